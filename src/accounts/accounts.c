@@ -1,0 +1,450 @@
+/*
+ * accounts.c — the use cases over users and sessions.
+ *
+ * Argon2id runs with libsodium's "moderate"-class memory (64 MiB) and
+ * three passes; a counting semaphore admits at most HASH_SLOTS hashes at
+ * once, so a login flood queues instead of exhausting memory.  A login for
+ * an unknown or disabled user still verifies against a dummy hash, so the
+ * time taken does not reveal whether an account exists.
+ */
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+#include "core/audit.h"
+#include "core/events.h"
+#include "people/people.h"
+
+#define HASH_SLOTS 2
+#define HASH_OPS 3
+#define HASH_MEM (64u * 1024 * 1024)
+
+static sem_t hash_slots;
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static struct ch_session_limits limits = {30 * 60, 12 * 3600};
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static bool init_ok;
+
+static void
+init_once_fn(void)
+{
+	static const char dummy[] = "not-a-password-of-anyone";
+
+	if (sodium_init() < 0 || sem_init(&hash_slots, 0, HASH_SLOTS) != 0)
+		return;
+	if (crypto_pwhash_str(dummy_hash, dummy, sizeof(dummy) - 1, HASH_OPS,
+		HASH_MEM) != 0)
+		return;
+	init_ok = true;
+}
+
+ch_err
+ch_accounts_init(void)
+{
+	pthread_once(&init_once, init_once_fn);
+	if (!init_ok) {
+		log_error("libsodium could not start");
+		return CH_ERR_CRYPTO;
+	}
+	return CH_OK;
+}
+
+void
+ch_session_set_limits(const struct ch_session_limits *l)
+{
+	limits = *l;
+}
+
+static ch_err
+hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+{
+	int rc;
+
+	sem_wait(&hash_slots);
+	rc = crypto_pwhash_str(out, password, strlen(password), HASH_OPS,
+	    HASH_MEM);
+	sem_post(&hash_slots);
+	return rc == 0 ? CH_OK : CH_ERR_NOMEM;
+}
+
+static bool
+verify_password(const char *hash, const char *password)
+{
+	int rc;
+
+	sem_wait(&hash_slots);
+	rc = crypto_pwhash_str_verify(hash, password, strlen(password));
+	sem_post(&hash_slots);
+	return rc == 0;
+}
+
+ch_err
+ch_password_check(const char *password, const char *username,
+    struct ch_fault *fault)
+{
+	long n;
+
+	if (password == NULL) {
+		ch_fault_set(fault, "/password", "A password is required.");
+		return CH_ERR_INVALID;
+	}
+	n = ch_utf8_length(password, strlen(password));
+	if (n < 0) {
+		ch_fault_set(fault, "/password",
+		    "The password is not valid UTF-8 text.");
+		return CH_ERR_INVALID;
+	}
+	if (n < CH_PASSWORD_MIN) {
+		ch_fault_set(fault, "/password",
+		    "The password has %ld characters; use at least %d. A "
+		    "phrase of several unrelated words is easy to remember "
+		    "and hard to guess.",
+		    n, CH_PASSWORD_MIN);
+		return CH_ERR_INVALID;
+	}
+	if (n > CH_PASSWORD_MAX) {
+		ch_fault_set(fault, "/password",
+		    "The password has %ld characters; at most %d are "
+		    "accepted.",
+		    n, CH_PASSWORD_MAX);
+		return CH_ERR_INVALID;
+	}
+	if (username != NULL && strstr(password, username) != NULL &&
+	    strlen(username) * 2 >= strlen(password)) {
+		ch_fault_set(fault, "/password",
+		    "The password is mostly the username; choose another.");
+		return CH_ERR_INVALID;
+	}
+	return CH_OK;
+}
+
+static bool
+username_valid(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 2 || n > 64)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n &&
+	    s[0] != '.' && s[0] != '-';
+}
+
+static ch_err
+audit_user(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
+    const struct ch_user *u)
+{
+	char state[512], roles[128];
+	struct ch_audit_entry e;
+
+	ch_roles_format(u->roles, roles, sizeof(roles));
+	snprintf(state, sizeof(state),
+	    "id=%s\nusername=%s\nroles=%s\nclearance=%s\npost=%s\n"
+	    "disabled=%d\nversion=%lld\n",
+	    u->id, u->username, roles, ch_clearance_code(u->clearance),
+	    u->post_id, u->disabled, (long long)u->version);
+	e = (struct ch_audit_entry){action, "user", u->id,
+	    u->post_id[0] ? u->post_id : NULL, state, strlen(state)};
+	return ch_audit_append(tx, ctx, &e);
+}
+
+ch_err
+ch_users_create(struct ch_ctx *ctx, const struct ch_user_input *in,
+    struct ch_user *out)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	struct ch_post post;
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (!username_valid(in->username)) {
+		ch_fault_set(&ctx->fault, "/username",
+		    "A username is 2 to 64 characters of a-z, 0-9, dot, dash "
+		    "and underscore, starting with a letter or digit.");
+		return CH_ERR_INVALID;
+	}
+	if (!ch_roles_parse(in->roles, &out->roles)) {
+		ch_fault_set(&ctx->fault, "/roles",
+		    "roles must list one or more of security_officer, "
+		    "analyst, guard, staff, eac_member, hq, administrator.");
+		return CH_ERR_INVALID;
+	}
+	if (!ch_clearance_parse(in->clearance ? in->clearance : "UNCLASSIFIED",
+		&out->clearance)) {
+		ch_fault_set(&ctx->fault, "/clearance",
+		    "clearance must be UNCLASSIFIED, SBU, CONFIDENTIAL or "
+		    "SECRET.");
+		return CH_ERR_INVALID;
+	}
+	if ((err = ch_password_check(in->password, in->username,
+		 &ctx->fault)) != CH_OK)
+		return err;
+	if ((err = ch_accounts_init()) != CH_OK ||
+	    (err = hash_password(in->password, hash)) != CH_OK)
+		return err;
+	ch_id_new(out->id);
+	out->username = ch_arena_strdup(ctx->arena, in->username);
+	out->display_name = ch_arena_strdup(ctx->arena,
+	    in->display_name && *in->display_name ? in->display_name
+						  : in->username);
+	out->password_hash = ch_arena_strdup(ctx->arena, hash);
+	ch_strlcpy(out->post_id, in->post_id ? in->post_id : "",
+	    sizeof(out->post_id));
+	ch_strlcpy(out->person_id, in->person_id ? in->person_id : "",
+	    sizeof(out->person_id));
+	out->version = 1;
+	ch_time_format(ch_clock_now(), out->created_at);
+	memcpy(out->updated_at, out->created_at, sizeof(out->updated_at));
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		return err;
+	if (out->post_id[0] != '\0' &&
+	    (!ch_id_valid(out->post_id) ||
+		ch_store_post_get(tx, out->post_id, ctx->arena, &post) !=
+		    CH_OK)) {
+		ch_fault_set(&ctx->fault, "/post_id", "No such post.");
+		err = CH_ERR_INVALID;
+		goto fail;
+	}
+	if ((err = ch_store_user_insert(tx, out)) != CH_OK) {
+		if (err == CH_ERR_CONFLICT)
+			ch_fault_set(&ctx->fault, "/username",
+			    "The username %s is taken.", in->username);
+		goto fail;
+	}
+	if ((err = audit_user(ctx, tx, "user.create", out)) != CH_OK)
+		goto fail;
+	return ch_store_commit(tx);
+fail:
+	ch_store_rollback(tx);
+	return err;
+}
+
+/* Load a user by name for a change, in a write transaction. */
+static ch_err
+user_for_change(struct ch_ctx *ctx, const char *username, struct ch_tx **tx,
+    struct ch_user *u)
+{
+	ch_err err;
+
+	if ((err = ch_store_begin(ctx->store, true, tx)) != CH_OK)
+		return err;
+	err = ch_store_user_by_name(*tx, username, ctx->arena, u);
+	if (err != CH_OK) {
+		if (err == CH_ERR_NOT_FOUND)
+			ch_fault_set(&ctx->fault, "/username",
+			    "No user is named %s.", username);
+		ch_store_rollback(*tx);
+		*tx = NULL;
+	}
+	return err;
+}
+
+ch_err
+ch_users_set_password(struct ch_ctx *ctx, const char *username,
+    const char *password)
+{
+	char hash[crypto_pwhash_STRBYTES];
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	ch_err err;
+
+	if ((err = ch_password_check(password, username, &ctx->fault)) !=
+	    CH_OK)
+		return err;
+	if ((err = ch_accounts_init()) != CH_OK ||
+	    (err = hash_password(password, hash)) != CH_OK)
+		return err;
+	if ((err = user_for_change(ctx, username, &tx, &u)) != CH_OK)
+		return err;
+	u.password_hash = hash;
+	ch_time_format(ch_clock_now(), u.updated_at);
+	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
+	    (err = ch_store_session_delete_user(tx, u.id)) != CH_OK ||
+	    (err = audit_user(ctx, tx, "user.password", &u)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
+}
+
+ch_err
+ch_users_set_disabled(struct ch_ctx *ctx, const char *username,
+    bool disabled)
+{
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	ch_err err;
+
+	if ((err = user_for_change(ctx, username, &tx, &u)) != CH_OK)
+		return err;
+	u.disabled = disabled;
+	ch_time_format(ch_clock_now(), u.updated_at);
+	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
+	    (disabled &&
+		(err = ch_store_session_delete_user(tx, u.id)) != CH_OK) ||
+	    (err = audit_user(ctx, tx,
+		 disabled ? "user.disable" : "user.enable", &u)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
+}
+
+ch_err
+ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count)
+{
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_user_list(tx, ctx->arena, out, count);
+	ch_store_rollback(tx);
+	return err;
+}
+
+void
+ch_session_token_hash(const char *token, char out[65])
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(digest, (const unsigned char *)token, strlen(token));
+	ch_hex(digest, sizeof(digest), out);
+}
+
+void
+ch_principal_from_user(const struct ch_user *u, struct ch_principal *p)
+{
+	memset(p, 0, sizeof(*p));
+	ch_strlcpy(p->user_id, u->id, sizeof(p->user_id));
+	ch_strlcpy(p->username, u->username, sizeof(p->username));
+	ch_strlcpy(p->display_name, u->display_name, sizeof(p->display_name));
+	p->roles = u->roles;
+	p->clearance = u->clearance;
+	ch_strlcpy(p->post_id, u->post_id, sizeof(p->post_id));
+	ch_strlcpy(p->person_id, u->person_id, sizeof(p->person_id));
+}
+
+ch_err
+ch_session_login(struct ch_ctx *ctx, const char *username,
+    const char *password, char token[CH_TOKEN_LEN], char csrf[65],
+    struct ch_user *user)
+{
+	unsigned char raw[32], raw_csrf[32];
+	struct ch_session_row s;
+	struct ch_principal who;
+	struct ch_audit_entry e;
+	struct ch_tx *tx = NULL;
+	const char *hash;
+	bool found, ok;
+	ch_err err;
+
+	if ((err = ch_accounts_init()) != CH_OK)
+		return err;
+	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_user_by_name(tx, username, ctx->arena, user);
+	ch_store_rollback(tx);
+	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
+		return err;
+	found = err == CH_OK && !user->disabled;
+	hash = found ? user->password_hash : dummy_hash;
+	ok = verify_password(hash, password) && found;
+	if (!ok) {
+		log_warn("failed sign-in for a user from %s",
+		    ctx->source ? ctx->source : "?");
+		return CH_ERR_UNAUTHENTICATED;
+	}
+	ch_random_bytes(raw, sizeof(raw));
+	ch_random_bytes(raw_csrf, sizeof(raw_csrf));
+	sodium_bin2base64(token, CH_TOKEN_LEN, raw, sizeof(raw),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	ch_hex(raw_csrf, sizeof(raw_csrf), csrf);
+	sodium_memzero(raw, sizeof(raw));
+	memset(&s, 0, sizeof(s));
+	ch_session_token_hash(token, s.token_hash);
+	ch_strlcpy(s.user_id, user->id, sizeof(s.user_id));
+	ch_strlcpy(s.csrf_token, csrf, sizeof(s.csrf_token));
+	s.created_at = ch_clock_now();
+	s.last_seen = s.created_at;
+	s.expires_at = s.created_at + limits.absolute_seconds;
+	s.source = ctx->source;
+	ch_principal_from_user(user, &who);
+	ctx->who = &who;
+	e = (struct ch_audit_entry){"session.login", "user", user->id,
+	    user->post_id[0] ? user->post_id : NULL, NULL, 0};
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		goto out;
+	if ((err = ch_store_session_purge(tx, s.created_at)) != CH_OK ||
+	    (err = ch_store_session_insert(tx, &s)) != CH_OK ||
+	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
+		ch_store_rollback(tx);
+		goto out;
+	}
+	err = ch_store_commit(tx);
+out:
+	ctx->who = NULL;
+	return err;
+}
+
+ch_err
+ch_session_resolve(struct ch_store *store, const char *token,
+    ch_arena *arena, struct ch_user *user, struct ch_session_row *s)
+{
+	struct ch_tx *tx = NULL;
+	char hash[65];
+	int64_t now = ch_clock_now();
+	ch_err err;
+
+	if (token == NULL || strlen(token) != CH_TOKEN_LEN - 1)
+		return CH_ERR_UNAUTHENTICATED;
+	ch_session_token_hash(token, hash);
+	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_session_get(tx, hash, arena, s);
+	if (err == CH_OK)
+		err = ch_store_user_by_id(tx, s->user_id, arena, user);
+	ch_store_rollback(tx);
+	if (err == CH_ERR_NOT_FOUND)
+		return CH_ERR_UNAUTHENTICATED;
+	if (err != CH_OK)
+		return err;
+	if (user->disabled || now >= s->expires_at ||
+	    now - s->last_seen > limits.idle_seconds)
+		return CH_ERR_UNAUTHENTICATED;
+	/* Record activity at most once a minute: a write per request
+	 * would serialise every reader behind the write lock. */
+	if (now - s->last_seen >= 60 &&
+	    ch_store_begin(store, true, &tx) == CH_OK) {
+		if (ch_store_session_touch(tx, hash, now) == CH_OK)
+			ch_store_commit(tx);
+		else
+			ch_store_rollback(tx);
+	}
+	return CH_OK;
+}
+
+ch_err
+ch_session_logout(struct ch_ctx *ctx, const char *token)
+{
+	struct ch_audit_entry e = {"session.logout", "user",
+	    ctx->who ? ctx->who->user_id : NULL,
+	    ctx->who && ctx->who->post_id[0] ? ctx->who->post_id : NULL, NULL,
+	    0};
+	struct ch_tx *tx = NULL;
+	char hash[65];
+	ch_err err;
+
+	ch_session_token_hash(token, hash);
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		return err;
+	if ((err = ch_store_session_delete(tx, hash)) != CH_OK ||
+	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
+}

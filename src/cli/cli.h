@@ -1,0 +1,57 @@
+/*
+ * cli.h — the command-line front door.  Each subcommand is one file and
+ * one row of the table in main.c.  Commands return an exit code: 0 done,
+ * 1 failed (the reason is on stderr), 2 bad usage.
+ */
+#ifndef CH_CLI_H
+#define CH_CLI_H
+
+#include "core/context.h"
+#include "core/core.h"
+
+struct ch_store;
+
+#define CH_EXIT_OK 0
+#define CH_EXIT_FAIL 1
+#define CH_EXIT_USAGE 2
+#define CH_DEFAULT_DIR "chancery-data"
+
+/* Options every command that opens the database understands. */
+struct ch_cli_common {
+	const char *dir; /* the post's directory */
+	const char *db;	 /* a DSN overriding DIR/chancery.db */
+	char dsn[4096];
+};
+
+int ch_cmd_init(int argc, char **argv);
+int ch_cmd_serve(int argc, char **argv);
+int ch_cmd_demo(int argc, char **argv);
+int ch_cmd_user(int argc, char **argv);
+int ch_cmd_people(int argc, char **argv);
+int ch_cmd_post(int argc, char **argv);
+int ch_cmd_migrate(int argc, char **argv);
+
+/* cli.c */
+/* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
+void ch_cli_resolve_dsn(struct ch_cli_common *c);
+/* Open the store for a command; prints the reason on failure. */
+struct ch_store *ch_cli_open_store(struct ch_cli_common *c, int conns);
+/* A context for the CLI: the system actor, a fresh arena. */
+void ch_cli_ctx(struct ch_ctx *ctx, struct ch_store *store);
+void ch_cli_ctx_free(struct ch_ctx *ctx);
+/* Print an error with the fault's detail, if any. */
+void ch_cli_error(const char *what, ch_err err, const struct ch_fault *f);
+/* Find a post by id or exact name; fills id. */
+bool ch_cli_find_post(struct ch_ctx *ctx, const char *name_or_id,
+    char id[CH_ID_LEN]);
+/* Read a password from stdin (--password-stdin) or the terminal. */
+char *ch_cli_read_password(bool from_stdin, const char *prompt);
+/* Make DIR (0700) if missing. */
+bool ch_cli_make_dir(const char *dir);
+
+/* demo_data.c: populate a demo post; fills the post id. */
+ch_err ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN]);
+/* The demo logins, NULL-terminated pairs of username and password. */
+extern const char *const ch_demo_logins[];
+
+#endif /* CH_CLI_H */

@@ -1,0 +1,360 @@
+/*
+ * cmd_serve.c — `chancery init`, `serve`, `demo` and `migrate`: make a
+ * post's directory (database and TLS certificate), serve it over HTTPS
+ * until SIGINT or SIGTERM, or make and serve the demo post.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "accounts/accounts.h"
+#include "cli/cli.h"
+#include "http/http.h"
+#include "people/people.h"
+#include "store/store.h"
+
+struct serve_opts {
+	struct ch_cli_common common;
+	struct ch_http_config http;
+	char cert[4096];
+	char key[4096];
+	bool cert_given;
+	bool quiet;
+};
+
+static const char serve_usage[] =
+    "usage: chancery serve [--dir DIR] [--db DSN] [--listen ADDR:PORT]\n"
+    "                      [--cert FILE --key FILE] [--plain-http]\n"
+    "                      [--threads N] [--port-file FILE] [--quiet]\n"
+    "\n"
+    "Serve the post's API and console over HTTPS (TLS 1.2 or 1.3).\n"
+    "  --dir DIR         the post's directory (default " CH_DEFAULT_DIR ")\n"
+    "  --db DSN          sqlite:PATH or postgresql://USER@HOST:PORT/DB\n"
+    "  --listen A:P      address and port (default 127.0.0.1:8443;\n"
+    "                    port 0 picks a free one)\n"
+    "  --cert, --key     PEM files (default DIR/tls/cert.pem, key.pem)\n"
+    "  --plain-http      no TLS: only on loopback, behind a reverse proxy\n"
+    "  --threads N       worker threads (default 4)\n"
+    "  --port-file FILE  write the bound port to FILE when ready\n"
+    "  --quiet           log warnings and errors only\n";
+
+static const char demo_usage[] =
+    "usage: chancery demo [--dir DIR] [--listen ADDR:PORT] [--port-file F]\n"
+    "                     [--no-serve] [--quiet]\n"
+    "\n"
+    "Create a fully populated, fictional demo post in DIR (default\n"
+    "chancery-demo) if it is not there yet, print its logins and serve it.\n";
+
+static const char init_usage[] =
+    "usage: chancery init [--dir DIR] [--db DSN]\n"
+    "\n"
+    "Create a post's directory: the database (schema migrations applied)\n"
+    "and a self-signed TLS certificate in DIR/tls.  Safe to run again.\n"
+    "Then add a post with `chancery post add` and users with\n"
+    "`chancery user add`.\n";
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static bool
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Make DIR, DIR/tls and the certificate when missing. */
+static bool
+prepare_dir(const char *dir)
+{
+	char tls[2048], cert[4096], key[4096];
+
+	if (strlen(dir) > 1024) {
+		fprintf(stderr, "chancery: the directory name is too long\n");
+		return false;
+	}
+	snprintf(tls, sizeof(tls), "%s/tls", dir);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", tls);
+	snprintf(key, sizeof(key), "%s/key.pem", tls);
+	if (!ch_cli_make_dir(dir) || !ch_cli_make_dir(tls))
+		return false;
+	if (!file_exists(cert) || !file_exists(key)) {
+		if (ch_tls_generate(cert, key, "chancery") != CH_OK) {
+			fprintf(stderr, "chancery: could not make a TLS "
+					"certificate in %s\n",
+			    tls);
+			return false;
+		}
+		fprintf(stderr, "chancery: made a self-signed certificate in "
+				"%s\n",
+		    tls);
+	}
+	return true;
+}
+
+/* Parse the options serve and demo share; false on bad usage. */
+static bool
+parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
+    const char *usage)
+{
+	static const struct option longopts[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"db", required_argument, NULL, 'D'},
+		{"listen", required_argument, NULL, 'l'},
+		{"cert", required_argument, NULL, 'c'},
+		{"key", required_argument, NULL, 'k'},
+		{"plain-http", no_argument, NULL, 'P'},
+		{"threads", required_argument, NULL, 't'},
+		{"port-file", required_argument, NULL, 'p'},
+		{"no-serve", no_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	long threads;
+	int ch;
+
+	ch_http_config_defaults(&o->http);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			o->common.dir = optarg;
+			break;
+		case 'D':
+			o->common.db = optarg;
+			break;
+		case 'l':
+			o->http.listen = optarg;
+			break;
+		case 'c':
+			ch_strlcpy(o->cert, optarg, sizeof(o->cert));
+			o->cert_given = true;
+			break;
+		case 'k':
+			ch_strlcpy(o->key, optarg, sizeof(o->key));
+			break;
+		case 'P':
+			o->http.plain_http = true;
+			break;
+		case 't':
+			if (!ch_parse_long(optarg, 1, 64, &threads)) {
+				fprintf(stderr, "chancery: --threads takes 1 "
+						"to 64\n");
+				return false;
+			}
+			o->http.threads = (unsigned)threads;
+			break;
+		case 'p':
+			o->http.port_file = optarg;
+			break;
+		case 'n':
+			if (no_serve == NULL)
+				goto usage;
+			*no_serve = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(CH_EXIT_OK);
+		default:
+			goto usage;
+		}
+	}
+	if (optind != argc)
+		goto usage;
+	return true;
+usage:
+	fputs(usage, stderr);
+	return false;
+}
+
+static int
+run_server(struct serve_opts *o, struct ch_store *store, bool demo)
+{
+	struct ch_http_server *srv = NULL;
+	struct sigaction sa;
+	const char *dir = o->common.dir ? o->common.dir : CH_DEFAULT_DIR;
+	int64_t t0 = ch_clock_mono_ms();
+	ch_err err;
+
+	if (!o->cert_given) {
+		snprintf(o->cert, sizeof(o->cert), "%s/tls/cert.pem", dir);
+		snprintf(o->key, sizeof(o->key), "%s/tls/key.pem", dir);
+	}
+	o->http.cert_file = o->cert;
+	o->http.key_file = o->key;
+	if ((err = ch_accounts_init()) != CH_OK)
+		return CH_EXIT_FAIL;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((err = ch_http_start(&o->http, store, &srv)) != CH_OK) {
+		fprintf(stderr, "chancery: the server did not start (%s); see "
+				"the log above.\n",
+		    ch_strerror(err));
+		return CH_EXIT_FAIL;
+	}
+	log_info("serving %s on %s (port %u, %s, schema %d) in %lld ms",
+	    demo ? "the demo post" : "the post", o->http.listen,
+	    ch_http_port(srv), ch_store_engine(store),
+	    ch_store_schema_version(store),
+	    (long long)(ch_clock_mono_ms() - t0));
+	printf("Chancery is ready at %s://%.*s:%u/\n",
+	    o->http.plain_http ? "http" : "https",
+	    (int)strcspn(o->http.listen, ":"), o->http.listen,
+	    ch_http_port(srv));
+	fflush(stdout);
+	while (!stop_requested)
+		pause();
+	log_info("stopping");
+	ch_http_stop(srv);
+	return CH_EXIT_OK;
+}
+
+int
+ch_cmd_serve(int argc, char **argv)
+{
+	struct serve_opts o;
+	struct ch_store *store;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	if (!parse_serve(argc, argv, &o, NULL, serve_usage))
+		return CH_EXIT_USAGE;
+	ch_log_set_quiet(o.quiet);
+	store = ch_cli_open_store(&o.common, (int)o.http.threads + 2);
+	if (store == NULL)
+		return CH_EXIT_FAIL;
+	rc = run_server(&o, store, false);
+	ch_store_close(store);
+	return rc;
+}
+
+int
+ch_cmd_demo(int argc, char **argv)
+{
+	struct serve_opts o;
+	struct ch_store *store;
+	struct ch_ctx ctx;
+	char dbpath[4096], post_id[CH_ID_LEN];
+	bool no_serve = false, fresh;
+	int rc;
+	ch_err err;
+
+	memset(&o, 0, sizeof(o));
+	o.common.dir = "chancery-demo";
+	if (!parse_serve(argc, argv, &o, &no_serve, demo_usage))
+		return CH_EXIT_USAGE;
+	ch_log_set_quiet(o.quiet);
+	if (!prepare_dir(o.common.dir))
+		return CH_EXIT_FAIL;
+	snprintf(dbpath, sizeof(dbpath), "%s/chancery.db", o.common.dir);
+	fresh = o.common.db == NULL && !file_exists(dbpath);
+	store = ch_cli_open_store(&o.common, (int)o.http.threads + 2);
+	if (store == NULL)
+		return CH_EXIT_FAIL;
+	if (fresh) {
+		ch_cli_ctx(&ctx, store);
+		fprintf(stderr, "chancery: creating the demo post in %s ...\n",
+		    o.common.dir);
+		err = ch_demo_populate(&ctx, post_id);
+		if (err != CH_OK) {
+			ch_cli_error("could not create the demo post", err,
+			    &ctx.fault);
+			ch_cli_ctx_free(&ctx);
+			ch_store_close(store);
+			return CH_EXIT_FAIL;
+		}
+		ch_cli_ctx_free(&ctx);
+	}
+	printf("Demo logins (user / password):\n");
+	for (size_t i = 0; ch_demo_logins[i] != NULL; i += 3)
+		printf("  %-9s %-28s %s\n", ch_demo_logins[i],
+		    ch_demo_logins[i + 1], ch_demo_logins[i + 2]);
+	fflush(stdout);
+	rc = no_serve ? CH_EXIT_OK : run_server(&o, store, true);
+	ch_store_close(store);
+	return rc;
+}
+
+int
+ch_cmd_init(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"db", required_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ch_cli_common c = {0};
+	struct ch_store *store;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			c.dir = optarg;
+			break;
+		case 'D':
+			c.db = optarg;
+			break;
+		case 'h':
+			fputs(init_usage, stdout);
+			return CH_EXIT_OK;
+		default:
+			fputs(init_usage, stderr);
+			return CH_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fputs(init_usage, stderr);
+		return CH_EXIT_USAGE;
+	}
+	if (!prepare_dir(c.dir ? c.dir : CH_DEFAULT_DIR))
+		return CH_EXIT_FAIL;
+	store = ch_cli_open_store(&c, 1);
+	if (store == NULL)
+		return CH_EXIT_FAIL;
+	printf("initialised %s (%s, schema version %d)\n",
+	    c.dir ? c.dir : CH_DEFAULT_DIR, ch_store_engine(store),
+	    ch_store_schema_version(store));
+	ch_store_close(store);
+	return CH_EXIT_OK;
+}
+
+int
+ch_cmd_migrate(int argc, char **argv)
+{
+	struct serve_opts o;
+	struct ch_store *store;
+
+	memset(&o, 0, sizeof(o));
+	if (!parse_serve(argc, argv, &o, NULL,
+		"usage: chancery migrate [--dir DIR] [--db DSN]\n\nApply the "
+		"schema migrations this chancery knows, then exit.\n"))
+		return CH_EXIT_USAGE;
+	store = ch_cli_open_store(&o.common, 1);
+	if (store == NULL)
+		return CH_EXIT_FAIL;
+	printf("schema version %d (%s)\n", ch_store_schema_version(store),
+	    ch_store_engine(store));
+	ch_store_close(store);
+	return CH_EXIT_OK;
+}

@@ -1,0 +1,20 @@
+/*
+ * context.c — small helpers over the use-case context.
+ */
+#include "core/context.h"
+
+const char *
+ch_ctx_actor(const struct ch_ctx *ctx)
+{
+	if (ctx->who == NULL)
+		return "system";
+	return ctx->who->username;
+}
+
+bool
+ch_ctx_sees_post(const struct ch_ctx *ctx, const char *post_id)
+{
+	if (ctx->who == NULL)
+		return true;
+	return ch_policy_sees_post(ctx->who, post_id);
+}

@@ -1,0 +1,30 @@
+/*
+ * context.h — what a use case is called with: who asks, the store, memory
+ * for the answer, where the request came from, and a fault to fill.  The
+ * HTTP layer and the CLI each build one; domain modules read it and never
+ * see HTTP or SQL.
+ */
+#ifndef CH_CORE_CONTEXT_H
+#define CH_CORE_CONTEXT_H
+
+#include "core/core.h"
+#include "core/policy.h"
+
+struct ch_store;
+
+struct ch_ctx {
+	struct ch_store *store;
+	const struct ch_principal *who; /* NULL: the system itself (CLI) */
+	ch_arena *arena;		/* answers live here */
+	const char *request_id;		/* for the audit record */
+	const char *source;		/* address or "cli" */
+	struct ch_fault fault;		/* filled on CH_ERR_INVALID etc. */
+};
+
+/* The actor name recorded in audit: the username, or "system". */
+const char *ch_ctx_actor(const struct ch_ctx *ctx);
+/* Whether the principal may act on records of a post: the CLI (who ==
+ * NULL) always may; otherwise ch_policy_sees_post(). */
+bool ch_ctx_sees_post(const struct ch_ctx *ctx, const char *post_id);
+
+#endif /* CH_CORE_CONTEXT_H */

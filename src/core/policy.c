@@ -1,0 +1,178 @@
+/*
+ * policy.c — the role × permission table and the post scope.  The table is
+ * the whole of the role model: adding a permission means adding a row.
+ */
+#include <string.h>
+
+#include "core/policy.h"
+
+static const char *const role_codes[CH_ROLE__COUNT] = {
+	[CH_ROLE_SECURITY_OFFICER] = "security_officer",
+	[CH_ROLE_ANALYST] = "analyst",
+	[CH_ROLE_GUARD] = "guard",
+	[CH_ROLE_STAFF] = "staff",
+	[CH_ROLE_EAC_MEMBER] = "eac_member",
+	[CH_ROLE_HQ] = "hq",
+	[CH_ROLE_ADMINISTRATOR] = "administrator",
+};
+
+static const char *const clearance_codes[CH_CLEARANCE__COUNT] = {
+	[CH_CLEARANCE_UNCLASSIFIED] = "UNCLASSIFIED",
+	[CH_CLEARANCE_SBU] = "SBU",
+	[CH_CLEARANCE_CONFIDENTIAL] = "CONFIDENTIAL",
+	[CH_CLEARANCE_SECRET] = "SECRET",
+};
+
+#define R(role) (1u << (role))
+#define ALL_ROLES ((1u << CH_ROLE__COUNT) - 1)
+
+static const struct {
+	const char *code;
+	unsigned roles;
+} perm_table[CH_PERM__COUNT] = {
+	[CH_PERM_NONE] = {"none", 0},
+	[CH_PERM_PUBLIC] = {"public", ALL_ROLES},
+	[CH_PERM_SESSION] = {"session", ALL_ROLES},
+	[CH_PERM_POSTS_READ] = {"posts.read", ALL_ROLES},
+	[CH_PERM_POSTS_WRITE] = {"posts.write",
+	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+	[CH_PERM_PEOPLE_READ] = {"people.read",
+	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+		R(CH_ROLE_GUARD) | R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ) |
+		R(CH_ROLE_ADMINISTRATOR)},
+	[CH_PERM_PEOPLE_WRITE] = {"people.write",
+	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+	[CH_PERM_USERS_READ] = {"users.read",
+	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+	[CH_PERM_USERS_WRITE] = {"users.write", R(CH_ROLE_ADMINISTRATOR)},
+	[CH_PERM_METRICS] = {"metrics",
+	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+};
+
+const char *
+ch_role_code(enum ch_role role)
+{
+	return (unsigned)role < CH_ROLE__COUNT ? role_codes[role] : "unknown";
+}
+
+bool
+ch_role_parse(const char *code, enum ch_role *out)
+{
+	for (int i = 0; i < CH_ROLE__COUNT; i++) {
+		if (code != NULL && strcmp(code, role_codes[i]) == 0) {
+			*out = (enum ch_role)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+ch_roles_parse(const char *list, unsigned *mask)
+{
+	char one[32];
+	const char *p = list, *comma;
+	size_t n;
+	enum ch_role role;
+
+	*mask = 0;
+	if (list == NULL || *list == '\0')
+		return false;
+	while (*p != '\0') {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0 || n >= sizeof(one))
+			return false;
+		memcpy(one, p, n);
+		one[n] = '\0';
+		if (!ch_role_parse(one, &role))
+			return false;
+		*mask |= R(role);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return *mask != 0;
+}
+
+void
+ch_roles_format(unsigned mask, char *out, size_t size)
+{
+	size_t used = 0;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	for (int i = 0; i < CH_ROLE__COUNT; i++) {
+		size_t n;
+
+		if (!(mask & R(i)))
+			continue;
+		n = strlen(role_codes[i]);
+		if (used + n + 2 > size)
+			break;
+		if (used > 0)
+			out[used++] = ',';
+		memcpy(out + used, role_codes[i], n + 1);
+		used += n;
+	}
+}
+
+const char *
+ch_clearance_code(enum ch_clearance c)
+{
+	return (unsigned)c < CH_CLEARANCE__COUNT ? clearance_codes[c]
+						 : "UNCLASSIFIED";
+}
+
+bool
+ch_clearance_parse(const char *code, enum ch_clearance *out)
+{
+	for (int i = 0; i < CH_CLEARANCE__COUNT; i++) {
+		if (code != NULL && strcmp(code, clearance_codes[i]) == 0) {
+			*out = (enum ch_clearance)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+ch_perm_code(enum ch_perm perm)
+{
+	return (unsigned)perm < CH_PERM__COUNT ? perm_table[perm].code
+					       : "unknown";
+}
+
+unsigned
+ch_perm_roles(enum ch_perm perm)
+{
+	return (unsigned)perm < CH_PERM__COUNT ? perm_table[perm].roles : 0;
+}
+
+bool
+ch_policy_allows(const struct ch_principal *who, enum ch_perm perm)
+{
+	if (perm == CH_PERM_PUBLIC)
+		return true;
+	if (who == NULL || (unsigned)perm >= CH_PERM__COUNT ||
+	    perm == CH_PERM_NONE)
+		return false;
+	return (who->roles & perm_table[perm].roles) != 0;
+}
+
+bool
+ch_policy_all_posts(const struct ch_principal *who)
+{
+	return who != NULL && (who->roles & R(CH_ROLE_HQ)) != 0;
+}
+
+bool
+ch_policy_sees_post(const struct ch_principal *who, const char *post_id)
+{
+	if (who == NULL || post_id == NULL)
+		return false;
+	if (ch_policy_all_posts(who))
+		return true;
+	return who->post_id[0] != '\0' && strcmp(who->post_id, post_id) == 0;
+}

@@ -1,0 +1,231 @@
+/*
+ * http.h — the HTTP layer: the server (libmicrohttpd with GnuTLS), the
+ * route table that drives the router, the permission check and the
+ * OpenAPI document, JSON bodies checked against declared fields, problem
+ * details, sessions and CSRF, metrics and the embedded console.
+ *
+ * Prototypes are grouped by file.  Only this layer sees libmicrohttpd,
+ * jansson and cookies; handlers turn JSON into the plain structs of the
+ * domain modules and back.
+ */
+#ifndef CH_HTTP_H
+#define CH_HTTP_H
+
+#include <jansson.h>
+
+#include "core/context.h"
+#include "core/core.h"
+#include "core/policy.h"
+
+struct ch_store;
+struct MHD_Connection;
+
+/* ---- json.c: declared request fields, strict checking ---- */
+enum ch_jtype {
+	CH_J_STRING,
+	CH_J_BOOL,
+	CH_J_INTEGER,
+	CH_J_NUMBER,
+	CH_J_DATE, /* "YYYY-MM-DD" */
+	CH_J_ID,   /* a record id (UUID) */
+	CH_J_ENUM, /* a string from values[] */
+	CH_J_STRING_LIST,
+};
+
+struct ch_jfield {
+	const char *name;
+	enum ch_jtype type;
+	bool required;
+	bool nullable;
+	int max_len;		    /* code points for strings; 0: 200 */
+	const char *const *values;  /* CH_J_ENUM: NULL-terminated */
+	const char *doc;
+};
+
+struct ch_jschema {
+	const char *name; /* the OpenAPI component name */
+	const struct ch_jfield *fields;
+	size_t nfields;
+};
+
+/*
+ * Check a request body against a schema: an object, no unknown fields,
+ * required fields present, each value of its declared type and size.
+ * On failure fills fault (field as a JSON pointer) and returns
+ * CH_ERR_INVALID.
+ */
+ch_err ch_json_check(const json_t *body, const struct ch_jschema *schema,
+    struct ch_fault *fault);
+/* The string of a member, NULL when absent or null. */
+const char *ch_json_str(const json_t *obj, const char *key);
+/* Whether a member is present (null counts as present). */
+bool ch_json_has(const json_t *obj, const char *key);
+/* A string, or JSON null for NULL and "". */
+json_t *ch_json_str_or_null(const char *s);
+/* The JSON Schema of a declared schema, for the OpenAPI document. */
+json_t *ch_json_schema_doc(const struct ch_jschema *schema);
+
+/* ---- the request, as handlers see it ---- */
+struct ch_query_param {
+	const char *name;
+	const char *doc;
+};
+
+struct ch_route;
+
+struct ch_req {
+	const struct ch_route *route;
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	char params[4][CH_ID_LEN * 2]; /* path parameters, in order */
+	size_t nparams;
+	json_t *body; /* the parsed body, or NULL */
+	struct ch_principal who_storage;
+	const struct ch_principal *who; /* NULL: no session */
+	char csrf_token[65];
+	char session_hash[65];
+	char request_id[33];
+	char source[64];
+	struct ch_ctx ctx;
+	ch_arena *arena;
+	/* The response a handler sets: */
+	unsigned status;
+	json_t *reply;			/* a JSON body, or */
+	const char *reply_text;		/* a text body (arena or static) */
+	size_t reply_len;
+	const char *reply_type;		/* its Content-Type */
+	const char *set_cookie;		/* a Set-Cookie header */
+	char etag[32];			/* an ETag to send */
+	const char *location;
+	const char *audit_object_id;	/* a read audit record's object */
+	const char *audit_post_id;
+};
+
+typedef void (*ch_handler_fn)(struct ch_req *req);
+
+/* A query parameter (URL-decoded) or NULL. */
+const char *ch_req_query(struct ch_req *req, const char *name);
+/* A request header or NULL. */
+const char *ch_req_header(struct ch_req *req, const char *name);
+
+/* ---- routes.c: the route table ---- */
+struct ch_route {
+	const char *method;
+	const char *path; /* "/api/v1/people/{id}" */
+	ch_handler_fn handler;
+	enum ch_perm perm;
+	const char *audit; /* the audit action this route records */
+	size_t max_body;   /* 0: no body accepted */
+	const struct ch_jschema *body_schema;
+	const char *summary;
+	const char *tag;
+	const struct ch_query_param *query; /* NULL-name terminated */
+	unsigned success; /* the success status, for the document */
+};
+
+const struct ch_route *ch_routes(size_t *count);
+/* Check the table: every route has a permission, a handler, a known
+ * method, and no two routes share method and path.  Logs each problem. */
+bool ch_routes_valid(const struct ch_route *routes, size_t count);
+
+/* ---- router.c ---- */
+/*
+ * Find the route for method and path; fills req->params.  Returns NULL
+ * and sets *method_allowed when the path exists under another method.
+ */
+const struct ch_route *ch_router_match(const struct ch_route *routes,
+    size_t count, const char *method, const char *path, struct ch_req *req,
+    bool *path_exists);
+
+/* ---- problem.c: RFC 9457 problem details ---- */
+/* Answer with the problem for err, with ctx fault detail when set. */
+void ch_reply_error(struct ch_req *req, ch_err err);
+/* Answer with a problem of a given type slug, status and detail. */
+void ch_reply_problem(struct ch_req *req, unsigned status, const char *type,
+    const char *title, const char *detail, const char *field);
+void ch_reply_json(struct ch_req *req, unsigned status, json_t *body);
+/* The document that lists every problem type, for the OpenAPI doc. */
+json_t *ch_problem_types_doc(void);
+
+/* ---- auth.c: sessions, cookies, CSRF ---- */
+#define CH_SESSION_COOKIE "__Host-chancery_session"
+/* Resolve the session cookie into req->who; no cookie is not an error. */
+ch_err ch_auth_resolve(struct ch_req *req);
+/* Whether a write carries the session's CSRF token. */
+bool ch_auth_csrf_ok(struct ch_req *req);
+void ch_h_login(struct ch_req *req);
+void ch_h_logout(struct ch_req *req);
+void ch_h_session(struct ch_req *req);
+
+/* ---- openapi.c ---- */
+json_t *ch_openapi_document(const struct ch_route *routes, size_t count);
+void ch_h_openapi(struct ch_req *req);
+
+/* ---- metrics.c ---- */
+void ch_metrics_record(const char *route, const char *method,
+    unsigned status, int64_t micros);
+void ch_h_metrics(struct ch_req *req);
+void ch_metrics_set_store(struct ch_store *store);
+
+/* ---- assets.c: the embedded console ---- */
+/* Serve an embedded asset for a GET of path; false when there is none. */
+bool ch_assets_lookup(const char *path, const unsigned char **data,
+    size_t *len, const char **type, const char **etag);
+
+/* ---- handlers ---- */
+void ch_h_healthz(struct ch_req *req);
+void ch_h_posts_list(struct ch_req *req);
+void ch_h_posts_get(struct ch_req *req);
+void ch_h_posts_create(struct ch_req *req);
+void ch_h_zones_list(struct ch_req *req);
+void ch_h_zones_create(struct ch_req *req);
+void ch_h_people_list(struct ch_req *req);
+void ch_h_people_get(struct ch_req *req);
+void ch_h_people_create(struct ch_req *req);
+void ch_h_people_update(struct ch_req *req);
+void ch_h_people_immunity(struct ch_req *req);
+void ch_h_training_create(struct ch_req *req);
+void ch_h_categories(struct ch_req *req);
+void ch_h_users_list(struct ch_req *req);
+void ch_h_users_create(struct ch_req *req);
+void ch_h_users_update(struct ch_req *req);
+
+extern const struct ch_jschema ch_schema_login;
+extern const struct ch_jschema ch_schema_person_create;
+extern const struct ch_jschema ch_schema_person_update;
+extern const struct ch_jschema ch_schema_post_create;
+extern const struct ch_jschema ch_schema_zone_create;
+extern const struct ch_jschema ch_schema_training_create;
+extern const struct ch_jschema ch_schema_user_create;
+extern const struct ch_jschema ch_schema_user_update;
+
+/* ---- server.c ---- */
+struct ch_http_config {
+	const char *listen;	/* "127.0.0.1:8443"; port 0 picks one */
+	const char *cert_file;	/* PEM; NULL with plain_http */
+	const char *key_file;
+	bool plain_http;	/* only behind a reverse proxy on loopback */
+	unsigned threads;	/* worker threads */
+	unsigned max_connections;
+	unsigned per_ip_connections;
+	unsigned timeout_seconds;
+	const char *port_file;	/* write the bound port here */
+};
+
+struct ch_http_server;
+void ch_http_config_defaults(struct ch_http_config *cfg);
+ch_err ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
+    struct ch_http_server **out);
+unsigned ch_http_port(const struct ch_http_server *srv);
+void ch_http_stop(struct ch_http_server *srv);
+/* The server's store, for handlers. */
+struct ch_store *ch_http_store(void);
+
+/* ---- tls.c ---- */
+/* Write a new ECDSA P-256 key and a self-signed certificate for
+ * localhost and 127.0.0.1, valid for a year, to the two paths. */
+ch_err ch_tls_generate(const char *cert_path, const char *key_path,
+    const char *common_name);
+
+#endif /* CH_HTTP_H */

@@ -1,0 +1,59 @@
+/*
+ * router.c — matching a method and path against the route table.  Paths
+ * are compared segment by segment; a segment written {name} matches any
+ * non-empty segment of at most 72 bytes and is captured, in order, into
+ * req->params.  The table is small, so a linear scan is the whole router.
+ */
+#include <string.h>
+
+#include "http/http.h"
+
+/* Match one pattern; true and params filled when path fits. */
+static bool
+match_path(const char *pattern, const char *path, struct ch_req *req)
+{
+	const char *p = pattern, *s = path;
+
+	req->nparams = 0;
+	while (*p != '\0' && *s != '\0') {
+		if (*p == '{') {
+			const char *close = strchr(p, '}');
+			size_t n = strcspn(s, "/");
+
+			if (close == NULL || n == 0 ||
+			    n >= sizeof(req->params[0]) ||
+			    req->nparams == CH_ARRAY_LEN(req->params))
+				return false;
+			memcpy(req->params[req->nparams], s, n);
+			req->params[req->nparams][n] = '\0';
+			req->nparams++;
+			p = close + 1;
+			s += n;
+			continue;
+		}
+		if (*p != *s)
+			return false;
+		p++;
+		s++;
+	}
+	return *p == '\0' && *s == '\0';
+}
+
+const struct ch_route *
+ch_router_match(const struct ch_route *routes, size_t count,
+    const char *method, const char *path, struct ch_req *req,
+    bool *path_exists)
+{
+	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+
+	*path_exists = false;
+	for (size_t i = 0; i < count; i++) {
+		if (!match_path(routes[i].path, path, req))
+			continue;
+		if (strcmp(routes[i].method, m) == 0)
+			return &routes[i];
+		*path_exists = true;
+	}
+	req->nparams = 0;
+	return NULL;
+}

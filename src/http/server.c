@@ -1,0 +1,688 @@
+/*
+ * server.c — the HTTPS server.  libmicrohttpd runs a pool of worker
+ * threads over epoll; TLS is GnuTLS restricted to TLS 1.2 and 1.3 with
+ * AEAD ciphers.  Limits are set on purpose: total connections, connections
+ * per address, an idle timeout, per-connection memory, and a body limit per
+ * route (a larger Content-Length is refused before the body is read).
+ *
+ * A request goes: match the route → read the body up to its limit →
+ * resolve the session → check the permission (deny by default) and, for
+ * cookie-authenticated writes, the CSRF token → parse and check the JSON
+ * body → call the handler → send, with security headers, an access-log
+ * line and metrics.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/audit.h"
+#include "http/http.h"
+#include "store/store.h"
+
+#define MAX_BODY_ABSOLUTE (8u * 1024 * 1024)
+#define REQUEST_ARENA_MAX (32u * 1024 * 1024)
+
+struct ch_http_server {
+	struct MHD_Daemon *daemon;
+	char *cert_pem;
+	char *key_pem;
+	bool tls;
+	unsigned port;
+};
+
+/* Per-request state kept between the calls of the access handler. */
+struct req_state {
+	struct ch_req req;
+	struct ch_buf body;
+	bool too_large;
+	bool answered;
+	int64_t started_us;
+	size_t sent_bytes;
+};
+
+static struct ch_store *server_store;
+static const struct ch_route *route_table;
+static size_t route_count;
+static bool server_tls;
+
+struct ch_store *
+ch_http_store(void)
+{
+	return server_store;
+}
+
+void
+ch_http_config_defaults(struct ch_http_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen = "127.0.0.1:8443";
+	cfg->threads = 4;
+	cfg->max_connections = 512;
+	cfg->per_ip_connections = 64;
+	cfg->timeout_seconds = 30;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *
+ch_req_query(struct ch_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+ch_req_header(struct ch_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static void
+source_address(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	ch_strlcpy(out, "unknown", size);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+		    out, (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+		    (socklen_t)size);
+}
+
+/* Use the caller's X-Request-Id when it is short and plain, else make one. */
+static void
+request_id(struct MHD_Connection *conn, char out[33])
+{
+	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "X-Request-Id");
+	unsigned char raw[16];
+
+	if (given != NULL && strlen(given) > 0 && strlen(given) <= 32 &&
+	    strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			  "0123456789-_") == strlen(given)) {
+		ch_strlcpy(out, given, 33);
+		return;
+	}
+	ch_random_bytes(raw, sizeof(raw));
+	ch_hex(raw, sizeof(raw), out);
+}
+
+static void
+add_security_headers(struct MHD_Response *resp, bool html)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
+	    "same-origin");
+	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy",
+	    "same-origin");
+	MHD_add_response_header(resp, "Permissions-Policy",
+	    "camera=(), microphone=(), geolocation=(self), payment=()");
+	if (server_tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+		    "max-age=31536000");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	    html ? "default-src 'none'; script-src 'self'; style-src 'self'; "
+		   "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
+		   "manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+		   "frame-ancestors 'none'"
+		 : "default-src 'none'; frame-ancestors 'none'");
+}
+
+static void
+access_log(struct req_state *st, unsigned status)
+{
+	struct ch_req *req = &st->req;
+	json_t *line;
+	char ts[CH_TIMESTAMP_LEN];
+	char *text;
+
+	ch_time_format(ch_clock_now(), ts);
+	line = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:i, s:I, s:I, "
+			 "s:s?}",
+	    "time", ts, "level", "info", "type", "access", "request_id",
+	    req->request_id, "remote", req->source, "method",
+	    req->method ? req->method : "", "route",
+	    req->route ? req->route->path : NULL, "status", (int)status,
+	    "bytes", (json_int_t)st->sent_bytes, "duration_us",
+	    (json_int_t)(now_us() - st->started_us), "user",
+	    req->who ? req->who->username : NULL);
+	if (line == NULL)
+		return;
+	json_object_set_new(line, "path",
+	    json_string(req->path ? req->path : ""));
+	text = json_dumps(line, JSON_COMPACT);
+	ch_log_json_line(text);
+	free(text);
+	json_decref(line);
+}
+
+/* Turn the handler's answer into an MHD response and queue it. */
+static enum MHD_Result
+send_reply(struct req_state *st)
+{
+	struct ch_req *req = &st->req;
+	struct MHD_Response *resp;
+	enum MHD_Result rc;
+	char *text = NULL;
+	const char *type = req->reply_type;
+	size_t len = 0;
+	bool html = false;
+
+	if (req->status == 0)
+		ch_reply_error(req, CH_ERR_INTERNAL);
+	if (req->reply != NULL) {
+		text = json_dumps(req->reply, JSON_COMPACT | JSON_ENSURE_ASCII);
+		len = text ? strlen(text) : 0;
+		resp = MHD_create_response_from_buffer(len, text,
+		    MHD_RESPMEM_MUST_FREE);
+		if (type == NULL)
+			type = "application/json";
+	} else {
+		len = req->reply_len;
+		resp = MHD_create_response_from_buffer(len,
+		    (void *)(uintptr_t)(req->reply_text ? req->reply_text : ""),
+		    MHD_RESPMEM_MUST_COPY);
+		if (type == NULL)
+			type = "text/plain; charset=utf-8";
+		html = strncmp(type, "text/html", 9) == 0;
+	}
+	if (resp == NULL) {
+		free(text);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+	if (req->route != NULL || req->reply != NULL)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	else
+		MHD_add_response_header(resp, "Cache-Control",
+		    "no-cache");
+	if (req->set_cookie != NULL)
+		MHD_add_response_header(resp, "Set-Cookie", req->set_cookie);
+	if (req->etag[0] != '\0')
+		MHD_add_response_header(resp, "ETag", req->etag);
+	if (req->location != NULL)
+		MHD_add_response_header(resp, "Location", req->location);
+	add_security_headers(resp, html);
+	st->sent_bytes = len;
+	rc = MHD_queue_response(req->conn, req->status, resp);
+	MHD_destroy_response(resp);
+	st->answered = true;
+	return rc;
+}
+
+/* A GET of something outside /api: the embedded console. */
+static bool
+serve_asset(struct ch_req *req)
+{
+	const unsigned char *data;
+	const char *type, *etag, *inm;
+	size_t len;
+	const char *path = req->path;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
+		return false;
+	if (strcmp(path, "/") == 0)
+		path = "/index.html";
+	if (!ch_assets_lookup(path, &data, &len, &type, &etag))
+		return false;
+	inm = ch_req_header(req, "If-None-Match");
+	if (inm != NULL && etag != NULL && strcmp(inm, etag) == 0) {
+		req->status = 304;
+		req->reply_text = "";
+		req->reply_len = 0;
+		ch_strlcpy(req->etag, etag, sizeof(req->etag));
+		return true;
+	}
+	req->status = 200;
+	req->reply_text = (const char *)data;
+	req->reply_len = len;
+	req->reply_type = type;
+	if (etag != NULL)
+		ch_strlcpy(req->etag, etag, sizeof(req->etag));
+	return true;
+}
+
+static bool
+is_write(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+	    strcmp(method, "OPTIONS") != 0;
+}
+
+/* Refuse browser requests that another site started. */
+static bool
+cross_site(struct ch_req *req)
+{
+	const char *site = ch_req_header(req, "Sec-Fetch-Site");
+
+	return site != NULL && strcmp(site, "same-origin") != 0 &&
+	    strcmp(site, "none") != 0;
+}
+
+/* Record a read of a sensitive record, in its own transaction. */
+static void
+audit_read(struct ch_req *req)
+{
+	struct ch_audit_entry e;
+	struct ch_tx *tx = NULL;
+
+	if (req->route->audit == NULL || req->audit_object_id == NULL ||
+	    is_write(req->method) || req->status >= 300)
+		return;
+	e = (struct ch_audit_entry){req->route->audit, req->route->tag,
+	    req->audit_object_id, req->audit_post_id, NULL, 0};
+	if (ch_store_begin(server_store, true, &tx) != CH_OK)
+		return;
+	if (ch_audit_append(tx, &req->ctx, &e) != CH_OK ||
+	    ch_store_commit(tx) != CH_OK) {
+		if (tx != NULL)
+			ch_store_rollback(tx);
+		log_error("could not record the read %s of %s",
+		    req->route->audit, req->audit_object_id);
+	}
+}
+
+static void
+dispatch(struct req_state *st)
+{
+	struct ch_req *req = &st->req;
+	const struct ch_route *route = req->route;
+	json_error_t jerr;
+	ch_err err;
+
+	if ((err = ch_auth_resolve(req)) != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	if (route->perm != CH_PERM_PUBLIC && req->who == NULL) {
+		ch_reply_problem(req, 401, "unauthenticated",
+		    "Sign in first",
+		    "This needs a signed-in session: sign in at "
+		    "/api/v1/auth/login, then repeat the request.",
+		    NULL);
+		return;
+	}
+	if (!ch_policy_allows(req->who, route->perm)) {
+		log_warn("refused %s %s to %s: needs %s", req->method,
+		    route->path, req->who ? req->who->username : "(none)",
+		    ch_perm_code(route->perm));
+		ch_reply_problem(req, 403, "forbidden", "Not allowed",
+		    "Your role does not allow this. Ask the security officer "
+		    "if you need it.",
+		    NULL);
+		return;
+	}
+	if (is_write(req->method) && cross_site(req)) {
+		ch_reply_problem(req, 403, "cross-site",
+		    "Cross-site request refused",
+		    "This request came from another site and was refused.",
+		    NULL);
+		return;
+	}
+	if (is_write(req->method) && req->who != NULL &&
+	    !ch_auth_csrf_ok(req)) {
+		ch_reply_problem(req, 403, "csrf", "Missing CSRF token",
+		    "Send the session's csrf_token in the X-CSRF-Token "
+		    "header with every change.",
+		    NULL);
+		return;
+	}
+	if (route->max_body > 0 && st->body.len > 0) {
+		const char *ctype = ch_req_header(req, "Content-Type");
+
+		if (ctype == NULL ||
+		    strncmp(ctype, "application/json", 16) != 0) {
+			ch_reply_problem(req, 415, "unsupported-media-type",
+			    "JSON expected",
+			    "Send the body as application/json.", NULL);
+			return;
+		}
+		req->body = json_loadb(st->body.data, st->body.len,
+		    JSON_REJECT_DUPLICATES, &jerr);
+		if (req->body == NULL) {
+			char detail[256];
+
+			snprintf(detail, sizeof(detail),
+			    "The body is not valid JSON: %s (line %d, column "
+			    "%d).",
+			    jerr.text, jerr.line, jerr.column);
+			ch_reply_problem(req, 400, "malformed-json",
+			    "Malformed JSON", detail, NULL);
+			return;
+		}
+	}
+	if (route->body_schema != NULL) {
+		if (req->body == NULL) {
+			ch_reply_problem(req, 400, "body-required",
+			    "Body required",
+			    "This request needs a JSON object body.", NULL);
+			return;
+		}
+		if (ch_json_check(req->body, route->body_schema,
+			&req->ctx.fault) != CH_OK) {
+			ch_reply_error(req, CH_ERR_INVALID);
+			return;
+		}
+	}
+	route->handler(req);
+	audit_read(req);
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct req_state *st = *con_cls;
+	struct ch_req *req;
+	bool path_exists = false;
+	const char *clen;
+
+	if (st == NULL) {
+		st = calloc(1, sizeof(*st));
+		if (st == NULL)
+			return MHD_NO;
+		*con_cls = st;
+		st->started_us = now_us();
+		req = &st->req;
+		req->conn = conn;
+		req->method = method;
+		req->arena = ch_arena_create(REQUEST_ARENA_MAX);
+		if (req->arena == NULL)
+			return MHD_NO;
+		req->path = ch_arena_strdup(req->arena, url);
+		source_address(conn, req->source, sizeof(req->source));
+		request_id(conn, req->request_id);
+		req->ctx.store = server_store;
+		req->ctx.arena = req->arena;
+		req->ctx.request_id = req->request_id;
+		req->ctx.source = req->source;
+		req->route = ch_router_match(route_table, route_count, method,
+		    url, req, &path_exists);
+		ch_buf_init(&st->body,
+		    req->route ? req->route->max_body : 0);
+		if (req->route == NULL) {
+			if (!serve_asset(req)) {
+				if (path_exists)
+					ch_reply_problem(req, 405,
+					    "method-not-allowed",
+					    "Method not allowed",
+					    "This path does not accept that "
+					    "method; see /api/v1/openapi.json.",
+					    NULL);
+				else
+					ch_reply_problem(req, 404, "not-found",
+					    "Not found",
+					    "Nothing is at this address; see "
+					    "/api/v1/openapi.json.",
+					    NULL);
+			}
+			return send_reply(st);
+		}
+		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    "Content-Length");
+		if (clen != NULL) {
+			long n;
+
+			if (!ch_parse_long(clen, 0, 1L << 40, &n) ||
+			    (size_t)n > req->route->max_body) {
+				st->too_large = true;
+				ch_reply_problem(req, 413, "body-too-large",
+				    "Body too large",
+				    "The body is larger than this route "
+				    "accepts.",
+				    NULL);
+				return send_reply(st);
+			}
+		}
+		return MHD_YES;
+	}
+	req = &st->req;
+	if (*upload_data_size > 0) {
+		if (!st->answered && !st->too_large &&
+		    ch_buf_append(&st->body, upload_data, *upload_data_size) !=
+			CH_OK)
+			st->too_large = true;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (st->answered)
+		return MHD_YES;
+	if (st->too_large) {
+		ch_reply_problem(req, 413, "body-too-large", "Body too large",
+		    "The body is larger than this route accepts.", NULL);
+		return send_reply(st);
+	}
+	dispatch(st);
+	return send_reply(st);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req_state *st = *con_cls;
+	struct ch_req *req;
+	unsigned status;
+
+	if (st == NULL)
+		return;
+	req = &st->req;
+	status = req->status ? req->status : 500;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->answered)
+		status = 499;
+	ch_metrics_record(req->route ? req->route->path : "(other)",
+	    req->method ? req->method : "", status, now_us() - st->started_us);
+	access_log(st, status);
+	json_decref(req->body);
+	json_decref(req->reply);
+	ch_buf_free(&st->body);
+	ch_arena_destroy(req->arena);
+	free(st);
+	*con_cls = NULL;
+}
+
+static char *
+read_file(const char *path)
+{
+	struct ch_buf b;
+	char chunk[4096];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		log_error("cannot open %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	ch_buf_init(&b, 1024 * 1024);
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (ch_buf_append(&b, chunk, (size_t)n) != CH_OK) {
+			close(fd);
+			ch_buf_free(&b);
+			return NULL;
+		}
+	}
+	close(fd);
+	if (n < 0 || b.len == 0) {
+		ch_buf_free(&b);
+		return NULL;
+	}
+	return b.data;
+}
+
+static bool
+parse_listen(const char *listen, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(listen, ':');
+	long port;
+
+	memset(sa, 0, sizeof(*sa));
+	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
+		return false;
+	memcpy(host, listen, (size_t)(colon - listen));
+	host[colon - listen] = '\0';
+	if (!ch_parse_long(colon + 1, 0, 65535, &port))
+		return false;
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("libmicrohttpd: %s", msg);
+}
+
+ch_err
+ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
+    struct ch_http_server **out)
+{
+	static const char priorities[] =
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
+	    "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-DHE-RSA:"
+	    "%SERVER_PRECEDENCE";
+	struct ch_http_server *srv;
+	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
+	unsigned flags;
+
+	*out = NULL;
+	route_table = ch_routes(&route_count);
+	if (!ch_routes_valid(route_table, route_count))
+		return CH_ERR_INTERNAL;
+	if (!parse_listen(cfg->listen, &sa)) {
+		log_error("cannot listen on \"%s\": give an IPv4 address and "
+			  "port, e.g. 127.0.0.1:8443",
+		    cfg->listen);
+		return CH_ERR_INVALID;
+	}
+	if (cfg->plain_http && ntohl(sa.sin_addr.s_addr) >> 24 != 127) {
+		log_error("plain HTTP is only allowed on a loopback address, "
+			  "behind a reverse proxy; %s is not loopback",
+		    cfg->listen);
+		return CH_ERR_INVALID;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL)
+		return CH_ERR_NOMEM;
+	server_store = store;
+	ch_metrics_set_store(store);
+	srv->tls = !cfg->plain_http;
+	server_tls = srv->tls;
+	if (srv->tls) {
+		srv->cert_pem = read_file(cfg->cert_file);
+		srv->key_pem = read_file(cfg->key_file);
+		if (srv->cert_pem == NULL || srv->key_pem == NULL) {
+			log_error("TLS needs a certificate and key (PEM); "
+				  "`chancery init` makes a self-signed pair");
+			ch_http_stop(srv);
+			return CH_ERR_IO;
+		}
+	}
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK * 0;
+	if (srv->tls)
+		flags |= MHD_USE_TLS;
+	if (srv->tls) {
+		srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
+		    on_request, NULL,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+		    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    cfg->per_ip_connections,
+		    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
+		    MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
+		    MHD_OPTION_HTTPS_PRIORITIES, priorities,
+		    MHD_OPTION_END);
+	} else {
+		srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
+		    on_request, NULL,
+		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+		    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+		    cfg->per_ip_connections,
+		    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		    MHD_OPTION_END);
+	}
+	if (srv->daemon == NULL) {
+		log_error("cannot start the server on %s (address in use, or "
+			  "a bad certificate?)",
+		    cfg->listen);
+		ch_http_stop(srv);
+		return CH_ERR_IO;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : ntohs(sa.sin_port);
+	if (cfg->port_file != NULL) {
+		FILE *f = fopen(cfg->port_file, "w");
+
+		if (f != NULL) {
+			fprintf(f, "%u\n", srv->port);
+			fclose(f);
+		}
+	}
+	*out = srv;
+	return CH_OK;
+}
+
+unsigned
+ch_http_port(const struct ch_http_server *srv)
+{
+	return srv->port;
+}
+
+void
+ch_http_stop(struct ch_http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	if (srv->daemon != NULL)
+		MHD_stop_daemon(srv->daemon);
+	free(srv->cert_pem);
+	if (srv->key_pem != NULL) {
+		explicit_bzero(srv->key_pem, strlen(srv->key_pem));
+		free(srv->key_pem);
+	}
+	free(srv);
+}

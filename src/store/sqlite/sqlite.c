@@ -1,0 +1,275 @@
+/*
+ * sqlite.c — the embedded database driver.  Each connection opens the file
+ * named by "sqlite:PATH" in WAL mode with synchronous=FULL (an acknowledged
+ * write survives power loss), foreign keys on and a busy timeout, so that
+ * concurrent writers wait instead of failing.  Statements are prepared per
+ * call; parameters written $1..$n are bound by name.  Results are copied
+ * out whole, every cell as text.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+
+#define BUSY_TIMEOUT_MS 5000
+
+struct ch_db {
+	sqlite3 *handle;
+	char errmsg[256];
+};
+
+static void
+remember_error(ch_db *db)
+{
+	ch_strlcpy(db->errmsg, sqlite3_errmsg(db->handle), sizeof(db->errmsg));
+}
+
+static ch_err
+map_error(ch_db *db, int rc)
+{
+	remember_error(db);
+	if (rc == SQLITE_CONSTRAINT_NOTNULL || rc == SQLITE_CONSTRAINT_CHECK)
+		return CH_ERR_INVALID; /* bad input, not a clash */
+	switch (rc & 0xff) {
+	case SQLITE_CONSTRAINT:
+		return CH_ERR_CONFLICT;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return CH_ERR_BUSY;
+	case SQLITE_NOMEM:
+		return CH_ERR_NOMEM;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+	case SQLITE_CANTOPEN:
+		return CH_ERR_IO;
+	default:
+		return CH_ERR_STORE;
+	}
+}
+
+static ch_err
+sqlite_exec(ch_db *db, const char *sql)
+{
+	int rc = sqlite3_exec(db->handle, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? CH_OK : map_error(db, rc);
+}
+
+static void
+sqlite_close(ch_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close_v2(db->handle);
+	free(db);
+}
+
+static ch_err
+sqlite_open(const char *dsn, ch_db **out)
+{
+	static const char *const pragmas =
+	    "PRAGMA journal_mode=WAL;"
+	    "PRAGMA synchronous=FULL;"
+	    "PRAGMA foreign_keys=ON;"
+	    "PRAGMA trusted_schema=OFF;";
+	const char *path = dsn + strlen("sqlite:");
+	ch_db *db;
+	int rc;
+
+	*out = NULL;
+	if (*path == '\0')
+		return CH_ERR_INVALID;
+	db = calloc(1, sizeof(*db));
+	if (db == NULL)
+		return CH_ERR_NOMEM;
+	rc = sqlite3_open_v2(path, &db->handle,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	    NULL);
+	if (rc != SQLITE_OK) {
+		log_error("cannot open %s: %s", path,
+		    db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
+		sqlite_close(db);
+		return CH_ERR_IO;
+	}
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->handle, 1);
+	if (sqlite_exec(db, pragmas) != CH_OK) {
+		log_error("cannot configure %s: %s", path, db->errmsg);
+		sqlite_close(db);
+		return CH_ERR_STORE;
+	}
+	*out = db;
+	return CH_OK;
+}
+
+static ch_err
+bind_params(ch_db *db, sqlite3_stmt *stmt, const struct ch_param *params,
+    size_t nparams)
+{
+	char name[24];
+	int idx, rc;
+
+	for (size_t i = 0; i < nparams; i++) {
+		snprintf(name, sizeof(name), "$%zu", i + 1);
+		idx = sqlite3_bind_parameter_index(stmt, name);
+		if (idx == 0)
+			continue; /* a parameter the statement does not use */
+		switch (params[i].type) {
+		case CH_PARAM_TEXT:
+			rc = sqlite3_bind_text(stmt, idx, params[i].text, -1,
+			    SQLITE_STATIC);
+			break;
+		case CH_PARAM_INT:
+			rc = sqlite3_bind_int64(stmt, idx, params[i].num);
+			break;
+		default:
+			rc = sqlite3_bind_null(stmt, idx);
+			break;
+		}
+		if (rc != SQLITE_OK)
+			return map_error(db, rc);
+	}
+	return CH_OK;
+}
+
+/* Grow rows by one row of ncols cells copied from stmt. */
+static ch_err
+read_row(sqlite3_stmt *stmt, struct ch_rows *rows, size_t *cap)
+{
+	size_t base;
+
+	if (rows->nrows == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 16;
+		char **cells = realloc(rows->cells,
+		    ncap * rows->ncols * sizeof(char *) + sizeof(char *));
+
+		if (cells == NULL)
+			return CH_ERR_NOMEM;
+		rows->cells = cells;
+		*cap = ncap;
+	}
+	base = rows->nrows * rows->ncols;
+	for (size_t c = 0; c < rows->ncols; c++) {
+		const unsigned char *text;
+		int n;
+
+		rows->cells[base + c] = NULL;
+		if (sqlite3_column_type(stmt, (int)c) == SQLITE_NULL)
+			continue;
+		text = sqlite3_column_text(stmt, (int)c);
+		n = sqlite3_column_bytes(stmt, (int)c);
+		rows->cells[base + c] = malloc((size_t)n + 1);
+		if (rows->cells[base + c] == NULL || text == NULL) {
+			rows->nrows++; /* so that ch_rows_free sees the row */
+			return CH_ERR_NOMEM;
+		}
+		memcpy(rows->cells[base + c], text, (size_t)n);
+		rows->cells[base + c][n] = '\0';
+	}
+	rows->nrows++;
+	return CH_OK;
+}
+
+static ch_err
+sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
+    size_t nparams, struct ch_rows **out, int64_t *changes)
+{
+	sqlite3_stmt *stmt = NULL;
+	struct ch_rows *rows = NULL;
+	size_t cap = 0;
+	ch_err err;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	rc = sqlite3_prepare_v2(db->handle, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		err = map_error(db, rc);
+		log_error("prepare: %s", db->errmsg);
+		return err;
+	}
+	if ((err = bind_params(db, stmt, params, nparams)) != CH_OK)
+		goto fail_stmt;
+	rows = calloc(1, sizeof(*rows));
+	if (rows == NULL) {
+		err = CH_ERR_NOMEM;
+		goto fail_stmt;
+	}
+	rows->ncols = (size_t)sqlite3_column_count(stmt);
+	rows->names = calloc(rows->ncols + 1, sizeof(char *));
+	if (rows->names == NULL) {
+		err = CH_ERR_NOMEM;
+		goto fail_rows;
+	}
+	for (size_t c = 0; c < rows->ncols; c++) {
+		const char *name = sqlite3_column_name(stmt, (int)c);
+
+		rows->names[c] = strdup(name ? name : "");
+		if (rows->names[c] == NULL) {
+			err = CH_ERR_NOMEM;
+			goto fail_rows;
+		}
+	}
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (rows->ncols > 0 && (err = read_row(stmt, rows, &cap)) != CH_OK)
+			goto fail_rows;
+	}
+	if (rc != SQLITE_DONE) {
+		err = map_error(db, rc);
+		goto fail_rows;
+	}
+	if (changes != NULL)
+		*changes = sqlite3_changes64(db->handle);
+	sqlite3_finalize(stmt);
+	if (out != NULL)
+		*out = rows;
+	else
+		ch_rows_free(rows);
+	return CH_OK;
+
+fail_rows:
+	ch_rows_free(rows);
+fail_stmt:
+	sqlite3_finalize(stmt);
+	return err;
+}
+
+static ch_err
+sqlite_begin(ch_db *db, bool write)
+{
+	return sqlite_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static ch_err
+sqlite_commit(ch_db *db)
+{
+	return sqlite_exec(db, "COMMIT");
+}
+
+static ch_err
+sqlite_rollback(ch_db *db)
+{
+	if (sqlite3_get_autocommit(db->handle))
+		return CH_OK; /* nothing open: SQLite rolled back already */
+	return sqlite_exec(db, "ROLLBACK");
+}
+
+static const char *
+sqlite_errmsg(ch_db *db)
+{
+	return db->errmsg;
+}
+
+const struct ch_db_ops ch_db_sqlite_ops = {
+	.name = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.exec = sqlite_exec,
+	.query = sqlite_query,
+	.begin = sqlite_begin,
+	.commit = sqlite_commit,
+	.rollback = sqlite_rollback,
+	.errmsg = sqlite_errmsg,
+};

@@ -1,0 +1,359 @@
+/*
+ * store.c — the connection pool, transactions and migrations.
+ *
+ * ch_store_open() opens the first connection, runs the migrations this
+ * binary knows inside one transaction each (recorded in schema_migrations)
+ * and refuses a database that records a version it does not know.  Further
+ * connections open on demand up to the pool size; a transaction holds one
+ * connection from ch_store_begin() to its commit or rollback.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+#define POOL_MAX 32
+
+struct ch_store {
+	const struct ch_db_ops *ops;
+	char *dsn;
+	int schema_version;
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	int size;		  /* connections allowed */
+	int open;		  /* connections opened */
+	ch_db *idle[POOL_MAX];	  /* connections waiting for a transaction */
+	int nidle;
+	_Atomic uint64_t queries, query_us, transactions, commit_us, errors,
+	    busy;
+};
+
+struct ch_tx {
+	struct ch_store *store;
+	ch_db *db;
+	bool write;
+	int64_t started_ms;
+};
+
+static ch_err
+pool_take(struct ch_store *store, ch_db **out)
+{
+	ch_err err = CH_OK;
+
+	pthread_mutex_lock(&store->lock);
+	while (store->nidle == 0 && store->open >= store->size)
+		pthread_cond_wait(&store->freed, &store->lock);
+	if (store->nidle > 0) {
+		*out = store->idle[--store->nidle];
+	} else {
+		store->open++;
+		pthread_mutex_unlock(&store->lock);
+		err = store->ops->open(store->dsn, out);
+		if (err != CH_OK) {
+			pthread_mutex_lock(&store->lock);
+			store->open--;
+			pthread_cond_signal(&store->freed);
+			pthread_mutex_unlock(&store->lock);
+		}
+		return err;
+	}
+	pthread_mutex_unlock(&store->lock);
+	return err;
+}
+
+/* Give a connection back; a broken one (ok=false) is closed instead. */
+static void
+pool_give(struct ch_store *store, ch_db *db, bool ok)
+{
+	pthread_mutex_lock(&store->lock);
+	if (ok && store->nidle < POOL_MAX) {
+		store->idle[store->nidle++] = db;
+		db = NULL;
+	} else {
+		store->open--;
+	}
+	pthread_cond_signal(&store->freed);
+	pthread_mutex_unlock(&store->lock);
+	if (db != NULL)
+		store->ops->close(db);
+}
+
+/* The highest version recorded in schema_migrations, 0 for a new one. */
+static ch_err
+recorded_version(struct ch_store *store, ch_db *db, int *out)
+{
+	struct ch_rows *rows = NULL;
+	ch_err err;
+
+	err = store->ops->exec(db,
+	    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    " version BIGINT PRIMARY KEY,"
+	    " name TEXT NOT NULL,"
+	    " applied_at TEXT NOT NULL)");
+	if (err != CH_OK)
+		return err;
+	err = store->ops->query(db,
+	    "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", NULL, 0,
+	    &rows, NULL);
+	if (err != CH_OK)
+		return err;
+	*out = (int)ch_rows_int(rows, 0, 0, 0);
+	ch_rows_free(rows);
+	return CH_OK;
+}
+
+static ch_err
+migrate(struct ch_store *store, ch_db *db)
+{
+	char now[CH_TIMESTAMP_LEN];
+	int current;
+	ch_err err;
+
+	if ((err = recorded_version(store, db, &current)) != CH_OK) {
+		log_error("cannot read the schema version: %s",
+		    store->ops->errmsg(db));
+		return err;
+	}
+	if (current > ch_store_schema_latest()) {
+		log_error("the database is at schema version %d but this "
+			  "chancery knows only up to %d: run a newer chancery "
+			  "(downgrades are not supported)",
+		    current, ch_store_schema_latest());
+		return CH_ERR_SCHEMA_NEWER;
+	}
+	for (size_t i = 0; i < ch_migrations_count; i++) {
+		const struct ch_migration *m = &ch_migrations[i];
+		struct ch_param p[3];
+
+		if (m->version <= current)
+			continue;
+		ch_time_format(ch_clock_now(), now);
+		p[0] = CH_P_INT(m->version);
+		p[1] = CH_P_TEXT(m->name);
+		p[2] = CH_P_TEXT(now);
+		if ((err = store->ops->begin(db, true)) != CH_OK)
+			return err;
+		if ((err = store->ops->exec(db, m->sql)) != CH_OK ||
+		    (err = store->ops->query(db,
+			 "INSERT INTO schema_migrations (version, name, "
+			 "applied_at) VALUES ($1, $2, $3)",
+			 p, 3, NULL, NULL)) != CH_OK ||
+		    (err = store->ops->commit(db)) != CH_OK) {
+			log_error("migration %d (%s) failed: %s", m->version,
+			    m->name, store->ops->errmsg(db));
+			store->ops->rollback(db);
+			return err;
+		}
+		log_info("applied migration %d: %s", m->version, m->name);
+	}
+	store->schema_version = ch_store_schema_latest();
+	return CH_OK;
+}
+
+int
+ch_store_schema_latest(void)
+{
+	return ch_migrations[ch_migrations_count - 1].version;
+}
+
+int
+ch_store_schema_version(const struct ch_store *store)
+{
+	return store->schema_version;
+}
+
+const char *
+ch_store_engine(const struct ch_store *store)
+{
+	return store->ops->name;
+}
+
+ch_err
+ch_store_open(const char *dsn, int nconns, struct ch_store **out)
+{
+	struct ch_store *store;
+	ch_db *db = NULL;
+	ch_err err;
+
+	*out = NULL;
+	store = calloc(1, sizeof(*store));
+	if (store == NULL)
+		return CH_ERR_NOMEM;
+	store->ops = ch_db_ops_for(dsn);
+	if (store->ops == NULL) {
+		log_error("unknown database %s: use sqlite:PATH or "
+			  "postgresql://USER@HOST:PORT/NAME",
+		    dsn ? dsn : "(none)");
+		free(store);
+		return CH_ERR_INVALID;
+	}
+	store->dsn = strdup(dsn);
+	store->size = nconns < 1 ? 1 : nconns > POOL_MAX ? POOL_MAX : nconns;
+	pthread_mutex_init(&store->lock, NULL);
+	pthread_cond_init(&store->freed, NULL);
+	if (store->dsn == NULL) {
+		err = CH_ERR_NOMEM;
+		goto fail;
+	}
+	if ((err = pool_take(store, &db)) != CH_OK)
+		goto fail;
+	if ((err = migrate(store, db)) != CH_OK) {
+		pool_give(store, db, false);
+		goto fail;
+	}
+	pool_give(store, db, true);
+	*out = store;
+	return CH_OK;
+
+fail:
+	ch_store_close(store);
+	return err;
+}
+
+void
+ch_store_close(struct ch_store *store)
+{
+	if (store == NULL)
+		return;
+	for (int i = 0; i < store->nidle; i++)
+		store->ops->close(store->idle[i]);
+	pthread_mutex_destroy(&store->lock);
+	pthread_cond_destroy(&store->freed);
+	free(store->dsn);
+	free(store);
+}
+
+ch_err
+ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
+{
+	struct ch_tx *tx;
+	ch_err err;
+
+	*out = NULL;
+	tx = calloc(1, sizeof(*tx));
+	if (tx == NULL)
+		return CH_ERR_NOMEM;
+	tx->store = store;
+	tx->write = write;
+	tx->started_ms = ch_clock_mono_ms();
+	if ((err = pool_take(store, &tx->db)) != CH_OK) {
+		free(tx);
+		return err;
+	}
+	if ((err = store->ops->begin(tx->db, write)) != CH_OK) {
+		log_error("begin: %s", store->ops->errmsg(tx->db));
+		if (err == CH_ERR_BUSY)
+			atomic_fetch_add(&store->busy, 1);
+		pool_give(store, tx->db, err == CH_ERR_BUSY);
+		free(tx);
+		return err;
+	}
+	atomic_fetch_add(&store->transactions, 1);
+	*out = tx;
+	return CH_OK;
+}
+
+ch_err
+ch_store_commit(struct ch_tx *tx)
+{
+	struct ch_store *store = tx->store;
+	int64_t t0 = ch_clock_mono_ms();
+	ch_err err;
+
+	err = store->ops->commit(tx->db);
+	if (err != CH_OK) {
+		log_error("commit: %s", store->ops->errmsg(tx->db));
+		atomic_fetch_add(&store->errors, 1);
+		store->ops->rollback(tx->db);
+	}
+	atomic_fetch_add(&store->commit_us,
+	    (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
+	pool_give(store, tx->db, true);
+	free(tx);
+	return err;
+}
+
+void
+ch_store_rollback(struct ch_tx *tx)
+{
+	bool ok;
+
+	if (tx == NULL)
+		return;
+	ok = tx->store->ops->rollback(tx->db) == CH_OK;
+	pool_give(tx->store, tx->db, ok);
+	free(tx);
+}
+
+ch_err
+ch_tx_query(struct ch_tx *tx, const char *sql, const struct ch_param *params,
+    size_t nparams, struct ch_rows **out, int64_t *changes)
+{
+	struct ch_store *store = tx->store;
+	struct timespec a, b;
+	ch_err err;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	err = store->ops->query(tx->db, sql, params, nparams, out, changes);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	atomic_fetch_add(&store->queries, 1);
+	atomic_fetch_add(&store->query_us,
+	    (uint64_t)((b.tv_sec - a.tv_sec) * 1000000 +
+		(b.tv_nsec - a.tv_nsec) / 1000));
+	if (err == CH_ERR_BUSY)
+		atomic_fetch_add(&store->busy, 1);
+	else if (err != CH_OK && err != CH_ERR_CONFLICT)
+		atomic_fetch_add(&store->errors, 1);
+	if (err != CH_OK && err != CH_ERR_CONFLICT)
+		log_error("query failed (%s): %s", ch_strerror(err),
+		    store->ops->errmsg(tx->db));
+	return err;
+}
+
+ch_err
+ch_store_ping(struct ch_store *store)
+{
+	struct ch_tx *tx;
+	ch_err err;
+
+	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_tx_query(tx, "SELECT 1", NULL, 0, NULL, NULL);
+	ch_store_rollback(tx);
+	return err;
+}
+
+void
+ch_store_stats(struct ch_store *store, struct ch_store_stats *out)
+{
+	out->queries = atomic_load(&store->queries);
+	out->query_us = atomic_load(&store->query_us);
+	out->transactions = atomic_load(&store->transactions);
+	out->commit_us = atomic_load(&store->commit_us);
+	out->errors = atomic_load(&store->errors);
+	out->busy = atomic_load(&store->busy);
+}
+
+void
+ch_cell_copy(const struct ch_rows *r, size_t row, size_t col, char *dst,
+    size_t size)
+{
+	ch_strlcpy(dst, ch_rows_get(r, row, col), size);
+}
+
+char *
+ch_cell_dup(const struct ch_rows *r, size_t row, size_t col, ch_arena *arena)
+{
+	return ch_arena_strdup(arena, ch_rows_get(r, row, col));
+}
+
+struct ch_param
+ch_param_opt(const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return CH_P_NULL;
+	return CH_P_TEXT(s);
+}

@@ -1,0 +1,33 @@
+/*
+ * store_int.h — shared by the files of src/store only: the transaction
+ * handle and the timed query that every record function goes through.
+ */
+#ifndef CH_STORE_INT_H
+#define CH_STORE_INT_H
+
+#include "store/db.h"
+#include "store/store.h"
+
+ch_err ch_tx_query(struct ch_tx *tx, const char *sql,
+    const struct ch_param *params, size_t nparams, struct ch_rows **out,
+    int64_t *changes);
+
+/* Copy a cell into a fixed buffer ("" for NULL). */
+void ch_cell_copy(const struct ch_rows *r, size_t row, size_t col, char *dst,
+    size_t size);
+/* Copy a cell into the arena (NULL for SQL NULL). */
+char *ch_cell_dup(const struct ch_rows *r, size_t row, size_t col,
+    ch_arena *arena);
+/* An empty string as SQL NULL, for optional text and dates. */
+struct ch_param ch_param_opt(const char *s);
+
+/* The migrations, in order; migrations.c. */
+struct ch_migration {
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct ch_migration ch_migrations[];
+extern const size_t ch_migrations_count;
+
+#endif /* CH_STORE_INT_H */

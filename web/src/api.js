@@ -1,0 +1,104 @@
+// api.js — the one place that talks to the server.
+//
+// Every call goes to /api/v1 on the same origin with the session cookie.
+// Non-GET requests carry the CSRF token from login or session. Errors are
+// RFC 9457 problem details; ApiError keeps them whole so pages can show
+// `detail` and put each of `errors[]` next to its field.
+
+const BASE = '/api/v1';
+let csrfToken = null;
+let onUnauthenticated = () => {};
+
+export class ApiError extends Error {
+	constructor(status, problem) {
+		super((problem && (problem.detail || problem.title)) || `The server answered ${status}.`);
+		this.status = status;
+		this.problem = problem || {};
+	}
+	// Field errors keyed by field name ("/nationality" and "nationality" alike).
+	get fieldErrors() {
+		const out = {};
+		for (const e of this.problem.errors || []) {
+			const key = String(e.field || '').replace(/^\//, '').split('/')[0] || '_';
+			out[key] = out[key] ? `${out[key]} ${e.detail}` : e.detail;
+		}
+		return out;
+	}
+}
+
+// main.js hands us what to do when the session is gone (show the login page).
+export function setUnauthenticatedHandler(fn) {
+	onUnauthenticated = fn;
+}
+
+export function setCsrfToken(token) {
+	csrfToken = token || null;
+}
+
+export async function request(method, path, { body, headers = {}, signal, quiet401 = false } = {}) {
+	const h = { Accept: 'application/json, application/problem+json', ...headers };
+	if (body !== undefined) h['Content-Type'] = 'application/json';
+	if (method !== 'GET' && method !== 'HEAD' && csrfToken) h['X-CSRF-Token'] = csrfToken;
+
+	let res;
+	try {
+		res = await fetch(BASE + path, {
+			method,
+			headers: h,
+			body: body === undefined ? undefined : JSON.stringify(body),
+			credentials: 'same-origin',
+			cache: 'no-store',
+			signal,
+		});
+	} catch (err) {
+		if (err.name === 'AbortError') throw err;
+		throw new ApiError(0, {
+			title: 'No connection',
+			detail: 'The Chancery server could not be reached. Check the network and try again.',
+		});
+	}
+
+	if (res.status === 204) return null;
+	const type = res.headers.get('Content-Type') || '';
+	let data = null;
+	if (type.includes('json')) {
+		try {
+			data = await res.json();
+		} catch {
+			data = null;
+		}
+	}
+	if (res.ok) return data;
+
+	if (res.status === 401 && !quiet401) onUnauthenticated();
+	throw new ApiError(res.status, data || { title: res.statusText, status: res.status });
+}
+
+// Build "?a=1&b=2" from an object, leaving out empty values.
+export function query(params) {
+	const q = new URLSearchParams();
+	for (const [k, v] of Object.entries(params)) {
+		if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+	}
+	const s = q.toString();
+	return s ? `?${s}` : '';
+}
+
+const enc = encodeURIComponent;
+
+export const api = {
+	session: () => request('GET', '/auth/session', { quiet401: true }),
+	login: (username, password) =>
+		request('POST', '/auth/login', { body: { username, password }, quiet401: true }),
+	logout: () => request('POST', '/auth/logout', { quiet401: true }),
+
+	posts: () => request('GET', '/posts'),
+	zones: (postId) => request('GET', `/posts/${enc(postId)}/zones`),
+	staffCategories: () => request('GET', '/reference/staff-categories'),
+
+	people: (params, signal) => request('GET', `/people${query(params)}`, { signal }),
+	person: (id, signal) => request('GET', `/people/${enc(id)}`, { signal }),
+	createPerson: (body) => request('POST', '/people', { body }),
+	updatePerson: (id, version, body) =>
+		request('PATCH', `/people/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+};

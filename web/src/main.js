@@ -1,0 +1,265 @@
+// main.js — session, hash routing and the shell (top bar and navigation).
+//
+// Routes live in the fragment (#/people, #/people/<id>) so the server only
+// ever serves "/". Anything not signed in sees the login page, and returns
+// to the page it asked for after signing in.
+import { render } from 'preact';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import { api, setCsrfToken, setUnauthenticatedHandler } from './api.js';
+import { html, clearCache, loadPosts, roleLabel, Loading } from './ui.js';
+import { LoginPage } from './pages/login.js';
+import { PeoplePage } from './pages/people.js';
+import { PersonPage } from './pages/person.js';
+import { PersonFormPage } from './pages/person-form.js';
+import { PostPage } from './pages/post.js';
+import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
+
+// Navigation: every capability of the design, grouped as a desk thinks of them.
+const NAV = [
+	{ group: 'Status', items: [
+		{ path: 'people', label: 'People & status' },
+		{ path: 'post', label: 'Post & zones' },
+	] },
+	{ group: 'Threat & risk', items: [
+		{ path: 'threats', label: 'Threats & incidents' },
+		{ path: 'risks', label: 'Risk register' },
+	] },
+	{ group: 'Protection', items: [
+		{ path: 'facility', label: 'Facility & access' },
+		{ path: 'visitors', label: 'Visitors' },
+		{ path: 'screening', label: 'Watchlist screening' },
+	] },
+	{ group: 'Safety & crisis', items: [
+		{ path: 'safety', label: 'Staff safety' },
+		{ path: 'crisis', label: 'Crisis' },
+	] },
+	{ group: 'Coordination', items: [
+		{ path: 'sharing', label: 'Sharing' },
+		{ path: 'hq', label: 'HQ' },
+	] },
+	{ group: 'System', items: [
+		{ path: 'audit', label: 'Audit log' },
+		{ path: 'users', label: 'Users' },
+	] },
+];
+
+// `visit` counts navigations: each one mounts its page afresh, which then
+// reads its state (a search, say) from the address.
+let visits = 0;
+function parseHash() {
+	const raw = location.hash.replace(/^#\/?/, '');
+	const [path, qs = ''] = raw.split('?');
+	const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+	return { parts, params: new URLSearchParams(qs), visit: ++visits };
+}
+
+const routeString = (r) => r.parts.map(encodeURIComponent).join('/') + (r.params.toString() ? `?${r.params}` : '');
+
+function useRoute() {
+	const [route, setRoute] = useState(parseHash);
+	useEffect(() => {
+		const on = () => setRoute(parseHash());
+		addEventListener('hashchange', on);
+		// The hash may have changed before we listened.
+		setRoute((r) => (location.hash.replace(/^#\/?/, '') === routeString(r) ? r : parseHash()));
+		return () => removeEventListener('hashchange', on);
+	}, []);
+	return route;
+}
+
+// ---- theme: dark by default (a night desk), light on request --------------
+
+function initialTheme() {
+	try {
+		return localStorage.getItem('chancery-theme') || 'dark';
+	} catch {
+		return 'dark';
+	}
+}
+function applyTheme(t) {
+	document.documentElement.dataset.theme = t;
+	try {
+		localStorage.setItem('chancery-theme', t);
+	} catch {
+		/* private mode: the choice lasts this page only */
+	}
+}
+applyTheme(initialTheme());
+
+// ---- the shell ---------------------------------------------------------------
+
+function Page({ route, user }) {
+	const [first, second, third] = route.parts;
+	if (!first) history.replaceState(null, '', '#/people');
+	if (!first || first === 'people') {
+		if (!second) return html`<${PeoplePage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${PersonFormPage} user=${user} />`;
+		if (third === 'edit') return html`<${PersonFormPage} id=${second} user=${user} />`;
+		return html`<${PersonPage} id=${second} user=${user} />`;
+	}
+	if (first === 'post') return html`<${PostPage} user=${user} />`;
+	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
+	return html`<section class="page">
+		<h1 id="page-title" tabindex="-1">Page not found</h1>
+		<p>There is no page at <code>#/${route.parts.join('/')}</code>.</p>
+		<p><a href="#/people">Go to People & status</a></p>
+	</section>`;
+}
+
+function TopBar({ user, post, onLogout, menuOpen, setMenuOpen, theme, setTheme }) {
+	return html`<header class="topbar">
+		<button type="button" class="menu-btn" aria-label="Menu" aria-expanded=${menuOpen ? 'true' : 'false'}
+			aria-controls="nav" onClick=${() => setMenuOpen(!menuOpen)}>
+			<span class="menu-icon" aria-hidden="true"></span><span class="menu-label">Menu</span>
+		</button>
+		<a class="brand" href="#/people" aria-label="Chancery: People & status">
+			<img src="/favicon.svg" alt="" width="22" height="22" />
+			<span>Chancery</span>
+		</a>
+		<span class="post-name" title="Post">${post ? post.name : ''}</span>
+		<div class="topbar-end">
+			<${Who} user=${user} />
+			<${ThemeButton} theme=${theme} setTheme=${setTheme} className="theme-btn" />
+			<button type="button" class="btn btn-small" onClick=${onLogout}>Sign out</button>
+		</div>
+	</header>`;
+}
+
+function Who({ user }) {
+	const roles = (user.roles || []).map(roleLabel).join(', ');
+	return html`<span class="who">
+		<span class="who-name">${user.display_name || user.username}</span>
+		<span class="who-role">${roles}${user.clearance ? ` · ${user.clearance}` : ''}</span>
+	</span>`;
+}
+
+function ThemeButton({ theme, setTheme, className = '' }) {
+	return html`<button type="button" class=${`btn btn-ghost btn-small ${className}`}
+		onClick=${() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+		aria-label=${theme === 'dark' ? 'Use the light theme' : 'Use the dark theme'}>
+		${theme === 'dark' ? 'Light' : 'Dark'}
+	</button>`;
+}
+
+function Nav({ current, open, onNavigate, user, theme, setTheme }) {
+	return html`<nav id="nav" class=${open ? 'nav open' : 'nav'} aria-label="Main">
+		<div class="nav-user"><${Who} user=${user} /><${ThemeButton} theme=${theme} setTheme=${setTheme} /></div>
+		${NAV.map((g) => html`<div class="nav-group" key=${g.group}>
+			<h2 class="nav-heading">${g.group}</h2>
+			<ul>
+				${g.items.map((it) => html`<li key=${it.path}>
+					<a href=${`#/${it.path}`} aria-current=${current === it.path ? 'page' : undefined}
+						class=${NOT_BUILT[it.path] ? 'nav-later' : undefined}
+						onClick=${onNavigate}>
+						${it.label}${NOT_BUILT[it.path] ? html`<span class="nav-soon">not built</span>` : ''}
+					</a>
+				</li>`)}
+			</ul>
+		</div>`)}
+	</nav>`;
+}
+
+function Shell({ user, onLogout }) {
+	const route = useRoute();
+	const [menuOpen, setMenuOpen] = useState(false);
+	const [theme, setThemeState] = useState(initialTheme);
+	const [post, setPost] = useState(null);
+	const main = useRef(null);
+	const firstRender = useRef(true);
+
+	useEffect(() => {
+		loadPosts()
+			.then((posts) => setPost(posts.find((p) => String(p.id) === String(user.post_id)) || posts[0] || null))
+			.catch(() => setPost(null));
+	}, [user]);
+
+	// After navigation, start keyboard focus and reading at the new page.
+	const key = route.parts.join('/');
+	useEffect(() => {
+		if (firstRender.current) {
+			firstRender.current = false;
+			return;
+		}
+		setMenuOpen(false);
+		if (main.current) main.current.focus({ preventScroll: false });
+		scrollTo(0, 0);
+	}, [key]);
+
+	useEffect(() => {
+		if (!menuOpen) return undefined;
+		const onKey = (e) => e.key === 'Escape' && setMenuOpen(false);
+		addEventListener('keydown', onKey);
+		return () => removeEventListener('keydown', onKey);
+	}, [menuOpen]);
+
+	const setTheme = (t) => {
+		applyTheme(t);
+		setThemeState(t);
+	};
+
+	return html`<div class="shell">
+		<a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); main.current && main.current.focus(); }}>
+			Skip to content
+		</a>
+		<${TopBar} user=${user} post=${post} onLogout=${onLogout}
+			menuOpen=${menuOpen} setMenuOpen=${setMenuOpen} theme=${theme} setTheme=${setTheme} />
+		<div class="body">
+			<${Nav} current=${route.parts[0] || 'people'} open=${menuOpen} onNavigate=${() => setMenuOpen(false)}
+				user=${user} theme=${theme} setTheme=${setTheme} />
+			${menuOpen ? html`<div class="scrim" onClick=${() => setMenuOpen(false)}></div>` : ''}
+			<main id="main" ref=${main} tabindex="-1">
+				<${Page} key=${route.visit} route=${route} user=${user} />
+			</main>
+		</div>
+	</div>`;
+}
+
+function App() {
+	// undefined: asking the server; null: signed out; object: the session.
+	const [session, setSession] = useState(undefined);
+	const [notice, setNotice] = useState('');
+
+	const signedOut = useCallback((message = '') => {
+		setCsrfToken(null);
+		clearCache();
+		setNotice(message);
+		setSession(null);
+	}, []);
+
+	useEffect(() => {
+		setUnauthenticatedHandler(() => signedOut('Your session has ended. Please sign in again.'));
+		api.session().then(
+			(s) => {
+				setCsrfToken(s.csrf_token);
+				setSession(s);
+			},
+			(err) => {
+				if (err.status === 401) signedOut();
+				else signedOut(err.message);
+			},
+		);
+	}, []);
+
+	const onLogin = (s) => {
+		setCsrfToken(s.csrf_token);
+		setNotice('');
+		setSession(s);
+	};
+
+	const onLogout = async () => {
+		try {
+			await api.logout();
+		} catch {
+			/* the session is gone either way */
+		}
+		signedOut('You are signed out.');
+	};
+
+	if (session === undefined) return html`<div class="boot"><${Loading} what="Checking your session" /></div>`;
+	if (session === null) return html`<${LoginPage} onLogin=${onLogin} notice=${notice} />`;
+	return html`<${Shell} user=${session.user} onLogout=${onLogout} />`;
+}
+
+const root = document.getElementById('app');
+root.textContent = '';
+render(html`<${App} />`, root);

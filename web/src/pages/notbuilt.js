@@ -1,0 +1,60 @@
+// pages/notbuilt.js — honest placeholders for the capabilities still to come.
+import { html, PageTitle } from '../ui.js';
+
+export const NOT_BUILT = {
+	threats: {
+		title: 'Threats & incidents',
+		what: 'record incidents (type, severity, place, people involved, evidence) and intelligence reports with Admiralty grading and TLP labels, and keep each threat category’s official rating beside the one computed from recent events.',
+	},
+	risks: {
+		title: 'Risk register',
+		what: 'score each scenario against each asset on likelihood × impact, before and after controls, with a treatment, an owner and a review date, shown on a 5×5 heat map; alert when an incident rate breaks from its own baseline.',
+	},
+	facility: {
+		title: 'Facility & access',
+		what: 'manage zones, access points, badges and PINs, and the post’s posture (normal, heightened, lockdown); show live occupancy per zone, access anomalies, alarms with escalation, and guard tours.',
+	},
+	visitors: {
+		title: 'Visitors',
+		what: 'let hosts pre-register visitors, screen them at registration and on arrival, check them in with a temporary badge, track escorts, check-outs and overstays, and keep the visitor log.',
+	},
+	screening: {
+		title: 'Watchlist screening',
+		what: 'import the OFAC, UN and custom lists and the post’s own lookouts, match names across scripts with an explained score, and let an officer confirm or dismiss each hit with a reason.',
+	},
+	safety: {
+		title: 'Staff safety',
+		what: 'file trip plans, check in from a phone (with a duress code that raises a silent alarm), escalate overdue check-ins, and show the accountability board of who is safe, needs help or is unaccounted for.',
+	},
+	crisis: {
+		title: 'Crisis',
+		what: 'run the Emergency Action Plan: tripwires that propose actions for the EAC to approve, CAP alerts with delivery and acknowledgement tracking, roll calls and drills.',
+	},
+	sharing: {
+		title: 'Sharing',
+		what: 'exchange incidents, threat actors and reports with partners as STIX 2.1 over TAXII 2.1, with TLP and classification enforced on every export.',
+	},
+	hq: {
+		title: 'HQ',
+		what: 'show every post side by side at headquarters, and cosign each post’s audit checkpoints as a witness.',
+	},
+	audit: {
+		title: 'Audit log',
+		what: 'browse the tamper-evident audit log of every change and every read of sensitive records, with inclusion and consistency proofs and signed checkpoints.',
+	},
+	users: {
+		title: 'Users',
+		what: 'manage accounts, roles, clearances, second factors (TOTP), sessions and device tokens.',
+	},
+};
+
+export function NotBuiltPage({ which }) {
+	const p = NOT_BUILT[which];
+	return html`<section class="page">
+		<${PageTitle}>${p.title}<//>
+		<div class="panel notbuilt">
+			<p class="notbuilt-lead"><strong>Not built yet:</strong> this page will ${p.what}</p>
+			<p class="muted">Until then, use <a href="#/people">People & status</a>.</p>
+		</div>
+	</section>`;
+}
