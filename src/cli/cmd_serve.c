@@ -252,7 +252,7 @@ ch_cmd_demo(int argc, char **argv)
 	struct serve_opts o;
 	struct ch_store *store;
 	struct ch_ctx ctx;
-	char dbpath[4096], post_id[CH_ID_LEN];
+	char post_id[CH_ID_LEN];
 	bool no_serve = false, fresh;
 	int rc;
 	ch_err err;
@@ -264,11 +264,12 @@ ch_cmd_demo(int argc, char **argv)
 	ch_log_set_quiet(o.quiet);
 	if (!prepare_dir(o.common.dir))
 		return CH_EXIT_FAIL;
-	snprintf(dbpath, sizeof(dbpath), "%s/chancery.db", o.common.dir);
-	fresh = o.common.db == NULL && !file_exists(dbpath);
 	store = ch_cli_open_store(&o.common, (int)o.http.threads + 2);
 	if (store == NULL)
 		return CH_EXIT_FAIL;
+	ch_cli_ctx(&ctx, store);
+	fresh = !ch_cli_find_post(&ctx, "Embassy in Nairobi", post_id);
+	ch_cli_ctx_free(&ctx);
 	if (fresh) {
 		ch_cli_ctx(&ctx, store);
 		fprintf(stderr, "chancery: creating the demo post in %s ...\n",

@@ -189,23 +189,27 @@ column_named(const char *name)
 static ch_err
 read_header(struct import *im, const struct ch_csv_row *row)
 {
-	char b[48];
+	char b[48], number[24];
 
 	im->header_line = row->line;
 	im->ncolumns = row->nfields;
 	for (size_t i = 0; i < row->nfields; i++) {
 		int c = column_named(row->fields[i]);
 
+		/* An unknown column goes by its name, or its number when it
+		 * has none. */
+		snprintf(number, sizeof(number), "%zu", i + 1);
 		if (c < 0)
 			return row_fault(im, CH_ERR_INVALID, row->line,
-			    brief(row->fields[i], b),
+			    row->lens[i] > 0 ? brief(row->fields[i], b)
+					     : number,
 			    "\"%s\" (column %zu) is not a person field; use "
 			    "given_name, family_name, category, nationality "
 			    "(required), host_national, permanent_resident, "
 			    "notified_on, arrived_on, functions_end_on, "
-			    "date_of_birth, gender, position, clearance, email, "
-			    "phone, relationship, ref, household_ref.",
-			    b, i + 1);
+			    "date_of_birth, gender, position, clearance, "
+			    "email, phone, relationship, ref, household_ref.",
+			    brief(row->fields[i], b), i + 1);
 		if (im->position[c] >= 0)
 			return row_fault(im, CH_ERR_INVALID, row->line,
 			    columns[c].name,

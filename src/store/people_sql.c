@@ -260,12 +260,13 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	v[7] = CH_P_INT(limit + 1);
 	err = ch_tx_query(tx,
 	    "SELECT " PERSON_COLUMNS ", sort_name FROM people"
-	    " WHERE ($1 IS NULL OR post_id = $1)"
-	    " AND ($2 IS NULL OR post_id = $2)"
-	    " AND ($3 IS NULL OR category = $3)"
-	    " AND ($4 IS NULL OR host_national = $4)"
-	    " AND ($5 IS NULL OR search_key LIKE $5 ESCAPE '\\')"
-	    " AND ($6 IS NULL OR sort_name > $6 OR"
+	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
+	    " AND (CAST($2 AS TEXT) IS NULL OR post_id = $2)"
+	    " AND (CAST($3 AS TEXT) IS NULL OR category = $3)"
+	    " AND (CAST($4 AS BIGINT) IS NULL OR host_national = $4)"
+	    " AND (CAST($5 AS TEXT) IS NULL OR"
+	    "      search_key LIKE $5 ESCAPE '\\')"
+	    " AND (CAST($6 AS TEXT) IS NULL OR sort_name > $6 OR"
 	    "      (sort_name = $6 AND id > $7))"
 	    " ORDER BY sort_name, id LIMIT $8",
 	    v, CH_ARRAY_LEN(v), &r, NULL);

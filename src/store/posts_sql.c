@@ -118,7 +118,7 @@ ch_store_post_list(struct ch_tx *tx, const char *scope_post_id,
 	*count = 0;
 	err = ch_tx_query(tx,
 	    "SELECT " POST_COLUMNS " FROM posts"
-	    " WHERE ($1 IS NULL OR id = $1) ORDER BY name, id",
+	    " WHERE (CAST($1 AS TEXT) IS NULL OR id = $1) ORDER BY name, id",
 	    v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;

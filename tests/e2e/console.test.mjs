@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-	PHONE, RSO, launch, login, openPage, overflowX, sessionStatus, shot, startServer,
+	GUARD, PHONE, RSO, launch, login, openPage, overflowX, sessionStatus, shot, startServer,
 } from './lib.mjs';
 
 let server;
@@ -92,12 +92,29 @@ describe('the desk at full width', () => {
 		await shot(page, 'people');
 	});
 
+	test('"Load more" brings the next page', async (t) => {
+		const rows = page.locator('table.people-table tbody tr');
+		const first = await rows.count();
+		const more = page.getByRole('button', { name: 'Load more' });
+		if (first < 50 || (await more.count()) === 0) {
+			t.skip(`only ${first} people: a single page`);
+			return;
+		}
+		await more.click();
+		await page.waitForFunction((n) => document.querySelectorAll('table.people-table tbody tr').length > n, first);
+		const ids = await page.$$eval('table.people-table tbody a.row-link', (as) => as.map((a) => a.getAttribute('href')));
+		assert.equal(new Set(ids).size, ids.length, 'no one is listed twice');
+	});
+
 	test('searching "Varga" finds Helena Varga, diplomatic agent', async () => {
 		await page.getByLabel('Search').fill('Varga');
+		await page.waitForURL(/q=Varga/); // the search is kept in the address
+		await page.getByRole('status').filter({ hasText: /match/ }).waitFor();
 		const row = page.locator('table.people-table tbody tr', { has: page.getByRole('link', { name: 'Helena Varga' }) });
 		await row.waitFor();
 		assert.match(await row.innerText(), /Diplomatic agent/);
-		assert.match(page.url(), /q=Varga/, 'the search is kept in the address');
+		const names = await page.$$eval('table.people-table tbody a.row-link', (as) => as.map((a) => a.textContent));
+		assert.ok(names.every((n) => /Varga/i.test(n)), `only Vargas are listed: ${names.join(', ')}`);
 		await shot(page, 'people-search');
 	});
 
@@ -210,5 +227,27 @@ describe('the people list on a phone (390×844)', () => {
 
 	test('no CSP violation or script error happened on the phone', () => {
 		assert.deepEqual(problems, []);
+	});
+});
+
+describe('a guard reads but does not edit', () => {
+	test('no "New person", no "Edit", and the form refuses', async () => {
+		const { context, page, problems } = await openPage(browser, server.url);
+		try {
+			await login(page, GUARD);
+			await page.getByLabel('Search').fill('Varga');
+			await page.getByRole('link', { name: 'Helena Varga' }).click();
+			await page.getByRole('heading', { level: 1, name: 'Helena Varga' }).waitFor();
+			await page.getByText('May not be arrested or detained').waitFor();
+			assert.equal(await page.getByRole('link', { name: 'Edit', exact: true }).count(), 0);
+			await page.goto('/#/people');
+			await page.locator('table.people-table tbody tr').first().waitFor();
+			assert.equal(await page.getByRole('link', { name: 'New person' }).count(), 0);
+			await page.goto('/#/people/new');
+			await page.getByText('Only security officers and administrators').waitFor();
+			assert.deepEqual(problems, []);
+		} finally {
+			await context.close();
+		}
 	});
 });

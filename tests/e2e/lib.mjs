@@ -9,15 +9,16 @@
 //
 // Environment:
 //   CH_URL            base URL of a running chancery (self-signed TLS is fine).
-//                     Unset: start `chancery demo` from CH_BIN (default
-//                     build/chancery) on a free port in a temporary directory.
+//                     Unset: start `chancery demo --listen 127.0.0.1:0
+//                     --port-file F` from CH_BIN (default build/chancery) in
+//                     a temporary directory, and stop it at the end.
 //   CH_BIN            the chancery binary to start when CH_URL is unset.
 //   CH_CHROMIUM       the browser (default /usr/bin/chromium, Debian's).
 //   CH_E2E_ARTIFACTS  where screenshots go (default /tmp/chancery-e2e).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const ARTIFACTS = process.env.CH_E2E_ARTIFACTS || '/tmp/chancery-e2e';
 export const CHROMIUM = process.env.CH_CHROMIUM || '/usr/bin/chromium';
 export const RSO = { username: 'rso', password: 'rso-demo-passphrase' };
+export const GUARD = { username: 'guard', password: 'guard-demo-passphrase' };
 export const PHONE = { width: 390, height: 844 };
 export const DESKTOP = { width: 1366, height: 900 };
 
@@ -39,39 +41,44 @@ const CHROMIUM_ARGS = [
 
 // ---- the server under test -------------------------------------------------------
 
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const srv = createServer();
-		srv.unref();
-		srv.on('error', reject);
-		srv.listen(0, '127.0.0.1', () => {
-			const { port } = srv.address();
-			srv.close(() => resolve(port));
-		});
-	});
-}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function waitUp(url, child, log, ms = 30000) {
+// Wait for `chancery demo --port-file` to name its port, then for /healthz.
+async function waitUp(portFile, child, log, ms = 60000) {
 	const deadline = Date.now() + ms;
-	process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // the demo's certificate is self-signed
-	let lastError = null;
-	while (Date.now() < deadline) {
-		if (child.exitCode !== null) {
-			throw new Error(`chancery exited with ${child.exitCode} before it served:\n${log.join('')}`);
-		}
+	const exited = () => child.exitCode !== null || child.signalCode !== null;
+	let port = '';
+	while (!port && Date.now() < deadline) {
+		if (exited()) throw new Error(`chancery exited (${child.exitCode ?? child.signalCode}) before serving:\n${log.join('')}`);
 		try {
-			const res = await fetch(`${url}/healthz`);
-			if (res.ok) return;
-			lastError = new Error(`/healthz answered ${res.status}`);
-		} catch (err) {
-			lastError = err;
+			port = readFileSync(portFile, 'utf8').trim();
+		} catch {
+			await sleep(100);
 		}
-		await new Promise((r) => setTimeout(r, 200));
 	}
-	throw new Error(`chancery did not answer at ${url} within ${ms} ms (${lastError && lastError.message}):\n${log.join('')}`);
+	if (!port) throw new Error(`chancery wrote no port file within ${ms} ms:\n${log.join('')}`);
+	const url = `https://127.0.0.1:${port}`;
+	const agent = { rejectUnauthorized: false };
+	let last = '';
+	while (Date.now() < deadline) {
+		if (exited()) throw new Error(`chancery exited (${child.exitCode ?? child.signalCode}):\n${log.join('')}`);
+		const status = await new Promise((resolve) => {
+			const req = httpsGet(`${url}/healthz`, agent, (res) => {
+				res.resume();
+				resolve(res.statusCode);
+			});
+			req.on('error', (err) => resolve(err.message));
+			req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+		});
+		if (status === 200) return url;
+		last = String(status);
+		await sleep(150);
+	}
+	throw new Error(`chancery did not answer /healthz at ${url} (${last}):\n${log.join('')}`);
 }
 
-// Returns { url, stop() }: CH_URL as given, or a demo instance started here.
+// Returns { url, stop() }: CH_URL as given, or a demo post started here on a
+// free port in a temporary directory, removed again by stop().
 export async function startServer() {
 	if (process.env.CH_URL) return { url: process.env.CH_URL.replace(/\/+$/, ''), stop: async () => {} };
 	const bin = process.env.CH_BIN || join(REPO, 'build', 'chancery');
@@ -79,34 +86,29 @@ export async function startServer() {
 		throw new Error(`Set CH_URL to a running chancery (e.g. https://127.0.0.1:8443), or build ${bin} (or set CH_BIN).`);
 	}
 	const dir = mkdtempSync(join(tmpdir(), 'chancery-e2e-'));
-	const port = await freePort();
-	const url = `https://127.0.0.1:${port}`;
+	const portFile = join(dir, 'port');
 	const log = [];
-	const child = spawn(bin, ['demo', '--dir', join(dir, 'demo'), '--listen', `127.0.0.1:${port}`], {
+	const child = spawn(bin, ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0', '--port-file', portFile, '--quiet'], {
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	child.stdout.on('data', (d) => log.push(String(d)));
 	child.stderr.on('data', (d) => log.push(String(d)));
-	try {
-		await waitUp(url, child, log);
-	} catch (err) {
-		child.kill('SIGKILL');
+	const stop = async () => {
+		if (child.exitCode === null && child.signalCode === null) {
+			const gone = new Promise((r) => child.once('exit', r));
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+			await gone;
+			clearTimeout(timer);
+		}
 		rmSync(dir, { recursive: true, force: true });
+	};
+	try {
+		return { url: await waitUp(portFile, child, log), stop };
+	} catch (err) {
+		await stop();
 		throw err;
 	}
-	return {
-		url,
-		stop: async () => {
-			if (child.exitCode === null) {
-				const gone = new Promise((r) => child.once('exit', r));
-				child.kill('SIGTERM');
-				const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-				await gone;
-				clearTimeout(timer);
-			}
-			rmSync(dir, { recursive: true, force: true });
-		},
-	};
 }
 
 // ---- the browser -------------------------------------------------------------------

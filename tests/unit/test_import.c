@@ -248,7 +248,8 @@ Test(import, line_break_inside_a_value)
 {
 	const char *text = "given_name,family_name,category,nationality,"
 			   "position\n"
-			   "Jean,Dupont,diplomatic_agent,FR,\"Head\nof\nmission\"\n"
+			   "Jean,Dupont,diplomatic_agent,FR,"
+			   "\"Head\nof\nmission\"\n"
 			   "Anne,Martin,diplomatic_agent,FR,\n";
 
 	expect_fault(text, CH_ERR_INVALID, "line 2, column position");
@@ -291,6 +292,14 @@ Test(import, unknown_column)
 	cr_assert(strstr(ctx.fault.detail, "nationality") != NULL);
 	cr_assert(strstr(ctx.fault.detail, "household_ref") != NULL,
 	    "the list of columns was cut: %s", ctx.fault.detail);
+}
+
+Test(import, unnamed_column)
+{
+	const char *text = "given_name,family_name,category,nationality,\n"
+			   "Jean,Dupont,diplomatic_agent,FR,\n";
+
+	expect_fault(text, CH_ERR_INVALID, "line 1, column 5");
 }
 
 Test(import, post_id_is_not_a_column)

@@ -64,9 +64,13 @@ export async function request(method, path, { body, headers = {}, signal, quiet4
 	if (type.includes('json')) {
 		try {
 			data = await res.json();
-		} catch {
+		} catch (err) {
+			if (err.name === 'AbortError') throw err; // cancelled while reading the body
 			data = null;
 		}
+	}
+	if (res.ok && data === null && method === 'GET') {
+		throw new ApiError(res.status, { title: 'Bad answer', detail: 'The server sent an answer the console cannot read.' });
 	}
 	if (res.ok) return data;
 

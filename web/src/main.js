@@ -168,8 +168,13 @@ function Shell({ user, onLogout }) {
 	const firstRender = useRef(true);
 
 	useEffect(() => {
+		// An HQ account belongs to no post: it sees them all.
+		if (user.post_id === null || user.post_id === undefined) {
+			setPost({ name: 'All posts' });
+			return;
+		}
 		loadPosts()
-			.then((posts) => setPost(posts.find((p) => String(p.id) === String(user.post_id)) || posts[0] || null))
+			.then((posts) => setPost(posts.find((p) => String(p.id) === String(user.post_id)) || null))
 			.catch(() => setPost(null));
 	}, [user]);
 

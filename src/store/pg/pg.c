@@ -39,6 +39,7 @@
 #include "store/db.h"
 
 #define PG_INT8_OID 20		/* pg_type.oid of int8, from pg_type.dat */
+#define PG_TEXT_OID 25		/* pg_type.oid of text */
 #define PG_MAX_PARAMS 65535	/* the protocol's limit on bind parameters */
 #define PG_INT_TEXT_LEN 21	/* "-9223372036854775808" + NUL */
 
@@ -354,7 +355,10 @@ pg_query(ch_db *db, const char *sql, const struct ch_param *params,
 	for (i = 0; i < nparams; i++) {
 		switch (params[i].type) {
 		case CH_PARAM_TEXT:
+			/* Typed, so that a parameter a statement does not
+			 * use, or tests only with IS NULL, still has a type. */
 			values[i] = params[i].text;
+			types[i] = PG_TEXT_OID;
 			break;
 		case CH_PARAM_INT:
 			snprintf(ints + i * PG_INT_TEXT_LEN, PG_INT_TEXT_LEN,

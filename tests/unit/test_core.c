@@ -1,0 +1,146 @@
+/*
+ * test_core.c — the core helpers: arena limits, bounded buffers, UTF-8,
+ * ISO 8601 parsing, identifiers, the policy table and name keys.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "core/core.h"
+#include "core/names.h"
+#include "core/policy.h"
+
+Test(arena, refuses_past_its_limit)
+{
+	ch_arena *a = ch_arena_create(64 * 1024);
+
+	cr_assert_not_null(ch_arena_alloc(a, 1000));
+	cr_assert_null(ch_arena_alloc(a, 128 * 1024));
+	cr_assert_not_null(ch_arena_strdup(a, "still works"));
+	ch_arena_destroy(a);
+	ch_arena_destroy(NULL);
+}
+
+Test(arena, printf_and_zeroed)
+{
+	ch_arena *a = ch_arena_create(0);
+	unsigned char *p = ch_arena_alloc(a, 64);
+
+	for (int i = 0; i < 64; i++)
+		cr_assert_eq(p[i], 0);
+	cr_assert_str_eq(ch_arena_printf(a, "%s-%d", "x", 42), "x-42");
+	ch_arena_destroy(a);
+}
+
+Test(buf, stops_at_max_and_keeps_contents)
+{
+	struct ch_buf b;
+
+	ch_buf_init(&b, 8);
+	cr_assert_eq(ch_buf_append(&b, "12345", 5), CH_OK);
+	cr_assert_eq(ch_buf_append(&b, "6789", 4), CH_ERR_TOO_LARGE);
+	cr_assert_str_eq(b.data, "12345");
+	cr_assert_eq(ch_buf_appendf(&b, "%d", 678), CH_OK);
+	cr_assert_str_eq(b.data, "12345678");
+	ch_buf_free(&b);
+}
+
+Test(utf8, accepts_scripts_and_rejects_malformed)
+{
+	const char *ok[] = {"Helena", "Παπαδοπούλου", "Петренко", "حداد",
+	    "日本語", "emoji \xf0\x9f\x98\x80"};
+	const char *bad[] = {"\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
+	    "abc\xe2\x82", "\x80"};
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(ok); i++)
+		cr_assert(ch_utf8_valid(ok[i], strlen(ok[i])), "%s", ok[i]);
+	for (size_t i = 0; i < CH_ARRAY_LEN(bad); i++)
+		cr_assert_not(ch_utf8_valid(bad[i], strlen(bad[i])));
+	cr_assert_not(ch_utf8_valid("a\0b", 3), "NUL refused");
+	cr_assert_eq(ch_utf8_length("Ωmega", strlen("Ωmega")), 5);
+}
+
+Test(time, parses_utc_and_rejects_the_rest)
+{
+	int64_t t;
+	char out[CH_TIMESTAMP_LEN];
+
+	cr_assert(ch_time_parse("2026-11-25T20:50:58Z", &t));
+	ch_time_format(t, out);
+	cr_assert_str_eq(out, "2026-11-25T20:50:58Z");
+	cr_assert(ch_time_parse("2024-02-29T00:00:00.123Z", &t));
+	cr_assert(ch_time_parse("2024-02-29T00:00:00+00:00", &t));
+	cr_assert_not(ch_time_parse("2023-02-29T00:00:00Z", &t));
+	cr_assert_not(ch_time_parse("2026-11-25T20:50:58+02:00", &t));
+	cr_assert_not(ch_time_parse("2026-11-25 20:50:58Z", &t));
+	cr_assert(ch_date_valid("2000-02-29"));
+	cr_assert_not(ch_date_valid("1900-02-29"));
+	cr_assert_not(ch_date_valid("2026-13-01"));
+	cr_assert_not(ch_date_valid("2026-1-01"));
+}
+
+Test(id, uuid7_is_valid_unique_and_ordered)
+{
+	char a[CH_ID_LEN], b[CH_ID_LEN];
+
+	ch_id_new(a);
+	ch_id_new(b);
+	cr_assert(ch_id_valid(a));
+	cr_assert_eq(a[14], '7', "version 7");
+	cr_assert_str_neq(a, b);
+	cr_assert(strncmp(a, b, 8) <= 0, "time-ordered prefix");
+	cr_assert_not(ch_id_valid("01A21488-61FE-7C06-B813-FDB5C6FE0840"));
+	cr_assert_not(ch_id_valid("not-an-id"));
+}
+
+Test(text, parse_long_is_strict)
+{
+	long v;
+
+	cr_assert(ch_parse_long("42", 0, 100, &v) && v == 42);
+	cr_assert_not(ch_parse_long("42x", 0, 100, &v));
+	cr_assert_not(ch_parse_long("", 0, 100, &v));
+	cr_assert_not(ch_parse_long("101", 0, 100, &v));
+	cr_assert_not(ch_parse_long("99999999999999999999", 0, 100, &v));
+}
+
+Test(policy, roles_round_trip_and_deny_by_default)
+{
+	struct ch_principal guard = {0}, staff = {0}, hq = {0};
+	unsigned mask;
+	char out[128];
+
+	cr_assert(ch_roles_parse("analyst,guard", &mask));
+	ch_roles_format(mask, out, sizeof(out));
+	cr_assert_str_eq(out, "analyst,guard");
+	cr_assert_not(ch_roles_parse("analyst,king", &mask));
+	cr_assert_not(ch_roles_parse("", &mask));
+	guard.roles = 1u << CH_ROLE_GUARD;
+	staff.roles = 1u << CH_ROLE_STAFF;
+	hq.roles = 1u << CH_ROLE_HQ;
+	cr_assert(ch_policy_allows(&guard, CH_PERM_PEOPLE_READ));
+	cr_assert_not(ch_policy_allows(&guard, CH_PERM_PEOPLE_WRITE));
+	cr_assert_not(ch_policy_allows(&staff, CH_PERM_PEOPLE_READ));
+	cr_assert_not(ch_policy_allows(NULL, CH_PERM_SESSION));
+	cr_assert(ch_policy_allows(NULL, CH_PERM_PUBLIC));
+	cr_assert_not(ch_policy_allows(&hq, CH_PERM_NONE));
+	ch_strlcpy(guard.post_id, "a", sizeof(guard.post_id));
+	cr_assert(ch_policy_sees_post(&guard, "a"));
+	cr_assert_not(ch_policy_sees_post(&guard, "b"));
+	cr_assert(ch_policy_sees_post(&hq, "b"));
+	cr_assert_not(ch_policy_sees_post(&staff, "a"), "no post: none");
+}
+
+Test(names, keys_meet_across_scripts)
+{
+	char a[CH_NAME_KEY_MAX], b[CH_NAME_KEY_MAX], c[CH_NAME_KEY_MAX];
+
+	ch_name_key("Παπαδοπούλου", a, sizeof(a));
+	ch_name_key("PAPADOPOULOU", b, sizeof(b));
+	cr_assert_str_eq(a, b);
+	ch_name_key("Møller", a, sizeof(a));
+	cr_assert_str_eq(a, "moller");
+	ch_name_key("  Dela   Cruz ", c, sizeof(c));
+	cr_assert_str_eq(c, "dela cruz");
+	ch_name_key("Петренко", a, sizeof(a));
+	cr_assert_str_eq(a, "petrenko");
+}

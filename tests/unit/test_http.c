@@ -1,0 +1,180 @@
+/*
+ * test_http.c — the route table, the router and strict JSON checking,
+ * without a server: every route declares a permission, a table with a
+ * route that does not is refused, paths match with parameters, and bodies
+ * are refused with a message naming the field.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "http/http.h"
+
+static void
+noop(struct ch_req *req)
+{
+	(void)req;
+}
+
+Test(routes, the_table_is_valid_and_every_route_has_a_permission)
+{
+	size_t n;
+	const struct ch_route *r = ch_routes(&n);
+
+	cr_assert_gt(n, 10);
+	cr_assert(ch_routes_valid(r, n));
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_neq(r[i].perm, CH_PERM_NONE, "%s", r[i].path);
+		if (strcmp(r[i].path, "/healthz") != 0 &&
+		    strcmp(r[i].path, "/api/v1/auth/login") != 0)
+			cr_assert_neq(r[i].perm, CH_PERM_PUBLIC,
+			    "%s must need a session", r[i].path);
+	}
+}
+
+Test(routes, a_route_without_permission_is_refused)
+{
+	const struct ch_route bad[] = {
+		{"GET", "/api/v1/x", noop, CH_PERM_NONE, NULL, 0, NULL, "x",
+		    "x", NULL, 200},
+	};
+	const struct ch_route twice[] = {
+		{"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a",
+		    NULL, 200},
+		{"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a",
+		    NULL, 200},
+	};
+
+	ch_log_set_quiet(true);
+	cr_assert_not(ch_routes_valid(bad, 1));
+	cr_assert_not(ch_routes_valid(twice, 2));
+}
+
+Test(router, matches_parameters_and_reports_other_methods)
+{
+	size_t n;
+	const struct ch_route *routes = ch_routes(&n), *r;
+	struct ch_req req;
+	bool exists;
+
+	memset(&req, 0, sizeof(req));
+	r = ch_router_match(routes, n, "GET",
+	    "/api/v1/people/01a21488-622d-76d3-aa1b-028652333aaa", &req,
+	    &exists);
+	cr_assert_not_null(r);
+	cr_assert_str_eq(r->path, "/api/v1/people/{id}");
+	cr_assert_eq(req.nparams, 1);
+	cr_assert_str_eq(req.params[0], "01a21488-622d-76d3-aa1b-028652333aaa");
+	r = ch_router_match(routes, n, "DELETE", "/api/v1/people", &req,
+	    &exists);
+	cr_assert_null(r);
+	cr_assert(exists);
+	r = ch_router_match(routes, n, "GET", "/api/v1/people/", &req,
+	    &exists);
+	cr_assert_null(r);
+	r = ch_router_match(routes, n, "GET", "/api/v1/nothing", &req, &exists);
+	cr_assert_null(r);
+	cr_assert_not(exists);
+}
+
+static ch_err
+check(const char *json, const struct ch_jschema *s, struct ch_fault *f)
+{
+	json_error_t e;
+	json_t *v = json_loads(json, JSON_REJECT_DUPLICATES, &e);
+	ch_err err;
+
+	cr_assert_not_null(v, "%s: %s", json, e.text);
+	memset(f, 0, sizeof(*f));
+	err = ch_json_check(v, s, f);
+	json_decref(v);
+	return err;
+}
+
+Test(json, accepts_a_good_person)
+{
+	struct ch_fault f;
+
+	cr_assert_eq(check("{\"post_id\":\"01a21488-622d-76d3-aa1b-028652333aaa\","
+			   "\"given_name\":\"Ana\",\"family_name\":\"Silva\","
+			   "\"category\":\"diplomatic_agent\","
+			   "\"nationality\":\"PT\",\"notified_on\":null}",
+		    &ch_schema_person_create, &f),
+	    CH_OK, "%s", f.detail);
+}
+
+Test(json, refuses_unknown_fields_wrong_types_and_bad_values)
+{
+	static const struct {
+		const char *body, *field, *words;
+	} cases[] = {
+		{"[]", "", "JSON object"},
+		{"{\"given_name\":\"A\",\"nickname\":\"x\"}", "/nickname",
+		    "not a field"},
+		{"{\"given_name\":5}", "/given_name", "must be a string"},
+		{"{\"host_national\":\"yes\"}", "/host_national",
+		    "true or false"},
+		{"{\"category\":\"ambassador\"}", "/category", "one of"},
+		{"{\"notified_on\":\"2026-02-30\"}", "/notified_on",
+		    "not a date"},
+		{"{\"household_of\":\"12\"}", "/household_of", "record id"},
+		{"{\"given_name\":null}", "/given_name", "may not be null"},
+		{"{\"family_name\":\"Silva\"}", "/post_id", "required"},
+	};
+	struct ch_fault f;
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(cases); i++) {
+		cr_assert_eq(check(cases[i].body, &ch_schema_person_create, &f),
+		    CH_ERR_INVALID, "%s", cases[i].body);
+		cr_assert_str_eq(f.field, cases[i].field, "%s", cases[i].body);
+		cr_assert_not_null(strstr(f.detail, cases[i].words),
+		    "%s: %s", cases[i].body, f.detail);
+	}
+}
+
+Test(json, counts_code_points_not_bytes)
+{
+	struct ch_fault f;
+	char body[1024];
+	char name[700] = "";
+	size_t len = 0;
+
+	/* 100 Greek letters are 200 bytes but 100 characters: allowed. */
+	for (int i = 0; i < 100; i++, len += 2)
+		memcpy(name + len, "α", 3);
+	snprintf(body, sizeof(body), "{\"given_name\":\"%s\"}", name);
+	cr_assert_eq(check(body, &ch_schema_person_update, &f), CH_OK, "%s",
+	    f.detail);
+	memcpy(name + len, "α", 3);
+	snprintf(body, sizeof(body), "{\"given_name\":\"%s\"}", name);
+	cr_assert_eq(check(body, &ch_schema_person_update, &f),
+	    CH_ERR_INVALID);
+	cr_assert_not_null(strstr(f.detail, "101 characters"));
+}
+
+Test(openapi, documents_every_route_with_its_permission)
+{
+	size_t n;
+	const struct ch_route *routes = ch_routes(&n);
+	json_t *doc = ch_openapi_document(routes, n);
+	json_t *paths = json_object_get(doc, "paths");
+
+	cr_assert_str_eq(json_string_value(json_object_get(doc, "openapi")),
+	    "3.1.0");
+	for (size_t i = 0; i < n; i++) {
+		char method[8];
+		size_t k;
+		json_t *op;
+
+		for (k = 0; routes[i].method[k]; k++)
+			method[k] = (char)(routes[i].method[k] - 'A' + 'a');
+		method[k] = '\0';
+		op = json_object_get(json_object_get(paths, routes[i].path),
+		    method);
+		cr_assert_not_null(op, "%s %s", routes[i].method,
+		    routes[i].path);
+		cr_assert_str_eq(
+		    json_string_value(json_object_get(op, "x-permission")),
+		    ch_perm_code(routes[i].perm));
+	}
+	json_decref(doc);
+}
