@@ -30,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (arena == NULL)
 		return 0;
 	memset(&fault, 0, sizeof(fault));
-	err = ch_people_import_check((const char *)data, size, arena, &fault,
-	    &rows);
+	err = ch_people_import_check(
+	    (const char *)data, size, arena, &fault, &rows);
 	if (err == CH_OK && rows == 0)
 		abort();
 	if (err != CH_OK && err != CH_ERR_NOMEM && fault.detail[0] == '\0')

@@ -20,16 +20,17 @@ static const struct {
 	int (*run)(int argc, char **argv);
 	const char *summary;
 } commands[] = {
-	{"init", ch_cmd_init, "create a post's directory, database and TLS "
-			      "certificate"},
-	{"serve", ch_cmd_serve, "serve the API and the console over HTTPS"},
-	{"demo", ch_cmd_demo, "create (once) and serve a populated demo post"},
-	{"post", ch_cmd_post, "add or list posts"},
-	{"user", ch_cmd_user, "add, list, disable users; change passwords"},
-	{"people", ch_cmd_people, "import people from CSV"},
-	{"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
-	{"version", cmd_version, "print the version"},
-	{"help", cmd_help, "this list"},
+    {"init", ch_cmd_init,
+	"create a post's directory, database and TLS "
+	"certificate"},
+    {"serve", ch_cmd_serve, "serve the API and the console over HTTPS"},
+    {"demo", ch_cmd_demo, "create (once) and serve a populated demo post"},
+    {"post", ch_cmd_post, "add or list posts"},
+    {"user", ch_cmd_user, "add, list, disable users; change passwords"},
+    {"people", ch_cmd_people, "import people from CSV"},
+    {"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
+    {"version", cmd_version, "print the version"},
+    {"help", cmd_help, "this list"},
 };
 
 static int
@@ -37,8 +38,8 @@ cmd_version(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("chancery %s (schema %d)\n", CH_VERSION,
-	    ch_store_schema_latest());
+	printf(
+	    "chancery %s (schema %d)\n", CH_VERSION, ch_store_schema_latest());
 	return CH_EXIT_OK;
 }
 
@@ -72,8 +73,9 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < CH_ARRAY_LEN(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "chancery: unknown command \"%s\"; run `chancery "
-			"help` for the list.\n",
+	fprintf(stderr,
+	    "chancery: unknown command \"%s\"; run `chancery "
+	    "help` for the list.\n",
 	    argv[1]);
 	return CH_EXIT_USAGE;
 }

@@ -35,8 +35,8 @@ init_once_fn(void)
 
 	if (sodium_init() < 0 || sem_init(&hash_slots, 0, HASH_SLOTS) != 0)
 		return;
-	if (crypto_pwhash_str(dummy_hash, dummy, sizeof(dummy) - 1, HASH_OPS,
-		HASH_MEM) != 0)
+	if (crypto_pwhash_str(
+		dummy_hash, dummy, sizeof(dummy) - 1, HASH_OPS, HASH_MEM) != 0)
 		return;
 	init_ok = true;
 }
@@ -64,8 +64,8 @@ hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 	int rc;
 
 	sem_wait(&hash_slots);
-	rc = crypto_pwhash_str(out, password, strlen(password), HASH_OPS,
-	    HASH_MEM);
+	rc = crypto_pwhash_str(
+	    out, password, strlen(password), HASH_OPS, HASH_MEM);
 	sem_post(&hash_slots);
 	return rc == 0 ? CH_OK : CH_ERR_NOMEM;
 }
@@ -82,8 +82,8 @@ verify_password(const char *hash, const char *password)
 }
 
 ch_err
-ch_password_check(const char *password, const char *username,
-    struct ch_fault *fault)
+ch_password_check(
+    const char *password, const char *username, struct ch_fault *fault)
 {
 	long n;
 
@@ -151,8 +151,8 @@ audit_user(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
 }
 
 ch_err
-ch_users_create(struct ch_ctx *ctx, const struct ch_user_input *in,
-    struct ch_user *out)
+ch_users_create(
+    struct ch_ctx *ctx, const struct ch_user_input *in, struct ch_user *out)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct ch_post post;
@@ -179,8 +179,8 @@ ch_users_create(struct ch_ctx *ctx, const struct ch_user_input *in,
 		    "SECRET.");
 		return CH_ERR_INVALID;
 	}
-	if ((err = ch_password_check(in->password, in->username,
-		 &ctx->fault)) != CH_OK)
+	if ((err = ch_password_check(
+		 in->password, in->username, &ctx->fault)) != CH_OK)
 		return err;
 	if ((err = ch_accounts_init()) != CH_OK ||
 	    (err = hash_password(in->password, hash)) != CH_OK)
@@ -191,8 +191,8 @@ ch_users_create(struct ch_ctx *ctx, const struct ch_user_input *in,
 	    in->display_name && *in->display_name ? in->display_name
 						  : in->username);
 	out->password_hash = ch_arena_strdup(ctx->arena, hash);
-	ch_strlcpy(out->post_id, in->post_id ? in->post_id : "",
-	    sizeof(out->post_id));
+	ch_strlcpy(
+	    out->post_id, in->post_id ? in->post_id : "", sizeof(out->post_id));
 	ch_strlcpy(out->person_id, in->person_id ? in->person_id : "",
 	    sizeof(out->person_id));
 	out->version = 1;
@@ -243,16 +243,15 @@ user_for_change(struct ch_ctx *ctx, const char *username, struct ch_tx **tx,
 }
 
 ch_err
-ch_users_set_password(struct ch_ctx *ctx, const char *username,
-    const char *password)
+ch_users_set_password(
+    struct ch_ctx *ctx, const char *username, const char *password)
 {
 	char hash[crypto_pwhash_STRBYTES];
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
 	ch_err err;
 
-	if ((err = ch_password_check(password, username, &ctx->fault)) !=
-	    CH_OK)
+	if ((err = ch_password_check(password, username, &ctx->fault)) != CH_OK)
 		return err;
 	if ((err = ch_accounts_init()) != CH_OK ||
 	    (err = hash_password(password, hash)) != CH_OK)
@@ -271,8 +270,7 @@ ch_users_set_password(struct ch_ctx *ctx, const char *username,
 }
 
 ch_err
-ch_users_set_disabled(struct ch_ctx *ctx, const char *username,
-    bool disabled)
+ch_users_set_disabled(struct ch_ctx *ctx, const char *username, bool disabled)
 {
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
@@ -329,9 +327,8 @@ ch_principal_from_user(const struct ch_user *u, struct ch_principal *p)
 }
 
 ch_err
-ch_session_login(struct ch_ctx *ctx, const char *username,
-    const char *password, char token[CH_TOKEN_LEN], char csrf[65],
-    struct ch_user *user)
+ch_session_login(struct ch_ctx *ctx, const char *username, const char *password,
+    char token[CH_TOKEN_LEN], char csrf[65], struct ch_user *user)
 {
 	unsigned char raw[32], raw_csrf[32];
 	struct ch_session_row s;
@@ -373,6 +370,9 @@ ch_session_login(struct ch_ctx *ctx, const char *username,
 	s.expires_at = s.created_at + limits.absolute_seconds;
 	s.source = ctx->source;
 	ch_principal_from_user(user, &who);
+	/* The login is recorded as the user's own act; ctx->who is reset
+	 * before this function returns. */
+	// cppcheck-suppress autoVariables
 	ctx->who = &who;
 	e = (struct ch_audit_entry){"session.login", "user", user->id,
 	    user->post_id[0] ? user->post_id : NULL, NULL, 0};
@@ -391,8 +391,8 @@ out:
 }
 
 ch_err
-ch_session_resolve(struct ch_store *store, const char *token,
-    ch_arena *arena, struct ch_user *user, struct ch_session_row *s)
+ch_session_resolve(struct ch_store *store, const char *token, ch_arena *arena,
+    struct ch_user *user, struct ch_session_row *s)
 {
 	struct ch_tx *tx = NULL;
 	char hash[65];

@@ -12,7 +12,7 @@
 
 #define CH_PASSWORD_MIN 12  /* code points */
 #define CH_PASSWORD_MAX 128 /* code points; longer is refused, not cut */
-#define CH_TOKEN_LEN 44	    /* base64url of 32 bytes + NUL */
+#define CH_TOKEN_LEN 44     /* base64url of 32 bytes + NUL */
 
 struct ch_user_input {
 	const char *username;
@@ -32,15 +32,15 @@ struct ch_session_limits {
 /* Start the hashing limiter; call once at start. */
 ch_err ch_accounts_init(void);
 /* Check a new password: length and a clear reason when refused. */
-ch_err ch_password_check(const char *password, const char *username,
-    struct ch_fault *fault);
+ch_err ch_password_check(
+    const char *password, const char *username, struct ch_fault *fault);
 
-ch_err ch_users_create(struct ch_ctx *ctx, const struct ch_user_input *in,
-    struct ch_user *out);
-ch_err ch_users_set_password(struct ch_ctx *ctx, const char *username,
-    const char *password);
-ch_err ch_users_set_disabled(struct ch_ctx *ctx, const char *username,
-    bool disabled);
+ch_err ch_users_create(
+    struct ch_ctx *ctx, const struct ch_user_input *in, struct ch_user *out);
+ch_err ch_users_set_password(
+    struct ch_ctx *ctx, const char *username, const char *password);
+ch_err ch_users_set_disabled(
+    struct ch_ctx *ctx, const char *username, bool disabled);
 ch_err ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count);
 
 /*

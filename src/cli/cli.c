@@ -39,9 +39,10 @@ ch_cli_open_store(struct ch_cli_common *c, int conns)
 	err = ch_store_open(c->dsn, conns, &store);
 	if (err != CH_OK) {
 		if (err == CH_ERR_SCHEMA_NEWER)
-			fprintf(stderr, "chancery: this database was written by "
-					"a newer chancery; upgrade this program "
-					"before using it.\n");
+			fprintf(stderr,
+			    "chancery: this database was written by "
+			    "a newer chancery; upgrade this program "
+			    "before using it.\n");
 		else
 			fprintf(stderr,
 			    "chancery: cannot open the database (%s). Check "
@@ -82,8 +83,7 @@ ch_cli_error(const char *what, ch_err err, const struct ch_fault *f)
 }
 
 bool
-ch_cli_find_post(struct ch_ctx *ctx, const char *name_or_id,
-    char id[CH_ID_LEN])
+ch_cli_find_post(struct ch_ctx *ctx, const char *name_or_id, char id[CH_ID_LEN])
 {
 	struct ch_post *posts;
 	size_t n;
@@ -109,8 +109,9 @@ ch_cli_read_password(bool from_stdin, const char *prompt)
 	size_t n;
 
 	if (!from_stdin && !tty) {
-		fprintf(stderr, "chancery: no terminal to ask for a password; "
-				"pass --password-stdin and pipe it in.\n");
+		fprintf(stderr,
+		    "chancery: no terminal to ask for a password; "
+		    "pass --password-stdin and pipe it in.\n");
 		return NULL;
 	}
 	if (tty) {
@@ -136,7 +137,7 @@ ch_cli_make_dir(const char *dir)
 {
 	if (mkdir(dir, 0700) == 0 || errno == EEXIST)
 		return true;
-	fprintf(stderr, "chancery: cannot create %s: %s\n", dir,
-	    strerror(errno));
+	fprintf(
+	    stderr, "chancery: cannot create %s: %s\n", dir, strerror(errno));
 	return false;
 }

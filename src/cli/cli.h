@@ -19,7 +19,7 @@ struct ch_store;
 /* Options every command that opens the database understands. */
 struct ch_cli_common {
 	const char *dir; /* the post's directory */
-	const char *db;	 /* a DSN overriding DIR/chancery.db */
+	const char *db;  /* a DSN overriding DIR/chancery.db */
 	char dsn[4096];
 };
 
@@ -42,8 +42,8 @@ void ch_cli_ctx_free(struct ch_ctx *ctx);
 /* Print an error with the fault's detail, if any. */
 void ch_cli_error(const char *what, ch_err err, const struct ch_fault *f);
 /* Find a post by id or exact name; fills id. */
-bool ch_cli_find_post(struct ch_ctx *ctx, const char *name_or_id,
-    char id[CH_ID_LEN]);
+bool ch_cli_find_post(
+    struct ch_ctx *ctx, const char *name_or_id, char id[CH_ID_LEN]);
 /* Read a password from stdin (--password-stdin) or the terminal. */
 char *ch_cli_read_password(bool from_stdin, const char *prompt);
 /* Make DIR (0700) if missing. */

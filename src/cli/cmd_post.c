@@ -39,17 +39,17 @@ int
 ch_cmd_post(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"db", required_argument, NULL, 'D'},
-		{"name", required_argument, NULL, 'n'},
-		{"kind", required_argument, NULL, 'k'},
-		{"country", required_argument, NULL, 'c'},
-		{"city", required_argument, NULL, 'C'},
-		{"timezone", required_argument, NULL, 't'},
-		{"latitude", required_argument, NULL, 'a'},
-		{"longitude", required_argument, NULL, 'o'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"country", required_argument, NULL, 'c'},
+	    {"city", required_argument, NULL, 'C'},
+	    {"timezone", required_argument, NULL, 't'},
+	    {"latitude", required_argument, NULL, 'a'},
+	    {"longitude", required_argument, NULL, 'o'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ch_cli_common c = {0};
 	struct ch_post in, out, *posts;
@@ -119,8 +119,9 @@ ch_cmd_post(int argc, char **argv)
 		}
 	} else if (strcmp(argv[optind], "add") == 0) {
 		if (!ch_post_kind_parse(kind, &in.kind)) {
-			fprintf(stderr, "chancery: --kind is embassy, "
-					"consulate or mission\n");
+			fprintf(stderr,
+			    "chancery: --kind is embassy, "
+			    "consulate or mission\n");
 			rc = CH_EXIT_USAGE;
 			goto out;
 		}
@@ -130,9 +131,10 @@ ch_cmd_post(int argc, char **argv)
 			in.latitude = strtod(lat, &e1);
 			in.longitude = strtod(lon, &e2);
 			if (*e1 != '\0' || *e2 != '\0') {
-				fprintf(stderr, "chancery: --latitude and "
-						"--longitude are decimal "
-						"degrees\n");
+				fprintf(stderr,
+				    "chancery: --latitude and "
+				    "--longitude are decimal "
+				    "degrees\n");
 				rc = CH_EXIT_USAGE;
 				goto out;
 			}
@@ -171,8 +173,9 @@ read_whole(const char *path, struct ch_buf *b)
 	while (err == CH_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		err = ch_buf_append(b, chunk, n);
 	if (err == CH_ERR_TOO_LARGE)
-		fprintf(stderr, "chancery: %s is larger than %u bytes; split "
-				"it\n",
+		fprintf(stderr,
+		    "chancery: %s is larger than %u bytes; split "
+		    "it\n",
 		    path, IMPORT_MAX);
 	if (ferror(f))
 		err = CH_ERR_IO;
@@ -184,11 +187,11 @@ int
 ch_cmd_people(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"db", required_argument, NULL, 'D'},
-		{"post", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"post", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ch_cli_common c = {0};
 	struct ch_import_result res;
@@ -236,20 +239,22 @@ ch_cmd_people(int argc, char **argv)
 	}
 	ch_cli_ctx(&ctx, store);
 	if (!ch_cli_find_post(&ctx, post, post_id)) {
-		fprintf(stderr, "chancery: no post is named or has the id "
-				"\"%s\"; see `chancery post list`.\n",
+		fprintf(stderr,
+		    "chancery: no post is named or has the id "
+		    "\"%s\"; see `chancery post list`.\n",
 		    post);
 	} else {
-		err = ch_people_import_csv(&ctx, post_id,
-		    data.data ? data.data : "", data.len, &res);
+		err = ch_people_import_csv(
+		    &ctx, post_id, data.data ? data.data : "", data.len, &res);
 		if (err == CH_OK) {
 			printf("imported %zu people from %zu rows\n",
 			    res.created, res.rows);
 			rc = CH_EXIT_OK;
 		} else {
 			ch_cli_error(argv[optind + 1], err, &ctx.fault);
-			fprintf(stderr, "chancery: nothing was imported; fix "
-					"the file and run the import again.\n");
+			fprintf(stderr,
+			    "chancery: nothing was imported; fix "
+			    "the file and run the import again.\n");
 		}
 	}
 	ch_buf_free(&data);

@@ -91,13 +91,15 @@ prepare_dir(const char *dir)
 		return false;
 	if (!file_exists(cert) || !file_exists(key)) {
 		if (ch_tls_generate(cert, key, "chancery") != CH_OK) {
-			fprintf(stderr, "chancery: could not make a TLS "
-					"certificate in %s\n",
+			fprintf(stderr,
+			    "chancery: could not make a TLS "
+			    "certificate in %s\n",
 			    tls);
 			return false;
 		}
-		fprintf(stderr, "chancery: made a self-signed certificate in "
-				"%s\n",
+		fprintf(stderr,
+		    "chancery: made a self-signed certificate in "
+		    "%s\n",
 		    tls);
 	}
 	return true;
@@ -109,18 +111,18 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
     const char *usage)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"db", required_argument, NULL, 'D'},
-		{"listen", required_argument, NULL, 'l'},
-		{"cert", required_argument, NULL, 'c'},
-		{"key", required_argument, NULL, 'k'},
-		{"plain-http", no_argument, NULL, 'P'},
-		{"threads", required_argument, NULL, 't'},
-		{"port-file", required_argument, NULL, 'p'},
-		{"no-serve", no_argument, NULL, 'n'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"key", required_argument, NULL, 'k'},
+	    {"plain-http", no_argument, NULL, 'P'},
+	    {"threads", required_argument, NULL, 't'},
+	    {"port-file", required_argument, NULL, 'p'},
+	    {"no-serve", no_argument, NULL, 'n'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	long threads;
 	int ch;
@@ -150,8 +152,9 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 			break;
 		case 't':
 			if (!ch_parse_long(optarg, 1, 64, &threads)) {
-				fprintf(stderr, "chancery: --threads takes 1 "
-						"to 64\n");
+				fprintf(stderr,
+				    "chancery: --threads takes 1 "
+				    "to 64\n");
 				return false;
 			}
 			o->http.threads = (unsigned)threads;
@@ -197,7 +200,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	}
 	o->http.cert_file = o->cert;
 	o->http.key_file = o->key;
-	if ((err = ch_accounts_init()) != CH_OK)
+	if (ch_accounts_init() != CH_OK)
 		return CH_EXIT_FAIL;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -205,8 +208,9 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((err = ch_http_start(&o->http, store, &srv)) != CH_OK) {
-		fprintf(stderr, "chancery: the server did not start (%s); see "
-				"the log above.\n",
+		fprintf(stderr,
+		    "chancery: the server did not start (%s); see "
+		    "the log above.\n",
 		    ch_strerror(err));
 		return CH_EXIT_FAIL;
 	}
@@ -276,8 +280,8 @@ ch_cmd_demo(int argc, char **argv)
 		    o.common.dir);
 		err = ch_demo_populate(&ctx, post_id);
 		if (err != CH_OK) {
-			ch_cli_error("could not create the demo post", err,
-			    &ctx.fault);
+			ch_cli_error(
+			    "could not create the demo post", err, &ctx.fault);
 			ch_cli_ctx_free(&ctx);
 			ch_store_close(store);
 			return CH_EXIT_FAIL;
@@ -298,10 +302,10 @@ int
 ch_cmd_init(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ch_cli_common c = {0};
 	struct ch_store *store;

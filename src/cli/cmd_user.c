@@ -30,15 +30,15 @@ int
 ch_cmd_user(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"db", required_argument, NULL, 'D'},
-		{"role", required_argument, NULL, 'r'},
-		{"post", required_argument, NULL, 'p'},
-		{"clearance", required_argument, NULL, 'c'},
-		{"name", required_argument, NULL, 'n'},
-		{"password-stdin", no_argument, NULL, 's'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"db", required_argument, NULL, 'D'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"post", required_argument, NULL, 'p'},
+	    {"clearance", required_argument, NULL, 'c'},
+	    {"name", required_argument, NULL, 'n'},
+	    {"password-stdin", no_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct ch_cli_common c = {0};
 	struct ch_user_input in = {0};
@@ -103,9 +103,10 @@ ch_cmd_user(int argc, char **argv)
 			goto out;
 		}
 		if (post != NULL && !ch_cli_find_post(&ctx, post, post_id)) {
-			fprintf(stderr, "chancery: no post is named or has "
-					"the id \"%s\"; see `chancery post "
-					"list`.\n",
+			fprintf(stderr,
+			    "chancery: no post is named or has "
+			    "the id \"%s\"; see `chancery post "
+			    "list`.\n",
 			    post);
 			goto out;
 		}
@@ -140,11 +141,11 @@ ch_cmd_user(int argc, char **argv)
 		char roles[256];
 
 		if ((err = ch_users_list(&ctx, &users, &n)) == CH_OK) {
-			printf("%-20s %-13s %-9s %s\n", "USERNAME",
-			    "CLEARANCE", "STATE", "ROLES");
+			printf("%-20s %-13s %-9s %s\n", "USERNAME", "CLEARANCE",
+			    "STATE", "ROLES");
 			for (size_t i = 0; i < n; i++) {
-				ch_roles_format(users[i].roles, roles,
-				    sizeof(roles));
+				ch_roles_format(
+				    users[i].roles, roles, sizeof(roles));
 				printf("%-20s %-13s %-9s %s\n",
 				    users[i].username,
 				    ch_clearance_code(users[i].clearance),

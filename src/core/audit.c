@@ -68,8 +68,8 @@ ch_audit_leaf_hash(const struct ch_audit_record *r, char out[65])
 }
 
 ch_err
-ch_audit_append(struct ch_tx *tx, const struct ch_ctx *ctx,
-    const struct ch_audit_entry *e)
+ch_audit_append(
+    struct ch_tx *tx, const struct ch_ctx *ctx, const struct ch_audit_entry *e)
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
 	struct ch_audit_record r;

@@ -13,16 +13,16 @@
 #include "store/store.h"
 
 struct ch_audit_entry {
-	const char *action;	 /* e.g. "person.create" */
+	const char *action;      /* e.g. "person.create" */
 	const char *object_type; /* e.g. "person" */
 	const char *object_id;
-	const char *post_id;	 /* may be NULL */
-	const void *state;	 /* the object's new state, canonical bytes */
+	const char *post_id; /* may be NULL */
+	const void *state;   /* the object's new state, canonical bytes */
 	size_t state_len;
 };
 
-ch_err ch_audit_append(struct ch_tx *tx, const struct ch_ctx *ctx,
-    const struct ch_audit_entry *e);
+ch_err ch_audit_append(
+    struct ch_tx *tx, const struct ch_ctx *ctx, const struct ch_audit_entry *e);
 /* The canonical entry text of a record, into buf (which it resets). */
 ch_err ch_audit_entry_text(const struct ch_audit_record *r, struct ch_buf *buf);
 /* The RFC 9162 leaf hash of a record, as lower-case hex. */

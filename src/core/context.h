@@ -15,10 +15,10 @@ struct ch_store;
 struct ch_ctx {
 	struct ch_store *store;
 	const struct ch_principal *who; /* NULL: the system itself (CLI) */
-	ch_arena *arena;		/* answers live here */
-	const char *request_id;		/* for the audit record */
-	const char *source;		/* address or "cli" */
-	struct ch_fault fault;		/* filled on CH_ERR_INVALID etc. */
+	ch_arena *arena;                /* answers live here */
+	const char *request_id;         /* for the audit record */
+	const char *source;             /* address or "cli" */
+	struct ch_fault fault;          /* filled on CH_ERR_INVALID etc. */
 };
 
 /* The actor name recorded in audit: the username, or "system". */

@@ -20,22 +20,22 @@
 /* ---- error.c: one family of result codes, append-only. ---- */
 typedef enum ch_err {
 	CH_OK = 0,
-	CH_ERR_NOMEM,		/* an allocation failed */
-	CH_ERR_INVALID,		/* input failed validation */
-	CH_ERR_NOT_FOUND,	/* no such record */
-	CH_ERR_CONFLICT,	/* unique key or version conflict */
-	CH_ERR_DENIED,		/* the access policy refused */
+	CH_ERR_NOMEM,           /* an allocation failed */
+	CH_ERR_INVALID,         /* input failed validation */
+	CH_ERR_NOT_FOUND,       /* no such record */
+	CH_ERR_CONFLICT,        /* unique key or version conflict */
+	CH_ERR_DENIED,          /* the access policy refused */
 	CH_ERR_UNAUTHENTICATED, /* no valid session or token */
-	CH_ERR_STORE,		/* the database failed */
-	CH_ERR_IO,		/* a file or socket failed */
-	CH_ERR_BUSY,		/* the database stayed locked */
-	CH_ERR_TOO_LARGE,	/* input over its limit */
-	CH_ERR_SCHEMA_NEWER,	/* the database is newer than the binary */
-	CH_ERR_CRYPTO,		/* a cryptographic operation failed */
-	CH_ERR_LIMIT,		/* a rate or concurrency limit was hit */
-	CH_ERR_UNSUPPORTED,	/* not available in this build or backend */
-	CH_ERR_INTERNAL,	/* a broken invariant */
-	CH_ERR_PRECONDITION,	/* If-Match did not match the record version */
+	CH_ERR_STORE,           /* the database failed */
+	CH_ERR_IO,              /* a file or socket failed */
+	CH_ERR_BUSY,            /* the database stayed locked */
+	CH_ERR_TOO_LARGE,       /* input over its limit */
+	CH_ERR_SCHEMA_NEWER,    /* the database is newer than the binary */
+	CH_ERR_CRYPTO,          /* a cryptographic operation failed */
+	CH_ERR_LIMIT,           /* a rate or concurrency limit was hit */
+	CH_ERR_UNSUPPORTED,     /* not available in this build or backend */
+	CH_ERR_INTERNAL,        /* a broken invariant */
+	CH_ERR_PRECONDITION,    /* If-Match did not match the record version */
 } ch_err;
 
 const char *ch_strerror(ch_err err);
@@ -76,7 +76,7 @@ void ch_clock_set_offset(int64_t seconds);
 
 /* ---- time.c: ISO 8601 UTC. ---- */
 #define CH_TIMESTAMP_LEN 21 /* "2026-11-25T20:50:58Z" + NUL */
-#define CH_DATE_LEN 11	    /* "2026-11-25" + NUL */
+#define CH_DATE_LEN 11      /* "2026-11-25" + NUL */
 void ch_time_format(int64_t t, char out[CH_TIMESTAMP_LEN]);
 /* Parse "YYYY-MM-DDTHH:MM:SSZ" (also with fraction or +00:00). */
 bool ch_time_parse(const char *s, int64_t *out);

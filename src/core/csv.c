@@ -18,8 +18,7 @@
 #define RECORD_MAX (CH_CSV_MAX_FIELDS * (CH_CSV_MAX_FIELD + 1))
 
 void
-ch_csv_init(struct ch_csv *r, const char *data, size_t len,
-    size_t max_records)
+ch_csv_init(struct ch_csv *r, const char *data, size_t len, size_t max_records)
 {
 	memset(r, 0, sizeof(*r));
 	r->data = data;
@@ -56,9 +55,10 @@ fail(struct ch_csv *r, ch_err err, size_t line, struct ch_fault *fault,
 static bool
 at_line_end(const struct ch_csv *r, size_t pos)
 {
-	return pos < r->len && (r->data[pos] == '\n' ||
-	    (r->data[pos] == '\r' && pos + 1 < r->len &&
-		r->data[pos + 1] == '\n'));
+	return pos < r->len &&
+	    (r->data[pos] == '\n' ||
+		(r->data[pos] == '\r' && pos + 1 < r->len &&
+		    r->data[pos + 1] == '\n'));
 }
 
 /* Step over the line end at r->pos. */
@@ -109,8 +109,8 @@ read_quoted(struct ch_csv *r, size_t start, struct ch_fault *fault)
 				r->line++;
 			run++;
 		}
-		if ((err = field_append(r, start, d + r->pos, run - r->pos,
-		    fault)) != CH_OK)
+		if ((err = field_append(
+			 r, start, d + r->pos, run - r->pos, fault)) != CH_OK)
 			return err;
 		r->pos = run;
 		if (r->pos >= r->len)
@@ -190,7 +190,8 @@ ch_csv_next(struct ch_csv *r, struct ch_csv_row *row, struct ch_fault *fault)
 	if (r->max_records != 0 && r->records >= r->max_records) {
 		snprintf(detail, sizeof(detail),
 		    "the file has more than %zu records (lines, counting the "
-		    "header); split it into smaller files.", r->max_records);
+		    "header); split it into smaller files.",
+		    r->max_records);
 		return fail(r, CH_ERR_TOO_LARGE, r->line, fault, detail);
 	}
 	row->line = r->line;
@@ -201,10 +202,10 @@ ch_csv_next(struct ch_csv *r, struct ch_csv_row *row, struct ch_fault *fault)
 		if (row->nfields == CH_CSV_MAX_FIELDS) {
 			snprintf(detail, sizeof(detail),
 			    "the record has more than %d fields; a record may "
-			    "have at most %d.", CH_CSV_MAX_FIELDS,
-			    CH_CSV_MAX_FIELDS);
-			return fail(r, CH_ERR_INVALID, row->line, fault,
-			    detail);
+			    "have at most %d.",
+			    CH_CSV_MAX_FIELDS, CH_CSV_MAX_FIELDS);
+			return fail(
+			    r, CH_ERR_INVALID, row->line, fault, detail);
 		}
 		if (r->pos < r->len && r->data[r->pos] == '"')
 			err = read_quoted(r, start, fault);
@@ -213,7 +214,7 @@ ch_csv_next(struct ch_csv *r, struct ch_csv_row *row, struct ch_fault *fault)
 		if (err != CH_OK)
 			return err;
 		if (!ch_utf8_valid(r->field_bytes.data + start,
-		    r->field_bytes.len - start))
+			r->field_bytes.len - start))
 			return fail(r, CH_ERR_INVALID, r->line, fault,
 			    "a field is not valid UTF-8 text: save the file as "
 			    "CSV in UTF-8.");

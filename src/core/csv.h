@@ -31,11 +31,11 @@
 struct ch_csv {
 	const char *data;
 	size_t len;
-	size_t pos;	 /* next byte to read */
-	size_t line;	 /* physical line of pos, from 1 */
-	size_t records;	 /* records returned so far */
-	size_t max_records; /* 0: no limit */
-	bool failed;	 /* an error stopped the reader */
+	size_t pos;                /* next byte to read */
+	size_t line;               /* physical line of pos, from 1 */
+	size_t records;            /* records returned so far */
+	size_t max_records;        /* 0: no limit */
+	bool failed;               /* an error stopped the reader */
 	struct ch_buf field_bytes; /* the current record's fields */
 };
 
@@ -44,7 +44,7 @@ struct ch_csv {
  * and stays valid until the next call of ch_csv_next() or ch_csv_free().
  */
 struct ch_csv_row {
-	size_t line;	/* physical line where the record starts */
+	size_t line;    /* physical line where the record starts */
 	size_t nfields; /* 0: no more records */
 	const char *fields[CH_CSV_MAX_FIELDS];
 	size_t lens[CH_CSV_MAX_FIELDS];
@@ -52,8 +52,8 @@ struct ch_csv_row {
 
 /* Read len bytes of data (not copied: it must outlive the reader), at most
  * max_records records (0: no limit). */
-void ch_csv_init(struct ch_csv *r, const char *data, size_t len,
-    size_t max_records);
+void ch_csv_init(
+    struct ch_csv *r, const char *data, size_t len, size_t max_records);
 /* Release the reader's memory; the data is the caller's. */
 void ch_csv_free(struct ch_csv *r);
 /*
@@ -64,7 +64,7 @@ void ch_csv_free(struct ch_csv *r);
  * when memory runs out.  After an error the reader stays failed and
  * returns CH_ERR_INVALID without touching the fault.
  */
-ch_err ch_csv_next(struct ch_csv *r, struct ch_csv_row *row,
-    struct ch_fault *fault);
+ch_err ch_csv_next(
+    struct ch_csv *r, struct ch_csv_row *row, struct ch_fault *fault);
 
 #endif /* CH_CORE_CSV_H */

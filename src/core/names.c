@@ -24,11 +24,11 @@ translit(void)
 
 	if (thread_translit != NULL || thread_translit_failed)
 		return thread_translit;
-	thread_translit = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL,
-	    &status);
+	thread_translit =
+	    utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
 	if (U_FAILURE(status)) {
-		log_error("ICU transliterator unavailable: %s",
-		    u_errorName(status));
+		log_error(
+		    "ICU transliterator unavailable: %s", u_errorName(status));
 		thread_translit = NULL;
 		thread_translit_failed = true;
 	}

@@ -7,20 +7,20 @@
 #include "core/policy.h"
 
 static const char *const role_codes[CH_ROLE__COUNT] = {
-	[CH_ROLE_SECURITY_OFFICER] = "security_officer",
-	[CH_ROLE_ANALYST] = "analyst",
-	[CH_ROLE_GUARD] = "guard",
-	[CH_ROLE_STAFF] = "staff",
-	[CH_ROLE_EAC_MEMBER] = "eac_member",
-	[CH_ROLE_HQ] = "hq",
-	[CH_ROLE_ADMINISTRATOR] = "administrator",
+    [CH_ROLE_SECURITY_OFFICER] = "security_officer",
+    [CH_ROLE_ANALYST] = "analyst",
+    [CH_ROLE_GUARD] = "guard",
+    [CH_ROLE_STAFF] = "staff",
+    [CH_ROLE_EAC_MEMBER] = "eac_member",
+    [CH_ROLE_HQ] = "hq",
+    [CH_ROLE_ADMINISTRATOR] = "administrator",
 };
 
 static const char *const clearance_codes[CH_CLEARANCE__COUNT] = {
-	[CH_CLEARANCE_UNCLASSIFIED] = "UNCLASSIFIED",
-	[CH_CLEARANCE_SBU] = "SBU",
-	[CH_CLEARANCE_CONFIDENTIAL] = "CONFIDENTIAL",
-	[CH_CLEARANCE_SECRET] = "SECRET",
+    [CH_CLEARANCE_UNCLASSIFIED] = "UNCLASSIFIED",
+    [CH_CLEARANCE_SBU] = "SBU",
+    [CH_CLEARANCE_CONFIDENTIAL] = "CONFIDENTIAL",
+    [CH_CLEARANCE_SECRET] = "SECRET",
 };
 
 #define R(role) (1u << (role))
@@ -30,23 +30,22 @@ static const struct {
 	const char *code;
 	unsigned roles;
 } perm_table[CH_PERM__COUNT] = {
-	[CH_PERM_NONE] = {"none", 0},
-	[CH_PERM_PUBLIC] = {"public", ALL_ROLES},
-	[CH_PERM_SESSION] = {"session", ALL_ROLES},
-	[CH_PERM_POSTS_READ] = {"posts.read", ALL_ROLES},
-	[CH_PERM_POSTS_WRITE] = {"posts.write",
-	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
-	[CH_PERM_PEOPLE_READ] = {"people.read",
-	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
-		R(CH_ROLE_GUARD) | R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ) |
-		R(CH_ROLE_ADMINISTRATOR)},
-	[CH_PERM_PEOPLE_WRITE] = {"people.write",
-	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
-	[CH_PERM_USERS_READ] = {"users.read",
-	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
-	[CH_PERM_USERS_WRITE] = {"users.write", R(CH_ROLE_ADMINISTRATOR)},
-	[CH_PERM_METRICS] = {"metrics",
-	    R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_NONE] = {"none", 0},
+    [CH_PERM_PUBLIC] = {"public", ALL_ROLES},
+    [CH_PERM_SESSION] = {"session", ALL_ROLES},
+    [CH_PERM_POSTS_READ] = {"posts.read", ALL_ROLES},
+    [CH_PERM_POSTS_WRITE] = {"posts.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_PEOPLE_READ] = {"people.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) | R(CH_ROLE_GUARD) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_PEOPLE_WRITE] = {"people.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_USERS_READ] = {"users.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_USERS_WRITE] = {"users.write", R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_METRICS] = {"metrics",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
 };
 
 const char *

@@ -15,8 +15,8 @@
 static const char *
 session_cookie(struct ch_req *req)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND,
-	    CH_SESSION_COOKIE);
+	return MHD_lookup_connection_value(
+	    req->conn, MHD_COOKIE_KIND, CH_SESSION_COOKIE);
 }
 
 ch_err
@@ -61,8 +61,8 @@ user_json(const struct ch_principal *who)
 
 	for (int i = 0; i < CH_ROLE__COUNT; i++)
 		if (who->roles & (1u << i))
-			json_array_append_new(roles,
-			    json_string(ch_role_code((enum ch_role)i)));
+			json_array_append_new(
+			    roles, json_string(ch_role_code((enum ch_role)i)));
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "id",
 	    who->user_id, "username", who->username, "display_name",
 	    who->display_name, "roles", roles, "clearance",
@@ -82,8 +82,7 @@ ch_h_login(struct ch_req *req)
 	err = ch_session_login(&req->ctx, ch_json_str(req->body, "username"),
 	    ch_json_str(req->body, "password"), token, csrf, &u);
 	if (err == CH_ERR_UNAUTHENTICATED) {
-		ch_reply_problem(req, 401, "bad-credentials",
-		    "Sign-in failed",
+		ch_reply_problem(req, 401, "bad-credentials", "Sign-in failed",
 		    "The username or password is wrong, or the account is "
 		    "disabled.",
 		    NULL);
@@ -100,8 +99,8 @@ ch_h_login(struct ch_req *req)
 	    token);
 	sodium_memzero(token, sizeof(token));
 	ch_reply_json(req, 200,
-	    json_pack("{s:o, s:s}", "user", user_json(&who), "csrf_token",
-		csrf));
+	    json_pack(
+		"{s:o, s:s}", "user", user_json(&who), "csrf_token", csrf));
 }
 
 void

@@ -12,64 +12,64 @@ static const char *const categories[] = {"diplomatic_agent",
     "administrative_technical", "service_staff", "private_servant",
     "consular_officer", "consular_employee", "honorary_consular_officer",
     "locally_employed", "family_member", "contractor", NULL};
-static const char *const genders[] = {"female", "male", "other",
-    "unspecified", NULL};
-static const char *const clearances[] = {"UNCLASSIFIED", "SBU",
-    "CONFIDENTIAL", "SECRET", NULL};
-static const char *const relationships[] = {"spouse", "partner", "child",
-    "parent", "other", NULL};
+static const char *const genders[] = {
+    "female", "male", "other", "unspecified", NULL};
+static const char *const clearances[] = {
+    "UNCLASSIFIED", "SBU", "CONFIDENTIAL", "SECRET", NULL};
+static const char *const relationships[] = {
+    "spouse", "partner", "child", "parent", "other", NULL};
 
 /* The person fields; create requires the first five. */
-#define PERSON_FIELDS(REQ)                                                   \
-	{"post_id", CH_J_ID, REQ, false, 36, NULL, "The post."},             \
-	    {"given_name", CH_J_STRING, REQ, false, CH_NAME_MAX, NULL,       \
-		"Given names, as in the passport."},                          \
-	    {"family_name", CH_J_STRING, REQ, false, CH_NAME_MAX, NULL,      \
-		"Family name, as in the passport."},                          \
-	    {"category", CH_J_ENUM, REQ, false, 40, categories,               \
-		"Staff category under the Vienna Conventions."},              \
-	    {"nationality", CH_J_STRING, REQ, false, 2, NULL,                 \
-		"ISO 3166-1 alpha-2 code."},                                  \
-	    {"host_national", CH_J_BOOL, false, false, 0, NULL,               \
-		"A national of the host state."},                             \
-	    {"permanent_resident", CH_J_BOOL, false, false, 0, NULL,          \
-		"Permanently resident in the host state."},                   \
-	    {"notified_on", CH_J_DATE, false, true, 10, NULL,                 \
-		"Date the host ministry was notified."},                      \
-	    {"arrived_on", CH_J_DATE, false, true, 10, NULL,                  \
-		"Date of entry to take up post."},                            \
-	    {"functions_end_on", CH_J_DATE, false, true, 10, NULL,            \
-		"Date functions end."},                                       \
-	    {"date_of_birth", CH_J_DATE, false, true, 10, NULL, NULL},        \
-	    {"gender", CH_J_ENUM, false, true, 20, genders, NULL},            \
-	    {"position", CH_J_STRING, false, true, CH_TEXT_MAX, NULL,         \
-		"Job title."},                                                \
-	    {"clearance", CH_J_ENUM, false, false, 20, clearances, NULL},     \
-	    {"email", CH_J_STRING, false, true, 254, NULL, NULL},             \
-	    {"phone", CH_J_STRING, false, true, 32, NULL, NULL},              \
-	    {"household_of", CH_J_ID, false, true, 36, NULL,                  \
-		"The staff member whose household this person belongs to."},  \
-	{                                                                    \
-		"relationship", CH_J_ENUM, false, true, 20, relationships,   \
-		    "Relationship to the staff member."                       \
+#define PERSON_FIELDS(REQ)                                                     \
+	{"post_id", CH_J_ID, REQ, false, 36, NULL, "The post."},               \
+	    {"given_name", CH_J_STRING, REQ, false, CH_NAME_MAX, NULL,         \
+		"Given names, as in the passport."},                           \
+	    {"family_name", CH_J_STRING, REQ, false, CH_NAME_MAX, NULL,        \
+		"Family name, as in the passport."},                           \
+	    {"category", CH_J_ENUM, REQ, false, 40, categories,                \
+		"Staff category under the Vienna Conventions."},               \
+	    {"nationality", CH_J_STRING, REQ, false, 2, NULL,                  \
+		"ISO 3166-1 alpha-2 code."},                                   \
+	    {"host_national", CH_J_BOOL, false, false, 0, NULL,                \
+		"A national of the host state."},                              \
+	    {"permanent_resident", CH_J_BOOL, false, false, 0, NULL,           \
+		"Permanently resident in the host state."},                    \
+	    {"notified_on", CH_J_DATE, false, true, 10, NULL,                  \
+		"Date the host ministry was notified."},                       \
+	    {"arrived_on", CH_J_DATE, false, true, 10, NULL,                   \
+		"Date of entry to take up post."},                             \
+	    {"functions_end_on", CH_J_DATE, false, true, 10, NULL,             \
+		"Date functions end."},                                        \
+	    {"date_of_birth", CH_J_DATE, false, true, 10, NULL, NULL},         \
+	    {"gender", CH_J_ENUM, false, true, 20, genders, NULL},             \
+	    {"position", CH_J_STRING, false, true, CH_TEXT_MAX, NULL,          \
+		"Job title."},                                                 \
+	    {"clearance", CH_J_ENUM, false, false, 20, clearances, NULL},      \
+	    {"email", CH_J_STRING, false, true, 254, NULL, NULL},              \
+	    {"phone", CH_J_STRING, false, true, 32, NULL, NULL},               \
+	    {"household_of", CH_J_ID, false, true, 36, NULL,                   \
+		"The staff member whose household this person belongs to."},   \
+	{                                                                      \
+		"relationship", CH_J_ENUM, false, true, 20, relationships,     \
+		    "Relationship to the staff member."                        \
 	}
 
 static const struct ch_jfield create_fields[] = {PERSON_FIELDS(true)};
 static const struct ch_jfield update_fields[] = {PERSON_FIELDS(false)};
 
-const struct ch_jschema ch_schema_person_create = {"PersonCreate",
-    create_fields, CH_ARRAY_LEN(create_fields)};
-const struct ch_jschema ch_schema_person_update = {"PersonUpdate",
-    update_fields, CH_ARRAY_LEN(update_fields)};
+const struct ch_jschema ch_schema_person_create = {
+    "PersonCreate", create_fields, CH_ARRAY_LEN(create_fields)};
+const struct ch_jschema ch_schema_person_update = {
+    "PersonUpdate", update_fields, CH_ARRAY_LEN(update_fields)};
 
 static const struct ch_jfield training_fields[] = {
-	{"course", CH_J_STRING, true, false, CH_TEXT_MAX, NULL,
-	    "e.g. Security briefing, Counter-threat course."},
-	{"completed_on", CH_J_DATE, true, false, 10, NULL, NULL},
-	{"expires_on", CH_J_DATE, false, true, 10, NULL, NULL},
+    {"course", CH_J_STRING, true, false, CH_TEXT_MAX, NULL,
+	"e.g. Security briefing, Counter-threat course."},
+    {"completed_on", CH_J_DATE, true, false, 10, NULL, NULL},
+    {"expires_on", CH_J_DATE, false, true, 10, NULL, NULL},
 };
-const struct ch_jschema ch_schema_training_create = {"TrainingCreate",
-    training_fields, CH_ARRAY_LEN(training_fields)};
+const struct ch_jschema ch_schema_training_create = {
+    "TrainingCreate", training_fields, CH_ARRAY_LEN(training_fields)};
 
 /* Fill a person input from a checked JSON body. */
 static void
@@ -80,36 +80,35 @@ person_input(const json_t *b, struct ch_person_input *in)
 		unsigned bit;
 		size_t offset;
 	} text[] = {
-		{"post_id", CH_PF_POST_ID,
-		    offsetof(struct ch_person_input, post_id)},
-		{"given_name", CH_PF_GIVEN_NAME,
-		    offsetof(struct ch_person_input, given_name)},
-		{"family_name", CH_PF_FAMILY_NAME,
-		    offsetof(struct ch_person_input, family_name)},
-		{"category", CH_PF_CATEGORY,
-		    offsetof(struct ch_person_input, category)},
-		{"nationality", CH_PF_NATIONALITY,
-		    offsetof(struct ch_person_input, nationality)},
-		{"notified_on", CH_PF_NOTIFIED_ON,
-		    offsetof(struct ch_person_input, notified_on)},
-		{"arrived_on", CH_PF_ARRIVED_ON,
-		    offsetof(struct ch_person_input, arrived_on)},
-		{"functions_end_on", CH_PF_FUNCTIONS_END_ON,
-		    offsetof(struct ch_person_input, functions_end_on)},
-		{"date_of_birth", CH_PF_DATE_OF_BIRTH,
-		    offsetof(struct ch_person_input, date_of_birth)},
-		{"gender", CH_PF_GENDER,
-		    offsetof(struct ch_person_input, gender)},
-		{"position", CH_PF_POSITION,
-		    offsetof(struct ch_person_input, position)},
-		{"clearance", CH_PF_CLEARANCE,
-		    offsetof(struct ch_person_input, clearance)},
-		{"email", CH_PF_EMAIL, offsetof(struct ch_person_input, email)},
-		{"phone", CH_PF_PHONE, offsetof(struct ch_person_input, phone)},
-		{"household_of", CH_PF_HOUSEHOLD_OF,
-		    offsetof(struct ch_person_input, household_of)},
-		{"relationship", CH_PF_RELATIONSHIP,
-		    offsetof(struct ch_person_input, relationship)},
+	    {"post_id", CH_PF_POST_ID,
+		offsetof(struct ch_person_input, post_id)},
+	    {"given_name", CH_PF_GIVEN_NAME,
+		offsetof(struct ch_person_input, given_name)},
+	    {"family_name", CH_PF_FAMILY_NAME,
+		offsetof(struct ch_person_input, family_name)},
+	    {"category", CH_PF_CATEGORY,
+		offsetof(struct ch_person_input, category)},
+	    {"nationality", CH_PF_NATIONALITY,
+		offsetof(struct ch_person_input, nationality)},
+	    {"notified_on", CH_PF_NOTIFIED_ON,
+		offsetof(struct ch_person_input, notified_on)},
+	    {"arrived_on", CH_PF_ARRIVED_ON,
+		offsetof(struct ch_person_input, arrived_on)},
+	    {"functions_end_on", CH_PF_FUNCTIONS_END_ON,
+		offsetof(struct ch_person_input, functions_end_on)},
+	    {"date_of_birth", CH_PF_DATE_OF_BIRTH,
+		offsetof(struct ch_person_input, date_of_birth)},
+	    {"gender", CH_PF_GENDER, offsetof(struct ch_person_input, gender)},
+	    {"position", CH_PF_POSITION,
+		offsetof(struct ch_person_input, position)},
+	    {"clearance", CH_PF_CLEARANCE,
+		offsetof(struct ch_person_input, clearance)},
+	    {"email", CH_PF_EMAIL, offsetof(struct ch_person_input, email)},
+	    {"phone", CH_PF_PHONE, offsetof(struct ch_person_input, phone)},
+	    {"household_of", CH_PF_HOUSEHOLD_OF,
+		offsetof(struct ch_person_input, household_of)},
+	    {"relationship", CH_PF_RELATIONSHIP,
+		offsetof(struct ch_person_input, relationship)},
 	};
 
 	memset(in, 0, sizeof(*in));
@@ -143,32 +142,32 @@ person_json(const struct ch_person *p)
 	json_object_set_new(o, "family_name", json_string(p->family_name));
 	json_object_set_new(o, "full_name",
 	    json_sprintf("%s %s", p->given_name, p->family_name));
-	json_object_set_new(o, "category",
-	    json_string(ch_staff_category_code(p->category)));
+	json_object_set_new(
+	    o, "category", json_string(ch_staff_category_code(p->category)));
 	json_object_set_new(o, "category_label",
 	    json_string(ch_staff_category_label(p->category)));
 	json_object_set_new(o, "nationality", json_string(p->nationality));
-	json_object_set_new(o, "host_national",
-	    json_boolean(p->host_national));
-	json_object_set_new(o, "permanent_resident",
-	    json_boolean(p->permanent_resident));
-	json_object_set_new(o, "notified_on",
-	    ch_json_str_or_null(p->notified_on));
-	json_object_set_new(o, "arrived_on", ch_json_str_or_null(p->arrived_on));
-	json_object_set_new(o, "functions_end_on",
-	    ch_json_str_or_null(p->functions_end_on));
-	json_object_set_new(o, "date_of_birth",
-	    ch_json_str_or_null(p->date_of_birth));
+	json_object_set_new(o, "host_national", json_boolean(p->host_national));
+	json_object_set_new(
+	    o, "permanent_resident", json_boolean(p->permanent_resident));
+	json_object_set_new(
+	    o, "notified_on", ch_json_str_or_null(p->notified_on));
+	json_object_set_new(
+	    o, "arrived_on", ch_json_str_or_null(p->arrived_on));
+	json_object_set_new(
+	    o, "functions_end_on", ch_json_str_or_null(p->functions_end_on));
+	json_object_set_new(
+	    o, "date_of_birth", ch_json_str_or_null(p->date_of_birth));
 	json_object_set_new(o, "gender", ch_json_str_or_null(p->gender));
 	json_object_set_new(o, "position", ch_json_str_or_null(p->position));
-	json_object_set_new(o, "clearance",
-	    json_string(ch_clearance_code(p->clearance)));
+	json_object_set_new(
+	    o, "clearance", json_string(ch_clearance_code(p->clearance)));
 	json_object_set_new(o, "email", ch_json_str_or_null(p->email));
 	json_object_set_new(o, "phone", ch_json_str_or_null(p->phone));
-	json_object_set_new(o, "household_of",
-	    ch_json_str_or_null(p->household_of));
-	json_object_set_new(o, "relationship",
-	    ch_json_str_or_null(p->relationship));
+	json_object_set_new(
+	    o, "household_of", ch_json_str_or_null(p->household_of));
+	json_object_set_new(
+	    o, "relationship", ch_json_str_or_null(p->relationship));
 	json_object_set_new(o, "version", json_integer(p->version));
 	json_object_set_new(o, "created_at", json_string(p->created_at));
 	json_object_set_new(o, "updated_at", json_string(p->updated_at));
@@ -190,14 +189,13 @@ immunity_json(const struct ch_immunity_profile *im)
 	    ch_arrest_rule_code(im->arrest), "criminal",
 	    ch_immunity_level_code(im->criminal), "civil",
 	    ch_immunity_level_code(im->civil), "administrative",
-	    ch_immunity_level_code(im->administrative),
-	    "residence_inviolable", im->residence_inviolable,
-	    "tax_exempt_pay", im->tax_exempt_pay, "waivable", im->waivable,
-	    "waiver", ch_json_str_or_null(im->waiver), "summary", im->summary,
-	    "starts", im->starts, "ends", im->ends, "starts_on",
-	    ch_json_str_or_null(im->starts_on), "ends_on",
-	    ch_json_str_or_null(im->ends_on), "in_force", im->in_force,
-	    "notes", notes);
+	    ch_immunity_level_code(im->administrative), "residence_inviolable",
+	    im->residence_inviolable, "tax_exempt_pay", im->tax_exempt_pay,
+	    "waivable", im->waivable, "waiver", ch_json_str_or_null(im->waiver),
+	    "summary", im->summary, "starts", im->starts, "ends", im->ends,
+	    "starts_on", ch_json_str_or_null(im->starts_on), "ends_on",
+	    ch_json_str_or_null(im->ends_on), "in_force", im->in_force, "notes",
+	    notes);
 }
 
 /* The short immunity of a list row, derived without the household. */
@@ -210,8 +208,8 @@ immunity_badge(const struct ch_person *p, const char *today)
 	ch_person_immunity_input(p, NULL, today, &in);
 	if (p->household_of[0] != '\0') {
 		/* the list does not load principals: say so honestly */
-		return json_pack("{s:n, s:n, s:b}", "arrest", "criminal",
-		    "household", 1);
+		return json_pack(
+		    "{s:n, s:n, s:b}", "arrest", "criminal", "household", 1);
 	}
 	if (ch_immunity_derive(&in, &im) != CH_OK)
 		return json_null();
@@ -225,8 +223,8 @@ reply_person(struct ch_req *req, unsigned status, const struct ch_person *p)
 {
 	json_t *o = person_json(p);
 
-	snprintf(req->etag, sizeof(req->etag), "\"%lld\"",
-	    (long long)p->version);
+	snprintf(
+	    req->etag, sizeof(req->etag), "\"%lld\"", (long long)p->version);
 	ch_reply_json(req, status, o);
 }
 
@@ -245,13 +243,15 @@ ch_h_people_list(struct ch_req *req)
 	f.post_id = ch_req_query(req, "post_id");
 	f.cursor = ch_req_query(req, "cursor");
 	f.host_national = -1;
-	if (f.query != NULL && (strlen(f.query) > 200 ||
-				   !ch_utf8_valid(f.query, strlen(f.query)))) {
+	if (f.query != NULL &&
+	    (strlen(f.query) > 200 ||
+		!ch_utf8_valid(f.query, strlen(f.query)))) {
 		ch_reply_problem(req, 400, "bad-query", "Bad query",
 		    "q must be UTF-8 text of at most 200 bytes.", "q");
 		return;
 	}
-	if (f.post_id != NULL && *f.post_id != '\0' && !ch_id_valid(f.post_id)) {
+	if (f.post_id != NULL && *f.post_id != '\0' &&
+	    !ch_id_valid(f.post_id)) {
 		ch_reply_problem(req, 400, "bad-query", "Bad query",
 		    "post_id must be a post id.", "post_id");
 		return;
@@ -308,10 +308,9 @@ ch_h_people_list(struct ch_req *req)
 		    page.items[i].host_national, "permanent_resident",
 		    page.items[i].permanent_resident, "post_id",
 		    page.items[i].post_id, "position",
-		    ch_json_str_or_null(page.items[i].position),
-		    "household_of",
-		    ch_json_str_or_null(page.items[i].household_of),
-		    "immunity", immunity_badge(&page.items[i], today));
+		    ch_json_str_or_null(page.items[i].position), "household_of",
+		    ch_json_str_or_null(page.items[i].household_of), "immunity",
+		    immunity_badge(&page.items[i], today));
 
 		json_array_append_new(items, o);
 	}
@@ -469,9 +468,8 @@ ch_h_training_create(struct ch_req *req)
 	}
 	ch_reply_json(req, 201,
 	    json_pack("{s:s, s:s, s:s, s:s, s:o}", "id", t.id, "person_id",
-		t.person_id, "course", t.course, "completed_on",
-		t.completed_on, "expires_on",
-		ch_json_str_or_null(t.expires_on)));
+		t.person_id, "course", t.course, "completed_on", t.completed_on,
+		"expires_on", ch_json_str_or_null(t.expires_on)));
 }
 
 void

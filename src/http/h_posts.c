@@ -6,38 +6,38 @@
 #include "http/http.h"
 #include "people/people.h"
 
-static const char *const post_kinds[] = {"embassy", "consulate", "mission",
-    NULL};
-static const char *const zone_levels[] = {"public", "controlled",
-    "restricted", NULL};
-static const char *const clearances[] = {"UNCLASSIFIED", "SBU",
-    "CONFIDENTIAL", "SECRET", NULL};
+static const char *const post_kinds[] = {
+    "embassy", "consulate", "mission", NULL};
+static const char *const zone_levels[] = {
+    "public", "controlled", "restricted", NULL};
+static const char *const clearances[] = {
+    "UNCLASSIFIED", "SBU", "CONFIDENTIAL", "SECRET", NULL};
 
 static const struct ch_jfield post_fields[] = {
-	{"name", CH_J_STRING, true, false, CH_TEXT_MAX, NULL,
-	    "e.g. Embassy in Nairobi."},
-	{"kind", CH_J_ENUM, true, false, 20, post_kinds, NULL},
-	{"country", CH_J_STRING, true, false, 2, NULL,
-	    "Host state, ISO 3166-1 alpha-2."},
-	{"city", CH_J_STRING, true, false, CH_TEXT_MAX, NULL, NULL},
-	{"timezone", CH_J_STRING, true, false, 64, NULL,
-	    "IANA time zone, e.g. Africa/Nairobi."},
-	{"latitude", CH_J_NUMBER, false, true, 0, NULL, NULL},
-	{"longitude", CH_J_NUMBER, false, true, 0, NULL, NULL},
+    {"name", CH_J_STRING, true, false, CH_TEXT_MAX, NULL,
+	"e.g. Embassy in Nairobi."},
+    {"kind", CH_J_ENUM, true, false, 20, post_kinds, NULL},
+    {"country", CH_J_STRING, true, false, 2, NULL,
+	"Host state, ISO 3166-1 alpha-2."},
+    {"city", CH_J_STRING, true, false, CH_TEXT_MAX, NULL, NULL},
+    {"timezone", CH_J_STRING, true, false, 64, NULL,
+	"IANA time zone, e.g. Africa/Nairobi."},
+    {"latitude", CH_J_NUMBER, false, true, 0, NULL, NULL},
+    {"longitude", CH_J_NUMBER, false, true, 0, NULL, NULL},
 };
-const struct ch_jschema ch_schema_post_create = {"PostCreate", post_fields,
-    CH_ARRAY_LEN(post_fields)};
+const struct ch_jschema ch_schema_post_create = {
+    "PostCreate", post_fields, CH_ARRAY_LEN(post_fields)};
 
 static const struct ch_jfield zone_fields[] = {
-	{"name", CH_J_STRING, true, false, CH_TEXT_MAX, NULL, NULL},
-	{"parent_id", CH_J_ID, false, true, 36, NULL,
-	    "The zone this one is inside."},
-	{"level", CH_J_ENUM, true, false, 20, zone_levels, NULL},
-	{"required_clearance", CH_J_ENUM, false, false, 20, clearances, NULL},
-	{"escort_required", CH_J_BOOL, false, false, 0, NULL, NULL},
+    {"name", CH_J_STRING, true, false, CH_TEXT_MAX, NULL, NULL},
+    {"parent_id", CH_J_ID, false, true, 36, NULL,
+	"The zone this one is inside."},
+    {"level", CH_J_ENUM, true, false, 20, zone_levels, NULL},
+    {"required_clearance", CH_J_ENUM, false, false, 20, clearances, NULL},
+    {"escort_required", CH_J_BOOL, false, false, 0, NULL, NULL},
 };
-const struct ch_jschema ch_schema_zone_create = {"ZoneCreate", zone_fields,
-    CH_ARRAY_LEN(zone_fields)};
+const struct ch_jschema ch_schema_zone_create = {
+    "ZoneCreate", zone_fields, CH_ARRAY_LEN(zone_fields)};
 
 static json_t *
 post_json(const struct ch_post *p)
@@ -81,8 +81,8 @@ ch_h_posts_list(struct ch_req *req)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, post_json(&posts[i]));
-	ch_reply_json(req, 200,
-	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	ch_reply_json(
+	    req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
 void
@@ -143,8 +143,8 @@ ch_h_zones_list(struct ch_req *req)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, zone_json(&zones[i]));
-	ch_reply_json(req, 200,
-	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	ch_reply_json(
+	    req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
 void
@@ -156,15 +156,16 @@ ch_h_zones_create(struct ch_req *req)
 
 	memset(&in, 0, sizeof(in));
 	ch_strlcpy(in.post_id, req->params[0], sizeof(in.post_id));
-	ch_strlcpy(in.parent_id, ch_json_str(b, "parent_id"),
-	    sizeof(in.parent_id));
+	ch_strlcpy(
+	    in.parent_id, ch_json_str(b, "parent_id"), sizeof(in.parent_id));
 	in.name = (char *)ch_json_str(b, "name");
 	ch_zone_level_parse(ch_json_str(b, "level"), &in.level);
 	in.required_clearance = CH_CLEARANCE_UNCLASSIFIED;
 	if (ch_json_str(b, "required_clearance") != NULL)
 		ch_clearance_parse(ch_json_str(b, "required_clearance"),
 		    &in.required_clearance);
-	in.escort_required = json_is_true(json_object_get(b, "escort_required"));
+	in.escort_required =
+	    json_is_true(json_object_get(b, "escort_required"));
 	if ((err = ch_zones_create(&req->ctx, &in, &out)) != CH_OK) {
 		ch_reply_error(req, err);
 		return;

@@ -9,38 +9,38 @@
 
 static const char *const role_values[] = {"security_officer", "analyst",
     "guard", "staff", "eac_member", "hq", "administrator", NULL};
-static const char *const clearances[] = {"UNCLASSIFIED", "SBU",
-    "CONFIDENTIAL", "SECRET", NULL};
+static const char *const clearances[] = {
+    "UNCLASSIFIED", "SBU", "CONFIDENTIAL", "SECRET", NULL};
 
 static const struct ch_jfield login_fields[] = {
-	{"username", CH_J_STRING, true, false, 64, NULL, NULL},
-	{"password", CH_J_STRING, true, false, 1024, NULL, NULL},
+    {"username", CH_J_STRING, true, false, 64, NULL, NULL},
+    {"password", CH_J_STRING, true, false, 1024, NULL, NULL},
 };
-const struct ch_jschema ch_schema_login = {"Login", login_fields,
-    CH_ARRAY_LEN(login_fields)};
+const struct ch_jschema ch_schema_login = {
+    "Login", login_fields, CH_ARRAY_LEN(login_fields)};
 
 static const struct ch_jfield user_fields[] = {
-	{"username", CH_J_STRING, true, false, 64, NULL,
-	    "a-z, 0-9, dot, dash, underscore."},
-	{"display_name", CH_J_STRING, false, true, 128, NULL, NULL},
-	{"password", CH_J_STRING, true, false, 1024, NULL,
-	    "At least 12 characters."},
-	{"roles", CH_J_STRING_LIST, true, false, 32, role_values, NULL},
-	{"clearance", CH_J_ENUM, false, false, 20, clearances, NULL},
-	{"post_id", CH_J_ID, false, true, 36, NULL, NULL},
-	{"person_id", CH_J_ID, false, true, 36, NULL, NULL},
+    {"username", CH_J_STRING, true, false, 64, NULL,
+	"a-z, 0-9, dot, dash, underscore."},
+    {"display_name", CH_J_STRING, false, true, 128, NULL, NULL},
+    {"password", CH_J_STRING, true, false, 1024, NULL,
+	"At least 12 characters."},
+    {"roles", CH_J_STRING_LIST, true, false, 32, role_values, NULL},
+    {"clearance", CH_J_ENUM, false, false, 20, clearances, NULL},
+    {"post_id", CH_J_ID, false, true, 36, NULL, NULL},
+    {"person_id", CH_J_ID, false, true, 36, NULL, NULL},
 };
-const struct ch_jschema ch_schema_user_create = {"UserCreate", user_fields,
-    CH_ARRAY_LEN(user_fields)};
+const struct ch_jschema ch_schema_user_create = {
+    "UserCreate", user_fields, CH_ARRAY_LEN(user_fields)};
 
 static const struct ch_jfield user_update_fields[] = {
-	{"disabled", CH_J_BOOL, false, false, 0, NULL,
-	    "Disable or enable the account; disabling ends its sessions."},
-	{"password", CH_J_STRING, false, false, 1024, NULL,
-	    "Set a new password; ends the user's sessions."},
+    {"disabled", CH_J_BOOL, false, false, 0, NULL,
+	"Disable or enable the account; disabling ends its sessions."},
+    {"password", CH_J_STRING, false, false, 1024, NULL,
+	"Set a new password; ends the user's sessions."},
 };
-const struct ch_jschema ch_schema_user_update = {"UserUpdate",
-    user_update_fields, CH_ARRAY_LEN(user_update_fields)};
+const struct ch_jschema ch_schema_user_update = {
+    "UserUpdate", user_update_fields, CH_ARRAY_LEN(user_update_fields)};
 
 static json_t *
 user_json(const struct ch_user *u)
@@ -49,8 +49,8 @@ user_json(const struct ch_user *u)
 
 	for (int i = 0; i < CH_ROLE__COUNT; i++)
 		if (u->roles & (1u << i))
-			json_array_append_new(roles,
-			    json_string(ch_role_code((enum ch_role)i)));
+			json_array_append_new(
+			    roles, json_string(ch_role_code((enum ch_role)i)));
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:s}",
 	    "id", u->id, "username", u->username, "display_name",
 	    u->display_name, "roles", roles, "clearance",
@@ -75,8 +75,8 @@ ch_h_users_list(struct ch_req *req)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, user_json(&users[i]));
-	ch_reply_json(req, 200,
-	    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+	ch_reply_json(
+	    req, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
 void

@@ -37,8 +37,8 @@ struct ch_jfield {
 	enum ch_jtype type;
 	bool required;
 	bool nullable;
-	int max_len;		    /* code points for strings; 0: 200 */
-	const char *const *values;  /* CH_J_ENUM: NULL-terminated */
+	int max_len;               /* code points for strings; 0: 200 */
+	const char *const *values; /* CH_J_ENUM: NULL-terminated */
 	const char *doc;
 };
 
@@ -91,14 +91,14 @@ struct ch_req {
 	ch_arena *arena;
 	/* The response a handler sets: */
 	unsigned status;
-	json_t *reply;			/* a JSON body, or */
-	const char *reply_text;		/* a text body (arena or static) */
+	json_t *reply;          /* a JSON body, or */
+	const char *reply_text; /* a text body (arena or static) */
 	size_t reply_len;
-	const char *reply_type;		/* its Content-Type */
-	const char *set_cookie;		/* a Set-Cookie header */
-	char etag[32];			/* an ETag to send */
+	const char *reply_type; /* its Content-Type */
+	const char *set_cookie; /* a Set-Cookie header */
+	char etag[32];          /* an ETag to send */
 	const char *location;
-	const char *audit_object_id;	/* a read audit record's object */
+	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
 };
 
@@ -163,15 +163,15 @@ json_t *ch_openapi_document(const struct ch_route *routes, size_t count);
 void ch_h_openapi(struct ch_req *req);
 
 /* ---- metrics.c ---- */
-void ch_metrics_record(const char *route, const char *method,
-    unsigned status, int64_t micros);
+void ch_metrics_record(
+    const char *route, const char *method, unsigned status, int64_t micros);
 void ch_h_metrics(struct ch_req *req);
 void ch_metrics_set_store(struct ch_store *store);
 
 /* ---- assets.c: the embedded console ---- */
 /* Serve an embedded asset for a GET of path; false when there is none. */
-bool ch_assets_lookup(const char *path, const unsigned char **data,
-    size_t *len, const char **type, const char **etag);
+bool ch_assets_lookup(const char *path, const unsigned char **data, size_t *len,
+    const char **type, const char **etag);
 
 /* ---- handlers ---- */
 void ch_h_healthz(struct ch_req *req);
@@ -202,15 +202,15 @@ extern const struct ch_jschema ch_schema_user_update;
 
 /* ---- server.c ---- */
 struct ch_http_config {
-	const char *listen;	/* "127.0.0.1:8443"; port 0 picks one */
-	const char *cert_file;	/* PEM; NULL with plain_http */
+	const char *listen;    /* "127.0.0.1:8443"; port 0 picks one */
+	const char *cert_file; /* PEM; NULL with plain_http */
 	const char *key_file;
-	bool plain_http;	/* only behind a reverse proxy on loopback */
-	unsigned threads;	/* worker threads */
+	bool plain_http;  /* only behind a reverse proxy on loopback */
+	unsigned threads; /* worker threads */
 	unsigned max_connections;
 	unsigned per_ip_connections;
 	unsigned timeout_seconds;
-	const char *port_file;	/* write the bound port here */
+	const char *port_file; /* write the bound port here */
 };
 
 struct ch_http_server;
@@ -225,7 +225,7 @@ struct ch_store *ch_http_store(void);
 /* ---- tls.c ---- */
 /* Write a new ECDSA P-256 key and a self-signed certificate for
  * localhost and 127.0.0.1, valid for a year, to the two paths. */
-ch_err ch_tls_generate(const char *cert_path, const char *key_path,
-    const char *common_name);
+ch_err ch_tls_generate(
+    const char *cert_path, const char *key_path, const char *common_name);
 
 #endif /* CH_HTTP_H */

@@ -13,14 +13,14 @@
 #define LIST_MAX_ITEMS 32
 
 static const char *const type_names[] = {
-	[CH_J_STRING] = "a string",
-	[CH_J_BOOL] = "true or false",
-	[CH_J_INTEGER] = "an integer",
-	[CH_J_NUMBER] = "a number",
-	[CH_J_DATE] = "a date, YYYY-MM-DD",
-	[CH_J_ID] = "an id",
-	[CH_J_ENUM] = "one of the listed values",
-	[CH_J_STRING_LIST] = "a list of strings",
+    [CH_J_STRING] = "a string",
+    [CH_J_BOOL] = "true or false",
+    [CH_J_INTEGER] = "an integer",
+    [CH_J_NUMBER] = "a number",
+    [CH_J_DATE] = "a date, YYYY-MM-DD",
+    [CH_J_ID] = "an id",
+    [CH_J_ENUM] = "one of the listed values",
+    [CH_J_STRING_LIST] = "a list of strings",
 };
 
 static const struct ch_jfield *
@@ -70,8 +70,8 @@ enum_list(const char *const *values, char *out, size_t size)
 
 	out[0] = '\0';
 	for (; values != NULL && *values != NULL; values++) {
-		int n = snprintf(out + used, size - used, "%s%s",
-		    used ? ", " : "", *values);
+		int n = snprintf(
+		    out + used, size - used, "%s%s", used ? ", " : "", *values);
 
 		if (n < 0 || (size_t)n >= size - used)
 			break;
@@ -80,8 +80,8 @@ enum_list(const char *const *values, char *out, size_t size)
 }
 
 static bool
-check_value(const struct ch_jfield *f, const json_t *v,
-    struct ch_fault *fault, const char *ptr)
+check_value(const struct ch_jfield *f, const json_t *v, struct ch_fault *fault,
+    const char *ptr)
 {
 	const char *s;
 	char list[256];
@@ -149,14 +149,14 @@ check_value(const struct ch_jfield *f, const json_t *v,
 		}
 		return true;
 	}
-	ch_fault_set(fault, ptr, "%s must be %s.", f->name,
-	    type_names[f->type]);
+	ch_fault_set(
+	    fault, ptr, "%s must be %s.", f->name, type_names[f->type]);
 	return false;
 }
 
 ch_err
-ch_json_check(const json_t *body, const struct ch_jschema *schema,
-    struct ch_fault *fault)
+ch_json_check(
+    const json_t *body, const struct ch_jschema *schema, struct ch_fault *fault)
 {
 	const char *key;
 	json_t *value;
@@ -166,8 +166,7 @@ ch_json_check(const json_t *body, const struct ch_jschema *schema,
 		ch_fault_set(fault, "", "The body must be a JSON object.");
 		return CH_ERR_INVALID;
 	}
-	json_object_foreach((json_t *)body, key, value)
-	{
+	json_object_foreach ((json_t *)body, key, value) {
 		const struct ch_jfield *f = find_field(schema, key);
 
 		snprintf(ptr, sizeof(ptr), "/%.80s", key);
@@ -179,8 +178,8 @@ ch_json_check(const json_t *body, const struct ch_jschema *schema,
 		}
 		if (json_is_null(value)) {
 			if (!f->nullable) {
-				ch_fault_set(fault, ptr,
-				    "%s may not be null.", f->name);
+				ch_fault_set(
+				    fault, ptr, "%s may not be null.", f->name);
 				return CH_ERR_INVALID;
 			}
 			continue;
@@ -223,14 +222,14 @@ static json_t *
 field_doc(const struct ch_jfield *f)
 {
 	static const char *const json_types[] = {
-		[CH_J_STRING] = "string",
-		[CH_J_BOOL] = "boolean",
-		[CH_J_INTEGER] = "integer",
-		[CH_J_NUMBER] = "number",
-		[CH_J_DATE] = "string",
-		[CH_J_ID] = "string",
-		[CH_J_ENUM] = "string",
-		[CH_J_STRING_LIST] = "array",
+	    [CH_J_STRING] = "string",
+	    [CH_J_BOOL] = "boolean",
+	    [CH_J_INTEGER] = "integer",
+	    [CH_J_NUMBER] = "number",
+	    [CH_J_DATE] = "string",
+	    [CH_J_ID] = "string",
+	    [CH_J_ENUM] = "string",
+	    [CH_J_STRING_LIST] = "array",
 	};
 	json_t *d = json_object();
 	json_t *type = json_string(json_types[f->type]);
@@ -264,8 +263,8 @@ field_doc(const struct ch_jfield *f)
 		else
 			json_object_set_new(d, "enum", values);
 	} else if (f->type == CH_J_STRING_LIST) {
-		json_object_set_new(d, "items",
-		    json_pack("{s:s}", "type", "string"));
+		json_object_set_new(
+		    d, "items", json_pack("{s:s}", "type", "string"));
 	}
 	return d;
 }

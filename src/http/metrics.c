@@ -15,8 +15,8 @@
 #define MAX_SERIES 256
 #define NBUCKETS 11
 
-static const double buckets[NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025,
-    0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
+static const double buckets[NBUCKETS] = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
 
 struct series {
 	const char *route; /* static: a route pattern */
@@ -48,8 +48,8 @@ ch_metrics_set_store(struct ch_store *store)
 }
 
 void
-ch_metrics_record(const char *route, const char *method, unsigned status,
-    int64_t micros)
+ch_metrics_record(
+    const char *route, const char *method, unsigned status, int64_t micros)
 {
 	double seconds = (double)micros / 1e6;
 	size_t i;
@@ -111,11 +111,13 @@ ch_h_metrics(struct ch_req *req)
 			    histograms[i].route, buckets[k],
 			    (unsigned long long)histograms[i].bucket[k]);
 		ch_buf_appendf(&b,
-		    "chancery_http_request_duration_seconds_bucket{route=\"%s\","
+		    "chancery_http_request_duration_seconds_bucket{route=\"%"
+		    "s\","
 		    "le=\"+Inf\"} %llu\n"
 		    "chancery_http_request_duration_seconds_sum{route=\"%s\"} "
 		    "%.6f\n"
-		    "chancery_http_request_duration_seconds_count{route=\"%s\"} "
+		    "chancery_http_request_duration_seconds_count{route=\"%s\"}"
+		    " "
 		    "%llu\n",
 		    histograms[i].route,
 		    (unsigned long long)histograms[i].count,
@@ -156,8 +158,8 @@ ch_h_metrics(struct ch_req *req)
 	    (unsigned long long)ch_events_published(), (long long)started_at);
 	req->status = 200;
 	req->reply_type = "text/plain; version=0.0.4; charset=utf-8";
-	req->reply_text = ch_arena_strndup(req->arena, b.data ? b.data : "",
-	    b.len);
+	req->reply_text =
+	    ch_arena_strndup(req->arena, b.data ? b.data : "", b.len);
 	req->reply_len = b.len;
 	ch_buf_free(&b);
 }

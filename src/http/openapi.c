@@ -31,19 +31,19 @@ responses(const struct ch_route *r)
 {
 	json_t *res = json_object();
 	char code[8];
-	const json_t *problem = json_pack("{s:{s:{s:s}}}",
-	    "application/problem+json", "schema", "$ref",
-	    "#/components/schemas/Problem");
+	const json_t *problem =
+	    json_pack("{s:{s:{s:s}}}", "application/problem+json", "schema",
+		"$ref", "#/components/schemas/Problem");
 
 	snprintf(code, sizeof(code), "%u", r->success);
 	if (r->success == 204)
-		json_object_set_new(res, code,
-		    json_pack("{s:s}", "description", "Done."));
+		json_object_set_new(
+		    res, code, json_pack("{s:s}", "description", "Done."));
 	else
 		json_object_set_new(res, code,
-		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "Success.",
-			"content", "application/json", "schema", "type",
-			"object"));
+		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+			"Success.", "content", "application/json", "schema",
+			"type", "object"));
 	if (r->perm != CH_PERM_PUBLIC) {
 		json_object_set_new(res, "401",
 		    json_pack("{s:s, s:O}", "description", "No session.",
@@ -96,8 +96,8 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 		    ch_perm_code(r->perm), "x-roles", roles, "responses",
 		    responses(r));
 		if (r->audit != NULL)
-			json_object_set_new(op, "x-audit-action",
-			    json_string(r->audit));
+			json_object_set_new(
+			    op, "x-audit-action", json_string(r->audit));
 		if (r->max_body > 0)
 			json_object_set_new(op, "x-max-body-bytes",
 			    json_integer((json_int_t)r->max_body));
@@ -121,8 +121,8 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 			    r->body_schema->name);
 			json_object_set_new(op, "requestBody",
 			    json_pack("{s:b, s:{s:{s:{s:s}}}}", "required", 1,
-				"content", "application/json", "schema",
-				"$ref", ref));
+				"content", "application/json", "schema", "$ref",
+				ref));
 			json_object_set_new(schemas, r->body_schema->name,
 			    ch_json_schema_doc(r->body_schema));
 		}
@@ -130,8 +130,8 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 	}
 	doc = json_pack("{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o, "
 			"s:{s:{s:s, s:s, s:s}}}, s:[{s:[]}], s:o}",
-	    "openapi", "3.1.0", "info", "title", "Chancery API", "version",
-	    "1", "description",
+	    "openapi", "3.1.0", "info", "title", "Chancery API", "version", "1",
+	    "description",
 	    "The security operations API of a diplomatic post. Errors are "
 	    "RFC 9457 problem details; times are ISO 8601 UTC; lists page "
 	    "with next_cursor; changes need the X-CSRF-Token header.",

@@ -18,29 +18,29 @@ static const struct {
 	const char *title;
 	const char *detail; /* when the use case gave none */
 } error_map[] = {
-	{CH_ERR_INVALID, 422, "validation", "Invalid input",
-	    "Some of the input is not valid; see errors."},
-	{CH_ERR_NOT_FOUND, 404, "not-found", "Not found",
-	    "No such record, or you may not see it."},
-	{CH_ERR_CONFLICT, 409, "conflict", "Conflict",
-	    "This clashes with an existing record."},
-	{CH_ERR_PRECONDITION, 412, "stale-version", "Changed by someone else",
-	    "The record changed since you read it: reload it and apply your "
-	    "change again."},
-	{CH_ERR_DENIED, 403, "forbidden", "Not allowed",
-	    "You are not allowed to do this."},
-	{CH_ERR_UNAUTHENTICATED, 401, "unauthenticated", "Sign in first",
-	    "Your session has ended: sign in again."},
-	{CH_ERR_TOO_LARGE, 413, "body-too-large", "Too large",
-	    "The input is larger than allowed."},
-	{CH_ERR_LIMIT, 429, "rate-limited", "Too many requests",
-	    "Too many attempts: wait a little and try again."},
-	{CH_ERR_BUSY, 503, "busy", "Busy",
-	    "The database is busy: try again in a moment."},
-	{CH_ERR_UNSUPPORTED, 501, "unsupported", "Not supported",
-	    "This is not available here."},
-	{CH_ERR_STORE, 500, "internal", "Internal error",
-	    "Something went wrong on the server; it has been logged."},
+    {CH_ERR_INVALID, 422, "validation", "Invalid input",
+	"Some of the input is not valid; see errors."},
+    {CH_ERR_NOT_FOUND, 404, "not-found", "Not found",
+	"No such record, or you may not see it."},
+    {CH_ERR_CONFLICT, 409, "conflict", "Conflict",
+	"This clashes with an existing record."},
+    {CH_ERR_PRECONDITION, 412, "stale-version", "Changed by someone else",
+	"The record changed since you read it: reload it and apply your "
+	"change again."},
+    {CH_ERR_DENIED, 403, "forbidden", "Not allowed",
+	"You are not allowed to do this."},
+    {CH_ERR_UNAUTHENTICATED, 401, "unauthenticated", "Sign in first",
+	"Your session has ended: sign in again."},
+    {CH_ERR_TOO_LARGE, 413, "body-too-large", "Too large",
+	"The input is larger than allowed."},
+    {CH_ERR_LIMIT, 429, "rate-limited", "Too many requests",
+	"Too many attempts: wait a little and try again."},
+    {CH_ERR_BUSY, 503, "busy", "Busy",
+	"The database is busy: try again in a moment."},
+    {CH_ERR_UNSUPPORTED, 501, "unsupported", "Not supported",
+	"This is not available here."},
+    {CH_ERR_STORE, 500, "internal", "Internal error",
+	"Something went wrong on the server; it has been logged."},
 };
 
 void
@@ -68,8 +68,8 @@ ch_reply_problem(struct ch_req *req, unsigned status, const char *type,
 	json_object_set_new(p, "request_id", json_string(req->request_id));
 	if (field != NULL && *field != '\0')
 		json_object_set_new(p, "errors",
-		    json_pack("[{s:s, s:s}]", "field", field, "detail",
-			detail));
+		    json_pack(
+			"[{s:s, s:s}]", "field", field, "detail", detail));
 	ch_reply_json(req, status, p);
 	req->reply_type = "application/problem+json";
 }

@@ -40,9 +40,8 @@ match_path(const char *pattern, const char *path, struct ch_req *req)
 }
 
 const struct ch_route *
-ch_router_match(const struct ch_route *routes, size_t count,
-    const char *method, const char *path, struct ch_req *req,
-    bool *path_exists)
+ch_router_match(const struct ch_route *routes, size_t count, const char *method,
+    const char *path, struct ch_req *req, bool *path_exists)
 {
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 

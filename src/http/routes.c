@@ -11,75 +11,71 @@
 #define KB 1024
 
 static const struct ch_query_param people_query[] = {
-	{"q", "Search given and family names, in any script."},
-	{"category", "A staff category code."},
-	{"post_id", "Only people of this post."},
-	{"host_national", "true or false."},
-	{"limit", "Page size, 1 to 200 (default 50)."},
-	{"cursor", "next_cursor of the previous page."},
-	{NULL, NULL},
+    {"q", "Search given and family names, in any script."},
+    {"category", "A staff category code."},
+    {"post_id", "Only people of this post."},
+    {"host_national", "true or false."},
+    {"limit", "Page size, 1 to 200 (default 50)."},
+    {"cursor", "next_cursor of the previous page."},
+    {NULL, NULL},
 };
 
 static const struct ch_route routes[] = {
-	{"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
-	    "Liveness and database reachability", "system", NULL, 200},
-	{"GET", "/metrics", ch_h_metrics, CH_PERM_METRICS, NULL, 0, NULL,
-	    "Prometheus metrics", "system", NULL, 200},
-	{"GET", "/api/v1/openapi.json", ch_h_openapi, CH_PERM_SESSION, NULL, 0,
-	    NULL, "This document", "system", NULL, 200},
-	{"POST", "/api/v1/auth/login", ch_h_login, CH_PERM_PUBLIC,
-	    "session.login", 4 * KB, &ch_schema_login,
-	    "Sign in; sets the session cookie", "auth", NULL, 200},
-	{"POST", "/api/v1/auth/logout", ch_h_logout, CH_PERM_SESSION,
-	    "session.logout", 0, NULL, "Sign out and end the session", "auth",
-	    NULL, 204},
-	{"GET", "/api/v1/auth/session", ch_h_session, CH_PERM_SESSION, NULL, 0,
-	    NULL, "The signed-in user and the CSRF token", "auth", NULL, 200},
-	{"GET", "/api/v1/reference/staff-categories", ch_h_categories,
-	    CH_PERM_SESSION, NULL, 0, NULL, "Staff categories and labels",
-	    "reference", NULL, 200},
-	{"GET", "/api/v1/posts", ch_h_posts_list, CH_PERM_POSTS_READ, NULL, 0,
-	    NULL, "Posts you are assigned to (HQ: all)", "posts", NULL, 200},
-	{"POST", "/api/v1/posts", ch_h_posts_create, CH_PERM_POSTS_WRITE,
-	    "post.create", 8 * KB, &ch_schema_post_create, "Create a post",
-	    "posts", NULL, 201},
-	{"GET", "/api/v1/posts/{id}", ch_h_posts_get, CH_PERM_POSTS_READ, NULL,
-	    0, NULL, "One post", "posts", NULL, 200},
-	{"GET", "/api/v1/posts/{id}/zones", ch_h_zones_list, CH_PERM_POSTS_READ,
-	    NULL, 0, NULL, "The zones of a post", "posts", NULL, 200},
-	{"POST", "/api/v1/posts/{id}/zones", ch_h_zones_create,
-	    CH_PERM_POSTS_WRITE, "zone.create", 8 * KB, &ch_schema_zone_create,
-	    "Add a zone to a post", "posts", NULL, 201},
-	{"GET", "/api/v1/people", ch_h_people_list, CH_PERM_PEOPLE_READ, NULL,
-	    0, NULL, "Search and list people", "people", people_query, 200},
-	{"POST", "/api/v1/people", ch_h_people_create, CH_PERM_PEOPLE_WRITE,
-	    "person.create", 16 * KB, &ch_schema_person_create,
-	    "Add a person", "people", NULL, 201},
-	{"GET", "/api/v1/people/{id}", ch_h_people_get, CH_PERM_PEOPLE_READ,
-	    "person.read", 0, NULL,
-	    "A person with immunity, household and training", "people", NULL,
-	    200},
-	{"PATCH", "/api/v1/people/{id}", ch_h_people_update,
-	    CH_PERM_PEOPLE_WRITE, "person.update", 16 * KB,
-	    &ch_schema_person_update,
-	    "Change a person (If-Match: the version read)", "people", NULL,
-	    200},
-	{"GET", "/api/v1/people/{id}/immunity", ch_h_people_immunity,
-	    CH_PERM_PEOPLE_READ, NULL, 0, NULL,
-	    "The immunity profile of a person", "people", NULL, 200},
-	{"POST", "/api/v1/people/{id}/training", ch_h_training_create,
-	    CH_PERM_PEOPLE_WRITE, "training.create", 4 * KB,
-	    &ch_schema_training_create, "Record a training course", "people",
-	    NULL, 201},
-	{"GET", "/api/v1/users", ch_h_users_list, CH_PERM_USERS_READ, NULL, 0,
-	    NULL, "User accounts", "users", NULL, 200},
-	{"POST", "/api/v1/users", ch_h_users_create, CH_PERM_USERS_WRITE,
-	    "user.create", 8 * KB, &ch_schema_user_create,
-	    "Create a user account", "users", NULL, 201},
-	{"PATCH", "/api/v1/users/{id}", ch_h_users_update, CH_PERM_USERS_WRITE,
-	    "user.update", 4 * KB, &ch_schema_user_update,
-	    "Disable, enable or reset the password of a user", "users", NULL,
-	    204},
+    {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
+	"Liveness and database reachability", "system", NULL, 200},
+    {"GET", "/metrics", ch_h_metrics, CH_PERM_METRICS, NULL, 0, NULL,
+	"Prometheus metrics", "system", NULL, 200},
+    {"GET", "/api/v1/openapi.json", ch_h_openapi, CH_PERM_SESSION, NULL, 0,
+	NULL, "This document", "system", NULL, 200},
+    {"POST", "/api/v1/auth/login", ch_h_login, CH_PERM_PUBLIC, "session.login",
+	4 * KB, &ch_schema_login, "Sign in; sets the session cookie", "auth",
+	NULL, 200},
+    {"POST", "/api/v1/auth/logout", ch_h_logout, CH_PERM_SESSION,
+	"session.logout", 0, NULL, "Sign out and end the session", "auth", NULL,
+	204},
+    {"GET", "/api/v1/auth/session", ch_h_session, CH_PERM_SESSION, NULL, 0,
+	NULL, "The signed-in user and the CSRF token", "auth", NULL, 200},
+    {"GET", "/api/v1/reference/staff-categories", ch_h_categories,
+	CH_PERM_SESSION, NULL, 0, NULL, "Staff categories and labels",
+	"reference", NULL, 200},
+    {"GET", "/api/v1/posts", ch_h_posts_list, CH_PERM_POSTS_READ, NULL, 0, NULL,
+	"Posts you are assigned to (HQ: all)", "posts", NULL, 200},
+    {"POST", "/api/v1/posts", ch_h_posts_create, CH_PERM_POSTS_WRITE,
+	"post.create", 8 * KB, &ch_schema_post_create, "Create a post", "posts",
+	NULL, 201},
+    {"GET", "/api/v1/posts/{id}", ch_h_posts_get, CH_PERM_POSTS_READ, NULL, 0,
+	NULL, "One post", "posts", NULL, 200},
+    {"GET", "/api/v1/posts/{id}/zones", ch_h_zones_list, CH_PERM_POSTS_READ,
+	NULL, 0, NULL, "The zones of a post", "posts", NULL, 200},
+    {"POST", "/api/v1/posts/{id}/zones", ch_h_zones_create, CH_PERM_POSTS_WRITE,
+	"zone.create", 8 * KB, &ch_schema_zone_create, "Add a zone to a post",
+	"posts", NULL, 201},
+    {"GET", "/api/v1/people", ch_h_people_list, CH_PERM_PEOPLE_READ, NULL, 0,
+	NULL, "Search and list people", "people", people_query, 200},
+    {"POST", "/api/v1/people", ch_h_people_create, CH_PERM_PEOPLE_WRITE,
+	"person.create", 16 * KB, &ch_schema_person_create, "Add a person",
+	"people", NULL, 201},
+    {"GET", "/api/v1/people/{id}", ch_h_people_get, CH_PERM_PEOPLE_READ,
+	"person.read", 0, NULL,
+	"A person with immunity, household and training", "people", NULL, 200},
+    {"PATCH", "/api/v1/people/{id}", ch_h_people_update, CH_PERM_PEOPLE_WRITE,
+	"person.update", 16 * KB, &ch_schema_person_update,
+	"Change a person (If-Match: the version read)", "people", NULL, 200},
+    {"GET", "/api/v1/people/{id}/immunity", ch_h_people_immunity,
+	CH_PERM_PEOPLE_READ, NULL, 0, NULL, "The immunity profile of a person",
+	"people", NULL, 200},
+    {"POST", "/api/v1/people/{id}/training", ch_h_training_create,
+	CH_PERM_PEOPLE_WRITE, "training.create", 4 * KB,
+	&ch_schema_training_create, "Record a training course", "people", NULL,
+	201},
+    {"GET", "/api/v1/users", ch_h_users_list, CH_PERM_USERS_READ, NULL, 0, NULL,
+	"User accounts", "users", NULL, 200},
+    {"POST", "/api/v1/users", ch_h_users_create, CH_PERM_USERS_WRITE,
+	"user.create", 8 * KB, &ch_schema_user_create, "Create a user account",
+	"users", NULL, 201},
+    {"PATCH", "/api/v1/users/{id}", ch_h_users_update, CH_PERM_USERS_WRITE,
+	"user.update", 4 * KB, &ch_schema_user_update,
+	"Disable, enable or reset the password of a user", "users", NULL, 204},
 };
 
 const struct ch_route *
@@ -92,8 +88,8 @@ ch_routes(size_t *count)
 bool
 ch_routes_valid(const struct ch_route *table, size_t count)
 {
-	static const char *const methods[] = {"GET", "POST", "PUT", "PATCH",
-	    "DELETE"};
+	static const char *const methods[] = {
+	    "GET", "POST", "PUT", "PATCH", "DELETE"};
 	bool ok = true;
 
 	for (size_t i = 0; i < count; i++) {
@@ -101,20 +97,21 @@ ch_routes_valid(const struct ch_route *table, size_t count)
 		bool known = false;
 
 		for (size_t m = 0; m < CH_ARRAY_LEN(methods); m++)
-			known |= r->method && strcmp(r->method, methods[m]) == 0;
+			known |=
+			    r->method && strcmp(r->method, methods[m]) == 0;
 		if (!known || r->path == NULL || r->path[0] != '/') {
 			log_error("route %zu: bad method or path", i);
 			ok = false;
 			continue;
 		}
 		if (r->perm == CH_PERM_NONE || r->perm >= CH_PERM__COUNT) {
-			log_error("route %s %s declares no permission", r->method,
-			    r->path);
+			log_error("route %s %s declares no permission",
+			    r->method, r->path);
 			ok = false;
 		}
 		if (r->handler == NULL) {
-			log_error("route %s %s has no handler", r->method,
-			    r->path);
+			log_error(
+			    "route %s %s has no handler", r->method, r->path);
 			ok = false;
 		}
 		if (r->body_schema != NULL && r->max_body == 0) {

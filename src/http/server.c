@@ -81,8 +81,8 @@ now_us(void)
 const char *
 ch_req_query(struct ch_req *req, const char *name)
 {
-	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
-	    name);
+	return MHD_lookup_connection_value(
+	    req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 const char *
@@ -115,13 +115,14 @@ source_address(struct MHD_Connection *conn, char *out, size_t size)
 static void
 request_id(struct MHD_Connection *conn, char out[33])
 {
-	const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "X-Request-Id");
+	const char *given =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
 	unsigned char raw[16];
 
 	if (given != NULL && strlen(given) > 0 && strlen(given) <= 32 &&
-	    strspn(given, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-			  "0123456789-_") == strlen(given)) {
+	    strspn(given,
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		"0123456789-_") == strlen(given)) {
 		ch_strlcpy(out, given, 33);
 		return;
 	}
@@ -135,15 +136,15 @@ add_security_headers(struct MHD_Response *resp, bool html)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
-	    "same-origin");
-	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy",
-	    "same-origin");
+	MHD_add_response_header(
+	    resp, "Cross-Origin-Opener-Policy", "same-origin");
+	MHD_add_response_header(
+	    resp, "Cross-Origin-Resource-Policy", "same-origin");
 	MHD_add_response_header(resp, "Permissions-Policy",
 	    "camera=(), microphone=(), geolocation=(self), payment=()");
 	if (server_tls)
-		MHD_add_response_header(resp, "Strict-Transport-Security",
-		    "max-age=31536000");
+		MHD_add_response_header(
+		    resp, "Strict-Transport-Security", "max-age=31536000");
 	MHD_add_response_header(resp, "Content-Security-Policy",
 	    html ? "default-src 'none'; script-src 'self'; style-src 'self'; "
 		   "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
@@ -172,8 +173,8 @@ access_log(struct req_state *st, unsigned status)
 	    req->who ? req->who->username : NULL);
 	if (line == NULL)
 		return;
-	json_object_set_new(line, "path",
-	    json_string(req->path ? req->path : ""));
+	json_object_set_new(
+	    line, "path", json_string(req->path ? req->path : ""));
 	text = json_dumps(line, JSON_COMPACT);
 	ch_log_json_line(text);
 	free(text);
@@ -197,14 +198,14 @@ send_reply(struct req_state *st)
 	if (req->reply != NULL) {
 		text = json_dumps(req->reply, JSON_COMPACT | JSON_ENSURE_ASCII);
 		len = text ? strlen(text) : 0;
-		resp = MHD_create_response_from_buffer(len, text,
-		    MHD_RESPMEM_MUST_FREE);
+		resp = MHD_create_response_from_buffer(
+		    len, text, MHD_RESPMEM_MUST_FREE);
 		if (type == NULL)
 			type = "application/json";
 	} else {
 		len = req->reply_len;
 		resp = MHD_create_response_from_buffer(len,
-		    (void *)(uintptr_t)(req->reply_text ? req->reply_text : ""),
+		    (void *)(req->reply_text ? req->reply_text : ""),
 		    MHD_RESPMEM_MUST_COPY);
 		if (type == NULL)
 			type = "text/plain; charset=utf-8";
@@ -219,8 +220,7 @@ send_reply(struct req_state *st)
 	if (req->route != NULL || req->reply != NULL)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	else
-		MHD_add_response_header(resp, "Cache-Control",
-		    "no-cache");
+		MHD_add_response_header(resp, "Cache-Control", "no-cache");
 	if (req->set_cookie != NULL)
 		MHD_add_response_header(resp, "Set-Cookie", req->set_cookie);
 	if (req->etag[0] != '\0')
@@ -320,8 +320,7 @@ dispatch(struct req_state *st)
 		return;
 	}
 	if (route->perm != CH_PERM_PUBLIC && req->who == NULL) {
-		ch_reply_problem(req, 401, "unauthenticated",
-		    "Sign in first",
+		ch_reply_problem(req, 401, "unauthenticated", "Sign in first",
 		    "This needs a signed-in session: sign in at "
 		    "/api/v1/auth/login, then repeat the request.",
 		    NULL);
@@ -362,8 +361,8 @@ dispatch(struct req_state *st)
 			    "Send the body as application/json.", NULL);
 			return;
 		}
-		req->body = json_loadb(st->body.data, st->body.len,
-		    JSON_REJECT_DUPLICATES, &jerr);
+		req->body = json_loadb(
+		    st->body.data, st->body.len, JSON_REJECT_DUPLICATES, &jerr);
 		if (req->body == NULL) {
 			char detail[256];
 
@@ -422,10 +421,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		req->ctx.arena = req->arena;
 		req->ctx.request_id = req->request_id;
 		req->ctx.source = req->source;
-		req->route = ch_router_match(route_table, route_count, method,
-		    url, req, &path_exists);
-		ch_buf_init(&st->body,
-		    req->route ? req->route->max_body : 0);
+		req->route = ch_router_match(
+		    route_table, route_count, method, url, req, &path_exists);
+		ch_buf_init(&st->body, req->route ? req->route->max_body : 0);
 		if (req->route == NULL) {
 			if (!serve_asset(req)) {
 				if (path_exists)
@@ -444,8 +442,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			}
 			return send_reply(st);
 		}
-		clen = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    "Content-Length");
+		clen = MHD_lookup_connection_value(
+		    conn, MHD_HEADER_KIND, "Content-Length");
 		if (clen != NULL) {
 			long n;
 
@@ -555,6 +553,9 @@ parse_listen(const char *listen, struct sockaddr_in *sa)
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 mhd_log(void *cls, const char *fmt, va_list ap)
 {
@@ -576,6 +577,9 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 	struct ch_http_server *srv;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
+	struct MHD_OptionItem tls_options[4] = {{MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL},
+	    {MHD_OPTION_END, 0, NULL}};
 	unsigned flags;
 
 	*out = NULL;
@@ -611,40 +615,26 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 			return CH_ERR_IO;
 		}
 	}
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_USE_SUPPRESS_DATE_NO_CLOCK * 0;
-	if (srv->tls)
-		flags |= MHD_USE_TLS;
+	flags =
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 	if (srv->tls) {
-		srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
-		    on_request, NULL,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-		    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		    cfg->per_ip_connections,
-		    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		    MHD_OPTION_HTTPS_MEM_CERT, srv->cert_pem,
-		    MHD_OPTION_HTTPS_MEM_KEY, srv->key_pem,
-		    MHD_OPTION_HTTPS_PRIORITIES, priorities,
-		    MHD_OPTION_END);
-	} else {
-		srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL,
-		    on_request, NULL,
-		    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-		    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
-		    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
-		    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-		    cfg->per_ip_connections,
-		    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		    MHD_OPTION_END);
+		flags |= MHD_USE_TLS;
+		tls_options[0] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_MEM_CERT, 0, srv->cert_pem};
+		tls_options[1] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key_pem};
+		tls_options[2] = (struct MHD_OptionItem){
+		    MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)priorities};
 	}
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_ARRAY,
+	    tls_options, MHD_OPTION_END);
 	if (srv->daemon == NULL) {
 		log_error("cannot start the server on %s (address in use, or "
 			  "a bad certificate?)",

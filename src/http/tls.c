@@ -35,8 +35,8 @@ write_pem(const char *path, const gnutls_datum_t *pem, mode_t mode)
 }
 
 ch_err
-ch_tls_generate(const char *cert_path, const char *key_path,
-    const char *common_name)
+ch_tls_generate(
+    const char *cert_path, const char *key_path, const char *common_name)
 {
 	gnutls_x509_privkey_t key = NULL;
 	gnutls_x509_crt_t crt = NULL;
@@ -59,15 +59,15 @@ ch_tls_generate(const char *cert_path, const char *key_path,
 	    gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0,
 		common_name, (unsigned)strlen(common_name)) < 0 ||
 	    gnutls_x509_crt_set_key(crt, key) < 0 ||
-	    gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME,
-		"localhost", 9, GNUTLS_FSAN_SET) < 0 ||
+	    gnutls_x509_crt_set_subject_alt_name(
+		crt, GNUTLS_SAN_DNSNAME, "localhost", 9, GNUTLS_FSAN_SET) < 0 ||
 	    gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_IPADDRESS, ip,
 		sizeof(ip), GNUTLS_FSAN_APPEND) < 0 ||
 	    gnutls_x509_crt_set_basic_constraints(crt, 0, -1) < 0 ||
-	    gnutls_x509_crt_set_key_usage(crt,
-		GNUTLS_KEY_DIGITAL_SIGNATURE) < 0 ||
-	    gnutls_x509_crt_set_key_purpose_oid(crt, GNUTLS_KP_TLS_WWW_SERVER,
-		0) < 0 ||
+	    gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE) <
+		0 ||
+	    gnutls_x509_crt_set_key_purpose_oid(
+		crt, GNUTLS_KP_TLS_WWW_SERVER, 0) < 0 ||
 	    gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0) < 0)
 		goto out;
 	if (gnutls_x509_privkey_export2(key, GNUTLS_X509_FMT_PEM, &key_pem) <

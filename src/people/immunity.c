@@ -34,33 +34,31 @@ static const struct {
 	const char *code;
 	const char *label;
 } categories[CH_CAT__COUNT] = {
-	[CH_CAT_DIPLOMATIC_AGENT] = { "diplomatic_agent", "Diplomatic agent" },
-	[CH_CAT_ADMIN_TECHNICAL] = { "administrative_technical",
-	    "Administrative and technical staff" },
-	[CH_CAT_SERVICE_STAFF] = { "service_staff", "Service staff" },
-	[CH_CAT_PRIVATE_SERVANT] = { "private_servant", "Private servant" },
-	[CH_CAT_CONSULAR_OFFICER] = { "consular_officer", "Consular officer" },
-	[CH_CAT_CONSULAR_EMPLOYEE] = { "consular_employee",
-	    "Consular employee" },
-	[CH_CAT_HONORARY_CONSULAR_OFFICER] = { "honorary_consular_officer",
-	    "Honorary consular officer" },
-	[CH_CAT_LOCALLY_EMPLOYED] = { "locally_employed",
-	    "Locally employed staff" },
-	[CH_CAT_FAMILY_MEMBER] = { "family_member", "Family member" },
-	[CH_CAT_CONTRACTOR] = { "contractor", "Contractor" },
+    [CH_CAT_DIPLOMATIC_AGENT] = {"diplomatic_agent", "Diplomatic agent"},
+    [CH_CAT_ADMIN_TECHNICAL] = {"administrative_technical",
+	"Administrative and technical staff"},
+    [CH_CAT_SERVICE_STAFF] = {"service_staff", "Service staff"},
+    [CH_CAT_PRIVATE_SERVANT] = {"private_servant", "Private servant"},
+    [CH_CAT_CONSULAR_OFFICER] = {"consular_officer", "Consular officer"},
+    [CH_CAT_CONSULAR_EMPLOYEE] = {"consular_employee", "Consular employee"},
+    [CH_CAT_HONORARY_CONSULAR_OFFICER] = {"honorary_consular_officer",
+	"Honorary consular officer"},
+    [CH_CAT_LOCALLY_EMPLOYED] = {"locally_employed", "Locally employed staff"},
+    [CH_CAT_FAMILY_MEMBER] = {"family_member", "Family member"},
+    [CH_CAT_CONTRACTOR] = {"contractor", "Contractor"},
 };
 
 static const char *const level_codes[CH_IMMUNITY__COUNT] = {
-	[CH_IMMUNITY_FULL] = "full",
-	[CH_IMMUNITY_OFFICIAL_ACTS] = "official_acts",
-	[CH_IMMUNITY_NONE] = "none",
-	[CH_IMMUNITY_AS_ADMITTED] = "as_admitted",
+    [CH_IMMUNITY_FULL] = "full",
+    [CH_IMMUNITY_OFFICIAL_ACTS] = "official_acts",
+    [CH_IMMUNITY_NONE] = "none",
+    [CH_IMMUNITY_AS_ADMITTED] = "as_admitted",
 };
 
 static const char *const arrest_codes[CH_ARREST__COUNT] = {
-	[CH_ARREST_NEVER] = "never",
-	[CH_ARREST_GRAVE_CRIME_ONLY] = "grave_crime_only",
-	[CH_ARREST_ALLOWED] = "allowed",
+    [CH_ARREST_NEVER] = "never",
+    [CH_ARREST_GRAVE_CRIME_ONLY] = "grave_crime_only",
+    [CH_ARREST_ALLOWED] = "allowed",
 };
 
 const char *
@@ -300,15 +298,15 @@ static const char N_ENDED[] =
 
 /* Whose status a row decides. */
 enum rule_role {
-	ROLE_SELF,	/* the person's own category */
+	ROLE_SELF,      /* the person's own category */
 	ROLE_HOUSEHOLD, /* a family member, by the principal's category */
-	ROLE_UNLINKED,	/* a family member with no principal */
+	ROLE_UNLINKED,  /* a family member with no principal */
 };
 
 /* Locality of a person, as bits so a row can take several. */
 #define LOC_FOREIGN 0x1u
-#define LOC_RESIDENT 0x2u  /* permanent resident, not a national */
-#define LOC_NATIONAL 0x4u  /* host national */
+#define LOC_RESIDENT 0x2u /* permanent resident, not a national */
+#define LOC_NATIONAL 0x4u /* host national */
 #define LOC_LOCAL (LOC_RESIDENT | LOC_NATIONAL)
 #define LOC_ANY (LOC_FOREIGN | LOC_LOCAL)
 
@@ -325,7 +323,7 @@ struct immunity_rule {
 	/* key */
 	enum rule_role role;
 	unsigned categories; /* CAT() of own or principal's category */
-	unsigned self;	     /* LOC_* of the person */
+	unsigned self;       /* LOC_* of the person */
 	unsigned principal;  /* LOC_* of the principal (households only) */
 	/* profile */
 	const char *convention;
@@ -350,254 +348,235 @@ struct immunity_rule {
  * locality masks of the rows for one category never overlap.
  */
 static const struct immunity_rule rules[] = {
-	/* ---- VCDR: members of the mission ---- */
-	{ ROLE_SELF, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_FOREIGN, LOC_ANY, VCDR,
-	    { "VCDR Art. 29", "VCDR Art. 30", "VCDR Art. 31", "VCDR Art. 32",
-		"VCDR Art. 34", "VCDR Art. 39" },
-	    CH_ARREST_NEVER, FULL, FULL, FULL, true, true, VCDR_WAIVER,
-	    "Diplomatic agent: do not arrest, detain or search them or enter "
-	    "their home. They cannot be prosecuted and can be sued only in a "
-	    "few private matters; call the duty officer.",
-	    VCDR_STARTS, VCDR_ENDS,
-	    { N_ART29_RESPECT, N_ART31_EXCEPTIONS, N_ART31_WITNESS } },
-	{ ROLE_SELF, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_LOCAL, LOC_ANY, VCDR,
-	    { "VCDR Art. 38(1)", "VCDR Art. 32", "VCDR Art. 39" },
-	    CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, false,
-	    VCDR_WAIVER,
-	    "Diplomatic agent who is a host national or permanent resident: "
-	    "immune only for official acts. Police and courts may act on "
-	    "private conduct; call the duty officer.",
-	    VCDR_STARTS, VCDR_ENDS, { N_ART38_1_ARREST } },
-	{ ROLE_SELF, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_FOREIGN, LOC_ANY, VCDR,
-	    { "VCDR Art. 37(2)", "VCDR Art. 29", "VCDR Art. 30",
-		"VCDR Art. 31", "VCDR Art. 32", "VCDR Art. 34",
-		"VCDR Art. 39" },
-	    CH_ARREST_NEVER, FULL, OFFICIAL, OFFICIAL, true, true,
-	    VCDR_WAIVER,
-	    "Administrative or technical staff: do not arrest or detain them "
-	    "or enter their home; they cannot be prosecuted. Civil courts "
-	    "apply except to acts in their official duties.",
-	    VCDR_STARTS, VCDR_ENDS,
-	    { N_AT_CIVIL, N_ART31_WITNESS, N_AT_CUSTOMS } },
-	{ ROLE_SELF,
-	    CAT(CH_CAT_ADMIN_TECHNICAL) | CAT(CH_CAT_SERVICE_STAFF) |
-		CAT(CH_CAT_PRIVATE_SERVANT),
-	    LOC_LOCAL, LOC_ANY, VCDR, { "VCDR Art. 38(2)", "VCDR Art. 39" },
-	    CH_ARREST_ALLOWED, ADMITTED, ADMITTED, ADMITTED, false, false,
-	    NULL,
-	    "Staff member who is a host national or permanent resident: only "
-	    "what the host state grants. Unless protocol says otherwise, "
-	    "police and courts apply as to anyone.",
-	    VCDR_STARTS, VCDR_ENDS, { N_ART38_2 } },
-	{ ROLE_SELF, CAT(CH_CAT_SERVICE_STAFF), LOC_FOREIGN, LOC_ANY, VCDR,
-	    { "VCDR Art. 37(3)", "VCDR Art. 33", "VCDR Art. 32",
-		"VCDR Art. 39" },
-	    CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
-	    VCDR_WAIVER,
-	    "Service staff: may be arrested; immune only for acts in the "
-	    "course of their duties. Their pay is tax-exempt.",
-	    VCDR_STARTS, VCDR_ENDS, { N_SERVICE_ARREST, N_SERVICE_SOCIAL } },
-	{ ROLE_SELF, CAT(CH_CAT_PRIVATE_SERVANT), LOC_FOREIGN, LOC_ANY, VCDR,
-	    { "VCDR Art. 37(4)", "VCDR Art. 39" },
-	    CH_ARREST_ALLOWED, ADMITTED, ADMITTED, ADMITTED, false, true,
-	    NULL,
-	    "Private servant: no immunity of their own under the Convention; "
-	    "pay is tax-exempt, anything more only as the host state grants.",
-	    VCDR_STARTS, VCDR_ENDS, { N_ART37_4 } },
+    /* ---- VCDR: members of the mission ---- */
+    {ROLE_SELF, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_FOREIGN, LOC_ANY, VCDR,
+	{"VCDR Art. 29", "VCDR Art. 30", "VCDR Art. 31", "VCDR Art. 32",
+	    "VCDR Art. 34", "VCDR Art. 39"},
+	CH_ARREST_NEVER, FULL, FULL, FULL, true, true, VCDR_WAIVER,
+	"Diplomatic agent: do not arrest, detain or search them or enter "
+	"their home. They cannot be prosecuted and can be sued only in a "
+	"few private matters; call the duty officer.",
+	VCDR_STARTS, VCDR_ENDS,
+	{N_ART29_RESPECT, N_ART31_EXCEPTIONS, N_ART31_WITNESS}},
+    {ROLE_SELF, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_LOCAL, LOC_ANY, VCDR,
+	{"VCDR Art. 38(1)", "VCDR Art. 32", "VCDR Art. 39"}, CH_ARREST_ALLOWED,
+	OFFICIAL, OFFICIAL, OFFICIAL, false, false, VCDR_WAIVER,
+	"Diplomatic agent who is a host national or permanent resident: "
+	"immune only for official acts. Police and courts may act on "
+	"private conduct; call the duty officer.",
+	VCDR_STARTS, VCDR_ENDS, {N_ART38_1_ARREST}},
+    {ROLE_SELF, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_FOREIGN, LOC_ANY, VCDR,
+	{"VCDR Art. 37(2)", "VCDR Art. 29", "VCDR Art. 30", "VCDR Art. 31",
+	    "VCDR Art. 32", "VCDR Art. 34", "VCDR Art. 39"},
+	CH_ARREST_NEVER, FULL, OFFICIAL, OFFICIAL, true, true, VCDR_WAIVER,
+	"Administrative or technical staff: do not arrest or detain them "
+	"or enter their home; they cannot be prosecuted. Civil courts "
+	"apply except to acts in their official duties.",
+	VCDR_STARTS, VCDR_ENDS, {N_AT_CIVIL, N_ART31_WITNESS, N_AT_CUSTOMS}},
+    {ROLE_SELF,
+	CAT(CH_CAT_ADMIN_TECHNICAL) | CAT(CH_CAT_SERVICE_STAFF) |
+	    CAT(CH_CAT_PRIVATE_SERVANT),
+	LOC_LOCAL, LOC_ANY, VCDR, {"VCDR Art. 38(2)", "VCDR Art. 39"},
+	CH_ARREST_ALLOWED, ADMITTED, ADMITTED, ADMITTED, false, false, NULL,
+	"Staff member who is a host national or permanent resident: only "
+	"what the host state grants. Unless protocol says otherwise, "
+	"police and courts apply as to anyone.",
+	VCDR_STARTS, VCDR_ENDS, {N_ART38_2}},
+    {ROLE_SELF, CAT(CH_CAT_SERVICE_STAFF), LOC_FOREIGN, LOC_ANY, VCDR,
+	{"VCDR Art. 37(3)", "VCDR Art. 33", "VCDR Art. 32", "VCDR Art. 39"},
+	CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
+	VCDR_WAIVER,
+	"Service staff: may be arrested; immune only for acts in the "
+	"course of their duties. Their pay is tax-exempt.",
+	VCDR_STARTS, VCDR_ENDS, {N_SERVICE_ARREST, N_SERVICE_SOCIAL}},
+    {ROLE_SELF, CAT(CH_CAT_PRIVATE_SERVANT), LOC_FOREIGN, LOC_ANY, VCDR,
+	{"VCDR Art. 37(4)", "VCDR Art. 39"}, CH_ARREST_ALLOWED, ADMITTED,
+	ADMITTED, ADMITTED, false, true, NULL,
+	"Private servant: no immunity of their own under the Convention; "
+	"pay is tax-exempt, anything more only as the host state grants.",
+	VCDR_STARTS, VCDR_ENDS, {N_ART37_4}},
 
-	/* ---- VCDR: households ---- */
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_FOREIGN,
-	    LOC_FOREIGN, VCDR,
-	    { "VCDR Art. 37(1)", "VCDR Art. 29", "VCDR Art. 30",
-		"VCDR Art. 31", "VCDR Art. 32", "VCDR Art. 34",
-		"VCDR Art. 39" },
-	    CH_ARREST_NEVER, FULL, FULL, FULL, true, false, VCDR_WAIVER,
-	    "Family of a diplomatic agent: treat as a diplomatic agent. Do not "
-	    "arrest, detain or search them or enter their home; they cannot "
-	    "be prosecuted.",
-	    VCDR_HOUSEHOLD_STARTS, VCDR_HOUSEHOLD_ENDS,
-	    { N_FAMILY_TAX, N_ART31_EXCEPTIONS, N_ART31_WITNESS } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_RESIDENT,
-	    LOC_FOREIGN, VCDR,
-	    { "VCDR Art. 37(1)", "VCDR Art. 29", "VCDR Art. 30",
-		"VCDR Art. 31", "VCDR Art. 32", "VCDR Art. 34",
-		"VCDR Art. 39" },
-	    CH_ARREST_NEVER, FULL, FULL, FULL, true, false, VCDR_WAIVER,
-	    "Family of a diplomatic agent: treat as a diplomatic agent. Do not "
-	    "arrest, detain or search them or enter their home; they cannot "
-	    "be prosecuted.",
-	    VCDR_HOUSEHOLD_STARTS, VCDR_HOUSEHOLD_ENDS,
-	    { N_ART37_1_RESIDENT, N_FAMILY_TAX, N_ART31_EXCEPTIONS,
-		N_ART31_WITNESS } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_NATIONAL,
-	    LOC_FOREIGN, VCDR, { "VCDR Art. 37(1)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Host-national family member of a diplomatic agent: no immunity "
-	    "under the Convention; police and courts apply as to any national.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_ART37_1_NATIONAL } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_ANY, LOC_LOCAL,
-	    VCDR, { "VCDR Art. 37(1)", "VCDR Art. 38(1)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family of a diplomatic agent who is a host national or permanent "
-	    "resident: no immunity under the Convention.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_LOCAL_DIPLOMAT_FAMILY } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_FOREIGN,
-	    LOC_FOREIGN, VCDR,
-	    { "VCDR Art. 37(2)", "VCDR Art. 29", "VCDR Art. 30",
-		"VCDR Art. 31", "VCDR Art. 32", "VCDR Art. 34",
-		"VCDR Art. 39" },
-	    CH_ARREST_NEVER, FULL, NONE, NONE, true, false, VCDR_WAIVER,
-	    "Family of administrative or technical staff: do not arrest or "
-	    "detain them or enter their home; they cannot be prosecuted. "
-	    "Civil and administrative courts apply.",
-	    VCDR_HOUSEHOLD_STARTS, VCDR_HOUSEHOLD_ENDS,
-	    { N_AT_FAMILY_CIVIL, N_FAMILY_TAX } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_LOCAL, LOC_FOREIGN,
-	    VCDR, { "VCDR Art. 37(2)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family member who is a host national or permanent resident: no "
-	    "immunity under the Convention.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_AT_EXCLUDED } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_ANY, LOC_LOCAL,
-	    VCDR, { "VCDR Art. 37(2)", "VCDR Art. 38(2)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family of staff who are host nationals or permanent residents: "
-	    "no immunity under the Convention.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_AT_EXCLUDED } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_SERVICE_STAFF), LOC_ANY, LOC_ANY, VCDR,
-	    { "VCDR Art. 37(3)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family of service staff: no immunity under the Convention; "
-	    "police and courts apply as to anyone.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_SERVICE_FAMILY } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_PRIVATE_SERVANT), LOC_ANY, LOC_ANY, VCDR,
-	    { "VCDR Art. 37(4)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family of a private servant: no immunity under the Convention; "
-	    "police and courts apply as to anyone.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_SERVANT_FAMILY } },
+    /* ---- VCDR: households ---- */
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_FOREIGN, LOC_FOREIGN,
+	VCDR,
+	{"VCDR Art. 37(1)", "VCDR Art. 29", "VCDR Art. 30", "VCDR Art. 31",
+	    "VCDR Art. 32", "VCDR Art. 34", "VCDR Art. 39"},
+	CH_ARREST_NEVER, FULL, FULL, FULL, true, false, VCDR_WAIVER,
+	"Family of a diplomatic agent: treat as a diplomatic agent. Do not "
+	"arrest, detain or search them or enter their home; they cannot "
+	"be prosecuted.",
+	VCDR_HOUSEHOLD_STARTS, VCDR_HOUSEHOLD_ENDS,
+	{N_FAMILY_TAX, N_ART31_EXCEPTIONS, N_ART31_WITNESS}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_RESIDENT, LOC_FOREIGN,
+	VCDR,
+	{"VCDR Art. 37(1)", "VCDR Art. 29", "VCDR Art. 30", "VCDR Art. 31",
+	    "VCDR Art. 32", "VCDR Art. 34", "VCDR Art. 39"},
+	CH_ARREST_NEVER, FULL, FULL, FULL, true, false, VCDR_WAIVER,
+	"Family of a diplomatic agent: treat as a diplomatic agent. Do not "
+	"arrest, detain or search them or enter their home; they cannot "
+	"be prosecuted.",
+	VCDR_HOUSEHOLD_STARTS, VCDR_HOUSEHOLD_ENDS,
+	{N_ART37_1_RESIDENT, N_FAMILY_TAX, N_ART31_EXCEPTIONS,
+	    N_ART31_WITNESS}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_NATIONAL, LOC_FOREIGN,
+	VCDR, {"VCDR Art. 37(1)"}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false,
+	false, NULL,
+	"Host-national family member of a diplomatic agent: no immunity "
+	"under the Convention; police and courts apply as to any national.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_ART37_1_NATIONAL}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_DIPLOMATIC_AGENT), LOC_ANY, LOC_LOCAL, VCDR,
+	{"VCDR Art. 37(1)", "VCDR Art. 38(1)"}, CH_ARREST_ALLOWED, NONE, NONE,
+	NONE, false, false, NULL,
+	"Family of a diplomatic agent who is a host national or permanent "
+	"resident: no immunity under the Convention.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_LOCAL_DIPLOMAT_FAMILY}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_FOREIGN, LOC_FOREIGN,
+	VCDR,
+	{"VCDR Art. 37(2)", "VCDR Art. 29", "VCDR Art. 30", "VCDR Art. 31",
+	    "VCDR Art. 32", "VCDR Art. 34", "VCDR Art. 39"},
+	CH_ARREST_NEVER, FULL, NONE, NONE, true, false, VCDR_WAIVER,
+	"Family of administrative or technical staff: do not arrest or "
+	"detain them or enter their home; they cannot be prosecuted. "
+	"Civil and administrative courts apply.",
+	VCDR_HOUSEHOLD_STARTS, VCDR_HOUSEHOLD_ENDS,
+	{N_AT_FAMILY_CIVIL, N_FAMILY_TAX}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_LOCAL, LOC_FOREIGN, VCDR,
+	{"VCDR Art. 37(2)"}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false,
+	NULL,
+	"Family member who is a host national or permanent resident: no "
+	"immunity under the Convention.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_AT_EXCLUDED}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_ADMIN_TECHNICAL), LOC_ANY, LOC_LOCAL, VCDR,
+	{"VCDR Art. 37(2)", "VCDR Art. 38(2)"}, CH_ARREST_ALLOWED, NONE, NONE,
+	NONE, false, false, NULL,
+	"Family of staff who are host nationals or permanent residents: "
+	"no immunity under the Convention.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_AT_EXCLUDED}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_SERVICE_STAFF), LOC_ANY, LOC_ANY, VCDR,
+	{"VCDR Art. 37(3)"}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false,
+	NULL,
+	"Family of service staff: no immunity under the Convention; "
+	"police and courts apply as to anyone.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_SERVICE_FAMILY}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_PRIVATE_SERVANT), LOC_ANY, LOC_ANY, VCDR,
+	{"VCDR Art. 37(4)"}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false,
+	NULL,
+	"Family of a private servant: no immunity under the Convention; "
+	"police and courts apply as to anyone.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_SERVANT_FAMILY}},
 
-	/* ---- VCCR: members of the consular post ---- */
-	{ ROLE_SELF, CAT(CH_CAT_CONSULAR_OFFICER), LOC_FOREIGN, LOC_ANY, VCCR,
-	    { "VCCR Art. 41", "VCCR Art. 42", "VCCR Art. 43", "VCCR Art. 44",
-		"VCCR Art. 45", "VCCR Art. 49", "VCCR Art. 53" },
-	    CH_ARREST_GRAVE_CRIME_ONLY, OFFICIAL, OFFICIAL, OFFICIAL, false,
-	    true, VCCR_WAIVER,
-	    "Career consular officer: may be arrested only for a grave crime "
-	    "on a judge's decision. Immune only for acts in consular "
-	    "functions; the home is not inviolable.",
-	    VCCR_STARTS, VCCR_ENDS,
-	    { N_VCCR_41, N_VCCR_43_EXCEPTIONS, N_VCCR_44_OFFICER,
-		N_VCCR_RESIDENCE } },
-	{ ROLE_SELF, CAT(CH_CAT_CONSULAR_OFFICER), LOC_LOCAL, LOC_ANY, VCCR,
-	    { "VCCR Art. 71(1)", "VCCR Art. 42", "VCCR Art. 44(3)",
-		"VCCR Art. 45", "VCCR Art. 53" },
-	    CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, false,
-	    VCCR_WAIVER,
-	    "Consular officer who is a host national or permanent resident: "
-	    "immune only for official acts; may be arrested for private "
-	    "conduct.",
-	    VCCR_STARTS, VCCR_ENDS, { N_VCCR_71_1 } },
-	{ ROLE_SELF, CAT(CH_CAT_CONSULAR_EMPLOYEE), LOC_FOREIGN, LOC_ANY,
-	    VCCR,
-	    { "VCCR Art. 43", "VCCR Art. 42", "VCCR Art. 44", "VCCR Art. 45",
-		"VCCR Art. 49", "VCCR Art. 53" },
-	    CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
-	    VCCR_WAIVER,
-	    "Consular employee: may be arrested; immune only for acts in "
-	    "consular functions.",
-	    VCCR_STARTS, VCCR_ENDS,
-	    { N_VCCR_EMPLOYEE_ARREST, N_VCCR_42, N_VCCR_43_EXCEPTIONS,
-		N_VCCR_44_EMPLOYEE } },
-	{ ROLE_SELF, CAT(CH_CAT_CONSULAR_EMPLOYEE), LOC_LOCAL, LOC_ANY, VCCR,
-	    { "VCCR Art. 71(2)", "VCCR Art. 53" },
-	    CH_ARREST_ALLOWED, ADMITTED, ADMITTED, ADMITTED, false, false,
-	    NULL,
-	    "Consular employee who is a host national or permanent resident: "
-	    "only what the host state grants. Unless protocol says otherwise, "
-	    "police and courts apply as to anyone.",
-	    VCCR_STARTS, VCCR_ENDS, { N_VCCR_71_2 } },
-	{ ROLE_SELF, CAT(CH_CAT_HONORARY_CONSULAR_OFFICER), LOC_FOREIGN,
-	    LOC_ANY, VCCR,
-	    { "VCCR Art. 58", "VCCR Art. 42", "VCCR Art. 43", "VCCR Art. 45",
-		"VCCR Art. 53", "VCCR Art. 63", "VCCR Art. 66" },
-	    CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
-	    VCCR_WAIVER,
-	    "Honorary consul: may be arrested; immune only for acts in "
-	    "consular functions, with narrower protection than a career "
-	    "consul.",
-	    VCCR_STARTS, VCCR_ENDS,
-	    { N_HONORARY_ARREST, N_VCCR_43_EXCEPTIONS, N_HONORARY_TAX } },
-	{ ROLE_SELF, CAT(CH_CAT_HONORARY_CONSULAR_OFFICER), LOC_LOCAL,
-	    LOC_ANY, VCCR,
-	    { "VCCR Art. 58", "VCCR Art. 63", "VCCR Art. 71(1)",
-		"VCCR Art. 45", "VCCR Art. 53" },
-	    CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, false,
-	    VCCR_WAIVER,
-	    "Honorary consul who is a host national or permanent resident: "
-	    "immune only for official acts; may be arrested for private "
-	    "conduct.",
-	    VCCR_STARTS, VCCR_ENDS, { N_VCCR_71_1, N_HONORARY_ARREST } },
+    /* ---- VCCR: members of the consular post ---- */
+    {ROLE_SELF, CAT(CH_CAT_CONSULAR_OFFICER), LOC_FOREIGN, LOC_ANY, VCCR,
+	{"VCCR Art. 41", "VCCR Art. 42", "VCCR Art. 43", "VCCR Art. 44",
+	    "VCCR Art. 45", "VCCR Art. 49", "VCCR Art. 53"},
+	CH_ARREST_GRAVE_CRIME_ONLY, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
+	VCCR_WAIVER,
+	"Career consular officer: may be arrested only for a grave crime "
+	"on a judge's decision. Immune only for acts in consular "
+	"functions; the home is not inviolable.",
+	VCCR_STARTS, VCCR_ENDS,
+	{N_VCCR_41, N_VCCR_43_EXCEPTIONS, N_VCCR_44_OFFICER, N_VCCR_RESIDENCE}},
+    {ROLE_SELF, CAT(CH_CAT_CONSULAR_OFFICER), LOC_LOCAL, LOC_ANY, VCCR,
+	{"VCCR Art. 71(1)", "VCCR Art. 42", "VCCR Art. 44(3)", "VCCR Art. 45",
+	    "VCCR Art. 53"},
+	CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, false,
+	VCCR_WAIVER,
+	"Consular officer who is a host national or permanent resident: "
+	"immune only for official acts; may be arrested for private "
+	"conduct.",
+	VCCR_STARTS, VCCR_ENDS, {N_VCCR_71_1}},
+    {ROLE_SELF, CAT(CH_CAT_CONSULAR_EMPLOYEE), LOC_FOREIGN, LOC_ANY, VCCR,
+	{"VCCR Art. 43", "VCCR Art. 42", "VCCR Art. 44", "VCCR Art. 45",
+	    "VCCR Art. 49", "VCCR Art. 53"},
+	CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
+	VCCR_WAIVER,
+	"Consular employee: may be arrested; immune only for acts in "
+	"consular functions.",
+	VCCR_STARTS, VCCR_ENDS,
+	{N_VCCR_EMPLOYEE_ARREST, N_VCCR_42, N_VCCR_43_EXCEPTIONS,
+	    N_VCCR_44_EMPLOYEE}},
+    {ROLE_SELF, CAT(CH_CAT_CONSULAR_EMPLOYEE), LOC_LOCAL, LOC_ANY, VCCR,
+	{"VCCR Art. 71(2)", "VCCR Art. 53"}, CH_ARREST_ALLOWED, ADMITTED,
+	ADMITTED, ADMITTED, false, false, NULL,
+	"Consular employee who is a host national or permanent resident: "
+	"only what the host state grants. Unless protocol says otherwise, "
+	"police and courts apply as to anyone.",
+	VCCR_STARTS, VCCR_ENDS, {N_VCCR_71_2}},
+    {ROLE_SELF, CAT(CH_CAT_HONORARY_CONSULAR_OFFICER), LOC_FOREIGN, LOC_ANY,
+	VCCR,
+	{"VCCR Art. 58", "VCCR Art. 42", "VCCR Art. 43", "VCCR Art. 45",
+	    "VCCR Art. 53", "VCCR Art. 63", "VCCR Art. 66"},
+	CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, true,
+	VCCR_WAIVER,
+	"Honorary consul: may be arrested; immune only for acts in "
+	"consular functions, with narrower protection than a career "
+	"consul.",
+	VCCR_STARTS, VCCR_ENDS,
+	{N_HONORARY_ARREST, N_VCCR_43_EXCEPTIONS, N_HONORARY_TAX}},
+    {ROLE_SELF, CAT(CH_CAT_HONORARY_CONSULAR_OFFICER), LOC_LOCAL, LOC_ANY, VCCR,
+	{"VCCR Art. 58", "VCCR Art. 63", "VCCR Art. 71(1)", "VCCR Art. 45",
+	    "VCCR Art. 53"},
+	CH_ARREST_ALLOWED, OFFICIAL, OFFICIAL, OFFICIAL, false, false,
+	VCCR_WAIVER,
+	"Honorary consul who is a host national or permanent resident: "
+	"immune only for official acts; may be arrested for private "
+	"conduct.",
+	VCCR_STARTS, VCCR_ENDS, {N_VCCR_71_1, N_HONORARY_ARREST}},
 
-	/* ---- VCCR: households ---- */
-	{ ROLE_HOUSEHOLD,
-	    CAT(CH_CAT_CONSULAR_OFFICER) | CAT(CH_CAT_CONSULAR_EMPLOYEE),
-	    LOC_FOREIGN, LOC_FOREIGN, VCCR,
-	    { "VCCR Art. 43", "VCCR Art. 49", "VCCR Art. 53(2)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family of consular staff: no immunity from arrest or the courts; "
-	    "only some tax and registration privileges.",
-	    VCCR_HOUSEHOLD_STARTS, VCCR_HOUSEHOLD_ENDS, { N_VCCR_FAMILY } },
-	{ ROLE_HOUSEHOLD,
-	    CAT(CH_CAT_CONSULAR_OFFICER) | CAT(CH_CAT_CONSULAR_EMPLOYEE),
-	    LOC_LOCAL, LOC_FOREIGN, VCCR, { "VCCR Art. 71(2)" },
-	    CH_ARREST_ALLOWED, ADMITTED, ADMITTED, ADMITTED, false, false,
-	    NULL,
-	    "Family member who is a host national or permanent resident: only "
-	    "what the host state grants; police and courts apply as to anyone "
-	    "unless protocol says otherwise.",
-	    VCCR_HOUSEHOLD_STARTS, VCCR_HOUSEHOLD_ENDS, { N_VCCR_71_2 } },
-	{ ROLE_HOUSEHOLD,
-	    CAT(CH_CAT_CONSULAR_OFFICER) | CAT(CH_CAT_CONSULAR_EMPLOYEE),
-	    LOC_ANY, LOC_LOCAL, VCCR, { "VCCR Art. 71(2)" },
-	    CH_ARREST_ALLOWED, ADMITTED, ADMITTED, ADMITTED, false, false,
-	    NULL,
-	    "Family of consular staff who are host nationals or permanent "
-	    "residents: only what the host state grants; police and courts "
-	    "apply as to anyone unless protocol says otherwise.",
-	    VCCR_HOUSEHOLD_STARTS, VCCR_HOUSEHOLD_ENDS, { N_VCCR_71_2 } },
-	{ ROLE_HOUSEHOLD, CAT(CH_CAT_HONORARY_CONSULAR_OFFICER), LOC_ANY,
-	    LOC_ANY, VCCR, { "VCCR Art. 58(3)" },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family of an honorary consul: no privileges or immunities.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_HONORARY_FAMILY } },
+    /* ---- VCCR: households ---- */
+    {ROLE_HOUSEHOLD,
+	CAT(CH_CAT_CONSULAR_OFFICER) | CAT(CH_CAT_CONSULAR_EMPLOYEE),
+	LOC_FOREIGN, LOC_FOREIGN, VCCR,
+	{"VCCR Art. 43", "VCCR Art. 49", "VCCR Art. 53(2)"}, CH_ARREST_ALLOWED,
+	NONE, NONE, NONE, false, false, NULL,
+	"Family of consular staff: no immunity from arrest or the courts; "
+	"only some tax and registration privileges.",
+	VCCR_HOUSEHOLD_STARTS, VCCR_HOUSEHOLD_ENDS, {N_VCCR_FAMILY}},
+    {ROLE_HOUSEHOLD,
+	CAT(CH_CAT_CONSULAR_OFFICER) | CAT(CH_CAT_CONSULAR_EMPLOYEE), LOC_LOCAL,
+	LOC_FOREIGN, VCCR, {"VCCR Art. 71(2)"}, CH_ARREST_ALLOWED, ADMITTED,
+	ADMITTED, ADMITTED, false, false, NULL,
+	"Family member who is a host national or permanent resident: only "
+	"what the host state grants; police and courts apply as to anyone "
+	"unless protocol says otherwise.",
+	VCCR_HOUSEHOLD_STARTS, VCCR_HOUSEHOLD_ENDS, {N_VCCR_71_2}},
+    {ROLE_HOUSEHOLD,
+	CAT(CH_CAT_CONSULAR_OFFICER) | CAT(CH_CAT_CONSULAR_EMPLOYEE), LOC_ANY,
+	LOC_LOCAL, VCCR, {"VCCR Art. 71(2)"}, CH_ARREST_ALLOWED, ADMITTED,
+	ADMITTED, ADMITTED, false, false, NULL,
+	"Family of consular staff who are host nationals or permanent "
+	"residents: only what the host state grants; police and courts "
+	"apply as to anyone unless protocol says otherwise.",
+	VCCR_HOUSEHOLD_STARTS, VCCR_HOUSEHOLD_ENDS, {N_VCCR_71_2}},
+    {ROLE_HOUSEHOLD, CAT(CH_CAT_HONORARY_CONSULAR_OFFICER), LOC_ANY, LOC_ANY,
+	VCCR, {"VCCR Art. 58(3)"}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false,
+	false, NULL,
+	"Family of an honorary consul: no privileges or immunities.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_HONORARY_FAMILY}},
 
-	/* ---- Outside the Conventions ---- */
-	{ ROLE_SELF, CAT(CH_CAT_LOCALLY_EMPLOYED), LOC_ANY, LOC_ANY,
-	    NO_CONVENTION, { NULL },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Locally employed staff: no immunity; police and courts apply as "
-	    "to anyone.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_LOCALLY_EMPLOYED } },
-	{ ROLE_SELF, CAT(CH_CAT_CONTRACTOR), LOC_ANY, LOC_ANY, NO_CONVENTION,
-	    { NULL },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Contractor: no immunity; police and courts apply as to anyone.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_CONTRACTOR } },
-	{ ROLE_UNLINKED, CAT(CH_CAT_FAMILY_MEMBER), LOC_ANY, LOC_ANY,
-	    NO_CONVENTION, { NULL },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Family member not linked to a staff member: no immunity can be "
-	    "shown; treat as having none until the link is recorded.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_NO_PRINCIPAL } },
-	{ ROLE_HOUSEHOLD,
-	    CAT(CH_CAT_LOCALLY_EMPLOYED) | CAT(CH_CAT_FAMILY_MEMBER) |
-		CAT(CH_CAT_CONTRACTOR),
-	    LOC_ANY, LOC_ANY, NO_CONVENTION, { NULL },
-	    CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
-	    "Household member of someone without diplomatic or consular "
-	    "status: no immunity; police and courts apply as to anyone.",
-	    NOT_APPLICABLE, NOT_APPLICABLE, { N_PRINCIPAL_NO_STATUS } },
+    /* ---- Outside the Conventions ---- */
+    {ROLE_SELF, CAT(CH_CAT_LOCALLY_EMPLOYED), LOC_ANY, LOC_ANY, NO_CONVENTION,
+	{NULL}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
+	"Locally employed staff: no immunity; police and courts apply as "
+	"to anyone.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_LOCALLY_EMPLOYED}},
+    {ROLE_SELF, CAT(CH_CAT_CONTRACTOR), LOC_ANY, LOC_ANY, NO_CONVENTION, {NULL},
+	CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
+	"Contractor: no immunity; police and courts apply as to anyone.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_CONTRACTOR}},
+    {ROLE_UNLINKED, CAT(CH_CAT_FAMILY_MEMBER), LOC_ANY, LOC_ANY, NO_CONVENTION,
+	{NULL}, CH_ARREST_ALLOWED, NONE, NONE, NONE, false, false, NULL,
+	"Family member not linked to a staff member: no immunity can be "
+	"shown; treat as having none until the link is recorded.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_NO_PRINCIPAL}},
+    {ROLE_HOUSEHOLD,
+	CAT(CH_CAT_LOCALLY_EMPLOYED) | CAT(CH_CAT_FAMILY_MEMBER) |
+	    CAT(CH_CAT_CONTRACTOR),
+	LOC_ANY, LOC_ANY, NO_CONVENTION, {NULL}, CH_ARREST_ALLOWED, NONE, NONE,
+	NONE, false, false, NULL,
+	"Household member of someone without diplomatic or consular "
+	"status: no immunity; police and courts apply as to anyone.",
+	NOT_APPLICABLE, NOT_APPLICABLE, {N_PRINCIPAL_NO_STATUS}},
 };
 
 #undef FULL
@@ -612,8 +591,8 @@ static const struct immunity_rule rules[] = {
 static bool
 date_valid(const char *s)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
-		31, 30, 31 };
+	static const int mdays[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int year = 0, month, day, max;
 	size_t i;
 
@@ -667,8 +646,8 @@ locality(bool national, bool resident)
 }
 
 static const struct immunity_rule *
-find_rule(enum rule_role role, enum ch_staff_category category,
-    unsigned self, unsigned principal)
+find_rule(enum rule_role role, enum ch_staff_category category, unsigned self,
+    unsigned principal)
 {
 	size_t i;
 
@@ -732,8 +711,8 @@ apply_dates(const struct ch_immunity_input *in, bool local,
 }
 
 ch_err
-ch_immunity_derive(const struct ch_immunity_input *in,
-    struct ch_immunity_profile *out)
+ch_immunity_derive(
+    const struct ch_immunity_input *in, struct ch_immunity_profile *out)
 {
 	const struct immunity_rule *r;
 	enum ch_staff_category key;
@@ -787,8 +766,8 @@ ch_immunity_derive(const struct ch_immunity_input *in,
 		(void)add_note(out, r->notes[i]);
 
 	/* RULE_NOTES + these two never exceed CH_IMMUNITY_MAX_NOTES. */
-	if (!apply_dates(in, in->host_national || in->permanent_resident,
-		out) ||
+	if (!apply_dates(
+		in, in->host_national || in->permanent_resident, out) ||
 	    (!in->host_national && out->arrest != CH_ARREST_NEVER &&
 		!add_note(out, N_ART36))) {
 		memset(out, 0, sizeof(*out));

@@ -44,15 +44,15 @@ const char *ch_staff_category_label(enum ch_staff_category c);
 bool ch_staff_category_parse(const char *code, enum ch_staff_category *out);
 
 enum ch_immunity_level {
-	CH_IMMUNITY_FULL,	   /* jurisdiction does not apply at all */
+	CH_IMMUNITY_FULL,          /* jurisdiction does not apply at all */
 	CH_IMMUNITY_OFFICIAL_ACTS, /* only acts in the exercise of functions */
-	CH_IMMUNITY_NONE,	   /* jurisdiction applies fully */
+	CH_IMMUNITY_NONE,          /* jurisdiction applies fully */
 	CH_IMMUNITY_AS_ADMITTED,   /* only as the receiving state admits */
 	CH_IMMUNITY__COUNT
 };
 
 enum ch_arrest_rule {
-	CH_ARREST_NEVER,	    /* inviolable, VCDR Art. 29 */
+	CH_ARREST_NEVER,            /* inviolable, VCDR Art. 29 */
 	CH_ARREST_GRAVE_CRIME_ONLY, /* VCCR Art. 41: grave crime and a judge */
 	CH_ARREST_ALLOWED,
 	CH_ARREST__COUNT
@@ -71,16 +71,16 @@ const char *ch_arrest_rule_code(enum ch_arrest_rule rule);
  */
 struct ch_immunity_input {
 	enum ch_staff_category category;
-	bool host_national;	 /* national of the receiving (host) state */
+	bool host_national;      /* national of the receiving (host) state */
 	bool permanent_resident; /* permanently resident in the host state */
-	bool has_principal;	 /* a household member of a staff member */
+	bool has_principal;      /* a household member of a staff member */
 	/* That staff member's category and whether they are local. */
 	enum ch_staff_category principal_category;
 	bool principal_local;
-	const char *arrived_on;	      /* entry into the host state */
+	const char *arrived_on;       /* entry into the host state */
 	const char *notified_on;      /* host ministry notified */
 	const char *functions_end_on; /* end of functions */
-	const char *today;	      /* required: judge "in force" on it */
+	const char *today;            /* required: judge "in force" on it */
 };
 
 #define CH_IMMUNITY_MAX_ARTICLES 10
@@ -98,10 +98,10 @@ struct ch_immunity_profile {
 	bool tax_exempt_pay;
 	/* Some immunity exists that the sending state may waive, and how. */
 	bool waivable;
-	const char *waiver; /* NULL when nothing to waive */
-	const char *summary;	   /* plain words for a guard at 3 a.m. */
-	const char *starts;	   /* plain words: when protection starts */
-	const char *ends;	   /* plain words: when it ends */
+	const char *waiver;  /* NULL when nothing to waive */
+	const char *summary; /* plain words for a guard at 3 a.m. */
+	const char *starts;  /* plain words: when protection starts */
+	const char *ends;    /* plain words: when it ends */
 	/* Both "" when the profile carries no protection at all. */
 	char starts_on[CH_DATE_LEN]; /* computed start, "" if unknown */
 	char ends_on[CH_DATE_LEN];   /* end of functions, "" if open */
@@ -122,7 +122,7 @@ struct ch_immunity_profile {
  * not a real "YYYY-MM-DD" date; CH_ERR_INTERNAL if the rules table has a
  * hole (a unit test walks every input to rule that out); CH_OK otherwise.
  */
-ch_err ch_immunity_derive(const struct ch_immunity_input *in,
-    struct ch_immunity_profile *out);
+ch_err ch_immunity_derive(
+    const struct ch_immunity_input *in, struct ch_immunity_profile *out);
 
 #endif /* CH_PEOPLE_IMMUNITY_H */

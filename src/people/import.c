@@ -27,9 +27,9 @@
 #include "people/people.h"
 #include "store/store.h"
 
-#define IMPORT_MAX_ROWS 10000		    /* people in one file */
+#define IMPORT_MAX_ROWS 10000               /* people in one file */
 #define IMPORT_MAX_BYTES (8u * 1024 * 1024) /* bytes in one file */
-#define REF_MAX 64			    /* bytes in a ref */
+#define REF_MAX 64                          /* bytes in a ref */
 #define NO_ROW ((size_t)-1)
 
 /* A well-formed id that stands for ids not yet drawn while checking. */
@@ -64,34 +64,34 @@ static const struct column_def {
 	unsigned bit;
 	bool required;
 } columns[COL__COUNT] = {
-	[COL_GIVEN_NAME] = {"given_name", CH_PF_GIVEN_NAME, true},
-	[COL_FAMILY_NAME] = {"family_name", CH_PF_FAMILY_NAME, true},
-	[COL_CATEGORY] = {"category", CH_PF_CATEGORY, true},
-	[COL_NATIONALITY] = {"nationality", CH_PF_NATIONALITY, true},
-	[COL_HOST_NATIONAL] = {"host_national", CH_PF_HOST_NATIONAL, false},
-	[COL_PERMANENT_RESIDENT] = {"permanent_resident",
-	    CH_PF_PERMANENT_RESIDENT, false},
-	[COL_NOTIFIED_ON] = {"notified_on", CH_PF_NOTIFIED_ON, false},
-	[COL_ARRIVED_ON] = {"arrived_on", CH_PF_ARRIVED_ON, false},
-	[COL_FUNCTIONS_END_ON] = {"functions_end_on", CH_PF_FUNCTIONS_END_ON,
-	    false},
-	[COL_DATE_OF_BIRTH] = {"date_of_birth", CH_PF_DATE_OF_BIRTH, false},
-	[COL_GENDER] = {"gender", CH_PF_GENDER, false},
-	[COL_POSITION] = {"position", CH_PF_POSITION, false},
-	[COL_CLEARANCE] = {"clearance", CH_PF_CLEARANCE, false},
-	[COL_EMAIL] = {"email", CH_PF_EMAIL, false},
-	[COL_PHONE] = {"phone", CH_PF_PHONE, false},
-	[COL_RELATIONSHIP] = {"relationship", CH_PF_RELATIONSHIP, false},
-	[COL_REF] = {"ref", 0, false},
-	[COL_HOUSEHOLD_REF] = {"household_ref", 0, false},
+    [COL_GIVEN_NAME] = {"given_name", CH_PF_GIVEN_NAME, true},
+    [COL_FAMILY_NAME] = {"family_name", CH_PF_FAMILY_NAME, true},
+    [COL_CATEGORY] = {"category", CH_PF_CATEGORY, true},
+    [COL_NATIONALITY] = {"nationality", CH_PF_NATIONALITY, true},
+    [COL_HOST_NATIONAL] = {"host_national", CH_PF_HOST_NATIONAL, false},
+    [COL_PERMANENT_RESIDENT] = {"permanent_resident", CH_PF_PERMANENT_RESIDENT,
+	false},
+    [COL_NOTIFIED_ON] = {"notified_on", CH_PF_NOTIFIED_ON, false},
+    [COL_ARRIVED_ON] = {"arrived_on", CH_PF_ARRIVED_ON, false},
+    [COL_FUNCTIONS_END_ON] = {"functions_end_on", CH_PF_FUNCTIONS_END_ON,
+	false},
+    [COL_DATE_OF_BIRTH] = {"date_of_birth", CH_PF_DATE_OF_BIRTH, false},
+    [COL_GENDER] = {"gender", CH_PF_GENDER, false},
+    [COL_POSITION] = {"position", CH_PF_POSITION, false},
+    [COL_CLEARANCE] = {"clearance", CH_PF_CLEARANCE, false},
+    [COL_EMAIL] = {"email", CH_PF_EMAIL, false},
+    [COL_PHONE] = {"phone", CH_PF_PHONE, false},
+    [COL_RELATIONSHIP] = {"relationship", CH_PF_RELATIONSHIP, false},
+    [COL_REF] = {"ref", 0, false},
+    [COL_HOUSEHOLD_REF] = {"household_ref", 0, false},
 };
 
 struct import_row {
 	size_t line;
 	const char *value[COL__COUNT]; /* NULL when the file has no column */
-	size_t principal;	       /* row of the household_ref, or NO_ROW */
-	size_t repeats_line;	       /* an earlier line with the same ref */
-	char id[CH_ID_LEN];	       /* drawn just before writing */
+	size_t principal;              /* row of the household_ref, or NO_ROW */
+	size_t repeats_line;           /* an earlier line with the same ref */
+	char id[CH_ID_LEN];            /* drawn just before writing */
 };
 
 struct ref_entry {
@@ -100,10 +100,10 @@ struct ref_entry {
 };
 
 struct import {
-	ch_arena *arena;       /* the rows' values */
+	ch_arena *arena; /* the rows' values */
 	struct ch_fault *fault;
 	int position[COL__COUNT]; /* field index in a record, or -1 */
-	size_t ncolumns;	  /* fields in the header */
+	size_t ncolumns;          /* fields in the header */
 	size_t header_line;
 	struct import_row *rows; /* malloc'd */
 	size_t nrows;
@@ -153,9 +153,9 @@ brief(const char *s, char out[48])
 
 /* Fill the fault with "line N, column C" (or "line N" when column is
  * NULL) and the detail; returns err. */
-static ch_err
-row_fault(struct import *im, ch_err err, size_t line, const char *column,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static ch_err row_fault(struct import *im, ch_err err, size_t line,
+    const char *column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static ch_err
 row_fault(struct import *im, ch_err err, size_t line, const char *column,
@@ -166,8 +166,8 @@ row_fault(struct import *im, ch_err err, size_t line, const char *column,
 	va_list ap;
 
 	if (column != NULL)
-		snprintf(field, sizeof(field), "line %zu, column %s", line,
-		    column);
+		snprintf(
+		    field, sizeof(field), "line %zu, column %s", line, column);
 	else
 		snprintf(field, sizeof(field), "line %zu", line);
 	va_start(ap, fmt);
@@ -266,8 +266,8 @@ read_row(struct import *im, const struct ch_csv_row *row)
 
 		if (at < 0)
 			continue;
-		r->value[c] = ch_arena_strndup(im->arena, row->fields[at],
-		    row->lens[at]);
+		r->value[c] =
+		    ch_arena_strndup(im->arena, row->fields[at], row->lens[at]);
 		if (r->value[c] == NULL) {
 			log_error("line %zu: the arena is full", row->line);
 			return CH_ERR_NOMEM;
@@ -319,8 +319,8 @@ index_refs(struct import *im)
 
 		if (strcmp(e->ref, im->refs[first].ref) != 0)
 			continue;
-		while (first > 0 &&
-		    strcmp(e->ref, im->refs[first - 1].ref) == 0)
+		while (
+		    first > 0 && strcmp(e->ref, im->refs[first - 1].ref) == 0)
 			first--;
 		im->rows[e->row].repeats_line =
 		    im->rows[im->refs[first].row].line;
@@ -379,20 +379,20 @@ row_input(const struct import_row *r, const char *post_id,
     const char *household_of, struct ch_person_input *in)
 {
 	const char **text[COL__COUNT] = {
-		[COL_GIVEN_NAME] = &in->given_name,
-		[COL_FAMILY_NAME] = &in->family_name,
-		[COL_CATEGORY] = &in->category,
-		[COL_NATIONALITY] = &in->nationality,
-		[COL_NOTIFIED_ON] = &in->notified_on,
-		[COL_ARRIVED_ON] = &in->arrived_on,
-		[COL_FUNCTIONS_END_ON] = &in->functions_end_on,
-		[COL_DATE_OF_BIRTH] = &in->date_of_birth,
-		[COL_GENDER] = &in->gender,
-		[COL_POSITION] = &in->position,
-		[COL_CLEARANCE] = &in->clearance,
-		[COL_EMAIL] = &in->email,
-		[COL_PHONE] = &in->phone,
-		[COL_RELATIONSHIP] = &in->relationship,
+	    [COL_GIVEN_NAME] = &in->given_name,
+	    [COL_FAMILY_NAME] = &in->family_name,
+	    [COL_CATEGORY] = &in->category,
+	    [COL_NATIONALITY] = &in->nationality,
+	    [COL_NOTIFIED_ON] = &in->notified_on,
+	    [COL_ARRIVED_ON] = &in->arrived_on,
+	    [COL_FUNCTIONS_END_ON] = &in->functions_end_on,
+	    [COL_DATE_OF_BIRTH] = &in->date_of_birth,
+	    [COL_GENDER] = &in->gender,
+	    [COL_POSITION] = &in->position,
+	    [COL_CLEARANCE] = &in->clearance,
+	    [COL_EMAIL] = &in->email,
+	    [COL_PHONE] = &in->phone,
+	    [COL_RELATIONSHIP] = &in->relationship,
 	};
 
 	memset(in, 0, sizeof(*in));
@@ -411,8 +411,8 @@ row_input(const struct import_row *r, const char *post_id,
 	if (in->set & CH_PF_HOST_NATIONAL)
 		parse_flag(r->value[COL_HOST_NATIONAL], &in->host_national);
 	if (in->set & CH_PF_PERMANENT_RESIDENT)
-		parse_flag(r->value[COL_PERMANENT_RESIDENT],
-		    &in->permanent_resident);
+		parse_flag(
+		    r->value[COL_PERMANENT_RESIDENT], &in->permanent_resident);
 	if (household_of != NULL) {
 		in->set |= CH_PF_HOUSEHOLD_OF;
 		in->household_of = household_of;
@@ -422,8 +422,8 @@ row_input(const struct import_row *r, const char *post_id,
 /* Put the line and column in front of a fault from ch_person_validate()
  * or ch_person_apply(), whose field is a JSON pointer ("/nationality"). */
 static ch_err
-person_fault(struct import *im, const struct import_row *r,
-    const struct ch_fault *f)
+person_fault(
+    struct import *im, const struct import_row *r, const struct ch_fault *f)
 {
 	const char *column = f->field[0] == '/' ? f->field + 1 : f->field;
 	const char *value = NULL;
@@ -445,8 +445,7 @@ person_fault(struct import *im, const struct import_row *r,
 			return row_fault(im, CH_ERR_INVALID, r->line, column,
 			    "%s The file has %s.", f->detail, quoted);
 	}
-	return row_fault(im, CH_ERR_INVALID, r->line, column, "%s",
-	    f->detail);
+	return row_fault(im, CH_ERR_INVALID, r->line, column, "%s", f->detail);
 }
 
 /* The checks of one row against the rest of the file and the person
@@ -454,8 +453,8 @@ person_fault(struct import *im, const struct import_row *r,
 static ch_err
 check_row(struct import *im, size_t i)
 {
-	static const enum column flags[] = {COL_HOST_NATIONAL,
-	    COL_PERMANENT_RESIDENT};
+	static const enum column flags[] = {
+	    COL_HOST_NATIONAL, COL_PERMANENT_RESIDENT};
 	struct import_row *r = &im->rows[i];
 	const char *ref = r->value[COL_REF];
 	const char *href = r->value[COL_HOUSEHOLD_REF];
@@ -603,8 +602,8 @@ ch_people_import_check(const char *csv, size_t len, ch_arena *arena,
 /* The post must exist and be one the caller acts for; to others it does
  * not exist. */
 static ch_err
-check_post(struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id,
-    ch_arena *arena)
+check_post(
+    struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id, ch_arena *arena)
 {
 	struct ch_post post;
 	char b[48];
@@ -651,8 +650,8 @@ write_row(struct ch_ctx *ctx, struct ch_tx *tx, struct import *im,
 		return err;
 	ch_buf_init(&state, 16384);
 	ch_person_state(&p, &state);
-	e = (struct ch_audit_entry){"person.import", "person", p.id, p.post_id,
-	    state.data, state.len};
+	e = (struct ch_audit_entry){
+	    "person.import", "person", p.id, p.post_id, state.data, state.len};
 	err = ch_audit_append(tx, ctx, &e);
 	ch_buf_free(&state);
 	return err;
@@ -685,24 +684,24 @@ import_write(struct ch_ctx *ctx, struct import *im, const char *post_id,
 
 			if (member != (pass == 1))
 				continue;
-			if ((err = write_row(ctx, tx, im, r, post_id,
-			    stamp)) != CH_OK)
+			if ((err = write_row(ctx, tx, im, r, post_id, stamp)) !=
+			    CH_OK)
 				goto rollback;
 			out->created++;
 		}
 	}
 	snprintf(state, sizeof(state), "post=%s\nrows=%zu\ncreated=%zu\n",
 	    post_id, im->nrows, out->created);
-	e = (struct ch_audit_entry){"people.import", "post", post_id, post_id,
-	    state, strlen(state)};
+	e = (struct ch_audit_entry){
+	    "people.import", "post", post_id, post_id, state, strlen(state)};
 	if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
 		goto rollback;
 	if ((err = ch_store_commit(tx)) != CH_OK) {
 		out->created = 0;
 		return err;
 	}
-	ev = (struct ch_event){"people.imported", "post", post_id, post_id,
-	    ch_clock_now()};
+	ev = (struct ch_event){
+	    "people.imported", "post", post_id, post_id, ch_clock_now()};
 	ch_events_publish(&ev);
 	return CH_OK;
 
@@ -713,8 +712,8 @@ rollback:
 }
 
 ch_err
-ch_people_import_csv(struct ch_ctx *ctx, const char *post_id,
-    const char *csv, size_t len, struct ch_import_result *out)
+ch_people_import_csv(struct ch_ctx *ctx, const char *post_id, const char *csv,
+    size_t len, struct ch_import_result *out)
 {
 	struct import im;
 	ch_arena *work;

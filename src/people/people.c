@@ -12,10 +12,9 @@
 #include "people/people.h"
 #include "store/store.h"
 
-static const char *const genders[] = {"female", "male", "other",
-    "unspecified"};
-static const char *const relationships[] = {"spouse", "partner", "child",
-    "parent", "other"};
+static const char *const genders[] = {"female", "male", "other", "unspecified"};
+static const char *const relationships[] = {
+    "spouse", "partner", "child", "parent", "other"};
 
 static bool
 in_list(const char *s, const char *const *list, size_t n)
@@ -35,13 +34,14 @@ check_text(const char *field, const char *s, long max, bool required,
 
 	if (s == NULL || *s == '\0') {
 		if (required)
-			ch_fault_set(fault, field, "%s is required.", field + 1);
+			ch_fault_set(
+			    fault, field, "%s is required.", field + 1);
 		return !required;
 	}
 	n = ch_utf8_length(s, strlen(s));
 	if (n < 0) {
-		ch_fault_set(fault, field, "%s is not valid UTF-8 text.",
-		    field + 1);
+		ch_fault_set(
+		    fault, field, "%s is not valid UTF-8 text.", field + 1);
 		return false;
 	}
 	if (n > max) {
@@ -128,7 +128,8 @@ ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
 		    !ch_staff_category_parse(in->category, &p->category)) {
 			ch_fault_set(fault, "/category",
 			    "category \"%.40s\" is not a staff category; use "
-			    "one of diplomatic_agent, administrative_technical, "
+			    "one of diplomatic_agent, "
+			    "administrative_technical, "
 			    "service_staff, private_servant, consular_officer, "
 			    "consular_employee, honorary_consular_officer, "
 			    "locally_employed, family_member, contractor.",
@@ -143,8 +144,8 @@ ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
 			    "in capitals, for example FR or KE.");
 			return CH_ERR_INVALID;
 		}
-		ch_strlcpy(p->nationality, in->nationality,
-		    sizeof(p->nationality));
+		ch_strlcpy(
+		    p->nationality, in->nationality, sizeof(p->nationality));
 	}
 	if (s & CH_PF_HOST_NATIONAL)
 		p->host_national = in->host_national;
@@ -155,8 +156,8 @@ ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
 	    ((s & CH_PF_ARRIVED_ON) &&
 		!check_date("/arrived_on", in->arrived_on, fault)) ||
 	    ((s & CH_PF_FUNCTIONS_END_ON) &&
-		!check_date("/functions_end_on", in->functions_end_on,
-		    fault)) ||
+		!check_date(
+		    "/functions_end_on", in->functions_end_on, fault)) ||
 	    ((s & CH_PF_DATE_OF_BIRTH) &&
 		!check_date("/date_of_birth", in->date_of_birth, fault)))
 		return CH_ERR_INVALID;
@@ -179,8 +180,8 @@ ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
 		p->gender = dup_opt(a, in->gender);
 	}
 	if (s & CH_PF_POSITION) {
-		if (!check_text("/position", in->position, CH_TEXT_MAX, false,
-			fault))
+		if (!check_text(
+			"/position", in->position, CH_TEXT_MAX, false, fault))
 			return CH_ERR_INVALID;
 		p->position = dup_opt(a, in->position);
 	}
@@ -237,8 +238,8 @@ ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
 			    "household_of must be the id of a person.");
 			return CH_ERR_INVALID;
 		}
-		ch_strlcpy(p->household_of, h ? h : "",
-		    sizeof(p->household_of));
+		ch_strlcpy(
+		    p->household_of, h ? h : "", sizeof(p->household_of));
 	}
 	if (s & CH_PF_RELATIONSHIP) {
 		const char *r = in->relationship;
@@ -266,14 +267,21 @@ check_whole(const struct ch_person *p, struct ch_fault *fault)
 		    "member (spouse, partner, child, parent or other).");
 		return CH_ERR_INVALID;
 	}
+	if (p->household_of[0] != '\0' && p->category != CH_CAT_FAMILY_MEMBER) {
+		ch_fault_set(fault, "/household_of",
+		    "only a family member is linked to a household; the "
+		    "category %s carries a status of its own: clear "
+		    "household_of, or make the category family_member.",
+		    ch_staff_category_code(p->category));
+		return CH_ERR_INVALID;
+	}
 	if (p->household_of[0] == '\0' && p->category == CH_CAT_FAMILY_MEMBER) {
 		ch_fault_set(fault, "/household_of",
 		    "a family member must be linked to the staff member whose "
 		    "household they belong to: set household_of.");
 		return CH_ERR_INVALID;
 	}
-	if (p->household_of[0] != '\0' &&
-	    strcmp(p->household_of, p->id) == 0) {
+	if (p->household_of[0] != '\0' && strcmp(p->household_of, p->id) == 0) {
 		ch_fault_set(fault, "/household_of",
 		    "a person cannot be a member of their own household.");
 		return CH_ERR_INVALID;
@@ -295,11 +303,11 @@ ch_person_validate(const struct ch_person_input *in, struct ch_fault *fault)
 		unsigned bit;
 		const char *field;
 	} required[] = {
-		{CH_PF_POST_ID, "/post_id"},
-		{CH_PF_GIVEN_NAME, "/given_name"},
-		{CH_PF_FAMILY_NAME, "/family_name"},
-		{CH_PF_CATEGORY, "/category"},
-		{CH_PF_NATIONALITY, "/nationality"},
+	    {CH_PF_POST_ID, "/post_id"},
+	    {CH_PF_GIVEN_NAME, "/given_name"},
+	    {CH_PF_FAMILY_NAME, "/family_name"},
+	    {CH_PF_CATEGORY, "/category"},
+	    {CH_PF_NATIONALITY, "/nationality"},
 	};
 	struct ch_person p;
 	ch_arena *a;
@@ -343,8 +351,7 @@ ch_person_state(const struct ch_person *p, struct ch_buf *b)
 
 /* Check the household link against the store: same post, one level. */
 static ch_err
-check_household(struct ch_ctx *ctx, struct ch_tx *tx,
-    const struct ch_person *p)
+check_household(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p)
 {
 	struct ch_person principal;
 	ch_err err;
@@ -387,8 +394,8 @@ check_post(struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id)
 	}
 	err = ch_store_post_get(tx, post_id, ctx->arena, &post);
 	if (err == CH_ERR_NOT_FOUND) {
-		ch_fault_set(&ctx->fault, "/post_id", "no post has the id %s.",
-		    post_id);
+		ch_fault_set(
+		    &ctx->fault, "/post_id", "no post has the id %s.", post_id);
 		return CH_ERR_INVALID;
 	}
 	return err;
@@ -406,8 +413,8 @@ finish_write(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p,
 
 	ch_buf_init(&state, 16384);
 	ch_person_state(p, &state);
-	e = (struct ch_audit_entry){action, "person", p->id, p->post_id,
-	    state.data, state.len};
+	e = (struct ch_audit_entry){
+	    action, "person", p->id, p->post_id, state.data, state.len};
 	err = ch_audit_append(tx, ctx, &e);
 	ch_buf_free(&state);
 	if (err != CH_OK) {
@@ -416,15 +423,15 @@ finish_write(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p,
 	}
 	if ((err = ch_store_commit(tx)) != CH_OK)
 		return err;
-	ev = (struct ch_event){event, "person", p->id, p->post_id,
-	    ch_clock_now()};
+	ev = (struct ch_event){
+	    event, "person", p->id, p->post_id, ch_clock_now()};
 	ch_events_publish(&ev);
 	return CH_OK;
 }
 
 ch_err
-ch_people_create(struct ch_ctx *ctx, const struct ch_person_input *in,
-    struct ch_person *out)
+ch_people_create(
+    struct ch_ctx *ctx, const struct ch_person_input *in, struct ch_person *out)
 {
 	struct ch_tx *tx = NULL;
 	ch_err err;
@@ -473,7 +480,8 @@ ch_people_update(struct ch_ctx *ctx, const char *id,
 		goto fail;
 	}
 	memcpy(old_post, out->post_id, sizeof(old_post));
-	if ((err = ch_person_apply(in, out, ctx->arena, &ctx->fault)) != CH_OK ||
+	if ((err = ch_person_apply(in, out, ctx->arena, &ctx->fault)) !=
+		CH_OK ||
 	    (err = check_whole(out, &ctx->fault)) != CH_OK)
 		goto fail;
 	if (strcmp(old_post, out->post_id) != 0 &&
@@ -535,22 +543,22 @@ ch_people_get(struct ch_ctx *ctx, const char *id, struct ch_person_view *out)
 	if (err != CH_OK)
 		goto done;
 	if (out->person.household_of[0] != '\0') {
-		err = ch_store_person_get(tx, out->person.household_of,
-		    ctx->arena, &principal);
+		err = ch_store_person_get(
+		    tx, out->person.household_of, ctx->arena, &principal);
 		if (err != CH_OK)
 			goto done;
 		pp = &principal;
-		err = ch_store_household(tx, principal.id, ctx->arena, &members,
-		    &nmembers);
+		err = ch_store_household(
+		    tx, principal.id, ctx->arena, &members, &nmembers);
 	} else {
-		err = ch_store_household(tx, out->person.id, ctx->arena,
-		    &members, &nmembers);
+		err = ch_store_household(
+		    tx, out->person.id, ctx->arena, &members, &nmembers);
 	}
 	if (err != CH_OK)
 		goto done;
 	/* The household: the principal first, then the other members. */
-	out->household = ch_arena_alloc(ctx->arena,
-	    sizeof(*out->household) * (nmembers + 2));
+	out->household = ch_arena_alloc(
+	    ctx->arena, sizeof(*out->household) * (nmembers + 2));
 	if (out->household == NULL) {
 		err = CH_ERR_NOMEM;
 		goto done;
@@ -640,9 +648,11 @@ ch_people_add_training(struct ch_ctx *ctx, const char *person_id,
 	if (err == CH_OK)
 		err = ch_store_training_insert(tx, out);
 	if (err == CH_OK) {
-		snprintf(state, sizeof(state), "person=%s\ncourse=%s\n"
-		    "completed=%s\nexpires=%s\n", out->person_id, out->course,
-		    out->completed_on, out->expires_on);
+		snprintf(state, sizeof(state),
+		    "person=%s\ncourse=%s\n"
+		    "completed=%s\nexpires=%s\n",
+		    out->person_id, out->course, out->completed_on,
+		    out->expires_on);
 		e = (struct ch_audit_entry){"training.create", "training",
 		    out->id, p.post_id, state, strlen(state)};
 		err = ch_audit_append(tx, ctx, &e);

@@ -11,12 +11,22 @@
 #include "core/core.h"
 #include "people/immunity.h"
 
-#define CH_NAME_MAX 100	     /* code points in a given or family name */
-#define CH_TEXT_MAX 200	     /* code points in a short text field */
+#define CH_NAME_MAX 100       /* code points in a given or family name */
+#define CH_TEXT_MAX 200       /* code points in a short text field */
 #define CH_LIST_LIMIT_MAX 200 /* page size ceiling */
 
-enum ch_post_kind { CH_POST_EMBASSY, CH_POST_CONSULATE, CH_POST_MISSION, CH_POST_KIND__COUNT };
-enum ch_zone_level { CH_ZONE_PUBLIC, CH_ZONE_CONTROLLED, CH_ZONE_RESTRICTED, CH_ZONE_LEVEL__COUNT };
+enum ch_post_kind {
+	CH_POST_EMBASSY,
+	CH_POST_CONSULATE,
+	CH_POST_MISSION,
+	CH_POST_KIND__COUNT
+};
+enum ch_zone_level {
+	CH_ZONE_PUBLIC,
+	CH_ZONE_CONTROLLED,
+	CH_ZONE_RESTRICTED,
+	CH_ZONE_LEVEL__COUNT
+};
 
 struct ch_post {
 	char id[CH_ID_LEN];
@@ -74,7 +84,7 @@ struct ch_person {
 	char *email;
 	char *phone;
 	char household_of[CH_ID_LEN]; /* the principal's id, or "" */
-	char *relationship;	      /* spouse, partner, child, ... */
+	char *relationship;           /* spouse, partner, child, ... */
 	int64_t version;
 	char created_at[CH_TIMESTAMP_LEN];
 	char updated_at[CH_TIMESTAMP_LEN];
@@ -135,7 +145,7 @@ struct ch_person_filter {
 	const char *post_id;
 	bool has_category;
 	enum ch_staff_category category;
-	int host_national; /* -1 any, 0 no, 1 yes */
+	int host_national;  /* -1 any, 0 no, 1 yes */
 	const char *cursor; /* the last id of the previous page */
 	int limit;
 };
@@ -178,14 +188,14 @@ ch_err ch_people_create(struct ch_ctx *ctx, const struct ch_person_input *in,
 ch_err ch_people_update(struct ch_ctx *ctx, const char *id,
     const struct ch_person_input *in, int64_t expected_version,
     struct ch_person *out);
-ch_err ch_people_get(struct ch_ctx *ctx, const char *id,
-    struct ch_person_view *out);
+ch_err ch_people_get(
+    struct ch_ctx *ctx, const char *id, struct ch_person_view *out);
 ch_err ch_people_list(struct ch_ctx *ctx, const struct ch_person_filter *f,
     struct ch_person_page *out);
 /* Check a whole person record; fills ctx->fault.  Used by create, update
  * and the CSV import before anything is written. */
-ch_err ch_person_validate(const struct ch_person_input *in,
-    struct ch_fault *fault);
+ch_err ch_person_validate(
+    const struct ch_person_input *in, struct ch_fault *fault);
 /* Apply the given fields of in onto p (strings into arena). */
 ch_err ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
     ch_arena *arena, struct ch_fault *fault);
@@ -198,12 +208,12 @@ ch_err ch_people_add_training(struct ch_ctx *ctx, const char *person_id,
     struct ch_training *out);
 
 /* ---- posts.c: posts and zones ---- */
-ch_err ch_posts_create(struct ch_ctx *ctx, const struct ch_post *in,
-    struct ch_post *out);
+ch_err ch_posts_create(
+    struct ch_ctx *ctx, const struct ch_post *in, struct ch_post *out);
 ch_err ch_posts_list(struct ch_ctx *ctx, struct ch_post **out, size_t *count);
 ch_err ch_posts_get(struct ch_ctx *ctx, const char *id, struct ch_post *out);
-ch_err ch_zones_create(struct ch_ctx *ctx, const struct ch_zone *in,
-    struct ch_zone *out);
+ch_err ch_zones_create(
+    struct ch_ctx *ctx, const struct ch_zone *in, struct ch_zone *out);
 ch_err ch_zones_list(struct ch_ctx *ctx, const char *post_id,
     struct ch_zone **out, size_t *count);
 

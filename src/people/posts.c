@@ -11,15 +11,15 @@
 #include "store/store.h"
 
 static const char *const post_kinds[CH_POST_KIND__COUNT] = {
-	[CH_POST_EMBASSY] = "embassy",
-	[CH_POST_CONSULATE] = "consulate",
-	[CH_POST_MISSION] = "mission",
+    [CH_POST_EMBASSY] = "embassy",
+    [CH_POST_CONSULATE] = "consulate",
+    [CH_POST_MISSION] = "mission",
 };
 
 static const char *const zone_levels[CH_ZONE_LEVEL__COUNT] = {
-	[CH_ZONE_PUBLIC] = "public",
-	[CH_ZONE_CONTROLLED] = "controlled",
-	[CH_ZONE_RESTRICTED] = "restricted",
+    [CH_ZONE_PUBLIC] = "public",
+    [CH_ZONE_CONTROLLED] = "controlled",
+    [CH_ZONE_RESTRICTED] = "restricted",
 };
 
 const char *
@@ -75,8 +75,8 @@ static ch_err
 finish(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
     const char *type, const char *id, const char *post_id, const char *state)
 {
-	struct ch_audit_entry e = {action, type, id, post_id, state,
-	    strlen(state)};
+	struct ch_audit_entry e = {
+	    action, type, id, post_id, state, strlen(state)};
 	struct ch_event ev;
 	ch_err err;
 
@@ -92,8 +92,8 @@ finish(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
 }
 
 ch_err
-ch_posts_create(struct ch_ctx *ctx, const struct ch_post *in,
-    struct ch_post *out)
+ch_posts_create(
+    struct ch_ctx *ctx, const struct ch_post *in, struct ch_post *out)
 {
 	struct ch_tx *tx = NULL;
 	char state[1024];
@@ -190,8 +190,8 @@ ch_posts_get(struct ch_ctx *ctx, const char *id, struct ch_post *out)
 }
 
 ch_err
-ch_zones_create(struct ch_ctx *ctx, const struct ch_zone *in,
-    struct ch_zone *out)
+ch_zones_create(
+    struct ch_ctx *ctx, const struct ch_zone *in, struct ch_zone *out)
 {
 	struct ch_zone parent;
 	struct ch_post post;
@@ -255,8 +255,8 @@ ch_zones_create(struct ch_ctx *ctx, const struct ch_zone *in,
 	    out->id, out->post_id, out->parent_id, out->name,
 	    ch_zone_level_code(out->level),
 	    ch_clearance_code(out->required_clearance), out->escort_required);
-	return finish(ctx, tx, "zone.create", "zone", out->id, out->post_id,
-	    state);
+	return finish(
+	    ctx, tx, "zone.create", "zone", out->id, out->post_id, state);
 fail:
 	ch_store_rollback(tx);
 	return err;

@@ -6,13 +6,12 @@
 
 #include "store/store_int.h"
 
-#define USER_COLUMNS \
-	"id, username, display_name, password_hash, roles, clearance, " \
+#define USER_COLUMNS                                                           \
+	"id, username, display_name, password_hash, roles, clearance, "        \
 	"post_id, person_id, disabled, version, created_at, updated_at"
 
 static void
-user_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
-    struct ch_user *u)
+user_from_row(const struct ch_rows *r, size_t i, ch_arena *a, struct ch_user *u)
 {
 	memset(u, 0, sizeof(*u));
 	ch_cell_copy(r, i, 0, u->id, sizeof(u->id));
@@ -32,8 +31,8 @@ user_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
 }
 
 static size_t
-user_params(const struct ch_user *u, char *roles, size_t roles_size,
-    struct ch_param *v)
+user_params(
+    const struct ch_user *u, char *roles, size_t roles_size, struct ch_param *v)
 {
 	ch_roles_format(u->roles, roles, roles_size);
 	v[0] = CH_P_TEXT(u->id);
@@ -107,8 +106,8 @@ user_one(struct ch_tx *tx, const char *sql, const char *key, ch_arena *arena,
 }
 
 ch_err
-ch_store_user_by_name(struct ch_tx *tx, const char *username,
-    ch_arena *arena, struct ch_user *out)
+ch_store_user_by_name(struct ch_tx *tx, const char *username, ch_arena *arena,
+    struct ch_user *out)
 {
 	return user_one(tx,
 	    "SELECT " USER_COLUMNS " FROM users WHERE username = $1", username,
@@ -116,16 +115,16 @@ ch_store_user_by_name(struct ch_tx *tx, const char *username,
 }
 
 ch_err
-ch_store_user_by_id(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_user *out)
+ch_store_user_by_id(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_user *out)
 {
 	return user_one(tx, "SELECT " USER_COLUMNS " FROM users WHERE id = $1",
 	    id, arena, out);
 }
 
 ch_err
-ch_store_user_list(struct ch_tx *tx, ch_arena *arena, struct ch_user **out,
-    size_t *count)
+ch_store_user_list(
+    struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count)
 {
 	struct ch_rows *r = NULL;
 	ch_err err;
@@ -169,8 +168,8 @@ ch_store_session_insert(struct ch_tx *tx, const struct ch_session_row *s)
 }
 
 ch_err
-ch_store_session_get(struct ch_tx *tx, const char *token_hash,
-    ch_arena *arena, struct ch_session_row *out)
+ch_store_session_get(struct ch_tx *tx, const char *token_hash, ch_arena *arena,
+    struct ch_session_row *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(token_hash)};
 	struct ch_rows *r = NULL;
@@ -199,8 +198,8 @@ ch_store_session_get(struct ch_tx *tx, const char *token_hash,
 }
 
 ch_err
-ch_store_session_touch(struct ch_tx *tx, const char *token_hash,
-    int64_t last_seen)
+ch_store_session_touch(
+    struct ch_tx *tx, const char *token_hash, int64_t last_seen)
 {
 	struct ch_param v[2] = {CH_P_TEXT(token_hash), CH_P_INT(last_seen)};
 
@@ -214,8 +213,8 @@ ch_store_session_delete(struct ch_tx *tx, const char *token_hash)
 {
 	struct ch_param v[1] = {CH_P_TEXT(token_hash)};
 
-	return ch_tx_query(tx, "DELETE FROM sessions WHERE token_hash = $1", v,
-	    1, NULL, NULL);
+	return ch_tx_query(
+	    tx, "DELETE FROM sessions WHERE token_hash = $1", v, 1, NULL, NULL);
 }
 
 ch_err
@@ -223,8 +222,8 @@ ch_store_session_delete_user(struct ch_tx *tx, const char *user_id)
 {
 	struct ch_param v[1] = {CH_P_TEXT(user_id)};
 
-	return ch_tx_query(tx, "DELETE FROM sessions WHERE user_id = $1", v, 1,
-	    NULL, NULL);
+	return ch_tx_query(
+	    tx, "DELETE FROM sessions WHERE user_id = $1", v, 1, NULL, NULL);
 }
 
 ch_err

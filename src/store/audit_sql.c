@@ -53,8 +53,8 @@ ch_store_audit_count(struct ch_tx *tx, int64_t *count)
 	struct ch_rows *r = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx, "SELECT size FROM audit_head WHERE id = 1", NULL,
-	    0, &r, NULL);
+	err = ch_tx_query(
+	    tx, "SELECT size FROM audit_head WHERE id = 1", NULL, 0, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	*count = ch_rows_int(r, 0, 0, 0);
@@ -66,7 +66,8 @@ ch_err
 ch_store_audit_range(struct ch_tx *tx, int64_t from, size_t limit,
     ch_arena *arena, struct ch_audit_record **out, size_t *count)
 {
-	struct ch_param v[2] = {CH_P_INT(from), CH_P_INT(from + (int64_t)limit)};
+	struct ch_param v[2] = {
+	    CH_P_INT(from), CH_P_INT(from + (int64_t)limit)};
 	struct ch_rows *r = NULL;
 	ch_err err;
 

@@ -27,7 +27,7 @@ enum ch_param_type { CH_PARAM_NULL, CH_PARAM_TEXT, CH_PARAM_INT };
 struct ch_param {
 	enum ch_param_type type;
 	const char *text; /* CH_PARAM_TEXT: NUL-terminated UTF-8 */
-	int64_t num;	  /* CH_PARAM_INT */
+	int64_t num;      /* CH_PARAM_INT */
 };
 
 /* A text parameter; NULL becomes SQL NULL. */
@@ -53,8 +53,8 @@ void ch_rows_free(struct ch_rows *rows);
 /* The cell, or NULL when out of range or SQL NULL. */
 const char *ch_rows_get(const struct ch_rows *rows, size_t row, size_t col);
 /* The cell as an integer, or dflt when NULL or not a number. */
-int64_t ch_rows_int(const struct ch_rows *rows, size_t row, size_t col,
-    int64_t dflt);
+int64_t ch_rows_int(
+    const struct ch_rows *rows, size_t row, size_t col, int64_t dflt);
 
 struct ch_db_ops {
 	const char *name; /* "sqlite" or "postgresql" */
@@ -69,8 +69,9 @@ struct ch_db_ops {
 	 * are returned (the caller frees them with ch_rows_free); when changes
 	 * is not NULL it receives the number of rows changed.
 	 */
-	ch_err (*query)(ch_db *db, const char *sql, const struct ch_param *params,
-	    size_t nparams, struct ch_rows **out, int64_t *changes);
+	ch_err (*query)(ch_db *db, const char *sql,
+	    const struct ch_param *params, size_t nparams, struct ch_rows **out,
+	    int64_t *changes);
 	/* Transactions: write=true takes the write lock at once (SQLite's
 	 * BEGIN IMMEDIATE) so that two writers never deadlock. */
 	ch_err (*begin)(ch_db *db, bool write);

@@ -107,9 +107,10 @@ static const char m001_foundation[] =
     " leaf_hash TEXT NOT NULL);";
 
 const struct ch_migration ch_migrations[] = {
-	{1, "foundation: posts, zones, people, training, users, sessions, "
-	    "audit log",
-	    m001_foundation},
+    {1,
+	"foundation: posts, zones, people, training, users, sessions, "
+	"audit log",
+	m001_foundation},
 };
 
 const size_t ch_migrations_count = CH_ARRAY_LEN(ch_migrations);

@@ -13,16 +13,16 @@
 #include "people/people.h"
 #include "store/store_int.h"
 
-#define PERSON_COLUMNS \
-	"id, post_id, given_name, family_name, category, nationality, " \
-	"host_national, permanent_resident, notified_on, arrived_on, " \
-	"functions_end_on, date_of_birth, gender, position, clearance, " \
-	"email, phone, household_of, relationship, version, created_at, " \
+#define PERSON_COLUMNS                                                         \
+	"id, post_id, given_name, family_name, category, nationality, "        \
+	"host_national, permanent_resident, notified_on, arrived_on, "         \
+	"functions_end_on, date_of_birth, gender, position, clearance, "       \
+	"email, phone, household_of, relationship, version, created_at, "      \
 	"updated_at"
 
 static void
-person_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
-    struct ch_person *p)
+person_from_row(
+    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_person *p)
 {
 	memset(p, 0, sizeof(*p));
 	ch_cell_copy(r, i, 0, p->id, sizeof(p->id));
@@ -36,8 +36,8 @@ person_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
 	p->permanent_resident = ch_rows_int(r, i, 7, 0) != 0;
 	ch_cell_copy(r, i, 8, p->notified_on, sizeof(p->notified_on));
 	ch_cell_copy(r, i, 9, p->arrived_on, sizeof(p->arrived_on));
-	ch_cell_copy(r, i, 10, p->functions_end_on,
-	    sizeof(p->functions_end_on));
+	ch_cell_copy(
+	    r, i, 10, p->functions_end_on, sizeof(p->functions_end_on));
 	ch_cell_copy(r, i, 11, p->date_of_birth, sizeof(p->date_of_birth));
 	p->gender = ch_cell_dup(r, i, 12, a);
 	p->position = ch_cell_dup(r, i, 13, a);
@@ -65,8 +65,8 @@ person_keys(const struct ch_person *p, char *sort, char *search, size_t size)
 
 /* The 22 parameters of a person, in PERSON_COLUMNS order, then the keys. */
 static size_t
-person_params(const struct ch_person *p, const char *sort,
-    const char *search, struct ch_param *v)
+person_params(const struct ch_person *p, const char *sort, const char *search,
+    struct ch_param *v)
 {
 	size_t n = 0;
 
@@ -114,8 +114,8 @@ ch_store_person_insert(struct ch_tx *tx, const struct ch_person *p)
 }
 
 ch_err
-ch_store_person_update(struct ch_tx *tx, struct ch_person *p,
-    int64_t expected_version)
+ch_store_person_update(
+    struct ch_tx *tx, struct ch_person *p, int64_t expected_version)
 {
 	char sort[CH_NAME_KEY_MAX * 2 + 2], search[CH_NAME_KEY_MAX * 2 + 4];
 	struct ch_param v[25];
@@ -143,8 +143,8 @@ ch_store_person_update(struct ch_tx *tx, struct ch_person *p,
 }
 
 ch_err
-ch_store_person_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_person *out)
+ch_store_person_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_person *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
@@ -273,7 +273,8 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	if (err != CH_OK)
 		return err;
 	out->count = r->nrows > limit ? limit : r->nrows;
-	out->items = ch_arena_alloc(arena, sizeof(*out->items) * (out->count + 1));
+	out->items =
+	    ch_arena_alloc(arena, sizeof(*out->items) * (out->count + 1));
 	if (out->items == NULL) {
 		ch_rows_free(r);
 		return CH_ERR_NOMEM;
@@ -289,8 +290,8 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 }
 
 ch_err
-ch_store_household(struct ch_tx *tx, const char *principal_id,
-    ch_arena *arena, struct ch_person **out, size_t *count)
+ch_store_household(struct ch_tx *tx, const char *principal_id, ch_arena *arena,
+    struct ch_person **out, size_t *count)
 {
 	struct ch_param v[1] = {CH_P_TEXT(principal_id)};
 	struct ch_rows *r = NULL;
@@ -336,8 +337,8 @@ ch_store_training_insert(struct ch_tx *tx, const struct ch_training *t)
 }
 
 ch_err
-ch_store_training_list(struct ch_tx *tx, const char *person_id,
-    ch_arena *arena, struct ch_training **out, size_t *count)
+ch_store_training_list(struct ch_tx *tx, const char *person_id, ch_arena *arena,
+    struct ch_training **out, size_t *count)
 {
 	struct ch_param v[1] = {CH_P_TEXT(person_id)};
 	struct ch_rows *r = NULL;

@@ -8,16 +8,15 @@
 #include "people/people.h"
 #include "store/store_int.h"
 
-#define POST_COLUMNS \
-	"id, name, kind, country, city, timezone, latitude, longitude, " \
+#define POST_COLUMNS                                                           \
+	"id, name, kind, country, city, timezone, latitude, longitude, "       \
 	"version, created_at, updated_at"
-#define ZONE_COLUMNS \
-	"id, post_id, parent_id, name, level, required_clearance, " \
+#define ZONE_COLUMNS                                                           \
+	"id, post_id, parent_id, name, level, required_clearance, "            \
 	"escort_required, version, created_at, updated_at"
 
 static void
-post_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
-    struct ch_post *p)
+post_from_row(const struct ch_rows *r, size_t i, ch_arena *a, struct ch_post *p)
 {
 	const char *lat, *lon;
 
@@ -42,8 +41,7 @@ post_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
 }
 
 static void
-zone_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
-    struct ch_zone *z)
+zone_from_row(const struct ch_rows *r, size_t i, ch_arena *a, struct ch_zone *z)
 {
 	memset(z, 0, sizeof(*z));
 	ch_cell_copy(r, i, 0, z->id, sizeof(z->id));
@@ -86,15 +84,15 @@ ch_store_post_insert(struct ch_tx *tx, const struct ch_post *p)
 }
 
 ch_err
-ch_store_post_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_post *out)
+ch_store_post_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_post *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx, "SELECT " POST_COLUMNS " FROM posts WHERE id = $1",
-	    v, 1, &r, NULL);
+	err = ch_tx_query(tx,
+	    "SELECT " POST_COLUMNS " FROM posts WHERE id = $1", v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	if (r->nrows == 0) {
@@ -107,8 +105,8 @@ ch_store_post_get(struct ch_tx *tx, const char *id, ch_arena *arena,
 }
 
 ch_err
-ch_store_post_list(struct ch_tx *tx, const char *scope_post_id,
-    ch_arena *arena, struct ch_post **out, size_t *count)
+ch_store_post_list(struct ch_tx *tx, const char *scope_post_id, ch_arena *arena,
+    struct ch_post **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(scope_post_id)};
 	struct ch_rows *r = NULL;
@@ -156,15 +154,15 @@ ch_store_zone_insert(struct ch_tx *tx, const struct ch_zone *z)
 }
 
 ch_err
-ch_store_zone_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_zone *out)
+ch_store_zone_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_zone *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx, "SELECT " ZONE_COLUMNS " FROM zones WHERE id = $1",
-	    v, 1, &r, NULL);
+	err = ch_tx_query(tx,
+	    "SELECT " ZONE_COLUMNS " FROM zones WHERE id = $1", v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	if (r->nrows == 0) {

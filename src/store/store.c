@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store_int.h"
 
@@ -23,9 +24,9 @@ struct ch_store {
 	int schema_version;
 	pthread_mutex_t lock;
 	pthread_cond_t freed;
-	int size;		  /* connections allowed */
-	int open;		  /* connections opened */
-	ch_db *idle[POOL_MAX];	  /* connections waiting for a transaction */
+	int size;              /* connections allowed */
+	int open;              /* connections opened */
+	ch_db *idle[POOL_MAX]; /* connections waiting for a transaction */
 	int nidle;
 	_Atomic uint64_t queries, query_us, transactions, commit_us, errors,
 	    busy;
@@ -112,7 +113,14 @@ migrate(struct ch_store *store, ch_db *db)
 	int current;
 	ch_err err;
 
-	if ((err = recorded_version(store, db, &current)) != CH_OK) {
+	/* Two processes creating the table at once: one may fail; retry. */
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if ((err = recorded_version(store, db, &current)) == CH_OK)
+			break;
+		store->ops->rollback(db);
+		usleep(100000);
+	}
+	if (err != CH_OK) {
 		log_error("cannot read the schema version: %s",
 		    store->ops->errmsg(db));
 		return err;
@@ -134,13 +142,23 @@ migrate(struct ch_store *store, ch_db *db)
 		p[0] = CH_P_INT(m->version);
 		p[1] = CH_P_TEXT(m->name);
 		p[2] = CH_P_TEXT(now);
+		/*
+		 * Claim the migration first: the primary key makes a second
+		 * process that migrates at the same time wait here, then
+		 * find the row taken and skip the migration it applied.
+		 */
 		if ((err = store->ops->begin(db, true)) != CH_OK)
 			return err;
-		if ((err = store->ops->exec(db, m->sql)) != CH_OK ||
-		    (err = store->ops->query(db,
-			 "INSERT INTO schema_migrations (version, name, "
-			 "applied_at) VALUES ($1, $2, $3)",
-			 p, 3, NULL, NULL)) != CH_OK ||
+		err = store->ops->query(db,
+		    "INSERT INTO schema_migrations (version, name, applied_at)"
+		    " VALUES ($1, $2, $3)",
+		    p, 3, NULL, NULL);
+		if (err == CH_ERR_CONFLICT) {
+			store->ops->rollback(db);
+			continue;
+		}
+		if (err != CH_OK ||
+		    (err = store->ops->exec(db, m->sql)) != CH_OK ||
 		    (err = store->ops->commit(db)) != CH_OK) {
 			log_error("migration %d (%s) failed: %s", m->version,
 			    m->name, store->ops->errmsg(db));
@@ -269,8 +287,8 @@ ch_store_commit(struct ch_tx *tx)
 		atomic_fetch_add(&store->errors, 1);
 		store->ops->rollback(tx->db);
 	}
-	atomic_fetch_add(&store->commit_us,
-	    (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
+	atomic_fetch_add(
+	    &store->commit_us, (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
 	pool_give(store, tx->db, true);
 	free(tx);
 	return err;
@@ -338,8 +356,8 @@ ch_store_stats(struct ch_store *store, struct ch_store_stats *out)
 }
 
 void
-ch_cell_copy(const struct ch_rows *r, size_t row, size_t col, char *dst,
-    size_t size)
+ch_cell_copy(
+    const struct ch_rows *r, size_t row, size_t col, char *dst, size_t size)
 {
 	ch_strlcpy(dst, ch_rows_get(r, row, col), size);
 }

@@ -58,13 +58,12 @@ void ch_store_stats(struct ch_store *store, struct ch_store_stats *out);
 ch_err ch_store_person_insert(struct ch_tx *tx, const struct ch_person *p);
 /* Write p over the stored record when its version is expected; sets
  * p->version to the new version. CH_ERR_PRECONDITION on a stale version. */
-ch_err ch_store_person_update(struct ch_tx *tx, struct ch_person *p,
-    int64_t expected_version);
-ch_err ch_store_person_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_person *out);
-ch_err ch_store_person_list(struct ch_tx *tx,
-    const struct ch_person_filter *f, const char *scope_post_id,
-    ch_arena *arena, struct ch_person_page *out);
+ch_err ch_store_person_update(
+    struct ch_tx *tx, struct ch_person *p, int64_t expected_version);
+ch_err ch_store_person_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_person *out);
+ch_err ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
+    const char *scope_post_id, ch_arena *arena, struct ch_person_page *out);
 /* The members linked to principal_id (household_of = principal_id). */
 ch_err ch_store_household(struct ch_tx *tx, const char *principal_id,
     ch_arena *arena, struct ch_person **out, size_t *count);
@@ -74,14 +73,14 @@ ch_err ch_store_training_list(struct ch_tx *tx, const char *person_id,
 
 /* ---- posts_sql.c ---- */
 ch_err ch_store_post_insert(struct ch_tx *tx, const struct ch_post *p);
-ch_err ch_store_post_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_post *out);
+ch_err ch_store_post_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_post *out);
 /* All posts, or only scope_post_id when it is not NULL. */
 ch_err ch_store_post_list(struct ch_tx *tx, const char *scope_post_id,
     ch_arena *arena, struct ch_post **out, size_t *count);
 ch_err ch_store_zone_insert(struct ch_tx *tx, const struct ch_zone *z);
-ch_err ch_store_zone_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_zone *out);
+ch_err ch_store_zone_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_zone *out);
 ch_err ch_store_zone_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_zone **out, size_t *count);
 
@@ -126,10 +125,10 @@ ch_err ch_store_user_insert(struct ch_tx *tx, const struct ch_user *u);
 ch_err ch_store_user_update(struct ch_tx *tx, struct ch_user *u);
 ch_err ch_store_user_by_name(struct ch_tx *tx, const char *username,
     ch_arena *arena, struct ch_user *out);
-ch_err ch_store_user_by_id(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_user *out);
-ch_err ch_store_user_list(struct ch_tx *tx, ch_arena *arena,
-    struct ch_user **out, size_t *count);
+ch_err ch_store_user_by_id(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_user *out);
+ch_err ch_store_user_list(
+    struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count);
 
 struct ch_session_row {
 	char token_hash[65];
@@ -140,12 +139,12 @@ struct ch_session_row {
 	int64_t expires_at;
 	const char *source;
 };
-ch_err ch_store_session_insert(struct ch_tx *tx,
-    const struct ch_session_row *s);
+ch_err ch_store_session_insert(
+    struct ch_tx *tx, const struct ch_session_row *s);
 ch_err ch_store_session_get(struct ch_tx *tx, const char *token_hash,
     ch_arena *arena, struct ch_session_row *out);
-ch_err ch_store_session_touch(struct ch_tx *tx, const char *token_hash,
-    int64_t last_seen);
+ch_err ch_store_session_touch(
+    struct ch_tx *tx, const char *token_hash, int64_t last_seen);
 ch_err ch_store_session_delete(struct ch_tx *tx, const char *token_hash);
 ch_err ch_store_session_delete_user(struct ch_tx *tx, const char *user_id);
 ch_err ch_store_session_purge(struct ch_tx *tx, int64_t now);

@@ -13,11 +13,11 @@ ch_err ch_tx_query(struct ch_tx *tx, const char *sql,
     int64_t *changes);
 
 /* Copy a cell into a fixed buffer ("" for NULL). */
-void ch_cell_copy(const struct ch_rows *r, size_t row, size_t col, char *dst,
-    size_t size);
+void ch_cell_copy(
+    const struct ch_rows *r, size_t row, size_t col, char *dst, size_t size);
 /* Copy a cell into the arena (NULL for SQL NULL). */
-char *ch_cell_dup(const struct ch_rows *r, size_t row, size_t col,
-    ch_arena *arena);
+char *ch_cell_dup(
+    const struct ch_rows *r, size_t row, size_t col, ch_arena *arena);
 /* An empty string as SQL NULL, for optional text and dates. */
 struct ch_param ch_param_opt(const char *s);
 

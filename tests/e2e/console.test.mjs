@@ -251,3 +251,39 @@ describe('a guard reads but does not edit', () => {
 		}
 	});
 });
+
+describe('keyboard only', () => {
+	test('sign in, search and open a profile without a mouse', async () => {
+		const { context, page, problems } = await openPage(browser, server.url);
+		const tabTo = async (check, what, max = 40) => {
+			for (let i = 0; i < max; i++) {
+				await page.keyboard.press('Tab');
+				if (await page.evaluate(check)) return;
+			}
+			assert.fail(`Tab never reached ${what}`);
+		};
+		try {
+			await page.goto('/');
+			await page.getByLabel('Username').waitFor();
+			// The username field has focus on arrival.
+			await page.keyboard.type(RSO.username);
+			await page.keyboard.press('Tab');
+			await page.keyboard.type(RSO.password);
+			await page.keyboard.press('Enter');
+			await page.getByRole('button', { name: 'Sign out' }).waitFor();
+			await page.locator('table.people-table tbody tr').first().waitFor();
+			await tabTo(() => document.activeElement.id === 'people-q', 'the search box');
+			await page.keyboard.type('Varga');
+			await page.getByRole('link', { name: 'Helena Varga' }).waitFor();
+			await page.waitForURL(/q=Varga/);
+			await tabTo(() => document.activeElement.textContent === 'Helena Varga', 'Helena Varga');
+			const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+			assert.notEqual(ring, 'none', 'the focused link shows a focus ring');
+			await page.keyboard.press('Enter');
+			await page.getByRole('heading', { level: 1, name: 'Helena Varga' }).waitFor();
+			assert.deepEqual(problems, []);
+		} finally {
+			await context.close();
+		}
+	});
+});

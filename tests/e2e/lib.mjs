@@ -161,6 +161,8 @@ export async function login(page, { username, password } = RSO) {
 export async function shot(page, name, { fullPage = true } = {}) {
 	mkdirSync(ARTIFACTS, { recursive: true });
 	const path = join(ARTIFACTS, `${name}.png`);
+	// A full-page capture of a scrolled page paints the sticky top bar mid-page.
+	if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
 	await page.screenshot({ path, fullPage });
 	return path;
 }

@@ -92,9 +92,13 @@ Test(csv, bom_in_the_middle_is_data)
 {
 	struct parsed p;
 
-	parse("a\n\xef\xbb\xbf" "b\n", &p);
+	parse("a\n\xef\xbb\xbf"
+	      "b\n",
+	    &p);
 	cr_assert_eq(p.err, CH_OK);
-	cr_assert_str_eq(p.text, "a\n\xef\xbb\xbf" "b\n");
+	cr_assert_str_eq(p.text,
+	    "a\n\xef\xbb\xbf"
+	    "b\n");
 }
 
 Test(csv, quoted_fields)
@@ -110,12 +114,11 @@ Test(csv, embedded_newline_keeps_line_numbers)
 {
 	struct parsed p;
 
-	parse("h1,h2\n\"two\nlines\",x\r\n\"and\r\nthree\n\",y\nlast,z\n",
-	    &p);
+	parse("h1,h2\n\"two\nlines\",x\r\n\"and\r\nthree\n\",y\nlast,z\n", &p);
 	cr_assert_eq(p.err, CH_OK);
 	cr_assert_eq(p.nrecords, 4);
-	cr_assert_str_eq(p.text,
-	    "h1|h2\ntwo\nlines|x\nand\r\nthree\n|y\nlast|z\n");
+	cr_assert_str_eq(
+	    p.text, "h1|h2\ntwo\nlines|x\nand\r\nthree\n|y\nlast|z\n");
 	cr_assert_eq(p.lines[0], 1);
 	cr_assert_eq(p.lines[1], 2);
 	cr_assert_eq(p.lines[2], 4);
@@ -207,8 +210,8 @@ Test(csv, too_many_fields)
 	/* A first record, then one of 64 fields, which is allowed. */
 	n = (size_t)snprintf(text, sizeof(text), "ok\n");
 	for (int i = 0; i < CH_CSV_MAX_FIELDS; i++)
-		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%d",
-		    i ? "," : "", i % 10);
+		n += (size_t)snprintf(
+		    text + n, sizeof(text) - n, "%s%d", i ? "," : "", i % 10);
 	snprintf(text + n, sizeof(text) - n, "\n");
 	parse(text, &p);
 	cr_assert_eq(p.err, CH_OK);

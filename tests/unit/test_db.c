@@ -28,8 +28,8 @@ static char sql[1024];
 
 /* The SQL text fmt formats to (usually with the table name), in a static
  * buffer that the next call reuses; fails the test if it does not fit. */
-static const char *
-q(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static const char *q(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static const char *
 q(const char *fmt, ...)
@@ -69,10 +69,12 @@ setup(void)
 	err = ops->open(dsn, &db);
 	cr_assert_eq(err, CH_OK, "open: %s", ch_strerror(err));
 	cr_assert_eq(ops->exec(db, q("DROP TABLE IF EXISTS %s", table)), CH_OK);
-	cr_assert_eq(ops->exec(db, q("CREATE TABLE %s ("
-	    "id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-	    "n BIGINT, note TEXT)", table)), CH_OK, "create: %s",
-	    ops->errmsg(db));
+	cr_assert_eq(ops->exec(db,
+			 q("CREATE TABLE %s ("
+			   "id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+			   "n BIGINT, note TEXT)",
+			     table)),
+	    CH_OK, "create: %s", ops->errmsg(db));
 }
 
 static void
@@ -118,13 +120,16 @@ pg_only(const char *why)
 static void
 insert(int64_t id, const char *name, int64_t n, const char *note)
 {
-	struct ch_param p[] = {CH_P_INT(id), CH_P_TEXT(name), CH_P_INT(n),
-	    CH_P_TEXT(note)};
+	struct ch_param p[] = {
+	    CH_P_INT(id), CH_P_TEXT(name), CH_P_INT(n), CH_P_TEXT(note)};
 	int64_t changes = -1;
 	ch_err err;
 
-	err = ops->query(db, q("INSERT INTO %s (id, name, n, note) "
-	    "VALUES ($1, $2, $3, $4)", table), p, 4, NULL, &changes);
+	err = ops->query(db,
+	    q("INSERT INTO %s (id, name, n, note) "
+	      "VALUES ($1, $2, $3, $4)",
+		table),
+	    p, 4, NULL, &changes);
 	cr_assert_eq(err, CH_OK, "insert: %s", ops->errmsg(db));
 	cr_assert_eq(changes, 1);
 }
@@ -136,8 +141,9 @@ count_rows(ch_db *c)
 	struct ch_rows *rows = NULL;
 	int64_t n;
 
-	cr_assert_eq(ops->query(c, q("SELECT COUNT(*) FROM %s", table), NULL,
-	    0, &rows, NULL), CH_OK, "count: %s", ops->errmsg(c));
+	cr_assert_eq(ops->query(c, q("SELECT COUNT(*) FROM %s", table), NULL, 0,
+			 &rows, NULL),
+	    CH_OK, "count: %s", ops->errmsg(c));
 	n = ch_rows_int(rows, 0, 0, -1);
 	ch_rows_free(rows);
 	return n;
@@ -150,9 +156,12 @@ Test(db, insert_and_select_text_int_null)
 
 	insert(7, "Alice", INT64_C(-9000000000), NULL);
 	insert(8, "Bob", INT64_MAX, "second");
-	cr_assert_eq(ops->query(db, q("SELECT id, name, n, note FROM %s "
-	    "WHERE id >= $1 ORDER BY id", table), p, 1, &rows, NULL), CH_OK,
-	    "select: %s", ops->errmsg(db));
+	cr_assert_eq(ops->query(db,
+			 q("SELECT id, name, n, note FROM %s "
+			   "WHERE id >= $1 ORDER BY id",
+			     table),
+			 p, 1, &rows, NULL),
+	    CH_OK, "select: %s", ops->errmsg(db));
 	cr_assert_eq(rows->nrows, 2);
 	cr_assert_eq(rows->ncols, 4);
 	cr_assert_str_eq(rows->names[0], "id");
@@ -170,20 +179,29 @@ Test(db, insert_and_select_text_int_null)
 
 Test(db, explicit_null_param_and_empty_result)
 {
-	struct ch_param p[] = {CH_P_INT(1), CH_P_TEXT("x"), CH_P_NULL,
-	    CH_P_TEXT(NULL)};
+	struct ch_param p[] = {
+	    CH_P_INT(1), CH_P_TEXT("x"), CH_P_NULL, CH_P_TEXT(NULL)};
 	struct ch_rows *rows = NULL;
 
-	cr_assert_eq(ops->query(db, q("INSERT INTO %s (id, name, n, note) "
-	    "VALUES ($1, $2, $3, $4)", table), p, 4, NULL, NULL), CH_OK,
-	    "insert: %s", ops->errmsg(db));
-	cr_assert_eq(ops->query(db, q("SELECT n, note FROM %s WHERE "
-	    "n IS NULL AND note IS NULL", table), NULL, 0, &rows, NULL), CH_OK);
+	cr_assert_eq(ops->query(db,
+			 q("INSERT INTO %s (id, name, n, note) "
+			   "VALUES ($1, $2, $3, $4)",
+			     table),
+			 p, 4, NULL, NULL),
+	    CH_OK, "insert: %s", ops->errmsg(db));
+	cr_assert_eq(ops->query(db,
+			 q("SELECT n, note FROM %s WHERE "
+			   "n IS NULL AND note IS NULL",
+			     table),
+			 NULL, 0, &rows, NULL),
+	    CH_OK);
 	cr_assert_eq(rows->nrows, 1);
 	ch_rows_free(rows);
 	rows = NULL;
-	cr_assert_eq(ops->query(db, q("SELECT id, name FROM %s WHERE id = 99",
-	    table), NULL, 0, &rows, NULL), CH_OK);
+	cr_assert_eq(
+	    ops->query(db, q("SELECT id, name FROM %s WHERE id = 99", table),
+		NULL, 0, &rows, NULL),
+	    CH_OK);
 	cr_assert_not_null(rows, "an empty result is still a result");
 	cr_assert_eq(rows->nrows, 0);
 	cr_assert_eq(rows->ncols, 2);
@@ -198,9 +216,12 @@ Test(db, int_params_in_expressions)
 	insert(1, "a", 10, NULL);
 	insert(2, "b", 20, NULL);
 	insert(3, "c", 30, NULL);
-	cr_assert_eq(ops->query(db, q("SELECT n + $1 FROM %s ORDER BY id "
-	    "LIMIT $2", table), p, 2, &rows, NULL), CH_OK, "%s",
-	    ops->errmsg(db));
+	cr_assert_eq(ops->query(db,
+			 q("SELECT n + $1 FROM %s ORDER BY id "
+			   "LIMIT $2",
+			     table),
+			 p, 2, &rows, NULL),
+	    CH_OK, "%s", ops->errmsg(db));
 	cr_assert_eq(rows->nrows, 2);
 	cr_assert_str_eq(ch_rows_get(rows, 0, 0), "51");
 	cr_assert_str_eq(ch_rows_get(rows, 1, 0), "61");
@@ -222,14 +243,19 @@ Test(db, changes_counts_rows)
 	insert(1, "a", 10, NULL);
 	insert(2, "b", 20, NULL);
 	insert(3, "c", 30, NULL);
-	cr_assert_eq(ops->query(db, q("UPDATE %s SET note = 'x' WHERE n > $1",
-	    table), p, 1, NULL, &changes), CH_OK);
+	cr_assert_eq(
+	    ops->query(db, q("UPDATE %s SET note = 'x' WHERE n > $1", table), p,
+		1, NULL, &changes),
+	    CH_OK);
 	cr_assert_eq(changes, 2);
-	cr_assert_eq(ops->query(db, q("UPDATE %s SET note = 'y' WHERE n > 99",
-	    table), NULL, 0, NULL, &changes), CH_OK);
+	cr_assert_eq(
+	    ops->query(db, q("UPDATE %s SET note = 'y' WHERE n > 99", table),
+		NULL, 0, NULL, &changes),
+	    CH_OK);
 	cr_assert_eq(changes, 0);
-	cr_assert_eq(ops->query(db, q("DELETE FROM %s", table), NULL, 0, NULL,
-	    &changes), CH_OK);
+	cr_assert_eq(
+	    ops->query(db, q("DELETE FROM %s", table), NULL, 0, NULL, &changes),
+	    CH_OK);
 	cr_assert_eq(changes, 3);
 }
 
@@ -239,8 +265,9 @@ Test(db, unique_violation_is_conflict)
 	ch_err err;
 
 	insert(1, "Alice", 1, NULL);
-	err = ops->query(db, q("INSERT INTO %s (id, name) VALUES ($1, $2)",
-	    table), p, 2, NULL, NULL);
+	err = ops->query(db,
+	    q("INSERT INTO %s (id, name) VALUES ($1, $2)", table), p, 2, NULL,
+	    NULL);
 	cr_assert_eq(err, CH_ERR_CONFLICT, "got %s", ch_strerror(err));
 	cr_assert_str_neq(ops->errmsg(db), "");
 	/* The connection stays usable after the error. */
@@ -252,11 +279,17 @@ Test(db, foreign_key_violation_is_conflict)
 	struct ch_param p[] = {CH_P_INT(1), CH_P_INT(42)};
 	ch_err err;
 
-	cr_assert_eq(ops->exec(db, q("CREATE TABLE %s_child (id INTEGER "
-	    "PRIMARY KEY, parent INTEGER NOT NULL REFERENCES %s (id))", table,
-	    table)), CH_OK, "%s", ops->errmsg(db));
-	err = ops->query(db, q("INSERT INTO %s_child (id, parent) "
-	    "VALUES ($1, $2)", table), p, 2, NULL, NULL);
+	cr_assert_eq(
+	    ops->exec(db,
+		q("CREATE TABLE %s_child (id INTEGER "
+		  "PRIMARY KEY, parent INTEGER NOT NULL REFERENCES %s (id))",
+		    table, table)),
+	    CH_OK, "%s", ops->errmsg(db));
+	err = ops->query(db,
+	    q("INSERT INTO %s_child (id, parent) "
+	      "VALUES ($1, $2)",
+		table),
+	    p, 2, NULL, NULL);
 	cr_assert_eq(err, CH_ERR_CONFLICT, "got %s", ch_strerror(err));
 }
 
@@ -265,8 +298,9 @@ Test(db, not_null_violation_is_invalid)
 	struct ch_param p[] = {CH_P_INT(1), CH_P_NULL};
 	ch_err err;
 
-	err = ops->query(db, q("INSERT INTO %s (id, name) VALUES ($1, $2)",
-	    table), p, 2, NULL, NULL);
+	err = ops->query(db,
+	    q("INSERT INTO %s (id, name) VALUES ($1, $2)", table), p, 2, NULL,
+	    NULL);
 	cr_assert_eq(err, CH_ERR_INVALID, "got %s", ch_strerror(err));
 }
 
@@ -300,8 +334,12 @@ Test(db, error_in_transaction_then_rollback)
 
 	insert(1, "a", 1, NULL);
 	cr_assert_eq(ops->begin(db, false), CH_OK);
-	cr_assert_eq(ops->query(db, q("INSERT INTO %s (id, name) "
-	    "VALUES ($1, $2)", table), p, 2, NULL, NULL), CH_ERR_CONFLICT);
+	cr_assert_eq(ops->query(db,
+			 q("INSERT INTO %s (id, name) "
+			   "VALUES ($1, $2)",
+			     table),
+			 p, 2, NULL, NULL),
+	    CH_ERR_CONFLICT);
 	cr_assert_eq(ops->rollback(db), CH_OK);
 	cr_assert_eq(count_rows(db), 1);
 	insert(3, "c", 3, NULL); /* usable again, outside a transaction */
@@ -311,7 +349,7 @@ Test(db, error_in_transaction_then_rollback)
 Test(db, utf8_round_trip)
 {
 	static const char *const names[] = {
-	    "محمد عبد الله", /* Arabic */
+	    "محمد عبد الله",  /* Arabic */
 	    "Ольга Соколова", /* Cyrillic */
 	    "Zoë Ångström 😀",
 	};
@@ -324,8 +362,12 @@ Test(db, utf8_round_trip)
 	for (i = 0; i < CH_ARRAY_LEN(names); i++) {
 		struct ch_param p[] = {CH_P_TEXT(names[i])};
 
-		cr_assert_eq(ops->query(db, q("SELECT name, LENGTH(name) "
-		    "FROM %s WHERE name = $1", table), p, 1, &rows, NULL), CH_OK);
+		cr_assert_eq(ops->query(db,
+				 q("SELECT name, LENGTH(name) "
+				   "FROM %s WHERE name = $1",
+				     table),
+				 p, 1, &rows, NULL),
+		    CH_OK);
 		cr_assert_eq(rows->nrows, 1, "lookup of %s", names[i]);
 		cr_assert_str_eq(ch_rows_get(rows, 0, 0), names[i]);
 		/* Characters, not bytes: the server holds UTF-8. */
@@ -355,9 +397,12 @@ Test(db, update_returning)
 
 	insert(1, "a", 1, NULL);
 	insert(2, "b", 2, NULL);
-	cr_assert_eq(ops->query(db, q("UPDATE %s SET name = $1, n = n + 1 "
-	    "WHERE id = $2 RETURNING id, name, n", table), p, 2, &rows,
-	    &changes), CH_OK, "%s", ops->errmsg(db));
+	cr_assert_eq(ops->query(db,
+			 q("UPDATE %s SET name = $1, n = n + 1 "
+			   "WHERE id = $2 RETURNING id, name, n",
+			     table),
+			 p, 2, &rows, &changes),
+	    CH_OK, "%s", ops->errmsg(db));
 	cr_assert_eq(changes, 1);
 	cr_assert_eq(rows->nrows, 1);
 	cr_assert_str_eq(ch_rows_get(rows, 0, 0), "2");
@@ -370,12 +415,15 @@ Test(db, exec_runs_several_statements)
 {
 	struct ch_rows *rows = NULL;
 
-	cr_assert_eq(ops->exec(db, q("INSERT INTO %s (id, name) VALUES (1, "
-	    "'a'); INSERT INTO %s (id, name) VALUES (2, 'b');\n"
-	    "UPDATE %s SET n = id * 10;", table, table, table)), CH_OK, "%s",
-	    ops->errmsg(db));
+	cr_assert_eq(ops->exec(db,
+			 q("INSERT INTO %s (id, name) VALUES (1, "
+			   "'a'); INSERT INTO %s (id, name) VALUES (2, 'b');\n"
+			   "UPDATE %s SET n = id * 10;",
+			     table, table, table)),
+	    CH_OK, "%s", ops->errmsg(db));
 	cr_assert_eq(ops->query(db, q("SELECT SUM(n) FROM %s", table), NULL, 0,
-	    &rows, NULL), CH_OK);
+			 &rows, NULL),
+	    CH_OK);
 	cr_assert_eq(ch_rows_int(rows, 0, 0, -1), 30);
 	ch_rows_free(rows);
 }
@@ -388,8 +436,12 @@ Test(db, pg_commit_of_failed_transaction_reports_error)
 	insert(1, "a", 1, NULL);
 	cr_assert_eq(ops->begin(db, true), CH_OK);
 	insert(3, "c", 3, NULL);
-	cr_assert_eq(ops->query(db, q("INSERT INTO %s (id, name) "
-	    "VALUES ($1, $2)", table), p, 2, NULL, NULL), CH_ERR_CONFLICT);
+	cr_assert_eq(ops->query(db,
+			 q("INSERT INTO %s (id, name) "
+			   "VALUES ($1, $2)",
+			     table),
+			 p, 2, NULL, NULL),
+	    CH_ERR_CONFLICT);
 	cr_assert_eq(ops->commit(db), CH_ERR_STORE, "must not look committed");
 	cr_assert_eq(count_rows(db), 1);
 }
@@ -412,9 +464,11 @@ Test(db, pg_session_is_utc)
 	struct ch_rows *rows = NULL;
 
 	pg_only("PostgreSQL only");
-	cr_assert_eq(ops->query(db, "SELECT current_setting('TimeZone'), "
-	    "current_setting('client_encoding'), "
-	    "current_setting('statement_timeout')", NULL, 0, &rows, NULL),
+	cr_assert_eq(ops->query(db,
+			 "SELECT current_setting('TimeZone'), "
+			 "current_setting('client_encoding'), "
+			 "current_setting('statement_timeout')",
+			 NULL, 0, &rows, NULL),
 	    CH_OK);
 	cr_assert_str_eq(ch_rows_get(rows, 0, 0), "UTC");
 	cr_assert_str_eq(ch_rows_get(rows, 0, 1), "UTF8");
@@ -433,8 +487,10 @@ Test(db, pg_lock_wait_is_busy)
 	cr_assert_eq(ops->open(dsn, &other), CH_OK);
 	cr_assert_eq(ops->exec(other, "SET lock_timeout = '100ms'"), CH_OK);
 	cr_assert_eq(ops->begin(db, true), CH_OK);
-	cr_assert_eq(ops->query(db, q("UPDATE %s SET n = 2 WHERE id = $1",
-	    table), p, 1, NULL, NULL), CH_OK);
+	cr_assert_eq(
+	    ops->query(db, q("UPDATE %s SET n = 2 WHERE id = $1", table), p, 1,
+		NULL, NULL),
+	    CH_OK);
 	err = ops->query(other, q("UPDATE %s SET n = 3 WHERE id = $1", table),
 	    p, 1, NULL, NULL);
 	cr_assert_eq(err, CH_ERR_BUSY, "got %s", ch_strerror(err));

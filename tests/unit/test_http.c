@@ -34,14 +34,14 @@ Test(routes, the_table_is_valid_and_every_route_has_a_permission)
 Test(routes, a_route_without_permission_is_refused)
 {
 	const struct ch_route bad[] = {
-		{"GET", "/api/v1/x", noop, CH_PERM_NONE, NULL, 0, NULL, "x",
-		    "x", NULL, 200},
+	    {"GET", "/api/v1/x", noop, CH_PERM_NONE, NULL, 0, NULL, "x", "x",
+		NULL, 200},
 	};
 	const struct ch_route twice[] = {
-		{"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a",
-		    NULL, 200},
-		{"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a",
-		    NULL, 200},
+	    {"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a", NULL,
+		200},
+	    {"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a", NULL,
+		200},
 	};
 
 	ch_log_set_quiet(true);
@@ -64,12 +64,11 @@ Test(router, matches_parameters_and_reports_other_methods)
 	cr_assert_str_eq(r->path, "/api/v1/people/{id}");
 	cr_assert_eq(req.nparams, 1);
 	cr_assert_str_eq(req.params[0], "01a21488-622d-76d3-aa1b-028652333aaa");
-	r = ch_router_match(routes, n, "DELETE", "/api/v1/people", &req,
-	    &exists);
+	r = ch_router_match(
+	    routes, n, "DELETE", "/api/v1/people", &req, &exists);
 	cr_assert_null(r);
 	cr_assert(exists);
-	r = ch_router_match(routes, n, "GET", "/api/v1/people/", &req,
-	    &exists);
+	r = ch_router_match(routes, n, "GET", "/api/v1/people/", &req, &exists);
 	cr_assert_null(r);
 	r = ch_router_match(routes, n, "GET", "/api/v1/nothing", &req, &exists);
 	cr_assert_null(r);
@@ -94,11 +93,12 @@ Test(json, accepts_a_good_person)
 {
 	struct ch_fault f;
 
-	cr_assert_eq(check("{\"post_id\":\"01a21488-622d-76d3-aa1b-028652333aaa\","
-			   "\"given_name\":\"Ana\",\"family_name\":\"Silva\","
-			   "\"category\":\"diplomatic_agent\","
-			   "\"nationality\":\"PT\",\"notified_on\":null}",
-		    &ch_schema_person_create, &f),
+	cr_assert_eq(
+	    check("{\"post_id\":\"01a21488-622d-76d3-aa1b-028652333aaa\","
+		  "\"given_name\":\"Ana\",\"family_name\":\"Silva\","
+		  "\"category\":\"diplomatic_agent\","
+		  "\"nationality\":\"PT\",\"notified_on\":null}",
+		&ch_schema_person_create, &f),
 	    CH_OK, "%s", f.detail);
 }
 
@@ -107,18 +107,16 @@ Test(json, refuses_unknown_fields_wrong_types_and_bad_values)
 	static const struct {
 		const char *body, *field, *words;
 	} cases[] = {
-		{"[]", "", "JSON object"},
-		{"{\"given_name\":\"A\",\"nickname\":\"x\"}", "/nickname",
-		    "not a field"},
-		{"{\"given_name\":5}", "/given_name", "must be a string"},
-		{"{\"host_national\":\"yes\"}", "/host_national",
-		    "true or false"},
-		{"{\"category\":\"ambassador\"}", "/category", "one of"},
-		{"{\"notified_on\":\"2026-02-30\"}", "/notified_on",
-		    "not a date"},
-		{"{\"household_of\":\"12\"}", "/household_of", "record id"},
-		{"{\"given_name\":null}", "/given_name", "may not be null"},
-		{"{\"family_name\":\"Silva\"}", "/post_id", "required"},
+	    {"[]", "", "JSON object"},
+	    {"{\"given_name\":\"A\",\"nickname\":\"x\"}", "/nickname",
+		"not a field"},
+	    {"{\"given_name\":5}", "/given_name", "must be a string"},
+	    {"{\"host_national\":\"yes\"}", "/host_national", "true or false"},
+	    {"{\"category\":\"ambassador\"}", "/category", "one of"},
+	    {"{\"notified_on\":\"2026-02-30\"}", "/notified_on", "not a date"},
+	    {"{\"household_of\":\"12\"}", "/household_of", "record id"},
+	    {"{\"given_name\":null}", "/given_name", "may not be null"},
+	    {"{\"family_name\":\"Silva\"}", "/post_id", "required"},
 	};
 	struct ch_fault f;
 
@@ -126,8 +124,8 @@ Test(json, refuses_unknown_fields_wrong_types_and_bad_values)
 		cr_assert_eq(check(cases[i].body, &ch_schema_person_create, &f),
 		    CH_ERR_INVALID, "%s", cases[i].body);
 		cr_assert_str_eq(f.field, cases[i].field, "%s", cases[i].body);
-		cr_assert_not_null(strstr(f.detail, cases[i].words),
-		    "%s: %s", cases[i].body, f.detail);
+		cr_assert_not_null(strstr(f.detail, cases[i].words), "%s: %s",
+		    cases[i].body, f.detail);
 	}
 }
 
@@ -142,12 +140,11 @@ Test(json, counts_code_points_not_bytes)
 	for (int i = 0; i < 100; i++, len += 2)
 		memcpy(name + len, "α", 3);
 	snprintf(body, sizeof(body), "{\"given_name\":\"%s\"}", name);
-	cr_assert_eq(check(body, &ch_schema_person_update, &f), CH_OK, "%s",
-	    f.detail);
+	cr_assert_eq(
+	    check(body, &ch_schema_person_update, &f), CH_OK, "%s", f.detail);
 	memcpy(name + len, "α", 3);
 	snprintf(body, sizeof(body), "{\"given_name\":\"%s\"}", name);
-	cr_assert_eq(check(body, &ch_schema_person_update, &f),
-	    CH_ERR_INVALID);
+	cr_assert_eq(check(body, &ch_schema_person_update, &f), CH_ERR_INVALID);
 	cr_assert_not_null(strstr(f.detail, "101 characters"));
 }
 
@@ -158,8 +155,8 @@ Test(openapi, documents_every_route_with_its_permission)
 	json_t *doc = ch_openapi_document(routes, n);
 	json_t *paths = json_object_get(doc, "paths");
 
-	cr_assert_str_eq(json_string_value(json_object_get(doc, "openapi")),
-	    "3.1.0");
+	cr_assert_str_eq(
+	    json_string_value(json_object_get(doc, "openapi")), "3.1.0");
 	for (size_t i = 0; i < n; i++) {
 		char method[8];
 		size_t k;
@@ -168,10 +165,10 @@ Test(openapi, documents_every_route_with_its_permission)
 		for (k = 0; routes[i].method[k]; k++)
 			method[k] = (char)(routes[i].method[k] - 'A' + 'a');
 		method[k] = '\0';
-		op = json_object_get(json_object_get(paths, routes[i].path),
-		    method);
-		cr_assert_not_null(op, "%s %s", routes[i].method,
-		    routes[i].path);
+		op = json_object_get(
+		    json_object_get(paths, routes[i].path), method);
+		cr_assert_not_null(
+		    op, "%s %s", routes[i].method, routes[i].path);
 		cr_assert_str_eq(
 		    json_string_value(json_object_get(op, "x-permission")),
 		    ch_perm_code(routes[i].perm));

@@ -30,8 +30,8 @@ person(enum ch_staff_category category, enum where where)
 }
 
 static struct ch_immunity_input
-household(enum ch_staff_category principal, bool principal_local,
-    enum where where)
+household(
+    enum ch_staff_category principal, bool principal_local, enum where where)
 {
 	struct ch_immunity_input in = person(CH_CAT_FAMILY_MEMBER, where);
 
@@ -77,12 +77,12 @@ expect_levels(const struct ch_immunity_profile *p, enum ch_arrest_rule arrest,
     enum ch_immunity_level criminal, enum ch_immunity_level civil,
     enum ch_immunity_level administrative)
 {
-	cr_expect_eq(p->arrest, arrest, "arrest %s",
-	    ch_arrest_rule_code(p->arrest));
+	cr_expect_eq(
+	    p->arrest, arrest, "arrest %s", ch_arrest_rule_code(p->arrest));
 	cr_expect_eq(p->criminal, criminal, "criminal %s",
 	    ch_immunity_level_code(p->criminal));
-	cr_expect_eq(p->civil, civil, "civil %s",
-	    ch_immunity_level_code(p->civil));
+	cr_expect_eq(
+	    p->civil, civil, "civil %s", ch_immunity_level_code(p->civil));
 	cr_expect_eq(p->administrative, administrative, "administrative %s",
 	    ch_immunity_level_code(p->administrative));
 }
@@ -91,8 +91,8 @@ expect_levels(const struct ch_immunity_profile *p, enum ch_arrest_rule arrest,
 static void
 expect_nothing(const struct ch_immunity_profile *p)
 {
-	expect_levels(p, CH_ARREST_ALLOWED, CH_IMMUNITY_NONE,
-	    CH_IMMUNITY_NONE, CH_IMMUNITY_NONE);
+	expect_levels(p, CH_ARREST_ALLOWED, CH_IMMUNITY_NONE, CH_IMMUNITY_NONE,
+	    CH_IMMUNITY_NONE);
 	cr_expect_not(p->residence_inviolable);
 	cr_expect_not(p->tax_exempt_pay);
 	cr_expect_not(p->waivable);
@@ -105,12 +105,11 @@ expect_nothing(const struct ch_immunity_profile *p)
 
 Test(immunity_codes, category_round_trip)
 {
-	static const char *const codes[CH_CAT__COUNT] = {
-		"diplomatic_agent", "administrative_technical",
-		"service_staff", "private_servant", "consular_officer",
-		"consular_employee", "honorary_consular_officer",
-		"locally_employed", "family_member", "contractor"
-	};
+	static const char *const codes[CH_CAT__COUNT] = {"diplomatic_agent",
+	    "administrative_technical", "service_staff", "private_servant",
+	    "consular_officer", "consular_employee",
+	    "honorary_consular_officer", "locally_employed", "family_member",
+	    "contractor"};
 	enum ch_staff_category c, back;
 
 	for (c = 0; c < CH_CAT__COUNT; c++) {
@@ -147,11 +146,11 @@ Test(immunity_codes, out_of_range_is_null)
 Test(immunity_codes, level_and_arrest_codes)
 {
 	cr_assert_str_eq(ch_immunity_level_code(CH_IMMUNITY_FULL), "full");
-	cr_assert_str_eq(ch_immunity_level_code(CH_IMMUNITY_OFFICIAL_ACTS),
-	    "official_acts");
+	cr_assert_str_eq(
+	    ch_immunity_level_code(CH_IMMUNITY_OFFICIAL_ACTS), "official_acts");
 	cr_assert_str_eq(ch_immunity_level_code(CH_IMMUNITY_NONE), "none");
-	cr_assert_str_eq(ch_immunity_level_code(CH_IMMUNITY_AS_ADMITTED),
-	    "as_admitted");
+	cr_assert_str_eq(
+	    ch_immunity_level_code(CH_IMMUNITY_AS_ADMITTED), "as_admitted");
 	cr_assert_str_eq(ch_arrest_rule_code(CH_ARREST_NEVER), "never");
 	cr_assert_str_eq(ch_arrest_rule_code(CH_ARREST_GRAVE_CRIME_ONLY),
 	    "grave_crime_only");
@@ -439,9 +438,8 @@ Test(immunity_vccr, consular_officer_foreign_arts_41_43)
 	cr_assert_str_eq(p.convention, "VCCR 1963");
 	cr_expect(has_article(&p, "VCCR Art. 41"));
 	cr_expect(has_article(&p, "VCCR Art. 43"));
-	expect_levels(&p, CH_ARREST_GRAVE_CRIME_ONLY,
-	    CH_IMMUNITY_OFFICIAL_ACTS, CH_IMMUNITY_OFFICIAL_ACTS,
-	    CH_IMMUNITY_OFFICIAL_ACTS);
+	expect_levels(&p, CH_ARREST_GRAVE_CRIME_ONLY, CH_IMMUNITY_OFFICIAL_ACTS,
+	    CH_IMMUNITY_OFFICIAL_ACTS, CH_IMMUNITY_OFFICIAL_ACTS);
 	cr_expect_not(p.residence_inviolable, "VCCR has no Art. 30");
 	cr_expect(p.tax_exempt_pay);
 	cr_expect_not_null(strstr(p.waiver, "VCCR Art. 45"));
@@ -602,8 +600,7 @@ Test(immunity_household, honorary_family_art_58_3)
 Test(immunity_none, locally_employed_and_contractors)
 {
 	static const enum ch_staff_category cats[] = {
-		CH_CAT_LOCALLY_EMPLOYED, CH_CAT_CONTRACTOR
-	};
+	    CH_CAT_LOCALLY_EMPLOYED, CH_CAT_CONTRACTOR};
 	size_t i;
 	int w;
 
@@ -616,8 +613,8 @@ Test(immunity_none, locally_employed_and_contractors)
 			cr_assert_str_eq(p.convention, "none");
 			cr_expect_eq(p.narticles, 0);
 			expect_nothing(&p);
-			cr_expect_eq(has_note(&p, "VCCR Art. 36"),
-			    w != NATIONAL);
+			cr_expect_eq(
+			    has_note(&p, "VCCR Art. 36"), w != NATIONAL);
 		}
 	}
 }
@@ -637,14 +634,12 @@ Test(immunity_none, family_without_principal)
 Test(immunity_none, family_of_someone_without_status)
 {
 	static const enum ch_staff_category cats[] = {
-		CH_CAT_LOCALLY_EMPLOYED, CH_CAT_CONTRACTOR,
-		CH_CAT_FAMILY_MEMBER
-	};
+	    CH_CAT_LOCALLY_EMPLOYED, CH_CAT_CONTRACTOR, CH_CAT_FAMILY_MEMBER};
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		struct ch_immunity_input in = household(cats[i], false,
-		    FOREIGN);
+		struct ch_immunity_input in =
+		    household(cats[i], false, FOREIGN);
 		struct ch_immunity_profile p = derive(&in);
 
 		expect_nothing(&p);
@@ -786,9 +781,9 @@ Test(immunity_errors, rejects_bad_input_and_zeroes_out)
 	struct ch_immunity_input in = person(CH_CAT_DIPLOMATIC_AGENT, FOREIGN);
 	struct ch_immunity_input bad;
 	struct ch_immunity_profile p;
-	static const char *const bad_dates[] = { "2026-02-30", "2026-1-01",
-		"2026-13-01", "26-03-01", "2026-03-01T00:00:00Z", "yesterday",
-		"2025-02-29" };
+	static const char *const bad_dates[] = {"2026-02-30", "2026-1-01",
+	    "2026-13-01", "26-03-01", "2026-03-01T00:00:00Z", "yesterday",
+	    "2025-02-29"};
 	size_t i;
 
 	cr_assert_eq(ch_immunity_derive(NULL, &p), CH_ERR_INVALID);
@@ -853,9 +848,8 @@ check_invariants(const struct ch_immunity_input *in)
 		cr_assert_geq(p.narticles, 1, "%s: no article",
 		    ch_staff_category_code(in->category));
 		for (i = 0; i < p.narticles; i++)
-			cr_assert_eq(strncmp(p.articles[i], p.convention, 4),
-			    0, "%s cited under %s", p.articles[i],
-			    p.convention);
+			cr_assert_eq(strncmp(p.articles[i], p.convention, 4), 0,
+			    "%s cited under %s", p.articles[i], p.convention);
 	} else {
 		cr_assert_str_neq(p.convention, "");
 		cr_assert_eq(p.narticles, 0);
@@ -890,16 +884,15 @@ Test(immunity_table, every_input_has_a_complete_profile)
 
 	for (c = 0; c < CH_CAT__COUNT; c++) {
 		for (w = FOREIGN; w <= NATIONAL; w++) {
-			struct ch_immunity_input in =
-			    person(c, (enum where)w);
+			struct ch_immunity_input in = person(c, (enum where)w);
 
 			check_invariants(&in);
 			if (c != CH_CAT_FAMILY_MEMBER)
 				continue;
 			for (pc = 0; pc < CH_CAT__COUNT; pc++) {
 				for (local = 0; local <= 1; local++) {
-					in = household(pc, local,
-					    (enum where)w);
+					in =
+					    household(pc, local, (enum where)w);
 					check_invariants(&in);
 				}
 			}

@@ -63,8 +63,8 @@ setup(void)
 	in.city = "Nairobi";
 	in.timezone = "Africa/Nairobi";
 	err = ch_posts_create(&ctx, &in, &post);
-	cr_assert_eq(err, CH_OK, "post: %s %s", ch_strerror(err),
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    err, CH_OK, "post: %s %s", ch_strerror(err), ctx.fault.detail);
 }
 
 static void
@@ -80,7 +80,8 @@ TestSuite(import, .init = setup, .fini = teardown);
 static size_t
 count_people(void)
 {
-	struct ch_person_filter f = {.post_id = post.id, .host_national = -1,
+	struct ch_person_filter f = {.post_id = post.id,
+	    .host_national = -1,
 	    .limit = CH_LIST_LIMIT_MAX};
 	struct ch_person_page page;
 	ch_err err;
@@ -140,8 +141,8 @@ expect_fault(const char *text, ch_err want, const char *field)
 
 	cr_assert_eq(err, want, "got %s (%s: %s)", ch_strerror(err),
 	    ctx.fault.field, ctx.fault.detail);
-	cr_assert_str_eq(ctx.fault.field, field, "detail: %s",
-	    ctx.fault.detail);
+	cr_assert_str_eq(
+	    ctx.fault.field, field, "detail: %s", ctx.fault.detail);
 	cr_assert_neq(ctx.fault.detail[0], '\0');
 }
 
@@ -160,7 +161,8 @@ static const char good[] =
 Test(import, good_file_with_household)
 {
 	struct ch_person_page page;
-	struct ch_person_filter f = {.post_id = post.id, .host_national = -1,
+	struct ch_person_filter f = {.post_id = post.id,
+	    .host_national = -1,
 	    .limit = CH_LIST_LIMIT_MAX};
 	struct ch_import_result res;
 	const struct ch_person *jean, *ana, *lea, *otieno;
@@ -169,8 +171,8 @@ Test(import, good_file_with_household)
 	ch_err err;
 
 	err = import(good, &res);
-	cr_assert_eq(err, CH_OK, "%s: %s %s", ch_strerror(err),
-	    ctx.fault.field, ctx.fault.detail);
+	cr_assert_eq(err, CH_OK, "%s: %s %s", ch_strerror(err), ctx.fault.field,
+	    ctx.fault.detail);
 	cr_assert_eq(res.rows, 5);
 	cr_assert_eq(res.created, 5);
 	cr_assert_eq(ch_people_list(&ctx, &f, &page), CH_OK);
@@ -201,8 +203,9 @@ Test(import, check_counts_rows_without_a_store)
 	struct ch_fault fault;
 	size_t rows = 99;
 
-	cr_assert_eq(ch_people_import_check(good, strlen(good), a, &fault,
-	    &rows), CH_OK, "%s: %s", fault.field, fault.detail);
+	cr_assert_eq(
+	    ch_people_import_check(good, strlen(good), a, &fault, &rows), CH_OK,
+	    "%s: %s", fault.field, fault.detail);
 	cr_assert_eq(rows, 5);
 	ch_arena_destroy(a);
 }
@@ -240,8 +243,8 @@ Test(import, bad_nationality_quotes_the_value)
 			   "Jean,Dupont,diplomatic_agent,fr\n";
 
 	expect_fault(text, CH_ERR_INVALID, "line 2, column nationality");
-	cr_assert(strstr(ctx.fault.detail, "\"fr\"") != NULL, "%s",
-	    ctx.fault.detail);
+	cr_assert(
+	    strstr(ctx.fault.detail, "\"fr\"") != NULL, "%s", ctx.fault.detail);
 }
 
 Test(import, line_break_inside_a_value)
@@ -254,8 +257,8 @@ Test(import, line_break_inside_a_value)
 
 	expect_fault(text, CH_ERR_INVALID, "line 2, column position");
 	cr_assert(strstr(ctx.fault.detail, "control character") != NULL);
-	cr_assert(strstr(ctx.fault.detail, "\"Head of mission\"") != NULL,
-	    "%s", ctx.fault.detail);
+	cr_assert(strstr(ctx.fault.detail, "\"Head of mission\"") != NULL, "%s",
+	    ctx.fault.detail);
 }
 
 Test(import, line_numbers_count_quoted_line_breaks)
@@ -420,9 +423,10 @@ Test(import, store_error_mid_import_rolls_back)
 	int rc;
 
 	cr_assert_eq(sqlite3_open(db_path, &db), SQLITE_OK);
-	rc = sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON people "
-			      "WHEN NEW.given_name = 'Boom' "
-			      "BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+	rc = sqlite3_exec(db,
+	    "CREATE TRIGGER boom BEFORE INSERT ON people "
+	    "WHEN NEW.given_name = 'Boom' "
+	    "BEGIN SELECT RAISE(ABORT, 'boom'); END;",
 	    NULL, NULL, &msg);
 	cr_assert_eq(rc, SQLITE_OK, "%s", msg ? msg : "");
 	sqlite3_close(db);
@@ -439,11 +443,13 @@ Test(import, unknown_post)
 	char other[CH_ID_LEN];
 
 	ch_id_new(other);
-	cr_assert_eq(ch_people_import_csv(&ctx, other, text, strlen(text),
-	    &res), CH_ERR_NOT_FOUND);
+	cr_assert_eq(
+	    ch_people_import_csv(&ctx, other, text, strlen(text), &res),
+	    CH_ERR_NOT_FOUND);
 	cr_assert_str_eq(ctx.fault.field, "/post_id");
-	cr_assert_eq(ch_people_import_csv(&ctx, "not-an-id", text,
-	    strlen(text), &res), CH_ERR_NOT_FOUND);
+	cr_assert_eq(
+	    ch_people_import_csv(&ctx, "not-an-id", text, strlen(text), &res),
+	    CH_ERR_NOT_FOUND);
 	cr_assert_eq(count_people(), 0);
 	cr_assert_eq(count_audit(), audit);
 }
@@ -485,8 +491,9 @@ Test(import, too_many_rows)
 	    CH_ERR_TOO_LARGE);
 	cr_assert_str_eq(fault.field, "line 10002");
 	/* 10,000 is the limit and passes. */
-	cr_assert_eq(ch_people_import_check(text, len - strlen(line), a,
-	    &fault, &rows), CH_OK, "%s: %s", fault.field, fault.detail);
+	cr_assert_eq(
+	    ch_people_import_check(text, len - strlen(line), a, &fault, &rows),
+	    CH_OK, "%s: %s", fault.field, fault.detail);
 	cr_assert_eq(rows, 10000);
 	free(text);
 	ch_arena_destroy(a);

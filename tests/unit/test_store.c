@@ -48,8 +48,8 @@ setup(void)
 	memcpy(in.country, "KE", 3);
 	in.city = "Mombasa";
 	in.timezone = "Africa/Nairobi";
-	cr_assert_eq(ch_posts_create(&ctx, &in, &out), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_posts_create(&ctx, &in, &out), CH_OK, "%s", ctx.fault.detail);
 	memcpy(post_id, out.id, CH_ID_LEN);
 }
 
@@ -111,8 +111,8 @@ audit_size(void)
 Test(store, create_read_and_audit_in_one_transaction)
 {
 	int64_t before = audit_size();
-	struct ch_person p = add("Claire", "Dubois", "diplomatic_agent", NULL,
-	    NULL);
+	struct ch_person p =
+	    add("Claire", "Dubois", "diplomatic_agent", NULL, NULL);
 	struct ch_person_view v;
 
 	cr_assert_geq(audit_size(), before + 1);
@@ -134,8 +134,8 @@ Test(store, audit_leaf_hashes_recompute)
 	add("Hugo", "Martin", "service_staff", NULL, NULL);
 	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
 	cr_assert_eq(ch_store_audit_count(tx, &size), CH_OK);
-	cr_assert_eq(ch_store_audit_range(tx, size, 1, ctx.arena, &recs, &n),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_store_audit_range(tx, size, 1, ctx.arena, &recs, &n), CH_OK);
 	ch_store_rollback(tx);
 	cr_assert_eq(n, 1);
 	cr_assert_eq(recs[0].seq, size);
@@ -148,8 +148,8 @@ Test(store, audit_leaf_hashes_recompute)
 
 Test(store, update_checks_the_version)
 {
-	struct ch_person p = add("Lea", "Bernard", "administrative_technical",
-	    NULL, NULL);
+	struct ch_person p =
+	    add("Lea", "Bernard", "administrative_technical", NULL, NULL);
 	struct ch_person_input in = {0};
 	struct ch_person out;
 
@@ -165,10 +165,10 @@ Test(store, update_checks_the_version)
 
 Test(store, households_link_one_level_within_the_post)
 {
-	struct ch_person head = add("Paul", "Moreau", "diplomatic_agent", NULL,
-	    NULL);
-	struct ch_person kid = add("Zoe", "Moreau", "family_member", head.id,
-	    "child");
+	struct ch_person head =
+	    add("Paul", "Moreau", "diplomatic_agent", NULL, NULL);
+	struct ch_person kid =
+	    add("Zoe", "Moreau", "family_member", head.id, "child");
 	struct ch_person_input in = {0};
 	struct ch_person out;
 	struct ch_person_view v;
@@ -198,8 +198,8 @@ Test(store, list_pages_by_cursor_without_gaps_or_repeats)
 	struct ch_person_filter f = {0};
 	struct ch_person_page page;
 	char cursor[1100] = "";
-	const char *names[] = {"Alpha", "Bravo", "Charlie", "Delta", "Echo",
-	    "Foxtrot", "Golf"};
+	const char *names[] = {
+	    "Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot", "Golf"};
 	size_t seen = 0;
 	char last[256] = "";
 
@@ -214,8 +214,8 @@ Test(store, list_pages_by_cursor_without_gaps_or_repeats)
 		for (size_t i = 0; i < page.count; i++) {
 			cr_assert_gt(strcmp(page.items[i].family_name, last), 0,
 			    "sorted, no repeats");
-			ch_strlcpy(last, page.items[i].family_name,
-			    sizeof(last));
+			ch_strlcpy(
+			    last, page.items[i].family_name, sizeof(last));
 			seen++;
 		}
 		ch_strlcpy(cursor, page.next_cursor, sizeof(cursor));
@@ -248,8 +248,8 @@ Test(store, search_finds_names_across_scripts)
 
 Test(store, another_posts_people_are_invisible)
 {
-	struct ch_person p = add("Ines", "Garcia", "consular_officer", NULL,
-	    NULL);
+	struct ch_person p =
+	    add("Ines", "Garcia", "consular_officer", NULL, NULL);
 	struct ch_principal other = {0};
 	struct ch_person_view v;
 	struct ch_person_page page;

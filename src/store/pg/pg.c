@@ -38,10 +38,10 @@
 
 #include "store/db.h"
 
-#define PG_INT8_OID 20		/* pg_type.oid of int8, from pg_type.dat */
-#define PG_TEXT_OID 25		/* pg_type.oid of text */
-#define PG_MAX_PARAMS 65535	/* the protocol's limit on bind parameters */
-#define PG_INT_TEXT_LEN 21	/* "-9223372036854775808" + NUL */
+#define PG_INT8_OID 20      /* pg_type.oid of int8, from pg_type.dat */
+#define PG_TEXT_OID 25      /* pg_type.oid of text */
+#define PG_MAX_PARAMS 65535 /* the protocol's limit on bind parameters */
+#define PG_INT_TEXT_LEN 21  /* "-9223372036854775808" + NUL */
 
 struct ch_db {
 	PGconn *conn;
@@ -76,13 +76,13 @@ static const struct {
 	const char *state;
 	ch_err err;
 } pg_states[] = {
-	{"23502", CH_ERR_INVALID},	/* not_null_violation */
-	{"23514", CH_ERR_INVALID},	/* check_violation */
-	{"23*", CH_ERR_CONFLICT},	/* unique, foreign key, exclusion */
-	{"40001", CH_ERR_BUSY},		/* serialization_failure */
-	{"40P01", CH_ERR_BUSY},		/* deadlock_detected */
-	{"55P03", CH_ERR_BUSY},		/* lock_not_available */
-	{"08*", CH_ERR_IO},		/* connection_exception */
+    {"23502", CH_ERR_INVALID}, /* not_null_violation */
+    {"23514", CH_ERR_INVALID}, /* check_violation */
+    {"23*", CH_ERR_CONFLICT},  /* unique, foreign key, exclusion */
+    {"40001", CH_ERR_BUSY},    /* serialization_failure */
+    {"40P01", CH_ERR_BUSY},    /* deadlock_detected */
+    {"55P03", CH_ERR_BUSY},    /* lock_not_available */
+    {"08*", CH_ERR_IO},        /* connection_exception */
 };
 
 static ch_err
@@ -183,7 +183,8 @@ pg_dsn_valid(const char *dsn)
 	char *message = NULL;
 
 	if ((options = PQconninfoParse(dsn, &message)) == NULL) {
-		log_warn("%s", "malformed PostgreSQL DSN (the parser's message "
+		log_warn("%s",
+		    "malformed PostgreSQL DSN (the parser's message "
 		    "is withheld: it may quote the password)");
 		PQfreemem(message);
 		return false;
@@ -218,8 +219,9 @@ pg_open(const char *dsn, ch_db **out)
 		/* Name the server, not the DSN: it may carry a password. */
 		pg_set_errmsg(db, PQerrorMessage(db->conn));
 		log_warn("connect to %s:%s/%s failed: %s",
-		    pg_or_empty(PQhost(db->conn)), pg_or_empty(PQport(db->conn)),
-		    pg_or_empty(PQdb(db->conn)), db->errmsg);
+		    pg_or_empty(PQhost(db->conn)),
+		    pg_or_empty(PQport(db->conn)), pg_or_empty(PQdb(db->conn)),
+		    db->errmsg);
 		err = CH_ERR_IO;
 		goto fail_conn;
 	}
@@ -284,8 +286,8 @@ pg_copy_rows(ch_db *db, const PGresult *res, struct ch_rows **out)
 	if ((rows = calloc(1, sizeof(*rows))) == NULL)
 		goto nomem;
 	rows->names = calloc(ncols > 0 ? ncols : 1, sizeof(char *));
-	rows->cells = calloc(nrows * ncols > 0 ? nrows * ncols : 1,
-	    sizeof(char *));
+	rows->cells =
+	    calloc(nrows * ncols > 0 ? nrows * ncols : 1, sizeof(char *));
 	if (rows->names == NULL || rows->cells == NULL)
 		goto nomem_rows;
 	/* With both arrays zeroed, ch_rows_free can undo a partial copy. */
@@ -372,8 +374,8 @@ pg_query(ch_db *db, const char *sql, const struct ch_param *params,
 			break;
 		}
 	}
-	res = PQexecParams(db->conn, sql, (int)nparams, types, values, NULL,
-	    NULL, 0);
+	res = PQexecParams(
+	    db->conn, sql, (int)nparams, types, values, NULL, NULL, 0);
 	if ((err = pg_check(db, res)) != CH_OK)
 		goto clear_res;
 	if (changes != NULL) {
@@ -412,8 +414,9 @@ pg_commit(ch_db *db)
 	    strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
 		/* The server answers COMMIT of an aborted transaction with a
 		 * silent ROLLBACK: the caller's writes are gone. */
-		pg_set_errmsg(db, "commit of an aborted transaction "
-				  "rolled back");
+		pg_set_errmsg(db,
+		    "commit of an aborted transaction "
+		    "rolled back");
 		log_warn("%s", db->errmsg);
 		err = CH_ERR_STORE;
 	}
@@ -434,13 +437,13 @@ pg_errmsg(ch_db *db)
 }
 
 const struct ch_db_ops ch_db_pg_ops = {
-	.name = "postgresql",
-	.open = pg_open,
-	.close = pg_close,
-	.exec = pg_exec,
-	.query = pg_query,
-	.begin = pg_begin,
-	.commit = pg_commit,
-	.rollback = pg_rollback,
-	.errmsg = pg_errmsg,
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .exec = pg_exec,
+    .query = pg_query,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .errmsg = pg_errmsg,
 };

@@ -69,11 +69,10 @@ sqlite_close(ch_db *db)
 static ch_err
 sqlite_open(const char *dsn, ch_db **out)
 {
-	static const char *const pragmas =
-	    "PRAGMA journal_mode=WAL;"
-	    "PRAGMA synchronous=FULL;"
-	    "PRAGMA foreign_keys=ON;"
-	    "PRAGMA trusted_schema=OFF;";
+	static const char *const pragmas = "PRAGMA journal_mode=WAL;"
+					   "PRAGMA synchronous=FULL;"
+					   "PRAGMA foreign_keys=ON;"
+					   "PRAGMA trusted_schema=OFF;";
 	const char *path = dsn + strlen("sqlite:");
 	ch_db *db;
 	int rc;
@@ -118,8 +117,8 @@ bind_params(ch_db *db, sqlite3_stmt *stmt, const struct ch_param *params,
 			continue; /* a parameter the statement does not use */
 		switch (params[i].type) {
 		case CH_PARAM_TEXT:
-			rc = sqlite3_bind_text(stmt, idx, params[i].text, -1,
-			    SQLITE_STATIC);
+			rc = sqlite3_bind_text(
+			    stmt, idx, params[i].text, -1, SQLITE_STATIC);
 			break;
 		case CH_PARAM_INT:
 			rc = sqlite3_bind_int64(stmt, idx, params[i].num);
@@ -213,7 +212,8 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 		}
 	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (rows->ncols > 0 && (err = read_row(stmt, rows, &cap)) != CH_OK)
+		if (rows->ncols > 0 &&
+		    (err = read_row(stmt, rows, &cap)) != CH_OK)
 			goto fail_rows;
 	}
 	if (rc != SQLITE_DONE) {
@@ -263,13 +263,13 @@ sqlite_errmsg(ch_db *db)
 }
 
 const struct ch_db_ops ch_db_sqlite_ops = {
-	.name = "sqlite",
-	.open = sqlite_open,
-	.close = sqlite_close,
-	.exec = sqlite_exec,
-	.query = sqlite_query,
-	.begin = sqlite_begin,
-	.commit = sqlite_commit,
-	.rollback = sqlite_rollback,
-	.errmsg = sqlite_errmsg,
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .exec = sqlite_exec,
+    .query = sqlite_query,
+    .begin = sqlite_begin,
+    .commit = sqlite_commit,
+    .rollback = sqlite_rollback,
+    .errmsg = sqlite_errmsg,
 };

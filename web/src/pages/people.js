@@ -73,7 +73,7 @@ export function PeoplePage({ params, user }) {
 		<form class="filters" role="search" onSubmit=${(e) => { e.preventDefault(); setTerm(q.trim()); }}>
 			<div class="field field-grow">
 				<label for="people-q">Search</label>
-				<input id="people-q" ref=${searchBox} type="search" value=${q} placeholder="Name, position…"
+				<input id="people-q" ref=${searchBox} type="search" value=${q} placeholder="Given or family name"
 					autocomplete="off" spellcheck="false" onInput=${(e) => setQ(e.currentTarget.value)} />
 			</div>
 			<div class="field">

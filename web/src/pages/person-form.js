@@ -234,7 +234,7 @@ export function PersonFormPage({ id, user }) {
 					${field('nationality', (a) => html`<div class="with-aside">
 						<input ...${a} type="text" maxlength="2" autocomplete="off" spellcheck="false" class="input-code"
 							value=${values.nationality} onInput=${(e) => set('nationality', e.currentTarget.value.toUpperCase())} />
-						<span class="aside muted" aria-live="polite">${values.nationality.length === 2 ? countryName(values.nationality) : ''}</span>
+						<span class="aside muted" aria-live="polite">${values.nationality.length === 2 && countryName(values.nationality) !== values.nationality ? countryName(values.nationality) : ''}</span>
 					</div>`)}
 				</div>
 				${check('host_national')}${check('permanent_resident')}
