@@ -198,18 +198,20 @@ immunity_json(const struct ch_immunity_profile *im)
 	    notes);
 }
 
-/* The short immunity of a list row, derived without the household. */
+/* The short immunity of a list row, with the household principal's
+ * status when the row is a household member. */
 static json_t *
-immunity_badge(const struct ch_person *p, const char *today)
+immunity_badge(const struct ch_person *p,
+    const struct ch_principal_status *principal, const char *today)
 {
 	struct ch_immunity_input in;
 	struct ch_immunity_profile im;
 
 	ch_person_immunity_input(p, NULL, today, &in);
-	if (p->household_of[0] != '\0') {
-		/* the list does not load principals: say so honestly */
-		return json_pack(
-		    "{s:n, s:n, s:b}", "arrest", "criminal", "household", 1);
+	if (principal != NULL && principal->known) {
+		in.has_principal = true;
+		in.principal_category = principal->category;
+		in.principal_local = principal->local;
 	}
 	if (ch_immunity_derive(&in, &im) != CH_OK)
 		return json_null();
@@ -310,7 +312,7 @@ ch_h_people_list(struct ch_req *req)
 		    page.items[i].post_id, "position",
 		    ch_json_str_or_null(page.items[i].position), "household_of",
 		    ch_json_str_or_null(page.items[i].household_of), "immunity",
-		    immunity_badge(&page.items[i], today));
+		    immunity_badge(&page.items[i], &page.principals[i], today));
 
 		json_array_append_new(items, o);
 	}

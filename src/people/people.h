@@ -150,8 +150,17 @@ struct ch_person_filter {
 	int limit;
 };
 
+/* What a list row needs of a household member's principal to derive the
+ * member's immunity without loading the principal. */
+struct ch_principal_status {
+	bool known; /* the row has a principal */
+	enum ch_staff_category category;
+	bool local; /* the principal is a host national or permanent resident */
+};
+
 struct ch_person_page {
 	struct ch_person *items;
+	struct ch_principal_status *principals; /* one per item */
 	size_t count;
 	char next_cursor[1100]; /* opaque; "" at the end */
 };

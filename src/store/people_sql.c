@@ -259,7 +259,12 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	v[6] = ch_param_opt(cid);
 	v[7] = CH_P_INT(limit + 1);
 	err = ch_tx_query(tx,
-	    "SELECT " PERSON_COLUMNS ", sort_name FROM people"
+	    "SELECT " PERSON_COLUMNS ", sort_name,"
+	    " (SELECT h.category FROM people h WHERE h.id = "
+	    "people.household_of),"
+	    " (SELECT h.host_national + h.permanent_resident FROM people h"
+	    "   WHERE h.id = people.household_of)"
+	    " FROM people"
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
 	    " AND (CAST($2 AS TEXT) IS NULL OR post_id = $2)"
 	    " AND (CAST($3 AS TEXT) IS NULL OR category = $3)"
@@ -279,8 +284,20 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 		ch_rows_free(r);
 		return CH_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < out->count; i++)
+	out->principals =
+	    ch_arena_alloc(arena, sizeof(*out->principals) * (out->count + 1));
+	if (out->principals == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < out->count; i++) {
+		struct ch_principal_status *ps = &out->principals[i];
+
 		person_from_row(r, i, arena, &out->items[i]);
+		ps->known = ch_staff_category_parse(
+		    ch_rows_get(r, i, 23), &ps->category);
+		ps->local = ch_rows_int(r, i, 24, 0) != 0;
+	}
 	if (r->nrows > limit)
 		cursor_encode(ch_rows_get(r, limit - 1, 22),
 		    out->items[limit - 1].id, out->next_cursor,

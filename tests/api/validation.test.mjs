@@ -212,10 +212,12 @@ describe('people rules', () => {
 
 	test('dates must exist and be written YYYY-MM-DD; functions cannot end before arrival', async () => {
 		const rso = await login('rso');
-		for (const d of ['2026-02-30', '2026-13-01', '26-01-01', '2026-1-1', '01/02/2026', '2026-01-01T00:00:00Z']) {
+		for (const d of ['2026-02-30', '2026-13-01', '26-01-01', '2026-1-1', '01/02/2026', '2026-00-10']) {
 			const r = await api(rso, 'POST', '/api/v1/people', await validPerson({ arrived_on: d }));
-			assertProblem(r, 422, 'validation', /arrived_on ".*" is not a date/, '/arrived_on');
+			assertProblem(r, 422, 'validation', `arrived_on "${d}" is not a date: write YYYY-MM-DD.`, '/arrived_on');
 		}
+		const stamp = await api(rso, 'POST', '/api/v1/people', await validPerson({ arrived_on: '2026-01-01T00:00:00Z' }));
+		assertProblem(stamp, 422, 'validation', 'arrived_on is 20 characters long; at most 10 are allowed.', '/arrived_on');
 		const leap = await api(rso, 'POST', '/api/v1/people', await validPerson({ date_of_birth: '2000-02-29' }));
 		assert.equal(leap.status, 201, leap.text);
 		const r = await api(rso, 'POST', '/api/v1/people',

@@ -179,6 +179,21 @@ Test(store, households_link_one_level_within_the_post)
 	cr_assert_eq(ch_people_get(&ctx, kid.id, &v), CH_OK);
 	cr_assert_str_eq(v.household[0].id, head.id, "principal first");
 	cr_assert_eq(v.immunity.criminal, CH_IMMUNITY_FULL, "Art. 37(1)");
+	{
+		struct ch_person_filter f = {0};
+		struct ch_person_page page;
+
+		f.post_id = post_id;
+		f.host_national = -1;
+		f.query = "zoe moreau";
+		cr_assert_eq(ch_people_list(&ctx, &f, &page), CH_OK);
+		cr_assert_eq(page.count, 1);
+		cr_assert(page.principals[0].known, "a list row knows the "
+						    "principal's status");
+		cr_assert_eq(page.principals[0].category,
+		    CH_CAT_DIPLOMATIC_AGENT);
+		cr_assert_not(page.principals[0].local);
+	}
 	in.set = CH_PF_POST_ID | CH_PF_GIVEN_NAME | CH_PF_FAMILY_NAME |
 	    CH_PF_CATEGORY | CH_PF_NATIONALITY | CH_PF_HOUSEHOLD_OF |
 	    CH_PF_RELATIONSHIP;

@@ -116,11 +116,6 @@ export const protects = (im) =>
 // Compact badge for a list row: criminal immunity, plus arrest when it
 // matters, and a warning when the immunity is not in force.
 export function ImmunityBadge({ immunity }) {
-	if (immunity && immunity.household) {
-		return html`<span class="badge badge-muted" title="A household member's immunity follows the principal's status: open the profile.">
-			Household<span class="badge-sub">see profile</span>
-		</span>`;
-	}
 	if (!immunity || !immunity.criminal) {
 		return html`<span class="badge badge-muted" title="No immunity profile">—</span>`;
 	}
