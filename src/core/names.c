@@ -3,8 +3,12 @@
  * the name transliterated to Latin, stripped to ASCII and lower-cased by
  * ICU ("Any-Latin; Latin-ASCII; Lower"), with runs of other characters
  * folded to one space: "Иванова", "IVANOVA" and "Ivanová" share one key.
- * The transliterator is costly to build, so each thread keeps its own.
+ * The transliterator is costly to build, so one is built on first use and
+ * shared behind a mutex (keys are made on writes and searches, not in hot
+ * loops), and closed at exit.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unicode/ustring.h>
 #include <unicode/utrans.h>
@@ -13,26 +17,39 @@
 
 #define KEY_UCHARS 1024
 
-static _Thread_local UTransliterator *thread_translit;
-static _Thread_local bool thread_translit_failed;
+static UTransliterator *shared_translit;
+static bool translit_failed;
+static pthread_mutex_t translit_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void
+close_translit(void)
+{
+	pthread_mutex_lock(&translit_lock);
+	utrans_close(shared_translit);
+	shared_translit = NULL;
+	pthread_mutex_unlock(&translit_lock);
+}
+
+/* The shared transliterator; call with translit_lock held. */
 static UTransliterator *
 translit(void)
 {
 	static const UChar id[] = u"Any-Latin; Latin-ASCII; Lower";
 	UErrorCode status = U_ZERO_ERROR;
 
-	if (thread_translit != NULL || thread_translit_failed)
-		return thread_translit;
-	thread_translit =
+	if (shared_translit != NULL || translit_failed)
+		return shared_translit;
+	shared_translit =
 	    utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
 	if (U_FAILURE(status)) {
 		log_error(
 		    "ICU transliterator unavailable: %s", u_errorName(status));
-		thread_translit = NULL;
-		thread_translit_failed = true;
+		shared_translit = NULL;
+		translit_failed = true;
+		return NULL;
 	}
-	return thread_translit;
+	atexit(close_translit);
+	return shared_translit;
 }
 
 /* Keep [a-z0-9], fold every other run into one space, trim. */
@@ -74,14 +91,18 @@ ch_name_key(const char *name, char *out, size_t size)
 	if (name == NULL)
 		return;
 	u_strFromUTF8(buf, KEY_UCHARS - 1, &len, name, -1, &status);
-	t = translit();
-	if (U_FAILURE(status) || t == NULL) {
+	if (U_FAILURE(status)) {
 		squeeze(name, out, size);
 		return;
 	}
+	pthread_mutex_lock(&translit_lock);
+	t = translit();
 	limit = len;
-	utrans_transUChars(t, buf, &len, KEY_UCHARS - 1, 0, &limit, &status);
-	if (U_FAILURE(status)) {
+	if (t != NULL)
+		utrans_transUChars(
+		    t, buf, &len, KEY_UCHARS - 1, 0, &limit, &status);
+	pthread_mutex_unlock(&translit_lock);
+	if (t == NULL || U_FAILURE(status)) {
 		squeeze(name, out, size);
 		return;
 	}

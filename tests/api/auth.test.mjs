@@ -71,6 +71,20 @@ describe('sign in', () => {
 		assert.ok(!('password_hash' in r.json.user));
 	});
 
+	test('the session cookie is found among other cookies', async () => {
+		const s = await login('analyst');
+		const r = await get(null, '/api/v1/auth/session', { Cookie: `theme=dark; ${s.cookie}; lang=en` });
+		assert.equal(r.status, 200, r.text);
+		assert.equal(r.json.user.username, 'analyst');
+	});
+
+	test('a cross-site login is refused (login CSRF)', async () => {
+		const r = await api(null, 'POST', '/api/v1/auth/login',
+			{ username: 'rso', password: 'rso-demo-passphrase' }, { 'Sec-Fetch-Site': 'cross-site' });
+		assertProblem(r, 403, 'cross-site');
+		assert.equal(r.setCookie.length, 0);
+	});
+
 	test('GET /auth/session returns the user and the same CSRF token', async () => {
 		const s = await login('analyst', { fresh: true });
 		const r = await get(s, '/api/v1/auth/session');

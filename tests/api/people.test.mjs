@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 
 import {
 	allPeople, api, assertProblem, DEMO_PEOPLE, demoPost, get, hqAdmin, login, newPerson, person,
-	secondPost, server, TEST_POSITION, today,
+	secondPost, server, TEST_POSITION, today, uniq,
 } from './harness.mjs';
 
 before(server);
@@ -388,6 +388,68 @@ describe('create and change', () => {
 		assert.equal(view.json.household[0].full_name, 'Anders Holm');
 		assert.equal(view.json.household[0].relationship, 'principal');
 		assert.equal(view.json.immunity.arrest, 'never');
+	});
+
+	test('households stay one level deep: a principal with a household cannot join another', async () => {
+		const rso = await login('rso');
+		const principal = await newPerson();
+		const member = await newPerson({ category: 'family_member', household_of: principal.id,
+			relationship: 'child' });
+		const other = await newPerson();
+		// principal has a household member; making principal a member of
+		// other's household would make member a member of a member.
+		const r = await api(rso, 'PATCH', `/api/v1/people/${principal.id}`,
+			{ household_of: other.id, relationship: 'spouse' }, { 'If-Match': '"1"' });
+		assertProblem(r, 422, 'validation', undefined, '/household_of');
+		const view = await get(rso, `/api/v1/people/${member.id}`);
+		assert.equal(view.json.household[0].id, principal.id);
+		assert.equal(view.json.household[0].relationship, 'principal');
+	});
+
+	test('a household stays in one post: a principal with members cannot move alone', async () => {
+		const s = await hqAdmin();
+		const post = (await api(s, 'POST', '/api/v1/posts', {
+			name: uniq('API test post'), kind: 'consulate', country: 'UG', city: 'Kampala', timezone: 'Africa/Kampala',
+		})).json;
+		const principal = await newPerson();
+		const member = await newPerson({ category: 'family_member', household_of: principal.id, relationship: 'spouse' });
+		const r = await api(s, 'PATCH', `/api/v1/people/${principal.id}`, { post_id: post.id },
+			{ 'If-Match': '"1"' });
+		assertProblem(r, 422, 'validation', undefined, '/post_id');
+		assert.equal((await get(s, `/api/v1/people/${member.id}`)).json.post_id, await demoPost());
+	});
+
+	test('a household never shows rso people of a post rso cannot see', async () => {
+		const s = await hqAdmin();
+		const post = (await api(s, 'POST', '/api/v1/posts', {
+			name: uniq('API test post'), kind: 'consulate', country: 'UG', city: 'Kampala', timezone: 'Africa/Kampala',
+		})).json;
+		const principal = await newPerson({ given_name: 'Moved', family_name: uniq('Principal') });
+		const member = await newPerson({ category: 'family_member', household_of: principal.id, relationship: 'spouse' });
+		// Try to move the principal away (refused, if households stay in one post).
+		await api(s, 'PATCH', `/api/v1/people/${principal.id}`, { post_id: post.id }, { 'If-Match': '"1"' });
+		const rso = await login('rso');
+		const view = await get(rso, `/api/v1/people/${member.id}`);
+		assert.equal(view.status, 200, view.text);
+		for (const m of view.json.household) {
+			const seen = await get(rso, `/api/v1/people/${m.id}`);
+			assert.equal(seen.status, 200, `${m.full_name} (${m.relationship}) is in the household rso reads, `
+				+ `but GET /api/v1/people/${m.id} answers ${seen.status}: another post's person leaked`);
+		}
+	});
+
+	test('concurrent PATCHes with the same If-Match: exactly one wins, the rest get 412', async () => {
+		const rso = await login('rso');
+		const p = await newPerson();
+		const n = 8;
+		const results = await Promise.all(Array.from({ length: n }, (_, i) =>
+			api(rso, 'PATCH', `/api/v1/people/${p.id}`, { phone: `+45 33 92 00 0${i}` }, { 'If-Match': '"1"' })));
+		const statuses = results.map((r) => r.status).sort();
+		assert.deepEqual(statuses, [200, ...Array(n - 1).fill(412)], results.map((r) => r.text).join('\n'));
+		const winner = results.find((r) => r.status === 200);
+		const now = await get(rso, `/api/v1/people/${p.id}`);
+		assert.equal(now.json.version, 2);
+		assert.equal(now.json.phone, winner.json.phone);
 	});
 
 	test('a person cannot join their own household', async () => {
