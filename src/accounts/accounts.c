@@ -310,6 +310,21 @@ ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count)
 	return err;
 }
 
+ch_err
+ch_users_get(struct ch_ctx *ctx, const char *id, struct ch_user *out)
+{
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	if (!ch_id_valid(id))
+		return CH_ERR_NOT_FOUND;
+	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_user_by_id(tx, id, ctx->arena, out);
+	ch_store_rollback(tx);
+	return err;
+}
+
 void
 ch_session_token_hash(const char *token, char out[65])
 {

@@ -42,6 +42,7 @@ ch_err ch_users_set_password(
 ch_err ch_users_set_disabled(
     struct ch_ctx *ctx, const char *username, bool disabled);
 ch_err ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count);
+ch_err ch_users_get(struct ch_ctx *ctx, const char *id, struct ch_user *out);
 
 /*
  * Verify a username and password and open a session.  Unknown users,

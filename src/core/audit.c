@@ -94,3 +94,21 @@ ch_audit_append(
 		return err;
 	return ch_store_audit_insert(tx, &r);
 }
+
+ch_err
+ch_audit_read(const struct ch_ctx *ctx, const char *action,
+    const char *object_type, const char *object_id, const char *post_id)
+{
+	struct ch_audit_entry e = {
+	    action, object_type, object_id, post_id, NULL, 0};
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		return err;
+	if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
+}

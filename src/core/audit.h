@@ -23,6 +23,10 @@ struct ch_audit_entry {
 
 ch_err ch_audit_append(
     struct ch_tx *tx, const struct ch_ctx *ctx, const struct ch_audit_entry *e);
+/* Record a read of a sensitive record, in a transaction of its own (a read
+ * changes nothing else, so there is no other transaction to join). */
+ch_err ch_audit_read(const struct ch_ctx *ctx, const char *action,
+    const char *object_type, const char *object_id, const char *post_id);
 /* The canonical entry text of a record, into buf (which it resets). */
 ch_err ch_audit_entry_text(const struct ch_audit_record *r, struct ch_buf *buf);
 /* The RFC 9162 leaf hash of a record, as lower-case hex. */

@@ -113,22 +113,15 @@ ch_h_users_create(struct ch_req *req)
 void
 ch_h_users_update(struct ch_req *req)
 {
-	struct ch_user *users;
-	const char *username = NULL;
-	size_t n;
+	struct ch_user u;
+	const char *username;
 	ch_err err;
 
-	if ((err = ch_users_list(&req->ctx, &users, &n)) != CH_OK) {
+	if ((err = ch_users_get(&req->ctx, req->params[0], &u)) != CH_OK) {
 		ch_reply_error(req, err);
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(users[i].id, req->params[0]) == 0)
-			username = users[i].username;
-	if (username == NULL) {
-		ch_reply_error(req, CH_ERR_NOT_FOUND);
-		return;
-	}
+	username = u.username;
 	if (ch_json_has(req->body, "password") &&
 	    (err = ch_users_set_password(&req->ctx, username,
 		 ch_json_str(req->body, "password"))) != CH_OK) {

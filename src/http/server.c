@@ -24,7 +24,6 @@
 
 #include "core/audit.h"
 #include "http/http.h"
-#include "store/store.h"
 
 #define MAX_BODY_ABSOLUTE (8u * 1024 * 1024)
 #define REQUEST_ARENA_MAX (32u * 1024 * 1024)
@@ -284,27 +283,17 @@ cross_site(struct ch_req *req)
 	    strcmp(site, "none") != 0;
 }
 
-/* Record a read of a sensitive record, in its own transaction. */
+/* Record a read of a sensitive record the handler named. */
 static void
 audit_read(struct ch_req *req)
 {
-	struct ch_audit_entry e;
-	struct ch_tx *tx = NULL;
-
 	if (req->route->audit == NULL || req->audit_object_id == NULL ||
 	    is_write(req->method) || req->status >= 300)
 		return;
-	e = (struct ch_audit_entry){req->route->audit, req->route->tag,
-	    req->audit_object_id, req->audit_post_id, NULL, 0};
-	if (ch_store_begin(server_store, true, &tx) != CH_OK)
-		return;
-	if (ch_audit_append(tx, &req->ctx, &e) != CH_OK ||
-	    ch_store_commit(tx) != CH_OK) {
-		if (tx != NULL)
-			ch_store_rollback(tx);
+	if (ch_audit_read(&req->ctx, req->route->audit, req->route->tag,
+		req->audit_object_id, req->audit_post_id) != CH_OK)
 		log_error("could not record the read %s of %s",
 		    req->route->audit, req->audit_object_id);
-	}
 }
 
 static void
