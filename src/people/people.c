@@ -349,13 +349,42 @@ ch_person_state(const struct ch_person *p, struct ch_buf *b)
 	    p->relationship ? p->relationship : "", (long long)p->version);
 }
 
-/* Check the household link against the store: same post, one level. */
+/*
+ * Check the household link against the store: one level (a member has no
+ * members of their own, a principal is not a member) and one post (a
+ * principal with members stays in their post: old_post is the post before
+ * an update, or NULL on create).
+ */
 static ch_err
-check_household(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p)
+check_household(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p,
+    const char *old_post)
 {
-	struct ch_person principal;
+	struct ch_person principal, *members = NULL;
+	size_t nmembers = 0;
 	ch_err err;
 
+	if (old_post != NULL) {
+		err = ch_store_household(
+		    tx, p->id, ctx->arena, &members, &nmembers);
+		if (err != CH_OK)
+			return err;
+	}
+	if (nmembers > 0 && p->household_of[0] != '\0') {
+		ch_fault_set(&ctx->fault, "/household_of",
+		    "%s %s has household members of their own (%s %s); a "
+		    "household has one level: link those members elsewhere "
+		    "first.",
+		    p->given_name, p->family_name, members[0].given_name,
+		    members[0].family_name);
+		return CH_ERR_INVALID;
+	}
+	if (nmembers > 0 && strcmp(old_post, p->post_id) != 0) {
+		ch_fault_set(&ctx->fault, "/post_id",
+		    "%s %s has %zu household member(s) at this post; move or "
+		    "unlink them first, so that no household spans two posts.",
+		    p->given_name, p->family_name, nmembers);
+		return CH_ERR_INVALID;
+	}
 	if (p->household_of[0] == '\0')
 		return CH_OK;
 	err = ch_store_person_get(tx, p->household_of, ctx->arena, &principal);
@@ -449,7 +478,7 @@ ch_people_create(
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	if ((err = check_post(ctx, tx, out->post_id)) != CH_OK ||
-	    (err = check_household(ctx, tx, out)) != CH_OK ||
+	    (err = check_household(ctx, tx, out, NULL)) != CH_OK ||
 	    (err = ch_store_person_insert(tx, out)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
@@ -487,7 +516,7 @@ ch_people_update(struct ch_ctx *ctx, const char *id,
 	if (strcmp(old_post, out->post_id) != 0 &&
 	    (err = check_post(ctx, tx, out->post_id)) != CH_OK)
 		goto fail;
-	if ((err = check_household(ctx, tx, out)) != CH_OK)
+	if ((err = check_household(ctx, tx, out, old_post)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), out->updated_at);
 	if ((err = ch_store_person_update(tx, out, out->version)) != CH_OK)
@@ -563,10 +592,13 @@ ch_people_get(struct ch_ctx *ctx, const char *id, struct ch_person_view *out)
 		err = CH_ERR_NOMEM;
 		goto done;
 	}
-	if (pp != NULL)
+	/* Only what the reader may see: a household never spans posts, but
+	 * the check costs nothing and guards older data. */
+	if (pp != NULL && ch_ctx_sees_post(ctx, pp->post_id))
 		out->household[out->household_count++] = *pp;
 	for (size_t i = 0; i < nmembers; i++)
-		if (strcmp(members[i].id, out->person.id) != 0)
+		if (strcmp(members[i].id, out->person.id) != 0 &&
+		    ch_ctx_sees_post(ctx, members[i].post_id))
 			out->household[out->household_count++] = members[i];
 	err = ch_store_training_list(tx, out->person.id, ctx->arena,
 	    &out->training, &out->training_count);

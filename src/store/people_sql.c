@@ -247,6 +247,8 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	pattern[0] = '\0';
 	if (f->query != NULL && *f->query != '\0') {
 		ch_name_key(f->query, key, sizeof(key));
+		if (key[0] == '\0')
+			return CH_OK; /* no letters or digits: matches no one */
 		like_pattern(key, pattern, sizeof(pattern));
 	}
 	v[0] = ch_param_opt(scope_post_id);
