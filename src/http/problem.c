@@ -33,6 +33,7 @@ static const struct problem_type {
     {"cross-site", 403, "Cross-site request refused"},
     {"csrf", 403, "Missing CSRF token"},
     {"unsupported-media-type", 415, "JSON expected"},
+    {"not-acceptable", 406, "Cannot answer in that format"},
     {"malformed-json", 400, "Malformed JSON"},
     {"body-required", 400, "Body required"},
     {"method-not-allowed", 405, "Method not allowed"},

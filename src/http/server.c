@@ -290,6 +290,41 @@ is_json_type(const char *ctype)
 	return *ctype == '\0' || *ctype == ';';
 }
 
+/*
+ * Whether the Accept header admits what the route answers: JSON (or
+ * problem+json), or the Prometheus text of /metrics.  No Accept header
+ * admits anything.  Media ranges are compared without their parameters.
+ */
+static bool
+accepts(struct ch_req *req)
+{
+	static const char *const json_ok[] = {"*/*", "application/*",
+	    "application/json", "application/problem+json", NULL};
+	static const char *const text_ok[] = {
+	    "*/*", "text/*", "text/plain", NULL};
+	const char *const *ok =
+	    req->route->perm == CH_PERM_METRICS ? text_ok : json_ok;
+	const char *h = ch_req_header(req, "Accept");
+	const char *p;
+
+	if (h == NULL || *h == '\0')
+		return true;
+	for (p = h; *p != '\0';) {
+		size_t n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, ",;");
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		for (size_t i = 0; ok[i] != NULL; i++)
+			if (strlen(ok[i]) == n && strncasecmp(p, ok[i], n) == 0)
+				return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 /* Refuse browser requests that another site started. */
 static bool
 cross_site(struct ch_req *req)
@@ -339,6 +374,14 @@ dispatch(struct req_state *st)
 		ch_reply_problem(req, "forbidden",
 		    "Your role does not allow this. Ask the security officer "
 		    "if you need it.",
+		    NULL);
+		return;
+	}
+	if (!accepts(req)) {
+		ch_reply_problem(req, "not-acceptable",
+		    req->route->perm == CH_PERM_METRICS
+			? "This answers text/plain (Prometheus); accept it."
+			: "This answers application/json; accept it.",
 		    NULL);
 		return;
 	}
