@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { api, assertProblem, ENGINE, get, login, server } from './harness.mjs';
+import { api, assertProblem, ENGINE, get, login, person, server, uniq } from './harness.mjs';
 
 before(server);
 
@@ -252,9 +252,29 @@ describe('headers', () => {
 });
 
 describe('roles', () => {
-	test('staff may not read people: 403 forbidden, not 404', async () => {
-		const r = await get(await login('staff'), '/api/v1/people');
-		assertProblem(r, 403, 'forbidden', /Your role does not allow this/);
+	test('staff see only their own person record, in the list and by id', async () => {
+		const staff = await login('staff');
+		const r = await get(staff, '/api/v1/people?limit=200');
+		assert.equal(r.status, 200, r.text);
+		assert.deepEqual(r.json.items.map((p) => p.full_name), ['Line Bech']);
+		assert.equal(r.json.next_cursor, null, 'counts do not leak through paging');
+		const own = r.json.items[0].id;
+		assert.equal((await get(staff, `/api/v1/people/${own}`)).status, 200);
+		const other = (await person('Helena Varga')).id;
+		assertProblem(await get(staff, `/api/v1/people/${other}`), 404, 'not-found');
+		const search = await get(staff, '/api/v1/people?q=varga');
+		assert.equal(search.status, 200);
+		assert.deepEqual(search.json.items, [], 'a search does not reach past their own record');
+	});
+
+	test('a staff user linked to no person may not read people at all', async () => {
+		const admin = await login('admin');
+		const name = uniq('apitest-staff');
+		const c = await api(admin, 'POST', '/api/v1/users',
+			{ username: name, password: 'a long enough passphrase 42', roles: ['staff'] });
+		assert.equal(c.status, 201, c.text);
+		const s = await login(name, { password: 'a long enough passphrase 42' });
+		assertProblem(await get(s, '/api/v1/people'), 403, 'forbidden', /Your role does not allow this/);
 	});
 
 	test('people.read for rso, analyst, guard, eac, hq and admin', async () => {
