@@ -55,3 +55,7 @@ bench: build
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
+
+.PHONY: security-check
+security-check: build
+	@scripts/security-check $(BUILD)
