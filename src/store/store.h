@@ -149,4 +149,31 @@ ch_err ch_store_session_delete(struct ch_tx *tx, const char *token_hash);
 ch_err ch_store_session_delete_user(struct ch_tx *tx, const char *user_id);
 ch_err ch_store_session_purge(struct ch_tx *tx, int64_t now);
 
+/* ---- sealed_sql.c: the sealed columns and key rotation ---- */
+struct ch_sealed_column {
+	const char *table;
+	const char *id_column; /* the row id bound into the seal */
+	const char *column;
+};
+/* Every column the store seals (core/vault.h). */
+const struct ch_sealed_column *ch_store_sealed_columns(size_t *count);
+struct ch_reseal_stats {
+	int64_t resealed;  /* written back under the current key */
+	int64_t plaintext; /* of which were plaintext (older versions) */
+	int64_t skipped;   /* changed meanwhile by someone else */
+	int64_t failed;    /* did not open: logged, left as they were */
+	int64_t batches;
+};
+/*
+ * Seal again under the vault's current key every sealed value that is not
+ * under it (or, with plaintext_only, every value not sealed at all), batch
+ * rows per transaction.  CH_ERR_CRYPTO when some value did not open.
+ */
+ch_err ch_store_reseal(struct ch_store *store, bool plaintext_only,
+    size_t batch, struct ch_reseal_stats *stats);
+/* How many values are sealed under key_id; with NULL, how many are not
+ * sealed at all (plaintext). */
+ch_err ch_store_sealed_count(
+    struct ch_store *store, const char *key_id, int64_t *count);
+
 #endif /* CH_STORE_H */
