@@ -31,6 +31,8 @@ int ch_cmd_people(int argc, char **argv);
 int ch_cmd_post(int argc, char **argv);
 int ch_cmd_migrate(int argc, char **argv);
 int ch_cmd_key(int argc, char **argv);
+int ch_cmd_backup(int argc, char **argv);
+int ch_cmd_restore(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
