@@ -683,6 +683,24 @@ ch_vault_open(const char *table, const char *row_id, const char *column,
 	return CH_OK;
 }
 
+void
+ch_vault_digest(const char *context, const void *data, size_t len, char out[65])
+{
+	unsigned char *key, digest[32];
+	char id[CH_VAULT_ID_LEN];
+
+	out[0] = '\0';
+	ch_vault_current_id(id);
+	if (id[0] == '\0' || (key = sodium_malloc(CH_VAULT_KEY_BYTES)) == NULL)
+		return;
+	if (ch_vault_derive(id, context, NULL, 0, key) == CH_OK) {
+		crypto_generichash(
+		    digest, sizeof(digest), data, len, key, CH_VAULT_KEY_BYTES);
+		ch_hex(digest, sizeof(digest), out);
+	}
+	sodium_free(key);
+}
+
 ch_err
 ch_vault_derive(const char *id, const char *context, const unsigned char *salt,
     size_t salt_len, unsigned char out[CH_VAULT_KEY_BYTES])

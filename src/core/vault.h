@@ -96,4 +96,15 @@ ch_err ch_vault_derive(const char *id, const char *context,
     const unsigned char *salt, size_t salt_len,
     unsigned char out[CH_VAULT_KEY_BYTES]);
 
+/*
+ * A keyed digest of a sealed field's plaintext, as lower-case hex (65
+ * bytes with the NUL), for places that must commit to the value without
+ * revealing it, such as the state hash of an audit record: a plain SHA-256
+ * of a phone number is reversed by trying them all.  BLAKE2b-256 keyed by a
+ * key derived from the current data key for context.  "" when no key is
+ * loaded.
+ */
+void ch_vault_digest(
+    const char *context, const void *data, size_t len, char out[65]);
+
 #endif /* CH_CORE_VAULT_H */

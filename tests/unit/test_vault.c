@@ -313,6 +313,37 @@ Test(vault, the_database_holds_contacts_only_sealed)
 	env_close(&e);
 }
 
+Test(vault, the_audit_state_commits_to_contacts_without_revealing_them)
+{
+	struct ch_person p = {0};
+	struct ch_buf a, b;
+	static const unsigned char other_key[CH_VAULT_KEY_BYTES] = {7};
+
+	p.given_name = "Kadri";
+	p.family_name = "Tamm";
+	p.email = "kadri@example.org";
+	p.phone = "+372 5555 0101";
+	ch_buf_init(&a, 4096);
+	ch_buf_init(&b, 4096);
+	ch_person_state(&p, &a);
+	cr_assert_null(strstr(a.data, "kadri@"));
+	cr_assert_null(strstr(a.data, "5555"));
+	/* Deterministic under one key, different under another. */
+	ch_person_state(&p, &b);
+	cr_assert_str_eq(a.data, b.data);
+	p.phone = "+372 5555 0102";
+	ch_buf_reset(&b);
+	ch_person_state(&p, &b);
+	cr_assert_str_neq(a.data, b.data);
+	p.phone = "+372 5555 0101";
+	cr_assert_eq(ch_vault_load_raw("0badf00d", other_key), CH_OK);
+	ch_buf_reset(&b);
+	ch_person_state(&p, &b);
+	cr_assert_str_neq(a.data, b.data);
+	ch_buf_free(&a);
+	ch_buf_free(&b);
+}
+
 Test(vault, plaintext_from_older_versions_is_sealed_once)
 {
 	struct ch_reseal_stats st;
