@@ -174,6 +174,22 @@ put_table(struct ch_buf *b, const char *name, const struct ch_rows *r,
 	return CH_OK;
 }
 
+/*
+ * Tables a backup leaves out: sessions (hashed tokens) would come back to
+ * life on a restore, even those ended after the backup was taken.  A
+ * restore empties them: everyone signs in again.
+ */
+static const char *const not_backed_up[] = {"sessions"};
+
+static bool
+backed_up(const char *table)
+{
+	for (size_t i = 0; i < CH_ARRAY_LEN(not_backed_up); i++)
+		if (strcmp(table, not_backed_up[i]) == 0)
+			return false;
+	return true;
+}
+
 /* Read every table of one snapshot into the stream b. */
 static ch_err
 build_stream(struct ch_store *store, struct ch_buf *b,
@@ -186,7 +202,7 @@ build_stream(struct ch_store *store, struct ch_buf *b,
 	struct ch_rows *r = NULL;
 	ch_arena *a = NULL;
 	char **names;
-	size_t n;
+	size_t n, kept;
 	ch_err err;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
@@ -198,6 +214,11 @@ build_stream(struct ch_store *store, struct ch_buf *b,
 		goto free_mem;
 	if ((err = ch_store_table_names(tx, a, &names, &n)) != CH_OK)
 		goto rollback;
+	kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (backed_up(names[i]))
+			names[kept++] = names[i];
+	n = kept;
 	ch_time_format(ch_clock_now(), now);
 	if ((err = ch_buf_append(b, "CHBK", 4)) != CH_OK ||
 	    (err = put_u32(b, 1)) != CH_OK ||

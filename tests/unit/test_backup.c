@@ -396,6 +396,9 @@ Test(backup, a_forged_audit_record_inside_a_valid_file_is_refused)
 	    ch_backup_parse((unsigned char *)plain.data, plain.len, a, &b, &f),
 	    CH_OK, "%s", f.detail);
 	cr_assert_eq(ch_backup_verify(&b, &f), CH_OK, "%s", f.detail);
+	for (size_t i = 0; i < b.ntables; i++)
+		cr_assert_str_neq(b.tables[i].name, "sessions");
+	cr_assert_geq(b.ntables, 8);
 	/* Someone with the key rewrites who did it: the leaf gives it away. */
 	hit = memmem(plain.data, plain.len, "person.create", 13);
 	cr_assert_not_null(hit);
