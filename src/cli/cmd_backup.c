@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/audit.h"
 #include "core/backup.h"
 #include "store/store.h"
 
@@ -40,6 +41,41 @@ print_summary(const char *what, const struct ch_backup_summary *s)
 	    what, s->tables, (unsigned long long)s->rows,
 	    (unsigned long long)s->audit_size, s->audit_root, s->key_id,
 	    s->file_bytes, s->stream_bytes);
+}
+
+/*
+ * Record a backup (a read of every record) or a restore in the audit log:
+ * the object is the audit root the backup holds; the state, the summary.
+ */
+static void
+audit_backup(struct ch_store *store, const char *action,
+    const struct ch_backup_summary *s)
+{
+	struct ch_audit_entry e = {
+	    action, "backup", s->audit_root, NULL, NULL, 0};
+	struct ch_ctx ctx;
+	struct ch_tx *tx = NULL;
+	char state[256];
+	ch_err err;
+	int n;
+
+	n = snprintf(state, sizeof(state),
+	    "key=%s\ntables=%zu\nrows=%llu\naudit=%llu\n", s->key_id, s->tables,
+	    (unsigned long long)s->rows, (unsigned long long)s->audit_size);
+	e.state = state;
+	e.state_len = (size_t)n;
+	ch_cli_ctx(&ctx, store);
+	if ((err = ch_store_begin(store, true, &tx)) == CH_OK) {
+		if ((err = ch_audit_append(tx, &ctx, &e)) == CH_OK)
+			err = ch_store_commit(tx);
+		else
+			ch_store_rollback(tx);
+	}
+	if (err != CH_OK)
+		fprintf(stderr,
+		    "chancery: could not record the %s in the audit log (%s)\n",
+		    action, ch_strerror(err));
+	ch_cli_ctx_free(&ctx);
 }
 
 int
@@ -87,6 +123,8 @@ ch_cmd_backup(int argc, char **argv)
 	if ((store = ch_cli_open_store(&c, 1)) == NULL)
 		return CH_EXIT_FAIL;
 	err = ch_backup_write(store, out, &sum, &f);
+	if (err == CH_OK)
+		audit_backup(store, "backup.create", &sum);
 	ch_store_close(store);
 	if (err != CH_OK) {
 		ch_cli_error("the backup failed", err, &f);
@@ -161,6 +199,8 @@ ch_cmd_restore(int argc, char **argv)
 	if ((store = ch_cli_open_store(&c, 1)) == NULL)
 		return CH_EXIT_FAIL;
 	err = ch_backup_restore(store, in, force, &sum, &f);
+	if (err == CH_OK)
+		audit_backup(store, "backup.restore", &sum);
 	ch_store_close(store);
 	if (err != CH_OK) {
 		ch_cli_error("nothing was restored", err, &f);
