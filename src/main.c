@@ -29,6 +29,9 @@ static const struct {
     {"user", ch_cmd_user, "add, list, disable users; change passwords"},
     {"people", ch_cmd_people, "import people from CSV"},
     {"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
+    {"key", ch_cmd_key, "list, rotate and retire the data keys"},
+    {"backup", ch_cmd_backup, "write an encrypted backup of the post"},
+    {"restore", ch_cmd_restore, "verify a backup and restore it"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/vault.h"
 #include "people/people.h"
 #include "store/store.h"
 
@@ -29,12 +30,75 @@ ch_cli_resolve_dsn(struct ch_cli_common *c)
 		    c->dir ? c->dir : CH_DEFAULT_DIR);
 }
 
+void
+ch_cli_key_path(const struct ch_cli_common *c, char *out, size_t size)
+{
+	snprintf(
+	    out, size, "%s/keys/data.key", c->dir ? c->dir : CH_DEFAULT_DIR);
+}
+
+bool
+ch_cli_load_key(const struct ch_cli_common *c)
+{
+	static bool registered;
+	char path[4200];
+	ch_err err;
+
+	ch_cli_key_path(c, path, sizeof(path));
+	if ((err = ch_vault_load(path)) != CH_OK) {
+		if (err == CH_ERR_NOT_FOUND)
+			fprintf(stderr,
+			    "chancery: no data key at %s. `chancery init "
+			    "--dir DIR` makes one; for an existing post, put "
+			    "its key file there.\n",
+			    path);
+		else
+			fprintf(stderr,
+			    "chancery: cannot load the data key %s (%s); see "
+			    "the log above.\n",
+			    path, ch_strerror(err));
+		return false;
+	}
+	if (!registered) {
+		atexit(ch_vault_unload);
+		registered = true;
+	}
+	return true;
+}
+
+/* Seal contacts that older versions stored as plaintext (once). */
+static bool
+seal_plaintext(struct ch_store *store)
+{
+	struct ch_reseal_stats st;
+	int64_t n = 0;
+	ch_err err;
+
+	if (ch_store_sealed_count(store, NULL, &n) != CH_OK)
+		return false;
+	if (n == 0)
+		return true;
+	log_info("sealing %lld plaintext values left by an older version",
+	    (long long)n);
+	err = ch_store_reseal(store, true, 0, &st);
+	if (err != CH_OK) {
+		fprintf(stderr,
+		    "chancery: could not seal the plaintext contacts (%s)\n",
+		    ch_strerror(err));
+		return false;
+	}
+	log_info("sealed %lld plaintext values", (long long)st.resealed);
+	return true;
+}
+
 struct ch_store *
 ch_cli_open_store(struct ch_cli_common *c, int conns)
 {
 	struct ch_store *store = NULL;
 	ch_err err;
 
+	if (!ch_cli_load_key(c))
+		return NULL;
 	ch_cli_resolve_dsn(c);
 	err = ch_store_open(c->dsn, conns, &store);
 	if (err != CH_OK) {
@@ -48,6 +112,10 @@ ch_cli_open_store(struct ch_cli_common *c, int conns)
 			    "chancery: cannot open the database (%s). Check "
 			    "--dir or --db, or run `chancery init` first.\n",
 			    ch_strerror(err));
+		return NULL;
+	}
+	if (!seal_plaintext(store)) {
+		ch_store_close(store);
 		return NULL;
 	}
 	return store;

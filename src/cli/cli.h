@@ -30,11 +30,19 @@ int ch_cmd_user(int argc, char **argv);
 int ch_cmd_people(int argc, char **argv);
 int ch_cmd_post(int argc, char **argv);
 int ch_cmd_migrate(int argc, char **argv);
+int ch_cmd_key(int argc, char **argv);
+int ch_cmd_backup(int argc, char **argv);
+int ch_cmd_restore(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
 void ch_cli_resolve_dsn(struct ch_cli_common *c);
-/* Open the store for a command; prints the reason on failure. */
+/* DIR/keys/data.key, the data key file. */
+void ch_cli_key_path(const struct ch_cli_common *c, char *out, size_t size);
+/* Load the data key file (wiped at exit); prints the reason on failure. */
+bool ch_cli_load_key(const struct ch_cli_common *c);
+/* Load the data key, open the store for a command and seal any plaintext
+ * contacts left by older versions; prints the reason on failure. */
 struct ch_store *ch_cli_open_store(struct ch_cli_common *c, int conns);
 /* A context for the CLI: the system actor, a fresh arena. */
 void ch_cli_ctx(struct ch_ctx *ctx, struct ch_store *store);

@@ -13,6 +13,7 @@
 
 #include "accounts/accounts.h"
 #include "cli/cli.h"
+#include "core/vault.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "store/store.h"
@@ -53,7 +54,9 @@ static const char init_usage[] =
     "usage: chancery init [--dir DIR] [--db DSN]\n"
     "\n"
     "Create a post's directory: the database (schema migrations applied)\n"
-    "and a self-signed TLS certificate in DIR/tls.  Safe to run again.\n"
+    "a self-signed TLS certificate in DIR/tls and the data key that seals\n"
+    "sensitive fields in DIR/keys/data.key.  Safe to run again: it keeps\n"
+    "an existing certificate and key.\n"
     "Then add a post with `chancery post add` and users with\n"
     "`chancery user add`.\n";
 
@@ -74,11 +77,13 @@ file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Make DIR, DIR/tls and the certificate when missing. */
+/* Make DIR, DIR/tls and the certificate, DIR/keys and the data key,
+ * when missing. */
 static bool
 prepare_dir(const char *dir)
 {
 	char tls[2048], cert[4096], key[4096];
+	ch_err err;
 
 	if (strlen(dir) > 1024) {
 		fprintf(stderr, "chancery: the directory name is too long\n");
@@ -101,6 +106,17 @@ prepare_dir(const char *dir)
 		    "chancery: made a self-signed certificate in "
 		    "%s\n",
 		    tls);
+	}
+	snprintf(key, sizeof(key), "%s/keys/data.key", dir);
+	if ((err = ch_vault_create_file(key)) == CH_OK) {
+		fprintf(stderr,
+		    "chancery: made the data key %s: keep a copy of it apart "
+		    "from the database and the backups\n",
+		    key);
+	} else if (err != CH_ERR_CONFLICT) {
+		fprintf(
+		    stderr, "chancery: could not make the data key %s\n", key);
+		return false;
 	}
 	return true;
 }

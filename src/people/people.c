@@ -9,6 +9,7 @@
 
 #include "core/audit.h"
 #include "core/events.h"
+#include "core/vault.h"
 #include "people/people.h"
 #include "store/store.h"
 
@@ -331,9 +332,24 @@ ch_person_validate(const struct ch_person_input *in, struct ch_fault *fault)
 	return err;
 }
 
+/* Contacts enter the state as keyed digests (core/vault.h), not as
+ * plaintext: the audit log is not encrypted. */
+static void
+contact_digest(const char *value, char out[65])
+{
+	out[0] = '\0';
+	if (value != NULL && *value != '\0')
+		ch_vault_digest(
+		    "chancery audit state v1", value, strlen(value), out);
+}
+
 void
 ch_person_state(const struct ch_person *p, struct ch_buf *b)
 {
+	char email[65], phone[65];
+
+	contact_digest(p->email, email);
+	contact_digest(p->phone, phone);
 	ch_buf_appendf(b,
 	    "id=%s\npost=%s\ngiven=%s\nfamily=%s\ncategory=%s\nnat=%s\n"
 	    "host_national=%d\npr=%d\nnotified=%s\narrived=%s\nend=%s\n"
@@ -344,8 +360,7 @@ ch_person_state(const struct ch_person *p, struct ch_buf *b)
 	    p->host_national, p->permanent_resident, p->notified_on,
 	    p->arrived_on, p->functions_end_on, p->date_of_birth,
 	    p->gender ? p->gender : "", p->position ? p->position : "",
-	    ch_clearance_code(p->clearance), p->email ? p->email : "",
-	    p->phone ? p->phone : "", p->household_of,
+	    ch_clearance_code(p->clearance), email, phone, p->household_of,
 	    p->relationship ? p->relationship : "", (long long)p->version);
 }
 

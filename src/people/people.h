@@ -210,7 +210,7 @@ ch_err ch_person_validate(
 ch_err ch_person_apply(const struct ch_person_input *in, struct ch_person *p,
     ch_arena *arena, struct ch_fault *fault);
 /* The canonical state of a person, the bytes its audit records hash
- * (appended to b). */
+ * (appended to b); contacts enter it as keyed digests, never plaintext. */
 void ch_person_state(const struct ch_person *p, struct ch_buf *b);
 /* Add a training record to a person. */
 ch_err ch_people_add_training(struct ch_ctx *ctx, const char *person_id,

@@ -75,6 +75,10 @@ struct ch_db_ops {
 	/* Transactions: write=true takes the write lock at once (SQLite's
 	 * BEGIN IMMEDIATE) so that two writers never deadlock. */
 	ch_err (*begin)(ch_db *db, bool write);
+	/* A read-only transaction that sees one snapshot of the whole
+	 * database from its start to its end (backups).  End it with
+	 * rollback. */
+	ch_err (*begin_snapshot)(ch_db *db);
 	ch_err (*commit)(ch_db *db);
 	ch_err (*rollback)(ch_db *db);
 	/* The last error message from the engine, for logs (never secrets). */

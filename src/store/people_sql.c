@@ -4,12 +4,19 @@
  * core/names.c) so that every writer keeps them in step.  Lists page by a
  * cursor over (sort_name, id), encoded as hex so that it is opaque and
  * safe in a URL.
+ *
+ * email and phone are sealed here (core/vault.h) as they are written and
+ * opened as they are read: the use cases above see plaintext, the database
+ * only ciphertext bound to (people, id, column).  The store is the one
+ * place that knows which column a value goes to, so it is the one place
+ * that cannot forget to seal it; search and sort never use these columns.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/names.h"
+#include "core/vault.h"
 #include "people/people.h"
 #include "store/store_int.h"
 
@@ -20,10 +27,33 @@
 	"email, phone, household_of, relationship, version, created_at, "      \
 	"updated_at"
 
-static void
+/* Open a sealed column of a person into the arena (NULL stays NULL). */
+static ch_err
+open_cell(const struct ch_rows *r, size_t i, size_t col, const char *id,
+    const char *column, ch_arena *a, char **out)
+{
+	const char *cell = ch_rows_get(r, i, col);
+	ch_err err;
+
+	*out = NULL;
+	if (cell == NULL)
+		return CH_OK;
+	err = ch_vault_open("people", id, column, cell, a, out, NULL);
+	if (err == CH_ERR_INVALID) {
+		/* Not a sealed value: the start-up pass seals plaintext, so
+		 * this one was written around the store. */
+		log_error("people.%s of %s is not sealed", column, id);
+		return CH_ERR_CRYPTO;
+	}
+	return err;
+}
+
+static ch_err
 person_from_row(
     const struct ch_rows *r, size_t i, ch_arena *a, struct ch_person *p)
 {
+	ch_err err;
+
 	memset(p, 0, sizeof(*p));
 	ch_cell_copy(r, i, 0, p->id, sizeof(p->id));
 	ch_cell_copy(r, i, 1, p->post_id, sizeof(p->post_id));
@@ -43,13 +73,16 @@ person_from_row(
 	p->position = ch_cell_dup(r, i, 13, a);
 	if (!ch_clearance_parse(ch_rows_get(r, i, 14), &p->clearance))
 		p->clearance = CH_CLEARANCE_UNCLASSIFIED;
-	p->email = ch_cell_dup(r, i, 15, a);
-	p->phone = ch_cell_dup(r, i, 16, a);
+	if ((err = open_cell(r, i, 15, p->id, "email", a, &p->email)) !=
+		CH_OK ||
+	    (err = open_cell(r, i, 16, p->id, "phone", a, &p->phone)) != CH_OK)
+		return err;
 	ch_cell_copy(r, i, 17, p->household_of, sizeof(p->household_of));
 	p->relationship = ch_cell_dup(r, i, 18, a);
 	p->version = ch_rows_int(r, i, 19, 1);
 	ch_cell_copy(r, i, 20, p->created_at, sizeof(p->created_at));
 	ch_cell_copy(r, i, 21, p->updated_at, sizeof(p->updated_at));
+	return CH_OK;
 }
 
 static void
@@ -63,10 +96,33 @@ person_keys(const struct ch_person *p, char *sort, char *search, size_t size)
 	snprintf(search, size, " %s %s ", given, family);
 }
 
+/* Seal an optional contact field; "" and NULL stay absent (NULL). */
+static ch_err
+seal_opt(const char *id, const char *column, const char *value, ch_arena *a,
+    char **out)
+{
+	*out = NULL;
+	if (value == NULL || *value == '\0')
+		return CH_OK;
+	return ch_vault_seal(
+	    "people", id, column, value, strlen(value), a, out);
+}
+
+static ch_err
+seal_contacts(
+    const struct ch_person *p, ch_arena *a, char **email, char **phone)
+{
+	ch_err err;
+
+	if ((err = seal_opt(p->id, "email", p->email, a, email)) != CH_OK)
+		return err;
+	return seal_opt(p->id, "phone", p->phone, a, phone);
+}
+
 /* The 22 parameters of a person, in PERSON_COLUMNS order, then the keys. */
 static size_t
 person_params(const struct ch_person *p, const char *sort, const char *search,
-    struct ch_param *v)
+    const char *email, const char *phone, struct ch_param *v)
 {
 	size_t n = 0;
 
@@ -85,8 +141,8 @@ person_params(const struct ch_person *p, const char *sort, const char *search,
 	v[n++] = ch_param_opt(p->gender);
 	v[n++] = ch_param_opt(p->position);
 	v[n++] = CH_P_TEXT(ch_clearance_code(p->clearance));
-	v[n++] = ch_param_opt(p->email);
-	v[n++] = ch_param_opt(p->phone);
+	v[n++] = ch_param_opt(email);
+	v[n++] = ch_param_opt(phone);
 	v[n++] = ch_param_opt(p->household_of);
 	v[n++] = ch_param_opt(p->relationship);
 	v[n++] = CH_P_INT(p->version);
@@ -101,16 +157,26 @@ ch_err
 ch_store_person_insert(struct ch_tx *tx, const struct ch_person *p)
 {
 	char sort[CH_NAME_KEY_MAX * 2 + 2], search[CH_NAME_KEY_MAX * 2 + 4];
+	char *email, *phone;
 	struct ch_param v[24];
+	ch_arena *a;
 	size_t n;
+	ch_err err;
 
+	if ((a = ch_arena_create(64 * 1024)) == NULL)
+		return CH_ERR_NOMEM;
+	if ((err = seal_contacts(p, a, &email, &phone)) != CH_OK)
+		goto free_arena;
 	person_keys(p, sort, search, sizeof(sort));
-	n = person_params(p, sort, search, v);
-	return ch_tx_query(tx,
+	n = person_params(p, sort, search, email, phone, v);
+	err = ch_tx_query(tx,
 	    "INSERT INTO people (" PERSON_COLUMNS ", sort_name, search_key) "
 	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
 	    "$14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
 	    v, n, NULL, NULL);
+free_arena:
+	ch_arena_destroy(a);
+	return err;
 }
 
 ch_err
@@ -118,14 +184,22 @@ ch_store_person_update(
     struct ch_tx *tx, struct ch_person *p, int64_t expected_version)
 {
 	char sort[CH_NAME_KEY_MAX * 2 + 2], search[CH_NAME_KEY_MAX * 2 + 4];
+	char *email, *phone;
 	struct ch_param v[25];
 	int64_t changes = 0;
+	ch_arena *a;
 	size_t n;
 	ch_err err;
 
+	if ((a = ch_arena_create(64 * 1024)) == NULL)
+		return CH_ERR_NOMEM;
+	if ((err = seal_contacts(p, a, &email, &phone)) != CH_OK) {
+		ch_arena_destroy(a);
+		return err;
+	}
 	p->version = expected_version + 1;
 	person_keys(p, sort, search, sizeof(sort));
-	n = person_params(p, sort, search, v);
+	n = person_params(p, sort, search, email, phone, v);
 	v[n++] = CH_P_INT(expected_version);
 	err = ch_tx_query(tx,
 	    "UPDATE people SET post_id = $2, given_name = $3, "
@@ -137,6 +211,7 @@ ch_store_person_update(
 	    "version = $20, updated_at = $22, sort_name = $23, "
 	    "search_key = $24 WHERE id = $1 AND version = $25",
 	    v, n, NULL, &changes);
+	ch_arena_destroy(a);
 	if (err != CH_OK)
 		return err;
 	return changes == 1 ? CH_OK : CH_ERR_PRECONDITION;
@@ -159,9 +234,9 @@ ch_store_person_get(
 		ch_rows_free(r);
 		return CH_ERR_NOT_FOUND;
 	}
-	person_from_row(r, 0, arena, out);
+	err = person_from_row(r, 0, arena, out);
 	ch_rows_free(r);
-	return CH_OK;
+	return err;
 }
 
 /* Decode a hex cursor into "sort_name\x1fid"; false when malformed. */
@@ -297,7 +372,11 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	for (size_t i = 0; i < out->count; i++) {
 		struct ch_principal_status *ps = &out->principals[i];
 
-		person_from_row(r, i, arena, &out->items[i]);
+		if ((err = person_from_row(r, i, arena, &out->items[i])) !=
+		    CH_OK) {
+			ch_rows_free(r);
+			return err;
+		}
 		ps->known = ch_staff_category_parse(
 		    ch_rows_get(r, i, 23), &ps->category);
 		ps->local = ch_rows_int(r, i, 24, 0) != 0;
@@ -331,8 +410,12 @@ ch_store_household(struct ch_tx *tx, const char *principal_id, ch_arena *arena,
 		ch_rows_free(r);
 		return CH_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < r->nrows; i++)
-		person_from_row(r, i, arena, &(*out)[i]);
+	for (size_t i = 0; i < r->nrows; i++) {
+		if ((err = person_from_row(r, i, arena, &(*out)[i])) != CH_OK) {
+			ch_rows_free(r);
+			return err;
+		}
+	}
 	*count = r->nrows;
 	ch_rows_free(r);
 	return CH_OK;

@@ -244,8 +244,9 @@ ch_store_close(struct ch_store *store)
 	free(store);
 }
 
-ch_err
-ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
+static ch_err
+store_begin(
+    struct ch_store *store, bool write, bool snapshot, struct ch_tx **out)
 {
 	struct ch_tx *tx;
 	ch_err err;
@@ -261,7 +262,9 @@ ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 		free(tx);
 		return err;
 	}
-	if ((err = store->ops->begin(tx->db, write)) != CH_OK) {
+	err = snapshot ? store->ops->begin_snapshot(tx->db)
+		       : store->ops->begin(tx->db, write);
+	if (err != CH_OK) {
 		log_error("begin: %s", store->ops->errmsg(tx->db));
 		if (err == CH_ERR_BUSY)
 			atomic_fetch_add(&store->busy, 1);
@@ -272,6 +275,24 @@ ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 	atomic_fetch_add(&store->transactions, 1);
 	*out = tx;
 	return CH_OK;
+}
+
+ch_err
+ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
+{
+	return store_begin(store, write, false, out);
+}
+
+ch_err
+ch_store_begin_snapshot(struct ch_store *store, struct ch_tx **out)
+{
+	return store_begin(store, false, true, out);
+}
+
+const char *
+ch_tx_engine(const struct ch_tx *tx)
+{
+	return tx->store->ops->name;
 }
 
 ch_err

@@ -22,6 +22,7 @@ struct ch_person_page;
 struct ch_post;
 struct ch_zone;
 struct ch_training;
+struct ch_rows;
 
 /* ---- store.c: the pool and transactions ---- */
 /*
@@ -148,5 +149,66 @@ ch_err ch_store_session_touch(
 ch_err ch_store_session_delete(struct ch_tx *tx, const char *token_hash);
 ch_err ch_store_session_delete_user(struct ch_tx *tx, const char *user_id);
 ch_err ch_store_session_purge(struct ch_tx *tx, int64_t now);
+
+/* ---- sealed_sql.c: the sealed columns and key rotation ---- */
+struct ch_sealed_column {
+	const char *table;
+	const char *id_column; /* the row id bound into the seal */
+	const char *column;
+};
+/* Every column the store seals (core/vault.h). */
+const struct ch_sealed_column *ch_store_sealed_columns(size_t *count);
+struct ch_reseal_stats {
+	int64_t resealed;  /* written back under the current key */
+	int64_t plaintext; /* of which were plaintext (older versions) */
+	int64_t skipped;   /* changed meanwhile by someone else */
+	int64_t failed;    /* did not open: logged, left as they were */
+	int64_t batches;
+};
+/*
+ * Seal again under the vault's current key every sealed value that is not
+ * under it (or, with plaintext_only, every value not sealed at all), batch
+ * rows per transaction.  CH_ERR_CRYPTO when some value did not open.
+ */
+ch_err ch_store_reseal(struct ch_store *store, bool plaintext_only,
+    size_t batch, struct ch_reseal_stats *stats);
+/* How many values are sealed under key_id; with NULL, how many are not
+ * sealed at all (plaintext). */
+ch_err ch_store_sealed_count(
+    struct ch_store *store, const char *key_id, int64_t *count);
+
+/* ---- backup_sql.c: whole tables, for backup and restore ---- */
+/*
+ * A read transaction that sees one snapshot of the whole database: a
+ * WAL read transaction in SQLite, REPEATABLE READ READ ONLY in PostgreSQL.
+ * End it with ch_store_rollback().
+ */
+ch_err ch_store_begin_snapshot(struct ch_store *store, struct ch_tx **out);
+/* The names of the tables of the schema, sorted (bytewise). */
+ch_err ch_store_table_names(
+    struct ch_tx *tx, ch_arena *arena, char ***names, size_t *count);
+/* Every row of table, ordered by its first column (the caller frees). */
+ch_err ch_store_table_rows(
+    struct ch_tx *tx, const char *table, struct ch_rows **out);
+ch_err ch_store_table_count(
+    struct ch_tx *tx, const char *table, int64_t *count);
+/*
+ * Restoring, in one write transaction: defer the foreign-key checks to
+ * the end (restore_begin), empty tables, insert rows by column name (the
+ * target's column types decide how each text cell is bound), then check
+ * and reinstate the keys (restore_end).  Names are checked against the
+ * target's own tables and columns: they come from a file.
+ */
+struct ch_restore;
+ch_err ch_store_restore_begin(struct ch_tx *tx, struct ch_restore **out);
+ch_err ch_store_restore_clear(struct ch_restore *r, const char *table);
+/* Prepare inserts into table with these columns (in the row's order). */
+ch_err ch_store_restore_table(struct ch_restore *r, const char *table,
+    const char *const *columns, size_t ncols);
+ch_err ch_store_restore_row(struct ch_restore *r, const char *const *cells);
+/* Check the foreign keys and end; frees r (also on failure). */
+ch_err ch_store_restore_end(struct ch_restore *r);
+/* Free r without checking (the caller rolls back); accepts NULL. */
+void ch_store_restore_abort(struct ch_restore *r);
 
 #endif /* CH_STORE_H */

@@ -12,9 +12,15 @@ ch_err ch_tx_query(struct ch_tx *tx, const char *sql,
     const struct ch_param *params, size_t nparams, struct ch_rows **out,
     int64_t *changes);
 
+/* The engine of a transaction's store: "sqlite" or "postgresql". */
+const char *ch_tx_engine(const struct ch_tx *tx);
+
 /* Copy a cell into a fixed buffer ("" for NULL). */
 void ch_cell_copy(
     const struct ch_rows *r, size_t row, size_t col, char *dst, size_t size);
+/* The engine of a transaction's store: "sqlite" or "postgresql". */
+const char *ch_tx_engine(const struct ch_tx *tx);
+
 /* Copy a cell into the arena (NULL for SQL NULL). */
 char *ch_cell_dup(
     const struct ch_rows *r, size_t row, size_t col, ch_arena *arena);

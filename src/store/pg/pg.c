@@ -403,6 +403,16 @@ pg_begin(ch_db *db, bool write)
 	return pg_exec(db, "BEGIN");
 }
 
+/* REPEATABLE READ: every statement of the transaction sees the snapshot
+ * taken by its first; a backup of a big table may outlast 30 s. */
+static ch_err
+pg_begin_snapshot(ch_db *db)
+{
+	return pg_exec(db,
+	    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+	    "SET LOCAL statement_timeout = '15min'");
+}
+
 static ch_err
 pg_commit(ch_db *db)
 {
@@ -443,6 +453,7 @@ const struct ch_db_ops ch_db_pg_ops = {
     .exec = pg_exec,
     .query = pg_query,
     .begin = pg_begin,
+    .begin_snapshot = pg_begin_snapshot,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .errmsg = pg_errmsg,

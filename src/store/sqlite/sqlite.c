@@ -242,6 +242,22 @@ sqlite_begin(ch_db *db, bool write)
 	return sqlite_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
 }
 
+/*
+ * In WAL mode a read transaction sees the database as of its first read,
+ * until it ends, while writers go on: read at once to fix the snapshot.
+ */
+static ch_err
+sqlite_begin_snapshot(ch_db *db)
+{
+	ch_err err = sqlite_exec(db, "BEGIN");
+
+	if (err == CH_OK &&
+	    (err = sqlite_exec(db, "SELECT COUNT(*) FROM sqlite_master")) !=
+		CH_OK)
+		sqlite_exec(db, "ROLLBACK");
+	return err;
+}
+
 static ch_err
 sqlite_commit(ch_db *db)
 {
@@ -269,6 +285,7 @@ const struct ch_db_ops ch_db_sqlite_ops = {
     .exec = sqlite_exec,
     .query = sqlite_query,
     .begin = sqlite_begin,
+    .begin_snapshot = sqlite_begin_snapshot,
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .errmsg = sqlite_errmsg,
