@@ -810,3 +810,142 @@ Test(audit_log, key_files_are_private_and_load_read_only)
 	rmdir(path);
 	rmdir(dir);
 }
+
+/* ---- signed notes and checkpoints, no store needed ---- */
+
+TestSuite(note);
+
+/* The example of golang.org/x/mod/sumdb/note: the same key must give
+ * the same (deterministic Ed25519) signature, and its note must open. */
+Test(note, interoperates_with_the_go_reference_example)
+{
+	static const char skey[] =
+	    "PRIVATE+KEY+PeterNeumann+c74f20a3+"
+	    "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+	static const char vkey[] =
+	    "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/"
+	    "LDE4izWy10TW";
+	static const char text[] =
+	    "If you think cryptography is the answer to your problem,\n"
+	    "then you don't know what your problem is.\n";
+	static const char signed_note[] =
+	    "If you think cryptography is the answer to your problem,\n"
+	    "then you don't know what your problem is.\n"
+	    "\n"
+	    "\xe2\x80\x94 PeterNeumann "
+	    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcEl"
+	    "ZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n";
+	struct ch_note_signer *s = ch_note_signer_new();
+	struct ch_note_verifier v, from_s;
+	struct ch_buf out, vtext;
+	size_t text_len;
+	char again[256];
+
+	cr_assert_not_null(s);
+	cr_assert(ch_note_signer_parse(skey, strlen(skey), s));
+	cr_assert(ch_note_verifier_parse(vkey, strlen(vkey), &v));
+	ch_note_signer_verifier(s, &from_s);
+	cr_assert(memcmp(&v, &from_s, sizeof(v)) == 0);
+	ch_buf_init(&out, 4096);
+	ch_buf_init(&vtext, 4096);
+	cr_assert_eq(ch_note_sign(s, text, strlen(text), &out), CH_OK);
+	cr_assert_str_eq(out.data, signed_note);
+	cr_assert_eq(
+	    ch_note_open(signed_note, strlen(signed_note), &v, &text_len),
+	    CH_NOTE_VERIFIED);
+	cr_assert_eq(text_len, strlen(text));
+	cr_assert_eq(ch_note_verifier_format(&v, &vtext), CH_OK);
+	cr_assert_eq(vtext.len, strlen(vkey) + 1);
+	cr_assert(memcmp(vtext.data, vkey, strlen(vkey)) == 0);
+	cr_assert_eq(ch_note_signer_format(s, again, sizeof(again)), CH_OK);
+	cr_assert(strncmp(again, skey, strlen(skey)) == 0);
+	ch_buf_free(&out);
+	ch_buf_free(&vtext);
+	ch_note_signer_free(s);
+}
+
+Test(note, malformed_and_foreign_notes_are_refused)
+{
+	struct ch_note_signer *s = ch_note_signer_new(),
+			      *o = ch_note_signer_new();
+	struct ch_note_verifier v;
+	struct ch_checkpoint cp = {ORIGIN, 42, {1, 2, 3}}, back;
+	struct ch_buf text, note;
+	size_t len;
+	char bad[1024];
+
+	cr_assert_eq(ch_note_signer_generate(s, ORIGIN), CH_OK);
+	cr_assert_eq(ch_note_signer_generate(o, "someone.else/log"), CH_OK);
+	ch_note_signer_verifier(s, &v);
+	ch_buf_init(&text, 4096);
+	ch_buf_init(&note, 4096);
+	cr_assert_eq(ch_checkpoint_format(&cp, &text), CH_OK);
+	cr_assert(ch_checkpoint_parse(text.data, text.len, &back));
+	cr_assert(memcmp(&cp, &back, sizeof(cp)) == 0);
+	cr_assert_eq(ch_note_sign(s, text.data, text.len, &note), CH_OK);
+	cr_assert_eq(
+	    ch_note_open(note.data, note.len, &v, &len), CH_NOTE_VERIFIED);
+	/* A cosignature by another key is ignored, not an error. */
+	{
+		struct ch_buf co;
+
+		ch_buf_init(&co, 4096);
+		cr_assert_eq(ch_note_sign(o, text.data, text.len, &co), CH_OK);
+		snprintf(bad, sizeof(bad), "%s%s", note.data,
+		    strstr(co.data, "\n\n") + 2);
+		cr_assert_eq(
+		    ch_note_open(bad, strlen(bad), &v, &len), CH_NOTE_VERIFIED);
+		/* Only the other key's signature: unsigned for ours. */
+		cr_assert_eq(
+		    ch_note_open(co.data, co.len, &v, &len), CH_NOTE_UNSIGNED);
+		ch_buf_free(&co);
+	}
+	/* One changed byte of the text: the signature fails. */
+	snprintf(bad, sizeof(bad), "%s", note.data);
+	bad[strlen(ORIGIN) + 1] = '5'; /* size 42 -> 52 */
+	cr_assert_eq(
+	    ch_note_open(bad, strlen(bad), &v, &len), CH_NOTE_BAD_SIGNATURE);
+	/* Malformed: no blank line, no final newline, plain dash, a tab. */
+	cr_assert_eq(
+	    ch_note_open(text.data, text.len, &v, &len), CH_NOTE_MALFORMED);
+	cr_assert_eq(
+	    ch_note_open(note.data, note.len - 1, &v, &len), CH_NOTE_MALFORMED);
+	snprintf(bad, sizeof(bad), "%s", note.data);
+	memcpy(strstr(bad, "\xe2\x80\x94"), "-- ", 3);
+	cr_assert_eq(
+	    ch_note_open(bad, strlen(bad), &v, &len), CH_NOTE_MALFORMED);
+	snprintf(bad, sizeof(bad), "%s", note.data);
+	bad[3] = '\t';
+	cr_assert_eq(
+	    ch_note_open(bad, strlen(bad), &v, &len), CH_NOTE_MALFORMED);
+	/* Checkpoint texts that are not checkpoints. */
+	cr_assert_not(ch_checkpoint_parse("o\n042\nAA==\n", 12, &back));
+	cr_assert_not(ch_checkpoint_parse("o\n42\n", 5, &back));
+	cr_assert_not(ch_checkpoint_parse(
+	    "o\n-1\n"
+	    "AQIDAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n",
+	    50, &back));
+	snprintf(bad, sizeof(bad), "%s", text.data);
+	cr_assert(ch_checkpoint_parse(bad, strlen(bad), &back));
+	snprintf(bad, sizeof(bad), "%sextension line\n", text.data);
+	cr_assert(ch_checkpoint_parse(bad, strlen(bad), &back));
+	snprintf(bad, sizeof(bad), "%s\n", text.data); /* an empty line */
+	cr_assert_not(ch_checkpoint_parse(bad, strlen(bad), &back));
+	/* Keys: a wrong key id, a wrong algorithm byte, a bad name. */
+	cr_assert_not(ch_note_verifier_parse(
+	    "PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/"
+	    "LDE4izWy10TW",
+	    66, &v));
+	cr_assert_not(ch_note_verifier_parse(
+	    "PeterNeumann+c74f20a3+Ahpc2QcUPDhMQegwxbzhKqiBfsVkmqq/"
+	    "LDE4izWy10TW",
+	    66, &v));
+	cr_assert_not(ch_note_verifier_parse(
+	    "Peter "
+	    "Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+	    67, &v));
+	ch_buf_free(&text);
+	ch_buf_free(&note);
+	ch_note_signer_free(s);
+	ch_note_signer_free(o);
+}
