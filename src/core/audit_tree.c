@@ -305,11 +305,13 @@ static void *
 checkpointer_run(void *arg)
 {
 	struct ch_audit_checkpointer *c = arg;
-	int64_t last = ch_clock_mono_ms(), covered, head;
+	int64_t last, covered, head;
 	struct timespec until;
 	struct ch_tx *tx;
 	bool due;
 
+	/* At start, sign whatever is not covered yet at the first tick. */
+	last = ch_clock_mono_ms() - c->every_ms;
 	pthread_mutex_lock(&c->lock);
 	while (!c->stop) {
 		clock_gettime(CLOCK_REALTIME, &until);

@@ -190,6 +190,10 @@ void ch_h_categories(struct ch_req *req);
 void ch_h_users_list(struct ch_req *req);
 void ch_h_users_create(struct ch_req *req);
 void ch_h_users_update(struct ch_req *req);
+void ch_h_audit_checkpoint(struct ch_req *req);
+void ch_h_audit_records(struct ch_req *req);
+void ch_h_audit_inclusion(struct ch_req *req);
+void ch_h_audit_consistency(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_person_create;

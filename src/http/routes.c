@@ -20,6 +20,24 @@ static const struct ch_query_param people_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param audit_records_query[] = {
+    {"from", "The first record's seq (default 1)."},
+    {"limit", "Records, 1 to 1000 (default 100)."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param audit_inclusion_query[] = {
+    {"index", "The leaf index: the record's seq - 1 (required)."},
+    {"size", "The tree size (default: the latest checkpoint's)."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param audit_consistency_query[] = {
+    {"from", "The smaller tree size (required)."},
+    {"to", "The larger tree size (default: the latest checkpoint's)."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200},
@@ -76,6 +94,24 @@ static const struct ch_route routes[] = {
     {"PATCH", "/api/v1/users/{id}", ch_h_users_update, CH_PERM_USERS_WRITE,
 	"user.update", 4 * KB, &ch_schema_user_update,
 	"Disable, enable or reset the password of a user", "users", NULL, 204},
+    {"GET", "/api/v1/audit/checkpoint", ch_h_audit_checkpoint,
+	CH_PERM_AUDIT_READ, "audit.read", 0, NULL,
+	"The latest signed checkpoint: the C2SP signed note with Accept: "
+	"text/plain, else JSON (origin, size, base64 root_hash, note)",
+	"audit", NULL, 200},
+    {"GET", "/api/v1/audit/records", ch_h_audit_records, CH_PERM_AUDIT_READ,
+	"audit.read", 0, NULL,
+	"Audit records by seq range, with their leaf hashes (another post's "
+	"records: seq and leaf_hash only)",
+	"audit", audit_records_query, 200},
+    {"GET", "/api/v1/audit/proof/inclusion", ch_h_audit_inclusion,
+	CH_PERM_AUDIT_READ, "audit.read", 0, NULL,
+	"RFC 9162 inclusion proof of a record in the tree of a size", "audit",
+	audit_inclusion_query, 200},
+    {"GET", "/api/v1/audit/proof/consistency", ch_h_audit_consistency,
+	CH_PERM_AUDIT_READ, "audit.read", 0, NULL,
+	"RFC 9162 consistency proof between two tree sizes", "audit",
+	audit_consistency_query, 200},
 };
 
 const struct ch_route *
