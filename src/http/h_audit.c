@@ -147,7 +147,7 @@ ch_h_audit_records(struct ch_req *req)
 	json_t *items;
 	ch_err err;
 
-	if (!query_number(req, "from", 1, INT64_MAX, &from) ||
+	if (!query_number(req, "from", 1, INT64_MAX - RECORDS_MAX, &from) ||
 	    !query_number(req, "limit", 1, RECORDS_MAX, &limit))
 		return;
 	err = ch_audit_records(
@@ -164,8 +164,9 @@ ch_h_audit_records(struct ch_req *req)
 	    from, (long long)(n > 0 ? recs[n - 1].seq : from - 1));
 	ch_reply_json(req, 200,
 	    json_pack("{s:o, s:o}", "items", items, "next_from",
-		n == (size_t)limit ? json_integer((json_int_t)(from + limit))
-				   : json_null()));
+		n == (size_t)limit
+		    ? json_integer((json_int_t)from + (json_int_t)limit)
+		    : json_null()));
 }
 
 static json_t *
