@@ -82,7 +82,7 @@ ch_h_login(struct ch_req *req)
 	err = ch_session_login(&req->ctx, ch_json_str(req->body, "username"),
 	    ch_json_str(req->body, "password"), token, csrf, &u);
 	if (err == CH_ERR_UNAUTHENTICATED) {
-		ch_reply_problem(req, 401, "bad-credentials", "Sign-in failed",
+		ch_reply_problem(req, "bad-credentials",
 		    "The username or password is wrong, or the account is "
 		    "disabled.",
 		    NULL);

@@ -38,7 +38,7 @@ query_number(
 		return true;
 	snprintf(detail, sizeof(detail),
 	    "%s must be a whole number from %ld to %ld.", name, min, max);
-	ch_reply_problem(req, 400, "bad-query", "Bad query", detail, name);
+	ch_reply_problem(req, "bad-query", detail, name);
 	return false;
 }
 
@@ -51,7 +51,7 @@ required(struct ch_req *req, const char *name)
 	if (s != NULL && *s != '\0')
 		return true;
 	snprintf(detail, sizeof(detail), "Give %s.", name);
-	ch_reply_problem(req, 400, "bad-query", "Bad query", detail, name);
+	ch_reply_problem(req, "bad-query", detail, name);
 	return false;
 }
 
@@ -62,8 +62,7 @@ reply_error(struct ch_req *req, ch_err err)
 	const struct ch_fault *f = &req->ctx.fault;
 
 	if (err == CH_ERR_INVALID && f->detail[0] != '\0')
-		ch_reply_problem(
-		    req, 400, "bad-query", "Bad query", f->detail, f->field);
+		ch_reply_problem(req, "bad-query", f->detail, f->field);
 	else
 		ch_reply_error(req, err);
 }
