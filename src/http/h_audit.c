@@ -72,8 +72,10 @@ wants_text(struct ch_req *req)
 {
 	const char *accept = ch_req_header(req, "Accept");
 
-	return accept != NULL && strstr(accept, "text/plain") != NULL &&
-	    strstr(accept, "application/json") == NULL;
+	/* Text when asked for text and JSON is not admitted at all. */
+	return accept != NULL && strstr(accept, "text/") != NULL &&
+	    strstr(accept, "json") == NULL && strstr(accept, "*/*") == NULL &&
+	    strstr(accept, "application/*") == NULL;
 }
 
 void

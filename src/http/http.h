@@ -122,6 +122,7 @@ struct ch_route {
 	const char *tag;
 	const struct ch_query_param *query; /* NULL-name terminated */
 	unsigned success; /* the success status, for the document */
+	bool text_too;    /* also answers text/plain when asked (Accept) */
 };
 
 const struct ch_route *ch_routes(size_t *count);

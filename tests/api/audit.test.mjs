@@ -119,6 +119,13 @@ describe('checkpoints', () => {
 		const tampered = text.replace(`\n${size}\n`, `\n${Number(size) + 1}\n`);
 		assert.ok(!verify(null, Buffer.from(tampered, 'utf8'), key.publicKey, sig.subarray(4)));
 
+		const star = await get(rso, '/api/v1/audit/checkpoint', { Accept: 'text/*' });
+		assert.equal(star.status, 200, star.text);
+		assert.match(star.type, /^text\/plain/);
+		assertProblem(await get(rso, '/api/v1/audit/checkpoint', { Accept: 'image/png' }), 406, 'not-acceptable');
+		const doc = await get(rso, '/api/v1/openapi.json');
+		assert.ok(doc.json.paths['/api/v1/audit/checkpoint'].get.responses['200'].content['text/plain']);
+
 		const j = await get(rso, '/api/v1/audit/checkpoint');
 		assert.equal(j.status, 200, j.text);
 		assert.equal(j.json.origin, origin);

@@ -949,3 +949,39 @@ Test(note, malformed_and_foreign_notes_are_refused)
 	ch_note_signer_free(s);
 	ch_note_signer_free(o);
 }
+
+/* The entry text of docs/audit.md, byte for byte, escapes included. */
+Test(note, the_entry_text_is_canonical)
+{
+	struct ch_audit_record r;
+	struct ch_buf b;
+	unsigned char leaf[32];
+	char hex[65], got[65];
+
+	memset(&r, 0, sizeof(r));
+	r.seq = 4711;
+	ch_strlcpy(r.time, "2026-11-25T20:50:58Z", sizeof(r.time));
+	r.actor = "rso%\r\nx";
+	r.action = "person.update";
+	r.object_type = "person";
+	r.object_id = "100%";
+	r.source = "";
+	ch_buf_init(&b, 4096);
+	cr_assert_eq(ch_audit_entry_text(&r, &b), CH_OK);
+	cr_assert_str_eq(b.data,
+	    "seq=4711\n"
+	    "time=2026-11-25T20:50:58Z\n"
+	    "actor=rso%25%0D%0Ax\n"
+	    "post=\n"
+	    "action=person.update\n"
+	    "object_type=person\n"
+	    "object_id=100%25\n"
+	    "request_id=\n"
+	    "source=\n"
+	    "state_hash=\n");
+	ch_merkle_leaf(b.data, b.len, leaf);
+	ch_hex(leaf, 32, hex);
+	cr_assert_eq(ch_audit_leaf_hash(&r, got), CH_OK);
+	cr_assert_str_eq(got, hex);
+	ch_buf_free(&b);
+}
