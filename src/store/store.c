@@ -30,14 +30,44 @@ struct ch_store {
 	int nidle;
 	_Atomic uint64_t queries, query_us, transactions, commit_us, errors,
 	    busy;
+	/* SQLite: writers of this process take turns in arrival order (a
+	 * ticket lock) before BEGIN IMMEDIATE, rather than polling the
+	 * database lock, which lets a busy writer starve the others (the
+	 * audit checkpoint thread among them). */
+	bool writer_turns;
+	pthread_mutex_t turn_lock;
+	pthread_cond_t turn_done;
+	uint64_t next_ticket, serving;
 };
 
 struct ch_tx {
 	struct ch_store *store;
 	ch_db *db;
 	bool write;
+	bool has_turn;
 	int64_t started_ms;
 };
+
+static void
+turn_take(struct ch_store *store)
+{
+	uint64_t mine;
+
+	pthread_mutex_lock(&store->turn_lock);
+	mine = store->next_ticket++;
+	while (store->serving != mine)
+		pthread_cond_wait(&store->turn_done, &store->turn_lock);
+	pthread_mutex_unlock(&store->turn_lock);
+}
+
+static void
+turn_give(struct ch_store *store)
+{
+	pthread_mutex_lock(&store->turn_lock);
+	store->serving++;
+	pthread_cond_broadcast(&store->turn_done);
+	pthread_mutex_unlock(&store->turn_lock);
+}
 
 static ch_err
 pool_take(struct ch_store *store, ch_db **out)
@@ -212,6 +242,9 @@ ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 	store->size = nconns < 1 ? 1 : nconns > POOL_MAX ? POOL_MAX : nconns;
 	pthread_mutex_init(&store->lock, NULL);
 	pthread_cond_init(&store->freed, NULL);
+	pthread_mutex_init(&store->turn_lock, NULL);
+	pthread_cond_init(&store->turn_done, NULL);
+	store->writer_turns = store->ops == &ch_db_sqlite_ops;
 	if (store->dsn == NULL) {
 		err = CH_ERR_NOMEM;
 		goto fail;
@@ -240,6 +273,8 @@ ch_store_close(struct ch_store *store)
 		store->ops->close(store->idle[i]);
 	pthread_mutex_destroy(&store->lock);
 	pthread_cond_destroy(&store->freed);
+	pthread_mutex_destroy(&store->turn_lock);
+	pthread_cond_destroy(&store->turn_done);
 	free(store->dsn);
 	free(store);
 }
@@ -257,7 +292,13 @@ ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 	tx->store = store;
 	tx->write = write;
 	tx->started_ms = ch_clock_mono_ms();
+	if (write && store->writer_turns) {
+		turn_take(store);
+		tx->has_turn = true;
+	}
 	if ((err = pool_take(store, &tx->db)) != CH_OK) {
+		if (tx->has_turn)
+			turn_give(store);
 		free(tx);
 		return err;
 	}
@@ -266,6 +307,8 @@ ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 		if (err == CH_ERR_BUSY)
 			atomic_fetch_add(&store->busy, 1);
 		pool_give(store, tx->db, err == CH_ERR_BUSY);
+		if (tx->has_turn)
+			turn_give(store);
 		free(tx);
 		return err;
 	}
@@ -290,6 +333,8 @@ ch_store_commit(struct ch_tx *tx)
 	atomic_fetch_add(
 	    &store->commit_us, (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
 	pool_give(store, tx->db, true);
+	if (tx->has_turn)
+		turn_give(store);
 	free(tx);
 	return err;
 }
@@ -303,6 +348,8 @@ ch_store_rollback(struct ch_tx *tx)
 		return;
 	ok = tx->store->ops->rollback(tx->db) == CH_OK;
 	pool_give(tx->store, tx->db, ok);
+	if (tx->has_turn)
+		turn_give(tx->store);
 	free(tx);
 }
 
