@@ -13,7 +13,9 @@
  * key.  Every one must be detected and named.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -809,6 +811,64 @@ Test(audit_log, key_files_are_private_and_load_read_only)
 	snprintf(path, sizeof(path), "%s/keys", dir);
 	rmdir(path);
 	rmdir(dir);
+}
+
+struct busy_writer {
+	_Atomic bool stop;
+	int appended;
+	ch_err err;
+};
+
+/* Write transactions back to back (no Criterion asserts off the main
+ * thread: the first error is kept instead). */
+static void *
+write_busily(void *arg)
+{
+	struct busy_writer *w = arg;
+	struct ch_audit_entry e = {
+	    "person.update", "person", "obj", NULL, NULL, 0};
+	struct ch_tx *tx;
+
+	while (!atomic_load(&w->stop) && w->err == CH_OK) {
+		if ((w->err = ch_store_begin(store, true, &tx)) != CH_OK)
+			break;
+		if ((w->err = ch_audit_append(tx, &ctx, &e)) != CH_OK) {
+			ch_store_rollback(tx);
+			break;
+		}
+		if ((w->err = ch_store_commit(tx)) == CH_OK)
+			w->appended++;
+	}
+	return NULL;
+}
+
+/* A writer that never pauses must not starve the checkpoint: SQLite's
+ * busy handler polls, so without the store's turns the checkpoint's
+ * write transaction waited out its 5 s busy timeout and failed. */
+Test(audit_log, a_busy_writer_does_not_starve_the_checkpoint)
+{
+	struct busy_writer w = {false, 0, CH_OK};
+	pthread_t thread;
+
+	cr_assert_eq(pthread_create(&thread, NULL, write_busily, &w), 0);
+	for (int i = 0; i < 5; i++) {
+		int64_t size = 0, t0;
+		ch_err err;
+
+		usleep(100000);
+		t0 = ch_clock_mono_ms();
+		err = ch_audit_checkpoint(store, key, &size);
+		cr_assert_eq(
+		    err, CH_OK, "checkpoint %d: %s", i, ch_strerror(err));
+		cr_assert_lt(ch_clock_mono_ms() - t0, 2000,
+		    "a checkpoint waited %lld ms for its turn",
+		    (long long)(ch_clock_mono_ms() - t0));
+		cr_assert_gt(size, 0);
+	}
+	atomic_store(&w.stop, true);
+	pthread_join(thread, NULL);
+	cr_assert_eq(w.err, CH_OK, "the writer failed: %s", ch_strerror(w.err));
+	cr_assert_gt(w.appended, 5);
 }
 
 /* ---- signed notes and checkpoints, no store needed ---- */
