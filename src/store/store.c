@@ -38,6 +38,8 @@ struct ch_store {
 	pthread_mutex_t turn_lock;
 	pthread_cond_t turn_done;
 	uint64_t next_ticket, serving;
+	pthread_t turn_owner; /* valid while turn_held */
+	bool turn_held;
 };
 
 struct ch_tx {
@@ -48,22 +50,34 @@ struct ch_tx {
 	int64_t started_ms;
 };
 
-static void
+/* Wait for this thread's turn to write; false (at once) when the thread
+ * already holds it: a second write transaction on the same thread would
+ * wait for itself. */
+static bool
 turn_take(struct ch_store *store)
 {
 	uint64_t mine;
 
 	pthread_mutex_lock(&store->turn_lock);
+	if (store->turn_held &&
+	    pthread_equal(store->turn_owner, pthread_self())) {
+		pthread_mutex_unlock(&store->turn_lock);
+		return false;
+	}
 	mine = store->next_ticket++;
 	while (store->serving != mine)
 		pthread_cond_wait(&store->turn_done, &store->turn_lock);
+	store->turn_owner = pthread_self();
+	store->turn_held = true;
 	pthread_mutex_unlock(&store->turn_lock);
+	return true;
 }
 
 static void
 turn_give(struct ch_store *store)
 {
 	pthread_mutex_lock(&store->turn_lock);
+	store->turn_held = false;
 	store->serving++;
 	pthread_cond_broadcast(&store->turn_done);
 	pthread_mutex_unlock(&store->turn_lock);
@@ -293,7 +307,12 @@ ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 	tx->write = write;
 	tx->started_ms = ch_clock_mono_ms();
 	if (write && store->writer_turns) {
-		turn_take(store);
+		if (!turn_take(store)) {
+			log_error("a write transaction inside another on the "
+				  "same thread: finish the first one first");
+			free(tx);
+			return CH_ERR_BUSY;
+		}
 		tx->has_turn = true;
 	}
 	if ((err = pool_take(store, &tx->db)) != CH_OK) {

@@ -36,6 +36,9 @@ const char *ch_store_engine(const struct ch_store *store);
 int ch_store_schema_version(const struct ch_store *store);
 int ch_store_schema_latest(void);
 
+/* On SQLite the writers of a process take turns in arrival order; a
+ * thread that opens a write transaction while it holds one gets
+ * CH_ERR_BUSY at once (it would otherwise wait for itself). */
 ch_err ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out);
 ch_err ch_store_commit(struct ch_tx *tx);
 /* Roll back and release; accepts NULL. */

@@ -6,12 +6,13 @@
 // written again here.  Who may read, bad queries, and that reading is itself
 // recorded.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
-import { assertProblem, get, login, server } from './harness.mjs';
+import { CH_BIN, DSN, assertProblem, get, login, server } from './harness.mjs';
 
 before(server);
 
@@ -228,5 +229,31 @@ describe('records and proofs', () => {
 		assert.equal(found.actor, 'rso');
 		assert.equal(found.object_type, 'audit');
 		assert.equal(found.object_id, 'inclusion/0@1');
+	});
+});
+
+describe('chancery audit', () => {
+	test('verify checks the running post\'s log with its public key and exits 0', async () => {
+		const info = await server();
+		const rso = await login('rso');
+		await checkpoint(rso);
+		const db = DSN ? ['--db', DSN] : [];
+		const r = spawnSync(CH_BIN, ['audit', 'verify', '--dir', info.dir, ...db], { encoding: 'utf8' });
+		assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
+		assert.match(r.stdout, /^the audit log verifies: \d+ records, \d+ checkpoints signed by demo\.chancery\.invalid\/embassy-in-nairobi/);
+		const c = spawnSync(CH_BIN, ['audit', 'checkpoint', '--dir', info.dir, ...db], { encoding: 'utf8' });
+		assert.equal(c.status, 0, c.stderr);
+		assert.match(c.stdout, /^demo\.chancery\.invalid\/embassy-in-nairobi\n[1-9]\d*\n[A-Za-z0-9+/]{43}=\n\n\u2014 /);
+		// Another key is refused, with exit status 1 and the reason.
+		const other = join(info.dir, 'other.pub');
+		const name = 'demo.chancery.invalid/embassy-in-nairobi';
+		const pk = Buffer.alloc(32, 7);
+		const id = sha256(Buffer.from(`${name}\n`), Buffer.from([1]), pk).subarray(0, 4).toString('hex');
+		writeFileSync(other, `${name}+${id}+${Buffer.concat([Buffer.from([1]), pk]).toString('base64')}\n`);
+		const bad = spawnSync(CH_BIN, ['audit', 'verify', '--dir', info.dir, ...db, '--key', other], { encoding: 'utf8' });
+		assert.equal(bad.status, 1, bad.stdout);
+		assert.match(bad.stderr, /the audit log does NOT verify: checkpoint at size \d+ is not signed by the post's key/);
+		const usage = spawnSync(CH_BIN, ['audit', 'frobnicate'], { encoding: 'utf8' });
+		assert.equal(usage.status, 2);
 	});
 });

@@ -871,6 +871,25 @@ Test(audit_log, a_busy_writer_does_not_starve_the_checkpoint)
 	cr_assert_gt(w.appended, 5);
 }
 
+/* On SQLite, a second write transaction on the thread that holds one is
+ * refused at once instead of waiting for itself. */
+Test(audit_log, a_nested_write_transaction_is_refused_not_hung)
+{
+	struct ch_tx *outer = NULL, *inner = NULL;
+	int64_t t0;
+
+	if (strcmp(ch_store_engine(store), "sqlite") != 0)
+		return; /* PostgreSQL's writers wait on rows, not turns */
+	cr_assert_eq(ch_store_begin(store, true, &outer), CH_OK);
+	t0 = ch_clock_mono_ms();
+	cr_assert_eq(ch_store_begin(store, true, &inner), CH_ERR_BUSY);
+	cr_assert_lt(ch_clock_mono_ms() - t0, 1000);
+	cr_assert_null(inner);
+	ch_store_rollback(outer);
+	cr_assert_eq(ch_store_begin(store, true, &outer), CH_OK);
+	ch_store_rollback(outer);
+}
+
 /* ---- signed notes and checkpoints, no store needed ---- */
 
 TestSuite(note);
