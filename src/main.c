@@ -28,6 +28,8 @@ static const struct {
     {"post", ch_cmd_post, "add or list posts"},
     {"user", ch_cmd_user, "add, list, disable users; change passwords"},
     {"people", ch_cmd_people, "import people from CSV"},
+    {"audit", ch_cmd_audit,
+	"verify the audit log offline; print or sign a checkpoint"},
     {"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
     {"key", ch_cmd_key, "list, rotate and retire the data keys"},
     {"backup", ch_cmd_backup, "write an encrypted backup of the post"},

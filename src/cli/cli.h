@@ -33,6 +33,7 @@ int ch_cmd_migrate(int argc, char **argv);
 int ch_cmd_key(int argc, char **argv);
 int ch_cmd_backup(int argc, char **argv);
 int ch_cmd_restore(int argc, char **argv);
+int ch_cmd_audit(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */

@@ -14,6 +14,7 @@
 #include "accounts/accounts.h"
 #include "cli/cli.h"
 #include "core/vault.h"
+#include "core/audit.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "store/store.h"
@@ -25,12 +26,15 @@ struct serve_opts {
 	char key[4096];
 	bool cert_given;
 	bool quiet;
+	long checkpoint_every;   /* records */
+	long checkpoint_seconds; /* seconds */
 };
 
 static const char serve_usage[] =
     "usage: chancery serve [--dir DIR] [--db DSN] [--listen ADDR:PORT]\n"
     "                      [--cert FILE --key FILE] [--plain-http]\n"
     "                      [--threads N] [--port-file FILE] [--quiet]\n"
+    "                      [--checkpoint-every N] [--checkpoint-seconds T]\n"
     "\n"
     "Serve the post's API and console over HTTPS (TLS 1.2 or 1.3).\n"
     "  --dir DIR         the post's directory (default " CH_DEFAULT_DIR ")\n"
@@ -41,7 +45,11 @@ static const char serve_usage[] =
     "  --plain-http      no TLS: only on loopback, behind a reverse proxy\n"
     "  --threads N       worker threads (default 4)\n"
     "  --port-file FILE  write the bound port to FILE when ready\n"
-    "  --quiet           log warnings and errors only\n";
+    "  --quiet           log warnings and errors only\n"
+    "  --checkpoint-every N    sign an audit checkpoint every N records\n"
+    "                          (default 1000) or\n"
+    "  --checkpoint-seconds T  every T seconds when there are new ones\n"
+    "                          (default 60), whichever comes first\n";
 
 static const char demo_usage[] =
     "usage: chancery demo [--dir DIR] [--listen ADDR:PORT] [--port-file F]\n"
@@ -51,12 +59,15 @@ static const char demo_usage[] =
     "chancery-demo) if it is not there yet, print its logins and serve it.\n";
 
 static const char init_usage[] =
-    "usage: chancery init [--dir DIR] [--db DSN]\n"
+    "usage: chancery init [--dir DIR] [--db DSN] [--origin NAME]\n"
     "\n"
-    "Create a post's directory: the database (schema migrations applied)\n"
-    "a self-signed TLS certificate in DIR/tls and the data key that seals\n"
-    "sensitive fields in DIR/keys/data.key.  Safe to run again: it keeps\n"
-    "an existing certificate and key.\n"
+    "Create a post's directory: the database (schema migrations applied),\n"
+    "a self-signed TLS certificate in DIR/tls, the data key that seals\n"
+    "sensitive fields (DIR/keys/data.key) and the audit signing key\n"
+    "(DIR/keys/audit.key, private; audit.pub, to give to auditors and\n"
+    "HQ).  --origin names the post's audit log in every checkpoint, e.g.\n"
+    "nairobi.embassy.example/chancery (default: chancery.invalid/ and a\n"
+    "random id).  Safe to run again: nothing existing is replaced.\n"
     "Then add a post with `chancery post add` and users with\n"
     "`chancery user add`.\n";
 
@@ -77,12 +88,14 @@ file_exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* Make DIR, DIR/tls and the certificate, DIR/keys and the data key,
- * when missing. */
+/* Make DIR, DIR/tls and the certificate, DIR/keys with the data key and
+ * the audit signing key named origin (NULL: a random name), when missing. */
 static bool
-prepare_dir(const char *dir)
+prepare_dir(const char *dir, const char *origin)
 {
-	char tls[2048], cert[4096], key[4096];
+	char tls[2048], cert[4096], key[4096], name[64], id[13];
+	unsigned char raw[6];
+	bool made;
 	ch_err err;
 
 	if (strlen(dir) > 1024) {
@@ -118,6 +131,25 @@ prepare_dir(const char *dir)
 		    stderr, "chancery: could not make the data key %s\n", key);
 		return false;
 	}
+	if (origin == NULL) {
+		ch_random_bytes(raw, sizeof(raw));
+		ch_hex(raw, sizeof(raw), id);
+		snprintf(name, sizeof(name), "chancery.invalid/%s", id);
+		origin = name;
+	}
+	if (ch_audit_key_create(dir, origin, &made) != CH_OK) {
+		fprintf(stderr,
+		    "chancery: could not make the audit signing key in "
+		    "%s/keys; see the log above\n",
+		    dir);
+		return false;
+	}
+	if (made)
+		fprintf(stderr,
+		    "chancery: made the audit signing key %s/keys/audit.key "
+		    "for the log %s; give %s/keys/audit.pub to those who "
+		    "verify it\n",
+		    dir, origin, dir);
 	return true;
 }
 
@@ -137,6 +169,8 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"port-file", required_argument, NULL, 'p'},
 	    {"no-serve", no_argument, NULL, 'n'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"checkpoint-every", required_argument, NULL, 'N'},
+	    {"checkpoint-seconds", required_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -144,6 +178,8 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	int ch;
 
 	ch_http_config_defaults(&o->http);
+	o->checkpoint_every = 1000;
+	o->checkpoint_seconds = 60;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -186,6 +222,24 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 		case 'q':
 			o->quiet = true;
 			break;
+		case 'N':
+			if (!ch_parse_long(
+				optarg, 1, 100000000, &o->checkpoint_every)) {
+				fprintf(stderr,
+				    "chancery: --checkpoint-every "
+				    "takes 1 to 100000000\n");
+				return false;
+			}
+			break;
+		case 'T':
+			if (!ch_parse_long(
+				optarg, 1, 86400, &o->checkpoint_seconds)) {
+				fprintf(stderr,
+				    "chancery: --checkpoint-seconds "
+				    "takes 1 to 86400\n");
+				return false;
+			}
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(CH_EXIT_OK);
@@ -205,6 +259,8 @@ static int
 run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 {
 	struct ch_http_server *srv = NULL;
+	struct ch_audit_checkpointer *cp = NULL;
+	struct ch_note_signer *audit_key = NULL;
 	struct sigaction sa;
 	const char *dir = o->common.dir ? o->common.dir : CH_DEFAULT_DIR;
 	int64_t t0 = ch_clock_mono_ms();
@@ -218,6 +274,18 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	o->http.key_file = o->key;
 	if (ch_accounts_init() != CH_OK)
 		return CH_EXIT_FAIL;
+	if (ch_audit_key_load(dir, &audit_key) != CH_OK) {
+		fprintf(stderr,
+		    "chancery: no usable audit signing key in %s/keys (see "
+		    "the log above); `chancery init --dir %s` makes one\n",
+		    dir, dir);
+		return CH_EXIT_FAIL;
+	}
+	if (ch_audit_checkpointer_start(store, audit_key, o->checkpoint_every,
+		o->checkpoint_seconds, &cp) != CH_OK) {
+		ch_note_signer_free(audit_key);
+		return CH_EXIT_FAIL;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -228,6 +296,8 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		    "chancery: the server did not start (%s); see "
 		    "the log above.\n",
 		    ch_strerror(err));
+		ch_audit_checkpointer_stop(cp);
+		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;
 	}
 	log_info("serving %s on %s (port %u, %s, schema %d) in %lld ms",
@@ -244,6 +314,8 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		pause();
 	log_info("stopping");
 	ch_http_stop(srv);
+	ch_audit_checkpointer_stop(cp); /* signs what the last requests wrote */
+	ch_note_signer_free(audit_key);
 	return CH_EXIT_OK;
 }
 
@@ -282,7 +354,8 @@ ch_cmd_demo(int argc, char **argv)
 	if (!parse_serve(argc, argv, &o, &no_serve, demo_usage))
 		return CH_EXIT_USAGE;
 	ch_log_set_quiet(o.quiet);
-	if (!prepare_dir(o.common.dir))
+	if (!prepare_dir(
+		o.common.dir, "demo.chancery.invalid/embassy-in-nairobi"))
 		return CH_EXIT_FAIL;
 	store = ch_cli_open_store(&o.common, (int)o.http.threads + 2);
 	if (store == NULL)
@@ -320,11 +393,13 @@ ch_cmd_init(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"dir", required_argument, NULL, 'd'},
 	    {"db", required_argument, NULL, 'D'},
+	    {"origin", required_argument, NULL, 'o'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ch_cli_common c = {0};
 	struct ch_store *store;
+	const char *origin = NULL;
 	int ch;
 
 	optind = 1;
@@ -335,6 +410,9 @@ ch_cmd_init(int argc, char **argv)
 			break;
 		case 'D':
 			c.db = optarg;
+			break;
+		case 'o':
+			origin = optarg;
 			break;
 		case 'h':
 			fputs(init_usage, stdout);
@@ -348,7 +426,7 @@ ch_cmd_init(int argc, char **argv)
 		fputs(init_usage, stderr);
 		return CH_EXIT_USAGE;
 	}
-	if (!prepare_dir(c.dir ? c.dir : CH_DEFAULT_DIR))
+	if (!prepare_dir(c.dir ? c.dir : CH_DEFAULT_DIR, origin))
 		return CH_EXIT_FAIL;
 	store = ch_cli_open_store(&c, 1);
 	if (store == NULL)

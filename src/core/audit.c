@@ -11,13 +11,22 @@
 static ch_err
 put_field(struct ch_buf *b, const char *name, const char *value)
 {
-	ch_err err = ch_buf_appendf(b, "%s=", name);
+	ch_err err;
 
-	for (const char *p = value ? value : ""; err == CH_OK && *p; p++) {
-		if (*p == '%' || *p == '\n' || *p == '\r')
+	if ((err = ch_buf_append(b, name, strlen(name))) != CH_OK ||
+	    (err = ch_buf_append(b, "=", 1)) != CH_OK)
+		return err;
+	/* Plain runs in one piece; '%', CR and LF percent-escaped. */
+	for (const char *p = value ? value : ""; err == CH_OK && *p;) {
+		size_t run = strcspn(p, "%\r\n");
+
+		if (run > 0) {
+			err = ch_buf_append(b, p, run);
+			p += run;
+		} else {
 			err = ch_buf_appendf(b, "%%%02X", (unsigned char)*p);
-		else
-			err = ch_buf_append(b, p, 1);
+			p++;
+		}
 	}
 	return err == CH_OK ? ch_buf_append(b, "\n", 1) : err;
 }

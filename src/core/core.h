@@ -130,6 +130,8 @@ bool ch_parse_long(const char *s, long min, long max, long *out);
 bool ch_streq(const char *a, const char *b);
 /* Lower-case ASCII hex of n bytes; out must hold 2n+1. */
 void ch_hex(const unsigned char *in, size_t n, char *out);
+/* Decode exactly 2n lower-case hex digits (then NUL) into n bytes. */
+bool ch_unhex(const char *hex, unsigned char *out, size_t n);
 
 #define CH_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -46,6 +46,8 @@ static const struct {
     [CH_PERM_USERS_WRITE] = {"users.write", R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_METRICS] = {"metrics",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_AUDIT_READ] = {"audit.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
 };
 
 const char *

@@ -41,6 +41,7 @@ enum ch_perm {
 	CH_PERM_USERS_READ,
 	CH_PERM_USERS_WRITE,
 	CH_PERM_METRICS,
+	CH_PERM_AUDIT_READ, /* the audit log, its checkpoints and proofs */
 	CH_PERM__COUNT
 };
 

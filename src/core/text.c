@@ -120,3 +120,24 @@ ch_hex(const unsigned char *in, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+bool
+ch_unhex(const char *hex, unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < 2 * n; i++) {
+		char c = hex[i];
+		int v;
+
+		if (c >= '0' && c <= '9')
+			v = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v = c - 'a' + 10;
+		else
+			return false; /* also the NUL of a short string */
+		if (i % 2 == 0)
+			out[i / 2] = (unsigned char)(v << 4);
+		else
+			out[i / 2] |= (unsigned char)v;
+	}
+	return hex[2 * n] == '\0';
+}

@@ -122,6 +122,7 @@ struct ch_route {
 	const char *tag;
 	const struct ch_query_param *query; /* NULL-name terminated */
 	unsigned success; /* the success status, for the document */
+	bool text_too;    /* also answers text/plain when asked (Accept) */
 };
 
 const struct ch_route *ch_routes(size_t *count);
@@ -193,6 +194,10 @@ void ch_h_categories(struct ch_req *req);
 void ch_h_users_list(struct ch_req *req);
 void ch_h_users_create(struct ch_req *req);
 void ch_h_users_update(struct ch_req *req);
+void ch_h_audit_checkpoint(struct ch_req *req);
+void ch_h_audit_records(struct ch_req *req);
+void ch_h_audit_inclusion(struct ch_req *req);
+void ch_h_audit_consistency(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_person_create;

@@ -44,6 +44,11 @@ responses(const struct ch_route *r)
 		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
 			"Success.", "content", "application/json", "schema",
 			"type", "object"));
+	if (r->text_too)
+		json_object_set_new(
+		    json_object_get(json_object_get(res, code), "content"),
+		    "text/plain",
+		    json_pack("{s:{s:s}}", "schema", "type", "string"));
 	if (r->perm != CH_PERM_PUBLIC) {
 		json_object_set_new(res, "401",
 		    json_pack("{s:s, s:O}", "description", "No session.",

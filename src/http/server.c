@@ -292,7 +292,8 @@ is_json_type(const char *ctype)
 
 /*
  * Whether the Accept header admits what the route answers: JSON (or
- * problem+json), or the Prometheus text of /metrics.  No Accept header
+ * problem+json), the Prometheus text of /metrics, or for a route with
+ * text_too either JSON or text/plain.  No Accept header
  * admits anything.  Media ranges are compared without their parameters.
  */
 static bool
@@ -302,8 +303,8 @@ accepts(struct ch_req *req)
 	    "application/json", "application/problem+json", NULL};
 	static const char *const text_ok[] = {
 	    "*/*", "text/*", "text/plain", NULL};
-	const char *const *ok =
-	    req->route->perm == CH_PERM_METRICS ? text_ok : json_ok;
+	bool text = req->route->perm == CH_PERM_METRICS || req->route->text_too;
+	bool json = req->route->perm != CH_PERM_METRICS;
 	const char *h = ch_req_header(req, "Accept");
 	const char *p;
 
@@ -317,8 +318,13 @@ accepts(struct ch_req *req)
 		n = strcspn(p, ",;");
 		while (n > 0 && p[n - 1] == ' ')
 			n--;
-		for (size_t i = 0; ok[i] != NULL; i++)
-			if (strlen(ok[i]) == n && strncasecmp(p, ok[i], n) == 0)
+		for (size_t i = 0; json && json_ok[i] != NULL; i++)
+			if (strlen(json_ok[i]) == n &&
+			    strncasecmp(p, json_ok[i], n) == 0)
+				return true;
+		for (size_t i = 0; text && text_ok[i] != NULL; i++)
+			if (strlen(text_ok[i]) == n &&
+			    strncasecmp(p, text_ok[i], n) == 0)
 				return true;
 		p += strcspn(p, ",");
 	}

@@ -104,3 +104,144 @@ ch_store_audit_range(struct ch_tx *tx, int64_t from, size_t limit,
 	ch_rows_free(r);
 	return CH_OK;
 }
+
+ch_err
+ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx, "SELECT COALESCE(MAX(seq), 0) FROM audit_log",
+	    NULL, 0, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*seq = ch_rows_int(r, 0, 0, 0);
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
+ch_store_audit_hashes(struct ch_tx *tx, unsigned level, int64_t first,
+    size_t count, char (*out)[65])
+{
+	struct ch_param v[3];
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	if (count == 0 || count > 64)
+		return CH_ERR_INVALID;
+	for (size_t i = 0; i < count; i++)
+		out[i][0] = '\0';
+	if (level == 0) {
+		v[0] = CH_P_INT(first + 1);
+		v[1] = CH_P_INT(first + 1 + (int64_t)count);
+		err = ch_tx_query(tx,
+		    "SELECT seq - 1, leaf_hash FROM audit_log"
+		    " WHERE seq >= $1 AND seq < $2",
+		    v, 2, &r, NULL);
+	} else {
+		v[0] = CH_P_INT(level);
+		v[1] = CH_P_INT(first);
+		v[2] = CH_P_INT(first + (int64_t)count);
+		err = ch_tx_query(tx,
+		    "SELECT idx, hash FROM audit_nodes"
+		    " WHERE level = $1 AND idx >= $2 AND idx < $3",
+		    v, 3, &r, NULL);
+	}
+	if (err != CH_OK)
+		return err;
+	for (size_t i = 0; i < r->nrows; i++) {
+		int64_t pos = ch_rows_int(r, i, 0, -1) - first;
+
+		if (pos >= 0 && pos < (int64_t)count)
+			ch_cell_copy(r, i, 1, out[pos], 65);
+	}
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
+ch_store_audit_node_insert(
+    struct ch_tx *tx, unsigned level, int64_t index, const char *hash)
+{
+	struct ch_param v[3] = {
+	    CH_P_INT(level), CH_P_INT(index), CH_P_TEXT(hash)};
+
+	return ch_tx_query(tx,
+	    "INSERT INTO audit_nodes (level, idx, hash) VALUES ($1, $2, $3)", v,
+	    3, NULL, NULL);
+}
+
+ch_err
+ch_store_audit_checkpoint_insert(
+    struct ch_tx *tx, const struct ch_audit_checkpoint_row *c)
+{
+	struct ch_param v[4] = {CH_P_INT(c->size), CH_P_TEXT(c->root_hash),
+	    CH_P_TEXT(c->created_at), CH_P_TEXT(c->note)};
+
+	return ch_tx_query(tx,
+	    "INSERT INTO audit_checkpoints (size, root_hash, created_at, note)"
+	    " VALUES ($1, $2, $3, $4)",
+	    v, 4, NULL, NULL);
+}
+
+static void
+checkpoint_row(const struct ch_rows *r, size_t i, ch_arena *arena,
+    struct ch_audit_checkpoint_row *c)
+{
+	c->size = ch_rows_int(r, i, 0, 0);
+	ch_cell_copy(r, i, 1, c->root_hash, sizeof(c->root_hash));
+	ch_cell_copy(r, i, 2, c->created_at, sizeof(c->created_at));
+	c->note = ch_cell_dup(r, i, 3, arena);
+}
+
+ch_err
+ch_store_audit_checkpoint_latest(
+    struct ch_tx *tx, ch_arena *arena, struct ch_audit_checkpoint_row *out)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = ch_tx_query(tx,
+	    "SELECT size, root_hash, created_at, note FROM audit_checkpoints"
+	    " ORDER BY size DESC LIMIT 1",
+	    NULL, 0, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	if (r->nrows == 0) {
+		ch_rows_free(r);
+		return CH_ERR_NOT_FOUND;
+	}
+	checkpoint_row(r, 0, arena, out);
+	ch_rows_free(r);
+	return out->note != NULL ? CH_OK : CH_ERR_NOMEM;
+}
+
+ch_err
+ch_store_audit_checkpoint_list(struct ch_tx *tx, int64_t after, size_t limit,
+    ch_arena *arena, struct ch_audit_checkpoint_row **out, size_t *count)
+{
+	struct ch_param v[2] = {CH_P_INT(after), CH_P_INT(limit)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	*out = NULL;
+	*count = 0;
+	err = ch_tx_query(tx,
+	    "SELECT size, root_hash, created_at, note FROM audit_checkpoints"
+	    " WHERE size > $1 ORDER BY size LIMIT $2",
+	    v, 2, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));
+	if (*out == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		checkpoint_row(r, i, arena, &(*out)[i]);
+	*count = r->nrows;
+	ch_rows_free(r);
+	return CH_OK;
+}

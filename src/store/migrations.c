@@ -106,11 +106,30 @@ static const char m001_foundation[] =
     " state_hash TEXT,"
     " leaf_hash TEXT NOT NULL);";
 
+/*
+ * The audit tree's cache and its signed checkpoints.  audit_nodes holds
+ * the hashes (hex) of the perfect subtrees of 16, 256, 4096, ... leaves
+ * (levels 4, 8, 12, ...), written with the checkpoint that first covers
+ * them; any other subtree is at most 8 rows of the level below it (or of
+ * audit_log's leaf hashes).  audit_checkpoints keeps each signed note.
+ */
+static const char m002_audit_checkpoints[] = "CREATE TABLE audit_nodes ("
+					     " level INTEGER NOT NULL,"
+					     " idx BIGINT NOT NULL,"
+					     " hash TEXT NOT NULL,"
+					     " PRIMARY KEY (level, idx));"
+					     "CREATE TABLE audit_checkpoints ("
+					     " size BIGINT PRIMARY KEY,"
+					     " root_hash TEXT NOT NULL,"
+					     " created_at TEXT NOT NULL,"
+					     " note TEXT NOT NULL);";
+
 const struct ch_migration ch_migrations[] = {
     {1,
 	"foundation: posts, zones, people, training, users, sessions, "
 	"audit log",
 	m001_foundation},
+    {2, "audit: tree cache and signed checkpoints", m002_audit_checkpoints},
 };
 
 const size_t ch_migrations_count = CH_ARRAY_LEN(ch_migrations);

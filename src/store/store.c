@@ -30,14 +30,58 @@ struct ch_store {
 	int nidle;
 	_Atomic uint64_t queries, query_us, transactions, commit_us, errors,
 	    busy;
+	/* SQLite: writers of this process take turns in arrival order (a
+	 * ticket lock) before BEGIN IMMEDIATE, rather than polling the
+	 * database lock, which lets a busy writer starve the others (the
+	 * audit checkpoint thread among them). */
+	bool writer_turns;
+	pthread_mutex_t turn_lock;
+	pthread_cond_t turn_done;
+	uint64_t next_ticket, serving;
+	pthread_t turn_owner; /* valid while turn_held */
+	bool turn_held;
 };
 
 struct ch_tx {
 	struct ch_store *store;
 	ch_db *db;
 	bool write;
+	bool has_turn;
 	int64_t started_ms;
 };
+
+/* Wait for this thread's turn to write; false (at once) when the thread
+ * already holds it: a second write transaction on the same thread would
+ * wait for itself. */
+static bool
+turn_take(struct ch_store *store)
+{
+	uint64_t mine;
+
+	pthread_mutex_lock(&store->turn_lock);
+	if (store->turn_held &&
+	    pthread_equal(store->turn_owner, pthread_self())) {
+		pthread_mutex_unlock(&store->turn_lock);
+		return false;
+	}
+	mine = store->next_ticket++;
+	while (store->serving != mine)
+		pthread_cond_wait(&store->turn_done, &store->turn_lock);
+	store->turn_owner = pthread_self();
+	store->turn_held = true;
+	pthread_mutex_unlock(&store->turn_lock);
+	return true;
+}
+
+static void
+turn_give(struct ch_store *store)
+{
+	pthread_mutex_lock(&store->turn_lock);
+	store->turn_held = false;
+	store->serving++;
+	pthread_cond_broadcast(&store->turn_done);
+	pthread_mutex_unlock(&store->turn_lock);
+}
 
 static ch_err
 pool_take(struct ch_store *store, ch_db **out)
@@ -212,6 +256,9 @@ ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 	store->size = nconns < 1 ? 1 : nconns > POOL_MAX ? POOL_MAX : nconns;
 	pthread_mutex_init(&store->lock, NULL);
 	pthread_cond_init(&store->freed, NULL);
+	pthread_mutex_init(&store->turn_lock, NULL);
+	pthread_cond_init(&store->turn_done, NULL);
+	store->writer_turns = store->ops == &ch_db_sqlite_ops;
 	if (store->dsn == NULL) {
 		err = CH_ERR_NOMEM;
 		goto fail;
@@ -240,6 +287,8 @@ ch_store_close(struct ch_store *store)
 		store->ops->close(store->idle[i]);
 	pthread_mutex_destroy(&store->lock);
 	pthread_cond_destroy(&store->freed);
+	pthread_mutex_destroy(&store->turn_lock);
+	pthread_cond_destroy(&store->turn_done);
 	free(store->dsn);
 	free(store);
 }
@@ -258,7 +307,18 @@ store_begin(
 	tx->store = store;
 	tx->write = write;
 	tx->started_ms = ch_clock_mono_ms();
+	if (write && store->writer_turns) {
+		if (!turn_take(store)) {
+			log_error("a write transaction inside another on the "
+				  "same thread: finish the first one first");
+			free(tx);
+			return CH_ERR_BUSY;
+		}
+		tx->has_turn = true;
+	}
 	if ((err = pool_take(store, &tx->db)) != CH_OK) {
+		if (tx->has_turn)
+			turn_give(store);
 		free(tx);
 		return err;
 	}
@@ -269,6 +329,8 @@ store_begin(
 		if (err == CH_ERR_BUSY)
 			atomic_fetch_add(&store->busy, 1);
 		pool_give(store, tx->db, err == CH_ERR_BUSY);
+		if (tx->has_turn)
+			turn_give(store);
 		free(tx);
 		return err;
 	}
@@ -311,6 +373,8 @@ ch_store_commit(struct ch_tx *tx)
 	atomic_fetch_add(
 	    &store->commit_us, (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
 	pool_give(store, tx->db, true);
+	if (tx->has_turn)
+		turn_give(store);
 	free(tx);
 	return err;
 }
@@ -324,6 +388,8 @@ ch_store_rollback(struct ch_tx *tx)
 		return;
 	ok = tx->store->ops->rollback(tx->db) == CH_OK;
 	pool_give(tx->store, tx->db, ok);
+	if (tx->has_turn)
+		turn_give(tx->store);
 	free(tx);
 }
 

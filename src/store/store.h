@@ -37,6 +37,9 @@ const char *ch_store_engine(const struct ch_store *store);
 int ch_store_schema_version(const struct ch_store *store);
 int ch_store_schema_latest(void);
 
+/* On SQLite the writers of a process take turns in arrival order; a
+ * thread that opens a write transaction while it holds one gets
+ * CH_ERR_BUSY at once (it would otherwise wait for itself). */
 ch_err ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out);
 ch_err ch_store_commit(struct ch_tx *tx);
 /* Roll back and release; accepts NULL. */
@@ -106,6 +109,34 @@ ch_err ch_store_audit_insert(struct ch_tx *tx, const struct ch_audit_record *r);
 ch_err ch_store_audit_range(struct ch_tx *tx, int64_t from, size_t limit,
     ch_arena *arena, struct ch_audit_record **out, size_t *count);
 ch_err ch_store_audit_count(struct ch_tx *tx, int64_t *count);
+/* The highest seq in the log (0 when empty): not the head's size when
+ * records were removed. */
+ch_err ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq);
+/*
+ * Hashes (hex) of count consecutive positions from first: leaf hashes of
+ * seq first+1 ... when level is 0, else audit_nodes rows (level, first),
+ * ....  out[i] is "" where a row is missing.  count <= 64.
+ */
+ch_err ch_store_audit_hashes(struct ch_tx *tx, unsigned level, int64_t first,
+    size_t count, char (*out)[65]);
+ch_err ch_store_audit_node_insert(
+    struct ch_tx *tx, unsigned level, int64_t index, const char *hash);
+
+struct ch_audit_checkpoint_row {
+	int64_t size;
+	char root_hash[65];
+	char created_at[CH_TIMESTAMP_LEN];
+	const char *note; /* the whole signed note */
+};
+ch_err ch_store_audit_checkpoint_insert(
+    struct ch_tx *tx, const struct ch_audit_checkpoint_row *c);
+/* The checkpoint of the largest size; CH_ERR_NOT_FOUND when none. */
+ch_err ch_store_audit_checkpoint_latest(
+    struct ch_tx *tx, ch_arena *arena, struct ch_audit_checkpoint_row *out);
+/* Up to limit checkpoints of size > after, by size. */
+ch_err ch_store_audit_checkpoint_list(struct ch_tx *tx, int64_t after,
+    size_t limit, ch_arena *arena, struct ch_audit_checkpoint_row **out,
+    size_t *count);
 
 /* ---- accounts_sql.c: users and sessions ---- */
 struct ch_user {

@@ -265,9 +265,12 @@ describe('keyboard only', () => {
 		try {
 			await page.goto('/');
 			await page.getByLabel('Username').waitFor();
-			// The username field has focus on arrival.
+			// The username field has focus on arrival (wait for it: on a
+			// loaded machine the focus lands a moment after the field).
+			await page.waitForFunction(() => document.activeElement?.id === 'login-username');
 			await page.keyboard.type(RSO.username);
 			await page.keyboard.press('Tab');
+			await page.waitForFunction(() => document.activeElement?.id === 'login-password');
 			await page.keyboard.type(RSO.password);
 			await page.keyboard.press('Enter');
 			await page.getByRole('button', { name: 'Sign out' }).waitFor();

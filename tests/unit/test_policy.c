@@ -39,6 +39,7 @@ static const struct {
     {"users.read", "security_officer administrator", false},
     {"users.write", "administrator", false},
     {"metrics", "security_officer administrator", false},
+    {"audit.read", "security_officer hq administrator", false},
 };
 
 static bool

@@ -398,9 +398,12 @@ static ch_err
 pg_begin(ch_db *db, bool write)
 {
 	/* PostgreSQL locks rows as it writes them; READ COMMITTED (the
-	 * default) needs no up-front write lock, so write changes nothing. */
-	(void)write;
-	return pg_exec(db, "BEGIN");
+	 * default) needs no up-front write lock.  A read transaction takes
+	 * one snapshot for all its statements, as SQLite's does, so that a
+	 * reader that looks twice (audit verification: the records, then
+	 * the head) sees one state of the database. */
+	return pg_exec(
+	    db, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
 /* REPEATABLE READ: every statement of the transaction sees the snapshot
