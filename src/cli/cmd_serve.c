@@ -13,8 +13,8 @@
 
 #include "accounts/accounts.h"
 #include "cli/cli.h"
-#include "core/vault.h"
 #include "core/audit.h"
+#include "core/vault.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "store/store.h"
