@@ -46,6 +46,8 @@ static const struct {
     [CH_PERM_USERS_WRITE] = {"users.write", R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_METRICS] = {"metrics",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_DEVICES_MANAGE] = {"devices.manage", R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_DEVICE] = {"device", 0},
 };
 
 const char *
@@ -157,6 +159,8 @@ ch_policy_allows(const struct ch_principal *who, enum ch_perm perm)
 	if (who == NULL || (unsigned)perm >= CH_PERM__COUNT ||
 	    perm == CH_PERM_NONE)
 		return false;
+	if (who->device)
+		return (who->device_perms & (1u << perm)) != 0;
 	return (who->roles & perm_table[perm].roles) != 0;
 }
 

@@ -35,6 +35,8 @@ static const struct {
 	"The input is larger than allowed."},
     {CH_ERR_LIMIT, 429, "rate-limited", "Too many requests",
 	"Too many attempts: wait a little and try again."},
+    {CH_ERR_REPLAY, 401, "code-replayed", "Code already used",
+	"This one-time code was used already; wait for the next one."},
     {CH_ERR_BUSY, 503, "busy", "Busy",
 	"The database is busy: try again in a moment."},
     {CH_ERR_UNSUPPORTED, 501, "unsupported", "Not supported",
@@ -96,10 +98,39 @@ ch_problem_types_doc(void)
 {
 	json_t *list = json_array();
 
+	/* Types answered by the HTTP layer itself, beyond error_map. */
+	static const struct {
+		const char *slug;
+		unsigned status;
+		const char *title;
+	} extra[] = {
+	    {"bad-credentials", 401, "Sign-in failed"},
+	    {"bad-code", 401, "Wrong code"},
+	    {"second-factor-required", 401, "Second factor required"},
+	    {"enrolment-required", 401, "Set up a second factor"},
+	    {"reauth-required", 401, "Confirm it is you"},
+	    {"not-for-devices", 403, "Not for devices"},
+	    {"csrf", 403, "Missing CSRF token"},
+	    {"cross-site", 403, "Cross-site request refused"},
+	    {"malformed-json", 400, "Malformed JSON"},
+	    {"body-required", 400, "Body required"},
+	    {"unsupported-media-type", 415, "JSON expected"},
+	    {"method-not-allowed", 405, "Method not allowed"},
+	    {"bad-query", 400, "Bad query parameter"},
+	    {"bad-cursor", 400, "Bad cursor"},
+	    {"if-match-required", 428, "If-Match required"},
+	    {"bad-if-match", 400, "Bad If-Match"},
+	};
+
 	for (size_t i = 0; i < CH_ARRAY_LEN(error_map); i++)
 		json_array_append_new(list,
 		    json_pack("{s:s, s:i, s:s}", "type", error_map[i].slug,
 			"status", (int)error_map[i].status, "title",
 			error_map[i].title));
+	for (size_t i = 0; i < CH_ARRAY_LEN(extra); i++)
+		json_array_append_new(list,
+		    json_pack("{s:s, s:i, s:s}", "type", extra[i].slug,
+			"status", (int)extra[i].status, "title",
+			extra[i].title));
 	return list;
 }

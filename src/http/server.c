@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "accounts/accounts.h"
 #include "core/audit.h"
 #include "http/http.h"
 
@@ -226,6 +227,8 @@ send_reply(struct req_state *st)
 		MHD_add_response_header(resp, "ETag", req->etag);
 	if (req->location != NULL)
 		MHD_add_response_header(resp, "Location", req->location);
+	if (req->retry_after[0] != '\0')
+		MHD_add_response_header(resp, "Retry-After", req->retry_after);
 	add_security_headers(resp, html);
 	st->sent_bytes = len;
 	rc = MHD_queue_response(req->conn, req->status, resp);
@@ -296,6 +299,18 @@ audit_read(struct ch_req *req)
 		    req->route->audit, req->audit_object_id);
 }
 
+static bool
+recently_authenticated(const struct ch_req *req)
+{
+	struct ch_session_row s;
+
+	if (req->bearer || req->who == NULL)
+		return false;
+	memset(&s, 0, sizeof(s));
+	s.reauth_at = req->session_reauth_at;
+	return ch_session_recent(&s, ch_clock_now());
+}
+
 static void
 dispatch(struct req_state *st)
 {
@@ -312,6 +327,32 @@ dispatch(struct req_state *st)
 		ch_reply_problem(req, 401, "unauthenticated", "Sign in first",
 		    "This needs a signed-in session: sign in at "
 		    "/api/v1/auth/login, then repeat the request.",
+		    NULL);
+		return;
+	}
+	if (req->bearer && !(route->flags & CH_ROUTE_DEVICE)) {
+		log_warn("refused %s %s to %s: not a device route",
+		    req->method, route->path, req->who->username);
+		ch_reply_problem(req, 403, "not-for-devices",
+		    "Not for devices",
+		    "Device tokens are accepted only on device routes; this "
+		    "one needs a signed-in user.",
+		    NULL);
+		return;
+	}
+	if (req->who != NULL && !req->bearer &&
+	    strcmp(req->session_stage, "full") != 0 &&
+	    !(route->flags & CH_ROUTE_PENDING)) {
+		bool enrol = strcmp(req->session_stage, "enrol") == 0;
+
+		ch_reply_problem(req, 401,
+		    enrol ? "enrolment-required" : "second-factor-required",
+		    enrol ? "Set up a second factor" : "Second factor required",
+		    enrol ? "Your role needs a second factor: set one up at "
+			    "/api/v1/auth/totp/enrolment, then confirm it."
+			  : "Finish signing in: send the code from your "
+			    "authenticator app to "
+			    "/api/v1/auth/login/second-factor.",
 		    NULL);
 		return;
 	}
@@ -332,11 +373,20 @@ dispatch(struct req_state *st)
 		    NULL);
 		return;
 	}
-	if (is_write(req->method) && req->who != NULL &&
+	if (is_write(req->method) && req->who != NULL && !req->bearer &&
 	    !ch_auth_csrf_ok(req)) {
 		ch_reply_problem(req, 403, "csrf", "Missing CSRF token",
 		    "Send the session's csrf_token in the X-CSRF-Token "
 		    "header with every change.",
+		    NULL);
+		return;
+	}
+	if ((route->flags & CH_ROUTE_REAUTH) && !recently_authenticated(req)) {
+		ch_reply_problem(req, 401, "reauth-required",
+		    "Confirm it is you",
+		    "This action needs a recent sign-in: send your password "
+		    "(and code) to /api/v1/auth/reauth, then repeat it within "
+		    "5 minutes.",
 		    NULL);
 		return;
 	}
