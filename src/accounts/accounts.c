@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "accounts/accounts_int.h"
 #include "core/audit.h"
 #include "core/events.h"
-#include "accounts/accounts_int.h"
 #include "people/people.h"
 
 #define HASH_SLOTS 2
@@ -43,7 +43,8 @@ init_once_fn(void)
 	if (sodium_init() < 0 || sem_init(&hash_slots, 0, HASH_SLOTS) != 0)
 		return;
 	/* The dummy must cost what a real hash costs. */
-	if (crypto_pwhash_str_needs_rehash(ch_dummy_hash, HASH_OPS, HASH_MEM) != 0)
+	if (crypto_pwhash_str_needs_rehash(ch_dummy_hash, HASH_OPS, HASH_MEM) !=
+	    0)
 		return;
 	init_ok = true;
 }
@@ -441,4 +442,3 @@ ch_principal_from_user(const struct ch_user *u, struct ch_principal *p)
 	ch_strlcpy(p->post_id, u->post_id, sizeof(p->post_id));
 	ch_strlcpy(p->person_id, u->person_id, sizeof(p->person_id));
 }
-

@@ -39,7 +39,7 @@ struct ch_session_limits {
 	int64_t reauth_seconds;
 };
 #define CH_PRIVILEGED_ROLES                                                    \
-	((1u << CH_ROLE_SECURITY_OFFICER) | (1u << CH_ROLE_ADMINISTRATOR) |   \
+	((1u << CH_ROLE_SECURITY_OFFICER) | (1u << CH_ROLE_ADMINISTRATOR) |    \
 	    (1u << CH_ROLE_HQ) | (1u << CH_ROLE_EAC_MEMBER))
 
 /* Start the hashing limiter; call once at start. */
@@ -167,8 +167,8 @@ bool ch_session_recent(const struct ch_session_row *s, int64_t now);
 ch_err ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
     const char *password, const char *code, int64_t *retry_after);
 /* The user's own sessions; end one by its public id. */
-ch_err ch_sessions_list(struct ch_ctx *ctx, struct ch_session_row **out,
-    size_t *count);
+ch_err ch_sessions_list(
+    struct ch_ctx *ctx, struct ch_session_row **out, size_t *count);
 ch_err ch_sessions_end(struct ch_ctx *ctx, const char *public_id);
 
 /* TOTP enrolment of the signed-in user (ctx->who). */

@@ -136,8 +136,8 @@ ch_devices_create(struct ch_ctx *ctx, const struct ch_device_input *in,
 	sodium_memzero(raw, sizeof(raw));
 	ch_id_new(out->id);
 	out->name = ch_arena_strdup(ctx->arena, in->name);
-	ch_strlcpy(out->post_id, in->post_id ? in->post_id : "",
-	    sizeof(out->post_id));
+	ch_strlcpy(
+	    out->post_id, in->post_id ? in->post_id : "", sizeof(out->post_id));
 	out->permissions = ch_arena_strdup(ctx->arena, perms);
 	ch_session_token_hash(token, out->token_hash);
 	ch_time_format(ch_clock_now(), out->created_at);
@@ -210,8 +210,8 @@ fail:
 }
 
 ch_err
-ch_device_resolve(struct ch_store *store, const char *token,
-    const char *source, ch_arena *arena, struct ch_principal *who)
+ch_device_resolve(struct ch_store *store, const char *token, const char *source,
+    ch_arena *arena, struct ch_principal *who)
 {
 	struct ch_device d;
 	struct ch_tx *tx = NULL;
@@ -240,11 +240,12 @@ ch_device_resolve(struct ch_store *store, const char *token,
 	ch_strlcpy(who->post_id, d.post_id, sizeof(who->post_id));
 	who->clearance = CH_CLEARANCE_UNCLASSIFIED;
 	ch_time_format(ch_clock_now(), now);
-	if (d.last_used_at[0] == '\0' || !ch_time_parse(d.last_used_at, &last) ||
+	if (d.last_used_at[0] == '\0' ||
+	    !ch_time_parse(d.last_used_at, &last) ||
 	    ch_clock_now() - last >= 60) {
 		if (ch_store_begin(store, true, &tx) == CH_OK) {
-			if (ch_store_device_touch(tx, d.id, now,
-				source ? source : "?") == CH_OK)
+			if (ch_store_device_touch(
+				tx, d.id, now, source ? source : "?") == CH_OK)
 				ch_store_commit(tx);
 			else
 				ch_store_rollback(tx);

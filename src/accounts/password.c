@@ -67,9 +67,9 @@ strip_ends(char *s)
 {
 	size_t n = strlen(s), start = 0;
 
-	while (n > 0 && (isdigit((unsigned char)s[n - 1]) ||
-			    ispunct((unsigned char)s[n - 1]) ||
-			    s[n - 1] == ' '))
+	while (n > 0 &&
+	    (isdigit((unsigned char)s[n - 1]) ||
+		ispunct((unsigned char)s[n - 1]) || s[n - 1] == ' '))
 		n--;
 	s[n] = '\0';
 	while (start < n &&
@@ -231,8 +231,7 @@ ch_password_check(const char *password, const char *username,
 		strip_ends(core);
 		left = ch_utf8_length(core, strlen(core));
 		if (left < CH_PASSWORD_MIN || listed(core) ||
-		    ch_password_guesses_log10(core, NULL) <
-			MIN_GUESSES_LOG10) {
+		    ch_password_guesses_log10(core, NULL) < MIN_GUESSES_LOG10) {
 			ch_fault_set(fault, "/password",
 			    "The password is built on your username or the "
 			    "post's name; leave them out, or add at least "

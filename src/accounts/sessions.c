@@ -209,8 +209,8 @@ session_open(struct ch_ctx *ctx, const struct ch_user *u, const char *stage,
 }
 
 ch_err
-ch_session_login(struct ch_ctx *ctx, const char *username,
-    const char *password, struct ch_login *out)
+ch_session_login(struct ch_ctx *ctx, const char *username, const char *password,
+    struct ch_login *out)
 {
 	struct ch_totp_row totp;
 	struct ch_tx *tx = NULL;
@@ -224,8 +224,8 @@ ch_session_login(struct ch_ctx *ctx, const char *username,
 	if ((err = ch_accounts_init()) != CH_OK)
 		return err;
 	account_key(username, account);
-	out->retry_after = ch_throttle_wait(
-	    account, source_of(ctx), ch_clock_now());
+	out->retry_after =
+	    ch_throttle_wait(account, source_of(ctx), ch_clock_now());
 	if (out->retry_after > 0) {
 		log_warn("sign-in throttled for %lld s from %s",
 		    (long long)out->retry_after, source_of(ctx));
@@ -257,8 +257,8 @@ ch_session_login(struct ch_ctx *ctx, const char *username,
 	out->state = strcmp(stage, CH_STAGE_FULL) == 0 ? CH_LOGIN_DONE
 	    : strcmp(stage, CH_STAGE_TOTP) == 0        ? CH_LOGIN_TOTP
 						       : CH_LOGIN_ENROL;
-	if ((err = session_open(ctx, &out->user, stage, NULL, "factor=password\n",
-		 out)) != CH_OK)
+	if ((err = session_open(ctx, &out->user, stage, NULL,
+		 "factor=password\n", out)) != CH_OK)
 		return err;
 	if (out->state == CH_LOGIN_DONE)
 		succeeded(ctx, account);
@@ -298,11 +298,16 @@ ch_session_second_factor(struct ch_ctx *ctx, const char *token,
 	struct ch_session_row s;
 	struct ch_tx *tx = NULL;
 	char account[72], rhash[65];
+	char tok[CH_TOKEN_LEN];
 	const char *factor;
 	ch_err err;
 
+	/* token may point into out (out->token of the password step). */
+	if (token == NULL || !ch_strlcpy(tok, token, sizeof(tok)))
+		return CH_ERR_UNAUTHENTICATED;
 	memset(out, 0, sizeof(*out));
-	err = ch_session_resolve(ctx->store, token, ctx->arena, &out->user, &s);
+	err = ch_session_resolve(ctx->store, tok, ctx->arena, &out->user, &s);
+	sodium_memzero(tok, sizeof(tok));
 	if (err != CH_OK)
 		return err;
 	if (strcmp(s.stage, CH_STAGE_TOTP) != 0) {
@@ -311,8 +316,8 @@ ch_session_second_factor(struct ch_ctx *ctx, const char *token,
 		return CH_ERR_INVALID;
 	}
 	account_key(out->user.username, account);
-	out->retry_after = ch_throttle_wait(
-	    account, source_of(ctx), ch_clock_now());
+	out->retry_after =
+	    ch_throttle_wait(account, source_of(ctx), ch_clock_now());
 	if (out->retry_after > 0)
 		return CH_ERR_LIMIT;
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
@@ -336,8 +341,8 @@ ch_session_second_factor(struct ch_ctx *ctx, const char *token,
 	if (err == CH_OK)
 		err = session_insert(ctx, tx, &out->user, CH_STAGE_FULL, out);
 	if (err == CH_OK)
-		err = audit_session(
-		    ctx, tx, "session.login", &out->user, factor);
+		err =
+		    audit_session(ctx, tx, "session.login", &out->user, factor);
 	if (err != CH_OK) {
 		ch_store_rollback(tx);
 		if (err == CH_ERR_UNAUTHENTICATED || err == CH_ERR_REPLAY) {
@@ -358,11 +363,14 @@ ch_err
 ch_session_upgrade(struct ch_ctx *ctx, const char *token, struct ch_login *out)
 {
 	struct ch_session_row s;
-	char account[72];
+	char account[72], tok[CH_TOKEN_LEN];
 	ch_err err;
 
+	if (token == NULL || !ch_strlcpy(tok, token, sizeof(tok)))
+		return CH_ERR_UNAUTHENTICATED;
 	memset(out, 0, sizeof(*out));
-	err = ch_session_resolve(ctx->store, token, ctx->arena, &out->user, &s);
+	err = ch_session_resolve(ctx->store, tok, ctx->arena, &out->user, &s);
+	sodium_memzero(tok, sizeof(tok));
 	if (err != CH_OK)
 		return err;
 	if ((err = session_open(ctx, &out->user, CH_STAGE_FULL, s.token_hash,
@@ -447,7 +455,8 @@ ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
 	if (ctx->who == NULL || ctx->who->device)
 		return CH_ERR_DENIED;
 	account_key(ctx->who->username, account);
-	*retry_after = ch_throttle_wait(account, source_of(ctx), ch_clock_now());
+	*retry_after =
+	    ch_throttle_wait(account, source_of(ctx), ch_clock_now());
 	if (*retry_after > 0)
 		return CH_ERR_LIMIT;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
@@ -458,7 +467,8 @@ ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
 	ch_store_rollback(tx);
 	if (err != CH_OK)
 		return err == CH_ERR_NOT_FOUND ? CH_ERR_UNAUTHENTICATED : err;
-	if (password == NULL || !ch_verify_password(u.password_hash, password)) {
+	if (password == NULL ||
+	    !ch_verify_password(u.password_hash, password)) {
 		log_warn("failed re-authentication for %s from %s", u.username,
 		    source_of(ctx));
 		failed(ctx, account);
@@ -471,8 +481,8 @@ ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
 				   : use_code(ctx, tx, &u, code);
 	sodium_memzero(&totp, sizeof(totp));
 	if (err == CH_OK)
-		err = ch_store_session_set_reauth(
-		    tx, token_hash, ch_clock_now());
+		err =
+		    ch_store_session_set_reauth(tx, token_hash, ch_clock_now());
 	if (err == CH_OK)
 		err = audit_session(ctx, tx, "session.reauth", &u, NULL);
 	if (err != CH_OK) {
@@ -485,8 +495,7 @@ ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
 }
 
 ch_err
-ch_sessions_list(
-    struct ch_ctx *ctx, struct ch_session_row **out, size_t *count)
+ch_sessions_list(struct ch_ctx *ctx, struct ch_session_row **out, size_t *count)
 {
 	struct ch_tx *tx = NULL;
 	ch_err err;
@@ -555,8 +564,8 @@ ch_totp_status(struct ch_ctx *ctx, struct ch_totp_status *out)
 }
 
 ch_err
-ch_totp_enrol_start(struct ch_ctx *ctx, char secret[CH_TOTP_SECRET_LEN],
-    char **uri, char **svg)
+ch_totp_enrol_start(
+    struct ch_ctx *ctx, char secret[CH_TOTP_SECRET_LEN], char **uri, char **svg)
 {
 	struct ch_totp_row totp;
 	struct ch_tx *tx = NULL;
@@ -639,7 +648,8 @@ ch_totp_enrol_confirm(struct ch_ctx *ctx, const char *code,
 	return ch_store_commit(tx);
 fail:
 	sodium_memzero(&totp, sizeof(totp));
-	sodium_memzero(codes, sizeof(char) * CH_RECOVERY_CODES * CH_RECOVERY_LEN);
+	sodium_memzero(
+	    codes, sizeof(char) * CH_RECOVERY_CODES * CH_RECOVERY_LEN);
 	ch_store_rollback(tx);
 	return err;
 }

@@ -63,8 +63,8 @@ decode_secret(const char *b32, unsigned char *key, size_t *len)
 }
 
 bool
-ch_totp_match(const char *secret_b32, const char *code, int64_t now,
-    int64_t *step_out)
+ch_totp_match(
+    const char *secret_b32, const char *code, int64_t now, int64_t *step_out)
 {
 	unsigned char key[64];
 	size_t key_len = sizeof(key);
@@ -172,7 +172,8 @@ ch_qr_svg(ch_arena *arena, const char *text)
 	ch_buf_appendf(&b,
 	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
 	    "width=\"%d\" height=\"%d\" shape-rendering=\"crispEdges\">"
-	    "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" "
+	    "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path "
+	    "fill=\"#000\" "
 	    "d=\"",
 	    size, size, size * 6, size * 6, size, size);
 	/* One path: a run of dark modules in a row is one rectangle. */
@@ -226,7 +227,8 @@ ch_recovery_code_hash(const char *code, char out[65])
 			continue;
 		if (n + 1 >= sizeof(norm))
 			return false;
-		norm[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+		norm[n++] =
+		    (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
 	}
 	if (n != 16)
 		return false;

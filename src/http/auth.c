@@ -27,15 +27,15 @@ static const struct ch_jfield second_factor_fields[] = {
     {"recovery_code", CH_J_STRING, false, false, 32, NULL,
 	"One of the recovery codes, instead of a code."},
 };
-const struct ch_jschema ch_schema_second_factor = {"SecondFactor",
-    second_factor_fields, CH_ARRAY_LEN(second_factor_fields)};
+const struct ch_jschema ch_schema_second_factor = {
+    "SecondFactor", second_factor_fields, CH_ARRAY_LEN(second_factor_fields)};
 
 static const struct ch_jfield totp_confirm_fields[] = {
     {"code", CH_J_STRING, true, false, 10, NULL,
 	"The first code the app shows for the new secret."},
 };
-const struct ch_jschema ch_schema_totp_confirm = {"TotpConfirm",
-    totp_confirm_fields, CH_ARRAY_LEN(totp_confirm_fields)};
+const struct ch_jschema ch_schema_totp_confirm = {
+    "TotpConfirm", totp_confirm_fields, CH_ARRAY_LEN(totp_confirm_fields)};
 
 static const struct ch_jfield reauth_fields[] = {
     {"password", CH_J_STRING, true, false, 1024, NULL, NULL},
@@ -69,8 +69,8 @@ ch_auth_bearer_parse(const char *header, char *out, size_t size)
 {
 	size_t n;
 
-	if (header == NULL || size == 0 || strncasecmp(header, "Bearer", 6) != 0 ||
-	    header[6] != ' ')
+	if (header == NULL || size == 0 ||
+	    strncasecmp(header, "Bearer", 6) != 0 || header[6] != ' ')
 		return false;
 	header += 6;
 	header += strspn(header, " ");
@@ -197,8 +197,8 @@ reply_login(struct ch_req *req, struct ch_login *l)
 
 	set_session_cookie(req, l->token);
 	sodium_memzero(l->token, sizeof(l->token));
-	body = json_pack("{s:s, s:s}", "status", states[l->state], "csrf_token",
-	    l->csrf);
+	body = json_pack(
+	    "{s:s, s:s}", "status", states[l->state], "csrf_token", l->csrf);
 	if (l->state == CH_LOGIN_DONE) {
 		ch_principal_from_user(&l->user, &who);
 		json_object_set_new(body, "user", user_json(&who));
@@ -386,8 +386,8 @@ ch_h_totp_confirm(struct ch_req *req)
 		return;
 	}
 	ch_reply_json(req, 200,
-	    json_pack("{s:s, s:o}", "status", "enrolled", "recovery_codes",
-		list));
+	    json_pack(
+		"{s:s, s:o}", "status", "enrolled", "recovery_codes", list));
 }
 
 void
@@ -449,8 +449,7 @@ ch_h_sessions_list(struct ch_req *req)
 			rows[i].public_id, "created_at", created,
 			"last_seen_at", seen, "expires_at", expires, "source",
 			ch_json_str_or_null(rows[i].source), "stage",
-			rows[i].stage,
-			"current",
+			rows[i].stage, "current",
 			strcmp(rows[i].public_id, req->session_public_id) ==
 			    0));
 	}
@@ -489,9 +488,9 @@ device_json(const struct ch_device *d)
 		if (*p == ',')
 			p++;
 	}
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}",
-	    "id", d->id, "name", d->name, "post_id", d->post_id,
-	    "permissions", perms, "created_at", d->created_at, "created_by",
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "id",
+	    d->id, "name", d->name, "post_id", d->post_id, "permissions", perms,
+	    "created_at", d->created_at, "created_by",
 	    d->created_by ? d->created_by : "", "last_used_at",
 	    ch_json_str_or_null(d->last_used_at), "last_used_from",
 	    ch_json_str_or_null(d->last_used_from), "revoked_at",

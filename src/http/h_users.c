@@ -145,8 +145,8 @@ ch_h_users_update(struct ch_req *req)
 			    used ? "," : "",
 			    json_string_value(json_array_get(roles, i)));
 		}
-		err = ch_users_set_access(&req->ctx, u.id,
-		    roles ? list : NULL, ch_json_str(req->body, "clearance"),
+		err = ch_users_set_access(&req->ctx, u.id, roles ? list : NULL,
+		    ch_json_str(req->body, "clearance"),
 		    ch_json_has(req->body, "post_id")
 			? (ch_json_str(req->body, "post_id")
 				  ? ch_json_str(req->body, "post_id")

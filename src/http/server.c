@@ -331,10 +331,9 @@ dispatch(struct req_state *st)
 		return;
 	}
 	if (req->bearer && !(route->flags & CH_ROUTE_DEVICE)) {
-		log_warn("refused %s %s to %s: not a device route",
-		    req->method, route->path, req->who->username);
-		ch_reply_problem(req, 403, "not-for-devices",
-		    "Not for devices",
+		log_warn("refused %s %s to %s: not a device route", req->method,
+		    route->path, req->who->username);
+		ch_reply_problem(req, 403, "not-for-devices", "Not for devices",
 		    "Device tokens are accepted only on device routes; this "
 		    "one needs a signed-in user.",
 		    NULL);

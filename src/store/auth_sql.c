@@ -65,7 +65,8 @@ ch_store_session_delete_public(
 }
 
 ch_err
-ch_store_session_set_reauth(struct ch_tx *tx, const char *token_hash, int64_t at)
+ch_store_session_set_reauth(
+    struct ch_tx *tx, const char *token_hash, int64_t at)
 {
 	struct ch_param v[2] = {CH_P_TEXT(token_hash), CH_P_INT(at)};
 
@@ -76,7 +77,8 @@ ch_store_session_set_reauth(struct ch_tx *tx, const char *token_hash, int64_t at
 }
 
 ch_err
-ch_store_totp_get(struct ch_tx *tx, const char *user_id, struct ch_totp_row *out)
+ch_store_totp_get(
+    struct ch_tx *tx, const char *user_id, struct ch_totp_row *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(user_id)};
 	struct ch_rows *r = NULL;
@@ -106,8 +108,9 @@ ch_store_totp_set_pending(
 {
 	struct ch_param v[2] = {CH_P_TEXT(user_id), ch_param_opt(pending)};
 
-	return change_one(tx, "UPDATE users SET totp_pending = $2 WHERE id = $1",
-	    v, 2, CH_ERR_NOT_FOUND);
+	return change_one(tx,
+	    "UPDATE users SET totp_pending = $2 WHERE id = $1", v, 2,
+	    CH_ERR_NOT_FOUND);
 }
 
 ch_err
@@ -226,8 +229,9 @@ ch_store_post_set_second_factor(
 {
 	struct ch_param v[2] = {CH_P_TEXT(post_id), CH_P_TEXT(rule)};
 
-	return change_one(tx, "UPDATE posts SET second_factor = $2 WHERE id = $1",
-	    v, 2, CH_ERR_NOT_FOUND);
+	return change_one(tx,
+	    "UPDATE posts SET second_factor = $2 WHERE id = $1", v, 2,
+	    CH_ERR_NOT_FOUND);
 }
 
 ch_err
@@ -270,8 +274,8 @@ ch_store_login_failures_since(struct ch_tx *tx, int64_t since, size_t max,
 		return CH_ERR_NOMEM;
 	}
 	for (size_t i = 0; i < r->nrows; i++) {
-		ch_cell_copy(r, i, 0, (*out)[i].account,
-		    sizeof((*out)[i].account));
+		ch_cell_copy(
+		    r, i, 0, (*out)[i].account, sizeof((*out)[i].account));
 		ch_cell_copy(
 		    r, i, 1, (*out)[i].source, sizeof((*out)[i].source));
 		(*out)[i].at = ch_rows_int(r, i, 2, 0);
@@ -335,8 +339,8 @@ ch_store_device_insert(struct ch_tx *tx, const struct ch_device *d)
 }
 
 static ch_err
-device_one(struct ch_tx *tx, const char *sql, const char *key,
-    ch_arena *arena, struct ch_device *out)
+device_one(struct ch_tx *tx, const char *sql, const char *key, ch_arena *arena,
+    struct ch_device *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(key)};
 	struct ch_rows *r = NULL;

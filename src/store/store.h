@@ -170,8 +170,8 @@ ch_err ch_store_session_set_reauth(
     struct ch_tx *tx, const char *token_hash, int64_t at);
 
 struct ch_totp_row {
-	char secret[64];  /* base32; "" when not enrolled */
-	char pending[64]; /* base32 of an enrolment not yet confirmed */
+	char secret[64];   /* base32; "" when not enrolled */
+	char pending[64];  /* base32 of an enrolment not yet confirmed */
 	int64_t last_step; /* the last time step accepted */
 };
 ch_err ch_store_totp_get(
@@ -207,12 +207,11 @@ struct ch_login_failure {
 	char source[64];
 	int64_t at;
 };
-ch_err ch_store_login_failure_add(struct ch_tx *tx, const char *account,
-    const char *source, int64_t at);
+ch_err ch_store_login_failure_add(
+    struct ch_tx *tx, const char *account, const char *source, int64_t at);
 /* Failures since a time, oldest first (at most max), in arena. */
 ch_err ch_store_login_failures_since(struct ch_tx *tx, int64_t since,
-    size_t max, ch_arena *arena, struct ch_login_failure **out,
-    size_t *count);
+    size_t max, ch_arena *arena, struct ch_login_failure **out, size_t *count);
 ch_err ch_store_login_failures_forget(
     struct ch_tx *tx, const char *account, int64_t before);
 
