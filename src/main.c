@@ -28,6 +28,9 @@ static const struct {
     {"post", ch_cmd_post, "add or list posts"},
     {"user", ch_cmd_user, "add, list, disable users; change passwords"},
     {"people", ch_cmd_people, "import people from CSV"},
+    {"device", ch_cmd_device, "add, list, revoke device tokens"},
+    {"second-factor", ch_cmd_second_factor,
+	"set who at a post must use a second factor"},
     {"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
@@ -52,7 +55,7 @@ cmd_help(int argc, char **argv)
 	       "The security operations system of a diplomatic post.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < CH_ARRAY_LEN(commands); i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-13s %s\n", commands[i].name, commands[i].summary);
 	printf("\n`chancery COMMAND --help` describes each command.\n"
 	       "Exit codes: 0 done, 1 failed (the reason is on stderr), "
 	       "2 bad usage.\n");

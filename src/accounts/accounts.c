@@ -322,6 +322,24 @@ ch_users_set_password(
 }
 
 ch_err
+ch_users_totp_reset(struct ch_ctx *ctx, const char *username)
+{
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	ch_err err;
+
+	if ((err = user_for_change(ctx, username, &tx, &u)) != CH_OK)
+		return err;
+	if ((err = ch_store_totp_clear(tx, u.id)) != CH_OK ||
+	    (err = ch_store_session_delete_user(tx, u.id)) != CH_OK ||
+	    (err = audit_user(ctx, tx, "user.totp_reset", &u)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
+}
+
+ch_err
 ch_users_set_disabled(struct ch_ctx *ctx, const char *username, bool disabled)
 {
 	struct ch_tx *tx = NULL;

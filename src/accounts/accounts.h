@@ -104,6 +104,9 @@ ch_err ch_users_set_disabled(
 ch_err ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count);
 ch_err ch_users_get(struct ch_ctx *ctx, const char *id, struct ch_user *out);
 
+/* Remove a user's TOTP secret and recovery codes and end their sessions
+ * (a lost phone); audited. */
+ch_err ch_users_totp_reset(struct ch_ctx *ctx, const char *username);
 /* Change a user's roles, clearance or post (each NULL: unchanged;
  * post_id "" : none). */
 ch_err ch_users_set_access(struct ch_ctx *ctx, const char *id,

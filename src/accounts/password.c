@@ -200,7 +200,8 @@ ch_password_check(const char *password, const char *username,
 	}
 	if (ch_password_is_common(password)) {
 		ch_fault_set(fault, "/password",
-		    "This is a common password; %s", advice);
+		    "This is a common password; a phrase of four or more "
+		    "unrelated words is easy to remember and hard to guess.");
 		return CH_ERR_INVALID;
 	}
 	nwords = post_words(post_name, words, CH_ARRAY_LEN(words));

@@ -30,6 +30,8 @@ int ch_cmd_user(int argc, char **argv);
 int ch_cmd_people(int argc, char **argv);
 int ch_cmd_post(int argc, char **argv);
 int ch_cmd_migrate(int argc, char **argv);
+int ch_cmd_device(int argc, char **argv);
+int ch_cmd_second_factor(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
