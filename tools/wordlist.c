@@ -40,10 +40,15 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < len; i++)
 			line[i] = (char)tolower((unsigned char)line[i]);
 		if (n == cap) {
+			char **grown;
+
 			cap = cap ? cap * 2 : 1024;
-			words = realloc(words, cap * sizeof(*words));
-			if (words == NULL)
+			grown = realloc(words, cap * sizeof(*words));
+			if (grown == NULL) {
+				free(words);
 				return 1;
+			}
+			words = grown;
 		}
 		if ((words[n++] = strdup(line)) == NULL)
 			return 1;

@@ -129,7 +129,7 @@ ch_devices_create(struct ch_ctx *ctx, const struct ch_device_input *in,
 		return CH_ERR_INVALID;
 	}
 	perms_format(mask, perms, sizeof(perms));
-	memcpy(token, TOKEN_PREFIX, 4);
+	ch_strlcpy(token, TOKEN_PREFIX, CH_DEVICE_TOKEN_LEN);
 	ch_random_bytes(raw, sizeof(raw));
 	sodium_bin2base64(token + 4, CH_DEVICE_TOKEN_LEN - 4, raw, sizeof(raw),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
