@@ -210,14 +210,6 @@ ch_password_check(const char *password, const char *username,
 	for (size_t i = 0; i < nwords; i++)
 		dict[nd++] = words[i];
 	dict[nd] = NULL;
-	if (ch_password_guesses_log10(password, dict) < MIN_GUESSES_LOG10) {
-		ch_fault_set(fault, "/password",
-		    "This password would be guessed quickly: it follows a "
-		    "pattern attackers try early (a word with digits, a "
-		    "keyboard row, a date, a repeat). %s",
-		    advice);
-		return CH_ERR_INVALID;
-	}
 	/* What is left without the username and the post's name. */
 	lower_copy(password, rest, sizeof(rest));
 	if (username != NULL)
@@ -240,6 +232,14 @@ ch_password_check(const char *password, const char *username,
 			    CH_PASSWORD_MIN, advice);
 			return CH_ERR_INVALID;
 		}
+	}
+	if (ch_password_guesses_log10(password, dict) < MIN_GUESSES_LOG10) {
+		ch_fault_set(fault, "/password",
+		    "This password would be guessed quickly: it follows a "
+		    "pattern attackers try early (a word with digits, a "
+		    "keyboard row, a date, a repeat). %s",
+		    advice);
+		return CH_ERR_INVALID;
 	}
 	return CH_OK;
 }
