@@ -49,17 +49,27 @@ ch_session_recent(const struct ch_session_row *s, int64_t now)
 	    now >= s->reauth_at;
 }
 
-/* The throttle's name for an account: the username as typed, bounded. */
+/*
+ * The throttle's name for an account: the SHA-256 of the username as
+ * typed (lower-cased, bounded), so that neither memory nor the
+ * login_failures table keeps what people type into the username field (at
+ * times a password).
+ */
 static void
 account_key(const char *username, char out[72])
 {
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char lower[65];
 	size_t i;
 
 	for (i = 0; username && username[i] && i < 64; i++)
-		out[i] = (char)(username[i] >= 'A' && username[i] <= 'Z'
+		lower[i] = (char)(username[i] >= 'A' && username[i] <= 'Z'
 			? username[i] - 'A' + 'a'
 			: username[i]);
-	out[i] = '\0';
+	lower[i] = '\0';
+	crypto_hash_sha256(digest, (const unsigned char *)lower, i);
+	ch_hex(digest, sizeof(digest), out);
+	sodium_memzero(lower, sizeof(lower));
 }
 
 static const char *
