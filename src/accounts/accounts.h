@@ -86,7 +86,7 @@ bool ch_recovery_code_hash(const char *code, char out[65]);
 /* ---- throttle.c ---- */
 #define CH_THROTTLE_ACCOUNT_FREE 5
 #define CH_THROTTLE_ACCOUNT_MAX 100
-#define CH_THROTTLE_SOURCE_FREE 50
+#define CH_THROTTLE_SOURCE_FREE 100
 #define CH_THROTTLE_DELAY_MAX 900
 /* Seconds the next attempt for account from source must wait (0: go). */
 int64_t ch_throttle_wait(const char *account, const char *source, int64_t now);
