@@ -5,12 +5,12 @@
  *
  * Policy (docs/threat-model.md):
  *   - an account (the username as typed, so that unknown names behave
- *     exactly like real ones) has THROTTLE_ACCOUNT_FREE failures free in
+ *     exactly like real ones) has CH_THROTTLE_ACCOUNT_FREE failures free in
  *     its hour; after that each attempt waits 2^(n - free - 1) seconds
- *     after the last failure, at most THROTTLE_DELAY_MAX; at
- *     THROTTLE_ACCOUNT_MAX failures in the hour every attempt waits until
+ *     after the last failure, at most CH_THROTTLE_DELAY_MAX; at
+ *     CH_THROTTLE_ACCOUNT_MAX failures in the hour every attempt waits until
  *     the hour is over;
- *   - a source address has THROTTLE_SOURCE_FREE failures free in its hour
+ *   - a source address has CH_THROTTLE_SOURCE_FREE failures free in its hour
  *     (an office behind one NAT address shares them), then the same
  *     doubling back-off;
  *   - so that the back-off is not a lock an attacker can put on a victim,
