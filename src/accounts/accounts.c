@@ -252,6 +252,24 @@ ch_users_create(
 		err = CH_ERR_INVALID;
 		goto fail;
 	}
+	if (out->person_id[0] != '\0') {
+		struct ch_person person;
+
+		err = ch_id_valid(out->person_id)
+		    ? ch_store_person_get(
+			  tx, out->person_id, ctx->arena, &person)
+		    : CH_ERR_NOT_FOUND;
+		if (err == CH_OK && out->post_id[0] != '\0' &&
+		    strcmp(person.post_id, out->post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+		if (err == CH_ERR_NOT_FOUND) {
+			ch_fault_set(&ctx->fault, "/person_id",
+			    "No person with this id at the user's post.");
+			err = CH_ERR_INVALID;
+		}
+		if (err != CH_OK)
+			goto fail;
+	}
 	if ((err = ch_store_user_insert(tx, out)) != CH_OK) {
 		if (err == CH_ERR_CONFLICT)
 			ch_fault_set(&ctx->fault, "/username",

@@ -18,3 +18,12 @@ ch_ctx_sees_post(const struct ch_ctx *ctx, const char *post_id)
 		return true;
 	return ch_policy_sees_post(ctx->who, post_id);
 }
+
+bool
+ch_ctx_permits(
+    const struct ch_ctx *ctx, enum ch_perm perm, const struct ch_label *rec)
+{
+	if (ctx->who == NULL)
+		return true;
+	return ch_policy_permits(ctx->who, perm, rec);
+}

@@ -26,5 +26,9 @@ const char *ch_ctx_actor(const struct ch_ctx *ctx);
 /* Whether the principal may act on records of a post: the CLI (who ==
  * NULL) always may; otherwise ch_policy_sees_post(). */
 bool ch_ctx_sees_post(const struct ch_ctx *ctx, const char *post_id);
+/* The policy's decision for the context's principal; the CLI (who ==
+ * NULL) acts as the system and always may. */
+bool ch_ctx_permits(
+    const struct ch_ctx *ctx, enum ch_perm perm, const struct ch_label *rec);
 
 #endif /* CH_CORE_CONTEXT_H */

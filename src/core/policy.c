@@ -179,3 +179,113 @@ ch_policy_sees_post(const struct ch_principal *who, const char *post_id)
 		return true;
 	return who->post_id[0] != '\0' && strcmp(who->post_id, post_id) == 0;
 }
+
+static const char *const tlp_codes[CH_TLP__COUNT] = {
+    [CH_TLP_CLEAR] = "CLEAR",
+    [CH_TLP_GREEN] = "GREEN",
+    [CH_TLP_AMBER] = "AMBER",
+    [CH_TLP_AMBER_STRICT] = "AMBER+STRICT",
+    [CH_TLP_RED] = "RED",
+};
+
+static const char *const refusal_texts[] = {
+    [CH_ALLOWED] = "allowed",
+    [CH_REFUSED_NO_SESSION] = "no session",
+    [CH_REFUSED_ROLE] = "role lacks the permission",
+    [CH_REFUSED_POST] = "record of a post the user is not assigned to",
+    [CH_REFUSED_CLEARANCE] = "classification above the user's clearance",
+    [CH_REFUSED_TLP] = "TLP:RED and the user is not a named recipient",
+};
+
+/* Permissions a person may exercise on records about themselves. */
+static const enum ch_perm own_perms[] = {CH_PERM_PEOPLE_READ};
+
+const char *
+ch_tlp_code(enum ch_tlp tlp)
+{
+	return (unsigned)tlp < CH_TLP__COUNT ? tlp_codes[tlp] : "RED";
+}
+
+bool
+ch_tlp_parse(const char *code, enum ch_tlp *out)
+{
+	for (int i = 0; code != NULL && i < CH_TLP__COUNT; i++) {
+		if (strcmp(code, tlp_codes[i]) == 0) {
+			*out = (enum ch_tlp)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+ch_refusal_text(enum ch_refusal r)
+{
+	return (size_t)r < CH_ARRAY_LEN(refusal_texts) ? refusal_texts[r]
+						       : "refused";
+}
+
+bool
+ch_perm_own_ok(enum ch_perm perm)
+{
+	for (size_t i = 0; i < CH_ARRAY_LEN(own_perms); i++)
+		if (own_perms[i] == perm)
+			return true;
+	return false;
+}
+
+static bool
+is_recipient(const struct ch_principal *who, const struct ch_label *rec)
+{
+	for (size_t i = 0; i < rec->nrecipients; i++)
+		if (rec->recipients[i] != NULL &&
+		    strcmp(rec->recipients[i], who->user_id) == 0)
+			return true;
+	return false;
+}
+
+static enum ch_refusal
+decide(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec)
+{
+	bool own;
+
+	if (perm == CH_PERM_PUBLIC)
+		return CH_ALLOWED;
+	if (who == NULL)
+		return CH_REFUSED_NO_SESSION;
+	own = rec != NULL && rec->owner_person_id != NULL &&
+	    who->person_id[0] != '\0' &&
+	    strcmp(rec->owner_person_id, who->person_id) == 0 &&
+	    ch_perm_own_ok(perm);
+	if (!ch_policy_allows(who, perm) && !own)
+		return CH_REFUSED_ROLE;
+	if (rec == NULL)
+		return CH_ALLOWED;
+	if (rec->post_id != NULL && !ch_policy_sees_post(who, rec->post_id))
+		return CH_REFUSED_POST;
+	if (who->clearance < rec->classification)
+		return CH_REFUSED_CLEARANCE;
+	if (rec->tlp == CH_TLP_RED && !is_recipient(who, rec))
+		return CH_REFUSED_TLP;
+	return CH_ALLOWED;
+}
+
+enum ch_refusal
+ch_policy_decide(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec)
+{
+	enum ch_refusal r = decide(who, perm, rec);
+
+	if (r != CH_ALLOWED)
+		log_warn("refused %s to %s: %s", ch_perm_code(perm),
+		    who ? who->username : "(no session)", ch_refusal_text(r));
+	return r;
+}
+
+bool
+ch_policy_permits(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec)
+{
+	return ch_policy_decide(who, perm, rec) == CH_ALLOWED;
+}

@@ -1,8 +1,9 @@
 /*
  * policy.h — who may do what.  Roles, clearances and permissions are data;
  * one function, ch_policy_allows(), decides every request from the route's
- * permission and the principal, and ch_policy_sees_post() scopes records
- * to the posts a principal is assigned to (HQ sees all).  Deny by default.
+ * permission and the principal, ch_policy_decide() adds the record: its
+ * post (HQ sees all), classification (no read up), TLP (RED: named
+ * recipients only) and whose record it is.  Deny by default.
  */
 #ifndef CH_CORE_POLICY_H
 #define CH_CORE_POLICY_H
@@ -79,5 +80,56 @@ bool ch_policy_allows(const struct ch_principal *who, enum ch_perm perm);
 bool ch_policy_sees_post(const struct ch_principal *who, const char *post_id);
 /* Whether the principal sees every post (HQ). */
 bool ch_policy_all_posts(const struct ch_principal *who);
+
+/* TLP 2.0 labels, in increasing restriction. */
+enum ch_tlp {
+	CH_TLP_CLEAR,
+	CH_TLP_GREEN,
+	CH_TLP_AMBER,
+	CH_TLP_AMBER_STRICT,
+	CH_TLP_RED,
+	CH_TLP__COUNT
+};
+const char *ch_tlp_code(enum ch_tlp tlp); /* "CLEAR", ..., "AMBER+STRICT" */
+bool ch_tlp_parse(const char *code, enum ch_tlp *out);
+
+/* What a record carries that the policy judges it by. */
+struct ch_label {
+	const char *post_id;              /* NULL: belongs to no post */
+	enum ch_clearance classification; /* no read up */
+	enum ch_tlp tlp;
+	const char *owner_person_id;   /* the person it is about, or NULL */
+	const char *const *recipients; /* TLP:RED: user ids named */
+	size_t nrecipients;
+};
+
+/* Why a request was refused, for the log (never shown to the caller, who
+ * gets 403 for a route and 404 for a record). */
+enum ch_refusal {
+	CH_ALLOWED = 0,
+	CH_REFUSED_NO_SESSION,
+	CH_REFUSED_ROLE,
+	CH_REFUSED_POST,
+	CH_REFUSED_CLEARANCE,
+	CH_REFUSED_TLP,
+};
+const char *ch_refusal_text(enum ch_refusal r);
+
+/*
+ * The one decision: may who exercise perm on a record labelled rec (NULL:
+ * no particular record, only the route)?  Allowed when the principal's
+ * roles hold perm — or the record is about the principal's own person and
+ * perm is one a person may exercise on their own record — and the record's
+ * post is theirs (HQ: any), their clearance is at least the record's
+ * classification, and its TLP admits them (RED: named recipients only).
+ * Deny by default; a refusal is logged with its reason.
+ */
+enum ch_refusal ch_policy_decide(const struct ch_principal *who,
+    enum ch_perm perm, const struct ch_label *rec);
+/* ch_policy_decide() == CH_ALLOWED. */
+bool ch_policy_permits(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec);
+/* Whether a person may exercise perm on records about themselves. */
+bool ch_perm_own_ok(enum ch_perm perm);
 
 #endif /* CH_CORE_POLICY_H */

@@ -179,8 +179,7 @@ reply_throttled(struct ch_req *req, int64_t retry_after)
 	snprintf(detail, sizeof(detail),
 	    "Too many failed sign-ins: wait %lld seconds and try again.",
 	    (long long)retry_after);
-	ch_reply_problem(
-	    req, 429, "rate-limited", "Too many attempts", detail, NULL);
+	ch_reply_problem(req, "rate-limited", detail, NULL);
 }
 
 /* Answer a finished or pending sign-in step, with its cookie. */
@@ -226,7 +225,7 @@ ch_h_login(struct ch_req *req)
 		return;
 	}
 	if (err == CH_ERR_UNAUTHENTICATED) {
-		ch_reply_problem(req, 401, "bad-credentials", "Sign-in failed",
+		ch_reply_problem(req, "bad-credentials",
 		    "The username or password is wrong, or the account is "
 		    "disabled.",
 		    NULL);
@@ -242,7 +241,7 @@ ch_h_login(struct ch_req *req)
 static void
 reply_replay(struct ch_req *req)
 {
-	ch_reply_problem(req, 401, "code-replayed", "Code already used",
+	ch_reply_problem(req, "code-replayed",
 	    "This code was used already, and a code works only once. Wait "
 	    "for the next code (a new one every 30 seconds). If you did not "
 	    "use it, tell the security officer.",
@@ -257,7 +256,7 @@ ch_h_second_factor(struct ch_req *req)
 
 	if (!ch_json_has(req->body, "code") &&
 	    !ch_json_has(req->body, "recovery_code")) {
-		ch_reply_problem(req, 422, "validation", "Invalid input",
+		ch_reply_problem(req, "validation",
 		    "Send code (from the authenticator app) or "
 		    "recovery_code.",
 		    "/code");
@@ -275,7 +274,7 @@ ch_h_second_factor(struct ch_req *req)
 		return;
 	}
 	if (err == CH_ERR_UNAUTHENTICATED) {
-		ch_reply_problem(req, 401, "bad-code", "Wrong code",
+		ch_reply_problem(req, "bad-code",
 		    "The code is wrong or too old. Type the code the app "
 		    "shows now, or use a recovery code.",
 		    "/code");
@@ -410,9 +409,10 @@ ch_h_reauth(struct ch_req *req)
 		return;
 	}
 	if (err == CH_ERR_UNAUTHENTICATED) {
-		ch_reply_problem(req, 401, "bad-credentials",
-		    "Re-authentication failed",
-		    "The password (or the code) is wrong.", NULL);
+		ch_reply_problem(req, "bad-credentials",
+		    "Re-authentication failed: the password (or the code) is "
+		    "wrong.",
+		    NULL);
 		return;
 	}
 	if (err != CH_OK) {

@@ -248,19 +248,19 @@ ch_h_people_list(struct ch_req *req)
 	if (f.query != NULL &&
 	    (strlen(f.query) > 200 ||
 		!ch_utf8_valid(f.query, strlen(f.query)))) {
-		ch_reply_problem(req, 400, "bad-query", "Bad query",
+		ch_reply_problem(req, "bad-query",
 		    "q must be UTF-8 text of at most 200 bytes.", "q");
 		return;
 	}
 	if (f.post_id != NULL && *f.post_id != '\0' &&
 	    !ch_id_valid(f.post_id)) {
-		ch_reply_problem(req, 400, "bad-query", "Bad query",
-		    "post_id must be a post id.", "post_id");
+		ch_reply_problem(
+		    req, "bad-query", "post_id must be a post id.", "post_id");
 		return;
 	}
 	if ((s = ch_req_query(req, "category")) != NULL && *s != '\0') {
 		if (!ch_staff_category_parse(s, &f.category)) {
-			ch_reply_problem(req, 400, "bad-query", "Bad query",
+			ch_reply_problem(req, "bad-query",
 			    "category is not a staff category; see "
 			    "/api/v1/reference/staff-categories.",
 			    "category");
@@ -270,7 +270,7 @@ ch_h_people_list(struct ch_req *req)
 	}
 	if ((s = ch_req_query(req, "host_national")) != NULL && *s != '\0') {
 		if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0) {
-			ch_reply_problem(req, 400, "bad-query", "Bad query",
+			ch_reply_problem(req, "bad-query",
 			    "host_national must be true or false.",
 			    "host_national");
 			return;
@@ -279,7 +279,7 @@ ch_h_people_list(struct ch_req *req)
 	}
 	if ((s = ch_req_query(req, "limit")) != NULL &&
 	    !ch_parse_long(s, 1, CH_LIST_LIMIT_MAX, &limit)) {
-		ch_reply_problem(req, 400, "bad-query", "Bad query",
+		ch_reply_problem(req, "bad-query",
 		    "limit must be a whole number from 1 to 200.", "limit");
 		return;
 	}
@@ -288,8 +288,8 @@ ch_h_people_list(struct ch_req *req)
 		f.post_id = NULL;
 	if ((err = ch_people_list(&req->ctx, &f, &page)) != CH_OK) {
 		if (err == CH_ERR_INVALID)
-			ch_reply_problem(req, 400, "bad-cursor", "Bad cursor",
-			    req->ctx.fault.detail, "cursor");
+			ch_reply_problem(
+			    req, "bad-cursor", req->ctx.fault.detail, "cursor");
 		else
 			ch_reply_error(req, err);
 		return;
@@ -399,7 +399,8 @@ ch_h_people_create(struct ch_req *req)
 	reply_person(req, 201, &p);
 }
 
-/* The version in If-Match: "\"3\"" or "3"; 0 when absent. */
+/* The version in If-Match: "\"3\"" or "3"; 0 when absent; -1 for "*"
+ * (any version: the caller knowingly overwrites). */
 static bool
 if_match_version(struct ch_req *req, int64_t *version)
 {
@@ -411,6 +412,10 @@ if_match_version(struct ch_req *req, int64_t *version)
 	*version = 0;
 	if (h == NULL)
 		return true;
+	if (strcmp(h, "*") == 0) {
+		*version = -1;
+		return true;
+	}
 	if (*h == '"')
 		h++;
 	n = strcspn(h, "\"");
@@ -433,20 +438,20 @@ ch_h_people_update(struct ch_req *req)
 	ch_err err;
 
 	if (!if_match_version(req, &version)) {
-		ch_reply_problem(req, 400, "bad-if-match", "Bad If-Match",
+		ch_reply_problem(req, "bad-if-match",
 		    "If-Match must be the record's ETag, e.g. \"3\".", NULL);
 		return;
 	}
 	if (version == 0) {
-		ch_reply_problem(req, 428, "if-match-required",
-		    "If-Match required",
+		ch_reply_problem(req, "if-match-required",
 		    "Send If-Match with the version you read (the ETag) so "
 		    "that two people do not overwrite each other.",
 		    NULL);
 		return;
 	}
 	person_input(req->body, &in);
-	err = ch_people_update(&req->ctx, req->params[0], &in, version, &p);
+	err = ch_people_update(
+	    &req->ctx, req->params[0], &in, version < 0 ? 0 : version, &p);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;

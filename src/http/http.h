@@ -150,9 +150,12 @@ const struct ch_route *ch_router_match(const struct ch_route *routes,
 /* ---- problem.c: RFC 9457 problem details ---- */
 /* Answer with the problem for err, with ctx fault detail when set. */
 void ch_reply_error(struct ch_req *req, ch_err err);
-/* Answer with a problem of a given type slug, status and detail. */
-void ch_reply_problem(struct ch_req *req, unsigned status, const char *type,
-    const char *title, const char *detail, const char *field);
+/* Answer with the problem of a type slug (its status and title come from
+ * the table in problem.c), a detail sentence and, optionally, the field. */
+void ch_reply_problem(struct ch_req *req, const char *type, const char *detail,
+    const char *field);
+/* Whether a slug is in the table (tests). */
+bool ch_problem_type_known(const char *slug);
 void ch_reply_json(struct ch_req *req, unsigned status, json_t *body);
 /* The document that lists every problem type, for the OpenAPI doc. */
 json_t *ch_problem_types_doc(void);

@@ -95,6 +95,8 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 		    r->summary, "tags", r->tag, "x-permission",
 		    ch_perm_code(r->perm), "x-roles", roles, "responses",
 		    responses(r));
+		if (ch_perm_own_ok(r->perm))
+			json_object_set_new(op, "x-own-record", json_true());
 		if (r->audit != NULL)
 			json_object_set_new(
 			    op, "x-audit-action", json_string(r->audit));

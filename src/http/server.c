@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -276,6 +277,57 @@ is_write(const char *method)
 	    strcmp(method, "OPTIONS") != 0;
 }
 
+/* Whether a Content-Type is application/json, in any letter case, with or
+ * without parameters such as charset (RFC 9110 section 8.3.1). */
+static bool
+is_json_type(const char *ctype)
+{
+	static const char json[] = "application/json";
+	size_t n = sizeof(json) - 1;
+
+	if (ctype == NULL || strncasecmp(ctype, json, n) != 0)
+		return false;
+	ctype += n;
+	while (*ctype == ' ' || *ctype == '\t')
+		ctype++;
+	return *ctype == '\0' || *ctype == ';';
+}
+
+/*
+ * Whether the Accept header admits what the route answers: JSON (or
+ * problem+json), or the Prometheus text of /metrics.  No Accept header
+ * admits anything.  Media ranges are compared without their parameters.
+ */
+static bool
+accepts(struct ch_req *req)
+{
+	static const char *const json_ok[] = {"*/*", "application/*",
+	    "application/json", "application/problem+json", NULL};
+	static const char *const text_ok[] = {
+	    "*/*", "text/*", "text/plain", NULL};
+	const char *const *ok =
+	    req->route->perm == CH_PERM_METRICS ? text_ok : json_ok;
+	const char *h = ch_req_header(req, "Accept");
+	const char *p;
+
+	if (h == NULL || *h == '\0')
+		return true;
+	for (p = h; *p != '\0';) {
+		size_t n;
+
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, ",;");
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		for (size_t i = 0; ok[i] != NULL; i++)
+			if (strlen(ok[i]) == n && strncasecmp(p, ok[i], n) == 0)
+				return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 /* Refuse browser requests that another site started. */
 static bool
 cross_site(struct ch_req *req)
@@ -324,7 +376,7 @@ dispatch(struct req_state *st)
 		return;
 	}
 	if (route->perm != CH_PERM_PUBLIC && req->who == NULL) {
-		ch_reply_problem(req, 401, "unauthenticated", "Sign in first",
+		ch_reply_problem(req, "unauthenticated",
 		    "This needs a signed-in session: sign in at "
 		    "/api/v1/auth/login, then repeat the request.",
 		    NULL);
@@ -333,7 +385,7 @@ dispatch(struct req_state *st)
 	if (req->bearer && !(route->flags & CH_ROUTE_DEVICE)) {
 		log_warn("refused %s %s to %s: not a device route", req->method,
 		    route->path, req->who->username);
-		ch_reply_problem(req, 403, "not-for-devices", "Not for devices",
+		ch_reply_problem(req, "not-for-devices",
 		    "Device tokens are accepted only on device routes; this "
 		    "one needs a signed-in user.",
 		    NULL);
@@ -344,9 +396,8 @@ dispatch(struct req_state *st)
 	    !(route->flags & CH_ROUTE_PENDING)) {
 		bool enrol = strcmp(req->session_stage, "enrol") == 0;
 
-		ch_reply_problem(req, 401,
+		ch_reply_problem(req,
 		    enrol ? "enrolment-required" : "second-factor-required",
-		    enrol ? "Set up a second factor" : "Second factor required",
 		    enrol ? "Your role needs a second factor: set one up at "
 			    "/api/v1/auth/totp/enrolment, then confirm it."
 			  : "Finish signing in: send the code from your "
@@ -355,34 +406,41 @@ dispatch(struct req_state *st)
 		    NULL);
 		return;
 	}
-	if (!ch_policy_allows(req->who, route->perm)) {
+	if (!ch_policy_allows(req->who, route->perm) &&
+	    !(ch_perm_own_ok(route->perm) && req->who->person_id[0] != '\0')) {
 		log_warn("refused %s %s to %s: needs %s", req->method,
 		    route->path, req->who ? req->who->username : "(none)",
 		    ch_perm_code(route->perm));
-		ch_reply_problem(req, 403, "forbidden", "Not allowed",
+		ch_reply_problem(req, "forbidden",
 		    "Your role does not allow this. Ask the security officer "
 		    "if you need it.",
 		    NULL);
 		return;
 	}
+	if (!accepts(req)) {
+		ch_reply_problem(req, "not-acceptable",
+		    req->route->perm == CH_PERM_METRICS
+			? "This answers text/plain (Prometheus); accept it."
+			: "This answers application/json; accept it.",
+		    NULL);
+		return;
+	}
 	if (is_write(req->method) && cross_site(req)) {
-		ch_reply_problem(req, 403, "cross-site",
-		    "Cross-site request refused",
+		ch_reply_problem(req, "cross-site",
 		    "This request came from another site and was refused.",
 		    NULL);
 		return;
 	}
 	if (is_write(req->method) && req->who != NULL && !req->bearer &&
 	    !ch_auth_csrf_ok(req)) {
-		ch_reply_problem(req, 403, "csrf", "Missing CSRF token",
+		ch_reply_problem(req, "csrf",
 		    "Send the session's csrf_token in the X-CSRF-Token "
 		    "header with every change.",
 		    NULL);
 		return;
 	}
 	if ((route->flags & CH_ROUTE_REAUTH) && !recently_authenticated(req)) {
-		ch_reply_problem(req, 401, "reauth-required",
-		    "Confirm it is you",
+		ch_reply_problem(req, "reauth-required",
 		    "This action needs a recent sign-in: send your password "
 		    "(and code) to /api/v1/auth/reauth, then repeat it within "
 		    "5 minutes.",
@@ -392,10 +450,8 @@ dispatch(struct req_state *st)
 	if (route->max_body > 0 && st->body.len > 0) {
 		const char *ctype = ch_req_header(req, "Content-Type");
 
-		if (ctype == NULL ||
-		    strncmp(ctype, "application/json", 16) != 0) {
-			ch_reply_problem(req, 415, "unsupported-media-type",
-			    "JSON expected",
+		if (!is_json_type(ctype)) {
+			ch_reply_problem(req, "unsupported-media-type",
 			    "Send the body as application/json.", NULL);
 			return;
 		}
@@ -408,15 +464,13 @@ dispatch(struct req_state *st)
 			    "The body is not valid JSON: %s (line %d, column "
 			    "%d).",
 			    jerr.text, jerr.line, jerr.column);
-			ch_reply_problem(req, 400, "malformed-json",
-			    "Malformed JSON", detail, NULL);
+			ch_reply_problem(req, "malformed-json", detail, NULL);
 			return;
 		}
 	}
 	if (route->body_schema != NULL) {
 		if (req->body == NULL) {
-			ch_reply_problem(req, 400, "body-required",
-			    "Body required",
+			ch_reply_problem(req, "body-required",
 			    "This request needs a JSON object body.", NULL);
 			return;
 		}
@@ -465,15 +519,13 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (req->route == NULL) {
 			if (!serve_asset(req)) {
 				if (path_exists)
-					ch_reply_problem(req, 405,
+					ch_reply_problem(req,
 					    "method-not-allowed",
-					    "Method not allowed",
 					    "This path does not accept that "
 					    "method; see /api/v1/openapi.json.",
 					    NULL);
 				else
-					ch_reply_problem(req, 404, "not-found",
-					    "Not found",
+					ch_reply_problem(req, "not-found",
 					    "Nothing is at this address; see "
 					    "/api/v1/openapi.json.",
 					    NULL);
@@ -488,8 +540,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			if (!ch_parse_long(clen, 0, 1L << 40, &n) ||
 			    (size_t)n > req->route->max_body) {
 				st->too_large = true;
-				ch_reply_problem(req, 413, "body-too-large",
-				    "Body too large",
+				ch_reply_problem(req, "body-too-large",
 				    "The body is larger than this route "
 				    "accepts.",
 				    NULL);
@@ -510,7 +561,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	if (st->answered)
 		return MHD_YES;
 	if (st->too_large) {
-		ch_reply_problem(req, 413, "body-too-large", "Body too large",
+		ch_reply_problem(req, "body-too-large",
 		    "The body is larger than this route accepts.", NULL);
 		return send_reply(st);
 	}

@@ -349,13 +349,52 @@ ch_person_state(const struct ch_person *p, struct ch_buf *b)
 	    p->relationship ? p->relationship : "", (long long)p->version);
 }
 
-/* Check the household link against the store: same post, one level. */
-static ch_err
-check_household(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p)
+/* What the policy judges a person record by. */
+static struct ch_label
+person_label(const struct ch_person *p)
 {
-	struct ch_person principal;
+	struct ch_label l = {p->post_id, CH_CLEARANCE_UNCLASSIFIED,
+	    CH_TLP_CLEAR, p->id, NULL, 0};
+
+	return l;
+}
+
+/*
+ * Check the household link against the store: one level (a member has no
+ * members of their own, a principal is not a member) and one post (a
+ * principal with members stays in their post: old_post is the post before
+ * an update, or NULL on create).
+ */
+static ch_err
+check_household(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p,
+    const char *old_post)
+{
+	struct ch_person principal, *members = NULL;
+	size_t nmembers = 0;
 	ch_err err;
 
+	if (old_post != NULL) {
+		err = ch_store_household(
+		    tx, p->id, ctx->arena, &members, &nmembers);
+		if (err != CH_OK)
+			return err;
+	}
+	if (nmembers > 0 && p->household_of[0] != '\0') {
+		ch_fault_set(&ctx->fault, "/household_of",
+		    "%s %s has household members of their own (%s %s); a "
+		    "household has one level: link those members elsewhere "
+		    "first.",
+		    p->given_name, p->family_name, members[0].given_name,
+		    members[0].family_name);
+		return CH_ERR_INVALID;
+	}
+	if (nmembers > 0 && strcmp(old_post, p->post_id) != 0) {
+		ch_fault_set(&ctx->fault, "/post_id",
+		    "%s %s has %zu household member(s) at this post; move or "
+		    "unlink them first, so that no household spans two posts.",
+		    p->given_name, p->family_name, nmembers);
+		return CH_ERR_INVALID;
+	}
 	if (p->household_of[0] == '\0')
 		return CH_OK;
 	err = ch_store_person_get(tx, p->household_of, ctx->arena, &principal);
@@ -449,7 +488,7 @@ ch_people_create(
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	if ((err = check_post(ctx, tx, out->post_id)) != CH_OK ||
-	    (err = check_household(ctx, tx, out)) != CH_OK ||
+	    (err = check_household(ctx, tx, out, NULL)) != CH_OK ||
 	    (err = ch_store_person_insert(tx, out)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
@@ -471,8 +510,13 @@ ch_people_update(struct ch_ctx *ctx, const char *id,
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	err = ch_store_person_get(tx, id, ctx->arena, out);
-	if (err == CH_OK && !ch_ctx_sees_post(ctx, out->post_id))
-		err = CH_ERR_NOT_FOUND; /* do not reveal other posts' people */
+	if (err == CH_OK) {
+		struct ch_label l = person_label(out);
+
+		/* Refused records answer as missing: do not reveal them. */
+		if (!ch_ctx_permits(ctx, CH_PERM_PEOPLE_WRITE, &l))
+			err = CH_ERR_NOT_FOUND;
+	}
 	if (err != CH_OK)
 		goto fail;
 	if (expected_version != 0 && expected_version != out->version) {
@@ -487,7 +531,7 @@ ch_people_update(struct ch_ctx *ctx, const char *id,
 	if (strcmp(old_post, out->post_id) != 0 &&
 	    (err = check_post(ctx, tx, out->post_id)) != CH_OK)
 		goto fail;
-	if ((err = check_household(ctx, tx, out)) != CH_OK)
+	if ((err = check_household(ctx, tx, out, old_post)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), out->updated_at);
 	if ((err = ch_store_person_update(tx, out, out->version)) != CH_OK)
@@ -538,8 +582,12 @@ ch_people_get(struct ch_ctx *ctx, const char *id, struct ch_person_view *out)
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_person_get(tx, id, ctx->arena, &out->person);
-	if (err == CH_OK && !ch_ctx_sees_post(ctx, out->person.post_id))
-		err = CH_ERR_NOT_FOUND;
+	if (err == CH_OK) {
+		struct ch_label l = person_label(&out->person);
+
+		if (!ch_ctx_permits(ctx, CH_PERM_PEOPLE_READ, &l))
+			err = CH_ERR_NOT_FOUND;
+	}
 	if (err != CH_OK)
 		goto done;
 	if (out->person.household_of[0] != '\0') {
@@ -563,10 +611,13 @@ ch_people_get(struct ch_ctx *ctx, const char *id, struct ch_person_view *out)
 		err = CH_ERR_NOMEM;
 		goto done;
 	}
-	if (pp != NULL)
+	/* Only what the reader may see: a household never spans posts, but
+	 * the check costs nothing and guards older data. */
+	if (pp != NULL && ch_ctx_sees_post(ctx, pp->post_id))
 		out->household[out->household_count++] = *pp;
 	for (size_t i = 0; i < nmembers; i++)
-		if (strcmp(members[i].id, out->person.id) != 0)
+		if (strcmp(members[i].id, out->person.id) != 0 &&
+		    ch_ctx_sees_post(ctx, members[i].post_id))
 			out->household[out->household_count++] = members[i];
 	err = ch_store_training_list(tx, out->person.id, ctx->arena,
 	    &out->training, &out->training_count);
@@ -584,20 +635,33 @@ ch_err
 ch_people_list(struct ch_ctx *ctx, const struct ch_person_filter *f,
     struct ch_person_page *out)
 {
+	struct ch_person_filter scoped = *f;
 	struct ch_tx *tx = NULL;
 	const char *scope = NULL;
 	ch_err err;
 
-	if (ctx->who != NULL && !ch_policy_all_posts(ctx->who)) {
-		scope = ctx->who->post_id;
-		if (*scope == '\0') {
-			memset(out, 0, sizeof(*out));
-			return CH_OK; /* assigned to no post: sees no one */
+	/*
+	 * The list filters by the same policy as the person page: the
+	 * user's post (HQ: all), and a user who may read people only as
+	 * their own record sees only that record.
+	 */
+	memset(out, 0, sizeof(*out));
+	if (ctx->who != NULL) {
+		if (!ch_policy_all_posts(ctx->who)) {
+			scope = ctx->who->post_id;
+			if (*scope == '\0')
+				return CH_OK; /* assigned to no post */
+		}
+		if (!ch_policy_allows(ctx->who, CH_PERM_PEOPLE_READ)) {
+			if (ctx->who->person_id[0] == '\0' ||
+			    !ch_perm_own_ok(CH_PERM_PEOPLE_READ))
+				return CH_OK;
+			scoped.only_id = ctx->who->person_id;
 		}
 	}
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_person_list(tx, f, scope, ctx->arena, out);
+	err = ch_store_person_list(tx, &scoped, scope, ctx->arena, out);
 	if (err == CH_ERR_INVALID)
 		ch_fault_set(&ctx->fault, "cursor",
 		    "the cursor is not one this server gave out; start again "
@@ -643,8 +707,12 @@ ch_people_add_training(struct ch_ctx *ctx, const char *person_id,
 	err = ch_id_valid(person_id)
 	    ? ch_store_person_get(tx, person_id, ctx->arena, &p)
 	    : CH_ERR_NOT_FOUND;
-	if (err == CH_OK && !ch_ctx_sees_post(ctx, p.post_id))
-		err = CH_ERR_NOT_FOUND;
+	if (err == CH_OK) {
+		struct ch_label l = person_label(&p);
+
+		if (!ch_ctx_permits(ctx, CH_PERM_PEOPLE_WRITE, &l))
+			err = CH_ERR_NOT_FOUND;
+	}
 	if (err == CH_OK)
 		err = ch_store_training_insert(tx, out);
 	if (err == CH_OK) {

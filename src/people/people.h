@@ -148,6 +148,7 @@ struct ch_person_filter {
 	int host_national;  /* -1 any, 0 no, 1 yes */
 	const char *cursor; /* the last id of the previous page */
 	int limit;
+	const char *only_id; /* only this person (a user's own record) */
 };
 
 /* What a list row needs of a household member's principal to derive the

@@ -233,7 +233,7 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 {
 	char key[CH_NAME_KEY_MAX], pattern[CH_NAME_KEY_MAX * 2 + 4];
 	char csort[CH_NAME_KEY_MAX * 2 + 2] = "", cid[CH_ID_LEN] = "";
-	struct ch_param v[8];
+	struct ch_param v[9];
 	struct ch_rows *r = NULL;
 	size_t limit;
 	ch_err err;
@@ -247,6 +247,8 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	pattern[0] = '\0';
 	if (f->query != NULL && *f->query != '\0') {
 		ch_name_key(f->query, key, sizeof(key));
+		if (key[0] == '\0')
+			return CH_OK; /* no letters or digits: matches no one */
 		like_pattern(key, pattern, sizeof(pattern));
 	}
 	v[0] = ch_param_opt(scope_post_id);
@@ -258,6 +260,7 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	v[5] = ch_param_opt(cid[0] ? csort : NULL);
 	v[6] = ch_param_opt(cid);
 	v[7] = CH_P_INT(limit + 1);
+	v[8] = ch_param_opt(f->only_id);
 	err = ch_tx_query(tx,
 	    "SELECT " PERSON_COLUMNS ", sort_name,"
 	    " (SELECT h.category FROM people h WHERE h.id = "
@@ -273,6 +276,7 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	    "      search_key LIKE $5 ESCAPE '\\')"
 	    " AND (CAST($6 AS TEXT) IS NULL OR sort_name > $6 OR"
 	    "      (sort_name = $6 AND id > $7))"
+	    " AND (CAST($9 AS TEXT) IS NULL OR id = $9)"
 	    " ORDER BY sort_name, id LIMIT $8",
 	    v, CH_ARRAY_LEN(v), &r, NULL);
 	if (err != CH_OK)

@@ -38,7 +38,7 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import {
-	closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync,
+	appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync,
 	rmSync, writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -179,6 +179,33 @@ async function findOrStart() {
 	throw new Error(`could not start or find the test server (lock ${lockDir})`);
 }
 
+// ---- secrets the run has used ----------------------------------------------------
+//
+// Every password sent, session token and CSRF token received is kept, so that
+// no error body may echo one (checked in api() below) and, at the end of the
+// run, no line of the server's log may contain one (zz_secrets.test.mjs).
+const seenSecrets = new Set();
+
+function runLockDir() {
+	const runner = process.env.NODE_TEST_CONTEXT ? process.ppid : process.pid;
+	return join(tmpdir(), `chancery-api-run-${runner}`);
+}
+
+function remember(secret) {
+	if (typeof secret !== 'string' || secret.length < 8 || seenSecrets.has(secret)) return;
+	seenSecrets.add(secret);
+	try { appendFileSync(join(runLockDir(), 'secrets.txt'), `${secret}\n`); } catch { /* no run dir */ }
+}
+
+// Every secret any test process of this run has used.
+export function runSecrets() {
+	try {
+		return readFileSync(join(runLockDir(), 'secrets.txt'), 'utf8').split('\n').filter(Boolean);
+	} catch {
+		return [];
+	}
+}
+
 // The shared server: { base, dir, log, pid, engine }.
 export async function server() {
 	serverPromise ??= findOrStart().then(async (info) => {
@@ -211,6 +238,7 @@ export async function api(session, method, path, body, headers = {}) {
 	if (body !== undefined) {
 		payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
 		h['Content-Type'] = 'application/json';
+		if (body && typeof body === 'object' && !(body instanceof Uint8Array)) remember(body.password);
 	}
 	for (const [k, v] of Object.entries(headers)) {
 		for (const existing of Object.keys(h))
@@ -224,6 +252,12 @@ export async function api(session, method, path, body, headers = {}) {
 	const type = res.headers.get('content-type') || '';
 	let json = null;
 	if (type.includes('json') && text.length > 0) json = JSON.parse(text);
+	if (json && typeof json.csrf_token === 'string') remember(json.csrf_token);
+	for (const c of res.headers.getSetCookie())
+		remember(c.split(';')[0].split('=').slice(1).join('='));
+	if (type.startsWith('application/problem+json'))
+		for (const secret of seenSecrets)
+			assert.ok(!text.includes(secret), `an error body echoes a secret: ${text}`);
 	return {
 		status: res.status, headers: res.headers, json, text, type, path: path.split('?')[0],
 		setCookie: res.headers.getSetCookie(),

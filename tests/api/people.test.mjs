@@ -109,7 +109,7 @@ describe('list and search', () => {
 		assert.equal(demoOnly(da.items).length, 10);
 		const fm = await allPeople(rso, 'category=family_member');
 		assert.equal(demoOnly(fm.items).length, 16);
-		assert.ok(fm.items.every((p) => p.household_of !== null && p.immunity.household === true));
+		assert.ok(fm.items.every((p) => p.household_of !== null));
 		const nat = await allPeople(rso, 'host_national=true');
 		assert.ok(nat.items.every((p) => p.host_national === true));
 		assert.ok(nat.items.some((p) => p.full_name === 'Wanjiru Kamau'));
@@ -269,13 +269,24 @@ describe('one person', () => {
 			[['Emil Holm', 'child'], ['Karin Holm', 'spouse']]);
 	});
 
-	test('list badges: the short immunity of a person, none for household members', async () => {
+	test('list badges: the short immunity, the same as the full profile, households included', async () => {
 		const helena = await person('Helena Varga');
 		assert.deepEqual(helena.immunity, { arrest: 'never', criminal: 'full', in_force: true });
 		const kevin = await person('Kevin Omondi');
 		assert.deepEqual(kevin.immunity, { arrest: 'allowed', criminal: 'none', in_force: false });
 		const karin = await person('Karin Holm');
-		assert.deepEqual(karin.immunity, { arrest: null, criminal: null, household: true });
+		assert.deepEqual(karin.immunity, { arrest: 'never', criminal: 'full', in_force: true });
+		// Every demo row's badge agrees with GET /people/{id}/immunity.
+		const rso = await login('rso');
+		const { items } = await allPeople(rso);
+		const wrong = [];
+		for (const p of items.filter((x) => x.position !== TEST_POSITION)) {
+			const im = (await get(rso, `/api/v1/people/${p.id}/immunity`)).json;
+			const full = { arrest: im.arrest, criminal: im.criminal, in_force: im.in_force };
+			if (JSON.stringify(full) !== JSON.stringify(p.immunity))
+				wrong.push(`${p.full_name}: list ${JSON.stringify(p.immunity)}, profile ${JSON.stringify(full)}`);
+		}
+		assert.deepEqual(wrong, []);
 	});
 
 	test('an unknown or malformed id answers 404 not-found', async () => {
@@ -377,17 +388,33 @@ describe('create and change', () => {
 		assertProblem(await api(rso, 'POST', '/api/v1/people',
 			{ ...base, household_of: '01a2148a-0000-7000-8000-000000000000', relationship: 'child' }),
 		422, 'validation', /no person has the id/, '/household_of');
-		const anders = await person('Anders Holm');
-		assertProblem(await api(rso, 'POST', '/api/v1/people', { ...base, household_of: anders.id }),
+		const diplomat = await newPerson({ category: 'diplomatic_agent', given_name: 'Principal',
+			arrived_on: '2025-05-05' });
+		assertProblem(await api(rso, 'POST', '/api/v1/people', { ...base, household_of: diplomat.id }),
 			422, 'validation', /needs a relationship/, '/relationship');
 		const ok = await api(rso, 'POST', '/api/v1/people',
-			{ ...base, household_of: anders.id, relationship: 'child' });
+			{ ...base, household_of: diplomat.id, relationship: 'child', arrived_on: '2025-05-05' });
 		assert.equal(ok.status, 201, ok.text);
-		assert.equal(ok.json.household_of, anders.id);
+		assert.equal(ok.json.household_of, diplomat.id);
 		const view = await get(rso, `/api/v1/people/${ok.json.id}`);
-		assert.equal(view.json.household[0].full_name, 'Anders Holm');
+		assert.equal(view.json.household[0].id, diplomat.id);
 		assert.equal(view.json.household[0].relationship, 'principal');
-		assert.equal(view.json.immunity.arrest, 'never');
+		assert.equal(view.json.immunity.arrest, 'never', 'family of a diplomatic agent');
+		assert.ok(view.json.immunity.articles.includes('VCDR Art. 37(1)'));
+		const principalView = await get(rso, `/api/v1/people/${diplomat.id}`);
+		assert.deepEqual(principalView.json.household.map((m) => [m.id, m.relationship]), [[ok.json.id, 'child']]);
+	});
+
+	test('only family members join a household', async () => {
+		const rso = await login('rso');
+		const principal = await newPerson();
+		const r = await api(rso, 'POST', '/api/v1/people', {
+			post_id: await demoPost(), given_name: 'Working', family_name: 'Spouse', category: 'service_staff',
+			nationality: 'DK', household_of: principal.id, relationship: 'spouse', position: TEST_POSITION,
+		});
+		assertProblem(r, 422, 'validation',
+			/only a family member is linked to a household; the category service_staff carries a status of its own/,
+			'/household_of');
 	});
 
 	test('households stay one level deep: a principal with a household cannot join another', async () => {
@@ -396,10 +423,10 @@ describe('create and change', () => {
 		const member = await newPerson({ category: 'family_member', household_of: principal.id,
 			relationship: 'child' });
 		const other = await newPerson();
-		// principal has a household member; making principal a member of
-		// other's household would make member a member of a member.
+		// principal has a household member; making principal a family member
+		// in other's household would make member a member of a member.
 		const r = await api(rso, 'PATCH', `/api/v1/people/${principal.id}`,
-			{ household_of: other.id, relationship: 'spouse' }, { 'If-Match': '"1"' });
+			{ category: 'family_member', household_of: other.id, relationship: 'spouse' }, { 'If-Match': '"1"' });
 		assertProblem(r, 422, 'validation', undefined, '/household_of');
 		const view = await get(rso, `/api/v1/people/${member.id}`);
 		assert.equal(view.json.household[0].id, principal.id);
@@ -454,10 +481,11 @@ describe('create and change', () => {
 
 	test('a person cannot join their own household', async () => {
 		const rso = await login('rso');
-		const p = await newPerson();
+		const principal = await newPerson();
+		const p = await newPerson({ category: 'family_member', household_of: principal.id, relationship: 'child' });
 		const r = await api(rso, 'PATCH', `/api/v1/people/${p.id}`,
-			{ household_of: p.id, relationship: 'other' }, { 'If-Match': '"1"' });
-		assertProblem(r, 422, 'validation', /own household/, '/household_of');
+			{ household_of: p.id }, { 'If-Match': '"1"' });
+		assertProblem(r, 422, 'validation', 'a person cannot be a member of their own household.', '/household_of');
 	});
 
 	test('training: POST records a course; GET shows it with its status', async () => {

@@ -271,3 +271,38 @@ describe('people rules', () => {
 		assertProblem(r, 400, 'bad-query', /UTF-8/);
 	});
 });
+
+describe('content negotiation', () => {
+	test('an Accept that excludes JSON gets 406 as problem+json', async () => {
+		const s = await login('rso');
+		const r = await api(s, 'GET', '/api/v1/posts', undefined, { Accept: 'text/html' });
+		assertProblem(r, 406, 'not-acceptable', /application\/json/);
+	});
+
+	test('Accept lists with parameters and wildcards are understood', async () => {
+		const s = await login('rso');
+		for (const accept of ['application/json;q=0.9, text/html', 'text/html, */*;q=0.1',
+			'application/*', 'APPLICATION/JSON'])
+			assert.equal((await api(s, 'GET', '/api/v1/posts', undefined, { Accept: accept })).status,
+				200, accept);
+	});
+
+	test('/metrics answers text and refuses a JSON-only client', async () => {
+		const s = await login('rso');
+		assert.equal((await api(s, 'GET', '/metrics', undefined, { Accept: 'text/plain' })).status, 200);
+		assertProblem(await api(s, 'GET', '/metrics', undefined, { Accept: 'application/json' }),
+			406, 'not-acceptable', /text\/plain/);
+	});
+
+	test('CORS stays closed: no Access-Control headers, preflight refused', async () => {
+		const s = await login('rso');
+		const r = await api(s, 'GET', '/api/v1/posts', undefined, { Origin: 'https://evil.example' });
+		assert.equal(r.status, 200);
+		assert.equal(r.headers.get('access-control-allow-origin'), null);
+		const pre = await api(null, 'OPTIONS', '/api/v1/people', undefined,
+			{ Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' });
+		assert.equal(pre.status, 405);
+		assert.equal(pre.headers.get('access-control-allow-origin'), null);
+		assert.equal(r.headers.get('server'), null, 'no server banner');
+	});
+});
