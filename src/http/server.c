@@ -407,7 +407,8 @@ dispatch(struct req_state *st)
 		return;
 	}
 	if (!ch_policy_allows(req->who, route->perm) &&
-	    !(ch_perm_own_ok(route->perm) && req->who->person_id[0] != '\0')) {
+	    !(req->who != NULL && ch_perm_own_ok(route->perm) &&
+		req->who->person_id[0] != '\0')) {
 		log_warn("refused %s %s to %s: needs %s", req->method,
 		    route->path, req->who ? req->who->username : "(none)",
 		    ch_perm_code(route->perm));
