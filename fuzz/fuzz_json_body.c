@@ -17,14 +17,18 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const struct ch_jschema *const schemas[] = {
-	&ch_schema_login,
-	&ch_schema_person_create,
-	&ch_schema_person_update,
-	&ch_schema_post_create,
-	&ch_schema_zone_create,
-	&ch_schema_training_create,
-	&ch_schema_user_create,
-	&ch_schema_user_update,
+    &ch_schema_login,
+    &ch_schema_person_create,
+    &ch_schema_person_update,
+    &ch_schema_post_create,
+    &ch_schema_zone_create,
+    &ch_schema_training_create,
+    &ch_schema_user_create,
+    &ch_schema_user_update,
+    &ch_schema_second_factor,
+    &ch_schema_totp_confirm,
+    &ch_schema_reauth,
+    &ch_schema_device_create,
 };
 
 int
@@ -35,8 +39,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 64 * 1024)
 		return 0; /* over every route's body limit */
-	body = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-	    &jerr);
+	body =
+	    json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, &jerr);
 	if (body == NULL)
 		return 0;
 	for (size_t i = 0; i < CH_ARRAY_LEN(schemas); i++) {
@@ -45,8 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (err == CH_OK && !json_is_object(body))
 			abort();
-		if (err != CH_OK && (err != CH_ERR_INVALID ||
-					fault.detail[0] == '\0'))
+		if (err != CH_OK &&
+		    (err != CH_ERR_INVALID || fault.detail[0] == '\0'))
 			abort();
 	}
 	json_decref(body);

@@ -30,6 +30,9 @@ static const struct {
     {"people", ch_cmd_people, "import people from CSV"},
     {"audit", ch_cmd_audit,
 	"verify the audit log offline; print or sign a checkpoint"},
+    {"device", ch_cmd_device, "add, list, revoke device tokens"},
+    {"second-factor", ch_cmd_second_factor,
+	"set who at a post must use a second factor"},
     {"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
     {"key", ch_cmd_key, "list, rotate and retire the data keys"},
     {"backup", ch_cmd_backup, "write an encrypted backup of the post"},
@@ -57,7 +60,7 @@ cmd_help(int argc, char **argv)
 	       "The security operations system of a diplomatic post.\n\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < CH_ARRAY_LEN(commands); i++)
-		printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+		printf("  %-13s %s\n", commands[i].name, commands[i].summary);
 	printf("\n`chancery COMMAND --help` describes each command.\n"
 	       "Exit codes: 0 done, 1 failed (the reason is on stderr), "
 	       "2 bad usage.\n");

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "accounts/accounts.h"
+#include "accounts/accounts_int.h"
 #include "core/audit.h"
 #include "core/events.h"
 #include "people/people.h"
@@ -23,16 +24,16 @@
 #define HASH_MEM (64u * 1024 * 1024)
 
 static sem_t hash_slots;
+static char default_rule[16] = "privileged";
 /*
  * What a login for an unknown or disabled user is checked against: a hash
  * of a random password nobody kept, with the same parameters as real ones,
  * so the reply takes as long as for a real account.  Made once, offline,
  * so that start-up does not spend 100 ms hashing.
  */
-static const char dummy_hash[crypto_pwhash_STRBYTES] =
+const char ch_dummy_hash[crypto_pwhash_STRBYTES] =
     "$argon2id$v=19$m=65536,t=3,p=1$EQDjYV0de84vUHUK3/P4RA$"
     "bI8Yy2WaXF6mDleXotRHdp3nAkjt/yQKhhC6bKCe7bs";
-static struct ch_session_limits limits = {30 * 60, 12 * 3600};
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static bool init_ok;
 
@@ -42,7 +43,8 @@ init_once_fn(void)
 	if (sodium_init() < 0 || sem_init(&hash_slots, 0, HASH_SLOTS) != 0)
 		return;
 	/* The dummy must cost what a real hash costs. */
-	if (crypto_pwhash_str_needs_rehash(dummy_hash, HASH_OPS, HASH_MEM) != 0)
+	if (crypto_pwhash_str_needs_rehash(ch_dummy_hash, HASH_OPS, HASH_MEM) !=
+	    0)
 		return;
 	init_ok = true;
 }
@@ -58,14 +60,8 @@ ch_accounts_init(void)
 	return CH_OK;
 }
 
-void
-ch_session_set_limits(const struct ch_session_limits *l)
-{
-	limits = *l;
-}
-
-static ch_err
-hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+ch_err
+ch_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 {
 	int rc;
 
@@ -76,8 +72,8 @@ hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
 	return rc == 0 ? CH_OK : CH_ERR_NOMEM;
 }
 
-static bool
-verify_password(const char *hash, const char *password)
+bool
+ch_verify_password(const char *hash, const char *password)
 {
 	int rc;
 
@@ -87,44 +83,83 @@ verify_password(const char *hash, const char *password)
 	return rc == 0;
 }
 
-ch_err
-ch_password_check(
-    const char *password, const char *username, struct ch_fault *fault)
+/* The name of a post for the password check; NULL when none or unknown. */
+static ch_err
+post_name(struct ch_ctx *ctx, const char *post_id, const char **name)
 {
-	long n;
+	struct ch_post post;
+	struct ch_tx *tx = NULL;
+	ch_err err;
 
-	if (password == NULL) {
-		ch_fault_set(fault, "/password", "A password is required.");
-		return CH_ERR_INVALID;
-	}
-	n = ch_utf8_length(password, strlen(password));
-	if (n < 0) {
-		ch_fault_set(fault, "/password",
-		    "The password is not valid UTF-8 text.");
-		return CH_ERR_INVALID;
-	}
-	if (n < CH_PASSWORD_MIN) {
-		ch_fault_set(fault, "/password",
-		    "The password has %ld characters; use at least %d. A "
-		    "phrase of several unrelated words is easy to remember "
-		    "and hard to guess.",
-		    n, CH_PASSWORD_MIN);
-		return CH_ERR_INVALID;
-	}
-	if (n > CH_PASSWORD_MAX) {
-		ch_fault_set(fault, "/password",
-		    "The password has %ld characters; at most %d are "
-		    "accepted.",
-		    n, CH_PASSWORD_MAX);
-		return CH_ERR_INVALID;
-	}
-	if (username != NULL && strstr(password, username) != NULL &&
-	    strlen(username) * 2 >= strlen(password)) {
-		ch_fault_set(fault, "/password",
-		    "The password is mostly the username; choose another.");
-		return CH_ERR_INVALID;
-	}
+	*name = NULL;
+	if (post_id == NULL || !ch_id_valid(post_id))
+		return CH_OK;
+	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+		return err;
+	if (ch_store_post_get(tx, post_id, ctx->arena, &post) == CH_OK)
+		*name = post.name;
+	ch_store_rollback(tx);
 	return CH_OK;
+}
+
+void
+ch_second_factor_set_default(const char *rule)
+{
+	if (ch_second_factor_rule_valid(rule))
+		ch_strlcpy(default_rule, rule, sizeof(default_rule));
+}
+
+bool
+ch_second_factor_rule_valid(const char *rule)
+{
+	return rule != NULL &&
+	    (strcmp(rule, "privileged") == 0 || strcmp(rule, "all") == 0 ||
+		strcmp(rule, "optional") == 0);
+}
+
+bool
+ch_second_factor_required(struct ch_tx *tx, const struct ch_user *u)
+{
+	char rule[16];
+
+	if (u->post_id[0] == '\0' ||
+	    ch_store_post_second_factor(tx, u->post_id, rule) != CH_OK)
+		ch_strlcpy(rule, default_rule, sizeof(rule));
+	if (strcmp(rule, "all") == 0)
+		return true;
+	if (strcmp(rule, "optional") == 0)
+		return false;
+	return (u->roles & CH_PRIVILEGED_ROLES) != 0;
+}
+
+ch_err
+ch_posts_set_second_factor(
+    struct ch_ctx *ctx, const char *post_id, const char *rule)
+{
+	struct ch_audit_entry e;
+	struct ch_tx *tx = NULL;
+	char state[64];
+	ch_err err;
+
+	if (!ch_second_factor_rule_valid(rule)) {
+		ch_fault_set(&ctx->fault, "/second_factor",
+		    "The rule is privileged (security officers, "
+		    "administrators, HQ and EAC members must), all or "
+		    "optional.");
+		return CH_ERR_INVALID;
+	}
+	snprintf(state, sizeof(state), "second_factor=%s\n", rule);
+	e = (struct ch_audit_entry){"post.second_factor", "post", post_id,
+	    post_id, state, strlen(state)};
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		return err;
+	if ((err = ch_store_post_set_second_factor(tx, post_id, rule)) !=
+		CH_OK ||
+	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
 }
 
 static bool
@@ -163,6 +198,7 @@ ch_users_create(
 	char hash[crypto_pwhash_STRBYTES];
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
+	const char *name = NULL;
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));
@@ -185,11 +221,13 @@ ch_users_create(
 		    "SECRET.");
 		return CH_ERR_INVALID;
 	}
+	if ((err = post_name(ctx, in->post_id, &name)) != CH_OK)
+		return err;
 	if ((err = ch_password_check(
-		 in->password, in->username, &ctx->fault)) != CH_OK)
+		 in->password, in->username, name, &ctx->fault)) != CH_OK)
 		return err;
 	if ((err = ch_accounts_init()) != CH_OK ||
-	    (err = hash_password(in->password, hash)) != CH_OK)
+	    (err = ch_hash_password(in->password, hash)) != CH_OK)
 		return err;
 	ch_id_new(out->id);
 	out->username = ch_arena_strdup(ctx->arena, in->username);
@@ -273,12 +311,20 @@ ch_users_set_password(
 	char hash[crypto_pwhash_STRBYTES];
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
+	const char *name = NULL;
 	ch_err err;
 
-	if ((err = ch_password_check(password, username, &ctx->fault)) != CH_OK)
+	if ((err = user_for_change(ctx, username, &tx, &u)) != CH_OK)
+		return err;
+	ch_store_rollback(tx);
+	tx = NULL;
+	if ((err = post_name(ctx, u.post_id, &name)) != CH_OK)
+		return err;
+	if ((err = ch_password_check(password, username, name, &ctx->fault)) !=
+	    CH_OK)
 		return err;
 	if ((err = ch_accounts_init()) != CH_OK ||
-	    (err = hash_password(password, hash)) != CH_OK)
+	    (err = ch_hash_password(password, hash)) != CH_OK)
 		return err;
 	if ((err = user_for_change(ctx, username, &tx, &u)) != CH_OK)
 		return err;
@@ -287,6 +333,24 @@ ch_users_set_password(
 	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
 	    (err = ch_store_session_delete_user(tx, u.id)) != CH_OK ||
 	    (err = audit_user(ctx, tx, "user.password", &u)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return ch_store_commit(tx);
+}
+
+ch_err
+ch_users_totp_reset(struct ch_ctx *ctx, const char *username)
+{
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	ch_err err;
+
+	if ((err = user_for_change(ctx, username, &tx, &u)) != CH_OK)
+		return err;
+	if ((err = ch_store_totp_clear(tx, u.id)) != CH_OK ||
+	    (err = ch_store_session_delete_user(tx, u.id)) != CH_OK ||
+	    (err = audit_user(ctx, tx, "user.totp_reset", &u)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
 	}
@@ -343,6 +407,56 @@ ch_users_get(struct ch_ctx *ctx, const char *id, struct ch_user *out)
 	return err;
 }
 
+ch_err
+ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id)
+{
+	struct ch_post post;
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	ch_err err;
+
+	if (!ch_id_valid(id))
+		return CH_ERR_NOT_FOUND;
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		return err;
+	if ((err = ch_store_user_by_id(tx, id, ctx->arena, &u)) != CH_OK)
+		goto fail;
+	if (roles != NULL && !ch_roles_parse(roles, &u.roles)) {
+		ch_fault_set(&ctx->fault, "/roles",
+		    "roles must list one or more of security_officer, "
+		    "analyst, guard, staff, eac_member, hq, administrator.");
+		err = CH_ERR_INVALID;
+		goto fail;
+	}
+	if (clearance != NULL && !ch_clearance_parse(clearance, &u.clearance)) {
+		ch_fault_set(&ctx->fault, "/clearance",
+		    "clearance must be UNCLASSIFIED, SBU, CONFIDENTIAL or "
+		    "SECRET.");
+		err = CH_ERR_INVALID;
+		goto fail;
+	}
+	if (post_id != NULL) {
+		if (*post_id != '\0' &&
+		    (!ch_id_valid(post_id) ||
+			ch_store_post_get(tx, post_id, ctx->arena, &post) !=
+			    CH_OK)) {
+			ch_fault_set(&ctx->fault, "/post_id", "No such post.");
+			err = CH_ERR_INVALID;
+			goto fail;
+		}
+		ch_strlcpy(u.post_id, post_id, sizeof(u.post_id));
+	}
+	ch_time_format(ch_clock_now(), u.updated_at);
+	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
+	    (err = audit_user(ctx, tx, "user.access", &u)) != CH_OK)
+		goto fail;
+	return ch_store_commit(tx);
+fail:
+	ch_store_rollback(tx);
+	return err;
+}
+
 void
 ch_session_token_hash(const char *token, char out[65])
 {
@@ -363,127 +477,4 @@ ch_principal_from_user(const struct ch_user *u, struct ch_principal *p)
 	p->clearance = u->clearance;
 	ch_strlcpy(p->post_id, u->post_id, sizeof(p->post_id));
 	ch_strlcpy(p->person_id, u->person_id, sizeof(p->person_id));
-}
-
-ch_err
-ch_session_login(struct ch_ctx *ctx, const char *username, const char *password,
-    char token[CH_TOKEN_LEN], char csrf[65], struct ch_user *user)
-{
-	unsigned char raw[32], raw_csrf[32];
-	struct ch_session_row s;
-	struct ch_principal who;
-	struct ch_audit_entry e;
-	struct ch_tx *tx = NULL;
-	const char *hash;
-	bool found, ok;
-	ch_err err;
-
-	if ((err = ch_accounts_init()) != CH_OK)
-		return err;
-	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
-		return err;
-	err = ch_store_user_by_name(tx, username, ctx->arena, user);
-	ch_store_rollback(tx);
-	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
-		return err;
-	found = err == CH_OK && !user->disabled;
-	hash = found ? user->password_hash : dummy_hash;
-	ok = verify_password(hash, password) && found;
-	if (!ok) {
-		log_warn("failed sign-in for a user from %s",
-		    ctx->source ? ctx->source : "?");
-		return CH_ERR_UNAUTHENTICATED;
-	}
-	ch_random_bytes(raw, sizeof(raw));
-	ch_random_bytes(raw_csrf, sizeof(raw_csrf));
-	sodium_bin2base64(token, CH_TOKEN_LEN, raw, sizeof(raw),
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	ch_hex(raw_csrf, sizeof(raw_csrf), csrf);
-	sodium_memzero(raw, sizeof(raw));
-	memset(&s, 0, sizeof(s));
-	ch_session_token_hash(token, s.token_hash);
-	ch_strlcpy(s.user_id, user->id, sizeof(s.user_id));
-	ch_strlcpy(s.csrf_token, csrf, sizeof(s.csrf_token));
-	s.created_at = ch_clock_now();
-	s.last_seen = s.created_at;
-	s.expires_at = s.created_at + limits.absolute_seconds;
-	s.source = ctx->source;
-	ch_principal_from_user(user, &who);
-	/* The login is recorded as the user's own act; ctx->who is reset
-	 * before this function returns. */
-	// cppcheck-suppress autoVariables
-	ctx->who = &who;
-	e = (struct ch_audit_entry){"session.login", "user", user->id,
-	    user->post_id[0] ? user->post_id : NULL, NULL, 0};
-	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
-		goto out;
-	if ((err = ch_store_session_purge(tx, s.created_at)) != CH_OK ||
-	    (err = ch_store_session_insert(tx, &s)) != CH_OK ||
-	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
-		ch_store_rollback(tx);
-		goto out;
-	}
-	err = ch_store_commit(tx);
-out:
-	ctx->who = NULL;
-	return err;
-}
-
-ch_err
-ch_session_resolve(struct ch_store *store, const char *token, ch_arena *arena,
-    struct ch_user *user, struct ch_session_row *s)
-{
-	struct ch_tx *tx = NULL;
-	char hash[65];
-	int64_t now = ch_clock_now();
-	ch_err err;
-
-	if (token == NULL || strlen(token) != CH_TOKEN_LEN - 1)
-		return CH_ERR_UNAUTHENTICATED;
-	ch_session_token_hash(token, hash);
-	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
-		return err;
-	err = ch_store_session_get(tx, hash, arena, s);
-	if (err == CH_OK)
-		err = ch_store_user_by_id(tx, s->user_id, arena, user);
-	ch_store_rollback(tx);
-	if (err == CH_ERR_NOT_FOUND)
-		return CH_ERR_UNAUTHENTICATED;
-	if (err != CH_OK)
-		return err;
-	if (user->disabled || now >= s->expires_at ||
-	    now - s->last_seen > limits.idle_seconds)
-		return CH_ERR_UNAUTHENTICATED;
-	/* Record activity at most once a minute: a write per request
-	 * would serialise every reader behind the write lock. */
-	if (now - s->last_seen >= 60 &&
-	    ch_store_begin(store, true, &tx) == CH_OK) {
-		if (ch_store_session_touch(tx, hash, now) == CH_OK)
-			ch_store_commit(tx);
-		else
-			ch_store_rollback(tx);
-	}
-	return CH_OK;
-}
-
-ch_err
-ch_session_logout(struct ch_ctx *ctx, const char *token)
-{
-	struct ch_audit_entry e = {"session.logout", "user",
-	    ctx->who ? ctx->who->user_id : NULL,
-	    ctx->who && ctx->who->post_id[0] ? ctx->who->post_id : NULL, NULL,
-	    0};
-	struct ch_tx *tx = NULL;
-	char hash[65];
-	ch_err err;
-
-	ch_session_token_hash(token, hash);
-	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
-		return err;
-	if ((err = ch_store_session_delete(tx, hash)) != CH_OK ||
-	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
-		ch_store_rollback(tx);
-		return err;
-	}
-	return ch_store_commit(tx);
 }

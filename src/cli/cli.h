@@ -34,6 +34,8 @@ int ch_cmd_key(int argc, char **argv);
 int ch_cmd_backup(int argc, char **argv);
 int ch_cmd_restore(int argc, char **argv);
 int ch_cmd_audit(int argc, char **argv);
+int ch_cmd_device(int argc, char **argv);
+int ch_cmd_second_factor(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */

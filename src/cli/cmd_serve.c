@@ -28,6 +28,8 @@ struct serve_opts {
 	bool quiet;
 	long checkpoint_every;   /* records */
 	long checkpoint_seconds; /* seconds */
+	struct ch_session_limits limits;
+	const char *second_factor; /* rule for users without a post */
 };
 
 static const char serve_usage[] =
@@ -49,11 +51,23 @@ static const char serve_usage[] =
     "  --checkpoint-every N    sign an audit checkpoint every N records\n"
     "                          (default 1000) or\n"
     "  --checkpoint-seconds T  every T seconds when there are new ones\n"
-    "                          (default 60), whichever comes first\n";
+    "                          (default 60), whichever comes first\n"
+    "Sessions and sign-in (seconds):\n"
+    "  --idle-timeout N              idle limit (default 1800)\n"
+    "  --idle-timeout-privileged N   for security officers, administrators,\n"
+    "                                HQ and EAC members (default 900)\n"
+    "  --session-lifetime N          absolute limit (default 43200)\n"
+    "  --session-lifetime-privileged N  (default 43200)\n"
+    "  --reauth-window N             how long a re-authentication counts\n"
+    "                                for sensitive actions (default 300)\n"
+    "  --second-factor RULE          for users without a post (HQ desk):\n"
+    "                                privileged (default), all, optional;\n"
+    "                                a post's own rule: `chancery post\n"
+    "                                second-factor`\n";
 
 static const char demo_usage[] =
     "usage: chancery demo [--dir DIR] [--listen ADDR:PORT] [--port-file F]\n"
-    "                     [--no-serve] [--quiet]\n"
+    "                     [--no-serve] [--quiet] [session options of serve]\n"
     "\n"
     "Create a fully populated, fictional demo post in DIR (default\n"
     "chancery-demo) if it is not there yet, print its logins and serve it.\n";
@@ -172,14 +186,24 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"checkpoint-every", required_argument, NULL, 'N'},
 	    {"checkpoint-seconds", required_argument, NULL, 'T'},
 	    {"help", no_argument, NULL, 'h'},
+	    {"idle-timeout", required_argument, NULL, 1},
+	    {"idle-timeout-privileged", required_argument, NULL, 2},
+	    {"session-lifetime", required_argument, NULL, 3},
+	    {"session-lifetime-privileged", required_argument, NULL, 4},
+	    {"reauth-window", required_argument, NULL, 5},
+	    {"second-factor", required_argument, NULL, 6},
 	    {NULL, 0, NULL, 0},
 	};
-	long threads;
+	int64_t *limit_fields[] = {NULL, &o->limits.idle_seconds,
+	    &o->limits.idle_privileged, &o->limits.absolute_seconds,
+	    &o->limits.absolute_privileged, &o->limits.reauth_seconds};
+	long threads, seconds;
 	int ch;
 
 	ch_http_config_defaults(&o->http);
 	o->checkpoint_every = 1000;
 	o->checkpoint_seconds = 60;
+	ch_session_get_limits(&o->limits);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -240,6 +264,28 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 				return false;
 			}
 			break;
+		case 1:
+		case 2:
+		case 3:
+		case 4:
+		case 5:
+			if (!ch_parse_long(optarg, 1, 30L * 86400, &seconds)) {
+				fprintf(stderr,
+				    "chancery: session limits are "
+				    "seconds, 1 to 2592000\n");
+				return false;
+			}
+			*limit_fields[ch] = seconds;
+			break;
+		case 6:
+			if (!ch_second_factor_rule_valid(optarg)) {
+				fprintf(stderr,
+				    "chancery: --second-factor is "
+				    "privileged, all or optional\n");
+				return false;
+			}
+			o->second_factor = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(CH_EXIT_OK);
@@ -286,6 +332,12 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;
 	}
+	ch_session_set_limits(&o->limits);
+	if (o->second_factor != NULL)
+		ch_second_factor_set_default(o->second_factor);
+	if (ch_accounts_load_throttle(store) != CH_OK)
+		log_warn("could not read the recent failed sign-ins; the "
+			 "throttle starts empty");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -376,11 +428,27 @@ ch_cmd_demo(int argc, char **argv)
 			return CH_EXIT_FAIL;
 		}
 		ch_cli_ctx_free(&ctx);
+		/* The demo keeps the second factor optional so that anyone
+		 * can sign in with the printed passwords; a real post's rule
+		 * is "privileged". */
+		ch_cli_ctx(&ctx, store);
+		err = ch_posts_set_second_factor(&ctx, post_id, "optional");
+		ch_cli_ctx_free(&ctx);
+		if (err != CH_OK) {
+			ch_store_close(store);
+			return CH_EXIT_FAIL;
+		}
 	}
+	if (o.second_factor == NULL)
+		o.second_factor = "optional";
 	printf("Demo logins (user / password):\n");
 	for (size_t i = 0; ch_demo_logins[i] != NULL; i += 3)
 		printf("  %-9s %-28s %s\n", ch_demo_logins[i],
 		    ch_demo_logins[i + 1], ch_demo_logins[i + 2]);
+	printf("The second factor (TOTP) is optional in the demo: set one up "
+	       "under \"Your security\"\nin the console. At a real post "
+	       "it is mandatory for security officers,\nadministrators, HQ "
+	       "and EAC members.\n");
 	fflush(stdout);
 	rc = no_serve ? CH_EXIT_OK : run_server(&o, store, true);
 	ch_store_close(store);

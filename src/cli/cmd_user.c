@@ -1,5 +1,6 @@
 /*
- * cmd_user.c — `chancery user add | passwd | list | disable | enable`.
+ * cmd_user.c — `chancery user add | passwd | list | disable | enable |
+ * totp-reset`.
  * Passwords are read from the terminal without echo, or from the first
  * line of standard input with --password-stdin; never from the command
  * line, where other users could see them.
@@ -21,6 +22,8 @@ static const char usage[] =
     "       chancery user list\n"
     "       chancery user disable USERNAME\n"
     "       chancery user enable USERNAME\n"
+    "       chancery user totp-reset USERNAME   (a lost phone: the user\n"
+    "                         enrols again at the next sign-in)\n"
     "Common options: --dir DIR, --db DSN.\n"
     "Roles: security_officer, analyst, guard, staff, eac_member, hq,\n"
     "administrator.  Clearance: UNCLASSIFIED, SBU, CONFIDENTIAL, SECRET.\n"
@@ -135,6 +138,12 @@ ch_cmd_user(int argc, char **argv)
 		if (err == CH_OK)
 			printf("%s %s\n", argv[optind + 1],
 			    off ? "disabled; sessions ended" : "enabled");
+	} else if (strcmp(verb, "totp-reset") == 0) {
+		err = ch_users_totp_reset(&ctx, argv[optind + 1]);
+		if (err == CH_OK)
+			printf("%s: second factor and recovery codes removed; "
+			       "sessions ended\n",
+			    argv[optind + 1]);
 	} else if (strcmp(verb, "list") == 0) {
 		struct ch_user *users;
 		size_t n;

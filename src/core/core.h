@@ -36,6 +36,7 @@ typedef enum ch_err {
 	CH_ERR_UNSUPPORTED,     /* not available in this build or backend */
 	CH_ERR_INTERNAL,        /* a broken invariant */
 	CH_ERR_PRECONDITION,    /* If-Match did not match the record version */
+	CH_ERR_REPLAY,          /* a one-time code was used again */
 } ch_err;
 
 const char *ch_strerror(ch_err err);

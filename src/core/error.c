@@ -24,6 +24,7 @@ static const char *const error_text[] = {
     [CH_ERR_UNSUPPORTED] = "not supported",
     [CH_ERR_INTERNAL] = "internal error",
     [CH_ERR_PRECONDITION] = "record changed since it was read",
+    [CH_ERR_REPLAY] = "one-time code already used",
 };
 
 const char *

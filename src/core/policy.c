@@ -48,6 +48,8 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_AUDIT_READ] = {"audit.read",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_DEVICES_MANAGE] = {"devices.manage", R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_DEVICE] = {"device", 0},
 };
 
 const char *
@@ -159,6 +161,8 @@ ch_policy_allows(const struct ch_principal *who, enum ch_perm perm)
 	if (who == NULL || (unsigned)perm >= CH_PERM__COUNT ||
 	    perm == CH_PERM_NONE)
 		return false;
+	if (who->device)
+		return (who->device_perms & (1u << perm)) != 0;
 	return (who->roles & perm_table[perm].roles) != 0;
 }
 

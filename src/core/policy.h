@@ -41,7 +41,9 @@ enum ch_perm {
 	CH_PERM_USERS_READ,
 	CH_PERM_USERS_WRITE,
 	CH_PERM_METRICS,
-	CH_PERM_AUDIT_READ, /* the audit log, its checkpoints and proofs */
+	CH_PERM_AUDIT_READ,     /* the audit log, its checkpoints and proofs */
+	CH_PERM_DEVICES_MANAGE, /* create, list and revoke device tokens */
+	CH_PERM_DEVICE,         /* routes for devices (gate readers, panels) */
 	CH_PERM__COUNT
 };
 
@@ -54,6 +56,8 @@ struct ch_principal {
 	enum ch_clearance clearance;
 	char post_id[CH_ID_LEN]; /* the post the user is assigned to */
 	char person_id[CH_ID_LEN];
+	bool device;           /* a device token, not a user */
+	unsigned device_perms; /* devices: mask of (1u << enum ch_perm) */
 };
 
 const char *ch_role_code(enum ch_role role);

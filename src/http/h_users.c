@@ -1,6 +1,7 @@
 /*
  * h_users.c — the user routes (administrators) and the health check.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "accounts/accounts.h"
@@ -38,6 +39,9 @@ static const struct ch_jfield user_update_fields[] = {
 	"Disable or enable the account; disabling ends its sessions."},
     {"password", CH_J_STRING, false, false, 1024, NULL,
 	"Set a new password; ends the user's sessions."},
+    {"roles", CH_J_STRING_LIST, false, false, 32, role_values, NULL},
+    {"clearance", CH_J_ENUM, false, false, 20, clearances, NULL},
+    {"post_id", CH_J_ID, false, true, 36, NULL, "null: no post."},
 };
 const struct ch_jschema ch_schema_user_update = {
     "UserUpdate", user_update_fields, CH_ARRAY_LEN(user_update_fields)};
@@ -127,6 +131,31 @@ ch_h_users_update(struct ch_req *req)
 		 ch_json_str(req->body, "password"))) != CH_OK) {
 		ch_reply_error(req, err);
 		return;
+	}
+	if (ch_json_has(req->body, "roles") ||
+	    ch_json_has(req->body, "clearance") ||
+	    ch_json_has(req->body, "post_id")) {
+		json_t *roles = json_object_get(req->body, "roles");
+		char list[256] = "";
+
+		for (size_t i = 0; i < json_array_size(roles); i++) {
+			size_t used = strlen(list);
+
+			snprintf(list + used, sizeof(list) - used, "%s%s",
+			    used ? "," : "",
+			    json_string_value(json_array_get(roles, i)));
+		}
+		err = ch_users_set_access(&req->ctx, u.id, roles ? list : NULL,
+		    ch_json_str(req->body, "clearance"),
+		    ch_json_has(req->body, "post_id")
+			? (ch_json_str(req->body, "post_id")
+				  ? ch_json_str(req->body, "post_id")
+				  : "")
+			: NULL);
+		if (err != CH_OK) {
+			ch_reply_error(req, err);
+			return;
+		}
 	}
 	if (ch_json_has(req->body, "disabled") &&
 	    (err = ch_users_set_disabled(&req->ctx, username,

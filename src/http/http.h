@@ -85,6 +85,10 @@ struct ch_req {
 	const struct ch_principal *who; /* NULL: no session */
 	char csrf_token[65];
 	char session_hash[65];
+	char session_public_id[CH_ID_LEN];
+	char session_stage[8]; /* "full", "totp", "enrol"; "" without */
+	int64_t session_reauth_at;
+	bool bearer; /* authenticated by a device token */
 	char request_id[33];
 	char source[64];
 	struct ch_ctx ctx;
@@ -98,6 +102,7 @@ struct ch_req {
 	const char *set_cookie; /* a Set-Cookie header */
 	char etag[32];          /* an ETag to send */
 	const char *location;
+	char retry_after[24];        /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
 };
@@ -122,8 +127,12 @@ struct ch_route {
 	const char *tag;
 	const struct ch_query_param *query; /* NULL-name terminated */
 	unsigned success; /* the success status, for the document */
-	bool text_too;    /* also answers text/plain when asked (Accept) */
+	unsigned flags;   /* CH_ROUTE_* */
 };
+#define CH_ROUTE_REAUTH 1u   /* needs a recent password (+TOTP) check */
+#define CH_ROUTE_PENDING 2u  /* open to a sign-in pending a second factor */
+#define CH_ROUTE_DEVICE 4u   /* accepts device tokens (Bearer chd_...) */
+#define CH_ROUTE_TEXT_TOO 8u /* also answers text/plain when asked (Accept) */
 
 const struct ch_route *ch_routes(size_t *count);
 /* Check the table: every route has a permission, a handler, a known
@@ -158,9 +167,26 @@ json_t *ch_problem_types_doc(void);
 ch_err ch_auth_resolve(struct ch_req *req);
 /* Whether a write carries the session's CSRF token. */
 bool ch_auth_csrf_ok(struct ch_req *req);
+/*
+ * Parse an Authorization header value "Bearer TOKEN" (scheme in any case,
+ * one or more spaces): copies TOKEN into out; false when the header is
+ * not a bearer token of a sane size.
+ */
+bool ch_auth_bearer_parse(const char *header, char *out, size_t size);
 void ch_h_login(struct ch_req *req);
 void ch_h_logout(struct ch_req *req);
 void ch_h_session(struct ch_req *req);
+void ch_h_second_factor(struct ch_req *req);
+void ch_h_totp_status(struct ch_req *req);
+void ch_h_totp_enrol(struct ch_req *req);
+void ch_h_totp_confirm(struct ch_req *req);
+void ch_h_reauth(struct ch_req *req);
+void ch_h_sessions_list(struct ch_req *req);
+void ch_h_sessions_end(struct ch_req *req);
+void ch_h_devices_list(struct ch_req *req);
+void ch_h_devices_create(struct ch_req *req);
+void ch_h_devices_revoke(struct ch_req *req);
+void ch_h_device_self(struct ch_req *req);
 
 /* ---- openapi.c ---- */
 json_t *ch_openapi_document(const struct ch_route *routes, size_t count);
@@ -200,6 +226,10 @@ void ch_h_audit_inclusion(struct ch_req *req);
 void ch_h_audit_consistency(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
+extern const struct ch_jschema ch_schema_second_factor;
+extern const struct ch_jschema ch_schema_totp_confirm;
+extern const struct ch_jschema ch_schema_reauth;
+extern const struct ch_jschema ch_schema_device_create;
 extern const struct ch_jschema ch_schema_person_create;
 extern const struct ch_jschema ch_schema_person_update;
 extern const struct ch_jschema ch_schema_post_create;

@@ -44,7 +44,7 @@ responses(const struct ch_route *r)
 		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
 			"Success.", "content", "application/json", "schema",
 			"type", "object"));
-	if (r->text_too)
+	if ((r->flags & CH_ROUTE_TEXT_TOO))
 		json_object_set_new(
 		    json_object_get(json_object_get(res, code), "content"),
 		    "text/plain",
@@ -110,6 +110,13 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 			    json_integer((json_int_t)r->max_body));
 		if (r->perm == CH_PERM_PUBLIC)
 			json_object_set_new(op, "security", json_array());
+		if (r->flags & CH_ROUTE_REAUTH)
+			json_object_set_new(op, "x-reauth", json_true());
+		if (r->flags & CH_ROUTE_PENDING)
+			json_object_set_new(
+			    op, "x-pending-session", json_true());
+		if (r->flags & CH_ROUTE_DEVICE)
+			json_object_set_new(op, "x-device-token", json_true());
 		params = path_params(r->path);
 		for (const struct ch_query_param *q = r->query;
 		     q != NULL && q->name != NULL; q++)

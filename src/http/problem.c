@@ -41,6 +41,12 @@ static const struct problem_type {
     {"bad-cursor", 400, "Bad cursor"},
     {"bad-if-match", 400, "Bad If-Match"},
     {"if-match-required", 428, "If-Match required"},
+    {"bad-code", 401, "Wrong code"},
+    {"code-replayed", 401, "Code already used"},
+    {"second-factor-required", 401, "Second factor required"},
+    {"enrolment-required", 401, "Set up a second factor"},
+    {"reauth-required", 401, "Confirm it is you"},
+    {"not-for-devices", 403, "Not for devices"},
 };
 
 /* Use-case errors and the problem each becomes. */
@@ -64,6 +70,8 @@ static const struct {
 	"Too many attempts: wait a little and try again."},
     {CH_ERR_BUSY, "busy", "The database is busy: try again in a moment."},
     {CH_ERR_UNSUPPORTED, "unsupported", "This is not available here."},
+    {CH_ERR_REPLAY, "code-replayed",
+	"This one-time code was used already; wait for the next one."},
 };
 
 static const struct problem_type *

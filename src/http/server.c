@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "accounts/accounts.h"
 #include "core/audit.h"
 #include "http/http.h"
 
@@ -227,6 +228,8 @@ send_reply(struct req_state *st)
 		MHD_add_response_header(resp, "ETag", req->etag);
 	if (req->location != NULL)
 		MHD_add_response_header(resp, "Location", req->location);
+	if (req->retry_after[0] != '\0')
+		MHD_add_response_header(resp, "Retry-After", req->retry_after);
 	add_security_headers(resp, html);
 	st->sent_bytes = len;
 	rc = MHD_queue_response(req->conn, req->status, resp);
@@ -293,7 +296,7 @@ is_json_type(const char *ctype)
 /*
  * Whether the Accept header admits what the route answers: JSON (or
  * problem+json), the Prometheus text of /metrics, or for a route with
- * text_too either JSON or text/plain.  No Accept header
+ * CH_ROUTE_TEXT_TOO either JSON or text/plain.  No Accept header
  * admits anything.  Media ranges are compared without their parameters.
  */
 static bool
@@ -303,7 +306,8 @@ accepts(struct ch_req *req)
 	    "application/json", "application/problem+json", NULL};
 	static const char *const text_ok[] = {
 	    "*/*", "text/*", "text/plain", NULL};
-	bool text = req->route->perm == CH_PERM_METRICS || req->route->text_too;
+	bool text = req->route->perm == CH_PERM_METRICS ||
+	    (req->route->flags & CH_ROUTE_TEXT_TOO);
 	bool json = req->route->perm != CH_PERM_METRICS;
 	const char *h = ch_req_header(req, "Accept");
 	const char *p;
@@ -354,6 +358,18 @@ audit_read(struct ch_req *req)
 		    req->route->audit, req->audit_object_id);
 }
 
+static bool
+recently_authenticated(const struct ch_req *req)
+{
+	struct ch_session_row s;
+
+	if (req->bearer || req->who == NULL)
+		return false;
+	memset(&s, 0, sizeof(s));
+	s.reauth_at = req->session_reauth_at;
+	return ch_session_recent(&s, ch_clock_now());
+}
+
 static void
 dispatch(struct req_state *st)
 {
@@ -373,8 +389,33 @@ dispatch(struct req_state *st)
 		    NULL);
 		return;
 	}
+	if (req->bearer && !(route->flags & CH_ROUTE_DEVICE)) {
+		log_warn("refused %s %s to %s: not a device route", req->method,
+		    route->path, req->who->username);
+		ch_reply_problem(req, "not-for-devices",
+		    "Device tokens are accepted only on device routes; this "
+		    "one needs a signed-in user.",
+		    NULL);
+		return;
+	}
+	if (req->who != NULL && !req->bearer &&
+	    strcmp(req->session_stage, "full") != 0 &&
+	    !(route->flags & CH_ROUTE_PENDING)) {
+		bool enrol = strcmp(req->session_stage, "enrol") == 0;
+
+		ch_reply_problem(req,
+		    enrol ? "enrolment-required" : "second-factor-required",
+		    enrol ? "Your role needs a second factor: set one up at "
+			    "/api/v1/auth/totp/enrolment, then confirm it."
+			  : "Finish signing in: send the code from your "
+			    "authenticator app to "
+			    "/api/v1/auth/login/second-factor.",
+		    NULL);
+		return;
+	}
 	if (!ch_policy_allows(req->who, route->perm) &&
-	    !(ch_perm_own_ok(route->perm) && req->who->person_id[0] != '\0')) {
+	    !(req->who != NULL && ch_perm_own_ok(route->perm) &&
+		req->who->person_id[0] != '\0')) {
 		log_warn("refused %s %s to %s: needs %s", req->method,
 		    route->path, req->who ? req->who->username : "(none)",
 		    ch_perm_code(route->perm));
@@ -398,11 +439,19 @@ dispatch(struct req_state *st)
 		    NULL);
 		return;
 	}
-	if (is_write(req->method) && req->who != NULL &&
+	if (is_write(req->method) && req->who != NULL && !req->bearer &&
 	    !ch_auth_csrf_ok(req)) {
 		ch_reply_problem(req, "csrf",
 		    "Send the session's csrf_token in the X-CSRF-Token "
 		    "header with every change.",
+		    NULL);
+		return;
+	}
+	if ((route->flags & CH_ROUTE_REAUTH) && !recently_authenticated(req)) {
+		ch_reply_problem(req, "reauth-required",
+		    "This action needs a recent sign-in: send your password "
+		    "(and code) to /api/v1/auth/reauth, then repeat it within "
+		    "5 minutes.",
 		    NULL);
 		return;
 	}

@@ -148,11 +148,31 @@ ch_store_user_list(
 	return CH_OK;
 }
 
+void
+ch_session_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
+    struct ch_session_row *out)
+{
+	memset(out, 0, sizeof(*out));
+	ch_cell_copy(r, i, 0, out->token_hash, sizeof(out->token_hash));
+	ch_cell_copy(r, i, 1, out->user_id, sizeof(out->user_id));
+	ch_cell_copy(r, i, 2, out->csrf_token, sizeof(out->csrf_token));
+	out->created_at = ch_rows_int(r, i, 3, 0);
+	out->last_seen = ch_rows_int(r, i, 4, 0);
+	out->expires_at = ch_rows_int(r, i, 5, 0);
+	out->source = ch_cell_dup(r, i, 6, arena);
+	ch_cell_copy(r, i, 7, out->public_id, sizeof(out->public_id));
+	ch_cell_copy(r, i, 8, out->stage, sizeof(out->stage));
+	out->reauth_at = ch_rows_int(r, i, 9, 0);
+}
+
 ch_err
 ch_store_session_insert(struct ch_tx *tx, const struct ch_session_row *s)
 {
-	struct ch_param v[7];
+	struct ch_param v[10];
 
+	v[7] = CH_P_TEXT(s->public_id);
+	v[8] = CH_P_TEXT(s->stage[0] ? s->stage : CH_STAGE_FULL);
+	v[9] = CH_P_INT(s->reauth_at);
 	v[0] = CH_P_TEXT(s->token_hash);
 	v[1] = CH_P_TEXT(s->user_id);
 	v[2] = CH_P_TEXT(s->csrf_token);
@@ -162,9 +182,9 @@ ch_store_session_insert(struct ch_tx *tx, const struct ch_session_row *s)
 	v[6] = ch_param_opt(s->source);
 	return ch_tx_query(tx,
 	    "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at,"
-	    " last_seen, expires_at, source) VALUES ($1, $2, $3, $4, $5, $6,"
-	    " $7)",
-	    v, 7, NULL, NULL);
+	    " last_seen, expires_at, source, public_id, stage, reauth_at)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	    v, 10, NULL, NULL);
 }
 
 ch_err
@@ -176,8 +196,7 @@ ch_store_session_get(struct ch_tx *tx, const char *token_hash, ch_arena *arena,
 	ch_err err;
 
 	err = ch_tx_query(tx,
-	    "SELECT token_hash, user_id, csrf_token, created_at, last_seen,"
-	    " expires_at, source FROM sessions WHERE token_hash = $1",
+	    "SELECT " CH_SESSION_COLUMNS " FROM sessions WHERE token_hash = $1",
 	    v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;
@@ -185,14 +204,7 @@ ch_store_session_get(struct ch_tx *tx, const char *token_hash, ch_arena *arena,
 		ch_rows_free(r);
 		return CH_ERR_NOT_FOUND;
 	}
-	memset(out, 0, sizeof(*out));
-	ch_cell_copy(r, 0, 0, out->token_hash, sizeof(out->token_hash));
-	ch_cell_copy(r, 0, 1, out->user_id, sizeof(out->user_id));
-	ch_cell_copy(r, 0, 2, out->csrf_token, sizeof(out->csrf_token));
-	out->created_at = ch_rows_int(r, 0, 3, 0);
-	out->last_seen = ch_rows_int(r, 0, 4, 0);
-	out->expires_at = ch_rows_int(r, 0, 5, 0);
-	out->source = ch_cell_dup(r, 0, 6, arena);
+	ch_session_from_row(r, 0, arena, out);
 	ch_rows_free(r);
 	return CH_OK;
 }

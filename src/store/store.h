@@ -162,8 +162,16 @@ ch_err ch_store_user_by_id(
 ch_err ch_store_user_list(
     struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count);
 
+/* A session's stage: full, or pending a second factor or an enrolment. */
+#define CH_STAGE_FULL "full"
+#define CH_STAGE_TOTP "totp"
+#define CH_STAGE_ENROL "enrol"
+
 struct ch_session_row {
 	char token_hash[65];
+	char public_id[CH_ID_LEN]; /* what the user sees and ends it by */
+	char stage[8];             /* CH_STAGE_* */
+	int64_t reauth_at;         /* last password (+TOTP) check */
 	char user_id[CH_ID_LEN];
 	char csrf_token[65];
 	int64_t created_at;
@@ -241,5 +249,85 @@ ch_err ch_store_restore_row(struct ch_restore *r, const char *const *cells);
 ch_err ch_store_restore_end(struct ch_restore *r);
 /* Free r without checking (the caller rolls back); accepts NULL. */
 void ch_store_restore_abort(struct ch_restore *r);
+/* ---- auth_sql.c: sessions by user, TOTP, recovery codes, throttling
+ * records, per-post second-factor rule, device tokens ---- */
+/* The sessions of a user, newest first, strings in arena. */
+ch_err ch_store_session_list_user(struct ch_tx *tx, const char *user_id,
+    ch_arena *arena, struct ch_session_row **out, size_t *count);
+/* End one session of a user by its public id; CH_ERR_NOT_FOUND if the
+ * user has no such session. */
+ch_err ch_store_session_delete_public(
+    struct ch_tx *tx, const char *user_id, const char *public_id);
+ch_err ch_store_session_set_reauth(
+    struct ch_tx *tx, const char *token_hash, int64_t at);
+
+struct ch_totp_row {
+	char secret[64];   /* base32; "" when not enrolled */
+	char pending[64];  /* base32 of an enrolment not yet confirmed */
+	int64_t last_step; /* the last time step accepted */
+};
+ch_err ch_store_totp_get(
+    struct ch_tx *tx, const char *user_id, struct ch_totp_row *out);
+ch_err ch_store_totp_set_pending(
+    struct ch_tx *tx, const char *user_id, const char *pending);
+/* Make the pending secret the secret, with step as the last one used. */
+ch_err ch_store_totp_confirm(
+    struct ch_tx *tx, const char *user_id, int64_t step);
+/* Record step as used, only if it is later than the last one used:
+ * CH_ERR_CONFLICT when it is not (a replay). */
+ch_err ch_store_totp_use_step(
+    struct ch_tx *tx, const char *user_id, int64_t step);
+ch_err ch_store_totp_clear(struct ch_tx *tx, const char *user_id);
+
+/* Replace a user's recovery codes by n new hashes. */
+ch_err ch_store_recovery_replace(struct ch_tx *tx, const char *user_id,
+    char (*hashes)[65], size_t n, int64_t now);
+/* Use one unused code: CH_ERR_NOT_FOUND when there is none with hash. */
+ch_err ch_store_recovery_use(
+    struct ch_tx *tx, const char *user_id, const char *hash, int64_t now);
+ch_err ch_store_recovery_left(
+    struct ch_tx *tx, const char *user_id, int64_t *count);
+
+/* A post's second-factor rule: "privileged", "all" or "optional". */
+ch_err ch_store_post_second_factor(
+    struct ch_tx *tx, const char *post_id, char out[16]);
+ch_err ch_store_post_set_second_factor(
+    struct ch_tx *tx, const char *post_id, const char *rule);
+
+struct ch_login_failure {
+	char account[72];
+	char source[64];
+	int64_t at;
+};
+ch_err ch_store_login_failure_add(
+    struct ch_tx *tx, const char *account, const char *source, int64_t at);
+/* Failures since a time, oldest first (at most max), in arena. */
+ch_err ch_store_login_failures_since(struct ch_tx *tx, int64_t since,
+    size_t max, ch_arena *arena, struct ch_login_failure **out, size_t *count);
+ch_err ch_store_login_failures_forget(
+    struct ch_tx *tx, const char *account, int64_t before);
+
+struct ch_device {
+	char id[CH_ID_LEN];
+	char *name;
+	char post_id[CH_ID_LEN];
+	char *permissions; /* "posts.read,people.read" */
+	char token_hash[65];
+	char created_at[CH_TIMESTAMP_LEN];
+	char *created_by;
+	char last_used_at[CH_TIMESTAMP_LEN]; /* "" never */
+	char *last_used_from;
+	char revoked_at[CH_TIMESTAMP_LEN]; /* "" while valid */
+};
+ch_err ch_store_device_insert(struct ch_tx *tx, const struct ch_device *d);
+ch_err ch_store_device_by_token(struct ch_tx *tx, const char *token_hash,
+    ch_arena *arena, struct ch_device *out);
+ch_err ch_store_device_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_device *out);
+ch_err ch_store_device_list(
+    struct ch_tx *tx, ch_arena *arena, struct ch_device **out, size_t *count);
+ch_err ch_store_device_revoke(struct ch_tx *tx, const char *id, const char *at);
+ch_err ch_store_device_touch(
+    struct ch_tx *tx, const char *id, const char *at, const char *from);
 
 #endif /* CH_STORE_H */

@@ -27,6 +27,13 @@ char *ch_cell_dup(
 /* An empty string as SQL NULL, for optional text and dates. */
 struct ch_param ch_param_opt(const char *s);
 
+/* The columns of a session row, in the order ch_session_from_row reads. */
+#define CH_SESSION_COLUMNS                                                     \
+	"token_hash, user_id, csrf_token, created_at, last_seen, expires_at, " \
+	"source, public_id, stage, reauth_at"
+void ch_session_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
+    struct ch_session_row *out);
+
 /* The migrations, in order; migrations.c. */
 struct ch_migration {
 	int version;

@@ -35,13 +35,13 @@ Test(routes, a_route_without_permission_is_refused)
 {
 	const struct ch_route bad[] = {
 	    {"GET", "/api/v1/x", noop, CH_PERM_NONE, NULL, 0, NULL, "x", "x",
-		NULL, 200, false},
+		NULL, 200, 0},
 	};
 	const struct ch_route twice[] = {
 	    {"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a", NULL,
-		200, false},
+		200, 0},
 	    {"GET", "/a", noop, CH_PERM_SESSION, NULL, 0, NULL, "a", "a", NULL,
-		200, false},
+		200, 0},
 	};
 
 	ch_log_set_quiet(true);

@@ -40,6 +40,8 @@ static const struct {
     {"users.write", "administrator", false},
     {"metrics", "security_officer administrator", false},
     {"audit.read", "security_officer hq administrator", false},
+    {"devices.manage", "administrator", false},
+    {"device", "", false}, /* device tokens only, never a role */
 };
 
 static bool

@@ -95,6 +95,12 @@ export const api = {
 	login: (username, password) =>
 		request('POST', '/auth/login', { body: { username, password }, quiet401: true }),
 	logout: () => request('POST', '/auth/logout', { quiet401: true }),
+	secondFactor: (body) => request('POST', '/auth/login/second-factor', { body, quiet401: true }),
+	totpStatus: () => request('GET', '/auth/totp'),
+	totpEnrol: () => request('POST', '/auth/totp/enrolment', { quiet401: true }),
+	totpConfirm: (code) => request('POST', '/auth/totp/enrolment/confirm', { body: { code }, quiet401: true }),
+	sessions: () => request('GET', '/auth/sessions'),
+	endSession: (id) => request('DELETE', `/auth/sessions/${enc(id)}`),
 
 	posts: () => request('GET', '/posts'),
 	zones: (postId) => request('GET', `/posts/${enc(postId)}/zones`),

@@ -12,6 +12,7 @@ import { PeoplePage } from './pages/people.js';
 import { PersonPage } from './pages/person.js';
 import { PersonFormPage } from './pages/person-form.js';
 import { PostPage } from './pages/post.js';
+import { AccountPage } from './pages/account.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
@@ -40,6 +41,7 @@ const NAV = [
 	{ group: 'System', items: [
 		{ path: 'audit', label: 'Audit log' },
 		{ path: 'users', label: 'Users' },
+		{ path: 'account', label: 'Your sessions & security' },
 	] },
 ];
 
@@ -98,6 +100,7 @@ function Page({ route, user }) {
 		return html`<${PersonPage} id=${second} user=${user} />`;
 	}
 	if (first === 'post') return html`<${PostPage} user=${user} />`;
+	if (first === 'account') return html`<${AccountPage} />`;
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>
@@ -159,7 +162,21 @@ function Nav({ current, open, onNavigate, user, theme, setTheme }) {
 	</nav>`;
 }
 
-function Shell({ user, onLogout }) {
+const PRIVILEGED = ['security_officer', 'administrator', 'hq', 'eac_member'];
+
+// A privileged user without a second factor, where the post makes it
+// optional (the demo): say so on every page.
+function SecondFactorBanner({ session }) {
+	const sf = session.second_factor;
+	if (!sf || sf.enrolled || !(session.user.roles || []).some((r) => PRIVILEGED.includes(r))) return '';
+	return html`<p class="alert alert-warn banner" role="status">
+		Your role should use a second factor; this post makes it optional.
+		<a href="#/account">Set up an authenticator app</a>.
+	</p>`;
+}
+
+function Shell({ session, onLogout }) {
+	const user = session.user;
 	const route = useRoute();
 	const [menuOpen, setMenuOpen] = useState(false);
 	const [theme, setThemeState] = useState(initialTheme);
@@ -176,7 +193,7 @@ function Shell({ user, onLogout }) {
 		loadPosts()
 			.then((posts) => setPost(posts.find((p) => String(p.id) === String(user.post_id)) || null))
 			.catch(() => setPost(null));
-	}, [user]);
+	}, [user.id]);
 
 	// After navigation, start keyboard focus and reading at the new page.
 	const key = route.parts.join('/');
@@ -213,6 +230,7 @@ function Shell({ user, onLogout }) {
 				user=${user} theme=${theme} setTheme=${setTheme} />
 			${menuOpen ? html`<div class="scrim" onClick=${() => setMenuOpen(false)}></div>` : ''}
 			<main id="main" ref=${main} tabindex="-1">
+				<${SecondFactorBanner} session=${session} />
 				<${Page} key=${route.visit} route=${route} user=${user} />
 			</main>
 		</div>
@@ -236,7 +254,9 @@ function App() {
 		api.session().then(
 			(s) => {
 				setCsrfToken(s.csrf_token);
-				setSession(s);
+				// A sign-in left half-way starts again at the password.
+				if (s.stage && s.stage !== 'full') signedOut();
+				else setSession(s);
 			},
 			(err) => {
 				if (err.status === 401) signedOut();
@@ -248,7 +268,8 @@ function App() {
 	const onLogin = (s) => {
 		setCsrfToken(s.csrf_token);
 		setNotice('');
-		setSession(s);
+		// The full session (with the second-factor state) from the server.
+		api.session().then((full) => setSession(full), () => setSession(s));
 	};
 
 	const onLogout = async () => {
@@ -262,7 +283,7 @@ function App() {
 
 	if (session === undefined) return html`<div class="boot"><${Loading} what="Checking your session" /></div>`;
 	if (session === null) return html`<${LoginPage} onLogin=${onLogin} notice=${notice} />`;
-	return html`<${Shell} user=${session.user} onLogout=${onLogout} />`;
+	return html`<${Shell} session=${session} onLogout=${onLogout} />`;
 }
 
 const root = document.getElementById('app');

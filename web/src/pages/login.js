@@ -1,13 +1,18 @@
-// pages/login.js — sign in with username and password.
+// pages/login.js — sign in with username and password, then, when the
+// server asks, a second factor (a code or a recovery code) or the TOTP
+// enrolment a privileged role needs.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api.js';
+import { api, setCsrfToken } from '../api.js';
 import { html } from '../ui.js';
+import { CodeStep, Enrol } from './second-factor.js';
 
 export function LoginPage({ onLogin, notice }) {
 	const [username, setUsername] = useState('');
 	const [password, setPassword] = useState('');
 	const [error, setError] = useState('');
 	const [busy, setBusy] = useState(false);
+	// 'password', 'code' or 'enrol'
+	const [step, setStep] = useState('password');
 	const userField = useRef(null);
 	const passField = useRef(null);
 
@@ -26,10 +31,18 @@ export function LoginPage({ onLogin, notice }) {
 		setError('');
 		try {
 			const s = await api.login(username.trim(), password);
+			setPassword('');
+			setBusy(false);
+			if (s.status === 'second_factor_required' || s.status === 'enrolment_required') {
+				// A pending session: it may only finish signing in.
+				setCsrfToken(s.csrf_token);
+				setStep(s.status === 'enrolment_required' ? 'enrol' : 'code');
+				return;
+			}
 			onLogin(s);
 		} catch (err) {
 			setError(
-				err.status === 401
+				err.status === 401 || err.status === 429
 					? err.problem.detail || 'The username or the password is wrong.'
 					: err.message,
 			);
@@ -48,8 +61,11 @@ export function LoginPage({ onLogin, notice }) {
 					<p class="muted">Security operations</p>
 				</div>
 			</div>
-			${notice && !error ? html`<p class="alert alert-info" role="status">${notice}</p>` : ''}
-			<form onSubmit=${submit} noValidate>
+			${notice && !error && step === 'password' ? html`<p class="alert alert-info" role="status">${notice}</p>` : ''}
+			${step === 'code' ? html`<${CodeStep} onDone=${onLogin}
+				onCancel=${() => { api.logout().catch(() => {}); setStep('password'); }} />` : ''}
+			${step === 'enrol' ? html`<${Enrol} required=${true} onDone=${(s) => s && onLogin(s)} />` : ''}
+			${step === 'password' ? html`<form onSubmit=${submit} noValidate>
 				<div class="field">
 					<label for="login-username">Username</label>
 					<input id="login-username" ref=${userField} name="username" autocomplete="username"
@@ -68,7 +84,7 @@ export function LoginPage({ onLogin, notice }) {
 				<button class="btn btn-primary btn-block" type="submit" disabled=${busy}>
 					${busy ? 'Signing in…' : 'Sign in'}
 				</button>
-			</form>
+			</form>` : ''}
 			<p class="login-foot muted">Authorised users only. Every sign-in is recorded in the audit log.</p>
 		</main>
 	</div>`;

@@ -1,0 +1,194 @@
+/*
+ * throttle.c — back-off for failed sign-ins, per account and per source
+ * address, kept in memory and rebuilt at start from the failures the store
+ * recorded in the last hour.
+ *
+ * Policy (docs/threat-model.md):
+ *   - an account (the username as typed, so that unknown names behave
+ *     exactly like real ones) has CH_THROTTLE_ACCOUNT_FREE failures free in
+ *     its hour; after that each attempt waits 2^(n - free - 1) seconds
+ *     after the last failure, at most CH_THROTTLE_DELAY_MAX; at
+ *     CH_THROTTLE_ACCOUNT_MAX failures in the hour every attempt waits until
+ *     the hour is over;
+ *   - a source address has CH_THROTTLE_SOURCE_FREE failures free in its hour
+ *     (an office behind one NAT address shares them), then the same
+ *     doubling back-off;
+ *   - so that the back-off is not a lock an attacker can put on a victim,
+ *     an account's back-off (below its hourly maximum) does not apply to
+ *     the addresses from which that account last signed in successfully:
+ *     the victim at their own desk still gets in, while the attacker,
+ *     elsewhere, waits.  Those addresses still have their own back-off.
+ *
+ * Windows are fixed: an hour from the first failure.  A success clears the
+ * account's failures.  The table is bounded: the oldest entry is reused.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "accounts/accounts.h"
+
+#define SLOTS 4096
+#define PROBE 32
+#define KNOWN 4
+#define WINDOW 3600
+
+struct entry {
+	char key[80]; /* "a:" account or "s:" source; "" free */
+	int64_t window_start;
+	int64_t last_fail;
+	int count;
+	char known[KNOWN][64]; /* accounts: addresses of recent successes */
+	int64_t known_at[KNOWN];
+};
+
+static struct entry table[SLOTS];
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The entry for key; made (reusing the stalest) when create is set. */
+static struct entry *
+find(const char *kind, const char *name, bool create)
+{
+	char key[80];
+	uint32_t h;
+	struct entry *stalest = NULL;
+
+	snprintf(key, sizeof(key), "%s%s", kind, name ? name : "");
+	h = fnv1a(key);
+	for (int i = 0; i < PROBE; i++) {
+		struct entry *e = &table[(h + (uint32_t)i) % SLOTS];
+		int64_t age = e->key[0] ? e->last_fail : INT64_MIN;
+
+		if (e->key[0] && strcmp(e->key, key) == 0)
+			return e;
+		if (stalest == NULL ||
+		    age < (stalest->key[0] ? stalest->last_fail : INT64_MIN))
+			stalest = e;
+	}
+	if (!create)
+		return NULL;
+	memset(stalest, 0, sizeof(*stalest));
+	ch_strlcpy(stalest->key, key, sizeof(stalest->key));
+	return stalest;
+}
+
+static void
+expire(struct entry *e, int64_t now)
+{
+	if (e->count > 0 && now - e->window_start >= WINDOW) {
+		e->count = 0;
+		e->window_start = 0;
+	}
+}
+
+/* Seconds to wait before the next attempt, from one entry's failures. */
+static int64_t
+backoff(const struct entry *e, int free_failures, int64_t now)
+{
+	int64_t delay;
+	int over;
+
+	if (e == NULL || e->count <= free_failures)
+		return 0;
+	over = e->count - free_failures - 1;
+	delay = over >= 20 ? CH_THROTTLE_DELAY_MAX : (int64_t)1 << over;
+	if (delay > CH_THROTTLE_DELAY_MAX)
+		delay = CH_THROTTLE_DELAY_MAX;
+	return e->last_fail + delay > now ? e->last_fail + delay - now : 0;
+}
+
+static bool
+known_source(const struct entry *a, const char *source, int64_t now)
+{
+	for (int i = 0; a != NULL && i < KNOWN; i++)
+		if (a->known[i][0] && strcmp(a->known[i], source) == 0 &&
+		    now - a->known_at[i] < 30 * 86400)
+			return true;
+	return false;
+}
+
+int64_t
+ch_throttle_wait(const char *account, const char *source, int64_t now)
+{
+	struct entry *a, *s;
+	int64_t wait = 0, w;
+
+	pthread_mutex_lock(&lock);
+	a = find("a:", account, false);
+	s = find("s:", source, false);
+	if (a != NULL)
+		expire(a, now);
+	if (s != NULL)
+		expire(s, now);
+	wait = backoff(s, CH_THROTTLE_SOURCE_FREE, now);
+	if (a != NULL && a->count >= CH_THROTTLE_ACCOUNT_MAX) {
+		w = a->window_start + WINDOW - now;
+		wait = w > wait ? w : wait;
+	} else if (!known_source(a, source, now)) {
+		w = backoff(a, CH_THROTTLE_ACCOUNT_FREE, now);
+		wait = w > wait ? w : wait;
+	}
+	pthread_mutex_unlock(&lock);
+	return wait;
+}
+
+static void
+count_failure(struct entry *e, int64_t now)
+{
+	expire(e, now);
+	if (e->count == 0)
+		e->window_start = now;
+	e->count++;
+	e->last_fail = now;
+}
+
+void
+ch_throttle_failed(const char *account, const char *source, int64_t now)
+{
+	pthread_mutex_lock(&lock);
+	count_failure(find("a:", account, true), now);
+	count_failure(find("s:", source, true), now);
+	pthread_mutex_unlock(&lock);
+}
+
+void
+ch_throttle_succeeded(const char *account, const char *source, int64_t now)
+{
+	struct entry *a;
+	int slot = 0;
+
+	pthread_mutex_lock(&lock);
+	a = find("a:", account, true);
+	a->count = 0;
+	a->window_start = 0;
+	a->last_fail = now; /* keeps the entry from being reused at once */
+	for (int i = 0; i < KNOWN; i++) {
+		if (strcmp(a->known[i], source) == 0) {
+			slot = i;
+			break;
+		}
+		if (a->known_at[i] < a->known_at[slot])
+			slot = i;
+	}
+	ch_strlcpy(a->known[slot], source, sizeof(a->known[slot]));
+	a->known_at[slot] = now;
+	pthread_mutex_unlock(&lock);
+}
+
+void
+ch_throttle_reset(void)
+{
+	pthread_mutex_lock(&lock);
+	memset(table, 0, sizeof(table));
+	pthread_mutex_unlock(&lock);
+}
