@@ -46,6 +46,17 @@ static const struct {
     [CH_PERM_USERS_WRITE] = {"users.write", R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_METRICS] = {"metrics",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    /* Incidents: anyone reports; a reporter reads their own reports;
+     * analysts and the security officer triage and investigate; only the
+     * security officer closes or reopens. */
+    [CH_PERM_INCIDENTS_READ] = {"incidents.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) | R(CH_ROLE_GUARD) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_INCIDENTS_REPORT] = {"incidents.report", ALL_ROLES},
+    [CH_PERM_INCIDENTS_WRITE] = {"incidents.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    [CH_PERM_INCIDENTS_CLOSE] = {"incidents.close",
+	R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *
@@ -194,7 +205,8 @@ static const char *const refusal_texts[] = {
 };
 
 /* Permissions a person may exercise on records about themselves. */
-static const enum ch_perm own_perms[] = {CH_PERM_PEOPLE_READ};
+static const enum ch_perm own_perms[] = {
+    CH_PERM_PEOPLE_READ, CH_PERM_INCIDENTS_READ};
 
 const char *
 ch_tlp_code(enum ch_tlp tlp)

@@ -39,6 +39,13 @@ static const struct {
     {"users.read", "security_officer administrator", false},
     {"users.write", "administrator", false},
     {"metrics", "security_officer administrator", false},
+    {"incidents.read", "security_officer analyst guard eac_member hq", true},
+    {"incidents.report",
+	"security_officer analyst guard staff eac_member hq "
+	"administrator",
+	false},
+    {"incidents.write", "security_officer analyst", false},
+    {"incidents.close", "security_officer", false},
 };
 
 static bool
