@@ -20,6 +20,18 @@ static const struct ch_query_param people_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param incidents_query[] = {
+    {"status", "reported, triaged, investigating or closed."},
+    {"type", "An incident type code."},
+    {"category", "A threat category code."},
+    {"severity", "Extreme, Severe, Moderate, Minor or Unknown."},
+    {"since", "Occurred at or after this UTC time."},
+    {"until", "Occurred before this UTC time."},
+    {"limit", "Page size, 1 to 200 (default 50)."},
+    {"cursor", "next_cursor of the previous page."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200},
@@ -76,6 +88,28 @@ static const struct ch_route routes[] = {
     {"PATCH", "/api/v1/users/{id}", ch_h_users_update, CH_PERM_USERS_WRITE,
 	"user.update", 4 * KB, &ch_schema_user_update,
 	"Disable, enable or reset the password of a user", "users", NULL, 204},
+    {"GET", "/api/v1/incidents", ch_h_incidents_list, CH_PERM_INCIDENTS_READ,
+	NULL, 0, NULL, "Incidents you may read, newest first", "incidents",
+	incidents_query, 200},
+    {"POST", "/api/v1/incidents", ch_h_incidents_create,
+	CH_PERM_INCIDENTS_REPORT, "incident.report", 64 * KB,
+	&ch_schema_incident_create, "Report an incident", "incidents", NULL,
+	201},
+    {"GET", "/api/v1/incidents/{id}", ch_h_incidents_get,
+	CH_PERM_INCIDENTS_READ, "incident.read", 0, NULL,
+	"An incident with people, immunity, Vienna articles and timeline "
+	"(reads above TLP:CLEAR are audited)",
+	"incidents", NULL, 200},
+    {"PATCH", "/api/v1/incidents/{id}", ch_h_incidents_update,
+	CH_PERM_INCIDENTS_WRITE, "incident.update", 64 * KB,
+	&ch_schema_incident_update,
+	"Change an incident (If-Match: the version read)", "incidents", NULL,
+	200},
+    {"POST", "/api/v1/incidents/{id}/transitions", ch_h_incidents_transition,
+	CH_PERM_INCIDENTS_WRITE, "incident.transition", 8 * KB,
+	&ch_schema_incident_transition,
+	"Move an incident through its workflow, with a reason", "incidents",
+	NULL, 200},
 };
 
 const struct ch_route *
