@@ -731,8 +731,10 @@ ch_incidents_transition(struct ch_ctx *ctx, const char *id, const char *to,
 	ch_time_format(ch_clock_now(), t.at);
 	out->status = target;
 	memcpy(out->updated_at, t.at, sizeof(out->updated_at));
-	if ((err = ch_store_incident_update(tx, out, out->version)) != CH_OK ||
-	    (err = ch_store_incident_transition_insert(tx, &t)) != CH_OK)
+	if ((err = ch_store_incident_update(tx, out, out->version)) != CH_OK)
+		goto fail;
+	t.version = out->version;
+	if ((err = ch_store_incident_transition_insert(tx, &t)) != CH_OK)
 		goto fail;
 	return finish_write(ctx, tx, out, action, "incident.transitioned");
 

@@ -200,6 +200,7 @@ struct ch_incident_page {
 struct ch_incident_transition {
 	char id[CH_ID_LEN];
 	char incident_id[CH_ID_LEN];
+	int64_t version; /* the incident's version the move made */
 	enum ch_incident_status from, to;
 	char *reason;
 	char *actor;

@@ -379,8 +379,9 @@ ch_err
 ch_store_incident_transition_insert(
     struct ch_tx *tx, const struct ch_incident_transition *t)
 {
-	struct ch_param v[7];
+	struct ch_param v[8];
 
+	v[7] = CH_P_INT(t->version);
 	v[0] = CH_P_TEXT(t->id);
 	v[1] = CH_P_TEXT(t->incident_id);
 	v[2] = CH_P_TEXT(ch_incident_status_code(t->from));
@@ -390,9 +391,9 @@ ch_store_incident_transition_insert(
 	v[6] = CH_P_TEXT(t->at);
 	return ch_tx_query(tx,
 	    "INSERT INTO incident_transitions (id, incident_id, from_status,"
-	    " to_status, reason, actor, at) VALUES ($1, $2, $3, $4, $5, $6, "
-	    "$7)",
-	    v, 7, NULL, NULL);
+	    " to_status, reason, actor, at, version) VALUES ($1, $2, $3, $4,"
+	    " $5, $6, $7, $8)",
+	    v, 8, NULL, NULL);
 }
 
 ch_err
@@ -408,7 +409,7 @@ ch_store_incident_transitions(struct ch_tx *tx, const char *incident_id,
 	err = ch_tx_query(tx,
 	    "SELECT id, incident_id, from_status, to_status, reason, actor, at"
 	    " FROM incident_transitions WHERE incident_id = $1"
-	    " ORDER BY at, id",
+	    " ORDER BY version",
 	    v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;

@@ -145,13 +145,14 @@ static const char m005_incidents[] =
     "CREATE TABLE incident_transitions ("
     " id TEXT PRIMARY KEY,"
     " incident_id TEXT NOT NULL REFERENCES incidents(id),"
+    " version BIGINT NOT NULL,"
     " from_status TEXT NOT NULL,"
     " to_status TEXT NOT NULL,"
     " reason TEXT NOT NULL,"
     " actor TEXT NOT NULL,"
     " at TEXT NOT NULL);"
     "CREATE INDEX incident_transitions_incident ON incident_transitions"
-    " (incident_id, at);"
+    " (incident_id, version);"
     "CREATE INDEX audit_log_object ON audit_log (object_id, seq);";
 
 const struct ch_migration ch_migrations[] = {
