@@ -71,30 +71,108 @@ parse_code(const char *s, const char *const *codes, int n, int *out)
 	return false;
 }
 
-#define CODEC(name, type, codes, count, fallback)                              \
-	const char *ch_##name##_code(type v)                                   \
-	{                                                                      \
-		return (unsigned)v < (count) ? codes[v] : fallback;            \
-	}                                                                      \
-	bool ch_##name##_parse(const char *s, type *out)                       \
-	{                                                                      \
-		int i;                                                         \
-		if (!parse_code(s, codes, (count), &i))                        \
-			return false;                                          \
-		*out = (type)i;                                                \
-		return true;                                                   \
-	}
+const char *
+ch_incident_type_code(enum ch_incident_type v)
+{
+	return (unsigned)v < CH_INC_TYPE__COUNT ? type_codes[v] : "other";
+}
 
-CODEC(incident_type, enum ch_incident_type, type_codes, CH_INC_TYPE__COUNT,
-    "other")
-CODEC(threat_category, enum ch_threat_category, category_codes,
-    CH_THREAT__COUNT, "crime")
-CODEC(severity, enum ch_severity, severity_codes, CH_SEV__COUNT, "Unknown")
-CODEC(incident_status, enum ch_incident_status, status_codes, CH_IST__COUNT,
-    "reported")
-CODEC(place_kind, enum ch_place_kind, place_codes, CH_PLACE__COUNT, "elsewhere")
-CODEC(involvement, enum ch_involvement, involvement_codes, CH_ROLE_IN__COUNT,
-    "involved")
+bool
+ch_incident_type_parse(const char *s, enum ch_incident_type *out)
+{
+	int i;
+
+	if (!parse_code(s, type_codes, CH_INC_TYPE__COUNT, &i))
+		return false;
+	*out = (enum ch_incident_type)i;
+	return true;
+}
+
+const char *
+ch_threat_category_code(enum ch_threat_category v)
+{
+	return (unsigned)v < CH_THREAT__COUNT ? category_codes[v] : "crime";
+}
+
+bool
+ch_threat_category_parse(const char *s, enum ch_threat_category *out)
+{
+	int i;
+
+	if (!parse_code(s, category_codes, CH_THREAT__COUNT, &i))
+		return false;
+	*out = (enum ch_threat_category)i;
+	return true;
+}
+
+const char *
+ch_severity_code(enum ch_severity v)
+{
+	return (unsigned)v < CH_SEV__COUNT ? severity_codes[v] : "Unknown";
+}
+
+bool
+ch_severity_parse(const char *s, enum ch_severity *out)
+{
+	int i;
+
+	if (!parse_code(s, severity_codes, CH_SEV__COUNT, &i))
+		return false;
+	*out = (enum ch_severity)i;
+	return true;
+}
+
+const char *
+ch_incident_status_code(enum ch_incident_status v)
+{
+	return (unsigned)v < CH_IST__COUNT ? status_codes[v] : "reported";
+}
+
+bool
+ch_incident_status_parse(const char *s, enum ch_incident_status *out)
+{
+	int i;
+
+	if (!parse_code(s, status_codes, CH_IST__COUNT, &i))
+		return false;
+	*out = (enum ch_incident_status)i;
+	return true;
+}
+
+const char *
+ch_place_kind_code(enum ch_place_kind v)
+{
+	return (unsigned)v < CH_PLACE__COUNT ? place_codes[v] : "elsewhere";
+}
+
+bool
+ch_place_kind_parse(const char *s, enum ch_place_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, place_codes, CH_PLACE__COUNT, &i))
+		return false;
+	*out = (enum ch_place_kind)i;
+	return true;
+}
+
+const char *
+ch_involvement_code(enum ch_involvement v)
+{
+	return (unsigned)v < CH_ROLE_IN__COUNT ? involvement_codes[v]
+					       : "involved";
+}
+
+bool
+ch_involvement_parse(const char *s, enum ch_involvement *out)
+{
+	int i;
+
+	if (!parse_code(s, involvement_codes, CH_ROLE_IN__COUNT, &i))
+		return false;
+	*out = (enum ch_involvement)i;
+	return true;
+}
 
 /*
  * The status workflow.  A move not in the table is refused; each row names
@@ -222,12 +300,13 @@ dup_opt(ch_arena *a, const char *s)
 	return s == NULL || *s == '\0' ? NULL : ch_arena_strdup(a, s);
 }
 
-#define BAD_ENUM(field, list)                                                  \
-	do {                                                                   \
-		ch_fault_set(                                                  \
-		    fault, field, "%s must be one of %s.", field + 1, list);   \
-		return CH_ERR_INVALID;                                         \
-	} while (0)
+/* Fill the fault for a value not in its list. */
+static ch_err
+bad_enum(struct ch_fault *fault, const char *field, const char *list)
+{
+	ch_fault_set(fault, field, "%s must be one of %s.", &field[1], list);
+	return CH_ERR_INVALID;
+}
 
 /* Apply the given fields of in onto inc (strings into arena). */
 static ch_err
@@ -245,18 +324,18 @@ apply(const struct ch_incident_input *in, struct ch_incident *inc, ch_arena *a,
 		ch_strlcpy(inc->post_id, in->post_id, sizeof(inc->post_id));
 	}
 	if ((s & CH_IF_TYPE) && !ch_incident_type_parse(in->type, &inc->type))
-		BAD_ENUM("/type",
+		return bad_enum(fault, "/type",
 		    "terrorist_attack, espionage, cyberattack, "
 		    "hostile_protest, kidnapping_or_assault, sabotage, crime, "
 		    "surveillance_detected, other");
 	if ((s & CH_IF_CATEGORY) &&
 	    !ch_threat_category_parse(in->category, &inc->category))
-		BAD_ENUM("/category",
+		return bad_enum(fault, "/category",
 		    "political_violence, terrorism, crime, "
 		    "human_intelligence, technical_cyber");
 	if ((s & CH_IF_SEVERITY) &&
 	    !ch_severity_parse(in->severity, &inc->severity))
-		BAD_ENUM("/severity",
+		return bad_enum(fault, "/severity",
 		    "Extreme, Severe, Moderate, Minor, Unknown (CAP 1.2)");
 	if (s & CH_IF_TITLE) {
 		if (!check_text(fault, "/title", in->title,
@@ -282,7 +361,8 @@ apply(const struct ch_incident_input *in, struct ch_incident *inc, ch_arena *a,
 	}
 	if ((s & CH_IF_PLACE_KIND) &&
 	    !ch_place_kind_parse(in->place_kind, &inc->place_kind))
-		BAD_ENUM("/place_kind", "premises, residence, elsewhere");
+		return bad_enum(
+		    fault, "/place_kind", "premises, residence, elsewhere");
 	if (s & CH_IF_PLACE_NAME) {
 		if (!check_text(fault, "/place_name", in->place_name,
 			CH_INCIDENT_PLACE_MAX, false, false))
@@ -312,10 +392,11 @@ apply(const struct ch_incident_input *in, struct ch_incident *inc, ch_arena *a,
 		return CH_ERR_INVALID;
 	if ((s & CH_IF_CLASSIFICATION) &&
 	    !ch_clearance_parse(in->classification, &inc->classification))
-		BAD_ENUM("/classification",
+		return bad_enum(fault, "/classification",
 		    "UNCLASSIFIED, SBU, CONFIDENTIAL, SECRET");
 	if ((s & CH_IF_TLP) && !ch_tlp_parse(in->tlp, &inc->tlp))
-		BAD_ENUM("/tlp", "CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
+		return bad_enum(
+		    fault, "/tlp", "CLEAR, GREEN, AMBER, AMBER+STRICT, RED");
 	if (s & CH_IF_RECIPIENTS) {
 		if (in->nrecipients > CH_INCIDENT_RECIPIENTS_MAX) {
 			ch_fault_set(fault, "/recipients",
@@ -819,12 +900,8 @@ ch_incidents_get(
 	facts = (struct ch_vienna_facts){out->incident.type,
 	    out->incident.place_kind, post.kind, post.country,
 	    out->incident.people, out->incident.npeople};
-	out->articles = ch_arena_alloc(ctx->arena, sizeof(*out->articles) * 16);
-	if (out->articles == NULL) {
-		err = CH_ERR_NOMEM;
-		goto done;
-	}
-	out->narticles = ch_vienna_articles(&facts, out->articles, 16);
+	out->narticles = ch_vienna_articles(
+	    &facts, out->articles, CH_ARRAY_LEN(out->articles));
 	if ((err = ch_store_incident_transitions(tx, id, ctx->arena,
 		 &out->transitions, &out->ntransitions)) != CH_OK ||
 	    (err = ch_store_audit_by_object(tx, id, CH_INCIDENT_TIMELINE_MAX,

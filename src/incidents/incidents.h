@@ -228,7 +228,7 @@ struct ch_timeline_entry {
 struct ch_incident_view {
 	struct ch_incident incident;
 	char *zone_name; /* NULL when none */
-	const struct ch_vienna_rule **articles;
+	const struct ch_vienna_rule *articles[16];
 	size_t narticles;
 	struct ch_incident_transition *transitions;
 	size_t ntransitions;
