@@ -2,14 +2,17 @@
  * demo_data.c — a realistic, fictional demo post: the embassy of a
  * sending state (nationals "DK" in the demo) in Nairobi, its zones, 61
  * people across every staff category with their households, training
- * records, and one user of every role.  Everything goes through the use
- * cases, so the demo's audit log is as real as a post's.
+ * records, one user of every role, and twelve months of incident history
+ * (protests, surveillance, crime against staff, a cyberattack, ...) at
+ * every status, severity and TLP.  Everything goes through the use cases,
+ * so the demo's audit log is as real as a post's.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "accounts/accounts.h"
 #include "cli/cli.h"
+#include "incidents/incidents.h"
 #include "people/people.h"
 
 const char *const ch_demo_logins[] = {
@@ -300,10 +303,12 @@ id_of(const char *ref, char ids[][CH_ID_LEN])
 	return NULL;
 }
 
+static char zone_ids[CH_ARRAY_LEN(zones)][CH_ID_LEN];
+
 static ch_err
 add_zones(struct ch_ctx *ctx, const char *post_id)
 {
-	char ids[CH_ARRAY_LEN(zones)][CH_ID_LEN];
+	char(*ids)[CH_ID_LEN] = zone_ids;
 	ch_err err;
 
 	for (size_t i = 0; i < CH_ARRAY_LEN(zones); i++) {
@@ -383,6 +388,8 @@ add_people(struct ch_ctx *ctx, const char *post_id, char ids[][CH_ID_LEN])
 	return CH_OK;
 }
 
+static char user_ids[CH_ARRAY_LEN(users)][CH_ID_LEN];
+
 static ch_err
 add_users(struct ch_ctx *ctx, const char *post_id, char ids[][CH_ID_LEN])
 {
@@ -406,6 +413,330 @@ add_users(struct ch_ctx *ctx, const char *post_id, char ids[][CH_ID_LEN])
 		    : NULL;
 		if ((err = ch_users_create(ctx, &in, &out)) != CH_OK)
 			return err;
+		ch_strlcpy(user_ids[i], out.id, CH_ID_LEN);
+	}
+	return CH_OK;
+}
+
+/* The index of a demo user by username. */
+static size_t
+user_index(const char *username)
+{
+	for (size_t i = 0; i < CH_ARRAY_LEN(users); i++)
+		if (strcmp(users[i].username, username) == 0)
+			return i;
+	return 0;
+}
+
+static size_t
+zone_index(const char *name)
+{
+	for (size_t i = 0; i < CH_ARRAY_LEN(zones); i++)
+		if (strcmp(zones[i].name, name) == 0)
+			return i;
+	return 0;
+}
+
+/*
+ * Twelve months of incidents.  days: how long ago it happened; minute:
+ * the minute of that day (UTC); delay: minutes until it was reported.
+ * status: how far the workflow got (each step with its reason).
+ */
+struct demo_incident {
+	int days, minute, delay;
+	const char *type, *category, *severity, *status;
+	const char *title, *text;
+	const char *zone, *place_kind, *place_name;
+	const char *classification, *tlp, *reporter;
+	const char *person1, *role1, *person2, *role2;
+};
+
+#define PV "political_violence"
+#define TE "terrorism"
+#define CR "crime"
+#define HI "human_intelligence"
+#define TC "technical_cyber"
+
+static const struct demo_incident incidents[] = {
+    {358, 560, 40, "hostile_protest", PV, "Moderate", "closed",
+	"Demonstration at the main gate over visa refusals",
+	"About 80 people outside the main gate from 09:20; placards, "
+	"chanting, bottles thrown at the gatehouse. Police dispersed the crowd "
+	"at 11:05. No injuries; gatehouse window cracked.",
+	"Compound perimeter", NULL, NULL, "UNCLASSIFIED", "CLEAR", "guard",
+	"l1", "witness", NULL, NULL},
+    {341, 1210, 90, "surveillance_detected", HI, "Minor", "closed",
+	"Same white saloon seen outside the residence three evenings",
+	"Guard noted a white saloon, partial plate KDA 4.., parked opposite "
+	"the residence gate on three evenings, occupant photographing.",
+	NULL, "residence", "Chief of mission residence, Muthaiga", "SBU",
+	"AMBER", "guard", "l5", "reporter", NULL, NULL},
+    {327, 1140, 30, "crime", CR, "Moderate", "closed",
+	"Phone snatched from staff member on Waiyaki Way",
+	"Motorbike rider snatched the phone of a staff member waiting at a "
+	"crossing. Reported to Parklands police; no injury.",
+	NULL, "elsewhere", "Waiyaki Way, Westlands", "UNCLASSIFIED", "GREEN",
+	"staff", "s4", "victim", NULL, NULL},
+    {315, 480, 120, "cyberattack", TC, "Severe", "closed",
+	"Spear-phishing campaign against the political section",
+	"Twelve messages impersonating the host ministry with a macro-laden "
+	"attachment; two opened, one workstation reimaged. Indicators passed "
+	"to HQ CERT.",
+	"Chancery offices", NULL, NULL, "CONFIDENTIAL", "AMBER+STRICT",
+	"analyst", "d3", "victim", "a3", "involved"},
+    {301, 900, 15, "hostile_protest", PV, "Minor", "closed",
+	"Small picket outside the consular waiting hall",
+	"Fifteen people with banners about a trade dispute; peaceful, left "
+	"after one hour.",
+	"Consular waiting hall", NULL, NULL, "UNCLASSIFIED", "CLEAR", "guard",
+	NULL, NULL, NULL, NULL},
+    {288, 1320, 60, "kidnapping_or_assault", CR, "Severe", "closed",
+	"Attempted carjacking of an embassy vehicle",
+	"Two armed men blocked the Defence Attaché's car at a junction in "
+	"Lavington; driver reversed out. Shots not fired. Police informed.",
+	NULL, "elsewhere", "James Gichuru Road, Lavington", "SBU", "AMBER",
+	"rso", "d5", "victim", "s1", "witness"},
+    {270, 610, 240, "espionage", HI, "Severe", "closed",
+	"Approach to a locally employed staff member by a foreign officer",
+	"A man claiming to be a researcher offered money for the names and "
+	"routines of chancery staff. The staff member reported it at once.",
+	NULL, "elsewhere", "Café in Westlands", "SECRET", "RED", "rso", "l3",
+	"witness", NULL, NULL},
+    {255, 300, 20, "crime", CR, "Minor", "closed",
+	"Break-in attempt at the motor pool",
+	"Padlock on the motor pool side gate cut overnight; nothing taken. "
+	"CCTV shows two people leaving at 03:10.",
+	"Motor pool", NULL, NULL, "UNCLASSIFIED", "GREEN", "guard", "l7",
+	"reporter", NULL, NULL},
+    {240, 720, 45, "surveillance_detected", HI, "Moderate", "closed",
+	"Drone over the compound",
+	"A small quadcopter hovered over the chancery roof for four minutes "
+	"at about 60 m. Operator not found.",
+	"Chancery ground floor", NULL, NULL, "SBU", "AMBER", "guard", "l1",
+	"witness", NULL, NULL},
+    {226, 1080, 30, "hostile_protest", PV, "Severe", "closed",
+	"Violent demonstration after a news report",
+	"About 400 people; stones thrown over the perimeter wall, a vehicle "
+	"set alight in the street. Staff sheltered in the chancery. GSU "
+	"restored order at 20:30.",
+	"Compound perimeter", NULL, NULL, "UNCLASSIFIED", "GREEN", "rso", NULL,
+	NULL, NULL, NULL},
+    {212, 840, 10, "crime", CR, "Moderate", "closed",
+	"Burglary at a staff residence",
+	"Laptop and cash stolen from the home of an administrative and "
+	"technical staff member while the family was out.",
+	NULL, "residence", "Staff residence, Kileleshwa", "SBU", "AMBER",
+	"staff", "a5", "victim", NULL, NULL},
+    {198, 420, 300, "other", CR, "Minor", "closed",
+	"Suspicious package at the consular entrance",
+	"Unattended bag at the consular entrance; police EOD cleared it "
+	"(clothes). Consular section closed for 90 minutes.",
+	"Consular waiting hall", NULL, NULL, "UNCLASSIFIED", "CLEAR", "guard",
+	NULL, NULL, NULL, NULL},
+    {183, 1260, 50, "kidnapping_or_assault", CR, "Severe", "closed",
+	"Diplomat assaulted during a robbery",
+	"The Economic Counsellor was pushed to the ground and robbed of a bag "
+	"outside a restaurant. Bruising; treated at the Aga Khan hospital. "
+	"The host ministry was asked for a police report.",
+	NULL, "elsewhere", "Restaurant car park, Karen", "SBU", "AMBER", "rso",
+	"d6", "victim", NULL, NULL},
+    {170, 540, 180, "cyberattack", TC, "Moderate", "closed",
+	"Credential-stuffing against the visa appointment portal",
+	"About 30,000 login attempts from rotating addresses; rate limits "
+	"held. No accounts compromised.",
+	NULL, "elsewhere", NULL, "UNCLASSIFIED", "AMBER", "analyst", NULL, NULL,
+	NULL, NULL},
+    {156, 660, 25, "surveillance_detected", HI, "Moderate", "closed",
+	"Ambassador's car followed from the residence",
+	"Motorcycle with two riders followed the ambassador's car from "
+	"Muthaiga to the chancery; driver took the alternate route.",
+	NULL, "elsewhere", "Limuru Road", "CONFIDENTIAL", "AMBER+STRICT", "rso",
+	"d1", "victim", "s1", "witness"},
+    {141, 1000, 60, "terrorist_attack", TE, "Extreme", "closed",
+	"Explosion near a shopping centre frequented by staff",
+	"An improvised device exploded outside a shopping centre 3 km from "
+	"the chancery. No staff harmed; accountability check completed in 45 "
+	"minutes.",
+	NULL, "elsewhere", "Westlands", "UNCLASSIFIED", "GREEN", "rso", NULL,
+	NULL, NULL, NULL},
+    {127, 380, 35, "sabotage", TE, "Moderate", "closed",
+	"Perimeter camera cables cut",
+	"Two perimeter camera cables cut at the north wall overnight; "
+	"repaired by 09:00.",
+	"Compound perimeter", NULL, NULL, "SBU", "AMBER", "guard", "l5",
+	"reporter", NULL, NULL},
+    {113, 930, 20, "crime", CR, "Minor", "closed",
+	"Pickpocketing at the city market",
+	"A staff member's wallet taken in the city market; cards cancelled.",
+	NULL, "elsewhere", "City Market, CBD", "UNCLASSIFIED", "CLEAR", "staff",
+	"a6", "victim", NULL, NULL},
+    {98, 1170, 15, "crime", CR, "Moderate", "closed",
+	"Household member detained after a traffic accident",
+	"A family member of an administrative and technical staff member was "
+	"held at Kilimani police station after a minor collision; released "
+	"after the duty officer called.",
+	NULL, "elsewhere", "Kilimani police station", "SBU", "AMBER", "rso",
+	"f12", "suspect", NULL, NULL},
+    {84, 600, 120, "hostile_protest", PV, "Moderate", "investigating",
+	"Protest over the sending state's foreign policy",
+	"About 150 people outside the perimeter; an effigy burned, a gate "
+	"camera damaged. Organisers known from earlier protests.",
+	"Compound perimeter", NULL, NULL, "UNCLASSIFIED", "GREEN", "guard",
+	"l1", "witness", NULL, NULL},
+    {71, 450, 60, "espionage", HI, "Severe", "investigating",
+	"Unknown device found in a meeting room",
+	"A small transmitter was found behind a panel in the second-floor "
+	"meeting room during a technical sweep.",
+	"Chancery offices", NULL, NULL, "SECRET", "RED", "rso", "a5",
+	"reporter", NULL, NULL},
+    {58, 1230, 30, "surveillance_detected", HI, "Minor", "triaged",
+	"Photographer outside the consular entrance",
+	"A man photographed visitors at the consular entrance for about 20 "
+	"minutes and left when approached.",
+	"Consular waiting hall", NULL, NULL, "UNCLASSIFIED", "GREEN", "guard",
+	"l7", "witness", NULL, NULL},
+    {46, 820, 15, "crime", CR, "Moderate", "investigating",
+	"Staff member's car broken into at the Sarit Centre",
+	"Window smashed, a bag with a diplomatic ID card taken. ID cancelled.",
+	NULL, "elsewhere", "Sarit Centre car park", "SBU", "AMBER", "staff",
+	"a2", "victim", NULL, NULL},
+    {35, 500, 240, "cyberattack", TC, "Severe", "investigating",
+	"Malware beacon from a consular workstation",
+	"The network monitor flagged beaconing to a known command-and-control "
+	"address from a consular workstation. Isolated; forensics under way.",
+	"Chancery ground floor", NULL, NULL, "CONFIDENTIAL", "AMBER+STRICT",
+	"analyst", "c3", "involved", "a3", "involved"},
+    {27, 1150, 20, "kidnapping_or_assault", CR, "Moderate", "triaged",
+	"Driver threatened at a fuel station",
+	"An embassy driver was threatened with a knife and told to hand over "
+	"the vehicle papers; bystanders intervened.",
+	NULL, "elsewhere", "Fuel station, Ngong Road", "UNCLASSIFIED", "AMBER",
+	"guard", "s4", "victim", NULL, NULL},
+    {19, 700, 30, "hostile_protest", PV, "Minor", "triaged",
+	"Students' march past the chancery",
+	"A student march passed the chancery with anti-embassy slogans; no "
+	"incident at the gate.",
+	"Compound perimeter", NULL, NULL, "UNCLASSIFIED", "CLEAR", "guard",
+	NULL, NULL, NULL, NULL},
+    {12, 1290, 25, "surveillance_detected", HI, "Moderate", "reported",
+	"Vehicle photographing the residence at night",
+	"A dark SUV stopped outside the residence gate at 21:30; the "
+	"passenger photographed the gate and the guard post.",
+	NULL, "residence", "Chief of mission residence, Muthaiga", "SBU",
+	"AMBER", "guard", "l5", "witness", NULL, NULL},
+    {8, 950, 15, "crime", CR, "Minor", "reported",
+	"Attempted fraud against the consular section",
+	"A caller posing as a host ministry official asked for visa "
+	"applicants' passport numbers.",
+	NULL, "elsewhere", NULL, "UNCLASSIFIED", "GREEN", "staff", "c1",
+	"reporter", NULL, NULL},
+    {4, 560, 40, "other", TE, "Unknown", "reported",
+	"Threatening letter delivered to the consular section",
+	"A handwritten letter threatening staff was left at the consular "
+	"counter. Kept in an evidence bag; police not yet informed.",
+	"Consular waiting hall", NULL, NULL, "SBU", "AMBER", "staff", "c4",
+	"witness", NULL, NULL},
+    {2, 1100, 10, "hostile_protest", PV, "Moderate", "reported",
+	"Crowd gathering after a court ruling",
+	"About 60 people gathering at the perimeter, numbers growing; police "
+	"on scene.",
+	"Compound perimeter", NULL, NULL, "UNCLASSIFIED", "CLEAR", "guard",
+	"l1", "reporter", NULL, NULL},
+};
+
+/* The workflow steps from reported to a status, with demo reasons. */
+static const struct {
+	const char *to, *reason;
+} steps[] = {
+    {"triaged", "Assessed by the duty analyst; details confirmed."},
+    {"investigating", "Follow-up opened with the host police liaison."},
+    {"closed", "Actions complete; lessons recorded in the post brief."},
+};
+
+static ch_err
+add_incidents(struct ch_ctx *ctx, const char *post_id, char ids[][CH_ID_LEN])
+{
+	int64_t now = ch_clock_now(), day = now - now % 86400;
+	char occurred[CH_TIMESTAMP_LEN], reported[CH_TIMESTAMP_LEN];
+	ch_err err;
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(incidents); i++) {
+		const struct demo_incident *d = &incidents[i];
+		struct ch_incident_person_input involved[2];
+		const char *recipients[2];
+		struct ch_incident_input in = {0};
+		struct ch_incident out;
+		size_t reporter = user_index(d->reporter);
+		int64_t at = day - (int64_t)d->days * 86400 + d->minute * 60;
+
+		ch_time_format(at, occurred);
+		ch_time_format(at + d->delay * 60, reported);
+		in.set = CH_IF_POST_ID | CH_IF_TYPE | CH_IF_CATEGORY |
+		    CH_IF_SEVERITY | CH_IF_TITLE | CH_IF_DESCRIPTION |
+		    CH_IF_OCCURRED_AT | CH_IF_REPORTED_AT |
+		    CH_IF_CLASSIFICATION | CH_IF_TLP | CH_IF_PEOPLE;
+		in.post_id = post_id;
+		in.type = d->type;
+		in.category = d->category;
+		in.severity = d->severity;
+		in.title = d->title;
+		in.description = d->text;
+		in.occurred_at = occurred;
+		in.reported_at = reported;
+		in.classification = d->classification;
+		in.tlp = d->tlp;
+		if (d->zone != NULL) {
+			in.set |= CH_IF_ZONE_ID;
+			in.zone_id = zone_ids[zone_index(d->zone)];
+		}
+		if (d->place_kind != NULL) {
+			in.set |= CH_IF_PLACE_KIND;
+			in.place_kind = d->place_kind;
+		}
+		if (d->place_name != NULL) {
+			in.set |= CH_IF_PLACE_NAME;
+			in.place_name = d->place_name;
+		}
+		if (d->person1 != NULL)
+			involved[in.npeople++] =
+			    (struct ch_incident_person_input){
+				id_of(d->person1, ids), d->role1};
+		if (d->person2 != NULL)
+			involved[in.npeople++] =
+			    (struct ch_incident_person_input){
+				id_of(d->person2, ids), d->role2};
+		in.people = involved;
+		if (strcmp(d->tlp, "RED") == 0) {
+			recipients[0] = user_ids[user_index("rso")];
+			recipients[1] = user_ids[user_index("analyst")];
+			in.set |= CH_IF_RECIPIENTS;
+			in.recipients = recipients;
+			in.nrecipients = 2;
+		}
+		in.reporter_user_id = user_ids[reporter];
+		in.reporter_person_id = users[reporter].person_ref
+		    ? id_of(users[reporter].person_ref, ids)
+		    : NULL;
+		if ((err = ch_incidents_report(ctx, &in, &out)) != CH_OK) {
+			log_error(
+			    "demo incident %zu: %s", i, ctx->fault.detail);
+			return err;
+		}
+		for (size_t s = 0; s < CH_ARRAY_LEN(steps) &&
+		     strcmp(d->status, "reported") != 0;
+		     s++) {
+			struct ch_incident moved;
+
+			err = ch_incidents_transition(
+			    ctx, out.id, steps[s].to, steps[s].reason, &moved);
+			if (err != CH_OK) {
+				log_error("demo incident %zu: %s", i,
+				    ctx->fault.detail);
+				return err;
+			}
+			if (strcmp(steps[s].to, d->status) == 0)
+				break;
+		}
 	}
 	return CH_OK;
 }
@@ -430,7 +761,8 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	ch_strlcpy(post_id, out.id, CH_ID_LEN);
 	if ((err = add_zones(ctx, post_id)) != CH_OK ||
 	    (err = add_people(ctx, post_id, ids)) != CH_OK ||
-	    (err = add_users(ctx, post_id, ids)) != CH_OK)
+	    (err = add_users(ctx, post_id, ids)) != CH_OK ||
+	    (err = add_incidents(ctx, post_id, ids)) != CH_OK)
 		return err;
 	return CH_OK;
 }

@@ -50,6 +50,17 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_DEVICES_MANAGE] = {"devices.manage", R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_DEVICE] = {"device", 0},
+    /* Incidents: anyone reports; a reporter reads their own reports;
+     * analysts and the security officer triage and investigate; only the
+     * security officer closes or reopens. */
+    [CH_PERM_INCIDENTS_READ] = {"incidents.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) | R(CH_ROLE_GUARD) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_INCIDENTS_REPORT] = {"incidents.report", ALL_ROLES},
+    [CH_PERM_INCIDENTS_WRITE] = {"incidents.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    [CH_PERM_INCIDENTS_CLOSE] = {"incidents.close",
+	R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *
@@ -200,7 +211,8 @@ static const char *const refusal_texts[] = {
 };
 
 /* Permissions a person may exercise on records about themselves. */
-static const enum ch_perm own_perms[] = {CH_PERM_PEOPLE_READ};
+static const enum ch_perm own_perms[] = {
+    CH_PERM_PEOPLE_READ, CH_PERM_INCIDENTS_READ};
 
 const char *
 ch_tlp_code(enum ch_tlp tlp)

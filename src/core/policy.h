@@ -44,6 +44,10 @@ enum ch_perm {
 	CH_PERM_AUDIT_READ,     /* the audit log, its checkpoints and proofs */
 	CH_PERM_DEVICES_MANAGE, /* create, list and revoke device tokens */
 	CH_PERM_DEVICE,         /* routes for devices (gate readers, panels) */
+	CH_PERM_INCIDENTS_READ,
+	CH_PERM_INCIDENTS_REPORT,
+	CH_PERM_INCIDENTS_WRITE,
+	CH_PERM_INCIDENTS_CLOSE,
 	CH_PERM__COUNT
 };
 

@@ -30,6 +30,7 @@ enum ch_jtype {
 	CH_J_ID,   /* a record id (UUID) */
 	CH_J_ENUM, /* a string from values[] */
 	CH_J_STRING_LIST,
+	CH_J_OBJECT_LIST, /* objects: the handler checks each one */
 };
 
 struct ch_jfield {
@@ -224,6 +225,11 @@ void ch_h_audit_checkpoint(struct ch_req *req);
 void ch_h_audit_records(struct ch_req *req);
 void ch_h_audit_inclusion(struct ch_req *req);
 void ch_h_audit_consistency(struct ch_req *req);
+void ch_h_incidents_list(struct ch_req *req);
+void ch_h_incidents_get(struct ch_req *req);
+void ch_h_incidents_create(struct ch_req *req);
+void ch_h_incidents_update(struct ch_req *req);
+void ch_h_incidents_transition(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;
@@ -237,6 +243,9 @@ extern const struct ch_jschema ch_schema_zone_create;
 extern const struct ch_jschema ch_schema_training_create;
 extern const struct ch_jschema ch_schema_user_create;
 extern const struct ch_jschema ch_schema_user_update;
+extern const struct ch_jschema ch_schema_incident_create;
+extern const struct ch_jschema ch_schema_incident_update;
+extern const struct ch_jschema ch_schema_incident_transition;
 
 /* ---- server.c ---- */
 struct ch_http_config {

@@ -21,6 +21,7 @@ static const char *const type_names[] = {
     [CH_J_ID] = "an id",
     [CH_J_ENUM] = "one of the listed values",
     [CH_J_STRING_LIST] = "a list of strings",
+    [CH_J_OBJECT_LIST] = "a list of objects",
 };
 
 static const struct ch_jfield *
@@ -99,6 +100,13 @@ check_value(const struct ch_jfield *f, const json_t *v, struct ch_fault *fault,
 		if (json_is_number(v))
 			return true;
 		break;
+	case CH_J_OBJECT_LIST:
+		if (!json_is_array(v) || json_array_size(v) > LIST_MAX_ITEMS)
+			break;
+		for (size_t i = 0; i < json_array_size(v); i++)
+			if (!json_is_object(json_array_get(v, i)))
+				goto wrong_type;
+		return true;
 	case CH_J_STRING_LIST:
 		if (!json_is_array(v) || json_array_size(v) > LIST_MAX_ITEMS)
 			break;
@@ -149,6 +157,7 @@ check_value(const struct ch_jfield *f, const json_t *v, struct ch_fault *fault,
 		}
 		return true;
 	}
+wrong_type:
 	ch_fault_set(
 	    fault, ptr, "%s must be %s.", f->name, type_names[f->type]);
 	return false;
@@ -230,6 +239,7 @@ field_doc(const struct ch_jfield *f)
 	    [CH_J_ID] = "string",
 	    [CH_J_ENUM] = "string",
 	    [CH_J_STRING_LIST] = "array",
+	    [CH_J_OBJECT_LIST] = "array",
 	};
 	json_t *d = json_object();
 	json_t *type = json_string(json_types[f->type]);
@@ -265,6 +275,9 @@ field_doc(const struct ch_jfield *f)
 	} else if (f->type == CH_J_STRING_LIST) {
 		json_object_set_new(
 		    d, "items", json_pack("{s:s}", "type", "string"));
+	} else if (f->type == CH_J_OBJECT_LIST) {
+		json_object_set_new(
+		    d, "items", json_pack("{s:s}", "type", "object"));
 	}
 	return d;
 }

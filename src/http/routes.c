@@ -38,6 +38,18 @@ static const struct ch_query_param audit_consistency_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param incidents_query[] = {
+    {"status", "reported, triaged, investigating or closed."},
+    {"type", "An incident type code."},
+    {"category", "A threat category code."},
+    {"severity", "Extreme, Severe, Moderate, Minor or Unknown."},
+    {"since", "Occurred at or after this UTC time."},
+    {"until", "Occurred before this UTC time."},
+    {"limit", "Page size, 1 to 200 (default 50)."},
+    {"cursor", "next_cursor of the previous page."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200, 0},
@@ -155,6 +167,28 @@ static const struct ch_route routes[] = {
 	CH_PERM_AUDIT_READ, "audit.read", 0, NULL,
 	"RFC 9162 consistency proof between two tree sizes", "audit",
 	audit_consistency_query, 200, 0},
+    {"GET", "/api/v1/incidents", ch_h_incidents_list, CH_PERM_INCIDENTS_READ,
+	NULL, 0, NULL, "Incidents you may read, newest first", "incidents",
+	incidents_query, 200, 0},
+    {"POST", "/api/v1/incidents", ch_h_incidents_create,
+	CH_PERM_INCIDENTS_REPORT, "incident.report", 64 * KB,
+	&ch_schema_incident_create, "Report an incident", "incidents", NULL,
+	201, 0},
+    {"GET", "/api/v1/incidents/{id}", ch_h_incidents_get,
+	CH_PERM_INCIDENTS_READ, "incident.read", 0, NULL,
+	"An incident with people, immunity, Vienna articles and timeline "
+	"(reads above TLP:CLEAR are audited)",
+	"incidents", NULL, 200, 0},
+    {"PATCH", "/api/v1/incidents/{id}", ch_h_incidents_update,
+	CH_PERM_INCIDENTS_WRITE, "incident.update", 64 * KB,
+	&ch_schema_incident_update,
+	"Change an incident (If-Match: the version read)", "incidents", NULL,
+	200, 0},
+    {"POST", "/api/v1/incidents/{id}/transitions", ch_h_incidents_transition,
+	CH_PERM_INCIDENTS_WRITE, "incident.transition", 8 * KB,
+	&ch_schema_incident_transition,
+	"Move an incident through its workflow, with a reason", "incidents",
+	NULL, 200, 0},
 };
 
 const struct ch_route *

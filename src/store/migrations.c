@@ -166,6 +166,56 @@ static const char m003_authentication[] =
     " last_used_from TEXT,"
     " revoked_at TEXT);";
 
+/* 5: incidents, their people, recipients and workflow steps. */
+static const char m005_incidents[] =
+    "CREATE TABLE incidents ("
+    " id TEXT PRIMARY KEY,"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " type TEXT NOT NULL,"
+    " category TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " title TEXT NOT NULL,"
+    " description TEXT,"
+    " zone_id TEXT REFERENCES zones(id),"
+    " place_kind TEXT NOT NULL,"
+    " place_name TEXT,"
+    " latitude TEXT,"
+    " longitude TEXT,"
+    " occurred_at TEXT NOT NULL,"
+    " reported_at TEXT NOT NULL,"
+    " reporter_user_id TEXT,"
+    " reporter_person_id TEXT,"
+    " classification TEXT NOT NULL,"
+    " classification_rank INTEGER NOT NULL,"
+    " tlp TEXT NOT NULL,"
+    " version BIGINT NOT NULL DEFAULT 1,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE INDEX incidents_post_time ON incidents (post_id, occurred_at, id);"
+    "CREATE INDEX incidents_time ON incidents (occurred_at, id);"
+    "CREATE TABLE incident_people ("
+    " incident_id TEXT NOT NULL REFERENCES incidents(id),"
+    " person_id TEXT NOT NULL REFERENCES people(id),"
+    " role TEXT NOT NULL,"
+    " PRIMARY KEY (incident_id, person_id));"
+    "CREATE TABLE incident_recipients ("
+    " incident_id TEXT NOT NULL REFERENCES incidents(id),"
+    " user_id TEXT NOT NULL REFERENCES users(id),"
+    " PRIMARY KEY (incident_id, user_id));"
+    "CREATE TABLE incident_transitions ("
+    " id TEXT PRIMARY KEY,"
+    " incident_id TEXT NOT NULL REFERENCES incidents(id),"
+    " version BIGINT NOT NULL,"
+    " from_status TEXT NOT NULL,"
+    " to_status TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX incident_transitions_incident ON incident_transitions"
+    " (incident_id, version);"
+    "CREATE INDEX audit_log_object ON audit_log (object_id, seq);";
+
 const struct ch_migration ch_migrations[] = {
     {1,
 	"foundation: posts, zones, people, training, users, sessions, "
@@ -176,6 +226,10 @@ const struct ch_migration ch_migrations[] = {
 	"authentication: TOTP, recovery codes, per-post second-factor rule, "
 	"session ids and stages, login failures, device tokens",
 	m003_authentication},
+    {5,
+	"incidents: incidents, people involved, TLP:RED recipients, status "
+	"transitions; audit log by object",
+	m005_incidents},
 };
 
 const size_t ch_migrations_count = CH_ARRAY_LEN(ch_migrations);

@@ -23,6 +23,11 @@ struct ch_post;
 struct ch_zone;
 struct ch_training;
 struct ch_rows;
+struct ch_incident;
+struct ch_incident_filter;
+struct ch_incident_scope;
+struct ch_incident_page;
+struct ch_incident_transition;
 
 /* ---- store.c: the pool and transactions ---- */
 /*
@@ -137,6 +142,28 @@ ch_err ch_store_audit_checkpoint_latest(
 ch_err ch_store_audit_checkpoint_list(struct ch_tx *tx, int64_t after,
     size_t limit, ch_arena *arena, struct ch_audit_checkpoint_row **out,
     size_t *count);
+/* The first limit records about object_id, in order (a timeline). */
+ch_err ch_store_audit_by_object(struct ch_tx *tx, const char *object_id,
+    size_t limit, ch_arena *arena, struct ch_audit_record **out, size_t *count);
+
+/* ---- incidents_sql.c ---- */
+/* Insert an incident with its people and recipients. */
+ch_err ch_store_incident_insert(struct ch_tx *tx, const struct ch_incident *p);
+/* Write p (and its people and recipients) over the stored incident when
+ * its version is expected; CH_ERR_PRECONDITION on a stale version. */
+ch_err ch_store_incident_update(
+    struct ch_tx *tx, struct ch_incident *p, int64_t expected_version);
+ch_err ch_store_incident_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_incident *out);
+/* A page of the incidents scope admits, newest first; CH_ERR_INVALID on a
+ * malformed cursor. */
+ch_err ch_store_incident_list(struct ch_tx *tx,
+    const struct ch_incident_filter *f, const struct ch_incident_scope *scope,
+    ch_arena *arena, struct ch_incident_page *out);
+ch_err ch_store_incident_transition_insert(
+    struct ch_tx *tx, const struct ch_incident_transition *t);
+ch_err ch_store_incident_transitions(struct ch_tx *tx, const char *incident_id,
+    ch_arena *arena, struct ch_incident_transition **out, size_t *count);
 
 /* ---- accounts_sql.c: users and sessions ---- */
 struct ch_user {

@@ -152,9 +152,34 @@ describe('the desk at full width', () => {
 		}
 	});
 
-	test('a page not built yet says so plainly', async () => {
+	test('incidents: the list, one incident with its articles, and a triage with a reason', async () => {
 		await page.getByRole('link', { name: /^Threats & incidents/ }).click();
 		await page.getByRole('heading', { level: 1, name: 'Threats & incidents' }).waitFor();
+		await page.locator('table.incidents-table tbody tr').first().waitFor();
+		assert.ok(await page.locator('table.incidents-table tbody tr').count() >= 25, 'the demo history');
+		await shot(page, 'incidents');
+		await page.getByRole('link', { name: 'Diplomat assaulted during a robbery' }).click();
+		await page.getByRole('heading', { level: 1, name: 'Diplomat assaulted during a robbery' }).waitFor();
+		await page.getByText('VCDR 1961 Art. 29').waitFor();
+		await page.getByRole('link', { name: 'Ida Nygaard' }).waitFor();
+		await page.getByText('Closed by system').waitFor();
+		await shot(page, 'incident');
+		await page.getByRole('link', { name: '← Incidents' }).click();
+		await page.locator('#inc-status').selectOption('reported');
+		await page.getByRole('link', { name: 'Attempted fraud against the consular section' }).click();
+		const triage = page.getByRole('button', { name: 'Triage' });
+		await triage.waitFor();
+		assert.equal(await triage.isDisabled(), true, 'a move needs a reason');
+		await page.getByLabel('Reason').fill('Caller traced to a known fraud ring.');
+		await triage.click();
+		await page.getByText('Triaged by rso').waitFor();
+		await page.getByText('Caller traced to a known fraud ring.').waitFor();
+		await shot(page, 'incident-triaged');
+	});
+
+	test('a page not built yet says so plainly', async () => {
+		await page.getByRole('link', { name: /^Risk register/ }).click();
+		await page.getByRole('heading', { level: 1, name: 'Risk register' }).waitFor();
 		await page.getByText('Not built yet').waitFor();
 		await shot(page, 'not-built');
 	});

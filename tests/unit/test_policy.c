@@ -42,6 +42,13 @@ static const struct {
     {"audit.read", "security_officer hq administrator", false},
     {"devices.manage", "administrator", false},
     {"device", "", false}, /* device tokens only, never a role */
+    {"incidents.read", "security_officer analyst guard eac_member hq", true},
+    {"incidents.report",
+	"security_officer analyst guard staff eac_member hq "
+	"administrator",
+	false},
+    {"incidents.write", "security_officer analyst", false},
+    {"incidents.close", "security_officer", false},
 };
 
 static bool

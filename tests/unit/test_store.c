@@ -188,10 +188,11 @@ Test(store, households_link_one_level_within_the_post)
 		f.query = "zoe moreau";
 		cr_assert_eq(ch_people_list(&ctx, &f, &page), CH_OK);
 		cr_assert_eq(page.count, 1);
-		cr_assert(page.principals[0].known, "a list row knows the "
-						    "principal's status");
-		cr_assert_eq(page.principals[0].category,
-		    CH_CAT_DIPLOMATIC_AGENT);
+		cr_assert(page.principals[0].known,
+		    "a list row knows the "
+		    "principal's status");
+		cr_assert_eq(
+		    page.principals[0].category, CH_CAT_DIPLOMATIC_AGENT);
 		cr_assert_not(page.principals[0].local);
 	}
 	in.set = CH_PF_POST_ID | CH_PF_GIVEN_NAME | CH_PF_FAMILY_NAME |

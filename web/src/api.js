@@ -109,6 +109,10 @@ export const api = {
 	people: (params, signal) => request('GET', `/people${query(params)}`, { signal }),
 	person: (id, signal) => request('GET', `/people/${enc(id)}`, { signal }),
 	createPerson: (body) => request('POST', '/people', { body }),
+	incidents: (params, signal) => request('GET', `/incidents${query(params)}`, { signal }),
+	incident: (id, signal) => request('GET', `/incidents/${enc(id)}`, { signal }),
+	moveIncident: (id, to, reason) =>
+		request('POST', `/incidents/${enc(id)}/transitions`, { body: { to, reason } }),
 	updatePerson: (id, version, body) =>
 		request('PATCH', `/people/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
 };

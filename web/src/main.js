@@ -13,6 +13,7 @@ import { PersonPage } from './pages/person.js';
 import { PersonFormPage } from './pages/person-form.js';
 import { PostPage } from './pages/post.js';
 import { AccountPage } from './pages/account.js';
+import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
@@ -101,6 +102,10 @@ function Page({ route, user }) {
 	}
 	if (first === 'post') return html`<${PostPage} user=${user} />`;
 	if (first === 'account') return html`<${AccountPage} />`;
+	if (first === 'threats') {
+		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
+		return html`<${IncidentPage} id=${second} user=${user} />`;
+	}
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>

@@ -2,10 +2,6 @@
 import { html, PageTitle } from '../ui.js';
 
 export const NOT_BUILT = {
-	threats: {
-		title: 'Threats & incidents',
-		what: 'record incidents (type, severity, place, people involved, evidence) and intelligence reports with Admiralty grading and TLP labels, and keep each threat category’s official rating beside the one computed from recent events.',
-	},
 	risks: {
 		title: 'Risk register',
 		what: 'score each scenario against each asset on likelihood × impact, before and after controls, with a treatment, an owner and a review date, shown on a 5×5 heat map; alert when an incident rate breaks from its own baseline.',
