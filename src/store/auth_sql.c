@@ -4,12 +4,15 @@
  * their hashes), the per-post second-factor rule, failed sign-ins for
  * throttling, and device tokens (only their hashes).
  *
- * TODO(vault): users.totp_secret and users.totp_pending are stored as
- * plain base32 until the field-encryption API (src/core/vault.{h,c},
- * ch_vault_seal / ch_vault_open bound to table, row id and column) lands.
+ * users.totp_secret and users.totp_pending are sealed (core/vault.h),
+ * bound to the user's row and to the column: confirming an enrolment opens
+ * the pending secret and seals it again for totp_secret, since a value
+ * moved between columns would not open.  Plaintext copies are wiped.
  */
+#include <sodium.h>
 #include <string.h>
 
+#include "core/vault.h"
 #include "store/store_int.h"
 
 /* Run a statement that must change exactly one row. */
@@ -76,6 +79,35 @@ ch_store_session_set_reauth(
 	    v, 2, CH_ERR_NOT_FOUND);
 }
 
+/* Open a sealed TOTP column of user_id into out (size bytes); "" for
+ * NULL.  The plaintext in the arena is wiped before it is freed. */
+static ch_err
+open_totp(const char *user_id, const char *column, const char *cell, char *out,
+    size_t size)
+{
+	ch_arena *a;
+	char *pt = NULL;
+	size_t len = 0;
+	ch_err err;
+
+	out[0] = '\0';
+	if (cell == NULL || *cell == '\0')
+		return CH_OK;
+	if ((a = ch_arena_create(0)) == NULL)
+		return CH_ERR_NOMEM;
+	err = ch_vault_open("users", user_id, column, cell, a, &pt, &len);
+	if (err == CH_ERR_INVALID) {
+		log_error("users.%s of %s is not sealed", column, user_id);
+		err = CH_ERR_CRYPTO;
+	}
+	if (err == CH_OK && !ch_strlcpy(out, pt, size))
+		err = CH_ERR_TOO_LARGE;
+	if (pt != NULL)
+		sodium_memzero(pt, len);
+	ch_arena_destroy(a);
+	return err;
+}
+
 ch_err
 ch_store_totp_get(
     struct ch_tx *tx, const char *user_id, struct ch_totp_row *out)
@@ -95,33 +127,78 @@ ch_store_totp_get(
 		ch_rows_free(r);
 		return CH_ERR_NOT_FOUND;
 	}
-	ch_cell_copy(r, 0, 0, out->secret, sizeof(out->secret));
-	ch_cell_copy(r, 0, 1, out->pending, sizeof(out->pending));
+	err = open_totp(user_id, "totp_secret", ch_rows_get(r, 0, 0),
+	    out->secret, sizeof(out->secret));
+	if (err == CH_OK)
+		err = open_totp(user_id, "totp_pending", ch_rows_get(r, 0, 1),
+		    out->pending, sizeof(out->pending));
 	out->last_step = ch_rows_int(r, 0, 2, 0);
 	ch_rows_free(r);
-	return CH_OK;
+	if (err != CH_OK)
+		sodium_memzero(out, sizeof(*out));
+	return err;
 }
 
 ch_err
 ch_store_totp_set_pending(
     struct ch_tx *tx, const char *user_id, const char *pending)
 {
-	struct ch_param v[2] = {CH_P_TEXT(user_id), ch_param_opt(pending)};
+	struct ch_param v[2];
+	char *sealed = NULL;
+	ch_arena *a;
+	ch_err err;
 
-	return change_one(tx,
-	    "UPDATE users SET totp_pending = $2 WHERE id = $1", v, 2,
-	    CH_ERR_NOT_FOUND);
+	if ((a = ch_arena_create(0)) == NULL)
+		return CH_ERR_NOMEM;
+	err = pending == NULL || *pending == '\0'
+	    ? CH_OK
+	    : ch_vault_seal("users", user_id, "totp_pending", pending,
+		  strlen(pending), a, &sealed);
+	if (err == CH_OK) {
+		v[0] = CH_P_TEXT(user_id);
+		v[1] = ch_param_opt(sealed);
+		err = change_one(tx,
+		    "UPDATE users SET totp_pending = $2 WHERE id = $1", v, 2,
+		    CH_ERR_NOT_FOUND);
+	}
+	ch_arena_destroy(a);
+	return err;
 }
 
 ch_err
 ch_store_totp_confirm(struct ch_tx *tx, const char *user_id, int64_t step)
 {
-	struct ch_param v[2] = {CH_P_TEXT(user_id), CH_P_INT(step)};
+	struct ch_totp_row row;
+	struct ch_param v[3];
+	char *sealed = NULL;
+	ch_arena *a;
+	ch_err err;
 
-	return change_one(tx,
-	    "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL,"
-	    " totp_last_step = $2 WHERE id = $1 AND totp_pending IS NOT NULL",
-	    v, 2, CH_ERR_NOT_FOUND);
+	if ((err = ch_store_totp_get(tx, user_id, &row)) != CH_OK)
+		return err;
+	if (row.pending[0] == '\0') {
+		sodium_memzero(&row, sizeof(row));
+		return CH_ERR_NOT_FOUND;
+	}
+	if ((a = ch_arena_create(0)) == NULL) {
+		sodium_memzero(&row, sizeof(row));
+		return CH_ERR_NOMEM;
+	}
+	err = ch_vault_seal("users", user_id, "totp_secret", row.pending,
+	    strlen(row.pending), a, &sealed);
+	sodium_memzero(&row, sizeof(row));
+	if (err == CH_OK) {
+		v[0] = CH_P_TEXT(user_id);
+		v[1] = CH_P_INT(step);
+		v[2] = CH_P_TEXT(sealed);
+		err = change_one(tx,
+		    "UPDATE users SET totp_secret = $3, totp_pending = NULL,"
+		    " totp_last_step = $2 WHERE id = $1"
+		    " AND totp_pending IS NOT NULL",
+		    v, 3, CH_ERR_NOT_FOUND);
+	}
+	ch_arena_destroy(a);
+	return err;
 }
 
 ch_err

@@ -125,12 +125,9 @@ static const char m002_audit_checkpoints[] = "CREATE TABLE audit_nodes ("
 					     " note TEXT NOT NULL);";
 
 /*
- * 3: authentication.  TOTP secrets live in their own columns of users.
- * TODO(vault): encrypt totp_secret and totp_pending at rest with the
- * field-encryption API of src/core/vault.{h,c} (ch_vault_seal with
- * table "users", the row id and the column name) once it lands; until
- * then they are plain base32 text, readable by anyone who reads the
- * database file.
+ * 3: authentication.  TOTP secrets live in their own columns of users,
+ * sealed by the store (src/store/auth_sql.c, core/vault.h); a database
+ * that held them in plain text gets them sealed by the start-up pass.
  */
 static const char m003_authentication[] =
     "ALTER TABLE users ADD COLUMN totp_secret TEXT;"

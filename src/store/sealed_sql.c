@@ -20,6 +20,8 @@
 static const struct ch_sealed_column sealed[] = {
     {"people", "id", "email"},
     {"people", "id", "phone"},
+    {"users", "id", "totp_secret"},
+    {"users", "id", "totp_pending"},
 };
 
 const struct ch_sealed_column *

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "accounts/accounts.h"
+#include "core/vault.h"
 #include "http/http.h"
 #include "people/people.h"
 #include "store/store.h"
@@ -311,6 +312,8 @@ Test(bearer, parses_only_a_plain_bearer_token)
 static struct ch_store *store;
 static struct ch_ctx ctx;
 static char sqlite_path[128], post_id[CH_ID_LEN];
+/* TOTP secrets are sealed by the store: a data key for the tests. */
+static const unsigned char test_key[CH_VAULT_KEY_BYTES] = {7, 7, 7};
 
 static void
 setup(void)
@@ -329,6 +332,7 @@ setup(void)
 		    (int)getpid());
 		snprintf(dsn, sizeof(dsn), "sqlite:%s", sqlite_path);
 	}
+	cr_assert_eq(ch_vault_load_raw("0badc0de", test_key), CH_OK);
 	cr_assert_eq(ch_store_open(dsn, 2, &store), CH_OK);
 	cr_assert_eq(ch_accounts_init(), CH_OK);
 	memset(&ctx, 0, sizeof(ctx));
@@ -353,6 +357,7 @@ teardown(void)
 	ch_clock_set_offset(0);
 	ch_arena_destroy(ctx.arena);
 	ch_store_close(store);
+	ch_vault_unload();
 	if (sqlite_path[0] != '\0') {
 		char p[160];
 
@@ -602,4 +607,35 @@ Test(sessions, device_tokens_resolve_until_revoked)
 	    CH_ERR_UNAUTHENTICATED);
 	in.permissions = "users.write";
 	cr_assert_eq(ch_devices_create(&ctx, &in, &d, token), CH_ERR_INVALID);
+}
+
+Test(sessions, totp_secrets_are_sealed_at_rest)
+{
+	struct ch_login l;
+	struct ch_session_row s;
+	struct ch_user u;
+	struct ch_principal who;
+	struct ch_totp_row row;
+	struct ch_tx *tx;
+	char name[40], secret[CH_TOTP_SECRET_LEN], *uri, *svg;
+	int64_t plaintext = -1;
+
+	make_user("sealed", "security_officer", name);
+	cr_assert_eq(ch_session_login(
+			 &ctx, name, "a quiet heron folds maps at dawn", &l),
+	    CH_OK);
+	cr_assert_eq(
+	    ch_session_resolve(store, l.token, ctx.arena, &u, &s), CH_OK);
+	ch_principal_from_user(&u, &who);
+	ctx.who = &who;
+	cr_assert_eq(ch_totp_enrol_start(&ctx, secret, &uri, &svg), CH_OK);
+	ctx.who = NULL;
+	/* The store hands back the secret it was given ... */
+	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
+	cr_assert_eq(ch_store_totp_get(tx, u.id, &row), CH_OK);
+	ch_store_rollback(tx);
+	cr_assert_str_eq(row.pending, secret);
+	/* ... and no sealed column holds plain text. */
+	cr_assert_eq(ch_store_sealed_count(store, NULL, &plaintext), CH_OK);
+	cr_assert_eq(plaintext, 0, "every TOTP secret is sealed");
 }
