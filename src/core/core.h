@@ -126,6 +126,20 @@ bool ch_utf8_valid(const char *s, size_t n);
 long ch_utf8_length(const char *s, size_t n);
 /* Copy at most size-1 bytes and NUL-terminate; false if truncated. */
 bool ch_strlcpy(char *dst, const char *src, size_t size);
+/* What ch_text_check() asks of a text. */
+enum ch_text_rule {
+	CH_TEXT_REQUIRED = 1u << 0,  /* absent or "" is refused */
+	CH_TEXT_MULTILINE = 1u << 1, /* newlines and tabs are allowed */
+	CH_TEXT_TRIMMED = 1u << 2,   /* no leading or trailing space */
+};
+/*
+ * Check a text a person typed: UTF-8, at most max code points, no control
+ * characters (but newlines and tabs with CH_TEXT_MULTILINE), and the rules
+ * in flags.  On refusal fills fault (field is a JSON pointer, "/title";
+ * the message names the field without its slash) and returns false.
+ */
+bool ch_text_check(struct ch_fault *fault, const char *field, const char *s,
+    long max, unsigned flags);
 /* Parse a whole decimal integer in [min, max]. */
 bool ch_parse_long(const char *s, long min, long max, long *out);
 bool ch_streq(const char *a, const char *b);

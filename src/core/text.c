@@ -141,3 +141,45 @@ ch_unhex(const char *hex, unsigned char *out, size_t n)
 	}
 	return hex[2 * n] == '\0';
 }
+
+bool
+ch_text_check(struct ch_fault *fault, const char *field, const char *s,
+    long max, unsigned flags)
+{
+	const char *name = field[0] == '/' ? field + 1 : field;
+	long n;
+
+	if (s == NULL || *s == '\0') {
+		if (flags & CH_TEXT_REQUIRED)
+			ch_fault_set(fault, field, "%s is required.", name);
+		return !(flags & CH_TEXT_REQUIRED);
+	}
+	n = ch_utf8_length(s, strlen(s));
+	if (n < 0) {
+		ch_fault_set(fault, field, "%s is not valid UTF-8 text.", name);
+		return false;
+	}
+	if (n > max) {
+		ch_fault_set(fault, field,
+		    "%s is %ld characters long; at most %ld are allowed.", name,
+		    n, max);
+		return false;
+	}
+	for (const char *p = s; *p; p++) {
+		if ((unsigned char)*p < 0x20 &&
+		    !((flags & CH_TEXT_MULTILINE) &&
+			(*p == '\n' || *p == '\t'))) {
+			ch_fault_set(fault, field,
+			    "%s contains a control character; remove it.",
+			    name);
+			return false;
+		}
+	}
+	if ((flags & CH_TEXT_TRIMMED) &&
+	    (s[0] == ' ' || s[strlen(s) - 1] == ' ')) {
+		ch_fault_set(fault, field,
+		    "%s starts or ends with a space; trim it.", name);
+		return false;
+	}
+	return true;
+}

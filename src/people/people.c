@@ -31,40 +31,8 @@ static bool
 check_text(const char *field, const char *s, long max, bool required,
     struct ch_fault *fault)
 {
-	long n;
-
-	if (s == NULL || *s == '\0') {
-		if (required)
-			ch_fault_set(
-			    fault, field, "%s is required.", field + 1);
-		return !required;
-	}
-	n = ch_utf8_length(s, strlen(s));
-	if (n < 0) {
-		ch_fault_set(
-		    fault, field, "%s is not valid UTF-8 text.", field + 1);
-		return false;
-	}
-	if (n > max) {
-		ch_fault_set(fault, field,
-		    "%s is %ld characters long; at most %ld are allowed.",
-		    field + 1, n, max);
-		return false;
-	}
-	for (const char *p = s; *p; p++) {
-		if ((unsigned char)*p < 0x20) {
-			ch_fault_set(fault, field,
-			    "%s contains a control character; remove it.",
-			    field + 1);
-			return false;
-		}
-	}
-	if (s[0] == ' ' || s[strlen(s) - 1] == ' ') {
-		ch_fault_set(fault, field,
-		    "%s starts or ends with a space; trim it.", field + 1);
-		return false;
-	}
-	return true;
+	return ch_text_check(fault, field, s, max,
+	    (required ? CH_TEXT_REQUIRED : 0u) | CH_TEXT_TRIMMED);
 }
 
 static bool

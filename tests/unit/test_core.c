@@ -144,3 +144,26 @@ Test(names, keys_meet_across_scripts)
 	ch_name_key("Петренко", a, sizeof(a));
 	cr_assert_str_eq(a, "petrenko");
 }
+
+Test(text, check_names_the_field_and_the_rule)
+{
+	struct ch_fault f;
+
+	memset(&f, 0, sizeof(f));
+	cr_assert(ch_text_check(&f, "/title", "Protest at the gate", 200, 0));
+	cr_assert(ch_text_check(&f, "/title", NULL, 200, 0), "optional");
+	cr_assert_not(ch_text_check(&f, "/title", "", 200, CH_TEXT_REQUIRED));
+	cr_assert_str_eq(f.field, "/title");
+	cr_assert_str_eq(f.detail, "title is required.");
+	cr_assert_not(ch_text_check(&f, "/title", "abcdef", 5, 0));
+	cr_assert_str_eq(f.detail,
+	    "title is 6 characters long; at most 5 are "
+	    "allowed.");
+	cr_assert(ch_text_check(&f, "/t", "ααααα", 5, 0), "code points");
+	cr_assert_not(ch_text_check(&f, "/t", "a\nb", 9, 0));
+	cr_assert(ch_text_check(&f, "/t", "a\nb\tc", 9, CH_TEXT_MULTILINE));
+	cr_assert_not(ch_text_check(&f, "/t", "a\rb", 9, CH_TEXT_MULTILINE));
+	cr_assert(ch_text_check(&f, "/t", " a ", 9, 0));
+	cr_assert_not(ch_text_check(&f, "/t", " a", 9, CH_TEXT_TRIMMED));
+	cr_assert_not(ch_text_check(&f, "/t", "\xff", 9, 0));
+}
