@@ -10,6 +10,7 @@
 
 #include "http/http.h"
 #include "incidents/incidents.h"
+#include "incidents/trends.h"
 
 static const char *const types[] = {"terrorist_attack", "espionage",
     "cyberattack", "hostile_protest", "kidnapping_or_assault", "sabotage",
@@ -499,4 +500,69 @@ ch_h_incidents_transition(struct ch_req *req)
 		return;
 	}
 	reply_incident(req, 200, &inc);
+}
+
+void
+ch_h_trends(struct ch_req *req)
+{
+	struct ch_trend_params p;
+	struct ch_trend_report *rep;
+	const char *s;
+	json_t *cats;
+	long v;
+	ch_err err;
+
+	ch_trend_defaults(&p);
+	if ((s = ch_req_query(req, "window")) != NULL) {
+		if (!ch_parse_long(s, 1, 60, &v)) {
+			ch_reply_problem(req, "bad-query",
+			    "window is the recent window in days, 1 to 60.",
+			    "window");
+			return;
+		}
+		p.window_days = (int)v;
+	}
+	if ((s = ch_req_query(req, "baseline")) != NULL) {
+		if (!ch_parse_long(s, 7, 365, &v)) {
+			ch_reply_problem(req, "bad-query",
+			    "baseline is the trailing baseline in days, 7 to "
+			    "365.",
+			    "baseline");
+			return;
+		}
+		p.baseline_days = (int)v;
+	}
+	rep = ch_arena_alloc(req->arena, sizeof(*rep));
+	if (rep == NULL) {
+		ch_reply_error(req, CH_ERR_NOMEM);
+		return;
+	}
+	err = ch_incident_trends(&req->ctx, req->params[0], &p, rep);
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	cats = json_array();
+	for (int c = 0; c < CH_THREAT__COUNT; c++) {
+		const struct ch_trend_result *t = &rep->category[c];
+		json_t *daily = json_array();
+
+		for (int d = 0; d < rep->ndays; d++)
+			json_array_append_new(
+			    daily, json_integer(rep->daily[c][d]));
+		json_array_append_new(cats,
+		    json_pack("{s:s, s:i, s:i, s:f, s:f, s:f, s:b, s:s, s:o}",
+			"category",
+			ch_threat_category_code((enum ch_threat_category)c),
+			"recent", t->recent, "baseline_total",
+			t->baseline_total, "baseline_rate", t->rate, "expected",
+			t->expected, "p_value", t->p_value, "alert", t->alert,
+			"explanation", t->explanation, "daily", daily));
+	}
+	ch_reply_json(req, 200,
+	    json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:i, s:o}", "post_id",
+		rep->post_id, "through", rep->through, "window_days",
+		p.window_days, "baseline_days", p.baseline_days, "alpha",
+		p.alpha, "floor_rate", p.floor_rate, "min_count", p.min_count,
+		"categories", cats));
 }

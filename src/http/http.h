@@ -230,6 +230,7 @@ void ch_h_incidents_get(struct ch_req *req);
 void ch_h_incidents_create(struct ch_req *req);
 void ch_h_incidents_update(struct ch_req *req);
 void ch_h_incidents_transition(struct ch_req *req);
+void ch_h_trends(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;

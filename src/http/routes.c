@@ -50,6 +50,12 @@ static const struct ch_query_param incidents_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param trends_query[] = {
+    {"window", "The recent window in days, 1 to 60 (default 7)."},
+    {"baseline", "The trailing baseline in days, 7 to 365 (default 90)."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200, 0},
@@ -167,6 +173,11 @@ static const struct ch_route routes[] = {
 	CH_PERM_AUDIT_READ, "audit.read", 0, NULL,
 	"RFC 9162 consistency proof between two tree sizes", "audit",
 	audit_consistency_query, 200, 0},
+    {"GET", "/api/v1/posts/{id}/trends", ch_h_trends, CH_PERM_INCIDENTS_READ,
+	NULL, 0, NULL,
+	"Per threat category: is the recent incident count improbable under "
+	"the post's own baseline (Poisson tail test, explained)",
+	"incidents", trends_query, 200, 0},
     {"GET", "/api/v1/incidents", ch_h_incidents_list, CH_PERM_INCIDENTS_READ,
 	NULL, 0, NULL, "Incidents you may read, newest first", "incidents",
 	incidents_query, 200, 0},

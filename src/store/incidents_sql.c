@@ -433,3 +433,55 @@ ch_store_incident_transitions(struct ch_tx *tx, const char *incident_id,
 	ch_rows_free(r);
 	return CH_OK;
 }
+
+ch_err
+ch_store_incident_daily_counts(struct ch_tx *tx,
+    const struct ch_incident_scope *scope, const char *since, ch_arena *arena,
+    struct ch_daily_count **out, size_t *count)
+{
+	struct ch_param v[6];
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	*out = NULL;
+	*count = 0;
+	v[0] = ch_param_opt(scope->post_id);
+	v[1] = CH_P_INT(scope->clearance_max);
+	v[2] = ch_param_opt(scope->user_id);
+	v[3] = ch_param_opt(scope->person_id);
+	v[4] = CH_P_TEXT(since);
+	v[5] = CH_P_INT(scope->user_id == NULL ? 1 : 0);
+	/* The same visibility as ch_store_incident_list(). */
+	err = ch_tx_query(tx,
+	    "SELECT category, SUBSTR(occurred_at, 1, 10), COUNT(*)"
+	    " FROM incidents"
+	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
+	    " AND classification_rank <= $2"
+	    " AND (tlp <> 'RED' OR $6 = 1 OR EXISTS (SELECT 1 FROM"
+	    "      incident_recipients ir WHERE ir.incident_id = incidents.id"
+	    "      AND ir.user_id = $3))"
+	    " AND (CAST($4 AS TEXT) IS NULL OR reporter_person_id = $4)"
+	    " AND occurred_at >= $5"
+	    " GROUP BY category, SUBSTR(occurred_at, 1, 10)",
+	    v, CH_ARRAY_LEN(v), &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));
+	if (*out == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct ch_daily_count *d = &(*out)[*count];
+		enum ch_threat_category c;
+
+		if (!ch_threat_category_parse(ch_rows_get(r, i, 0), &c))
+			continue;
+		d->category = (int)c;
+		ch_cell_copy(r, i, 1, d->day, sizeof(d->day));
+		d->count = ch_rows_int(r, i, 2, 0);
+		(*count)++;
+	}
+	ch_rows_free(r);
+	return CH_OK;
+}

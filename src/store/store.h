@@ -146,6 +146,19 @@ ch_err ch_store_audit_checkpoint_list(struct ch_tx *tx, int64_t after,
 ch_err ch_store_audit_by_object(struct ch_tx *tx, const char *object_id,
     size_t limit, ch_arena *arena, struct ch_audit_record **out, size_t *count);
 
+/* ---- incidents_sql.c: daily counts for trend detection ---- */
+struct ch_incident_scope;
+struct ch_daily_count {
+	int category; /* enum ch_threat_category */
+	char day[CH_DATE_LEN];
+	int64_t count;
+};
+/* Incidents per category and day (UTC) since the time given, among those
+ * the scope may read (the list's rules). */
+ch_err ch_store_incident_daily_counts(struct ch_tx *tx,
+    const struct ch_incident_scope *scope, const char *since, ch_arena *arena,
+    struct ch_daily_count **out, size_t *count);
+
 /* ---- incidents_sql.c ---- */
 /* Insert an incident with its people and recipients. */
 ch_err ch_store_incident_insert(struct ch_tx *tx, const struct ch_incident *p);
