@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { PHONE, RSO, launch, login, openPage, overflowX, shot, startServer } from './lib.mjs';
+import { ARTIFACTS, PHONE, RSO, launch, login, openPage, overflowX, shot, startServer } from './lib.mjs';
 
 const ADMIN = { username: 'admin', password: 'admin-demo-passphrase' };
 const WINDOW = 3; // seconds
@@ -31,7 +31,7 @@ after(async () => {
 async function confirmInDialog(page, name) {
 	const dialog = page.getByRole('dialog', { name: 'Confirm it is you' });
 	await dialog.waitFor();
-	await shot(page, name);
+	await shot(page, name, { fullPage: false });
 	await dialog.getByLabel('Your password').fill('not my passphrase at all');
 	await dialog.getByRole('button', { name: 'Confirm' }).click();
 	await dialog.getByRole('alert').waitFor();
@@ -159,7 +159,9 @@ describe('the security officer', () => {
 			assert.match(text, /Verified [\d,]+ records against checkpoint [\d,]+/);
 			assert.match(text, /inclusion proof .* leads to the checkpoint’s root/);
 			if (pub && existsSync(pub)) assert.match(text, /Ed25519 signature verifies/);
-			await shot(page, 'audit-verified');
+			await shot(page, 'audit-verified', { fullPage: false });
+			await page.locator('.audit-table').scrollIntoViewIfNeeded();
+			await page.screenshot({ path: join(ARTIFACTS, 'audit-records.png') });
 
 			// A wrong key is named as such.
 			await page.getByLabel(/Verifier key/).fill('other.invalid/log+00000000+AQ' + 'A'.repeat(42));
@@ -171,7 +173,8 @@ describe('the security officer', () => {
 			await page.locator('#cp-size').waitFor();
 			await page.locator('.audit-table tbody tr').first().waitFor();
 			assert.equal(await overflowX(page), 0, 'the audit page fits a phone');
-			await shot(page, 'audit-phone');
+			await shot(page, 'audit-phone', { fullPage: false });
+			await page.locator('#verify-result').count();
 			await page.goto('/#/users');
 			await page.locator('tr[data-username="admin"]').waitFor();
 			assert.equal(await overflowX(page), 0, 'the users page fits a phone');

@@ -114,13 +114,12 @@ export function parseNote(note) {
 
 // "<name>+<hex key id>+<base64(0x01 || public key)>" → { name, keyId, pub }.
 export function parseVerifierKey(vkey) {
-	const parts = vkey.trim().split('+');
-	if (parts.length !== 3 || !/^[0-9a-f]{8}$/.test(parts[1])) {
-		throw new Error('A verifier key reads name+8 hex digits+base64, as in audit.pub.');
-	}
-	const raw = fromB64(parts[2]);
+	// The base64 part may itself hold '+': split at the first two only.
+	const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey.trim());
+	if (!m) throw new Error('A verifier key reads name+8 hex digits+base64, as in audit.pub.');
+	const raw = fromB64(m[3]);
 	if (raw.length !== 33 || raw[0] !== 1) throw new Error('The verifier key is not an Ed25519 key.');
-	return { name: parts[0], keyId: parts[1], pub: raw.slice(1) };
+	return { name: m[1], keyId: m[2], pub: raw.slice(1) };
 }
 
 export const ed25519Available = async () => {
@@ -161,7 +160,12 @@ export async function verifyNoteSignature(note, vkeyText) {
 // API's records route), recompute every leaf, and the root. Returns
 // { ok, checked, redacted, size, message, failedSeq? }. onProgress(n) as it goes.
 export async function verifyLog(checkpoint, fetchPage, onProgress = () => {}) {
-	const size = checkpoint.size;
+	// Trust the signed text, not the JSON fields beside it.
+	const note = parseNote(checkpoint.note);
+	if (note.size !== checkpoint.size || toB64(note.root) !== checkpoint.root_hash) {
+		return { ok: false, message: 'The checkpoint’s size or root hash differs from its signed note.' };
+	}
+	const size = note.size;
 	const leaves = [];
 	let redacted = 0;
 	let from = 1;
@@ -193,8 +197,7 @@ export async function verifyLog(checkpoint, fetchPage, onProgress = () => {}) {
 		return { ok: false, message: `The checkpoint covers ${size} records but the log returned only ${leaves.length}: records were removed.` };
 	}
 	const root = await treeRoot(leaves);
-	const want = fromB64(checkpoint.root_hash);
-	if (!same(root, want)) {
+	if (!same(root, note.root)) {
 		return { ok: false, message: `The root of records 1–${size} does not match checkpoint ${size}: a record was changed, inserted or removed.` };
 	}
 	return { ok: true, checked: size - redacted, redacted, size, leaves, root };
