@@ -1,7 +1,9 @@
 // tests/e2e/admin.test.mjs — users, device tokens and the audit log in the
 // console, against a demo server of its own whose re-authentication window
 // is short (--reauth-window 3), so that every sensitive change goes through
-// the "Confirm it is you" dialog after the test outwaits the window.
+// the "Confirm it is you" dialog after the test outwaits the window. It
+// starts that server itself (CH_BIN, default build/chancery) even when
+// CH_URL is set.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,7 +19,9 @@ let server;
 let browser;
 
 before(async () => {
-	server = await startServer({ args: ['--reauth-window', String(WINDOW)] });
+	// Always a server of its own, even under tests/run's shared CH_URL: it
+	// needs the short window, and it changes accounts.
+	server = await startServer({ args: ['--reauth-window', String(WINDOW)], own: true });
 	browser = await launch();
 });
 

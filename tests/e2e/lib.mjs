@@ -80,9 +80,10 @@ async function waitUp(portFile, child, log, ms = 60000) {
 // Returns { url, stop(), dir }: CH_URL as given (dir null), or a demo post
 // started here on a free port in a temporary directory (dir: the demo's
 // data directory, with keys/audit.pub), removed again by stop(). `args` go
-// to `chancery demo` (e.g. ['--reauth-window', '4']).
-export async function startServer({ args = [] } = {}) {
-	if (process.env.CH_URL) return { url: process.env.CH_URL.replace(/\/+$/, ''), stop: async () => {}, dir: null };
+// to `chancery demo` (e.g. ['--reauth-window', '4']); `own` starts one even
+// when CH_URL is set (a test that needs such options, or changes accounts).
+export async function startServer({ args = [], own = false } = {}) {
+	if (process.env.CH_URL && !own) return { url: process.env.CH_URL.replace(/\/+$/, ''), stop: async () => {}, dir: null };
 	const bin = process.env.CH_BIN || join(REPO, 'build', 'chancery');
 	if (!existsSync(bin)) {
 		throw new Error(`Set CH_URL to a running chancery (e.g. https://127.0.0.1:8443), or build ${bin} (or set CH_BIN).`);
