@@ -77,10 +77,13 @@ async function waitUp(portFile, child, log, ms = 60000) {
 	throw new Error(`chancery did not answer /healthz at ${url} (${last}):\n${log.join('')}`);
 }
 
-// Returns { url, stop() }: CH_URL as given, or a demo post started here on a
-// free port in a temporary directory, removed again by stop().
-export async function startServer() {
-	if (process.env.CH_URL) return { url: process.env.CH_URL.replace(/\/+$/, ''), stop: async () => {} };
+// Returns { url, stop(), dir }: CH_URL as given (dir null), or a demo post
+// started here on a free port in a temporary directory (dir: the demo's
+// data directory, with keys/audit.pub), removed again by stop(). `args` go
+// to `chancery demo` (e.g. ['--reauth-window', '4']); `own` starts one even
+// when CH_URL is set (a test that needs such options, or changes accounts).
+export async function startServer({ args = [], own = false } = {}) {
+	if (process.env.CH_URL && !own) return { url: process.env.CH_URL.replace(/\/+$/, ''), stop: async () => {}, dir: null };
 	const bin = process.env.CH_BIN || join(REPO, 'build', 'chancery');
 	if (!existsSync(bin)) {
 		throw new Error(`Set CH_URL to a running chancery (e.g. https://127.0.0.1:8443), or build ${bin} (or set CH_BIN).`);
@@ -88,7 +91,7 @@ export async function startServer() {
 	const dir = mkdtempSync(join(tmpdir(), 'chancery-e2e-'));
 	const portFile = join(dir, 'port');
 	const log = [];
-	const child = spawn(bin, ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0', '--port-file', portFile, '--quiet'], {
+	const child = spawn(bin, ['demo', '--dir', join(dir, 'demo'), '--listen', '127.0.0.1:0', '--port-file', portFile, '--quiet', ...args], {
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	child.stdout.on('data', (d) => log.push(String(d)));
@@ -104,7 +107,7 @@ export async function startServer() {
 		rmSync(dir, { recursive: true, force: true });
 	};
 	try {
-		return { url: await waitUp(portFile, child, log), stop };
+		return { url: await waitUp(portFile, child, log), stop, dir: join(dir, 'demo') };
 	} catch (err) {
 		await stop();
 		throw err;

@@ -8,6 +8,9 @@
 const BASE = '/api/v1';
 let csrfToken = null;
 let onUnauthenticated = () => {};
+// Asks the user to confirm their password (main.js shows a dialog); resolves
+// when they did, rejects when they cancelled. Null: no one to ask.
+let onReauthRequired = null;
 
 export class ApiError extends Error {
 	constructor(status, problem) {
@@ -31,11 +34,29 @@ export function setUnauthenticatedHandler(fn) {
 	onUnauthenticated = fn;
 }
 
+export function setReauthHandler(fn) {
+	onReauthRequired = fn;
+}
+
+const isReauthProblem = (p) => !!p && typeof p.type === 'string' && p.type.endsWith('/reauth-required');
+
 export function setCsrfToken(token) {
 	csrfToken = token || null;
 }
 
-export async function request(method, path, { body, headers = {}, signal, quiet401 = false } = {}) {
+// A route that needs a recent re-authentication answers 401
+// reauth-required: ask for the password once, then send the request again.
+export async function request(method, path, opts = {}) {
+	try {
+		return await send(method, path, opts);
+	} catch (err) {
+		if (!(err instanceof ApiError) || !isReauthProblem(err.problem) || !onReauthRequired) throw err;
+		await onReauthRequired(); // rejects (cancelled) with its own error
+		return send(method, path, opts);
+	}
+}
+
+async function send(method, path, { body, headers = {}, signal, quiet401 = false } = {}) {
 	const h = { Accept: 'application/json, application/problem+json', ...headers };
 	if (body !== undefined) h['Content-Type'] = 'application/json';
 	if (method !== 'GET' && method !== 'HEAD' && csrfToken) h['X-CSRF-Token'] = csrfToken;
@@ -74,7 +95,7 @@ export async function request(method, path, { body, headers = {}, signal, quiet4
 	}
 	if (res.ok) return data;
 
-	if (res.status === 401 && !quiet401) onUnauthenticated();
+	if (res.status === 401 && !quiet401 && !isReauthProblem(data)) onUnauthenticated();
 	throw new ApiError(res.status, data || { title: res.statusText, status: res.status });
 }
 
@@ -101,6 +122,19 @@ export const api = {
 	totpConfirm: (code) => request('POST', '/auth/totp/enrolment/confirm', { body: { code }, quiet401: true }),
 	sessions: () => request('GET', '/auth/sessions'),
 	endSession: (id) => request('DELETE', `/auth/sessions/${enc(id)}`),
+
+	reauth: (password, code) =>
+		request('POST', '/auth/reauth', { body: code ? { password, code } : { password }, quiet401: true }),
+
+	users: () => request('GET', '/users'),
+	createUser: (body) => request('POST', '/users', { body }),
+	updateUser: (id, body) => request('PATCH', `/users/${enc(id)}`, { body }),
+	devices: () => request('GET', '/devices'),
+	createDevice: (body) => request('POST', '/devices', { body }),
+	revokeDevice: (id) => request('DELETE', `/devices/${enc(id)}`),
+	auditCheckpoint: () => request('GET', '/audit/checkpoint'),
+	auditRecords: (from, limit, signal) => request('GET', `/audit/records${query({ from, limit })}`, { signal }),
+	auditInclusion: (index, size) => request('GET', `/audit/proof/inclusion${query({ index, size })}`),
 
 	posts: () => request('GET', '/posts'),
 	zones: (postId) => request('GET', `/posts/${enc(postId)}/zones`),

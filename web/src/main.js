@@ -15,6 +15,10 @@ import { PostPage } from './pages/post.js';
 import { AccountPage } from './pages/account.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
+import { UsersPage } from './pages/users.js';
+import { DevicesPage } from './pages/devices.js';
+import { AuditPage } from './pages/audit.js';
+import { ReauthDialog } from './reauth.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
 const NAV = [
@@ -40,11 +44,17 @@ const NAV = [
 		{ path: 'hq', label: 'HQ' },
 	] },
 	{ group: 'System', items: [
-		{ path: 'audit', label: 'Audit log' },
-		{ path: 'users', label: 'Users' },
+		{ path: 'audit', label: 'Audit log', roles: ['security_officer', 'hq', 'administrator'] },
+		{ path: 'users', label: 'Users', roles: ['security_officer', 'administrator'] },
+		{ path: 'devices', label: 'Device tokens', roles: ['administrator'] },
 		{ path: 'account', label: 'Your sessions & security' },
 	] },
 ];
+
+// Pages only some roles can use (the API's permissions): hidden from the
+// others, and a page they ask for by address says so.
+const PAGE_ROLES = Object.fromEntries(NAV.flatMap((g) => g.items).filter((it) => it.roles).map((it) => [it.path, it.roles]));
+const mayUse = (user, path) => !PAGE_ROLES[path] || (user.roles || []).some((r) => PAGE_ROLES[path].includes(r));
 
 // `visit` counts navigations: each one mounts its page afresh, which then
 // reads its state (a search, say) from the address.
@@ -102,6 +112,16 @@ function Page({ route, user }) {
 	}
 	if (first === 'post') return html`<${PostPage} user=${user} />`;
 	if (first === 'account') return html`<${AccountPage} />`;
+	if (!mayUse(user, first)) {
+		return html`<section class="page">
+			<h1 id="page-title" tabindex="-1">Not for your role</h1>
+			<p>Your role cannot use this page.</p>
+			<p><a href="#/people">Go to People & status</a></p>
+		</section>`;
+	}
+	if (first === 'users') return html`<${UsersPage} user=${user} />`;
+	if (first === 'devices') return html`<${DevicesPage} user=${user} />`;
+	if (first === 'audit') return html`<${AuditPage} user=${user} />`;
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
@@ -155,7 +175,7 @@ function Nav({ current, open, onNavigate, user, theme, setTheme }) {
 		${NAV.map((g) => html`<div class="nav-group" key=${g.group}>
 			<h2 class="nav-heading">${g.group}</h2>
 			<ul>
-				${g.items.map((it) => html`<li key=${it.path}>
+				${g.items.filter((it) => mayUse(user, it.path)).map((it) => html`<li key=${it.path}>
 					<a href=${`#/${it.path}`} aria-current=${current === it.path ? 'page' : undefined}
 						class=${NOT_BUILT[it.path] ? 'nav-later' : undefined}
 						onClick=${onNavigate}>
@@ -238,6 +258,7 @@ function Shell({ session, onLogout }) {
 				<${SecondFactorBanner} session=${session} />
 				<${Page} key=${route.visit} route=${route} user=${user} />
 			</main>
+			<${ReauthDialog} needsCode=${!!(session.second_factor && session.second_factor.enrolled)} />
 		</div>
 	</div>`;
 }

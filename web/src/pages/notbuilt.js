@@ -34,14 +34,6 @@ export const NOT_BUILT = {
 		title: 'HQ',
 		what: 'show every post side by side at headquarters, and cosign each post’s audit checkpoints as a witness.',
 	},
-	audit: {
-		title: 'Audit log',
-		what: 'browse the tamper-evident audit log of every change and every read of sensitive records, with inclusion and consistency proofs and signed checkpoints.',
-	},
-	users: {
-		title: 'Users',
-		what: 'manage accounts, roles, clearances, second factors (TOTP), sessions and device tokens.',
-	},
 };
 
 export function NotBuiltPage({ which }) {
