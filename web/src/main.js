@@ -195,7 +195,7 @@ function SecondFactorBanner({ session }) {
 	const sf = session.second_factor;
 	if (!sf || sf.enrolled || !(session.user.roles || []).some((r) => PRIVILEGED.includes(r))) return '';
 	return html`<p class="alert alert-warn banner" role="status">
-		Your role should use a second factor; this post makes it optional.
+		Your role should use a second factor; this post makes it optional.${' '}
 		<a href="#/account">Set up an authenticator app</a>.
 	</p>`;
 }
