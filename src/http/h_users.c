@@ -55,13 +55,14 @@ user_json(const struct ch_user *u)
 		if (u->roles & (1u << i))
 			json_array_append_new(
 			    roles, json_string(ch_role_code((enum ch_role)i)));
-	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:s, s:s}",
-	    "id", u->id, "username", u->username, "display_name",
-	    u->display_name, "roles", roles, "clearance",
-	    ch_clearance_code(u->clearance), "post_id",
-	    ch_json_str_or_null(u->post_id), "person_id",
+	return json_pack(
+	    "{s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:b, s:b, s:s, s:s}", "id",
+	    u->id, "username", u->username, "display_name", u->display_name,
+	    "roles", roles, "clearance", ch_clearance_code(u->clearance),
+	    "post_id", ch_json_str_or_null(u->post_id), "person_id",
 	    ch_json_str_or_null(u->person_id), "disabled", u->disabled,
-	    "created_at", u->created_at, "updated_at", u->updated_at);
+	    "second_factor", u->totp_enrolled, "created_at", u->created_at,
+	    "updated_at", u->updated_at);
 }
 
 void

@@ -132,8 +132,10 @@ ch_store_user_list(
 	*out = NULL;
 	*count = 0;
 	err = ch_tx_query(tx,
-	    "SELECT " USER_COLUMNS " FROM users ORDER BY username", NULL, 0, &r,
-	    NULL);
+	    "SELECT " USER_COLUMNS ","
+	    " CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END"
+	    " FROM users ORDER BY username",
+	    NULL, 0, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));
@@ -141,8 +143,11 @@ ch_store_user_list(
 		ch_rows_free(r);
 		return CH_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < r->nrows; i++)
+	for (size_t i = 0; i < r->nrows; i++) {
 		user_from_row(r, i, arena, &(*out)[i]);
+		(*out)[i].totp_enrolled =
+		    ch_rows_int(r, i, r->ncols - 1, 0) != 0;
+	}
 	*count = r->nrows;
 	ch_rows_free(r);
 	return CH_OK;

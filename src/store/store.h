@@ -189,6 +189,7 @@ struct ch_user {
 	char post_id[CH_ID_LEN];
 	char person_id[CH_ID_LEN];
 	bool disabled;
+	bool totp_enrolled; /* has a confirmed second factor (lists only) */
 	int64_t version;
 	char created_at[CH_TIMESTAMP_LEN];
 	char updated_at[CH_TIMESTAMP_LEN];

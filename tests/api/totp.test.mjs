@@ -143,3 +143,15 @@ describe('sign-in with a second factor', () => {
 			401, 'bad-credentials');
 	});
 });
+
+describe('administration', () => {
+	test('the users list says who has a second factor, and only after confirmation', async () => {
+		const admin = await hqAdmin();
+		const username = await officer();
+		const has = async () => (await get(admin, '/api/v1/users')).json.items
+			.find((u) => u.username === username).second_factor;
+		assert.equal(await has(), false);
+		await enrol(username);
+		assert.equal(await has(), true);
+	});
+});

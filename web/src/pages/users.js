@@ -39,23 +39,24 @@ export function UsersPage({ user }) {
 		${creating ? html`<${UserForm} posts=${posts} defaultPost=${user.post_id} onDone=${done} onCancel=${() => setCreating(false)} />` : ''}
 		<${ErrorBox} error=${list.error} />
 		${list.items === null ? html`<${Loading} what="Loading users" />` : html`<table class="list-table users-table">
-			<thead><tr><th scope="col">User</th><th scope="col">Roles</th><th scope="col">Clearance</th><th scope="col">Post</th><th scope="col">State</th>${admin ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
+			<thead><tr><th scope="col">User</th><th scope="col">Roles</th><th scope="col">Clearance</th><th scope="col">Post</th><th scope="col">Second factor</th><th scope="col">State</th>${admin ? html`<th scope="col"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
 			<tbody>
 				${list.items.map((u) => html`<tr key=${u.id} data-username=${u.username} class=${u.disabled ? 'row-disabled' : undefined}>
 					<td class="cell-name">${u.display_name || u.username}<span class="cell-sub">${u.username}</span></td>
 					<td data-label="Roles">${(u.roles || []).map(roleLabel).join(', ') || '—'}</td>
 					<td data-label="Clearance">${u.clearance}</td>
 					<td data-label="Post">${u.post_id ? postName(u.post_id) || u.post_id : 'None (all posts for HQ)'}</td>
+					<td data-label="Second factor">${u.second_factor ? html`<span class="badge badge-ok">Set up</span>` : html`<span class="badge badge-muted">None</span>`}</td>
 					<td data-label="State">${u.disabled ? html`<span class="badge badge-muted">Disabled</span>` : html`<span class="badge badge-ok">Active</span>`}</td>
 					${admin ? html`<td class="cell-actions"><button type="button" class="btn btn-small"
 						aria-label=${`Change ${u.username}`} onClick=${() => { setEditing(editing === u.id ? null : u.id); setNotice(''); }}>
 						${editing === u.id ? 'Close' : 'Change'}</button></td>` : ''}
-				</tr>${editing === u.id ? html`<tr class="edit-row" key=${`${u.id}-edit`}><td colspan="6">
+				</tr>${editing === u.id ? html`<tr class="edit-row" key=${`${u.id}-edit`}><td colspan="7">
 					<${UserEdit} u=${u} posts=${posts} onDone=${done} self=${u.id === user.id} />
 				</td></tr>` : ''}`)}
 			</tbody>
 		</table>`}
-		<p class="hint">Second factors are not shown here: the API does not say which accounts have one. A lost phone is reset with <code>chancery user totp-reset USERNAME</code>.</p>
+		<p class="hint">A lost phone is reset with <code>chancery user totp-reset USERNAME</code> on the server.</p>
 	</section>`;
 }
 
