@@ -91,7 +91,11 @@ describe('the administrator', () => {
 		await page.getByRole('button', { name: 'Disable night.clerk' }).click();
 		await confirmInDialog(page, 'user-reauth-again');
 		await page.locator('#users-notice', { hasText: 'night.clerk disabled' }).waitFor();
-		assert.match(await page.locator('tr[data-username="night.clerk"]').innerText(), /Disabled/);
+		// The notice shows before the list reloads: wait for the row itself
+		// to say so rather than read it at once (a race on a loaded machine).
+		const disabled = page.locator('tr[data-username="night.clerk"]', { hasText: 'Disabled' });
+		await disabled.waitFor();
+		assert.match(await disabled.innerText(), /Disabled/);
 		await shot(page, 'users-after');
 		assert.deepEqual(problems, []);
 	});
@@ -131,7 +135,8 @@ describe('the administrator', () => {
 		await row.getByRole('button', { name: 'Revoke Main gate reader' }).click();
 		await row.getByRole('button', { name: 'Yes, revoke' }).click();
 		await page.getByText('The token of “Main gate reader” is revoked.').waitFor();
-		assert.match(await page.locator('tr[data-device="Main gate reader"]').innerText(), /Revoked/);
+		// As for users: wait for the reloaded row, do not read it at once.
+		await page.locator('tr[data-device="Main gate reader"]', { hasText: 'Revoked' }).waitFor();
 		await shot(page, 'devices');
 		assert.deepEqual(problems, []);
 	});
