@@ -8,6 +8,40 @@
 
 #include "store/store_int.h"
 
+#define AUDIT_COLUMNS                                                          \
+	"seq, time, actor, post_id, action, object_type, object_id, "          \
+	"request_id, source, state_hash, leaf_hash"
+
+/* Read audit records (AUDIT_COLUMNS order) into the arena; frees r. */
+static ch_err
+records_from_rows(struct ch_rows *r, ch_arena *arena,
+    struct ch_audit_record **out, size_t *count)
+{
+	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));
+	if (*out == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct ch_audit_record *a = &(*out)[i];
+
+		a->seq = ch_rows_int(r, i, 0, 0);
+		ch_cell_copy(r, i, 1, a->time, sizeof(a->time));
+		a->actor = ch_cell_dup(r, i, 2, arena);
+		a->post_id = ch_cell_dup(r, i, 3, arena);
+		a->action = ch_cell_dup(r, i, 4, arena);
+		a->object_type = ch_cell_dup(r, i, 5, arena);
+		a->object_id = ch_cell_dup(r, i, 6, arena);
+		a->request_id = ch_cell_dup(r, i, 7, arena);
+		a->source = ch_cell_dup(r, i, 8, arena);
+		ch_cell_copy(r, i, 9, a->state_hash, sizeof(a->state_hash));
+		ch_cell_copy(r, i, 10, a->leaf_hash, sizeof(a->leaf_hash));
+	}
+	*count = r->nrows;
+	ch_rows_free(r);
+	return CH_OK;
+}
+
 ch_err
 ch_store_audit_next_seq(struct ch_tx *tx, int64_t *seq)
 {
@@ -74,35 +108,12 @@ ch_store_audit_range(struct ch_tx *tx, int64_t from, size_t limit,
 	*out = NULL;
 	*count = 0;
 	err = ch_tx_query(tx,
-	    "SELECT seq, time, actor, post_id, action, object_type, object_id,"
-	    " request_id, source, state_hash, leaf_hash FROM audit_log"
+	    "SELECT " AUDIT_COLUMNS " FROM audit_log"
 	    " WHERE seq >= $1 AND seq < $2 ORDER BY seq",
 	    v, 2, &r, NULL);
 	if (err != CH_OK)
 		return err;
-	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));
-	if (*out == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++) {
-		struct ch_audit_record *a = &(*out)[i];
-
-		a->seq = ch_rows_int(r, i, 0, 0);
-		ch_cell_copy(r, i, 1, a->time, sizeof(a->time));
-		a->actor = ch_cell_dup(r, i, 2, arena);
-		a->post_id = ch_cell_dup(r, i, 3, arena);
-		a->action = ch_cell_dup(r, i, 4, arena);
-		a->object_type = ch_cell_dup(r, i, 5, arena);
-		a->object_id = ch_cell_dup(r, i, 6, arena);
-		a->request_id = ch_cell_dup(r, i, 7, arena);
-		a->source = ch_cell_dup(r, i, 8, arena);
-		ch_cell_copy(r, i, 9, a->state_hash, sizeof(a->state_hash));
-		ch_cell_copy(r, i, 10, a->leaf_hash, sizeof(a->leaf_hash));
-	}
-	*count = r->nrows;
-	ch_rows_free(r);
-	return CH_OK;
+	return records_from_rows(r, arena, out, count);
 }
 
 ch_err
@@ -257,33 +268,10 @@ ch_store_audit_by_object(struct ch_tx *tx, const char *object_id, size_t limit,
 	*out = NULL;
 	*count = 0;
 	err = ch_tx_query(tx,
-	    "SELECT seq, time, actor, post_id, action, object_type, object_id,"
-	    " request_id, source, state_hash, leaf_hash FROM audit_log"
+	    "SELECT " AUDIT_COLUMNS " FROM audit_log"
 	    " WHERE object_id = $1 ORDER BY seq LIMIT $2",
 	    v, 2, &r, NULL);
 	if (err != CH_OK)
 		return err;
-	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));
-	if (*out == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++) {
-		struct ch_audit_record *a = &(*out)[i];
-
-		a->seq = ch_rows_int(r, i, 0, 0);
-		ch_cell_copy(r, i, 1, a->time, sizeof(a->time));
-		a->actor = ch_cell_dup(r, i, 2, arena);
-		a->post_id = ch_cell_dup(r, i, 3, arena);
-		a->action = ch_cell_dup(r, i, 4, arena);
-		a->object_type = ch_cell_dup(r, i, 5, arena);
-		a->object_id = ch_cell_dup(r, i, 6, arena);
-		a->request_id = ch_cell_dup(r, i, 7, arena);
-		a->source = ch_cell_dup(r, i, 8, arena);
-		ch_cell_copy(r, i, 9, a->state_hash, sizeof(a->state_hash));
-		ch_cell_copy(r, i, 10, a->leaf_hash, sizeof(a->leaf_hash));
-	}
-	*count = r->nrows;
-	ch_rows_free(r);
-	return CH_OK;
+	return records_from_rows(r, arena, out, count);
 }

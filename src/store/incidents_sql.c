@@ -253,52 +253,6 @@ ch_store_incident_get(
 	return read_links(tx, arena, out);
 }
 
-/* Decode a hex cursor into "occurred_at\x1fid"; false when malformed. */
-static bool
-cursor_decode(const char *cursor, char *at, char *id)
-{
-	char raw[100];
-	size_t len = strlen(cursor), n = len / 2;
-	char *sep;
-
-	if (len % 2 != 0 || n >= sizeof(raw))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char pair[3] = {cursor[2 * i], cursor[2 * i + 1], '\0'};
-		char *end = NULL;
-		long b;
-
-		if (strspn(pair, "0123456789abcdef") != 2)
-			return false;
-		b = strtol(pair, &end, 16);
-		if (b == 0)
-			return false;
-		raw[i] = (char)b;
-	}
-	raw[n] = '\0';
-	sep = strchr(raw, '\x1f');
-	if (sep == NULL)
-		return false;
-	*sep = '\0';
-	if (!ch_id_valid(sep + 1) || !ch_strlcpy(at, raw, CH_TIMESTAMP_LEN))
-		return false;
-	ch_strlcpy(id, sep + 1, CH_ID_LEN);
-	return true;
-}
-
-static void
-cursor_encode(const char *at, const char *id, char *out, size_t size)
-{
-	char raw[100];
-	int n = snprintf(raw, sizeof(raw), "%s\x1f%s", at, id);
-
-	if (n < 0 || (size_t)n * 2 + 1 > size) {
-		out[0] = '\0';
-		return;
-	}
-	ch_hex((const unsigned char *)raw, (size_t)n, out);
-}
-
 ch_err
 ch_store_incident_list(struct ch_tx *tx, const struct ch_incident_filter *f,
     const struct ch_incident_scope *scope, ch_arena *arena,
@@ -314,7 +268,7 @@ ch_store_incident_list(struct ch_tx *tx, const struct ch_incident_filter *f,
 	limit = f->limit > 0 && f->limit <= CH_LIST_LIMIT_MAX ? (size_t)f->limit
 							      : 50;
 	if (f->cursor != NULL && *f->cursor != '\0' &&
-	    !cursor_decode(f->cursor, cat, cid))
+	    !ch_cursor_decode(f->cursor, cat, sizeof(cat), cid))
 		return CH_ERR_INVALID;
 	v[0] = ch_param_opt(scope->post_id);
 	v[1] = CH_P_INT(scope->clearance_max);
@@ -365,7 +319,7 @@ ch_store_incident_list(struct ch_tx *tx, const struct ch_incident_filter *f,
 	for (size_t i = 0; i < out->count; i++)
 		incident_from_row(r, i, arena, &out->items[i]);
 	if (r->nrows > limit)
-		cursor_encode(out->items[limit - 1].occurred_at,
+		ch_cursor_encode(out->items[limit - 1].occurred_at,
 		    out->items[limit - 1].id, out->next_cursor,
 		    sizeof(out->next_cursor));
 	ch_rows_free(r);

@@ -239,53 +239,6 @@ ch_store_person_get(
 	return err;
 }
 
-/* Decode a hex cursor into "sort_name\x1fid"; false when malformed. */
-static bool
-cursor_decode(const char *cursor, char *sort, size_t sort_size, char *id)
-{
-	char raw[600];
-	size_t len = strlen(cursor), n = len / 2;
-	char *sep;
-
-	if (len % 2 != 0 || n >= sizeof(raw))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned hi, lo;
-		char c1 = cursor[2 * i], c2 = cursor[2 * i + 1];
-
-		hi = (unsigned)(c1 >= 'a' ? c1 - 'a' + 10 : c1 - '0');
-		lo = (unsigned)(c2 >= 'a' ? c2 - 'a' + 10 : c2 - '0');
-		if (hi > 15 || lo > 15 || (c1 > '9' && c1 < 'a') ||
-		    (c2 > '9' && c2 < 'a'))
-			return false;
-		raw[i] = (char)(hi << 4 | lo);
-		if (raw[i] == '\0')
-			return false;
-	}
-	raw[n] = '\0';
-	sep = strchr(raw, '\x1f');
-	if (sep == NULL)
-		return false;
-	*sep = '\0';
-	if (!ch_id_valid(sep + 1) || !ch_strlcpy(sort, raw, sort_size))
-		return false;
-	ch_strlcpy(id, sep + 1, CH_ID_LEN);
-	return true;
-}
-
-static void
-cursor_encode(const char *sort, const char *id, char *out, size_t size)
-{
-	char raw[600];
-	int n = snprintf(raw, sizeof(raw), "%s\x1f%s", sort, id);
-
-	if (n < 0 || (size_t)n * 2 + 1 > size) {
-		out[0] = '\0';
-		return;
-	}
-	ch_hex((const unsigned char *)raw, (size_t)n, out);
-}
-
 /* Escape LIKE wildcards in a search key with backslash. */
 static void
 like_pattern(const char *key, char *out, size_t size)
@@ -317,7 +270,7 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 	limit = f->limit > 0 && f->limit <= CH_LIST_LIMIT_MAX ? (size_t)f->limit
 							      : 50;
 	if (f->cursor != NULL && *f->cursor != '\0' &&
-	    !cursor_decode(f->cursor, csort, sizeof(csort), cid))
+	    !ch_cursor_decode(f->cursor, csort, sizeof(csort), cid))
 		return CH_ERR_INVALID;
 	pattern[0] = '\0';
 	if (f->query != NULL && *f->query != '\0') {
@@ -382,7 +335,7 @@ ch_store_person_list(struct ch_tx *tx, const struct ch_person_filter *f,
 		ps->local = ch_rows_int(r, i, 24, 0) != 0;
 	}
 	if (r->nrows > limit)
-		cursor_encode(ch_rows_get(r, limit - 1, 22),
+		ch_cursor_encode(ch_rows_get(r, limit - 1, 22),
 		    out->items[limit - 1].id, out->next_cursor,
 		    sizeof(out->next_cursor));
 	ch_rows_free(r);

@@ -462,3 +462,50 @@ ch_param_opt(const char *s)
 		return CH_P_NULL;
 	return CH_P_TEXT(s);
 }
+
+void
+ch_cursor_encode(const char *key, const char *id, char *out, size_t size)
+{
+	char raw[600];
+	int n = snprintf(raw, sizeof(raw), "%s\x1f%s", key, id);
+
+	if (n < 0 || (size_t)n >= sizeof(raw) || (size_t)n * 2 + 1 > size) {
+		out[0] = '\0';
+		return;
+	}
+	ch_hex((const unsigned char *)raw, (size_t)n, out);
+}
+
+bool
+ch_cursor_decode(
+    const char *cursor, char *key, size_t key_size, char id[CH_ID_LEN])
+{
+	char raw[600];
+	size_t len = strlen(cursor), n = len / 2;
+	char *sep;
+
+	if (len % 2 != 0 || n >= sizeof(raw))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c1 = cursor[2 * i], c2 = cursor[2 * i + 1];
+		unsigned hi, lo;
+
+		if (!((c1 >= '0' && c1 <= '9') || (c1 >= 'a' && c1 <= 'f')) ||
+		    !((c2 >= '0' && c2 <= '9') || (c2 >= 'a' && c2 <= 'f')))
+			return false;
+		hi = (unsigned)(c1 >= 'a' ? c1 - 'a' + 10 : c1 - '0');
+		lo = (unsigned)(c2 >= 'a' ? c2 - 'a' + 10 : c2 - '0');
+		raw[i] = (char)(hi << 4 | lo);
+		if (raw[i] == '\0')
+			return false;
+	}
+	raw[n] = '\0';
+	sep = strchr(raw, '\x1f');
+	if (sep == NULL)
+		return false;
+	*sep = '\0';
+	if (!ch_id_valid(sep + 1) || !ch_strlcpy(key, raw, key_size))
+		return false;
+	ch_strlcpy(id, sep + 1, CH_ID_LEN);
+	return true;
+}

@@ -24,6 +24,15 @@ const char *ch_tx_engine(const struct ch_tx *tx);
 /* Copy a cell into the arena (NULL for SQL NULL). */
 char *ch_cell_dup(
     const struct ch_rows *r, size_t row, size_t col, ch_arena *arena);
+/*
+ * List cursors: the sort key and the id of the last row of a page, as hex
+ * of "key\x1fid", so that a cursor is opaque and safe in a URL.  Decoding
+ * refuses anything this encoder did not make (bad hex, NUL, no id, a key
+ * longer than key_size).
+ */
+void ch_cursor_encode(const char *key, const char *id, char *out, size_t size);
+bool ch_cursor_decode(
+    const char *cursor, char *key, size_t key_size, char id[CH_ID_LEN]);
 /* An empty string as SQL NULL, for optional text and dates. */
 struct ch_param ch_param_opt(const char *s);
 
