@@ -82,6 +82,8 @@ struct ch_req {
 	char params[4][CH_ID_LEN * 2]; /* path parameters, in order */
 	size_t nparams;
 	json_t *body; /* the parsed body, or NULL */
+	const void *upload; /* CH_ROUTE_FILE_UPLOAD: the file's bytes */
+	size_t upload_len;
 	struct ch_principal who_storage;
 	const struct ch_principal *who; /* NULL: no session */
 	char csrf_token[65];
@@ -103,6 +105,8 @@ struct ch_req {
 	const char *set_cookie; /* a Set-Cookie header */
 	char etag[32];          /* an ETag to send */
 	const char *location;
+	const char *disposition; /* a Content-Disposition header to send */
+	char repr_digest[96];    /* a Repr-Digest header (RFC 9530) to send */
 	char retry_after[24];        /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
@@ -134,6 +138,11 @@ struct ch_route {
 #define CH_ROUTE_PENDING 2u  /* open to a sign-in pending a second factor */
 #define CH_ROUTE_DEVICE 4u   /* accepts device tokens (Bearer chd_...) */
 #define CH_ROUTE_TEXT_TOO 8u /* also answers text/plain when asked (Accept) */
+/* The body is a file (an evidence type), not JSON: the request is admitted
+ * before the body is read, and the handler finds it in req->upload. */
+#define CH_ROUTE_FILE_UPLOAD 16u
+/* Answers a stored file in its own media type, whatever Accept says. */
+#define CH_ROUTE_FILE_DOWNLOAD 32u
 
 const struct ch_route *ch_routes(size_t *count);
 /* Check the table: every route has a permission, a handler, a known
@@ -231,6 +240,11 @@ void ch_h_incidents_create(struct ch_req *req);
 void ch_h_incidents_update(struct ch_req *req);
 void ch_h_incidents_transition(struct ch_req *req);
 void ch_h_trends(struct ch_req *req);
+void ch_h_evidence_upload(struct ch_req *req);
+void ch_h_evidence_list(struct ch_req *req);
+void ch_h_evidence_download(struct ch_req *req);
+struct ch_evidence;
+json_t *ch_evidence_json(const struct ch_evidence *e);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "incidents/incidents.h"
 
 #define KB 1024
 
@@ -35,6 +36,15 @@ static const struct ch_query_param audit_inclusion_query[] = {
 static const struct ch_query_param audit_consistency_query[] = {
     {"from", "The smaller tree size (required)."},
     {"to", "The larger tree size (default: the latest checkpoint's)."},
+    {NULL, NULL},
+};
+
+_Static_assert(10240 * KB == CH_EVIDENCE_MAX_BYTES,
+    "the evidence route's body limit is the evidence file limit");
+
+static const struct ch_query_param evidence_query[] = {
+    {"name", "The file's name, e.g. gate-camera.jpg (required)."},
+    {"description", "What the file shows (optional)."},
     {NULL, NULL},
 };
 
@@ -200,6 +210,21 @@ static const struct ch_route routes[] = {
 	&ch_schema_incident_transition,
 	"Move an incident through its workflow, with a reason", "incidents",
 	NULL, 200, 0},
+    {"POST", "/api/v1/incidents/{id}/evidence", ch_h_evidence_upload,
+	CH_PERM_INCIDENTS_WRITE, "incident.evidence.add", 10240 * KB, NULL,
+	"Attach an evidence file: the body is the file, Content-Type its type "
+	"(image/jpeg, image/png, image/webp, application/pdf, video/mp4, "
+	"audio/mpeg, text/plain), ?name= its file name; at most 10 MiB",
+	"incidents", evidence_query, 201, CH_ROUTE_FILE_UPLOAD},
+    {"GET", "/api/v1/incidents/{id}/evidence", ch_h_evidence_list,
+	CH_PERM_INCIDENTS_READ, NULL, 0, NULL,
+	"An incident's evidence files with their SHA-256", "incidents", NULL,
+	200, 0},
+    {"GET", "/api/v1/incidents/{id}/evidence/{evidence_id}",
+	ch_h_evidence_download, CH_PERM_INCIDENTS_READ,
+	"incident.evidence.read", 0, NULL,
+	"An evidence file as uploaded, its SHA-256 in Repr-Digest", "incidents",
+	NULL, 200, CH_ROUTE_FILE_DOWNLOAD},
 };
 
 const struct ch_route *

@@ -213,6 +213,25 @@ static const char m005_incidents[] =
     " (incident_id, version);"
     "CREATE INDEX audit_log_object ON audit_log (object_id, seq);";
 
+/* 10: evidence files of incidents, each encrypted under a key of its own
+ * (file_key, sealed by the vault) and listed with the SHA-256 of what was
+ * uploaded. */
+static const char m010_incident_evidence[] =
+    "CREATE TABLE incident_evidence ("
+    " id TEXT PRIMARY KEY,"
+    " incident_id TEXT NOT NULL REFERENCES incidents(id),"
+    " name TEXT NOT NULL,"
+    " media_type TEXT NOT NULL,"
+    " size BIGINT NOT NULL,"
+    " sha256 TEXT NOT NULL,"
+    " description TEXT,"
+    " file_key TEXT NOT NULL,"
+    " content TEXT NOT NULL,"
+    " uploaded_by TEXT NOT NULL,"
+    " uploaded_at TEXT NOT NULL);"
+    "CREATE INDEX incident_evidence_incident ON incident_evidence"
+    " (incident_id, uploaded_at, id);";
+
 const struct ch_migration ch_migrations[] = {
     {1,
 	"foundation: posts, zones, people, training, users, sessions, "
@@ -227,6 +246,8 @@ const struct ch_migration ch_migrations[] = {
 	"incidents: incidents, people involved, TLP:RED recipients, status "
 	"transitions; audit log by object",
 	m005_incidents},
+    {10, "incident evidence: encrypted files with their SHA-256",
+	m010_incident_evidence},
 };
 
 const size_t ch_migrations_count = CH_ARRAY_LEN(ch_migrations);

@@ -22,6 +22,7 @@ static const struct ch_sealed_column sealed[] = {
     {"people", "id", "phone"},
     {"users", "id", "totp_secret"},
     {"users", "id", "totp_pending"},
+    {"incident_evidence", "id", "file_key"},
 };
 
 const struct ch_sealed_column *

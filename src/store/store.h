@@ -177,6 +177,16 @@ ch_err ch_store_incident_transition_insert(
     struct ch_tx *tx, const struct ch_incident_transition *t);
 ch_err ch_store_incident_transitions(struct ch_tx *tx, const char *incident_id,
     ch_arena *arena, struct ch_incident_transition **out, size_t *count);
+/* Evidence files: the listing, and one file's sealed key and encrypted
+ * content (base64). */
+struct ch_evidence;
+ch_err ch_store_evidence_insert(struct ch_tx *tx, const struct ch_evidence *e,
+    const char *file_key, const char *content);
+ch_err ch_store_evidence_list(struct ch_tx *tx, const char *incident_id,
+    ch_arena *arena, struct ch_evidence **out, size_t *count);
+ch_err ch_store_evidence_get(struct ch_tx *tx, const char *incident_id,
+    const char *id, ch_arena *arena, struct ch_evidence *out,
+    char **file_key, char **content);
 
 /* ---- accounts_sql.c: users and sessions ---- */
 struct ch_user {

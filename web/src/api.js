@@ -99,6 +99,24 @@ async function send(method, path, { body, headers = {}, signal, quiet401 = false
 	throw new ApiError(res.status, data || { title: res.statusText, status: res.status });
 }
 
+// Send a file as the body of a POST, with its own Content-Type.
+async function upload(path, file) {
+	const res = await fetch(BASE + path, {
+		method: 'POST',
+		headers: { Accept: 'application/json, application/problem+json', 'Content-Type': file.type || 'application/octet-stream',
+			...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) },
+		body: file,
+		credentials: 'same-origin',
+		cache: 'no-store',
+	}).catch(() => {
+		throw new ApiError(0, { title: 'No connection', detail: 'The file could not be sent. Check the network and try again.' });
+	});
+	const data = (res.headers.get('Content-Type') || '').includes('json') ? await res.json().catch(() => null) : null;
+	if (res.ok) return data;
+	if (res.status === 401) onUnauthenticated();
+	throw new ApiError(res.status, data || { title: res.statusText, status: res.status });
+}
+
 // Build "?a=1&b=2" from an object, leaving out empty values.
 export function query(params) {
 	const q = new URLSearchParams();
@@ -145,6 +163,8 @@ export const api = {
 	createPerson: (body) => request('POST', '/people', { body }),
 	incidents: (params, signal) => request('GET', `/incidents${query(params)}`, { signal }),
 	incident: (id, signal) => request('GET', `/incidents/${enc(id)}`, { signal }),
+	// An evidence file: the body is the file itself, its type the file's.
+	addEvidence: (id, file, description) => upload(`/incidents/${enc(id)}/evidence${query({ name: file.name, description })}`, file),
 	moveIncident: (id, to, reason) =>
 		request('POST', `/incidents/${enc(id)}/transitions`, { body: { to, reason } }),
 	updatePerson: (id, version, body) =>
