@@ -303,3 +303,10 @@ ch_policy_permits(const struct ch_principal *who, enum ch_perm perm,
 {
 	return ch_policy_decide(who, perm, rec) == CH_ALLOWED;
 }
+
+bool
+ch_policy_admits(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec)
+{
+	return decide(who, perm, rec) == CH_ALLOWED;
+}

@@ -134,6 +134,10 @@ enum ch_refusal ch_policy_decide(const struct ch_principal *who,
 /* ch_policy_decide() == CH_ALLOWED. */
 bool ch_policy_permits(const struct ch_principal *who, enum ch_perm perm,
     const struct ch_label *rec);
+/* The same decision without logging a refusal: for filtering a stream of
+ * records to a reader, where leaving one out is not a refused request. */
+bool ch_policy_admits(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec);
 /* Whether a person may exercise perm on records about themselves. */
 bool ch_perm_own_ok(enum ch_perm perm);
 

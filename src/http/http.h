@@ -106,6 +106,7 @@ struct ch_req {
 	char etag[32];          /* an ETag to send */
 	const char *location;
 	const char *disposition; /* a Content-Disposition header to send */
+	bool stream;             /* answer with the live feed (feed.c) */
 	char repr_digest[96];    /* a Repr-Digest header (RFC 9530) to send */
 	char retry_after[24];        /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
@@ -143,6 +144,8 @@ struct ch_route {
 #define CH_ROUTE_FILE_UPLOAD 16u
 /* Answers a stored file in its own media type, whatever Accept says. */
 #define CH_ROUTE_FILE_DOWNLOAD 32u
+/* Answers text/event-stream (server-sent events). */
+#define CH_ROUTE_EVENT_STREAM 64u
 
 const struct ch_route *ch_routes(size_t *count);
 /* Check the table: every route has a permission, a handler, a known
@@ -241,6 +244,7 @@ void ch_h_incidents_update(struct ch_req *req);
 void ch_h_incidents_transition(struct ch_req *req);
 void ch_h_trends(struct ch_req *req);
 void ch_h_evidence_upload(struct ch_req *req);
+void ch_h_events_stream(struct ch_req *req);
 void ch_h_evidence_list(struct ch_req *req);
 void ch_h_evidence_download(struct ch_req *req);
 struct ch_evidence;
@@ -274,6 +278,17 @@ struct ch_http_config {
 	unsigned timeout_seconds;
 	const char *port_file; /* write the bound port here */
 };
+
+/* ---- feed.c: the live feed (server-sent events) ---- */
+/* Subscribe to the event bus and start the feed's threads. */
+ch_err ch_feed_start(struct ch_store *store);
+/* End every open stream (before the server stops). */
+void ch_feed_close_streams(void);
+size_t ch_feed_open_streams(void);
+void ch_feed_stop(void);
+struct MHD_Response;
+/* The response of a stream for req's principal. */
+struct MHD_Response *ch_feed_response(struct ch_req *req);
 
 struct ch_http_server;
 void ch_http_config_defaults(struct ch_http_config *cfg);

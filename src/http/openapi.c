@@ -45,6 +45,10 @@ responses(const struct ch_route *r)
 		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
 			"Success.", "content", "application/json", "schema",
 			"type", "object"));
+	if (r->flags & CH_ROUTE_EVENT_STREAM)
+		json_object_set_new(json_object_get(res, code), "content",
+		    json_pack("{s:{s:{s:s}}}", "text/event-stream", "schema",
+			"type", "string"));
 	if (r->flags & CH_ROUTE_FILE_DOWNLOAD)
 		json_object_set_new(json_object_get(res, code), "content",
 		    json_pack("{s:{s:{s:s, s:s}}}", "*/*", "schema", "type",

@@ -188,6 +188,12 @@ static const struct ch_route routes[] = {
 	"Per threat category: is the recent incident count improbable under "
 	"the post's own baseline (Poisson tail test, explained)",
 	"incidents", trends_query, 200, 0},
+    {"GET", "/api/v1/events/stream", ch_h_events_stream, CH_PERM_SESSION, NULL,
+	0, NULL,
+	"The live feed: server-sent events of what happens at your posts "
+	"(incidents, trend alerts), each only to those who may read it; "
+	"reconnect with Last-Event-ID",
+	"feed", NULL, 200, CH_ROUTE_EVENT_STREAM},
     {"GET", "/api/v1/incidents", ch_h_incidents_list, CH_PERM_INCIDENTS_READ,
 	NULL, 0, NULL, "Incidents you may read, newest first", "incidents",
 	incidents_query, 200, 0},

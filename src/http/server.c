@@ -203,7 +203,10 @@ send_reply(struct req_state *st)
 
 	if (req->status == 0)
 		ch_reply_error(req, CH_ERR_INTERNAL);
-	if (req->reply != NULL) {
+	if (req->stream) {
+		resp = ch_feed_response(req);
+		len = 0;
+	} else if (req->reply != NULL) {
 		text = json_dumps(req->reply, JSON_COMPACT | JSON_ENSURE_ASCII);
 		len = text ? strlen(text) : 0;
 		resp = MHD_create_response_from_buffer(
@@ -242,6 +245,8 @@ send_reply(struct req_state *st)
 		MHD_add_response_header(resp, "Repr-Digest", req->repr_digest);
 	if (req->retry_after[0] != '\0')
 		MHD_add_response_header(resp, "Retry-After", req->retry_after);
+	if (req->stream)
+		MHD_add_response_header(resp, "X-Accel-Buffering", "no");
 	add_security_headers(resp, html);
 	st->sent_bytes = len;
 	rc = MHD_queue_response(req->conn, req->status, resp);
@@ -325,7 +330,8 @@ accepts(struct ch_req *req)
 	const char *p;
 
 	if (h == NULL || *h == '\0' ||
-	    (req->route->flags & CH_ROUTE_FILE_DOWNLOAD))
+	    (req->route->flags &
+		(CH_ROUTE_FILE_DOWNLOAD | CH_ROUTE_EVENT_STREAM)))
 		return true;
 	for (p = h; *p != '\0';) {
 		size_t n;
@@ -774,8 +780,8 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 			return CH_ERR_IO;
 		}
 	}
-	flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (srv->tls) {
 		flags |= MHD_USE_TLS;
 		tls_options[0] = (struct MHD_OptionItem){
@@ -800,6 +806,11 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		    cfg->listen);
 		ch_http_stop(srv);
 		return CH_ERR_IO;
+	}
+	if (ch_feed_start(store) != CH_OK) {
+		log_error("cannot start the live feed");
+		ch_http_stop(srv);
+		return CH_ERR_NOMEM;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : ntohs(sa.sin_port);
@@ -826,8 +837,14 @@ ch_http_stop(struct ch_http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	if (srv->daemon != NULL)
+	if (srv->daemon != NULL) {
+		/* Suspended streams must be resumed and ended first. */
+		ch_feed_close_streams();
+		for (int i = 0; i < 100 && ch_feed_open_streams() > 0; i++)
+			usleep(10 * 1000);
 		MHD_stop_daemon(srv->daemon);
+	}
+	ch_feed_stop();
 	free(srv->cert_pem);
 	if (srv->key_pem != NULL) {
 		explicit_bzero(srv->key_pem, strlen(srv->key_pem));

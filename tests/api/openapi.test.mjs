@@ -76,6 +76,16 @@ async function realPath(path) {
 // logout is sent with a throwaway session.
 async function probe(session, method, path, op) {
 	const body = op.requestBody ? {} : undefined;
+	if (op.responses['200']?.content?.['text/event-stream']) {
+		// A stream does not end: take its status and headers, then hang up.
+		const ctl = new AbortController();
+		const res = await fetch(`${(await server()).base}${path}`, {
+			headers: session ? { Cookie: session.cookie } : {}, signal: ctl.signal,
+		});
+		const text = res.ok ? '' : await res.text();
+		ctl.abort();
+		return { status: res.status, text, json: text ? JSON.parse(text) : null };
+	}
 	if (path === '/api/v1/auth/logout') session = await login(session.username, { fresh: true });
 	if (path === '/api/v1/auth/sessions/{id}') {
 		// End a throwaway session of the same user.

@@ -161,6 +161,7 @@ export const api = {
 	people: (params, signal) => request('GET', `/people${query(params)}`, { signal }),
 	person: (id, signal) => request('GET', `/people/${enc(id)}`, { signal }),
 	createPerson: (body) => request('POST', '/people', { body }),
+	trends: (postId, signal) => request('GET', `/posts/${enc(postId)}/trends`, { signal }),
 	incidents: (params, signal) => request('GET', `/incidents${query(params)}`, { signal }),
 	incident: (id, signal) => request('GET', `/incidents/${enc(id)}`, { signal }),
 	// An evidence file: the body is the file itself, its type the file's.

@@ -14,11 +14,15 @@ import { PersonFormPage } from './pages/person-form.js';
 import { PostPage } from './pages/post.js';
 import { AccountPage } from './pages/account.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
+import { DashboardPage } from './pages/dashboard.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
 import { ReauthDialog } from './reauth.js';
+
+// Roles that read the post's incidents (the API's incidents.read).
+const INCIDENT_READERS = ['security_officer', 'analyst', 'guard', 'eac_member', 'hq'];
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
 const NAV = [
@@ -27,6 +31,7 @@ const NAV = [
 		{ path: 'post', label: 'Post & zones' },
 	] },
 	{ group: 'Threat & risk', items: [
+		{ path: 'dashboard', label: 'Dashboard', roles: INCIDENT_READERS },
 		{ path: 'threats', label: 'Threats & incidents' },
 		{ path: 'risks', label: 'Risk register' },
 	] },
@@ -103,7 +108,10 @@ applyTheme(initialTheme());
 
 function Page({ route, user }) {
 	const [first, second, third] = route.parts;
-	if (!first) history.replaceState(null, '', '#/people');
+	// The first page: the dashboard for those who read incidents.
+	const home = (user.roles || []).some((r) => INCIDENT_READERS.includes(r)) ? 'dashboard' : 'people';
+	if (!first) history.replaceState(null, '', `#/${home}`);
+	if (!first && home === 'dashboard') return html`<${DashboardPage} user=${user} />`;
 	if (!first || first === 'people') {
 		if (!second) return html`<${PeoplePage} params=${route.params} user=${user} />`;
 		if (second === 'new') return html`<${PersonFormPage} user=${user} />`;
@@ -122,6 +130,7 @@ function Page({ route, user }) {
 	if (first === 'users') return html`<${UsersPage} user=${user} />`;
 	if (first === 'devices') return html`<${DevicesPage} user=${user} />`;
 	if (first === 'audit') return html`<${AuditPage} user=${user} />`;
+	if (first === 'dashboard') return html`<${DashboardPage} user=${user} />`;
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;

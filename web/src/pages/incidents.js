@@ -248,6 +248,7 @@ function Evidence({ inc, user, onAdded }) {
 	const items = inc.evidence || [];
 	const send = async (e) => {
 		e.preventDefault();
+		const form = e.currentTarget;
 		if (!file) return;
 		setBusy(true);
 		setError(null);
@@ -255,7 +256,7 @@ function Evidence({ inc, user, onAdded }) {
 			await api.addEvidence(inc.id, file, description.trim());
 			setFile(null);
 			setDescription('');
-			e.currentTarget.reset();
+			form.reset();
 			onAdded();
 		} catch (err) {
 			setError(err);
