@@ -62,6 +62,13 @@ bool ch_cli_make_dir(const char *dir);
 
 /* demo_data.c: populate a demo post; fills the post id. */
 ch_err ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN]);
+/* demo_history.c: a year of routine incidents around the named ones. */
+struct ch_demo_reporters {
+	const char *guard_user, *guard_person;
+	const char *analyst_user, *analyst_person;
+};
+ch_err ch_demo_history(struct ch_ctx *ctx, const char *post_id,
+    const struct ch_demo_reporters *who, size_t *count);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
 

@@ -764,5 +764,15 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	    (err = add_users(ctx, post_id, ids)) != CH_OK ||
 	    (err = add_incidents(ctx, post_id, ids)) != CH_OK)
 		return err;
+	{
+		struct ch_demo_reporters who = {user_ids[user_index("guard")],
+		    id_of(users[user_index("guard")].person_ref, ids),
+		    user_ids[user_index("analyst")],
+		    id_of(users[user_index("analyst")].person_ref, ids)};
+		size_t n = 0;
+
+		if ((err = ch_demo_history(ctx, post_id, &who, &n)) != CH_OK)
+			return err;
+	}
 	return CH_OK;
 }

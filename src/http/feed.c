@@ -166,8 +166,7 @@ describe_incident(struct ch_ctx *ctx, struct ch_tx *tx,
 	struct ch_incident inc;
 	struct ch_label l;
 
-	if (ch_store_incident_get(tx, ev->object_id, ctx->arena, &inc) !=
-	    CH_OK)
+	if (ch_store_incident_get(tx, ev->object_id, ctx->arena, &inc) != CH_OK)
 		return false;
 	l = ch_incident_label(&inc, recipients, RECIPIENTS_MAX);
 	e->perm = CH_PERM_INCIDENTS_READ;
@@ -183,10 +182,10 @@ describe_incident(struct ch_ctx *ctx, struct ch_tx *tx,
 	    data, "severity", json_string(ch_severity_code(inc.severity)));
 	json_object_set_new(data, "category",
 	    json_string(ch_threat_category_code(inc.category)));
-	json_object_set_new(data, "status",
-	    json_string(ch_incident_status_code(inc.status)));
 	json_object_set_new(
-	    data, "incident_type", json_string(ch_incident_type_code(inc.type)));
+	    data, "status", json_string(ch_incident_status_code(inc.status)));
+	json_object_set_new(data, "incident_type",
+	    json_string(ch_incident_type_code(inc.type)));
 	return true;
 }
 
@@ -294,8 +293,7 @@ process(const struct queued_event *ev)
 	memset(&e, 0, sizeof(e));
 	ch_strlcpy(e.post_id, ev->post_id, sizeof(e.post_id));
 	data = base_data(ev);
-	ok = data != NULL &&
-	    ch_store_begin(feed.store, false, &tx) == CH_OK &&
+	ok = data != NULL && ch_store_begin(feed.store, false, &tx) == CH_OK &&
 	    d->describe(&ctx, tx, ev, &e, data);
 	if (tx != NULL)
 		ch_store_rollback(tx);
@@ -402,8 +400,7 @@ ch_feed_start(struct ch_store *store)
 	subscribed = true;
 	if (pthread_create(&feed.worker, NULL, worker_main, NULL) != 0)
 		return CH_ERR_NOMEM;
-	if (pthread_create(&feed.keepalive, NULL, keepalive_main, NULL) !=
-	    0) {
+	if (pthread_create(&feed.keepalive, NULL, keepalive_main, NULL) != 0) {
 		pthread_mutex_lock(&feed.qlock);
 		feed.stop = true;
 		pthread_cond_broadcast(&feed.qcond);
