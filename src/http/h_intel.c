@@ -93,7 +93,7 @@ static const struct ch_jfield status_fields[] = {
 	    {"identity", CH_J_STRING, false, true, CH_INTEL_IDENTITY_MAX,      \
 		NULL,                                                          \
 		"Who the source really is: sealed at rest, set and read "      \
-		"only with intel.sources.identity."},                          \
+		"only with intel.identity."},                          \
 	{                                                                      \
 		"active", CH_J_BOOL, false, false, 0, NULL, "Still reporting." \
 	}

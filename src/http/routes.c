@@ -278,7 +278,7 @@ static const struct ch_route routes[] = {
 	&ch_schema_intel_source_update,
 	"Change a source (If-Match: the version read)", "intel", NULL, 200, 0},
     {"GET", "/api/v1/intel/sources/{id}/identity", ch_h_intel_sources_identity,
-	CH_PERM_INTEL_SOURCES_IDENTITY, NULL, 0, NULL,
+	CH_PERM_INTEL_IDENTITY, NULL, 0, NULL,
 	"A source with its sealed identity opened (the reveal is audited)",
 	"intel", NULL, 200, 0},
     {"GET", "/api/v1/intel/actors", ch_h_intel_actors_list,
