@@ -72,30 +72,93 @@ parse_code(const char *s, const char *const *codes, int n, int *out)
 	return false;
 }
 
-#define CODEC(name, type, table, count, fallback)                              \
-	const char *name##_code(type v)                                        \
-	{                                                                      \
-		return (unsigned)v < (count) ? table[v] : (fallback);          \
-	}                                                                      \
-	bool name##_parse(const char *s, type *out)                            \
-	{                                                                      \
-		int i;                                                         \
-                                                                               \
-		if (!parse_code(s, table, (count), &i))                        \
-			return false;                                          \
-		*out = (type)i;                                                \
-		return true;                                                   \
-	}
+const char *
+ch_source_kind_code(enum ch_source_kind v)
+{
+	return (unsigned)v < CH_SOURCE__COUNT ? source_kind_codes[v] : "human";
+}
 
-CODEC(ch_source_kind, enum ch_source_kind, source_kind_codes, CH_SOURCE__COUNT,
-    "human")
-CODEC(ch_report_status, enum ch_report_status, status_codes,
-    CH_REPORT_STATUS__COUNT, "active")
-CODEC(ch_report_outcome, enum ch_report_outcome, outcome_codes,
-    CH_OUTCOME__COUNT, "unassessed")
-CODEC(ch_actor_kind, enum ch_actor_kind, actor_kind_codes, CH_ACTOR_KIND__COUNT,
-    "group")
-CODEC(ch_area_kind, enum ch_area_kind, area_codes, CH_AREA__COUNT, "point")
+bool
+ch_source_kind_parse(const char *s, enum ch_source_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, source_kind_codes, CH_SOURCE__COUNT, &i))
+		return false;
+	*out = (enum ch_source_kind)i;
+	return true;
+}
+
+const char *
+ch_report_status_code(enum ch_report_status v)
+{
+	return (unsigned)v < CH_REPORT_STATUS__COUNT ? status_codes[v]
+						     : "active";
+}
+
+bool
+ch_report_status_parse(const char *s, enum ch_report_status *out)
+{
+	int i;
+
+	if (!parse_code(s, status_codes, CH_REPORT_STATUS__COUNT, &i))
+		return false;
+	*out = (enum ch_report_status)i;
+	return true;
+}
+
+const char *
+ch_report_outcome_code(enum ch_report_outcome v)
+{
+	return (unsigned)v < CH_OUTCOME__COUNT ? outcome_codes[v]
+					       : "unassessed";
+}
+
+bool
+ch_report_outcome_parse(const char *s, enum ch_report_outcome *out)
+{
+	int i;
+
+	if (!parse_code(s, outcome_codes, CH_OUTCOME__COUNT, &i))
+		return false;
+	*out = (enum ch_report_outcome)i;
+	return true;
+}
+
+const char *
+ch_actor_kind_code(enum ch_actor_kind v)
+{
+	return (unsigned)v < CH_ACTOR_KIND__COUNT ? actor_kind_codes[v]
+						  : "group";
+}
+
+bool
+ch_actor_kind_parse(const char *s, enum ch_actor_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, actor_kind_codes, CH_ACTOR_KIND__COUNT, &i))
+		return false;
+	*out = (enum ch_actor_kind)i;
+	return true;
+}
+
+const char *
+ch_area_kind_code(enum ch_area_kind v)
+{
+	return (unsigned)v < CH_AREA__COUNT ? area_codes[v] : "point";
+}
+
+bool
+ch_area_kind_parse(const char *s, enum ch_area_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, area_codes, CH_AREA__COUNT, &i))
+		return false;
+	*out = (enum ch_area_kind)i;
+	return true;
+}
 
 bool
 ch_reliability_parse(const char *s, char *out)
