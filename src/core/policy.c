@@ -72,8 +72,7 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
     [CH_PERM_INTEL_SOURCES] = {"intel.sources",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
-    [CH_PERM_INTEL_IDENTITY] = {"intel.identity",
-	R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_INTEL_IDENTITY] = {"intel.identity", R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *
