@@ -554,9 +554,12 @@ ch_intel_check_incidents(struct ch_ctx *ctx, struct ch_tx *tx,
 	return CH_OK;
 }
 
-/* Rules over the whole record and the store. */
+/* Rules over the whole record and the store.  The incident links are
+ * checked when they are set (an editor who may not read a linked incident
+ * can still change the rest of the report). */
 static ch_err
-check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r)
+check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r,
+    bool incidents_set)
 {
 	struct ch_intel_source src;
 	struct ch_post post;
@@ -630,7 +633,8 @@ check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r)
 		if (err != CH_OK)
 			return err;
 	}
-	if ((err = ch_intel_check_incidents(ctx, tx, r->post_id,
+	if (incidents_set &&
+	    (err = ch_intel_check_incidents(ctx, tx, r->post_id,
 		 (const char(*)[CH_ID_LEN])r->incident_ids, r->nincidents,
 		 "/incident_ids")) != CH_OK)
 		return err;
@@ -783,7 +787,7 @@ ch_intel_report_create(struct ch_ctx *ctx,
 	}
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = check_record(ctx, tx, out)) != CH_OK ||
+	if ((err = check_record(ctx, tx, out, true)) != CH_OK ||
 	    (err = ch_store_intel_report_insert(tx, out)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
@@ -830,7 +834,8 @@ ch_intel_report_update(struct ch_ctx *ctx, const char *id,
 	if ((err = load_for_write(ctx, tx, id, expected_version, out)) !=
 		CH_OK ||
 	    (err = apply(&changes, out, ctx->arena, &ctx->fault)) != CH_OK ||
-	    (err = check_record(ctx, tx, out)) != CH_OK)
+	    (err = check_record(
+		 ctx, tx, out, (changes.set & CH_RF_INCIDENTS) != 0)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), out->updated_at);
 	if ((err = ch_store_intel_report_update(tx, out, out->version)) !=
