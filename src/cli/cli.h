@@ -69,6 +69,9 @@ struct ch_demo_reporters {
 };
 ch_err ch_demo_history(struct ch_ctx *ctx, const char *post_id,
     const struct ch_demo_reporters *who, size_t *count);
+/* demo_intel.c: twelve months of intelligence for the demo post (after
+ * its users and incidents). */
+ch_err ch_demo_intel(struct ch_ctx *ctx, const char *post_id);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
 

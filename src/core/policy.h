@@ -48,6 +48,12 @@ enum ch_perm {
 	CH_PERM_INCIDENTS_REPORT,
 	CH_PERM_INCIDENTS_WRITE,
 	CH_PERM_INCIDENTS_CLOSE,
+	/* Intelligence: reports, actors, places; the source registry; the
+	 * sealed identity of a source. */
+	CH_PERM_INTEL_READ,
+	CH_PERM_INTEL_WRITE,
+	CH_PERM_INTEL_SOURCES,
+	CH_PERM_INTEL_IDENTITY,
 	CH_PERM__COUNT
 };
 

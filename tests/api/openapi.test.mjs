@@ -58,6 +58,9 @@ async function realPath(path) {
 				classification: 'UNCLASSIFIED', tlp: 'CLEAR',
 			})).json.id,
 		};
+		// Intelligence: the first demo record of each collection.
+		for (const coll of ['reports', 'sources', 'actors', 'places'])
+			ids[`intel/${coll}`] = (await get(await login('rso'), `/api/v1/intel/${coll}`)).json.items[0].id;
 	}
 	if (path.includes('{evidence_id}') && !ids.evidence) {
 		const r = await api(await login('rso'), 'POST', `/api/v1/incidents/${ids.incidents}/evidence?name=probe.txt`,
@@ -65,7 +68,7 @@ async function realPath(path) {
 		assert.equal(r.status, 201, r.text);
 		ids.evidence = r.json.id;
 	}
-	return path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, coll) => {
+	return path.replace(/^\/api\/v1\/((?:intel\/)?\w+)\/\{id\}/, (_, coll) => {
 		assert.ok(ids[coll], `no id for ${coll}`);
 		return `/api/v1/${coll}/${ids[coll]}`;
 	}).replace('{evidence_id}', () => ids.evidence);

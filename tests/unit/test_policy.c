@@ -49,6 +49,10 @@ static const struct {
 	false},
     {"incidents.write", "security_officer analyst", false},
     {"incidents.close", "security_officer", false},
+    {"intel.read", "security_officer analyst eac_member hq", false},
+    {"intel.write", "security_officer analyst", false},
+    {"intel.sources", "security_officer analyst", false},
+    {"intel.identity", "security_officer", false},
 };
 
 static bool
