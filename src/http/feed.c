@@ -31,6 +31,7 @@
 #include "http/http.h"
 #include "incidents/incidents.h"
 #include "incidents/trends.h"
+#include "intel/intel.h"
 #include "store/store.h"
 
 #define FEED_RING 512
@@ -158,6 +159,21 @@ base_data(const struct queued_event *ev)
 	    "post_id", ev->post_id, "time", at);
 }
 
+/* Copy a label into an entry. */
+static void
+take_label(struct feed_entry *e, enum ch_perm perm, const struct ch_label *l)
+{
+	e->perm = perm;
+	e->classification = l->classification;
+	e->tlp = l->tlp;
+	ch_strlcpy(e->owner, l->owner_person_id ? l->owner_person_id : "",
+	    sizeof(e->owner));
+	e->nrecipients = 0;
+	for (size_t i = 0; i < l->nrecipients && i < RECIPIENTS_MAX; i++)
+		ch_strlcpy(e->recipients[e->nrecipients++], l->recipients[i],
+		    CH_ID_LEN);
+}
+
 static bool
 describe_incident(struct ch_ctx *ctx, struct ch_tx *tx,
     const struct queued_event *ev, struct feed_entry *e, json_t *data)
@@ -169,14 +185,7 @@ describe_incident(struct ch_ctx *ctx, struct ch_tx *tx,
 	if (ch_store_incident_get(tx, ev->object_id, ctx->arena, &inc) != CH_OK)
 		return false;
 	l = ch_incident_label(&inc, recipients, RECIPIENTS_MAX);
-	e->perm = CH_PERM_INCIDENTS_READ;
-	e->classification = l.classification;
-	e->tlp = l.tlp;
-	ch_strlcpy(e->owner, l.owner_person_id ? l.owner_person_id : "",
-	    sizeof(e->owner));
-	for (size_t i = 0; i < l.nrecipients && i < RECIPIENTS_MAX; i++)
-		ch_strlcpy(e->recipients[i], l.recipients[i], CH_ID_LEN);
-	e->nrecipients = l.nrecipients;
+	take_label(e, CH_PERM_INCIDENTS_READ, &l);
 	json_object_set_new(data, "title", json_string(inc.title));
 	json_object_set_new(
 	    data, "severity", json_string(ch_severity_code(inc.severity)));
@@ -189,12 +198,36 @@ describe_incident(struct ch_ctx *ctx, struct ch_tx *tx,
 	return true;
 }
 
+static bool
+describe_report(struct ch_ctx *ctx, struct ch_tx *tx,
+    const struct queued_event *ev, struct feed_entry *e, json_t *data)
+{
+	const char *recipients[RECIPIENTS_MAX];
+	struct ch_intel_report r;
+	struct ch_label l;
+	char grading[4];
+
+	if (ch_store_intel_report_get(tx, ev->object_id, ctx->arena, &r) !=
+	    CH_OK)
+		return false;
+	l = ch_intel_report_label(&r, recipients, RECIPIENTS_MAX);
+	take_label(e, CH_PERM_INTEL_READ, &l);
+	snprintf(
+	    grading, sizeof(grading), "%c%d", r.reliability, r.credibility);
+	json_object_set_new(data, "title", json_string(r.title));
+	json_object_set_new(data, "grading", json_string(grading));
+	json_object_set_new(
+	    data, "category", json_string(ch_threat_category_code(r.category)));
+	return true;
+}
+
 static const struct describer {
 	const char *object_type;
 	bool (*describe)(struct ch_ctx *ctx, struct ch_tx *tx,
 	    const struct queued_event *ev, struct feed_entry *e, json_t *data);
 } describers[] = {
     {"incident", describe_incident},
+    {"intel_report", describe_report},
 };
 
 /* ---- trends: announce a category that starts alerting ---- */

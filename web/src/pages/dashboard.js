@@ -63,6 +63,12 @@ function feedLine(ev) {
 			'incident.evidence.added': 'Evidence added' }[ev.event] || ev.event;
 		return { alert: false, text: `${verb}: ${d.title} (${d.severity})`, href: `#/threats/${encodeURIComponent(d.object_id)}` };
 	}
+	if (d.object_type === 'intel_report') {
+		const verb = { 'intel.report.created': 'New report', 'intel.report.updated': 'Report changed',
+			'intel.report.assessed': 'Report assessed', 'intel.report.withdrawn': 'Report withdrawn',
+			'intel.report.reinstated': 'Report reinstated' }[ev.event] || ev.event;
+		return { alert: false, text: `${verb} (${d.grading}): ${d.title}`, href: `#/intel/reports/${encodeURIComponent(d.object_id)}` };
+	}
 	return { alert: false, text: ev.event };
 }
 
@@ -113,7 +119,8 @@ export function DashboardPage({ user }) {
 			clearTimeout(reloadTimer.current);
 			reloadTimer.current = setTimeout(() => setTick((n) => n + 1), 300);
 		};
-		for (const type of ['incident.reported', 'incident.updated', 'incident.transitioned', 'incident.evidence.added', 'trend.alert'])
+		for (const type of ['incident.reported', 'incident.updated', 'incident.transitioned', 'incident.evidence.added', 'trend.alert',
+			'intel.report.created', 'intel.report.updated', 'intel.report.assessed', 'intel.report.withdrawn', 'intel.report.reinstated'])
 			es.addEventListener(type, onEvent);
 		es.addEventListener('gap', () => setTick((n) => n + 1));
 		es.onopen = () => setFeedState('open');
