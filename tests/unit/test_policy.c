@@ -49,6 +49,10 @@ static const struct {
 	false},
     {"incidents.write", "security_officer analyst", false},
     {"incidents.close", "security_officer", false},
+    {"ratings.read", "security_officer analyst eac_member hq", false},
+    {"ratings.set", "security_officer", false},
+    {"risks.read", "security_officer analyst eac_member hq", false},
+    {"risks.write", "security_officer analyst", false},
 };
 
 static bool
