@@ -61,6 +61,19 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
     [CH_PERM_INCIDENTS_CLOSE] = {"incidents.close",
 	R(CH_ROLE_SECURITY_OFFICER)},
+    /* Intelligence is need-to-know: the security officer, analysts, the
+     * Emergency Action Committee and HQ read it; analysts and the
+     * security officer grade and link it and keep the source registry;
+     * only the security officer may see who a source really is. */
+    [CH_PERM_INTEL_READ] = {"intel.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_INTEL_WRITE] = {"intel.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    [CH_PERM_INTEL_SOURCES] = {"intel.sources",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    [CH_PERM_INTEL_SOURCES_IDENTITY] = {"intel.sources.identity",
+	R(CH_ROLE_SECURITY_OFFICER)},
     /* Ratings and risks: the security officer sets the official rating
      * and the formula's settings; analysts and the officer keep the risk
      * register; the EAC and HQ read both. */

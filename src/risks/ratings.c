@@ -253,6 +253,7 @@ ch_rating_compute(const struct ch_rating_settings *s,
 		int ri, ci;
 
 		if (r->category != category || r->issued_at > t ||
+		    r->recorded_at > t ||
 		    r->valid_from > t ||
 		    (r->valid_until != 0 && r->valid_until < t) ||
 		    r->reliability < 'A' || r->reliability > 'F' ||

@@ -81,6 +81,7 @@ struct ch_rating_report {
 	char reliability; /* 'A'..'F' */
 	int credibility;  /* 1..6 */
 	int64_t issued_at;   /* the age counts from here */
+	int64_t recorded_at; /* known to the system from here */
 	int64_t valid_from;  /* counts from here ... */
 	int64_t valid_until; /* ... to here; 0: no end */
 	bool visible;

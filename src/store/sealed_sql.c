@@ -22,6 +22,7 @@ static const struct ch_sealed_column sealed[] = {
     {"people", "id", "phone"},
     {"users", "id", "totp_secret"},
     {"users", "id", "totp_pending"},
+    {"intel_sources", "id", "identity"},
 };
 
 const struct ch_sealed_column *

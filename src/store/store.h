@@ -371,6 +371,100 @@ ch_err ch_store_device_revoke(struct ch_tx *tx, const char *id, const char *at);
 ch_err ch_store_device_touch(
     struct ch_tx *tx, const char *id, const char *at, const char *from);
 
+/* ---- intel_sql.c: sources, graded reports, threat actors, places ----
+ *
+ * FOR RATINGS (threat ratings compute from graded reports): call
+ *   ch_store_intel_reports_for_rating(tx, post_id, since, arena, &rows, &n)
+ * inside a read transaction.  It returns every report of the post whose
+ * reported_at >= since (ISO UTC), oldest first, that still counts: status
+ * "active" (not withdrawn) and outcome not "refuted".  Each row gives the
+ * threat category (enum ch_threat_category, the incidents' categories),
+ * the two halves of the Admiralty grading kept apart (reliability 'A'..'F'
+ * of the source, credibility 1..6 of the information), the validity
+ * window, reported_at and created_at, the outcome (confirmed counts more
+ * than unassessed if the formula wants it), classification and TLP.  It
+ * is the system's view: labels are not filtered, so do not show the rows
+ * (ids, titles) to a reader without ch_intel_report_get()'s checks.
+ */
+struct ch_intel_source;
+struct ch_intel_track;
+struct ch_intel_report;
+struct ch_intel_report_filter;
+struct ch_intel_report_page;
+struct ch_intel_scope;
+struct ch_intel_actor;
+struct ch_intel_place;
+
+struct ch_intel_rating_row {
+	char id[CH_ID_LEN];
+	int category;     /* enum ch_threat_category */
+	char reliability; /* 'A'..'F' */
+	int credibility;  /* 1..6 */
+	int outcome;      /* enum ch_report_outcome: unassessed or confirmed */
+	int classification; /* enum ch_clearance */
+	int tlp;            /* enum ch_tlp */
+	char valid_from[CH_TIMESTAMP_LEN];
+	char valid_until[CH_TIMESTAMP_LEN];
+	char reported_at[CH_TIMESTAMP_LEN];
+	char created_at[CH_TIMESTAMP_LEN];
+};
+ch_err ch_store_intel_reports_for_rating(struct ch_tx *tx, const char *post_id,
+    const char *since, ch_arena *arena, struct ch_intel_rating_row **out,
+    size_t *count);
+
+/* Sources; the identity column is sealed (vault) as it is written, arena
+ * holds the sealed text. */
+ch_err ch_store_intel_source_insert(
+    struct ch_tx *tx, const struct ch_intel_source *s, ch_arena *arena);
+/* Everything but the identity; CH_ERR_PRECONDITION on a stale version. */
+ch_err ch_store_intel_source_update(
+    struct ch_tx *tx, struct ch_intel_source *s, int64_t expected_version);
+/* Seal and store (NULL or "": clear) a source's identity. */
+ch_err ch_store_intel_source_set_identity(
+    struct ch_tx *tx, const char *id, const char *identity, ch_arena *arena);
+/* With reveal, the identity is opened into out->identity. */
+ch_err ch_store_intel_source_get(struct ch_tx *tx, const char *id, bool reveal,
+    ch_arena *arena, struct ch_intel_source *out);
+/* The sources of post_id (NULL: all), by name. */
+ch_err ch_store_intel_source_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_intel_source **out, size_t *count);
+/* A source's reports that scope may read: counts and gradings. */
+ch_err ch_store_intel_source_track(struct ch_tx *tx, const char *source_id,
+    const struct ch_intel_scope *scope, ch_arena *arena,
+    struct ch_intel_track *out);
+
+/* Reports with their recipients and links. */
+ch_err ch_store_intel_report_insert(
+    struct ch_tx *tx, const struct ch_intel_report *r);
+ch_err ch_store_intel_report_update(
+    struct ch_tx *tx, struct ch_intel_report *r, int64_t expected_version);
+ch_err ch_store_intel_report_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_intel_report *out);
+/* A page of the reports scope admits, newest reported_at first. */
+ch_err ch_store_intel_report_list(struct ch_tx *tx,
+    const struct ch_intel_report_filter *f, const struct ch_intel_scope *scope,
+    ch_arena *arena, struct ch_intel_report_page *out);
+
+/* Threat actors and named places of a post; q matches name (and aliases)
+ * by ch_name_key(). */
+ch_err ch_store_intel_actor_insert(
+    struct ch_tx *tx, const struct ch_intel_actor *a);
+ch_err ch_store_intel_actor_update(
+    struct ch_tx *tx, struct ch_intel_actor *a, int64_t expected_version);
+ch_err ch_store_intel_actor_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_intel_actor *out);
+ch_err ch_store_intel_actor_list(struct ch_tx *tx, const char *post_id,
+    const char *q, ch_arena *arena, struct ch_intel_actor **out,
+    size_t *count);
+ch_err ch_store_intel_place_insert(
+    struct ch_tx *tx, const struct ch_intel_place *p);
+ch_err ch_store_intel_place_update(
+    struct ch_tx *tx, struct ch_intel_place *p, int64_t expected_version);
+ch_err ch_store_intel_place_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_intel_place *out);
+ch_err ch_store_intel_place_list(struct ch_tx *tx, const char *post_id,
+    const char *q, ch_arena *arena, struct ch_intel_place **out,
+    size_t *count);
 /* ---- ratings_sql.c: threat ratings, settings, daily snapshots ---- */
 struct ch_rating_settings;
 struct ch_risk_bands;
