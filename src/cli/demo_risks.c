@@ -312,6 +312,42 @@ review_flagged(struct ch_ctx *ctx, const char *post_id)
 	return CH_OK;
 }
 
+/* Reviews during the year moved each risk's next review on; set the
+ * dates the register plans now (some already overdue). */
+static ch_err
+plan_reviews(struct ch_ctx *ctx, const char *post_id, int64_t now)
+{
+	struct ch_risk_filter f = {0};
+	struct ch_risk_list list;
+	ch_err err;
+
+	if ((err = ch_risks_list(ctx, post_id, &f, &list)) != CH_OK)
+		return err;
+	for (size_t i = 0; i < list.count; i++) {
+		struct ch_risk_input in = {0};
+		char review[CH_TIMESTAMP_LEN];
+		struct ch_risk r;
+
+		for (size_t k = 0; k < CH_ARRAY_LEN(risks); k++) {
+			if (strcmp(risks[k].title, list.items[i].title) != 0)
+				continue;
+			ch_time_format(
+			    now + (int64_t)risks[k].review_in * DAY, review);
+			review[CH_DATE_LEN - 1] = '\0';
+			in.set = CH_RF_REVIEW_ON;
+			in.review_on = review;
+		}
+		if (in.set == 0 ||
+		    strcmp(list.items[i].review_on, in.review_on) == 0)
+			continue;
+		err = ch_risks_update(ctx, list.items[i].id, &in,
+		    list.items[i].version, &r);
+		if (err != CH_OK)
+			return err;
+	}
+	return CH_OK;
+}
+
 ch_err
 ch_demo_risks(struct ch_ctx *ctx, const char *post_id)
 {
@@ -345,6 +381,8 @@ ch_demo_risks(struct ch_ctx *ctx, const char *post_id)
 		}
 	}
 	ch_clock_set_offset(0);
+	if (err == CH_OK)
+		err = plan_reviews(&sctx, post_id, now);
 	if (err == CH_OK)
 		err = ch_ratings_refresh(&sctx, post_id);
 	return err;

@@ -92,9 +92,12 @@ ch_rating_settings_defaults(struct ch_rating_settings *s)
 	memset(s, 0, sizeof(*s));
 	s->tau_days = 60;
 	s->lookback_days = 365;
-	s->threshold[CH_LEVEL_MEDIUM] = 1.0;
-	s->threshold[CH_LEVEL_HIGH] = 2.5;
-	s->threshold[CH_LEVEL_CRITICAL] = 5.0;
+	/* Calibrated on the demo post's year (docs/ratings.md): Medium is
+	 * about one Moderate incident in the last two weeks, High one
+	 * Severe, Critical a fresh Extreme one or a sustained wave. */
+	s->threshold[CH_LEVEL_MEDIUM] = 0.8;
+	s->threshold[CH_LEVEL_HIGH] = 1.6;
+	s->threshold[CH_LEVEL_CRITICAL] = 4.0;
 	s->disagree_days = 14;
 }
 
