@@ -380,6 +380,21 @@ check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_risk *r)
 	return CH_OK;
 }
 
+/* The owner's name, for display; NULL when none or not readable. */
+static void
+owner_name(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_risk *r)
+{
+	struct ch_person p;
+
+	r->owner_name = NULL;
+	if (r->owner_person_id[0] == '\0' ||
+	    ch_store_person_get(tx, r->owner_person_id, ctx->arena, &p) !=
+		CH_OK)
+		return;
+	r->owner_name =
+	    ch_arena_printf(ctx->arena, "%s %s", p.given_name, p.family_name);
+}
+
 static void
 risk_state(const struct ch_risk *r, struct ch_buf *b)
 {
@@ -408,6 +423,7 @@ finish_write(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_risk *r,
 	char today[CH_DATE_LEN];
 	ch_err err;
 
+	owner_name(ctx, tx, r);
 	ch_buf_init(&state, 64 * 1024);
 	risk_state(r, &state);
 	if (note != NULL)
@@ -587,21 +603,6 @@ ch_risks_review(struct ch_ctx *ctx, const char *id, const char *note,
 fail:
 	ch_store_rollback(tx);
 	return err;
-}
-
-/* The owner's name, for display; NULL when none or not readable. */
-static void
-owner_name(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_risk *r)
-{
-	struct ch_person p;
-
-	r->owner_name = NULL;
-	if (r->owner_person_id[0] == '\0' ||
-	    ch_store_person_get(tx, r->owner_person_id, ctx->arena, &p) !=
-		CH_OK)
-		return;
-	r->owner_name =
-	    ch_arena_printf(ctx->arena, "%s %s", p.given_name, p.family_name);
 }
 
 ch_err
