@@ -57,6 +57,7 @@ async function realPath(path) {
 				title: 'API test probe incident', occurred_at: new Date(Date.now() - 60e3).toISOString(),
 				classification: 'UNCLASSIFIED', tlp: 'CLEAR',
 			})).json.id,
+			risks: (await get(await login('rso'), `/api/v1/posts/${await demoPost()}/risks`)).json.items[0].id,
 		};
 	}
 	return path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, coll) => {
