@@ -19,6 +19,8 @@ import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
 import { ReauthDialog } from './reauth.js';
+import { RatingsPage } from './pages/ratings.js';
+import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
 const NAV = [
@@ -28,7 +30,8 @@ const NAV = [
 	] },
 	{ group: 'Threat & risk', items: [
 		{ path: 'threats', label: 'Threats & incidents' },
-		{ path: 'risks', label: 'Risk register' },
+		{ path: 'ratings', label: 'Threat ratings', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'risks', label: 'Risk register', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
 	] },
 	{ group: 'Protection', items: [
 		{ path: 'facility', label: 'Facility & access' },
@@ -125,6 +128,13 @@ function Page({ route, user }) {
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
+	}
+	if (first === 'ratings') return html`<${RatingsPage} user=${user} />`;
+	if (first === 'risks') {
+		if (!second) return html`<${RisksPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${RiskFormPage} user=${user} />`;
+		if (third === 'edit') return html`<${RiskFormPage} id=${second} user=${user} />`;
+		return html`<${RiskPage} id=${second} user=${user} />`;
 	}
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
