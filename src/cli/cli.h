@@ -62,6 +62,9 @@ bool ch_cli_make_dir(const char *dir);
 
 /* demo_data.c: populate a demo post; fills the post id. */
 ch_err ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN]);
+/* demo_intel.c: twelve months of intelligence for the demo post (after
+ * its users and incidents). */
+ch_err ch_demo_intel(struct ch_ctx *ctx, const char *post_id);
 /* demo_risks.c: the demo post's ratings history and risk register. */
 ch_err ch_demo_risks(struct ch_ctx *ctx, const char *post_id);
 /* The demo logins, NULL-terminated pairs of username and password. */

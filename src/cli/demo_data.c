@@ -762,7 +762,8 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	if ((err = add_zones(ctx, post_id)) != CH_OK ||
 	    (err = add_people(ctx, post_id, ids)) != CH_OK ||
 	    (err = add_users(ctx, post_id, ids)) != CH_OK ||
-	    (err = add_incidents(ctx, post_id, ids)) != CH_OK)
+	    (err = add_incidents(ctx, post_id, ids)) != CH_OK ||
+	    (err = ch_demo_intel(ctx, post_id)) != CH_OK)
 		return err;
 	if ((err = ch_demo_risks(ctx, post_id)) != CH_OK)
 		return err;

@@ -434,7 +434,7 @@ ch_err ch_intel_source_create(struct ch_ctx *ctx,
 ch_err ch_intel_source_update(struct ch_ctx *ctx, const char *id,
     const struct ch_intel_source_input *in, int64_t expected_version,
     struct ch_intel_source *out);
-/* With reveal, the sealed identity too (needs intel.sources.identity;
+/* With reveal, the sealed identity too (needs intel.identity;
  * the reveal is audited). */
 ch_err ch_intel_source_get(struct ch_ctx *ctx, const char *id, bool reveal,
     struct ch_intel_source_view *out);

@@ -53,10 +53,10 @@ apply(struct ch_ctx *ctx, const struct ch_intel_source_input *in,
 	if (set & CH_SF_IDENTITY) {
 		if (ctx->who != NULL &&
 		    !ch_policy_allows(
-			ctx->who, CH_PERM_INTEL_SOURCES_IDENTITY)) {
+			ctx->who, CH_PERM_INTEL_IDENTITY)) {
 			ch_fault_set(&ctx->fault, "/identity",
 			    "only the security officer records who a source "
-			    "is (intel.sources.identity).");
+			    "is (intel.identity).");
 			return CH_ERR_DENIED;
 		}
 		if (!ch_text_check(&ctx->fault, "/identity", in->identity,
@@ -220,7 +220,7 @@ ch_intel_source_get(struct ch_ctx *ctx, const char *id, bool reveal,
 	if (!ch_id_valid(id))
 		return CH_ERR_NOT_FOUND;
 	if (reveal && ctx->who != NULL &&
-	    !ch_policy_allows(ctx->who, CH_PERM_INTEL_SOURCES_IDENTITY))
+	    !ch_policy_allows(ctx->who, CH_PERM_INTEL_IDENTITY))
 		return CH_ERR_DENIED;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;

@@ -59,8 +59,11 @@ async function realPath(path) {
 			})).json.id,
 			risks: (await get(await login('rso'), `/api/v1/posts/${await demoPost()}/risks`)).json.items[0].id,
 		};
+		// Intelligence: the first demo record of each collection.
+		for (const coll of ['reports', 'sources', 'actors', 'places'])
+			ids[`intel/${coll}`] = (await get(await login('rso'), `/api/v1/intel/${coll}`)).json.items[0].id;
 	}
-	return path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, coll) => {
+	return path.replace(/^\/api\/v1\/((?:intel\/)?\w+)\/\{id\}/, (_, coll) => {
 		assert.ok(ids[coll], `no id for ${coll}`);
 		return `/api/v1/${coll}/${ids[coll]}`;
 	});

@@ -52,7 +52,7 @@ static const struct {
     {"intel.read", "security_officer analyst eac_member hq", false},
     {"intel.write", "security_officer analyst", false},
     {"intel.sources", "security_officer analyst", false},
-    {"intel.sources.identity", "security_officer", false},
+    {"intel.identity", "security_officer", false},
     {"ratings.read", "security_officer analyst eac_member hq", false},
     {"ratings.set", "security_officer", false},
     {"risks.read", "security_officer analyst eac_member hq", false},
