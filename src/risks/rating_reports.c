@@ -57,10 +57,13 @@ ch_rating_reports_load(struct ch_tx *tx, const char *post_id, int64_t since,
 		struct ch_rating_report *r = &(*out)[*count];
 		struct ch_intel_report full;
 
+		/* Known from when the source reported it, as an incident is
+		 * from its report: a report entered late still counts from
+		 * then in a history computed for the first time. */
 		if (!ch_time_parse(x->reported_at, &r->issued_at) ||
-		    !ch_time_parse(x->created_at, &r->recorded_at) ||
 		    !ch_time_parse(x->valid_from, &r->valid_from))
 			continue;
+		r->recorded_at = r->issued_at;
 		if (x->valid_until[0] == '\0' ||
 		    !ch_time_parse(x->valid_until, &r->valid_until))
 			r->valid_until = 0;

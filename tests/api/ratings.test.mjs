@@ -46,13 +46,14 @@ describe('the demo post', () => {
 		}
 	});
 
-	test('the calibrated defaults give a mix of levels, and some categories disagree for long', async () => {
-		const rep = await ratings(await login('rso'), await demoPost());
+	test('the calibrated defaults give a mix of levels over the year, and a long disagreement', async () => {
+		const rep = await ratings(await login('rso'), await demoPost(), '?history=true');
 		assert.equal(rep.settings.tau_days, 60);
 		assert.deepEqual([rep.settings.threshold_medium, rep.settings.threshold_high, rep.settings.threshold_critical],
 			[0.8, 1.6, 4]);
-		const computed = new Set(rep.categories.map((c) => c.computed.level));
-		assert.ok(computed.size >= 2, `computed levels ${[...computed]}`);
+		const computed = new Set(rep.daily.map((d) => d.level));
+		assert.deepEqual([...computed].sort(), ['Critical', 'High', 'Low', 'Medium'], 'every level occurs in the year');
+		assert.ok(rep.categories.some((c) => c.computed.reports > 0), 'graded reports count');
 		const flagged = rep.categories.filter((c) => c.disagreement);
 		const agree = rep.categories.filter((c) => !c.differs);
 		assert.ok(flagged.length >= 1 && agree.length >= 1, 'both agreement and a long disagreement');
