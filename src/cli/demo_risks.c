@@ -45,8 +45,8 @@ static const struct demo_risk risks[] = {
 	"A vehicle bomb at the main gate or along the Limuru Road wall during "
 	"office hours.",
 	{TE, NULL, NULL}, 2, 5, "mitigate", "rso", 45,
-	{{"Hostile vehicle barriers and 30 m stand-off at the main gate", 0,
-	     2, IN},
+	{{"Hostile vehicle barriers and 30 m stand-off at the main gate", 0, 2,
+	     IN},
 	    {"Vehicle search bay outside the perimeter", 1, 0, IN},
 	    {"Blast film on all street-facing windows", 0, 1, PL}}},
     {"Armed attack on a public venue frequented by staff",
@@ -55,8 +55,8 @@ static const struct demo_risk risks[] = {
 	"restaurant used by staff at weekends.",
 	{TE, NULL, NULL}, 3, 5, "mitigate", "rso", 20,
 	{{"Venue advisories in the weekly security note", 1, 0, IN},
-	    {"Accountability drill via the warden system within 60 minutes",
-		0, 1, IN},
+	    {"Accountability drill via the warden system within 60 minutes", 0,
+		1, IN},
 	    {"Personal trauma kits for each household", 0, 1, PL}}},
     {"Violent demonstration breaches the perimeter", "Chancery compound",
 	"A crowd after a political trigger climbs the perimeter wall or "
@@ -66,8 +66,7 @@ static const struct demo_risk risks[] = {
 	    {"Agreement with the GSU for a standing presence on protest days",
 		1, 0, IN},
 	    {"Safe-haven drill for chancery staff, twice a year", 0, 1, IN}}},
-    {"Staff caught in unrest while travelling in the city",
-	"Staff on the move",
+    {"Staff caught in unrest while travelling in the city", "Staff on the move",
 	"Road blocks, stone-throwing or tear gas on routes used by staff "
 	"during election or price protests.",
 	{PV, CR, NULL}, 3, 3, "mitigate", "analyst", -12,
@@ -172,8 +171,8 @@ static const struct {
 	"Several foreign services are active in Nairobi; no approach to our "
 	"staff this year.",
 	14},
-    {364, TC, "Medium",
-	"Routine phishing against the mission; no compromise.", 14},
+    {364, TC, "Medium", "Routine phishing against the mission; no compromise.",
+	14},
     {315, TC, "High",
 	"Spear-phishing campaign against the political section with a "
 	"workstation compromised; targeting looks deliberate.",
@@ -194,8 +193,7 @@ static const struct {
 	"No further violent protests in five weeks; organisers have moved "
 	"on to other targets.",
 	0},
-    {150, HI, "Medium",
-	"No further approaches; the case was handed to HQ.", 0},
+    {150, HI, "Medium", "No further approaches; the case was handed to HQ.", 0},
     {141, TE, "Critical",
 	"IED explosion at a shopping centre 3 km from the chancery; "
 	"further attacks possible in the coming weeks.",
@@ -340,8 +338,8 @@ plan_reviews(struct ch_ctx *ctx, const char *post_id, int64_t now)
 		if (in.set == 0 ||
 		    strcmp(list.items[i].review_on, in.review_on) == 0)
 			continue;
-		err = ch_risks_update(ctx, list.items[i].id, &in,
-		    list.items[i].version, &r);
+		err = ch_risks_update(
+		    ctx, list.items[i].id, &in, list.items[i].version, &r);
 		if (err != CH_OK)
 			return err;
 	}

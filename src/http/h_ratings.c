@@ -11,8 +11,7 @@
 
 static const char *const categories[] = {"political_violence", "terrorism",
     "crime", "human_intelligence", "technical_cyber", NULL};
-static const char *const levels[] = {
-    "Low", "Medium", "High", "Critical", NULL};
+static const char *const levels[] = {"Low", "Medium", "High", "Critical", NULL};
 
 static const struct ch_jfield set_fields[] = {
     {"category", CH_J_ENUM, true, false, 40, categories, "Threat category."},
@@ -135,7 +134,8 @@ ch_h_ratings_get(struct ch_req *req)
 		ch_reply_error(req, CH_ERR_NOMEM);
 		return;
 	}
-	err = ch_ratings_get(&req->ctx, req->params[0], history, (int)days, rep);
+	err =
+	    ch_ratings_get(&req->ctx, req->params[0], history, (int)days, rep);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
@@ -171,7 +171,8 @@ ch_h_ratings_get(struct ch_req *req)
 			    json_pack("{s:s, s:s, s:s, s:f}", "day",
 				rep->days[i].day, "category",
 				ch_threat_category_code(rep->days[i].category),
-				"level", ch_threat_level_code(rep->days[i].level),
+				"level",
+				ch_threat_level_code(rep->days[i].level),
 				"score", rep->days[i].score));
 		json_object_set_new(o, "changes", changes);
 		json_object_set_new(o, "daily", daily);

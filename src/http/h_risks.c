@@ -187,7 +187,8 @@ risk_input(struct ch_req *req, struct ch_risk_input *in)
 static json_t *
 risk_json(const struct ch_risk *r, const struct ch_risk_bands *bands)
 {
-	json_t *o = json_object(), *cats = json_array(), *controls = json_array();
+	json_t *o = json_object(), *cats = json_array(),
+	       *controls = json_array();
 	int inherent = r->likelihood * r->impact;
 	int residual = r->residual_likelihood * r->residual_impact;
 	int target = r->target_likelihood * r->target_impact;
@@ -235,13 +236,15 @@ risk_json(const struct ch_risk *r, const struct ch_risk_bands *bands)
 	    o, "treatment", json_string(ch_treatment_code(r->treatment)));
 	json_object_set_new(
 	    o, "owner_person_id", ch_json_str_or_null(r->owner_person_id));
-	json_object_set_new(o, "owner_name", ch_json_str_or_null(r->owner_name));
+	json_object_set_new(
+	    o, "owner_name", ch_json_str_or_null(r->owner_name));
 	json_object_set_new(o, "review_on", json_string(r->review_on));
 	json_object_set_new(o, "overdue", json_boolean(r->overdue));
 	json_object_set_new(o, "flagged", json_boolean(r->flagged));
 	json_object_set_new(
 	    o, "flag_reason", ch_json_str_or_null(r->flag_reason));
-	json_object_set_new(o, "flagged_at", ch_json_str_or_null(r->flagged_at));
+	json_object_set_new(
+	    o, "flagged_at", ch_json_str_or_null(r->flagged_at));
 	json_object_set_new(
 	    o, "reviewed_at", ch_json_str_or_null(r->reviewed_at));
 	json_object_set_new(
@@ -259,7 +262,8 @@ reply_risk(struct ch_req *req, unsigned status, const struct ch_risk *r)
 
 	if (ch_risks_bands_get(&req->ctx, r->post_id, &bands) != CH_OK)
 		ch_risk_bands_defaults(&bands);
-	snprintf(req->etag, sizeof(req->etag), "\"%lld\"", (long long)r->version);
+	snprintf(
+	    req->etag, sizeof(req->etag), "\"%lld\"", (long long)r->version);
 	ch_reply_json(req, status, risk_json(r, &bands));
 }
 
@@ -452,8 +456,8 @@ ch_h_risk_bands_put(struct ch_req *req)
 		struct ch_fault inner = {{0}, {0}};
 
 		if (ch_json_check(item, &band_schema, &inner) != CH_OK) {
-			ch_reply_problem(req, "validation", inner.detail,
-			    "/bands");
+			ch_reply_problem(
+			    req, "validation", inner.detail, "/bands");
 			return;
 		}
 		r[i].name = ch_json_str(item, "name");

@@ -85,8 +85,9 @@ static const struct ch_query_param intel_search_query[] = {
 };
 
 static const struct ch_query_param ratings_query[] = {
-    {"history", "true adds the official changes and the daily computed "
-		"ratings."},
+    {"history",
+	"true adds the official changes and the daily computed "
+	"ratings."},
     {"days", "Days of daily history, 1 to 400 (default 365)."},
     {NULL, NULL},
 };
@@ -335,8 +336,7 @@ static const struct ch_route routes[] = {
 	"explanation, disagreement; history on request",
 	"ratings", ratings_query, 200, 0},
     {"POST", "/api/v1/posts/{id}/ratings", ch_h_ratings_set,
-	CH_PERM_RATINGS_SET, "threat.rating.set", 8 * KB,
-	&ch_schema_rating_set,
+	CH_PERM_RATINGS_SET, "threat.rating.set", 8 * KB, &ch_schema_rating_set,
 	"Set a category's official rating with a rationale (a rise flags "
 	"the linked risks)",
 	"ratings", NULL, 201, 0},
@@ -368,16 +368,16 @@ static const struct ch_route routes[] = {
     {"POST", "/api/v1/risks", ch_h_risks_create, CH_PERM_RISKS_WRITE,
 	"risk.create", 64 * KB, &ch_schema_risk_create,
 	"Add a risk to a post's register", "risks", NULL, 201, 0},
-    {"GET", "/api/v1/risks/{id}", ch_h_risks_get, CH_PERM_RISKS_READ, NULL,
-	0, NULL, "A risk with its controls, inherent and residual scores",
-	"risks", NULL, 200, 0},
+    {"GET", "/api/v1/risks/{id}", ch_h_risks_get, CH_PERM_RISKS_READ, NULL, 0,
+	NULL, "A risk with its controls, inherent and residual scores", "risks",
+	NULL, 200, 0},
     {"PATCH", "/api/v1/risks/{id}", ch_h_risks_update, CH_PERM_RISKS_WRITE,
 	"risk.update", 64 * KB, &ch_schema_risk_update,
 	"Change a risk (If-Match: the version read)", "risks", NULL, 200, 0},
     {"POST", "/api/v1/risks/{id}/review", ch_h_risks_review,
 	CH_PERM_RISKS_WRITE, "risk.review", 8 * KB, &ch_schema_risk_review,
-	"Record a review: clears the flag, sets the next review date",
-	"risks", NULL, 200, 0},
+	"Record a review: clears the flag, sets the next review date", "risks",
+	NULL, 200, 0},
 };
 
 const struct ch_route *

@@ -137,8 +137,10 @@ ch_heatmap_svg(const struct ch_heatmap *h, const char *title, struct ch_buf *b)
 			    l, i, score, ch_band_code(band), ni, nr, l,
 			    ch_likelihood_label(l), i, ch_impact_label(i),
 			    score, ch_band_code(band), ni, nr);
-			OUT("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
-			    "fill=\"%s\" stroke=\"#555\" stroke-width=\"1\"/>\n",
+			OUT("<rect x=\"%d\" y=\"%d\" width=\"%d\" "
+			    "height=\"%d\" "
+			    "fill=\"%s\" stroke=\"#555\" "
+			    "stroke-width=\"1\"/>\n",
 			    x, y, CELL_W, CELL_H, band_fill[band]);
 			OUT("<text x=\"%d\" y=\"%d\" font-size=\"10\" "
 			    "fill=\"#333\">%s %d</text>\n",

@@ -113,8 +113,8 @@ ch_rating_settings_check(
 		return false;
 	}
 	if (s->lookback_days < 7 || s->lookback_days > 730) {
-		ch_fault_set(fault, "/lookback_days",
-		    "lookback_days is 7 to 730 days.");
+		ch_fault_set(
+		    fault, "/lookback_days", "lookback_days is 7 to 730 days.");
 		return false;
 	}
 	if (!isfinite(t[1]) || !isfinite(t[2]) || !isfinite(t[3]) ||
@@ -125,8 +125,8 @@ ch_rating_settings_check(
 		return false;
 	}
 	if (s->disagree_days < 0 || s->disagree_days > 365) {
-		ch_fault_set(fault, "/disagree_days",
-		    "disagree_days is 0 to 365 days.");
+		ch_fault_set(
+		    fault, "/disagree_days", "disagree_days is 0 to 365 days.");
 		return false;
 	}
 	return true;
@@ -220,8 +220,7 @@ ch_rating_compute(const struct ch_rating_settings *s,
     const struct ch_rating_report *reports, size_t nreports,
     struct ch_rating_computed *out)
 {
-	static const char *const grades[] = {
-	    "A", "B", "C", "D", "E", "F"};
+	static const char *const grades[] = {"A", "B", "C", "D", "E", "F"};
 	static char report_grades[6][6][3];
 
 	memset(out, 0, sizeof(*out));
@@ -256,8 +255,7 @@ ch_rating_compute(const struct ch_rating_settings *s,
 		int ri, ci;
 
 		if (r->category != category || r->issued_at > t ||
-		    r->recorded_at > t ||
-		    r->valid_from > t ||
+		    r->recorded_at > t || r->valid_from > t ||
 		    (r->valid_until != 0 && r->valid_until < t) ||
 		    r->reliability < 'A' || r->reliability > 'F' ||
 		    r->credibility < 1 || r->credibility > 6)
@@ -389,7 +387,8 @@ refresh_tx(struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id,
 			day_of(d, row.day);
 			row.level = comp.level;
 			row.score = comp.score;
-			err = ch_store_rating_day_put(tx, post_id, &row, recorded);
+			err = ch_store_rating_day_put(
+			    tx, post_id, &row, recorded);
 			if (err != CH_OK)
 				return err;
 		}
@@ -526,8 +525,8 @@ ch_ratings_get(struct ch_ctx *ctx, const char *post_id, bool with_history,
 	    (err = ch_store_threat_settings_get(
 		 tx, post_id, &out->settings, &bands)) != CH_OK ||
 	    (err = refresh_tx(ctx, tx, post_id, &out->settings)) != CH_OK ||
-	    (err = ch_store_rating_changes(
-		 tx, post_id, 10000, ctx->arena, &changes, &nchanges)) != CH_OK ||
+	    (err = ch_store_rating_changes(tx, post_id, 10000, ctx->arena,
+		 &changes, &nchanges)) != CH_OK ||
 	    (err = ch_store_rating_days(
 		 tx, post_id, since, ctx->arena, &days, &ndays)) != CH_OK ||
 	    (err = load_inputs(ctx, tx, post_id,
@@ -551,8 +550,8 @@ ch_ratings_get(struct ch_ctx *ctx, const char *post_id, bool with_history,
 		ch_rating_compute(&out->settings, v->category, now,
 		    in.incidents, in.nincidents, in.reports, in.nreports,
 		    &v->computed);
-		disagreement(v, changes, nchanges, days, ndays, &out->settings,
-		    today_t);
+		disagreement(
+		    v, changes, nchanges, days, ndays, &out->settings, today_t);
 		err = ch_store_risks_flagged_count(tx, post_id,
 		    ch_threat_category_code(v->category), &flagged);
 		if (err != CH_OK)
@@ -607,7 +606,7 @@ static ch_err
 flag_linked_risks(struct ch_ctx *ctx, struct ch_tx *tx,
     const struct ch_rating_change *c, int *count)
 {
-	char (*ids)[CH_ID_LEN] = NULL;
+	char(*ids)[CH_ID_LEN] = NULL;
 	size_t n = 0;
 	ch_err err;
 
@@ -636,10 +635,11 @@ flag_linked_risks(struct ch_ctx *ctx, struct ch_tx *tx,
 		if ((err = ch_store_risk_update(tx, &r, r.version)) != CH_OK)
 			return err;
 		ch_buf_init(&state, 4096);
-		ch_buf_appendf(&state, "id=%s\nflagged=1\nreason=%s\nversion=%lld\n",
-		    r.id, r.flag_reason, (long long)r.version);
-		err = audit(ctx, tx, "risk.flag", "risk", r.id, r.post_id,
-		    &state);
+		ch_buf_appendf(&state,
+		    "id=%s\nflagged=1\nreason=%s\nversion=%lld\n", r.id,
+		    r.flag_reason, (long long)r.version);
+		err = audit(
+		    ctx, tx, "risk.flag", "risk", r.id, r.post_id, &state);
 		ch_buf_free(&state);
 		if (err != CH_OK)
 			return err;
@@ -678,8 +678,7 @@ ch_ratings_set(struct ch_ctx *ctx, const char *post_id, const char *category,
 		return CH_ERR_INVALID;
 	}
 	if (!ch_text_check(&ctx->fault, "/rationale", rationale,
-		CH_RATING_RATIONALE_MAX,
-		CH_TEXT_REQUIRED | CH_TEXT_MULTILINE))
+		CH_RATING_RATIONALE_MAX, CH_TEXT_REQUIRED | CH_TEXT_MULTILINE))
 		return CH_ERR_INVALID;
 	if (at != NULL && ctx->who == NULL) {
 		if (!ch_time_parse(at, &t) || t > ch_clock_now() + 300) {
@@ -713,8 +712,7 @@ ch_ratings_set(struct ch_ctx *ctx, const char *post_id, const char *category,
 	raised = out->has_from ? out->to > out->from : out->to > CH_LEVEL_LOW;
 	if ((err = ch_store_rating_change_insert(tx, out)) != CH_OK)
 		goto fail;
-	if (raised &&
-	    (err = flag_linked_risks(ctx, tx, out, flagged)) != CH_OK)
+	if (raised && (err = flag_linked_risks(ctx, tx, out, flagged)) != CH_OK)
 		goto fail;
 	ch_buf_init(&state, 16 * 1024);
 	change_state(out, &state);
@@ -749,8 +747,7 @@ ch_ratings_settings_get(
 
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	if ((err = check_post(ctx, tx, post_id, CH_PERM_RATINGS_READ)) ==
-	    CH_OK)
+	if ((err = check_post(ctx, tx, post_id, CH_PERM_RATINGS_READ)) == CH_OK)
 		err = ch_store_threat_settings_get(tx, post_id, out, &bands);
 	ch_store_rollback(tx);
 	return err;
@@ -786,8 +783,8 @@ ch_ratings_settings_set(struct ch_ctx *ctx, const char *post_id,
 	    post_id, in->tau_days, in->lookback_days,
 	    in->threshold[CH_LEVEL_MEDIUM], in->threshold[CH_LEVEL_HIGH],
 	    in->threshold[CH_LEVEL_CRITICAL], in->disagree_days);
-	err = audit(ctx, tx, "threat.settings.set", "post", post_id, post_id,
-	    &state);
+	err = audit(
+	    ctx, tx, "threat.settings.set", "post", post_id, post_id, &state);
 	ch_buf_free(&state);
 	if (err != CH_OK)
 		goto fail;

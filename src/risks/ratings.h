@@ -48,12 +48,12 @@ bool ch_threat_level_parse(const char *s, enum ch_threat_level *out);
 
 /* The formula's per post settings. */
 struct ch_rating_settings {
-	double tau_days;      /* decay time constant, days */
-	int lookback_days;    /* incidents older than this do not count */
+	double tau_days;   /* decay time constant, days */
+	int lookback_days; /* incidents older than this do not count */
 	double threshold[CH_LEVEL__COUNT]; /* [0] unused (0); Medium, High,
 					      Critical: increasing */
-	int disagree_days;    /* flag when official and computed differ
-				 at least this many days */
+	int disagree_days; /* flag when official and computed differ
+			      at least this many days */
 };
 void ch_rating_settings_defaults(struct ch_rating_settings *s);
 /* Whether settings are usable; fills fault when not. */
@@ -78,8 +78,8 @@ struct ch_rating_report {
 	const char *id;
 	const char *title;
 	enum ch_threat_category category;
-	char reliability; /* 'A'..'F' */
-	int credibility;  /* 1..6 */
+	char reliability;    /* 'A'..'F' */
+	int credibility;     /* 1..6 */
 	int64_t issued_at;   /* the age counts from here */
 	int64_t recorded_at; /* known to the system from here */
 	int64_t valid_from;  /* counts from here ... */
@@ -108,7 +108,7 @@ struct ch_rating_computed {
 	enum ch_threat_level level;
 	double incident_score, report_score;
 	int nincidents, nreports; /* that count (within the lookback) */
-	int nrecent; /* incidents in the last 30 days */
+	int nrecent;              /* incidents in the last 30 days */
 	struct ch_rating_contributor top[CH_RATING_CONTRIBUTORS_MAX];
 	size_t ntop;
 	char explanation[CH_RATING_EXPLANATION_MAX];
@@ -153,9 +153,9 @@ struct ch_rating_view {
 	bool has_official;
 	struct ch_rating_change official; /* the latest change */
 	struct ch_rating_computed computed;
-	bool differs;      /* official set and unlike the computed */
+	bool differs; /* official set and unlike the computed */
 	char disagree_since[CH_DATE_LEN]; /* first day of the difference */
-	int disagree_days; /* days it has lasted */
+	int disagree_days;                /* days it has lasted */
 	bool disagreement; /* lasted at least the post's setting */
 	int flagged_risks; /* linked risks flagged for review */
 };

@@ -163,8 +163,8 @@ ch_risk_bands_from_ranges(const struct ch_band_range *r, size_t n,
 }
 
 void
-ch_risk_residual(const struct ch_risk *r, bool include_planned,
-    int *likelihood, int *impact)
+ch_risk_residual(
+    const struct ch_risk *r, bool include_planned, int *likelihood, int *impact)
 {
 	int l = r->likelihood, i = r->impact;
 
@@ -296,8 +296,8 @@ apply(const struct ch_risk_input *in, struct ch_risk *r, ch_arena *a,
 			    CH_RISK_CONTROLS_MAX);
 			return CH_ERR_INVALID;
 		}
-		r->controls =
-		    ch_arena_alloc(a, sizeof(*r->controls) * (in->ncontrols + 1));
+		r->controls = ch_arena_alloc(
+		    a, sizeof(*r->controls) * (in->ncontrols + 1));
 		if (r->controls == NULL)
 			return CH_ERR_NOMEM;
 		r->ncontrols = in->ncontrols;
@@ -365,8 +365,8 @@ check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_risk *r)
 	if (r->owner_person_id[0] != '\0') {
 		struct ch_person p;
 
-		err = ch_store_person_get(
-		    tx, r->owner_person_id, ctx->arena, &p);
+		err =
+		    ch_store_person_get(tx, r->owner_person_id, ctx->arena, &p);
 		if (err == CH_ERR_NOT_FOUND ||
 		    (err == CH_OK && strcmp(p.post_id, r->post_id) != 0)) {
 			ch_fault_set(&ctx->fault, "/owner_person_id",
@@ -409,7 +409,8 @@ risk_state(const struct ch_risk *r, struct ch_buf *b)
 	    r->review_on, r->flagged, r->reviewed_at, (long long)r->version);
 	for (size_t i = 0; i < r->ncontrols; i++)
 		ch_buf_appendf(b, "control=%s,%d,%d,%s\n", r->controls[i].name,
-		    r->controls[i].likelihood_steps, r->controls[i].impact_steps,
+		    r->controls[i].likelihood_steps,
+		    r->controls[i].impact_steps,
 		    ch_control_status_code(r->controls[i].status));
 }
 
@@ -440,7 +441,8 @@ finish_write(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_risk *r,
 		return err;
 	ch_date_today(today);
 	ch_risk_derive(r, today);
-	ev = (struct ch_event){event, "risk", r->id, r->post_id, ch_clock_now()};
+	ev =
+	    (struct ch_event){event, "risk", r->id, r->post_id, ch_clock_now()};
 	ch_events_publish(&ev);
 	return CH_OK;
 }
@@ -591,14 +593,13 @@ ch_risks_review(struct ch_ctx *ctx, const char *id, const char *note,
 	memcpy(out->updated_at, out->reviewed_at, sizeof(out->updated_at));
 	out->reviewed_by = (char *)ch_ctx_actor(ctx);
 	if (next_review_on != NULL)
-		ch_strlcpy(out->review_on, next_review_on,
-		    sizeof(out->review_on));
+		ch_strlcpy(
+		    out->review_on, next_review_on, sizeof(out->review_on));
 	else
 		date_after(REVIEW_DEFAULT_DAYS, out->review_on);
 	if ((err = ch_store_risk_update(tx, out, out->version)) != CH_OK)
 		goto fail;
-	return finish_write(
-	    ctx, tx, out, "risk.review", "risk.reviewed", note);
+	return finish_write(ctx, tx, out, "risk.review", "risk.reviewed", note);
 
 fail:
 	ch_store_rollback(tx);
@@ -739,8 +740,9 @@ ch_risks_bands_set(
 		CH_OK)
 		goto fail;
 	ch_buf_init(&state, 1024);
-	ch_buf_appendf(&state, "post=%s\nlow=1-%d\nmedium=%d-%d\nhigh=%d-%d\n"
-			       "critical=%d-25\n",
+	ch_buf_appendf(&state,
+	    "post=%s\nlow=1-%d\nmedium=%d-%d\nhigh=%d-%d\n"
+	    "critical=%d-25\n",
 	    post_id, in->low_max, in->low_max + 1, in->medium_max,
 	    in->medium_max + 1, in->high_max, in->high_max + 1);
 	e = (struct ch_audit_entry){

@@ -172,8 +172,8 @@ void ch_heatmap_count(const struct ch_risk *risks, size_t n,
     const struct ch_risk_bands *bands, struct ch_heatmap *out);
 /* The SVG document (UTF-8, with title and desc, text labels in every
  * cell, bands by colour and by letter) into b. */
-ch_err ch_heatmap_svg(const struct ch_heatmap *h, const char *title,
-    struct ch_buf *b);
+ch_err ch_heatmap_svg(
+    const struct ch_heatmap *h, const char *title, struct ch_buf *b);
 
 /* ---- use cases (risks.c) ---- */
 ch_err ch_risks_create(
@@ -190,7 +190,7 @@ ch_err ch_risks_list(struct ch_ctx *ctx, const char *post_id,
     const struct ch_risk_filter *f, struct ch_risk_list *out);
 ch_err ch_risks_bands_get(
     struct ch_ctx *ctx, const char *post_id, struct ch_risk_bands *out);
-ch_err ch_risks_bands_set(struct ch_ctx *ctx, const char *post_id,
-    const struct ch_risk_bands *in);
+ch_err ch_risks_bands_set(
+    struct ch_ctx *ctx, const char *post_id, const struct ch_risk_bands *in);
 
 #endif /* CH_RISKS_H */

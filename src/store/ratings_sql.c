@@ -48,12 +48,12 @@ ch_store_threat_settings_get(struct ch_tx *tx, const char *post_id,
 		rating->tau_days = cell_double(r, 0, 0, rating->tau_days);
 		rating->lookback_days =
 		    (int)ch_rows_int(r, 0, 1, rating->lookback_days);
-		rating->threshold[CH_LEVEL_MEDIUM] = cell_double(
-		    r, 0, 2, rating->threshold[CH_LEVEL_MEDIUM]);
+		rating->threshold[CH_LEVEL_MEDIUM] =
+		    cell_double(r, 0, 2, rating->threshold[CH_LEVEL_MEDIUM]);
 		rating->threshold[CH_LEVEL_HIGH] =
 		    cell_double(r, 0, 3, rating->threshold[CH_LEVEL_HIGH]);
-		rating->threshold[CH_LEVEL_CRITICAL] = cell_double(
-		    r, 0, 4, rating->threshold[CH_LEVEL_CRITICAL]);
+		rating->threshold[CH_LEVEL_CRITICAL] =
+		    cell_double(r, 0, 4, rating->threshold[CH_LEVEL_CRITICAL]);
 		rating->disagree_days =
 		    (int)ch_rows_int(r, 0, 5, rating->disagree_days);
 		bands->low_max = (int)ch_rows_int(r, 0, 6, bands->low_max);
@@ -76,8 +76,8 @@ ch_store_threat_settings_put(struct ch_tx *tx, const char *post_id,
 	snprintf(tau, sizeof(tau), "%.17g", rating->tau_days);
 	snprintf(med, sizeof(med), "%.17g", rating->threshold[CH_LEVEL_MEDIUM]);
 	snprintf(high, sizeof(high), "%.17g", rating->threshold[CH_LEVEL_HIGH]);
-	snprintf(crit, sizeof(crit), "%.17g",
-	    rating->threshold[CH_LEVEL_CRITICAL]);
+	snprintf(
+	    crit, sizeof(crit), "%.17g", rating->threshold[CH_LEVEL_CRITICAL]);
 	v[0] = CH_P_TEXT(post_id);
 	v[1] = CH_P_TEXT(tau);
 	v[2] = CH_P_INT(rating->lookback_days);
@@ -108,15 +108,16 @@ ch_store_threat_settings_put(struct ch_tx *tx, const char *post_id,
 }
 
 ch_err
-ch_store_rating_change_insert(struct ch_tx *tx, const struct ch_rating_change *c)
+ch_store_rating_change_insert(
+    struct ch_tx *tx, const struct ch_rating_change *c)
 {
 	struct ch_param v[8];
 
 	v[0] = CH_P_TEXT(c->id);
 	v[1] = CH_P_TEXT(c->post_id);
 	v[2] = CH_P_TEXT(ch_threat_category_code(c->category));
-	v[3] = c->has_from ? CH_P_TEXT(ch_threat_level_code(c->from))
-			   : CH_P_NULL;
+	v[3] =
+	    c->has_from ? CH_P_TEXT(ch_threat_level_code(c->from)) : CH_P_NULL;
 	v[4] = CH_P_TEXT(ch_threat_level_code(c->to));
 	v[5] = CH_P_TEXT(c->rationale);
 	v[6] = CH_P_TEXT(c->actor);
@@ -159,8 +160,8 @@ ch_store_rating_changes(struct ch_tx *tx, const char *post_id, size_t limit,
 			ch_rows_get(r, i, 2), &c->category) ||
 		    !ch_threat_level_parse(ch_rows_get(r, i, 4), &c->to))
 			continue;
-		c->has_from = ch_threat_level_parse(
-		    ch_rows_get(r, i, 3), &c->from);
+		c->has_from =
+		    ch_threat_level_parse(ch_rows_get(r, i, 3), &c->from);
 		c->rationale = ch_cell_dup(r, i, 5, arena);
 		c->actor = ch_cell_dup(r, i, 6, arena);
 		ch_cell_copy(r, i, 7, c->at, sizeof(c->at));
@@ -260,7 +261,8 @@ ch_store_rating_first_time(
 
 	at[0] = '\0';
 	err = ch_tx_query(tx,
-	    "SELECT (SELECT MIN(reported_at) FROM incidents WHERE post_id = $1),"
+	    "SELECT (SELECT MIN(reported_at) FROM incidents WHERE post_id = "
+	    "$1),"
 	    " (SELECT MIN(at) FROM threat_rating_changes WHERE post_id = $1)",
 	    v, 1, &r, NULL);
 	if (err != CH_OK)
@@ -279,8 +281,8 @@ ch_store_rating_first_time(
 
 ch_err
 ch_store_rating_incidents(struct ch_tx *tx, const char *post_id,
-    const char *since, int clearance_max, const char *user_id,
-    ch_arena *arena, struct ch_rating_incident **out, size_t *count)
+    const char *since, int clearance_max, const char *user_id, ch_arena *arena,
+    struct ch_rating_incident **out, size_t *count)
 {
 	struct ch_param v[5];
 	struct ch_rows *r = NULL;

@@ -119,8 +119,8 @@ read_links(struct ch_tx *tx, ch_arena *a, struct ch_risk *p)
 	ch_err err;
 
 	err = ch_tx_query(tx,
-	    "SELECT category FROM risk_categories WHERE risk_id = $1", v, 1,
-	    &r, NULL);
+	    "SELECT category FROM risk_categories WHERE risk_id = $1", v, 1, &r,
+	    NULL);
 	if (err != CH_OK)
 		return err;
 	p->categories = 0;
@@ -207,8 +207,8 @@ ch_store_risk_get(
 	struct ch_rows *r = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx, "SELECT " RISK_COLUMNS " FROM risks WHERE id = $1",
-	    v, 1, &r, NULL);
+	err = ch_tx_query(tx,
+	    "SELECT " RISK_COLUMNS " FROM risks WHERE id = $1", v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	if (r->nrows == 0) {
@@ -281,8 +281,8 @@ ch_store_risks_linked(struct ch_tx *tx, const char *post_id,
 }
 
 ch_err
-ch_store_risks_flagged_count(struct ch_tx *tx, const char *post_id,
-    const char *category, int64_t *count)
+ch_store_risks_flagged_count(
+    struct ch_tx *tx, const char *post_id, const char *category, int64_t *count)
 {
 	struct ch_param v[2] = {CH_P_TEXT(post_id), CH_P_TEXT(category)};
 	struct ch_rows *r = NULL;

@@ -164,7 +164,7 @@ Test(formula, counts_only_what_was_known_in_the_window_and_category)
 	in[3].reported_at = T0 + 3600;
 	in[4] = incident(CH_THREAT_CRIME, CH_SEV_EXTREME, 400, "too old");
 	rep[0] = report(CH_THREAT_CRIME, 'A', 1, 10, T0 - DAY); /* expired */
-	rep[1] = report(CH_THREAT_CRIME, 'C', 3, 0, 0);        /* open */
+	rep[1] = report(CH_THREAT_CRIME, 'C', 3, 0, 0);         /* open */
 	rep[2] = report(CH_THREAT_CRIME, 'A', 1, 1, T0 + DAY);
 	rep[2].recorded_at = T0 + 60; /* entered after t */
 	ch_rating_compute(&defaults, CH_THREAT_CRIME, T0, in, 5, rep, 3, &out);
@@ -190,13 +190,14 @@ Test(formula, explanation_names_level_threshold_and_top_contributors)
 	r = report(CH_THREAT_POLITICAL_VIOLENCE, 'C', 3, 2, 0);
 	r.title = "Secret plan";
 	r.visible = false;
-	ch_rating_compute(&defaults, CH_THREAT_POLITICAL_VIOLENCE, T0, in, 5,
-	    &r, 1, &out);
+	ch_rating_compute(
+	    &defaults, CH_THREAT_POLITICAL_VIOLENCE, T0, in, 5, &r, 1, &out);
 	/* 2 e^-0.05 + 4 x 0.4 e^-0.2 + 0.72 e^-1/30: High, not Critical. */
 	cr_assert_eq(out.level, CH_LEVEL_HIGH, "score %f", out.score);
 	cr_assert_eq(out.ntop, CH_RATING_CONTRIBUTORS_MAX);
 	for (size_t k = 1; k < out.ntop; k++)
-		cr_assert(out.top[k - 1].contribution >= out.top[k].contribution);
+		cr_assert(
+		    out.top[k - 1].contribution >= out.top[k].contribution);
 	cr_assert_str_eq(out.top[0].title, "Violent demonstration");
 	cr_assert(out.top[1].report);
 	cr_assert_null(out.top[1].title, "a report the reader may not read");
@@ -210,16 +211,15 @@ Test(formula, explanation_names_level_threshold_and_top_contributors)
 	    out.explanation);
 	cr_assert(strstr(out.explanation, "1 valid report contributes") != NULL,
 	    "%s", out.explanation);
-	cr_assert(strstr(out.explanation,
-		      "Largest: Severe incident \"Violent demonstration\"") !=
-		NULL,
+	cr_assert(
+	    strstr(out.explanation,
+		"Largest: Severe incident \"Violent demonstration\"") != NULL,
 	    "%s", out.explanation);
 	cr_assert(strstr(out.explanation, "C3 report,") != NULL, "%s",
 	    out.explanation);
 	cr_assert(strstr(out.explanation, "Secret plan") == NULL);
 
-	ch_rating_compute(
-	    &defaults, CH_THREAT_CRIME, T0, in, 5, &r, 1, &out);
+	ch_rating_compute(&defaults, CH_THREAT_CRIME, T0, in, 5, &r, 1, &out);
 	cr_assert_eq(out.level, CH_LEVEL_LOW);
 	cr_assert(strncmp(out.explanation,
 		      "Low because the score 0.00 is below the Medium "
@@ -361,8 +361,8 @@ make_risk(const char *category, char out_id[CH_ID_LEN])
 }
 
 static void
-report_incident(const char *category, const char *severity, int days_ago,
-    const char *title)
+report_incident(
+    const char *category, const char *severity, int days_ago, const char *title)
 {
 	struct ch_incident_input in = {0};
 	struct ch_incident out;
@@ -453,13 +453,12 @@ Test(ratings, raise_flags_linked_risks_and_publishes_after_commit)
 Test(ratings, history_keeps_who_when_from_to_and_why)
 {
 	struct ch_ctx c = as(&officer);
-	struct ch_ratings_report *rep =
-	    ch_arena_alloc(ctx.arena, sizeof(*rep));
+	struct ch_ratings_report *rep = ch_arena_alloc(ctx.arena, sizeof(*rep));
 	struct ch_rating_change ch;
 	int flagged;
 
-	cr_assert_eq(ch_ratings_set(&c, post_id, "crime", "High", "Carjackings.",
-			 NULL, &ch, &flagged),
+	cr_assert_eq(ch_ratings_set(&c, post_id, "crime", "High",
+			 "Carjackings.", NULL, &ch, &flagged),
 	    CH_OK);
 	cr_assert_eq(ch_ratings_set(&c, post_id, "crime", "Medium",
 			 "Arrests made.", NULL, &ch, &flagged),
@@ -472,12 +471,13 @@ Test(ratings, history_keeps_who_when_from_to_and_why)
 	cr_assert_str_eq(rep->changes[0].actor, "tester");
 	cr_assert_not(rep->changes[1].has_from);
 	cr_assert(rep->category[CH_THREAT_CRIME].has_official);
-	cr_assert_eq(rep->category[CH_THREAT_CRIME].official.to, CH_LEVEL_MEDIUM);
+	cr_assert_eq(
+	    rep->category[CH_THREAT_CRIME].official.to, CH_LEVEL_MEDIUM);
 	cr_assert_not(rep->category[CH_THREAT_TERRORISM].has_official);
 
 	/* Validation and who may. */
-	cr_assert_eq(ch_ratings_set(&c, post_id, "crime", "High", "", NULL, &ch,
-			 &flagged),
+	cr_assert_eq(ch_ratings_set(
+			 &c, post_id, "crime", "High", "", NULL, &ch, &flagged),
 	    CH_ERR_INVALID);
 	cr_assert_str_eq(c.fault.field, "/rationale");
 	struct ch_ctx a = as(&analyst), g = as(&guard);
@@ -493,8 +493,7 @@ Test(ratings, history_keeps_who_when_from_to_and_why)
 Test(ratings, snapshots_are_daily_and_the_past_is_not_rewritten)
 {
 	struct ch_ctx c = as(&analyst);
-	struct ch_ratings_report *rep =
-	    ch_arena_alloc(ctx.arena, sizeof(*rep));
+	struct ch_ratings_report *rep = ch_arena_alloc(ctx.arena, sizeof(*rep));
 	double before[12], after[12];
 	size_t n = 0;
 
@@ -506,9 +505,8 @@ Test(ratings, snapshots_are_daily_and_the_past_is_not_rewritten)
 		if (rep->days[i].category == CH_THREAT_CRIME && n < 12)
 			before[n++] = rep->days[i].score;
 	cr_assert_eq(n, 11);
-	cr_assert_float_eq(before[0], 2.0 * exp(-(86400 - 1.0) / DAY / 60 -
-					  0.0 / 60),
-	    0.05);
+	cr_assert_float_eq(
+	    before[0], 2.0 * exp(-(86400 - 1.0) / DAY / 60 - 0.0 / 60), 0.05);
 	for (size_t k = 1; k < n; k++)
 		cr_assert(before[k] < before[k - 1], "decays day by day");
 
@@ -530,8 +528,7 @@ Test(ratings, snapshots_are_daily_and_the_past_is_not_rewritten)
 Test(ratings, disagreement_is_flagged_after_the_post_setting)
 {
 	struct ch_ctx c = as(&officer);
-	struct ch_ratings_report *rep =
-	    ch_arena_alloc(ctx.arena, sizeof(*rep));
+	struct ch_ratings_report *rep = ch_arena_alloc(ctx.arena, sizeof(*rep));
 	struct ch_rating_change ch;
 	struct ch_rating_view *v = &rep->category[CH_THREAT_HUMAN_INTELLIGENCE];
 	struct ch_rating_settings s;

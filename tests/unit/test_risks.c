@@ -66,8 +66,8 @@ Test(bands, ranges_must_be_four_contiguous_and_cover_1_to_25)
 	struct ch_band_range gap[4] = {{"low", 1, 4}, {"medium", 6, 9},
 	    {"high", 10, 14}, {"critical", 15, 25}};
 	cr_assert_not(ch_risk_bands_from_ranges(gap, 4, &b, &f));
-	cr_assert(strstr(f.detail, "medium band must start at 5") != NULL,
-	    "%s", f.detail);
+	cr_assert(strstr(f.detail, "medium band must start at 5") != NULL, "%s",
+	    f.detail);
 	struct ch_band_range overlap[4] = {{"low", 1, 5}, {"medium", 5, 9},
 	    {"high", 10, 14}, {"critical", 15, 25}};
 	cr_assert_not(ch_risk_bands_from_ranges(overlap, 4, &b, &f));
@@ -196,7 +196,8 @@ Test(heatmap, svg_is_well_formed_titled_and_counts_each_cell)
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	cr_assert_not_null(doc, "well-formed XML");
 	x = xmlXPathNewContext(doc);
-	xmlXPathRegisterNs(x, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
+	xmlXPathRegisterNs(
+	    x, BAD_CAST "s", BAD_CAST "http://www.w3.org/2000/svg");
 	s = xpath_string(x, "/s:svg/s:title");
 	cr_assert_str_eq((char *)s, "Heat <map> & \"risks\"", "escaped");
 	xmlFree(s);
@@ -204,13 +205,14 @@ Test(heatmap, svg_is_well_formed_titled_and_counts_each_cell)
 	cr_assert_str_eq((char *)s, "img");
 	xmlFree(s);
 	s = xpath_string(x, "/s:svg/s:desc");
-	cr_assert(strstr((char *)s, "low 1-4, medium 5-9, high 10-14, "
-				    "critical 15-25") != NULL,
+	cr_assert(strstr((char *)s,
+		      "low 1-4, medium 5-9, high 10-14, "
+		      "critical 15-25") != NULL,
 	    "%s", s);
 	cr_assert(strstr((char *)s, "4 in all") != NULL, "%s", s);
 	xmlFree(s);
-	cr_assert_float_eq(xpath_number(x, "count(//s:g[@class='cell'])"), 25,
-	    0);
+	cr_assert_float_eq(
+	    xpath_number(x, "count(//s:g[@class='cell'])"), 25, 0);
 	cr_assert_float_eq(
 	    xpath_number(x, "sum(//s:g[@class='cell']/@data-inherent)"), 4, 0);
 	cr_assert_float_eq(
@@ -222,8 +224,8 @@ Test(heatmap, svg_is_well_formed_titled_and_counts_each_cell)
 			    l, i);
 			char q[260];
 
-			snprintf(q, sizeof(q), "number(%s/@data-inherent)",
-			    expr);
+			snprintf(
+			    q, sizeof(q), "number(%s/@data-inherent)", expr);
 			cr_assert_float_eq(xpath_number(x, q),
 			    h.inherent[l - 1][i - 1], 0, "%dx%d", l, i);
 			snprintf(q, sizeof(q), "string(%s/s:text[2])", expr);
@@ -246,8 +248,9 @@ Test(heatmap, svg_is_well_formed_titled_and_counts_each_cell)
 			xmlFree(s);
 		}
 	}
-	s = xpath_string(x, "string(//s:g[@data-likelihood='5']"
-			    "[@data-impact='5']/s:title)");
+	s = xpath_string(x,
+	    "string(//s:g[@data-likelihood='5']"
+	    "[@data-impact='5']/s:title)");
 	cr_assert_str_eq((char *)s,
 	    "Likelihood 5 (almost certain) x impact 5 (severe) = 25, "
 	    "critical: 2 inherent, 1 residual");
@@ -381,8 +384,7 @@ as(const struct ch_principal *who)
 
 static ch_err
 create(struct ch_ctx *c, int l, int i, const char *who_owns,
-    const struct ch_risk_control_input *controls, size_t n,
-    struct ch_risk *out)
+    const struct ch_risk_control_input *controls, size_t n, struct ch_risk *out)
 {
 	struct ch_risk_input in = {0};
 	const char *cats[2] = {"crime", "terrorism"};
@@ -440,16 +442,16 @@ Test(register, create_read_update_review_list)
 
 	change.set = CH_RF_LIKELIHOOD;
 	change.likelihood = 2;
-	cr_assert_eq(ch_risks_update(&a, r.id, &change, 7, &back),
-	    CH_ERR_PRECONDITION);
+	cr_assert_eq(
+	    ch_risks_update(&a, r.id, &change, 7, &back), CH_ERR_PRECONDITION);
 	cr_assert_eq(ch_risks_update(&a, r.id, &change, 1, &back), CH_OK);
 	cr_assert_eq(back.version, 2);
 	cr_assert_eq(back.residual_likelihood, 1);
-	cr_assert_eq(ch_risks_update(&g, r.id, &change, 2, &back),
-	    CH_ERR_NOT_FOUND);
+	cr_assert_eq(
+	    ch_risks_update(&g, r.id, &change, 2, &back), CH_ERR_NOT_FOUND);
 
-	cr_assert_eq(ch_risks_review(&o, r.id, "Fine.", "2031-05-01", &back),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_risks_review(&o, r.id, "Fine.", "2031-05-01", &back), CH_OK);
 	cr_assert_str_eq(back.review_on, "2031-05-01");
 	cr_assert_str_eq(back.reviewed_by, "tester");
 	cr_assert_not(back.flagged);
@@ -484,5 +486,6 @@ Test(register, bands_per_post)
 	cr_assert_eq(got.low_max, 3);
 	cr_assert_eq(got.medium_max, 8);
 	cr_assert_eq(got.high_max, 19);
-	cr_assert_eq(ch_risks_bands_get(&a, other_post, &got), CH_ERR_NOT_FOUND);
+	cr_assert_eq(
+	    ch_risks_bands_get(&a, other_post, &got), CH_ERR_NOT_FOUND);
 }
