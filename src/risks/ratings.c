@@ -220,8 +220,15 @@ ch_rating_compute(const struct ch_rating_settings *s,
     const struct ch_rating_report *reports, size_t nreports,
     struct ch_rating_computed *out)
 {
-	static const char *const grades[] = {"A", "B", "C", "D", "E", "F"};
-	static char report_grades[6][6][3];
+	/* "A1" .. "F6": constant, so that requests share them safely. */
+	static const char *const grades[6][6] = {
+	    {"A1", "A2", "A3", "A4", "A5", "A6"},
+	    {"B1", "B2", "B3", "B4", "B5", "B6"},
+	    {"C1", "C2", "C3", "C4", "C5", "C6"},
+	    {"D1", "D2", "D3", "D4", "D5", "D6"},
+	    {"E1", "E2", "E3", "E4", "E5", "E6"},
+	    {"F1", "F2", "F3", "F4", "F5", "F6"},
+	};
 
 	memset(out, 0, sizeof(*out));
 	out->category = category;
@@ -263,13 +270,10 @@ ch_rating_compute(const struct ch_rating_settings *s,
 		age = (double)(t - r->issued_at) / DAY;
 		ri = r->reliability - 'A';
 		ci = r->credibility - 1;
-		/* Written once per process, the same bytes each time. */
-		snprintf(report_grades[ri][ci], sizeof(report_grades[ri][ci]),
-		    "%s%d", grades[ri], ci + 1);
 		c.report = true;
 		c.id = r->id;
 		c.title = r->visible ? r->title : NULL;
-		c.grade = report_grades[ri][ci];
+		c.grade = grades[ri][ci];
 		c.weight = ch_rating_report_weight *
 		    ch_rating_reliability_weight(r->reliability) *
 		    ch_rating_credibility_weight(r->credibility);
