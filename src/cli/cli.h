@@ -36,6 +36,7 @@ int ch_cmd_restore(int argc, char **argv);
 int ch_cmd_audit(int argc, char **argv);
 int ch_cmd_device(int argc, char **argv);
 int ch_cmd_second_factor(int argc, char **argv);
+int ch_cmd_ratings(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */

@@ -204,10 +204,11 @@ explain(const struct ch_rating_settings *s, struct ch_rating_computed *out)
 	for (size_t i = 0; i < out->ntop && i < 3; i++) {
 		const struct ch_rating_contributor *c = &out->top[i];
 
-		PUT("%s %s %s%s%s%s, %.0f days old: %.2f x %.2f = %.2f.",
+		PUT("%s %s %s%s%s%s, %.0f day%s old: %.2f x %.2f = %.2f.",
 		    i == 0 ? " Largest:" : "", c->grade,
 		    c->report ? "report" : "incident", c->title ? " \"" : "",
 		    c->title ? c->title : "", c->title ? "\"" : "", c->age_days,
+		    c->age_days >= 0.5 && c->age_days < 1.5 ? "" : "s",
 		    c->weight, c->decay, c->contribution);
 	}
 #undef PUT
