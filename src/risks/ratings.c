@@ -743,6 +743,32 @@ fail:
 }
 
 ch_err
+ch_ratings_change_get(
+    struct ch_ctx *ctx, const char *id, struct ch_rating_change *out)
+{
+	struct ch_label l;
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (id == NULL || !ch_id_valid(id))
+		return CH_ERR_NOT_FOUND;
+	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_rating_change_get(tx, id, ctx->arena, out);
+	ch_store_rollback(tx);
+	if (err != CH_OK)
+		return err;
+	l = post_label(out->post_id);
+	if (!ch_ctx_sees_post(ctx, out->post_id) ||
+	    !ch_ctx_permits(ctx, CH_PERM_RATINGS_READ, &l)) {
+		memset(out, 0, sizeof(*out));
+		return CH_ERR_NOT_FOUND;
+	}
+	return CH_OK;
+}
+
+ch_err
 ch_ratings_settings_get(
     struct ch_ctx *ctx, const char *post_id, struct ch_rating_settings *out)
 {

@@ -198,6 +198,11 @@ ch_err ch_ratings_get(struct ch_ctx *ctx, const char *post_id,
 ch_err ch_ratings_set(struct ch_ctx *ctx, const char *post_id,
     const char *category, const char *level, const char *rationale,
     const char *at, struct ch_rating_change *out, int *flagged);
+/* One official change by id, for subscribers of threat.rating.raised
+ * (the event's object_id): its post, category, from and to.  The reader
+ * needs ratings.read on the post. */
+ch_err ch_ratings_change_get(
+    struct ch_ctx *ctx, const char *id, struct ch_rating_change *out);
 /* Bring the daily snapshots of a post up to now. */
 ch_err ch_ratings_refresh(struct ch_ctx *ctx, const char *post_id);
 ch_err ch_ratings_settings_get(

@@ -129,6 +129,45 @@ ch_store_rating_change_insert(
 	    v, 8, NULL, NULL);
 }
 
+/* Fill c from row i; false for a row this binary cannot read. */
+static bool
+change_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
+    struct ch_rating_change *c)
+{
+	memset(c, 0, sizeof(*c));
+	ch_cell_copy(r, i, 0, c->id, sizeof(c->id));
+	ch_cell_copy(r, i, 1, c->post_id, sizeof(c->post_id));
+	if (!ch_threat_category_parse(ch_rows_get(r, i, 2), &c->category) ||
+	    !ch_threat_level_parse(ch_rows_get(r, i, 4), &c->to))
+		return false;
+	c->has_from = ch_threat_level_parse(ch_rows_get(r, i, 3), &c->from);
+	c->rationale = ch_cell_dup(r, i, 5, arena);
+	c->actor = ch_cell_dup(r, i, 6, arena);
+	ch_cell_copy(r, i, 7, c->at, sizeof(c->at));
+	return true;
+}
+
+ch_err
+ch_store_rating_change_get(struct ch_tx *tx, const char *id, ch_arena *arena,
+    struct ch_rating_change *out)
+{
+	struct ch_param v[1] = {CH_P_TEXT(id)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "SELECT id, post_id, category, from_level, to_level, rationale,"
+	    " actor, at FROM threat_rating_changes WHERE id = $1",
+	    v, 1, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	err = r->nrows == 1 && change_from_row(r, 0, arena, out)
+	    ? CH_OK
+	    : CH_ERR_NOT_FOUND;
+	ch_rows_free(r);
+	return err;
+}
+
 ch_err
 ch_store_rating_changes(struct ch_tx *tx, const char *post_id, size_t limit,
     ch_arena *arena, struct ch_rating_change **out, size_t *count)
@@ -151,22 +190,9 @@ ch_store_rating_changes(struct ch_tx *tx, const char *post_id, size_t limit,
 		ch_rows_free(r);
 		return CH_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < r->nrows; i++) {
-		struct ch_rating_change *c = &(*out)[*count];
-
-		ch_cell_copy(r, i, 0, c->id, sizeof(c->id));
-		ch_cell_copy(r, i, 1, c->post_id, sizeof(c->post_id));
-		if (!ch_threat_category_parse(
-			ch_rows_get(r, i, 2), &c->category) ||
-		    !ch_threat_level_parse(ch_rows_get(r, i, 4), &c->to))
-			continue;
-		c->has_from =
-		    ch_threat_level_parse(ch_rows_get(r, i, 3), &c->from);
-		c->rationale = ch_cell_dup(r, i, 5, arena);
-		c->actor = ch_cell_dup(r, i, 6, arena);
-		ch_cell_copy(r, i, 7, c->at, sizeof(c->at));
-		(*count)++;
-	}
+	for (size_t i = 0; i < r->nrows; i++)
+		if (change_from_row(r, i, arena, &(*out)[*count]))
+			(*count)++;
 	ch_rows_free(r);
 	return CH_OK;
 }

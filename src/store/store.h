@@ -479,6 +479,9 @@ ch_err ch_store_threat_settings_put(struct ch_tx *tx, const char *post_id,
     const char *at);
 ch_err ch_store_rating_change_insert(
     struct ch_tx *tx, const struct ch_rating_change *c);
+/* One official change by id (CH_ERR_NOT_FOUND when none). */
+ch_err ch_store_rating_change_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_rating_change *out);
 /* Official changes of a post, newest first (at most limit). */
 ch_err ch_store_rating_changes(struct ch_tx *tx, const char *post_id,
     size_t limit, ch_arena *arena, struct ch_rating_change **out,

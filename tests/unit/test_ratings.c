@@ -439,6 +439,16 @@ Test(ratings, raise_flags_linked_risks_and_publishes_after_commit)
 			 "Attack warning.", NULL, &ch, &flagged),
 	    CH_OK);
 	cr_assert_eq(seen.raised, 2);
+	/* What a subscriber reads from the event's object id. */
+	struct ch_rating_change got;
+	struct ch_ctx g = as(&guard);
+	cr_assert_eq(ch_ratings_change_get(&c, seen.object_id, &got), CH_OK);
+	cr_assert_eq(got.category, CH_THREAT_TERRORISM);
+	cr_assert_eq(got.from, CH_LEVEL_LOW);
+	cr_assert_eq(got.to, CH_LEVEL_CRITICAL);
+	cr_assert_str_eq(got.rationale, "Attack warning.");
+	cr_assert_eq(
+	    ch_ratings_change_get(&g, seen.object_id, &got), CH_ERR_NOT_FOUND);
 	cr_assert(ch.has_from);
 	cr_assert_eq(ch.from, CH_LEVEL_LOW);
 	cr_assert_eq(ch_risks_get(&c, linked, &r), CH_OK);
