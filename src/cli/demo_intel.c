@@ -333,9 +333,7 @@ static const struct demo_report reports[] = {
 /* Routine series: press monitoring of protest calls and the network
  * sensor's monthly phishing summary. */
 static const char *const protest_topics[] = {"fuel prices", "the finance bill",
-    "police conduct", "university fees", "land evictions",
-    "the cost of "
-    "living",
+    "police conduct", "university fees", "land evictions", "the cost of living",
     "a disputed by-election", "visa refusals"};
 
 /* How many reports of each source have been assessed so far. */

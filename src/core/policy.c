@@ -72,8 +72,7 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
     [CH_PERM_INTEL_SOURCES] = {"intel.sources",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
-    [CH_PERM_INTEL_IDENTITY] = {"intel.identity",
-	R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_INTEL_IDENTITY] = {"intel.identity", R(CH_ROLE_SECURITY_OFFICER)},
     /* Ratings and risks: the security officer sets the official rating
      * and the formula's settings; analysts and the officer keep the risk
      * register; the EAC and HQ read both. */

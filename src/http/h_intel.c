@@ -93,7 +93,7 @@ static const struct ch_jfield status_fields[] = {
 	    {"identity", CH_J_STRING, false, true, CH_INTEL_IDENTITY_MAX,      \
 		NULL,                                                          \
 		"Who the source really is: sealed at rest, set and read "      \
-		"only with intel.identity."},                          \
+		"only with intel.identity."},                                  \
 	{                                                                      \
 		"active", CH_J_BOOL, false, false, 0, NULL, "Still reporting." \
 	}
@@ -629,12 +629,12 @@ ch_h_intel_grading(struct ch_req *req)
 {
 	json_t *rel = json_array(), *cred = json_array();
 
-	for (char r = 'A'; r <= 'F'; r++) {
-		char code[2] = {r, '\0'};
+	for (int i = 0; i < 6; i++) {
+		char code[2] = {(char)('A' + i), '\0'};
 
 		json_array_append_new(rel,
 		    json_pack("{s:s, s:s}", "code", code, "meaning",
-			ch_reliability_text(r)));
+			ch_reliability_text(code[0])));
 	}
 	for (int c = 1; c <= 6; c++)
 		json_array_append_new(cred,

@@ -72,30 +72,93 @@ parse_code(const char *s, const char *const *codes, int n, int *out)
 	return false;
 }
 
-#define CODEC(name, type, table, count, fallback)                              \
-	const char *name##_code(type v)                                        \
-	{                                                                      \
-		return (unsigned)v < (count) ? table[v] : (fallback);          \
-	}                                                                      \
-	bool name##_parse(const char *s, type *out)                            \
-	{                                                                      \
-		int i;                                                         \
-                                                                               \
-		if (!parse_code(s, table, (count), &i))                        \
-			return false;                                          \
-		*out = (type)i;                                                \
-		return true;                                                   \
-	}
+const char *
+ch_source_kind_code(enum ch_source_kind v)
+{
+	return (unsigned)v < CH_SOURCE__COUNT ? source_kind_codes[v] : "human";
+}
 
-CODEC(ch_source_kind, enum ch_source_kind, source_kind_codes, CH_SOURCE__COUNT,
-    "human")
-CODEC(ch_report_status, enum ch_report_status, status_codes,
-    CH_REPORT_STATUS__COUNT, "active")
-CODEC(ch_report_outcome, enum ch_report_outcome, outcome_codes,
-    CH_OUTCOME__COUNT, "unassessed")
-CODEC(ch_actor_kind, enum ch_actor_kind, actor_kind_codes, CH_ACTOR_KIND__COUNT,
-    "group")
-CODEC(ch_area_kind, enum ch_area_kind, area_codes, CH_AREA__COUNT, "point")
+bool
+ch_source_kind_parse(const char *s, enum ch_source_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, source_kind_codes, CH_SOURCE__COUNT, &i))
+		return false;
+	*out = (enum ch_source_kind)i;
+	return true;
+}
+
+const char *
+ch_report_status_code(enum ch_report_status v)
+{
+	return (unsigned)v < CH_REPORT_STATUS__COUNT ? status_codes[v]
+						     : "active";
+}
+
+bool
+ch_report_status_parse(const char *s, enum ch_report_status *out)
+{
+	int i;
+
+	if (!parse_code(s, status_codes, CH_REPORT_STATUS__COUNT, &i))
+		return false;
+	*out = (enum ch_report_status)i;
+	return true;
+}
+
+const char *
+ch_report_outcome_code(enum ch_report_outcome v)
+{
+	return (unsigned)v < CH_OUTCOME__COUNT ? outcome_codes[v]
+					       : "unassessed";
+}
+
+bool
+ch_report_outcome_parse(const char *s, enum ch_report_outcome *out)
+{
+	int i;
+
+	if (!parse_code(s, outcome_codes, CH_OUTCOME__COUNT, &i))
+		return false;
+	*out = (enum ch_report_outcome)i;
+	return true;
+}
+
+const char *
+ch_actor_kind_code(enum ch_actor_kind v)
+{
+	return (unsigned)v < CH_ACTOR_KIND__COUNT ? actor_kind_codes[v]
+						  : "group";
+}
+
+bool
+ch_actor_kind_parse(const char *s, enum ch_actor_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, actor_kind_codes, CH_ACTOR_KIND__COUNT, &i))
+		return false;
+	*out = (enum ch_actor_kind)i;
+	return true;
+}
+
+const char *
+ch_area_kind_code(enum ch_area_kind v)
+{
+	return (unsigned)v < CH_AREA__COUNT ? area_codes[v] : "point";
+}
+
+bool
+ch_area_kind_parse(const char *s, enum ch_area_kind *out)
+{
+	int i;
+
+	if (!parse_code(s, area_codes, CH_AREA__COUNT, &i))
+		return false;
+	*out = (enum ch_area_kind)i;
+	return true;
+}
 
 bool
 ch_reliability_parse(const char *s, char *out)
@@ -491,9 +554,12 @@ ch_intel_check_incidents(struct ch_ctx *ctx, struct ch_tx *tx,
 	return CH_OK;
 }
 
-/* Rules over the whole record and the store. */
+/* Rules over the whole record and the store.  The incident links are
+ * checked when they are set (an editor who may not read a linked incident
+ * can still change the rest of the report). */
 static ch_err
-check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r)
+check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r,
+    bool incidents_set)
 {
 	struct ch_intel_source src;
 	struct ch_post post;
@@ -567,7 +633,8 @@ check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r)
 		if (err != CH_OK)
 			return err;
 	}
-	if ((err = ch_intel_check_incidents(ctx, tx, r->post_id,
+	if (incidents_set &&
+	    (err = ch_intel_check_incidents(ctx, tx, r->post_id,
 		 (const char(*)[CH_ID_LEN])r->incident_ids, r->nincidents,
 		 "/incident_ids")) != CH_OK)
 		return err;
@@ -720,7 +787,7 @@ ch_intel_report_create(struct ch_ctx *ctx,
 	}
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = check_record(ctx, tx, out)) != CH_OK ||
+	if ((err = check_record(ctx, tx, out, true)) != CH_OK ||
 	    (err = ch_store_intel_report_insert(tx, out)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
@@ -767,7 +834,8 @@ ch_intel_report_update(struct ch_ctx *ctx, const char *id,
 	if ((err = load_for_write(ctx, tx, id, expected_version, out)) !=
 		CH_OK ||
 	    (err = apply(&changes, out, ctx->arena, &ctx->fault)) != CH_OK ||
-	    (err = check_record(ctx, tx, out)) != CH_OK)
+	    (err = check_record(
+		 ctx, tx, out, (changes.set & CH_RF_INCIDENTS) != 0)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), out->updated_at);
 	if ((err = ch_store_intel_report_update(tx, out, out->version)) !=

@@ -52,8 +52,7 @@ apply(struct ch_ctx *ctx, const struct ch_intel_source_input *in,
 	}
 	if (set & CH_SF_IDENTITY) {
 		if (ctx->who != NULL &&
-		    !ch_policy_allows(
-			ctx->who, CH_PERM_INTEL_IDENTITY)) {
+		    !ch_policy_allows(ctx->who, CH_PERM_INTEL_IDENTITY)) {
 			ch_fault_set(&ctx->fault, "/identity",
 			    "only the security officer records who a source "
 			    "is (intel.identity).");

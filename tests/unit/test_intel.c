@@ -719,6 +719,8 @@ Test(intel, actors_places_and_links)
 	struct ch_intel_report r, secret;
 	struct ch_principal low = principal(
 	    1u << CH_ROLE_ANALYST, CH_CLEARANCE_SBU, post_id, reader_user);
+	struct ch_principal mine = principal(
+	    1u << CH_ROLE_ANALYST, CH_CLEARANCE_SECRET, post_id, reader_user);
 	size_t n;
 
 	ai.set = CH_AF_POST_ID | CH_AF_NAME | CH_AF_KIND | CH_AF_ALIASES |
@@ -739,7 +741,10 @@ Test(intel, actors_places_and_links)
 	cr_assert_eq(
 	    ch_intel_actor_create(&ctx, &ai, &scratch), CH_ERR_INVALID);
 	cr_assert_str_eq(ctx.fault.field, "/kind");
+	ctx.who =
+	    &mine; /* the post's own actors (a reused database has more) */
 	cr_assert_eq(ch_intel_actor_list(&ctx, "dawn", &actors, &n), CH_OK);
+	ctx.who = NULL;
 	cr_assert_eq(n, 1, "found by an alias");
 	cr_assert_str_eq(actors[0].name, "Harakat Test");
 	cr_assert_eq(actors[0].naliases, 2);
@@ -771,7 +776,9 @@ Test(intel, actors_places_and_links)
 	cr_assert_eq(ch_intel_place_create(&ctx, &pi, &poly), CH_OK);
 	cr_assert(fabs(poly.latitude - -1.29) < 1e-9);
 	cr_assert(fabs(poly.longitude - 36.81) < 1e-9);
+	ctx.who = &mine;
 	cr_assert_eq(ch_intel_place_list(&ctx, "market", &places, &n), CH_OK);
+	ctx.who = NULL;
 	cr_assert_eq(n, 1);
 	cr_assert_eq(places[0].area, CH_AREA_CIRCLE);
 	cr_assert(fabs(places[0].radius_m - 250) < 1e-6);
@@ -852,6 +859,38 @@ Test(intel, incidents_linked_only_when_readable)
 	cr_assert_eq(ch_intel_report_list(&ctx, &f, &page), CH_OK);
 	cr_assert_eq(page.count, 1);
 	cr_assert_str_eq(page.items[0].id, r.id);
+
+	/* A SECRET incident linked by the system: an analyst cleared to SBU
+	 * reads and edits the report, without seeing the incident. */
+	{
+		struct ch_principal low = principal(1u << CH_ROLE_ANALYST,
+		    CH_CLEARANCE_SBU, post_id, reader_user);
+		struct ch_intel_report_input ch = {0};
+		struct ch_intel_report out;
+
+		ii.post_id = post_id;
+		ii.classification = "SECRET";
+		cr_assert_eq(ch_incidents_report(&ctx, &ii, &other), CH_OK);
+		in.incident_ids = (const char *const[]){inc.id, other.id};
+		in.nincidents = 2;
+		cr_assert_eq(ch_intel_report_create(&ctx, &in, &r), CH_OK);
+		ctx.who = &low;
+		cr_assert_eq(ch_intel_report_get(&ctx, r.id, &v), CH_OK);
+		cr_assert_eq(
+		    v.nincidents, 1, "the SECRET incident is left out");
+		ch.set = CH_RF_TITLE;
+		ch.title = "Renamed by the SBU analyst";
+		cr_assert_eq(ch_intel_report_update(&ctx, r.id, &ch, 1, &out),
+		    CH_OK, "%s", ctx.fault.detail);
+		cr_assert_eq(out.nincidents, 2, "the hidden link is kept");
+		ch.set = CH_RF_INCIDENTS;
+		ch.incident_ids = (const char *const[]){other.id};
+		ch.nincidents = 1;
+		cr_assert_eq(ch_intel_report_update(&ctx, r.id, &ch, 2, &out),
+		    CH_ERR_INVALID, "no linking to what one cannot read");
+		cr_assert_str_eq(ctx.fault.field, "/incident_ids");
+		ctx.who = NULL;
+	}
 }
 
 Test(intel, list_pages_with_a_cursor)

@@ -149,6 +149,27 @@ export const api = {
 		request('POST', `/incidents/${enc(id)}/transitions`, { body: { to, reason } }),
 	updatePerson: (id, version, body) =>
 		request('PATCH', `/people/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	// Intelligence: graded reports, sources, threat actors, named places.
+	intelReports: (params, signal) => request('GET', `/intel/reports${query(params)}`, { signal }),
+	intelReport: (id, signal) => request('GET', `/intel/reports/${enc(id)}`, { signal }),
+	createIntelReport: (body) => request('POST', '/intel/reports', { body }),
+	updateIntelReport: (id, version, body) =>
+		request('PATCH', `/intel/reports/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	assessIntelReport: (id, outcome, note) =>
+		request('POST', `/intel/reports/${enc(id)}/assessment`, { body: { outcome, note } }),
+	setIntelReportStatus: (id, status) => request('POST', `/intel/reports/${enc(id)}/status`, { body: { status } }),
+	intelSources: (signal) => request('GET', '/intel/sources', { signal }),
+	intelSource: (id, signal) => request('GET', `/intel/sources/${enc(id)}`, { signal }),
+	intelSourceIdentity: (id) => request('GET', `/intel/sources/${enc(id)}/identity`),
+	createIntelSource: (body) => request('POST', '/intel/sources', { body }),
+	updateIntelSource: (id, version, body) =>
+		request('PATCH', `/intel/sources/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	intelActors: (q, signal) => request('GET', `/intel/actors${query({ q })}`, { signal }),
+	intelActor: (id, signal) => request('GET', `/intel/actors/${enc(id)}`, { signal }),
+	createIntelActor: (body) => request('POST', '/intel/actors', { body }),
+	intelPlaces: (q, signal) => request('GET', `/intel/places${query({ q })}`, { signal }),
+	intelPlace: (id, signal) => request('GET', `/intel/places/${enc(id)}`, { signal }),
+	createIntelPlace: (body) => request('POST', '/intel/places', { body }),
 
 	// Threat ratings and the risk register.
 	ratings: (postId, params, signal) => request('GET', `/posts/${enc(postId)}/ratings${query(params)}`, { signal }),

@@ -18,6 +18,10 @@ import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
+import {
+	ActorPage, ActorsPage, IntelReportFormPage, IntelReportPage, IntelReportsPage, PlacePage, PlacesPage, SourcePage,
+	SourcesPage,
+} from './pages/intel.js';
 import { ReauthDialog } from './reauth.js';
 import { RatingsPage } from './pages/ratings.js';
 import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
@@ -30,6 +34,8 @@ const NAV = [
 	] },
 	{ group: 'Threat & risk', items: [
 		{ path: 'threats', label: 'Threats & incidents' },
+		{ path: 'intel', label: 'Intelligence', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'sources', label: 'Source registry', roles: ['security_officer', 'analyst'] },
 		{ path: 'ratings', label: 'Threat ratings', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
 		{ path: 'risks', label: 'Risk register', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
 	] },
@@ -129,6 +135,16 @@ function Page({ route, user }) {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
 	}
+	if (first === 'intel') {
+		const fourth = route.parts[3];
+		if (!second) return html`<${IntelReportsPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${IntelReportFormPage} user=${user} />`;
+		if (second === 'reports' && third && fourth === 'edit') return html`<${IntelReportFormPage} id=${third} user=${user} />`;
+		if (second === 'reports' && third) return html`<${IntelReportPage} id=${third} user=${user} />`;
+		if (second === 'actors') return third ? html`<${ActorPage} id=${third} />` : html`<${ActorsPage} params=${route.params} user=${user} />`;
+		if (second === 'places') return third ? html`<${PlacePage} id=${third} />` : html`<${PlacesPage} params=${route.params} user=${user} />`;
+	}
+	if (first === 'sources') return second ? html`<${SourcePage} id=${second} user=${user} />` : html`<${SourcesPage} user=${user} />`;
 	if (first === 'ratings') return html`<${RatingsPage} user=${user} />`;
 	if (first === 'risks') {
 		if (!second) return html`<${RisksPage} params=${route.params} user=${user} />`;
