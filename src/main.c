@@ -37,6 +37,8 @@ static const struct {
     {"key", ch_cmd_key, "list, rotate and retire the data keys"},
     {"backup", ch_cmd_backup, "write an encrypted backup of the post"},
     {"restore", ch_cmd_restore, "verify a backup and restore it"},
+    {"ratings", ch_cmd_ratings,
+	"record today's computed threat ratings and print them"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

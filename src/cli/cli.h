@@ -36,6 +36,7 @@ int ch_cmd_restore(int argc, char **argv);
 int ch_cmd_audit(int argc, char **argv);
 int ch_cmd_device(int argc, char **argv);
 int ch_cmd_second_factor(int argc, char **argv);
+int ch_cmd_ratings(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
@@ -72,6 +73,8 @@ ch_err ch_demo_history(struct ch_ctx *ctx, const char *post_id,
 /* demo_intel.c: twelve months of intelligence for the demo post (after
  * its users and incidents). */
 ch_err ch_demo_intel(struct ch_ctx *ctx, const char *post_id);
+/* demo_risks.c: the demo post's ratings history and risk register. */
+ch_err ch_demo_risks(struct ch_ctx *ctx, const char *post_id);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
 

@@ -73,6 +73,18 @@ static const struct {
     [CH_PERM_INTEL_SOURCES] = {"intel.sources",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
     [CH_PERM_INTEL_IDENTITY] = {"intel.identity", R(CH_ROLE_SECURITY_OFFICER)},
+    /* Ratings and risks: the security officer sets the official rating
+     * and the formula's settings; analysts and the officer keep the risk
+     * register; the EAC and HQ read both. */
+    [CH_PERM_RATINGS_READ] = {"ratings.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_RATINGS_SET] = {"ratings.set", R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_RISKS_READ] = {"risks.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_RISKS_WRITE] = {"risks.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
 };
 
 const char *

@@ -54,6 +54,10 @@ enum ch_perm {
 	CH_PERM_INTEL_WRITE,
 	CH_PERM_INTEL_SOURCES,
 	CH_PERM_INTEL_IDENTITY,
+	CH_PERM_RATINGS_READ, /* threat ratings, their history and settings */
+	CH_PERM_RATINGS_SET,  /* the official rating, the formula's settings */
+	CH_PERM_RISKS_READ,   /* the risk register and its heat map */
+	CH_PERM_RISKS_WRITE,  /* create, change and review risks; bands */
 	CH_PERM__COUNT
 };
 

@@ -146,6 +146,7 @@ struct ch_route {
 #define CH_ROUTE_FILE_DOWNLOAD 32u
 /* Answers text/event-stream (server-sent events). */
 #define CH_ROUTE_EVENT_STREAM 64u
+#define CH_ROUTE_SVG 128u /* answers image/svg+xml, not JSON */
 
 const struct ch_route *ch_routes(size_t *count);
 /* Check the table: every route has a permission, a handler, a known
@@ -280,6 +281,19 @@ extern const struct ch_jschema ch_schema_intel_actor_create;
 extern const struct ch_jschema ch_schema_intel_actor_update;
 extern const struct ch_jschema ch_schema_intel_place_create;
 extern const struct ch_jschema ch_schema_intel_place_update;
+/* h_ratings.c, h_risks.c */
+void ch_h_ratings_get(struct ch_req *req);
+void ch_h_ratings_set(struct ch_req *req);
+void ch_h_rating_settings_get(struct ch_req *req);
+void ch_h_rating_settings_put(struct ch_req *req);
+void ch_h_risks_list(struct ch_req *req);
+void ch_h_risks_get(struct ch_req *req);
+void ch_h_risks_create(struct ch_req *req);
+void ch_h_risks_update(struct ch_req *req);
+void ch_h_risks_review(struct ch_req *req);
+void ch_h_risk_bands_get(struct ch_req *req);
+void ch_h_risk_bands_put(struct ch_req *req);
+void ch_h_risks_heatmap(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;
@@ -296,6 +310,12 @@ extern const struct ch_jschema ch_schema_user_update;
 extern const struct ch_jschema ch_schema_incident_create;
 extern const struct ch_jschema ch_schema_incident_update;
 extern const struct ch_jschema ch_schema_incident_transition;
+extern const struct ch_jschema ch_schema_rating_set;
+extern const struct ch_jschema ch_schema_rating_settings;
+extern const struct ch_jschema ch_schema_risk_create;
+extern const struct ch_jschema ch_schema_risk_update;
+extern const struct ch_jschema ch_schema_risk_review;
+extern const struct ch_jschema ch_schema_risk_bands;
 
 /* ---- server.c ---- */
 struct ch_http_config {

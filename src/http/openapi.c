@@ -54,6 +54,11 @@ responses(const struct ch_route *r)
 		    json_pack("{s:{s:{s:s, s:s}}}", "*/*", "schema", "type",
 			"string", "contentMediaType",
 			"application/octet-stream"));
+	if (r->flags & CH_ROUTE_SVG)
+		json_object_set_new(res, code,
+		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+			"Success.", "content", "image/svg+xml", "schema",
+			"type", "string"));
 	if ((r->flags & CH_ROUTE_TEXT_TOO))
 		json_object_set_new(
 		    json_object_get(json_object_get(res, code), "content"),

@@ -94,6 +94,21 @@ static const struct ch_query_param intel_search_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param ratings_query[] = {
+    {"history",
+	"true adds the official changes and the daily computed "
+	"ratings."},
+    {"days", "Days of daily history, 1 to 400 (default 365)."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param risks_query[] = {
+    {"flagged", "true: only risks flagged for review."},
+    {"overdue", "true: only risks whose review is overdue."},
+    {"category", "Only risks linked to this threat category."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200, 0},
@@ -346,6 +361,54 @@ static const struct ch_route routes[] = {
 	&ch_schema_intel_place_update,
 	"Change a named place (If-Match: the version read)", "intel", NULL, 200,
 	0},
+    {"GET", "/api/v1/posts/{id}/ratings", ch_h_ratings_get,
+	CH_PERM_RATINGS_READ, NULL, 0, NULL,
+	"Threat ratings per category: official, computed with its "
+	"explanation, disagreement; history on request",
+	"ratings", ratings_query, 200, 0},
+    {"POST", "/api/v1/posts/{id}/ratings", ch_h_ratings_set,
+	CH_PERM_RATINGS_SET, "threat.rating.set", 8 * KB, &ch_schema_rating_set,
+	"Set a category's official rating with a rationale (a rise flags "
+	"the linked risks)",
+	"ratings", NULL, 201, 0},
+    {"GET", "/api/v1/posts/{id}/rating-settings", ch_h_rating_settings_get,
+	CH_PERM_RATINGS_READ, NULL, 0, NULL,
+	"The computed rating's settings and weights for a post", "ratings",
+	NULL, 200, 0},
+    {"PUT", "/api/v1/posts/{id}/rating-settings", ch_h_rating_settings_put,
+	CH_PERM_RATINGS_SET, "threat.settings.set", 4 * KB,
+	&ch_schema_rating_settings,
+	"Change the decay, lookback, thresholds and disagreement period",
+	"ratings", NULL, 200, 0},
+    {"GET", "/api/v1/posts/{id}/risks", ch_h_risks_list, CH_PERM_RISKS_READ,
+	NULL, 0, NULL,
+	"The post's risk register, highest residual score first, with its "
+	"bands",
+	"risks", risks_query, 200, 0},
+    {"GET", "/api/v1/posts/{id}/risks/heatmap.svg", ch_h_risks_heatmap,
+	CH_PERM_RISKS_READ, NULL, 0, NULL,
+	"The 5x5 heat map of inherent and residual positions (SVG)", "risks",
+	NULL, 200, CH_ROUTE_SVG},
+    {"GET", "/api/v1/posts/{id}/risk-bands", ch_h_risk_bands_get,
+	CH_PERM_RISKS_READ, NULL, 0, NULL, "The post's risk score bands",
+	"risks", NULL, 200, 0},
+    {"PUT", "/api/v1/posts/{id}/risk-bands", ch_h_risk_bands_put,
+	CH_PERM_RATINGS_SET, "risk.bands.set", 4 * KB, &ch_schema_risk_bands,
+	"Change the risk score bands (contiguous, covering 1 to 25)", "risks",
+	NULL, 200, 0},
+    {"POST", "/api/v1/risks", ch_h_risks_create, CH_PERM_RISKS_WRITE,
+	"risk.create", 64 * KB, &ch_schema_risk_create,
+	"Add a risk to a post's register", "risks", NULL, 201, 0},
+    {"GET", "/api/v1/risks/{id}", ch_h_risks_get, CH_PERM_RISKS_READ, NULL, 0,
+	NULL, "A risk with its controls, inherent and residual scores", "risks",
+	NULL, 200, 0},
+    {"PATCH", "/api/v1/risks/{id}", ch_h_risks_update, CH_PERM_RISKS_WRITE,
+	"risk.update", 64 * KB, &ch_schema_risk_update,
+	"Change a risk (If-Match: the version read)", "risks", NULL, 200, 0},
+    {"POST", "/api/v1/risks/{id}/review", ch_h_risks_review,
+	CH_PERM_RISKS_WRITE, "risk.review", 8 * KB, &ch_schema_risk_review,
+	"Record a review: clears the flag, sets the next review date", "risks",
+	NULL, 200, 0},
 };
 
 const struct ch_route *

@@ -316,6 +316,75 @@ static const char m006_intel[] =
     " place_id TEXT NOT NULL REFERENCES intel_places(id),"
     " incident_id TEXT NOT NULL REFERENCES incidents(id),"
     " PRIMARY KEY (place_id, incident_id));";
+/* 7: threat ratings (official changes, daily computed snapshots, per post
+ * settings with risk bands) and the risk register with its controls. */
+static const char m007_ratings_risks[] =
+    "CREATE TABLE threat_settings ("
+    " post_id TEXT PRIMARY KEY REFERENCES posts(id),"
+    " tau_days TEXT NOT NULL,"
+    " lookback_days INTEGER NOT NULL,"
+    " threshold_medium TEXT NOT NULL,"
+    " threshold_high TEXT NOT NULL,"
+    " threshold_critical TEXT NOT NULL,"
+    " disagree_days INTEGER NOT NULL,"
+    " band_low_max INTEGER NOT NULL,"
+    " band_medium_max INTEGER NOT NULL,"
+    " band_high_max INTEGER NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE threat_rating_changes ("
+    " id TEXT PRIMARY KEY,"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " category TEXT NOT NULL,"
+    " from_level TEXT,"
+    " to_level TEXT NOT NULL,"
+    " rationale TEXT NOT NULL,"
+    " actor TEXT NOT NULL,"
+    " at TEXT NOT NULL);"
+    "CREATE INDEX threat_rating_changes_post ON threat_rating_changes"
+    " (post_id, category, at, id);"
+    "CREATE TABLE threat_computed_days ("
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " category TEXT NOT NULL,"
+    " day TEXT NOT NULL,"
+    " level TEXT NOT NULL,"
+    " score TEXT NOT NULL,"
+    " recorded_at TEXT NOT NULL,"
+    " PRIMARY KEY (post_id, category, day));"
+    "CREATE TABLE risks ("
+    " id TEXT PRIMARY KEY,"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " title TEXT NOT NULL,"
+    " asset TEXT NOT NULL,"
+    " description TEXT,"
+    " likelihood INTEGER NOT NULL,"
+    " impact INTEGER NOT NULL,"
+    " treatment TEXT NOT NULL,"
+    " owner_person_id TEXT REFERENCES people(id),"
+    " review_on TEXT NOT NULL,"
+    " flagged INTEGER NOT NULL DEFAULT 0,"
+    " flag_reason TEXT,"
+    " flagged_at TEXT,"
+    " reviewed_at TEXT,"
+    " reviewed_by TEXT,"
+    " version BIGINT NOT NULL DEFAULT 1,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE INDEX risks_post ON risks (post_id, id);"
+    "CREATE TABLE risk_categories ("
+    " risk_id TEXT NOT NULL REFERENCES risks(id),"
+    " category TEXT NOT NULL,"
+    " PRIMARY KEY (risk_id, category));"
+    "CREATE INDEX risk_categories_category ON risk_categories"
+    " (category, risk_id);"
+    "CREATE TABLE risk_controls ("
+    " id TEXT PRIMARY KEY,"
+    " risk_id TEXT NOT NULL REFERENCES risks(id),"
+    " position INTEGER NOT NULL,"
+    " name TEXT NOT NULL,"
+    " likelihood_steps INTEGER NOT NULL,"
+    " impact_steps INTEGER NOT NULL,"
+    " status TEXT NOT NULL);"
+    "CREATE INDEX risk_controls_risk ON risk_controls (risk_id, position);";
 /* 10: evidence files of incidents, each encrypted under a key of its own
  * (file_key, sealed by the vault) and listed with the SHA-256 of what was
  * uploaded. */
@@ -353,6 +422,10 @@ const struct ch_migration ch_migrations[] = {
 	"intelligence: sources, graded reports, recipients, threat actors, "
 	"named places and their links",
 	m006_intel},
+    {7,
+	"ratings and risks: official rating changes, daily computed "
+	"snapshots, per post settings and bands, the risk register",
+	m007_ratings_risks},
     {10, "incident evidence: encrypted files with their SHA-256",
 	m010_incident_evidence},
 };

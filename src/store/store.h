@@ -475,5 +475,66 @@ ch_err ch_store_intel_place_get(struct ch_tx *tx, const char *id,
 ch_err ch_store_intel_place_list(struct ch_tx *tx, const char *post_id,
     const char *q, ch_arena *arena, struct ch_intel_place **out,
     size_t *count);
+/* ---- ratings_sql.c: threat ratings, settings, daily snapshots ---- */
+struct ch_rating_settings;
+struct ch_risk_bands;
+struct ch_rating_change;
+struct ch_rating_day;
+struct ch_rating_incident;
+/* The post's settings, or the defaults when it has none. */
+ch_err ch_store_threat_settings_get(struct ch_tx *tx, const char *post_id,
+    struct ch_rating_settings *rating, struct ch_risk_bands *bands);
+ch_err ch_store_threat_settings_put(struct ch_tx *tx, const char *post_id,
+    const struct ch_rating_settings *rating, const struct ch_risk_bands *bands,
+    const char *at);
+ch_err ch_store_rating_change_insert(
+    struct ch_tx *tx, const struct ch_rating_change *c);
+/* One official change by id (CH_ERR_NOT_FOUND when none). */
+ch_err ch_store_rating_change_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_rating_change *out);
+/* Official changes of a post, newest first (at most limit). */
+ch_err ch_store_rating_changes(struct ch_tx *tx, const char *post_id,
+    size_t limit, ch_arena *arena, struct ch_rating_change **out,
+    size_t *count);
+/* Write (insert or replace) one day's computed rating. */
+ch_err ch_store_rating_day_put(struct ch_tx *tx, const char *post_id,
+    const struct ch_rating_day *d, const char *recorded_at);
+/* Days of a post from since (a date) on, oldest first. */
+ch_err ch_store_rating_days(struct ch_tx *tx, const char *post_id,
+    const char *since, ch_arena *arena, struct ch_rating_day **out,
+    size_t *count);
+/* The latest day recorded for a post ("" when none). */
+ch_err ch_store_rating_last_day(
+    struct ch_tx *tx, const char *post_id, char day[CH_DATE_LEN]);
+/* The earliest incident report or official change of a post ("" when
+ * none): where snapshots start. */
+ch_err ch_store_rating_first_time(
+    struct ch_tx *tx, const char *post_id, char at[CH_TIMESTAMP_LEN]);
+/* Incidents of a post that occurred at or after since, for the formula;
+ * visible says whether a reader of clearance_max (user_id for TLP:RED;
+ * NULL: the system) may read each one. */
+ch_err ch_store_rating_incidents(struct ch_tx *tx, const char *post_id,
+    const char *since, int clearance_max, const char *user_id,
+    ch_arena *arena, struct ch_rating_incident **out, size_t *count);
+
+/* ---- risks_sql.c: the risk register ---- */
+struct ch_risk;
+ch_err ch_store_risk_insert(struct ch_tx *tx, const struct ch_risk *r);
+/* Write r over the stored risk when its version is expected; sets
+ * r->version.  CH_ERR_PRECONDITION on a stale version. */
+ch_err ch_store_risk_update(
+    struct ch_tx *tx, struct ch_risk *r, int64_t expected_version);
+ch_err ch_store_risk_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_risk *out);
+/* The risks of a post (all when post_id is NULL), with controls. */
+ch_err ch_store_risk_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_risk **out, size_t *count);
+/* The ids of the risks of a post linked to a category. */
+ch_err ch_store_risks_linked(struct ch_tx *tx, const char *post_id,
+    const char *category, ch_arena *arena, char (**ids)[CH_ID_LEN],
+    size_t *count);
+/* Count the flagged risks of a post linked to a category. */
+ch_err ch_store_risks_flagged_count(struct ch_tx *tx, const char *post_id,
+    const char *category, int64_t *count);
 
 #endif /* CH_STORE_H */

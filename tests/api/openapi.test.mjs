@@ -57,6 +57,7 @@ async function realPath(path) {
 				title: 'API test probe incident', occurred_at: new Date(Date.now() - 60e3).toISOString(),
 				classification: 'UNCLASSIFIED', tlp: 'CLEAR',
 			})).json.id,
+			risks: (await get(await login('rso'), `/api/v1/posts/${await demoPost()}/risks`)).json.items[0].id,
 		};
 		// Intelligence: the first demo record of each collection.
 		for (const coll of ['reports', 'sources', 'actors', 'places'])

@@ -53,6 +53,10 @@ static const struct {
     {"intel.write", "security_officer analyst", false},
     {"intel.sources", "security_officer analyst", false},
     {"intel.identity", "security_officer", false},
+    {"ratings.read", "security_officer analyst eac_member hq", false},
+    {"ratings.set", "security_officer", false},
+    {"risks.read", "security_officer analyst eac_member hq", false},
+    {"risks.write", "security_officer analyst", false},
 };
 
 static bool

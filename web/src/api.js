@@ -191,4 +191,14 @@ export const api = {
 	intelPlaces: (q, signal) => request('GET', `/intel/places${query({ q })}`, { signal }),
 	intelPlace: (id, signal) => request('GET', `/intel/places/${enc(id)}`, { signal }),
 	createIntelPlace: (body) => request('POST', '/intel/places', { body }),
+
+	// Threat ratings and the risk register.
+	ratings: (postId, params, signal) => request('GET', `/posts/${enc(postId)}/ratings${query(params)}`, { signal }),
+	setRating: (postId, body) => request('POST', `/posts/${enc(postId)}/ratings`, { body }),
+	risks: (postId, params, signal) => request('GET', `/posts/${enc(postId)}/risks${query(params)}`, { signal }),
+	risk: (id, signal) => request('GET', `/risks/${enc(id)}`, { signal }),
+	createRisk: (body) => request('POST', '/risks', { body }),
+	updateRisk: (id, version, body) =>
+		request('PATCH', `/risks/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	reviewRisk: (id, body) => request('POST', `/risks/${enc(id)}/review`, { body }),
 };

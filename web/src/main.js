@@ -24,6 +24,8 @@ import {
 	SourcesPage,
 } from './pages/intel.js';
 import { ReauthDialog } from './reauth.js';
+import { RatingsPage } from './pages/ratings.js';
+import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
 
 // Roles that read the post's incidents (the API's incidents.read).
 const INCIDENT_READERS = ['security_officer', 'analyst', 'guard', 'eac_member', 'hq'];
@@ -39,7 +41,8 @@ const NAV = [
 		{ path: 'threats', label: 'Threats & incidents' },
 		{ path: 'intel', label: 'Intelligence', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
 		{ path: 'sources', label: 'Source registry', roles: ['security_officer', 'analyst'] },
-		{ path: 'risks', label: 'Risk register' },
+		{ path: 'ratings', label: 'Threat ratings', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'risks', label: 'Risk register', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
 	] },
 	{ group: 'Protection', items: [
 		{ path: 'facility', label: 'Facility & access' },
@@ -151,6 +154,13 @@ function Page({ route, user }) {
 		if (second === 'places') return third ? html`<${PlacePage} id=${third} />` : html`<${PlacesPage} params=${route.params} user=${user} />`;
 	}
 	if (first === 'sources') return second ? html`<${SourcePage} id=${second} user=${user} />` : html`<${SourcesPage} user=${user} />`;
+	if (first === 'ratings') return html`<${RatingsPage} user=${user} />`;
+	if (first === 'risks') {
+		if (!second) return html`<${RisksPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${RiskFormPage} user=${user} />`;
+		if (third === 'edit') return html`<${RiskFormPage} id=${second} user=${user} />`;
+		return html`<${RiskPage} id=${second} user=${user} />`;
+	}
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>

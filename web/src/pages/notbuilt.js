@@ -2,10 +2,6 @@
 import { html, PageTitle } from '../ui.js';
 
 export const NOT_BUILT = {
-	risks: {
-		title: 'Risk register',
-		what: 'score each scenario against each asset on likelihood × impact, before and after controls, with a treatment, an owner and a review date, shown on a 5×5 heat map; alert when an incident rate breaks from its own baseline.',
-	},
 	facility: {
 		title: 'Facility & access',
 		what: 'manage zones, access points, badges and PINs, and the post’s posture (normal, heightened, lockdown); show live occupancy per zone, access anomalies, alarms with escalation, and guard tours.',
