@@ -92,12 +92,15 @@ ch_rating_settings_defaults(struct ch_rating_settings *s)
 	memset(s, 0, sizeof(*s));
 	s->tau_days = 60;
 	s->lookback_days = 365;
-	/* Calibrated on the demo post's year (docs/ratings.md): Medium is
-	 * about one Moderate incident in the last two weeks, High one
-	 * Severe, Critical a fresh Extreme one or a sustained wave. */
-	s->threshold[CH_LEVEL_MEDIUM] = 0.8;
-	s->threshold[CH_LEVEL_HIGH] = 1.6;
-	s->threshold[CH_LEVEL_CRITICAL] = 4.0;
+	/* Calibrated on the demo post's year (docs/ratings.md): above the
+	 * routine background of a busy capital, Medium is a category with
+	 * steady activity (about three Moderate incidents or graded reports
+	 * in the last six weeks), High the background of its busiest
+	 * category (crime, most of the year), Critical a surge well above
+	 * it. */
+	s->threshold[CH_LEVEL_MEDIUM] = 2.0;
+	s->threshold[CH_LEVEL_HIGH] = 5.0;
+	s->threshold[CH_LEVEL_CRITICAL] = 10.0;
 	s->disagree_days = 14;
 }
 

@@ -50,7 +50,7 @@ describe('the demo post', () => {
 		const rep = await ratings(await login('rso'), await demoPost(), '?history=true');
 		assert.equal(rep.settings.tau_days, 60);
 		assert.deepEqual([rep.settings.threshold_medium, rep.settings.threshold_high, rep.settings.threshold_critical],
-			[0.8, 1.6, 4]);
+			[2, 5, 10]);
 		const computed = new Set(rep.daily.map((d) => d.level));
 		assert.deepEqual([...computed].sort(), ['Critical', 'High', 'Low', 'Medium'], 'every level occurs in the year');
 		assert.ok(rep.categories.some((c) => c.computed.reports > 0), 'graded reports count');
@@ -218,8 +218,8 @@ describe('the computed rating', () => {
 		const { session, post } = await postOfficer();
 		const path = `/api/v1/posts/${post.id}/rating-settings`;
 		const good = {
-			tau_days: 60, lookback_days: 365, threshold_medium: 0.8, threshold_high: 1.6,
-			threshold_critical: 4, disagree_days: 14,
+			tau_days: 60, lookback_days: 365, threshold_medium: 2, threshold_high: 5,
+			threshold_critical: 10, disagree_days: 14,
 		};
 		assertProblem(await api(session, 'PUT', path, { ...good, threshold_high: 0.5 }), 422, 'validation', /rise/, '/thresholds');
 		assertProblem(await api(session, 'PUT', path, { ...good, tau_days: 0 }), 422, 'validation', null, '/tau_days');

@@ -128,11 +128,12 @@ Test(formula, severity_and_grading_weights)
 Test(formula, thresholds_are_inclusive_and_increasing)
 {
 	cr_assert_eq(ch_rating_level_of(&defaults, 0), CH_LEVEL_LOW);
-	cr_assert_eq(ch_rating_level_of(&defaults, 0.7999), CH_LEVEL_LOW);
-	cr_assert_eq(ch_rating_level_of(&defaults, 0.8), CH_LEVEL_MEDIUM);
-	cr_assert_eq(ch_rating_level_of(&defaults, 1.5999), CH_LEVEL_MEDIUM);
-	cr_assert_eq(ch_rating_level_of(&defaults, 1.6), CH_LEVEL_HIGH);
-	cr_assert_eq(ch_rating_level_of(&defaults, 4.0), CH_LEVEL_CRITICAL);
+	cr_assert_eq(ch_rating_level_of(&defaults, 1.9999), CH_LEVEL_LOW);
+	cr_assert_eq(ch_rating_level_of(&defaults, 2.0), CH_LEVEL_MEDIUM);
+	cr_assert_eq(ch_rating_level_of(&defaults, 4.9999), CH_LEVEL_MEDIUM);
+	cr_assert_eq(ch_rating_level_of(&defaults, 5.0), CH_LEVEL_HIGH);
+	cr_assert_eq(ch_rating_level_of(&defaults, 9.9999), CH_LEVEL_HIGH);
+	cr_assert_eq(ch_rating_level_of(&defaults, 10.0), CH_LEVEL_CRITICAL);
 	cr_assert_eq(ch_rating_level_of(&defaults, 1e9), CH_LEVEL_CRITICAL);
 
 	struct ch_rating_settings s = defaults;
@@ -192,8 +193,8 @@ Test(formula, explanation_names_level_threshold_and_top_contributors)
 	r.visible = false;
 	ch_rating_compute(
 	    &defaults, CH_THREAT_POLITICAL_VIOLENCE, T0, in, 5, &r, 1, &out);
-	/* 2 e^-0.05 + 4 x 0.4 e^-0.2 + 0.72 e^-1/30: High, not Critical. */
-	cr_assert_eq(out.level, CH_LEVEL_HIGH, "score %f", out.score);
+	/* 2 e^-0.05 + 4 x 0.4 e^-0.2 + 0.72 e^-1/30 = 3.9: Medium. */
+	cr_assert_eq(out.level, CH_LEVEL_MEDIUM, "score %f", out.score);
 	cr_assert_eq(out.ntop, CH_RATING_CONTRIBUTORS_MAX);
 	for (size_t k = 1; k < out.ntop; k++)
 		cr_assert(
@@ -204,8 +205,8 @@ Test(formula, explanation_names_level_threshold_and_top_contributors)
 	cr_assert_eq(out.nrecent, 5);
 	char want[120];
 	snprintf(want, sizeof(want),
-	    "High because the score %.2f reaches the High threshold 1.60 "
-	    "(Critical needs 4.00): 5 incidents",
+	    "Medium because the score %.2f reaches the Medium threshold 2.00 "
+	    "(High needs 5.00): 5 incidents",
 	    out.score);
 	cr_assert(strncmp(out.explanation, want, strlen(want)) == 0, "%s",
 	    out.explanation);
@@ -223,7 +224,7 @@ Test(formula, explanation_names_level_threshold_and_top_contributors)
 	cr_assert_eq(out.level, CH_LEVEL_LOW);
 	cr_assert(strncmp(out.explanation,
 		      "Low because the score 0.00 is below the Medium "
-		      "threshold 0.80",
+		      "threshold 2.00",
 		      60) == 0,
 	    "%s", out.explanation);
 }
