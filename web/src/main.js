@@ -15,6 +15,7 @@ import { PostPage } from './pages/post.js';
 import { AccountPage } from './pages/account.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { DashboardPage } from './pages/dashboard.js';
+import { AssessmentPage } from './pages/assessment.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
@@ -43,6 +44,7 @@ const NAV = [
 		{ path: 'sources', label: 'Source registry', roles: ['security_officer', 'analyst'] },
 		{ path: 'ratings', label: 'Threat ratings', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
 		{ path: 'risks', label: 'Risk register', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'assessment', label: 'Threat assessment', roles: INCIDENT_READERS },
 	] },
 	{ group: 'Protection', items: [
 		{ path: 'facility', label: 'Facility & access' },
@@ -140,6 +142,7 @@ function Page({ route, user }) {
 	if (first === 'devices') return html`<${DevicesPage} user=${user} />`;
 	if (first === 'audit') return html`<${AuditPage} user=${user} />`;
 	if (first === 'dashboard') return html`<${DashboardPage} user=${user} />`;
+	if (first === 'assessment') return html`<${AssessmentPage} user=${user} />`;
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;

@@ -42,6 +42,33 @@ function Trends({ trends }) {
 	</section>`;
 }
 
+// Official and computed rating per category, with the disagreement flag.
+function Ratings({ ratings }) {
+	return html`<section class="panel" aria-labelledby="ratings-h">
+		<h2 id="ratings-h">Threat ratings</h2>
+		<table class="report-table dash-ratings">
+			<thead><tr><th scope="col">Category</th><th scope="col">Official</th><th scope="col">Computed</th></tr></thead>
+			<tbody>${ratings.categories.map((c) => html`<tr key=${c.category}>
+				<th scope="row">${CATEGORY_LABELS[c.category]}</th>
+				<td>${c.official ? html`<span class=${`badge level level-${c.official.to.toLowerCase()}`}>${c.official.to}</span>` : html`<span class="muted">not set</span>`}</td>
+				<td><span class=${`badge level level-${c.computed.level.toLowerCase()}`} title=${c.computed.explanation}>${c.computed.level}</span>
+					${c.disagreement ? html` <span class="badge badge-warn">differs ${c.disagree_days} days</span>` : ''}</td>
+			</tr>`)}</tbody>
+		</table>
+		<p><a href="#/ratings">Why, and the history →</a></p>
+	</section>`;
+}
+
+function HeatMap({ postId }) {
+	return html`<section class="panel" aria-labelledby="dash-hm-h">
+		<h2 id="dash-hm-h">Risk heat map</h2>
+		<img class="heatmap" src=${`/api/v1/posts/${encodeURIComponent(postId)}/risks/heatmap.svg?v=${Date.now()}`}
+			width="680" height="494"
+			alt="Risk heat map: counts of risks per likelihood and impact cell, inherent (I) and residual (R)." />
+		<p><a href="#/risks">The register →</a></p>
+	</section>`;
+}
+
 function Recent({ items }) {
 	return html`<section class="panel" aria-labelledby="recent-h">
 		<h2 id="recent-h">Latest incidents</h2>
@@ -89,6 +116,8 @@ function LiveFeed({ items, state }) {
 export function DashboardPage({ user }) {
 	const postId = user.post_id;
 	const [trends, setTrends] = useState(null);
+	const [ratings, setRatings] = useState(null);
+	const readsRatings = (user.roles || []).some((r) => ['security_officer', 'analyst', 'eac_member', 'hq'].includes(r));
 	const [recent, setRecent] = useState(null);
 	const [error, setError] = useState(null);
 	const [feed, setFeed] = useState([]);
@@ -100,6 +129,7 @@ export function DashboardPage({ user }) {
 		const ctl = new AbortController();
 		const loads = [api.incidents({ limit: 8 }, ctl.signal).then((r) => setRecent(r.items || []))];
 		if (postId) loads.push(api.trends(postId, ctl.signal).then(setTrends));
+		if (postId && readsRatings) loads.push(api.ratings(postId, {}, ctl.signal).then(setRatings));
 		Promise.all(loads).catch((err) => err.name !== 'AbortError' && setError(err));
 		return () => ctl.abort();
 	}, [postId, tick]);
@@ -136,7 +166,9 @@ export function DashboardPage({ user }) {
 		<${ErrorBox} error=${error} />
 		<div class="dash-grid">
 			<div>
+				${ratings ? html`<${Ratings} ratings=${ratings} />` : ''}
 				${trends ? html`<${Trends} trends=${trends} />` : postId ? html`<${Loading} what="Loading trends" />` : ''}
+				${postId && readsRatings ? html`<${HeatMap} postId=${postId} key=${tick} />` : ''}
 			</div>
 			<div>
 				<${LiveFeed} items=${feed} state=${feedState} />
