@@ -163,6 +163,7 @@ export const api = {
 	createPerson: (body) => request('POST', '/people', { body }),
 	trends: (postId, signal) => request('GET', `/posts/${enc(postId)}/trends`, { signal }),
 	incidents: (params, signal) => request('GET', `/incidents${query(params)}`, { signal }),
+	reportIncident: (body) => request('POST', '/incidents', { body }),
 	incident: (id, signal) => request('GET', `/incidents/${enc(id)}`, { signal }),
 	// An evidence file: the body is the file itself, its type the file's.
 	addEvidence: (id, file, description) => upload(`/incidents/${enc(id)}/evidence${query({ name: file.name, description })}`, file),

@@ -16,6 +16,7 @@ import { AccountPage } from './pages/account.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
 import { DashboardPage } from './pages/dashboard.js';
 import { AssessmentPage } from './pages/assessment.js';
+import { IncidentFormPage } from './pages/incident-form.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
@@ -145,6 +146,7 @@ function Page({ route, user }) {
 	if (first === 'assessment') return html`<${AssessmentPage} user=${user} />`;
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${IncidentFormPage} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
 	}
 	if (first === 'intel') {

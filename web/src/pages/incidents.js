@@ -74,7 +74,10 @@ export function IncidentsPage({ params }) {
 	</div>`;
 
 	return html`<section class="page">
-		<${PageTitle} sub="Newest first. Only incidents you may read are listed.">Threats & incidents<//>
+		<div class="page-head-row">
+			<${PageTitle} sub="Newest first. Only incidents you may read are listed.">Threats & incidents<//>
+			<a class="btn btn-primary" href="#/threats/new">Report an incident</a>
+		</div>
 		<form class="filters" onSubmit=${(e) => e.preventDefault()}>
 			${select('inc-status', 'Status', status, setStatus, STATUSES.map((s) => [s, words(s)]))}
 			${select('inc-type', 'Type', type, setType, Object.entries(TYPES))}
