@@ -37,6 +37,8 @@ static const struct {
     {"key", ch_cmd_key, "list, rotate and retire the data keys"},
     {"backup", ch_cmd_backup, "write an encrypted backup of the post"},
     {"restore", ch_cmd_restore, "verify a backup and restore it"},
+    {"simulate-readers", ch_cmd_simulate_readers,
+	"badge traffic for tests and the benchmark"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

@@ -62,6 +62,11 @@ bool ch_cli_make_dir(const char *dir);
 
 /* demo_data.c: populate a demo post; fills the post id. */
 ch_err ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN]);
+/* demo_access.c: access points, badges, schedules, rules and a day of
+ * access events for the demo post. */
+ch_err ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id);
+/* cmd_simulate.c: `chancery simulate-readers` */
+int ch_cmd_simulate_readers(int argc, char **argv);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
 

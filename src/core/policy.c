@@ -61,6 +61,16 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
     [CH_PERM_INCIDENTS_CLOSE] = {"incidents.close",
 	R(CH_ROLE_SECURITY_OFFICER)},
+    /* Access control: guards watch the gate; the security officer (and
+     * the administrator, for set-up) configures it; only the security
+     * officer changes the posture. */
+    [CH_PERM_ACCESS_READ] = {"access.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD) | R(CH_ROLE_HQ) |
+	    R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_ACCESS_WRITE] = {"access.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_ACCESS_POSTURE] = {"access.posture",
+	R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *

@@ -48,6 +48,9 @@ enum ch_perm {
 	CH_PERM_INCIDENTS_REPORT,
 	CH_PERM_INCIDENTS_WRITE,
 	CH_PERM_INCIDENTS_CLOSE,
+	CH_PERM_ACCESS_READ,    /* access log, occupancy, muster, set-up */
+	CH_PERM_ACCESS_WRITE,   /* points, credentials, schedules, rules */
+	CH_PERM_ACCESS_POSTURE, /* change a post's posture */
 	CH_PERM__COUNT
 };
 

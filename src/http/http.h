@@ -232,6 +232,33 @@ void ch_h_incidents_update(struct ch_req *req);
 void ch_h_incidents_transition(struct ch_req *req);
 void ch_h_trends(struct ch_req *req);
 
+/* ---- h_access.c: access control ---- */
+void ch_h_access_decide(struct ch_req *req);
+void ch_h_access_points_list(struct ch_req *req);
+void ch_h_access_points_create(struct ch_req *req);
+void ch_h_credentials_list(struct ch_req *req);
+void ch_h_credentials_create(struct ch_req *req);
+void ch_h_credentials_update(struct ch_req *req);
+void ch_h_schedules_list(struct ch_req *req);
+void ch_h_schedules_create(struct ch_req *req);
+void ch_h_rules_list(struct ch_req *req);
+void ch_h_rules_create(struct ch_req *req);
+void ch_h_rules_delete(struct ch_req *req);
+void ch_h_posture_get(struct ch_req *req);
+void ch_h_posture_set(struct ch_req *req);
+void ch_h_access_events(struct ch_req *req);
+void ch_h_access_occupancy(struct ch_req *req);
+void ch_h_access_muster(struct ch_req *req);
+void ch_h_access_anomalies(struct ch_req *req);
+void ch_h_access_alarms(struct ch_req *req);
+extern const struct ch_jschema ch_schema_access_decision;
+extern const struct ch_jschema ch_schema_access_point_create;
+extern const struct ch_jschema ch_schema_credential_create;
+extern const struct ch_jschema ch_schema_credential_update;
+extern const struct ch_jschema ch_schema_schedule_create;
+extern const struct ch_jschema ch_schema_rule_create;
+extern const struct ch_jschema ch_schema_posture_set;
+
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;
 extern const struct ch_jschema ch_schema_totp_confirm;

@@ -56,6 +56,43 @@ static const struct ch_query_param trends_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param access_post_query[] = {
+    {"post_id", "The post (default: your own)."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param credentials_query[] = {
+    {"post_id", "The post (default: your own)."},
+    {"person_id", "Only the credentials of this person."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param access_events_query[] = {
+    {"post_id", "The post (default: your own)."},
+    {"person_id", "Only this person's events."},
+    {"point_id", "Only this access point's events."},
+    {"credential_id", "Only this credential's events."},
+    {"decision", "grant or deny."},
+    {"since", "At or after this UTC time."},
+    {"until", "Before this UTC time."},
+    {"limit", "Page size, 1 to 500 (default 100)."},
+    {"cursor", "next_cursor of the previous page."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param muster_query[] = {
+    {"post_id", "The post (default: your own)."},
+    {"format", "json (default) or csv."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param anomalies_query[] = {
+    {"post_id", "The post (default: your own)."},
+    {"since", "Events at or after this UTC time (default: 7 days ago)."},
+    {"until", "Events before this UTC time (default: now)."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200, 0},
@@ -200,6 +237,75 @@ static const struct ch_route routes[] = {
 	&ch_schema_incident_transition,
 	"Move an incident through its workflow, with a reason", "incidents",
 	NULL, 200, 0},
+    {"POST", "/api/v1/access/decisions", ch_h_access_decide, CH_PERM_DEVICE,
+	"access.decide", 1 * KB, &ch_schema_access_decision,
+	"A gate reader asks: grant or deny, with the reason and who it is "
+	"(recorded and audited before the answer)",
+	"access", NULL, 200, CH_ROUTE_DEVICE},
+    {"GET", "/api/v1/access/points", ch_h_access_points_list,
+	CH_PERM_ACCESS_READ, NULL, 0, NULL, "Access points of a post",
+	"access", access_post_query, 200, 0},
+    {"POST", "/api/v1/access/points", ch_h_access_points_create,
+	CH_PERM_ACCESS_WRITE, "access_point.create", 4 * KB,
+	&ch_schema_access_point_create,
+	"Add an access point between two zones", "access", NULL, 201, 0},
+    {"GET", "/api/v1/access/credentials", ch_h_credentials_list,
+	CH_PERM_ACCESS_READ, NULL, 0, NULL,
+	"Credentials (badges) of a post (never their PINs)", "access",
+	credentials_query, 200, 0},
+    {"POST", "/api/v1/access/credentials", ch_h_credentials_create,
+	CH_PERM_ACCESS_WRITE, "credential.create", 4 * KB,
+	&ch_schema_credential_create, "Issue a badge to a person", "access",
+	NULL, 201, 0},
+    {"PATCH", "/api/v1/access/credentials/{id}", ch_h_credentials_update,
+	CH_PERM_ACCESS_WRITE, "credential.update", 4 * KB,
+	&ch_schema_credential_update,
+	"Suspend, revoke, report lost, change validity or PINs", "access",
+	NULL, 200, 0},
+    {"GET", "/api/v1/access/schedules", ch_h_schedules_list,
+	CH_PERM_ACCESS_READ, NULL, 0, NULL, "Weekly schedules of a post",
+	"access", access_post_query, 200, 0},
+    {"POST", "/api/v1/access/schedules", ch_h_schedules_create,
+	CH_PERM_ACCESS_WRITE, "schedule.create", 4 * KB,
+	&ch_schema_schedule_create,
+	"Add a weekly schedule (local time of the post)", "access", NULL, 201,
+	0},
+    {"GET", "/api/v1/access/rules", ch_h_rules_list, CH_PERM_ACCESS_READ,
+	NULL, 0, NULL, "Access rules of a post", "access", access_post_query,
+	200, 0},
+    {"POST", "/api/v1/access/rules", ch_h_rules_create, CH_PERM_ACCESS_WRITE,
+	"access_rule.create", 4 * KB, &ch_schema_rule_create,
+	"Add a rule that grants or denies (deny beats grant)", "access", NULL,
+	201, 0},
+    {"DELETE", "/api/v1/access/rules/{id}", ch_h_rules_delete,
+	CH_PERM_ACCESS_WRITE, "access_rule.delete", 0, NULL, "Remove a rule",
+	"access", NULL, 204, 0},
+    {"GET", "/api/v1/posts/{id}/posture", ch_h_posture_get,
+	CH_PERM_ACCESS_READ, NULL, 0, NULL,
+	"The post's posture: normal, heightened or lockdown", "access", NULL,
+	200, 0},
+    {"PUT", "/api/v1/posts/{id}/posture", ch_h_posture_set,
+	CH_PERM_ACCESS_POSTURE, "posture.set", 1 * KB, &ch_schema_posture_set,
+	"Change the post's posture (narrows what the rules grant)", "access",
+	NULL, 200, 0},
+    {"GET", "/api/v1/access/events", ch_h_access_events, CH_PERM_ACCESS_READ,
+	NULL, 0, NULL, "The access log, newest first, with filters",
+	"access", access_events_query, 200, 0},
+    {"GET", "/api/v1/access/occupancy", ch_h_access_occupancy,
+	CH_PERM_ACCESS_READ, NULL, 0, NULL,
+	"Who is in which zone now, and the count per zone", "access",
+	access_post_query, 200, 0},
+    {"GET", "/api/v1/access/muster", ch_h_access_muster, CH_PERM_ACCESS_READ,
+	NULL, 0, NULL, "The muster list: everyone inside (JSON or CSV)",
+	"access", muster_query, 200, 0},
+    {"GET", "/api/v1/access/anomalies", ch_h_access_anomalies,
+	CH_PERM_ACCESS_READ, NULL, 0, NULL,
+	"Repeated denials, out-of-schedule attempts, impossible travel, "
+	"entry without exit",
+	"access", anomalies_query, 200, 0},
+    {"GET", "/api/v1/access/alarms", ch_h_access_alarms, CH_PERM_ACCESS_READ,
+	NULL, 0, NULL, "Alarms raised by the gate (duress)", "access",
+	access_post_query, 200, 0},
 };
 
 const struct ch_route *

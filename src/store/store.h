@@ -371,4 +371,77 @@ ch_err ch_store_device_revoke(struct ch_tx *tx, const char *id, const char *at);
 ch_err ch_store_device_touch(
     struct ch_tx *tx, const char *id, const char *at, const char *from);
 
+/* ---- access_sql.c: access control (access/access.h) ---- */
+struct ch_access_point;
+struct ch_credential;
+struct ch_schedule;
+struct ch_rule_row;
+struct ch_access_event;
+struct ch_access_event_filter;
+struct ch_access_event_page;
+struct ch_presence;
+struct ch_zone_count;
+struct ch_alarm;
+ch_err ch_store_access_point_insert(
+    struct ch_tx *tx, const struct ch_access_point *p);
+ch_err ch_store_access_point_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_access_point *out);
+ch_err ch_store_access_point_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_access_point **out, size_t *count);
+ch_err ch_store_credential_insert(
+    struct ch_tx *tx, const struct ch_credential *c);
+/* Write c over the stored credential (status, validity, PIN hashes). */
+ch_err ch_store_credential_update(
+    struct ch_tx *tx, const struct ch_credential *c);
+ch_err ch_store_credential_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_credential *out);
+ch_err ch_store_credential_by_badge(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *out);
+/* Credentials of a post and/or a person (either may be NULL), by badge. */
+ch_err ch_store_credential_list(struct ch_tx *tx, const char *post_id,
+    const char *person_id, ch_arena *arena, struct ch_credential **out,
+    size_t *count);
+ch_err ch_store_schedule_insert(struct ch_tx *tx, const struct ch_schedule *s);
+ch_err ch_store_schedule_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_schedule *out);
+ch_err ch_store_schedule_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_schedule **out, size_t *count);
+ch_err ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r);
+ch_err ch_store_rule_get(struct ch_tx *tx, const char *id, ch_arena *arena,
+    struct ch_rule_row *out);
+ch_err ch_store_rule_delete(struct ch_tx *tx, const char *id);
+/* The rules of a post with their schedules' windows. */
+ch_err ch_store_rule_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_rule_row **out, size_t *count);
+/* A post's posture code ("normal" when none was set). */
+ch_err ch_store_posture_get(struct ch_tx *tx, const char *post_id,
+    char posture[16], char changed_at[CH_TIMESTAMP_LEN]);
+ch_err ch_store_posture_set(struct ch_tx *tx, const char *post_id,
+    const char *posture, const char *reason, const char *by, const char *at);
+/* The roles of the enabled user account of a person (0 when none). */
+ch_err ch_store_person_roles(
+    struct ch_tx *tx, const char *person_id, unsigned *roles);
+/* Insert an event, giving it the next seq (ev->seq is set). */
+ch_err ch_store_access_event_insert(
+    struct ch_tx *tx, struct ch_access_event *ev);
+ch_err ch_store_access_event_list(struct ch_tx *tx,
+    const struct ch_access_event_filter *f, ch_arena *arena,
+    struct ch_access_event_page *out);
+/* Events of a post with at in [since, until), oldest first, at most max. */
+ch_err ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
+    const char *since, const char *until, size_t max, ch_arena *arena,
+    struct ch_access_event **out, size_t *count);
+/* Where a holder is: *found false when not inside. */
+ch_err ch_store_presence_get(struct ch_tx *tx, const char *holder_id,
+    char zone_id[CH_ID_LEN], bool *found);
+/* Set a holder's zone, or remove the holder when zone_id is "". */
+ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
+    const char *post_id, const char *person_id, const char *credential_id,
+    const char *zone_id, const char *since, const char *point_id);
+ch_err ch_store_presence_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_presence **out, size_t *count);
+ch_err ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a);
+ch_err ch_store_alarm_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_alarm **out, size_t *count);
+
 #endif /* CH_STORE_H */

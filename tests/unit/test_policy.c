@@ -49,6 +49,9 @@ static const struct {
 	false},
     {"incidents.write", "security_officer analyst", false},
     {"incidents.close", "security_officer", false},
+    {"access.read", "security_officer guard hq administrator", false},
+    {"access.write", "security_officer administrator", false},
+    {"access.posture", "security_officer", false},
 };
 
 static bool
