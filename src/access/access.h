@@ -50,7 +50,7 @@ enum ch_rule_subject {
 /* Why a decision came out as it did: a stable code per outcome. */
 enum ch_access_reason {
 	CH_REASON_GRANTED,
-	CH_REASON_GRANTED_EXIT,      /* leaving to the outside */
+	CH_REASON_GRANTED_EXIT,      /* going out (egress) */
 	CH_REASON_GRANTED_DURESS,    /* granted; a silent alarm was raised */
 	CH_REASON_UNKNOWN_POINT,
 	CH_REASON_UNKNOWN_CREDENTIAL,
@@ -172,8 +172,8 @@ struct ch_access_result {
  * (status, validity, PIN), the holder, posture (lockdown: security staff
  * only, visitors never), clearance of the zone entered, escort, the
  * rules (deny beats grant; heightened: only scheduled grants count for
- * anyone but security staff), anti-passback.  Leaving the site ("" zone)
- * needs no rule.  A duress PIN decides as the right PIN would and sets
+ * anyone but security staff), anti-passback.  Going out (egress) needs
+ * no rule nor clearance; lockdown and anti-passback still apply.  A duress PIN decides as the right PIN would and sets
  * out->duress.
  */
 void ch_access_decide(

@@ -37,6 +37,22 @@ finish(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
 	return CH_OK;
 }
 
+/* As finish(), for a change the gate caches: bump the configuration
+ * counter in the same transaction, so that the next decision reloads. */
+static ch_err
+finish_config(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
+    const char *event, const char *type, const char *id, const char *post_id,
+    const char *state)
+{
+	ch_err err = ch_store_access_config_bump(tx);
+
+	if (err != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	return finish(ctx, tx, action, event, type, id, post_id, state);
+}
+
 /* The post a list reads: the one asked for (if the reader sees it), or
  * the reader's own; NULL (every post) for HQ and the system. */
 static ch_err
@@ -171,7 +187,7 @@ ch_access_points_create(struct ch_ctx *ctx,
 	    out->id, out->post_id, out->name, out->from_zone_id,
 	    out->to_zone_id, ch_passback_code(out->passback),
 	    out->pin_required);
-	return finish(ctx, tx, "access_point.create", "access_point.created",
+	return finish_config(ctx, tx, "access_point.create", "access_point.created",
 	    "access_point", out->id, out->post_id, state);
 fail:
 	ch_store_rollback(tx);
@@ -427,7 +443,7 @@ ch_schedules_create(struct ch_ctx *ctx, const char *post_id, const char *name,
 	}
 	snprintf(state, sizeof(state), "id=%s\npost=%s\nname=%s\nwindows=%s\n",
 	    out->id, out->post_id, out->name, out->windows);
-	return finish(ctx, tx, "schedule.create", "schedule.created",
+	return finish_config(ctx, tx, "schedule.create", "schedule.created",
 	    "schedule", out->id, out->post_id, state);
 }
 
@@ -542,7 +558,7 @@ ch_rules_create(struct ch_ctx *ctx, const struct ch_rule_input *in,
 	    ch_rule_subject_code(out->subject),
 	    out->subject_value ? out->subject_value : "", out->zone_id,
 	    out->schedule_id);
-	return finish(ctx, tx, "access_rule.create", "access_rule.created",
+	return finish_config(ctx, tx, "access_rule.create", "access_rule.created",
 	    "access_rule", out->id, out->post_id, state);
 fail:
 	ch_store_rollback(tx);
@@ -587,7 +603,7 @@ ch_rules_delete(struct ch_ctx *ctx, const char *id)
 	if ((err = ch_store_rule_delete(tx, id)) != CH_OK)
 		goto fail;
 	snprintf(state, sizeof(state), "id=%s\ndeleted=1\n", id);
-	return finish(ctx, tx, "access_rule.delete", "access_rule.deleted",
+	return finish_config(ctx, tx, "access_rule.delete", "access_rule.deleted",
 	    "access_rule", id, r.post_id, state);
 fail:
 	ch_store_rollback(tx);
@@ -641,7 +657,7 @@ ch_posture_set(struct ch_ctx *ctx, const char *post_id,
 	}
 	snprintf(state, sizeof(state), "post=%s\nposture=%s\nreason=%s\n",
 	    post_id, ch_posture_code(posture), reason ? reason : "");
-	return finish(ctx, tx, "posture.set", "posture.changed", "post",
+	return finish_config(ctx, tx, "posture.set", "posture.changed", "post",
 	    post_id, post_id, state);
 }
 

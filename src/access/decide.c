@@ -7,7 +7,9 @@
  * we know, a badge we know and in force, the right PIN; who holds it; what
  * the posture allows; whether the holder is cleared for the zone entered;
  * whether a rule grants it now and none denies it; anti-passback last, so
- * that a soft violation flags a grant and a hard one refuses it.
+ * that a soft violation flags a grant and a hard one refuses it.  Going
+ * out through a point is egress, as fire codes want it: only the credential,
+ * lockdown and anti-passback can refuse it.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -385,7 +387,7 @@ credential_ok(const struct ch_access_facts *f, struct ch_access_result *out)
 		finish(out, false, CH_REASON_WRONG_PIN);
 		return false;
 	}
-	if (f->pin_required && !f->pin_given) {
+	if (f->pin_required && !f->pin_given && f->direction == CH_DIR_IN) {
 		finish(out, false, CH_REASON_PIN_REQUIRED);
 		return false;
 	}
@@ -474,7 +476,9 @@ ch_access_decide(
 			return;
 		}
 	}
-	if (!leaving) {
+	/* Going out is egress: no rule or clearance is asked of the zone
+	 * returned to (anti-passback and lockdown still hold). */
+	if (!leaving && f->direction == CH_DIR_IN) {
 		if (f->is_person && f->clearance < f->dest_clearance) {
 			finish(out, false, CH_REASON_CLEARANCE);
 			return;
@@ -509,7 +513,8 @@ ch_access_decide(
 	out->duress = f->duress;
 	finish(out, true,
 	    f->duress ? CH_REASON_GRANTED_DURESS
-		      : (leaving ? CH_REASON_GRANTED_EXIT : CH_REASON_GRANTED));
+		      : (f->direction == CH_DIR_OUT ? CH_REASON_GRANTED_EXIT
+						    : CH_REASON_GRANTED));
 }
 
 /* ---- PINs ----

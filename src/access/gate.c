@@ -19,6 +19,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/access.h"
@@ -79,81 +80,243 @@ event_state(const struct ch_access_event *ev, char *out, size_t size)
 	    ev->passback_flag, ev->duress, ev->at, ev->device_id);
 }
 
-struct facts_store {
-	struct ch_access_rule rules[CH_ACCESS_MAX_RULES];
-	const char *chain[16];
+/* ---- the configuration cache ----
+ * A post's time zone, posture, zones, access points and parsed rules are
+ * read once and kept, immutable, until access_head.config says something
+ * changed (every change through admin.c bumps it in its transaction) or
+ * CONFIG_TTL_MS passes (zones are created elsewhere).  Badges, holders
+ * and presence are never cached: a revoked badge is refused at once. */
+#define CONFIG_TTL_MS 5000
+#define CONFIG_POSTS 16
+
+struct gate_config {
+	char post_id[CH_ID_LEN];
+	int64_t version;
+	int64_t loaded_ms;
+	char tz[64];
+	enum ch_posture posture;
+	struct ch_zone *zones;
+	size_t nzones;
+	struct ch_access_point *points;
+	size_t npoints;
+	struct ch_access_rule *rules;
+	size_t nrules;
+	ch_arena *arena;
+	int refs; /* under config_lock */
 };
+
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gate_config *configs[CONFIG_POSTS];
+
+static void
+config_release(struct gate_config *c)
+{
+	bool last;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&config_lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&config_lock);
+	if (last) {
+		ch_arena_destroy(c->arena);
+		free(c);
+	}
+}
+
+static ch_err
+config_load(struct ch_tx *tx, const char *post_id, int64_t version,
+    struct gate_config **out)
+{
+	struct gate_config *c = calloc(1, sizeof(*c));
+	struct ch_rule_row *rows = NULL;
+	struct ch_post post;
+	char posture[16], changed_at[CH_TIMESTAMP_LEN];
+	size_t nrows = 0;
+	ch_err err;
+
+	if (c == NULL || (c->arena = ch_arena_create(0)) == NULL) {
+		free(c);
+		return CH_ERR_NOMEM;
+	}
+	c->refs = 1;
+	ch_strlcpy(c->post_id, post_id, sizeof(c->post_id));
+	c->version = version;
+	c->loaded_ms = ch_clock_mono_ms();
+	if ((err = ch_store_post_get(tx, post_id, c->arena, &post)) != CH_OK ||
+	    (err = ch_store_posture_get(tx, post_id, posture, changed_at)) !=
+		CH_OK ||
+	    (err = ch_store_zone_list(
+		 tx, post_id, c->arena, &c->zones, &c->nzones)) != CH_OK ||
+	    (err = ch_store_access_point_list(
+		 tx, post_id, c->arena, &c->points, &c->npoints)) != CH_OK ||
+	    (err = ch_store_rule_list(tx, post_id, c->arena, &rows, &nrows)) !=
+		CH_OK)
+		goto fail;
+	ch_strlcpy(c->tz, post.timezone, sizeof(c->tz));
+	if (!ch_posture_parse(posture, &c->posture))
+		c->posture = CH_POSTURE_LOCKDOWN;
+	c->rules = ch_arena_alloc(
+	    c->arena, sizeof(*c->rules) * (nrows ? nrows : 1));
+	if (c->rules == NULL) {
+		err = CH_ERR_NOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < nrows && i < CH_ACCESS_MAX_RULES; i++) {
+		struct ch_access_rule *r = &c->rules[c->nrules++];
+		struct ch_fault ignore;
+
+		memset(r, 0, sizeof(*r));
+		ch_strlcpy(r->id, rows[i].id, sizeof(r->id));
+		r->effect = rows[i].effect;
+		r->subject = rows[i].subject;
+		r->subject_value = rows[i].subject_value;
+		ch_strlcpy(r->zone_id, rows[i].zone_id, sizeof(r->zone_id));
+		if (rows[i].schedule_id[0] != '\0') {
+			r->has_schedule = true;
+			/* A schedule that no longer parses opens nothing. */
+			(void)ch_schedule_parse(
+			    rows[i].windows, &r->schedule, &ignore);
+		}
+	}
+	*out = c;
+	return CH_OK;
+fail:
+	ch_arena_destroy(c->arena);
+	free(c);
+	return err;
+}
+
+/* The configuration of post_id as of tx; the caller releases it. */
+static ch_err
+config_get(struct ch_tx *tx, const char *post_id, struct gate_config **out)
+{
+	struct gate_config *c = NULL, *fresh = NULL;
+	int64_t version;
+	size_t slot = CONFIG_POSTS;
+	ch_err err;
+
+	if ((err = ch_store_access_config_version(tx, &version)) != CH_OK)
+		return err;
+	pthread_mutex_lock(&config_lock);
+	for (size_t i = 0; i < CONFIG_POSTS; i++) {
+		if (configs[i] != NULL &&
+		    strcmp(configs[i]->post_id, post_id) == 0) {
+			slot = i;
+			if (configs[i]->version == version &&
+			    ch_clock_mono_ms() - configs[i]->loaded_ms <
+				CONFIG_TTL_MS) {
+				c = configs[i];
+				c->refs++;
+			}
+			break;
+		}
+		if (configs[i] == NULL && slot == CONFIG_POSTS)
+			slot = i;
+	}
+	pthread_mutex_unlock(&config_lock);
+	if (c != NULL) {
+		*out = c;
+		return CH_OK;
+	}
+	if ((err = config_load(tx, post_id, version, &fresh)) != CH_OK)
+		return err;
+	pthread_mutex_lock(&config_lock);
+	if (slot == CONFIG_POSTS)
+		slot = (size_t)(fresh->loaded_ms % CONFIG_POSTS);
+	c = configs[slot];
+	configs[slot] = fresh;
+	fresh->refs++; /* the cache's reference */
+	pthread_mutex_unlock(&config_lock);
+	config_release(c);
+	*out = fresh;
+	return CH_OK;
+}
+
+/* Local time at the post, with the zone's offset kept per thread for the
+ * minute it was computed in (ICU calendars are costly to open). */
+static void
+local_time(int64_t t, const char *tz, int *weekday, int *minute)
+{
+	static _Thread_local char cached_tz[64];
+	static _Thread_local int64_t cached_minute = -1;
+	static _Thread_local int cached_weekday, cached_min;
+
+	if (t / 60 == cached_minute && strcmp(tz, cached_tz) == 0) {
+		*weekday = cached_weekday;
+		*minute = cached_min;
+		return;
+	}
+	ch_local_time(t, tz, weekday, minute);
+	ch_strlcpy(cached_tz, tz, sizeof(cached_tz));
+	cached_minute = t / 60;
+	cached_weekday = *weekday;
+	cached_min = *minute;
+}
+
+static const struct ch_access_point *
+point_find(const struct gate_config *c, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < c->npoints; i++)
+		if (strcmp(c->points[i].id, id) == 0)
+			return &c->points[i];
+	return NULL;
+}
 
 static ch_err
 decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
     const struct ch_decision_request *rq, struct ch_decision *out)
 {
-	struct facts_store *fs;
+	const char *chain[16];
+	struct gate_config *cfg = NULL;
+	const struct ch_access_point *point;
 	struct ch_access_facts f;
-	struct ch_access_point point;
 	struct ch_credential cred;
-	struct ch_person person;
-	struct ch_post post;
-	struct ch_zone *zones = NULL;
-	struct ch_rule_row *rows = NULL;
+	struct ch_gate_holder h;
 	struct ch_access_event ev;
-	char posture[16], changed_at[CH_TIMESTAMP_LEN], state[1024];
+	char state[1024];
 	const char *holder = NULL, *post_id = rq->device_post_id;
-	size_t nzones = 0, nrows = 0;
 	ch_err err;
 
 	memset(&f, 0, sizeof(f));
 	memset(&ev, 0, sizeof(ev));
-	memset(&person, 0, sizeof(person));
-	fs = ch_arena_alloc(ctx->arena, sizeof(*fs));
-	if (fs == NULL)
-		return CH_ERR_NOMEM;
+	if ((err = config_get(tx, post_id, &cfg)) != CH_OK)
+		return err;
 	f.now = rq->at != 0 ? rq->at : ch_clock_now();
 	f.direction = rq->direction;
-	if ((err = ch_store_post_get(tx, post_id, ctx->arena, &post)) != CH_OK)
-		return err;
-	ch_local_time(f.now, post.timezone, &f.weekday, &f.minute);
-	if ((err = ch_store_posture_get(tx, post_id, posture, changed_at)) !=
-	    CH_OK)
-		return err;
-	if (!ch_posture_parse(posture, &f.posture))
-		f.posture = CH_POSTURE_LOCKDOWN;
-	err = ch_id_valid(rq->point_id)
-	    ? ch_store_access_point_get(tx, rq->point_id, ctx->arena, &point)
-	    : CH_ERR_NOT_FOUND;
-	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
-		return err;
-	f.point_found = err == CH_OK && strcmp(point.post_id, post_id) == 0;
+	f.posture = cfg->posture;
+	local_time(f.now, cfg->tz, &f.weekday, &f.minute);
+	point = point_find(cfg, rq->point_id);
+	f.point_found = point != NULL;
 	if (f.point_found) {
 		const char *dest = rq->direction == CH_DIR_IN
-		    ? point.to_zone_id
-		    : point.from_zone_id;
+		    ? point->to_zone_id
+		    : point->from_zone_id;
 		const char *src = rq->direction == CH_DIR_IN
-		    ? point.from_zone_id
-		    : point.to_zone_id;
+		    ? point->from_zone_id
+		    : point->to_zone_id;
 		const struct ch_zone *dz;
 
 		ch_strlcpy(f.dest_zone_id, dest, sizeof(f.dest_zone_id));
 		ch_strlcpy(f.src_zone_id, src, sizeof(f.src_zone_id));
-		f.passback = point.passback;
-		f.pin_required = point.pin_required;
-		if ((err = ch_store_zone_list(
-			 tx, post_id, ctx->arena, &zones, &nzones)) != CH_OK)
-			return err;
+		f.passback = point->passback;
+		f.pin_required = point->pin_required;
 		f.dest_chain_len = zone_chain(
-		    zones, nzones, f.dest_zone_id, fs->chain, 16);
-		f.dest_zone_chain = fs->chain;
-		if ((dz = zone_find(zones, nzones, f.dest_zone_id)) != NULL) {
+		    cfg->zones, cfg->nzones, f.dest_zone_id, chain, 16);
+		f.dest_zone_chain = chain;
+		if ((dz = zone_find(cfg->zones, cfg->nzones, f.dest_zone_id)) !=
+		    NULL) {
 			f.dest_clearance = dz->required_clearance;
 			f.dest_escort_required = dz->escort_required;
-			out->zone_name = dz->name;
+			out->zone_name = ch_arena_strdup(ctx->arena, dz->name);
 		}
 	}
-	err = ch_store_credential_by_badge(tx, rq->badge, ctx->arena, &cred);
+	err = ch_store_gate_credential(tx, rq->badge, ctx->arena, &cred, &h);
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
-		return err;
+		goto done;
 	f.credential_found =
 	    err == CH_OK && strcmp(cred.post_id, post_id) == 0;
+	err = CH_OK;
 	if (f.credential_found) {
 		ch_strlcpy(f.credential_id, cred.id, sizeof(f.credential_id));
 		f.status = cred.status;
@@ -174,24 +337,19 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 			f.duress = duress && !ok;
 		}
 		f.is_visitor = cred.visitor_id[0] != '\0';
-		if (cred.person_id[0] != '\0') {
-			err = ch_store_person_get(
-			    tx, cred.person_id, ctx->arena, &person);
-			if (err != CH_OK && err != CH_ERR_NOT_FOUND)
-				return err;
-			f.is_person = err == CH_OK;
-		}
+		f.is_person = h.person_found;
 		if (f.is_person) {
-			ch_strlcpy(f.person_id, person.id, sizeof(f.person_id));
-			f.category = person.category;
-			f.clearance = person.clearance;
-			if ((err = ch_store_person_roles(
-				 tx, person.id, &f.roles)) != CH_OK)
-				return err;
+			ch_strlcpy(
+			    f.person_id, cred.person_id, sizeof(f.person_id));
+			if (!ch_staff_category_parse(h.category, &f.category))
+				f.category = CH_CAT_CONTRACTOR;
+			if (!ch_clearance_parse(h.clearance, &f.clearance))
+				f.clearance = CH_CLEARANCE_UNCLASSIFIED;
+			f.roles = h.roles;
 			f.security_staff =
 			    (f.roles & ((1u << CH_ROLE_SECURITY_OFFICER) |
 					   (1u << CH_ROLE_GUARD))) != 0;
-			holder = person.id;
+			holder = cred.person_id;
 		} else if (f.is_visitor) {
 			holder = cred.visitor_id;
 		} else {
@@ -199,40 +357,16 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		}
 	}
 	if (f.point_found && f.credential_found) {
-		if ((err = ch_store_rule_list(tx, post_id, ctx->arena, &rows,
-			 &nrows)) != CH_OK)
-			return err;
-		for (size_t i = 0; i < nrows && f.nrules < CH_ACCESS_MAX_RULES;
-		     i++) {
-			struct ch_access_rule *r = &fs->rules[f.nrules];
-			struct ch_fault ignore;
-
-			memset(r, 0, sizeof(*r));
-			ch_strlcpy(r->id, rows[i].id, sizeof(r->id));
-			r->effect = rows[i].effect;
-			r->subject = rows[i].subject;
-			r->subject_value = rows[i].subject_value;
-			ch_strlcpy(
-			    r->zone_id, rows[i].zone_id, sizeof(r->zone_id));
-			if (rows[i].schedule_id[0] != '\0') {
-				r->has_schedule = true;
-				/* A schedule that no longer parses opens
-				 * nothing (it has no windows). */
-				(void)ch_schedule_parse(
-				    rows[i].windows, &r->schedule, &ignore);
-			}
-			f.nrules++;
-		}
-		f.rules = fs->rules;
+		f.rules = cfg->rules;
+		f.nrules = cfg->nrules;
 		if (f.passback != CH_PASSBACK_NONE) {
 			bool found;
 
+			/* Nowhere inside is a place too: outside. */
 			if ((err = ch_store_presence_get(tx, holder,
 				 f.presence_zone_id, &found)) != CH_OK)
-				return err;
-			/* Nowhere inside is a place too: outside. */
+				goto done;
 			f.presence_known = true;
-			(void)found;
 		}
 	}
 	ch_access_decide(&f, &out->result);
@@ -240,7 +374,7 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	ch_id_new(ev.id);
 	ch_strlcpy(ev.post_id, post_id, sizeof(ev.post_id));
 	if (f.point_found)
-		ch_strlcpy(ev.point_id, point.id, sizeof(ev.point_id));
+		ch_strlcpy(ev.point_id, point->id, sizeof(ev.point_id));
 	ch_strlcpy(ev.zone_id, f.dest_zone_id, sizeof(ev.zone_id));
 	ch_strlcpy(ev.credential_id, f.credential_id, sizeof(ev.credential_id));
 	ev.badge = (char *)rq->badge;
@@ -255,12 +389,12 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	ch_strlcpy(ev.device_id, rq->device_id ? rq->device_id : "",
 	    sizeof(ev.device_id));
 	if ((err = ch_store_access_event_insert(tx, &ev)) != CH_OK)
-		return err;
+		goto done;
 	if (ev.granted && holder != NULL &&
 	    (err = ch_store_presence_set(tx, holder, post_id, f.person_id,
 		 f.credential_id, f.dest_zone_id, ev.at, ev.point_id)) !=
 		CH_OK)
-		return err;
+		goto done;
 	event_state(&ev, state, sizeof(state));
 	{
 		struct ch_audit_entry e = {
@@ -268,7 +402,7 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		    "access_event", ev.id, post_id, state, strlen(state)};
 
 		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
-			return err;
+			goto done;
 	}
 	if (ev.duress) {
 		struct ch_alarm alarm;
@@ -285,7 +419,7 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		ch_strlcpy(alarm.event_id, ev.id, sizeof(alarm.event_id));
 		ch_time_format(ch_clock_now(), alarm.raised_at);
 		if ((err = ch_store_alarm_insert(tx, &alarm)) != CH_OK)
-			return err;
+			goto done;
 		snprintf(state, sizeof(state),
 		    "id=%s\nkind=duress\nstatus=raised\npoint=%s\nperson=%s\n"
 		    "event=%s\n",
@@ -293,23 +427,25 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		e = (struct ch_audit_entry){"alarm.raise", "alarm", alarm.id,
 		    post_id, state, strlen(state)};
 		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
-			return err;
+			goto done;
 	}
 	ch_strlcpy(out->event_id, ev.id, sizeof(out->event_id));
 	ch_strlcpy(out->at, ev.at, sizeof(out->at));
 	ch_strlcpy(out->person_id, f.person_id, sizeof(out->person_id));
 	ch_strlcpy(out->zone_id, f.dest_zone_id, sizeof(out->zone_id));
 	if (f.is_person) {
-		out->person_name = ch_arena_printf(ctx->arena, "%s %s",
-		    person.given_name, person.family_name);
-		out->person_category = (char *)ch_staff_category_code(
-		    person.category);
-		out->photo_hint = person.position;
+		out->person_name = ch_arena_printf(
+		    ctx->arena, "%s %s", h.given_name, h.family_name);
+		out->person_category =
+		    (char *)ch_staff_category_code(f.category);
+		out->photo_hint = h.position;
 	} else if (f.is_visitor) {
 		out->person_name = "Visitor";
 		out->person_category = "visitor";
 	}
-	return CH_OK;
+done:
+	config_release(cfg);
+	return err;
 }
 
 static void
@@ -378,13 +514,13 @@ struct job {
 	struct ch_decision *out;
 	ch_err err;
 	bool done;
+	pthread_cond_t wake; /* signalled when done */
 	struct job *next;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t queued;
-	pthread_cond_t finished;
 	struct job *head, *tail;
 	bool running, stopping;
 	pthread_t thread;
@@ -392,8 +528,7 @@ static struct {
 	size_t max_batch;
 	struct ch_gate_stats stats;
 } gc = {.lock = PTHREAD_MUTEX_INITIALIZER,
-    .queued = PTHREAD_COND_INITIALIZER,
-    .finished = PTHREAD_COND_INITIALIZER};
+    .queued = PTHREAD_COND_INITIALIZER};
 
 static void
 run_batch(struct job *batch, size_t n)
@@ -460,9 +595,15 @@ committer_main(void *arg)
 		gc.stats.batches++;
 		if (n > gc.stats.max_batch)
 			gc.stats.max_batch = n;
-		for (j = batch; j != NULL; j = j->next)
+		for (j = batch; j != NULL;) {
+			struct job *next = j->next;
+
+			/* j lives on its waiter's stack: touch it no more
+			 * once it is done. */
 			j->done = true;
-		pthread_cond_broadcast(&gc.finished);
+			pthread_cond_signal(&j->wake);
+			j = next;
+		}
 	}
 	pthread_mutex_unlock(&gc.lock);
 	return NULL;
@@ -518,7 +659,8 @@ ch_err
 ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
     struct ch_decision *out)
 {
-	struct job j = {ctx, rq, out, CH_OK, false, NULL};
+	struct job j = {ctx, rq, out, CH_OK, false, PTHREAD_COND_INITIALIZER,
+	    NULL};
 
 	memset(out, 0, sizeof(*out));
 	if (rq->badge == NULL || rq->badge[0] == '\0' ||
@@ -555,7 +697,8 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 	gc.tail = &j;
 	pthread_cond_signal(&gc.queued);
 	while (!j.done)
-		pthread_cond_wait(&gc.finished, &gc.lock);
+		pthread_cond_wait(&j.wake, &gc.lock);
 	pthread_mutex_unlock(&gc.lock);
+	pthread_cond_destroy(&j.wake);
 	return j.err;
 }

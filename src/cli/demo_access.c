@@ -15,6 +15,7 @@
 #include "access/access.h"
 #include "cli/cli.h"
 #include "people/people.h"
+#include "store/store.h"
 
 static const struct {
 	const char *name, *from, *to, *passback;
@@ -49,6 +50,17 @@ static const struct {
 	"Contractors: office hours."},
     {"deny", "category", "contractor", "Controlled access area", NULL,
 	"Never a contractor in the CAA."},
+    {"grant", "category", "service_staff", "Compound perimeter",
+	"Office hours", "Service staff: office hours."},
+    {"deny", "category", "service_staff", "Chancery offices", NULL,
+	"Service staff do not enter the offices."},
+    {"grant", "category", "consular_officer", "Compound perimeter",
+	"Office hours", "Consular officers: office hours."},
+    {"grant", "category", "consular_employee", "Compound perimeter",
+	"Office hours", "Consular employees: office hours."},
+    {"grant", "category", "honorary_consular_officer",
+	"Compound perimeter", "Office hours",
+	"Honorary consuls: the waiting hall."},
     {"grant", "category", "family_member", "Consular waiting hall",
 	"Weekend duty", "Families: the hall at weekends."},
 };
@@ -95,25 +107,63 @@ swipe(struct plan *p, size_t point, const char *badge, const char *pin,
 	r->device_post_id = p->post_id;
 }
 
-/* In through the gate and the chancery to the offices, and out again. */
+/* Where a holder goes in a day: through the gate, into the chancery
+ * (and its offices, and the CAA with a PIN) or to a side zone. */
+struct route {
+	bool chancery, offices, caa;
+	size_t side; /* a point from the compound, when not the chancery */
+};
+
+/* In through the gate and onwards, and out again (leave 0: still in). */
 static void
-day_of(struct plan *p, const char *badge, const char *pin, int64_t arrive,
-    int64_t leave, bool offices, bool caa)
+day_of(struct plan *p, const char *badge, const char *pin,
+    const struct route *r, int64_t arrive, int64_t leave)
 {
 	swipe(p, 0, badge, NULL, CH_DIR_IN, arrive);
+	if (!r->chancery) {
+		swipe(p, r->side, badge, NULL, CH_DIR_IN, arrive + 60);
+		if (leave == 0)
+			return;
+		swipe(p, r->side, badge, NULL, CH_DIR_OUT, leave - 60);
+		swipe(p, 0, badge, NULL, CH_DIR_OUT, leave);
+		return;
+	}
 	swipe(p, 2, badge, NULL, CH_DIR_IN, arrive + 40);
-	if (offices)
+	if (r->offices)
 		swipe(p, 3, badge, NULL, CH_DIR_IN, arrive + 90);
-	if (caa && leave > arrive + 7200) {
+	if (r->caa && leave > arrive + 7200) {
 		swipe(p, 4, badge, pin, CH_DIR_IN, arrive + 3600);
-		swipe(p, 4, badge, pin, CH_DIR_OUT, arrive + 5400);
+		swipe(p, 4, badge, NULL, CH_DIR_OUT, arrive + 5400);
 	}
 	if (leave == 0)
-		return; /* still inside */
-	if (offices)
+		return;
+	if (r->offices)
 		swipe(p, 3, badge, NULL, CH_DIR_OUT, leave - 90);
 	swipe(p, 2, badge, NULL, CH_DIR_OUT, leave - 40);
 	swipe(p, 0, badge, NULL, CH_DIR_OUT, leave);
+}
+
+static struct route
+route_of(const struct ch_person *pp, bool has_pin)
+{
+	struct route r = {false, false, false, 1};
+
+	switch (pp->category) {
+	case CH_CAT_DIPLOMATIC_AGENT:
+	case CH_CAT_ADMIN_TECHNICAL:
+		r.chancery = r.offices = pp->clearance >= CH_CLEARANCE_SBU;
+		r.caa = has_pin;
+		break;
+	case CH_CAT_LOCALLY_EMPLOYED:
+	case CH_CAT_SERVICE_STAFF:
+	case CH_CAT_CONTRACTOR:
+		r.chancery = pp->clearance >= CH_CLEARANCE_SBU;
+		r.side = 5; /* the motor pool */
+		break;
+	default: /* consular staff: the waiting hall */
+		break;
+	}
+	return r;
 }
 
 ch_err
@@ -128,7 +178,7 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 	struct ch_decision *outs;
 	char **badges, **pins;
 	int64_t now = ch_clock_now(), midnight;
-	int weekday, minute;
+	int weekday, minute, yesterday_weekday, minute_unused;
 	unsigned seed = 20261125;
 	size_t nz = 0;
 	ch_err err;
@@ -204,6 +254,8 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 	/* Yesterday, from local midnight, and this morning. */
 	ch_local_time(now, "Africa/Nairobi", &weekday, &minute);
 	midnight = now - (int64_t)minute * 60 - 86400;
+	ch_local_time(midnight + 43200, "Africa/Nairobi", &yesterday_weekday,
+	    &minute_unused);
 	plan.cap = page.count * 14 + 16;
 	plan.rq = ch_arena_alloc(ctx->arena, sizeof(*plan.rq) * plan.cap);
 	outs = ch_arena_alloc(ctx->arena, sizeof(*outs) * plan.cap);
@@ -213,26 +265,41 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 	plan.post_id = post_id;
 	for (size_t i = 0; i < page.count; i++) {
 		const struct ch_person *pp = &page.items[i];
-		bool offices = pp->category != CH_CAT_LOCALLY_EMPLOYED &&
-		    pp->category != CH_CAT_CONTRACTOR;
+		struct route r = route_of(pp, pins[i] != NULL);
 		int64_t arrive = midnight + 7 * 3600 + 1800 +
 		    (int64_t)(next_rand(&seed) % 5400);
 		int64_t leave = midnight + 16 * 3600 +
 		    (int64_t)(next_rand(&seed) % 10800);
+		unsigned roles = 0;
+		struct ch_tx *tx = NULL;
 
 		if (pp->category == CH_CAT_FAMILY_MEMBER ||
 		    pp->category == CH_CAT_PRIVATE_SERVANT)
 			continue;
-		day_of(&plan, badges[i], pins[i], arrive, leave, offices,
-		    pins[i] != NULL);
+		if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+			return err;
+		err = ch_store_person_roles(tx, pp->id, &roles);
+		ch_store_rollback(tx);
+		if (err != CH_OK)
+			return err;
+		if (roles & (1u << CH_ROLE_GUARD)) {
+			/* The night shift: in last evening, still on. */
+			r.chancery = true;
+			r.offices = false;
+			day_of(&plan, badges[i], pins[i], &r,
+			    midnight + 19 * 3600, 0);
+			continue;
+		}
+		if (yesterday_weekday <= 5 || r.caa)
+			day_of(&plan, badges[i], pins[i], &r, arrive, leave);
 		/* This morning: about half are already in. */
 		if (minute > 8 * 60 && next_rand(&seed) % 2 == 0) {
 			int64_t today = now - (int64_t)(minute - 7 * 60 - 30) *
 			    60 + (int64_t)(next_rand(&seed) % 1800);
 
+			r.caa = false;
 			if (today < now - 300)
-				day_of(&plan, badges[i], pins[i], today, 0,
-				    offices, false);
+				day_of(&plan, badges[i], pins[i], &r, today, 0);
 		}
 	}
 	/* Some trouble: a contractor tries the CAA, a lost badge, a

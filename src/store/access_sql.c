@@ -492,6 +492,66 @@ ch_store_person_roles(struct ch_tx *tx, const char *person_id, unsigned *roles)
 }
 
 ch_err
+ch_store_access_config_version(struct ch_tx *tx, int64_t *version)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx, "SELECT config FROM access_head WHERE id = 1",
+	    NULL, 0, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*version = ch_rows_int(r, 0, 0, 0);
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
+ch_store_access_config_bump(struct ch_tx *tx)
+{
+	return ch_tx_query(tx,
+	    "UPDATE access_head SET config = config + 1 WHERE id = 1", NULL, 0,
+	    NULL, NULL);
+}
+
+ch_err
+ch_store_gate_credential(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h)
+{
+	struct ch_param v[1] = {CH_P_TEXT(badge)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	memset(h, 0, sizeof(*h));
+	err = ch_tx_query(tx,
+	    "SELECT " CRED_COLUMNS ", p.id, p.given_name, p.family_name,"
+	    " p.category, p.clearance, p.position,"
+	    " (SELECT u.roles FROM users u WHERE u.person_id = p.id"
+	    "  AND u.disabled = 0 ORDER BY u.id LIMIT 1)"
+	    " FROM access_credentials c LEFT JOIN people p"
+	    " ON p.id = c.person_id WHERE c.badge = $1",
+	    v, 1, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	if (r->nrows == 0) {
+		ch_rows_free(r);
+		return CH_ERR_NOT_FOUND;
+	}
+	cred_from_row(r, 0, arena, cred);
+	h->person_found = ch_rows_get(r, 0, 14) != NULL;
+	h->given_name = ch_cell_dup(r, 0, 15, arena);
+	h->family_name = ch_cell_dup(r, 0, 16, arena);
+	ch_cell_copy(r, 0, 17, h->category, sizeof(h->category));
+	ch_cell_copy(r, 0, 18, h->clearance, sizeof(h->clearance));
+	h->position = ch_cell_dup(r, 0, 19, arena);
+	if (ch_rows_get(r, 0, 20) != NULL &&
+	    !ch_roles_parse(ch_rows_get(r, 0, 20), &h->roles))
+		h->roles = 0;
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
 ch_store_access_event_insert(struct ch_tx *tx, struct ch_access_event *ev)
 {
 	struct ch_param v[16];
@@ -693,24 +753,19 @@ ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
 	struct ch_param v[7] = {CH_P_TEXT(holder_id), CH_P_TEXT(post_id),
 	    ch_param_opt(person_id), CH_P_TEXT(credential_id),
 	    CH_P_TEXT(zone_id), CH_P_TEXT(since), ch_param_opt(point_id)};
-	int64_t changed = 0;
-	ch_err err;
 
 	if (zone_id == NULL || zone_id[0] == '\0')
 		return ch_tx_query(tx,
 		    "DELETE FROM access_presence WHERE holder_id = $1", v, 1,
 		    NULL, NULL);
-	err = ch_tx_query(tx,
-	    "UPDATE access_presence SET post_id = $2, person_id = $3,"
-	    " credential_id = $4, zone_id = $5, since = $6,"
-	    " last_point_id = $7 WHERE holder_id = $1",
-	    v, 7, NULL, &changed);
-	if (err != CH_OK || changed > 0)
-		return err;
 	return ch_tx_query(tx,
 	    "INSERT INTO access_presence (holder_id, post_id, person_id,"
 	    " credential_id, zone_id, since, last_point_id) VALUES"
-	    " ($1, $2, $3, $4, $5, $6, $7)",
+	    " ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (holder_id) DO UPDATE"
+	    " SET post_id = excluded.post_id, person_id = excluded.person_id,"
+	    " credential_id = excluded.credential_id,"
+	    " zone_id = excluded.zone_id, since = excluded.since,"
+	    " last_point_id = excluded.last_point_id",
 	    v, 7, NULL, NULL);
 }
 

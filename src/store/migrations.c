@@ -265,8 +265,12 @@ static const char m009_access[] =
     " reason TEXT,"
     " changed_by TEXT NOT NULL,"
     " changed_at TEXT NOT NULL);"
-    "CREATE TABLE access_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL);"
-    "INSERT INTO access_head (id, seq) VALUES (1, 0);"
+    /* seq numbers the access events; config counts changes to points,
+     * schedules, rules and postures, so that the gate knows when its
+     * cached copy of them is stale. */
+    "CREATE TABLE access_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL,"
+    " config BIGINT NOT NULL);"
+    "INSERT INTO access_head (id, seq, config) VALUES (1, 0, 0);"
     /* What was presented, as presented: no foreign keys, so that an
      * unknown badge or reader is recorded too. */
     "CREATE TABLE access_events ("

@@ -421,6 +421,22 @@ ch_err ch_store_posture_set(struct ch_tx *tx, const char *post_id,
 /* The roles of the enabled user account of a person (0 when none). */
 ch_err ch_store_person_roles(
     struct ch_tx *tx, const char *person_id, unsigned *roles);
+/* The access configuration's change counter, and a bump of it (in the
+ * transaction of the change). */
+ch_err ch_store_access_config_version(struct ch_tx *tx, int64_t *version);
+ch_err ch_store_access_config_bump(struct ch_tx *tx);
+/* What the gate needs of a badge in one query: the credential and its
+ * holder's name, category, clearance, position and the roles of the
+ * holder's enabled user account (0 without one). */
+struct ch_gate_holder {
+	bool person_found;
+	char *given_name, *family_name, *position;
+	char category[40];
+	char clearance[20];
+	unsigned roles;
+};
+ch_err ch_store_gate_credential(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h);
 /* Insert an event, giving it the next seq (ev->seq is set). */
 ch_err ch_store_access_event_insert(
     struct ch_tx *tx, struct ch_access_event *ev);
