@@ -197,7 +197,7 @@ ch_access_anomalies(struct ch_ctx *ctx, const char *post_id,
 	    !ch_ctx_sees_post(ctx, post_id))
 		return CH_ERR_NOT_FOUND;
 	if (p.until == 0)
-		p.until = now;
+		p.until = now + 1; /* until is exclusive: this second too */
 	if (p.since == 0)
 		p.since = p.until - 7 * 86400;
 	if (p.denial_window <= 0)
