@@ -510,8 +510,9 @@ ch_err
 ch_store_access_config_bump(struct ch_tx *tx)
 {
 	return ch_tx_query(tx,
-	    "UPDATE access_head SET config = config + 1 WHERE id = 1", NULL, 0,
-	    NULL, NULL);
+	    "INSERT INTO access_head (id, seq, config) VALUES (1, 0, 1)"
+	    " ON CONFLICT (id) DO UPDATE SET config = access_head.config + 1",
+	    NULL, 0, NULL, NULL);
 }
 
 ch_err
@@ -559,7 +560,9 @@ ch_store_access_event_insert(struct ch_tx *tx, struct ch_access_event *ev)
 	ch_err err;
 
 	err = ch_tx_query(tx,
-	    "UPDATE access_head SET seq = seq + 1 WHERE id = 1 RETURNING seq",
+	    "INSERT INTO access_head (id, seq, config) VALUES (1, 1, 0)"
+	    " ON CONFLICT (id) DO UPDATE SET seq = access_head.seq + 1"
+	    " RETURNING seq",
 	    NULL, 0, &r, NULL);
 	if (err != CH_OK)
 		return err;

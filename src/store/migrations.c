@@ -267,10 +267,10 @@ static const char m009_access[] =
     " changed_at TEXT NOT NULL);"
     /* seq numbers the access events; config counts changes to points,
      * schedules, rules and postures, so that the gate knows when its
-     * cached copy of them is stale. */
+     * cached copy of them is stale.  Its one row (id 1) is made by the
+     * first upsert, so that a new database stays empty for a restore. */
     "CREATE TABLE access_head (id INTEGER PRIMARY KEY, seq BIGINT NOT NULL,"
     " config BIGINT NOT NULL);"
-    "INSERT INTO access_head (id, seq, config) VALUES (1, 0, 0);"
     /* What was presented, as presented: no foreign keys, so that an
      * unknown badge or reader is recorded too. */
     "CREATE TABLE access_events ("
