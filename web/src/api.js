@@ -149,4 +149,10 @@ export const api = {
 		request('POST', `/incidents/${enc(id)}/transitions`, { body: { to, reason } }),
 	updatePerson: (id, version, body) =>
 		request('PATCH', `/people/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+
+	accessEvents: (params, signal) => request('GET', `/access/events${query(params)}`, { signal }),
+	accessPoints: () => request('GET', '/access/points'),
+	occupancy: () => request('GET', '/access/occupancy'),
+	anomalies: () => request('GET', '/access/anomalies'),
+	posture: (postId) => request('GET', `/posts/${enc(postId)}/posture`),
 };

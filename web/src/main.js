@@ -18,6 +18,7 @@ import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
+import { AccessLogPage, OccupancyPage } from './pages/access.js';
 import { ReauthDialog } from './reauth.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
@@ -31,7 +32,7 @@ const NAV = [
 		{ path: 'risks', label: 'Risk register' },
 	] },
 	{ group: 'Protection', items: [
-		{ path: 'facility', label: 'Facility & access' },
+		{ path: 'facility', label: 'Facility & access', roles: ['security_officer', 'guard', 'hq', 'administrator'] },
 		{ path: 'visitors', label: 'Visitors' },
 		{ path: 'screening', label: 'Watchlist screening' },
 	] },
@@ -125,6 +126,10 @@ function Page({ route, user }) {
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
+	}
+	if (first === 'facility') {
+		if (second === 'occupancy') return html`<${OccupancyPage} user=${user} />`;
+		return html`<${AccessLogPage} params=${route.params} user=${user} />`;
 	}
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">

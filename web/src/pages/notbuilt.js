@@ -6,10 +6,6 @@ export const NOT_BUILT = {
 		title: 'Risk register',
 		what: 'score each scenario against each asset on likelihood × impact, before and after controls, with a treatment, an owner and a review date, shown on a 5×5 heat map; alert when an incident rate breaks from its own baseline.',
 	},
-	facility: {
-		title: 'Facility & access',
-		what: 'manage zones, access points, badges and PINs, and the post’s posture (normal, heightened, lockdown); show live occupancy per zone, access anomalies, alarms with escalation, and guard tours.',
-	},
 	visitors: {
 		title: 'Visitors',
 		what: 'let hosts pre-register visitors, screen them at registration and on arrival, check them in with a temporary badge, track escorts, check-outs and overstays, and keep the visitor log.',

@@ -1,0 +1,167 @@
+// pages/access.js — Facility & access: the access log with filters (newest
+// first, decision, reader, badge holder, time range), and the occupancy and
+// muster board (count per zone, who is inside since when, the muster list as
+// CSV), with the post's posture and the anomalies the log shows.
+import { useEffect, useState } from 'preact/hooks';
+import { api, query } from '../api.js';
+import { html, fmtTime, ErrorBox, Loading, PageTitle } from '../ui.js';
+
+const PAGE = 100;
+const REASONS = {
+	granted: 'Granted', granted_exit: 'Exit', unknown_point: 'Unknown reader', unknown_credential: 'Unknown badge',
+	credential_suspended: 'Badge suspended', credential_revoked: 'Badge revoked', credential_lost: 'Badge reported lost',
+	not_yet_valid: 'Not yet valid', expired: 'Expired', pin_required: 'PIN required', wrong_pin: 'Wrong PIN',
+	clearance: 'Clearance too low', no_rule: 'No rule grants', deny_rule: 'Denied by a rule',
+	outside_schedule: 'Outside schedule', lockdown: 'Lockdown', heightened: 'Heightened posture',
+	escort_required: 'Escort required', visitor_refused: 'Visitor refused', passback: 'Anti-passback', unbound: 'Unbound badge',
+};
+const ANOMALIES = {
+	repeated_denials: 'Repeated denials', outside_schedule: 'Outside schedule',
+	impossible_travel: 'Impossible travel', no_exit: 'No exit',
+};
+
+function Tabs({ current }) {
+	const tab = (path, label) => html`<a class=${`btn${current === path ? ' btn-primary' : ''}`}
+		aria-current=${current === path ? 'page' : undefined} href=${`#/facility${path}`}>${label}</a>`;
+	return html`<nav class="filters" aria-label="Facility & access">
+		${tab('', 'Access log')} ${tab('/occupancy', 'Occupancy & muster')}
+	</nav>`;
+}
+
+export function AccessLogPage({ params }) {
+	const [decision, setDecision] = useState(params.get('decision') || '');
+	const [pointId, setPointId] = useState(params.get('point_id') || '');
+	const [since, setSince] = useState(params.get('since') || '');
+	const [points, setPoints] = useState([]);
+	const [list, setList] = useState({ items: [], next: null, loading: true, error: null });
+	const filters = { decision, point_id: pointId, since: since ? `${since}T00:00:00Z` : '' };
+
+	useEffect(() => {
+		api.accessPoints().then((r) => setPoints(r.items || []), () => setPoints([]));
+	}, []);
+	useEffect(() => {
+		history.replaceState(null, '', `#/facility${query({ decision, point_id: pointId, since })}`);
+		const ctl = new AbortController();
+		setList((l) => ({ ...l, loading: true, error: null }));
+		api.accessEvents({ ...filters, limit: PAGE }, ctl.signal).then(
+			(r) => setList({ items: r.items || [], next: r.next_cursor || null, loading: false, error: null }),
+			(err) => err.name !== 'AbortError' && setList({ items: [], next: null, loading: false, error: err }),
+		);
+		return () => ctl.abort();
+	}, [decision, pointId, since]);
+
+	const loadMore = async () => {
+		const r = await api.accessEvents({ ...filters, limit: PAGE, cursor: list.next });
+		setList((l) => ({ ...l, items: l.items.concat(r.items || []), next: r.next_cursor || null }));
+	};
+
+	return html`<section class="page">
+		<${PageTitle} sub="Every decision of the post's readers, newest first, as recorded before the reader was answered.">Facility & access<//>
+		<${Tabs} current="" />
+		<form class="filters" onSubmit=${(e) => e.preventDefault()}>
+			<div class="field">
+				<label for="acc-decision">Decision</label>
+				<select id="acc-decision" value=${decision} onChange=${(e) => setDecision(e.currentTarget.value)}>
+					<option value="">All</option><option value="grant">Granted</option><option value="deny">Denied</option>
+				</select>
+			</div>
+			<div class="field">
+				<label for="acc-point">Reader</label>
+				<select id="acc-point" value=${pointId} onChange=${(e) => setPointId(e.currentTarget.value)}>
+					<option value="">All</option>
+					${points.map((p) => html`<option key=${p.id} value=${p.id}>${p.name}</option>`)}
+				</select>
+			</div>
+			<div class="field">
+				<label for="acc-since">Since (UTC day)</label>
+				<input id="acc-since" type="date" value=${since} onChange=${(e) => setSince(e.currentTarget.value)} />
+			</div>
+		</form>
+		<p class="result-count" role="status" aria-live="polite">
+			${list.loading ? 'Loading…' : list.error ? '' : `${list.items.length}${list.next ? '+' : ''} decisions.`}
+		</p>
+		<${ErrorBox} error=${list.error} />
+		${list.items.length > 0 ? html`<table class="people-table access-table">
+			<caption class="visually-hidden">Access decisions</caption>
+			<thead><tr>
+				<th scope="col">When</th><th scope="col">Who</th><th scope="col">Reader</th>
+				<th scope="col">Direction</th><th scope="col">Decision</th>
+			</tr></thead>
+			<tbody class=${list.loading ? 'stale' : ''}>
+				${list.items.map((e) => html`<tr key=${e.id}>
+					<td data-label="When">${fmtTime(e.at)}</td>
+					<td class="cell-name">${e.person_name || html`<span class="muted">Unknown</span>`}
+						<span class="cell-sub">Badge ${e.badge}</span></td>
+					<td data-label="Reader">${e.point_name || html`<span class="muted">Unknown reader</span>`}</td>
+					<td data-label="Direction">${e.direction === 'in' ? 'In' : 'Out'}</td>
+					<td data-label="Decision">
+						<span class=${`badge ${e.decision === 'grant' ? 'status-valid' : 'status-expired'}`}>
+							${REASONS[e.reason] || e.reason}</span>
+						${e.passback_flag ? html` <span class="tag tag-warn">passback</span>` : ''}
+					</td>
+				</tr>`)}
+			</tbody>
+		</table>` : ''}
+		${list.loading && list.items.length === 0 ? html`<${Loading} what="Loading the access log" />` : ''}
+		${!list.loading && !list.error && list.items.length === 0 ? html`<div class="panel empty"><p>No decisions match.</p></div>` : ''}
+		${list.next && !list.loading ? html`<div class="load-more">
+			<button type="button" class="btn" onClick=${loadMore}>Load more</button></div>` : ''}
+	</section>`;
+}
+
+export function OccupancyPage({ user }) {
+	const [state, setState] = useState({ occ: null, anomalies: null, posture: null, error: null });
+	const [reload, setReload] = useState(0);
+
+	useEffect(() => {
+		let live = true;
+		Promise.all([api.occupancy(), api.anomalies(), user.post_id ? api.posture(user.post_id) : null]).then(
+			([occ, an, posture]) => live && setState({ occ, anomalies: an.items || [], posture, error: null }),
+			(error) => live && setState({ occ: null, anomalies: null, posture: null, error }),
+		);
+		const t = setInterval(() => setReload((n) => n + 1), 15000);
+		return () => {
+			live = false;
+			clearInterval(t);
+		};
+	}, [reload]);
+
+	const { occ, anomalies, posture, error } = state;
+	if (error) return html`<section class="page"><${PageTitle}>Occupancy & muster<//><${Tabs} current="/occupancy" /><${ErrorBox} error=${error} /></section>`;
+	if (!occ) return html`<section class="page"><${Loading} what="Loading occupancy" /></section>`;
+	return html`<section class="page">
+		<${PageTitle} sub=${`${occ.total} inside now. Refreshed every 15 seconds.`}>Occupancy & muster<//>
+		<${Tabs} current="/occupancy" />
+		${posture ? html`<p class="posture">Posture: <span class=${`badge ${posture.posture === 'normal' ? 'status-valid' : 'status-expired'}`}>
+			${posture.posture}</span></p>` : ''}
+		<div class="person-grid">
+			<section class="panel" aria-labelledby="zones-h">
+				<h2 id="zones-h">Per zone</h2>
+				<table class="people-table">
+					<thead><tr><th scope="col">Zone</th><th scope="col">Inside</th></tr></thead>
+					<tbody>${occ.zones.map((z) => html`<tr key=${z.zone_id}><td>${z.name}</td><td data-label="Inside">${z.count}</td></tr>`)}</tbody>
+				</table>
+			</section>
+			<section class="panel" aria-labelledby="anom-h">
+				<h2 id="anom-h">Anomalies (7 days)</h2>
+				${anomalies.length === 0 ? html`<p class="muted">None.</p>` : html`<ul class="anomalies">
+					${anomalies.slice(0, 50).map((a, i) => html`<li key=${i}>
+						<span class="tag tag-warn">${ANOMALIES[a.kind] || a.kind}</span> ${fmtTime(a.at)} — ${a.detail}</li>`)}
+				</ul>`}
+			</section>
+		</div>
+		<section class="panel" aria-labelledby="muster-h">
+			<h2 id="muster-h">Muster list</h2>
+			<p><a class="btn" href="/api/v1/access/muster?format=csv" download="muster.csv">Download CSV</a></p>
+			<table class="people-table">
+				<thead><tr><th scope="col">Name</th><th scope="col">Zone</th><th scope="col">Category</th><th scope="col">Since</th></tr></thead>
+				<tbody>${occ.people.map((p) => html`<tr key=${p.credential_id}>
+					<td class="cell-name">${p.person_id ? html`<a href=${`#/people/${encodeURIComponent(p.person_id)}`}>${p.name}</a>` : 'Visitor'}</td>
+					<td data-label="Zone">${p.zone_name}</td>
+					<td data-label="Category">${p.category || ''}</td>
+					<td data-label="Since">${fmtTime(p.since)}</td>
+				</tr>`)}</tbody>
+			</table>
+		</section>
+	</section>`;
+}
