@@ -50,8 +50,8 @@ enum ch_rule_subject {
 /* Why a decision came out as it did: a stable code per outcome. */
 enum ch_access_reason {
 	CH_REASON_GRANTED,
-	CH_REASON_GRANTED_EXIT,      /* going out (egress) */
-	CH_REASON_GRANTED_DURESS,    /* granted; a silent alarm was raised */
+	CH_REASON_GRANTED_EXIT,   /* going out (egress) */
+	CH_REASON_GRANTED_DURESS, /* granted; a silent alarm was raised */
 	CH_REASON_UNKNOWN_POINT,
 	CH_REASON_UNKNOWN_CREDENTIAL,
 	CH_REASON_CREDENTIAL_SUSPENDED,
@@ -62,15 +62,15 @@ enum ch_access_reason {
 	CH_REASON_PIN_REQUIRED,
 	CH_REASON_WRONG_PIN,
 	CH_REASON_CLEARANCE,
-	CH_REASON_NO_RULE,        /* nothing grants */
-	CH_REASON_DENY_RULE,      /* a deny rule matched */
+	CH_REASON_NO_RULE,          /* nothing grants */
+	CH_REASON_DENY_RULE,        /* a deny rule matched */
 	CH_REASON_OUTSIDE_SCHEDULE, /* a rule would grant, but not now */
 	CH_REASON_LOCKDOWN,
-	CH_REASON_HEIGHTENED,     /* heightened posture refuses this */
+	CH_REASON_HEIGHTENED, /* heightened posture refuses this */
 	CH_REASON_ESCORT_REQUIRED,
 	CH_REASON_VISITOR_REFUSED,
-	CH_REASON_PASSBACK,       /* hard anti-passback */
-	CH_REASON_UNBOUND,        /* the credential is bound to nobody */
+	CH_REASON_PASSBACK, /* hard anti-passback */
+	CH_REASON_UNBOUND,  /* the credential is bound to nobody */
 	CH_REASON__COUNT
 };
 const char *ch_access_reason_code(enum ch_access_reason r);
@@ -88,8 +88,8 @@ bool ch_rule_subject_parse(const char *s, enum ch_rule_subject *out);
 
 /* ---- schedules: weekly windows in the post's local time ---- */
 struct ch_window {
-	unsigned days;      /* bit 1 << d, d = 1 (Monday) ... 7 (Sunday) */
-	int start, end;     /* minutes since local midnight, start < end */
+	unsigned days;  /* bit 1 << d, d = 1 (Monday) ... 7 (Sunday) */
+	int start, end; /* minutes since local midnight, start < end */
 };
 struct ch_schedule_spec {
 	struct ch_window w[CH_ACCESS_MAX_WINDOWS];
@@ -103,7 +103,8 @@ struct ch_schedule_spec {
 bool ch_schedule_parse(
     const char *text, struct ch_schedule_spec *out, struct ch_fault *fault);
 /* Whether local time (ISO weekday 1..7, minute of day) is in a window. */
-bool ch_schedule_open(const struct ch_schedule_spec *s, int weekday, int minute);
+bool ch_schedule_open(
+    const struct ch_schedule_spec *s, int weekday, int minute);
 /* The local ISO weekday and minute of day of t in an IANA time zone
  * (ICU); UTC when the zone is unknown. */
 void ch_local_time(int64_t t, const char *tz, int *weekday, int *minute);
@@ -139,8 +140,8 @@ struct ch_access_facts {
 	char credential_id[CH_ID_LEN];
 	enum ch_cred_status status;
 	int64_t valid_from, valid_until; /* 0: open */
-	bool has_pin;           /* a PIN is set: badge + PIN points ask it */
-	bool pin_required;      /* the point asks for a PIN */
+	bool has_pin;      /* a PIN is set: badge + PIN points ask it */
+	bool pin_required; /* the point asks for a PIN */
 	bool pin_given, pin_ok, duress;
 	/* the holder */
 	bool is_person, is_visitor;
@@ -161,8 +162,8 @@ struct ch_access_facts {
 struct ch_access_result {
 	bool granted;
 	enum ch_access_reason reason;
-	bool passback_flag; /* soft anti-passback: granted, flagged */
-	bool duress;        /* raise a silent alarm */
+	bool passback_flag;   /* soft anti-passback: granted, flagged */
+	bool duress;          /* raise a silent alarm */
 	bool out_of_schedule; /* a rule would have granted at another time */
 	const char *rule_id;  /* the deciding rule, or NULL */
 };
@@ -173,8 +174,8 @@ struct ch_access_result {
  * only, visitors never), clearance of the zone entered, escort, the
  * rules (deny beats grant; heightened: only scheduled grants count for
  * anyone but security staff), anti-passback.  Going out (egress) needs
- * no rule nor clearance; lockdown and anti-passback still apply.  A duress PIN decides as the right PIN would and sets
- * out->duress.
+ * no rule nor clearance; lockdown and anti-passback still apply.  A duress PIN
+ * decides as the right PIN would and sets out->duress.
  */
 void ch_access_decide(
     const struct ch_access_facts *f, struct ch_access_result *out);
@@ -374,14 +375,13 @@ ch_err ch_access_alarms_list(struct ch_ctx *ctx, const char *post_id,
 /* ---- anomalies.c ---- */
 struct ch_anomaly_params {
 	int64_t since, until;
-	int denials;              /* this many denials ... (default 3) */
-	int64_t denial_window;    /* ... within this many seconds (300) */
-	int64_t travel_seconds;   /* two points further apart (60) */
+	int denials;               /* this many denials ... (default 3) */
+	int64_t denial_window;     /* ... within this many seconds (300) */
+	int64_t travel_seconds;    /* two points further apart (60) */
 	int64_t overnight_seconds; /* in without out for longer (86400) */
 };
 ch_err ch_access_anomalies(struct ch_ctx *ctx, const char *post_id,
-    const struct ch_anomaly_params *p, struct ch_anomaly **out,
-    size_t *count);
+    const struct ch_anomaly_params *p, struct ch_anomaly **out, size_t *count);
 /* The pure scan over events of one post in time order (tests). */
 ch_err ch_anomalies_scan(const struct ch_access_event *ev, size_t n,
     const struct ch_anomaly_params *p, int64_t now, ch_arena *arena,
@@ -402,9 +402,9 @@ struct ch_decision {
 	char event_id[CH_ID_LEN];
 	char at[CH_TIMESTAMP_LEN];
 	char person_id[CH_ID_LEN];
-	char *person_name;  /* "" unknown */
+	char *person_name; /* "" unknown */
 	char *person_category;
-	char *photo_hint;   /* position, for the guard */
+	char *photo_hint; /* position, for the guard */
 	char zone_id[CH_ID_LEN];
 	char *zone_name;
 };

@@ -187,8 +187,9 @@ ch_access_points_create(struct ch_ctx *ctx,
 	    out->id, out->post_id, out->name, out->from_zone_id,
 	    out->to_zone_id, ch_passback_code(out->passback),
 	    out->pin_required);
-	return finish_config(ctx, tx, "access_point.create", "access_point.created",
-	    "access_point", out->id, out->post_id, state);
+	return finish_config(ctx, tx, "access_point.create",
+	    "access_point.created", "access_point", out->id, out->post_id,
+	    state);
 fail:
 	ch_store_rollback(tx);
 	return err;
@@ -259,8 +260,8 @@ credential_apply(struct ch_ctx *ctx, const struct ch_credential_input *in,
 		if (in->pin == NULL)
 			c->pin_hash[0] = '\0';
 		else if (!ch_access_pin_hash(in->pin, c->pin_hash)) {
-			ch_fault_set(&ctx->fault, "/pin",
-			    "A PIN is 4 to 8 digits.");
+			ch_fault_set(
+			    &ctx->fault, "/pin", "A PIN is 4 to 8 digits.");
 			return CH_ERR_INVALID;
 		}
 	}
@@ -403,8 +404,7 @@ ch_credentials_list(struct ch_ctx *ctx, const char *post_id,
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_credential_list(tx, post,
-	    person_id && *person_id ? person_id : NULL, ctx->arena, out,
-	    count);
+	    person_id && *person_id ? person_id : NULL, ctx->arena, out, count);
 	ch_store_rollback(tx);
 	return err;
 }
@@ -487,8 +487,8 @@ subject_value_ok(enum ch_rule_subject s, const char *v)
 }
 
 ch_err
-ch_rules_create(struct ch_ctx *ctx, const struct ch_rule_input *in,
-    struct ch_rule_row *out)
+ch_rules_create(
+    struct ch_ctx *ctx, const struct ch_rule_input *in, struct ch_rule_row *out)
 {
 	struct ch_schedule sched;
 	struct ch_tx *tx = NULL;
@@ -496,8 +496,9 @@ ch_rules_create(struct ch_ctx *ctx, const struct ch_rule_input *in,
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));
-	if (in->effect == NULL || (strcmp(in->effect, "grant") != 0 &&
-				      strcmp(in->effect, "deny") != 0)) {
+	if (in->effect == NULL ||
+	    (strcmp(in->effect, "grant") != 0 &&
+		strcmp(in->effect, "deny") != 0)) {
 		ch_fault_set(
 		    &ctx->fault, "/effect", "effect is grant or deny.");
 		return CH_ERR_INVALID;
@@ -519,8 +520,8 @@ ch_rules_create(struct ch_ctx *ctx, const struct ch_rule_input *in,
 	if ((err = begin_on_post(ctx, in->post_id, &tx)) != CH_OK)
 		return err;
 	if (in->zone_id != NULL && *in->zone_id != '\0' &&
-	    (err = zone_of_post(ctx, tx, in->zone_id, in->post_id,
-		 "/zone_id")) != CH_OK)
+	    (err = zone_of_post(
+		 ctx, tx, in->zone_id, in->post_id, "/zone_id")) != CH_OK)
 		goto fail;
 	if (in->schedule_id != NULL && *in->schedule_id != '\0') {
 		err = ch_id_valid(in->schedule_id)
@@ -545,8 +546,8 @@ ch_rules_create(struct ch_ctx *ctx, const struct ch_rule_input *in,
 	out->subject_value = in->subject_value && *in->subject_value
 	    ? ch_arena_strdup(ctx->arena, in->subject_value)
 	    : NULL;
-	ch_strlcpy(out->zone_id, in->zone_id ? in->zone_id : "",
-	    sizeof(out->zone_id));
+	ch_strlcpy(
+	    out->zone_id, in->zone_id ? in->zone_id : "", sizeof(out->zone_id));
 	out->note = in->note ? ch_arena_strdup(ctx->arena, in->note) : NULL;
 	ch_time_format(ch_clock_now(), out->created_at);
 	if ((err = ch_store_rule_insert(tx, out)) != CH_OK)
@@ -558,16 +559,16 @@ ch_rules_create(struct ch_ctx *ctx, const struct ch_rule_input *in,
 	    ch_rule_subject_code(out->subject),
 	    out->subject_value ? out->subject_value : "", out->zone_id,
 	    out->schedule_id);
-	return finish_config(ctx, tx, "access_rule.create", "access_rule.created",
-	    "access_rule", out->id, out->post_id, state);
+	return finish_config(ctx, tx, "access_rule.create",
+	    "access_rule.created", "access_rule", out->id, out->post_id, state);
 fail:
 	ch_store_rollback(tx);
 	return err;
 }
 
 ch_err
-ch_rules_list(struct ch_ctx *ctx, const char *post_id,
-    struct ch_rule_row **out, size_t *count)
+ch_rules_list(struct ch_ctx *ctx, const char *post_id, struct ch_rule_row **out,
+    size_t *count)
 {
 	struct ch_tx *tx = NULL;
 	const char *post;
@@ -603,8 +604,8 @@ ch_rules_delete(struct ch_ctx *ctx, const char *id)
 	if ((err = ch_store_rule_delete(tx, id)) != CH_OK)
 		goto fail;
 	snprintf(state, sizeof(state), "id=%s\ndeleted=1\n", id);
-	return finish_config(ctx, tx, "access_rule.delete", "access_rule.deleted",
-	    "access_rule", id, r.post_id, state);
+	return finish_config(ctx, tx, "access_rule.delete",
+	    "access_rule.deleted", "access_rule", id, r.post_id, state);
 fail:
 	ch_store_rollback(tx);
 	return err;
@@ -623,8 +624,7 @@ ch_posture_get(struct ch_ctx *ctx, const char *post_id, enum ch_posture *out,
 		return CH_ERR_NOT_FOUND;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	if ((err = ch_store_post_get(tx, post_id, ctx->arena, &post)) ==
-	    CH_OK)
+	if ((err = ch_store_post_get(tx, post_id, ctx->arena, &post)) == CH_OK)
 		err = ch_store_posture_get(tx, post_id, code, changed_at);
 	ch_store_rollback(tx);
 	if (err == CH_OK && !ch_posture_parse(code, out))
@@ -633,16 +633,15 @@ ch_posture_get(struct ch_ctx *ctx, const char *post_id, enum ch_posture *out,
 }
 
 ch_err
-ch_posture_set(struct ch_ctx *ctx, const char *post_id,
-    enum ch_posture posture, const char *reason)
+ch_posture_set(struct ch_ctx *ctx, const char *post_id, enum ch_posture posture,
+    const char *reason)
 {
 	struct ch_tx *tx = NULL;
 	char state[512], at[CH_TIMESTAMP_LEN];
 	ch_err err;
 
 	if (reason != NULL && !name_ok(reason, 200)) {
-		ch_fault_set(
-		    &ctx->fault, "/reason", "At most 200 characters.");
+		ch_fault_set(&ctx->fault, "/reason", "At most 200 characters.");
 		return CH_ERR_INVALID;
 	}
 	if (!ch_id_valid(post_id) || !ch_ctx_sees_post(ctx, post_id))

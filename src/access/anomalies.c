@@ -34,7 +34,7 @@ struct track {
 	const struct ch_access_event *last;       /* any event */
 	const struct ch_access_event *last_grant; /* last granted */
 	int64_t denial_times[16];
-	int ndenials; /* ring of recent denial times */
+	int ndenials;           /* ring of recent denial times */
 	int64_t reported_until; /* no second denial report before this */
 };
 
@@ -69,7 +69,8 @@ report(struct scan *s, enum ch_anomaly_kind k, const struct ch_access_event *e,
 
 	if (s->count == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct ch_anomaly *n = ch_arena_alloc(s->arena, cap * sizeof(*n));
+		struct ch_anomaly *n =
+		    ch_arena_alloc(s->arena, cap * sizeof(*n));
 
 		if (n == NULL)
 			return CH_ERR_NOMEM;
@@ -81,7 +82,8 @@ report(struct scan *s, enum ch_anomaly_kind k, const struct ch_access_event *e,
 	a = &s->out[s->count++];
 	memset(a, 0, sizeof(*a));
 	a->kind = k;
-	ch_strlcpy(a->credential_id, e->credential_id, sizeof(a->credential_id));
+	ch_strlcpy(
+	    a->credential_id, e->credential_id, sizeof(a->credential_id));
 	ch_strlcpy(a->person_id, e->person_id, sizeof(a->person_id));
 	a->person_name = e->person_name;
 	ch_strlcpy(a->at, e->at, sizeof(a->at));
@@ -111,19 +113,22 @@ ch_anomalies_scan(const struct ch_access_event *ev, size_t n,
 		if (t == NULL)
 			continue;
 		ch_time_parse(e->at, &at);
-		if (e->out_of_schedule || e->reason == CH_REASON_OUTSIDE_SCHEDULE) {
+		if (e->out_of_schedule ||
+		    e->reason == CH_REASON_OUTSIDE_SCHEDULE) {
 			snprintf(detail, sizeof(detail),
 			    "Badge %s at %s outside its schedule (%s).",
-			    e->badge, e->point_name ? e->point_name : "a reader",
+			    e->badge,
+			    e->point_name ? e->point_name : "a reader",
 			    e->granted ? "granted by another rule" : "denied");
-			err = report(&s, CH_ANOMALY_OUTSIDE_SCHEDULE, e, detail);
+			err =
+			    report(&s, CH_ANOMALY_OUTSIDE_SCHEDULE, e, detail);
 		}
 		if (!e->granted) {
 			t->denial_times[t->ndenials % 16] = at;
 			t->ndenials++;
 			if (t->ndenials >= need && at >= t->reported_until) {
-				int64_t first = t->denial_times[
-				    (t->ndenials - need) % 16];
+				int64_t first =
+				    t->denial_times[(t->ndenials - need) % 16];
 
 				if (at - first <= p->denial_window) {
 					snprintf(detail, sizeof(detail),
@@ -140,8 +145,7 @@ ch_anomalies_scan(const struct ch_access_event *ev, size_t n,
 				}
 			}
 		}
-		if (t->last != NULL && e->point_id[0] &&
-		    t->last->point_id[0] &&
+		if (t->last != NULL && e->point_id[0] && t->last->point_id[0] &&
 		    strcmp(t->last->point_id, e->point_id) != 0 &&
 		    ch_time_parse(t->last->at, &prev) &&
 		    at - prev < p->travel_seconds) {
@@ -180,8 +184,7 @@ ch_anomalies_scan(const struct ch_access_event *ev, size_t n,
 
 ch_err
 ch_access_anomalies(struct ch_ctx *ctx, const char *post_id,
-    const struct ch_anomaly_params *in, struct ch_anomaly **out,
-    size_t *count)
+    const struct ch_anomaly_params *in, struct ch_anomaly **out, size_t *count)
 {
 	struct ch_anomaly_params p = *in;
 	struct ch_access_event *ev = NULL;

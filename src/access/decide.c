@@ -43,8 +43,7 @@ static const struct {
     [CH_REASON_WRONG_PIN] = {"wrong_pin", "The PIN is wrong."},
     [CH_REASON_CLEARANCE] = {"clearance",
 	"The holder's clearance is below the zone's."},
-    [CH_REASON_NO_RULE] = {"no_rule",
-	"No rule grants this badge this zone."},
+    [CH_REASON_NO_RULE] = {"no_rule", "No rule grants this badge this zone."},
     [CH_REASON_DENY_RULE] = {"deny_rule", "A rule denies this badge here."},
     [CH_REASON_OUTSIDE_SCHEDULE] = {"outside_schedule",
 	"Not at this time: outside the holder's schedule."},
@@ -171,8 +170,7 @@ parse_clock(const char **p, int *out)
 	int h, m;
 
 	if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9' ||
-	    s[2] != ':' || s[3] < '0' || s[3] > '5' || s[4] < '0' ||
-	    s[4] > '9')
+	    s[2] != ':' || s[3] < '0' || s[3] > '5' || s[4] < '0' || s[4] > '9')
 		return false;
 	h = (s[0] - '0') * 10 + (s[1] - '0');
 	m = (s[3] - '0') * 10 + (s[4] - '0');
@@ -320,8 +318,7 @@ in_chain(const struct ch_access_facts *f, const char *zone_id)
 }
 
 static bool
-subject_matches(
-    const struct ch_access_facts *f, const struct ch_access_rule *r)
+subject_matches(const struct ch_access_facts *f, const struct ch_access_rule *r)
 {
 	const char *v = r->subject_value ? r->subject_value : "";
 	enum ch_role role;
@@ -454,8 +451,7 @@ rules_grant(const struct ch_access_facts *f, struct ch_access_result *out)
 }
 
 void
-ch_access_decide(
-    const struct ch_access_facts *f, struct ch_access_result *out)
+ch_access_decide(const struct ch_access_facts *f, struct ch_access_result *out)
 {
 	bool leaving = f->dest_zone_id[0] == '\0';
 
@@ -541,11 +537,11 @@ ch_access_pin_syntax(const char *pin)
 }
 
 static void
-pin_digest(const unsigned char salt[PIN_SALT], const char *pin,
-    unsigned char out[32])
+pin_digest(
+    const unsigned char salt[PIN_SALT], const char *pin, unsigned char out[32])
 {
-	crypto_generichash(out, 32, (const unsigned char *)pin, strlen(pin),
-	    salt, PIN_SALT);
+	crypto_generichash(
+	    out, 32, (const unsigned char *)pin, strlen(pin), salt, PIN_SALT);
 }
 
 bool

@@ -156,8 +156,8 @@ config_load(struct ch_tx *tx, const char *post_id, int64_t version,
 	ch_strlcpy(c->tz, post.timezone, sizeof(c->tz));
 	if (!ch_posture_parse(posture, &c->posture))
 		c->posture = CH_POSTURE_LOCKDOWN;
-	c->rules = ch_arena_alloc(
-	    c->arena, sizeof(*c->rules) * (nrows ? nrows : 1));
+	c->rules =
+	    ch_arena_alloc(c->arena, sizeof(*c->rules) * (nrows ? nrows : 1));
 	if (c->rules == NULL) {
 		err = CH_ERR_NOMEM;
 		goto fail;
@@ -314,8 +314,7 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	err = ch_store_gate_credential(tx, rq->badge, ctx->arena, &cred, &h);
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		goto done;
-	f.credential_found =
-	    err == CH_OK && strcmp(cred.post_id, post_id) == 0;
+	f.credential_found = err == CH_OK && strcmp(cred.post_id, post_id) == 0;
 	err = CH_OK;
 	if (f.credential_found) {
 		ch_strlcpy(f.credential_id, cred.id, sizeof(f.credential_id));
@@ -347,8 +346,9 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 				f.clearance = CH_CLEARANCE_UNCLASSIFIED;
 			f.roles = h.roles;
 			f.security_staff =
-			    (f.roles & ((1u << CH_ROLE_SECURITY_OFFICER) |
-					   (1u << CH_ROLE_GUARD))) != 0;
+			    (f.roles &
+				((1u << CH_ROLE_SECURITY_OFFICER) |
+				    (1u << CH_ROLE_GUARD))) != 0;
 			holder = cred.person_id;
 		} else if (f.is_visitor) {
 			holder = cred.visitor_id;
@@ -392,14 +392,13 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		goto done;
 	if (ev.granted && holder != NULL &&
 	    (err = ch_store_presence_set(tx, holder, post_id, f.person_id,
-		 f.credential_id, f.dest_zone_id, ev.at, ev.point_id)) !=
-		CH_OK)
+		 f.credential_id, f.dest_zone_id, ev.at, ev.point_id)) != CH_OK)
 		goto done;
 	event_state(&ev, state, sizeof(state));
 	{
 		struct ch_audit_entry e = {
-		    ev.granted ? "access.grant" : "access.deny",
-		    "access_event", ev.id, post_id, state, strlen(state)};
+		    ev.granted ? "access.grant" : "access.deny", "access_event",
+		    ev.id, post_id, state, strlen(state)};
 
 		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
 			goto done;
@@ -527,8 +526,7 @@ static struct {
 	struct ch_store *store;
 	size_t max_batch;
 	struct ch_gate_stats stats;
-} gc = {.lock = PTHREAD_MUTEX_INITIALIZER,
-    .queued = PTHREAD_COND_INITIALIZER};
+} gc = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
 
 static void
 run_batch(struct job *batch, size_t n)
@@ -659,8 +657,8 @@ ch_err
 ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
     struct ch_decision *out)
 {
-	struct job j = {ctx, rq, out, CH_OK, false, PTHREAD_COND_INITIALIZER,
-	    NULL};
+	struct job j = {
+	    ctx, rq, out, CH_OK, false, PTHREAD_COND_INITIALIZER, NULL};
 
 	memset(out, 0, sizeof(*out));
 	if (rq->badge == NULL || rq->badge[0] == '\0' ||
@@ -671,8 +669,8 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 		return CH_ERR_INVALID;
 	}
 	if (rq->pin != NULL && !ch_access_pin_syntax(rq->pin)) {
-		ch_fault_set(&ctx->fault, "/credential/pin",
-		    "A PIN is 4 to 8 digits.");
+		ch_fault_set(
+		    &ctx->fault, "/credential/pin", "A PIN is 4 to 8 digits.");
 		return CH_ERR_INVALID;
 	}
 	if (rq->device_post_id == NULL || !ch_id_valid(rq->device_post_id)) {
@@ -686,7 +684,8 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 		pthread_mutex_lock(&gc.lock);
 		gc.stats.decisions++;
 		gc.stats.batches++;
-		gc.stats.max_batch = gc.stats.max_batch ? gc.stats.max_batch : 1;
+		gc.stats.max_batch =
+		    gc.stats.max_batch ? gc.stats.max_batch : 1;
 		pthread_mutex_unlock(&gc.lock);
 		return decide_alone(ctx->store, ctx, rq, out);
 	}

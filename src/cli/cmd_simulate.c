@@ -185,8 +185,9 @@ load_badges(struct ch_ctx *ctx, struct sim *s)
 		if (strncmp(creds[i].badge, "SIM-", 4) == 0)
 			ch_strlcpy(s->badges[s->nbadges++], creds[i].badge, 32);
 	if (s->nbadges == 0) {
-		fprintf(stderr, "chancery: no simulated badges; use --people "
-				"N first\n");
+		fprintf(stderr,
+		    "chancery: no simulated badges; use --people "
+		    "N first\n");
 		return false;
 	}
 	return true;
@@ -201,9 +202,10 @@ write_wrk(const struct sim *s, const char *path)
 		perror(path);
 		return false;
 	}
-	fprintf(f, "-- written by `chancery simulate-readers`: each request "
-		   "is the next step\n-- of one holder's walk; holders "
-		   "interleave across connections.\n");
+	fprintf(f,
+	    "-- written by `chancery simulate-readers`: each request "
+	    "is the next step\n-- of one holder's walk; holders "
+	    "interleave across connections.\n");
 	fprintf(f, "local token = os.getenv(\"CH_DEVICE_TOKEN\") or \"\"\n");
 	fprintf(f, "local walk = {\n");
 	for (size_t i = 0; i < s->walk_len; i++)
@@ -427,10 +429,11 @@ ch_cmd_simulate_readers(int argc, char **argv)
 	s.threads = (int)threads;
 	ch_cli_ctx(&ctx, s.store);
 	ctx.source = "simulate-readers";
-	if (post != NULL ? !ch_cli_find_post(&ctx, post, s.post_id)
-			 : !ch_cli_find_post(
-			       &ctx, "Embassy in Nairobi", s.post_id)) {
-		fprintf(stderr, "chancery: no such post; name it with --post\n");
+	if (post != NULL
+		? !ch_cli_find_post(&ctx, post, s.post_id)
+		: !ch_cli_find_post(&ctx, "Embassy in Nairobi", s.post_id)) {
+		fprintf(
+		    stderr, "chancery: no such post; name it with --post\n");
 		rc = CH_EXIT_FAIL;
 		goto done;
 	}

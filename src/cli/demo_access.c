@@ -22,10 +22,10 @@ static const struct {
 	bool pin;
 } demo_points[] = {
     {"Main gate", NULL, "Compound perimeter", "soft", false},
-    {"Consular entrance", "Compound perimeter", "Consular waiting hall",
-	"none", false},
-    {"Chancery entrance", "Compound perimeter", "Chancery ground floor",
-	"hard", false},
+    {"Consular entrance", "Compound perimeter", "Consular waiting hall", "none",
+	false},
+    {"Chancery entrance", "Compound perimeter", "Chancery ground floor", "hard",
+	false},
     {"Offices door", "Chancery ground floor", "Chancery offices", "none",
 	false},
     {"CAA door", "Chancery offices", "Controlled access area", "hard", true},
@@ -50,17 +50,16 @@ static const struct {
 	"Contractors: office hours."},
     {"deny", "category", "contractor", "Controlled access area", NULL,
 	"Never a contractor in the CAA."},
-    {"grant", "category", "service_staff", "Compound perimeter",
-	"Office hours", "Service staff: office hours."},
+    {"grant", "category", "service_staff", "Compound perimeter", "Office hours",
+	"Service staff: office hours."},
     {"deny", "category", "service_staff", "Chancery offices", NULL,
 	"Service staff do not enter the offices."},
     {"grant", "category", "consular_officer", "Compound perimeter",
 	"Office hours", "Consular officers: office hours."},
     {"grant", "category", "consular_employee", "Compound perimeter",
 	"Office hours", "Consular employees: office hours."},
-    {"grant", "category", "honorary_consular_officer",
-	"Compound perimeter", "Office hours",
-	"Honorary consuls: the waiting hall."},
+    {"grant", "category", "honorary_consular_officer", "Compound perimeter",
+	"Office hours", "Honorary consuls: the waiting hall."},
     {"grant", "category", "family_member", "Consular waiting hall",
 	"Weekend duty", "Families: the hall at weekends."},
 };
@@ -268,8 +267,8 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 		struct route r = route_of(pp, pins[i] != NULL);
 		int64_t arrive = midnight + 7 * 3600 + 1800 +
 		    (int64_t)(next_rand(&seed) % 5400);
-		int64_t leave = midnight + 16 * 3600 +
-		    (int64_t)(next_rand(&seed) % 10800);
+		int64_t leave =
+		    midnight + 16 * 3600 + (int64_t)(next_rand(&seed) % 10800);
 		unsigned roles = 0;
 		struct ch_tx *tx = NULL;
 
@@ -294,8 +293,9 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 			day_of(&plan, badges[i], pins[i], &r, arrive, leave);
 		/* This morning: about half are already in. */
 		if (minute > 8 * 60 && next_rand(&seed) % 2 == 0) {
-			int64_t today = now - (int64_t)(minute - 7 * 60 - 30) *
-			    60 + (int64_t)(next_rand(&seed) % 1800);
+			int64_t today = now -
+			    (int64_t)(minute - 7 * 60 - 30) * 60 +
+			    (int64_t)(next_rand(&seed) % 1800);
 
 			r.caa = false;
 			if (today < now - 300)

@@ -69,8 +69,7 @@ static const struct {
 	    R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_ACCESS_WRITE] = {"access.write",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
-    [CH_PERM_ACCESS_POSTURE] = {"access.posture",
-	R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_ACCESS_POSTURE] = {"access.posture", R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *

@@ -23,8 +23,7 @@ static const char *const postures[] = {
 static const struct ch_jfield decision_fields[] = {
     {"point_id", CH_J_ID, true, false, 36, NULL,
 	"The access point the reader serves."},
-    {"badge", CH_J_STRING, true, false, 64, NULL,
-	"The badge identifier read."},
+    {"badge", CH_J_STRING, true, false, 64, NULL, "The badge identifier read."},
     {"pin", CH_J_STRING, false, true, 8, NULL,
 	"The PIN typed on a badge + PIN reader."},
     {"direction", CH_J_ENUM, true, false, 4, directions,
@@ -71,8 +70,7 @@ static const struct ch_jfield credential_create_fields[] = {
     CREDENTIAL_FIELDS};
 const struct ch_jschema ch_schema_credential_create = {"CredentialCreate",
     credential_create_fields, CH_ARRAY_LEN(credential_create_fields)};
-static const struct ch_jfield credential_update_fields[] = {
-    CREDENTIAL_FIELDS};
+static const struct ch_jfield credential_update_fields[] = {CREDENTIAL_FIELDS};
 const struct ch_jschema ch_schema_credential_update = {"CredentialUpdate",
     credential_update_fields, CH_ARRAY_LEN(credential_update_fields)};
 
@@ -151,17 +149,16 @@ ch_h_access_decide(struct ch_req *req)
 		    "category", d.person_category, "position",
 		    ch_json_str_or_null(d.photo_hint));
 	if (d.zone_id[0] != '\0')
-		zone = json_pack("{s:s, s:s?}", "id", d.zone_id, "name",
-		    d.zone_name);
+		zone = json_pack(
+		    "{s:s, s:s?}", "id", d.zone_id, "name", d.zone_name);
 	/* A duress grant answers exactly as a plain grant: the alarm is
 	 * silent. */
 	o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
 	    "decision", d.result.granted ? "grant" : "deny", "granted",
-	    d.result.granted, "reason",
-	    ch_access_reason_code(d.result.reason), "message",
-	    ch_access_reason_text(d.result.reason), "event_id", d.event_id,
-	    "at", d.at, "passback_flag", d.result.passback_flag, "person",
-	    person, "zone", zone);
+	    d.result.granted, "reason", ch_access_reason_code(d.result.reason),
+	    "message", ch_access_reason_text(d.result.reason), "event_id",
+	    d.event_id, "at", d.at, "passback_flag", d.result.passback_flag,
+	    "person", person, "zone", zone);
 	ch_reply_json(req, 200, o);
 }
 
@@ -209,10 +206,9 @@ void
 ch_h_access_points_create(struct ch_req *req)
 {
 	const json_t *b = req->body;
-	struct ch_access_point_input in = {
-	    ch_json_str(b, "post_id"), ch_json_str(b, "name"),
-	    ch_json_str(b, "from_zone_id"), ch_json_str(b, "to_zone_id"),
-	    ch_json_str(b, "anti_passback"),
+	struct ch_access_point_input in = {ch_json_str(b, "post_id"),
+	    ch_json_str(b, "name"), ch_json_str(b, "from_zone_id"),
+	    ch_json_str(b, "to_zone_id"), ch_json_str(b, "anti_passback"),
 	    json_is_true(json_object_get(b, "pin_required"))};
 	struct ch_access_point out;
 	ch_err err;
@@ -456,8 +452,8 @@ ch_h_posture_set(struct ch_req *req)
 	ch_err err;
 
 	ch_posture_parse(ch_json_str(req->body, "posture"), &p);
-	err = ch_posture_set(&req->ctx, req->params[0], p,
-	    ch_json_str(req->body, "reason"));
+	err = ch_posture_set(
+	    &req->ctx, req->params[0], p, ch_json_str(req->body, "reason"));
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
@@ -482,9 +478,8 @@ event_json(const struct ch_access_event *e)
 	    ch_json_str_or_null(e->person_name), "direction",
 	    e->direction == CH_DIR_IN ? "in" : "out", "decision",
 	    e->granted ? "grant" : "deny", "reason",
-	    ch_access_reason_code(e->reason), "passback_flag",
-	    e->passback_flag, "out_of_schedule", e->out_of_schedule, "at",
-	    e->at);
+	    ch_access_reason_code(e->reason), "passback_flag", e->passback_flag,
+	    "out_of_schedule", e->out_of_schedule, "at", e->at);
 }
 
 void
@@ -541,8 +536,8 @@ presence_json(const struct ch_presence *p)
 	return json_pack("{s:o, s:o, s:o, s:s, s:s, s:o, s:s}", "person_id",
 	    ch_json_str_or_null(p->person_id), "name",
 	    ch_json_str_or_null(p->person_name), "category",
-	    ch_json_str_or_null(p->category), "credential_id",
-	    p->credential_id, "zone_id", p->zone_id, "zone_name",
+	    ch_json_str_or_null(p->category), "credential_id", p->credential_id,
+	    "zone_id", p->zone_id, "zone_name",
 	    ch_json_str_or_null(p->zone_name), "since", p->since);
 }
 
@@ -555,8 +550,8 @@ ch_h_access_occupancy(struct ch_req *req)
 	json_t *zs, *ps;
 	ch_err err;
 
-	err = ch_access_occupancy(&req->ctx, ch_req_query(req, "post_id"),
-	    &zones, &nz, &people, &np);
+	err = ch_access_occupancy(
+	    &req->ctx, ch_req_query(req, "post_id"), &zones, &nz, &people, &np);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
@@ -615,8 +610,8 @@ ch_h_access_muster(struct ch_req *req)
 		    req, "bad-query", "format is json or csv.", "format");
 		return;
 	}
-	err = ch_access_occupancy(&req->ctx, ch_req_query(req, "post_id"),
-	    &zones, &nz, &people, &np);
+	err = ch_access_occupancy(
+	    &req->ctx, ch_req_query(req, "post_id"), &zones, &nz, &people, &np);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
@@ -627,8 +622,8 @@ ch_h_access_muster(struct ch_req *req)
 		for (size_t i = 0; i < np; i++)
 			json_array_append_new(ps, presence_json(&people[i]));
 		ch_reply_json(req, 200,
-		    json_pack("{s:o, s:I}", "items", ps, "total",
-			(json_int_t)np));
+		    json_pack(
+			"{s:o, s:I}", "items", ps, "total", (json_int_t)np));
 		return;
 	}
 	ch_buf_init(&b, 16u * 1024 * 1024);
@@ -686,9 +681,8 @@ ch_h_access_anomalies(struct ch_req *req)
 		json_array_append_new(items,
 		    json_pack("{s:s, s:o, s:o, s:o, s:s, s:s}", "kind",
 			ch_anomaly_code(list[i].kind), "credential_id",
-			ch_json_str_or_null(list[i].credential_id),
-			"person_id", ch_json_str_or_null(list[i].person_id),
-			"person_name",
+			ch_json_str_or_null(list[i].credential_id), "person_id",
+			ch_json_str_or_null(list[i].person_id), "person_name",
 			ch_json_str_or_null(list[i].person_name), "at",
 			list[i].at, "detail", list[i].detail));
 	reply_items(req, items);

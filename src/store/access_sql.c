@@ -40,8 +40,8 @@ items(ch_arena *a, size_t n, size_t size)
 }
 
 static void
-point_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
-    struct ch_access_point *p)
+point_from_row(
+    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_access_point *p)
 {
 	memset(p, 0, sizeof(*p));
 	ch_cell_copy(r, i, 0, p->id, sizeof(p->id));
@@ -270,8 +270,8 @@ ch_store_schedule_insert(struct ch_tx *tx, const struct ch_schedule *s)
 }
 
 ch_err
-ch_store_schedule_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_schedule *out)
+ch_store_schedule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_schedule *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
@@ -292,8 +292,8 @@ ch_store_schedule_get(struct ch_tx *tx, const char *id, ch_arena *arena,
 }
 
 ch_err
-ch_store_schedule_list(struct ch_tx *tx, const char *post_id,
-    ch_arena *arena, struct ch_schedule **out, size_t *count)
+ch_store_schedule_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_schedule **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(post_id)};
 	struct ch_rows *r = NULL;
@@ -361,8 +361,8 @@ ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r)
 }
 
 ch_err
-ch_store_rule_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_rule_row *out)
+ch_store_rule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_rule_row *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
@@ -448,8 +448,8 @@ ch_store_posture_get(struct ch_tx *tx, const char *post_id, char posture[16],
 }
 
 ch_err
-ch_store_posture_set(struct ch_tx *tx, const char *post_id,
-    const char *posture, const char *reason, const char *by, const char *at)
+ch_store_posture_set(struct ch_tx *tx, const char *post_id, const char *posture,
+    const char *reason, const char *by, const char *at)
 {
 	struct ch_param v[5] = {CH_P_TEXT(post_id), CH_P_TEXT(posture),
 	    ch_param_opt(reason), CH_P_TEXT(by), CH_P_TEXT(at)};
@@ -516,8 +516,8 @@ ch_store_access_config_bump(struct ch_tx *tx)
 }
 
 ch_err
-ch_store_gate_credential(struct ch_tx *tx, const char *badge,
-    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h)
+ch_store_gate_credential(struct ch_tx *tx, const char *badge, ch_arena *arena,
+    struct ch_credential *cred, struct ch_gate_holder *h)
 {
 	struct ch_param v[1] = {CH_P_TEXT(badge)};
 	struct ch_rows *r = NULL;
@@ -599,8 +599,8 @@ static enum ch_access_reason
 reason_parse(const char *s)
 {
 	for (int i = 0; s != NULL && i < CH_REASON__COUNT; i++) {
-		if (strcmp(s, ch_access_reason_code((enum ch_access_reason)i)) ==
-		    0)
+		if (strcmp(s,
+			ch_access_reason_code((enum ch_access_reason)i)) == 0)
 			return (enum ch_access_reason)i;
 	}
 	return CH_REASON_NO_RULE;
@@ -622,8 +622,8 @@ event_from_row(
 	e->badge = ch_cell_dup(r, i, 6, a);
 	ch_cell_copy(r, i, 7, e->person_id, sizeof(e->person_id));
 	s = ch_rows_get(r, i, 8);
-	e->direction = s != NULL && strcmp(s, "out") == 0 ? CH_DIR_OUT
-							  : CH_DIR_IN;
+	e->direction =
+	    s != NULL && strcmp(s, "out") == 0 ? CH_DIR_OUT : CH_DIR_IN;
 	s = ch_rows_get(r, i, 9);
 	e->granted = s != NULL && strcmp(s, "grant") == 0;
 	e->reason = reason_parse(ch_rows_get(r, i, 10));
@@ -773,8 +773,8 @@ ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
 }
 
 ch_err
-ch_store_presence_list(struct ch_tx *tx, const char *post_id,
-    ch_arena *arena, struct ch_presence **out, size_t *count)
+ch_store_presence_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_presence **out, size_t *count)
 {
 	struct ch_param v[1] = {CH_P_TEXT(post_id)};
 	struct ch_rows *r = NULL;

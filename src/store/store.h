@@ -402,13 +402,13 @@ ch_err ch_store_credential_list(struct ch_tx *tx, const char *post_id,
     const char *person_id, ch_arena *arena, struct ch_credential **out,
     size_t *count);
 ch_err ch_store_schedule_insert(struct ch_tx *tx, const struct ch_schedule *s);
-ch_err ch_store_schedule_get(struct ch_tx *tx, const char *id,
-    ch_arena *arena, struct ch_schedule *out);
+ch_err ch_store_schedule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_schedule *out);
 ch_err ch_store_schedule_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_schedule **out, size_t *count);
 ch_err ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r);
-ch_err ch_store_rule_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_rule_row *out);
+ch_err ch_store_rule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_rule_row *out);
 ch_err ch_store_rule_delete(struct ch_tx *tx, const char *id);
 /* The rules of a post with their schedules' windows. */
 ch_err ch_store_rule_list(struct ch_tx *tx, const char *post_id,

@@ -16,9 +16,9 @@
 
 #include "access/access.h"
 #include "accounts/accounts.h"
+#include "fresh_db.h"
 #include "people/people.h"
 #include "store/store.h"
-#include "fresh_db.h"
 
 /* ---- the pure decision ---- */
 
@@ -107,8 +107,8 @@ rule_set(int set, struct ch_access_rule *r)
 		r[0] = rule(CH_RULE_GRANT, CH_SUBJ_EVERYONE, NULL, &open_sched);
 		return 1;
 	case 3:
-		r[0] = rule(
-		    CH_RULE_GRANT, CH_SUBJ_EVERYONE, NULL, &closed_sched);
+		r[0] =
+		    rule(CH_RULE_GRANT, CH_SUBJ_EVERYONE, NULL, &closed_sched);
 		return 1;
 	case 4:
 		r[0] = rule(CH_RULE_GRANT, CH_SUBJ_EVERYONE, NULL, NULL);
@@ -123,14 +123,16 @@ rule_set(int set, struct ch_access_rule *r)
 		    "administrative_technical", &open_sched);
 		return 1;
 	case 7:
-		r[0] = rule(CH_RULE_GRANT, CH_SUBJ_PERSON, "person-staff", NULL);
+		r[0] =
+		    rule(CH_RULE_GRANT, CH_SUBJ_PERSON, "person-staff", NULL);
 		return 1;
 	case 8:
 		r[0] = rule(CH_RULE_GRANT, CH_SUBJ_CREDENTIAL, "cred-staff",
 		    &open_sched);
 		return 1;
 	case 9:
-		r[0] = rule(CH_RULE_DENY, CH_SUBJ_EVERYONE, NULL, &closed_sched);
+		r[0] =
+		    rule(CH_RULE_DENY, CH_SUBJ_EVERYONE, NULL, &closed_sched);
 		r[1] = rule(CH_RULE_GRANT, CH_SUBJ_EVERYONE, NULL, NULL);
 		return 2;
 	default:
@@ -148,15 +150,15 @@ rule_set(int set, struct ch_access_rule *r)
 
 /* expected[posture][rule set][holder] */
 static const enum ch_access_reason expected[3][10][3] = {
-    [CH_POSTURE_NORMAL] = {
-	{NR, NR, NR}, {G, G, G}, {G, G, G}, {OS, OS, OS}, {DR, G, G},
-	{NR, G, NR}, {G, NR, NR}, {G, NR, NR}, {G, NR, NR}, {G, G, G}},
-    [CH_POSTURE_HEIGHTENED] = {
-	{NR, NR, VR}, {HT, G, VR}, {G, G, VR}, {OS, OS, VR}, {DR, G, VR},
-	{NR, G, VR}, {G, NR, VR}, {HT, NR, VR}, {G, NR, VR}, {HT, G, VR}},
-    [CH_POSTURE_LOCKDOWN] = {
-	{LD, NR, VR}, {LD, G, VR}, {LD, G, VR}, {LD, OS, VR}, {LD, G, VR},
-	{LD, G, VR}, {LD, NR, VR}, {LD, NR, VR}, {LD, NR, VR}, {LD, G, VR}},
+    [CH_POSTURE_NORMAL] = {{NR, NR, NR}, {G, G, G}, {G, G, G}, {OS, OS, OS},
+	{DR, G, G}, {NR, G, NR}, {G, NR, NR}, {G, NR, NR}, {G, NR, NR},
+	{G, G, G}},
+    [CH_POSTURE_HEIGHTENED] = {{NR, NR, VR}, {HT, G, VR}, {G, G, VR},
+	{OS, OS, VR}, {DR, G, VR}, {NR, G, VR}, {G, NR, VR}, {HT, NR, VR},
+	{G, NR, VR}, {HT, G, VR}},
+    [CH_POSTURE_LOCKDOWN] = {{LD, NR, VR}, {LD, G, VR}, {LD, G, VR},
+	{LD, OS, VR}, {LD, G, VR}, {LD, G, VR}, {LD, NR, VR}, {LD, NR, VR},
+	{LD, NR, VR}, {LD, G, VR}},
 };
 
 Test(decide, rules_by_posture_by_holder_matrix)
@@ -166,8 +168,8 @@ Test(decide, rules_by_posture_by_holder_matrix)
 	int cells = 0;
 
 	cr_assert(ch_schedule_parse("1-5 08:00-18:00", &open_sched, &fault));
-	cr_assert(ch_schedule_parse("6-7 08:00-18:00; 3 18:00-24:00",
-	    &closed_sched, &fault));
+	cr_assert(ch_schedule_parse(
+	    "6-7 08:00-18:00; 3 18:00-24:00", &closed_sched, &fault));
 	for (int p = 0; p < CH_POSTURE__COUNT; p++) {
 		for (int set = 0; set < 10; set++) {
 			for (int h = 0; h < 3; h++) {
@@ -187,8 +189,8 @@ Test(decide, rules_by_posture_by_holder_matrix)
 				    ch_access_reason_code(r.reason),
 				    ch_access_reason_code(want));
 				cr_expect_eq(r.granted, want == G,
-				    "%s, rules %d, %s", ch_posture_code(p),
-				    set, holders[h]);
+				    "%s, rules %d, %s", ch_posture_code(p), set,
+				    holders[h]);
 				cells++;
 			}
 		}
@@ -391,8 +393,8 @@ Test(schedule, parsing_and_windows)
 	cr_expect_not(ch_schedule_open(&s, 2, 23 * 60));
 	for (size_t i = 0; i < CH_ARRAY_LEN(bad); i++) {
 		memset(&fault, 0, sizeof(fault));
-		cr_expect_not(ch_schedule_parse(bad[i], &s, &fault), "%s",
-		    bad[i]);
+		cr_expect_not(
+		    ch_schedule_parse(bad[i], &s, &fault), "%s", bad[i]);
 		cr_expect_str_eq(fault.field, "/windows");
 	}
 }
@@ -479,8 +481,7 @@ Test(anomalies, each_kind_from_events)
 	ev[n++] = event("F", "gate", "2026-11-24T12:00:00Z", false, "z1");
 	ev[n++] = event("F", "gate", "2026-11-24T12:20:00Z", false, "z1");
 	cr_assert(ch_time_parse("2026-11-25T12:00:00Z", &now));
-	cr_assert_eq(ch_anomalies_scan(ev, n, &p, now, arena, &out, &n),
-	    CH_OK);
+	cr_assert_eq(ch_anomalies_scan(ev, n, &p, now, arena, &out, &n), CH_OK);
 	for (size_t i = 0; i < n; i++)
 		count[out[i].kind]++;
 	cr_expect_eq(count[CH_ANOMALY_REPEATED_DENIALS], 1,
@@ -526,8 +527,8 @@ make_zone(const char *name, const char *parent, char out_id[CH_ID_LEN])
 	in.name = (char *)name;
 	in.level = CH_ZONE_CONTROLLED;
 	in.required_clearance = CH_CLEARANCE_SBU;
-	cr_assert_eq(ch_zones_create(&ctx, &in, &out), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_zones_create(&ctx, &in, &out), CH_OK, "%s", ctx.fault.detail);
 	memcpy(out_id, out.id, CH_ID_LEN);
 }
 
@@ -596,16 +597,16 @@ setup(void)
 	pi.category = "administrative_technical";
 	pi.nationality = "DK";
 	pi.clearance = "SECRET";
-	cr_assert_eq(ch_people_create(&ctx, &pi, &p), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_people_create(&ctx, &pi, &p), CH_OK, "%s", ctx.fault.detail);
 	memcpy(person_id, p.id, CH_ID_LEN);
 	ri.post_id = post_id;
 	ri.effect = "grant";
 	ri.subject = "person";
 	ri.subject_value = person_id;
 	ri.zone_id = zone_a;
-	cr_assert_eq(ch_rules_create(&ctx, &ri, &rr), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_rules_create(&ctx, &ri, &rr), CH_OK, "%s", ctx.fault.detail);
 }
 
 static void
@@ -629,8 +630,8 @@ swipe(const char *point, const char *badge, const char *pin,
 	rq.pin = pin;
 	rq.direction = dir;
 	rq.device_post_id = post_id;
-	cr_assert_eq(ch_gate_decide(&ctx, &rq, &d), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_gate_decide(&ctx, &rq, &d), CH_OK, "%s", ctx.fault.detail);
 	return d;
 }
 
@@ -653,8 +654,7 @@ presence_of(char zone[CH_ID_LEN])
 	bool found = false;
 
 	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
-	cr_assert_eq(
-	    ch_store_presence_get(tx, person_id, zone, &found), CH_OK);
+	cr_assert_eq(ch_store_presence_get(tx, person_id, zone, &found), CH_OK);
 	ch_store_rollback(tx);
 	return found;
 }
@@ -669,7 +669,8 @@ Test(gate, passback_and_occupancy_across_decisions, .init = setup,
 	make_badge("T-1", NULL, NULL);
 	audit0 = count_sql("audit_log");
 	d = swipe(gate_point, "T-1", NULL, CH_DIR_IN);
-	cr_expect(d.result.granted, "%s", ch_access_reason_code(d.result.reason));
+	cr_expect(
+	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
 	cr_expect_str_eq(d.person_name, "Ada Badge");
 	cr_assert(presence_of(zone));
 	cr_expect_str_eq(zone, zone_a);
@@ -678,7 +679,8 @@ Test(gate, passback_and_occupancy_across_decisions, .init = setup,
 	cr_expect(d.result.granted);
 	cr_expect(d.result.passback_flag);
 	d = swipe(door_point, "T-1", NULL, CH_DIR_IN);
-	cr_expect(d.result.granted, "%s", ch_access_reason_code(d.result.reason));
+	cr_expect(
+	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
 	cr_assert(presence_of(zone));
 	cr_expect_str_eq(zone, zone_b);
 	/* The door is hard: in twice is refused, and nobody moves. */
@@ -724,9 +726,8 @@ Test(gate, posture_narrows_the_grant, .init = setup, .fini = teardown)
 	struct ch_decision d;
 
 	make_badge("T-3", NULL, NULL);
-	cr_assert_eq(ch_posture_set(&ctx, post_id, CH_POSTURE_LOCKDOWN,
-			 "drill"),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_posture_set(&ctx, post_id, CH_POSTURE_LOCKDOWN, "drill"), CH_OK);
 	d = swipe(gate_point, "T-3", NULL, CH_DIR_IN);
 	cr_expect_eq(d.result.reason, CH_REASON_LOCKDOWN);
 	cr_assert_eq(
@@ -804,8 +805,8 @@ Test(gate, concurrent_decisions_share_transactions, .init = setup,
 	cr_expect_eq(count_sql("audit_log") - audit0, 150);
 	/* 25 swipes each, the last one in: all six holders share one badge
 	 * holder (the same person), who is inside the compound. */
-	cr_assert_eq(ch_access_occupancy(&ctx, post_id, &zones, &nz, &people,
-			 &np),
+	cr_assert_eq(
+	    ch_access_occupancy(&ctx, post_id, &zones, &nz, &people, &np),
 	    CH_OK);
 	cr_expect_eq(np, 1, "one person, whatever badge moved them");
 }

@@ -200,8 +200,8 @@ sql_hash(const char *s)
 /* The prepared statement for sql, from the cache or new; *slot is its
  * cache slot, or NULL when it is not cached (finalize it after use). */
 static int
-stmt_get(ch_db *db, const char *sql, sqlite3_stmt **stmt,
-    struct cached_stmt **slot)
+stmt_get(
+    ch_db *db, const char *sql, sqlite3_stmt **stmt, struct cached_stmt **slot)
 {
 	uint32_t h = sql_hash(sql);
 	struct cached_stmt *lru = &db->cache[0];
@@ -211,7 +211,8 @@ stmt_get(ch_db *db, const char *sql, sqlite3_stmt **stmt,
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		struct cached_stmt *c = &db->cache[i];
 
-		if (c->sql != NULL && c->hash == h && strcmp(c->sql, sql) == 0) {
+		if (c->sql != NULL && c->hash == h &&
+		    strcmp(c->sql, sql) == 0) {
 			c->used = ++db->tick;
 			*stmt = c->stmt;
 			*slot = c;
