@@ -315,7 +315,6 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		goto done;
 	f.credential_found = err == CH_OK && strcmp(cred.post_id, post_id) == 0;
-	err = CH_OK;
 	if (f.credential_found) {
 		ch_strlcpy(f.credential_id, cred.id, sizeof(f.credential_id));
 		f.status = cred.status;

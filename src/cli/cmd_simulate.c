@@ -341,11 +341,14 @@ run_inprocess(struct sim *s, long seconds, bool group_commit)
 	       "failed %llu)\n",
 	    total, secs, total / secs, (unsigned long long)s->granted,
 	    (unsigned long long)s->denied, (unsigned long long)s->failed);
-	if (s->nlat > 0)
+	if (s->nlat > 0) {
+		size_t p50 = s->nlat / 2, p99 = s->nlat * 99 / 100;
+
 		printf("latency p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-		    (double)s->lat_us[s->nlat / 2] / 1000.0,
-		    (double)s->lat_us[s->nlat * 99 / 100] / 1000.0,
+		    (double)s->lat_us[p50] / 1000.0,
+		    (double)s->lat_us[p99] / 1000.0,
 		    (double)s->lat_us[s->nlat - 1] / 1000.0);
+	}
 	printf("group commit %s: %llu batches, mean %.1f, largest %llu\n",
 	    group_commit ? "on" : "off", (unsigned long long)st.batches,
 	    st.batches ? (double)st.decisions / (double)st.batches : 0.0,
