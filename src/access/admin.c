@@ -365,6 +365,13 @@ ch_credentials_update(struct ch_ctx *ctx, const char *id,
 
 	if (!ch_id_valid(id))
 		return CH_ERR_NOT_FOUND;
+	if (!in->has_pin && !in->has_duress_pin && !in->has_status &&
+	    !in->has_valid_from && !in->has_valid_until) {
+		ch_fault_set(&ctx->fault, "",
+		    "Send what changes: status, valid_from, valid_until, pin "
+		    "or duress_pin.");
+		return CH_ERR_INVALID;
+	}
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	if ((err = ch_store_credential_get(tx, id, ctx->arena, out)) != CH_OK)

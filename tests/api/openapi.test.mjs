@@ -58,8 +58,16 @@ async function realPath(path) {
 				classification: 'UNCLASSIFIED', tlp: 'CLEAR',
 			})).json.id,
 		};
+		// Access control's records live under /api/v1/access/.
+		ids['access/credentials'] = (await api(admin, 'POST', '/api/v1/access/credentials', {
+			post_id: await demoPost(), badge: `PROBE-${ids.people}`, person_id: ids.people,
+		})).json.id;
+		ids['access/rules'] = (await api(admin, 'POST', '/api/v1/access/rules', {
+			post_id: await demoPost(), effect: 'deny', subject: 'person', subject_value: ids.people,
+			note: 'openapi probe',
+		})).json.id;
 	}
-	return path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, coll) => {
+	return path.replace(/^\/api\/v1\/((?:access\/)?\w+)\/\{id\}/, (_, coll) => {
 		assert.ok(ids[coll], `no id for ${coll}`);
 		return `/api/v1/${coll}/${ids[coll]}`;
 	});
