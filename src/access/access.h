@@ -292,15 +292,46 @@ struct ch_zone_count {
 	int64_t count;
 };
 
+enum ch_alarm_kind {
+	CH_ALARM_INTRUSION,
+	CH_ALARM_DURESS,
+	CH_ALARM_FIRE,
+	CH_ALARM_TAMPER,
+	CH_ALARM_DOOR_FORCED,
+	CH_ALARM_DOOR_HELD_OPEN,
+	CH_ALARM_KIND__COUNT
+};
+const char *ch_alarm_kind_code(enum ch_alarm_kind k);
+bool ch_alarm_kind_parse(const char *s, enum ch_alarm_kind *out);
+
+/* Escalation while nobody acknowledges: level 1 (the duty officer) after
+ * the first delay, level 2 (the security officer) after the second, both
+ * counted from when the alarm was raised. */
+#define CH_ALARM_ESCALATE_1 120 /* seconds */
+#define CH_ALARM_ESCALATE_2 300
+/* Whom an escalation level calls, in words. */
+const char *ch_alarm_level_text(int level);
+
 struct ch_alarm {
 	char id[CH_ID_LEN];
 	char post_id[CH_ID_LEN];
-	char *kind; /* "duress", ... */
-	char *status;
+	char *kind;   /* ch_alarm_kind_code() */
+	char *status; /* "raised", "acknowledged", "resolved" */
 	char point_id[CH_ID_LEN];
+	char zone_id[CH_ID_LEN];
 	char person_id[CH_ID_LEN];
 	char event_id[CH_ID_LEN];
+	char device_id[CH_ID_LEN];
+	char *detail;
 	char raised_at[CH_TIMESTAMP_LEN];
+	int level;
+	char escalated_at[CH_TIMESTAMP_LEN];
+	char acknowledged_at[CH_TIMESTAMP_LEN];
+	char *acknowledged_by;
+	char resolved_at[CH_TIMESTAMP_LEN];
+	char *resolved_by;
+	char *notes;
+	int64_t version;
 };
 
 enum ch_anomaly_kind {
@@ -369,8 +400,32 @@ ch_err ch_access_events_list(struct ch_ctx *ctx,
 ch_err ch_access_occupancy(struct ch_ctx *ctx, const char *post_id,
     struct ch_zone_count **zones, size_t *nzones, struct ch_presence **people,
     size_t *npeople);
+/* Alarms of a post, newest first; status NULL: all. */
 ch_err ch_access_alarms_list(struct ch_ctx *ctx, const char *post_id,
-    struct ch_alarm **out, size_t *count);
+    const char *status, struct ch_alarm **out, size_t *count);
+
+/* ---- alarms.c: sensors' alarms and their handling ---- */
+struct ch_alarm_input {
+	const char *post_id; /* the device's post */
+	const char *device_id;
+	const char *kind;
+	const char *point_id, *zone_id, *detail; /* optional */
+};
+/* Raise an alarm (a sensor through its device token). */
+ch_err ch_alarms_raise(
+    struct ch_ctx *ctx, const struct ch_alarm_input *in, struct ch_alarm *out);
+/* raised → acknowledged (note optional); CH_ERR_CONFLICT otherwise. */
+ch_err ch_alarms_acknowledge(
+    struct ch_ctx *ctx, const char *id, const char *note, struct ch_alarm *out);
+/* raised or acknowledged → resolved, with a note (required). */
+ch_err ch_alarms_resolve(
+    struct ch_ctx *ctx, const char *id, const char *note, struct ch_alarm *out);
+/* Escalate every raised alarm whose delays have passed at now (the
+ * system acts; audited, published); *count gets how many moved. */
+ch_err ch_alarms_escalate(struct ch_store *store, int64_t now, size_t *count);
+/* A thread that escalates every every_seconds; stop accepts none started. */
+ch_err ch_alarms_escalator_start(struct ch_store *store, int every_seconds);
+void ch_alarms_escalator_stop(void);
 
 /* ---- anomalies.c ---- */
 struct ch_anomaly_params {

@@ -729,7 +729,7 @@ ch_access_occupancy(struct ch_ctx *ctx, const char *post_id,
 
 ch_err
 ch_access_alarms_list(struct ch_ctx *ctx, const char *post_id,
-    struct ch_alarm **out, size_t *count)
+    const char *status, struct ch_alarm **out, size_t *count)
 {
 	struct ch_tx *tx = NULL;
 	const char *post;
@@ -739,7 +739,7 @@ ch_access_alarms_list(struct ch_ctx *ctx, const char *post_id,
 		return err;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_alarm_list(tx, post, ctx->arena, out, count);
+	err = ch_store_alarm_list(tx, post, status, ctx->arena, out, count);
 	ch_store_rollback(tx);
 	return err;
 }

@@ -415,6 +415,10 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		ch_strlcpy(
 		    alarm.person_id, ev.person_id, sizeof(alarm.person_id));
 		ch_strlcpy(alarm.event_id, ev.id, sizeof(alarm.event_id));
+		ch_strlcpy(alarm.zone_id, ev.zone_id, sizeof(alarm.zone_id));
+		ch_strlcpy(
+		    alarm.device_id, ev.device_id, sizeof(alarm.device_id));
+		alarm.detail = "Duress PIN at the reader.";
 		ch_time_format(ch_clock_now(), alarm.raised_at);
 		if ((err = ch_store_alarm_insert(tx, &alarm)) != CH_OK)
 			goto done;

@@ -365,11 +365,18 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;
 	}
+	if (ch_alarms_escalator_start(store, 5) != CH_OK) {
+		ch_gate_committer_stop();
+		ch_audit_checkpointer_stop(cp);
+		ch_note_signer_free(audit_key);
+		return CH_EXIT_FAIL;
+	}
 	if ((err = ch_http_start(&o->http, store, &srv)) != CH_OK) {
 		fprintf(stderr,
 		    "chancery: the server did not start (%s); see "
 		    "the log above.\n",
 		    ch_strerror(err));
+		ch_alarms_escalator_stop();
 		ch_gate_committer_stop();
 		ch_audit_checkpointer_stop(cp);
 		ch_note_signer_free(audit_key);
@@ -389,7 +396,8 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		pause();
 	log_info("stopping");
 	ch_http_stop(srv);
-	ch_gate_committer_stop();       /* after the last request is answered */
+	ch_alarms_escalator_stop();
+	ch_gate_committer_stop(); /* after the last request is answered */
 	ch_audit_checkpointer_stop(cp); /* signs what the last requests wrote */
 	ch_note_signer_free(audit_key);
 	return CH_EXIT_OK;

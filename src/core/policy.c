@@ -70,6 +70,8 @@ static const struct {
     [CH_PERM_ACCESS_WRITE] = {"access.write",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
     [CH_PERM_ACCESS_POSTURE] = {"access.posture", R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_ALARMS_HANDLE] = {"alarms.handle",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
 };
 
 const char *

@@ -51,6 +51,7 @@ enum ch_perm {
 	CH_PERM_ACCESS_READ,    /* access log, occupancy, muster, set-up */
 	CH_PERM_ACCESS_WRITE,   /* points, credentials, schedules, rules */
 	CH_PERM_ACCESS_POSTURE, /* change a post's posture */
+	CH_PERM_ALARMS_HANDLE,  /* acknowledge and resolve alarms */
 	CH_PERM__COUNT
 };
 

@@ -688,29 +688,117 @@ ch_h_access_anomalies(struct ch_req *req)
 	reply_items(req, items);
 }
 
+static json_t *
+alarm_json(const struct ch_alarm *a)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:o, s:o, "
+			 "s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:I}",
+	    "id", a->id, "post_id", a->post_id, "kind", a->kind, "status",
+	    a->status, "level", a->level, "escalated_to",
+	    ch_alarm_level_text(a->level), "point_id",
+	    ch_json_str_or_null(a->point_id), "zone_id",
+	    ch_json_str_or_null(a->zone_id), "person_id",
+	    ch_json_str_or_null(a->person_id), "event_id",
+	    ch_json_str_or_null(a->event_id), "device_id",
+	    ch_json_str_or_null(a->device_id), "detail",
+	    ch_json_str_or_null(a->detail), "raised_at", a->raised_at,
+	    "escalated_at", ch_json_str_or_null(a->escalated_at),
+	    "acknowledged_at", ch_json_str_or_null(a->acknowledged_at),
+	    "acknowledged_by", ch_json_str_or_null(a->acknowledged_by),
+	    "resolved_at", ch_json_str_or_null(a->resolved_at), "resolved_by",
+	    ch_json_str_or_null(a->resolved_by), "notes",
+	    ch_json_str_or_null(a->notes), "version", (json_int_t)a->version);
+}
+
 void
 ch_h_access_alarms(struct ch_req *req)
 {
+	const char *status = ch_req_query(req, "status");
 	struct ch_alarm *list;
 	size_t n;
 	json_t *items;
 	ch_err err;
 
+	if (status != NULL && strcmp(status, "raised") != 0 &&
+	    strcmp(status, "acknowledged") != 0 &&
+	    strcmp(status, "resolved") != 0) {
+		ch_reply_problem(req, "bad-query",
+		    "status is raised, acknowledged or resolved.", "status");
+		return;
+	}
 	err = ch_access_alarms_list(
-	    &req->ctx, ch_req_query(req, "post_id"), &list, &n);
+	    &req->ctx, ch_req_query(req, "post_id"), status, &list, &n);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
 	}
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(items,
-		    json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:s}", "id",
-			list[i].id, "post_id", list[i].post_id, "kind",
-			list[i].kind, "status", list[i].status, "point_id",
-			ch_json_str_or_null(list[i].point_id), "person_id",
-			ch_json_str_or_null(list[i].person_id), "event_id",
-			ch_json_str_or_null(list[i].event_id), "raised_at",
-			list[i].raised_at));
+		json_array_append_new(items, alarm_json(&list[i]));
 	reply_items(req, items);
+}
+
+static const char *const alarm_kinds[] = {"intrusion", "duress", "fire",
+    "tamper", "door_forced", "door_held_open", NULL};
+
+static const struct ch_jfield alarm_fields[] = {
+    {"kind", CH_J_ENUM, true, false, 20, alarm_kinds, NULL},
+    {"point_id", CH_J_ID, false, true, 36, NULL,
+	"The access point the sensor watches."},
+    {"zone_id", CH_J_ID, false, true, 36, NULL, "The zone it watches."},
+    {"detail", CH_J_STRING, false, true, 1000, NULL, "What the sensor saw."},
+};
+const struct ch_jschema ch_schema_alarm_raise = {
+    "AlarmRaise", alarm_fields, CH_ARRAY_LEN(alarm_fields)};
+
+static const struct ch_jfield alarm_note_fields[] = {
+    {"note", CH_J_STRING, false, true, 1000, NULL,
+	"What was done (required to resolve)."},
+};
+const struct ch_jschema ch_schema_alarm_note = {
+    "AlarmNote", alarm_note_fields, CH_ARRAY_LEN(alarm_note_fields)};
+
+void
+ch_h_alarms_raise(struct ch_req *req)
+{
+	const json_t *b = req->body;
+	struct ch_alarm_input in = {req->who->post_id, req->who->user_id,
+	    ch_json_str(b, "kind"), ch_json_str(b, "point_id"),
+	    ch_json_str(b, "zone_id"), ch_json_str(b, "detail")};
+	struct ch_alarm out;
+	ch_err err;
+
+	if ((err = ch_alarms_raise(&req->ctx, &in, &out)) != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	ch_reply_json(req, 201, alarm_json(&out));
+}
+
+void
+ch_h_alarms_acknowledge(struct ch_req *req)
+{
+	struct ch_alarm out;
+	ch_err err = ch_alarms_acknowledge(&req->ctx, req->params[0],
+	    req->body ? ch_json_str(req->body, "note") : NULL, &out);
+
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	ch_reply_json(req, 200, alarm_json(&out));
+}
+
+void
+ch_h_alarms_resolve(struct ch_req *req)
+{
+	struct ch_alarm out;
+	ch_err err = ch_alarms_resolve(
+	    &req->ctx, req->params[0], ch_json_str(req->body, "note"), &out);
+
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	ch_reply_json(req, 200, alarm_json(&out));
 }

@@ -86,6 +86,12 @@ static const struct ch_query_param muster_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param alarms_query[] = {
+    {"post_id", "The post (default: your own)."},
+    {"status", "raised, acknowledged or resolved."},
+    {NULL, NULL},
+};
+
 static const struct ch_query_param anomalies_query[] = {
     {"post_id", "The post (default: your own)."},
     {"since", "Events at or after this UTC time (default: 7 days ago)."},
@@ -302,8 +308,22 @@ static const struct ch_route routes[] = {
 	"entry without exit",
 	"access", anomalies_query, 200, 0},
     {"GET", "/api/v1/access/alarms", ch_h_access_alarms, CH_PERM_ACCESS_READ,
-	NULL, 0, NULL, "Alarms raised by the gate (duress)", "access",
-	access_post_query, 200, 0},
+	NULL, 0, NULL,
+	"Alarms, newest first: raised, acknowledged, resolved, with their "
+	"escalation",
+	"access", alarms_query, 200, 0},
+    {"POST", "/api/v1/access/alarms", ch_h_alarms_raise, CH_PERM_DEVICE,
+	"alarm.raise", 2 * KB, &ch_schema_alarm_raise,
+	"A sensor raises an alarm (intrusion, fire, tamper, door forced or "
+	"held open)",
+	"access", NULL, 201, CH_ROUTE_DEVICE},
+    {"POST", "/api/v1/access/alarms/{id}/acknowledge", ch_h_alarms_acknowledge,
+	CH_PERM_ALARMS_HANDLE, "alarm.acknowledge", 2 * KB,
+	&ch_schema_alarm_note, "Acknowledge an alarm: someone has it in hand",
+	"access", NULL, 200, 0},
+    {"POST", "/api/v1/access/alarms/{id}/resolve", ch_h_alarms_resolve,
+	CH_PERM_ALARMS_HANDLE, "alarm.resolve", 2 * KB, &ch_schema_alarm_note,
+	"Resolve an alarm with a note", "access", NULL, 200, 0},
 };
 
 const struct ch_route *

@@ -813,54 +813,143 @@ ch_store_presence_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
 	return CH_OK;
 }
 
-ch_err
-ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a)
-{
-	struct ch_param v[8] = {CH_P_TEXT(a->id), CH_P_TEXT(a->post_id),
-	    CH_P_TEXT(a->kind), CH_P_TEXT(a->status), ch_param_opt(a->point_id),
-	    ch_param_opt(a->person_id), ch_param_opt(a->event_id),
-	    CH_P_TEXT(a->raised_at)};
+#define ALARM_COLUMNS                                                          \
+	"id, post_id, kind, status, point_id, zone_id, person_id, event_id, "  \
+	"device_id, detail, raised_at, level, escalated_at, acknowledged_at, " \
+	"acknowledged_by, resolved_at, resolved_by, notes, version"
 
-	return ch_tx_query(tx,
-	    "INSERT INTO access_alarms (id, post_id, kind, status, point_id,"
-	    " person_id, event_id, raised_at) VALUES ($1, $2, $3, $4, $5, $6,"
-	    " $7, $8)",
-	    v, 8, NULL, NULL);
+static void
+alarm_from_row(
+    const struct ch_rows *r, size_t i, ch_arena *arena, struct ch_alarm *a)
+{
+	memset(a, 0, sizeof(*a));
+	ch_cell_copy(r, i, 0, a->id, sizeof(a->id));
+	ch_cell_copy(r, i, 1, a->post_id, sizeof(a->post_id));
+	a->kind = ch_cell_dup(r, i, 2, arena);
+	a->status = ch_cell_dup(r, i, 3, arena);
+	ch_cell_copy(r, i, 4, a->point_id, sizeof(a->point_id));
+	ch_cell_copy(r, i, 5, a->zone_id, sizeof(a->zone_id));
+	ch_cell_copy(r, i, 6, a->person_id, sizeof(a->person_id));
+	ch_cell_copy(r, i, 7, a->event_id, sizeof(a->event_id));
+	ch_cell_copy(r, i, 8, a->device_id, sizeof(a->device_id));
+	a->detail = ch_cell_dup(r, i, 9, arena);
+	ch_cell_copy(r, i, 10, a->raised_at, sizeof(a->raised_at));
+	a->level = (int)ch_rows_int(r, i, 11, 0);
+	ch_cell_copy(r, i, 12, a->escalated_at, sizeof(a->escalated_at));
+	ch_cell_copy(r, i, 13, a->acknowledged_at, sizeof(a->acknowledged_at));
+	a->acknowledged_by = ch_cell_dup(r, i, 14, arena);
+	ch_cell_copy(r, i, 15, a->resolved_at, sizeof(a->resolved_at));
+	a->resolved_by = ch_cell_dup(r, i, 16, arena);
+	a->notes = ch_cell_dup(r, i, 17, arena);
+	a->version = ch_rows_int(r, i, 18, 1);
 }
 
 ch_err
-ch_store_alarm_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
-    struct ch_alarm **out, size_t *count)
+ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a)
 {
-	struct ch_param v[1] = {ch_param_opt(post_id)};
+	struct ch_param v[11] = {CH_P_TEXT(a->id), CH_P_TEXT(a->post_id),
+	    CH_P_TEXT(a->kind), CH_P_TEXT(a->status), ch_param_opt(a->point_id),
+	    ch_param_opt(a->zone_id), ch_param_opt(a->person_id),
+	    ch_param_opt(a->event_id), ch_param_opt(a->device_id),
+	    ch_param_opt(a->detail), CH_P_TEXT(a->raised_at)};
+
+	return ch_tx_query(tx,
+	    "INSERT INTO access_alarms (id, post_id, kind, status, point_id,"
+	    " zone_id, person_id, event_id, device_id, detail, raised_at)"
+	    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+	    v, CH_ARRAY_LEN(v), NULL, NULL);
+}
+
+ch_err
+ch_store_alarm_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_alarm *out)
+{
+	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
 	ch_err err;
 
 	err = ch_tx_query(tx,
-	    "SELECT id, post_id, kind, status, point_id, person_id, event_id,"
-	    " raised_at FROM access_alarms"
-	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
-	    " ORDER BY raised_at DESC, id DESC LIMIT 500",
-	    v, 1, &r, NULL);
+	    "SELECT " ALARM_COLUMNS " FROM access_alarms WHERE id = $1", v, 1,
+	    &r, NULL);
 	if (err != CH_OK)
+		return err;
+	if (r->nrows == 0)
+		err = CH_ERR_NOT_FOUND;
+	else
+		alarm_from_row(r, 0, arena, out);
+	ch_rows_free(r);
+	return err;
+}
+
+ch_err
+ch_store_alarm_update(
+    struct ch_tx *tx, struct ch_alarm *a, int64_t expected_version)
+{
+	struct ch_param v[10] = {CH_P_TEXT(a->id), CH_P_TEXT(a->status),
+	    CH_P_INT(a->level), ch_param_opt(a->escalated_at),
+	    ch_param_opt(a->acknowledged_at), ch_param_opt(a->acknowledged_by),
+	    ch_param_opt(a->resolved_at), ch_param_opt(a->resolved_by),
+	    ch_param_opt(a->notes), CH_P_INT(expected_version)};
+	int64_t changed = 0;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "UPDATE access_alarms SET status = $2, level = $3,"
+	    " escalated_at = $4, acknowledged_at = $5, acknowledged_by = $6,"
+	    " resolved_at = $7, resolved_by = $8, notes = $9,"
+	    " version = version + 1 WHERE id = $1 AND version = $10",
+	    v, 10, NULL, &changed);
+	if (err != CH_OK)
+		return err;
+	if (changed == 0)
+		return CH_ERR_PRECONDITION;
+	a->version = expected_version + 1;
+	return CH_OK;
+}
+
+static ch_err
+alarm_rows(struct ch_tx *tx, const char *sql, const struct ch_param *v,
+    size_t nv, ch_arena *arena, struct ch_alarm **out, size_t *count)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	if ((err = ch_tx_query(tx, sql, v, nv, &r, NULL)) != CH_OK)
 		return err;
 	*count = r->nrows;
 	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
 		ch_rows_free(r);
 		return CH_ERR_NOMEM;
 	}
-	for (size_t i = 0; i < r->nrows; i++) {
-		struct ch_alarm *a = &(*out)[i];
-
-		ch_cell_copy(r, i, 0, a->id, sizeof(a->id));
-		ch_cell_copy(r, i, 1, a->post_id, sizeof(a->post_id));
-		a->kind = ch_cell_dup(r, i, 2, arena);
-		a->status = ch_cell_dup(r, i, 3, arena);
-		ch_cell_copy(r, i, 4, a->point_id, sizeof(a->point_id));
-		ch_cell_copy(r, i, 5, a->person_id, sizeof(a->person_id));
-		ch_cell_copy(r, i, 6, a->event_id, sizeof(a->event_id));
-		ch_cell_copy(r, i, 7, a->raised_at, sizeof(a->raised_at));
-	}
+	for (size_t i = 0; i < r->nrows; i++)
+		alarm_from_row(r, i, arena, &(*out)[i]);
 	ch_rows_free(r);
 	return CH_OK;
+}
+
+ch_err
+ch_store_alarm_list(struct ch_tx *tx, const char *post_id, const char *status,
+    ch_arena *arena, struct ch_alarm **out, size_t *count)
+{
+	struct ch_param v[2] = {ch_param_opt(post_id), ch_param_opt(status)};
+
+	return alarm_rows(tx,
+	    "SELECT " ALARM_COLUMNS " FROM access_alarms"
+	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
+	    " AND (CAST($2 AS TEXT) IS NULL OR status = $2)"
+	    " ORDER BY raised_at DESC, id DESC LIMIT 500",
+	    v, 2, arena, out, count);
+}
+
+ch_err
+ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
+    int max_level, ch_arena *arena, struct ch_alarm **out, size_t *count)
+{
+	struct ch_param v[2] = {CH_P_TEXT(before), CH_P_INT(max_level)};
+
+	return alarm_rows(tx,
+	    "SELECT " ALARM_COLUMNS " FROM access_alarms"
+	    " WHERE status = 'raised' AND raised_at <= $1 AND level < $2"
+	    " ORDER BY raised_at, id LIMIT 200",
+	    v, 2, arena, out, count);
 }

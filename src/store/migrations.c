@@ -303,16 +303,31 @@ static const char m009_access[] =
     " since TEXT NOT NULL,"
     " last_point_id TEXT);"
     "CREATE INDEX access_presence_post ON access_presence (post_id, zone_id);"
+    /* Alarms: raised (by the gate on a duress PIN, or by a sensor
+     * through a device token) → acknowledged → resolved; level counts
+     * the escalations while nobody acknowledges. */
     "CREATE TABLE access_alarms ("
     " id TEXT PRIMARY KEY,"
     " post_id TEXT NOT NULL REFERENCES posts(id),"
     " kind TEXT NOT NULL,"
     " status TEXT NOT NULL,"
     " point_id TEXT,"
+    " zone_id TEXT,"
     " person_id TEXT,"
     " event_id TEXT,"
-    " raised_at TEXT NOT NULL);"
-    "CREATE INDEX access_alarms_post ON access_alarms (post_id, raised_at);";
+    " device_id TEXT,"
+    " detail TEXT,"
+    " raised_at TEXT NOT NULL,"
+    " level INTEGER NOT NULL DEFAULT 0,"
+    " escalated_at TEXT,"
+    " acknowledged_at TEXT,"
+    " acknowledged_by TEXT,"
+    " resolved_at TEXT,"
+    " resolved_by TEXT,"
+    " notes TEXT,"
+    " version BIGINT NOT NULL DEFAULT 1);"
+    "CREATE INDEX access_alarms_post ON access_alarms (post_id, raised_at);"
+    "CREATE INDEX access_alarms_status ON access_alarms (status, raised_at);";
 
 const struct ch_migration ch_migrations[] = {
     {1,

@@ -457,7 +457,21 @@ ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
 ch_err ch_store_presence_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_presence **out, size_t *count);
 ch_err ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a);
+ch_err ch_store_alarm_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_alarm *out);
+/* Write status, level and the handling fields over the stored alarm when
+ * its version is expected (then a->version is the new one);
+ * CH_ERR_PRECONDITION when someone changed it meanwhile. */
+ch_err ch_store_alarm_update(
+    struct ch_tx *tx, struct ch_alarm *a, int64_t expected_version);
+/* Alarms of a post (NULL: all posts) with a status (NULL: any), newest
+ * first, at most 500. */
 ch_err ch_store_alarm_list(struct ch_tx *tx, const char *post_id,
-    ch_arena *arena, struct ch_alarm **out, size_t *count);
+    const char *status, ch_arena *arena, struct ch_alarm **out,
+    size_t *count);
+/* Raised (unacknowledged) alarms below level max_level raised before
+ * before, oldest first, at most 200. */
+ch_err ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
+    int max_level, ch_arena *arena, struct ch_alarm **out, size_t *count);
 
 #endif /* CH_STORE_H */

@@ -186,6 +186,38 @@ describe('access control', () => {
 		assert.ok(an.json.items.some((x) => x.kind === 'repeated_denials' && x.detail.includes(stranger)), an.text);
 	});
 
+	test('a sensor raises an alarm; a guard acknowledges it, the security officer resolves it with a note', async () => {
+		const raised = await api(null, 'POST', '/api/v1/access/alarms',
+			{ kind: 'door_held_open', point_id: door.id, detail: 'Held 45 s' }, bearer(token));
+		assert.equal(raised.status, 201, raised.text);
+		assert.equal(raised.json.status, 'raised');
+		assert.equal(raised.json.level, 0);
+		assert.equal(raised.json.zone_id, zones['Chancery ground floor']);
+		const id = raised.json.id;
+		assertProblem(await api(await login('rso'), 'POST', '/api/v1/access/alarms', { kind: 'fire' }), 403, 'forbidden');
+		assertProblem(await api(await login('staff'), 'POST', `/api/v1/access/alarms/${id}/acknowledge`, {}),
+			403, 'forbidden');
+		const ack = await api(await login('guard'), 'POST', `/api/v1/access/alarms/${id}/acknowledge`,
+			{ note: 'Checking the door' });
+		assert.equal(ack.status, 200, ack.text);
+		assert.equal(ack.json.status, 'acknowledged');
+		assert.equal(ack.json.acknowledged_by, 'guard');
+		assertProblem(await api(await login('guard'), 'POST', `/api/v1/access/alarms/${id}/acknowledge`, {}),
+			409, 'conflict');
+		assertProblem(await api(await login('rso'), 'POST', `/api/v1/access/alarms/${id}/resolve`, {}),
+			422, 'validation', undefined, '/note');
+		const done = await api(await login('rso'), 'POST', `/api/v1/access/alarms/${id}/resolve`,
+			{ note: 'A delivery; door closed' });
+		assert.equal(done.status, 200, done.text);
+		assert.equal(done.json.status, 'resolved');
+		assert.match(done.json.notes, /Checking the door[\s\S]*A delivery; door closed/);
+		const list = await get(await login('guard'), `/api/v1/access/alarms?status=resolved`);
+		assert.ok(list.json.items.some((a) => a.id === id));
+		assertProblem(await get(await login('guard'), '/api/v1/access/alarms?status=lost'), 400, 'bad-query');
+		assertProblem(await api(null, 'POST', '/api/v1/access/alarms', { kind: 'earthquake' }, bearer(token)),
+			422, 'validation', undefined, '/kind');
+	});
+
 	test('bad input names the field', async () => {
 		assertProblem(await decide({ point_id: door.id, direction: 'in' }), 422, 'validation', undefined, '/badge');
 		assertProblem(await decide({ point_id: door.id, badge, direction: 'up' }), 422, 'validation', undefined, '/direction');

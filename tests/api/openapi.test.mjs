@@ -62,6 +62,10 @@ async function realPath(path) {
 		ids['access/credentials'] = (await api(admin, 'POST', '/api/v1/access/credentials', {
 			post_id: await demoPost(), badge: `PROBE-${ids.people}`, person_id: ids.people,
 		})).json.id;
+		const probeDevice = await api(admin, 'POST', '/api/v1/devices',
+			{ name: 'openapi probe sensor', post_id: await demoPost() });
+		ids['access/alarms'] = (await api(null, 'POST', '/api/v1/access/alarms', { kind: 'tamper' },
+			{ Authorization: `Bearer ${probeDevice.json.token}` })).json.id;
 		ids['access/rules'] = (await api(admin, 'POST', '/api/v1/access/rules', {
 			post_id: await demoPost(), effect: 'deny', subject: 'person', subject_value: ids.people,
 			note: 'openapi probe',

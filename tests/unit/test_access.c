@@ -714,7 +714,8 @@ Test(gate, duress_pin_grants_and_raises_a_silent_alarm, .init = setup,
 	d = swipe(gate_point, "T-2", "2469", CH_DIR_IN);
 	cr_expect(d.result.granted);
 	cr_expect(d.result.duress);
-	cr_assert_eq(ch_access_alarms_list(&ctx, post_id, &alarms, &n), CH_OK);
+	cr_assert_eq(
+	    ch_access_alarms_list(&ctx, post_id, NULL, &alarms, &n), CH_OK);
 	cr_assert_eq(n, 1);
 	cr_expect_str_eq(alarms[0].kind, "duress");
 	cr_expect_str_eq(alarms[0].event_id, d.event_id);
@@ -809,4 +810,96 @@ Test(gate, concurrent_decisions_share_transactions, .init = setup,
 	    ch_access_occupancy(&ctx, post_id, &zones, &nz, &people, &np),
 	    CH_OK);
 	cr_expect_eq(np, 1, "one person, whatever badge moved them");
+}
+
+/* ---- alarms: handling and escalation under a controlled clock ---- */
+
+static struct ch_alarm
+raise_alarm(const char *kind)
+{
+	struct ch_alarm_input in = {
+	    post_id, NULL, kind, gate_point, NULL, "Contact opened"};
+	struct ch_alarm a;
+
+	cr_assert_eq(
+	    ch_alarms_raise(&ctx, &in, &a), CH_OK, "%s", ctx.fault.detail);
+	return a;
+}
+
+static struct ch_alarm
+alarm_now(const char *id)
+{
+	struct ch_tx *tx = NULL;
+	struct ch_alarm a;
+
+	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
+	cr_assert_eq(ch_store_alarm_get(tx, id, ctx.arena, &a), CH_OK);
+	ch_store_rollback(tx);
+	return a;
+}
+
+Test(alarms, escalation_follows_the_delays_under_a_controlled_clock,
+    .init = setup, .fini = teardown)
+{
+	struct ch_alarm a = raise_alarm("intrusion");
+	struct ch_alarm b = raise_alarm("door_forced");
+	struct ch_alarm got;
+	size_t n;
+
+	cr_expect_str_eq(a.zone_id, zone_a, "the point's zone");
+	cr_assert_eq(ch_alarms_acknowledge(&ctx, b.id, NULL, &got), CH_OK);
+	cr_assert_eq(ch_alarms_escalate(store, ch_clock_now(), &n), CH_OK);
+	cr_expect_eq(n, 0, "nothing is due at once");
+	ch_clock_set_offset(CH_ALARM_ESCALATE_1 - 2);
+	cr_assert_eq(ch_alarms_escalate(store, ch_clock_now(), &n), CH_OK);
+	cr_expect_eq(n, 0, "not before the first delay");
+	ch_clock_set_offset(CH_ALARM_ESCALATE_1 + 1);
+	cr_assert_eq(ch_alarms_escalate(store, ch_clock_now(), &n), CH_OK);
+	cr_expect_eq(n, 1);
+	got = alarm_now(a.id);
+	cr_expect_eq(got.level, 1);
+	cr_expect_str_eq(ch_alarm_level_text(got.level), "the duty officer");
+	cr_assert_eq(ch_alarms_escalate(store, ch_clock_now(), &n), CH_OK);
+	cr_expect_eq(n, 0, "once per level");
+	ch_clock_set_offset(CH_ALARM_ESCALATE_2 + 1);
+	cr_assert_eq(ch_alarms_escalate(store, ch_clock_now(), &n), CH_OK);
+	cr_expect_eq(n, 1);
+	cr_expect_eq(alarm_now(a.id).level, 2);
+	cr_expect_eq(alarm_now(b.id).level, 0, "acknowledged: never escalated");
+	/* Handling: acknowledge once, resolve with a note. */
+	cr_expect_eq(ch_alarms_resolve(&ctx, a.id, "", &got), CH_ERR_INVALID);
+	cr_assert_eq(
+	    ch_alarms_acknowledge(&ctx, a.id, "On my way", &got), CH_OK);
+	cr_expect_eq(
+	    ch_alarms_acknowledge(&ctx, a.id, NULL, &got), CH_ERR_CONFLICT);
+	cr_assert_eq(
+	    ch_alarms_resolve(&ctx, a.id, "Cat on the fence", &got), CH_OK);
+	cr_expect_str_eq(got.status, "resolved");
+	cr_expect_not_null(strstr(got.notes, "On my way"));
+	cr_expect_not_null(strstr(got.notes, "Cat on the fence"));
+	cr_expect_eq(
+	    ch_alarms_resolve(&ctx, a.id, "again", &got), CH_ERR_CONFLICT);
+	ch_clock_set_offset(CH_ALARM_ESCALATE_2 * 10);
+	cr_assert_eq(ch_alarms_escalate(store, ch_clock_now(), &n), CH_OK);
+	cr_expect_eq(n, 0, "a resolved alarm never escalates");
+	ch_clock_set_offset(0);
+}
+
+Test(alarms, bad_kinds_and_places_are_refused, .init = setup, .fini = teardown)
+{
+	struct ch_alarm_input in = {
+	    post_id, NULL, "earthquake", NULL, NULL, NULL};
+	struct ch_alarm a;
+
+	cr_expect_eq(ch_alarms_raise(&ctx, &in, &a), CH_ERR_INVALID);
+	cr_expect_str_eq(ctx.fault.field, "/kind");
+	in.kind = "fire";
+	in.zone_id = "01234567-89ab-7cde-8f01-234567890abc";
+	cr_expect_eq(ch_alarms_raise(&ctx, &in, &a), CH_ERR_INVALID);
+	cr_expect_str_eq(ctx.fault.field, "/zone_id");
+	in.zone_id = zone_b;
+	cr_expect_eq(ch_alarms_raise(&ctx, &in, &a), CH_OK);
+	cr_expect_str_eq(a.kind, "fire");
+	cr_expect_eq(
+	    ch_alarms_acknowledge(&ctx, "nope", NULL, &a), CH_ERR_NOT_FOUND);
 }

@@ -52,6 +52,7 @@ static const struct {
     {"access.read", "security_officer guard hq administrator", false},
     {"access.write", "security_officer administrator", false},
     {"access.posture", "security_officer", false},
+    {"alarms.handle", "security_officer guard", false},
 };
 
 static bool
