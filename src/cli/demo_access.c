@@ -4,7 +4,8 @@
  * every person, office-hours and weekend schedules, rules that grant and
  * deny, and a day of badge traffic (yesterday, local time) plus this
  * morning's arrivals, decided by the real gate so that the log, occupancy
- * and anomalies are what a real day would leave.
+ * and anomalies are what a real day would leave; and two sensor alarms,
+ * one handled and one waiting for a guard.
  *
  * Demo PINs: the person's badge number's last four digits reversed;
  * the duress PIN is the PIN with its last digit plus one (mod 10).
@@ -335,5 +336,24 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 			plan.rq[j] = plan.rq[j - 1];
 		plan.rq[j] = r;
 	}
-	return ch_gate_decide_many(ctx, plan.rq, plan.n, outs);
+	if ((err = ch_gate_decide_many(ctx, plan.rq, plan.n, outs)) != CH_OK)
+		return err;
+	/* Two sensor alarms: one handled yesterday, one waiting now. */
+	{
+		struct ch_alarm_input held = {post_id, NULL, "door_held_open",
+		    point_ids[5], NULL, "Motor pool gate open for 4 minutes."};
+		struct ch_alarm_input tamper = {post_id, NULL, "tamper",
+		    point_ids[4], NULL, "CAA door reader cover opened."};
+		struct ch_alarm a;
+
+		if ((err = ch_alarms_raise(ctx, &held, &a)) != CH_OK ||
+		    (err = ch_alarms_acknowledge(
+			 ctx, a.id, "Guard sent to the gate.", &a)) != CH_OK ||
+		    (err = ch_alarms_resolve(ctx, a.id,
+			 "Fuel delivery; gate closed after unloading.", &a)) !=
+			CH_OK ||
+		    (err = ch_alarms_raise(ctx, &tamper, &a)) != CH_OK)
+			return err;
+	}
+	return CH_OK;
 }

@@ -68,6 +68,29 @@ describe('Facility & access', () => {
 	});
 });
 
+describe('the alarm board', () => {
+	test('a guard acknowledges the waiting alarm with a note; the resolved one is listed', async () => {
+		const { context, page, problems } = await openPage(browser, server.url);
+		try {
+			await login(page, { username: 'guard', password: 'guard-demo-passphrase' });
+			await page.goto('/#/facility/alarms');
+			await page.getByRole('heading', { name: 'Alarms', exact: true }).waitFor();
+			const tamper = page.locator('li.alarm-raised', { hasText: 'Tamper' });
+			await tamper.waitFor();
+			assert.match(await page.locator('ul.alarms').last().innerText(), /Door held open/);
+			await shot(page, 'access-alarms');
+			await tamper.getByLabel('Note').fill('On my way to the CAA door');
+			await tamper.getByRole('button', { name: 'Acknowledge' }).click();
+			const acked = page.locator('li.alarm-acknowledged', { hasText: 'Tamper' });
+			await acked.waitFor();
+			assert.match(await acked.innerText(), /On my way to the CAA door/);
+			assert.deepEqual(problems, []);
+		} finally {
+			await context.close();
+		}
+	});
+});
+
 describe('Facility & access for staff', () => {
 	test('staff have no link to it and are told so by address', async () => {
 		const { context, page, problems } = await openPage(browser, server.url);

@@ -155,4 +155,7 @@ export const api = {
 	occupancy: () => request('GET', '/access/occupancy'),
 	anomalies: () => request('GET', '/access/anomalies'),
 	posture: (postId) => request('GET', `/posts/${enc(postId)}/posture`),
+	alarms: (params) => request('GET', `/access/alarms${query(params || {})}`),
+	acknowledgeAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/acknowledge`, { body: note ? { note } : {} }),
+	resolveAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/resolve`, { body: { note } }),
 };

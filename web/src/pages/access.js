@@ -1,7 +1,9 @@
 // pages/access.js — Facility & access: the access log with filters (newest
 // first, decision, reader, badge holder, time range), and the occupancy and
 // muster board (count per zone, who is inside since when, the muster list as
-// CSV), with the post's posture and the anomalies the log shows.
+// CSV), with the post's posture and the anomalies the log shows; and the
+// alarm board (raised, acknowledged, resolved; escalation; an optional
+// sound when a new alarm comes in).
 import { useEffect, useState } from 'preact/hooks';
 import { api, query } from '../api.js';
 import { html, fmtTime, ErrorBox, Loading, PageTitle } from '../ui.js';
@@ -24,7 +26,7 @@ function Tabs({ current }) {
 	const tab = (path, label) => html`<a class=${`btn${current === path ? ' btn-primary' : ''}`}
 		aria-current=${current === path ? 'page' : undefined} href=${`#/facility${path}`}>${label}</a>`;
 	return html`<nav class="filters" aria-label="Facility & access">
-		${tab('', 'Access log')} ${tab('/occupancy', 'Occupancy & muster')}
+		${tab('', 'Access log')} ${tab('/occupancy', 'Occupancy & muster')} ${tab('/alarms', 'Alarms')}
 	</nav>`;
 }
 
@@ -163,5 +165,105 @@ export function OccupancyPage({ user }) {
 				</tr>`)}</tbody>
 			</table>
 		</section>
+	</section>`;
+}
+
+const ALARM_KINDS = {
+	intrusion: 'Intrusion', duress: 'Duress', fire: 'Fire', tamper: 'Tamper',
+	door_forced: 'Door forced', door_held_open: 'Door held open',
+};
+
+// A short tone through Web Audio (no file, nothing inline for the CSP).
+function beep() {
+	try {
+		const Ctx = window.AudioContext || window.webkitAudioContext;
+		const ctx = new Ctx();
+		const osc = ctx.createOscillator();
+		const gain = ctx.createGain();
+		osc.frequency.value = 880;
+		gain.gain.value = 0.2;
+		osc.connect(gain).connect(ctx.destination);
+		osc.start();
+		osc.stop(ctx.currentTime + 0.4);
+	} catch {
+		/* no audio: the board still shows it */
+	}
+}
+
+function AlarmRow({ alarm, canHandle, onDone }) {
+	const [note, setNote] = useState('');
+	const [error, setError] = useState(null);
+	const act = async (fn) => {
+		setError(null);
+		try {
+			await fn(alarm.id, note);
+			setNote('');
+			onDone();
+		} catch (err) {
+			setError(err);
+		}
+	};
+	const open = alarm.status !== 'resolved';
+	return html`<li class=${`panel alarm alarm-${alarm.status}`}>
+		<p><span class=${`badge ${alarm.status === 'raised' ? 'status-expired' : alarm.status === 'acknowledged' ? 'status-expiring' : 'status-valid'}`}>
+			${alarm.status}</span> <strong>${ALARM_KINDS[alarm.kind] || alarm.kind}</strong> — ${fmtTime(alarm.raised_at)}
+			${alarm.level > 0 ? html` <span class="tag tag-warn">escalated to ${alarm.escalated_to}</span>` : ''}</p>
+		${alarm.detail ? html`<p>${alarm.detail}</p>` : ''}
+		${alarm.notes ? html`<pre class="alarm-notes">${alarm.notes}</pre>` : ''}
+		${open && canHandle ? html`<form class="filters" onSubmit=${(e) => e.preventDefault()}>
+			<div class="field field-grow">
+				<label for=${`note-${alarm.id}`}>Note</label>
+				<input id=${`note-${alarm.id}`} value=${note} maxlength="1000" onInput=${(e) => setNote(e.currentTarget.value)} />
+			</div>
+			${alarm.status === 'raised' ? html`<button type="button" class="btn btn-primary"
+				onClick=${() => act(api.acknowledgeAlarm)}>Acknowledge</button>` : ''}
+			<button type="button" class="btn" disabled=${!note.trim()} onClick=${() => act(api.resolveAlarm)}>Resolve</button>
+		</form>` : ''}
+		<${ErrorBox} error=${error} />
+	</li>`;
+}
+
+export function AlarmsPage({ user }) {
+	const [state, setState] = useState({ items: null, error: null });
+	const [reload, setReload] = useState(0);
+	const [sound, setSound] = useState(false);
+	const [seen] = useState(() => new Set());
+	const canHandle = (user.roles || []).some((r) => r === 'security_officer' || r === 'guard');
+
+	useEffect(() => {
+		let live = true;
+		api.alarms().then((r) => {
+			if (!live) return;
+			const items = r.items || [];
+			const fresh = items.some((a) => a.status === 'raised' && !seen.has(a.id));
+			const first = seen.size === 0;
+			items.forEach((a) => seen.add(a.id));
+			if (sound && fresh && !first) beep();
+			setState({ items, error: null });
+		}, (error) => live && setState({ items: null, error }));
+		const t = setTimeout(() => setReload((n) => n + 1), 5000);
+		return () => {
+			live = false;
+			clearTimeout(t);
+		};
+	}, [reload]);
+
+	const { items, error } = state;
+	const open = (items || []).filter((a) => a.status !== 'resolved');
+	const closed = (items || []).filter((a) => a.status === 'resolved').slice(0, 20);
+	return html`<section class="page">
+		<${PageTitle} sub=${items ? `${open.length} open. Unacknowledged alarms go to the duty officer after 2 minutes, the security officer after 5.` : ''}>Alarms<//>
+		<${Tabs} current="/alarms" />
+		<p><label><input type="checkbox" checked=${sound} onChange=${(e) => setSound(e.currentTarget.checked)} /> Sound on a new alarm</label></p>
+		<${ErrorBox} error=${error} />
+		${!items && !error ? html`<${Loading} what="Loading alarms" />` : ''}
+		${items ? html`<h2>Open</h2>
+			${open.length === 0 ? html`<p class="muted">No open alarm.</p>` : html`<ul class="alarms">
+				${open.map((a) => html`<${AlarmRow} key=${a.id} alarm=${a} canHandle=${canHandle} onDone=${() => setReload((n) => n + 1)} />`)}
+			</ul>`}
+			<h2>Recently resolved</h2>
+			${closed.length === 0 ? html`<p class="muted">None.</p>` : html`<ul class="alarms">
+				${closed.map((a) => html`<${AlarmRow} key=${a.id} alarm=${a} canHandle=${false} onDone=${() => {}} />`)}
+			</ul>`}` : ''}
 	</section>`;
 }
