@@ -18,6 +18,9 @@
 #include "core/core.h"
 #include "people/immunity.h"
 
+struct ch_store;
+struct ch_tx;
+
 #define CH_ACCESS_MAX_WINDOWS 16 /* time windows in one schedule */
 #define CH_ACCESS_MAX_RULES 256  /* rules considered for one post */
 #define CH_ACCESS_PIN_HASH_LEN 120
@@ -299,6 +302,8 @@ enum ch_alarm_kind {
 	CH_ALARM_TAMPER,
 	CH_ALARM_DOOR_FORCED,
 	CH_ALARM_DOOR_HELD_OPEN,
+	CH_ALARM_TOUR_MISSED,       /* a checkpoint not scanned in time */
+	CH_ALARM_TOUR_OUT_OF_ORDER, /* a checkpoint scanned out of turn */
 	CH_ALARM_KIND__COUNT
 };
 const char *ch_alarm_kind_code(enum ch_alarm_kind k);
@@ -414,6 +419,13 @@ struct ch_alarm_input {
 /* Raise an alarm (a sensor through its device token). */
 ch_err ch_alarms_raise(
     struct ch_ctx *ctx, const struct ch_alarm_input *in, struct ch_alarm *out);
+/* Raise an alarm inside tx with its audit record (the system's alarms:
+ * guard tours); out's other fields (point, zone, person) are kept.  After
+ * the commit, ch_alarms_published() tells the event bus. */
+ch_err ch_alarms_raise_in_tx(struct ch_ctx *ctx, struct ch_tx *tx,
+    enum ch_alarm_kind kind, const char *post_id, const char *detail,
+    struct ch_alarm *out);
+void ch_alarms_published(const struct ch_alarm *a);
 /* raised → acknowledged (note optional); CH_ERR_CONFLICT otherwise. */
 ch_err ch_alarms_acknowledge(
     struct ch_ctx *ctx, const char *id, const char *note, struct ch_alarm *out);
@@ -426,6 +438,70 @@ ch_err ch_alarms_escalate(struct ch_store *store, int64_t now, size_t *count);
 /* A thread that escalates every every_seconds; stop accepts none started. */
 ch_err ch_alarms_escalator_start(struct ch_store *store, int every_seconds);
 void ch_alarms_escalator_stop(void);
+
+/* ---- tours.c: guard tours ---- */
+#define CH_TOUR_MAX_CHECKPOINTS 50
+struct ch_tour_checkpoint {
+	char id[CH_ID_LEN];
+	int seq; /* 1, 2, ... in the order they are walked */
+	char *name;
+	char *code;      /* what the tag or QR code at the checkpoint holds */
+	int due_minutes; /* after the tour starts */
+};
+struct ch_tour_route {
+	char id[CH_ID_LEN];
+	char post_id[CH_ID_LEN];
+	char *name;
+	struct ch_tour_checkpoint *checkpoints;
+	size_t ncheckpoints;
+	char created_at[CH_TIMESTAMP_LEN];
+};
+struct ch_tour_scan {
+	char checkpoint_id[CH_ID_LEN];
+	int seq;
+	char *checkpoint_name;
+	char scanned_at[CH_TIMESTAMP_LEN]; /* "" when missed */
+	bool missed, on_time, in_order;
+	char *source;
+};
+struct ch_tour {
+	char id[CH_ID_LEN];
+	char route_id[CH_ID_LEN];
+	char *route_name;
+	char post_id[CH_ID_LEN];
+	char *started_by;
+	char started_at[CH_TIMESTAMP_LEN];
+	char *status; /* "running", "completed" */
+	int next_seq;
+	char finished_at[CH_TIMESTAMP_LEN];
+	int64_t version;
+	struct ch_tour_scan *scans;
+	size_t nscans;
+};
+/* A route: checkpoints in order, due minutes strictly rising, codes
+ * unique. */
+ch_err ch_tour_routes_create(struct ch_ctx *ctx, const char *post_id,
+    const char *name, const struct ch_tour_checkpoint *cps, size_t n,
+    struct ch_tour_route *out);
+ch_err ch_tour_routes_list(struct ch_ctx *ctx, const char *post_id,
+    struct ch_tour_route **out, size_t *count);
+/* Start a tour of a route now. */
+ch_err ch_tours_start(
+    struct ch_ctx *ctx, const char *route_id, struct ch_tour *out);
+/*
+ * A scan of a checkpoint's code in post_id: recorded on the running tour
+ * of its route; out of turn raises a tour_out_of_order alarm and marks the
+ * checkpoints skipped as missed; the last checkpoint completes the tour.
+ * CH_ERR_CONFLICT when no tour of that route is running.
+ */
+ch_err ch_tours_scan(struct ch_ctx *ctx, const char *post_id, const char *code,
+    const char *source, struct ch_tour *out);
+/* Tours of a post, newest first, with their scans (the tour report). */
+ch_err ch_tours_list(struct ch_ctx *ctx, const char *post_id,
+    struct ch_tour **out, size_t *count);
+/* Mark overdue checkpoints of running tours missed and raise a
+ * tour_missed alarm for each (the system acts); *count: how many. */
+ch_err ch_tours_sweep(struct ch_store *store, int64_t now, size_t *count);
 
 /* ---- anomalies.c ---- */
 struct ch_anomaly_params {

@@ -25,6 +25,8 @@ static const char *const kinds[CH_ALARM_KIND__COUNT] = {
     [CH_ALARM_TAMPER] = "tamper",
     [CH_ALARM_DOOR_FORCED] = "door_forced",
     [CH_ALARM_DOOR_HELD_OPEN] = "door_held_open",
+    [CH_ALARM_TOUR_MISSED] = "tour_missed",
+    [CH_ALARM_TOUR_OUT_OF_ORDER] = "tour_out_of_order",
 };
 
 const char *
@@ -107,6 +109,39 @@ note_ok(const char *s, bool required)
 }
 
 ch_err
+ch_alarms_raise_in_tx(struct ch_ctx *ctx, struct ch_tx *tx,
+    enum ch_alarm_kind kind, const char *post_id, const char *detail,
+    struct ch_alarm *out)
+{
+	char state[2048];
+	struct ch_audit_entry e;
+	ch_err err;
+
+	ch_id_new(out->id);
+	ch_strlcpy(out->post_id, post_id, sizeof(out->post_id));
+	out->kind = (char *)ch_alarm_kind_code(kind);
+	out->status = "raised";
+	out->detail = detail ? ch_arena_strdup(ctx->arena, detail) : NULL;
+	ch_time_format(ch_clock_now(), out->raised_at);
+	out->version = 1;
+	if ((err = ch_store_alarm_insert(tx, out)) != CH_OK)
+		return err;
+	alarm_state(out, state, sizeof(state));
+	e = (struct ch_audit_entry){
+	    "alarm.raise", "alarm", out->id, post_id, state, strlen(state)};
+	return ch_audit_append(tx, ctx, &e);
+}
+
+void
+ch_alarms_published(const struct ch_alarm *a)
+{
+	struct ch_event ev = {
+	    "alarm.raised", "alarm", a->id, a->post_id, ch_clock_now()};
+
+	ch_events_publish(&ev);
+}
+
+ch_err
 ch_alarms_raise(
     struct ch_ctx *ctx, const struct ch_alarm_input *in, struct ch_alarm *out)
 {
@@ -117,7 +152,8 @@ ch_alarms_raise(
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));
-	if (!ch_alarm_kind_parse(in->kind, &kind)) {
+	if (!ch_alarm_kind_parse(in->kind, &kind) ||
+	    (ctx->who != NULL && kind >= CH_ALARM_TOUR_MISSED)) {
 		ch_fault_set(&ctx->fault, "/kind",
 		    "kind is intrusion, duress, fire, tamper, door_forced or "
 		    "door_held_open.");
@@ -367,6 +403,8 @@ escalator_main(void *arg)
 		size_t n;
 
 		pthread_mutex_unlock(&esc.lock);
+		if (ch_tours_sweep(esc.store, ch_clock_now(), &n) != CH_OK)
+			log_error("the guard tour pass failed; retrying");
 		if (ch_alarms_escalate(esc.store, ch_clock_now(), &n) != CH_OK)
 			log_error("the alarm escalation pass failed; "
 				  "retrying");

@@ -802,3 +802,203 @@ ch_h_alarms_resolve(struct ch_req *req)
 	}
 	ch_reply_json(req, 200, alarm_json(&out));
 }
+
+/* ---- guard tours ---- */
+
+static const struct ch_jfield checkpoint_fields[] = {
+    {"name", CH_J_STRING, true, false, 100, NULL, "e.g. Generator room."},
+    {"code", CH_J_STRING, true, false, 64, NULL,
+	"What the tag or QR code at the checkpoint holds."},
+    {"due_minutes", CH_J_INTEGER, true, false, 0, NULL,
+	"Minutes after the start by which it must be scanned."},
+};
+static const struct ch_jschema checkpoint_schema = {
+    "TourCheckpoint", checkpoint_fields, CH_ARRAY_LEN(checkpoint_fields)};
+
+static const struct ch_jfield tour_route_fields[] = {
+    {"post_id", CH_J_ID, true, false, 36, NULL, NULL},
+    {"name", CH_J_STRING, true, false, 100, NULL, "e.g. Night perimeter."},
+    {"checkpoints", CH_J_OBJECT_LIST, true, false, 0, NULL,
+	"In walking order: {name, code, due_minutes}, due_minutes rising."},
+};
+const struct ch_jschema ch_schema_tour_route_create = {
+    "TourRouteCreate", tour_route_fields, CH_ARRAY_LEN(tour_route_fields)};
+
+static const struct ch_jfield tour_start_fields[] = {
+    {"route_id", CH_J_ID, true, false, 36, NULL, NULL},
+};
+const struct ch_jschema ch_schema_tour_start = {
+    "TourStart", tour_start_fields, CH_ARRAY_LEN(tour_start_fields)};
+
+static const struct ch_jfield tour_scan_fields[] = {
+    {"code", CH_J_STRING, true, false, 64, NULL,
+	"The code read at the checkpoint."},
+};
+const struct ch_jschema ch_schema_tour_scan = {
+    "TourScan", tour_scan_fields, CH_ARRAY_LEN(tour_scan_fields)};
+
+static json_t *
+route_json(const struct ch_tour_route *r)
+{
+	json_t *cps = json_array();
+
+	for (size_t i = 0; i < r->ncheckpoints; i++)
+		json_array_append_new(cps,
+		    json_pack("{s:s, s:i, s:s, s:s, s:i}", "id",
+			r->checkpoints[i].id, "seq", r->checkpoints[i].seq,
+			"name", r->checkpoints[i].name, "code",
+			r->checkpoints[i].code, "due_minutes",
+			r->checkpoints[i].due_minutes));
+	return json_pack("{s:s, s:s, s:s, s:o, s:s}", "id", r->id, "post_id",
+	    r->post_id, "name", r->name, "checkpoints", cps, "created_at",
+	    r->created_at);
+}
+
+static json_t *
+tour_json(const struct ch_tour *t)
+{
+	json_t *scans = json_array();
+	int missed = 0, late = 0, out_of_order = 0;
+
+	for (size_t i = 0; i < t->nscans; i++) {
+		const struct ch_tour_scan *s = &t->scans[i];
+
+		missed += s->missed;
+		late += !s->missed && s->in_order && !s->on_time;
+		out_of_order += !s->missed && !s->in_order;
+		json_array_append_new(scans,
+		    json_pack("{s:i, s:o, s:o, s:b, s:b, s:b, s:o}", "seq",
+			s->seq, "checkpoint",
+			ch_json_str_or_null(s->checkpoint_name), "scanned_at",
+			ch_json_str_or_null(s->scanned_at), "missed", s->missed,
+			"on_time", s->on_time, "in_order", s->in_order,
+			"source", ch_json_str_or_null(s->source)));
+	}
+	return json_pack("{s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:i, s:o, s:o, "
+			 "s:{s:i, s:i, s:i}}",
+	    "id", t->id, "route_id", t->route_id, "route_name",
+	    ch_json_str_or_null(t->route_name), "post_id", t->post_id,
+	    "started_by", t->started_by ? t->started_by : "", "started_at",
+	    t->started_at, "status", t->status, "next_seq", t->next_seq,
+	    "finished_at", ch_json_str_or_null(t->finished_at), "scans", scans,
+	    "summary", "missed", missed, "late", late, "out_of_order",
+	    out_of_order);
+}
+
+void
+ch_h_tour_routes_list(struct ch_req *req)
+{
+	struct ch_tour_route *list;
+	size_t n;
+	json_t *items;
+	ch_err err;
+
+	err = ch_tour_routes_list(
+	    &req->ctx, ch_req_query(req, "post_id"), &list, &n);
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, route_json(&list[i]));
+	reply_items(req, items);
+}
+
+void
+ch_h_tour_routes_create(struct ch_req *req)
+{
+	const json_t *list = json_object_get(req->body, "checkpoints");
+	size_t n = json_is_array(list) ? json_array_size(list) : 0;
+	struct ch_tour_checkpoint *cps;
+	struct ch_tour_route out;
+	ch_err err;
+
+	if (n > CH_TOUR_MAX_CHECKPOINTS) {
+		ch_reply_problem(req, "validation",
+		    "A route has at most 50 checkpoints.", "/checkpoints");
+		return;
+	}
+	cps = ch_arena_alloc(req->arena, sizeof(*cps) * (n + 1));
+	if (cps == NULL) {
+		ch_reply_error(req, CH_ERR_NOMEM);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *item = json_array_get(list, i);
+		struct ch_fault inner = {{0}, {0}};
+		json_int_t due;
+
+		if (ch_json_check(item, &checkpoint_schema, &inner) != CH_OK) {
+			char msg[sizeof(inner.detail) + 32];
+
+			snprintf(msg, sizeof(msg), "checkpoints[%zu]: %s", i,
+			    inner.detail);
+			ch_reply_problem(
+			    req, "validation", msg, "/checkpoints");
+			return;
+		}
+		memset(&cps[i], 0, sizeof(cps[i]));
+		cps[i].name = (char *)ch_json_str(item, "name");
+		cps[i].code = (char *)ch_json_str(item, "code");
+		due = json_integer_value(json_object_get(item, "due_minutes"));
+		cps[i].due_minutes = due > 0 && due <= 1440 ? (int)due : -1;
+	}
+	err =
+	    ch_tour_routes_create(&req->ctx, ch_json_str(req->body, "post_id"),
+		ch_json_str(req->body, "name"), cps, n, &out);
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	ch_reply_json(req, 201, route_json(&out));
+}
+
+void
+ch_h_tours_start(struct ch_req *req)
+{
+	struct ch_tour out;
+	ch_err err =
+	    ch_tours_start(&req->ctx, ch_json_str(req->body, "route_id"), &out);
+
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	ch_reply_json(req, 201, tour_json(&out));
+}
+
+void
+ch_h_tours_scan(struct ch_req *req)
+{
+	struct ch_tour out;
+	ch_err err;
+
+	err = ch_tours_scan(&req->ctx, req->who->post_id,
+	    ch_json_str(req->body, "code"),
+	    req->bearer ? req->who->username : "phone", &out);
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	ch_reply_json(req, 200, tour_json(&out));
+}
+
+void
+ch_h_tours_list(struct ch_req *req)
+{
+	struct ch_tour *list;
+	size_t n;
+	json_t *items;
+	ch_err err;
+
+	err = ch_tours_list(&req->ctx, ch_req_query(req, "post_id"), &list, &n);
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	items = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(items, tour_json(&list[i]));
+	reply_items(req, items);
+}

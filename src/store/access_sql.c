@@ -953,3 +953,366 @@ ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
 	    " ORDER BY raised_at, id LIMIT 200",
 	    v, 2, arena, out, count);
 }
+
+/* ---- guard tours ---- */
+
+ch_err
+ch_store_tour_route_insert(struct ch_tx *tx, const struct ch_tour_route *r)
+{
+	struct ch_param v[4] = {CH_P_TEXT(r->id), CH_P_TEXT(r->post_id),
+	    CH_P_TEXT(r->name), CH_P_TEXT(r->created_at)};
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "INSERT INTO tour_routes (id, post_id, name, created_at) VALUES"
+	    " ($1, $2, $3, $4)",
+	    v, 4, NULL, NULL);
+	for (size_t i = 0; err == CH_OK && i < r->ncheckpoints; i++) {
+		const struct ch_tour_checkpoint *c = &r->checkpoints[i];
+		struct ch_param w[6] = {CH_P_TEXT(c->id), CH_P_TEXT(r->id),
+		    CH_P_INT(c->seq), CH_P_TEXT(c->name), CH_P_TEXT(c->code),
+		    CH_P_INT(c->due_minutes)};
+
+		err = ch_tx_query(tx,
+		    "INSERT INTO tour_checkpoints (id, route_id, seq, name,"
+		    " code, due_minutes) VALUES ($1, $2, $3, $4, $5, $6)",
+		    w, 6, NULL, NULL);
+	}
+	return err;
+}
+
+static ch_err
+route_checkpoints(struct ch_tx *tx, ch_arena *arena, struct ch_tour_route *r)
+{
+	struct ch_param v[1] = {CH_P_TEXT(r->id)};
+	struct ch_rows *rows = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "SELECT id, seq, name, code, due_minutes FROM tour_checkpoints"
+	    " WHERE route_id = $1 ORDER BY seq",
+	    v, 1, &rows, NULL);
+	if (err != CH_OK)
+		return err;
+	r->ncheckpoints = rows->nrows;
+	r->checkpoints = items(arena, rows->nrows, sizeof(*r->checkpoints));
+	if (r->checkpoints == NULL) {
+		ch_rows_free(rows);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < rows->nrows; i++) {
+		struct ch_tour_checkpoint *c = &r->checkpoints[i];
+
+		ch_cell_copy(rows, i, 0, c->id, sizeof(c->id));
+		c->seq = (int)ch_rows_int(rows, i, 1, 0);
+		c->name = ch_cell_dup(rows, i, 2, arena);
+		c->code = ch_cell_dup(rows, i, 3, arena);
+		c->due_minutes = (int)ch_rows_int(rows, i, 4, 0);
+	}
+	ch_rows_free(rows);
+	return CH_OK;
+}
+
+static void
+route_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
+    struct ch_tour_route *out)
+{
+	memset(out, 0, sizeof(*out));
+	ch_cell_copy(r, i, 0, out->id, sizeof(out->id));
+	ch_cell_copy(r, i, 1, out->post_id, sizeof(out->post_id));
+	out->name = ch_cell_dup(r, i, 2, arena);
+	ch_cell_copy(r, i, 3, out->created_at, sizeof(out->created_at));
+}
+
+ch_err
+ch_store_tour_route_get(struct ch_tx *tx, const char *id, ch_arena *arena,
+    struct ch_tour_route *out)
+{
+	struct ch_param v[1] = {CH_P_TEXT(id)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "SELECT id, post_id, name, created_at FROM tour_routes WHERE"
+	    " id = $1",
+	    v, 1, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	if (r->nrows == 0) {
+		ch_rows_free(r);
+		return CH_ERR_NOT_FOUND;
+	}
+	route_from_row(r, 0, arena, out);
+	ch_rows_free(r);
+	return route_checkpoints(tx, arena, out);
+}
+
+ch_err
+ch_store_tour_route_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_tour_route **out, size_t *count)
+{
+	struct ch_param v[1] = {ch_param_opt(post_id)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "SELECT id, post_id, name, created_at FROM tour_routes"
+	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
+	    " ORDER BY name, id LIMIT 200",
+	    v, 1, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*count = r->nrows;
+	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		route_from_row(r, i, arena, &(*out)[i]);
+	ch_rows_free(r);
+	for (size_t i = 0; i < *count; i++)
+		if ((err = route_checkpoints(tx, arena, &(*out)[i])) != CH_OK)
+			return err;
+	return CH_OK;
+}
+
+ch_err
+ch_store_checkpoint_by_code(struct ch_tx *tx, const char *post_id,
+    const char *code, ch_arena *arena, struct ch_tour_checkpoint *out,
+    char route_id[CH_ID_LEN])
+{
+	struct ch_param v[2] = {CH_P_TEXT(code), CH_P_TEXT(post_id)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "SELECT c.id, c.seq, c.name, c.code, c.due_minutes, c.route_id"
+	    " FROM tour_checkpoints c JOIN tour_routes r ON r.id = c.route_id"
+	    " WHERE c.code = $1 AND r.post_id = $2",
+	    v, 2, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	if (r->nrows == 0) {
+		ch_rows_free(r);
+		return CH_ERR_NOT_FOUND;
+	}
+	memset(out, 0, sizeof(*out));
+	ch_cell_copy(r, 0, 0, out->id, sizeof(out->id));
+	out->seq = (int)ch_rows_int(r, 0, 1, 0);
+	out->name = ch_cell_dup(r, 0, 2, arena);
+	out->code = ch_cell_dup(r, 0, 3, arena);
+	out->due_minutes = (int)ch_rows_int(r, 0, 4, 0);
+	ch_cell_copy(r, 0, 5, route_id, CH_ID_LEN);
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+#define TOUR_COLUMNS                                                           \
+	"t.id, t.route_id, r.name, t.post_id, t.started_by, t.started_at, "    \
+	"t.status, t.next_seq, t.finished_at, t.version"
+
+static void
+tour_from_row(
+    const struct ch_rows *r, size_t i, ch_arena *arena, struct ch_tour *t)
+{
+	memset(t, 0, sizeof(*t));
+	ch_cell_copy(r, i, 0, t->id, sizeof(t->id));
+	ch_cell_copy(r, i, 1, t->route_id, sizeof(t->route_id));
+	t->route_name = ch_cell_dup(r, i, 2, arena);
+	ch_cell_copy(r, i, 3, t->post_id, sizeof(t->post_id));
+	t->started_by = ch_cell_dup(r, i, 4, arena);
+	ch_cell_copy(r, i, 5, t->started_at, sizeof(t->started_at));
+	t->status = ch_cell_dup(r, i, 6, arena);
+	t->next_seq = (int)ch_rows_int(r, i, 7, 1);
+	ch_cell_copy(r, i, 8, t->finished_at, sizeof(t->finished_at));
+	t->version = ch_rows_int(r, i, 9, 1);
+}
+
+static ch_err
+tour_rows(struct ch_tx *tx, const char *sql, const struct ch_param *v,
+    size_t nv, ch_arena *arena, struct ch_tour **out, size_t *count)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	if ((err = ch_tx_query(tx, sql, v, nv, &r, NULL)) != CH_OK)
+		return err;
+	*count = r->nrows;
+	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		tour_from_row(r, i, arena, &(*out)[i]);
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
+ch_store_tour_insert(struct ch_tx *tx, const struct ch_tour *t)
+{
+	struct ch_param v[7] = {CH_P_TEXT(t->id), CH_P_TEXT(t->route_id),
+	    CH_P_TEXT(t->post_id), CH_P_TEXT(t->started_by),
+	    CH_P_TEXT(t->started_at), CH_P_TEXT(t->status),
+	    CH_P_INT(t->next_seq)};
+
+	return ch_tx_query(tx,
+	    "INSERT INTO tours (id, route_id, post_id, started_by,"
+	    " started_at, status, next_seq) VALUES ($1, $2, $3, $4, $5, $6,"
+	    " $7)",
+	    v, 7, NULL, NULL);
+}
+
+ch_err
+ch_store_tour_update(
+    struct ch_tx *tx, struct ch_tour *t, int64_t expected_version)
+{
+	struct ch_param v[5] = {CH_P_TEXT(t->id), CH_P_TEXT(t->status),
+	    CH_P_INT(t->next_seq), ch_param_opt(t->finished_at),
+	    CH_P_INT(expected_version)};
+	int64_t changed = 0;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "UPDATE tours SET status = $2, next_seq = $3, finished_at = $4,"
+	    " version = version + 1 WHERE id = $1 AND version = $5",
+	    v, 5, NULL, &changed);
+	if (err != CH_OK)
+		return err;
+	if (changed == 0)
+		return CH_ERR_PRECONDITION;
+	t->version = expected_version + 1;
+	return CH_OK;
+}
+
+ch_err
+ch_store_tour_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_tour *out)
+{
+	struct ch_param v[1] = {CH_P_TEXT(id)};
+	struct ch_tour *list = NULL;
+	size_t n = 0;
+	ch_err err;
+
+	err = tour_rows(tx,
+	    "SELECT " TOUR_COLUMNS " FROM tours t JOIN tour_routes r"
+	    " ON r.id = t.route_id WHERE t.id = $1",
+	    v, 1, arena, &list, &n);
+	if (err != CH_OK)
+		return err;
+	if (n == 0)
+		return CH_ERR_NOT_FOUND;
+	*out = list[0];
+	return CH_OK;
+}
+
+ch_err
+ch_store_tour_running(struct ch_tx *tx, const char *route_id, ch_arena *arena,
+    struct ch_tour *out)
+{
+	struct ch_param v[1] = {CH_P_TEXT(route_id)};
+	struct ch_tour *list = NULL;
+	size_t n = 0;
+	ch_err err;
+
+	err = tour_rows(tx,
+	    "SELECT " TOUR_COLUMNS " FROM tours t JOIN tour_routes r"
+	    " ON r.id = t.route_id WHERE t.route_id = $1"
+	    " AND t.status = 'running' ORDER BY t.started_at DESC, t.id DESC"
+	    " LIMIT 1",
+	    v, 1, arena, &list, &n);
+	if (err != CH_OK)
+		return err;
+	if (n == 0)
+		return CH_ERR_NOT_FOUND;
+	*out = list[0];
+	return CH_OK;
+}
+
+ch_err
+ch_store_tours_running(
+    struct ch_tx *tx, ch_arena *arena, struct ch_tour **out, size_t *count)
+{
+	return tour_rows(tx,
+	    "SELECT " TOUR_COLUMNS " FROM tours t JOIN tour_routes r"
+	    " ON r.id = t.route_id WHERE t.status = 'running'"
+	    " ORDER BY t.started_at, t.id LIMIT 200",
+	    NULL, 0, arena, out, count);
+}
+
+ch_err
+ch_store_tour_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_tour **out, size_t *count)
+{
+	struct ch_param v[1] = {ch_param_opt(post_id)};
+	ch_err err;
+
+	err = tour_rows(tx,
+	    "SELECT " TOUR_COLUMNS " FROM tours t JOIN tour_routes r"
+	    " ON r.id = t.route_id"
+	    " WHERE (CAST($1 AS TEXT) IS NULL OR t.post_id = $1)"
+	    " ORDER BY t.started_at DESC, t.id DESC LIMIT 100",
+	    v, 1, arena, out, count);
+	for (size_t i = 0; err == CH_OK && i < *count; i++) {
+		struct ch_tour *t = &(*out)[i];
+		struct ch_param w[1] = {CH_P_TEXT(t->id)};
+		struct ch_rows *r = NULL;
+
+		err = ch_tx_query(tx,
+		    "SELECT s.checkpoint_id, s.seq, c.name, s.scanned_at,"
+		    " s.missed, s.on_time, s.in_order, s.source FROM "
+		    "tour_scans s"
+		    " JOIN tour_checkpoints c ON c.id = s.checkpoint_id"
+		    " WHERE s.tour_id = $1 ORDER BY s.seq, s.scanned_at",
+		    w, 1, &r, NULL);
+		if (err != CH_OK)
+			break;
+		t->nscans = r->nrows;
+		t->scans = items(arena, r->nrows, sizeof(*t->scans));
+		if (t->scans == NULL) {
+			ch_rows_free(r);
+			return CH_ERR_NOMEM;
+		}
+		for (size_t j = 0; j < r->nrows; j++) {
+			struct ch_tour_scan *s = &t->scans[j];
+
+			ch_cell_copy(r, j, 0, s->checkpoint_id,
+			    sizeof(s->checkpoint_id));
+			s->seq = (int)ch_rows_int(r, j, 1, 0);
+			s->checkpoint_name = ch_cell_dup(r, j, 2, arena);
+			ch_cell_copy(
+			    r, j, 3, s->scanned_at, sizeof(s->scanned_at));
+			s->missed = ch_rows_int(r, j, 4, 0) != 0;
+			s->on_time = ch_rows_int(r, j, 5, 0) != 0;
+			s->in_order = ch_rows_int(r, j, 6, 0) != 0;
+			s->source = ch_cell_dup(r, j, 7, arena);
+		}
+		ch_rows_free(r);
+	}
+	return err;
+}
+
+ch_err
+ch_store_tour_scan_insert(struct ch_tx *tx, const char *tour_id,
+    const char *checkpoint_id, int seq, const char *scanned_at, bool missed,
+    bool on_time, bool in_order, const char *source)
+{
+	char id[CH_ID_LEN];
+	struct ch_param v[9];
+
+	ch_id_new(id);
+	v[0] = CH_P_TEXT(id);
+	v[1] = CH_P_TEXT(tour_id);
+	v[2] = CH_P_TEXT(checkpoint_id);
+	v[3] = CH_P_INT(seq);
+	v[4] = ch_param_opt(scanned_at);
+	v[5] = CH_P_INT(missed ? 1 : 0);
+	v[6] = CH_P_INT(on_time ? 1 : 0);
+	v[7] = CH_P_INT(in_order ? 1 : 0);
+	v[8] = ch_param_opt(source);
+	return ch_tx_query(tx,
+	    "INSERT INTO tour_scans (id, tour_id, checkpoint_id, seq,"
+	    " scanned_at, missed, on_time, in_order, source) VALUES ($1, $2,"
+	    " $3, $4, $5, $6, $7, $8, $9)",
+	    v, 9, NULL, NULL);
+}

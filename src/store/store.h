@@ -467,10 +467,42 @@ ch_err ch_store_alarm_update(
 /* Alarms of a post (NULL: all posts) with a status (NULL: any), newest
  * first, at most 500. */
 ch_err ch_store_alarm_list(struct ch_tx *tx, const char *post_id,
-    const char *status, ch_arena *arena, struct ch_alarm **out,
-    size_t *count);
+    const char *status, ch_arena *arena, struct ch_alarm **out, size_t *count);
 /* Raised (unacknowledged) alarms below level max_level raised before
  * before, oldest first, at most 200. */
+struct ch_tour_route;
+struct ch_tour;
+struct ch_tour_checkpoint;
+ch_err ch_store_tour_route_insert(
+    struct ch_tx *tx, const struct ch_tour_route *r);
+/* A route with its checkpoints (in order). */
+ch_err ch_store_tour_route_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_tour_route *out);
+ch_err ch_store_tour_route_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_tour_route **out, size_t *count);
+/* The checkpoint of a post with this code, and its route id. */
+ch_err ch_store_checkpoint_by_code(struct ch_tx *tx, const char *post_id,
+    const char *code, ch_arena *arena, struct ch_tour_checkpoint *out,
+    char route_id[CH_ID_LEN]);
+ch_err ch_store_tour_insert(struct ch_tx *tx, const struct ch_tour *t);
+/* Write status, next_seq and finished_at when the version is expected. */
+ch_err ch_store_tour_update(
+    struct ch_tx *tx, struct ch_tour *t, int64_t expected_version);
+/* The tour (without scans). */
+ch_err ch_store_tour_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_tour *out);
+/* The newest running tour of a route; CH_ERR_NOT_FOUND when none. */
+ch_err ch_store_tour_running(struct ch_tx *tx, const char *route_id,
+    ch_arena *arena, struct ch_tour *out);
+/* Every running tour (the sweep), oldest first, at most 200. */
+ch_err ch_store_tours_running(
+    struct ch_tx *tx, ch_arena *arena, struct ch_tour **out, size_t *count);
+/* Tours of a post, newest first, at most 100, with their scans. */
+ch_err ch_store_tour_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_tour **out, size_t *count);
+ch_err ch_store_tour_scan_insert(struct ch_tx *tx, const char *tour_id,
+    const char *checkpoint_id, int seq, const char *scanned_at, bool missed,
+    bool on_time, bool in_order, const char *source);
 ch_err ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
     int max_level, ch_arena *arena, struct ch_alarm **out, size_t *count);
 

@@ -903,3 +903,126 @@ Test(alarms, bad_kinds_and_places_are_refused, .init = setup, .fini = teardown)
 	cr_expect_eq(
 	    ch_alarms_acknowledge(&ctx, "nope", NULL, &a), CH_ERR_NOT_FOUND);
 }
+
+/* ---- guard tours ---- */
+
+static struct ch_tour_route
+make_route(void)
+{
+	static int made;
+	char name[40], codes[3][40];
+	struct ch_tour_checkpoint cps[3];
+	struct ch_tour_route r;
+
+	snprintf(name, sizeof(name), "Night round %d", ++made);
+	memset(cps, 0, sizeof(cps));
+	for (int i = 0; i < 3; i++) {
+		snprintf(codes[i], sizeof(codes[i]), "CP-%d-%d-%ld", made, i,
+		    (long)random());
+		cps[i].name = (char *)(i == 0 ? "Gate"
+			: i == 1              ? "Generator"
+					      : "Roof");
+		cps[i].code = codes[i];
+		cps[i].due_minutes = 10 * (i + 1);
+	}
+	cr_assert_eq(ch_tour_routes_create(&ctx, post_id, name, cps, 3, &r),
+	    CH_OK, "%s", ctx.fault.detail);
+	return r;
+}
+
+static size_t
+alarms_of_kind(const char *kind)
+{
+	struct ch_alarm *list;
+	size_t n, k = 0;
+
+	cr_assert_eq(
+	    ch_access_alarms_list(&ctx, post_id, NULL, &list, &n), CH_OK);
+	for (size_t i = 0; i < n; i++)
+		k += strcmp(list[i].kind, kind) == 0;
+	return k;
+}
+
+Test(tours, out_of_order_scans_raise_an_alarm_and_mark_the_skipped_missed,
+    .init = setup, .fini = teardown)
+{
+	struct ch_tour_route r = make_route();
+	struct ch_tour t, *list;
+	size_t n;
+
+	cr_assert_eq(
+	    ch_tours_start(&ctx, r.id, &t), CH_OK, "%s", ctx.fault.detail);
+	cr_expect_eq(ch_tours_start(&ctx, r.id, &t), CH_ERR_CONFLICT,
+	    "one tour of a route at a time");
+	cr_assert_eq(
+	    ch_tours_scan(&ctx, post_id, r.checkpoints[0].code, "test", &t),
+	    CH_OK);
+	cr_expect_eq(t.next_seq, 2);
+	cr_expect_eq(alarms_of_kind("tour_out_of_order"), 0);
+	cr_assert_eq(
+	    ch_tours_scan(&ctx, post_id, r.checkpoints[2].code, "test", &t),
+	    CH_OK);
+	cr_expect_str_eq(t.status, "completed");
+	cr_expect_eq(alarms_of_kind("tour_out_of_order"), 1);
+	cr_assert_eq(ch_tours_list(&ctx, post_id, &list, &n), CH_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(list[0].nscans, 3);
+	cr_expect(list[0].scans[0].in_order && list[0].scans[0].on_time);
+	cr_expect(list[0].scans[1].missed, "the generator was skipped");
+	cr_expect_not(list[0].scans[2].in_order);
+	cr_expect_eq(
+	    ch_tours_scan(&ctx, post_id, r.checkpoints[0].code, "test", &t),
+	    CH_ERR_CONFLICT, "no tour under way any more");
+	cr_expect_eq(ch_tours_scan(&ctx, post_id, "NO-SUCH-TAG", "test", &t),
+	    CH_ERR_INVALID);
+}
+
+Test(tours, missed_checkpoints_raise_alarms_under_a_controlled_clock,
+    .init = setup, .fini = teardown)
+{
+	struct ch_tour_route r = make_route();
+	struct ch_tour t, *list;
+	size_t n, moved;
+
+	cr_assert_eq(ch_tours_start(&ctx, r.id, &t), CH_OK);
+	cr_assert_eq(ch_tours_sweep(store, ch_clock_now(), &moved), CH_OK);
+	cr_expect_eq(moved, 0);
+	ch_clock_set_offset(9 * 60);
+	cr_assert_eq(ch_tours_sweep(store, ch_clock_now(), &moved), CH_OK);
+	cr_expect_eq(moved, 0, "the gate is due at 10 minutes");
+	ch_clock_set_offset(10 * 60 + 5);
+	cr_assert_eq(ch_tours_sweep(store, ch_clock_now(), &moved), CH_OK);
+	cr_expect_eq(moved, 1);
+	cr_expect_eq(alarms_of_kind("tour_missed"), 1);
+	/* The guard catches up with the generator: in turn now. */
+	cr_assert_eq(
+	    ch_tours_scan(&ctx, post_id, r.checkpoints[1].code, "test", &t),
+	    CH_OK);
+	cr_expect_eq(t.next_seq, 3);
+	ch_clock_set_offset(31 * 60);
+	cr_assert_eq(ch_tours_sweep(store, ch_clock_now(), &moved), CH_OK);
+	cr_expect_eq(moved, 1, "the roof");
+	ch_clock_set_offset(0);
+	cr_assert_eq(ch_tours_list(&ctx, post_id, &list, &n), CH_OK);
+	cr_assert_eq(n, 1);
+	cr_expect_str_eq(list[0].status, "completed");
+	cr_expect_eq(alarms_of_kind("tour_missed"), 2);
+	cr_expect_eq(alarms_of_kind("tour_out_of_order"), 0);
+}
+
+Test(tours, routes_are_checked, .init = setup, .fini = teardown)
+{
+	struct ch_tour_checkpoint cps[2] = {
+	    {"", 0, "A", "TAG-A", 20}, {"", 0, "B", "TAG-B", 10}};
+	struct ch_tour_route r;
+
+	cr_expect_eq(ch_tour_routes_create(&ctx, post_id, "Bad", cps, 2, &r),
+	    CH_ERR_INVALID, "due minutes must rise");
+	cr_expect_str_eq(ctx.fault.field, "/checkpoints/1");
+	cps[1].due_minutes = 30;
+	cps[1].code = "TAG-A";
+	cr_expect_eq(ch_tour_routes_create(&ctx, post_id, "Bad", cps, 2, &r),
+	    CH_ERR_INVALID, "codes are unique");
+	cr_expect_eq(ch_tour_routes_create(&ctx, post_id, "Bad", cps, 0, &r),
+	    CH_ERR_INVALID);
+}
