@@ -218,6 +218,45 @@ describe('access control', () => {
 			422, 'validation', undefined, '/kind');
 	});
 
+	test('a guard tour: route, start, scans from the phone and a reader, the report', async () => {
+		const rso = await login('rso');
+		const guard = await login('guard');
+		const tag = uniq('TAG');
+		const route = await api(rso, 'POST', '/api/v1/tours/routes', {
+			post_id: postId, name: uniq('API round'),
+			checkpoints: [
+				{ name: 'Main gate', code: `${tag}-1`, due_minutes: 10 },
+				{ name: 'Generator', code: `${tag}-2`, due_minutes: 20 },
+				{ name: 'Roof', code: `${tag}-3`, due_minutes: 30 },
+			],
+		});
+		assert.equal(route.status, 201, route.text);
+		assert.deepEqual(route.json.checkpoints.map((c) => c.seq), [1, 2, 3]);
+		assertProblem(await api(guard, 'POST', '/api/v1/tours/routes',
+			{ post_id: postId, name: 'x', checkpoints: [] }), 403, 'forbidden');
+		assertProblem(await api(rso, 'POST', '/api/v1/tours/routes',
+			{ post_id: postId, name: uniq('bad'), checkpoints: [{ name: 'A', code: 'A', due_minutes: 'soon' }] }),
+		422, 'validation', /checkpoints\[0\]/, '/checkpoints');
+		assertProblem(await api(guard, 'POST', '/api/v1/tours/scans', { code: `${tag}-1` }), 409, 'conflict');
+		const start = await api(guard, 'POST', '/api/v1/tours', { route_id: route.json.id });
+		assert.equal(start.status, 201, start.text);
+		assert.equal(start.json.status, 'running');
+		const one = await api(guard, 'POST', '/api/v1/tours/scans', { code: `${tag}-1` });
+		assert.equal(one.status, 200, one.text);
+		assert.equal(one.json.next_seq, 2);
+		// The roof before the generator, from a reader: out of turn.
+		const three = await api(null, 'POST', '/api/v1/device/tour-scans', { code: `${tag}-3` }, bearer(token));
+		assert.equal(three.status, 200, three.text);
+		assert.equal(three.json.status, 'completed');
+		const report = await get(rso, `/api/v1/tours?post_id=${postId}`);
+		const tour = report.json.items.find((t) => t.id === start.json.id);
+		assert.deepEqual(tour.summary, { missed: 1, late: 0, out_of_order: 1 });
+		assert.deepEqual(tour.scans.map((x) => [x.seq, x.missed, x.in_order]),
+			[[1, false, true], [2, true, false], [3, false, false]]);
+		const alarms = await get(rso, `/api/v1/access/alarms?post_id=${postId}&status=raised`);
+		assert.ok(alarms.json.items.some((a) => a.kind === 'tour_out_of_order' && a.detail.includes('Roof')), alarms.text);
+	});
+
 	test('bad input names the field', async () => {
 		assertProblem(await decide({ point_id: door.id, direction: 'in' }), 422, 'validation', undefined, '/badge');
 		assertProblem(await decide({ point_id: door.id, badge, direction: 'up' }), 422, 'validation', undefined, '/direction');
