@@ -355,5 +355,25 @@ ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id)
 		    (err = ch_alarms_raise(ctx, &tamper, &a)) != CH_OK)
 			return err;
 	}
+	/* A guard tour route, walked once in order. */
+	{
+		struct ch_tour_checkpoint cps[4] = {
+		    {"", 0, "Main gate", "NBO-TOUR-GATE", 10},
+		    {"", 0, "Generator room", "NBO-TOUR-GEN", 20},
+		    {"", 0, "Motor pool", "NBO-TOUR-MOTOR", 30},
+		    {"", 0, "Chancery roof", "NBO-TOUR-ROOF", 45},
+		};
+		struct ch_tour_route route;
+		struct ch_tour tour;
+
+		if ((err = ch_tour_routes_create(ctx, post_id,
+			 "Night perimeter", cps, 4, &route)) != CH_OK ||
+		    (err = ch_tours_start(ctx, route.id, &tour)) != CH_OK)
+			return err;
+		for (size_t i = 0; i < 4; i++)
+			if ((err = ch_tours_scan(ctx, post_id, cps[i].code,
+				 "demo", &tour)) != CH_OK)
+				return err;
+	}
 	return CH_OK;
 }

@@ -91,6 +91,25 @@ describe('the alarm board', () => {
 	});
 });
 
+describe('the tour report', () => {
+	test('the demo\'s night round is listed with its four checkpoints', async () => {
+		const { context, page, problems } = await openPage(browser, server.url);
+		try {
+			await login(page);
+			await page.goto('/#/facility/tours');
+			await page.getByRole('heading', { name: 'Guard tours' }).waitFor();
+			const row = page.locator('table.tours-table tbody tr', { hasText: 'Night perimeter' });
+			await row.waitFor();
+			assert.equal(await row.locator('.badge').count(), 4);
+			assert.match(await row.innerText(), /completed/);
+			await shot(page, 'access-tours');
+			assert.deepEqual(problems, []);
+		} finally {
+			await context.close();
+		}
+	});
+});
+
 describe('Facility & access for staff', () => {
 	test('staff have no link to it and are told so by address', async () => {
 		const { context, page, problems } = await openPage(browser, server.url);

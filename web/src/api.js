@@ -157,5 +157,6 @@ export const api = {
 	posture: (postId) => request('GET', `/posts/${enc(postId)}/posture`),
 	alarms: (params) => request('GET', `/access/alarms${query(params || {})}`),
 	acknowledgeAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/acknowledge`, { body: note ? { note } : {} }),
+	tours: () => request('GET', '/tours'),
 	resolveAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/resolve`, { body: { note } }),
 };

@@ -18,7 +18,7 @@ import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
-import { AccessLogPage, AlarmsPage, OccupancyPage } from './pages/access.js';
+import { AccessLogPage, AlarmsPage, OccupancyPage, ToursPage } from './pages/access.js';
 import { ReauthDialog } from './reauth.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
@@ -130,6 +130,7 @@ function Page({ route, user }) {
 	if (first === 'facility') {
 		if (second === 'occupancy') return html`<${OccupancyPage} user=${user} />`;
 		if (second === 'alarms') return html`<${AlarmsPage} user=${user} />`;
+		if (second === 'tours') return html`<${ToursPage} />`;
 		return html`<${AccessLogPage} params=${route.params} user=${user} />`;
 	}
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;

@@ -26,7 +26,7 @@ function Tabs({ current }) {
 	const tab = (path, label) => html`<a class=${`btn${current === path ? ' btn-primary' : ''}`}
 		aria-current=${current === path ? 'page' : undefined} href=${`#/facility${path}`}>${label}</a>`;
 	return html`<nav class="filters" aria-label="Facility & access">
-		${tab('', 'Access log')} ${tab('/occupancy', 'Occupancy & muster')} ${tab('/alarms', 'Alarms')}
+		${tab('', 'Access log')} ${tab('/occupancy', 'Occupancy & muster')} ${tab('/alarms', 'Alarms')} ${tab('/tours', 'Tours')}
 	</nav>`;
 }
 
@@ -265,5 +265,32 @@ export function AlarmsPage({ user }) {
 			${closed.length === 0 ? html`<p class="muted">None.</p>` : html`<ul class="alarms">
 				${closed.map((a) => html`<${AlarmRow} key=${a.id} alarm=${a} canHandle=${false} onDone=${() => {}} />`)}
 			</ul>`}` : ''}
+	</section>`;
+}
+
+export function ToursPage() {
+	const [state, setState] = useState({ items: null, error: null });
+	useEffect(() => {
+		api.tours().then((r) => setState({ items: r.items || [], error: null }), (error) => setState({ items: null, error }));
+	}, []);
+	const { items, error } = state;
+	return html`<section class="page">
+		<${PageTitle} sub="Each tour with every checkpoint: on time, late, out of turn or missed.">Guard tours<//>
+		<${Tabs} current="/tours" />
+		<${ErrorBox} error=${error} />
+		${!items && !error ? html`<${Loading} what="Loading tours" />` : ''}
+		${items && items.length === 0 ? html`<p class="muted">No tour yet.</p>` : ''}
+		${items && items.length > 0 ? html`<table class="people-table tours-table">
+			<caption class="visually-hidden">Guard tours</caption>
+			<thead><tr><th scope="col">Route</th><th scope="col">Started</th><th scope="col">Status</th><th scope="col">Checkpoints</th></tr></thead>
+			<tbody>${items.map((t) => html`<tr key=${t.id}>
+				<td class="cell-name">${t.route_name}<span class="cell-sub">by ${t.started_by}</span></td>
+				<td data-label="Started">${fmtTime(t.started_at)}</td>
+				<td data-label="Status">${t.status}${t.summary.missed || t.summary.out_of_order || t.summary.late
+					? html` <span class="tag tag-warn">${t.summary.missed} missed, ${t.summary.late} late, ${t.summary.out_of_order} out of turn</span>` : ''}</td>
+				<td data-label="Checkpoints">${t.scans.map((x) => html`<span key=${x.seq} class=${`badge ${x.missed ? 'status-expired' : x.in_order && x.on_time ? 'status-valid' : 'status-expiring'}`}
+					title=${x.scanned_at ? fmtTime(x.scanned_at) : 'missed'}>${x.seq}. ${x.checkpoint}</span> `)}</td>
+			</tr>`)}</tbody>
+		</table>` : ''}
 	</section>`;
 }
