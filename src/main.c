@@ -39,6 +39,8 @@ static const struct {
     {"restore", ch_cmd_restore, "verify a backup and restore it"},
     {"ratings", ch_cmd_ratings,
 	"record today's computed threat ratings and print them"},
+    {"simulate-readers", ch_cmd_simulate_readers,
+	"badge traffic for tests and the benchmark"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

@@ -75,6 +75,11 @@ ch_err ch_demo_history(struct ch_ctx *ctx, const char *post_id,
 ch_err ch_demo_intel(struct ch_ctx *ctx, const char *post_id);
 /* demo_risks.c: the demo post's ratings history and risk register. */
 ch_err ch_demo_risks(struct ch_ctx *ctx, const char *post_id);
+/* demo_access.c: access points, badges, schedules, rules and a day of
+ * access events for the demo post. */
+ch_err ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id);
+/* cmd_simulate.c: `chancery simulate-readers` */
+int ch_cmd_simulate_readers(int argc, char **argv);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
 

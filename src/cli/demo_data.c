@@ -777,5 +777,7 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	}
 	if ((err = ch_demo_risks(ctx, post_id)) != CH_OK)
 		return err;
+	if ((err = ch_demo_access_populate(ctx, post_id)) != CH_OK)
+		return err;
 	return CH_OK;
 }

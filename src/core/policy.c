@@ -85,6 +85,17 @@ static const struct {
 	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
     [CH_PERM_RISKS_WRITE] = {"risks.write",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    /* Access control: guards watch the gate; the security officer (and
+     * the administrator, for set-up) configures it; only the security
+     * officer changes the posture. */
+    [CH_PERM_ACCESS_READ] = {"access.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD) | R(CH_ROLE_HQ) |
+	    R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_ACCESS_WRITE] = {"access.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_ACCESS_POSTURE] = {"access.posture", R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_ALARMS_HANDLE] = {"alarms.handle",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
 };
 
 const char *

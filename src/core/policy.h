@@ -58,6 +58,10 @@ enum ch_perm {
 	CH_PERM_RATINGS_SET,  /* the official rating, the formula's settings */
 	CH_PERM_RISKS_READ,   /* the risk register and its heat map */
 	CH_PERM_RISKS_WRITE,  /* create, change and review risks; bands */
+	CH_PERM_ACCESS_READ,    /* access log, occupancy, muster, set-up */
+	CH_PERM_ACCESS_WRITE,   /* points, credentials, schedules, rules */
+	CH_PERM_ACCESS_POSTURE, /* change a post's posture */
+	CH_PERM_ALARMS_HANDLE,  /* acknowledge and resolve alarms */
 	CH_PERM__COUNT
 };
 

@@ -536,5 +536,139 @@ ch_err ch_store_risks_linked(struct ch_tx *tx, const char *post_id,
 /* Count the flagged risks of a post linked to a category. */
 ch_err ch_store_risks_flagged_count(struct ch_tx *tx, const char *post_id,
     const char *category, int64_t *count);
+/* ---- access_sql.c: access control (access/access.h) ---- */
+struct ch_access_point;
+struct ch_credential;
+struct ch_schedule;
+struct ch_rule_row;
+struct ch_access_event;
+struct ch_access_event_filter;
+struct ch_access_event_page;
+struct ch_presence;
+struct ch_zone_count;
+struct ch_alarm;
+ch_err ch_store_access_point_insert(
+    struct ch_tx *tx, const struct ch_access_point *p);
+ch_err ch_store_access_point_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_access_point *out);
+ch_err ch_store_access_point_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_access_point **out, size_t *count);
+ch_err ch_store_credential_insert(
+    struct ch_tx *tx, const struct ch_credential *c);
+/* Write c over the stored credential (status, validity, PIN hashes). */
+ch_err ch_store_credential_update(
+    struct ch_tx *tx, const struct ch_credential *c);
+ch_err ch_store_credential_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_credential *out);
+ch_err ch_store_credential_by_badge(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *out);
+/* Credentials of a post and/or a person (either may be NULL), by badge. */
+ch_err ch_store_credential_list(struct ch_tx *tx, const char *post_id,
+    const char *person_id, ch_arena *arena, struct ch_credential **out,
+    size_t *count);
+ch_err ch_store_schedule_insert(struct ch_tx *tx, const struct ch_schedule *s);
+ch_err ch_store_schedule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_schedule *out);
+ch_err ch_store_schedule_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_schedule **out, size_t *count);
+ch_err ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r);
+ch_err ch_store_rule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_rule_row *out);
+ch_err ch_store_rule_delete(struct ch_tx *tx, const char *id);
+/* The rules of a post with their schedules' windows. */
+ch_err ch_store_rule_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_rule_row **out, size_t *count);
+/* A post's posture code ("normal" when none was set). */
+ch_err ch_store_posture_get(struct ch_tx *tx, const char *post_id,
+    char posture[16], char changed_at[CH_TIMESTAMP_LEN]);
+ch_err ch_store_posture_set(struct ch_tx *tx, const char *post_id,
+    const char *posture, const char *reason, const char *by, const char *at);
+/* The roles of the enabled user account of a person (0 when none). */
+ch_err ch_store_person_roles(
+    struct ch_tx *tx, const char *person_id, unsigned *roles);
+/* The access configuration's change counter, and a bump of it (in the
+ * transaction of the change). */
+ch_err ch_store_access_config_version(struct ch_tx *tx, int64_t *version);
+ch_err ch_store_access_config_bump(struct ch_tx *tx);
+/* What the gate needs of a badge in one query: the credential and its
+ * holder's name, category, clearance, position and the roles of the
+ * holder's enabled user account (0 without one). */
+struct ch_gate_holder {
+	bool person_found;
+	char *given_name, *family_name, *position;
+	char category[40];
+	char clearance[20];
+	unsigned roles;
+};
+ch_err ch_store_gate_credential(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h);
+/* Insert an event, giving it the next seq (ev->seq is set). */
+ch_err ch_store_access_event_insert(
+    struct ch_tx *tx, struct ch_access_event *ev);
+ch_err ch_store_access_event_list(struct ch_tx *tx,
+    const struct ch_access_event_filter *f, ch_arena *arena,
+    struct ch_access_event_page *out);
+/* Events of a post with at in [since, until), oldest first, at most max. */
+ch_err ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
+    const char *since, const char *until, size_t max, ch_arena *arena,
+    struct ch_access_event **out, size_t *count);
+/* Where a holder is: *found false when not inside. */
+ch_err ch_store_presence_get(struct ch_tx *tx, const char *holder_id,
+    char zone_id[CH_ID_LEN], bool *found);
+/* Set a holder's zone, or remove the holder when zone_id is "". */
+ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
+    const char *post_id, const char *person_id, const char *credential_id,
+    const char *zone_id, const char *since, const char *point_id);
+ch_err ch_store_presence_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_presence **out, size_t *count);
+ch_err ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a);
+ch_err ch_store_alarm_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_alarm *out);
+/* Write status, level and the handling fields over the stored alarm when
+ * its version is expected (then a->version is the new one);
+ * CH_ERR_PRECONDITION when someone changed it meanwhile. */
+ch_err ch_store_alarm_update(
+    struct ch_tx *tx, struct ch_alarm *a, int64_t expected_version);
+/* Alarms of a post (NULL: all posts) with a status (NULL: any), newest
+ * first, at most 500. */
+ch_err ch_store_alarm_list(struct ch_tx *tx, const char *post_id,
+    const char *status, ch_arena *arena, struct ch_alarm **out, size_t *count);
+/* Raised (unacknowledged) alarms below level max_level raised before
+ * before, oldest first, at most 200. */
+struct ch_tour_route;
+struct ch_tour;
+struct ch_tour_checkpoint;
+ch_err ch_store_tour_route_insert(
+    struct ch_tx *tx, const struct ch_tour_route *r);
+/* A route with its checkpoints (in order). */
+ch_err ch_store_tour_route_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_tour_route *out);
+ch_err ch_store_tour_route_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_tour_route **out, size_t *count);
+/* The checkpoint of a post with this code, and its route id. */
+ch_err ch_store_checkpoint_by_code(struct ch_tx *tx, const char *post_id,
+    const char *code, ch_arena *arena, struct ch_tour_checkpoint *out,
+    char route_id[CH_ID_LEN]);
+ch_err ch_store_tour_insert(struct ch_tx *tx, const struct ch_tour *t);
+/* Write status, next_seq and finished_at when the version is expected. */
+ch_err ch_store_tour_update(
+    struct ch_tx *tx, struct ch_tour *t, int64_t expected_version);
+/* The tour (without scans). */
+ch_err ch_store_tour_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_tour *out);
+/* The newest running tour of a route; CH_ERR_NOT_FOUND when none. */
+ch_err ch_store_tour_running(struct ch_tx *tx, const char *route_id,
+    ch_arena *arena, struct ch_tour *out);
+/* Every running tour (the sweep), oldest first, at most 200. */
+ch_err ch_store_tours_running(
+    struct ch_tx *tx, ch_arena *arena, struct ch_tour **out, size_t *count);
+/* Tours of a post, newest first, at most 100, with their scans. */
+ch_err ch_store_tour_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_tour **out, size_t *count);
+ch_err ch_store_tour_scan_insert(struct ch_tx *tx, const char *tour_id,
+    const char *checkpoint_id, int seq, const char *scanned_at, bool missed,
+    bool on_time, bool in_order, const char *source);
+ch_err ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
+    int max_level, ch_arena *arena, struct ch_alarm **out, size_t *count);
 
 #endif /* CH_STORE_H */

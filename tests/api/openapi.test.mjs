@@ -62,6 +62,18 @@ async function realPath(path) {
 		// Intelligence: the first demo record of each collection.
 		for (const coll of ['reports', 'sources', 'actors', 'places'])
 			ids[`intel/${coll}`] = (await get(await login('rso'), `/api/v1/intel/${coll}`)).json.items[0].id;
+		// Access control's records live under /api/v1/access/.
+		ids['access/credentials'] = (await api(admin, 'POST', '/api/v1/access/credentials', {
+			post_id: await demoPost(), badge: `PROBE-${ids.people}`, person_id: ids.people,
+		})).json.id;
+		const probeDevice = await api(admin, 'POST', '/api/v1/devices',
+			{ name: 'openapi probe sensor', post_id: await demoPost() });
+		ids['access/alarms'] = (await api(null, 'POST', '/api/v1/access/alarms', { kind: 'tamper' },
+			{ Authorization: `Bearer ${probeDevice.json.token}` })).json.id;
+		ids['access/rules'] = (await api(admin, 'POST', '/api/v1/access/rules', {
+			post_id: await demoPost(), effect: 'deny', subject: 'person', subject_value: ids.people,
+			note: 'openapi probe',
+		})).json.id;
 	}
 	if (path.includes('{evidence_id}') && !ids.evidence) {
 		const r = await api(await login('rso'), 'POST', `/api/v1/incidents/${ids.incidents}/evidence?name=probe.txt`,
@@ -69,7 +81,7 @@ async function realPath(path) {
 		assert.equal(r.status, 201, r.text);
 		ids.evidence = r.json.id;
 	}
-	return path.replace(/^\/api\/v1\/((?:intel\/)?\w+)\/\{id\}/, (_, coll) => {
+	return path.replace(/^\/api\/v1\/((?:intel\/|access\/)?\w+)\/\{id\}/, (_, coll) => {
 		assert.ok(ids[coll], `no id for ${coll}`);
 		return `/api/v1/${coll}/${ids[coll]}`;
 	}).replace('{evidence_id}', () => ids.evidence);

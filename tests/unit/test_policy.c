@@ -57,6 +57,10 @@ static const struct {
     {"ratings.set", "security_officer", false},
     {"risks.read", "security_officer analyst eac_member hq", false},
     {"risks.write", "security_officer analyst", false},
+    {"access.read", "security_officer guard hq administrator", false},
+    {"access.write", "security_officer administrator", false},
+    {"access.posture", "security_officer", false},
+    {"alarms.handle", "security_officer guard", false},
 };
 
 static bool

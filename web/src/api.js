@@ -202,4 +202,14 @@ export const api = {
 	updateRisk: (id, version, body) =>
 		request('PATCH', `/risks/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
 	reviewRisk: (id, body) => request('POST', `/risks/${enc(id)}/review`, { body }),
+
+	accessEvents: (params, signal) => request('GET', `/access/events${query(params)}`, { signal }),
+	accessPoints: () => request('GET', '/access/points'),
+	occupancy: () => request('GET', '/access/occupancy'),
+	anomalies: () => request('GET', '/access/anomalies'),
+	posture: (postId) => request('GET', `/posts/${enc(postId)}/posture`),
+	alarms: (params) => request('GET', `/access/alarms${query(params || {})}`),
+	acknowledgeAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/acknowledge`, { body: note ? { note } : {} }),
+	tours: () => request('GET', '/tours'),
+	resolveAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/resolve`, { body: { note } }),
 };

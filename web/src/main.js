@@ -25,6 +25,7 @@ import {
 	ActorPage, ActorsPage, IntelReportFormPage, IntelReportPage, IntelReportsPage, PlacePage, PlacesPage, SourcePage,
 	SourcesPage,
 } from './pages/intel.js';
+import { AccessLogPage, AlarmsPage, OccupancyPage, ToursPage } from './pages/access.js';
 import { ReauthDialog } from './reauth.js';
 import { RatingsPage } from './pages/ratings.js';
 import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
@@ -48,7 +49,7 @@ const NAV = [
 		{ path: 'assessment', label: 'Threat assessment', roles: INCIDENT_READERS },
 	] },
 	{ group: 'Protection', items: [
-		{ path: 'facility', label: 'Facility & access' },
+		{ path: 'facility', label: 'Facility & access', roles: ['security_officer', 'guard', 'hq', 'administrator'] },
 		{ path: 'visitors', label: 'Visitors' },
 		{ path: 'screening', label: 'Watchlist screening' },
 	] },
@@ -165,6 +166,12 @@ function Page({ route, user }) {
 		if (second === 'new') return html`<${RiskFormPage} user=${user} />`;
 		if (third === 'edit') return html`<${RiskFormPage} id=${second} user=${user} />`;
 		return html`<${RiskPage} id=${second} user=${user} />`;
+	}
+	if (first === 'facility') {
+		if (second === 'occupancy') return html`<${OccupancyPage} user=${user} />`;
+		if (second === 'alarms') return html`<${AlarmsPage} user=${user} />`;
+		if (second === 'tours') return html`<${ToursPage} />`;
+		return html`<${AccessLogPage} params=${route.params} user=${user} />`;
 	}
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">

@@ -2,10 +2,6 @@
 import { html, PageTitle } from '../ui.js';
 
 export const NOT_BUILT = {
-	facility: {
-		title: 'Facility & access',
-		what: 'manage zones, access points, badges and PINs, and the post’s posture (normal, heightened, lockdown); show live occupancy per zone, access anomalies, alarms with escalation, and guard tours.',
-	},
 	visitors: {
 		title: 'Visitors',
 		what: 'let hosts pre-register visitors, screen them at registration and on arrival, check them in with a temporary badge, track escorts, check-outs and overstays, and keep the visitor log.',
