@@ -52,6 +52,8 @@ struct ch_match_token {
 	char text[CH_MATCH_TOKEN_MAX];     /* ASCII, lower case: "zawahiri" */
 	char phon1[8], phon2[8];           /* Double Metaphone, primary/alt */
 	char skeleton[CH_MATCH_TOKEN_MAX]; /* consonants: "zwhr" */
+	unsigned char stem;                /* letters of a glued particle:
+					      "alzawahiri" 2, else 0 */
 	enum ch_match_token_role role;
 };
 
