@@ -49,6 +49,13 @@ static const struct {
 	false},
     {"incidents.write", "security_officer analyst", false},
     {"incidents.close", "security_officer", false},
+    /* Watchlist screening (docs/screening.md). */
+    {"watchlists.read", "security_officer analyst guard hq administrator",
+	false},
+    {"watchlists.manage", "security_officer hq administrator", false},
+    {"screening.run", "security_officer guard", false},
+    {"screening.review", "security_officer hq", false},
+    {"screening.adjudicate", "security_officer", false},
 };
 
 static bool
