@@ -33,7 +33,7 @@
 #define CH_MATCH_TOKENS_MAX 16
 #define CH_MATCH_TOKEN_MAX 32
 #define CH_MATCH_NAME_MAX 1024
-#define CH_MATCH_FACTORS_MAX 8
+#define CH_MATCH_FACTORS_MAX 12
 
 /* ---- normalisation ---- */
 

@@ -89,6 +89,7 @@ struct ch_screen_subject {
 	const char *kind;        /* individual (default), entity, ... */
 	const char *subject_type; /* person, visitor, adhoc (default) */
 	const char *subject_id;   /* the person's or visitor's id */
+	const char *list;         /* probe only: one list's name or source */
 };
 
 struct ch_screening {
@@ -121,6 +122,7 @@ struct ch_screen_hit {
 	const char *list_name, *entry_ref, *entry_name, *entry_data;
 	const char *subject_name, *subject_type, *subject_id;
 	const char *decision, *decision_reason, *decided_by, *decided_at;
+	const char *subject_key, *subject_hash, *entry_hash;
 };
 
 struct ch_screen_decision {

@@ -25,7 +25,7 @@
 	"h.score_permille, h.level, h.status, h.explanation, h.decision_id, "  \
 	"h.created_at, l.name, e.ref, e.primary_name, e.data, s.name, "        \
 	"s.subject_type, s.subject_id, d.decision, d.reason, d.decided_by, "   \
-	"d.decided_at"
+	"d.decided_at, s.subject_key, s.subject_hash, e.content_hash"
 #define HIT_FROM                                                               \
 	" FROM screening_hits h JOIN screenings s ON s.id = h.screening_id"    \
 	" JOIN watchlists l ON l.id = h.list_id"                               \
@@ -465,6 +465,9 @@ hit_from_row(
 	h->decision_reason = ch_cell_dup(r, i, 19, a);
 	h->decided_by = ch_cell_dup(r, i, 20, a);
 	h->decided_at = ch_cell_dup(r, i, 21, a);
+	h->subject_key = ch_cell_dup(r, i, 22, a);
+	h->subject_hash = ch_cell_dup(r, i, 23, a);
+	h->entry_hash = ch_cell_dup(r, i, 24, a);
 }
 
 ch_err

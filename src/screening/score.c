@@ -1,0 +1,594 @@
+/*
+ * score.c — the score of a subject against a watchlist entry, with its
+ * explanation.
+ *
+ * Name score.  Tokens are aligned without regard to order: every pair of a
+ * query token and an entry token gets a similarity (exact; the name
+ * without a glued particle; Jaro-Winkler; a floor when the Double
+ * Metaphone keys or the consonant skeletons agree; an initial against the
+ * name it begins), two neighbouring tokens on one side may match one
+ * token on the other ("Abdul Rahman" / "Abdulrahman"), and pairs are
+ * taken greedily, best first, each token once.  Pairs under
+ * TOKEN_FLOOR do not align.  Each token has a weight (a name 1, an
+ * initial 0.5, a particle 0.3, a title or legal form 0), and with S the
+ * weighted sum of the aligned similarities, A the weight aligned, Q the
+ * weight of query tokens left unaligned and E that of entry tokens:
+ *
+ *     name = S / (A + Q + EXTRA_COST * E) - ORDER_COST [if order differs]
+ *
+ * Missing query tokens cost in full, extra entry tokens EXTRA_COST of
+ * their weight: the lists hold full names with patronymics, tribal and
+ * middle names that a visitor does not give, whereas a name the visitor
+ * gives that the entry lacks is evidence of another person.
+ *
+ * Evidence.  Then the best name of the entry (weak aliases worth
+ * WEAK_ALIAS of it) meets the rest of what is known: date of birth,
+ * nationality, gender and kind, each adding or taking a fixed amount
+ * (see ch_match_evidence).  The explanation lists the alignments and
+ * every factor, whose contributions add up to the score.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "screening/match.h"
+#include "screening/match_int.h"
+
+#define TOKEN_FLOOR 0.80
+#define PHONETIC_FLOOR 0.88
+#define STEM_SIMILARITY 0.97
+#define INITIAL_SIMILARITY 0.90
+#define COMPOUND_FLOOR 0.90
+#define EXTRA_COST 0.35
+#define ORDER_COST 0.04
+#define WEAK_ALIAS 0.92
+
+#define WEIGHT_NAME 1.0
+#define WEIGHT_INITIAL 0.5
+#define WEIGHT_PARTICLE 0.3
+
+struct ch_match_params
+ch_match_params_default(void)
+{
+	return (struct ch_match_params){
+	    .review = 0.80, .alert = 0.90, .top_k = CH_MATCH_TOP_K_DEFAULT};
+}
+
+double
+ch_match_token_weight(const struct ch_match_token *t)
+{
+	switch (t->role) {
+	case CH_TOKEN_NAME:
+		return WEIGHT_NAME;
+	case CH_TOKEN_INITIAL:
+		return WEIGHT_INITIAL;
+	case CH_TOKEN_PARTICLE:
+		return WEIGHT_PARTICLE;
+	default:
+		return 0.0;
+	}
+}
+
+double
+ch_match_quality_factor(enum ch_watch_name_quality quality)
+{
+	return quality == CH_NAME_WEAK ? WEAK_ALIAS : 1.0;
+}
+
+static bool
+same_key(const char *a, const char *b)
+{
+	return a[0] != '\0' && a[1] != '\0' && strcmp(a, b) == 0;
+}
+
+static bool
+has_digit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (isdigit((unsigned char)*s))
+			return true;
+	return false;
+}
+
+/* The similarity of two tokens, 0..1, and how it was found. */
+static double
+token_similarity(const struct ch_match_token *a,
+    const struct ch_match_token *b, enum ch_match_how *how)
+{
+	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
+	double best, jw;
+
+	*how = CH_HOW_EXACT;
+	if (strcmp(a->text, b->text) == 0)
+		return 1.0;
+	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
+		*how = CH_HOW_INITIAL;
+		if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
+			return 0.0;
+		return a->text[0] == b->text[0] ? INITIAL_SIMILARITY : 0.0;
+	}
+	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
+		return strcmp(ch_match_particle_canon(a->text),
+			   ch_match_particle_canon(b->text)) == 0
+		    ? 1.0
+		    : 0.0;
+	if (strcmp(sa, sb) == 0)
+		return STEM_SIMILARITY;
+	if (has_digit(a->text) || has_digit(b->text))
+		return 0.0;
+	*how = CH_HOW_FUZZY;
+	best = ch_match_jaro_winkler(a->text, b->text);
+	if (a->stem != 0 || b->stem != 0) {
+		jw = ch_match_jaro_winkler(sa, sb);
+		if (jw > best)
+			best = jw;
+	}
+	if (best < PHONETIC_FLOOR && strlen(sa) > 2 && strlen(sb) > 2) {
+		if (same_key(a->phon1, b->phon1) ||
+		    same_key(a->phon1, b->phon2) ||
+		    same_key(a->phon2, b->phon1)) {
+			*how = CH_HOW_PHONETIC;
+			best = PHONETIC_FLOOR;
+		} else if (strlen(a->skeleton) >= 3 &&
+		    strcmp(a->skeleton, b->skeleton) == 0) {
+			*how = CH_HOW_SKELETON;
+			best = PHONETIC_FLOOR;
+		}
+	}
+	return best;
+}
+
+/* Two neighbouring tokens (X, Y) against one (Z): Jaro-Winkler of the
+ * joined text, 0 when it is under COMPOUND_FLOOR or the tokens are not
+ * names and particles. */
+static double
+compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z)
+{
+	char joined[2 * CH_MATCH_TOKEN_MAX];
+	double jw;
+
+	if (x->role == CH_TOKEN_INITIAL || y->role == CH_TOKEN_INITIAL ||
+	    z->role != CH_TOKEN_NAME || x->role > CH_TOKEN_PARTICLE ||
+	    y->role > CH_TOKEN_PARTICLE)
+		return 0.0;
+	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
+	if (strcmp(joined, z->text) == 0)
+		return 1.0;
+	jw = ch_match_jaro_winkler(joined, z->text);
+	return jw >= COMPOUND_FLOOR ? jw : 0.0;
+}
+
+struct edge {
+	double sim;
+	int q, qn, e, en; /* first token and count on each side */
+	enum ch_match_how how;
+};
+
+static int
+edge_cmp(const void *pa, const void *pb)
+{
+	const struct edge *a = pa, *b = pb;
+
+	if (a->sim != b->sim)
+		return a->sim < b->sim ? 1 : -1;
+	/* Prefer single tokens to compounds, then the earlier pair. */
+	if (a->qn + a->en != b->qn + b->en)
+		return a->qn + a->en - (b->qn + b->en);
+	if (a->q != b->q)
+		return a->q - b->q;
+	return a->e - b->e;
+}
+
+#define EDGES_MAX                                                          \
+	(CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX * 3)
+
+static void
+add_factor(struct ch_match_explain *why, const char *name, double v,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+add_factor(struct ch_match_explain *why, const char *name, double v,
+    const char *fmt, ...)
+{
+	struct ch_match_factor *f;
+	va_list ap;
+
+	if (why == NULL || why->n_factors >= CH_MATCH_FACTORS_MAX)
+		return;
+	f = &why->factors[why->n_factors++];
+	f->name = name;
+	f->contribution = v;
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+}
+
+double
+ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
+    const struct ch_match_token *const *e, size_t ne,
+    struct ch_match_explain *why)
+{
+	struct edge edges[EDGES_MAX];
+	bool used_q[CH_MATCH_TOKENS_MAX] = {0}, used_e[CH_MATCH_TOKENS_MAX] = {0};
+	double wq[CH_MATCH_TOKENS_MAX], we[CH_MATCH_TOKENS_MAX];
+	double s = 0, aligned = 0, miss = 0, extra = 0, score, base, after_miss;
+	size_t n_edges = 0, n_aligned_q = 0, n_active_q = 0;
+	int order_q[CH_MATCH_TOKENS_MAX], order_e[CH_MATCH_TOKENS_MAX];
+	size_t n_order = 0, inversions = 0;
+
+	if (why != NULL) {
+		why->n_alignments = 0;
+		why->n_factors = 0;
+		why->name_score = 0;
+	}
+	for (size_t i = 0; i < nq; i++)
+		wq[i] = ch_match_token_weight(q[i]);
+	for (size_t j = 0; j < ne; j++)
+		we[j] = ch_match_token_weight(e[j]);
+	for (size_t i = 0; i < nq; i++) {
+		if (wq[i] == 0)
+			continue;
+		n_active_q++;
+		for (size_t j = 0; j < ne; j++) {
+			enum ch_match_how how;
+			double sim;
+
+			if (we[j] == 0)
+				continue;
+			sim = token_similarity(q[i], e[j], &how);
+			if (sim >= TOKEN_FLOOR)
+				edges[n_edges++] = (struct edge){
+				    sim, (int)i, 1, (int)j, 1, how};
+			if (j + 1 < ne && we[j + 1] > 0 &&
+			    (sim = compound_similarity(e[j], e[j + 1], q[i])) >
+				0)
+				edges[n_edges++] = (struct edge){
+				    sim, (int)i, 1, (int)j, 2, CH_HOW_COMPOUND};
+			if (i + 1 < nq && wq[i + 1] > 0 &&
+			    (sim = compound_similarity(q[i], q[i + 1], e[j])) >
+				0)
+				edges[n_edges++] = (struct edge){
+				    sim, (int)i, 2, (int)j, 1, CH_HOW_COMPOUND};
+		}
+	}
+	if (n_active_q == 0)
+		return 0.0;
+	qsort(edges, n_edges, sizeof(*edges), edge_cmp);
+	for (size_t k = 0; k < n_edges; k++) {
+		struct edge *g = &edges[k];
+		double w = 0;
+
+		if (used_q[g->q] || (g->qn == 2 && used_q[g->q + 1]) ||
+		    used_e[g->e] || (g->en == 2 && used_e[g->e + 1]))
+			continue;
+		for (int t = 0; t < g->qn; t++) {
+			used_q[g->q + t] = true;
+			w += wq[g->q + t] / 2;
+		}
+		for (int t = 0; t < g->en; t++) {
+			used_e[g->e + t] = true;
+			w += we[g->e + t] / 2;
+		}
+		s += g->sim * w;
+		aligned += w;
+		n_aligned_q += (size_t)g->qn;
+		order_q[n_order] = g->q;
+		order_e[n_order++] = g->e;
+		if (why != NULL && why->n_alignments < CH_MATCH_TOKENS_MAX)
+			why->alignments[why->n_alignments++] =
+			    (struct ch_match_alignment){.query_token = g->q,
+				.entry_token = g->e,
+				.how = g->how,
+				.similarity = g->sim,
+				.weight = w};
+	}
+	for (size_t i = 0; i < nq; i++)
+		if (!used_q[i])
+			miss += wq[i];
+	for (size_t j = 0; j < ne; j++)
+		if (!used_e[j])
+			extra += we[j];
+	for (size_t a = 0; a < n_order; a++)
+		for (size_t b = a + 1; b < n_order; b++)
+			if ((order_q[a] < order_q[b]) != (order_e[a] < order_e[b]))
+				inversions++;
+	if (aligned == 0) {
+		add_factor(why, "name", 0.0, "no query token aligned");
+		return 0.0;
+	}
+	base = s / aligned;
+	after_miss = s / (aligned + miss);
+	score = s / (aligned + miss + EXTRA_COST * extra);
+	add_factor(why, "name", base, "%zu of %zu query tokens aligned",
+	    n_aligned_q, n_active_q);
+	if (miss > 0)
+		add_factor(why, "missing", after_miss - base,
+		    "query tokens not in the entry (weight %.2g)", miss);
+	if (extra > 0)
+		add_factor(why, "extra", score - after_miss,
+		    "entry tokens not in the query (weight %.2g, cost %.2g)",
+		    extra, EXTRA_COST);
+	if (inversions > 0) {
+		double before = score;
+
+		score = score > ORDER_COST ? score - ORDER_COST : 0;
+		add_factor(why, "order", score - before,
+		    "%zu aligned pairs in another order", inversions);
+	}
+	if (why != NULL)
+		why->name_score = score;
+	return score;
+}
+
+static size_t
+token_refs(const struct ch_match_name *n, const struct ch_match_token **out)
+{
+	for (size_t i = 0; i < n->n_tokens; i++)
+		out[i] = &n->tokens[i];
+	return n->n_tokens;
+}
+
+double
+ch_match_names(const struct ch_match_name *query,
+    const struct ch_match_name *entry, struct ch_match_explain *why)
+{
+	const struct ch_match_token *q[CH_MATCH_TOKENS_MAX],
+	    *e[CH_MATCH_TOKENS_MAX];
+	size_t nq = token_refs(query, q), ne = token_refs(entry, e);
+
+	if (why != NULL) {
+		why->query = *query;
+		why->entry_name = *entry;
+		why->entry_name_index = 0;
+	}
+	return ch_match_tokens(q, nq, e, ne, why);
+}
+
+/* ---- evidence ---- */
+
+/* The years a date may stand for. */
+static void
+year_span(const struct ch_watch_date *d, int *lo, int *hi)
+{
+	*lo = d->year;
+	*hi = d->year_to > d->year ? d->year_to : d->year;
+	if (d->circa) {
+		*lo -= 2;
+		*hi += 2;
+	}
+}
+
+/* The contribution of one pair of dates and its description. */
+static double
+date_evidence(const struct ch_watch_date *s, const struct ch_watch_date *e,
+    char *detail, size_t size)
+{
+	int slo, shi, elo, ehi, gap;
+
+	year_span(s, &slo, &shi);
+	year_span(e, &elo, &ehi);
+	if (slo == shi && elo == ehi && s->year == e->year) {
+		if (s->month != 0 && e->month != 0 && s->day != 0 &&
+		    e->day != 0 && s->month == e->month && s->day == e->day) {
+			snprintf(detail, size, "exact %04d-%02d-%02d", s->year,
+			    s->month, s->day);
+			return 0.05;
+		}
+		if (s->month != 0 && e->month != 0 &&
+		    (s->month != e->month ||
+			(s->day != 0 && e->day != 0 && s->day != e->day))) {
+			snprintf(detail, size, "year %d, day differs", s->year);
+			return 0.0;
+		}
+		snprintf(detail, size, "year %d", s->year);
+		return 0.03;
+	}
+	if (slo <= ehi && elo <= shi) {
+		snprintf(detail, size, "%d-%d within %d-%d", slo, shi, elo, ehi);
+		return 0.015;
+	}
+	gap = slo > ehi ? slo - ehi : elo - shi;
+	if (gap <= 2) {
+		snprintf(detail, size, "near: %d years apart", gap);
+		return 0.0;
+	}
+	snprintf(detail, size, "%d years apart", gap);
+	return gap <= 5 ? -0.08 : -0.15;
+}
+
+static bool
+same_country(const char *a, const char *b)
+{
+	char x[64], y[64];
+
+	ch_match_ascii(a, x, sizeof(x));
+	ch_match_ascii(b, y, sizeof(y));
+	return strcasecmp(x, y) == 0;
+}
+
+double
+ch_match_evidence(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, double name_score,
+    struct ch_match_explain *why)
+{
+	double score = name_score;
+
+	if (subject->kind_known &&
+	    (subject->kind == CH_WATCH_INDIVIDUAL) !=
+		(entry->kind == CH_WATCH_INDIVIDUAL)) {
+		score -= 0.30;
+		add_factor(why, "kind", -0.30, "a person against a body");
+	}
+	if (subject->dob.year != 0 && entry->n_dobs > 0) {
+		double best = -1;
+		char detail[96] = "", d[96];
+
+		for (size_t i = 0; i < entry->n_dobs; i++) {
+			double v;
+
+			if (entry->dobs[i].year == 0)
+				continue;
+			v = date_evidence(&subject->dob, &entry->dobs[i], d,
+			    sizeof(d));
+			if (v > best) {
+				best = v;
+				snprintf(detail, sizeof(detail), "%s", d);
+			}
+		}
+		if (best > -1) {
+			score += best;
+			add_factor(why, "dob", best, "%s", detail);
+		}
+	}
+	if (subject->nationality != NULL && subject->nationality[0] != '\0' &&
+	    entry->n_nationalities > 0) {
+		bool found = false;
+
+		for (size_t i = 0; i < entry->n_nationalities && !found; i++)
+			found = same_country(
+			    subject->nationality, entry->nationalities[i]);
+		score += found ? 0.02 : -0.05;
+		add_factor(why, "nationality", found ? 0.02 : -0.05,
+		    found ? "%s listed" : "%s not listed",
+		    subject->nationality);
+	}
+	if (subject->gender != 0 && entry->gender != 0 &&
+	    toupper((unsigned char)subject->gender) != entry->gender) {
+		score -= 0.10;
+		add_factor(why, "gender", -0.10, "%c against %c",
+		    subject->gender, entry->gender);
+	}
+	if (score < 0)
+		score = 0;
+	if (score > 1)
+		score = 1;
+	if (why != NULL)
+		why->score = score;
+	return score;
+}
+
+double
+ch_match_score(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, struct ch_match_explain *why)
+{
+	struct ch_match_name query, name;
+	enum ch_watch_kind kind =
+	    subject->kind_known ? subject->kind : CH_WATCH_OTHER;
+	double best = -1, q;
+	size_t best_i = 0;
+
+	ch_match_normalise(subject->name, kind, &query);
+	for (size_t i = 0; i < entry->n_names; i++) {
+		double v;
+
+		ch_match_normalise(entry->names[i].full, entry->kind, &name);
+		v = ch_match_names(&query, &name, NULL) *
+		    ch_match_quality_factor(entry->names[i].quality);
+		if (v > best) {
+			best = v;
+			best_i = i;
+		}
+	}
+	if (best < 0)
+		best = 0;
+	if (why != NULL) {
+		memset(why, 0, sizeof(*why));
+		why->query = query;
+		if (entry->n_names > 0) {
+			ch_match_normalise(
+			    entry->names[best_i].full, entry->kind, &name);
+			ch_match_names(&query, &name, why);
+			why->entry_name_index = best_i;
+			q = ch_match_quality_factor(entry->names[best_i].quality);
+			if (q < 1.0)
+				add_factor(why, "alias", best - why->name_score,
+				    "a weak alias counts %.2g", q);
+		}
+		why->name_score = best;
+	}
+	return ch_match_evidence(subject, entry, best, why);
+}
+
+/* ---- rendering ---- */
+
+static const char *const how_names[] = {
+    [CH_HOW_EXACT] = "exact",
+    [CH_HOW_FUZZY] = "jaro-winkler",
+    [CH_HOW_PHONETIC] = "metaphone",
+    [CH_HOW_SKELETON] = "skeleton",
+    [CH_HOW_INITIAL] = "initial",
+    [CH_HOW_COMPOUND] = "compound",
+};
+
+static const char *
+token_text(const struct ch_match_name *n, int i)
+{
+	return i >= 0 && (size_t)i < n->n_tokens ? n->tokens[i].text : "?";
+}
+
+ch_err
+ch_match_explain_text(const struct ch_match_explain *why, struct ch_buf *out)
+{
+	ch_err err;
+
+	err = ch_buf_appendf(out, "score %.3f (name %.3f)\n", why->score,
+	    why->name_score);
+	for (size_t i = 0; i < why->n_alignments && err == CH_OK; i++) {
+		const struct ch_match_alignment *a = &why->alignments[i];
+
+		err = ch_buf_appendf(out, "  %s ~ %s: %s %.3f (weight %.2g)\n",
+		    token_text(&why->query, a->query_token),
+		    token_text(&why->entry_name, a->entry_token),
+		    how_names[a->how], a->similarity, a->weight);
+	}
+	for (size_t i = 0; i < why->n_factors && err == CH_OK; i++)
+		err = ch_buf_appendf(out, "  %-12s %+.3f  %s\n",
+		    why->factors[i].name, why->factors[i].contribution,
+		    why->factors[i].detail);
+	return err;
+}
+
+static json_t *
+name_json(const struct ch_match_name *n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n->n_tokens; i++)
+		json_array_append_new(a, json_string(n->tokens[i].text));
+	return a;
+}
+
+json_t *
+ch_match_explain_json(const struct ch_match_explain *why)
+{
+	json_t *o, *al, *fa;
+
+	al = json_array();
+	fa = json_array();
+	for (size_t i = 0; al != NULL && i < why->n_alignments; i++) {
+		const struct ch_match_alignment *a = &why->alignments[i];
+
+		json_array_append_new(al,
+		    json_pack("{s:s, s:s, s:s, s:f, s:f}", "query",
+			token_text(&why->query, a->query_token), "entry",
+			token_text(&why->entry_name, a->entry_token), "how",
+			how_names[a->how], "similarity", a->similarity,
+			"weight", a->weight));
+	}
+	for (size_t i = 0; fa != NULL && i < why->n_factors; i++)
+		json_array_append_new(fa,
+		    json_pack("{s:s, s:f, s:s}", "name", why->factors[i].name,
+			"contribution", why->factors[i].contribution, "detail",
+			why->factors[i].detail));
+	o = json_pack("{s:f, s:f, s:o, s:o, s:I, s:o, s:o}", "score",
+	    why->score, "name_score", why->name_score, "query",
+	    name_json(&why->query), "entry_name", name_json(&why->entry_name),
+	    "entry_name_index", (json_int_t)why->entry_name_index, "alignments",
+	    al, "factors", fa);
+	return o;
+}
