@@ -24,6 +24,7 @@
 
 #include "core/audit.h"
 #include "core/events.h"
+#include "people/people.h"
 #include "screening/countries.h"
 #include "screening/match.h"
 #include "screening/screening.h"

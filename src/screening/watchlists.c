@@ -16,6 +16,7 @@
 
 #include "core/audit.h"
 #include "core/events.h"
+#include "people/people.h"
 #include "screening/countries.h"
 #include "screening/screening.h"
 #include "store/store.h"
