@@ -36,6 +36,9 @@ int ch_cmd_restore(int argc, char **argv);
 int ch_cmd_audit(int argc, char **argv);
 int ch_cmd_device(int argc, char **argv);
 int ch_cmd_second_factor(int argc, char **argv);
+/* cmd_watchlist.c: watchlist screening (issue 5) */
+int ch_cmd_watchlist(int argc, char **argv);
+int ch_cmd_screen(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
@@ -64,5 +67,9 @@ bool ch_cli_make_dir(const char *dir);
 ch_err ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN]);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
+
+/* demo_screening.c: import the OFAC and UN lists from ../shared/data
+ * when they are there (the demo shows real lists). */
+ch_err ch_demo_screening(struct ch_ctx *ctx);
 
 #endif /* CH_CLI_H */

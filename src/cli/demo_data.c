@@ -764,5 +764,5 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	    (err = add_users(ctx, post_id, ids)) != CH_OK ||
 	    (err = add_incidents(ctx, post_id, ids)) != CH_OK)
 		return err;
-	return CH_OK;
+	return ch_demo_screening(ctx);
 }

@@ -800,6 +800,17 @@ ch_screening_probe(struct ch_ctx *ctx, const char *post_id,
 		    h, "entry", ch_watch_entry_to_api(found[i].hit.entry));
 		json_object_set_new(
 		    h, "explanation", ch_match_explain_json(&found[i].hit.why));
+		{
+			struct ch_buf text;
+
+			ch_buf_init(&text, 64 * 1024);
+			if (ch_match_explain_text(&found[i].hit.why, &text) ==
+				CH_OK &&
+			    text.len > 0)
+				json_object_set_new(h, "explanation_text",
+				    json_string(text.data));
+			ch_buf_free(&text);
+		}
 		json_array_append_new(arr, h);
 	}
 	release(snap);
