@@ -619,32 +619,35 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 	for (size_t i = 0; i < n; i++) {
 		struct ch_screen_hit *h = &hits[kept];
 		struct ch_screen_decision d;
-		bool waiting = false;
+		bool waiting = false, decided;
 
 		memset(h, 0, sizeof(*h));
+		memset(&d, 0, sizeof(d));
 		err = ch_store_screen_decision_find(tx, post_id, p->key, p->hash,
 		    found[i].meta->id, found[i].meta->hash, ctx->arena, &d);
 		if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 			goto rollback;
-		if (only_new &&
-		    (err == CH_OK ||
-			((err = ch_store_screen_hit_open_exists(tx, post_id,
-			      p->key, found[i].meta->id, &waiting)) == CH_OK &&
-			    waiting)))
+		decided = err == CH_OK;
+		if (only_new && !decided &&
+		    (err = ch_store_screen_hit_open_exists(tx, post_id, p->key,
+			 found[i].meta->id, &waiting)) != CH_OK)
+			goto rollback;
+		/* The re-screening raises only what is new: no decision that
+		 * still holds, no open hit waiting on the same pair. */
+		if (only_new && (decided || waiting))
 			continue;
-		if (err == CH_OK && !waiting && d.id[0] != '\0') {
+		if (decided) {
 			h->status = d.decision;
 			memcpy(h->decision_id, d.id, CH_ID_LEN);
 			h->decision = d.decision;
 			h->decision_reason = d.reason;
 			h->decided_by = d.decided_by;
 			h->decided_at = ch_arena_strdup(ctx->arena, d.decided_at);
-		} else if (err != CH_OK && err != CH_ERR_NOT_FOUND) {
-			goto rollback;
 		} else {
 			h->status = "open";
 			(*n_open)++;
 		}
+		err = CH_OK;
 		ch_id_new(h->id);
 		memcpy(h->screening_id, out->id, CH_ID_LEN);
 		ch_strlcpy(h->post_id, post_id, CH_ID_LEN);
