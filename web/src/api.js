@@ -149,4 +149,11 @@ export const api = {
 		request('POST', `/incidents/${enc(id)}/transitions`, { body: { to, reason } }),
 	updatePerson: (id, version, body) =>
 		request('PATCH', `/people/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	// watchlist screening
+	watchlists: () => request('GET', '/watchlists'),
+	watchlistVersions: (id) => request('GET', `/watchlists/${enc(id)}/versions`),
+	screen: (body) => request('POST', '/screenings', { body }),
+	hits: (params) => request('GET', `/hits${query(params)}`),
+	adjudicate: (id, decision, reason) =>
+		request('POST', `/hits/${enc(id)}/adjudication`, { body: { decision, reason } }),
 };

@@ -18,6 +18,7 @@ import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
+import { ScreeningPage } from './pages/screening.js';
 import { ReauthDialog } from './reauth.js';
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
@@ -33,7 +34,7 @@ const NAV = [
 	{ group: 'Protection', items: [
 		{ path: 'facility', label: 'Facility & access' },
 		{ path: 'visitors', label: 'Visitors' },
-		{ path: 'screening', label: 'Watchlist screening' },
+		{ path: 'screening', label: 'Watchlist screening', roles: ['security_officer', 'guard', 'analyst', 'hq', 'administrator'] },
 	] },
 	{ group: 'Safety & crisis', items: [
 		{ path: 'safety', label: 'Staff safety' },
@@ -126,6 +127,7 @@ function Page({ route, user }) {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
 	}
+	if (first === 'screening') return html`<${ScreeningPage} user=${user} tab=${second || ''} id=${third} />`;
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>

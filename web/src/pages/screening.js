@@ -1,0 +1,231 @@
+// pages/screening.js — watchlist screening: search (screen a name against
+// the global lists and the post's own, each hit with its score explained),
+// the review queue (confirm or dismiss a hit with a reason; the decision is
+// remembered for that person and entry until either changes), and the
+// lists with their versions and what each import changed.
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { html, fmtTime, ErrorBox, Loading, PageTitle, loadPosts } from '../ui.js';
+
+const TABS = [
+	{ path: '', label: 'Search' },
+	{ path: 'queue', label: 'Review queue', roles: ['security_officer', 'hq'] },
+	{ path: 'lists', label: 'Lists' },
+];
+const can = (user, roles) => !roles || (user.roles || []).some((r) => roles.includes(r));
+const pct = (x) => `${Math.round(x * 1000) / 10}%`;
+
+function Tabs({ current, user }) {
+	return html`<nav class="tabs" aria-label="Screening">
+		${TABS.filter((t) => can(user, t.roles)).map((t) => html`<a key=${t.path} href=${`#/screening${t.path ? `/${t.path}` : ''}`}
+			class="btn btn-small" aria-current=${current === t.path ? 'page' : undefined}>${t.label}</a>`)}
+	</nav>`;
+}
+
+// The post a screening is for: the user's, or (HQ) the first post.
+function usePost(user) {
+	const [post, setPost] = useState(user.post_id || null);
+	useEffect(() => {
+		if (post) return;
+		loadPosts().then((ps) => ps.length && setPost(ps[0].id), () => {});
+	}, []);
+	return post;
+}
+
+function LevelBadge({ level }) {
+	return html`<span class=${`badge ${level === 'alert' ? 'badge-warn' : 'badge-muted'} level-${level}`}>
+		${level === 'alert' ? 'Alert' : 'Review'}</span>`;
+}
+
+// How the score came about: the aligned tokens and each factor's part.
+function Explanation({ why, data }) {
+	if (!why) return '';
+	const best = data?.names?.[why.entry_name_index]?.name || why.entry_name;
+	return html`<div class="explanation">
+		<p class="cell-sub">Best name: <strong>${best}</strong> · name ${pct(why.name_score)} → score ${pct(why.score)}</p>
+		${(why.alignments || []).length ? html`<ul class="tags">${why.alignments.map((a, i) => html`<li key=${i} class="tag">
+			${a.query} ~ ${a.entry} <span class="muted">(${a.how} ${a.similarity.toFixed(2)})</span></li>`)}</ul>` : ''}
+		<table class="factors">
+			<caption class="visually-hidden">Factors</caption>
+			<tbody>${(why.factors || []).map((f, i) => html`<tr key=${i}>
+				<th scope="row">${f.name}</th>
+				<td class="num">${f.contribution >= 0 ? '+' : ''}${f.contribution.toFixed(3)}</td>
+				<td>${f.detail}</td></tr>`)}</tbody>
+		</table>
+	</div>`;
+}
+
+function EntrySummary({ data }) {
+	if (!data) return '';
+	const aliases = (data.names || []).slice(1, 6).map((n) => n.name);
+	const dobs = (data.dates_of_birth || []).map((d) => `${d.circa ? 'circa ' : ''}${d.year}${d.year_to ? `–${d.year_to}` : ''}`);
+	return html`<p class="cell-sub">
+		${data.kind}${data.programs ? ` · ${data.programs}` : ''}${dobs.length ? ` · born ${dobs.join(', ')}` : ''}${
+			(data.nationalities || []).length ? ` · ${data.nationalities.join(', ')}` : ''}
+		${aliases.length ? html`<br />Also: ${aliases.join('; ')}` : ''}
+	</p>`;
+}
+
+function HitCard({ hit, user, onDecided }) {
+	const [reason, setReason] = useState('');
+	const [busy, setBusy] = useState(false);
+	const [error, setError] = useState(null);
+	const decide = async (decision) => {
+		setBusy(true);
+		setError(null);
+		try {
+			onDecided(await api.adjudicate(hit.id, decision, reason.trim()));
+		} catch (err) {
+			setError(err);
+		} finally {
+			setBusy(false);
+		}
+	};
+	const mayDecide = hit.status === 'open' && can(user, ['security_officer']);
+	const data = hit.entry.data || hit.entry;
+	return html`<li class="panel hit" data-hit=${hit.id}>
+		<div class="panel-head">
+			<h3>${hit.entry.name || data.names?.[0]?.name}</h3>
+			<span><${LevelBadge} level=${hit.level} /> <span class="badge badge-muted">${pct(hit.score)}</span></span>
+		</div>
+		<p class="cell-sub">${hit.list.name || hit.list}${hit.entry.ref ? ` · ref ${hit.entry.ref}` : ''}${
+			hit.subject ? ` · screened: ${hit.subject.name}` : ''}${hit.created_at ? ` · ${fmtTime(hit.created_at)}` : ''}</p>
+		<${EntrySummary} data=${data} />
+		<${Explanation} why=${hit.explanation} data=${data} />
+		${hit.status && hit.status !== 'open' ? html`<p class="decision"><strong>${hit.status === 'dismissed' ? 'Dismissed' : 'Confirmed'}</strong>${
+			hit.decision ? ` by ${hit.decision.decided_by}: ${hit.decision.reason}` : ''}</p>` : ''}
+		${mayDecide ? html`<div class="adjudicate">
+			<div class="field">
+				<label for=${`reason-${hit.id}`}>Reason for the decision</label>
+				<textarea id=${`reason-${hit.id}`} rows="2" maxlength="2000" value=${reason}
+					onInput=${(e) => setReason(e.currentTarget.value)}></textarea>
+			</div>
+			<${ErrorBox} error=${error} />
+			<p>
+				<button type="button" class="btn btn-danger" disabled=${busy || !reason.trim()} onClick=${() => decide('confirmed')}>Confirm match</button>
+				${' '}
+				<button type="button" class="btn" disabled=${busy || !reason.trim()} onClick=${() => decide('dismissed')}>Dismiss</button>
+			</p>
+		</div>` : ''}
+	</li>`;
+}
+
+function SearchTab({ user }) {
+	const post = usePost(user);
+	const [form, setForm] = useState({ name: '', dob: '', nationality: '' });
+	const [result, setResult] = useState(null);
+	const [state, setState] = useState({ busy: false, error: null });
+	const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+	const submit = async (e) => {
+		e.preventDefault();
+		setState({ busy: true, error: null });
+		try {
+			const body = { post_id: post, name: form.name.trim() };
+			if (form.dob.trim()) body.dob = form.dob.trim();
+			if (form.nationality.trim()) body.nationality = form.nationality.trim();
+			setResult(await api.screen(body));
+			setState({ busy: false, error: null });
+		} catch (err) {
+			setState({ busy: false, error: err });
+		}
+	};
+	const replace = (h) => setResult({ ...result, hits: result.hits.map((x) => (x.id === h.id ? h : x)) });
+	return html`<div>
+		<form class="filters screen-form" onSubmit=${submit}>
+			<div class="field field-grow"><label for="scr-name">Name</label>
+				<input id="scr-name" value=${form.name} onInput=${set('name')} required maxlength="300" autocomplete="off" /></div>
+			<div class="field"><label for="scr-dob">Date of birth</label>
+				<input id="scr-dob" value=${form.dob} onInput=${set('dob')} placeholder="1965-03-12 or 1965" maxlength="40" /></div>
+			<div class="field"><label for="scr-nat">Nationality</label>
+				<input id="scr-nat" value=${form.nationality} onInput=${set('nationality')} placeholder="IQ or Iraq" maxlength="60" /></div>
+			<div class="field"><button type="submit" class="btn btn-primary" disabled=${state.busy || !form.name.trim() || !post}>
+				${state.busy ? 'Screening…' : 'Screen'}</button></div>
+		</form>
+		<${ErrorBox} error=${state.error} />
+		${result ? html`<p class="result-count" role="status" aria-live="polite">
+			${result.hits.length === 0 ? `No hits for ${result.subject.name}.` : `${result.hits.length} hits for ${result.subject.name}.`}</p>
+			<ul class="hits">${result.hits.map((h) => html`<${HitCard} key=${h.id} hit=${h} user=${user} onDecided=${replace} />`)}</ul>` : ''}
+	</div>`;
+}
+
+function QueueTab({ user }) {
+	const [status, setStatus] = useState('open');
+	const [list, setList] = useState({ items: null, error: null });
+	useEffect(() => {
+		setList({ items: null, error: null });
+		api.hits({ status, limit: 200 }).then((r) => setList({ items: r.items || [], error: null }),
+			(error) => setList({ items: [], error }));
+	}, [status]);
+	const decided = (h) => setList({ ...list, items: list.items.map((x) => (x.id === h.id ? h : x)) });
+	return html`<div>
+		<form class="filters" onSubmit=${(e) => e.preventDefault()}>
+			<div class="field"><label for="q-status">Status</label>
+				<select id="q-status" value=${status} onChange=${(e) => setStatus(e.currentTarget.value)}>
+					<option value="open">Open</option><option value="confirmed">Confirmed</option>
+					<option value="dismissed">Dismissed</option>
+				</select></div>
+		</form>
+		<${ErrorBox} error=${list.error} />
+		${list.items === null ? html`<${Loading} what="Loading the hits" />` : html`
+			<p class="result-count" role="status">${list.items.length} hits.</p>
+			${list.items.length === 0 ? html`<div class="panel empty"><p>Nothing waits for review.</p></div>` : ''}
+			<ul class="hits">${list.items.map((h) => html`<${HitCard} key=${h.id} hit=${h} user=${user} onDecided=${decided} />`)}</ul>`}
+	</div>`;
+}
+
+function ListsTab({ id }) {
+	const [lists, setLists] = useState({ items: null, error: null });
+	const [versions, setVersions] = useState(null);
+	useEffect(() => {
+		api.watchlists().then((r) => setLists({ items: r.items || [], error: null }), (error) => setLists({ items: [], error }));
+	}, []);
+	useEffect(() => {
+		if (!id) return;
+		setVersions(null);
+		api.watchlistVersions(id).then((r) => setVersions(r.items || []), () => setVersions([]));
+	}, [id]);
+	const current = (lists.items || []).find((l) => l.id === id);
+	return html`<div>
+		<${ErrorBox} error=${lists.error} />
+		${lists.items === null ? html`<${Loading} what="Loading the lists" />` : html`<table class="people-table lists-table">
+			<caption class="visually-hidden">Watchlists</caption>
+			<thead><tr><th scope="col">List</th><th scope="col">Source</th><th scope="col">Version</th>
+				<th scope="col">Entries</th><th scope="col">Updated</th></tr></thead>
+			<tbody>${lists.items.map((l) => html`<tr key=${l.id}>
+				<td class="cell-name"><a class="row-link" href=${`#/screening/lists/${encodeURIComponent(l.id)}`}>${l.name}</a>
+					<span class="cell-sub">${l.post_id ? 'this post' : 'global'}</span></td>
+				<td data-label="Source">${l.source}</td>
+				<td data-label="Version">${l.current_version}</td>
+				<td data-label="Entries">${l.entries}</td>
+				<td data-label="Updated">${fmtTime(l.updated_at)}</td></tr>`)}</tbody>
+		</table>`}
+		${id ? html`<section class="panel" aria-labelledby="versions-h">
+			<h2 id="versions-h">Versions of ${current ? current.name : 'the list'}</h2>
+			${versions === null ? html`<${Loading} what="Loading the versions" />` : versions.length === 0
+				? html`<p class="muted">Nothing imported yet.</p>`
+				: html`<table class="people-table versions-table">
+					<caption class="visually-hidden">Versions</caption>
+					<thead><tr><th scope="col">Version</th><th scope="col">Imported</th><th scope="col">Entries</th>
+						<th scope="col">Added</th><th scope="col">Removed</th><th scope="col">Changed</th><th scope="col">Unchanged</th></tr></thead>
+					<tbody>${versions.map((v) => html`<tr key=${v.id}>
+						<td>${v.number}</td><td>${fmtTime(v.imported_at)} <span class="cell-sub">by ${v.imported_by}</span></td>
+						<td>${v.entries}</td><td>${v.summary.added}</td><td>${v.summary.removed}</td>
+						<td>${v.summary.changed}</td><td>${v.summary.unchanged}</td></tr>`)}</tbody>
+				</table>`}
+		</section>` : ''}
+	</div>`;
+}
+
+export function ScreeningPage({ user, tab = '', id }) {
+	const subs = {
+		'': 'Screen a name against the OFAC and UN lists and the post’s own. Every hit says how its score came about.',
+		queue: 'Hits waiting for a decision. A dismissed person and entry stay dismissed until either changes.',
+		lists: 'The lists, their versions, and what each import changed.',
+	};
+	return html`<section class="page screening">
+		<${PageTitle} sub=${subs[tab] || ''}>Watchlist screening<//>
+		<${Tabs} current=${tab} user=${user} />
+		${tab === 'queue' ? html`<${QueueTab} user=${user} />` : tab === 'lists' ? html`<${ListsTab} id=${id} />`
+			: html`<${SearchTab} user=${user} />`}
+	</section>`;
+}
