@@ -25,7 +25,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (arena == NULL)
 		return 0;
 	memset(&fault, 0, sizeof(fault));
-	err = ch_watch_parse_custom((const char *)data, size, arena, &out, &fault);
+	err = ch_watch_parse_custom(
+	    (const char *)data, size, arena, &out, &fault);
 	if (err == CH_OK && out.n_entries == 0)
 		abort();
 	if (err != CH_OK && (out.n_entries != 0 || out.entries != NULL))

@@ -31,14 +31,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len[k++] = i - start;
 			start = i + 1;
 		}
-	f = (struct ch_ofac_files){part[0], part[1], part[2], part[3], len[0],
-	    len[1], len[2], len[3]};
+	f = (struct ch_ofac_files){
+	    part[0], part[1], part[2], part[3], len[0], len[1], len[2], len[3]};
 	arena = ch_arena_create(0);
 	if (arena == NULL)
 		return 0;
 	memset(&fault, 0, sizeof(fault));
-	err = ch_watch_parse_ofac(&f, size > 0 && data[0] == '9', arena, &out,
-	    &fault);
+	err = ch_watch_parse_ofac(
+	    &f, size > 0 && data[0] == '9', arena, &out, &fault);
 	if (err == CH_OK && out.n_entries == 0)
 		abort();
 	if (err != CH_OK && (out.n_entries != 0 || out.entries != NULL))

@@ -50,8 +50,9 @@ do_import(struct ch_ctx *ctx, const char *kind, const char *path,
 	ch_err err;
 
 	if (kind == NULL || !ch_watch_source_parse(kind, &src)) {
-		fprintf(stderr, "chancery: --kind must be ofac-sdn, ofac-cons, "
-				"un or custom\n");
+		fprintf(stderr,
+		    "chancery: --kind must be ofac-sdn, ofac-cons, "
+		    "un or custom\n");
 		return CH_EXIT_USAGE;
 	}
 	if (post != NULL && !ch_cli_find_post(ctx, post, post_id)) {
@@ -64,8 +65,8 @@ do_import(struct ch_ctx *ctx, const char *kind, const char *path,
 		    "chancery: a custom list belongs to a post: give --post\n");
 		return CH_EXIT_USAGE;
 	}
-	err = ch_watchlists_import_path(ctx, post_id[0] ? post_id : NULL, src,
-	    path, name, &l, &v);
+	err = ch_watchlists_import_path(
+	    ctx, post_id[0] ? post_id : NULL, src, path, name, &l, &v);
 	if (err != CH_OK) {
 		ch_cli_error("watchlist import", err, &ctx->fault);
 		return CH_EXIT_FAIL;
@@ -178,19 +179,19 @@ print_hit(json_t *h)
 {
 	json_t *e = json_object_get(h, "entry");
 	json_t *names = json_object_get(e, "names"), *v;
-	const char *text = json_string_value(json_object_get(h,
-	    "explanation_text"));
+	const char *text =
+	    json_string_value(json_object_get(h, "explanation_text"));
 	size_t i;
 
 	printf("%.3f  %-6s %s  %s (%s %s)\n",
 	    json_real_value(json_object_get(h, "score")),
 	    json_string_value(json_object_get(h, "level")),
-	    json_string_value(json_object_get(json_array_get(names, 0), "name")),
+	    json_string_value(
+		json_object_get(json_array_get(names, 0), "name")),
 	    json_string_value(json_object_get(h, "list")),
 	    json_string_value(json_object_get(e, "kind")),
 	    json_string_value(json_object_get(e, "ref")));
-	json_array_foreach(names, i, v)
-	{
+	json_array_foreach (names, i, v) {
 		if (i == 0 || i > 6)
 			continue;
 		printf("       alias (%s): %s\n",
@@ -308,7 +309,8 @@ ch_cmd_screen(int argc, char **argv)
 		size_t i;
 		json_t *h;
 
-		json_array_foreach(hits, i, h) print_hit(h);
+		json_array_foreach (hits, i, h)
+			print_hit(h);
 	}
 	rc = CH_EXIT_OK;
 out:

@@ -47,8 +47,8 @@ find_folder(char *out, size_t size)
 	exe[n] = '\0';
 	for (int up = 0; up < 3 && (slash = strrchr(exe, '/')) != NULL; up++) {
 		*slash = '\0';
-		if ((size_t)snprintf(out, size, "%.1024s/shared/data/watchlists",
-			exe) >= size)
+		if ((size_t)snprintf(out, size,
+			"%.1024s/shared/data/watchlists", exe) >= size)
 			return false;
 		if (is_dir(out))
 			return true;
@@ -74,13 +74,15 @@ ch_demo_screening(struct ch_ctx *ctx)
 	ch_err err;
 
 	if (!find_folder(folder, sizeof(folder))) {
-		fprintf(stderr, "chancery: no watchlists folder "
-				"(../shared/data/watchlists): the demo has no "
-				"OFAC or UN list\n");
+		fprintf(stderr,
+		    "chancery: no watchlists folder "
+		    "(../shared/data/watchlists): the demo has no "
+		    "OFAC or UN list\n");
 		return CH_OK;
 	}
 	for (size_t i = 0; i < CH_ARRAY_LEN(lists); i++) {
-		snprintf(path, sizeof(path), "%.2047s/%s", folder, lists[i].path);
+		snprintf(
+		    path, sizeof(path), "%.2047s/%s", folder, lists[i].path);
 		if (access(path, R_OK) != 0)
 			continue;
 		err = ch_watchlists_import_path(

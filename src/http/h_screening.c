@@ -16,8 +16,8 @@
 
 static const char *const sources[] = {
     "ofac-sdn", "ofac-cons", "un", "custom", "lookout", NULL};
-static const char *const formats[] = {"ofac-sdn", "ofac-cons", "un", "custom",
-    NULL};
+static const char *const formats[] = {
+    "ofac-sdn", "ofac-cons", "un", "custom", NULL};
 static const char *const kinds[] = {
     "individual", "entity", "vessel", "aircraft", NULL};
 static const char *const genders[] = {"M", "F", NULL};
@@ -97,8 +97,7 @@ const struct ch_jschema ch_schema_screening_settings = {
 		"subject_id", CH_J_ID, false, true, 36, NULL,                  \
 		    "The person's or visitor's id."                            \
 	}
-static const char *const subject_types[] = {"adhoc", "person", "visitor",
-    NULL};
+static const char *const subject_types[] = {"adhoc", "person", "visitor", NULL};
 static const struct ch_jfield subject_fields[] = {SUBJECT_FIELDS};
 static const struct ch_jschema subject_schema = {
     "ScreeningSubject", subject_fields, CH_ARRAY_LEN(subject_fields)};
@@ -135,13 +134,13 @@ static json_t *
 version_json(const struct ch_watch_version *v)
 {
 	return json_pack("{s:s,s:s,s:I,s:s,s:I,s:{s:I,s:I,s:I,s:I},s:s,s:s}",
-	    "id", v->id, "list_id", v->list_id, "number",
-	    (json_int_t)v->number, "origin", v->origin ? v->origin : "",
-	    "entries", (json_int_t)v->entries, "summary", "added",
-	    (json_int_t)v->added, "removed", (json_int_t)v->removed, "changed",
+	    "id", v->id, "list_id", v->list_id, "number", (json_int_t)v->number,
+	    "origin", v->origin ? v->origin : "", "entries",
+	    (json_int_t)v->entries, "summary", "added", (json_int_t)v->added,
+	    "removed", (json_int_t)v->removed, "changed",
 	    (json_int_t)v->changed, "unchanged", (json_int_t)v->unchanged,
-	    "imported_by", v->imported_by ? v->imported_by : "",
-	    "imported_at", v->imported_at);
+	    "imported_by", v->imported_by ? v->imported_by : "", "imported_at",
+	    v->imported_at);
 }
 
 static json_t *
@@ -164,7 +163,8 @@ entry_json(const struct ch_watch_row *e)
 		return NULL;
 	json_object_set_new(o, "entry", parsed(e->data));
 	if (e->seriousness != NULL) {
-		json_object_set_new(o, "reason", ch_json_str_or_null(e->reason));
+		json_object_set_new(
+		    o, "reason", ch_json_str_or_null(e->reason));
 		json_object_set_new(
 		    o, "seriousness", json_string(e->seriousness));
 		json_object_set_new(
@@ -337,14 +337,14 @@ ch_h_watchlist_import(struct ch_req *req)
 			return;
 		}
 		err = src == CH_WATCH_SRC_UN
-			  ? ch_watch_parse_un(
-				text, len, req->arena, &set, &req->ctx.fault)
-			  : ch_watch_parse_custom(
-				text, len, req->arena, &set, &req->ctx.fault);
+		    ? ch_watch_parse_un(
+			  text, len, req->arena, &set, &req->ctx.fault)
+		    : ch_watch_parse_custom(
+			  text, len, req->arena, &set, &req->ctx.fault);
 	}
 	if (err == CH_ERR_INVALID) {
 		char detail[sizeof(req->ctx.fault.field) +
-			    sizeof(req->ctx.fault.detail) + 4];
+		    sizeof(req->ctx.fault.detail) + 4];
 
 		snprintf(detail, sizeof(detail), "%s: %s", req->ctx.fault.field,
 		    req->ctx.fault.detail);
@@ -355,8 +355,8 @@ ch_h_watchlist_import(struct ch_req *req)
 		ch_reply_error(req, err);
 		return;
 	}
-	err = ch_watchlists_import(&req->ctx, l.id, &set,
-	    origin != NULL ? origin : "api", &v);
+	err = ch_watchlists_import(
+	    &req->ctx, l.id, &set, origin != NULL ? origin : "api", &v);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
@@ -402,8 +402,8 @@ ch_h_watchlist_entries(struct ch_req *req)
 /* ---- lookout ---- */
 
 static void
-lookout_input(struct ch_req *req, const char *post_id,
-    struct ch_lookout_input *in)
+lookout_input(
+    struct ch_req *req, const char *post_id, struct ch_lookout_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->post_id = post_id;
@@ -489,8 +489,8 @@ settings_json(const struct ch_screen_settings *s)
 	return json_pack("{s:s,s:f,s:f,s:s,s:o}", "post_id", s->post_id,
 	    "review", s->review_permille / 1000.0, "alert",
 	    s->alert_permille / 1000.0, "updated_by",
-	    s->updated_by ? s->updated_by : "",
-	    "updated_at", ch_json_str_or_null(s->updated_at));
+	    s->updated_by ? s->updated_by : "", "updated_at",
+	    ch_json_str_or_null(s->updated_at));
 }
 
 void
@@ -551,7 +551,8 @@ screen_json(struct ch_req *req, const char *post_id,
 	size_t n;
 	json_t *arr;
 
-	*err = ch_screening_run(&req->ctx, post_id, s, "manual", &sc, &hits, &n);
+	*err =
+	    ch_screening_run(&req->ctx, post_id, s, "manual", &sc, &hits, &n);
 	if (*err != CH_OK)
 		return NULL;
 	arr = json_array();
@@ -590,16 +591,15 @@ ch_h_screenings_create(struct ch_req *req)
 		ch_reply_json(req, 201, one);
 		return;
 	}
-	if (ch_json_has(req->body, "name") ||
-	    json_array_size(batch) == 0 || json_array_size(batch) > BATCH_MAX) {
+	if (ch_json_has(req->body, "name") || json_array_size(batch) == 0 ||
+	    json_array_size(batch) > BATCH_MAX) {
 		ch_reply_problem(req, "validation",
 		    "a batch is subjects (1 to 100 of them) without a name "
 		    "beside it.",
 		    "/subjects");
 		return;
 	}
-	json_array_foreach(batch, i, v)
-	{
+	json_array_foreach (batch, i, v) {
 		if (ch_json_check(v, &subject_schema, &req->ctx.fault) !=
 			CH_OK ||
 		    ch_json_str(v, "name") == NULL) {
@@ -617,8 +617,7 @@ ch_h_screenings_create(struct ch_req *req)
 		}
 	}
 	results = json_array();
-	json_array_foreach(batch, i, v)
-	{
+	json_array_foreach (batch, i, v) {
 		subject_of(v, &s);
 		if ((one = screen_json(req, post_id, &s, &err)) == NULL) {
 			json_decref(results);
@@ -648,8 +647,8 @@ ch_h_screening_hits(struct ch_req *req)
 	}
 	s = ch_req_query(req, "post_id");
 	if (s != NULL && !ch_id_valid(s)) {
-		ch_reply_problem(req, "bad-query", "post_id is a post's id.",
-		    "post_id");
+		ch_reply_problem(
+		    req, "bad-query", "post_id is a post's id.", "post_id");
 		return;
 	}
 	err = ch_screening_hits(&req->ctx, s, ch_req_query(req, "status"),
@@ -690,8 +689,8 @@ ch_h_screening_adjudicate(struct ch_req *req)
 	ch_err err;
 
 	err = ch_screening_adjudicate(&req->ctx, req->params[0],
-	    ch_json_str(req->body, "decision"), ch_json_str(req->body, "reason"),
-	    &h);
+	    ch_json_str(req->body, "decision"),
+	    ch_json_str(req->body, "reason"), &h);
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;

@@ -63,7 +63,8 @@ ch_watch_entry_to_api(const struct ch_watch_entry *e)
 		return NULL;
 	}
 	json_object_set_new(o, "ref", json_string(e->ref));
-	json_object_set_new(o, "kind", json_string(ch_watch_kind_code(e->kind)));
+	json_object_set_new(
+	    o, "kind", json_string(ch_watch_kind_code(e->kind)));
 	for (size_t i = 0; i < e->n_names; i++) {
 		json_t *n = json_object();
 
@@ -84,8 +85,8 @@ ch_watch_entry_to_api(const struct ch_watch_entry *e)
 			"circa", d->circa));
 	}
 	json_object_set_new(o, "dates_of_birth", dobs);
-	json_object_set_new(o, "nationalities",
-	    strings(e->nationalities, e->n_nationalities));
+	json_object_set_new(
+	    o, "nationalities", strings(e->nationalities, e->n_nationalities));
 	json_object_set_new(
 	    o, "gender", e->gender != 0 ? json_string(g) : json_null());
 	json_object_set_new(
@@ -147,8 +148,7 @@ dup_strings(ch_arena *a, json_t *arr, const char ***out, size_t *n)
 	*out = ch_arena_alloc(a, (json_array_size(arr) + 1) * sizeof(char *));
 	if (*out == NULL)
 		return CH_ERR_NOMEM;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		if (((*out)[*n] = dup_str(a, v)) != NULL)
 			(*n)++;
 	}
@@ -175,19 +175,19 @@ ch_watch_entry_from_json(
 		json_string_value(json_object_get(o, "kind")), &out->kind))
 		out->kind = CH_WATCH_OTHER;
 	arr = json_object_get(o, "names");
-	out->names = ch_arena_alloc(
-	    a, (json_array_size(arr) + 1) * sizeof(*out->names));
+	out->names =
+	    ch_arena_alloc(a, (json_array_size(arr) + 1) * sizeof(*out->names));
 	if (out->names == NULL || out->ref == NULL)
 		goto free_json;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		struct ch_watch_name *n = &out->names[out->n_names];
-		const char *q = json_string_value(json_object_get(v, "quality"));
+		const char *q =
+		    json_string_value(json_object_get(v, "quality"));
 
 		if ((n->full = dup_str(a, json_object_get(v, "name"))) == NULL)
 			continue;
 		n->quality = q && strcmp(q, "primary") == 0 ? CH_NAME_PRIMARY
-			     : q && strcmp(q, "weak") == 0  ? CH_NAME_WEAK
+		    : q && strcmp(q, "weak") == 0           ? CH_NAME_WEAK
 							    : CH_NAME_STRONG;
 		n->original_script =
 		    json_is_true(json_object_get(v, "original_script"));
@@ -198,8 +198,7 @@ ch_watch_entry_from_json(
 	    ch_arena_alloc(a, (json_array_size(arr) + 1) * sizeof(*out->dobs));
 	if (out->dobs == NULL)
 		goto free_json;
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		struct ch_watch_date *d = &out->dobs[out->n_dobs++];
 
 		d->year = (int)json_integer_value(json_object_get(v, "year"));

@@ -17,7 +17,7 @@
 
 /* The kinds of file an importer reads. */
 enum ch_watch_source {
-	CH_WATCH_SRC_OFAC_SDN,  /* sdn.csv, alt.csv, add.csv, sdn_comments.csv */
+	CH_WATCH_SRC_OFAC_SDN, /* sdn.csv, alt.csv, add.csv, sdn_comments.csv */
 	CH_WATCH_SRC_OFAC_CONS, /* cons_prim.csv, cons_alt.csv, ... */
 	CH_WATCH_SRC_UN,        /* the consolidated XML */
 	CH_WATCH_SRC_CUSTOM,    /* custom CSV (see import_custom.c) */

@@ -123,16 +123,17 @@ ch_watch_trim(char *s)
 	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
 		s++;
 	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-			    s[n - 1] == '\r' || s[n - 1] == '\n'))
+	while (n > 0 &&
+	    (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+		s[n - 1] == '\n'))
 		s[--n] = '\0';
 	return s;
 }
 
 /* ---- dates of birth ---- */
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+    "jul", "aug", "sep", "oct", "nov", "dec"};
 
 /* A number of 1 to 4 digits at *p; advances *p. */
 static bool
@@ -268,14 +269,14 @@ ch_watch_read_file(const char *path, size_t max, ch_arena *arena, char **data,
 
 	f = fopen(path, "rb");
 	if (f == NULL) {
-		ch_fault_set(fault, path, "cannot open the file: %s",
-		    strerror(errno));
+		ch_fault_set(
+		    fault, path, "cannot open the file: %s", strerror(errno));
 		return CH_ERR_IO;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 ||
 	    fseek(f, 0, SEEK_SET) != 0) {
-		ch_fault_set(fault, path, "cannot read the file: %s",
-		    strerror(errno));
+		ch_fault_set(
+		    fault, path, "cannot read the file: %s", strerror(errno));
 		fclose(f);
 		return CH_ERR_IO;
 	}
@@ -321,7 +322,8 @@ read_in(const char *dir, const char *name, bool optional, ch_arena *arena,
 	} else if (optional) {
 		fclose(probe);
 	}
-	err = ch_watch_read_file(path, CH_WATCH_MAX_FILE, arena, &buf, len, fault);
+	err = ch_watch_read_file(
+	    path, CH_WATCH_MAX_FILE, arena, &buf, len, fault);
 	*data = buf;
 	return err;
 }

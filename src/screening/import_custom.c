@@ -50,9 +50,8 @@ struct custom {
 	size_t ncols;
 };
 
-static ch_err
-fail(struct custom *c, size_t line, const char *column, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+static ch_err fail(struct custom *c, size_t line, const char *column,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static ch_err
 fail(struct custom *c, size_t line, const char *column, const char *fmt, ...)
@@ -61,8 +60,8 @@ fail(struct custom *c, size_t line, const char *column, const char *fmt, ...)
 	va_list ap;
 
 	if (column != NULL)
-		snprintf(field, sizeof(field), "line %zu, column %s", line,
-		    column);
+		snprintf(
+		    field, sizeof(field), "line %zu, column %s", line, column);
 	else
 		snprintf(field, sizeof(field), "line %zu", line);
 	va_start(ap, fmt);
@@ -86,7 +85,8 @@ header(struct custom *c, const struct ch_csv_row *row)
 				k = j;
 		if (k < 0)
 			return fail(c, row->line, NULL,
-			    "column %zu is \"%.40s\", not one of name, aliases, "
+			    "column %zu is \"%.40s\", not one of name, "
+			    "aliases, "
 			    "dob, nationality, gender, kind, remarks, ref",
 			    i + 1, row->fields[i]);
 		if (seen[k])
@@ -106,8 +106,8 @@ header(struct custom *c, const struct ch_csv_row *row)
 static ch_err
 parts(struct custom *c, struct ch_watch_entry *e, const char *s, size_t line,
     const char *column,
-    ch_err (*fn)(struct custom *, struct ch_watch_entry *, char *, size_t,
-	const char *))
+    ch_err (*fn)(
+	struct custom *, struct ch_watch_entry *, char *, size_t, const char *))
 {
 	char *copy = ch_arena_strdup(c->arena, s), *p, *next;
 	ch_err err = CH_OK;
@@ -148,8 +148,7 @@ one_nationality(struct custom *c, struct ch_watch_entry *e, char *s,
 }
 
 static ch_err
-record(struct custom *c, const struct ch_csv_row *row,
-    struct ch_watch_entry *e)
+record(struct custom *c, const struct ch_csv_row *row, struct ch_watch_entry *e)
 {
 	const char *v[COL__COUNT] = {NULL};
 	struct ch_watch_date *d;
@@ -179,10 +178,10 @@ record(struct custom *c, const struct ch_csv_row *row,
 	e->ref = v[COL_REF] != NULL && *v[COL_REF] != '\0' ? v[COL_REF]
 							   : v[COL_NAME];
 	if (strlen(e->ref) > 200)
-		return fail(c, row->line, "ref",
-		    "the ref is longer than 200 bytes");
-	if ((err = ch_watch_add_name(c->arena, e, v[COL_NAME],
-		 CH_NAME_PRIMARY, false)) != CH_OK)
+		return fail(
+		    c, row->line, "ref", "the ref is longer than 200 bytes");
+	if ((err = ch_watch_add_name(
+		 c->arena, e, v[COL_NAME], CH_NAME_PRIMARY, false)) != CH_OK)
 		return err;
 	if (v[COL_ALIASES] != NULL &&
 	    (err = parts(c, e, v[COL_ALIASES], row->line, "aliases",
@@ -209,7 +208,7 @@ record(struct custom *c, const struct ch_csv_row *row,
 		if (strcasecmp(g, "M") == 0 || strcasecmp(g, "male") == 0)
 			e->gender = 'M';
 		else if (strcasecmp(g, "F") == 0 ||
-			 strcasecmp(g, "female") == 0)
+		    strcasecmp(g, "female") == 0)
 			e->gender = 'F';
 		else
 			return fail(c, row->line, "gender",
@@ -277,7 +276,8 @@ ch_watch_parse_custom(const char *csv, size_t len, ch_arena *arena,
 			continue;
 		}
 		e = ch_watch_push(arena, (void **)&entries, &n, sizeof(*e));
-		ln = ch_watch_push(arena, (void **)&lines, &n_lines, sizeof(*ln));
+		ln = ch_watch_push(
+		    arena, (void **)&lines, &n_lines, sizeof(*ln));
 		if (e == NULL || ln == NULL) {
 			err = CH_ERR_NOMEM;
 			break;

@@ -108,8 +108,8 @@ find(struct ofac *o, long ent_num, size_t *index)
 }
 
 /* Read every record of one file through fn; expects nfields per record. */
-typedef ch_err (*row_fn)(struct ofac *o, const char *file,
-    const struct ch_csv_row *row, char **v);
+typedef ch_err (*row_fn)(
+    struct ofac *o, const char *file, const struct ch_csv_row *row, char **v);
 
 static ch_err
 each_row(struct ofac *o, const char *file, const char *data, size_t len,
@@ -134,7 +134,8 @@ each_row(struct ofac *o, const char *file, const char *data, size_t len,
 			break;
 		if (row.nfields != nfields) {
 			ch_fault_set(o->fault, file,
-			    "line %zu: %zu fields where the OFAC format has %zu; "
+			    "line %zu: %zu fields where the OFAC format has "
+			    "%zu; "
 			    "is this the right file?",
 			    row.line, row.nfields, nfields);
 			err = CH_ERR_INVALID;
@@ -172,8 +173,8 @@ program_list(char *p)
 }
 
 static ch_err
-prim_row(struct ofac *o, const char *file, const struct ch_csv_row *row,
-    char **v)
+prim_row(
+    struct ofac *o, const char *file, const struct ch_csv_row *row, char **v)
 {
 	struct ch_watch_entry *e;
 	char **rem;
@@ -246,8 +247,8 @@ owner(struct ofac *o, const char *file, const struct ch_csv_row *row,
 }
 
 static ch_err
-comment_row(struct ofac *o, const char *file, const struct ch_csv_row *row,
-    char **v)
+comment_row(
+    struct ofac *o, const char *file, const struct ch_csv_row *row, char **v)
 {
 	size_t i;
 
@@ -259,8 +260,8 @@ comment_row(struct ofac *o, const char *file, const struct ch_csv_row *row,
 }
 
 static ch_err
-alt_row(struct ofac *o, const char *file, const struct ch_csv_row *row,
-    char **v)
+alt_row(
+    struct ofac *o, const char *file, const struct ch_csv_row *row, char **v)
 {
 	struct ch_watch_entry *e;
 	size_t i;
@@ -277,8 +278,8 @@ alt_row(struct ofac *o, const char *file, const struct ch_csv_row *row,
 }
 
 static ch_err
-add_row(struct ofac *o, const char *file, const struct ch_csv_row *row,
-    char **v)
+add_row(
+    struct ofac *o, const char *file, const struct ch_csv_row *row, char **v)
 {
 	struct ch_watch_entry *e;
 	struct ch_buf b;

@@ -33,7 +33,7 @@ static bool
 named(const xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE &&
-	       strcmp((const char *)n->name, name) == 0;
+	    strcmp((const char *)n->name, name) == 0;
 }
 
 /* The trimmed text of node in the arena ("" when empty); NULL on no memory. */
@@ -132,7 +132,8 @@ birth_date(struct un *u, struct ch_watch_entry *e, xmlNode *node)
 		return CH_ERR_INVALID;
 	}
 	d.circa = d.circa || strcmp(type, "APPROXIMATELY") == 0;
-	slot = ch_watch_push(u->arena, (void **)&e->dobs, &e->n_dobs, sizeof(d));
+	slot =
+	    ch_watch_push(u->arena, (void **)&e->dobs, &e->n_dobs, sizeof(d));
 	if (slot == NULL)
 		return CH_ERR_NOMEM;
 	*slot = d;
@@ -207,7 +208,8 @@ entry(struct un *u, xmlNode *node, bool individual)
 		if ((t = child_text(u, node, parts[i])) == NULL)
 			err = CH_ERR_NOMEM;
 		else if (*t != '\0')
-			err = ch_buf_appendf(&b, "%s%s", b.len > 0 ? " " : "", t);
+			err =
+			    ch_buf_appendf(&b, "%s%s", b.len > 0 ? " " : "", t);
 	}
 	if (err == CH_OK && b.len == 0) {
 		ch_fault_set(u->fault, "xml", "line %ld: entry %s has no name",
@@ -229,8 +231,8 @@ entry(struct un *u, xmlNode *node, bool individual)
 	if ((t = child_text(u, node, "GENDER")) == NULL)
 		return CH_ERR_NOMEM;
 	e->gender = strcmp(t, "Male") == 0 ? 'M'
-		    : strcmp(t, "Female") == 0 ? 'F'
-					       : 0;
+	    : strcmp(t, "Female") == 0     ? 'F'
+					   : 0;
 	for (xmlNode *c = node->children; c != NULL && err == CH_OK;
 	     c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
@@ -244,7 +246,7 @@ entry(struct un *u, xmlNode *node, bool individual)
 				err = ch_watch_add_name(
 				    u->arena, e, t, CH_NAME_STRONG, true);
 		} else if (named(c, "INDIVIDUAL_ADDRESS") ||
-			   named(c, "ENTITY_ADDRESS")) {
+		    named(c, "ENTITY_ADDRESS")) {
 			err = address(u, e, c);
 		} else if (named(c, "INDIVIDUAL_DATE_OF_BIRTH")) {
 			err = birth_date(u, e, c);
@@ -312,7 +314,8 @@ ch_watch_parse_un(const char *xml, size_t len, ch_arena *arena,
 		XML_PARSE_NOCDATA);
 	if (doc == NULL) {
 		xe = xmlGetLastError();
-		ch_fault_set(fault, "xml", "line %d: not well-formed XML: %.200s",
+		ch_fault_set(fault, "xml",
+		    "line %d: not well-formed XML: %.200s",
 		    xe != NULL ? xe->line : 0,
 		    xe != NULL && xe->message != NULL ? xe->message : "?");
 		xmlResetLastError();

@@ -134,7 +134,8 @@ load_list(struct ch_tx *tx, struct snapshot *s, const struct ch_watchlist *l,
 	ref->source = ch_arena_strdup(s->arena, l->source);
 	err = ch_store_watch_entries(tx, l->id, true, 0, 0, tmp, &rows, &n);
 	if (err == CH_OK && n > 0) {
-		ref->entries = ch_arena_alloc(s->arena, n * sizeof(*ref->entries));
+		ref->entries =
+		    ch_arena_alloc(s->arena, n * sizeof(*ref->entries));
 		ref->meta = ch_arena_alloc(s->arena, n * sizeof(*ref->meta));
 		if (ref->entries == NULL || ref->meta == NULL)
 			err = CH_ERR_NOMEM;
@@ -196,8 +197,8 @@ snapshot_build(struct ch_store *store, struct snapshot **out)
 			err = CH_ERR_NOMEM;
 			goto rollback;
 		}
-		if ((err = load_list(tx, s, &lists[i],
-			 &sc->lists[sc->n_lists])) != CH_OK)
+		if ((err = load_list(
+			 tx, s, &lists[i], &sc->lists[sc->n_lists])) != CH_OK)
 			goto rollback;
 		s->entries += sc->lists[sc->n_lists].n;
 		sc->n_lists++;
@@ -239,8 +240,8 @@ ch_screening_reload(struct ch_store *store)
 	ch_err err;
 
 	if ((err = snapshot_build(store, &s)) != CH_OK) {
-		log_error("the screening index was not built: %s",
-		    ch_strerror(err));
+		log_error(
+		    "the screening index was not built: %s", ch_strerror(err));
 		return err;
 	}
 	pthread_mutex_lock(&snap_lock);
@@ -394,8 +395,8 @@ hex_sha256(const char *s, size_t n, char out[65])
 }
 
 static ch_err
-prepare(struct ch_ctx *ctx, const struct ch_screen_subject *in,
-    struct prepared *p)
+prepare(
+    struct ch_ctx *ctx, const struct ch_screen_subject *in, struct prepared *p)
 {
 	char ascii[CH_MATCH_NAME_MAX], *canon;
 	const char *code;
@@ -413,8 +414,8 @@ prepare(struct ch_ctx *ctx, const struct ch_screen_subject *in,
 		return CH_ERR_INVALID;
 	}
 	if (in->nationality != NULL && *in->nationality != '\0') {
-		if (!ch_text_check(&ctx->fault, "/nationality",
-			in->nationality, 100, CH_TEXT_TRIMMED))
+		if (!ch_text_check(&ctx->fault, "/nationality", in->nationality,
+			100, CH_TEXT_TRIMMED))
 			return CH_ERR_INVALID;
 		code = ch_country_code(in->nationality);
 		p->nationality = code != NULL ? code : in->nationality;
@@ -435,19 +436,19 @@ prepare(struct ch_ctx *ctx, const struct ch_screen_subject *in,
 		p->m.kind_known = true;
 	}
 	p->type = in->subject_type != NULL && *in->subject_type != '\0'
-		      ? in->subject_type
-		      : "adhoc";
+	    ? in->subject_type
+	    : "adhoc";
 	p->id = in->subject_id != NULL && *in->subject_id != '\0'
-		    ? in->subject_id
-		    : NULL;
+	    ? in->subject_id
+	    : NULL;
 	if (strcmp(p->type, "adhoc") != 0 && p->id == NULL) {
 		ch_fault_set(&ctx->fault, "/subject_id",
 		    "a %s is screened with its id.", p->type);
 		return CH_ERR_INVALID;
 	}
 	if (p->id != NULL && !ch_id_valid(p->id)) {
-		ch_fault_set(&ctx->fault, "/subject_id",
-		    "subject_id must be an id.");
+		ch_fault_set(
+		    &ctx->fault, "/subject_id", "subject_id must be an id.");
 		return CH_ERR_INVALID;
 	}
 	ch_match_ascii(in->name, ascii, sizeof(ascii));
@@ -589,8 +590,8 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 	mp = params_of(&st);
 	err = query(snap, post_id, &p->m, &mp, NULL, found, &n);
 	if (err == CH_ERR_INVALID) {
-		ch_fault_set(&ctx->fault, "/name",
-		    "the name has no letters to screen.");
+		ch_fault_set(
+		    &ctx->fault, "/name", "the name has no letters to screen.");
 		return err;
 	}
 	if (err != CH_OK)
@@ -607,7 +608,9 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 	out->name = name;
 	out->dob = dob;
 	out->nationality = p->nationality;
-	out->gender = p->m.gender == 'M' ? "M" : p->m.gender == 'F' ? "F" : NULL;
+	out->gender = p->m.gender == 'M' ? "M"
+	    : p->m.gender == 'F'         ? "F"
+					 : NULL;
 	out->origin = origin;
 	out->requested_by = ch_ctx_actor(ctx);
 	ch_time_format(ch_clock_now(), out->created_at);
@@ -623,8 +626,9 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 
 		memset(h, 0, sizeof(*h));
 		memset(&d, 0, sizeof(d));
-		err = ch_store_screen_decision_find(tx, post_id, p->key, p->hash,
-		    found[i].meta->id, found[i].meta->hash, ctx->arena, &d);
+		err =
+		    ch_store_screen_decision_find(tx, post_id, p->key, p->hash,
+			found[i].meta->id, found[i].meta->hash, ctx->arena, &d);
 		if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 			goto rollback;
 		decided = err == CH_OK;
@@ -642,7 +646,8 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 			h->decision = d.decision;
 			h->decision_reason = d.reason;
 			h->decided_by = d.decided_by;
-			h->decided_at = ch_arena_strdup(ctx->arena, d.decided_at);
+			h->decided_at =
+			    ch_arena_strdup(ctx->arena, d.decided_at);
 		} else {
 			h->status = "open";
 			(*n_open)++;
@@ -654,8 +659,8 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 		memcpy(h->entry_id, found[i].meta->id, CH_ID_LEN);
 		memcpy(h->list_id, found[i].list->id, CH_ID_LEN);
 		h->score_permille = (int)(found[i].hit.score * 1000 + 0.5);
-		h->level = found[i].hit.level == CH_MATCH_ALERT ? "alert"
-							       : "review";
+		h->level =
+		    found[i].hit.level == CH_MATCH_ALERT ? "alert" : "review";
 		h->explanation = explain_text(ctx->arena, &found[i].hit.why);
 		if (h->explanation == NULL) {
 			err = CH_ERR_NOMEM;
@@ -728,8 +733,8 @@ ch_screening_run(struct ch_ctx *ctx, const char *post_id,
 	*hits = NULL;
 	*n_hits = 0;
 	if (post_id == NULL || !ch_id_valid(post_id)) {
-		ch_fault_set(&ctx->fault, "/post_id",
-		    "post_id must be a post's id.");
+		ch_fault_set(
+		    &ctx->fault, "/post_id", "post_id must be a post's id.");
 		return CH_ERR_INVALID;
 	}
 	if (!ch_ctx_permits(ctx, CH_PERM_SCREENING_RUN, &label))
@@ -786,19 +791,21 @@ ch_screening_probe(struct ch_ctx *ctx, const char *post_id,
 	snap = acquire();
 	err = query(snap, post_id, &p.m, &mp, subject->list, found, &n);
 	if (err == CH_ERR_INVALID)
-		ch_fault_set(&ctx->fault, "/name",
-		    "the name has no letters to screen.");
+		ch_fault_set(
+		    &ctx->fault, "/name", "the name has no letters to screen.");
 	arr = err == CH_OK ? json_array() : NULL;
 	for (size_t i = 0; arr != NULL && i < n; i++) {
 		json_t *h = json_object();
 
-		json_object_set_new(h, "list", json_string(found[i].list->name));
-		json_object_set_new(h, "entry_id", json_string(found[i].meta->id));
+		json_object_set_new(
+		    h, "list", json_string(found[i].list->name));
+		json_object_set_new(
+		    h, "entry_id", json_string(found[i].meta->id));
 		json_object_set_new(h, "score", json_real(found[i].hit.score));
 		json_object_set_new(h, "level",
 		    json_string(found[i].hit.level == CH_MATCH_ALERT
-				    ? "alert"
-				    : "review"));
+			    ? "alert"
+			    : "review"));
 		json_object_set_new(
 		    h, "entry", ch_watch_entry_to_api(found[i].hit.entry));
 		json_object_set_new(
@@ -856,8 +863,7 @@ ch_screening_rescreen_subjects(struct ch_ctx *ctx, const char *post_id,
 }
 
 ch_err
-ch_screening_rescreen(
-    struct ch_ctx *ctx, const char *post_id, size_t *new_hits)
+ch_screening_rescreen(struct ch_ctx *ctx, const char *post_id, size_t *new_hits)
 {
 	struct ch_screen_person *people = NULL;
 	struct ch_screen_subject *subjects;
@@ -883,14 +889,15 @@ ch_screening_rescreen(
 		    .dob = people[i].date_of_birth,
 		    .nationality = people[i].nationality,
 		    .gender = g != NULL && (g[0] == 'M' || g[0] == 'F') &&
-				      g[1] == '\0'
-				  ? g[0]
-				  : 0,
+			    g[1] == '\0'
+			? g[0]
+			: 0,
 		    .subject_type = "person",
 		    .subject_id = people[i].id,
 		};
 	}
-	err = ch_screening_rescreen_subjects(ctx, post_id, subjects, n, new_hits);
+	err =
+	    ch_screening_rescreen_subjects(ctx, post_id, subjects, n, new_hits);
 	if (err == CH_OK && *new_hits > 0)
 		log_info("re-screening post %s: %zu new hits to review",
 		    post_id, *new_hits);
@@ -918,8 +925,7 @@ ch_screening_hits(struct ch_ctx *ctx, const char *post_id, const char *status,
 		    "status must be open, confirmed or dismissed.");
 		return CH_ERR_INVALID;
 	}
-	if (scope == NULL && ctx->who != NULL &&
-	    !ch_policy_all_posts(ctx->who))
+	if (scope == NULL && ctx->who != NULL && !ch_policy_all_posts(ctx->who))
 		scope = ctx->who->post_id;
 	if (scope != NULL && !ch_ctx_sees_post(ctx, scope))
 		return CH_ERR_DENIED;
@@ -965,8 +971,9 @@ ch_screening_adjudicate(struct ch_ctx *ctx, const char *hit_id,
 	char *state;
 	ch_err err;
 
-	if (decision == NULL || (strcmp(decision, "confirmed") != 0 &&
-				    strcmp(decision, "dismissed") != 0)) {
+	if (decision == NULL ||
+	    (strcmp(decision, "confirmed") != 0 &&
+		strcmp(decision, "dismissed") != 0)) {
 		ch_fault_set(&ctx->fault, "/decision",
 		    "decision must be confirmed or dismissed.");
 		return CH_ERR_INVALID;

@@ -36,7 +36,7 @@ struct ch_watchlist {
 	char id[CH_ID_LEN];
 	char post_id[CH_ID_LEN]; /* "" for a global list */
 	const char *name;
-	const char *source; /* ofac-sdn, ofac-cons, un, custom, lookout */
+	const char *source;      /* ofac-sdn, ofac-cons, un, custom, lookout */
 	int64_t current_version; /* 0: nothing imported yet */
 	int64_t entries;         /* current entries */
 	char created_at[CH_TIMESTAMP_LEN];
@@ -63,7 +63,7 @@ struct ch_watch_row {
 	const char *kind;
 	const char *data; /* canonical JSON (ch_watch_entry_json) */
 	int64_t first_version;
-	int64_t last_version; /* -1: current */
+	int64_t last_version;    /* -1: current */
 	const char *reason;      /* lookout entries */
 	const char *seriousness; /* lookout: low, medium, high */
 	const char *created_by;
@@ -83,10 +83,10 @@ struct ch_screen_settings {
 /* What is screened. */
 struct ch_screen_subject {
 	const char *name;
-	const char *dob;         /* as written: 1960-03-17, 1960, ... */
-	const char *nationality; /* ISO code or country name */
-	char gender;             /* 'M', 'F' or 0 */
-	const char *kind;        /* individual (default), entity, ... */
+	const char *dob;          /* as written: 1960-03-17, 1960, ... */
+	const char *nationality;  /* ISO code or country name */
+	char gender;              /* 'M', 'F' or 0 */
+	const char *kind;         /* individual (default), entity, ... */
 	const char *subject_type; /* person, visitor, adhoc (default) */
 	const char *subject_id;   /* the person's or visitor's id */
 	const char *list;         /* probe only: one list's name or source */

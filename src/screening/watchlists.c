@@ -27,8 +27,8 @@ static bool
 global_manager(const struct ch_ctx *ctx)
 {
 	return ctx->who == NULL ||
-	       (ctx->who->roles & ((1u << CH_ROLE_HQ) |
-				      (1u << CH_ROLE_ADMINISTRATOR))) != 0;
+	    (ctx->who->roles &
+		((1u << CH_ROLE_HQ) | (1u << CH_ROLE_ADMINISTRATOR))) != 0;
 }
 
 /* May the context read (manage false) or manage list l? */
@@ -51,8 +51,7 @@ audit_commit(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
     const char *state, const char *event)
 {
 	struct ch_audit_entry e = {action, object_type, object_id,
-	    post_id != NULL && *post_id ? post_id : NULL, state,
-	    strlen(state)};
+	    post_id != NULL && *post_id ? post_id : NULL, state, strlen(state)};
 	struct ch_event ev;
 	ch_err err;
 
@@ -81,8 +80,7 @@ ch_watchlists_list(struct ch_ctx *ctx, const char *post_id,
 	if (!ch_ctx_permits(ctx, CH_PERM_WATCHLISTS_READ, NULL))
 		return CH_ERR_DENIED;
 	/* A user who sees one post only sees the global lists and its own. */
-	if (scope == NULL && ctx->who != NULL &&
-	    !ch_policy_all_posts(ctx->who))
+	if (scope == NULL && ctx->who != NULL && !ch_policy_all_posts(ctx->who))
 		scope = ctx->who->post_id[0] ? ctx->who->post_id : "none";
 	if (scope != NULL && ctx->who != NULL &&
 	    !ch_ctx_sees_post(ctx, scope) && strcmp(scope, "none") != 0)
@@ -124,8 +122,8 @@ source_ok(const char *s)
 }
 
 ch_err
-ch_watchlists_create(struct ch_ctx *ctx, const char *post_id,
-    const char *name, const char *source, struct ch_watchlist *out)
+ch_watchlists_create(struct ch_ctx *ctx, const char *post_id, const char *name,
+    const char *source, struct ch_watchlist *out)
 {
 	struct ch_tx *tx = NULL;
 	struct ch_post post;
@@ -177,8 +175,9 @@ ch_watchlists_create(struct ch_ctx *ctx, const char *post_id,
 		ch_store_rollback(tx);
 		return err;
 	}
-	state = ch_arena_printf(ctx->arena, "id=%s\npost=%s\nname=%s\nsource=%s\n",
-	    out->id, out->post_id, out->name, out->source);
+	state =
+	    ch_arena_printf(ctx->arena, "id=%s\npost=%s\nname=%s\nsource=%s\n",
+		out->id, out->post_id, out->name, out->source);
 	if (state == NULL) {
 		ch_store_rollback(tx);
 		return CH_ERR_NOMEM;
@@ -283,8 +282,8 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 	 * one list take turns. */
 	if ((err = ch_store_watchlist_get(tx, list_id, ctx->arena, &l)) !=
 		CH_OK ||
-	    (err = ch_store_watch_entries(tx, l.id, false, 0, 0, ctx->arena,
-		 &cur, &ncur)) != CH_OK)
+	    (err = ch_store_watch_entries(
+		 tx, l.id, false, 0, 0, ctx->arena, &cur, &ncur)) != CH_OK)
 		goto rollback;
 	qsort(cur, ncur, sizeof(*cur), row_ref_cmp);
 	seen = ch_arena_alloc(ctx->arena, ncur + 1);
@@ -306,9 +305,9 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 			 &row)) != CH_OK)
 			goto rollback;
 		key.ref = e->ref;
-		hit = ncur > 0 ? bsearch(&key, cur, ncur, sizeof(*cur),
-				     row_ref_cmp)
-			       : NULL;
+		hit = ncur > 0
+		    ? bsearch(&key, cur, ncur, sizeof(*cur), row_ref_cmp)
+		    : NULL;
 		if (hit != NULL && seen[hit - cur]) {
 			ch_fault_set(&ctx->fault, "/entries",
 			    "the ref %.60s appears twice in the list.", e->ref);
@@ -322,8 +321,8 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 				continue;
 			}
 			out->changed++;
-			if ((err = ch_store_watch_entry_retire(tx, hit->id,
-				 l.current_version)) != CH_OK)
+			if ((err = ch_store_watch_entry_retire(
+				 tx, hit->id, l.current_version)) != CH_OK)
 				goto rollback;
 		} else {
 			out->added++;
@@ -346,10 +345,9 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 	state = ch_arena_printf(ctx->arena,
 	    "list=%s\nversion=%lld\norigin=%s\nentries=%lld\nadded=%lld\n"
 	    "removed=%lld\nchanged=%lld\nunchanged=%lld\n",
-	    l.id, (long long)out->number, out->origin,
-	    (long long)out->entries, (long long)out->added,
-	    (long long)out->removed, (long long)out->changed,
-	    (long long)out->unchanged);
+	    l.id, (long long)out->number, out->origin, (long long)out->entries,
+	    (long long)out->added, (long long)out->removed,
+	    (long long)out->changed, (long long)out->unchanged);
 	if (state == NULL) {
 		err = CH_ERR_NOMEM;
 		goto rollback;
@@ -390,7 +388,8 @@ ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
 {
 	struct ch_watch_set set;
 	struct ch_tx *tx = NULL;
-	const char *name = list_name != NULL ? list_name : official_name(source);
+	const char *name =
+	    list_name != NULL ? list_name : official_name(source);
 	const char *scope = post_id != NULL && *post_id ? post_id : "global";
 	ch_err err;
 
@@ -408,8 +407,8 @@ ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
 	err = ch_store_watchlist_find(tx, scope, name, ctx->arena, list);
 	ch_store_rollback(tx);
 	if (err == CH_ERR_NOT_FOUND)
-		err = ch_watchlists_create(ctx, post_id, name,
-		    ch_watch_source_code(source), list);
+		err = ch_watchlists_create(
+		    ctx, post_id, name, ch_watch_source_code(source), list);
 	if (err != CH_OK)
 		return err;
 	err = ch_watchlists_import(ctx, list->id, &set, path, out);
@@ -460,8 +459,9 @@ ch_watchlists_entries(struct ch_ctx *ctx, const char *list_id, size_t offset,
 static bool
 seriousness_ok(const char *s)
 {
-	return s != NULL && (strcmp(s, "low") == 0 || strcmp(s, "medium") == 0 ||
-				strcmp(s, "high") == 0);
+	return s != NULL &&
+	    (strcmp(s, "low") == 0 || strcmp(s, "medium") == 0 ||
+		strcmp(s, "high") == 0);
 }
 
 /* The entry a lookout input describes, checked. */
@@ -533,9 +533,10 @@ lookout_entry(struct ch_ctx *ctx, const struct ch_lookout_input *in,
 			return err;
 	}
 	if (in->gender != NULL && *in->gender != '\0') {
-		if (strcmp(in->gender, "M") != 0 && strcmp(in->gender, "F") != 0) {
-			ch_fault_set(&ctx->fault, "/gender",
-			    "gender must be M or F.");
+		if (strcmp(in->gender, "M") != 0 &&
+		    strcmp(in->gender, "F") != 0) {
+			ch_fault_set(
+			    &ctx->fault, "/gender", "gender must be M or F.");
 			return CH_ERR_INVALID;
 		}
 		e->gender = in->gender[0];
@@ -552,8 +553,8 @@ lookout_list(struct ch_ctx *ctx, const char *post_id, struct ch_watchlist *l)
 	ch_err err;
 
 	if (post_id == NULL || !ch_id_valid(post_id)) {
-		ch_fault_set(&ctx->fault, "/post_id",
-		    "post_id must be a post's id.");
+		ch_fault_set(
+		    &ctx->fault, "/post_id", "post_id must be a post's id.");
 		return CH_ERR_INVALID;
 	}
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
@@ -656,8 +657,8 @@ ch_lookout_list(struct ch_ctx *ctx, const char *post_id,
 		struct ch_label label = {.post_id = post_id};
 
 		return ch_ctx_permits(ctx, CH_PERM_WATCHLISTS_READ, &label)
-			   ? CH_OK
-			   : CH_ERR_DENIED;
+		    ? CH_OK
+		    : CH_ERR_DENIED;
 	}
 	if (err != CH_OK)
 		return err;

@@ -386,17 +386,18 @@ struct ch_screen_person {
 	const char *name; /* "Given Family" */
 	const char *date_of_birth, *nationality, *gender;
 };
-ch_err ch_store_watchlist_insert(struct ch_tx *tx, const struct ch_watchlist *l);
-ch_err ch_store_watchlist_get(struct ch_tx *tx, const char *id,
-    ch_arena *arena, struct ch_watchlist *out);
+ch_err ch_store_watchlist_insert(
+    struct ch_tx *tx, const struct ch_watchlist *l);
+ch_err ch_store_watchlist_get(struct ch_tx *tx, const char *id, ch_arena *arena,
+    struct ch_watchlist *out);
 /* The list of that scope ("global" or a post id) and name. */
 ch_err ch_store_watchlist_find(struct ch_tx *tx, const char *scope,
     const char *name, ch_arena *arena, struct ch_watchlist *out);
 /* Global lists and those of post_id (every post's when NULL). */
 ch_err ch_store_watchlist_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_watchlist **out, size_t *count);
-ch_err ch_store_watchlist_set_version(struct ch_tx *tx, const char *id,
-    int64_t version, const char *updated_at);
+ch_err ch_store_watchlist_set_version(
+    struct ch_tx *tx, const char *id, int64_t version, const char *updated_at);
 ch_err ch_store_watch_version_insert(
     struct ch_tx *tx, const struct ch_watch_version *v);
 ch_err ch_store_watch_version_list(struct ch_tx *tx, const char *list_id,
@@ -417,7 +418,8 @@ ch_err ch_store_screen_settings_get(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_screen_settings *out);
 ch_err ch_store_screen_settings_put(
     struct ch_tx *tx, const struct ch_screen_settings *s);
-ch_err ch_store_screening_insert(struct ch_tx *tx, const struct ch_screening *s);
+ch_err ch_store_screening_insert(
+    struct ch_tx *tx, const struct ch_screening *s);
 ch_err ch_store_screen_hit_insert(
     struct ch_tx *tx, const struct ch_screen_hit *h);
 /* Hits of a post (every post's when NULL) with a status, newest first. */

@@ -67,8 +67,8 @@ ch_store_watchlist_insert(struct ch_tx *tx, const struct ch_watchlist *l)
 }
 
 static ch_err
-one_list(struct ch_tx *tx, const char *sql, const struct ch_param *v,
-    size_t nv, ch_arena *a, struct ch_watchlist *out)
+one_list(struct ch_tx *tx, const char *sql, const struct ch_param *v, size_t nv,
+    ch_arena *a, struct ch_watchlist *out)
 {
 	struct ch_rows *r = NULL;
 	ch_err err = ch_tx_query(tx, sql, v, nv, &r, NULL);
@@ -85,8 +85,8 @@ one_list(struct ch_tx *tx, const char *sql, const struct ch_param *v,
 }
 
 ch_err
-ch_store_watchlist_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_watchlist *out)
+ch_store_watchlist_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_watchlist *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 
@@ -108,8 +108,8 @@ ch_store_watchlist_find(struct ch_tx *tx, const char *scope, const char *name,
 }
 
 ch_err
-ch_store_watchlist_list(struct ch_tx *tx, const char *post_id,
-    ch_arena *arena, struct ch_watchlist **out, size_t *count)
+ch_store_watchlist_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_watchlist **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(post_id)};
 	struct ch_rows *r = NULL;
@@ -137,8 +137,8 @@ ch_store_watchlist_list(struct ch_tx *tx, const char *post_id,
 }
 
 ch_err
-ch_store_watchlist_set_version(struct ch_tx *tx, const char *id,
-    int64_t version, const char *updated_at)
+ch_store_watchlist_set_version(
+    struct ch_tx *tx, const char *id, int64_t version, const char *updated_at)
 {
 	struct ch_param v[3] = {
 	    CH_P_TEXT(id), CH_P_INT(version), CH_P_TEXT(updated_at)};
@@ -295,8 +295,8 @@ ch_store_watch_entry_insert(struct ch_tx *tx, const struct ch_watch_row *e)
 }
 
 ch_err
-ch_store_watch_entry_get(struct ch_tx *tx, const char *id, ch_arena *arena,
-    struct ch_watch_row *out)
+ch_store_watch_entry_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_watch_row *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
 	struct ch_rows *r = NULL;
@@ -525,8 +525,8 @@ ch_store_screen_hit_get(struct ch_tx *tx, const char *id, ch_arena *arena,
 }
 
 ch_err
-ch_store_screen_hit_decide(struct ch_tx *tx, const char *id,
-    const char *status, const char *decision_id)
+ch_store_screen_hit_decide(struct ch_tx *tx, const char *id, const char *status,
+    const char *decision_id)
 {
 	struct ch_param v[3] = {
 	    CH_P_TEXT(id), CH_P_TEXT(status), CH_P_TEXT(decision_id)};

@@ -29,8 +29,8 @@ make_post(const char *label, char out_id[CH_ID_LEN])
 	struct ch_post in = {0}, out;
 	char name[80];
 
-	snprintf(name, sizeof(name), "Screening post %s %d", label,
-	    (int)getpid());
+	snprintf(
+	    name, sizeof(name), "Screening post %s %d", label, (int)getpid());
 	in.name = name;
 	in.kind = CH_POST_EMBASSY;
 	memcpy(in.country, "KE", 3);
@@ -73,8 +73,9 @@ custom(const char *csv, struct ch_watch_set *set)
 {
 	struct ch_fault f;
 
-	cr_assert_eq(ch_watch_parse_custom(csv, strlen(csv), ctx.arena, set, &f),
-	    CH_OK, "%s: %s", f.field, f.detail);
+	cr_assert_eq(
+	    ch_watch_parse_custom(csv, strlen(csv), ctx.arena, set, &f), CH_OK,
+	    "%s: %s", f.field, f.detail);
 }
 
 static const char v1[] =
@@ -197,20 +198,20 @@ Test(screening, a_dismissed_pair_stays_dismissed_until_either_side_changes)
 	screen(other_post, "Ivan Petrovsky", "1961-04-12", &hits, &n);
 	cr_assert_null(hit_on(hits, n, "1"));
 
-	cr_assert_eq(ch_screening_hits(&ctx, post_id, NULL, 0, &queue, &nq),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_screening_hits(&ctx, post_id, NULL, 0, &queue, &nq), CH_OK);
 	cr_assert_eq(nq, 1);
 	cr_assert_eq(ch_screening_adjudicate(&ctx, queue[0].id, "dismissed",
 			 "a different man: the guard saw his passport", &got),
 	    CH_OK, "%s", ctx.fault.detail);
 	cr_assert_str_eq(got.status, "dismissed");
-	cr_assert_str_eq(got.decision_reason,
-	    "a different man: the guard saw his passport");
-	cr_assert_eq(ch_screening_adjudicate(&ctx, queue[0].id, "confirmed",
-			 "again", &got),
+	cr_assert_str_eq(
+	    got.decision_reason, "a different man: the guard saw his passport");
+	cr_assert_eq(ch_screening_adjudicate(
+			 &ctx, queue[0].id, "confirmed", "again", &got),
 	    CH_ERR_CONFLICT);
-	cr_assert_eq(ch_screening_adjudicate(&ctx, queue[0].id, "maybe", "x",
-			 &got),
+	cr_assert_eq(
+	    ch_screening_adjudicate(&ctx, queue[0].id, "maybe", "x", &got),
 	    CH_ERR_INVALID);
 
 	/* The same subject again: remembered, not in the queue. */
@@ -218,8 +219,8 @@ Test(screening, a_dismissed_pair_stays_dismissed_until_either_side_changes)
 	h = hit_on(hits, n, "1");
 	cr_assert_not_null(h);
 	cr_assert_str_eq(h->status, "dismissed");
-	cr_assert_eq(ch_screening_hits(&ctx, post_id, NULL, 0, &queue, &nq),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_screening_hits(&ctx, post_id, NULL, 0, &queue, &nq), CH_OK);
 	cr_assert_eq(nq, 0);
 
 	/* The subject changes (another date of birth): open again. */
@@ -258,22 +259,22 @@ Test(screening, lookout_entries_and_rescreening_after_an_update)
 	pi.category = "locally_employed";
 	pi.nationality = "LB";
 	pi.arrived_on = "2024-01-01";
-	cr_assert_eq(ch_people_create(&ctx, &pi, &p), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_people_create(&ctx, &pi, &p), CH_OK, "%s", ctx.fault.detail);
 
 	in.post_id = post_id;
 	in.name = "HADDAD, Samira";
 	in.nationality = "Lebanon";
 	in.reason = "threatened the consular section on 3 March";
 	in.seriousness = "high";
-	cr_assert_eq(ch_lookout_create(&ctx, &in, &row), CH_OK, "%s",
-	    ctx.fault.detail);
+	cr_assert_eq(
+	    ch_lookout_create(&ctx, &in, &row), CH_OK, "%s", ctx.fault.detail);
 	cr_assert_str_eq(row.seriousness, "high");
 	cr_assert_eq(ch_lookout_list(&ctx, post_id, &rows, &n), CH_OK);
 	cr_assert_eq(n, 1);
 	/* The lookout entry re-screened the post's people: one new hit. */
-	cr_assert_eq(ch_screening_hits(&ctx, post_id, "open", 0, &queue, &nq),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_screening_hits(&ctx, post_id, "open", 0, &queue, &nq), CH_OK);
 	cr_assert_eq(nq, 1);
 	cr_assert_str_eq(queue[0].subject_type, "person");
 	cr_assert_str_eq(queue[0].subject_id, p.id);
@@ -306,8 +307,7 @@ Test(screening, thresholds_per_post)
 
 	cr_assert_eq(ch_screening_settings_get(&ctx, post_id, &st), CH_OK);
 	cr_assert_gt(st.review_permille, 0);
-	cr_assert_eq(
-	    ch_screening_settings_set(&ctx, post_id, 900, 800, &st),
+	cr_assert_eq(ch_screening_settings_set(&ctx, post_id, 900, 800, &st),
 	    CH_ERR_INVALID);
 	cr_assert_eq(
 	    ch_screening_settings_set(&ctx, post_id, 999, 1000, &st), CH_OK);
@@ -336,19 +336,19 @@ Test(screening, who_may)
 	officer = guard;
 	officer.roles = 1u << CH_ROLE_SECURITY_OFFICER;
 	ctx.who = &guard;
-	cr_assert_eq(ch_screening_run(&ctx, post_id, &s, "manual", &sc, &hits,
-			 &n),
+	cr_assert_eq(
+	    ch_screening_run(&ctx, post_id, &s, "manual", &sc, &hits, &n),
 	    CH_OK);
-	cr_assert_eq(ch_screening_run(&ctx, other_post, &s, "manual", &sc,
-			 &hits, &n),
+	cr_assert_eq(
+	    ch_screening_run(&ctx, other_post, &s, "manual", &sc, &hits, &n),
 	    CH_ERR_DENIED, "not another post");
 	cr_assert_eq(ch_screening_hits(&ctx, NULL, NULL, 0, &hits, &n),
 	    CH_ERR_DENIED, "a guard does not review");
 	cr_assert_eq(ch_watchlists_create(&ctx, post_id, "X", "custom", &l),
 	    CH_ERR_DENIED);
 	ctx.who = &officer;
-	cr_assert_eq(ch_watchlists_create(&ctx, post_id, "X", "custom", &l),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_watchlists_create(&ctx, post_id, "X", "custom", &l), CH_OK);
 	cr_assert_eq(ch_watchlists_create(&ctx, NULL, "G", "un", &l),
 	    CH_ERR_DENIED, "global lists are HQ's");
 	ctx.who = NULL;

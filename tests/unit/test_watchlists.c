@@ -48,9 +48,10 @@ slurp(const char *path, size_t *len)
 	struct ch_fault f;
 	char *data = NULL;
 
-	if (ch_watch_read_file(path, CH_WATCH_MAX_FILE, arena, &data, len, &f) !=
-	    CH_OK)
-		cr_skip_test("the real list %s is not here (%s)", path, f.detail);
+	if (ch_watch_read_file(
+		path, CH_WATCH_MAX_FILE, arena, &data, len, &f) != CH_OK)
+		cr_skip_test(
+		    "the real list %s is not here (%s)", path, f.detail);
 	return data;
 }
 
@@ -109,15 +110,16 @@ occurrences(const char *path, const char *needle)
 }
 
 static size_t
-names_of(const struct ch_watch_set *s, enum ch_watch_name_quality q,
-    bool original)
+names_of(
+    const struct ch_watch_set *s, enum ch_watch_name_quality q, bool original)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < s->n_entries; i++)
 		for (size_t k = 0; k < s->entries[i].n_names; k++)
 			if (s->entries[i].names[k].quality == q &&
-			    (!original || s->entries[i].names[k].original_script))
+			    (!original ||
+				s->entries[i].names[k].original_script))
 				n++;
 	return n;
 }
@@ -180,12 +182,12 @@ Test(watchlists, ofac_sdn_counts_equal_the_files)
 	cr_assert_eq(s.n_entries, csv_records(SDN "/sdn.csv"));
 	cr_assert_eq(s.n_entries, 8976);
 	cr_assert_eq(names_of(&s, CH_NAME_PRIMARY, false), s.n_entries);
-	cr_assert_eq(names_of(&s, CH_NAME_STRONG, false),
-	    csv_records(SDN "/alt.csv"));
+	cr_assert_eq(
+	    names_of(&s, CH_NAME_STRONG, false), csv_records(SDN "/alt.csv"));
 	weak = occurrences(SDN "/sdn.csv", "a.k.a. '") +
-	       occurrences(SDN "/sdn_comments.csv", "a.k.a. '") +
-	       occurrences(SDN "/sdn.csv", "f.k.a. '") +
-	       occurrences(SDN "/sdn.csv", "n.k.a. '");
+	    occurrences(SDN "/sdn_comments.csv", "a.k.a. '") +
+	    occurrences(SDN "/sdn.csv", "f.k.a. '") +
+	    occurrences(SDN "/sdn.csv", "n.k.a. '");
 	cr_assert_eq(names_of(&s, CH_NAME_WEAK, false), weak);
 	cr_assert_eq(total(&s, offsetof(struct ch_watch_entry, n_addresses)),
 	    csv_addresses(SDN "/add.csv"));
@@ -195,8 +197,9 @@ Test(watchlists, ofac_sdn_counts_equal_the_files)
 
 		for (size_t i = 0; i < s.n_entries; i++)
 			g += s.entries[i].gender != 0;
-		cr_assert_eq(g, occurrences(SDN "/sdn.csv", "Gender Male") +
-				    occurrences(SDN "/sdn.csv", "Gender Female"));
+		cr_assert_eq(g,
+		    occurrences(SDN "/sdn.csv", "Gender Male") +
+			occurrences(SDN "/sdn.csv", "Gender Female"));
 	}
 }
 
@@ -223,8 +226,8 @@ Test(watchlists, ofac_sdn_known_entries)
 	cr_assert_eq(e->dobs[0].year, 1951);
 	cr_assert_eq(e->dobs[0].month, 6);
 	cr_assert_eq(e->dobs[0].day, 19);
-	cr_assert(has_text(e->documents, e->n_documents,
-	    "Passport 1084010 (Egypt)"));
+	cr_assert(
+	    has_text(e->documents, e->n_documents, "Passport 1084010 (Egypt)"));
 	cr_assert(has_text(e->documents, e->n_documents, "Passport 19820215"));
 
 	/* "DOB circa 1979-1982; alt. DOB 1982", nationality, weak akas. */
@@ -293,15 +296,16 @@ Test(watchlists, ofac_consolidated_counts_equal_the_files)
 	{
 		const struct ch_watch_entry *e = by_ref(&s, "9639");
 
-		cr_assert_str_eq(e->names[0].full, "HANIYA, Ismail Abdul Salah");
+		cr_assert_str_eq(
+		    e->names[0].full, "HANIYA, Ismail Abdul Salah");
 		cr_assert(has_name(e, "HANIYYA, Ismaeel", CH_NAME_STRONG));
 		cr_assert_eq(e->n_dobs, 1);
 		cr_assert_eq(e->dobs[0].year, 1962);
 		cr_assert_eq(e->dobs[0].month, 0);
 		cr_assert_eq(e->n_addresses, 0); /* "-0-" in every part */
 		e = by_ref(&s, "9641");
-		cr_assert(has_text(e->addresses, e->n_addresses,
-		    "Gaza, Palestinian"));
+		cr_assert(has_text(
+		    e->addresses, e->n_addresses, "Gaza, Palestinian"));
 	}
 }
 
@@ -322,14 +326,15 @@ Test(watchlists, un_counts_equal_the_file)
 	cr_assert_eq(names_of(&s, CH_NAME_WEAK, false),
 	    occurrences(UN, "<QUALITY>Low</QUALITY>"));
 	cr_assert_eq(names_of(&s, CH_NAME_STRONG, false) -
-			 names_of(&s, CH_NAME_STRONG, true) +
-			 names_of(&s, CH_NAME_WEAK, false),
+		names_of(&s, CH_NAME_STRONG, true) +
+		names_of(&s, CH_NAME_WEAK, false),
 	    occurrences(UN, "<ALIAS_NAME>"));
 	/* A date of birth is a DATE, a YEAR or a FROM_YEAR..TO_YEAR (the
 	 * other <DATE>s of the file are <DATE_OF_ISSUE> and the like). */
 	dobs = total(&s, offsetof(struct ch_watch_entry, n_dobs));
-	cr_assert_eq(dobs, occurrences(UN, "<DATE>") + occurrences(UN, "<YEAR>") +
-			       occurrences(UN, "<FROM_YEAR>"));
+	cr_assert_eq(dobs,
+	    occurrences(UN, "<DATE>") + occurrences(UN, "<YEAR>") +
+		occurrences(UN, "<FROM_YEAR>"));
 }
 
 Test(watchlists, un_known_entries)
@@ -340,10 +345,9 @@ Test(watchlists, un_known_entries)
 	import_ok(CH_WATCH_SRC_UN, UN, &s);
 	e = by_ref(&s, "QDi.006");
 	cr_assert_eq(e->kind, CH_WATCH_INDIVIDUAL);
-	cr_assert(strstr(e->names[0].full, "AL-ZAWAHIRI") != NULL,
-	    "%s", e->names[0].full);
-	cr_assert(has_name(
-	    e, "أيمن محمد ربيع الظواهري", CH_NAME_STRONG));
+	cr_assert(strstr(e->names[0].full, "AL-ZAWAHIRI") != NULL, "%s",
+	    e->names[0].full);
+	cr_assert(has_name(e, "أيمن محمد ربيع الظواهري", CH_NAME_STRONG));
 	cr_assert(has_name(e, "Ayman Al-Zawahari", CH_NAME_STRONG));
 	cr_assert(has_text(e->nationalities, e->n_nationalities, "EG"));
 
@@ -445,8 +449,8 @@ Test(watchlists, ofac_quirks_and_errors)
 			  "Gender Female; nationality Korea, North; "
 			  "a.k.a. 'JD'.\"\r\n\x1a";
 
-	cr_assert_eq(ofac_bytes(row, "7,1,\"aka\",\"DOE, J.\",-0- \r\n\x1a",
-			 &s, &f),
+	cr_assert_eq(
+	    ofac_bytes(row, "7,1,\"aka\",\"DOE, J.\",-0- \r\n\x1a", &s, &f),
 	    CH_OK, "%s %s", f.field, f.detail);
 	cr_assert_eq(s.n_entries, 1);
 	cr_assert_str_eq(s.entries[0].programs, "SDGT; IRGC");
@@ -466,8 +470,8 @@ Test(watchlists, ofac_quirks_and_errors)
 	cr_assert_null(s.entries);
 
 	/* The wrong file: too few fields. */
-	cr_assert_eq(ofac_bytes("1,\"A\",-0- \r\n", "", &s, &f),
-	    CH_ERR_INVALID);
+	cr_assert_eq(
+	    ofac_bytes("1,\"A\",-0- \r\n", "", &s, &f), CH_ERR_INVALID);
 	cr_assert(strstr(f.detail, "3 fields") != NULL, "%s", f.detail);
 	cr_assert_eq(s.n_entries, 0);
 
@@ -516,7 +520,7 @@ Test(watchlists, un_errors_and_entities_refused)
 			 &s, &f),
 	    CH_ERR_INVALID);
 	cr_assert(strstr(f.detail, "line 2") != NULL &&
-		      strstr(f.detail, "REFERENCE_NUMBER") != NULL,
+		strstr(f.detail, "REFERENCE_NUMBER") != NULL,
 	    "%s", f.detail);
 	cr_assert_eq(s.n_entries, 0);
 	cr_assert_eq(un_bytes("<CONSOLIDATED_LIST><ENTITIES><ENTITY>"
@@ -570,19 +574,18 @@ Test(watchlists, custom_csv)
 	cr_assert_eq(custom_bytes("name,nationality\nA,Atlantis\n", &s, &f),
 	    CH_ERR_INVALID);
 	cr_assert_str_eq(f.field, "line 2, column nationality");
-	cr_assert_eq(custom_bytes("name,gender\nA,X\n", &s, &f),
-	    CH_ERR_INVALID);
+	cr_assert_eq(
+	    custom_bytes("name,gender\nA,X\n", &s, &f), CH_ERR_INVALID);
 	cr_assert_str_eq(f.field, "line 2, column gender");
-	cr_assert_eq(custom_bytes("name,kind\nA,planet\n", &s, &f),
-	    CH_ERR_INVALID);
+	cr_assert_eq(
+	    custom_bytes("name,kind\nA,planet\n", &s, &f), CH_ERR_INVALID);
 	cr_assert_str_eq(f.field, "line 2, column kind");
-	cr_assert_eq(custom_bytes("name,colour\nA,red\n", &s, &f),
-	    CH_ERR_INVALID);
+	cr_assert_eq(
+	    custom_bytes("name,colour\nA,red\n", &s, &f), CH_ERR_INVALID);
 	cr_assert_str_eq(f.field, "line 1");
 	cr_assert(strstr(f.detail, "colour") != NULL);
 	cr_assert_eq(custom_bytes("dob\n1960\n", &s, &f), CH_ERR_INVALID);
-	cr_assert_eq(custom_bytes("name,dob\n,1960\n", &s, &f),
-	    CH_ERR_INVALID);
+	cr_assert_eq(custom_bytes("name,dob\n,1960\n", &s, &f), CH_ERR_INVALID);
 	cr_assert_str_eq(f.field, "line 2, column name");
 	cr_assert_eq(custom_bytes("name\nA\nA\n", &s, &f), CH_ERR_INVALID);
 	cr_assert(strstr(f.detail, "line 3") != NULL, "%s", f.detail);
