@@ -445,6 +445,13 @@ struct query {
 	size_t max, n_hits, scored;
 };
 
+static bool
+is_body(enum ch_watch_kind kind)
+{
+	return kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
+	    kind == CH_WATCH_AIRCRAFT;
+}
+
 /* Score one name of the index against the query. */
 static double
 score_name(struct query *q, uint32_t nm)
@@ -456,7 +463,7 @@ score_name(struct query *q, uint32_t nm)
 		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
 	q->scored++;
 	return ch_match_tokens(q->refs, q->name.n_tokens, e, in->n_tokens,
-		   NULL) *
+		   is_body(q->ix->entries[in->entry].entry->kind), NULL) *
 	    ch_match_quality_factor((enum ch_watch_name_quality)in->quality);
 }
 

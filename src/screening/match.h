@@ -64,6 +64,7 @@ struct ch_match_name {
 	struct ch_match_token tokens[CH_MATCH_TOKENS_MAX];
 	size_t n_tokens;
 	char ascii[CH_MATCH_NAME_MAX]; /* the whole name, ASCII lower case */
+	enum ch_watch_kind kind;       /* as normalised */
 };
 
 /*

@@ -29,10 +29,11 @@ const char *ch_match_particle_canon(const char *text);
 /* The weight of a token in the name score (0 for titles and suffixes). */
 double ch_match_token_weight(const struct ch_match_token *t);
 
-/* The name score of entry tokens E against query tokens Q; WHY as in
- * ch_match_names (its query and entry_name are not touched). */
+/* The name score of entry tokens E against query tokens Q (BODY: the
+ * entry is a company, vessel or aircraft, whose extra words count more);
+ * WHY as in ch_match_names (its query and entry_name are not touched). */
 double ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
-    const struct ch_match_token *const *e, size_t ne,
+    const struct ch_match_token *const *e, size_t ne, bool body,
     struct ch_match_explain *why);
 
 /* The evidence factors of SUBJECT against ENTRY added to NAME_SCORE into

@@ -56,7 +56,17 @@ static const char legal_forms[] =
     "sa\0sas\0sarl\0spa\0srl\0sro\0bv\0nv\0plc\0llp\0lp\0oy\0ab\0as\0"
     "asa\0ooo\0oao\0zao\0pao\0ao\0jsc\0ojsc\0cjsc\0pjsc\0pte\0pty\0"
     "sdn\0bhd\0kk\0fze\0fzco\0fzc\0fzllc\0lda\0ltda\0cv\0se\0tic\0sti\0"
-    "sirketi\0est\0establishment\0";
+    "sirketi\0est\0establishment\0joint\0stock\0liability\0"
+    "partnership\0obsestvo\0obshchestvo\0akcionernoe\0aktsionernoe\0"
+    "ogranicennoj\0ogranichennoy\0otvetstvennostu\0"
+    "otvetstvennostyu\0societatea\0raspundere\0limitata\0spolka\0sp\0"
+    "zoo\0s\0";
+
+/* Words that are part of a legal form when one follows them ("Open Joint
+ * Stock Company", "Publicnoe akcionernoe obsestvo"). */
+static const char legal_openers[] =
+    "open\0closed\0public\0private\0publicnoe\0zakrytoe\0otkrytoe\0"
+    "cu\0";
 
 /* Particles spelt differently in different transliterations. */
 static const char *const particle_canon[][2] = {
@@ -234,6 +244,18 @@ assign_roles(struct ch_match_name *out, enum ch_watch_kind kind)
 		else if (person && t->text[1] == '\0' &&
 		    !isdigit((unsigned char)t->text[0]))
 			t->role = CH_TOKEN_INITIAL;
+	}
+	for (size_t i = out->n_tokens; i-- > 0;) {
+		struct ch_match_token *t = &out->tokens[i];
+
+		if ((body || other) && i + 1 < out->n_tokens &&
+		    out->tokens[i + 1].role == CH_TOKEN_SUFFIX &&
+		    in_list(legal_openers, t->text))
+			t->role = CH_TOKEN_SUFFIX;
+		/* "Nicolas Maduro SA": a legal form ending a person's name. */
+		if (person && !other && i + 1 == out->n_tokens && i > 0 &&
+		    strlen(t->text) > 1 && in_list(legal_forms, t->text))
+			t->role = CH_TOKEN_SUFFIX;
 		if (t->role == CH_TOKEN_NAME || t->role == CH_TOKEN_INITIAL)
 			names++;
 	}
@@ -251,6 +273,7 @@ ch_match_normalise(
     const char *name, enum ch_watch_kind kind, struct ch_match_name *out)
 {
 	out->n_tokens = 0;
+	out->kind = kind;
 	ch_name_ascii(name != NULL ? name : "", out->ascii, sizeof(out->ascii));
 	if (!is_body(kind))
 		reorder_last_first(out->ascii);

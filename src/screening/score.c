@@ -38,12 +38,17 @@
 #include "screening/match.h"
 #include "screening/match_int.h"
 
-#define TOKEN_FLOOR 0.80
+#define TOKEN_FLOOR 0.60
 #define PHONETIC_FLOOR 0.88
+#define PHONETIC_GUARD 0.60
 #define STEM_SIMILARITY 0.97
 #define INITIAL_SIMILARITY 0.90
-#define COMPOUND_FLOOR 0.90
-#define EXTRA_COST 0.35
+#define COMPOUND_FLOOR 0.80
+#define EXTRA_COST 0.30
+#define EXTRA_COST_BODY 0.60
+#define MISSING_COST 0.45
+#define CONFLICT_COST 3.0
+#define PARTIAL_COST 1.5
 #define ORDER_COST 0.04
 #define WEAK_ALIAS 0.92
 
@@ -55,7 +60,36 @@ struct ch_match_params
 ch_match_params_default(void)
 {
 	return (struct ch_match_params){
-	    .review = 0.80, .alert = 0.90, .top_k = CH_MATCH_TOP_K_DEFAULT};
+	    .review = 0.62, .alert = 0.85, .top_k = CH_MATCH_TOP_K_DEFAULT};
+}
+
+static bool
+has_digit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (isdigit((unsigned char)*s))
+			return true;
+	return false;
+}
+
+/* A Slavic or Turkic patronymic: "Vladimirovich", "Ivanovna", "Aliyevich",
+ * "Mammad oglu" is a particle. */
+static bool
+is_patronymic(const char *s)
+{
+	static const char *const endings[] = {"ovich", "evich", "ovna",
+	    "evna", "ovitch", "ievich", "ogly", "kyzy", "uulu"};
+	size_t n = strlen(s);
+
+	if (n < 7)
+		return false;
+	for (size_t i = 0; i < sizeof(endings) / sizeof(*endings); i++) {
+		size_t k = strlen(endings[i]);
+
+		if (strcmp(s + n - k, endings[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 double
@@ -63,6 +97,8 @@ ch_match_token_weight(const struct ch_match_token *t)
 {
 	switch (t->role) {
 	case CH_TOKEN_NAME:
+		if (has_digit(t->text) || is_patronymic(t->text))
+			return WEIGHT_PARTICLE;
 		return WEIGHT_NAME;
 	case CH_TOKEN_INITIAL:
 		return WEIGHT_INITIAL;
@@ -85,13 +121,71 @@ same_key(const char *a, const char *b)
 	return a[0] != '\0' && a[1] != '\0' && strcmp(a, b) == 0;
 }
 
-static bool
-has_digit(const char *s)
+/* Damerau-Levenshtein distance (adjacent transpositions count one) of
+ * two short ASCII strings. */
+static int
+edit_distance(const char *a, const char *b)
 {
-	for (; *s != '\0'; s++)
-		if (isdigit((unsigned char)*s))
-			return true;
-	return false;
+	int la = (int)strlen(a), lb = (int)strlen(b);
+	int d[CH_MATCH_TOKEN_MAX + 1][CH_MATCH_TOKEN_MAX + 1];
+
+	if (la > CH_MATCH_TOKEN_MAX)
+		la = CH_MATCH_TOKEN_MAX;
+	if (lb > CH_MATCH_TOKEN_MAX)
+		lb = CH_MATCH_TOKEN_MAX;
+	for (int i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= la; i++)
+		for (int j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The spelling similarity of two words: Jaro-Winkler, capped by what
+ * their edit distance allows for their length — one changed letter is a
+ * typo or a transliteration variant, two in a short word are another
+ * name ("Orban" and "Orbach"), three need a long word. */
+static double
+spelling(const char *a, const char *b, int *distance)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
+	int d = edit_distance(a, b);
+	double cap, jw = ch_match_jaro_winkler(a, b);
+
+	*distance = d;
+	if (n == 0)
+		return 0.0;
+	switch (d) {
+	case 0:
+		cap = 1.0;
+		break;
+	case 1:
+		cap = n <= 3 ? 0.75 : n == 4 ? 0.88 : 0.92;
+		break;
+	case 2:
+		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : 0.60;
+		break;
+	case 3:
+		cap = n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
+		break;
+	default:
+		cap = 0.8 * (1.0 - (double)d / (double)n);
+		break;
+	}
+	return jw < cap ? jw : cap;
 }
 
 /* The similarity of two tokens, 0..1, and how it was found. */
@@ -100,7 +194,9 @@ token_similarity(const struct ch_match_token *a,
     const struct ch_match_token *b, enum ch_match_how *how)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
-	double best, jw;
+	double best, v;
+	int d, ds;
+	size_t n;
 
 	*how = CH_HOW_EXACT;
 	if (strcmp(a->text, b->text) == 0)
@@ -121,20 +217,25 @@ token_similarity(const struct ch_match_token *a,
 	if (has_digit(a->text) || has_digit(b->text))
 		return 0.0;
 	*how = CH_HOW_FUZZY;
-	best = ch_match_jaro_winkler(a->text, b->text);
-	if (a->stem != 0 || b->stem != 0) {
-		jw = ch_match_jaro_winkler(sa, sb);
-		if (jw > best)
-			best = jw;
+	best = spelling(a->text, b->text, &d);
+	if ((a->stem != 0 || b->stem != 0) &&
+	    (v = spelling(sa, sb, &ds)) > best) {
+		best = v;
+		d = ds;
 	}
+	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
+	/* Sounds alike, or the same consonants: a transliteration variant,
+	 * if not too many letters differ. */
 	if (best < PHONETIC_FLOOR && strlen(sa) > 2 && strlen(sb) > 2) {
-		if (same_key(a->phon1, b->phon1) ||
-		    same_key(a->phon1, b->phon2) ||
-		    same_key(a->phon2, b->phon1)) {
+		if ((same_key(a->phon1, b->phon1) ||
+			same_key(a->phon1, b->phon2) ||
+			same_key(a->phon2, b->phon1)) &&
+		    (size_t)d * 3 <= n + 2) {
 			*how = CH_HOW_PHONETIC;
 			best = PHONETIC_FLOOR;
 		} else if (strlen(a->skeleton) >= 3 &&
-		    strcmp(a->skeleton, b->skeleton) == 0) {
+		    strcmp(a->skeleton, b->skeleton) == 0 &&
+		    (size_t)d * 2 <= n) {
 			*how = CH_HOW_SKELETON;
 			best = PHONETIC_FLOOR;
 		}
@@ -151,15 +252,16 @@ compound_similarity(const struct ch_match_token *x,
 {
 	char joined[2 * CH_MATCH_TOKEN_MAX];
 	double jw;
+	int d;
 
 	if (x->role == CH_TOKEN_INITIAL || y->role == CH_TOKEN_INITIAL ||
 	    z->role != CH_TOKEN_NAME || x->role > CH_TOKEN_PARTICLE ||
-	    y->role > CH_TOKEN_PARTICLE)
+	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX))
 		return 0.0;
 	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
 	if (strcmp(joined, z->text) == 0)
 		return 1.0;
-	jw = ch_match_jaro_winkler(joined, z->text);
+	jw = spelling(joined, z->text, &d);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
 
@@ -208,15 +310,39 @@ add_factor(struct ch_match_explain *why, const char *name, double v,
 	va_end(ap);
 }
 
+/* The weight of a token when it stands against another: a patronymic
+ * against another patronymic is a conflict like any name. */
+static double
+full_weight(const struct ch_match_token *t)
+{
+	return t->role == CH_TOKEN_NAME && !has_digit(t->text)
+	    ? WEIGHT_NAME
+	    : ch_match_token_weight(t);
+}
+
+/* Whether unaligned token I repeats an aligned token of its side
+ * ("Sergey Sergey Shoigu"): a repeat costs nothing. */
+static bool
+repeated(const struct ch_match_token *const *t, size_t n, const bool *used,
+    size_t i)
+{
+	for (size_t k = 0; k < n; k++)
+		if (k != i && used[k] && strcmp(t[k]->text, t[i]->text) == 0)
+			return true;
+	return false;
+}
+
 double
 ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
-    const struct ch_match_token *const *e, size_t ne,
+    const struct ch_match_token *const *e, size_t ne, bool body,
     struct ch_match_explain *why)
 {
 	struct edge edges[EDGES_MAX];
 	bool used_q[CH_MATCH_TOKENS_MAX] = {0}, used_e[CH_MATCH_TOKENS_MAX] = {0};
 	double wq[CH_MATCH_TOKENS_MAX], we[CH_MATCH_TOKENS_MAX];
-	double s = 0, aligned = 0, miss = 0, extra = 0, score, base, after_miss;
+	double s = 0, aligned = 0, miss = 0, extra = 0, partial = 0, both;
+	double miss_full = 0, extra_full = 0;
+	double conflict, d, score, base, after_conflict, after_miss;
 	size_t n_edges = 0, n_aligned_q = 0, n_active_q = 0;
 	int order_q[CH_MATCH_TOKENS_MAX], order_e[CH_MATCH_TOKENS_MAX];
 	size_t n_order = 0, inversions = 0;
@@ -244,12 +370,14 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 			if (sim >= TOKEN_FLOOR)
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 1, how};
-			if (j + 1 < ne && we[j + 1] > 0 &&
+			if (j + 1 < ne &&
+			    (we[j + 1] > 0 || e[j + 1]->role == CH_TOKEN_SUFFIX) &&
 			    (sim = compound_similarity(e[j], e[j + 1], q[i])) >
 				0)
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 2, CH_HOW_COMPOUND};
-			if (i + 1 < nq && wq[i + 1] > 0 &&
+			if (i + 1 < nq &&
+			    (wq[i + 1] > 0 || q[i + 1]->role == CH_TOKEN_SUFFIX) &&
 			    (sim = compound_similarity(q[i], q[i + 1], e[j])) >
 				0)
 				edges[n_edges++] = (struct edge){
@@ -275,6 +403,7 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 			w += we[g->e + t] / 2;
 		}
 		s += g->sim * w;
+		partial += (1.0 - g->sim) * w;
 		aligned += w;
 		n_aligned_q += (size_t)g->qn;
 		order_q[n_order] = g->q;
@@ -288,11 +417,15 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 				.weight = w};
 	}
 	for (size_t i = 0; i < nq; i++)
-		if (!used_q[i])
+		if (!used_q[i] && !repeated(q, nq, used_q, i)) {
 			miss += wq[i];
+			miss_full += full_weight(q[i]);
+		}
 	for (size_t j = 0; j < ne; j++)
-		if (!used_e[j])
+		if (!used_e[j] && !repeated(e, ne, used_e, j)) {
 			extra += we[j];
+			extra_full += full_weight(e[j]);
+		}
 	for (size_t a = 0; a < n_order; a++)
 		for (size_t b = a + 1; b < n_order; b++)
 			if ((order_q[a] < order_q[b]) != (order_e[a] < order_e[b]))
@@ -301,18 +434,35 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		add_factor(why, "name", 0.0, "no query token aligned");
 		return 0.0;
 	}
+	/* Tokens left over on both sides are names in place of each other
+	 * (counted at full weight, so a patronymic against another is a
+	 * conflict); the rest is missing or extra. */
+	both = miss_full < extra_full ? miss_full : extra_full;
+	if (miss_full > 0)
+		miss *= 1.0 - both / miss_full;
+	if (extra_full > 0)
+		extra *= 1.0 - both / extra_full;
+	conflict = CONFLICT_COST * both + PARTIAL_COST * partial;
 	base = s / aligned;
-	after_miss = s / (aligned + miss);
-	score = s / (aligned + miss + EXTRA_COST * extra);
+	d = aligned + conflict;
+	after_conflict = s / d;
+	d += MISSING_COST * miss;
+	after_miss = s / d;
+	d += (body ? EXTRA_COST_BODY : EXTRA_COST) * extra;
+	score = s / d;
 	add_factor(why, "name", base, "%zu of %zu query tokens aligned",
 	    n_aligned_q, n_active_q);
+	if (conflict > 0)
+		add_factor(why, "differ", after_conflict - base,
+		    "unlike letters and names in place of each other "
+		    "(weight %.2g)",
+		    conflict);
 	if (miss > 0)
-		add_factor(why, "missing", after_miss - base,
+		add_factor(why, "missing", after_miss - after_conflict,
 		    "query tokens not in the entry (weight %.2g)", miss);
 	if (extra > 0)
 		add_factor(why, "extra", score - after_miss,
-		    "entry tokens not in the query (weight %.2g, cost %.2g)",
-		    extra, EXTRA_COST);
+		    "entry tokens not in the query (weight %.2g)", extra);
 	if (inversions > 0) {
 		double before = score;
 
@@ -346,7 +496,10 @@ ch_match_names(const struct ch_match_name *query,
 		why->entry_name = *entry;
 		why->entry_name_index = 0;
 	}
-	return ch_match_tokens(q, nq, e, ne, why);
+	return ch_match_tokens(q, nq, e, ne,
+	    entry->kind == CH_WATCH_ENTITY || entry->kind == CH_WATCH_VESSEL ||
+		entry->kind == CH_WATCH_AIRCRAFT,
+	    why);
 }
 
 /* ---- evidence ---- */
