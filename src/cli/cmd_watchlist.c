@@ -306,11 +306,8 @@ ch_cmd_screen(int argc, char **argv)
 		       "entries\n",
 		    ch_screening_indexed());
 	} else {
-		size_t i;
-		json_t *h;
-
-		json_array_foreach (hits, i, h)
-			print_hit(h);
+		for (size_t i = 0; i < json_array_size(hits); i++)
+			print_hit(json_array_get(hits, i));
 	}
 	rc = CH_EXIT_OK;
 out:

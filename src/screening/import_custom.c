@@ -300,12 +300,12 @@ ch_watch_parse_custom(const char *csv, size_t len, ch_arena *arena,
 		return CH_ERR_INVALID;
 	}
 	/* Refs are the entries' identity across versions: unique. */
-	sorted = ch_arena_alloc(arena, n * sizeof(*sorted));
+	sorted = ch_arena_alloc(arena, n * sizeof(struct ch_watch_entry *));
 	if (sorted == NULL)
 		return CH_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++)
 		sorted[i] = &entries[i];
-	qsort(sorted, n, sizeof(*sorted), ref_cmp);
+	qsort(sorted, n, sizeof(struct ch_watch_entry *), ref_cmp);
 	for (size_t i = 1; i < n; i++)
 		if (strcmp(sorted[i]->ref, sorted[i - 1]->ref) == 0) {
 			size_t k = (size_t)(sorted[i] - entries);

@@ -652,7 +652,6 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 			h->status = "open";
 			(*n_open)++;
 		}
-		err = CH_OK;
 		ch_id_new(h->id);
 		memcpy(h->screening_id, out->id, CH_ID_LEN);
 		ch_strlcpy(h->post_id, post_id, CH_ID_LEN);
