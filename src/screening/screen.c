@@ -891,6 +891,7 @@ ch_screening_rescreen(struct ch_ctx *ctx, const char *post_id, size_t *new_hits)
 			    g[1] == '\0'
 			? g[0]
 			: 0,
+		    .kind = "individual",
 		    .subject_type = "person",
 		    .subject_id = people[i].id,
 		};
