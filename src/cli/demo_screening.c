@@ -80,6 +80,8 @@ ch_demo_screening(struct ch_ctx *ctx)
 		    "OFAC or UN list\n");
 		return CH_OK;
 	}
+	/* One index build and one re-screening for the three imports. */
+	ch_watchlists_defer_refresh(true);
 	for (size_t i = 0; i < CH_ARRAY_LEN(lists); i++) {
 		snprintf(
 		    path, sizeof(path), "%.2047s/%s", folder, lists[i].path);
@@ -88,12 +90,15 @@ ch_demo_screening(struct ch_ctx *ctx)
 		err = ch_watchlists_import_path(
 		    ctx, NULL, lists[i].source, path, NULL, &l, &v);
 		if (err != CH_OK) {
+			ch_watchlists_defer_refresh(false);
 			ch_cli_error("demo watchlist", err, &ctx->fault);
 			return err;
 		}
 		fprintf(stderr, "chancery: %s: %lld entries\n", l.name,
 		    (long long)v.entries);
 	}
+	ch_watchlists_defer_refresh(false);
+	ch_watchlists_refresh(ctx, NULL);
 	fprintf(stderr, "chancery: watchlists imported in %lld ms\n",
 	    (long long)(ch_clock_mono_ms() - t0));
 	return CH_OK;

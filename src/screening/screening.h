@@ -179,6 +179,11 @@ ch_err ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 ch_err ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
     enum ch_watch_source source, const char *path, const char *list_name,
     struct ch_watchlist *list, struct ch_watch_version *out);
+/* Batch imports (the demo): while deferred, imports and lookout changes
+ * neither rebuild the index nor re-screen; ch_watchlists_refresh() does
+ * both once for post_id ("" or NULL: every post). */
+void ch_watchlists_defer_refresh(bool on);
+void ch_watchlists_refresh(struct ch_ctx *ctx, const char *post_id);
 ch_err ch_watchlists_versions(struct ch_ctx *ctx, const char *list_id,
     struct ch_watch_version **out, size_t *count);
 /* The current entries of a list (a page: offset, limit). */

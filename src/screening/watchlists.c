@@ -216,6 +216,28 @@ make_row(ch_arena *a, const struct ch_watchlist *l,
 	return row->data == NULL ? CH_ERR_NOMEM : CH_OK;
 }
 
+/* While set, list changes leave the index and the re-screening to one
+ * ch_watchlists_refresh() at the end (a batch of imports, the demo). */
+static bool deferred;
+
+void
+ch_watchlists_defer_refresh(bool on)
+{
+	deferred = on;
+}
+
+static void after_change(struct ch_ctx *ctx, const char *post_id);
+
+void
+ch_watchlists_refresh(struct ch_ctx *ctx, const char *post_id)
+{
+	bool was = deferred;
+
+	deferred = false;
+	after_change(ctx, post_id != NULL ? post_id : "");
+	deferred = was;
+}
+
 /* Re-screen after a list of post_id ("" for global) changed. */
 static void
 after_change(struct ch_ctx *ctx, const char *post_id)
@@ -225,6 +247,8 @@ after_change(struct ch_ctx *ctx, const char *post_id)
 	size_t n = 0, hits = 0;
 	struct ch_ctx sys = *ctx;
 
+	if (deferred)
+		return;
 	if (ch_screening_reload(ctx->store) != CH_OK)
 		log_error("the screening index was not rebuilt");
 	/* The re-screening is the system's work, for every post the list
