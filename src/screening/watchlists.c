@@ -193,6 +193,40 @@ row_ref_cmp(const void *a, const void *b)
 	    ((const struct ch_watch_row *)b)->ref);
 }
 
+static int
+ref_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Refs are an entry's identity across versions: one each in a set. */
+static ch_err
+refs_unique(struct ch_ctx *ctx, const struct ch_watch_set *set)
+{
+	const char **refs;
+
+	refs = ch_arena_alloc(ctx->arena, set->n_entries * sizeof(*refs));
+	if (refs == NULL)
+		return CH_ERR_NOMEM;
+	for (size_t i = 0; i < set->n_entries; i++) {
+		refs[i] = set->entries[i].ref;
+		if (refs[i] == NULL || *refs[i] == '\0') {
+			ch_fault_set(&ctx->fault, "/entries",
+			    "entry %zu has no ref.", i + 1);
+			return CH_ERR_INVALID;
+		}
+	}
+	qsort(refs, set->n_entries, sizeof(*refs), ref_ptr_cmp);
+	for (size_t i = 1; i < set->n_entries; i++)
+		if (strcmp(refs[i], refs[i - 1]) == 0) {
+			ch_fault_set(&ctx->fault, "/entries",
+			    "the ref %.60s appears twice in the list.",
+			    refs[i]);
+			return CH_ERR_INVALID;
+		}
+	return CH_OK;
+}
+
 /* A new row for entry e of list l at version, its JSON and hash made. */
 static ch_err
 make_row(ch_arena *a, const struct ch_watchlist *l,
@@ -293,6 +327,8 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 		return err;
 	if (!may(ctx, &l, true))
 		return CH_ERR_DENIED;
+	if ((err = refs_unique(ctx, set)) != CH_OK)
+		return err;
 	if (strcmp(l.source, "lookout") == 0) {
 		ch_fault_set(&ctx->fault, "/list_id",
 		    "a lookout list is edited entry by entry, not imported.");

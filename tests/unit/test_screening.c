@@ -8,6 +8,7 @@
  * who may do what.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,4 +353,87 @@ Test(screening, who_may)
 	cr_assert_eq(ch_watchlists_create(&ctx, NULL, "G", "un", &l),
 	    CH_ERR_DENIED, "global lists are HQ's");
 	ctx.who = NULL;
+}
+
+Test(screening, an_import_that_fails_stores_nothing)
+{
+	struct ch_watchlist l;
+	struct ch_watch_version v, *vs;
+	struct ch_watch_set set;
+	struct ch_watch_row *rows;
+	size_t n;
+
+	make_list(post_id, "Post list", &l);
+	custom(v1, &set);
+	/* Two entries with one ref: refused after the first was written. */
+	set.entries[2].ref = set.entries[0].ref;
+	cr_assert_eq(ch_watchlists_import(&ctx, l.id, &set, "bad.csv", &v),
+	    CH_ERR_INVALID);
+	cr_assert_eq(ch_watchlists_versions(&ctx, l.id, &vs, &n), CH_OK);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(ch_watchlists_entries(&ctx, l.id, 0, 0, &rows, &n), CH_OK);
+	cr_assert_eq(n, 0, "no entry of the refused import is stored");
+	cr_assert_eq(ch_watchlists_get(&ctx, l.id, &l), CH_OK);
+	cr_assert_eq(l.current_version, 0);
+}
+
+/* Queries go on while the index is rebuilt and swapped: none fails, and
+ * each sees either the old index or the new one, whole. */
+struct prober {
+	pthread_t thread;
+	int runs, failures, seen_new;
+};
+
+static volatile int stop_probing;
+
+static void *
+probe_loop(void *arg)
+{
+	struct prober *p = arg;
+	struct ch_ctx c = ctx;
+	struct ch_screen_subject s = {.name = "Ivan Petrovsky"};
+
+	c.arena = ch_arena_create(64u * 1024 * 1024);
+	while (!stop_probing) {
+		json_t *hits = NULL;
+
+		if (ch_screening_probe(&c, post_id, &s, &hits) != CH_OK ||
+		    hits == NULL)
+			p->failures++;
+		else if (json_array_size(hits) > 0)
+			p->seen_new++;
+		json_decref(hits);
+		p->runs++;
+	}
+	ch_arena_destroy(c.arena);
+	return NULL;
+}
+
+Test(screening, readers_are_not_blocked_by_a_rebuild)
+{
+	struct prober probers[3];
+	struct ch_watchlist l;
+	struct ch_watch_version v;
+
+	memset(probers, 0, sizeof(probers));
+	stop_probing = 0;
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(pthread_create(&probers[i].thread, NULL,
+				 probe_loop, &probers[i]),
+		    0);
+	make_list(post_id, "Post list", &l);
+	import_v(l.id, v1, &v); /* rebuilds and swaps */
+	for (int i = 0; i < 5; i++)
+		cr_assert_eq(ch_screening_reload(store), CH_OK);
+	usleep(100 * 1000);
+	stop_probing = 1;
+	for (size_t i = 0; i < 3; i++) {
+		pthread_join(probers[i].thread, NULL);
+		cr_assert_gt(probers[i].runs, 0);
+		cr_assert_eq(probers[i].failures, 0);
+	}
+	cr_assert_gt(
+	    probers[0].seen_new + probers[1].seen_new + probers[2].seen_new, 0,
+	    "the new index was seen");
+	cr_assert_eq(ch_screening_indexed(), 3);
 }
