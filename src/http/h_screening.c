@@ -369,26 +369,28 @@ void
 ch_h_watchlist_entries(struct ch_req *req)
 {
 	struct ch_watch_row *rows;
+	char next[600];
 	const char *s;
-	long offset = 0, limit = 50;
+	long limit = 50;
 	size_t n;
 	json_t *items;
 	ch_err err;
 
-	if ((s = ch_req_query(req, "offset")) != NULL &&
-	    !ch_parse_long(s, 0, 10000000, &offset)) {
-		ch_reply_problem(
-		    req, "bad-query", "offset is a number from 0.", "offset");
-		return;
-	}
 	if ((s = ch_req_query(req, "limit")) != NULL &&
 	    !ch_parse_long(s, 1, 200, &limit)) {
 		ch_reply_problem(
 		    req, "bad-query", "limit is 1 to 200.", "limit");
 		return;
 	}
-	err = ch_watchlists_entries(&req->ctx, req->params[0], (size_t)offset,
-	    (size_t)limit, &rows, &n);
+	err = ch_watchlists_entries(&req->ctx, req->params[0],
+	    ch_req_query(req, "cursor"), (size_t)limit, &rows, &n, next,
+	    sizeof(next));
+	if (err == CH_ERR_INVALID) {
+		ch_reply_problem(req, "bad-cursor",
+		    "cursor is the next_cursor of the previous page.",
+		    "cursor");
+		return;
+	}
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
 		return;
@@ -396,7 +398,9 @@ ch_h_watchlist_entries(struct ch_req *req)
 	items = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(items, entry_json(&rows[i]));
-	ch_reply_json(req, 200, json_pack("{s:o}", "items", items));
+	ch_reply_json(req, 200,
+	    json_pack("{s:o,s:o}", "items", items, "next_cursor",
+		ch_json_str_or_null(next)));
 }
 
 /* ---- lookout ---- */

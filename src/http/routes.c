@@ -62,8 +62,8 @@ static const struct ch_query_param watchlists_query[] = {
     {NULL, NULL},
 };
 static const struct ch_query_param watchlist_entries_query[] = {
-    {"offset", "Entries to skip (default 0)."},
     {"limit", "Page size, 1 to 200 (default 50)."},
+    {"cursor", "next_cursor of the previous page."},
     {NULL, NULL},
 };
 static const struct ch_query_param screening_hits_query[] = {

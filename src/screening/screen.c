@@ -132,7 +132,8 @@ load_list(struct ch_tx *tx, struct snapshot *s, const struct ch_watchlist *l,
 	ch_strlcpy(ref->id, l->id, sizeof(ref->id));
 	ref->name = ch_arena_strdup(s->arena, l->name);
 	ref->source = ch_arena_strdup(s->arena, l->source);
-	err = ch_store_watch_entries(tx, l->id, true, 0, 0, tmp, &rows, &n);
+	err = ch_store_watch_entries(
+	    tx, l->id, true, NULL, 0, tmp, &rows, &n, NULL, 0);
 	if (err == CH_OK && n > 0) {
 		ref->entries =
 		    ch_arena_alloc(s->arena, n * sizeof(*ref->entries));

@@ -186,9 +186,12 @@ void ch_watchlists_defer_refresh(bool on);
 void ch_watchlists_refresh(struct ch_ctx *ctx, const char *post_id);
 ch_err ch_watchlists_versions(struct ch_ctx *ctx, const char *list_id,
     struct ch_watch_version **out, size_t *count);
-/* The current entries of a list (a page: offset, limit). */
+/* The current entries of a list by ref, a page of limit (0: all) after
+ * cursor (NULL: from the start); *next gets the next page's cursor, or ""
+ * at the end (next may be NULL).  CH_ERR_INVALID on a bad cursor. */
 ch_err ch_watchlists_entries(struct ch_ctx *ctx, const char *list_id,
-    size_t offset, size_t limit, struct ch_watch_row **out, size_t *count);
+    const char *cursor, size_t limit, struct ch_watch_row **out,
+    size_t *count, char *next, size_t next_size);
 
 /* Lookout entries: the post's own, with reason and seriousness. */
 struct ch_lookout_input {

@@ -342,8 +342,8 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 	 * one list take turns. */
 	if ((err = ch_store_watchlist_get(tx, list_id, ctx->arena, &l)) !=
 		CH_OK ||
-	    (err = ch_store_watch_entries(
-		 tx, l.id, false, 0, 0, ctx->arena, &cur, &ncur)) != CH_OK)
+	    (err = ch_store_watch_entries(tx, l.id, false, NULL, 0, ctx->arena,
+		 &cur, &ncur, NULL, 0)) != CH_OK)
 		goto rollback;
 	qsort(cur, ncur, sizeof(*cur), row_ref_cmp);
 	seen = ch_arena_alloc(ctx->arena, ncur + 1);
@@ -495,8 +495,9 @@ ch_watchlists_versions(struct ch_ctx *ctx, const char *list_id,
 }
 
 ch_err
-ch_watchlists_entries(struct ch_ctx *ctx, const char *list_id, size_t offset,
-    size_t limit, struct ch_watch_row **out, size_t *count)
+ch_watchlists_entries(struct ch_ctx *ctx, const char *list_id,
+    const char *cursor, size_t limit, struct ch_watch_row **out, size_t *count,
+    char *next, size_t next_size)
 {
 	struct ch_watchlist l;
 	struct ch_tx *tx = NULL;
@@ -506,8 +507,8 @@ ch_watchlists_entries(struct ch_ctx *ctx, const char *list_id, size_t offset,
 		return err;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_watch_entries(
-	    tx, l.id, true, offset, limit, ctx->arena, out, count);
+	err = ch_store_watch_entries(tx, l.id, true, cursor, limit, ctx->arena,
+	    out, count, next, next_size);
 	ch_store_rollback(tx);
 	return err;
 }
@@ -724,7 +725,7 @@ ch_lookout_list(struct ch_ctx *ctx, const char *post_id,
 		return err;
 	if (!may(ctx, &l, false))
 		return CH_ERR_DENIED;
-	return ch_watchlists_entries(ctx, l.id, 0, 0, out, count);
+	return ch_watchlists_entries(ctx, l.id, NULL, 0, out, count, NULL, 0);
 }
 
 /* The current lookout entry id and its list, for an update or delete. */

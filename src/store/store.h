@@ -402,11 +402,13 @@ ch_err ch_store_watch_version_insert(
     struct ch_tx *tx, const struct ch_watch_version *v);
 ch_err ch_store_watch_version_list(struct ch_tx *tx, const char *list_id,
     ch_arena *arena, struct ch_watch_version **out, size_t *count);
-/* Current entries of a list: with_data false leaves data NULL (for the
- * comparison of an import); offset/limit page them (limit 0: all). */
+/* Current entries of a list by ref: with_data false leaves data NULL (for
+ * the comparison of an import); a page of limit entries (0: all) after
+ * cursor (NULL or "": from the start), and the next page's cursor in next
+ * ("" at the end; next may be NULL).  CH_ERR_INVALID on a bad cursor. */
 ch_err ch_store_watch_entries(struct ch_tx *tx, const char *list_id,
-    bool with_data, size_t offset, size_t limit, ch_arena *arena,
-    struct ch_watch_row **out, size_t *count);
+    bool with_data, const char *cursor, size_t limit, ch_arena *arena,
+    struct ch_watch_row **out, size_t *count, char *next, size_t next_size);
 ch_err ch_store_watch_entry_insert(
     struct ch_tx *tx, const struct ch_watch_row *row);
 ch_err ch_store_watch_entry_get(struct ch_tx *tx, const char *id,

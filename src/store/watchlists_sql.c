@@ -236,25 +236,35 @@ entry_from_row(const struct ch_rows *r, size_t i, ch_arena *a,
 
 ch_err
 ch_store_watch_entries(struct ch_tx *tx, const char *list_id, bool with_data,
-    size_t offset, size_t limit, ch_arena *arena, struct ch_watch_row **out,
-    size_t *count)
+    const char *cursor, size_t limit, ch_arena *arena,
+    struct ch_watch_row **out, size_t *count, char *next, size_t next_size)
 {
-	struct ch_param v[3] = {CH_P_TEXT(list_id),
-	    CH_P_INT(limit > 0 ? (int64_t)limit : INT64_MAX / 2),
-	    CH_P_INT(offset)};
+	char after_ref[256] = "", after_id[CH_ID_LEN] = "";
+	struct ch_param v[4];
 	struct ch_rows *r = NULL;
 	ch_err err;
 
 	*out = NULL;
 	*count = 0;
+	if (next != NULL && next_size > 0)
+		next[0] = '\0';
+	if (cursor != NULL && *cursor != '\0' &&
+	    !ch_cursor_decode(cursor, after_ref, sizeof(after_ref), after_id))
+		return CH_ERR_INVALID;
+	v[0] = CH_P_TEXT(list_id);
+	/* One more than asked tells whether a next page exists. */
+	v[1] = CH_P_INT(limit > 0 ? (int64_t)limit + 1 : INT64_MAX / 2);
+	v[2] = ch_param_opt(after_id[0] ? after_ref : NULL);
+	v[3] = ch_param_opt(after_id);
+#define ENTRIES_WHERE                                                          \
+	" FROM watchlist_entries WHERE list_id = $1 AND last_version IS NULL"  \
+	" AND (CAST($4 AS TEXT) IS NULL OR ref > $3 OR"                        \
+	" (ref = $3 AND id > $4)) ORDER BY ref, id LIMIT $2"
 	err = ch_tx_query(tx,
-	    with_data ? "SELECT " ENTRY_COLUMNS ", data FROM watchlist_entries"
-			" WHERE list_id = $1 AND last_version IS NULL"
-			" ORDER BY ref, id LIMIT $2 OFFSET $3"
-		      : "SELECT " ENTRY_COLUMNS " FROM watchlist_entries"
-			" WHERE list_id = $1 AND last_version IS NULL"
-			" ORDER BY ref, id LIMIT $2 OFFSET $3",
-	    v, 3, &r, NULL);
+	    with_data ? "SELECT " ENTRY_COLUMNS ", data" ENTRIES_WHERE
+		      : "SELECT " ENTRY_COLUMNS ENTRIES_WHERE,
+	    v, 4, &r, NULL);
+#undef ENTRIES_WHERE
 	if (err != CH_OK)
 		return err;
 	if (r->nrows > 0 &&
@@ -266,6 +276,12 @@ ch_store_watch_entries(struct ch_tx *tx, const char *list_id, bool with_data,
 		entry_from_row(r, i, arena, &(*out)[i], with_data);
 	*count = r->nrows;
 	ch_rows_free(r);
+	if (limit > 0 && *count > limit) {
+		*count = limit;
+		if (next != NULL)
+			ch_cursor_encode((*out)[limit - 1].ref,
+			    (*out)[limit - 1].id, next, next_size);
+	}
 	return CH_OK;
 }
 

@@ -98,6 +98,12 @@ describe('custom lists and versions', () => {
 		assert.equal(id(e2, '3'), undefined);
 		const versions = (await get(rso, `/api/v1/watchlists/${list.id}/versions`)).json.items;
 		assert.deepEqual(versions.map((v) => v.number), [2, 1]);
+		const page1 = await get(rso, `/api/v1/watchlists/${list.id}/entries?limit=2`);
+		assert.deepEqual(page1.json.items.map((e) => e.ref), ['1', '2']);
+		const page2 = await get(rso, `/api/v1/watchlists/${list.id}/entries?limit=2&cursor=${page1.json.next_cursor}`);
+		assert.deepEqual(page2.json.items.map((e) => e.ref), ['4']);
+		assert.equal(page2.json.next_cursor, null);
+		assertProblem(await get(rso, `/api/v1/watchlists/${list.id}/entries?cursor=zz`), 400, 'bad-cursor');
 	});
 
 	test('a bad file is refused with its line and column, and nothing is stored', async () => {

@@ -129,7 +129,9 @@ Test(screening, versions_summarise_and_keep_ids_of_unchanged_entries)
 	cr_assert_eq(v.number, 1);
 	cr_assert_eq(v.added, 3);
 	cr_assert_eq(v.entries, 3);
-	cr_assert_eq(ch_watchlists_entries(&ctx, l.id, 0, 0, &r1, &n1), CH_OK);
+	cr_assert_eq(
+	    ch_watchlists_entries(&ctx, l.id, NULL, 0, &r1, &n1, NULL, 0),
+	    CH_OK);
 	cr_assert_eq(n1, 3);
 	import_v(l.id, v2, &v);
 	cr_assert_eq(v.number, 2);
@@ -137,7 +139,9 @@ Test(screening, versions_summarise_and_keep_ids_of_unchanged_entries)
 	cr_assert_eq(v.changed, 1);
 	cr_assert_eq(v.removed, 1);
 	cr_assert_eq(v.added, 1);
-	cr_assert_eq(ch_watchlists_entries(&ctx, l.id, 0, 0, &r2, &n2), CH_OK);
+	cr_assert_eq(
+	    ch_watchlists_entries(&ctx, l.id, NULL, 0, &r2, &n2, NULL, 0),
+	    CH_OK);
 	cr_assert_eq(n2, 3);
 	cr_assert_str_eq(row_of(r1, n1, "1")->id, row_of(r2, n2, "1")->id,
 	    "an unchanged entry keeps its id");
@@ -156,6 +160,28 @@ Test(screening, versions_summarise_and_keep_ids_of_unchanged_entries)
 	cr_assert_eq(ch_watchlists_get(&ctx, l.id, &l), CH_OK);
 	cr_assert_eq(l.current_version, 3);
 	cr_assert_eq(l.entries, 3);
+	/* Pages of two by ref: 1, 2 then 4. */
+	{
+		char next[600], again[600];
+		struct ch_watch_row *p;
+		size_t np;
+
+		cr_assert_eq(ch_watchlists_entries(&ctx, l.id, NULL, 2, &p, &np,
+				 next, sizeof(next)),
+		    CH_OK);
+		cr_assert_eq(np, 2);
+		cr_assert_str_eq(p[1].ref, "2");
+		cr_assert_neq(next[0], '\0');
+		cr_assert_eq(ch_watchlists_entries(&ctx, l.id, next, 2, &p, &np,
+				 again, sizeof(again)),
+		    CH_OK);
+		cr_assert_eq(np, 1);
+		cr_assert_str_eq(p[0].ref, "4");
+		cr_assert_str_eq(again, "");
+		cr_assert_eq(ch_watchlists_entries(&ctx, l.id, "zz", 2, &p, &np,
+				 again, sizeof(again)),
+		    CH_ERR_INVALID);
+	}
 }
 
 static void
@@ -371,7 +397,9 @@ Test(screening, an_import_that_fails_stores_nothing)
 	    CH_ERR_INVALID);
 	cr_assert_eq(ch_watchlists_versions(&ctx, l.id, &vs, &n), CH_OK);
 	cr_assert_eq(n, 0);
-	cr_assert_eq(ch_watchlists_entries(&ctx, l.id, 0, 0, &rows, &n), CH_OK);
+	cr_assert_eq(
+	    ch_watchlists_entries(&ctx, l.id, NULL, 0, &rows, &n, NULL, 0),
+	    CH_OK);
 	cr_assert_eq(n, 0, "no entry of the refused import is stored");
 	cr_assert_eq(ch_watchlists_get(&ctx, l.id, &l), CH_OK);
 	cr_assert_eq(l.current_version, 0);
