@@ -106,6 +106,25 @@ describe('custom lists and versions', () => {
 		assertProblem(await get(rso, `/api/v1/watchlists/${list.id}/entries?cursor=zz`), 400, 'bad-cursor');
 	});
 
+	test('OFAC files through the API: remarks, aliases and the 0x1A byte', async () => {
+		const hq = await hqAdmin();
+		const a = word();
+		const list = await api(hq, 'POST', '/api/v1/watchlists', { name: `API test OFAC ${a}`, source: 'ofac-sdn' });
+		assert.equal(list.status, 201, list.text);
+		const row = `7,"${a.toUpperCase()}, Ivan","individual","SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,`
+			+ `"DOB circa 1960; nationality Korea, North; Gender Male; a.k.a. 'VANYA'."\r\n\u001a`;
+		const r = await api(hq, 'POST', `/api/v1/watchlists/${list.json.id}/versions`, {
+			format: 'ofac-sdn', primary: row, alt: `7,1,"aka","${a.toUpperCase()}, I.",-0- \r\n\u001a`,
+		});
+		assert.equal(r.status, 201, r.text);
+		assert.equal(r.json.summary.added, 1);
+		const e = (await get(hq, `/api/v1/watchlists/${list.json.id}/entries`)).json.items[0].entry;
+		assert.deepEqual(e.names.map((n) => n.quality), ['primary', 'strong', 'weak']);
+		assert.deepEqual(e.nationalities, ['KP']);
+		assert.equal(e.gender, 'M');
+		assert.deepEqual(e.dates_of_birth, [{ year: 1960, year_to: 0, month: 0, day: 0, circa: true }]);
+	});
+
 	test('a bad file is refused with its line and column, and nothing is stored', async () => {
 		const rso = await login('rso');
 		const list = await customList(rso, `API test list ${word()}`);
