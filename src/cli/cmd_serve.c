@@ -342,6 +342,10 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	/* Watchlist screening: the engine's index over the stored lists. */
 	if (ch_screening_start(store) != CH_OK)
 		log_error("screening starts with no lists; see above");
+	/* Imports by the CLI (or another server) reach the index too. */
+	if (ch_screening_watch(store, 10) != CH_OK)
+		log_error(
+		    "lists imported elsewhere reach screening at restart");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);

@@ -57,6 +57,7 @@ struct scope {
 
 struct snapshot {
 	int refs;
+	char generation[96]; /* ch_store_watchlists_generation() at build */
 	ch_arena *arena;
 	struct scope *scopes;
 	size_t n_scopes;
@@ -180,7 +181,9 @@ snapshot_build(struct ch_store *store, struct snapshot **out)
 	}
 	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
 		goto fail;
-	if ((err = ch_store_watchlist_list(tx, NULL, tmp, &lists, &n)) != CH_OK)
+	if ((err = ch_store_watchlists_generation(
+		 tx, s->generation, sizeof(s->generation))) != CH_OK ||
+	    (err = ch_store_watchlist_list(tx, NULL, tmp, &lists, &n)) != CH_OK)
 		goto rollback;
 	cap = n + 1;
 	s->scopes = ch_arena_alloc(s->arena, cap * sizeof(*s->scopes));
@@ -261,10 +264,94 @@ ch_screening_start(struct ch_store *store)
 	return ch_screening_reload(store);
 }
 
+ch_err
+ch_screening_check(struct ch_store *store, bool *reloaded)
+{
+	struct snapshot *s;
+	struct ch_tx *tx = NULL;
+	char gen[96];
+	bool same;
+	ch_err err;
+
+	*reloaded = false;
+	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_watchlists_generation(tx, gen, sizeof(gen));
+	ch_store_rollback(tx);
+	if (err != CH_OK)
+		return err;
+	s = acquire();
+	same = s != NULL && strcmp(s->generation, gen) == 0;
+	release(s);
+	if (same)
+		return CH_OK;
+	log_info("the watchlists changed elsewhere: rebuilding the index");
+	if ((err = ch_screening_reload(store)) == CH_OK)
+		*reloaded = true;
+	return err;
+}
+
+/* The watcher: a thread that checks every few seconds. */
+static struct {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool running, stop;
+	struct ch_store *store;
+	int seconds;
+} watcher = {
+    .lock = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
+
+static void *
+watch_loop(void *arg)
+{
+	struct timespec until;
+	bool reloaded;
+
+	(void)arg;
+	pthread_mutex_lock(&watcher.lock);
+	while (!watcher.stop) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += watcher.seconds;
+		pthread_cond_timedwait(&watcher.wake, &watcher.lock, &until);
+		if (watcher.stop)
+			break;
+		pthread_mutex_unlock(&watcher.lock);
+		if (ch_screening_check(watcher.store, &reloaded) != CH_OK)
+			log_warn("could not check the watchlists for changes");
+		pthread_mutex_lock(&watcher.lock);
+	}
+	pthread_mutex_unlock(&watcher.lock);
+	return NULL;
+}
+
+ch_err
+ch_screening_watch(struct ch_store *store, int seconds)
+{
+	if (watcher.running)
+		return CH_OK;
+	watcher.store = store;
+	watcher.seconds = seconds > 0 ? seconds : 10;
+	watcher.stop = false;
+	if (pthread_create(&watcher.thread, NULL, watch_loop, NULL) != 0)
+		return CH_ERR_INTERNAL;
+	watcher.running = true;
+	return CH_OK;
+}
+
 void
 ch_screening_stop(void)
 {
 	struct snapshot *old;
+
+	if (watcher.running) {
+		pthread_mutex_lock(&watcher.lock);
+		watcher.stop = true;
+		pthread_cond_signal(&watcher.wake);
+		pthread_mutex_unlock(&watcher.lock);
+		pthread_join(watcher.thread, NULL);
+		watcher.running = false;
+	}
 
 	pthread_mutex_lock(&snap_lock);
 	old = current;

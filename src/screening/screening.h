@@ -190,8 +190,8 @@ ch_err ch_watchlists_versions(struct ch_ctx *ctx, const char *list_id,
  * cursor (NULL: from the start); *next gets the next page's cursor, or ""
  * at the end (next may be NULL).  CH_ERR_INVALID on a bad cursor. */
 ch_err ch_watchlists_entries(struct ch_ctx *ctx, const char *list_id,
-    const char *cursor, size_t limit, struct ch_watch_row **out,
-    size_t *count, char *next, size_t next_size);
+    const char *cursor, size_t limit, struct ch_watch_row **out, size_t *count,
+    char *next, size_t next_size);
 
 /* Lookout entries: the post's own, with reason and seriousness. */
 struct ch_lookout_input {
@@ -220,9 +220,16 @@ ch_err ch_lookout_delete(struct ch_ctx *ctx, const char *entry_id);
  * changes rebuild it.  Readers are never blocked: a query holds a
  * reference to the index it started with. */
 ch_err ch_screening_start(struct ch_store *store);
+/* Stop the watcher, if any, and free the index. */
 void ch_screening_stop(void);
 /* Rebuild and swap the index now (after an import). */
 ch_err ch_screening_reload(struct ch_store *store);
+/* Rebuild when the lists changed since the index was built (an import by
+ * the CLI or another server): *reloaded says whether it did. */
+ch_err ch_screening_check(struct ch_store *store, bool *reloaded);
+/* The server: check every `seconds` in a thread of its own, until
+ * ch_screening_stop(). */
+ch_err ch_screening_watch(struct ch_store *store, int seconds);
 /* Entries in the index now (0 before start). */
 size_t ch_screening_indexed(void);
 

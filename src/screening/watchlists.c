@@ -656,7 +656,9 @@ lookout_write(struct ch_ctx *ctx, const struct ch_watchlist *l,
 	if ((replaces != NULL &&
 		(err = ch_store_watch_entry_retire(
 		     tx, replaces->id, l->current_version)) != CH_OK) ||
-	    (err = ch_store_watch_entry_insert(tx, out)) != CH_OK) {
+	    (err = ch_store_watch_entry_insert(tx, out)) != CH_OK ||
+	    (err = ch_store_watchlist_set_version(
+		 tx, l->id, l->current_version, now)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
 	}

@@ -396,6 +396,11 @@ ch_err ch_store_watchlist_find(struct ch_tx *tx, const char *scope,
 /* Global lists and those of post_id (every post's when NULL). */
 ch_err ch_store_watchlist_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_watchlist **out, size_t *count);
+/* A text that changes whenever a list is added, imported or edited (the
+ * lists, their summed versions, the entry rows and the current ones), for
+ * the server to notice changes made by another process (the CLI, a second
+ * server on the same database). */
+ch_err ch_store_watchlists_generation(struct ch_tx *tx, char *out, size_t size);
 ch_err ch_store_watchlist_set_version(
     struct ch_tx *tx, const char *id, int64_t version, const char *updated_at);
 ch_err ch_store_watch_version_insert(

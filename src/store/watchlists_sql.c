@@ -137,6 +137,32 @@ ch_store_watchlist_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
 }
 
 ch_err
+ch_store_watchlists_generation(struct ch_tx *tx, char *out, size_t size)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	/* Every change adds a list, a version or an entry row, or retires
+	 * an entry (a lookout removed). */
+	err = ch_tx_query(tx,
+	    "SELECT (SELECT COUNT(*) FROM watchlists),"
+	    " (SELECT SUM(current_version) FROM watchlists),"
+	    " (SELECT COUNT(*) FROM watchlist_entries),"
+	    " (SELECT COUNT(*) FROM watchlist_entries"
+	    "  WHERE last_version IS NULL)",
+	    NULL, 0, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	snprintf(out, size, "%lld/%lld/%lld/%lld",
+	    (long long)ch_rows_int(r, 0, 0, 0),
+	    (long long)ch_rows_int(r, 0, 1, 0),
+	    (long long)ch_rows_int(r, 0, 2, 0),
+	    (long long)ch_rows_int(r, 0, 3, 0));
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
 ch_store_watchlist_set_version(
     struct ch_tx *tx, const char *id, int64_t version, const char *updated_at)
 {

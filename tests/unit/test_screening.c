@@ -465,3 +465,26 @@ Test(screening, readers_are_not_blocked_by_a_rebuild)
 	    "the new index was seen");
 	cr_assert_eq(ch_screening_indexed(), 3);
 }
+
+Test(screening, the_index_notices_lists_changed_elsewhere)
+{
+	struct ch_watchlist l;
+	struct ch_watch_version v;
+	bool reloaded = true;
+
+	cr_assert_eq(ch_screening_check(store, &reloaded), CH_OK);
+	cr_assert_not(reloaded, "nothing changed");
+	/* As another process would: the import leaves this index alone. */
+	ch_watchlists_defer_refresh(true);
+	make_list(post_id, "Post list", &l);
+	import_v(l.id, v1, &v);
+	ch_watchlists_defer_refresh(false);
+	cr_assert_eq(ch_screening_indexed(), 0);
+	cr_assert_eq(ch_screening_check(store, &reloaded), CH_OK);
+	cr_assert(reloaded);
+	cr_assert_eq(ch_screening_indexed(), 3);
+	cr_assert_eq(ch_screening_check(store, &reloaded), CH_OK);
+	cr_assert_not(reloaded);
+	/* The watcher thread starts and stops cleanly. */
+	cr_assert_eq(ch_screening_watch(store, 1), CH_OK);
+}
