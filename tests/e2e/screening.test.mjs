@@ -76,7 +76,11 @@ describe('watchlist screening', { skip: !REAL_LISTS && 'no ../shared/data/watchl
 		await row.getByRole('link').click();
 		await page.getByRole('heading', { name: 'Versions of OFAC SDN' }).waitFor();
 		assert.match(await page.locator('table.versions-table tbody tr').first().innerText(), /8976/);
-		await shot(page, 'screening-lists');
+		await page.locator('table.entries-table tbody tr').first().waitFor();
+		await shot(page, 'screening-lists', { fullPage: false });
+		assert.equal(await page.locator('table.entries-table tbody tr').count(), 50, 'the first page of entries');
+		await page.getByRole('button', { name: 'Load more' }).click();
+		await page.waitForFunction(() => document.querySelectorAll('table.entries-table tbody tr').length === 100);
 		assert.deepEqual(problems, []);
 	});
 

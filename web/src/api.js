@@ -152,6 +152,7 @@ export const api = {
 	// watchlist screening
 	watchlists: () => request('GET', '/watchlists'),
 	watchlistVersions: (id) => request('GET', `/watchlists/${enc(id)}/versions`),
+	watchlistEntries: (id, params) => request('GET', `/watchlists/${enc(id)}/entries${query(params)}`),
 	screen: (body) => request('POST', '/screenings', { body }),
 	hits: (params) => request('GET', `/hits${query(params)}`),
 	adjudicate: (id, decision, reason) =>

@@ -173,6 +173,36 @@ function QueueTab({ user }) {
 	</div>`;
 }
 
+// A list's current entries, 50 at a time; lookout entries with their
+// reason and seriousness.
+function Entries({ id }) {
+	const [page, setPage] = useState({ items: [], next: null, loading: true, error: null });
+	const load = (cursor) => {
+		setPage((p) => ({ ...p, loading: true }));
+		api.watchlistEntries(id, { limit: 50, cursor }).then(
+			(r) => setPage((p) => ({ items: (cursor ? p.items : []).concat(r.items || []), next: r.next_cursor, loading: false, error: null })),
+			(error) => setPage((p) => ({ ...p, loading: false, error })));
+	};
+	useEffect(() => load(null), [id]);
+	const lookout = page.items.some((e) => e.seriousness);
+	return html`<section class="panel" aria-labelledby="entries-h">
+		<h2 id="entries-h">Entries</h2>
+		<${ErrorBox} error=${page.error} />
+		${page.items.length === 0 && !page.loading ? html`<p class="muted">No entries.</p>` : html`<table class="people-table entries-table">
+			<caption class="visually-hidden">Entries</caption>
+			<thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Ref</th>
+				${lookout ? html`<th scope="col">Seriousness</th><th scope="col">Reason</th>` : ''}</tr></thead>
+			<tbody>${page.items.map((e) => html`<tr key=${e.id}>
+				<td class="cell-name">${e.name}<${EntrySummary} data=${e.entry} /></td>
+				<td data-label="Kind">${e.kind}</td><td data-label="Ref">${e.ref}</td>
+				${lookout ? html`<td data-label="Seriousness">${e.seriousness || ''}</td><td data-label="Reason">${e.reason || ''}</td>` : ''}
+			</tr>`)}</tbody>
+		</table>`}
+		${page.next ? html`<div class="load-more"><button type="button" class="btn" disabled=${page.loading}
+			onClick=${() => load(page.next)}>${page.loading ? 'Loading…' : 'Load more'}</button></div>` : ''}
+	</section>`;
+}
+
 function ListsTab({ id }) {
 	const [lists, setLists] = useState({ items: null, error: null });
 	const [versions, setVersions] = useState(null);
@@ -213,6 +243,7 @@ function ListsTab({ id }) {
 						<td>${v.summary.changed}</td><td>${v.summary.unchanged}</td></tr>`)}</tbody>
 				</table>`}
 		</section>` : ''}
+		${id ? html`<${Entries} key=${id} id=${id} />` : ''}
 	</div>`;
 }
 
