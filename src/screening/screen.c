@@ -926,24 +926,30 @@ ch_screening_rescreen_subjects(struct ch_ctx *ctx, const char *post_id,
 	struct snapshot *snap = acquire();
 	struct ch_screening sc;
 	struct prepared p;
+	struct ch_ctx one;
 	size_t k, open;
 	ch_err err = CH_OK;
 
-	for (size_t i = 0; i < n; i++) {
-		if (prepare(ctx, &subjects[i], &p) != CH_OK) {
-			/* A record the screening cannot read (no name
-			 * letters, a date it does not know) is skipped. */
-			continue;
-		}
-		err = screen_one(ctx, snap, post_id, &p, subjects[i].name,
-		    subjects[i].dob, "list-update", true, &sc, NULL, &k, &open);
-		if (err == CH_ERR_INVALID) {
-			err = CH_OK;
-			continue;
-		}
-		if (err != CH_OK)
+	*new_hits = 0;
+	for (size_t i = 0; i < n && err == CH_OK; i++) {
+		/* Each subject in memory of its own: a post may be large. */
+		one = *ctx;
+		if ((one.arena = ch_arena_create(16u * 1024 * 1024)) == NULL) {
+			err = CH_ERR_NOMEM;
 			break;
-		*new_hits += open;
+		}
+		/* A record the screening cannot read (no letters in the name,
+		 * a date it does not know) is skipped. */
+		if (prepare(&one, &subjects[i], &p) == CH_OK) {
+			err = screen_one(&one, snap, post_id, &p,
+			    subjects[i].name, subjects[i].dob, "list-update",
+			    true, &sc, NULL, &k, &open);
+			if (err == CH_ERR_INVALID)
+				err = CH_OK;
+			else if (err == CH_OK)
+				*new_hits += open;
+		}
+		ch_arena_destroy(one.arena);
 	}
 	release(snap);
 	return err;
