@@ -32,7 +32,8 @@
 #include "screening/match_int.h"
 
 #define KEY_MAX (CH_MATCH_TOKEN_MAX + 2)
-#define KEYS_PER_TOKEN 6
+#define KEYS_PER_TOKEN 40
+#define GENERATOR_KEYS (3 * KEYS_PER_TOKEN)
 #define PREFIX_LEN 4
 #define NONE UINT32_MAX
 
@@ -171,6 +172,8 @@ struct ientry {
 struct iname {
 	uint32_t entry;
 	uint32_t first_token;
+	uint32_t first_joined; /* in joined: neighbours joined, keys only */
+	uint16_t n_joined;
 	uint16_t n_tokens;
 	uint16_t name_index;
 	uint8_t quality;
@@ -183,6 +186,8 @@ struct ch_match_index {
 	size_t n_names, names_cap;
 	uint32_t *tokens; /* type ids, names' runs */
 	size_t n_tokens, tokens_cap;
+	uint32_t *joined; /* type ids of neighbouring tokens joined */
+	size_t n_joined, joined_cap;
 	struct strtab type_tab; /* role letter + text -> type id */
 	struct ch_match_token *types;
 	size_t types_cap;
@@ -201,25 +206,89 @@ ch_match_last_candidates(void)
 	return last_candidates;
 }
 
-/* The index keys of a token into KEYS; returns how many. */
+/* Add KEY to KEYS unless it is there already. */
+static void
+push_key(char keys[][KEY_MAX], size_t *n, size_t max, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return;
+	if (*n < max)
+		snprintf(keys[(*n)++], KEY_MAX, "%s", key);
+}
+
+/* WORD and WORD without each one of its letters (from three letters). */
+static void
+deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
+{
+	char key[KEY_MAX];
+	size_t len = strlen(word);
+
+	snprintf(key, sizeof(key), "w%s", word);
+	push_key(keys, n, max, key);
+	if (len < 3)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		snprintf(key, sizeof(key), "w%.*s%s", (int)i, word,
+		    word + i + 1);
+		push_key(keys, n, max, key);
+	}
+}
+
+/*
+ * The index keys of a token into KEYS (at most MAX); returns how many.
+ * Double Metaphone codes, the skeleton and the first four letters catch
+ * transliterations; the word itself and the word without each one of
+ * its letters catch every pair at one edit (a letter dropped, added,
+ * changed or two swapped give a shared deletion).
+ */
 static size_t
-token_keys(const struct ch_match_token *t, char keys[][KEY_MAX])
+token_keys(const struct ch_match_token *t, char keys[][KEY_MAX], size_t max)
 {
 	const char *base = t->text + t->stem;
+	char key[KEY_MAX];
 	size_t n = 0;
 
 	if (t->role != CH_TOKEN_NAME)
 		return 0;
-	if (strlen(t->phon1) >= 2)
-		snprintf(keys[n++], KEY_MAX, "p%s", t->phon1);
-	if (strlen(t->phon2) >= 2 && strcmp(t->phon1, t->phon2) != 0)
-		snprintf(keys[n++], KEY_MAX, "p%s", t->phon2);
-	if (strlen(t->skeleton) >= 2)
-		snprintf(keys[n++], KEY_MAX, "s%s", t->skeleton);
-	snprintf(keys[n++], KEY_MAX, "f%.*s", PREFIX_LEN, base);
+	if (strlen(t->phon1) >= 2) {
+		snprintf(key, sizeof(key), "p%s", t->phon1);
+		push_key(keys, &n, max, key);
+	}
+	if (strlen(t->phon2) >= 2) {
+		snprintf(key, sizeof(key), "p%s", t->phon2);
+		push_key(keys, &n, max, key);
+	}
+	if (strlen(t->skeleton) >= 2) {
+		snprintf(key, sizeof(key), "s%s", t->skeleton);
+		push_key(keys, &n, max, key);
+	}
+	snprintf(key, sizeof(key), "f%.*s", PREFIX_LEN, base);
+	push_key(keys, &n, max, key);
+	if (t->stem != 0) {
+		snprintf(key, sizeof(key), "f%.*s", PREFIX_LEN, t->text);
+		push_key(keys, &n, max, key);
+	}
+	deletion_keys(base, keys, &n, max);
 	if (t->stem != 0)
-		snprintf(keys[n++], KEY_MAX, "f%.*s", PREFIX_LEN, t->text);
+		deletion_keys(t->text, keys, &n, max);
 	return n;
+}
+
+/* A and B written together into OUT (CH_MATCH_TOKEN_MAX bytes); the
+ * caller has checked that they fit. */
+static void
+join_text(char *out, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la + lb >= CH_MATCH_TOKEN_MAX)
+		lb = la >= CH_MATCH_TOKEN_MAX - 1 ? 0 : CH_MATCH_TOKEN_MAX - 1 - la;
+	if (la >= CH_MATCH_TOKEN_MAX)
+		la = CH_MATCH_TOKEN_MAX - 1;
+	memcpy(out, a, la);
+	memcpy(out + la, b, lb);
+	out[la + lb] = '\0';
 }
 
 static bool
@@ -264,7 +333,7 @@ intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
 		ix->type_keys = tk;
 	}
 	ix->types[id] = *t;
-	n = token_keys(t, keys);
+	n = token_keys(t, keys, KEYS_PER_TOKEN);
 	for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
 		uint32_t key = NONE;
 
@@ -305,6 +374,30 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 			return false;
 		ix->tokens[ix->n_tokens++] = id;
 	}
+	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair". */
+	in->first_joined = (uint32_t)ix->n_joined;
+	in->n_joined = 0;
+	for (size_t i = 0; i + 1 < norm.n_tokens; i++) {
+		const struct ch_match_token *a = &norm.tokens[i],
+					    *b = &norm.tokens[i + 1];
+		struct ch_match_token j;
+		uint32_t id;
+
+		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		    (a->role != CH_TOKEN_NAME && b->role != CH_TOKEN_NAME) ||
+		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
+			continue;
+		memset(&j, 0, sizeof(j));
+		join_text(j.text, a->text, b->text);
+		j.role = CH_TOKEN_NAME;
+		ch_match_token_keys(&j);
+		if ((id = intern_type(ix, &j)) == NONE ||
+		    !grow((void **)&ix->joined, &ix->joined_cap,
+			ix->n_joined + 1, sizeof(*ix->joined)))
+			return false;
+		ix->joined[ix->n_joined++] = id;
+		in->n_joined++;
+	}
 	return true;
 }
 
@@ -321,10 +414,14 @@ build_postings(struct ch_match_index *ix)
 		for (size_t nm = 0; nm < ix->n_names; nm++) {
 			const struct iname *in = &ix->names[nm];
 
-			for (size_t t = 0; t < in->n_tokens; t++) {
+			for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined;
+			    t++) {
+				uint32_t type = t < in->n_tokens
+				    ? ix->tokens[in->first_token + t]
+				    : ix->joined[in->first_joined + t -
+					  in->n_tokens];
 				const uint32_t *keys = ix->type_keys +
-				    (size_t)ix->tokens[in->first_token + t] *
-					KEYS_PER_TOKEN;
+				    (size_t)type * KEYS_PER_TOKEN;
 
 				for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
 					if (keys[k] == NONE)
@@ -401,6 +498,7 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->entries);
 	free(ix->names);
 	free(ix->tokens);
+	free(ix->joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
 	free(ix->type_keys);
@@ -427,7 +525,8 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 {
 	return sizeof(*ix) + ix->n_entries * sizeof(*ix->entries) +
 	    ix->names_cap * sizeof(*ix->names) +
-	    ix->tokens_cap * sizeof(*ix->tokens) + strtab_bytes(&ix->type_tab) +
+	    ix->tokens_cap * sizeof(*ix->tokens) +
+	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * (sizeof(*ix->types) + KEYS_PER_TOKEN * 4) +
 	    strtab_bytes(&ix->key_tab) + (ix->key_tab.n + 1) * 4 +
 	    (ix->n_postings + 1) * 4;
@@ -570,8 +669,41 @@ ch_match_scan(const struct ch_match_index *ix,
 struct generator {
 	size_t cost;
 	double weight;
-	uint32_t keys[KEYS_PER_TOKEN];
+	uint32_t keys[GENERATOR_KEYS];
+	size_t n_keys;
 };
+
+/* The keys of query token I and of it joined to a neighbour ("Qolam
+ * Reza" against "Gholamreza"). */
+static size_t
+query_keys(const struct query *q, size_t i, char keys[][KEY_MAX])
+{
+	size_t n = token_keys(q->refs[i], keys, GENERATOR_KEYS);
+
+	for (int side = -1; side <= 1; side += 2) {
+		const struct ch_match_token *a, *b;
+		struct ch_match_token joined;
+		char more[KEYS_PER_TOKEN][KEY_MAX];
+		size_t m;
+
+		if ((side < 0 && i == 0) ||
+		    (side > 0 && i + 1 >= q->name.n_tokens))
+			continue;
+		a = q->refs[side < 0 ? i - 1 : i];
+		b = q->refs[side < 0 ? i : i + 1];
+		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
+			continue;
+		memset(&joined, 0, sizeof(joined));
+		join_text(joined.text, a->text, b->text);
+		joined.role = CH_TOKEN_NAME;
+		ch_match_token_keys(&joined);
+		m = token_keys(&joined, more, KEYS_PER_TOKEN);
+		for (size_t k = 0; k < m; k++)
+			push_key(keys, &n, GENERATOR_KEYS, more[k]);
+	}
+	return n;
+}
 
 static int
 generator_cmp(const void *pa, const void *pb)
@@ -598,34 +730,41 @@ ch_match_query(const struct ch_match_index *ix,
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
 	size_t n_gen = 0, n_cand = 0, total = 0;
-	double weight = 0, need, taken = 0;
+	double weight = 0, need, taken = 0, bound;
 	uint32_t *cand;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
 	if (err != CH_OK || q.max == 0)
 		return err;
 	for (size_t i = 0; i < q.name.n_tokens; i++) {
-		char keys[KEYS_PER_TOKEN][KEY_MAX];
+		char keys[GENERATOR_KEYS][KEY_MAX];
 		struct generator *g = &gen[n_gen];
 		size_t n;
 
 		weight += ch_match_token_weight(q.refs[i]);
-		if ((n = token_keys(q.refs[i], keys)) == 0)
+		if (q.refs[i]->role != CH_TOKEN_NAME)
 			continue;
+		n = query_keys(&q, i, keys);
 		g->cost = 0;
+		g->n_keys = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
-		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-			uint32_t key = k < n ? strtab_find(&ix->key_tab, keys[k])
-					     : NONE;
+		for (size_t k = 0; k < n; k++) {
+			uint32_t key = strtab_find(&ix->key_tab, keys[k]);
 
-			g->keys[k] = key;
-			if (key != NONE)
-				g->cost +=
-				    ix->post_start[key + 1] - ix->post_start[key];
+			if (key == NONE)
+				continue;
+			g->keys[g->n_keys++] = key;
+			g->cost += ix->post_start[key + 1] - ix->post_start[key];
 		}
 		n_gen++;
 	}
-	need = weight * (1.0 - (params->review - CH_MATCH_EVIDENCE_MAX));
+	/* An entry that aligns query weight W - G at best scores
+	 * (W - G) / (W - G + MISSING * G) at most; it stays under the bound t
+	 * when G > W (1 - t) / (1 - t + MISSING t). */
+	bound = params->review - CH_MATCH_EVIDENCE_MAX;
+	need = bound <= 0 ? weight
+			  : weight * (1.0 - bound) /
+		(1.0 - bound + CH_MATCH_MISSING_COST * bound);
 	qsort(gen, n_gen, sizeof(*gen), generator_cmp);
 	for (size_t g = 0; g < n_gen; g++) {
 		total += gen[g].cost;
@@ -640,11 +779,9 @@ ch_match_query(const struct ch_match_index *ix,
 	if ((cand = malloc((total + 1) * sizeof(*cand))) == NULL)
 		return CH_ERR_NOMEM;
 	for (size_t g = 0; g < n_gen; g++)
-		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
+		for (size_t k = 0; k < gen[g].n_keys; k++) {
 			uint32_t key = gen[g].keys[k];
 
-			if (key == NONE)
-				continue;
 			for (uint32_t p = ix->post_start[key];
 			    p < ix->post_start[key + 1]; p++)
 				cand[n_cand++] = ix->postings[p];

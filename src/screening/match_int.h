@@ -14,6 +14,10 @@
  * add to a name score: the index's candidate bound allows for it. */
 #define CH_MATCH_EVIDENCE_MAX 0.07
 
+/* What a query token left unaligned costs, against its weight (score.c):
+ * the index's candidate bound depends on it. */
+#define CH_MATCH_MISSING_COST 0.45
+
 /* phonetic.c */
 void ch_match_skeleton(const char *word, char *out, size_t size);
 

@@ -10,16 +10,23 @@
  * token on the other ("Abdul Rahman" / "Abdulrahman"), and pairs are
  * taken greedily, best first, each token once.  Pairs under
  * TOKEN_FLOOR do not align.  Each token has a weight (a name 1, an
- * initial 0.5, a particle 0.3, a title or legal form 0), and with S the
- * weighted sum of the aligned similarities, A the weight aligned, Q the
- * weight of query tokens left unaligned and E that of entry tokens:
+ * initial 0.5, a particle, a patronymic or a number 0.3, a title or legal
+ * form 0).  With S the sum of the aligned similarities weighted by the
+ * query tokens' weights, A the query weight aligned, P the unlike part of
+ * the aligned pairs (sum of (1 - similarity) * weight), C the weight of
+ * tokens left over on both sides (names in place of each other), Q and E
+ * the weight left over on the query side only and on the entry side only:
  *
- *     name = S / (A + Q + EXTRA_COST * E) - ORDER_COST [if order differs]
+ *     name = S / (A + 1.5 P + 3 C + 0.45 Q + 0.3 E) - 0.04 [order differs]
  *
- * Missing query tokens cost in full, extra entry tokens EXTRA_COST of
- * their weight: the lists hold full names with patronymics, tribal and
- * middle names that a visitor does not give, whereas a name the visitor
- * gives that the entry lacks is evidence of another person.
+ * with 0.6 E for bodies (a company without one of the listed words is
+ * another company).  Missing query tokens cost more than extra entry
+ * tokens: the lists hold full names with patronymics, tribal and middle
+ * names that a visitor does not give, whereas a name the visitor gives
+ * that the entry lacks is evidence of another person; and a name in place
+ * of another costs most of all ("Ayman Rabi Zawahiri" is not "Ayman
+ * Muhammad Zawahiri").  The constants were fitted on the labelled pairs
+ * of bench/screening-quality (see docs/screening.md).
  *
  * Evidence.  Then the best name of the entry (weak aliases worth
  * WEAK_ALIAS of it) meets the rest of what is known: date of birth,
@@ -40,13 +47,13 @@
 
 #define TOKEN_FLOOR 0.60
 #define PHONETIC_FLOOR 0.88
-#define PHONETIC_GUARD 0.60
+#define VOWEL_SIMILARITY 0.96
 #define STEM_SIMILARITY 0.97
 #define INITIAL_SIMILARITY 0.90
 #define COMPOUND_FLOOR 0.80
 #define EXTRA_COST 0.30
 #define EXTRA_COST_BODY 0.60
-#define MISSING_COST 0.45
+#define MISSING_COST CH_MATCH_MISSING_COST
 #define CONFLICT_COST 3.0
 #define PARTIAL_COST 1.5
 #define ORDER_COST 0.04
@@ -60,7 +67,7 @@ struct ch_match_params
 ch_match_params_default(void)
 {
 	return (struct ch_match_params){
-	    .review = 0.62, .alert = 0.85, .top_k = CH_MATCH_TOP_K_DEFAULT};
+	    .review = 0.62, .alert = 0.90, .top_k = CH_MATCH_TOP_K_DEFAULT};
 }
 
 static bool
@@ -173,7 +180,7 @@ spelling(const char *a, const char *b, int *distance)
 		cap = 1.0;
 		break;
 	case 1:
-		cap = n <= 3 ? 0.75 : n == 4 ? 0.88 : 0.92;
+		cap = n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
 		break;
 	case 2:
 		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : 0.60;
@@ -185,7 +192,8 @@ spelling(const char *a, const char *b, int *distance)
 		cap = 0.8 * (1.0 - (double)d / (double)n);
 		break;
 	}
-	return jw < cap ? jw : cap;
+	/* One letter off is a typo wherever it falls, even the first. */
+	return d == 1 || jw > cap ? cap : jw;
 }
 
 /* The similarity of two tokens, 0..1, and how it was found. */
@@ -224,13 +232,21 @@ token_similarity(const struct ch_match_token *a,
 		d = ds;
 	}
 	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
+	/* Only a vowel differs in a name of five letters or more: the usual
+	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden"). */
+	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
+	    strcmp(a->skeleton, b->skeleton) == 0 && best < VOWEL_SIMILARITY) {
+		*how = CH_HOW_SKELETON;
+		best = VOWEL_SIMILARITY;
+	}
 	/* Sounds alike, or the same consonants: a transliteration variant,
 	 * if not too many letters differ. */
-	if (best < PHONETIC_FLOOR && strlen(sa) > 2 && strlen(sb) > 2) {
+	if (best < PHONETIC_FLOOR && n >= 5 && strlen(sa) > 2 &&
+	    strlen(sb) > 2) {
 		if ((same_key(a->phon1, b->phon1) ||
 			same_key(a->phon1, b->phon2) ||
 			same_key(a->phon2, b->phon1)) &&
-		    (size_t)d * 3 <= n + 2) {
+		    (size_t)d * 3 <= n) {
 			*how = CH_HOW_PHONETIC;
 			best = PHONETIC_FLOOR;
 		} else if (strlen(a->skeleton) >= 3 &&
@@ -396,12 +412,10 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 			continue;
 		for (int t = 0; t < g->qn; t++) {
 			used_q[g->q + t] = true;
-			w += wq[g->q + t] / 2;
+			w += wq[g->q + t];
 		}
-		for (int t = 0; t < g->en; t++) {
+		for (int t = 0; t < g->en; t++)
 			used_e[g->e + t] = true;
-			w += we[g->e + t] / 2;
-		}
 		s += g->sim * w;
 		partial += (1.0 - g->sim) * w;
 		aligned += w;
