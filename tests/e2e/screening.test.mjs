@@ -97,3 +97,42 @@ describe('watchlist screening', { skip: !REAL_LISTS && 'no ../shared/data/watchl
 		}
 	});
 });
+
+describe('lookout entries and thresholds', () => {
+	test('the security officer adds a lookout entry, screens the name, and removes it', async () => {
+		const { context, page, problems } = await openPage(browser, server.url);
+		try {
+			await login(page);
+			await page.goto('/#/screening/lookout');
+			await page.getByRole('heading', { name: 'Thresholds' }).waitFor();
+			assert.notEqual(await page.getByLabel('Review from').inputValue(), '');
+			let family = '';
+			for (let i = 0; i < 8; i++) family += String.fromCharCode(97 + Math.floor(Math.random() * 26));
+			family = family[0].toUpperCase() + family.slice(1);
+			await page.getByLabel('Name', { exact: true }).fill(`${family}, Boris`);
+			await page.getByLabel('Date of birth').fill('1970');
+			await page.getByLabel('Reason').fill('Followed staff home twice.');
+			await page.getByLabel('Seriousness').selectOption('high');
+			await page.getByRole('button', { name: 'Add to the lookout list' }).click();
+			const row = page.locator('table.lookout-table tr', { hasText: family });
+			await row.waitFor();
+			assert.match(await row.innerText(), /Followed staff home twice\./);
+			await shot(page, 'screening-lookout');
+
+			await page.getByRole('link', { name: 'Search' }).click();
+			await page.getByRole('button', { name: 'Screen' }).waitFor();
+			await page.getByLabel('Name', { exact: true }).fill(`Boris ${family}`);
+			await page.getByRole('button', { name: 'Screen' }).click();
+			const hit = page.locator('ul.hits li.hit', { hasText: 'Lookout' }).first();
+			await hit.waitFor();
+			assert.match(await hit.innerText(), new RegExp(family, 'i'));
+
+			await page.getByRole('link', { name: 'Lookout & thresholds' }).click();
+			await page.getByRole('button', { name: `Remove ${family}, Boris` }).click();
+			await page.locator('table.lookout-table tr', { hasText: family }).waitFor({ state: 'detached' });
+			assert.deepEqual(problems, []);
+		} finally {
+			await context.close();
+		}
+	});
+});

@@ -11,6 +11,7 @@ const TABS = [
 	{ path: '', label: 'Search' },
 	{ path: 'queue', label: 'Review queue', roles: ['security_officer', 'hq'] },
 	{ path: 'lists', label: 'Lists' },
+	{ path: 'lookout', label: 'Lookout & thresholds' },
 ];
 const can = (user, roles) => !roles || (user.roles || []).some((r) => roles.includes(r));
 const pct = (x) => `${Math.round(x * 1000) / 10}%`;
@@ -247,16 +248,150 @@ function ListsTab({ id }) {
 	</div>`;
 }
 
+const MANAGERS = ['security_officer', 'hq', 'administrator'];
+
+// The post's thresholds: shown to all, changed by the list managers.
+function Thresholds({ post, user }) {
+	const [st, setSt] = useState(null);
+	const [form, setForm] = useState({ review: '', alert: '' });
+	const [state, setState] = useState({ busy: false, error: null, saved: false });
+	useEffect(() => {
+		if (!post) return;
+		api.screeningSettings(post).then((r) => {
+			setSt(r);
+			setForm({ review: String(r.review), alert: String(r.alert) });
+		}, (error) => setState({ busy: false, error, saved: false }));
+	}, [post]);
+	const save = async (e) => {
+		e.preventDefault();
+		setState({ busy: true, error: null, saved: false });
+		try {
+			setSt(await api.setScreeningSettings(post, { review: Number(form.review), alert: Number(form.alert) }));
+			setState({ busy: false, error: null, saved: true });
+		} catch (error) {
+			setState({ busy: false, error, saved: false });
+		}
+	};
+	const may = can(user, MANAGERS);
+	return html`<section class="panel" aria-labelledby="thr-h">
+		<h2 id="thr-h">Thresholds</h2>
+		<p class="muted">A hit at or above <em>review</em> goes to the review queue; at or above <em>alert</em> it is an alert.</p>
+		<${ErrorBox} error=${state.error} />
+		${st ? html`<form class="filters" onSubmit=${save}>
+			<div class="field"><label for="thr-review">Review from</label>
+				<input id="thr-review" type="number" step="0.01" min="0.01" max="1" value=${form.review} disabled=${!may}
+					onInput=${(e) => setForm({ ...form, review: e.currentTarget.value })} /></div>
+			<div class="field"><label for="thr-alert">Alert from</label>
+				<input id="thr-alert" type="number" step="0.01" min="0.01" max="1" value=${form.alert} disabled=${!may}
+					onInput=${(e) => setForm({ ...form, alert: e.currentTarget.value })} /></div>
+			${may ? html`<div class="field"><button type="submit" class="btn" disabled=${state.busy}>Save thresholds</button></div>` : ''}
+			${state.saved ? html`<p role="status" class="muted">Saved.</p>` : ''}
+		</form>` : html`<${Loading} what="Loading the thresholds" />`}
+	</section>`;
+}
+
+const SERIOUSNESS = ['low', 'medium', 'high'];
+
+// The post's own lookout entries: who to look out for, why, how seriously.
+function LookoutTab({ user }) {
+	const post = usePost(user);
+	const empty = { name: '', aliases: '', dob: '', nationality: '', reason: '', seriousness: 'medium' };
+	const [form, setForm] = useState(empty);
+	const [list, setList] = useState({ items: null, error: null });
+	const [state, setState] = useState({ busy: false, error: null });
+	const reload = () => api.lookout(post).then((r) => setList({ items: r.items || [], error: null }),
+		(error) => setList({ items: [], error }));
+	useEffect(() => {
+		if (post) reload();
+	}, [post]);
+	const set = (k) => (e) => setForm({ ...form, [k]: e.currentTarget.value });
+	const add = async (e) => {
+		e.preventDefault();
+		setState({ busy: true, error: null });
+		const body = { name: form.name.trim(), reason: form.reason.trim(), seriousness: form.seriousness };
+		for (const k of ['aliases', 'dob', 'nationality']) if (form[k].trim()) body[k] = form[k].trim();
+		try {
+			await api.addLookout(post, body);
+			setForm(empty);
+			setState({ busy: false, error: null });
+			reload();
+		} catch (error) {
+			setState({ busy: false, error });
+		}
+	};
+	const remove = async (id) => {
+		try {
+			await api.removeLookout(id);
+			reload();
+		} catch (error) {
+			setState({ busy: false, error });
+		}
+	};
+	const may = can(user, MANAGERS);
+	const errs = state.error ? state.error.fieldErrors || {} : {};
+	return html`<div>
+		<${Thresholds} post=${post} user=${user} />
+		<section class="panel" aria-labelledby="lo-h">
+			<h2 id="lo-h">Lookout entries</h2>
+			<p class="muted">The post’s own: screened with the global lists. Adding or removing one re-screens the post’s people.</p>
+			<${ErrorBox} error=${list.error} />
+			${list.items === null ? html`<${Loading} what="Loading the lookout entries" />` : list.items.length === 0
+				? html`<p class="muted">No lookout entries.</p>`
+				: html`<table class="people-table lookout-table">
+					<caption class="visually-hidden">Lookout entries</caption>
+					<thead><tr><th scope="col">Name</th><th scope="col">Seriousness</th><th scope="col">Reason</th>
+						<th scope="col">Added</th>${may ? html`<th scope="col"><span class="visually-hidden">Remove</span></th>` : ''}</tr></thead>
+					<tbody>${list.items.map((e) => html`<tr key=${e.id}>
+						<td class="cell-name">${e.name}<${EntrySummary} data=${e.entry} /></td>
+						<td data-label="Seriousness"><span class=${`badge ${e.seriousness === 'high' ? 'badge-warn' : 'badge-muted'}`}>${e.seriousness}</span></td>
+						<td data-label="Reason">${e.reason}</td>
+						<td data-label="Added">${fmtTime(e.created_at)} <span class="cell-sub">by ${e.created_by}</span></td>
+						${may ? html`<td><button type="button" class="btn btn-small" onClick=${() => remove(e.id)}
+							aria-label=${`Remove ${e.name}`}>Remove</button></td>` : ''}
+					</tr>`)}</tbody>
+				</table>`}
+			${may ? html`<form class="lookout-form" onSubmit=${add}>
+				<h3>Add a lookout entry</h3>
+				<div class="filters">
+					<div class="field field-grow"><label for="lo-name">Name</label>
+						<input id="lo-name" value=${form.name} onInput=${set('name')} required maxlength="300" />
+						${errs.name ? html`<p class="field-error">${errs.name}</p>` : ''}</div>
+					<div class="field field-grow"><label for="lo-aliases">Other names</label>
+						<input id="lo-aliases" value=${form.aliases} onInput=${set('aliases')} placeholder="separated by ;" maxlength="2000" /></div>
+					<div class="field"><label for="lo-dob">Date of birth</label>
+						<input id="lo-dob" value=${form.dob} onInput=${set('dob')} maxlength="40" />
+						${errs.dob ? html`<p class="field-error">${errs.dob}</p>` : ''}</div>
+					<div class="field"><label for="lo-nat">Nationality</label>
+						<input id="lo-nat" value=${form.nationality} onInput=${set('nationality')} maxlength="60" />
+						${errs.nationality ? html`<p class="field-error">${errs.nationality}</p>` : ''}</div>
+				</div>
+				<div class="filters">
+					<div class="field field-grow"><label for="lo-reason">Reason</label>
+						<textarea id="lo-reason" rows="2" maxlength="2000" value=${form.reason} onInput=${set('reason')} required></textarea></div>
+					<div class="field"><label for="lo-ser">Seriousness</label>
+						<select id="lo-ser" value=${form.seriousness} onChange=${set('seriousness')}>
+							${SERIOUSNESS.map((v) => html`<option key=${v} value=${v}>${v}</option>`)}
+						</select></div>
+				</div>
+				<${ErrorBox} error=${state.error} />
+				<p><button type="submit" class="btn btn-primary" disabled=${state.busy || !form.name.trim() || !form.reason.trim()}>
+					Add to the lookout list</button></p>
+			</form>` : ''}
+		</section>
+	</div>`;
+}
+
 export function ScreeningPage({ user, tab = '', id }) {
 	const subs = {
 		'': 'Screen a name against the OFAC and UN lists and the post’s own. Every hit says how its score came about.',
 		queue: 'Hits waiting for a decision. A dismissed person and entry stay dismissed until either changes.',
 		lists: 'The lists, their versions, and what each import changed.',
+		lookout: 'The post’s own lookout entries and its screening thresholds.',
 	};
 	return html`<section class="page screening">
 		<${PageTitle} sub=${subs[tab] || ''}>Watchlist screening<//>
 		<${Tabs} current=${tab} user=${user} />
 		${tab === 'queue' ? html`<${QueueTab} user=${user} />` : tab === 'lists' ? html`<${ListsTab} id=${id} />`
-			: html`<${SearchTab} user=${user} />`}
+			: tab === 'lookout' ? html`<${LookoutTab} user=${user} />` : html`<${SearchTab} user=${user} />`}
 	</section>`;
 }
