@@ -33,8 +33,6 @@
 
 #define KEY_MAX (CH_MATCH_TOKEN_MAX + 2)
 #define KEYS_PER_TOKEN 40
-#define GENERATOR_KEYS (3 * KEYS_PER_TOKEN)
-#define PREFIX_LEN 4
 #define NONE UINT32_MAX
 
 /* ---- an interning string table ---- */
@@ -193,9 +191,11 @@ struct ch_match_index {
 	size_t types_cap;
 	uint32_t *type_keys; /* KEYS_PER_TOKEN key ids per type, NONE-padded */
 	struct strtab key_tab;
-	uint32_t *post_start; /* key id -> first posting; n_keys + 1 */
-	uint32_t *postings;   /* name ids */
-	size_t n_postings;
+	uint32_t *key_start; /* key id -> first in key_types; n_keys + 1 */
+	uint32_t *key_types; /* type ids holding the key */
+	uint32_t *type_start; /* type id -> first in type_names */
+	uint32_t *type_names; /* name ids holding the type, ascending */
+	size_t n_key_types, n_type_names;
 };
 
 static _Thread_local size_t last_candidates;
@@ -237,8 +237,8 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 
 /*
  * The index keys of a token into KEYS (at most MAX); returns how many.
- * Double Metaphone codes, the skeleton and the first four letters catch
- * transliterations; the word itself and the word without each one of
+ * Double Metaphone codes and the skeleton catch transliterations; the
+ * word itself and the word without each one of
  * its letters catch every pair at one edit (a letter dropped, added,
  * changed or two swapped give a shared deletion).
  */
@@ -261,12 +261,6 @@ token_keys(const struct ch_match_token *t, char keys[][KEY_MAX], size_t max)
 	}
 	if (strlen(t->skeleton) >= 2) {
 		snprintf(key, sizeof(key), "s%s", t->skeleton);
-		push_key(keys, &n, max, key);
-	}
-	snprintf(key, sizeof(key), "f%.*s", PREFIX_LEN, base);
-	push_key(keys, &n, max, key);
-	if (t->stem != 0) {
-		snprintf(key, sizeof(key), "f%.*s", PREFIX_LEN, t->text);
 		push_key(keys, &n, max, key);
 	}
 	deletion_keys(base, keys, &n, max);
@@ -401,55 +395,73 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 	return true;
 }
 
+/* A name's token types, then its joined types (for the index only). */
+static uint32_t
+name_type(const struct ch_match_index *ix, const struct iname *in, size_t t)
+{
+	return t < in->n_tokens
+	    ? ix->tokens[in->first_token + t]
+	    : ix->joined[in->first_joined + t - in->n_tokens];
+}
+
+/* The two inverted lists: key -> types holding it, type -> names holding
+ * it (ascending, as names are visited in order). */
 static bool
 build_postings(struct ch_match_index *ix)
 {
-	size_t n_keys = ix->key_tab.n, total = 0;
-	uint32_t *fill;
+	size_t n_keys = ix->key_tab.n, n_types = ix->type_tab.n;
+	uint32_t *fill = NULL;
 
-	ix->post_start = calloc(n_keys + 1, sizeof(*ix->post_start));
-	if (ix->post_start == NULL)
+	ix->key_start = calloc(n_keys + 1, sizeof(*ix->key_start));
+	ix->type_start = calloc(n_types + 1, sizeof(*ix->type_start));
+	if (ix->key_start == NULL || ix->type_start == NULL)
 		return false;
-	for (size_t pass = 0; pass < 2; pass++) {
-		for (size_t nm = 0; nm < ix->n_names; nm++) {
-			const struct iname *in = &ix->names[nm];
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
 
-			for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined;
-			    t++) {
-				uint32_t type = t < in->n_tokens
-				    ? ix->tokens[in->first_token + t]
-				    : ix->joined[in->first_joined + t -
-					  in->n_tokens];
-				const uint32_t *keys = ix->type_keys +
-				    (size_t)type * KEYS_PER_TOKEN;
-
-				for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-					if (keys[k] == NONE)
-						continue;
-					if (pass == 0)
-						ix->post_start[keys[k] + 1]++;
-					else
-						ix->postings[fill[keys[k]]++] =
-						    (uint32_t)nm;
-				}
-			}
-		}
-		if (pass == 1)
-			break;
-		for (size_t k = 0; k < n_keys; k++)
-			ix->post_start[k + 1] += ix->post_start[k];
-		total = ix->post_start[n_keys];
-		ix->postings = malloc((total + 1) * sizeof(*ix->postings));
-		fill = malloc((n_keys + 1) * sizeof(*fill));
-		if (ix->postings == NULL || fill == NULL) {
-			free(fill);
-			return false;
-		}
-		memcpy(fill, ix->post_start, n_keys * sizeof(*fill));
+		for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined; t++)
+			ix->type_start[name_type(ix, in, t) + 1]++;
 	}
+	for (size_t t = 0; t < n_types; t++) {
+		ix->type_start[t + 1] += ix->type_start[t];
+		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
+			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
+
+			if (key != NONE)
+				ix->key_start[key + 1]++;
+		}
+	}
+	for (size_t k = 0; k < n_keys; k++)
+		ix->key_start[k + 1] += ix->key_start[k];
+	ix->n_type_names = ix->type_start[n_types];
+	ix->n_key_types = ix->key_start[n_keys];
+	ix->type_names = malloc((ix->n_type_names + 1) * sizeof(uint32_t));
+	ix->key_types = malloc((ix->n_key_types + 1) * sizeof(uint32_t));
+	fill = malloc(((n_types > n_keys ? n_types : n_keys) + 1) *
+	    sizeof(*fill));
+	if (ix->type_names == NULL || ix->key_types == NULL || fill == NULL)
+		goto fail;
+	memcpy(fill, ix->type_start, n_types * sizeof(*fill));
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+
+		for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined; t++)
+			ix->type_names[fill[name_type(ix, in, t)]++] =
+			    (uint32_t)nm;
+	}
+	memcpy(fill, ix->key_start, n_keys * sizeof(*fill));
+	for (size_t t = 0; t < n_types; t++)
+		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
+			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
+
+			if (key != NONE)
+				ix->key_types[fill[key]++] = (uint32_t)t;
+		}
 	free(fill);
-	ix->n_postings = total;
 	return true;
+fail:
+	free(fill);
+	return false;
 }
 
 struct ch_match_index *
@@ -503,8 +515,10 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->types);
 	free(ix->type_keys);
 	strtab_free(&ix->key_tab);
-	free(ix->post_start);
-	free(ix->postings);
+	free(ix->key_start);
+	free(ix->key_types);
+	free(ix->type_start);
+	free(ix->type_names);
 	free(ix);
 }
 
@@ -529,12 +543,24 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * (sizeof(*ix->types) + KEYS_PER_TOKEN * 4) +
 	    strtab_bytes(&ix->key_tab) + (ix->key_tab.n + 1) * 4 +
-	    (ix->n_postings + 1) * 4;
+	    (ix->type_tab.n + 1) * 4 + (ix->n_key_types + 1) * 4 +
+	    (ix->n_type_names + 1) * 4;
 }
 
 /* ---- queries ---- */
 
+/* Similarities of the query's tokens to the index's token types, met
+ * again and again in a query's candidates: an open-addressing table from
+ * type id to one similarity per query token. */
+#define CACHE_SLOTS 1024
+
+struct sim_cache {
+	uint32_t type[CACHE_SLOTS]; /* type id + 1; 0 empty */
+	double sims[];              /* CACHE_SLOTS x query tokens */
+};
+
 struct query {
+	struct sim_cache *cache; /* NULL: compute every time */
 	const struct ch_match_index *ix;
 	const struct ch_match_subject *subject;
 	const struct ch_match_params *params;
@@ -551,6 +577,46 @@ is_body(enum ch_watch_kind kind)
 	    kind == CH_WATCH_AIRCRAFT;
 }
 
+/* Column T of the similarity matrix (query tokens x NE entry tokens) for
+ * entry token E of type TYPE, from the cache when it is there. */
+static void
+similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
+    double *sims, size_t t, size_t ne)
+{
+	size_t nq = q->name.n_tokens, slot;
+
+	if (q->cache == NULL) {
+		for (size_t i = 0; i < nq; i++)
+			sims[i * ne + t] = -1.0;
+		return;
+	}
+	slot = (type * 2654435761u) % CACHE_SLOTS;
+	for (size_t probe = 0; probe < 8; probe++) {
+		size_t s = (slot + probe) % CACHE_SLOTS;
+
+		if (q->cache->type[s] == type + 1) {
+			for (size_t i = 0; i < nq; i++)
+				sims[i * ne + t] = q->cache->sims[s * nq + i];
+			return;
+		}
+		if (q->cache->type[s] == 0) {
+			q->cache->type[s] = type + 1;
+			for (size_t i = 0; i < nq; i++) {
+				double v = ch_match_token_weight(q->refs[i]) > 0 &&
+					ch_match_token_weight(e) > 0
+				    ? ch_match_token_similarity(q->refs[i], e)
+				    : 0.0;
+
+				q->cache->sims[s * nq + i] = v;
+				sims[i * ne + t] = v;
+			}
+			return;
+		}
+	}
+	for (size_t i = 0; i < nq; i++)
+		sims[i * ne + t] = -1.0;
+}
+
 /* Score one name of the index against the query. */
 static double
 score_name(struct query *q, uint32_t nm)
@@ -558,11 +624,17 @@ score_name(struct query *q, uint32_t nm)
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
 
-	for (size_t t = 0; t < in->n_tokens; t++)
-		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
+	double sims[CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX];
+
+	for (size_t t = 0; t < in->n_tokens; t++) {
+		uint32_t type = q->ix->tokens[in->first_token + t];
+
+		e[t] = &q->ix->types[type];
+		similarities(q, type, e[t], sims, t, in->n_tokens);
+	}
 	q->scored++;
 	return ch_match_tokens(q->refs, q->name.n_tokens, e, in->n_tokens,
-		   is_body(q->ix->entries[in->entry].entry->kind), NULL) *
+		   is_body(q->ix->entries[in->entry].entry->kind), sims, NULL) *
 	    ch_match_quality_factor((enum ch_watch_name_quality)in->quality);
 }
 
@@ -607,6 +679,8 @@ finish(struct query *q)
 							: CH_MATCH_NONE;
 	}
 	last_candidates = q->scored;
+	free(q->cache);
+	q->cache = NULL;
 }
 
 static ch_err
@@ -620,6 +694,7 @@ start(struct query *q, const struct ch_match_index *ix,
 	bool any = false;
 
 	*n_hits = 0;
+	q->cache = NULL;
 	q->ix = ix;
 	q->subject = subject;
 	q->params = params;
@@ -634,7 +709,12 @@ start(struct query *q, const struct ch_match_index *ix,
 		q->refs[i] = &q->name.tokens[i];
 		any = any || ch_match_token_weight(q->refs[i]) > 0;
 	}
-	return any ? CH_OK : CH_ERR_INVALID;
+	if (!any)
+		return CH_ERR_INVALID;
+	/* Without the cache, scores are the same, only slower. */
+	q->cache = calloc(1, sizeof(*q->cache) +
+		CACHE_SLOTS * q->name.n_tokens * sizeof(double));
+	return CH_OK;
 }
 
 ch_err
@@ -666,25 +746,103 @@ ch_match_scan(const struct ch_match_index *ix,
 	return CH_OK;
 }
 
-struct generator {
-	size_t cost;
-	double weight;
-	uint32_t keys[GENERATOR_KEYS];
-	size_t n_keys;
+/* A growing array of name or type ids, with a hard cap of the index's
+ * size (each id is at most once after unique()). */
+struct ids {
+	uint32_t *v;
+	size_t n, cap;
 };
 
-/* The keys of query token I and of it joined to a neighbour ("Qolam
- * Reza" against "Gholamreza"). */
-static size_t
-query_keys(const struct query *q, size_t i, char keys[][KEY_MAX])
+static bool
+ids_push(struct ids *a, uint32_t id)
 {
-	size_t n = token_keys(q->refs[i], keys, GENERATOR_KEYS);
+	return (a->n < a->cap ||
+		   grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v))) &&
+	    (a->v[a->n++] = id, true);
+}
 
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static void
+ids_unique(struct ids *a, size_t from)
+{
+	size_t w = from;
+
+	qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
+	for (size_t r = from; r < a->n; r++)
+		if (r == from || a->v[r] != a->v[w - 1])
+			a->v[w++] = a->v[r];
+	a->n = w;
+}
+
+/* The types similar to T (found through its keys, then scored) appended
+ * to TYPES; FLOOR the least similarity. */
+static bool
+similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
+    double floor, struct ids *types)
+{
+	char keys[KEYS_PER_TOKEN][KEY_MAX];
+	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w;
+
+	for (size_t k = 0; k < n; k++) {
+		uint32_t key = strtab_find(&ix->key_tab, keys[k]);
+
+		if (key == NONE)
+			continue;
+		for (uint32_t p = ix->key_start[key]; p < ix->key_start[key + 1];
+		    p++)
+			if (!ids_push(types, ix->key_types[p]))
+				return false;
+	}
+	ids_unique(types, from);
+	w = from;
+	for (size_t i = from; i < types->n; i++) {
+		const struct ch_match_token *u = &ix->types[types->v[i]];
+		size_t la = strlen(t->text), lb = strlen(u->text);
+		size_t diff = la > lb ? la - lb : lb - la;
+
+		/* Far apart in length, no spelling reaches the floor. */
+		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
+		    u->stem == 0)
+			continue;
+		if (ch_match_token_similarity(t, u) >= floor)
+			types->v[w++] = types->v[i];
+	}
+	types->n = w;
+	return true;
+}
+
+/* What one query token brings: the types it aligns with, alone or joined
+ * to a neighbour ("Qolam Reza" and "Gholamreza"), and how many names
+ * they hold. */
+struct generator {
+	size_t first, n; /* in the query's type list */
+	size_t cost;
+	double weight;
+};
+
+static int
+generator_cmp(const void *pa, const void *pb)
+{
+	const struct generator *a = pa, *b = pb;
+
+	return a->cost < b->cost ? -1 : a->cost > b->cost;
+}
+
+static bool
+token_types(const struct query *q, size_t i, struct ids *types)
+{
+	if (!similar_types(q->ix, q->refs[i], CH_MATCH_TOKEN_FLOOR, types))
+		return false;
 	for (int side = -1; side <= 1; side += 2) {
 		const struct ch_match_token *a, *b;
 		struct ch_match_token joined;
-		char more[KEYS_PER_TOKEN][KEY_MAX];
-		size_t m;
 
 		if ((side < 0 && i == 0) ||
 		    (side > 0 && i + 1 >= q->name.n_tokens))
@@ -698,27 +856,10 @@ query_keys(const struct query *q, size_t i, char keys[][KEY_MAX])
 		join_text(joined.text, a->text, b->text);
 		joined.role = CH_TOKEN_NAME;
 		ch_match_token_keys(&joined);
-		m = token_keys(&joined, more, KEYS_PER_TOKEN);
-		for (size_t k = 0; k < m; k++)
-			push_key(keys, &n, GENERATOR_KEYS, more[k]);
+		if (!similar_types(q->ix, &joined, 0.8, types))
+			return false;
 	}
-	return n;
-}
-
-static int
-generator_cmp(const void *pa, const void *pb)
-{
-	const struct generator *a = pa, *b = pb;
-
-	return a->cost < b->cost ? -1 : a->cost > b->cost;
-}
-
-static int
-u32_cmp(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-
-	return a < b ? -1 : a > b;
+	return true;
 }
 
 ch_err
@@ -729,36 +870,35 @@ ch_match_query(const struct ch_match_index *ix,
 {
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
-	size_t n_gen = 0, n_cand = 0, total = 0;
+	struct ids types = {0}, cand = {0};
+	size_t n_gen = 0;
 	double weight = 0, need, taken = 0, bound;
-	uint32_t *cand;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
 	if (err != CH_OK || q.max == 0)
 		return err;
 	for (size_t i = 0; i < q.name.n_tokens; i++) {
-		char keys[GENERATOR_KEYS][KEY_MAX];
 		struct generator *g = &gen[n_gen];
-		size_t n;
 
 		weight += ch_match_token_weight(q.refs[i]);
 		if (q.refs[i]->role != CH_TOKEN_NAME)
 			continue;
-		n = query_keys(&q, i, keys);
+		g->first = types.n;
+		if (!token_types(&q, i, &types))
+			goto nomem;
+		ids_unique(&types, g->first);
+		g->n = types.n - g->first;
 		g->cost = 0;
-		g->n_keys = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
-		for (size_t k = 0; k < n; k++) {
-			uint32_t key = strtab_find(&ix->key_tab, keys[k]);
+		for (size_t k = 0; k < g->n; k++) {
+			uint32_t t = types.v[g->first + k];
 
-			if (key == NONE)
-				continue;
-			g->keys[g->n_keys++] = key;
-			g->cost += ix->post_start[key + 1] - ix->post_start[key];
+			g->cost += ix->type_start[t + 1] - ix->type_start[t];
 		}
 		n_gen++;
 	}
-	/* An entry that aligns query weight W - G at best scores
+	/* An entry must align a name token of the query to score, and one
+	 * that aligns query weight W - G at best scores
 	 * (W - G) / (W - G + MISSING * G) at most; it stays under the bound t
 	 * when G > W (1 - t) / (1 - t + MISSING t). */
 	bound = params->review - CH_MATCH_EVIDENCE_MAX;
@@ -767,42 +907,44 @@ ch_match_query(const struct ch_match_index *ix,
 		(1.0 - bound + CH_MATCH_MISSING_COST * bound);
 	qsort(gen, n_gen, sizeof(*gen), generator_cmp);
 	for (size_t g = 0; g < n_gen; g++) {
-		total += gen[g].cost;
 		taken += gen[g].weight;
 		if (taken > need) {
 			n_gen = g + 1;
 			break;
 		}
 	}
-	if (taken <= need) /* no bound: score everything */
-		return ch_match_scan(ix, subject, params, hits, max, n_hits);
-	if ((cand = malloc((total + 1) * sizeof(*cand))) == NULL)
-		return CH_ERR_NOMEM;
+	/* Short of the bound, every name token generates: an entry must
+	 * align one of them to score at all (score.c). */
 	for (size_t g = 0; g < n_gen; g++)
-		for (size_t k = 0; k < gen[g].n_keys; k++) {
-			uint32_t key = gen[g].keys[k];
+		for (size_t k = 0; k < gen[g].n; k++) {
+			uint32_t t = types.v[gen[g].first + k];
 
-			for (uint32_t p = ix->post_start[key];
-			    p < ix->post_start[key + 1]; p++)
-				cand[n_cand++] = ix->postings[p];
+			for (uint32_t p = ix->type_start[t];
+			    p < ix->type_start[t + 1]; p++)
+				if (!ids_push(&cand, ix->type_names[p]))
+					goto nomem;
 		}
-	qsort(cand, n_cand, sizeof(*cand), u32_cmp);
-	for (size_t i = 0; i < n_cand;) {
-		uint32_t e = ix->names[cand[i]].entry;
+	ids_unique(&cand, 0);
+	for (size_t i = 0; i < cand.n;) {
+		uint32_t e = ix->names[cand.v[i]].entry;
 		double best = -1;
 
-		for (; i < n_cand && ix->names[cand[i]].entry == e; i++) {
-			double v;
+		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
+			double v = score_name(&q, cand.v[i]);
 
-			if (i > 0 && cand[i] == cand[i - 1])
-				continue;
-			if ((v = score_name(&q, cand[i])) > best)
+			if (v > best)
 				best = v;
 		}
 		offer(&q, e, best);
 	}
-	free(cand);
+	free(types.v);
+	free(cand.v);
 	finish(&q);
 	*n_hits = q.n_hits;
 	return CH_OK;
+nomem:
+	free(types.v);
+	free(cand.v);
+	free(q.cache);
+	return CH_ERR_NOMEM;
 }

@@ -54,6 +54,8 @@ struct ch_match_token {
 	char skeleton[CH_MATCH_TOKEN_MAX]; /* consonants: "zwhr" */
 	unsigned char stem;                /* letters of a glued particle:
 					      "alzawahiri" 2, else 0 */
+	double weight;                     /* in the name score, by role */
+	unsigned int letters;              /* bit i: letter 'a' + i occurs */
 	enum ch_match_token_role role;
 };
 

@@ -30,15 +30,26 @@ void ch_match_token_keys(struct ch_match_token *t);
 const char *ch_match_particle_canon(const char *text);
 
 /* score.c */
-/* The weight of a token in the name score (0 for titles and suffixes). */
-double ch_match_token_weight(const struct ch_match_token *t);
+/* The similarity of two tokens as the scorer sees it, 0..1; pairs under
+ * CH_MATCH_TOKEN_FLOOR do not align. */
+double ch_match_token_similarity(
+    const struct ch_match_token *a, const struct ch_match_token *b);
+#define CH_MATCH_TOKEN_FLOOR 0.60
+
+/* The weight of a token in the name score (0 for titles and suffixes),
+ * from its role and text (ch_match_role_weight), as recorded in the
+ * token by ch_match_token_keys (ch_match_token_weight). */
+double ch_match_role_weight(const struct ch_match_token *t);
+#define ch_match_token_weight(t) ((t)->weight)
 
 /* The name score of entry tokens E against query tokens Q (BODY: the
  * entry is a company, vessel or aircraft, whose extra words count more);
- * WHY as in ch_match_names (its query and entry_name are not touched). */
+ * SIMS, when not NULL, holds nq x ne token similarities already known
+ * (negative: not known); WHY as in ch_match_names (its query and
+ * entry_name are not touched). */
 double ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
     const struct ch_match_token *const *e, size_t ne, bool body,
-    struct ch_match_explain *why);
+    const double *sims, struct ch_match_explain *why);
 
 /* The evidence factors of SUBJECT against ENTRY added to NAME_SCORE into
  * WHY (may be NULL); returns the final score, clamped to 0..1. */

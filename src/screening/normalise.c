@@ -126,6 +126,11 @@ ch_match_token_keys(struct ch_match_token *t)
 		}
 	}
 	base = t->text + t->stem;
+	t->letters = 0;
+	for (const char *c = t->text; *c != '\0'; c++)
+		if (*c >= 'a' && *c <= 'z')
+			t->letters |= 1u << (*c - 'a');
+	t->weight = ch_match_role_weight(t);
 	ch_match_metaphone(base, t->phon1, t->phon2);
 	ch_match_skeleton(base, t->skeleton, sizeof(t->skeleton));
 }

@@ -9,6 +9,7 @@
  * Everything here works on ASCII lower- or upper-case letters only.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "screening/match.h"
@@ -19,8 +20,9 @@
 double
 ch_match_jaro_winkler(const char *a, const char *b)
 {
+	enum { WORDS = CH_MATCH_NAME_MAX / 64 };
+	uint64_t fa[WORDS], fb[WORDS];
 	size_t la = strlen(a), lb = strlen(b), window, m = 0, t = 0, k = 0;
-	bool fa[CH_MATCH_NAME_MAX] = {0}, fb[CH_MATCH_NAME_MAX] = {0};
 	double jaro;
 	size_t prefix = 0;
 
@@ -32,6 +34,8 @@ ch_match_jaro_winkler(const char *a, const char *b)
 		la = CH_MATCH_NAME_MAX - 1;
 	if (lb >= CH_MATCH_NAME_MAX)
 		lb = CH_MATCH_NAME_MAX - 1;
+	memset(fa, 0, ((la + 63) / 64) * sizeof(*fa));
+	memset(fb, 0, ((lb + 63) / 64) * sizeof(*fb));
 	window = (la > lb ? la : lb) / 2;
 	window = window > 0 ? window - 1 : 0;
 	for (size_t i = 0; i < la; i++) {
@@ -39,9 +43,10 @@ ch_match_jaro_winkler(const char *a, const char *b)
 		size_t hi = i + window + 1 < lb ? i + window + 1 : lb;
 
 		for (size_t j = lo; j < hi; j++) {
-			if (fb[j] || a[i] != b[j])
+			if ((fb[j / 64] >> (j % 64) & 1) != 0 || a[i] != b[j])
 				continue;
-			fa[i] = fb[j] = true;
+			fa[i / 64] |= (uint64_t)1 << (i % 64);
+			fb[j / 64] |= (uint64_t)1 << (j % 64);
 			m++;
 			break;
 		}
@@ -49,9 +54,9 @@ ch_match_jaro_winkler(const char *a, const char *b)
 	if (m == 0)
 		return 0.0;
 	for (size_t i = 0; i < la; i++) {
-		if (!fa[i])
+		if ((fa[i / 64] >> (i % 64) & 1) == 0)
 			continue;
-		while (!fb[k])
+		while ((fb[k / 64] >> (k % 64) & 1) == 0)
 			k++;
 		if (a[i] != b[k])
 			t++;

@@ -45,7 +45,7 @@
 #include "screening/match.h"
 #include "screening/match_int.h"
 
-#define TOKEN_FLOOR 0.60
+#define TOKEN_FLOOR CH_MATCH_TOKEN_FLOOR
 #define PHONETIC_FLOOR 0.88
 #define VOWEL_SIMILARITY 0.96
 #define STEM_SIMILARITY 0.97
@@ -100,7 +100,7 @@ is_patronymic(const char *s)
 }
 
 double
-ch_match_token_weight(const struct ch_match_token *t)
+ch_match_role_weight(const struct ch_match_token *t)
 {
 	switch (t->role) {
 	case CH_TOKEN_NAME:
@@ -166,12 +166,19 @@ edit_distance(const char *a, const char *b)
  * typo or a transliteration variant, two in a short word are another
  * name ("Orban" and "Orbach"), three need a long word. */
 static double
-spelling(const char *a, const char *b, int *distance)
+spelling(const char *a, const char *b, int *distance, bool need_distance)
 {
 	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
-	int d = edit_distance(a, b);
 	double cap, jw = ch_match_jaro_winkler(a, b);
+	int d;
 
+	/* The cap only lowers Jaro-Winkler but for one edit, which a
+	 * Jaro-Winkler this low cannot be: skip the edit distance. */
+	if (jw < TOKEN_FLOOR && !need_distance) {
+		*distance = (int)n;
+		return jw;
+	}
+	d = edit_distance(a, b);
 	*distance = d;
 	if (n == 0)
 		return 0.0;
@@ -205,6 +212,7 @@ token_similarity(const struct ch_match_token *a,
 	double best, v;
 	int d, ds;
 	size_t n;
+	bool sounds;
 
 	*how = CH_HOW_EXACT;
 	if (strcmp(a->text, b->text) == 0)
@@ -225,9 +233,23 @@ token_similarity(const struct ch_match_token *a,
 	if (has_digit(a->text) || has_digit(b->text))
 		return 0.0;
 	*how = CH_HOW_FUZZY;
-	best = spelling(a->text, b->text, &d);
+	/* Few letters in common: nothing to align (a cheap test first). */
+	{
+		unsigned common = (unsigned)__builtin_popcount(
+		    a->letters & b->letters);
+		unsigned fewer = (unsigned)__builtin_popcount(a->letters);
+
+		if ((unsigned)__builtin_popcount(b->letters) < fewer)
+			fewer = (unsigned)__builtin_popcount(b->letters);
+		if (common * 2 < fewer && strcmp(a->skeleton, b->skeleton) != 0)
+			return 0.0;
+	}
+	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1) ||
+	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
+	best = spelling(a->text, b->text, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
-	    (v = spelling(sa, sb, &ds)) > best) {
+	    (v = spelling(sa, sb, &ds, sounds)) > best) {
 		best = v;
 		d = ds;
 	}
@@ -259,6 +281,15 @@ token_similarity(const struct ch_match_token *a,
 	return best;
 }
 
+double
+ch_match_token_similarity(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	enum ch_match_how how;
+
+	return token_similarity(a, b, &how);
+}
+
 /* Two neighbouring tokens (X, Y) against one (Z): Jaro-Winkler of the
  * joined text, 0 when it is under COMPOUND_FLOOR or the tokens are not
  * names and particles. */
@@ -269,15 +300,22 @@ compound_similarity(const struct ch_match_token *x,
 	char joined[2 * CH_MATCH_TOKEN_MAX];
 	double jw;
 	int d;
+	size_t lx, ly, lz;
 
 	if (x->role == CH_TOKEN_INITIAL || y->role == CH_TOKEN_INITIAL ||
 	    z->role != CH_TOKEN_NAME || x->role > CH_TOKEN_PARTICLE ||
 	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX))
 		return 0.0;
+	lx = strlen(x->text);
+	ly = strlen(y->text);
+	lz = strlen(z->text);
+	/* Joined, they must begin alike and be about as long. */
+	if (x->text[0] != z->text[0] || lx + ly + 2 < lz || lz + 2 < lx + ly)
+		return 0.0;
 	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
 	if (strcmp(joined, z->text) == 0)
 		return 1.0;
-	jw = spelling(joined, z->text, &d);
+	jw = spelling(joined, z->text, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
 
@@ -331,7 +369,7 @@ add_factor(struct ch_match_explain *why, const char *name, double v,
 static double
 full_weight(const struct ch_match_token *t)
 {
-	return t->role == CH_TOKEN_NAME && !has_digit(t->text)
+	return t->role == CH_TOKEN_NAME && t->weight > 0 && !has_digit(t->text)
 	    ? WEIGHT_NAME
 	    : ch_match_token_weight(t);
 }
@@ -351,13 +389,14 @@ repeated(const struct ch_match_token *const *t, size_t n, const bool *used,
 double
 ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
     const struct ch_match_token *const *e, size_t ne, bool body,
-    struct ch_match_explain *why)
+    const double *sims, struct ch_match_explain *why)
 {
 	struct edge edges[EDGES_MAX];
 	bool used_q[CH_MATCH_TOKENS_MAX] = {0}, used_e[CH_MATCH_TOKENS_MAX] = {0};
 	double wq[CH_MATCH_TOKENS_MAX], we[CH_MATCH_TOKENS_MAX];
 	double s = 0, aligned = 0, miss = 0, extra = 0, partial = 0, both;
 	double miss_full = 0, extra_full = 0;
+	bool name_aligned = false;
 	double conflict, d, score, base, after_conflict, after_miss;
 	size_t n_edges = 0, n_aligned_q = 0, n_active_q = 0;
 	int order_q[CH_MATCH_TOKENS_MAX], order_e[CH_MATCH_TOKENS_MAX];
@@ -382,7 +421,12 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 
 			if (we[j] == 0)
 				continue;
-			sim = token_similarity(q[i], e[j], &how);
+			if (sims != NULL && sims[i * ne + j] >= 0) {
+				sim = sims[i * ne + j];
+				how = CH_HOW_FUZZY;
+			} else {
+				sim = token_similarity(q[i], e[j], &how);
+			}
 			if (sim >= TOKEN_FLOOR)
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 1, how};
@@ -418,6 +462,9 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 			used_e[g->e + t] = true;
 		s += g->sim * w;
 		partial += (1.0 - g->sim) * w;
+		for (int t = 0; t < g->qn; t++)
+			name_aligned = name_aligned ||
+			    q[g->q + t]->role == CH_TOKEN_NAME;
 		aligned += w;
 		n_aligned_q += (size_t)g->qn;
 		order_q[n_order] = g->q;
@@ -444,8 +491,10 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		for (size_t b = a + 1; b < n_order; b++)
 			if ((order_q[a] < order_q[b]) != (order_e[a] < order_e[b]))
 				inversions++;
-	if (aligned == 0) {
-		add_factor(why, "name", 0.0, "no query token aligned");
+	if (aligned == 0 || !name_aligned) {
+		add_factor(why, "name", 0.0,
+		    aligned == 0 ? "no query token aligned"
+				 : "only initials and particles aligned");
 		return 0.0;
 	}
 	/* Tokens left over on both sides are names in place of each other
@@ -513,7 +562,7 @@ ch_match_names(const struct ch_match_name *query,
 	return ch_match_tokens(q, nq, e, ne,
 	    entry->kind == CH_WATCH_ENTITY || entry->kind == CH_WATCH_VESSEL ||
 		entry->kind == CH_WATCH_AIRCRAFT,
-	    why);
+	    NULL, why);
 }
 
 /* ---- evidence ---- */
