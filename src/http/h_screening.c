@@ -11,7 +11,7 @@
 #include "http/http.h"
 #include "screening/screening.h"
 
-#define CONTENT_MAX (7 * 1024 * 1024) /* characters of a list file */
+#define CONTENT_MAX (1024 * 1024) /* characters of a list file */
 #define BATCH_MAX 100
 
 static const char *const sources[] = {

@@ -235,7 +235,7 @@ static const struct ch_route routes[] = {
 	"The versions of a list, newest first, each with its summary",
 	"screening", NULL, 200, 0},
     {"POST", "/api/v1/watchlists/{id}/versions", ch_h_watchlist_import,
-	CH_PERM_WATCHLISTS_MANAGE, "watchlist.import", 8192 * KB,
+	CH_PERM_WATCHLISTS_MANAGE, "watchlist.import", 1024 * KB,
 	&ch_schema_watchlist_import,
 	"Import a new version of a list (custom CSV, UN XML or the OFAC CSV "
 	"files); unchanged entries keep their ids; re-screens the posts",
