@@ -33,6 +33,8 @@ static const struct {
     {"device", ch_cmd_device, "add, list, revoke device tokens"},
     {"second-factor", ch_cmd_second_factor,
 	"set who at a post must use a second factor"},
+    {"watchlist", ch_cmd_watchlist, "import and list screening watchlists"},
+    {"screen", ch_cmd_screen, "screen a name against the watchlists"},
     {"migrate", ch_cmd_migrate, "apply schema migrations and exit"},
     {"key", ch_cmd_key, "list, rotate and retire the data keys"},
     {"backup", ch_cmd_backup, "write an encrypted backup of the post"},

@@ -37,6 +37,9 @@ int ch_cmd_audit(int argc, char **argv);
 int ch_cmd_device(int argc, char **argv);
 int ch_cmd_second_factor(int argc, char **argv);
 int ch_cmd_ratings(int argc, char **argv);
+/* cmd_watchlist.c: watchlist screening (issue 5) */
+int ch_cmd_watchlist(int argc, char **argv);
+int ch_cmd_screen(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
@@ -82,5 +85,9 @@ ch_err ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id);
 int ch_cmd_simulate_readers(int argc, char **argv);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
+
+/* demo_screening.c: import the OFAC and UN lists from ../shared/data
+ * when they are there (the demo shows real lists). */
+ch_err ch_demo_screening(struct ch_ctx *ctx);
 
 #endif /* CH_CLI_H */

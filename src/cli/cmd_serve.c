@@ -18,6 +18,7 @@
 #include "core/vault.h"
 #include "http/http.h"
 #include "people/people.h"
+#include "screening/screening.h"
 #include "store/store.h"
 
 struct serve_opts {
@@ -354,6 +355,13 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	if (ch_accounts_load_throttle(store) != CH_OK)
 		log_warn("could not read the recent failed sign-ins; the "
 			 "throttle starts empty");
+	/* Watchlist screening: the engine's index over the stored lists. */
+	if (ch_screening_start(store) != CH_OK)
+		log_error("screening starts with no lists; see above");
+	/* Imports by the CLI (or another server) reach the index too. */
+	if (ch_screening_watch(store, 10) != CH_OK)
+		log_error(
+		    "lists imported elsewhere reach screening at restart");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -398,6 +406,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	ch_http_stop(srv);
 	ch_alarms_escalator_stop();
 	ch_gate_committer_stop();       /* after the last request is answered */
+	ch_screening_stop();
 	ch_audit_checkpointer_stop(cp); /* signs what the last requests wrote */
 	ch_note_signer_free(audit_key);
 	return CH_EXIT_OK;

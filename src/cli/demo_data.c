@@ -779,5 +779,5 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 		return err;
 	if ((err = ch_demo_access_populate(ctx, post_id)) != CH_OK)
 		return err;
-	return CH_OK;
+	return ch_demo_screening(ctx);
 }

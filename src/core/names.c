@@ -114,3 +114,123 @@ ch_name_key(const char *name, char *out, size_t size)
 	utf8[sizeof(utf8) - 1] = '\0';
 	squeeze(utf8, out, size);
 }
+
+/* ---- per-thread transliteration for the screening engine ---- */
+
+static pthread_key_t thread_translit_key;
+static pthread_once_t thread_translit_once = PTHREAD_ONCE_INIT;
+static bool thread_translit_ok;
+
+static void
+free_thread_translit(void *t)
+{
+	utrans_close(t);
+}
+
+/* exit() does not run the key's destructor for the exiting thread. */
+static void
+close_thread_translit(void)
+{
+	UTransliterator *t = pthread_getspecific(thread_translit_key);
+
+	if (t != NULL) {
+		pthread_setspecific(thread_translit_key, NULL);
+		utrans_close(t);
+	}
+}
+
+static void
+init_thread_translit(void)
+{
+	if (pthread_key_create(&thread_translit_key, free_thread_translit) !=
+	    0)
+		return;
+	thread_translit_ok = true;
+	atexit(close_thread_translit);
+}
+
+/* This thread's transliterator, built on first use; NULL without ICU. */
+static UTransliterator *
+thread_translit(void)
+{
+	static const UChar id[] = u"Any-NFKC; Any-Latin; Latin-ASCII; Lower";
+	UErrorCode status = U_ZERO_ERROR;
+	UTransliterator *t;
+
+	pthread_once(&thread_translit_once, init_thread_translit);
+	if (!thread_translit_ok)
+		return NULL;
+	t = pthread_getspecific(thread_translit_key);
+	if (t != NULL)
+		return t;
+	t = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+	if (U_FAILURE(status))
+		return NULL;
+	if (pthread_setspecific(thread_translit_key, t) != 0) {
+		utrans_close(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The ASCII characters of IN, lower-cased. */
+static void
+ascii_only(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in != '\0' && n + 1 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c >= 0x80)
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+}
+
+void
+ch_name_ascii(const char *name, char *out, size_t size)
+{
+	UChar buf[KEY_UCHARS];
+	UErrorCode status = U_ZERO_ERROR;
+	int32_t len = 0, limit;
+	UTransliterator *t;
+	const char *p;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (name == NULL)
+		return;
+	for (p = name; *p != '\0' && (unsigned char)*p < 0x80; p++)
+		;
+	if (*p == '\0') {
+		ascii_only(name, out, size);
+		return;
+	}
+	u_strFromUTF8(buf, KEY_UCHARS - 1, &len, name, -1, &status);
+	t = U_FAILURE(status) ? NULL : thread_translit();
+	if (t == NULL) {
+		ascii_only(name, out, size);
+		return;
+	}
+	limit = len;
+	utrans_transUChars(t, buf, &len, KEY_UCHARS - 1, 0, &limit, &status);
+	if (U_FAILURE(status)) {
+		ascii_only(name, out, size);
+		return;
+	}
+	/* Transliterated, the text is ASCII but for what ICU could not map;
+	 * those characters are dropped. */
+	{
+		size_t n = 0;
+
+		for (int32_t i = 0; i < len && n + 1 < size; i++)
+			if (buf[i] < 0x80)
+				out[n++] = (char)buf[i];
+		out[n] = '\0';
+	}
+}

@@ -96,6 +96,20 @@ static const struct {
     [CH_PERM_ACCESS_POSTURE] = {"access.posture", R(CH_ROLE_SECURITY_OFFICER)},
     [CH_PERM_ALARMS_HANDLE] = {"alarms.handle",
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
+    /* Watchlist screening: guards and the security officer screen; the
+     * security officer adjudicates hits; the security officer, the
+     * administrator and HQ manage lists (HQ the global ones). */
+    [CH_PERM_WATCHLISTS_READ] = {"watchlists.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) | R(CH_ROLE_GUARD) |
+	    R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_WATCHLISTS_MANAGE] = {"watchlists.manage",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_SCREENING_RUN] = {"screening.run",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
+    [CH_PERM_SCREENING_REVIEW] = {"screening.review",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ)},
+    [CH_PERM_SCREENING_ADJUDICATE] = {"screening.adjudicate",
+	R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *

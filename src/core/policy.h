@@ -62,6 +62,12 @@ enum ch_perm {
 	CH_PERM_ACCESS_WRITE,   /* points, credentials, schedules, rules */
 	CH_PERM_ACCESS_POSTURE, /* change a post's posture */
 	CH_PERM_ALARMS_HANDLE,  /* acknowledge and resolve alarms */
+	/* Watchlist screening (issue 5): lists, screenings, adjudication. */
+	CH_PERM_WATCHLISTS_READ,
+	CH_PERM_WATCHLISTS_MANAGE,
+	CH_PERM_SCREENING_RUN,
+	CH_PERM_SCREENING_REVIEW,
+	CH_PERM_SCREENING_ADJUDICATE,
 	CH_PERM__COUNT
 };
 

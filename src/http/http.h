@@ -334,6 +334,23 @@ extern const struct ch_jschema ch_schema_credential_update;
 extern const struct ch_jschema ch_schema_schedule_create;
 extern const struct ch_jschema ch_schema_rule_create;
 extern const struct ch_jschema ch_schema_posture_set;
+/* h_screening.c: watchlist screening (issue 5) */
+void ch_h_watchlists_list(struct ch_req *req);
+void ch_h_watchlists_create(struct ch_req *req);
+void ch_h_watchlists_get(struct ch_req *req);
+void ch_h_watchlist_versions(struct ch_req *req);
+void ch_h_watchlist_import(struct ch_req *req);
+void ch_h_watchlist_entries(struct ch_req *req);
+void ch_h_lookout_list(struct ch_req *req);
+void ch_h_lookout_create(struct ch_req *req);
+void ch_h_lookout_update(struct ch_req *req);
+void ch_h_lookout_delete(struct ch_req *req);
+void ch_h_screening_settings_get(struct ch_req *req);
+void ch_h_screening_settings_put(struct ch_req *req);
+void ch_h_screenings_create(struct ch_req *req);
+void ch_h_screening_hits(struct ch_req *req);
+void ch_h_screening_hit_get(struct ch_req *req);
+void ch_h_screening_adjudicate(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;
@@ -356,6 +373,12 @@ extern const struct ch_jschema ch_schema_risk_create;
 extern const struct ch_jschema ch_schema_risk_update;
 extern const struct ch_jschema ch_schema_risk_review;
 extern const struct ch_jschema ch_schema_risk_bands;
+extern const struct ch_jschema ch_schema_watchlist_create;
+extern const struct ch_jschema ch_schema_watchlist_import;
+extern const struct ch_jschema ch_schema_lookout;
+extern const struct ch_jschema ch_schema_screening_settings;
+extern const struct ch_jschema ch_schema_screening;
+extern const struct ch_jschema ch_schema_adjudication;
 
 /* ---- server.c ---- */
 struct ch_http_config {

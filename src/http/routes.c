@@ -152,6 +152,23 @@ static const struct ch_query_param anomalies_query[] = {
     {NULL, NULL},
 };
 
+/* Watchlist screening (issue 5). */
+static const struct ch_query_param watchlists_query[] = {
+    {"post_id", "The global lists and this post's."},
+    {NULL, NULL},
+};
+static const struct ch_query_param watchlist_entries_query[] = {
+    {"limit", "Page size, 1 to 200 (default 50)."},
+    {"cursor", "next_cursor of the previous page."},
+    {NULL, NULL},
+};
+static const struct ch_query_param screening_hits_query[] = {
+    {"post_id", "Hits of this post (HQ: any; others: their own)."},
+    {"status", "open (default), confirmed or dismissed."},
+    {"limit", "At most this many, 1 to 500 (default 100)."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200, 0},
@@ -554,6 +571,76 @@ static const struct ch_route routes[] = {
 	"tour.scan", 1 * KB, &ch_schema_tour_scan,
 	"A checkpoint scanned by a reader (device token)", "access", NULL, 200,
 	CH_ROUTE_DEVICE},
+    /* ---- watchlist screening ---- */
+    {"GET", "/api/v1/watchlists", ch_h_watchlists_list, CH_PERM_WATCHLISTS_READ,
+	NULL, 0, NULL, "Watchlists: the global ones and your post's",
+	"screening", watchlists_query, 200, 0},
+    {"POST", "/api/v1/watchlists", ch_h_watchlists_create,
+	CH_PERM_WATCHLISTS_MANAGE, "watchlist.create", 4 * KB,
+	&ch_schema_watchlist_create,
+	"Create a list (global: HQ and administrators; custom or lookout: a "
+	"post's)",
+	"screening", NULL, 201, 0},
+    {"GET", "/api/v1/watchlists/{id}", ch_h_watchlists_get,
+	CH_PERM_WATCHLISTS_READ, NULL, 0, NULL, "A watchlist", "screening",
+	NULL, 200, 0},
+    {"GET", "/api/v1/watchlists/{id}/versions", ch_h_watchlist_versions,
+	CH_PERM_WATCHLISTS_READ, NULL, 0, NULL,
+	"The versions of a list, newest first, each with its summary",
+	"screening", NULL, 200, 0},
+    {"POST", "/api/v1/watchlists/{id}/versions", ch_h_watchlist_import,
+	CH_PERM_WATCHLISTS_MANAGE, "watchlist.import", 1024 * KB,
+	&ch_schema_watchlist_import,
+	"Import a new version of a list (custom CSV, UN XML or the OFAC CSV "
+	"files); unchanged entries keep their ids; re-screens the posts",
+	"screening", NULL, 201, 0},
+    {"GET", "/api/v1/watchlists/{id}/entries", ch_h_watchlist_entries,
+	CH_PERM_WATCHLISTS_READ, NULL, 0, NULL, "The current entries of a list",
+	"screening", watchlist_entries_query, 200, 0},
+    {"GET", "/api/v1/posts/{id}/lookout", ch_h_lookout_list,
+	CH_PERM_WATCHLISTS_READ, NULL, 0, NULL,
+	"The post's own lookout entries", "screening", NULL, 200, 0},
+    {"POST", "/api/v1/posts/{id}/lookout", ch_h_lookout_create,
+	CH_PERM_WATCHLISTS_MANAGE, "lookout.create", 16 * KB,
+	&ch_schema_lookout,
+	"Add a lookout entry (with reason and seriousness); re-screens the "
+	"post",
+	"screening", NULL, 201, 0},
+    {"PUT", "/api/v1/lookout/{id}", ch_h_lookout_update,
+	CH_PERM_WATCHLISTS_MANAGE, "lookout.update", 16 * KB,
+	&ch_schema_lookout,
+	"Replace a lookout entry (the new content gets a new id)", "screening",
+	NULL, 200, 0},
+    {"DELETE", "/api/v1/lookout/{id}", ch_h_lookout_delete,
+	CH_PERM_WATCHLISTS_MANAGE, "lookout.delete", 0, NULL,
+	"Remove a lookout entry", "screening", NULL, 204, 0},
+    {"GET", "/api/v1/posts/{id}/screening-settings",
+	ch_h_screening_settings_get, CH_PERM_WATCHLISTS_READ, NULL, 0, NULL,
+	"The post's review and alert thresholds", "screening", NULL, 200, 0},
+    {"PUT", "/api/v1/posts/{id}/screening-settings",
+	ch_h_screening_settings_put, CH_PERM_WATCHLISTS_MANAGE,
+	"screening.settings", 1 * KB, &ch_schema_screening_settings,
+	"Set the post's review and alert thresholds", "screening", NULL, 200,
+	0},
+    {"POST", "/api/v1/screenings", ch_h_screenings_create,
+	CH_PERM_SCREENING_RUN, "screening.run", 256 * KB, &ch_schema_screening,
+	"Screen one subject (name, dob, nationality, ...) or a batch "
+	"(subjects) against the global lists and the post's; records the "
+	"hits with their explanations",
+	"screening", NULL, 201, 0},
+    {"GET", "/api/v1/hits", ch_h_screening_hits, CH_PERM_SCREENING_REVIEW, NULL,
+	0, NULL, "The review queue: hits by status, highest score first",
+	"screening", screening_hits_query, 200, 0},
+    {"GET", "/api/v1/hits/{id}", ch_h_screening_hit_get,
+	CH_PERM_SCREENING_REVIEW, NULL, 0, NULL,
+	"A hit with its entry, subject, explanation and decision", "screening",
+	NULL, 200, 0},
+    {"POST", "/api/v1/hits/{id}/adjudication", ch_h_screening_adjudicate,
+	CH_PERM_SCREENING_ADJUDICATE, "screening.adjudicate", 8 * KB,
+	&ch_schema_adjudication,
+	"Confirm or dismiss a hit with a reason; a dismissed subject and "
+	"entry stay dismissed until either changes",
+	"screening", NULL, 200, 0},
 };
 
 const struct ch_route *

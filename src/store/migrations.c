@@ -213,6 +213,104 @@ static const char m005_incidents[] =
     " (incident_id, version);"
     "CREATE INDEX audit_log_object ON audit_log (object_id, seq);";
 
+/* Watchlist screening (issue 5): lists (global, or a post's own), their
+ * versions with a summary of each import, entries with ids that last
+ * while their content does (keyed by list, ref and content hash; a
+ * changed or removed entry is retired at the version it last appeared
+ * in), thresholds per post, screenings, hits and the adjudications that
+ * a later screening of the same subject and entry remembers. */
+static const char m008_screening[] =
+    "CREATE TABLE watchlists ("
+    " id TEXT PRIMARY KEY,"
+    " scope TEXT NOT NULL,"
+    " post_id TEXT REFERENCES posts(id),"
+    " name TEXT NOT NULL,"
+    " source TEXT NOT NULL,"
+    " current_version BIGINT NOT NULL DEFAULT 0,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL,"
+    " UNIQUE (scope, name));"
+    "CREATE TABLE watchlist_versions ("
+    " id TEXT PRIMARY KEY,"
+    " list_id TEXT NOT NULL REFERENCES watchlists(id),"
+    " number BIGINT NOT NULL,"
+    " origin TEXT NOT NULL,"
+    " entries BIGINT NOT NULL,"
+    " added BIGINT NOT NULL,"
+    " removed BIGINT NOT NULL,"
+    " changed BIGINT NOT NULL,"
+    " unchanged BIGINT NOT NULL,"
+    " imported_by TEXT NOT NULL,"
+    " imported_at TEXT NOT NULL,"
+    " UNIQUE (list_id, number));"
+    "CREATE TABLE watchlist_entries ("
+    " id TEXT PRIMARY KEY,"
+    " list_id TEXT NOT NULL REFERENCES watchlists(id),"
+    " ref TEXT NOT NULL,"
+    " content_hash TEXT NOT NULL,"
+    " primary_name TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " data TEXT NOT NULL,"
+    " first_version BIGINT NOT NULL,"
+    " last_version BIGINT,"
+    " reason TEXT,"
+    " seriousness TEXT,"
+    " created_by TEXT,"
+    " created_at TEXT NOT NULL);"
+    "CREATE INDEX watchlist_entries_current ON watchlist_entries"
+    " (list_id, last_version, ref);"
+    "CREATE TABLE screening_settings ("
+    " post_id TEXT PRIMARY KEY REFERENCES posts(id),"
+    " review_permille INTEGER NOT NULL,"
+    " alert_permille INTEGER NOT NULL,"
+    " updated_by TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE TABLE screenings ("
+    " id TEXT PRIMARY KEY,"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " subject_type TEXT NOT NULL,"
+    " subject_id TEXT,"
+    " subject_key TEXT NOT NULL,"
+    " subject_hash TEXT NOT NULL,"
+    " name TEXT NOT NULL,"
+    " date_of_birth TEXT,"
+    " nationality TEXT,"
+    " gender TEXT,"
+    " origin TEXT NOT NULL,"
+    " hits BIGINT NOT NULL,"
+    " requested_by TEXT NOT NULL,"
+    " created_at TEXT NOT NULL);"
+    "CREATE INDEX screenings_post ON screenings (post_id, created_at, id);"
+    "CREATE TABLE screening_hits ("
+    " id TEXT PRIMARY KEY,"
+    " screening_id TEXT NOT NULL REFERENCES screenings(id),"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " entry_id TEXT NOT NULL REFERENCES watchlist_entries(id),"
+    " list_id TEXT NOT NULL REFERENCES watchlists(id),"
+    " score_permille INTEGER NOT NULL,"
+    " level TEXT NOT NULL,"
+    " status TEXT NOT NULL,"
+    " explanation TEXT NOT NULL,"
+    " decision_id TEXT,"
+    " created_at TEXT NOT NULL);"
+    "CREATE INDEX screening_hits_queue ON screening_hits"
+    " (post_id, status, created_at, id);"
+    "CREATE INDEX screening_hits_screening ON screening_hits (screening_id);"
+    "CREATE TABLE screening_decisions ("
+    " id TEXT PRIMARY KEY,"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " hit_id TEXT NOT NULL REFERENCES screening_hits(id),"
+    " subject_key TEXT NOT NULL,"
+    " subject_hash TEXT NOT NULL,"
+    " entry_id TEXT NOT NULL REFERENCES watchlist_entries(id),"
+    " entry_hash TEXT NOT NULL,"
+    " decision TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " decided_by TEXT NOT NULL,"
+    " decided_at TEXT NOT NULL);"
+    "CREATE INDEX screening_decisions_pair ON screening_decisions"
+    " (post_id, subject_key, entry_id, decided_at);";
+
 /* Access control is one migration of more than the 4,095 characters C99
  * promises in a literal; GCC and Clang take it. */
 #pragma GCC diagnostic push
@@ -586,6 +684,10 @@ const struct ch_migration ch_migrations[] = {
 	"ratings and risks: official rating changes, daily computed "
 	"snapshots, per post settings and bands, the risk register",
 	m007_ratings_risks},
+    {8,
+	"screening: watchlists, versions, entries with stable ids, "
+	"thresholds per post, screenings, hits, adjudications",
+	m008_screening},
     {9,
 	"access control: points, credentials, schedules, rules, postures, "
 	"access events, presence, alarms, guard tours",

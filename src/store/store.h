@@ -671,4 +671,85 @@ ch_err ch_store_tour_scan_insert(struct ch_tx *tx, const char *tour_id,
 ch_err ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
     int max_level, ch_arena *arena, struct ch_alarm **out, size_t *count);
 
+/* ---- watchlists_sql.c: watchlist screening (screening/screening.h) ---- */
+struct ch_watchlist;
+struct ch_watch_version;
+struct ch_watch_row;
+struct ch_screen_settings;
+struct ch_screening;
+struct ch_screen_hit;
+struct ch_screen_decision;
+/* A person as screening reads them. */
+struct ch_screen_person {
+	char id[CH_ID_LEN];
+	char post_id[CH_ID_LEN];
+	const char *name; /* "Given Family" */
+	const char *date_of_birth, *nationality, *gender;
+};
+ch_err ch_store_watchlist_insert(
+    struct ch_tx *tx, const struct ch_watchlist *l);
+ch_err ch_store_watchlist_get(struct ch_tx *tx, const char *id, ch_arena *arena,
+    struct ch_watchlist *out);
+/* The list of that scope ("global" or a post id) and name. */
+ch_err ch_store_watchlist_find(struct ch_tx *tx, const char *scope,
+    const char *name, ch_arena *arena, struct ch_watchlist *out);
+/* Global lists and those of post_id (every post's when NULL). */
+ch_err ch_store_watchlist_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_watchlist **out, size_t *count);
+/* A text that changes whenever a list is added, imported or edited (the
+ * lists, their summed versions, the entry rows and the current ones), for
+ * the server to notice changes made by another process (the CLI, a second
+ * server on the same database). */
+ch_err ch_store_watchlists_generation(struct ch_tx *tx, char *out, size_t size);
+ch_err ch_store_watchlist_set_version(
+    struct ch_tx *tx, const char *id, int64_t version, const char *updated_at);
+ch_err ch_store_watch_version_insert(
+    struct ch_tx *tx, const struct ch_watch_version *v);
+ch_err ch_store_watch_version_list(struct ch_tx *tx, const char *list_id,
+    ch_arena *arena, struct ch_watch_version **out, size_t *count);
+/* Current entries of a list by ref: with_data false leaves data NULL (for
+ * the comparison of an import); a page of limit entries (0: all) after
+ * cursor (NULL or "": from the start), and the next page's cursor in next
+ * ("" at the end; next may be NULL).  CH_ERR_INVALID on a bad cursor. */
+ch_err ch_store_watch_entries(struct ch_tx *tx, const char *list_id,
+    bool with_data, const char *cursor, size_t limit, ch_arena *arena,
+    struct ch_watch_row **out, size_t *count, char *next, size_t next_size);
+ch_err ch_store_watch_entry_insert(
+    struct ch_tx *tx, const struct ch_watch_row *row);
+ch_err ch_store_watch_entry_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_watch_row *out);
+/* Retire a current entry: it was last in version last_version. */
+ch_err ch_store_watch_entry_retire(
+    struct ch_tx *tx, const char *id, int64_t last_version);
+ch_err ch_store_screen_settings_get(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_screen_settings *out);
+ch_err ch_store_screen_settings_put(
+    struct ch_tx *tx, const struct ch_screen_settings *s);
+ch_err ch_store_screening_insert(
+    struct ch_tx *tx, const struct ch_screening *s);
+ch_err ch_store_screen_hit_insert(
+    struct ch_tx *tx, const struct ch_screen_hit *h);
+/* Hits of a post (every post's when NULL) with a status, newest first. */
+ch_err ch_store_screen_hit_list(struct ch_tx *tx, const char *post_id,
+    const char *status, size_t limit, ch_arena *arena,
+    struct ch_screen_hit **out, size_t *count);
+ch_err ch_store_screen_hit_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_screen_hit *out);
+/* Set a hit's status and decision when it is still open. */
+ch_err ch_store_screen_hit_decide(struct ch_tx *tx, const char *id,
+    const char *status, const char *decision_id);
+ch_err ch_store_screen_decision_insert(
+    struct ch_tx *tx, const struct ch_screen_decision *d);
+/* The latest decision on a subject and entry whose hashes still match;
+ * CH_ERR_NOT_FOUND when none. */
+ch_err ch_store_screen_decision_find(struct ch_tx *tx, const char *post_id,
+    const char *subject_key, const char *subject_hash, const char *entry_id,
+    const char *entry_hash, ch_arena *arena, struct ch_screen_decision *out);
+/* Whether an open hit on the subject and entry is waiting already. */
+ch_err ch_store_screen_hit_open_exists(struct ch_tx *tx, const char *post_id,
+    const char *subject_key, const char *entry_id, bool *exists);
+/* The people of a post (of every post when NULL), for re-screening. */
+ch_err ch_store_screen_people(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_screen_person **out, size_t *count);
+
 #endif /* CH_STORE_H */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
 import {
-	api, assertProblem, demoPost, get, login, newPerson, REPO, ROLES, server,
+	api, assertProblem, demoPost, get, hqAdmin, login, newPerson, REPO, ROLES, server,
 } from './harness.mjs';
 
 before(server);
@@ -74,6 +74,19 @@ async function realPath(path) {
 			post_id: await demoPost(), effect: 'deny', subject: 'person', subject_value: ids.people,
 			note: 'openapi probe',
 		})).json.id;
+		// Watchlist screening: a global list, a lookout entry and a hit.
+		const hq = await hqAdmin();
+		ids.watchlists = (await api(hq, 'POST', '/api/v1/watchlists', {
+			name: `API test probe list ${Date.now()}`, source: 'custom',
+		})).json.id;
+		const lookout = await api(await login('rso'), 'POST', `/api/v1/posts/${ids.posts}/lookout`, {
+			name: 'Probeson, Lookout', reason: 'openapi probe', seriousness: 'low',
+		});
+		ids.lookout = lookout.json.id;
+		const screened = await api(await login('guard'), 'POST', '/api/v1/screenings', {
+			post_id: ids.posts, name: 'Lookout Probeson',
+		});
+		ids.hits = screened.json.hits[0].id;
 	}
 	if (path.includes('{evidence_id}') && !ids.evidence) {
 		const r = await api(await login('rso'), 'POST', `/api/v1/incidents/${ids.incidents}/evidence?name=probe.txt`,

@@ -61,6 +61,13 @@ static const struct {
     {"access.write", "security_officer administrator", false},
     {"access.posture", "security_officer", false},
     {"alarms.handle", "security_officer guard", false},
+    /* Watchlist screening (docs/screening.md). */
+    {"watchlists.read", "security_officer analyst guard hq administrator",
+	false},
+    {"watchlists.manage", "security_officer hq administrator", false},
+    {"screening.run", "security_officer guard", false},
+    {"screening.review", "security_officer hq", false},
+    {"screening.adjudicate", "security_officer", false},
 };
 
 static bool

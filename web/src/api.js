@@ -212,4 +212,17 @@ export const api = {
 	acknowledgeAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/acknowledge`, { body: note ? { note } : {} }),
 	tours: () => request('GET', '/tours'),
 	resolveAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/resolve`, { body: { note } }),
+	// watchlist screening
+	watchlists: () => request('GET', '/watchlists'),
+	watchlistVersions: (id) => request('GET', `/watchlists/${enc(id)}/versions`),
+	watchlistEntries: (id, params) => request('GET', `/watchlists/${enc(id)}/entries${query(params)}`),
+	screen: (body) => request('POST', '/screenings', { body }),
+	lookout: (postId) => request('GET', `/posts/${enc(postId)}/lookout`),
+	addLookout: (postId, body) => request('POST', `/posts/${enc(postId)}/lookout`, { body }),
+	removeLookout: (id) => request('DELETE', `/lookout/${enc(id)}`),
+	screeningSettings: (postId) => request('GET', `/posts/${enc(postId)}/screening-settings`),
+	setScreeningSettings: (postId, body) => request('PUT', `/posts/${enc(postId)}/screening-settings`, { body }),
+	hits: (params) => request('GET', `/hits${query(params)}`),
+	adjudicate: (id, decision, reason) =>
+		request('POST', `/hits/${enc(id)}/adjudication`, { body: { decision, reason } }),
 };

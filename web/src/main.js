@@ -26,6 +26,7 @@ import {
 	SourcesPage,
 } from './pages/intel.js';
 import { AccessLogPage, AlarmsPage, OccupancyPage, ToursPage } from './pages/access.js';
+import { ScreeningPage } from './pages/screening.js';
 import { ReauthDialog } from './reauth.js';
 import { RatingsPage } from './pages/ratings.js';
 import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
@@ -51,7 +52,7 @@ const NAV = [
 	{ group: 'Protection', items: [
 		{ path: 'facility', label: 'Facility & access', roles: ['security_officer', 'guard', 'hq', 'administrator'] },
 		{ path: 'visitors', label: 'Visitors' },
-		{ path: 'screening', label: 'Watchlist screening' },
+		{ path: 'screening', label: 'Watchlist screening', roles: ['security_officer', 'guard', 'analyst', 'hq', 'administrator'] },
 	] },
 	{ group: 'Safety & crisis', items: [
 		{ path: 'safety', label: 'Staff safety' },
@@ -173,6 +174,7 @@ function Page({ route, user }) {
 		if (second === 'tours') return html`<${ToursPage} />`;
 		return html`<${AccessLogPage} params=${route.params} user=${user} />`;
 	}
+	if (first === 'screening') return html`<${ScreeningPage} user=${user} tab=${second || ''} id=${third} />`;
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>

@@ -6,10 +6,6 @@ export const NOT_BUILT = {
 		title: 'Visitors',
 		what: 'let hosts pre-register visitors, screen them at registration and on arrival, check them in with a temporary badge, track escorts, check-outs and overstays, and keep the visitor log.',
 	},
-	screening: {
-		title: 'Watchlist screening',
-		what: 'import the OFAC, UN and custom lists and the post’s own lookouts, match names across scripts with an explained score, and let an officer confirm or dismiss each hit with a reason.',
-	},
 	safety: {
 		title: 'Staff safety',
 		what: 'file trip plans, check in from a phone (with a duress code that raises a silent alarm), escalate overdue check-ins, and show the accountability board of who is safe, needs help or is unaccounted for.',

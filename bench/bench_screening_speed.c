@@ -1,0 +1,355 @@
+/*
+ * bench_screening_speed.c — how fast the matching engine screens
+ * (bench/screening-speed runs it).
+ *
+ *   lists     OFAC SDN + OFAC consolidated + UN (about 27,000 names):
+ *             index build time and memory; queries per second on one
+ *             thread and p50 / p99 latency; against, in the same run, a
+ *             full scan with Jaro-Winkler of the whole normalised names
+ *             (the naive baseline) and the engine's own full scan
+ *   synthetic 1,000,000 names made of the lists' own name parts (given
+ *             names and family names of individuals recombined), the same
+ *             figures
+ *
+ * Queries: half listed names with one letter dropped or changed, half
+ * plausible names of many origins that are on no list (name_parts.h).
+ *
+ * Usage: bench_screening_speed [QUERIES] [SYNTHETIC_NAMES]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "name_parts.h"
+#include "screening/match.h"
+#include "screening_lists.h"
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long
+rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long pages = 0, res = 0;
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+		res = 0;
+	fclose(f);
+	return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A listed name with a typo, or a plausible unlisted name. */
+static void
+make_query(unsigned long long *seed, const struct ch_match_list *lists,
+    size_t n_lists, char *out, size_t size)
+{
+	if (bench_rand(seed) % 2 == 0) {
+		const struct ch_match_list *l =
+		    &lists[bench_rand(seed) % n_lists];
+		const struct ch_watch_entry *e =
+		    &l->entries[bench_rand(seed) % l->n_entries];
+		const char *name = e->names[bench_rand(seed) % e->n_names].full;
+		size_t len = strlen(name);
+
+		if (len > 6 && len + 1 < size) {
+			size_t at = 2 + bench_rand(seed) % (len - 4);
+
+			if (bench_rand(seed) % 2 == 0)
+				snprintf(out, size, "%.*s%s", (int)at, name,
+				    name + at + 1);
+			else
+				snprintf(out, size, "%.*se%s", (int)at, name,
+				    name + at + 1);
+			return;
+		}
+		snprintf(out, size, "%s", name);
+		return;
+	}
+	{
+		const struct name_origin *o =
+		    &name_origins[bench_rand(seed) % NAME_ORIGINS];
+
+		snprintf(out, size, "%s %s",
+		    o->given[bench_rand(seed) % name_count(o->given)],
+		    o->family[bench_rand(seed) % name_count(o->family)]);
+	}
+}
+
+struct timing {
+	double qps, p50_us, p99_us, hits_per_query, scored_per_query;
+};
+
+static void
+run_queries(const struct ch_match_index *ix, const struct ch_match_list *lists,
+    size_t n_lists, size_t count, bool scan, struct timing *t)
+{
+	struct ch_match_params params = ch_match_params_default();
+	struct ch_match_hit *hits = malloc(10 * sizeof(*hits));
+	double *lat = malloc(count * sizeof(*lat)), start, total = 0;
+	unsigned long long seed = 77;
+	size_t n_hits = 0, scored = 0;
+	char (*names)[256] = malloc(count * sizeof(*names));
+
+	for (size_t i = 0; i < count; i++)
+		make_query(&seed, lists, n_lists, names[i], sizeof(names[i]));
+	for (size_t i = 0; i < count; i++) {
+		struct ch_match_subject s = {.name = names[i]};
+		size_t n = 0;
+
+		start = now();
+		if (scan)
+			ch_match_scan(ix, &s, &params, hits, 10, &n);
+		else
+			ch_match_query(ix, &s, &params, hits, 10, &n);
+		lat[i] = now() - start;
+		total += lat[i];
+		n_hits += n;
+		scored += ch_match_last_candidates();
+	}
+	qsort(lat, count, sizeof(*lat), cmp_double);
+	t->qps = (double)count / total;
+	t->p50_us = lat[count / 2] * 1e6;
+	t->p99_us = lat[count * 99 / 100] * 1e6;
+	t->hits_per_query = (double)n_hits / (double)count;
+	t->scored_per_query = (double)scored / (double)count;
+	free(lat);
+	free(hits);
+	free(names);
+}
+
+/* The naive baseline: Jaro-Winkler of the whole normalised query against
+ * every normalised listed name. */
+static void
+run_jw_scan(char **keys, size_t n_keys, const struct ch_match_list *lists,
+    size_t n_lists, size_t count, struct timing *t)
+{
+	double *lat = malloc(count * sizeof(*lat)), total = 0;
+	unsigned long long seed = 77;
+	size_t n_hits = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		char name[256], key[CH_MATCH_NAME_MAX];
+		double start;
+
+		make_query(&seed, lists, n_lists, name, sizeof(name));
+		start = now();
+		ch_match_ascii(name, key, sizeof(key));
+		for (size_t k = 0; k < n_keys; k++)
+			n_hits += ch_match_jaro_winkler(key, keys[k]) >= 0.9;
+		lat[i] = now() - start;
+		total += lat[i];
+	}
+	qsort(lat, count, sizeof(*lat), cmp_double);
+	t->qps = (double)count / total;
+	t->p50_us = lat[count / 2] * 1e6;
+	t->p99_us = lat[count * 99 / 100] * 1e6;
+	t->hits_per_query = (double)n_hits / (double)count;
+	t->scored_per_query = (double)n_keys;
+	free(lat);
+}
+
+static void
+print_timing(const char *label, const struct timing *t)
+{
+	printf("  %-34s %9.0f q/s  p50 %8.1f us  p99 %8.1f us  "
+	       "(%.0f names scored, %.2f hits per query)\n",
+	    label, t->qps, t->p50_us, t->p99_us, t->scored_per_query,
+	    t->hits_per_query);
+}
+
+/* Every name of the lists, normalised, for the baseline. */
+static char **
+all_keys(const struct ch_match_list *lists, size_t n_lists, size_t *n)
+{
+	size_t cap = 1024;
+	char **keys = malloc(cap * sizeof(*keys));
+
+	*n = 0;
+	for (size_t l = 0; l < n_lists; l++)
+		for (size_t i = 0; i < lists[l].n_entries; i++)
+			for (size_t k = 0; k < lists[l].entries[i].n_names;
+			    k++) {
+				char key[CH_MATCH_NAME_MAX];
+
+				ch_match_ascii(lists[l].entries[i].names[k].full,
+				    key, sizeof(key));
+				if (*n == cap)
+					keys = realloc(keys,
+					    (cap *= 2) * sizeof(*keys));
+				keys[(*n)++] = strdup(key);
+			}
+	return keys;
+}
+
+/* Name parts of the listed individuals: "given" from the first token,
+ * "family" from the last (after the "LAST, First" reordering). */
+struct parts {
+	char **given, **family;
+	size_t n_given, n_family;
+};
+
+static void
+collect_parts(const struct bench_list *l, struct parts *p)
+{
+	p->given = realloc(p->given, (p->n_given + l->n_names) * sizeof(char *));
+	p->family =
+	    realloc(p->family, (p->n_family + l->n_names) * sizeof(char *));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ch_watch_entry *e = &l->entries[i];
+
+		if (e->kind != CH_WATCH_INDIVIDUAL)
+			continue;
+		for (size_t k = 0; k < e->n_names; k++) {
+			struct ch_match_name n;
+
+			ch_match_normalise(e->names[k].full, e->kind, &n);
+			if (n.n_tokens < 2)
+				continue;
+			p->given[p->n_given++] = strdup(n.tokens[0].text);
+			p->family[p->n_family++] =
+			    strdup(n.tokens[n.n_tokens - 1].text);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t queries = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
+	size_t synth_n = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000;
+	struct bench_list sdn, cons, un;
+	struct ch_match_list lists[3];
+	struct ch_match_index *ix;
+	char dir[512], path[512];
+	struct timing t;
+	double t0, build;
+	long rss0;
+	char **keys;
+	size_t n_keys;
+	struct parts parts = {0};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	snprintf(dir, sizeof(dir), "%s/watchlists/ofac-sdn-2021-07",
+	    bench_data_dir());
+	if (!bench_load_ofac(dir, "", &sdn))
+		return 1;
+	snprintf(dir, sizeof(dir), "%s/watchlists/ofac-consolidated-non-sdn",
+	    bench_data_dir());
+	if (!bench_load_ofac(dir, "cons_", &cons))
+		return 1;
+	snprintf(path, sizeof(path),
+	    "%s/watchlists/un-consolidated/consolidated-2026-02-27.xml",
+	    bench_data_dir());
+	if (!bench_load_un(path, &un))
+		return 1;
+	lists[0] = (struct ch_match_list){"ofac-sdn", sdn.entries, sdn.n};
+	lists[1] = (struct ch_match_list){"ofac-cons", cons.entries, cons.n};
+	lists[2] = (struct ch_match_list){"un", un.entries, un.n};
+
+	rss0 = rss_kb();
+	t0 = now();
+	ix = ch_match_index_create(lists, 3);
+	build = now() - t0;
+	printf("== lists: OFAC SDN + consolidated + UN: %zu entries, %zu names\n",
+	    ch_match_index_entries(ix), ch_match_index_names(ix));
+	printf("  index build %.2f s, %.1f MB held (resident growth %.1f MB)\n",
+	    build, (double)ch_match_index_bytes(ix) / 1e6,
+	    (double)(rss_kb() - rss0) / 1e3);
+	run_queries(ix, lists, 3, queries, false, &t);
+	print_timing("index (engine)", &t);
+	keys = all_keys(lists, 3, &n_keys);
+	if (getenv("SKIP_BASELINE") == NULL) {
+		run_queries(ix, lists, 3, queries / 100 + 10, true, &t);
+		print_timing("full scan (engine scorer)", &t);
+		run_jw_scan(keys, n_keys, lists, 3, queries / 20 + 10, &t);
+		print_timing("full scan (Jaro-Winkler baseline)", &t);
+	}
+	ch_match_index_destroy(ix);
+	for (size_t i = 0; i < n_keys; i++)
+		free(keys[i]);
+	free(keys);
+
+	/* ---- a synthetic list of SYNTH_N names ---- */
+	collect_parts(&sdn, &parts);
+	collect_parts(&un, &parts);
+	if (synth_n > 0 && parts.n_given > 0) {
+		struct ch_watch_entry *entries =
+		    calloc(synth_n, sizeof(*entries));
+		struct ch_watch_name *names = calloc(synth_n, sizeof(*names));
+		char *text = malloc(synth_n * 64);
+		unsigned long long seed = 4242;
+		struct ch_match_list synth = {"synthetic", entries, synth_n};
+		char ref[32];
+
+		for (size_t i = 0; i < synth_n; i++) {
+			char *s = text + i * 64;
+			const char *g = parts.given[bench_rand(&seed) %
+			    parts.n_given];
+			const char *f = parts.family[bench_rand(&seed) %
+			    parts.n_family];
+
+			if (bench_rand(&seed) % 3 == 0)
+				snprintf(s, 64, "%s %s %s", g,
+				    parts.given[bench_rand(&seed) %
+					parts.n_given],
+				    f);
+			else
+				snprintf(s, 64, "%s %s", g, f);
+			names[i] = (struct ch_watch_name){
+			    s, CH_NAME_PRIMARY, false};
+			snprintf(ref, sizeof(ref), "%zu", i);
+			entries[i] = (struct ch_watch_entry){.ref = "synthetic",
+			    .kind = CH_WATCH_INDIVIDUAL,
+			    .names = &names[i],
+			    .n_names = 1};
+		}
+		rss0 = rss_kb();
+		t0 = now();
+		ix = ch_match_index_create(&synth, 1);
+		build = now() - t0;
+		printf("== synthetic: %zu names from %zu given and %zu family "
+		       "names of the lists\n",
+		    ch_match_index_names(ix), parts.n_given, parts.n_family);
+		printf("  index build %.2f s, %.1f MB held (resident growth "
+		       "%.1f MB)\n",
+		    build, (double)ch_match_index_bytes(ix) / 1e6,
+		    (double)(rss_kb() - rss0) / 1e3);
+		run_queries(ix, &synth, 1, queries / 4, false, &t);
+		print_timing("index (engine)", &t);
+		run_queries(ix, &synth, 1, 5, true, &t);
+		print_timing("full scan (engine scorer)", &t);
+		ch_match_index_destroy(ix);
+		free(entries);
+		free(names);
+		free(text);
+	}
+	for (size_t i = 0; i < parts.n_given; i++)
+		free(parts.given[i]);
+	for (size_t i = 0; i < parts.n_family; i++)
+		free(parts.family[i]);
+	free(parts.given);
+	free(parts.family);
+	bench_list_free(&sdn);
+	bench_list_free(&cons);
+	bench_list_free(&un);
+	return 0;
+}

@@ -1,0 +1,950 @@
+/*
+ * index.c — candidate generation for screening: an inverted index from
+ * token keys to the names that hold them, over the entries of several
+ * lists.
+ *
+ * Every distinct token of the lists is stored once (a "type": its text,
+ * role and phonetic keys); a name is a run of type ids.  The keys of a
+ * name token are its Double Metaphone codes, its consonant skeleton and
+ * its first four letters (all of them read without a glued particle), so
+ * a spelling variant, a transliteration or a typo late in the word still
+ * shares a key with the listed form.
+ *
+ * A query does not look up every one of its tokens.  The score divides by
+ * at least the weight of the query (see score.c), so an entry that aligns
+ * none of a set of query tokens of weight G scores at most (W - G) / W,
+ * W the query's weight.  Before evidence, a name must reach
+ * review - CH_MATCH_EVIDENCE_MAX; so it is enough to take candidates from
+ * the query's rarest name tokens (by the length of their posting lists)
+ * until their weight G exceeds W * (1 - that bound): a name outside their
+ * postings cannot reach the threshold.  The index then equals a full scan
+ * except where two similar tokens share no key at all, which
+ * bench/screening-quality and the unit tests measure.
+ *
+ * Built once, the index is only read: queries may run on any number of
+ * threads at once.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screening/match.h"
+#include "screening/match_int.h"
+
+#define KEY_MAX (CH_MATCH_TOKEN_MAX + 2)
+#define KEYS_PER_TOKEN 40
+#define NONE UINT32_MAX
+
+/* ---- an interning string table ---- */
+
+struct strtab {
+	char *pool;
+	size_t used, cap;
+	uint32_t *offsets; /* id -> offset in pool */
+	size_t n, n_cap;
+	uint32_t *slots; /* open addressing: id + 1, 0 empty */
+	size_t n_slots;
+};
+
+static uint64_t
+hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static const char *
+strtab_get(const struct strtab *t, uint32_t id)
+{
+	return t->pool + t->offsets[id];
+}
+
+static uint32_t
+strtab_find(const struct strtab *t, const char *s)
+{
+	size_t len = strlen(s), mask = t->n_slots - 1, i;
+
+	if (t->n_slots == 0)
+		return NONE;
+	for (i = hash_bytes(s, len) & mask; t->slots[i] != 0;
+	    i = (i + 1) & mask)
+		if (strcmp(strtab_get(t, t->slots[i] - 1), s) == 0)
+			return t->slots[i] - 1;
+	return NONE;
+}
+
+static bool
+strtab_grow_slots(struct strtab *t)
+{
+	size_t n = t->n_slots == 0 ? 1024 : t->n_slots * 2;
+	uint32_t *slots = calloc(n, sizeof(*slots));
+
+	if (slots == NULL)
+		return false;
+	for (size_t id = 0; id < t->n; id++) {
+		const char *s = strtab_get(t, (uint32_t)id);
+		size_t i = hash_bytes(s, strlen(s)) & (n - 1);
+
+		while (slots[i] != 0)
+			i = (i + 1) & (n - 1);
+		slots[i] = (uint32_t)id + 1;
+	}
+	free(t->slots);
+	t->slots = slots;
+	t->n_slots = n;
+	return true;
+}
+
+/* The id of S, added when new; NONE when out of memory. */
+static uint32_t
+strtab_intern(struct strtab *t, const char *s, bool *added)
+{
+	size_t len = strlen(s), i;
+	uint32_t id = strtab_find(t, s);
+
+	*added = false;
+	if (id != NONE)
+		return id;
+	if ((t->n + 1) * 2 > t->n_slots && !strtab_grow_slots(t))
+		return NONE;
+	if (t->used + len + 1 > t->cap) {
+		size_t cap = t->cap == 0 ? 65536 : t->cap * 2;
+		char *pool;
+
+		while (cap < t->used + len + 1)
+			cap *= 2;
+		if ((pool = realloc(t->pool, cap)) == NULL)
+			return NONE;
+		t->pool = pool;
+		t->cap = cap;
+	}
+	if (t->n == t->n_cap) {
+		size_t cap = t->n_cap == 0 ? 4096 : t->n_cap * 2;
+		uint32_t *o = realloc(t->offsets, cap * sizeof(*o));
+
+		if (o == NULL)
+			return NONE;
+		t->offsets = o;
+		t->n_cap = cap;
+	}
+	memcpy(t->pool + t->used, s, len + 1);
+	t->offsets[t->n] = (uint32_t)t->used;
+	t->used += len + 1;
+	id = (uint32_t)t->n++;
+	for (i = hash_bytes(s, len) & (t->n_slots - 1); t->slots[i] != 0;
+	    i = (i + 1) & (t->n_slots - 1))
+		;
+	t->slots[i] = id + 1;
+	*added = true;
+	return id;
+}
+
+static void
+strtab_free(struct strtab *t)
+{
+	free(t->pool);
+	free(t->offsets);
+	free(t->slots);
+}
+
+static size_t
+strtab_bytes(const struct strtab *t)
+{
+	return t->cap + t->n_cap * sizeof(uint32_t) +
+	    t->n_slots * sizeof(uint32_t);
+}
+
+/* ---- the index ---- */
+
+struct ientry {
+	const struct ch_watch_entry *entry;
+	uint32_t list;
+	uint32_t first_name, n_names;
+};
+
+struct iname {
+	uint32_t entry;
+	uint32_t first_token;
+	uint32_t first_joined; /* in joined: neighbours joined, keys only */
+	uint16_t n_joined;
+	uint16_t n_tokens;
+	uint16_t name_index;
+	uint8_t quality;
+};
+
+struct ch_match_index {
+	struct ientry *entries;
+	size_t n_entries;
+	struct iname *names;
+	size_t n_names, names_cap;
+	uint32_t *tokens; /* type ids, names' runs */
+	size_t n_tokens, tokens_cap;
+	uint32_t *joined; /* type ids of neighbouring tokens joined */
+	size_t n_joined, joined_cap;
+	struct strtab type_tab; /* role letter + text -> type id */
+	struct ch_match_token *types;
+	size_t types_cap;
+	uint32_t *type_keys; /* KEYS_PER_TOKEN key ids per type, NONE-padded */
+	struct strtab key_tab;
+	uint32_t *key_start; /* key id -> first in key_types; n_keys + 1 */
+	uint32_t *key_types; /* type ids holding the key */
+	uint32_t *type_start; /* type id -> first in type_names */
+	uint32_t *type_names; /* name ids holding the type, ascending */
+	size_t n_key_types, n_type_names;
+};
+
+static _Thread_local size_t last_candidates;
+
+size_t
+ch_match_last_candidates(void)
+{
+	return last_candidates;
+}
+
+/* Add KEY to KEYS unless it is there already. */
+static void
+push_key(char keys[][KEY_MAX], size_t *n, size_t max, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(keys[i], key) == 0)
+			return;
+	if (*n < max)
+		snprintf(keys[(*n)++], KEY_MAX, "%s", key);
+}
+
+/* WORD and WORD without each one of its letters (from three letters). */
+static void
+deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
+{
+	char key[KEY_MAX];
+	size_t len = strlen(word);
+
+	snprintf(key, sizeof(key), "w%s", word);
+	push_key(keys, n, max, key);
+	if (len < 3)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		snprintf(key, sizeof(key), "w%.*s%s", (int)i, word,
+		    word + i + 1);
+		push_key(keys, n, max, key);
+	}
+}
+
+/*
+ * The index keys of a token into KEYS (at most MAX); returns how many.
+ * Double Metaphone codes and the skeleton catch transliterations; the
+ * word itself and the word without each one of
+ * its letters catch every pair at one edit (a letter dropped, added,
+ * changed or two swapped give a shared deletion).
+ */
+static size_t
+token_keys(const struct ch_match_token *t, char keys[][KEY_MAX], size_t max)
+{
+	const char *base = t->text + t->stem;
+	char key[KEY_MAX];
+	size_t n = 0;
+
+	if (t->role != CH_TOKEN_NAME)
+		return 0;
+	if (strlen(t->phon1) >= 2) {
+		snprintf(key, sizeof(key), "p%s", t->phon1);
+		push_key(keys, &n, max, key);
+	}
+	if (strlen(t->phon2) >= 2) {
+		snprintf(key, sizeof(key), "p%s", t->phon2);
+		push_key(keys, &n, max, key);
+	}
+	if (strlen(t->skeleton) >= 2) {
+		snprintf(key, sizeof(key), "s%s", t->skeleton);
+		push_key(keys, &n, max, key);
+	}
+	deletion_keys(base, keys, &n, max);
+	if (t->stem != 0)
+		deletion_keys(t->text, keys, &n, max);
+	return n;
+}
+
+/* A and B written together into OUT (CH_MATCH_TOKEN_MAX bytes); the
+ * caller has checked that they fit. */
+static void
+join_text(char *out, const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la + lb >= CH_MATCH_TOKEN_MAX)
+		lb = la >= CH_MATCH_TOKEN_MAX - 1 ? 0 : CH_MATCH_TOKEN_MAX - 1 - la;
+	if (la >= CH_MATCH_TOKEN_MAX)
+		la = CH_MATCH_TOKEN_MAX - 1;
+	memcpy(out, a, la);
+	memcpy(out + la, b, lb);
+	out[la + lb] = '\0';
+}
+
+static bool
+grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t n = *cap == 0 ? 1024 : *cap;
+	void *q;
+
+	if (need <= *cap)
+		return true;
+	while (n < need)
+		n *= 2;
+	if ((q = realloc(*p, n * size)) == NULL)
+		return false;
+	*p = q;
+	*cap = n;
+	return true;
+}
+
+/* The type id of T, added (with its keys) when new. */
+static uint32_t
+intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
+{
+	char name[CH_MATCH_TOKEN_MAX + 2], keys[KEYS_PER_TOKEN][KEY_MAX];
+	bool added;
+	uint32_t id;
+	size_t n;
+
+	snprintf(name, sizeof(name), "%c%s", 'a' + (int)t->role, t->text);
+	id = strtab_intern(&ix->type_tab, name, &added);
+	if (id == NONE || !added)
+		return id;
+	if (!grow((void **)&ix->types, &ix->types_cap, id + 1,
+		sizeof(*ix->types)))
+		return NONE;
+	{
+		size_t cap = ix->types_cap * KEYS_PER_TOKEN;
+		uint32_t *tk = realloc(ix->type_keys, cap * sizeof(*tk));
+
+		if (tk == NULL)
+			return NONE;
+		ix->type_keys = tk;
+	}
+	ix->types[id] = *t;
+	n = token_keys(t, keys, KEYS_PER_TOKEN);
+	for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
+		uint32_t key = NONE;
+
+		if (k < n && (key = strtab_intern(&ix->key_tab, keys[k],
+				  &added)) == NONE)
+			return NONE;
+		ix->type_keys[(size_t)id * KEYS_PER_TOKEN + k] = key;
+	}
+	return id;
+}
+
+static bool
+add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
+    const struct ch_watch_name *wn, enum ch_watch_kind kind)
+{
+	struct ch_match_name norm;
+	struct iname *in;
+
+	ch_match_normalise(wn->full, kind, &norm);
+	if (norm.n_tokens == 0)
+		return true;
+	if (!grow((void **)&ix->names, &ix->names_cap, ix->n_names + 1,
+		sizeof(*ix->names)) ||
+	    !grow((void **)&ix->tokens, &ix->tokens_cap,
+		ix->n_tokens + norm.n_tokens, sizeof(*ix->tokens)))
+		return false;
+	in = &ix->names[ix->n_names++];
+	in->entry = entry;
+	in->first_token = (uint32_t)ix->n_tokens;
+	in->n_tokens = (uint16_t)norm.n_tokens;
+	in->name_index = (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX
+							    : name_index);
+	in->quality = (uint8_t)wn->quality;
+	for (size_t i = 0; i < norm.n_tokens; i++) {
+		uint32_t id = intern_type(ix, &norm.tokens[i]);
+
+		if (id == NONE)
+			return false;
+		ix->tokens[ix->n_tokens++] = id;
+	}
+	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair". */
+	in->first_joined = (uint32_t)ix->n_joined;
+	in->n_joined = 0;
+	for (size_t i = 0; i + 1 < norm.n_tokens; i++) {
+		const struct ch_match_token *a = &norm.tokens[i],
+					    *b = &norm.tokens[i + 1];
+		struct ch_match_token j;
+		uint32_t id;
+
+		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		    (a->role != CH_TOKEN_NAME && b->role != CH_TOKEN_NAME) ||
+		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
+			continue;
+		memset(&j, 0, sizeof(j));
+		join_text(j.text, a->text, b->text);
+		j.role = CH_TOKEN_NAME;
+		ch_match_token_keys(&j);
+		if ((id = intern_type(ix, &j)) == NONE ||
+		    !grow((void **)&ix->joined, &ix->joined_cap,
+			ix->n_joined + 1, sizeof(*ix->joined)))
+			return false;
+		ix->joined[ix->n_joined++] = id;
+		in->n_joined++;
+	}
+	return true;
+}
+
+/* A name's token types, then its joined types (for the index only). */
+static uint32_t
+name_type(const struct ch_match_index *ix, const struct iname *in, size_t t)
+{
+	return t < in->n_tokens
+	    ? ix->tokens[in->first_token + t]
+	    : ix->joined[in->first_joined + t - in->n_tokens];
+}
+
+/* The two inverted lists: key -> types holding it, type -> names holding
+ * it (ascending, as names are visited in order). */
+static bool
+build_postings(struct ch_match_index *ix)
+{
+	size_t n_keys = ix->key_tab.n, n_types = ix->type_tab.n;
+	uint32_t *fill = NULL;
+
+	ix->key_start = calloc(n_keys + 1, sizeof(*ix->key_start));
+	ix->type_start = calloc(n_types + 1, sizeof(*ix->type_start));
+	if (ix->key_start == NULL || ix->type_start == NULL)
+		return false;
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+
+		for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined; t++)
+			ix->type_start[name_type(ix, in, t) + 1]++;
+	}
+	for (size_t t = 0; t < n_types; t++) {
+		ix->type_start[t + 1] += ix->type_start[t];
+		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
+			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
+
+			if (key != NONE)
+				ix->key_start[key + 1]++;
+		}
+	}
+	for (size_t k = 0; k < n_keys; k++)
+		ix->key_start[k + 1] += ix->key_start[k];
+	ix->n_type_names = ix->type_start[n_types];
+	ix->n_key_types = ix->key_start[n_keys];
+	ix->type_names = malloc((ix->n_type_names + 1) * sizeof(uint32_t));
+	ix->key_types = malloc((ix->n_key_types + 1) * sizeof(uint32_t));
+	fill = malloc(((n_types > n_keys ? n_types : n_keys) + 1) *
+	    sizeof(*fill));
+	if (ix->type_names == NULL || ix->key_types == NULL || fill == NULL)
+		goto fail;
+	memcpy(fill, ix->type_start, n_types * sizeof(*fill));
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+
+		for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined; t++)
+			ix->type_names[fill[name_type(ix, in, t)]++] =
+			    (uint32_t)nm;
+	}
+	memcpy(fill, ix->key_start, n_keys * sizeof(*fill));
+	for (size_t t = 0; t < n_types; t++)
+		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
+			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
+
+			if (key != NONE)
+				ix->key_types[fill[key]++] = (uint32_t)t;
+		}
+	free(fill);
+	return true;
+fail:
+	free(fill);
+	return false;
+}
+
+struct ch_match_index *
+ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
+{
+	struct ch_match_index *ix = calloc(1, sizeof(*ix));
+	size_t total = 0, e = 0;
+
+	if (ix == NULL)
+		return NULL;
+	for (size_t l = 0; l < n_lists; l++)
+		total += lists[l].n_entries;
+	ix->entries = calloc(total + 1, sizeof(*ix->entries));
+	if (ix->entries == NULL)
+		goto fail;
+	for (size_t l = 0; l < n_lists; l++) {
+		for (size_t i = 0; i < lists[l].n_entries; i++, e++) {
+			const struct ch_watch_entry *we = &lists[l].entries[i];
+			struct ientry *ie = &ix->entries[e];
+
+			ie->entry = we;
+			ie->list = (uint32_t)l;
+			ie->first_name = (uint32_t)ix->n_names;
+			for (size_t k = 0; k < we->n_names; k++)
+				if (!add_name(ix, (uint32_t)e, k, &we->names[k],
+					we->kind))
+					goto fail;
+			ie->n_names = (uint32_t)ix->n_names - ie->first_name;
+		}
+	}
+	ix->n_entries = total;
+	if (!build_postings(ix))
+		goto fail;
+	return ix;
+fail:
+	log_error("%s: out of memory", __func__);
+	ch_match_index_destroy(ix);
+	return NULL;
+}
+
+void
+ch_match_index_destroy(struct ch_match_index *ix)
+{
+	if (ix == NULL)
+		return;
+	free(ix->entries);
+	free(ix->names);
+	free(ix->tokens);
+	free(ix->joined);
+	strtab_free(&ix->type_tab);
+	free(ix->types);
+	free(ix->type_keys);
+	strtab_free(&ix->key_tab);
+	free(ix->key_start);
+	free(ix->key_types);
+	free(ix->type_start);
+	free(ix->type_names);
+	free(ix);
+}
+
+size_t
+ch_match_index_entries(const struct ch_match_index *ix)
+{
+	return ix->n_entries;
+}
+
+size_t
+ch_match_index_names(const struct ch_match_index *ix)
+{
+	return ix->n_names;
+}
+
+size_t
+ch_match_index_bytes(const struct ch_match_index *ix)
+{
+	return sizeof(*ix) + ix->n_entries * sizeof(*ix->entries) +
+	    ix->names_cap * sizeof(*ix->names) +
+	    ix->tokens_cap * sizeof(*ix->tokens) +
+	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
+	    ix->types_cap * (sizeof(*ix->types) + KEYS_PER_TOKEN * 4) +
+	    strtab_bytes(&ix->key_tab) + (ix->key_tab.n + 1) * 4 +
+	    (ix->type_tab.n + 1) * 4 + (ix->n_key_types + 1) * 4 +
+	    (ix->n_type_names + 1) * 4;
+}
+
+/* ---- queries ---- */
+
+/* Similarities of the query's tokens to the index's token types, met
+ * again and again in a query's candidates: an open-addressing table from
+ * type id to one similarity per query token. */
+#define CACHE_SLOTS 1024
+
+struct sim_cache {
+	uint32_t type[CACHE_SLOTS]; /* type id + 1; 0 empty */
+	double sims[];              /* CACHE_SLOTS x query tokens */
+};
+
+struct query {
+	struct sim_cache *cache; /* NULL: compute every time */
+	const struct ch_match_index *ix;
+	const struct ch_match_subject *subject;
+	const struct ch_match_params *params;
+	struct ch_match_name name;
+	const struct ch_match_token *refs[CH_MATCH_TOKENS_MAX];
+	struct ch_match_hit *hits;
+	size_t max, n_hits, scored;
+};
+
+static bool
+is_body(enum ch_watch_kind kind)
+{
+	return kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
+	    kind == CH_WATCH_AIRCRAFT;
+}
+
+/* Column T of the similarity matrix (query tokens x NE entry tokens) for
+ * entry token E of type TYPE, from the cache when it is there. */
+static void
+similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
+    double *sims, size_t t, size_t ne)
+{
+	size_t nq = q->name.n_tokens, slot;
+
+	if (q->cache == NULL) {
+		for (size_t i = 0; i < nq; i++)
+			sims[i * ne + t] = -1.0;
+		return;
+	}
+	slot = (type * 2654435761u) % CACHE_SLOTS;
+	for (size_t probe = 0; probe < 8; probe++) {
+		size_t s = (slot + probe) % CACHE_SLOTS;
+
+		if (q->cache->type[s] == type + 1) {
+			for (size_t i = 0; i < nq; i++)
+				sims[i * ne + t] = q->cache->sims[s * nq + i];
+			return;
+		}
+		if (q->cache->type[s] == 0) {
+			q->cache->type[s] = type + 1;
+			for (size_t i = 0; i < nq; i++) {
+				double v = ch_match_token_weight(q->refs[i]) > 0 &&
+					ch_match_token_weight(e) > 0
+				    ? ch_match_token_similarity(q->refs[i], e)
+				    : 0.0;
+
+				q->cache->sims[s * nq + i] = v;
+				sims[i * ne + t] = v;
+			}
+			return;
+		}
+	}
+	for (size_t i = 0; i < nq; i++)
+		sims[i * ne + t] = -1.0;
+}
+
+/* Score one name of the index against the query. */
+static double
+score_name(struct query *q, uint32_t nm)
+{
+	const struct iname *in = &q->ix->names[nm];
+	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
+
+	double sims[CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX];
+
+	for (size_t t = 0; t < in->n_tokens; t++) {
+		uint32_t type = q->ix->tokens[in->first_token + t];
+
+		e[t] = &q->ix->types[type];
+		similarities(q, type, e[t], sims, t, in->n_tokens);
+	}
+	q->scored++;
+	return ch_match_tokens(q->refs, q->name.n_tokens, e, in->n_tokens,
+		   is_body(q->ix->entries[in->entry].entry->kind), sims, NULL) *
+	    ch_match_quality_factor((enum ch_watch_name_quality)in->quality);
+}
+
+/* Add entry E with its best name score to the hits if it makes the
+ * threshold and the top. */
+static void
+offer(struct query *q, uint32_t e, double name_score)
+{
+	const struct ch_watch_entry *we = q->ix->entries[e].entry;
+	double score;
+	size_t at;
+
+	if (name_score + CH_MATCH_EVIDENCE_MAX < q->params->review)
+		return;
+	score = ch_match_evidence(q->subject, we, name_score, NULL);
+	if (score < q->params->review)
+		return;
+	if (q->n_hits == q->max && score <= q->hits[q->max - 1].score)
+		return;
+	at = q->n_hits < q->max ? q->n_hits++ : q->max - 1;
+	while (at > 0 && q->hits[at - 1].score < score) {
+		q->hits[at].list = q->hits[at - 1].list;
+		q->hits[at].entry = q->hits[at - 1].entry;
+		q->hits[at].score = q->hits[at - 1].score;
+		at--;
+	}
+	q->hits[at].list = q->ix->entries[e].list;
+	q->hits[at].entry = we;
+	q->hits[at].score = score;
+}
+
+/* Explanations and levels for the hits chosen. */
+static void
+finish(struct query *q)
+{
+	for (size_t i = 0; i < q->n_hits; i++) {
+		struct ch_match_hit *h = &q->hits[i];
+
+		h->score = ch_match_score(q->subject, h->entry, &h->why);
+		h->level = h->score >= q->params->alert ? CH_MATCH_ALERT
+		    : h->score >= q->params->review     ? CH_MATCH_REVIEW
+							: CH_MATCH_NONE;
+	}
+	last_candidates = q->scored;
+	free(q->cache);
+	q->cache = NULL;
+}
+
+static ch_err
+start(struct query *q, const struct ch_match_index *ix,
+    const struct ch_match_subject *subject,
+    const struct ch_match_params *params, struct ch_match_hit *hits,
+    size_t max, size_t *n_hits)
+{
+	size_t top = params->top_k == 0 ? CH_MATCH_TOP_K_DEFAULT
+					: params->top_k;
+	bool any = false;
+
+	*n_hits = 0;
+	q->cache = NULL;
+	q->ix = ix;
+	q->subject = subject;
+	q->params = params;
+	q->hits = hits;
+	q->max = max < top ? max : top;
+	q->n_hits = 0;
+	q->scored = 0;
+	last_candidates = 0;
+	ch_match_normalise(subject->name,
+	    subject->kind_known ? subject->kind : CH_WATCH_OTHER, &q->name);
+	for (size_t i = 0; i < q->name.n_tokens; i++) {
+		q->refs[i] = &q->name.tokens[i];
+		any = any || ch_match_token_weight(q->refs[i]) > 0;
+	}
+	if (!any)
+		return CH_ERR_INVALID;
+	/* Without the cache, scores are the same, only slower. */
+	q->cache = calloc(1, sizeof(*q->cache) +
+		CACHE_SLOTS * q->name.n_tokens * sizeof(double));
+	return CH_OK;
+}
+
+ch_err
+ch_match_scan(const struct ch_match_index *ix,
+    const struct ch_match_subject *subject,
+    const struct ch_match_params *params, struct ch_match_hit *hits,
+    size_t max, size_t *n_hits)
+{
+	struct query q;
+	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
+
+	if (err != CH_OK || q.max == 0)
+		return err;
+	for (size_t e = 0; e < ix->n_entries; e++) {
+		const struct ientry *ie = &ix->entries[e];
+		double best = -1;
+
+		for (uint32_t k = 0; k < ie->n_names; k++) {
+			double v = score_name(&q, ie->first_name + k);
+
+			if (v > best)
+				best = v;
+		}
+		if (best >= 0)
+			offer(&q, (uint32_t)e, best);
+	}
+	finish(&q);
+	*n_hits = q.n_hits;
+	return CH_OK;
+}
+
+/* A growing array of name or type ids, with a hard cap of the index's
+ * size (each id is at most once after unique()). */
+struct ids {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static bool
+ids_push(struct ids *a, uint32_t id)
+{
+	return (a->n < a->cap ||
+		   grow((void **)&a->v, &a->cap, a->n + 1, sizeof(*a->v))) &&
+	    (a->v[a->n++] = id, true);
+}
+
+static int
+u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+static void
+ids_unique(struct ids *a, size_t from)
+{
+	size_t w = from;
+
+	qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
+	for (size_t r = from; r < a->n; r++)
+		if (r == from || a->v[r] != a->v[w - 1])
+			a->v[w++] = a->v[r];
+	a->n = w;
+}
+
+/* The types similar to T (found through its keys, then scored) appended
+ * to TYPES; FLOOR the least similarity. */
+static bool
+similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
+    double floor, struct ids *types)
+{
+	char keys[KEYS_PER_TOKEN][KEY_MAX];
+	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w;
+
+	for (size_t k = 0; k < n; k++) {
+		uint32_t key = strtab_find(&ix->key_tab, keys[k]);
+
+		if (key == NONE)
+			continue;
+		for (uint32_t p = ix->key_start[key]; p < ix->key_start[key + 1];
+		    p++)
+			if (!ids_push(types, ix->key_types[p]))
+				return false;
+	}
+	ids_unique(types, from);
+	w = from;
+	for (size_t i = from; i < types->n; i++) {
+		const struct ch_match_token *u = &ix->types[types->v[i]];
+		size_t la = strlen(t->text), lb = strlen(u->text);
+		size_t diff = la > lb ? la - lb : lb - la;
+
+		/* Far apart in length, no spelling reaches the floor. */
+		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
+		    u->stem == 0)
+			continue;
+		if (ch_match_token_similarity(t, u) >= floor)
+			types->v[w++] = types->v[i];
+	}
+	types->n = w;
+	return true;
+}
+
+/* What one query token brings: the types it aligns with, alone or joined
+ * to a neighbour ("Qolam Reza" and "Gholamreza"), and how many names
+ * they hold. */
+struct generator {
+	size_t first, n; /* in the query's type list */
+	size_t cost;
+	double weight;
+};
+
+static int
+generator_cmp(const void *pa, const void *pb)
+{
+	const struct generator *a = pa, *b = pb;
+
+	return a->cost < b->cost ? -1 : a->cost > b->cost;
+}
+
+static bool
+token_types(const struct query *q, size_t i, struct ids *types)
+{
+	if (!similar_types(q->ix, q->refs[i], CH_MATCH_TOKEN_FLOOR, types))
+		return false;
+	for (int side = -1; side <= 1; side += 2) {
+		const struct ch_match_token *a, *b;
+		struct ch_match_token joined;
+
+		if ((side < 0 && i == 0) ||
+		    (side > 0 && i + 1 >= q->name.n_tokens))
+			continue;
+		a = q->refs[side < 0 ? i - 1 : i];
+		b = q->refs[side < 0 ? i : i + 1];
+		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
+			continue;
+		memset(&joined, 0, sizeof(joined));
+		join_text(joined.text, a->text, b->text);
+		joined.role = CH_TOKEN_NAME;
+		ch_match_token_keys(&joined);
+		if (!similar_types(q->ix, &joined, 0.8, types))
+			return false;
+	}
+	return true;
+}
+
+ch_err
+ch_match_query(const struct ch_match_index *ix,
+    const struct ch_match_subject *subject,
+    const struct ch_match_params *params, struct ch_match_hit *hits,
+    size_t max, size_t *n_hits)
+{
+	struct generator gen[CH_MATCH_TOKENS_MAX];
+	struct query q;
+	struct ids types = {0}, cand = {0};
+	size_t n_gen = 0;
+	double weight = 0, need, taken = 0, bound;
+	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
+
+	if (err != CH_OK || q.max == 0)
+		return err;
+	for (size_t i = 0; i < q.name.n_tokens; i++) {
+		struct generator *g = &gen[n_gen];
+
+		weight += ch_match_token_weight(q.refs[i]);
+		if (q.refs[i]->role != CH_TOKEN_NAME)
+			continue;
+		g->first = types.n;
+		if (!token_types(&q, i, &types))
+			goto nomem;
+		ids_unique(&types, g->first);
+		g->n = types.n - g->first;
+		g->cost = 0;
+		g->weight = ch_match_token_weight(q.refs[i]);
+		for (size_t k = 0; k < g->n; k++) {
+			uint32_t t = types.v[g->first + k];
+
+			g->cost += ix->type_start[t + 1] - ix->type_start[t];
+		}
+		n_gen++;
+	}
+	/* An entry must align a name token of the query to score, and one
+	 * that aligns query weight W - G at best scores
+	 * (W - G) / (W - G + MISSING * G) at most; it stays under the bound t
+	 * when G > W (1 - t) / (1 - t + MISSING t). */
+	bound = params->review - CH_MATCH_EVIDENCE_MAX;
+	need = bound <= 0 ? weight
+			  : weight * (1.0 - bound) /
+		(1.0 - bound + CH_MATCH_MISSING_COST * bound);
+	qsort(gen, n_gen, sizeof(*gen), generator_cmp);
+	for (size_t g = 0; g < n_gen; g++) {
+		taken += gen[g].weight;
+		if (taken > need) {
+			n_gen = g + 1;
+			break;
+		}
+	}
+	/* Short of the bound, every name token generates: an entry must
+	 * align one of them to score at all (score.c). */
+	for (size_t g = 0; g < n_gen; g++)
+		for (size_t k = 0; k < gen[g].n; k++) {
+			uint32_t t = types.v[gen[g].first + k];
+
+			for (uint32_t p = ix->type_start[t];
+			    p < ix->type_start[t + 1]; p++)
+				if (!ids_push(&cand, ix->type_names[p]))
+					goto nomem;
+		}
+	ids_unique(&cand, 0);
+	for (size_t i = 0; i < cand.n;) {
+		uint32_t e = ix->names[cand.v[i]].entry;
+		double best = -1;
+
+		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
+			double v = score_name(&q, cand.v[i]);
+
+			if (v > best)
+				best = v;
+		}
+		offer(&q, e, best);
+	}
+	free(types.v);
+	free(cand.v);
+	finish(&q);
+	*n_hits = q.n_hits;
+	return CH_OK;
+nomem:
+	free(types.v);
+	free(cand.v);
+	free(q.cache);
+	return CH_ERR_NOMEM;
+}

@@ -1,0 +1,63 @@
+/*
+ * match_int.h — what the files of the matching engine share: the
+ * phonetic helpers, the token weights and the scorer over token arrays
+ * (so that the index scores its compact names without copying them).
+ */
+#ifndef CH_SCREENING_MATCH_INT_H
+#define CH_SCREENING_MATCH_INT_H
+
+#include "screening/match.h"
+
+#define CH_MATCH_PHON_MAX 6
+
+/* The most a subject's evidence (date of birth, nationality, gender) can
+ * add to a name score: the index's candidate bound allows for it. */
+#define CH_MATCH_EVIDENCE_MAX 0.07
+
+/* What a query token left unaligned costs, against its weight (score.c):
+ * the index's candidate bound depends on it. */
+#define CH_MATCH_MISSING_COST 0.45
+
+/* phonetic.c */
+void ch_match_skeleton(const char *word, char *out, size_t size);
+
+/* normalise.c */
+/* Fill a token's phonetic keys, skeleton and glued particle from its
+ * text and role. */
+void ch_match_token_keys(struct ch_match_token *t);
+/* The canonical spelling of a particle ("ibn", "ben" -> "bin"), else
+ * the text itself. */
+const char *ch_match_particle_canon(const char *text);
+
+/* score.c */
+/* The similarity of two tokens as the scorer sees it, 0..1; pairs under
+ * CH_MATCH_TOKEN_FLOOR do not align. */
+double ch_match_token_similarity(
+    const struct ch_match_token *a, const struct ch_match_token *b);
+#define CH_MATCH_TOKEN_FLOOR 0.60
+
+/* The weight of a token in the name score (0 for titles and suffixes),
+ * from its role and text (ch_match_role_weight), as recorded in the
+ * token by ch_match_token_keys (ch_match_token_weight). */
+double ch_match_role_weight(const struct ch_match_token *t);
+#define ch_match_token_weight(t) ((t)->weight)
+
+/* The name score of entry tokens E against query tokens Q (BODY: the
+ * entry is a company, vessel or aircraft, whose extra words count more);
+ * SIMS, when not NULL, holds nq x ne token similarities already known
+ * (negative: not known); WHY as in ch_match_names (its query and
+ * entry_name are not touched). */
+double ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
+    const struct ch_match_token *const *e, size_t ne, bool body,
+    const double *sims, struct ch_match_explain *why);
+
+/* The evidence factors of SUBJECT against ENTRY added to NAME_SCORE into
+ * WHY (may be NULL); returns the final score, clamped to 0..1. */
+double ch_match_evidence(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, double name_score,
+    struct ch_match_explain *why);
+
+/* How much a name of QUALITY is worth against the primary name. */
+double ch_match_quality_factor(enum ch_watch_name_quality quality);
+
+#endif /* CH_SCREENING_MATCH_INT_H */

@@ -1,0 +1,810 @@
+/*
+ * score.c — the score of a subject against a watchlist entry, with its
+ * explanation.
+ *
+ * Name score.  Tokens are aligned without regard to order: every pair of a
+ * query token and an entry token gets a similarity (exact; the name
+ * without a glued particle; Jaro-Winkler; a floor when the Double
+ * Metaphone keys or the consonant skeletons agree; an initial against the
+ * name it begins), two neighbouring tokens on one side may match one
+ * token on the other ("Abdul Rahman" / "Abdulrahman"), and pairs are
+ * taken greedily, best first, each token once.  Pairs under
+ * TOKEN_FLOOR do not align.  Each token has a weight (a name 1, an
+ * initial 0.5, a particle, a patronymic or a number 0.3, a title or legal
+ * form 0).  With S the sum of the aligned similarities weighted by the
+ * query tokens' weights, A the query weight aligned, P the unlike part of
+ * the aligned pairs (sum of (1 - similarity) * weight), C the weight of
+ * tokens left over on both sides (names in place of each other), Q and E
+ * the weight left over on the query side only and on the entry side only:
+ *
+ *     name = S / (A + 1.5 P + 3 C + 0.45 Q + 0.3 E) - 0.04 [order differs]
+ *
+ * with 0.6 E for bodies (a company without one of the listed words is
+ * another company).  Missing query tokens cost more than extra entry
+ * tokens: the lists hold full names with patronymics, tribal and middle
+ * names that a visitor does not give, whereas a name the visitor gives
+ * that the entry lacks is evidence of another person; and a name in place
+ * of another costs most of all ("Ayman Rabi Zawahiri" is not "Ayman
+ * Muhammad Zawahiri").  The constants were fitted on the labelled pairs
+ * of bench/screening-quality (see docs/screening.md).
+ *
+ * Evidence.  Then the best name of the entry (weak aliases worth
+ * WEAK_ALIAS of it) meets the rest of what is known: date of birth,
+ * nationality, gender and kind, each adding or taking a fixed amount
+ * (see ch_match_evidence).  The explanation lists the alignments and
+ * every factor, whose contributions add up to the score.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "screening/match.h"
+#include "screening/match_int.h"
+
+#define TOKEN_FLOOR CH_MATCH_TOKEN_FLOOR
+#define PHONETIC_FLOOR 0.88
+#define VOWEL_SIMILARITY 0.96
+#define STEM_SIMILARITY 0.97
+#define INITIAL_SIMILARITY 0.90
+#define COMPOUND_FLOOR 0.80
+#define EXTRA_COST 0.30
+#define EXTRA_COST_BODY 0.60
+#define MISSING_COST CH_MATCH_MISSING_COST
+#define CONFLICT_COST 3.0
+#define PARTIAL_COST 1.5
+#define ORDER_COST 0.04
+#define WEAK_ALIAS 0.92
+
+#define WEIGHT_NAME 1.0
+#define WEIGHT_INITIAL 0.5
+#define WEIGHT_PARTICLE 0.3
+
+struct ch_match_params
+ch_match_params_default(void)
+{
+	return (struct ch_match_params){
+	    .review = 0.62, .alert = 0.90, .top_k = CH_MATCH_TOP_K_DEFAULT};
+}
+
+static bool
+has_digit(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (isdigit((unsigned char)*s))
+			return true;
+	return false;
+}
+
+/* A Slavic or Turkic patronymic: "Vladimirovich", "Ivanovna", "Aliyevich",
+ * "Mammad oglu" is a particle. */
+static bool
+is_patronymic(const char *s)
+{
+	static const char *const endings[] = {"ovich", "evich", "ovna",
+	    "evna", "ovitch", "ievich", "ogly", "kyzy", "uulu"};
+	size_t n = strlen(s);
+
+	if (n < 7)
+		return false;
+	for (size_t i = 0; i < sizeof(endings) / sizeof(*endings); i++) {
+		size_t k = strlen(endings[i]);
+
+		if (strcmp(s + n - k, endings[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+double
+ch_match_role_weight(const struct ch_match_token *t)
+{
+	switch (t->role) {
+	case CH_TOKEN_NAME:
+		if (has_digit(t->text) || is_patronymic(t->text))
+			return WEIGHT_PARTICLE;
+		return WEIGHT_NAME;
+	case CH_TOKEN_INITIAL:
+		return WEIGHT_INITIAL;
+	case CH_TOKEN_PARTICLE:
+		return WEIGHT_PARTICLE;
+	default:
+		return 0.0;
+	}
+}
+
+double
+ch_match_quality_factor(enum ch_watch_name_quality quality)
+{
+	return quality == CH_NAME_WEAK ? WEAK_ALIAS : 1.0;
+}
+
+static bool
+same_key(const char *a, const char *b)
+{
+	return a[0] != '\0' && a[1] != '\0' && strcmp(a, b) == 0;
+}
+
+/* Damerau-Levenshtein distance (adjacent transpositions count one) of
+ * two short ASCII strings. */
+static int
+edit_distance(const char *a, const char *b)
+{
+	int la = (int)strlen(a), lb = (int)strlen(b);
+	int d[CH_MATCH_TOKEN_MAX + 1][CH_MATCH_TOKEN_MAX + 1];
+
+	if (la > CH_MATCH_TOKEN_MAX)
+		la = CH_MATCH_TOKEN_MAX;
+	if (lb > CH_MATCH_TOKEN_MAX)
+		lb = CH_MATCH_TOKEN_MAX;
+	for (int i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (int j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (int i = 1; i <= la; i++)
+		for (int j = 1; j <= lb; j++) {
+			int cost = a[i - 1] != b[j - 1];
+			int v = d[i - 1][j - 1] + cost;
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The spelling similarity of two words: Jaro-Winkler, capped by what
+ * their edit distance allows for their length — one changed letter is a
+ * typo or a transliteration variant, two in a short word are another
+ * name ("Orban" and "Orbach"), three need a long word. */
+static double
+spelling(const char *a, const char *b, int *distance, bool need_distance)
+{
+	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
+	double cap, jw = ch_match_jaro_winkler(a, b);
+	int d;
+
+	/* The cap only lowers Jaro-Winkler but for one edit, which a
+	 * Jaro-Winkler this low cannot be: skip the edit distance. */
+	if (jw < TOKEN_FLOOR && !need_distance) {
+		*distance = (int)n;
+		return jw;
+	}
+	d = edit_distance(a, b);
+	*distance = d;
+	if (n == 0)
+		return 0.0;
+	switch (d) {
+	case 0:
+		cap = 1.0;
+		break;
+	case 1:
+		cap = n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
+		break;
+	case 2:
+		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : 0.60;
+		break;
+	case 3:
+		cap = n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
+		break;
+	default:
+		cap = 0.8 * (1.0 - (double)d / (double)n);
+		break;
+	}
+	/* One letter off is a typo wherever it falls, even the first. */
+	return d == 1 || jw > cap ? cap : jw;
+}
+
+/* The similarity of two tokens, 0..1, and how it was found. */
+static double
+token_similarity(const struct ch_match_token *a,
+    const struct ch_match_token *b, enum ch_match_how *how)
+{
+	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
+	double best, v;
+	int d, ds;
+	size_t n;
+	bool sounds;
+
+	*how = CH_HOW_EXACT;
+	if (strcmp(a->text, b->text) == 0)
+		return 1.0;
+	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
+		*how = CH_HOW_INITIAL;
+		if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
+			return 0.0;
+		return a->text[0] == b->text[0] ? INITIAL_SIMILARITY : 0.0;
+	}
+	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
+		return strcmp(ch_match_particle_canon(a->text),
+			   ch_match_particle_canon(b->text)) == 0
+		    ? 1.0
+		    : 0.0;
+	if (strcmp(sa, sb) == 0)
+		return STEM_SIMILARITY;
+	if (has_digit(a->text) || has_digit(b->text))
+		return 0.0;
+	*how = CH_HOW_FUZZY;
+	/* Few letters in common: nothing to align (a cheap test first). */
+	{
+		unsigned common = (unsigned)__builtin_popcount(
+		    a->letters & b->letters);
+		unsigned fewer = (unsigned)__builtin_popcount(a->letters);
+
+		if ((unsigned)__builtin_popcount(b->letters) < fewer)
+			fewer = (unsigned)__builtin_popcount(b->letters);
+		if (common * 2 < fewer && strcmp(a->skeleton, b->skeleton) != 0)
+			return 0.0;
+	}
+	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1) ||
+	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
+	best = spelling(a->text, b->text, &d, sounds);
+	if ((a->stem != 0 || b->stem != 0) &&
+	    (v = spelling(sa, sb, &ds, sounds)) > best) {
+		best = v;
+		d = ds;
+	}
+	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
+	/* Only a vowel differs in a name of five letters or more: the usual
+	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden"). */
+	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
+	    strcmp(a->skeleton, b->skeleton) == 0 && best < VOWEL_SIMILARITY) {
+		*how = CH_HOW_SKELETON;
+		best = VOWEL_SIMILARITY;
+	}
+	/* Sounds alike, or the same consonants: a transliteration variant,
+	 * if not too many letters differ. */
+	if (best < PHONETIC_FLOOR && n >= 5 && strlen(sa) > 2 &&
+	    strlen(sb) > 2) {
+		if ((same_key(a->phon1, b->phon1) ||
+			same_key(a->phon1, b->phon2) ||
+			same_key(a->phon2, b->phon1)) &&
+		    (size_t)d * 3 <= n) {
+			*how = CH_HOW_PHONETIC;
+			best = PHONETIC_FLOOR;
+		} else if (strlen(a->skeleton) >= 3 &&
+		    strcmp(a->skeleton, b->skeleton) == 0 &&
+		    (size_t)d * 2 <= n) {
+			*how = CH_HOW_SKELETON;
+			best = PHONETIC_FLOOR;
+		}
+	}
+	return best;
+}
+
+double
+ch_match_token_similarity(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	enum ch_match_how how;
+
+	return token_similarity(a, b, &how);
+}
+
+/* Two neighbouring tokens (X, Y) against one (Z): Jaro-Winkler of the
+ * joined text, 0 when it is under COMPOUND_FLOOR or the tokens are not
+ * names and particles. */
+static double
+compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z)
+{
+	char joined[2 * CH_MATCH_TOKEN_MAX];
+	double jw;
+	int d;
+	size_t lx, ly, lz;
+
+	if (x->role == CH_TOKEN_INITIAL || y->role == CH_TOKEN_INITIAL ||
+	    z->role != CH_TOKEN_NAME || x->role > CH_TOKEN_PARTICLE ||
+	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX))
+		return 0.0;
+	lx = strlen(x->text);
+	ly = strlen(y->text);
+	lz = strlen(z->text);
+	/* Joined, they must begin alike and be about as long. */
+	if (x->text[0] != z->text[0] || lx + ly + 2 < lz || lz + 2 < lx + ly)
+		return 0.0;
+	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
+	if (strcmp(joined, z->text) == 0)
+		return 1.0;
+	jw = spelling(joined, z->text, &d, false);
+	return jw >= COMPOUND_FLOOR ? jw : 0.0;
+}
+
+struct edge {
+	double sim;
+	int q, qn, e, en; /* first token and count on each side */
+	enum ch_match_how how;
+};
+
+static int
+edge_cmp(const void *pa, const void *pb)
+{
+	const struct edge *a = pa, *b = pb;
+
+	if (a->sim != b->sim)
+		return a->sim < b->sim ? 1 : -1;
+	/* Prefer single tokens to compounds, then the earlier pair. */
+	if (a->qn + a->en != b->qn + b->en)
+		return a->qn + a->en - (b->qn + b->en);
+	if (a->q != b->q)
+		return a->q - b->q;
+	return a->e - b->e;
+}
+
+#define EDGES_MAX                                                          \
+	(CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX * 3)
+
+static void
+add_factor(struct ch_match_explain *why, const char *name, double v,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+add_factor(struct ch_match_explain *why, const char *name, double v,
+    const char *fmt, ...)
+{
+	struct ch_match_factor *f;
+	va_list ap;
+
+	if (why == NULL || why->n_factors >= CH_MATCH_FACTORS_MAX)
+		return;
+	f = &why->factors[why->n_factors++];
+	f->name = name;
+	f->contribution = v;
+	va_start(ap, fmt);
+	vsnprintf(f->detail, sizeof(f->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* The weight of a token when it stands against another: a patronymic
+ * against another patronymic is a conflict like any name. */
+static double
+full_weight(const struct ch_match_token *t)
+{
+	return t->role == CH_TOKEN_NAME && t->weight > 0 && !has_digit(t->text)
+	    ? WEIGHT_NAME
+	    : ch_match_token_weight(t);
+}
+
+/* Whether unaligned token I repeats an aligned token of its side
+ * ("Sergey Sergey Shoigu"): a repeat costs nothing. */
+static bool
+repeated(const struct ch_match_token *const *t, size_t n, const bool *used,
+    size_t i)
+{
+	for (size_t k = 0; k < n; k++)
+		if (k != i && used[k] && strcmp(t[k]->text, t[i]->text) == 0)
+			return true;
+	return false;
+}
+
+double
+ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
+    const struct ch_match_token *const *e, size_t ne, bool body,
+    const double *sims, struct ch_match_explain *why)
+{
+	struct edge edges[EDGES_MAX];
+	bool used_q[CH_MATCH_TOKENS_MAX] = {0}, used_e[CH_MATCH_TOKENS_MAX] = {0};
+	double wq[CH_MATCH_TOKENS_MAX], we[CH_MATCH_TOKENS_MAX];
+	double s = 0, aligned = 0, miss = 0, extra = 0, partial = 0, both;
+	double miss_full = 0, extra_full = 0;
+	bool name_aligned = false;
+	double conflict, d, score, base, after_conflict, after_miss;
+	size_t n_edges = 0, n_aligned_q = 0, n_active_q = 0;
+	int order_q[CH_MATCH_TOKENS_MAX], order_e[CH_MATCH_TOKENS_MAX];
+	size_t n_order = 0, inversions = 0;
+
+	if (why != NULL) {
+		why->n_alignments = 0;
+		why->n_factors = 0;
+		why->name_score = 0;
+	}
+	for (size_t i = 0; i < nq; i++)
+		wq[i] = ch_match_token_weight(q[i]);
+	for (size_t j = 0; j < ne; j++)
+		we[j] = ch_match_token_weight(e[j]);
+	for (size_t i = 0; i < nq; i++) {
+		if (wq[i] == 0)
+			continue;
+		n_active_q++;
+		for (size_t j = 0; j < ne; j++) {
+			enum ch_match_how how;
+			double sim;
+
+			if (we[j] == 0)
+				continue;
+			if (sims != NULL && sims[i * ne + j] >= 0) {
+				sim = sims[i * ne + j];
+				how = CH_HOW_FUZZY;
+			} else {
+				sim = token_similarity(q[i], e[j], &how);
+			}
+			if (sim >= TOKEN_FLOOR)
+				edges[n_edges++] = (struct edge){
+				    sim, (int)i, 1, (int)j, 1, how};
+			if (j + 1 < ne &&
+			    (we[j + 1] > 0 || e[j + 1]->role == CH_TOKEN_SUFFIX) &&
+			    (sim = compound_similarity(e[j], e[j + 1], q[i])) >
+				0)
+				edges[n_edges++] = (struct edge){
+				    sim, (int)i, 1, (int)j, 2, CH_HOW_COMPOUND};
+			if (i + 1 < nq &&
+			    (wq[i + 1] > 0 || q[i + 1]->role == CH_TOKEN_SUFFIX) &&
+			    (sim = compound_similarity(q[i], q[i + 1], e[j])) >
+				0)
+				edges[n_edges++] = (struct edge){
+				    sim, (int)i, 2, (int)j, 1, CH_HOW_COMPOUND};
+		}
+	}
+	if (n_active_q == 0)
+		return 0.0;
+	qsort(edges, n_edges, sizeof(*edges), edge_cmp);
+	for (size_t k = 0; k < n_edges; k++) {
+		struct edge *g = &edges[k];
+		double w = 0;
+
+		if (used_q[g->q] || (g->qn == 2 && used_q[g->q + 1]) ||
+		    used_e[g->e] || (g->en == 2 && used_e[g->e + 1]))
+			continue;
+		for (int t = 0; t < g->qn; t++) {
+			used_q[g->q + t] = true;
+			w += wq[g->q + t];
+		}
+		for (int t = 0; t < g->en; t++)
+			used_e[g->e + t] = true;
+		s += g->sim * w;
+		partial += (1.0 - g->sim) * w;
+		for (int t = 0; t < g->qn; t++)
+			name_aligned = name_aligned ||
+			    q[g->q + t]->role == CH_TOKEN_NAME;
+		aligned += w;
+		n_aligned_q += (size_t)g->qn;
+		order_q[n_order] = g->q;
+		order_e[n_order++] = g->e;
+		if (why != NULL && why->n_alignments < CH_MATCH_TOKENS_MAX)
+			why->alignments[why->n_alignments++] =
+			    (struct ch_match_alignment){.query_token = g->q,
+				.entry_token = g->e,
+				.how = g->how,
+				.similarity = g->sim,
+				.weight = w};
+	}
+	for (size_t i = 0; i < nq; i++)
+		if (!used_q[i] && !repeated(q, nq, used_q, i)) {
+			miss += wq[i];
+			miss_full += full_weight(q[i]);
+		}
+	for (size_t j = 0; j < ne; j++)
+		if (!used_e[j] && !repeated(e, ne, used_e, j)) {
+			extra += we[j];
+			extra_full += full_weight(e[j]);
+		}
+	for (size_t a = 0; a < n_order; a++)
+		for (size_t b = a + 1; b < n_order; b++)
+			if ((order_q[a] < order_q[b]) != (order_e[a] < order_e[b]))
+				inversions++;
+	if (aligned == 0 || !name_aligned) {
+		add_factor(why, "name", 0.0,
+		    aligned == 0 ? "no query token aligned"
+				 : "only initials and particles aligned");
+		return 0.0;
+	}
+	/* Tokens left over on both sides are names in place of each other
+	 * (counted at full weight, so a patronymic against another is a
+	 * conflict); the rest is missing or extra. */
+	both = miss_full < extra_full ? miss_full : extra_full;
+	if (miss_full > 0)
+		miss *= 1.0 - both / miss_full;
+	if (extra_full > 0)
+		extra *= 1.0 - both / extra_full;
+	conflict = CONFLICT_COST * both + PARTIAL_COST * partial;
+	base = s / aligned;
+	d = aligned + conflict;
+	after_conflict = s / d;
+	d += MISSING_COST * miss;
+	after_miss = s / d;
+	d += (body ? EXTRA_COST_BODY : EXTRA_COST) * extra;
+	score = s / d;
+	add_factor(why, "name", base, "%zu of %zu query tokens aligned",
+	    n_aligned_q, n_active_q);
+	if (conflict > 0)
+		add_factor(why, "differ", after_conflict - base,
+		    "unlike letters and names in place of each other "
+		    "(weight %.2g)",
+		    conflict);
+	if (miss > 0)
+		add_factor(why, "missing", after_miss - after_conflict,
+		    "query tokens not in the entry (weight %.2g)", miss);
+	if (extra > 0)
+		add_factor(why, "extra", score - after_miss,
+		    "entry tokens not in the query (weight %.2g)", extra);
+	if (inversions > 0) {
+		double before = score;
+
+		score = score > ORDER_COST ? score - ORDER_COST : 0;
+		add_factor(why, "order", score - before,
+		    "%zu aligned pairs in another order", inversions);
+	}
+	if (why != NULL)
+		why->name_score = score;
+	return score;
+}
+
+static size_t
+token_refs(const struct ch_match_name *n, const struct ch_match_token **out)
+{
+	for (size_t i = 0; i < n->n_tokens; i++)
+		out[i] = &n->tokens[i];
+	return n->n_tokens;
+}
+
+double
+ch_match_names(const struct ch_match_name *query,
+    const struct ch_match_name *entry, struct ch_match_explain *why)
+{
+	const struct ch_match_token *q[CH_MATCH_TOKENS_MAX],
+	    *e[CH_MATCH_TOKENS_MAX];
+	size_t nq = token_refs(query, q), ne = token_refs(entry, e);
+
+	if (why != NULL) {
+		why->query = *query;
+		why->entry_name = *entry;
+		why->entry_name_index = 0;
+	}
+	return ch_match_tokens(q, nq, e, ne,
+	    entry->kind == CH_WATCH_ENTITY || entry->kind == CH_WATCH_VESSEL ||
+		entry->kind == CH_WATCH_AIRCRAFT,
+	    NULL, why);
+}
+
+/* ---- evidence ---- */
+
+/* The years a date may stand for. */
+static void
+year_span(const struct ch_watch_date *d, int *lo, int *hi)
+{
+	*lo = d->year;
+	*hi = d->year_to > d->year ? d->year_to : d->year;
+	if (d->circa) {
+		*lo -= 2;
+		*hi += 2;
+	}
+}
+
+/* The contribution of one pair of dates and its description. */
+static double
+date_evidence(const struct ch_watch_date *s, const struct ch_watch_date *e,
+    char *detail, size_t size)
+{
+	int slo, shi, elo, ehi, gap;
+
+	year_span(s, &slo, &shi);
+	year_span(e, &elo, &ehi);
+	if (slo == shi && elo == ehi && s->year == e->year) {
+		if (s->month != 0 && e->month != 0 && s->day != 0 &&
+		    e->day != 0 && s->month == e->month && s->day == e->day) {
+			snprintf(detail, size, "exact %04d-%02d-%02d", s->year,
+			    s->month, s->day);
+			return 0.05;
+		}
+		if (s->month != 0 && e->month != 0 &&
+		    (s->month != e->month ||
+			(s->day != 0 && e->day != 0 && s->day != e->day))) {
+			snprintf(detail, size, "year %d, day differs", s->year);
+			return 0.0;
+		}
+		snprintf(detail, size, "year %d", s->year);
+		return 0.03;
+	}
+	if (slo <= ehi && elo <= shi) {
+		snprintf(detail, size, "%d-%d within %d-%d", slo, shi, elo, ehi);
+		return 0.015;
+	}
+	gap = slo > ehi ? slo - ehi : elo - shi;
+	if (gap <= 2) {
+		snprintf(detail, size, "near: %d years apart", gap);
+		return 0.0;
+	}
+	snprintf(detail, size, "%d years apart", gap);
+	return gap <= 5 ? -0.08 : -0.15;
+}
+
+static bool
+same_country(const char *a, const char *b)
+{
+	char x[64], y[64];
+
+	ch_match_ascii(a, x, sizeof(x));
+	ch_match_ascii(b, y, sizeof(y));
+	return strcasecmp(x, y) == 0;
+}
+
+double
+ch_match_evidence(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, double name_score,
+    struct ch_match_explain *why)
+{
+	double score = name_score;
+
+	if (subject->kind_known &&
+	    (subject->kind == CH_WATCH_INDIVIDUAL) !=
+		(entry->kind == CH_WATCH_INDIVIDUAL)) {
+		score -= 0.30;
+		add_factor(why, "kind", -0.30, "a person against a body");
+	}
+	if (subject->dob.year != 0 && entry->n_dobs > 0) {
+		double best = -1;
+		char detail[96] = "", d[96];
+
+		for (size_t i = 0; i < entry->n_dobs; i++) {
+			double v;
+
+			if (entry->dobs[i].year == 0)
+				continue;
+			v = date_evidence(&subject->dob, &entry->dobs[i], d,
+			    sizeof(d));
+			if (v > best) {
+				best = v;
+				snprintf(detail, sizeof(detail), "%s", d);
+			}
+		}
+		if (best > -1) {
+			score += best;
+			add_factor(why, "dob", best, "%s", detail);
+		}
+	}
+	if (subject->nationality != NULL && subject->nationality[0] != '\0' &&
+	    entry->n_nationalities > 0) {
+		bool found = false;
+
+		for (size_t i = 0; i < entry->n_nationalities && !found; i++)
+			found = same_country(
+			    subject->nationality, entry->nationalities[i]);
+		score += found ? 0.02 : -0.05;
+		add_factor(why, "nationality", found ? 0.02 : -0.05,
+		    found ? "%s listed" : "%s not listed",
+		    subject->nationality);
+	}
+	if (subject->gender != 0 && entry->gender != 0 &&
+	    toupper((unsigned char)subject->gender) != entry->gender) {
+		score -= 0.10;
+		add_factor(why, "gender", -0.10, "%c against %c",
+		    subject->gender, entry->gender);
+	}
+	if (score < 0)
+		score = 0;
+	if (score > 1)
+		score = 1;
+	if (why != NULL)
+		why->score = score;
+	return score;
+}
+
+double
+ch_match_score(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, struct ch_match_explain *why)
+{
+	struct ch_match_name query, name;
+	enum ch_watch_kind kind =
+	    subject->kind_known ? subject->kind : CH_WATCH_OTHER;
+	double best = -1, q;
+	size_t best_i = 0;
+
+	ch_match_normalise(subject->name, kind, &query);
+	for (size_t i = 0; i < entry->n_names; i++) {
+		double v;
+
+		ch_match_normalise(entry->names[i].full, entry->kind, &name);
+		v = ch_match_names(&query, &name, NULL) *
+		    ch_match_quality_factor(entry->names[i].quality);
+		if (v > best) {
+			best = v;
+			best_i = i;
+		}
+	}
+	if (best < 0)
+		best = 0;
+	if (why != NULL) {
+		memset(why, 0, sizeof(*why));
+		why->query = query;
+		if (entry->n_names > 0) {
+			ch_match_normalise(
+			    entry->names[best_i].full, entry->kind, &name);
+			ch_match_names(&query, &name, why);
+			why->entry_name_index = best_i;
+			q = ch_match_quality_factor(entry->names[best_i].quality);
+			if (q < 1.0)
+				add_factor(why, "alias", best - why->name_score,
+				    "a weak alias counts %.2g", q);
+		}
+		why->name_score = best;
+	}
+	return ch_match_evidence(subject, entry, best, why);
+}
+
+/* ---- rendering ---- */
+
+static const char *const how_names[] = {
+    [CH_HOW_EXACT] = "exact",
+    [CH_HOW_FUZZY] = "jaro-winkler",
+    [CH_HOW_PHONETIC] = "metaphone",
+    [CH_HOW_SKELETON] = "skeleton",
+    [CH_HOW_INITIAL] = "initial",
+    [CH_HOW_COMPOUND] = "compound",
+};
+
+static const char *
+token_text(const struct ch_match_name *n, int i)
+{
+	return i >= 0 && (size_t)i < n->n_tokens ? n->tokens[i].text : "?";
+}
+
+ch_err
+ch_match_explain_text(const struct ch_match_explain *why, struct ch_buf *out)
+{
+	ch_err err;
+
+	err = ch_buf_appendf(out, "score %.3f (name %.3f)\n", why->score,
+	    why->name_score);
+	for (size_t i = 0; i < why->n_alignments && err == CH_OK; i++) {
+		const struct ch_match_alignment *a = &why->alignments[i];
+
+		err = ch_buf_appendf(out, "  %s ~ %s: %s %.3f (weight %.2g)\n",
+		    token_text(&why->query, a->query_token),
+		    token_text(&why->entry_name, a->entry_token),
+		    how_names[a->how], a->similarity, a->weight);
+	}
+	for (size_t i = 0; i < why->n_factors && err == CH_OK; i++)
+		err = ch_buf_appendf(out, "  %-12s %+.3f  %s\n",
+		    why->factors[i].name, why->factors[i].contribution,
+		    why->factors[i].detail);
+	return err;
+}
+
+static json_t *
+name_json(const struct ch_match_name *n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a != NULL && i < n->n_tokens; i++)
+		json_array_append_new(a, json_string(n->tokens[i].text));
+	return a;
+}
+
+json_t *
+ch_match_explain_json(const struct ch_match_explain *why)
+{
+	json_t *o, *al, *fa;
+
+	al = json_array();
+	fa = json_array();
+	for (size_t i = 0; al != NULL && i < why->n_alignments; i++) {
+		const struct ch_match_alignment *a = &why->alignments[i];
+
+		json_array_append_new(al,
+		    json_pack("{s:s, s:s, s:s, s:f, s:f}", "query",
+			token_text(&why->query, a->query_token), "entry",
+			token_text(&why->entry_name, a->entry_token), "how",
+			how_names[a->how], "similarity", a->similarity,
+			"weight", a->weight));
+	}
+	for (size_t i = 0; fa != NULL && i < why->n_factors; i++)
+		json_array_append_new(fa,
+		    json_pack("{s:s, s:f, s:s}", "name", why->factors[i].name,
+			"contribution", why->factors[i].contribution, "detail",
+			why->factors[i].detail));
+	o = json_pack("{s:f, s:f, s:o, s:o, s:I, s:o, s:o}", "score",
+	    why->score, "name_score", why->name_score, "query",
+	    name_json(&why->query), "entry_name", name_json(&why->entry_name),
+	    "entry_name_index", (json_int_t)why->entry_name_index, "alignments",
+	    al, "factors", fa);
+	return o;
+}

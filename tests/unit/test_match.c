@@ -1,0 +1,679 @@
+/*
+ * test_match.c — the screening matching engine (screening/match.h):
+ * normalisation across scripts, titles, particles and legal forms; the
+ * phonetic keys and string measures; name scores (order, initials,
+ * particles, missing and extra tokens); evidence (date of birth,
+ * nationality, gender, kind); explanations as text and JSON; date
+ * parsing; and the index returning what a full scan returns on a
+ * generated list, from several threads at once.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "screening/match.h"
+
+/* The normalised tokens of NAME joined by spaces, titles and legal forms
+ * in brackets, particles in angle brackets, initials followed by '.'. */
+static void
+tokens_of(const char *name, enum ch_watch_kind kind, char *out, size_t size)
+{
+	struct ch_match_name n;
+	size_t used = 0;
+
+	ch_match_normalise(name, kind, &n);
+	out[0] = '\0';
+	for (size_t i = 0; i < n.n_tokens && used < size; i++) {
+		const struct ch_match_token *t = &n.tokens[i];
+		bool bracket = t->role == CH_TOKEN_TITLE ||
+		    t->role == CH_TOKEN_SUFFIX;
+		bool angle = t->role == CH_TOKEN_PARTICLE;
+
+		used += (size_t)snprintf(out + used, size - used, "%s%s%s%s%s",
+		    i > 0 ? " " : "", bracket ? "[" : angle ? "<" : "", t->text,
+		    bracket ? "]" : angle ? ">" : "",
+		    t->role == CH_TOKEN_INITIAL ? "." : "");
+	}
+}
+
+static double
+name_score(const char *a, const char *b, enum ch_watch_kind kind)
+{
+	struct ch_match_name x, y;
+
+	ch_match_normalise(a, kind, &x);
+	ch_match_normalise(b, kind, &y);
+	return ch_match_names(&x, &y, NULL);
+}
+
+static double
+person(const char *a, const char *b)
+{
+	return name_score(a, b, CH_WATCH_INDIVIDUAL);
+}
+
+#define REVIEW (ch_match_params_default().review)
+#define ALERT (ch_match_params_default().alert)
+
+/* ---- normalisation ---- */
+
+Test(normalise, latin_case_accents_punctuation)
+{
+	char t[256];
+
+	tokens_of("  José-María  O'Brien ", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "jose maria obrien");
+}
+
+Test(normalise, last_comma_first_is_reordered_for_people)
+{
+	char t[256];
+
+	tokens_of("AL-ZAWAHIRI, Ayman", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "ayman <al> zawahiri");
+	tokens_of("CECOEX, S.A.", CH_WATCH_ENTITY, t, sizeof(t));
+	cr_expect_str_eq(t, "cecoex [sa]");
+}
+
+Test(normalise, titles_and_particles)
+{
+	char t[256];
+
+	tokens_of("Sheikh Dr. Isa bin Tarif", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "[sheikh] [dr] isa <bin> tarif");
+	tokens_of("Colonel Ludwig van Beethoven", CH_WATCH_INDIVIDUAL, t,
+	    sizeof(t));
+	cr_expect_str_eq(t, "[colonel] ludwig <van> beethoven");
+	/* A name of titles alone keeps them. */
+	tokens_of("General", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "general");
+}
+
+Test(normalise, legal_forms_of_bodies)
+{
+	char t[256];
+
+	tokens_of("Open Joint Stock Company Gazprom", CH_WATCH_ENTITY, t,
+	    sizeof(t));
+	cr_expect_str_eq(t, "[open] [joint] [stock] [company] gazprom");
+	tokens_of("Siemens GmbH & Co. KG", CH_WATCH_ENTITY, t, sizeof(t));
+	cr_expect_str_eq(t, "siemens [gmbh] [co] [kg]");
+	/* For a person "co" is no legal form unless it ends the name. */
+	tokens_of("J. Smith", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "j. smith");
+}
+
+Test(normalise, glued_particle_is_recorded)
+{
+	struct ch_match_name n;
+
+	ch_match_normalise("Alzawahiri", CH_WATCH_INDIVIDUAL, &n);
+	cr_assert_eq(n.n_tokens, 1);
+	cr_expect_eq(n.tokens[0].stem, 2);
+	ch_match_normalise("Albert", CH_WATCH_INDIVIDUAL, &n);
+	cr_expect_eq(n.tokens[0].stem, 0, "too short a rest to split");
+}
+
+Test(normalise, scripts_to_ascii)
+{
+	char t[256];
+
+	tokens_of("Σοφία", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "sophia");
+	tokens_of("Владимир Путин", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "vladimir putin");
+	tokens_of("习近平", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "xi jin ping");
+	tokens_of("أيمن الظواهري", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	cr_expect_str_eq(t, "aymn alzwahry");
+}
+
+Test(normalise, bad_utf8_and_limits)
+{
+	struct ch_match_name n;
+	char big[4000];
+
+	ch_match_normalise("Ab\xff\xfe Cd", CH_WATCH_INDIVIDUAL, &n);
+	cr_expect_eq(n.n_tokens, 2);
+	ch_match_normalise(NULL, CH_WATCH_INDIVIDUAL, &n);
+	cr_expect_eq(n.n_tokens, 0);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (size_t i = 5; i < sizeof(big) - 1; i += 6)
+		big[i] = ' ';
+	ch_match_normalise(big, CH_WATCH_INDIVIDUAL, &n);
+	cr_expect_eq(n.n_tokens, CH_MATCH_TOKENS_MAX);
+}
+
+/* ---- measures ---- */
+
+Test(measures, jaro_winkler_known_values)
+{
+	cr_expect_float_eq(ch_match_jaro_winkler("martha", "marhta"), 0.961,
+	    0.001);
+	cr_expect_float_eq(ch_match_jaro_winkler("dixon", "dicksonx"), 0.813,
+	    0.001);
+	cr_expect_float_eq(ch_match_jaro_winkler("abc", "abc"), 1.0, 1e-9);
+	cr_expect_float_eq(ch_match_jaro_winkler("abc", "xyz"), 0.0, 1e-9);
+}
+
+Test(measures, double_metaphone)
+{
+	char p[8], a[8], p2[8], a2[8];
+
+	ch_match_metaphone("smith", p, a);
+	cr_expect_str_eq(p, "SM0");
+	cr_expect_str_eq(a, "XMT");
+	ch_match_metaphone("schmidt", p2, a2);
+	cr_expect_str_eq(p2, "XMT");
+	ch_match_metaphone("Thomas", p, a);
+	cr_expect_str_eq(p, "TMS");
+	ch_match_metaphone("Qaddafi", p, a);
+	ch_match_metaphone("Gaddafi", p2, a2);
+	cr_expect_str_eq(p, p2);
+	ch_match_metaphone("knight", p, a);
+	cr_expect_str_eq(p, "NT");
+	ch_match_metaphone("", p, a);
+	cr_expect_str_eq(p, "");
+}
+
+Test(measures, skeleton_of_arabic_transliterations)
+{
+	struct ch_match_name a, b, c;
+
+	ch_match_normalise("Muhammad", CH_WATCH_INDIVIDUAL, &a);
+	ch_match_normalise("Mohamed", CH_WATCH_INDIVIDUAL, &b);
+	ch_match_normalise("Hamid", CH_WATCH_INDIVIDUAL, &c);
+	cr_expect_str_eq(a.tokens[0].skeleton, "mhmd");
+	cr_expect_str_eq(a.tokens[0].skeleton, b.tokens[0].skeleton);
+	cr_expect_str_neq(a.tokens[0].skeleton, c.tokens[0].skeleton);
+}
+
+/* ---- name scores ---- */
+
+Test(score, identical_and_unrelated)
+{
+	cr_expect_float_eq(person("Olaf Scholz", "Olaf Scholz"), 1.0, 1e-9);
+	cr_expect_lt(person("Usama bin Laden", "Angela Merkel"), 0.2);
+}
+
+Test(score, particles_every_way)
+{
+	double a = person("al-Zawahiri, Ayman", "Ayman Zawahiri");
+	double b = person("Ayman Alzawahiri", "Ayman al-Zawahiri");
+	double c = person("Ayman el Zawahiri", "AL-ZAWAHIRI, Ayman");
+
+	cr_expect_geq(a, ALERT, "%f", a);
+	cr_expect_geq(b, ALERT, "%f", b);
+	cr_expect_geq(c, ALERT, "%f", c);
+	cr_expect_geq(person("Abdulrahman Yasin", "Abdul Rahman Yasin"), ALERT);
+}
+
+Test(score, order_free_but_order_noticed)
+{
+	double same = person("Hans Friedrich", "Hans Friedrich");
+	double swapped = person("Friedrich Hans", "Hans Friedrich");
+
+	cr_expect_geq(swapped, ALERT, "%f", swapped);
+	cr_expect_lt(swapped, same);
+	cr_expect_geq(person("ZARKARI, Haji Asad Khan",
+			  "Asad Khan Zarkari"),
+	    ALERT);
+}
+
+Test(score, initials)
+{
+	double i = person("J. Smith", "John Smith");
+	double wrong = person("K. Smith", "John Smith");
+
+	cr_expect_geq(i, REVIEW, "%f", i);
+	cr_expect_lt(wrong, i);
+}
+
+Test(score, missing_costs_more_than_extra)
+{
+	/* The list has a middle name the visitor did not give ... */
+	double extra = person("Ayman Zawahiri", "Ayman Muhammad Zawahiri");
+	/* ... or the visitor gives one the list does not have. */
+	double missing = person("Ayman Muhammad Zawahiri", "Ayman Zawahiri");
+	/* One name in place of another is a different person. */
+	double swap = person("Ayman Rabi Zawahiri", "Ayman Muhammad Zawahiri");
+
+	cr_expect_gt(extra, missing);
+	cr_expect_geq(missing, REVIEW);
+	cr_expect_lt(swap, REVIEW, "%f", swap);
+}
+
+Test(score, typos_and_transliterations)
+{
+	cr_expect_geq(person("Olaf Scholze", "Olaf Scholz"), ALERT);
+	cr_expect_geq(person("Muhammad Qaddafi", "Mohamed Gadhafi"), REVIEW);
+	cr_expect_geq(person("Usama bin Ladin", "Osama bin Laden"), ALERT);
+	cr_expect_lt(person("Viktor Orbach", "Viktor Orban"), REVIEW);
+	cr_expect_lt(person("Andrei Navalny", "Alexei Navalny"), REVIEW);
+}
+
+Test(score, scripts)
+{
+	double greek = person("Σοφία", "Sofia");
+	double cyr = person("Владимир Путин", "Vladimir Putin");
+	double arabic = person("أيمن الظواهري", "Ayman al-Zawahiri");
+	double chinese = person("习近平", "Xi Jinping");
+
+	cr_expect_geq(greek, REVIEW, "greek %f", greek);
+	cr_expect_geq(cyr, ALERT, "cyrillic %f", cyr);
+	cr_expect_geq(arabic, REVIEW, "arabic %f", arabic);
+	cr_expect_geq(chinese, ALERT, "chinese %f", chinese);
+	cr_expect_lt(person("习近朋", "习近平"), ALERT);
+}
+
+Test(score, companies)
+{
+	cr_expect_geq(name_score("Siemens Aktiengesellschaft", "Siemens AG",
+			  CH_WATCH_ENTITY),
+	    ALERT);
+	cr_expect_geq(name_score("SiemensAG", "Siemens AG", CH_WATCH_ENTITY),
+	    ALERT);
+	cr_expect_lt(name_score("Volkswagen AG", "Siemens AG", CH_WATCH_ENTITY),
+	    0.2);
+	cr_expect_lt(name_score("Bank of Armenia", "Bank of America",
+			 CH_WATCH_ENTITY),
+	    REVIEW);
+}
+
+/* ---- evidence and explanations ---- */
+
+static struct ch_watch_name zawahiri_names[] = {
+    {"AL-ZAWAHIRI, Ayman", CH_NAME_PRIMARY, false},
+    {"Abu Muhammad", CH_NAME_WEAK, false},
+};
+static struct ch_watch_date zawahiri_dob[] = {{1951, 0, 6, 19, false}};
+static const char *zawahiri_nat[] = {"EG"};
+static const struct ch_watch_entry zawahiri = {
+    .ref = "6908",
+    .kind = CH_WATCH_INDIVIDUAL,
+    .names = zawahiri_names,
+    .n_names = 2,
+    .dobs = zawahiri_dob,
+    .n_dobs = 1,
+    .nationalities = zawahiri_nat,
+    .n_nationalities = 1,
+    .gender = 'M',
+};
+
+static double
+factor(const struct ch_match_explain *why, const char *name)
+{
+	for (size_t i = 0; i < why->n_factors; i++)
+		if (strcmp(why->factors[i].name, name) == 0)
+			return why->factors[i].contribution;
+	return -99;
+}
+
+Test(evidence, date_of_birth)
+{
+	struct ch_match_explain why;
+	struct ch_match_subject s = {.name = "Ayman Zawahiri"};
+	double none, exact, year, near, far, range;
+
+	none = ch_match_score(&s, &zawahiri, NULL);
+	cr_assert(ch_match_parse_date("19 Jun 1951", &s.dob));
+	exact = ch_match_score(&s, &zawahiri, &why);
+	cr_expect_gt(factor(&why, "dob"), 0);
+	cr_assert(ch_match_parse_date("1951", &s.dob));
+	year = ch_match_score(&s, &zawahiri, NULL);
+	cr_assert(ch_match_parse_date("1952", &s.dob));
+	near = ch_match_score(&s, &zawahiri, NULL);
+	cr_assert(ch_match_parse_date("1975", &s.dob));
+	far = ch_match_score(&s, &zawahiri, &why);
+	cr_expect_lt(factor(&why, "dob"), 0);
+	cr_assert(ch_match_parse_date("circa 1953", &s.dob));
+	range = ch_match_score(&s, &zawahiri, NULL);
+	cr_expect_gt(exact, year);
+	cr_expect_gt(year, near - 1e-9);
+	cr_expect_float_eq(near, none, 1e-9);
+	cr_expect_lt(far, none);
+	cr_expect_gt(range, none);
+}
+
+Test(evidence, nationality_gender_kind)
+{
+	struct ch_match_subject s = {.name = "Ayman Zawahiri"};
+	double base = ch_match_score(&s, &zawahiri, NULL);
+
+	s.nationality = "EG";
+	cr_expect_gt(ch_match_score(&s, &zawahiri, NULL), base);
+	s.nationality = "NO";
+	cr_expect_lt(ch_match_score(&s, &zawahiri, NULL), base);
+	s.nationality = NULL;
+	s.gender = 'F';
+	cr_expect_lt(ch_match_score(&s, &zawahiri, NULL), base);
+	s.gender = 0;
+	s.kind = CH_WATCH_ENTITY;
+	s.kind_known = true;
+	cr_expect_lt(ch_match_score(&s, &zawahiri, NULL), base - 0.2);
+}
+
+Test(evidence, weak_alias_counts_less)
+{
+	struct ch_match_subject s = {.name = "Abu Muhammad"};
+	struct ch_match_explain why;
+	double v = ch_match_score(&s, &zawahiri, &why);
+
+	cr_expect_lt(v, 1.0);
+	cr_expect_eq(why.entry_name_index, 1);
+	cr_expect_lt(factor(&why, "alias"), 0);
+}
+
+Test(explain, factors_add_up_and_render)
+{
+	struct ch_match_subject s = {.name = "Dr. Aiman al-Zawahri",
+	    .nationality = "EG"};
+	struct ch_match_explain why;
+	struct ch_buf text;
+	double sum = 0, v;
+	json_t *j;
+	char *dump;
+
+	ch_match_parse_date("1951", &s.dob);
+	v = ch_match_score(&s, &zawahiri, &why);
+	for (size_t i = 0; i < why.n_factors; i++)
+		sum += why.factors[i].contribution;
+	cr_expect_float_eq(sum, v, 1e-9, "factors %f, score %f", sum, v);
+	cr_expect_float_eq(why.score, v, 1e-12);
+	cr_expect_geq(why.n_alignments, 2);
+	ch_buf_init(&text, 1 << 16);
+	cr_assert_eq(ch_match_explain_text(&why, &text), CH_OK);
+	cr_assert_eq(ch_buf_append(&text, "", 1), CH_OK);
+	cr_expect_not_null(strstr(text.data, "aiman ~ ayman"), "%s", text.data);
+	cr_expect_not_null(strstr(text.data, "dob"));
+	cr_expect_not_null(strstr(text.data, "nationality"));
+	ch_buf_free(&text);
+	j = ch_match_explain_json(&why);
+	cr_assert_not_null(j);
+	dump = json_dumps(j, JSON_COMPACT);
+	cr_expect_not_null(strstr(dump, "\"how\""));
+	cr_expect_not_null(strstr(dump, "\"factors\""));
+	cr_expect_eq(json_array_size(json_object_get(j, "alignments")),
+	    why.n_alignments);
+	free(dump);
+	json_decref(j);
+}
+
+/* ---- dates ---- */
+
+Test(dates, forms)
+{
+	struct ch_watch_date d;
+
+	cr_assert(ch_match_parse_date("1965-03-12", &d));
+	cr_expect(d.year == 1965 && d.month == 3 && d.day == 12);
+	cr_assert(ch_match_parse_date("12/03/1965", &d));
+	cr_expect(d.year == 1965 && d.month == 3 && d.day == 12);
+	cr_assert(ch_match_parse_date("12 Mar 1965", &d));
+	cr_expect(d.year == 1965 && d.month == 3 && d.day == 12);
+	cr_assert(ch_match_parse_date("March 1965", &d));
+	cr_expect(d.year == 1965 && d.month == 3 && d.day == 0);
+	cr_assert(ch_match_parse_date("circa 1965", &d));
+	cr_expect(d.year == 1965 && d.circa);
+	cr_assert(ch_match_parse_date("1960 to 1962", &d));
+	cr_expect(d.year == 1960 && d.year_to == 1962);
+	cr_assert(ch_match_parse_date("1960-1962", &d));
+	cr_expect(d.year == 1960 && d.year_to == 1962);
+	cr_expect_not(ch_match_parse_date("", &d));
+	cr_expect_not(ch_match_parse_date("yesterday", &d));
+	cr_expect_not(ch_match_parse_date("1965-13-01", &d));
+	cr_expect_not(ch_match_parse_date("1962 to 1960", &d));
+	cr_expect_not(ch_match_parse_date("12/03/1965 and more", &d));
+	cr_expect_eq(d.year, 0, "a failed parse leaves nothing");
+}
+
+/* ---- the index ---- */
+
+static const char *const given[] = {"Ahmed", "Mohammed", "Muhammad", "Omar",
+    "Ivan", "Sergei", "Anna", "Maria", "John", "Li", "Wei", "Fatima",
+    "Hassan", "Yusuf", "Carlos", "Jose", "Olga", "Aisha", "Ali", "Karim"};
+static const char *const family[] = {"al-Masri", "Haddad", "Ivanov",
+    "Petrova", "Smith", "Wang", "Zhang", "Garcia", "Lopez", "Khan",
+    "Rahman", "Abdulrahman", "bin Laden", "Zawahiri", "Kuznetsov",
+    "Nguyen", "Haqqani", "Rodriguez", "Salem", "Aziz"};
+
+#define LIST_SIZE 600
+
+struct generated {
+	struct ch_watch_entry entries[LIST_SIZE];
+	struct ch_watch_name names[LIST_SIZE][2];
+	char text[LIST_SIZE][2][96];
+};
+
+static unsigned long long
+next_random(unsigned long long *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void
+generate(struct generated *g)
+{
+	unsigned long long seed = 0x1234567;
+
+	for (size_t i = 0; i < LIST_SIZE; i++) {
+		for (size_t k = 0; k < 2; k++) {
+			snprintf(g->text[i][k], sizeof(g->text[i][k]),
+			    "%s %s %s", given[next_random(&seed) % 20],
+			    given[next_random(&seed) % 20],
+			    family[next_random(&seed) % 20]);
+			g->names[i][k] = (struct ch_watch_name){g->text[i][k],
+			    k == 0 ? CH_NAME_PRIMARY : CH_NAME_STRONG, false};
+		}
+		g->entries[i] = (struct ch_watch_entry){.ref = g->text[i][0],
+		    .kind = CH_WATCH_INDIVIDUAL,
+		    .names = g->names[i],
+		    .n_names = 2};
+	}
+}
+
+/* Queries: listed names, with a letter dropped or changed, reordered,
+ * shortened, and names of the same parts not listed. */
+static void
+query_name(unsigned long long *seed, const struct generated *g, char *out,
+    size_t size)
+{
+	const char *src = g->text[next_random(seed) % LIST_SIZE][0];
+	size_t len = strlen(src), at = 1 + next_random(seed) % (len - 2);
+
+	switch (next_random(seed) % 5) {
+	case 0:
+		snprintf(out, size, "%s", src);
+		break;
+	case 1:
+		snprintf(out, size, "%.*s%s", (int)at, src, src + at + 1);
+		break;
+	case 2:
+		snprintf(out, size, "%.*sx%s", (int)at, src, src + at + 1);
+		break;
+	case 3:
+		snprintf(out, size, "%s %s", family[next_random(seed) % 20],
+		    given[next_random(seed) % 20]);
+		break;
+	default:
+		snprintf(out, size, "%s %s %s", given[next_random(seed) % 20],
+		    family[next_random(seed) % 20],
+		    family[next_random(seed) % 20]);
+		break;
+	}
+}
+
+static bool
+same_hits(const struct ch_match_hit *a, size_t na, const struct ch_match_hit *b,
+    size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (a[i].entry != b[i].entry ||
+		    a[i].score < b[i].score - 1e-12 ||
+		    a[i].score > b[i].score + 1e-12)
+			return false;
+	return true;
+}
+
+Test(index, equals_full_scan_on_a_generated_list)
+{
+	static struct generated g;
+	struct ch_match_list list = {"generated", g.entries, LIST_SIZE};
+	struct ch_match_index *ix;
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit *a = calloc(20, sizeof(*a)), *b = calloc(20, sizeof(*b));
+	unsigned long long seed = 99;
+	size_t differ = 0, total_hits = 0, scored = 0;
+
+	generate(&g);
+	ix = ch_match_index_create(&list, 1);
+	cr_assert_not_null(ix);
+	cr_expect_eq(ch_match_index_entries(ix), LIST_SIZE);
+	cr_expect_eq(ch_match_index_names(ix), 2 * LIST_SIZE);
+	p.top_k = 20;
+	for (int i = 0; i < 300; i++) {
+		char name[200];
+		struct ch_match_subject s = {.name = name};
+		size_t na, nb;
+
+		query_name(&seed, &g, name, sizeof(name));
+		cr_assert_eq(ch_match_query(ix, &s, &p, a, 20, &na), CH_OK);
+		scored += ch_match_last_candidates();
+		cr_assert_eq(ch_match_scan(ix, &s, &p, b, 20, &nb), CH_OK);
+		total_hits += nb;
+		if (!same_hits(a, na, b, nb)) {
+			differ++;
+			cr_log_info("differs: %s (%zu vs %zu)", name, na, nb);
+		}
+		for (size_t h = 0; h < na; h++) {
+			cr_expect_geq(a[h].score, p.review);
+			cr_expect_eq(a[h].level, a[h].score >= p.alert
+				? CH_MATCH_ALERT
+				: CH_MATCH_REVIEW);
+			if (h > 0)
+				cr_expect_geq(a[h - 1].score, a[h].score);
+		}
+	}
+	cr_expect_gt(total_hits, 300, "the queries must find something");
+	cr_expect_eq(differ, 0, "%zu of 300 queries differ from a scan",
+	    differ);
+	cr_expect_lt(scored, 300 * 2 * LIST_SIZE / 2,
+	    "the index scores a fraction of the list (%zu)", scored);
+	ch_match_index_destroy(ix);
+	free(a);
+	free(b);
+}
+
+Test(index, empty_query_and_empty_list)
+{
+	struct ch_match_index *ix = ch_match_index_create(NULL, 0);
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit hits[2];
+	struct ch_match_subject s = {.name = " ,.- "};
+	size_t n = 9;
+
+	cr_assert_not_null(ix);
+	cr_expect_eq(ch_match_query(ix, &s, &p, hits, 2, &n), CH_ERR_INVALID);
+	cr_expect_eq(n, 0);
+	s.name = "John Smith";
+	cr_expect_eq(ch_match_query(ix, &s, &p, hits, 2, &n), CH_OK);
+	cr_expect_eq(n, 0);
+	ch_match_index_destroy(ix);
+	ch_match_index_destroy(NULL);
+}
+
+struct worker {
+	const struct ch_match_index *ix;
+	const struct generated *g;
+	unsigned long long seed;
+	size_t hits;
+	bool ok;
+};
+
+static void *
+work(void *arg)
+{
+	struct worker *w = arg;
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit *a = calloc(10, sizeof(*a)), *b = calloc(10, sizeof(*b));
+
+	w->ok = true;
+	for (int i = 0; i < 100; i++) {
+		char name[200];
+		struct ch_match_subject s = {.name = name};
+		size_t na, nb;
+
+		query_name(&w->seed, w->g, name, sizeof(name));
+		if (i % 7 == 0)
+			snprintf(name, sizeof(name), "Мухаммад Хан");
+		ch_match_query(w->ix, &s, &p, a, 10, &na);
+		ch_match_scan(w->ix, &s, &p, b, 10, &nb);
+		w->ok = w->ok && same_hits(a, na, b, nb);
+		w->hits += na;
+	}
+	free(a);
+	free(b);
+	return NULL;
+}
+
+Test(index, concurrent_queries)
+{
+	static struct generated g;
+	struct ch_match_list list = {"generated", g.entries, LIST_SIZE};
+	struct ch_match_index *ix;
+	struct worker w[4];
+	pthread_t t[4];
+
+	generate(&g);
+	ix = ch_match_index_create(&list, 1);
+	cr_assert_not_null(ix);
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct worker){ix, &g, 1000 + (unsigned)i, 0, false};
+		cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		cr_expect(w[i].ok, "thread %d saw the index differ from a scan",
+		    i);
+		cr_expect_gt(w[i].hits, 0);
+	}
+	ch_match_index_destroy(ix);
+}
+
+Test(index, hits_name_their_list)
+{
+	static struct ch_watch_name n1 = {"Ivan Petrov", CH_NAME_PRIMARY, false};
+	static struct ch_watch_name n2 = {"PETROV, Ivan", CH_NAME_PRIMARY, false};
+	static const struct ch_watch_entry e1 = {.ref = "a",
+	    .kind = CH_WATCH_INDIVIDUAL,
+	    .names = &n1,
+	    .n_names = 1};
+	static const struct ch_watch_entry e2 = {.ref = "b",
+	    .kind = CH_WATCH_INDIVIDUAL,
+	    .names = &n2,
+	    .n_names = 1};
+	struct ch_match_list lists[] = {{"one", &e1, 1}, {"two", &e2, 1}};
+	struct ch_match_index *ix = ch_match_index_create(lists, 2);
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit hits[4];
+	struct ch_match_subject s = {.name = "Ivan Petrov"};
+	size_t n;
+
+	cr_assert_eq(ch_match_query(ix, &s, &p, hits, 4, &n), CH_OK);
+	cr_assert_eq(n, 2);
+	cr_expect_eq(hits[0].list + hits[1].list, 1);
+	cr_expect_eq(hits[0].level, CH_MATCH_ALERT);
+	p.top_k = 1;
+	cr_assert_eq(ch_match_query(ix, &s, &p, hits, 4, &n), CH_OK);
+	cr_expect_eq(n, 1);
+	ch_match_index_destroy(ix);
+}
