@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "access/access.h"
 #include "core/events.h"
 #include "http/http.h"
 #include "incidents/incidents.h"
@@ -221,6 +222,48 @@ describe_report(struct ch_ctx *ctx, struct ch_tx *tx,
 	return true;
 }
 
+/* A post-level entry: no record label beyond the post. */
+static void
+post_level(struct feed_entry *e, enum ch_perm perm)
+{
+	e->perm = perm;
+	e->classification = CH_CLEARANCE_UNCLASSIFIED;
+	e->tlp = CH_TLP_CLEAR;
+	e->owner[0] = '\0';
+	e->nrecipients = 0;
+}
+
+/* An alarm (intrusion, duress, fire, tamper, door, missed checkpoint,
+ * escalation): to those who handle alarms at its post. */
+static bool
+describe_alarm(struct ch_ctx *ctx, struct ch_tx *tx,
+    const struct queued_event *ev, struct feed_entry *e, json_t *data)
+{
+	struct ch_alarm a;
+
+	if (ch_store_alarm_get(tx, ev->object_id, ctx->arena, &a) != CH_OK)
+		return false;
+	post_level(e, CH_PERM_ALARMS_HANDLE);
+	json_object_set_new(data, "kind", json_string(a.kind));
+	json_object_set_new(data, "status", json_string(a.status));
+	json_object_set_new(data, "level", json_integer(a.level));
+	json_object_set_new(data, "detail", ch_json_str_or_null(a.detail));
+	return true;
+}
+
+/* New watchlist hits waiting for review: to those who review them; the
+ * names stay in the review queue. */
+static bool
+describe_screening(struct ch_ctx *ctx, struct ch_tx *tx,
+    const struct queued_event *ev, struct feed_entry *e, json_t *data)
+{
+	(void)ctx;
+	(void)tx;
+	(void)data;
+	post_level(e, CH_PERM_SCREENING_REVIEW);
+	return ev->post_id[0] != '\0';
+}
+
 static const struct describer {
 	const char *object_type;
 	bool (*describe)(struct ch_ctx *ctx, struct ch_tx *tx,
@@ -228,6 +271,8 @@ static const struct describer {
 } describers[] = {
     {"incident", describe_incident},
     {"intel_report", describe_report},
+    {"alarm", describe_alarm},
+    {"screening", describe_screening},
 };
 
 /* ---- trends: announce a category that starts alerting ---- */

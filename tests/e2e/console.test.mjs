@@ -185,8 +185,8 @@ describe('the desk at full width', () => {
 	});
 
 	test('a page not built yet says so plainly', async () => {
-		await page.getByRole('link', { name: /^Facility & access/ }).click();
-		await page.getByRole('heading', { level: 1, name: 'Facility & access' }).waitFor();
+		await page.getByRole('link', { name: /^Staff safety/ }).click();
+		await page.getByRole('heading', { level: 1, name: 'Staff safety' }).waitFor();
 		await page.getByText('Not built yet').waitFor();
 		await shot(page, 'not-built');
 	});

@@ -96,6 +96,13 @@ function feedLine(ev) {
 			'intel.report.reinstated': 'Report reinstated' }[ev.event] || ev.event;
 		return { alert: false, text: `${verb} (${d.grading}): ${d.title}`, href: `#/intel/reports/${encodeURIComponent(d.object_id)}` };
 	}
+	if (d.object_type === 'alarm') {
+		const what = { 'alarm.raised': 'Alarm', 'alarm.escalated': 'Alarm escalated', 'alarm.acknowledged': 'Alarm acknowledged',
+			'alarm.resolved': 'Alarm resolved' }[ev.event] || ev.event;
+		return { alert: ev.event === 'alarm.raised' || ev.event === 'alarm.escalated',
+			text: `${what}: ${String(d.kind).replace(/_/g, ' ')}${d.detail ? ` — ${d.detail}` : ''}`, href: '#/facility/alarms' };
+	}
+	if (ev.event === 'screening.hit') return { alert: true, text: 'A watchlist hit waits for review', href: '#/screening/queue' };
 	return { alert: false, text: ev.event };
 }
 
@@ -150,7 +157,8 @@ export function DashboardPage({ user }) {
 			reloadTimer.current = setTimeout(() => setTick((n) => n + 1), 300);
 		};
 		for (const type of ['incident.reported', 'incident.updated', 'incident.transitioned', 'incident.evidence.added', 'trend.alert',
-			'intel.report.created', 'intel.report.updated', 'intel.report.assessed', 'intel.report.withdrawn', 'intel.report.reinstated'])
+			'intel.report.created', 'intel.report.updated', 'intel.report.assessed', 'intel.report.withdrawn', 'intel.report.reinstated',
+			'alarm.raised', 'alarm.escalated', 'alarm.acknowledged', 'alarm.resolved', 'screening.hit'])
 			es.addEventListener(type, onEvent);
 		es.addEventListener('gap', () => setTick((n) => n + 1));
 		es.onopen = () => setFeedState('open');
