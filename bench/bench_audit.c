@@ -127,7 +127,7 @@ main(int argc, char **argv)
 	struct ch_audit_verify_report rep;
 	double with[32 * SLICES_PER_ROUND], without[32 * SLICES_PER_ROUND];
 	double batch[32], verify[32], raw[32];
-	int64_t size, last;
+	int64_t size, last = 0;
 	struct ch_tx *tx;
 	ch_err err;
 
