@@ -197,7 +197,7 @@ struct ch_device_input {
 	const char *permissions; /* "posts.read,people.read" */
 };
 /* Permissions a device may hold, as a mask of (1u << enum ch_perm). */
-bool ch_device_perms_parse(const char *list, unsigned *mask);
+bool ch_device_perms_parse(const char *list, uint64_t *mask);
 ch_err ch_devices_create(struct ch_ctx *ctx, const struct ch_device_input *in,
     struct ch_device *out, char token[CH_DEVICE_TOKEN_LEN]);
 ch_err ch_devices_list(

@@ -27,7 +27,7 @@ static const enum ch_perm device_perms[] = {
 };
 
 bool
-ch_device_perms_parse(const char *list, unsigned *mask)
+ch_device_perms_parse(const char *list, uint64_t *mask)
 {
 	const char *p = list;
 
@@ -40,7 +40,7 @@ ch_device_perms_parse(const char *list, unsigned *mask)
 			const char *code = ch_perm_code(device_perms[i]);
 
 			if (strlen(code) == n && strncmp(p, code, n) == 0) {
-				*mask |= 1u << device_perms[i];
+				*mask |= CH_PERM_BIT(device_perms[i]);
 				known = true;
 			}
 		}
@@ -54,7 +54,7 @@ ch_device_perms_parse(const char *list, unsigned *mask)
 }
 
 static void
-perms_format(unsigned mask, char *out, size_t size)
+perms_format(uint64_t mask, char *out, size_t size)
 {
 	size_t used = 0;
 
@@ -62,7 +62,7 @@ perms_format(unsigned mask, char *out, size_t size)
 	for (size_t i = 0; i < CH_ARRAY_LEN(device_perms); i++) {
 		const char *code = ch_perm_code(device_perms[i]);
 
-		if (!(mask & (1u << device_perms[i])))
+		if (!(mask & CH_PERM_BIT(device_perms[i])))
 			continue;
 		if (used + strlen(code) + 2 > size)
 			break;
@@ -110,7 +110,7 @@ ch_devices_create(struct ch_ctx *ctx, const struct ch_device_input *in,
 	char perms[128];
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
-	unsigned mask;
+	uint64_t mask;
 	long n;
 	ch_err err;
 
@@ -233,7 +233,7 @@ ch_device_resolve(struct ch_store *store, const char *token, const char *source,
 	memset(who, 0, sizeof(*who));
 	who->device = true;
 	if (!ch_device_perms_parse(d.permissions, &who->device_perms))
-		who->device_perms = 1u << CH_PERM_DEVICE;
+		who->device_perms = CH_PERM_BIT(CH_PERM_DEVICE);
 	ch_strlcpy(who->user_id, d.id, sizeof(who->user_id));
 	snprintf(who->username, sizeof(who->username), "device:%.50s", d.name);
 	ch_strlcpy(who->display_name, d.name, sizeof(who->display_name));

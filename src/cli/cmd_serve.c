@@ -405,7 +405,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	log_info("stopping");
 	ch_http_stop(srv);
 	ch_alarms_escalator_stop();
-	ch_gate_committer_stop();       /* after the last request is answered */
+	ch_gate_committer_stop(); /* after the last request is answered */
 	ch_screening_stop();
 	ch_audit_checkpointer_stop(cp); /* signs what the last requests wrote */
 	ch_note_signer_free(audit_key);

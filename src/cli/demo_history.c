@@ -22,14 +22,18 @@
 
 #define DAYS 365
 
-struct template {
+struct template
+{
 	const char *type, *severity, *title, *text, *place_kind;
 	const char *classification, *tlp;
 	bool analyst; /* reported by the analyst rather than the guards */
 };
 
 #define ROUTINE(type, sev, title, text)                                        \
-	{type, sev, title, text, "elsewhere", "UNCLASSIFIED", "CLEAR", false}
+	{                                                                      \
+		type, sev, title, text, "elsewhere", "UNCLASSIFIED", "CLEAR",  \
+		    false                                                      \
+	}
 
 static const struct template crime[] = {
     ROUTINE("crime", "Minor", "Phone snatched from a staff member",
@@ -56,16 +60,19 @@ static const struct template crime[] = {
 };
 
 static const struct template political[] = {
-    ROUTINE("hostile_protest", "Minor", "Peaceful demonstration near the "
-					"chancery",
+    ROUTINE("hostile_protest", "Minor",
+	"Peaceful demonstration near the "
+	"chancery",
 	"About 40 people with placards on the road outside; police present, "
 	"dispersed within the hour."),
-    ROUTINE("hostile_protest", "Moderate", "Road blocked by protesters on "
-					   "the staff commute",
+    ROUTINE("hostile_protest", "Moderate",
+	"Road blocked by protesters on "
+	"the staff commute",
 	"Burning tyres across the road; staff told to stay home until "
 	"cleared. Teargas used by police nearby."),
-    ROUTINE("hostile_protest", "Moderate", "Stones thrown at passing "
-					   "vehicles during a protest",
+    ROUTINE("hostile_protest", "Moderate",
+	"Stones thrown at passing "
+	"vehicles during a protest",
 	"A staff vehicle was hit by a stone; windscreen cracked, no "
 	"injuries. Route changed for a week."),
     ROUTINE("hostile_protest", "Minor", "Election rally near the residence",
@@ -172,8 +179,7 @@ poisson(uint64_t *s, double lambda)
 }
 
 static const char *const steps[] = {"triaged", "investigating", "closed"};
-static const char *const reasons[] = {
-    "Assessed by the duty analyst.",
+static const char *const reasons[] = {"Assessed by the duty analyst.",
     "Followed up with the host police liaison.",
     "No further action; recorded for the trend picture."};
 
@@ -232,8 +238,7 @@ add_one(struct ch_ctx *ctx, const char *post_id,
 		in.set |= CH_IF_PLACE_NAME;
 		in.place_name = place;
 	}
-	in.reporter_user_id =
-	    t->analyst ? who->analyst_user : who->guard_user;
+	in.reporter_user_id = t->analyst ? who->analyst_user : who->guard_user;
 	in.reporter_person_id =
 	    t->analyst ? who->analyst_person : who->guard_person;
 	if ((err = ch_incidents_report(ctx, &in, &out)) != CH_OK) {
@@ -278,10 +283,10 @@ ch_demo_history(struct ch_ctx *ctx, const char *post_id,
 
 			for (int i = 0; i < n; i++) {
 				const struct template *t =
-				    &kinds[k].templates[next(&seed) %
-					kinds[k].n];
-				const char *place = places[next(&seed) %
-				    CH_ARRAY_LEN(places)];
+				    &kinds[k]
+					 .templates[next(&seed) % kinds[k].n];
+				const char *place =
+				    places[next(&seed) % CH_ARRAY_LEN(places)];
 				int minute = 360 + (int)(next(&seed) % 960);
 
 				err = add_one(ctx, post_id, who,

@@ -222,7 +222,7 @@ ch_policy_allows(const struct ch_principal *who, enum ch_perm perm)
 	    perm == CH_PERM_NONE)
 		return false;
 	if (who->device)
-		return (who->device_perms & (1u << perm)) != 0;
+		return (who->device_perms & CH_PERM_BIT(perm)) != 0;
 	return (who->roles & perm_table[perm].roles) != 0;
 }
 

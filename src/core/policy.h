@@ -70,6 +70,10 @@ enum ch_perm {
 	CH_PERM_SCREENING_ADJUDICATE,
 	CH_PERM__COUNT
 };
+/* A permission's bit in a mask of permissions (device tokens). */
+#define CH_PERM_BIT(p) ((uint64_t)1 << (unsigned)(p))
+_Static_assert(CH_PERM__COUNT <= 64, "a permission mask holds 64 permissions");
+
 
 /* The signed-in user (or, later, device) behind a request. */
 struct ch_principal {
@@ -81,7 +85,7 @@ struct ch_principal {
 	char post_id[CH_ID_LEN]; /* the post the user is assigned to */
 	char person_id[CH_ID_LEN];
 	bool device;           /* a device token, not a user */
-	unsigned device_perms; /* devices: mask of (1u << enum ch_perm) */
+	uint64_t device_perms; /* devices: mask of CH_PERM_BIT(enum ch_perm) */
 };
 
 const char *ch_role_code(enum ch_role role);

@@ -547,7 +547,8 @@ admitted(const struct stream *s, const struct feed_entry *e)
 	return ch_policy_admits(&s->who, e->perm, &l);
 }
 
-/* Append text to buf if it fits. */
+/* Append text to buf if it fits.  buf is libmicrohttpd's body buffer:
+ * bytes with a length, never a C string. */
 static bool
 put(char *buf, size_t max, size_t *n, const char *text)
 {
@@ -555,6 +556,7 @@ put(char *buf, size_t max, size_t *n, const char *text)
 
 	if (*n + len > max)
 		return false;
+	// NOLINTNEXTLINE(bugprone-not-null-terminated-result)
 	memcpy(buf + *n, text, len);
 	*n += len;
 	return true;

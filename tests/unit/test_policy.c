@@ -295,3 +295,31 @@ Test(policy, tlp_codes_round_trip)
 	cr_assert_str_eq(ch_tlp_code(CH_TLP_AMBER_STRICT), "AMBER+STRICT");
 	cr_assert_not(ch_tlp_parse("amber", &t));
 }
+
+/* A device token holds exactly the permissions of its mask, for every
+ * permission there is: with more than 32 permissions a 32-bit mask would
+ * wrap (1u << 33 is undefined, and on x86 is 1u << 1), handing a device
+ * whatever permission shares a bit with one it holds. */
+Test(policy, a_device_holds_exactly_its_mask_for_every_permission)
+{
+	cr_assert_gt(CH_PERM__COUNT, 32, "the case this guards is real");
+	for (int held = 0; held < CH_PERM__COUNT; held++) {
+		struct ch_principal dev;
+
+		memset(&dev, 0, sizeof(dev));
+		dev.device = true;
+		dev.device_perms =
+		    CH_PERM_BIT(CH_PERM_DEVICE) | CH_PERM_BIT(held);
+		for (int p = 0; p < CH_PERM__COUNT; p++) {
+			bool want = p != CH_PERM_NONE &&
+			    (p == held || p == CH_PERM_DEVICE);
+
+			if (p == CH_PERM_PUBLIC)
+				continue; /* public routes need no principal */
+			cr_assert_eq(ch_policy_allows(&dev, (enum ch_perm)p),
+			    want, "device holding %s, asked %s",
+			    ch_perm_code((enum ch_perm)held),
+			    ch_perm_code((enum ch_perm)p));
+		}
+	}
+}
