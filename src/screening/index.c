@@ -175,6 +175,7 @@ struct iname {
 	uint16_t n_tokens;
 	uint16_t name_index;
 	uint8_t quality;
+	bool body; /* the entry is a company, vessel or aircraft */
 };
 
 struct ch_match_index {
@@ -361,6 +362,8 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 	in->name_index = (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX
 							    : name_index);
 	in->quality = (uint8_t)wn->quality;
+	in->body = kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
+	    kind == CH_WATCH_AIRCRAFT;
 	for (size_t i = 0; i < norm.n_tokens; i++) {
 		uint32_t id = intern_type(ix, &norm.tokens[i]);
 
@@ -377,8 +380,13 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		struct ch_match_token j;
 		uint32_t id;
 
+		/* Only where names split and join: syllables and particles
+		 * ("Hao Fan", "Song Nam", "Abdul Aziz"); joining every pair
+		 * of a million names would double the index for little. */
 		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
 		    (a->role != CH_TOKEN_NAME && b->role != CH_TOKEN_NAME) ||
+		    (a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+			strlen(a->text) > 4 && strlen(b->text) > 4) ||
 		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
 			continue;
 		memset(&j, 0, sizeof(j));
@@ -570,13 +578,6 @@ struct query {
 	size_t max, n_hits, scored;
 };
 
-static bool
-is_body(enum ch_watch_kind kind)
-{
-	return kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
-	    kind == CH_WATCH_AIRCRAFT;
-}
-
 /* Column T of the similarity matrix (query tokens x NE entry tokens) for
  * entry token E of type TYPE, from the cache when it is there. */
 static void
@@ -634,7 +635,7 @@ score_name(struct query *q, uint32_t nm)
 	}
 	q->scored++;
 	return ch_match_tokens(q->refs, q->name.n_tokens, e, in->n_tokens,
-		   is_body(q->ix->entries[in->entry].entry->kind), sims, NULL) *
+		   in->body, sims, NULL) *
 	    ch_match_quality_factor((enum ch_watch_name_quality)in->quality);
 }
 

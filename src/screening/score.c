@@ -125,7 +125,8 @@ ch_match_quality_factor(enum ch_watch_name_quality quality)
 static bool
 same_key(const char *a, const char *b)
 {
-	return a[0] != '\0' && a[1] != '\0' && strcmp(a, b) == 0;
+	return a[0] != '\0' && a[0] == b[0] && a[1] != '\0' &&
+	    strcmp(a, b) == 0;
 }
 
 /* Damerau-Levenshtein distance (adjacent transpositions count one) of
@@ -215,7 +216,7 @@ token_similarity(const struct ch_match_token *a,
 	bool sounds;
 
 	*how = CH_HOW_EXACT;
-	if (strcmp(a->text, b->text) == 0)
+	if (a->text[0] == b->text[0] && strcmp(a->text, b->text) == 0)
 		return 1.0;
 	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
 		*how = CH_HOW_INITIAL;
@@ -241,7 +242,9 @@ token_similarity(const struct ch_match_token *a,
 
 		if ((unsigned)__builtin_popcount(b->letters) < fewer)
 			fewer = (unsigned)__builtin_popcount(b->letters);
-		if (common * 2 < fewer && strcmp(a->skeleton, b->skeleton) != 0)
+		if (common * 2 < fewer &&
+		    (a->skeleton[0] != b->skeleton[0] ||
+			strcmp(a->skeleton, b->skeleton) != 0))
 			return 0.0;
 	}
 	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
