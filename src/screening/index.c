@@ -826,7 +826,137 @@ struct generator {
 	size_t first, n; /* in the query's type list */
 	size_t cost;
 	double weight;
+	size_t token;     /* the query token */
+	size_t joined_at; /* types from here on align with it joined */
 };
+
+/* Which query tokens align with which token types: type id -> bit mask
+ * of query tokens (a token's neighbours too, for joined forms), so that
+ * a candidate's best possible score is known before it is scored. */
+struct type_masks {
+	uint32_t *type; /* type id + 1; 0 empty */
+	uint32_t *mask;
+	size_t slots;   /* a power of two */
+};
+
+static bool
+masks_init(struct type_masks *m, const struct ids *types,
+    const struct generator *gen, size_t n_gen, size_t n_tokens)
+{
+	m->slots = 64;
+	while (m->slots < types->n * 2 + 2)
+		m->slots *= 2;
+	m->type = calloc(m->slots, sizeof(*m->type));
+	m->mask = calloc(m->slots, sizeof(*m->mask));
+	if (m->type == NULL || m->mask == NULL)
+		return false;
+	for (size_t g = 0; g < n_gen; g++) {
+		uint32_t near = 1u << gen[g].token;
+
+		if (gen[g].token > 0)
+			near |= 1u << (gen[g].token - 1);
+		if (gen[g].token + 1 < n_tokens)
+			near |= 1u << (gen[g].token + 1);
+		for (size_t k = 0; k < gen[g].n; k++) {
+			uint32_t t = types->v[gen[g].first + k];
+			size_t i = (t * 2654435761u) & (m->slots - 1);
+			uint32_t bits = gen[g].first + k < gen[g].joined_at
+			    ? 1u << gen[g].token
+			    : near;
+
+			while (m->type[i] != 0 && m->type[i] != t + 1)
+				i = (i + 1) & (m->slots - 1);
+			m->type[i] = t + 1;
+			m->mask[i] |= bits;
+		}
+	}
+	return true;
+}
+
+static uint32_t
+masks_get(const struct type_masks *m, uint32_t t)
+{
+	size_t i = (t * 2654435761u) & (m->slots - 1);
+
+	for (; m->type[i] != 0; i = (i + 1) & (m->slots - 1))
+		if (m->type[i] == t + 1)
+			return m->mask[i];
+	return 0;
+}
+
+static void
+masks_free(struct type_masks *m)
+{
+	free(m->type);
+	free(m->mask);
+}
+
+/* The best score name NM could reach: every query token it could align
+ * (its types found through the keys, or found similar now, alone or
+ * joined) aligned exactly, the query's particles and initials aligned
+ * too, the rest missing, and its names that align with nothing left
+ * over.  Scoring a name costs far more than this. */
+static double
+name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
+    double non_name)
+{
+	const struct iname *in = &q->ix->names[nm];
+	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
+	uint32_t bits[CH_MATCH_TOKENS_MAX], hit = 0;
+	double sims[CH_MATCH_TOKENS_MAX], aligned = non_name, miss = 0;
+	double left = 0, both;
+	size_t nq = q->name.n_tokens, ne = in->n_tokens;
+
+	for (size_t t = 0; t < in->n_joined; t++)
+		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
+			return 1.0;
+	for (size_t t = 0; t < ne; t++) {
+		uint32_t type = q->ix->tokens[in->first_token + t];
+
+		e[t] = &q->ix->types[type];
+		bits[t] = masks_get(m, type);
+		if (bits[t] != 0 || ch_match_token_weight(e[t]) == 0)
+			continue;
+		similarities(q, type, e[t], sims, 0, 1);
+		for (size_t i = 0; i < nq; i++)
+			if (ch_match_token_weight(q->refs[i]) > 0 &&
+			    (sims[i] >= CH_MATCH_TOKEN_FLOOR ||
+				(sims[i] < 0 &&
+				    ch_match_token_similarity(q->refs[i], e[t]) >=
+					CH_MATCH_TOKEN_FLOOR)))
+				bits[t] |= 1u << i;
+	}
+	for (size_t i = 0; i < nq; i++)
+		for (size_t t = 0; t < ne; t++) {
+			if (t + 1 < ne && ch_match_compound_similarity(e[t],
+					      e[t + 1], q->refs[i]) > 0) {
+				bits[t] |= 1u << i;
+				bits[t + 1] |= 1u << i;
+			}
+			if (i + 1 < nq && ch_match_compound_similarity(q->refs[i],
+					      q->refs[i + 1], e[t]) > 0)
+				bits[t] |= 3u << i;
+		}
+	for (size_t t = 0; t < ne; t++) {
+		hit |= bits[t];
+		if (bits[t] == 0)
+			left += ch_match_token_weight(e[t]);
+	}
+	for (size_t i = 0; i < nq; i++) {
+		if (q->refs[i]->role != CH_TOKEN_NAME)
+			continue;
+		if ((hit >> i & 1) != 0)
+			aligned += ch_match_token_weight(q->refs[i]);
+		else
+			miss += ch_match_token_weight(q->refs[i]);
+	}
+	if (aligned <= non_name)
+		return 0.0;
+	both = miss < left ? miss : left;
+	return aligned / (aligned + CH_MATCH_CONFLICT_COST * both +
+			     CH_MATCH_MISSING_COST * (miss - both) +
+			     CH_MATCH_EXTRA_COST * (left - both));
+}
 
 static int
 generator_cmp(const void *pa, const void *pb)
@@ -836,11 +966,19 @@ generator_cmp(const void *pa, const void *pb)
 	return a->cost < b->cost ? -1 : a->cost > b->cost;
 }
 
+/* The types query token I aligns with, alone, then (from *JOINED_AT)
+ * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
+ * sorted and unique. */
 static bool
-token_types(const struct query *q, size_t i, struct ids *types)
+token_types(
+    const struct query *q, size_t i, struct ids *types, size_t *joined_at)
 {
+	size_t from = types->n;
+
 	if (!similar_types(q->ix, q->refs[i], CH_MATCH_TOKEN_FLOOR, types))
 		return false;
+	ids_unique(types, from);
+	*joined_at = types->n;
 	for (int side = -1; side <= 1; side += 2) {
 		const struct ch_match_token *a, *b;
 		struct ch_match_token joined;
@@ -860,6 +998,7 @@ token_types(const struct query *q, size_t i, struct ids *types)
 		if (!similar_types(q->ix, &joined, 0.8, types))
 			return false;
 	}
+	ids_unique(types, *joined_at);
 	return true;
 }
 
@@ -872,8 +1011,9 @@ ch_match_query(const struct ch_match_index *ix,
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
 	struct ids types = {0}, cand = {0};
+	struct type_masks masks = {0};
 	size_t n_gen = 0;
-	double weight = 0, need, taken = 0, bound;
+	double weight = 0, need, taken = 0, bound, non_name = 0;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
 	if (err != CH_OK || q.max == 0)
@@ -885,12 +1025,12 @@ ch_match_query(const struct ch_match_index *ix,
 		if (q.refs[i]->role != CH_TOKEN_NAME)
 			continue;
 		g->first = types.n;
-		if (!token_types(&q, i, &types))
+		if (!token_types(&q, i, &types, &g->joined_at))
 			goto nomem;
-		ids_unique(&types, g->first);
 		g->n = types.n - g->first;
 		g->cost = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
+		g->token = i;
 		for (size_t k = 0; k < g->n; k++) {
 			uint32_t t = types.v[g->first + k];
 
@@ -906,6 +1046,11 @@ ch_match_query(const struct ch_match_index *ix,
 	need = bound <= 0 ? weight
 			  : weight * (1.0 - bound) /
 		(1.0 - bound + CH_MATCH_MISSING_COST * bound);
+	if (!masks_init(&masks, &types, gen, n_gen, q.name.n_tokens))
+		goto nomem;
+	for (size_t i = 0; i < q.name.n_tokens; i++)
+		if (q.refs[i]->role != CH_TOKEN_NAME)
+			non_name += ch_match_token_weight(q.refs[i]);
 	qsort(gen, n_gen, sizeof(*gen), generator_cmp);
 	for (size_t g = 0; g < n_gen; g++) {
 		taken += gen[g].weight;
@@ -931,19 +1076,30 @@ ch_match_query(const struct ch_match_index *ix,
 		double best = -1;
 
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double v = score_name(&q, cand.v[i]);
+			double v;
 
-			if (v > best)
+			if (name_bound(&q, &masks, cand.v[i], non_name) *
+				    ch_match_quality_factor(
+					(enum ch_watch_name_quality)ix
+					    ->names[cand.v[i]]
+					    .quality) +
+				CH_MATCH_EVIDENCE_MAX <
+			    params->review)
+				continue;
+			if ((v = score_name(&q, cand.v[i])) > best)
 				best = v;
 		}
-		offer(&q, e, best);
+		if (best >= 0)
+			offer(&q, e, best);
 	}
+	masks_free(&masks);
 	free(types.v);
 	free(cand.v);
 	finish(&q);
 	*n_hits = q.n_hits;
 	return CH_OK;
 nomem:
+	masks_free(&masks);
 	free(types.v);
 	free(cand.v);
 	free(q.cache);

@@ -51,10 +51,10 @@
 #define STEM_SIMILARITY 0.97
 #define INITIAL_SIMILARITY 0.90
 #define COMPOUND_FLOOR 0.80
-#define EXTRA_COST 0.30
+#define EXTRA_COST CH_MATCH_EXTRA_COST
 #define EXTRA_COST_BODY 0.60
 #define MISSING_COST CH_MATCH_MISSING_COST
-#define CONFLICT_COST 3.0
+#define CONFLICT_COST CH_MATCH_CONFLICT_COST
 #define PARTIAL_COST 1.5
 #define ORDER_COST 0.04
 #define WEAK_ALIAS 0.92
@@ -291,6 +291,16 @@ ch_match_token_similarity(
 	enum ch_match_how how;
 
 	return token_similarity(a, b, &how);
+}
+
+static double compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z);
+
+double
+ch_match_compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z)
+{
+	return compound_similarity(x, y, z);
 }
 
 /* Two neighbouring tokens (X, Y) against one (Z): Jaro-Winkler of the

@@ -617,7 +617,11 @@ work(void *arg)
 			snprintf(name, sizeof(name), "Мухаммад Хан");
 		ch_match_query(w->ix, &s, &p, a, 10, &na);
 		ch_match_scan(w->ix, &s, &p, b, 10, &nb);
-		w->ok = w->ok && same_hits(a, na, b, nb);
+		if (!same_hits(a, na, b, nb)) {
+			cr_log_info("thread differs: %s (%zu vs %zu)", name, na,
+			    nb);
+			w->ok = false;
+		}
 		w->hits += na;
 	}
 	free(a);
