@@ -72,7 +72,7 @@ strtab_find(const struct strtab *t, const char *s)
 	if (t->n_slots == 0)
 		return NONE;
 	for (i = hash_bytes(s, len) & mask; t->slots[i] != 0;
-	    i = (i + 1) & mask)
+	     i = (i + 1) & mask)
 		if (strcmp(strtab_get(t, t->slots[i] - 1), s) == 0)
 			return t->slots[i] - 1;
 	return NONE;
@@ -137,7 +137,7 @@ strtab_intern(struct strtab *t, const char *s, bool *added)
 	t->used += len + 1;
 	id = (uint32_t)t->n++;
 	for (i = hash_bytes(s, len) & (t->n_slots - 1); t->slots[i] != 0;
-	    i = (i + 1) & (t->n_slots - 1))
+	     i = (i + 1) & (t->n_slots - 1))
 		;
 	t->slots[i] = id + 1;
 	*added = true;
@@ -192,8 +192,8 @@ struct ch_match_index {
 	size_t types_cap;
 	uint32_t *type_keys; /* KEYS_PER_TOKEN key ids per type, NONE-padded */
 	struct strtab key_tab;
-	uint32_t *key_start; /* key id -> first in key_types; n_keys + 1 */
-	uint32_t *key_types; /* type ids holding the key */
+	uint32_t *key_start;  /* key id -> first in key_types; n_keys + 1 */
+	uint32_t *key_types;  /* type ids holding the key */
 	uint32_t *type_start; /* type id -> first in type_names */
 	uint32_t *type_names; /* name ids holding the type, ascending */
 	size_t n_key_types, n_type_names;
@@ -230,8 +230,8 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 	if (len < 3)
 		return;
 	for (size_t i = 0; i < len; i++) {
-		snprintf(key, sizeof(key), "w%.*s%s", (int)i, word,
-		    word + i + 1);
+		snprintf(
+		    key, sizeof(key), "w%.*s%s", (int)i, word, word + i + 1);
 		push_key(keys, n, max, key);
 	}
 }
@@ -278,7 +278,8 @@ join_text(char *out, const char *a, const char *b)
 	size_t la = strlen(a), lb = strlen(b);
 
 	if (la + lb >= CH_MATCH_TOKEN_MAX)
-		lb = la >= CH_MATCH_TOKEN_MAX - 1 ? 0 : CH_MATCH_TOKEN_MAX - 1 - la;
+		lb = la >= CH_MATCH_TOKEN_MAX - 1 ? 0
+						  : CH_MATCH_TOKEN_MAX - 1 - la;
 	if (la >= CH_MATCH_TOKEN_MAX)
 		la = CH_MATCH_TOKEN_MAX - 1;
 	memcpy(out, a, la);
@@ -332,8 +333,9 @@ intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
 	for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
 		uint32_t key = NONE;
 
-		if (k < n && (key = strtab_intern(&ix->key_tab, keys[k],
-				  &added)) == NONE)
+		if (k < n &&
+		    (key = strtab_intern(&ix->key_tab, keys[k], &added)) ==
+			NONE)
 			return NONE;
 		ix->type_keys[(size_t)id * KEYS_PER_TOKEN + k] = key;
 	}
@@ -359,8 +361,8 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 	in->entry = entry;
 	in->first_token = (uint32_t)ix->n_tokens;
 	in->n_tokens = (uint16_t)norm.n_tokens;
-	in->name_index = (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX
-							    : name_index);
+	in->name_index =
+	    (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX : name_index);
 	in->quality = (uint8_t)wn->quality;
 	in->body = kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
 	    kind == CH_WATCH_AIRCRAFT;
@@ -383,7 +385,8 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		/* Only where names split and join: syllables and particles
 		 * ("Hao Fan", "Song Nam", "Abdul Aziz"); joining every pair
 		 * of a million names would double the index for little. */
-		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		if (a->role > CH_TOKEN_PARTICLE ||
+		    b->role > CH_TOKEN_PARTICLE ||
 		    (a->role != CH_TOKEN_NAME && b->role != CH_TOKEN_NAME) ||
 		    (a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
 			strlen(a->text) > 4 && strlen(b->text) > 4) ||
@@ -445,8 +448,8 @@ build_postings(struct ch_match_index *ix)
 	ix->n_key_types = ix->key_start[n_keys];
 	ix->type_names = malloc((ix->n_type_names + 1) * sizeof(uint32_t));
 	ix->key_types = malloc((ix->n_key_types + 1) * sizeof(uint32_t));
-	fill = malloc(((n_types > n_keys ? n_types : n_keys) + 1) *
-	    sizeof(*fill));
+	fill =
+	    malloc(((n_types > n_keys ? n_types : n_keys) + 1) * sizeof(*fill));
 	if (ix->type_names == NULL || ix->key_types == NULL || fill == NULL)
 		goto fail;
 	memcpy(fill, ix->type_start, n_types * sizeof(*fill));
@@ -603,7 +606,8 @@ similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
 		if (q->cache->type[s] == 0) {
 			q->cache->type[s] = type + 1;
 			for (size_t i = 0; i < nq; i++) {
-				double v = ch_match_token_weight(q->refs[i]) > 0 &&
+				double v =
+				    ch_match_token_weight(q->refs[i]) > 0 &&
 					ch_match_token_weight(e) > 0
 				    ? ch_match_token_similarity(q->refs[i], e)
 				    : 0.0;
@@ -687,11 +691,11 @@ finish(struct query *q)
 static ch_err
 start(struct query *q, const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits)
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits)
 {
-	size_t top = params->top_k == 0 ? CH_MATCH_TOP_K_DEFAULT
-					: params->top_k;
+	size_t top =
+	    params->top_k == 0 ? CH_MATCH_TOP_K_DEFAULT : params->top_k;
 	bool any = false;
 
 	*n_hits = 0;
@@ -713,7 +717,8 @@ start(struct query *q, const struct ch_match_index *ix,
 	if (!any)
 		return CH_ERR_INVALID;
 	/* Without the cache, scores are the same, only slower. */
-	q->cache = calloc(1, sizeof(*q->cache) +
+	q->cache = calloc(1,
+	    sizeof(*q->cache) +
 		CACHE_SLOTS * q->name.n_tokens * sizeof(double));
 	return CH_OK;
 }
@@ -721,8 +726,8 @@ start(struct query *q, const struct ch_match_index *ix,
 ch_err
 ch_match_scan(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits)
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits)
 {
 	struct query q;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
@@ -775,6 +780,8 @@ ids_unique(struct ids *a, size_t from)
 {
 	size_t w = from;
 
+	if (a->n <= from + 1)
+		return;
 	qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
 	for (size_t r = from; r < a->n; r++)
 		if (r == from || a->v[r] != a->v[w - 1])
@@ -796,8 +803,8 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 
 		if (key == NONE)
 			continue;
-		for (uint32_t p = ix->key_start[key]; p < ix->key_start[key + 1];
-		    p++)
+		for (uint32_t p = ix->key_start[key];
+		     p < ix->key_start[key + 1]; p++)
 			if (!ids_push(types, ix->key_types[p]))
 				return false;
 	}
@@ -836,7 +843,7 @@ struct generator {
 struct type_masks {
 	uint32_t *type; /* type id + 1; 0 empty */
 	uint32_t *mask;
-	size_t slots;   /* a power of two */
+	size_t slots; /* a power of two */
 };
 
 static bool
@@ -897,8 +904,8 @@ masks_free(struct type_masks *m)
  * too, the rest missing, and its names that align with nothing left
  * over.  Scoring a name costs far more than this. */
 static double
-name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
-    double non_name)
+name_bound(
+    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
 {
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
@@ -922,19 +929,21 @@ name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
 			if (ch_match_token_weight(q->refs[i]) > 0 &&
 			    (sims[i] >= CH_MATCH_TOKEN_FLOOR ||
 				(sims[i] < 0 &&
-				    ch_match_token_similarity(q->refs[i], e[t]) >=
-					CH_MATCH_TOKEN_FLOOR)))
+				    ch_match_token_similarity(q->refs[i],
+					e[t]) >= CH_MATCH_TOKEN_FLOOR)))
 				bits[t] |= 1u << i;
 	}
 	for (size_t i = 0; i < nq; i++)
 		for (size_t t = 0; t < ne; t++) {
-			if (t + 1 < ne && ch_match_compound_similarity(e[t],
-					      e[t + 1], q->refs[i]) > 0) {
+			if (t + 1 < ne &&
+			    ch_match_compound_similarity(
+				e[t], e[t + 1], q->refs[i]) > 0) {
 				bits[t] |= 1u << i;
 				bits[t + 1] |= 1u << i;
 			}
-			if (i + 1 < nq && ch_match_compound_similarity(q->refs[i],
-					      q->refs[i + 1], e[t]) > 0)
+			if (i + 1 < nq &&
+			    ch_match_compound_similarity(
+				q->refs[i], q->refs[i + 1], e[t]) > 0)
 				bits[t] |= 3u << i;
 		}
 	for (size_t t = 0; t < ne; t++) {
@@ -953,9 +962,10 @@ name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
 	if (aligned <= non_name)
 		return 0.0;
 	both = miss < left ? miss : left;
-	return aligned / (aligned + CH_MATCH_CONFLICT_COST * both +
-			     CH_MATCH_MISSING_COST * (miss - both) +
-			     CH_MATCH_EXTRA_COST * (left - both));
+	return aligned /
+	    (aligned + CH_MATCH_CONFLICT_COST * both +
+		CH_MATCH_MISSING_COST * (miss - both) +
+		CH_MATCH_EXTRA_COST * (left - both));
 }
 
 static int
@@ -988,7 +998,8 @@ token_types(
 			continue;
 		a = q->refs[side < 0 ? i - 1 : i];
 		b = q->refs[side < 0 ? i : i + 1];
-		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		if (a->role > CH_TOKEN_PARTICLE ||
+		    b->role > CH_TOKEN_PARTICLE ||
 		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
 			continue;
 		memset(&joined, 0, sizeof(joined));
@@ -1005,8 +1016,8 @@ token_types(
 ch_err
 ch_match_query(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits)
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits)
 {
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
@@ -1066,7 +1077,7 @@ ch_match_query(const struct ch_match_index *ix,
 			uint32_t t = types.v[gen[g].first + k];
 
 			for (uint32_t p = ix->type_start[t];
-			    p < ix->type_start[t + 1]; p++)
+			     p < ix->type_start[t + 1]; p++)
 				if (!ids_push(&cand, ix->type_names[p]))
 					goto nomem;
 		}

@@ -84,8 +84,8 @@ has_digit(const char *s)
 static bool
 is_patronymic(const char *s)
 {
-	static const char *const endings[] = {"ovich", "evich", "ovna",
-	    "evna", "ovitch", "ievich", "ogly", "kyzy", "uulu"};
+	static const char *const endings[] = {"ovich", "evich", "ovna", "evna",
+	    "ovitch", "ievich", "ogly", "kyzy", "uulu"};
 	size_t n = strlen(s);
 
 	if (n < 7)
@@ -206,8 +206,8 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 
 /* The similarity of two tokens, 0..1, and how it was found. */
 static double
-token_similarity(const struct ch_match_token *a,
-    const struct ch_match_token *b, enum ch_match_how *how)
+token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
+    enum ch_match_how *how)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
@@ -220,7 +220,8 @@ token_similarity(const struct ch_match_token *a,
 		return 1.0;
 	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
 		*how = CH_HOW_INITIAL;
-		if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
+		if (a->role == CH_TOKEN_PARTICLE ||
+		    b->role == CH_TOKEN_PARTICLE)
 			return 0.0;
 		return a->text[0] == b->text[0] ? INITIAL_SIMILARITY : 0.0;
 	}
@@ -236,8 +237,8 @@ token_similarity(const struct ch_match_token *a,
 	*how = CH_HOW_FUZZY;
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
-		unsigned common = (unsigned)__builtin_popcount(
-		    a->letters & b->letters);
+		unsigned common =
+		    (unsigned)__builtin_popcount(a->letters & b->letters);
 		unsigned fewer = (unsigned)__builtin_popcount(a->letters);
 
 		if ((unsigned)__builtin_popcount(b->letters) < fewer)
@@ -258,7 +259,8 @@ token_similarity(const struct ch_match_token *a,
 	}
 	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
 	/* Only a vowel differs in a name of five letters or more: the usual
-	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden"). */
+	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
+	 */
 	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
 	    strcmp(a->skeleton, b->skeleton) == 0 && best < VOWEL_SIMILARITY) {
 		*how = CH_HOW_SKELETON;
@@ -353,11 +355,9 @@ edge_cmp(const void *pa, const void *pb)
 	return a->e - b->e;
 }
 
-#define EDGES_MAX                                                          \
-	(CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX * 3)
+#define EDGES_MAX (CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX * 3)
 
-static void
-add_factor(struct ch_match_explain *why, const char *name, double v,
+static void add_factor(struct ch_match_explain *why, const char *name, double v,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
@@ -390,8 +390,8 @@ full_weight(const struct ch_match_token *t)
 /* Whether unaligned token I repeats an aligned token of its side
  * ("Sergey Sergey Shoigu"): a repeat costs nothing. */
 static bool
-repeated(const struct ch_match_token *const *t, size_t n, const bool *used,
-    size_t i)
+repeated(
+    const struct ch_match_token *const *t, size_t n, const bool *used, size_t i)
 {
 	for (size_t k = 0; k < n; k++)
 		if (k != i && used[k] && strcmp(t[k]->text, t[i]->text) == 0)
@@ -405,7 +405,8 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
     const double *sims, struct ch_match_explain *why)
 {
 	struct edge edges[EDGES_MAX];
-	bool used_q[CH_MATCH_TOKENS_MAX] = {0}, used_e[CH_MATCH_TOKENS_MAX] = {0};
+	bool used_q[CH_MATCH_TOKENS_MAX] = {0},
+	     used_e[CH_MATCH_TOKENS_MAX] = {0};
 	double wq[CH_MATCH_TOKENS_MAX], we[CH_MATCH_TOKENS_MAX];
 	double s = 0, aligned = 0, miss = 0, extra = 0, partial = 0, both;
 	double miss_full = 0, extra_full = 0;
@@ -444,13 +445,15 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 1, how};
 			if (j + 1 < ne &&
-			    (we[j + 1] > 0 || e[j + 1]->role == CH_TOKEN_SUFFIX) &&
+			    (we[j + 1] > 0 ||
+				e[j + 1]->role == CH_TOKEN_SUFFIX) &&
 			    (sim = compound_similarity(e[j], e[j + 1], q[i])) >
 				0)
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 2, CH_HOW_COMPOUND};
 			if (i + 1 < nq &&
-			    (wq[i + 1] > 0 || q[i + 1]->role == CH_TOKEN_SUFFIX) &&
+			    (wq[i + 1] > 0 ||
+				q[i + 1]->role == CH_TOKEN_SUFFIX) &&
 			    (sim = compound_similarity(q[i], q[i + 1], e[j])) >
 				0)
 				edges[n_edges++] = (struct edge){
@@ -476,8 +479,8 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		s += g->sim * w;
 		partial += (1.0 - g->sim) * w;
 		for (int t = 0; t < g->qn; t++)
-			name_aligned = name_aligned ||
-			    q[g->q + t]->role == CH_TOKEN_NAME;
+			name_aligned =
+			    name_aligned || q[g->q + t]->role == CH_TOKEN_NAME;
 		aligned += w;
 		n_aligned_q += (size_t)g->qn;
 		order_q[n_order] = g->q;
@@ -502,7 +505,8 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		}
 	for (size_t a = 0; a < n_order; a++)
 		for (size_t b = a + 1; b < n_order; b++)
-			if ((order_q[a] < order_q[b]) != (order_e[a] < order_e[b]))
+			if ((order_q[a] < order_q[b]) !=
+			    (order_e[a] < order_e[b]))
 				inversions++;
 	if (aligned == 0 || !name_aligned) {
 		add_factor(why, "name", 0.0,
@@ -618,7 +622,8 @@ date_evidence(const struct ch_watch_date *s, const struct ch_watch_date *e,
 		return 0.03;
 	}
 	if (slo <= ehi && elo <= shi) {
-		snprintf(detail, size, "%d-%d within %d-%d", slo, shi, elo, ehi);
+		snprintf(
+		    detail, size, "%d-%d within %d-%d", slo, shi, elo, ehi);
 		return 0.015;
 	}
 	gap = slo > ehi ? slo - ehi : elo - shi;
@@ -662,8 +667,8 @@ ch_match_evidence(const struct ch_match_subject *subject,
 
 			if (entry->dobs[i].year == 0)
 				continue;
-			v = date_evidence(&subject->dob, &entry->dobs[i], d,
-			    sizeof(d));
+			v = date_evidence(
+			    &subject->dob, &entry->dobs[i], d, sizeof(d));
 			if (v > best) {
 				best = v;
 				snprintf(detail, sizeof(detail), "%s", d);
@@ -733,7 +738,8 @@ ch_match_score(const struct ch_match_subject *subject,
 			    entry->names[best_i].full, entry->kind, &name);
 			ch_match_names(&query, &name, why);
 			why->entry_name_index = best_i;
-			q = ch_match_quality_factor(entry->names[best_i].quality);
+			q = ch_match_quality_factor(
+			    entry->names[best_i].quality);
 			if (q < 1.0)
 				add_factor(why, "alias", best - why->name_score,
 				    "a weak alias counts %.2g", q);
@@ -765,8 +771,8 @@ ch_match_explain_text(const struct ch_match_explain *why, struct ch_buf *out)
 {
 	ch_err err;
 
-	err = ch_buf_appendf(out, "score %.3f (name %.3f)\n", why->score,
-	    why->name_score);
+	err = ch_buf_appendf(
+	    out, "score %.3f (name %.3f)\n", why->score, why->name_score);
 	for (size_t i = 0; i < why->n_alignments && err == CH_OK; i++) {
 		const struct ch_match_alignment *a = &why->alignments[i];
 
