@@ -732,8 +732,12 @@ ch_match_scan(const struct ch_match_index *ix,
 	struct query q;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
-	if (err != CH_OK || q.max == 0)
+	if (err != CH_OK)
 		return err;
+	if (q.max == 0) {
+		free(q.cache);
+		return CH_OK;
+	}
 	for (size_t e = 0; e < ix->n_entries; e++) {
 		const struct ientry *ie = &ix->entries[e];
 		double best = -1;
@@ -1027,8 +1031,12 @@ ch_match_query(const struct ch_match_index *ix,
 	double weight = 0, need, taken = 0, bound, non_name = 0;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
-	if (err != CH_OK || q.max == 0)
+	if (err != CH_OK)
 		return err;
+	if (q.max == 0) {
+		free(q.cache);
+		return CH_OK;
+	}
 	for (size_t i = 0; i < q.name.n_tokens; i++) {
 		struct generator *g = &gen[n_gen];
 
@@ -1073,7 +1081,7 @@ ch_match_query(const struct ch_match_index *ix,
 	/* Short of the bound, every name token generates: an entry must
 	 * align one of them to score at all (score.c). */
 	for (size_t g = 0; g < n_gen; g++)
-		for (size_t k = 0; k < gen[g].n; k++) {
+		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
 			uint32_t t = types.v[gen[g].first + k];
 
 			for (uint32_t p = ix->type_start[t];
