@@ -980,6 +980,42 @@ generator_cmp(const void *pa, const void *pb)
 	return a->cost < b->cost ? -1 : a->cost > b->cost;
 }
 
+/* A query token that is two listed words written together
+ * ("Orientshipping" for "Orient Shipping"): the types of its two parts,
+ * each of three letters or more, appended to TYPES. */
+static bool
+split_types(const struct ch_match_index *ix, const struct ch_match_token *t,
+    struct ids *types)
+{
+	size_t len = strlen(t->text);
+	char key[KEY_MAX];
+
+	if (len < 7)
+		return true;
+	for (size_t cut = 3; cut + 3 <= len; cut++) {
+		uint32_t left, right;
+
+		snprintf(key, sizeof(key), "w%.*s", (int)cut, t->text);
+		if ((left = strtab_find(&ix->key_tab, key)) == NONE)
+			continue;
+		snprintf(key, sizeof(key), "w%s", t->text + cut);
+		if ((right = strtab_find(&ix->key_tab, key)) == NONE)
+			continue;
+		for (uint32_t p = ix->key_start[left];
+		     p < ix->key_start[left + 1]; p++)
+			if (strlen(ix->types[ix->key_types[p]].text) == cut &&
+			    !ids_push(types, ix->key_types[p]))
+				return false;
+		for (uint32_t p = ix->key_start[right];
+		     p < ix->key_start[right + 1]; p++)
+			if (strlen(ix->types[ix->key_types[p]].text) ==
+				len - cut &&
+			    !ids_push(types, ix->key_types[p]))
+				return false;
+	}
+	return true;
+}
+
 /* The types query token I aligns with, alone, then (from *JOINED_AT)
  * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
  * sorted and unique. */
@@ -993,6 +1029,8 @@ token_types(
 		return false;
 	ids_unique(types, from);
 	*joined_at = types->n;
+	if (!split_types(q->ix, q->refs[i], types))
+		return false;
 	for (int side = -1; side <= 1; side += 2) {
 		const struct ch_match_token *a, *b;
 		struct ch_match_token joined;

@@ -50,6 +50,7 @@
 #define VOWEL_SIMILARITY 0.96
 #define STEM_SIMILARITY 0.97
 #define INITIAL_SIMILARITY 0.90
+#define LISTED_INITIAL_SIMILARITY 0.70
 #define COMPOUND_FLOOR 0.80
 #define EXTRA_COST CH_MATCH_EXTRA_COST
 #define EXTRA_COST_BODY 0.60
@@ -223,7 +224,13 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		if (a->role == CH_TOKEN_PARTICLE ||
 		    b->role == CH_TOKEN_PARTICLE)
 			return 0.0;
-		return a->text[0] == b->text[0] ? INITIAL_SIMILARITY : 0.0;
+		if (a->text[0] != b->text[0])
+			return 0.0;
+		/* "J." given for a listed "John" is likely; a listed "A."
+		 * says little about a given "Abysec". */
+		return b->role == CH_TOKEN_INITIAL && a->role != CH_TOKEN_INITIAL
+		    ? LISTED_INITIAL_SIMILARITY
+		    : INITIAL_SIMILARITY;
 	}
 	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
 		return strcmp(ch_match_particle_canon(a->text),
@@ -479,8 +486,11 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		s += g->sim * w;
 		partial += (1.0 - g->sim) * w;
 		for (int t = 0; t < g->qn; t++)
-			name_aligned =
-			    name_aligned || q[g->q + t]->role == CH_TOKEN_NAME;
+			name_aligned = name_aligned ||
+			    (q[g->q + t]->role == CH_TOKEN_NAME &&
+				(e[g->e]->role == CH_TOKEN_NAME ||
+				    (g->en == 2 &&
+					e[g->e + 1]->role == CH_TOKEN_NAME)));
 		aligned += w;
 		n_aligned_q += (size_t)g->qn;
 		order_q[n_order] = g->q;
@@ -511,7 +521,7 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 	if (aligned == 0 || !name_aligned) {
 		add_factor(why, "name", 0.0,
 		    aligned == 0 ? "no query token aligned"
-				 : "only initials and particles aligned");
+				 : "no name aligned with a name");
 		return 0.0;
 	}
 	/* Tokens left over on both sides are names in place of each other
