@@ -123,7 +123,7 @@ run_queries(const struct ch_match_index *ix, const struct ch_match_list *lists,
 	double *lat = malloc(count * sizeof(*lat)), start, total = 0;
 	unsigned long long seed = 77;
 	size_t n_hits = 0, scored = 0;
-	char (*names)[256] = malloc(count * sizeof(*names));
+	char(*names)[256] = malloc(count * sizeof(*names));
 
 	for (size_t i = 0; i < count; i++)
 		make_query(&seed, lists, n_lists, names[i], sizeof(names[i]));
@@ -207,14 +207,15 @@ all_keys(const struct ch_match_list *lists, size_t n_lists, size_t *n)
 	for (size_t l = 0; l < n_lists; l++)
 		for (size_t i = 0; i < lists[l].n_entries; i++)
 			for (size_t k = 0; k < lists[l].entries[i].n_names;
-			    k++) {
+			     k++) {
 				char key[CH_MATCH_NAME_MAX];
 
-				ch_match_ascii(lists[l].entries[i].names[k].full,
-				    key, sizeof(key));
+				ch_match_ascii(
+				    lists[l].entries[i].names[k].full, key,
+				    sizeof(key));
 				if (*n == cap)
-					keys = realloc(keys,
-					    (cap *= 2) * sizeof(*keys));
+					keys = realloc(
+					    keys, (cap *= 2) * sizeof(*keys));
 				keys[(*n)++] = strdup(key);
 			}
 	return keys;
@@ -230,7 +231,8 @@ struct parts {
 static void
 collect_parts(const struct bench_list *l, struct parts *p)
 {
-	p->given = realloc(p->given, (p->n_given + l->n_names) * sizeof(char *));
+	p->given =
+	    realloc(p->given, (p->n_given + l->n_names) * sizeof(char *));
 	p->family =
 	    realloc(p->family, (p->n_family + l->n_names) * sizeof(char *));
 	for (size_t i = 0; i < l->n; i++) {
@@ -289,7 +291,8 @@ main(int argc, char **argv)
 	t0 = wall();
 	ix = ch_match_index_create(lists, 3);
 	build = wall() - t0;
-	printf("== lists: OFAC SDN + consolidated + UN: %zu entries, %zu names\n",
+	printf(
+	    "== lists: OFAC SDN + consolidated + UN: %zu entries, %zu names\n",
 	    ch_match_index_entries(ix), ch_match_index_names(ix));
 	printf("  index build %.2f s, %.1f MB held (resident growth %.1f MB)\n",
 	    build, (double)ch_match_index_bytes(ix) / 1e6,
@@ -322,10 +325,10 @@ main(int argc, char **argv)
 
 		for (size_t i = 0; i < synth_n; i++) {
 			char *s = text + i * 64;
-			const char *g = parts.given[bench_rand(&seed) %
-			    parts.n_given];
-			const char *f = parts.family[bench_rand(&seed) %
-			    parts.n_family];
+			const char *g =
+			    parts.given[bench_rand(&seed) % parts.n_given];
+			const char *f =
+			    parts.family[bench_rand(&seed) % parts.n_family];
 
 			if (bench_rand(&seed) % 3 == 0)
 				snprintf(s, 64, "%s %s %s", g,
@@ -334,8 +337,8 @@ main(int argc, char **argv)
 				    f);
 			else
 				snprintf(s, 64, "%s %s", g, f);
-			names[i] = (struct ch_watch_name){
-			    s, CH_NAME_PRIMARY, false};
+			names[i] =
+			    (struct ch_watch_name){s, CH_NAME_PRIMARY, false};
 			snprintf(ref, sizeof(ref), "%zu", i);
 			entries[i] = (struct ch_watch_entry){.ref = "synthetic",
 			    .kind = CH_WATCH_INDIVIDUAL,

@@ -22,7 +22,8 @@ struct bench_list {
 
 /* Read DIR/sdn.csv and DIR/alt.csv (or cons_prim.csv and cons_alt.csv
  * when PREFIX is "cons_", "" for the SDN).  False on error. */
-bool bench_load_ofac(const char *dir, const char *prefix, struct bench_list *out);
+bool bench_load_ofac(
+    const char *dir, const char *prefix, struct bench_list *out);
 /* Read the UN consolidated XML file PATH. */
 bool bench_load_un(const char *path, struct bench_list *out);
 void bench_list_free(struct bench_list *l);

@@ -32,9 +32,15 @@ static struct ch_watch_name names[][2] = {
 static struct ch_watch_date dob = {1951, 0, 6, 19, false};
 static const char *nat[] = {"EG"};
 static struct ch_watch_entry entries[] = {
-    {.ref = "1", .kind = CH_WATCH_INDIVIDUAL, .names = names[0], .n_names = 2,
-	.dobs = &dob, .n_dobs = 1, .nationalities = nat,
-	.n_nationalities = 1, .gender = 'M'},
+    {.ref = "1",
+	.kind = CH_WATCH_INDIVIDUAL,
+	.names = names[0],
+	.n_names = 2,
+	.dobs = &dob,
+	.n_dobs = 1,
+	.nationalities = nat,
+	.n_nationalities = 1,
+	.gender = 'M'},
     {.ref = "2", .kind = CH_WATCH_INDIVIDUAL, .names = names[1], .n_names = 2},
     {.ref = "3", .kind = CH_WATCH_ENTITY, .names = names[2], .n_names = 2},
 };
@@ -98,7 +104,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (t[0] == '\0' || strlen(t) >= CH_MATCH_TOKEN_MAX)
 			abort();
 		for (; *t != '\0'; t++)
-			if (!((*t >= 'a' && *t <= 'z') || (*t >= '0' && *t <= '9')))
+			if (!((*t >= 'a' && *t <= 'z') ||
+				(*t >= '0' && *t <= '9')))
 				abort();
 	}
 	why = malloc(sizeof(*why));

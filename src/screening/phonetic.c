@@ -579,7 +579,7 @@ ch_match_metaphone(const char *word, char primary[8], char alternate[8])
 	struct dm d = {0};
 	int n = 0, i = 0;
 
-	for (; word[n] != '\0' && n < CH_MATCH_TOKEN_MAX; n++)
+	for (; n < CH_MATCH_TOKEN_MAX && word[n] != '\0'; n++)
 		up[n] = (char)toupper((unsigned char)word[n]);
 	up[n] = '\0';
 	d.w = up;
