@@ -578,6 +578,7 @@ struct query {
 	struct ch_match_name name;
 	const struct ch_match_token *refs[CH_MATCH_TOKENS_MAX];
 	struct ch_match_hit *hits;
+	uint32_t *hit_names; /* the best name of each hit */
 	size_t max, n_hits, scored;
 };
 
@@ -646,7 +647,7 @@ score_name(struct query *q, uint32_t nm)
 /* Add entry E with its best name score to the hits if it makes the
  * threshold and the top. */
 static void
-offer(struct query *q, uint32_t e, double name_score)
+offer(struct query *q, uint32_t e, double name_score, uint32_t nm)
 {
 	const struct ch_watch_entry *we = q->ix->entries[e].entry;
 	double score;
@@ -664,11 +665,43 @@ offer(struct query *q, uint32_t e, double name_score)
 		q->hits[at].list = q->hits[at - 1].list;
 		q->hits[at].entry = q->hits[at - 1].entry;
 		q->hits[at].score = q->hits[at - 1].score;
+		q->hit_names[at] = q->hit_names[at - 1];
 		at--;
 	}
+	q->hit_names[at] = nm;
 	q->hits[at].list = q->ix->entries[e].list;
 	q->hits[at].entry = we;
 	q->hits[at].score = score;
+}
+
+/* The explanation of hit I from the names as indexed (no normalising
+ * again, no ICU). */
+static void
+explain_hit(struct query *q, size_t i)
+{
+	struct ch_match_hit *h = &q->hits[i];
+	const struct iname *in = &q->ix->names[q->hit_names[i]];
+	struct ch_match_name *name = malloc(sizeof(*name));
+	size_t used = 0;
+
+	if (name == NULL) { /* the same, slower */
+		h->score = ch_match_score(q->subject, h->entry, &h->why);
+		return;
+	}
+	name->n_tokens = in->n_tokens;
+	name->kind = h->entry->kind;
+	name->ascii[0] = '\0';
+	for (size_t t = 0; t < in->n_tokens; t++) {
+		name->tokens[t] = q->ix->types[q->ix->tokens[in->first_token + t]];
+		used += (size_t)snprintf(name->ascii + used,
+		    sizeof(name->ascii) - used, "%s%s", t > 0 ? " " : "",
+		    name->tokens[t].text);
+		if (used >= sizeof(name->ascii))
+			used = sizeof(name->ascii) - 1;
+	}
+	h->score = ch_match_explain_name(
+	    q->subject, h->entry, &q->name, name, in->name_index, &h->why);
+	free(name);
 }
 
 /* Explanations and levels for the hits chosen. */
@@ -678,14 +711,16 @@ finish(struct query *q)
 	for (size_t i = 0; i < q->n_hits; i++) {
 		struct ch_match_hit *h = &q->hits[i];
 
-		h->score = ch_match_score(q->subject, h->entry, &h->why);
-		h->level = h->score >= q->params->alert ? CH_MATCH_ALERT
-		    : h->score >= q->params->review     ? CH_MATCH_REVIEW
-							: CH_MATCH_NONE;
+		explain_hit(q, i);
+		h->level = h->score >= q->params->alert	   ? CH_MATCH_ALERT
+		    : h->score >= q->params->review ? CH_MATCH_REVIEW
+						    : CH_MATCH_NONE;
 	}
 	last_candidates = q->scored;
 	free(q->cache);
 	q->cache = NULL;
+	free(q->hit_names);
+	q->hit_names = NULL;
 }
 
 static ch_err
@@ -700,6 +735,7 @@ start(struct query *q, const struct ch_match_index *ix,
 
 	*n_hits = 0;
 	q->cache = NULL;
+	q->hit_names = NULL;
 	q->ix = ix;
 	q->subject = subject;
 	q->params = params;
@@ -716,6 +752,9 @@ start(struct query *q, const struct ch_match_index *ix,
 	}
 	if (!any)
 		return CH_ERR_INVALID;
+	q->hit_names = malloc((q->max + 1) * sizeof(*q->hit_names));
+	if (q->hit_names == NULL)
+		return CH_ERR_NOMEM;
 	/* Without the cache, scores are the same, only slower. */
 	q->cache = calloc(1,
 	    sizeof(*q->cache) +
@@ -736,20 +775,24 @@ ch_match_scan(const struct ch_match_index *ix,
 		return err;
 	if (q.max == 0) {
 		free(q.cache);
+		free(q.hit_names);
 		return CH_OK;
 	}
 	for (size_t e = 0; e < ix->n_entries; e++) {
 		const struct ientry *ie = &ix->entries[e];
 		double best = -1;
+		uint32_t best_nm = 0;
 
 		for (uint32_t k = 0; k < ie->n_names; k++) {
 			double v = score_name(&q, ie->first_name + k);
 
-			if (v > best)
+			if (v > best) {
 				best = v;
+				best_nm = ie->first_name + k;
+			}
 		}
 		if (best >= 0)
-			offer(&q, (uint32_t)e, best);
+			offer(&q, (uint32_t)e, best, best_nm);
 	}
 	finish(&q);
 	*n_hits = q.n_hits;
@@ -1073,6 +1116,7 @@ ch_match_query(const struct ch_match_index *ix,
 		return err;
 	if (q.max == 0) {
 		free(q.cache);
+		free(q.hit_names);
 		return CH_OK;
 	}
 	for (size_t i = 0; i < q.name.n_tokens; i++) {
@@ -1129,7 +1173,7 @@ ch_match_query(const struct ch_match_index *ix,
 		}
 	ids_unique(&cand, 0);
 	for (size_t i = 0; i < cand.n;) {
-		uint32_t e = ix->names[cand.v[i]].entry;
+		uint32_t e = ix->names[cand.v[i]].entry, best_nm = 0;
 		double best = -1;
 
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
@@ -1143,11 +1187,13 @@ ch_match_query(const struct ch_match_index *ix,
 				CH_MATCH_EVIDENCE_MAX <
 			    params->review)
 				continue;
-			if ((v = score_name(&q, cand.v[i])) > best)
+			if ((v = score_name(&q, cand.v[i])) > best) {
 				best = v;
+				best_nm = cand.v[i];
+			}
 		}
 		if (best >= 0)
-			offer(&q, e, best);
+			offer(&q, e, best, best_nm);
 	}
 	masks_free(&masks);
 	free(types.v);
@@ -1160,5 +1206,6 @@ nomem:
 	free(types.v);
 	free(cand.v);
 	free(q.cache);
+	free(q.hit_names);
 	return CH_ERR_NOMEM;
 }

@@ -66,6 +66,13 @@ double ch_match_evidence(const struct ch_match_subject *subject,
     const struct ch_watch_entry *entry, double name_score,
     struct ch_match_explain *why);
 
+/* The score of SUBJECT (normalised as QUERY) against ENTRY through its
+ * name NAME_INDEX (normalised as NAME), with the explanation in WHY. */
+double ch_match_explain_name(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, const struct ch_match_name *query,
+    const struct ch_match_name *name, size_t name_index,
+    struct ch_match_explain *why);
+
 /* How much a name of QUALITY is worth against the primary name. */
 double ch_match_quality_factor(enum ch_watch_name_quality quality);
 

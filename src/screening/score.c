@@ -723,7 +723,7 @@ ch_match_score(const struct ch_match_subject *subject,
 	struct ch_match_name query, name;
 	enum ch_watch_kind kind =
 	    subject->kind_known ? subject->kind : CH_WATCH_OTHER;
-	double best = -1, q;
+	double best = -1;
 	size_t best_i = 0;
 
 	ch_match_normalise(subject->name, kind, &query);
@@ -740,23 +740,33 @@ ch_match_score(const struct ch_match_subject *subject,
 	}
 	if (best < 0)
 		best = 0;
+	if (why != NULL && entry->n_names > 0) {
+		ch_match_normalise(entry->names[best_i].full, entry->kind, &name);
+		return ch_match_explain_name(
+		    subject, entry, &query, &name, best_i, why);
+	}
 	if (why != NULL) {
 		memset(why, 0, sizeof(*why));
 		why->query = query;
-		if (entry->n_names > 0) {
-			ch_match_normalise(
-			    entry->names[best_i].full, entry->kind, &name);
-			ch_match_names(&query, &name, why);
-			why->entry_name_index = best_i;
-			q = ch_match_quality_factor(
-			    entry->names[best_i].quality);
-			if (q < 1.0)
-				add_factor(why, "alias", best - why->name_score,
-				    "a weak alias counts %.2g", q);
-		}
-		why->name_score = best;
 	}
 	return ch_match_evidence(subject, entry, best, why);
+}
+
+double
+ch_match_explain_name(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, const struct ch_match_name *query,
+    const struct ch_match_name *name, size_t name_index,
+    struct ch_match_explain *why)
+{
+	double v, q = ch_match_quality_factor(entry->names[name_index].quality);
+
+	memset(why, 0, sizeof(*why));
+	v = ch_match_names(query, name, why);
+	why->entry_name_index = name_index;
+	if (q < 1.0)
+		add_factor(why, "alias", v * q - v, "a weak alias counts %.2g", q);
+	why->name_score = v * q;
+	return ch_match_evidence(subject, entry, v * q, why);
 }
 
 /* ---- rendering ---- */
