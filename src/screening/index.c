@@ -579,6 +579,7 @@ struct query {
 	const struct ch_match_token *refs[CH_MATCH_TOKENS_MAX];
 	struct ch_match_hit *hits;
 	uint32_t *hit_names; /* the best name of each hit */
+	uint32_t name_bits;  /* bit i: query token i is a name */
 	size_t max, n_hits, scored;
 };
 
@@ -746,9 +747,12 @@ start(struct query *q, const struct ch_match_index *ix,
 	last_candidates = 0;
 	ch_match_normalise(subject->name,
 	    subject->kind_known ? subject->kind : CH_WATCH_OTHER, &q->name);
+	q->name_bits = 0;
 	for (size_t i = 0; i < q->name.n_tokens; i++) {
 		q->refs[i] = &q->name.tokens[i];
 		any = any || ch_match_token_weight(q->refs[i]) > 0;
+		if (q->refs[i]->role == CH_TOKEN_NAME)
+			q->name_bits |= 1u << i;
 	}
 	if (!any)
 		return CH_ERR_INVALID;
@@ -965,10 +969,16 @@ name_bound(
 		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
 			return 1.0;
 	for (size_t t = 0; t < ne; t++) {
+		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
+		bits[t] = masks_get(m, q->ix->tokens[in->first_token + t]);
+		hit |= bits[t];
+	}
+	/* Every name of the query may align: nothing to bound. */
+	if ((hit & q->name_bits) == q->name_bits)
+		return 1.0;
+	for (size_t t = 0; t < ne; t++) {
 		uint32_t type = q->ix->tokens[in->first_token + t];
 
-		e[t] = &q->ix->types[type];
-		bits[t] = masks_get(m, type);
 		if (bits[t] != 0 || ch_match_token_weight(e[t]) == 0)
 			continue;
 		similarities(q, type, e[t], sims, 0, 1);
@@ -979,8 +989,11 @@ name_bound(
 				    ch_match_token_similarity(q->refs[i],
 					e[t]) >= CH_MATCH_TOKEN_FLOOR)))
 				bits[t] |= 1u << i;
+		hit |= bits[t];
 	}
-	for (size_t i = 0; i < nq; i++)
+	for (size_t i = 0; i < nq; i++) {
+		if ((hit >> i & 1) != 0 || (q->name_bits >> i & 1) == 0)
+			continue;
 		for (size_t t = 0; t < ne; t++) {
 			if (t + 1 < ne &&
 			    ch_match_compound_similarity(
@@ -992,7 +1005,13 @@ name_bound(
 			    ch_match_compound_similarity(
 				q->refs[i], q->refs[i + 1], e[t]) > 0)
 				bits[t] |= 3u << i;
+			if (i > 0 &&
+			    ch_match_compound_similarity(
+				q->refs[i - 1], q->refs[i], e[t]) > 0)
+				bits[t] |= 3u << (i - 1);
 		}
+	}
+	hit = 0;
 	for (size_t t = 0; t < ne; t++) {
 		hit |= bits[t];
 		if (bits[t] == 0)
