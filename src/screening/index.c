@@ -693,7 +693,8 @@ explain_hit(struct query *q, size_t i)
 	name->kind = h->entry->kind;
 	name->ascii[0] = '\0';
 	for (size_t t = 0; t < in->n_tokens; t++) {
-		name->tokens[t] = q->ix->types[q->ix->tokens[in->first_token + t]];
+		name->tokens[t] =
+		    q->ix->types[q->ix->tokens[in->first_token + t]];
 		used += (size_t)snprintf(name->ascii + used,
 		    sizeof(name->ascii) - used, "%s%s", t > 0 ? " " : "",
 		    name->tokens[t].text);
@@ -713,9 +714,9 @@ finish(struct query *q)
 		struct ch_match_hit *h = &q->hits[i];
 
 		explain_hit(q, i);
-		h->level = h->score >= q->params->alert	   ? CH_MATCH_ALERT
-		    : h->score >= q->params->review ? CH_MATCH_REVIEW
-						    : CH_MATCH_NONE;
+		h->level = h->score >= q->params->alert ? CH_MATCH_ALERT
+		    : h->score >= q->params->review     ? CH_MATCH_REVIEW
+							: CH_MATCH_NONE;
 	}
 	last_candidates = q->scored;
 	free(q->cache);

@@ -228,7 +228,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 			return 0.0;
 		/* "J." given for a listed "John" is likely; a listed "A."
 		 * says little about a given "Abysec". */
-		return b->role == CH_TOKEN_INITIAL && a->role != CH_TOKEN_INITIAL
+		return b->role == CH_TOKEN_INITIAL &&
+			a->role != CH_TOKEN_INITIAL
 		    ? LISTED_INITIAL_SIMILARITY
 		    : INITIAL_SIMILARITY;
 	}
@@ -741,7 +742,8 @@ ch_match_score(const struct ch_match_subject *subject,
 	if (best < 0)
 		best = 0;
 	if (why != NULL && entry->n_names > 0) {
-		ch_match_normalise(entry->names[best_i].full, entry->kind, &name);
+		ch_match_normalise(
+		    entry->names[best_i].full, entry->kind, &name);
 		return ch_match_explain_name(
 		    subject, entry, &query, &name, best_i, why);
 	}
@@ -764,7 +766,8 @@ ch_match_explain_name(const struct ch_match_subject *subject,
 	v = ch_match_names(query, name, why);
 	why->entry_name_index = name_index;
 	if (q < 1.0)
-		add_factor(why, "alias", v * q - v, "a weak alias counts %.2g", q);
+		add_factor(
+		    why, "alias", v * q - v, "a weak alias counts %.2g", q);
 	why->name_score = v * q;
 	return ch_match_evidence(subject, entry, v * q, why);
 }
