@@ -32,7 +32,9 @@
 #include "screening/match_int.h"
 
 #define KEY_MAX (CH_MATCH_TOKEN_MAX + 2)
-#define KEYS_PER_TOKEN 40
+#define KEYS_PER_TOKEN 160
+#define DELETE_TWO_MIN 5
+#define DELETE_TWO_MAX 12
 #define NONE UINT32_MAX
 
 /* ---- an interning string table ---- */
@@ -175,7 +177,8 @@ struct iname {
 	uint16_t n_tokens;
 	uint16_t name_index;
 	uint8_t quality;
-	bool body; /* the entry is a company, vessel or aircraft */
+	bool body;      /* the entry is a company, vessel or aircraft */
+	uint8_t n_full; /* tokens of weight 1 (names, not particles) */
 };
 
 struct ch_match_index {
@@ -187,10 +190,15 @@ struct ch_match_index {
 	size_t n_tokens, tokens_cap;
 	uint32_t *joined; /* type ids of neighbouring tokens joined */
 	size_t n_joined, joined_cap;
+	bool *type_is_joined; /* by type id, up to type_is_joined_cap */
+	size_t type_is_joined_cap;
 	struct strtab type_tab; /* role letter + text -> type id */
 	struct ch_match_token *types;
 	size_t types_cap;
-	uint32_t *type_keys; /* KEYS_PER_TOKEN key ids per type, NONE-padded */
+	uint32_t *type_keys; /* key ids of all types, type after type */
+	size_t n_type_keys, type_keys_cap;
+	uint32_t *type_key_first; /* type id -> first in type_keys; +1 */
+	size_t type_key_first_cap;
 	struct strtab key_tab;
 	uint32_t *key_start;  /* key id -> first in key_types; n_keys + 1 */
 	uint32_t *key_types;  /* type ids holding the key */
@@ -234,14 +242,25 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 		    key, sizeof(key), "w%.*s%s", (int)i, word, word + i + 1);
 		push_key(keys, n, max, key);
 	}
+	/* Two letters off: without each pair of its letters, in words long
+	 * enough for that to leave a name. */
+	if (len < DELETE_TWO_MIN || len > DELETE_TWO_MAX)
+		return;
+	for (size_t i = 0; i < len; i++)
+		for (size_t j = i + 1; j < len; j++) {
+			snprintf(key, sizeof(key), "w%.*s%.*s%s", (int)i, word,
+			    (int)(j - i - 1), word + i + 1, word + j + 1);
+			push_key(keys, n, max, key);
+		}
 }
 
 /*
  * The index keys of a token into KEYS (at most MAX); returns how many.
  * Double Metaphone codes and the skeleton catch transliterations; the
- * word itself and the word without each one of
- * its letters catch every pair at one edit (a letter dropped, added,
- * changed or two swapped give a shared deletion).
+ * word itself and the word without each one of its letters catch every
+ * pair at one edit (a letter dropped, added, changed or two swapped give
+ * a shared deletion); without each pair of its letters (five to twelve
+ * letters), every pair at two.
  */
 static size_t
 token_keys(const struct ch_match_token *t, char keys[][KEY_MAX], size_t max)
@@ -318,28 +337,52 @@ intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
 	if (id == NONE || !added)
 		return id;
 	if (!grow((void **)&ix->types, &ix->types_cap, id + 1,
-		sizeof(*ix->types)))
+		sizeof(*ix->types)) ||
+	    !grow((void **)&ix->type_key_first, &ix->type_key_first_cap, id + 2,
+		sizeof(*ix->type_key_first)))
 		return NONE;
-	{
-		size_t cap = ix->types_cap * KEYS_PER_TOKEN;
-		uint32_t *tk = realloc(ix->type_keys, cap * sizeof(*tk));
-
-		if (tk == NULL)
-			return NONE;
-		ix->type_keys = tk;
-	}
 	ix->types[id] = *t;
 	n = token_keys(t, keys, KEYS_PER_TOKEN);
-	for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-		uint32_t key = NONE;
+	if (!grow((void **)&ix->type_keys, &ix->type_keys_cap,
+		ix->n_type_keys + n, sizeof(*ix->type_keys)))
+		return NONE;
+	ix->type_key_first[id] = (uint32_t)ix->n_type_keys;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t key = strtab_intern(&ix->key_tab, keys[k], &added);
 
-		if (k < n &&
-		    (key = strtab_intern(&ix->key_tab, keys[k], &added)) ==
-			NONE)
+		if (key == NONE)
 			return NONE;
-		ix->type_keys[(size_t)id * KEYS_PER_TOKEN + k] = key;
+		ix->type_keys[ix->n_type_keys++] = key;
 	}
+	ix->type_key_first[id + 1] = (uint32_t)ix->n_type_keys;
 	return id;
+}
+
+/* Record that type ID stands for two names joined in some name. */
+static bool
+mark_joined(struct ch_match_index *ix, uint32_t id)
+{
+	size_t old = ix->type_is_joined_cap;
+
+	if (!grow((void **)&ix->type_is_joined, &ix->type_is_joined_cap, id + 1,
+		sizeof(*ix->type_is_joined)))
+		return false;
+	if (ix->type_is_joined_cap > old)
+		memset(ix->type_is_joined + old, 0,
+		    (ix->type_is_joined_cap - old) *
+			sizeof(*ix->type_is_joined));
+	ix->type_is_joined[id] = true;
+	return true;
+}
+
+/* Whether token I of N repeats an earlier one ("Hassan Hassan"). */
+static bool
+seen_before(const struct ch_match_name *n, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(n->tokens[k].text, n->tokens[i].text) == 0)
+			return true;
+	return false;
 }
 
 static bool
@@ -364,6 +407,7 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 	in->name_index =
 	    (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX : name_index);
 	in->quality = (uint8_t)wn->quality;
+	in->n_full = 0;
 	in->body = kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
 	    kind == CH_WATCH_AIRCRAFT;
 	for (size_t i = 0; i < norm.n_tokens; i++) {
@@ -372,6 +416,9 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		if (id == NONE)
 			return false;
 		ix->tokens[ix->n_tokens++] = id;
+		if (ch_match_token_weight(&norm.tokens[i]) >= 1.0 &&
+		    !seen_before(&norm, i))
+			in->n_full++;
 	}
 	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair". */
 	in->first_joined = (uint32_t)ix->n_joined;
@@ -397,6 +444,7 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		j.role = CH_TOKEN_NAME;
 		ch_match_token_keys(&j);
 		if ((id = intern_type(ix, &j)) == NONE ||
+		    !mark_joined(ix, id) ||
 		    !grow((void **)&ix->joined, &ix->joined_cap,
 			ix->n_joined + 1, sizeof(*ix->joined)))
 			return false;
@@ -435,12 +483,9 @@ build_postings(struct ch_match_index *ix)
 	}
 	for (size_t t = 0; t < n_types; t++) {
 		ix->type_start[t + 1] += ix->type_start[t];
-		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
-
-			if (key != NONE)
-				ix->key_start[key + 1]++;
-		}
+		for (uint32_t k = ix->type_key_first[t];
+		     k < ix->type_key_first[t + 1]; k++)
+			ix->key_start[ix->type_keys[k] + 1]++;
 	}
 	for (size_t k = 0; k < n_keys; k++)
 		ix->key_start[k + 1] += ix->key_start[k];
@@ -452,22 +497,26 @@ build_postings(struct ch_match_index *ix)
 	    malloc(((n_types > n_keys ? n_types : n_keys) + 1) * sizeof(*fill));
 	if (ix->type_names == NULL || ix->key_types == NULL || fill == NULL)
 		goto fail;
+	/* Each type's names by their number of full names, fewest first
+	 * (a query may need only the short ones of a common type), then in
+	 * order. */
 	memcpy(fill, ix->type_start, n_types * sizeof(*fill));
-	for (size_t nm = 0; nm < ix->n_names; nm++) {
-		const struct iname *in = &ix->names[nm];
+	for (size_t full = 0; full <= CH_MATCH_TOKENS_MAX; full++)
+		for (size_t nm = 0; nm < ix->n_names; nm++) {
+			const struct iname *in = &ix->names[nm];
 
-		for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined; t++)
-			ix->type_names[fill[name_type(ix, in, t)]++] =
-			    (uint32_t)nm;
-	}
+			if (in->n_full != full)
+				continue;
+			for (size_t t = 0;
+			     t < (size_t)in->n_tokens + in->n_joined; t++)
+				ix->type_names[fill[name_type(ix, in, t)]++] =
+				    (uint32_t)nm;
+		}
 	memcpy(fill, ix->key_start, n_keys * sizeof(*fill));
 	for (size_t t = 0; t < n_types; t++)
-		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
-
-			if (key != NONE)
-				ix->key_types[fill[key]++] = (uint32_t)t;
-		}
+		for (uint32_t k = ix->type_key_first[t];
+		     k < ix->type_key_first[t + 1]; k++)
+			ix->key_types[fill[ix->type_keys[k]]++] = (uint32_t)t;
 	free(fill);
 	return true;
 fail:
@@ -522,9 +571,11 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->names);
 	free(ix->tokens);
 	free(ix->joined);
+	free(ix->type_is_joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
 	free(ix->type_keys);
+	free(ix->type_key_first);
 	strtab_free(&ix->key_tab);
 	free(ix->key_start);
 	free(ix->key_types);
@@ -552,10 +603,10 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    ix->names_cap * sizeof(*ix->names) +
 	    ix->tokens_cap * sizeof(*ix->tokens) +
 	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
-	    ix->types_cap * (sizeof(*ix->types) + KEYS_PER_TOKEN * 4) +
-	    strtab_bytes(&ix->key_tab) + (ix->key_tab.n + 1) * 4 +
-	    (ix->type_tab.n + 1) * 4 + (ix->n_key_types + 1) * 4 +
-	    (ix->n_type_names + 1) * 4;
+	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
+	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
+	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
+	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4;
 }
 
 /* ---- queries ---- */
@@ -1035,6 +1086,41 @@ name_bound(
 		CH_MATCH_EXTRA_COST * (left - both));
 }
 
+/*
+ * The most full names a name may have and still reach the threshold
+ * without aligning query token G: it misses G's weight, aligns at best
+ * every other query token with one of its names each, and has its other
+ * names left over in conflict with G.  (Two of its names joined against
+ * one query token are found through the index's joined and split forms.)
+ */
+static size_t
+longest_needed(const struct query *q, size_t g)
+{
+	double w0 = ch_match_token_weight(q->refs[g]), others = 0;
+	size_t n_others = 0, n;
+	double t = q->params->review - CH_MATCH_EVIDENCE_MAX;
+
+	for (size_t i = 0; i < q->name.n_tokens; i++)
+		if (i != g && ch_match_token_weight(q->refs[i]) > 0) {
+			others += ch_match_token_weight(q->refs[i]);
+			n_others++;
+		}
+	if (others <= 0)
+		return 0;
+	for (n = n_others; n < CH_MATCH_TOKENS_MAX; n++) {
+		double left = (double)(n + 1 - n_others);
+		double both = w0 < left ? w0 : left;
+		double b = others /
+		    (others + CH_MATCH_CONFLICT_COST * both +
+			CH_MATCH_MISSING_COST * (w0 - both) +
+			CH_MATCH_EXTRA_COST * (left - both));
+
+		if (b < t)
+			return n;
+	}
+	return CH_MATCH_TOKENS_MAX;
+}
+
 static int
 generator_cmp(const void *pa, const void *pb)
 {
@@ -1130,6 +1216,7 @@ ch_match_query(const struct ch_match_index *ix,
 	struct type_masks masks = {0};
 	size_t n_gen = 0;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
+	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
 	if (err != CH_OK)
@@ -1182,12 +1269,29 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	/* Short of the bound, every name token generates: an entry must
 	 * align one of them to score at all (score.c). */
+	/* A token that aligns with nothing listed may be two listed names
+	 * run together with a typo: then no cut. */
+	short_names = n_gen > 0 && gen[0].n > 0
+	    ? longest_needed(&q, gen[0].token)
+	    : CH_MATCH_TOKENS_MAX;
 	for (size_t g = 0; g < n_gen; g++)
 		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
 			uint32_t t = types.v[gen[g].first + k];
 
+			/* Names without the rarest token's types need to be
+			 * short to reach the threshold: the rest of a
+			 * common type's list is not read. */
+			bool all = g == 0 ||
+			    gen[g].first + k >= gen[g].joined_at ||
+			    (t < ix->type_is_joined_cap &&
+				ix->type_is_joined[t]);
+
 			for (uint32_t p = ix->type_start[t];
-			     p < ix->type_start[t + 1]; p++)
+			     p < ix->type_start[t + 1] &&
+			     (all ||
+				 ix->names[ix->type_names[p]].n_full <=
+				     short_names);
+			     p++)
 				if (!ids_push(&cand, ix->type_names[p]))
 					goto nomem;
 		}

@@ -192,7 +192,7 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 		cap = n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
 		break;
 	case 2:
-		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : 0.60;
+		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : n >= 5 ? 0.60 : 0.50;
 		break;
 	case 3:
 		cap = n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
