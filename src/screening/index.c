@@ -32,9 +32,9 @@
 #include "screening/match_int.h"
 
 #define KEY_MAX (CH_MATCH_TOKEN_MAX + 2)
-#define KEYS_PER_TOKEN 160
+#define KEYS_PER_TOKEN 128
 #define DELETE_TWO_MIN 5
-#define DELETE_TWO_MAX 12
+#define DELETE_TWO_MAX 10
 #define NONE UINT32_MAX
 
 /* ---- an interning string table ---- */
@@ -259,7 +259,7 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
  * Double Metaphone codes and the skeleton catch transliterations; the
  * word itself and the word without each one of its letters catch every
  * pair at one edit (a letter dropped, added, changed or two swapped give
- * a shared deletion); without each pair of its letters (five to twelve
+ * a shared deletion); without each pair of its letters (five to ten
  * letters), every pair at two.
  */
 static size_t
