@@ -215,13 +215,14 @@ ch_match_last_candidates(void)
 	return last_candidates;
 }
 
-/* Add KEY to KEYS unless it is there already. */
+/* Add KEY to KEYS unless it repeats the last one (a doubled letter
+ * deleted either way); other repeats are harmless, the types they find
+ * are made unique. */
 static void
 push_key(char keys[][KEY_MAX], size_t *n, size_t max, const char *key)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(keys[i], key) == 0)
-			return;
+	if (*n > 0 && strcmp(keys[*n - 1], key) == 0)
+		return;
 	if (*n < max)
 		snprintf(keys[(*n)++], KEY_MAX, "%s", key);
 }
