@@ -809,7 +809,7 @@ start(struct query *q, const struct ch_match_index *ix,
 	}
 	if (!any)
 		return CH_ERR_INVALID;
-	q->hit_names = malloc((q->max + 1) * sizeof(*q->hit_names));
+	q->hit_names = calloc(q->max + 1, sizeof(*q->hit_names));
 	if (q->hit_names == NULL)
 		return CH_ERR_NOMEM;
 	/* Without the cache, scores are the same, only slower. */
