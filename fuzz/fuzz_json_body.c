@@ -29,6 +29,17 @@ static const struct ch_jschema *const schemas[] = {
     &ch_schema_totp_confirm,
     &ch_schema_reauth,
     &ch_schema_device_create,
+    /* intelligence (h_intel.c) */
+    &ch_schema_intel_report_create,
+    &ch_schema_intel_report_update,
+    &ch_schema_intel_assessment,
+    &ch_schema_intel_status,
+    &ch_schema_intel_source_create,
+    &ch_schema_intel_source_update,
+    &ch_schema_intel_actor_create,
+    &ch_schema_intel_actor_update,
+    &ch_schema_intel_place_create,
+    &ch_schema_intel_place_update,
 };
 
 int

@@ -36,6 +36,10 @@ int ch_cmd_restore(int argc, char **argv);
 int ch_cmd_audit(int argc, char **argv);
 int ch_cmd_device(int argc, char **argv);
 int ch_cmd_second_factor(int argc, char **argv);
+int ch_cmd_ratings(int argc, char **argv);
+/* cmd_watchlist.c: watchlist screening (issue 5) */
+int ch_cmd_watchlist(int argc, char **argv);
+int ch_cmd_screen(int argc, char **argv);
 
 /* cli.c */
 /* Resolve the DSN from --db, $CHANCERY_DB or DIR/chancery.db. */
@@ -62,7 +66,28 @@ bool ch_cli_make_dir(const char *dir);
 
 /* demo_data.c: populate a demo post; fills the post id. */
 ch_err ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN]);
+/* demo_history.c: a year of routine incidents around the named ones. */
+struct ch_demo_reporters {
+	const char *guard_user, *guard_person;
+	const char *analyst_user, *analyst_person;
+};
+ch_err ch_demo_history(struct ch_ctx *ctx, const char *post_id,
+    const struct ch_demo_reporters *who, size_t *count);
+/* demo_intel.c: twelve months of intelligence for the demo post (after
+ * its users and incidents). */
+ch_err ch_demo_intel(struct ch_ctx *ctx, const char *post_id);
+/* demo_risks.c: the demo post's ratings history and risk register. */
+ch_err ch_demo_risks(struct ch_ctx *ctx, const char *post_id);
+/* demo_access.c: access points, badges, schedules, rules and a day of
+ * access events for the demo post. */
+ch_err ch_demo_access_populate(struct ch_ctx *ctx, const char *post_id);
+/* cmd_simulate.c: `chancery simulate-readers` */
+int ch_cmd_simulate_readers(int argc, char **argv);
 /* The demo logins, NULL-terminated pairs of username and password. */
 extern const char *const ch_demo_logins[];
+
+/* demo_screening.c: import the OFAC and UN lists from ../shared/data
+ * when they are there (the demo shows real lists). */
+ch_err ch_demo_screening(struct ch_ctx *ctx);
 
 #endif /* CH_CLI_H */

@@ -11,12 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access/access.h"
 #include "accounts/accounts.h"
 #include "cli/cli.h"
 #include "core/audit.h"
 #include "core/vault.h"
 #include "http/http.h"
 #include "people/people.h"
+#include "screening/screening.h"
 #include "store/store.h"
 
 struct serve_opts {
@@ -30,7 +32,10 @@ struct serve_opts {
 	long checkpoint_seconds; /* seconds */
 	struct ch_session_limits limits;
 	const char *second_factor; /* rule for users without a post */
+	bool group_commit_off;     /* each access decision commits alone */
 };
+
+#define GATE_MAX_BATCH 128 /* access decisions in one transaction */
 
 static const char serve_usage[] =
     "usage: chancery serve [--dir DIR] [--db DSN] [--listen ADDR:PORT]\n"
@@ -52,6 +57,8 @@ static const char serve_usage[] =
     "                          (default 1000) or\n"
     "  --checkpoint-seconds T  every T seconds when there are new ones\n"
     "                          (default 60), whichever comes first\n"
+    "  --group-commit on|off   access decisions share transactions (on,\n"
+    "                          the default) or commit one by one (off)\n"
     "Sessions and sign-in (seconds):\n"
     "  --idle-timeout N              idle limit (default 1800)\n"
     "  --idle-timeout-privileged N   for security officers, administrators,\n"
@@ -192,6 +199,7 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"session-lifetime-privileged", required_argument, NULL, 4},
 	    {"reauth-window", required_argument, NULL, 5},
 	    {"second-factor", required_argument, NULL, 6},
+	    {"group-commit", required_argument, NULL, 7},
 	    {NULL, 0, NULL, 0},
 	};
 	int64_t *limit_fields[] = {NULL, &o->limits.idle_seconds,
@@ -286,6 +294,15 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 			}
 			o->second_factor = optarg;
 			break;
+		case 7:
+			if (strcmp(optarg, "on") != 0 &&
+			    strcmp(optarg, "off") != 0) {
+				fprintf(stderr,
+				    "chancery: --group-commit is on or off\n");
+				return false;
+			}
+			o->group_commit_off = strcmp(optarg, "off") == 0;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(CH_EXIT_OK);
@@ -338,16 +355,37 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	if (ch_accounts_load_throttle(store) != CH_OK)
 		log_warn("could not read the recent failed sign-ins; the "
 			 "throttle starts empty");
+	/* Watchlist screening: the engine's index over the stored lists. */
+	if (ch_screening_start(store) != CH_OK)
+		log_error("screening starts with no lists; see above");
+	/* Imports by the CLI (or another server) reach the index too. */
+	if (ch_screening_watch(store, 10) != CH_OK)
+		log_error(
+		    "lists imported elsewhere reach screening at restart");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (!o->group_commit_off &&
+	    ch_gate_committer_start(store, GATE_MAX_BATCH) != CH_OK) {
+		ch_audit_checkpointer_stop(cp);
+		ch_note_signer_free(audit_key);
+		return CH_EXIT_FAIL;
+	}
+	if (ch_alarms_escalator_start(store, 5) != CH_OK) {
+		ch_gate_committer_stop();
+		ch_audit_checkpointer_stop(cp);
+		ch_note_signer_free(audit_key);
+		return CH_EXIT_FAIL;
+	}
 	if ((err = ch_http_start(&o->http, store, &srv)) != CH_OK) {
 		fprintf(stderr,
 		    "chancery: the server did not start (%s); see "
 		    "the log above.\n",
 		    ch_strerror(err));
+		ch_alarms_escalator_stop();
+		ch_gate_committer_stop();
 		ch_audit_checkpointer_stop(cp);
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;
@@ -366,6 +404,9 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		pause();
 	log_info("stopping");
 	ch_http_stop(srv);
+	ch_alarms_escalator_stop();
+	ch_gate_committer_stop();       /* after the last request is answered */
+	ch_screening_stop();
 	ch_audit_checkpointer_stop(cp); /* signs what the last requests wrote */
 	ch_note_signer_free(audit_key);
 	return CH_EXIT_OK;

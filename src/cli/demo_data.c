@@ -762,7 +762,22 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	if ((err = add_zones(ctx, post_id)) != CH_OK ||
 	    (err = add_people(ctx, post_id, ids)) != CH_OK ||
 	    (err = add_users(ctx, post_id, ids)) != CH_OK ||
-	    (err = add_incidents(ctx, post_id, ids)) != CH_OK)
+	    (err = add_incidents(ctx, post_id, ids)) != CH_OK ||
+	    (err = ch_demo_intel(ctx, post_id)) != CH_OK)
 		return err;
-	return CH_OK;
+	{
+		struct ch_demo_reporters who = {user_ids[user_index("guard")],
+		    id_of(users[user_index("guard")].person_ref, ids),
+		    user_ids[user_index("analyst")],
+		    id_of(users[user_index("analyst")].person_ref, ids)};
+		size_t n = 0;
+
+		if ((err = ch_demo_history(ctx, post_id, &who, &n)) != CH_OK)
+			return err;
+	}
+	if ((err = ch_demo_risks(ctx, post_id)) != CH_OK)
+		return err;
+	if ((err = ch_demo_access_populate(ctx, post_id)) != CH_OK)
+		return err;
+	return ch_demo_screening(ctx);
 }

@@ -61,6 +61,55 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
     [CH_PERM_INCIDENTS_CLOSE] = {"incidents.close",
 	R(CH_ROLE_SECURITY_OFFICER)},
+    /* Intelligence is need-to-know: the security officer, analysts, the
+     * Emergency Action Committee and HQ read it; analysts and the
+     * security officer grade and link it and keep the source registry;
+     * only the security officer may see who a source really is. */
+    [CH_PERM_INTEL_READ] = {"intel.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_INTEL_WRITE] = {"intel.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    [CH_PERM_INTEL_SOURCES] = {"intel.sources",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    [CH_PERM_INTEL_IDENTITY] = {"intel.identity", R(CH_ROLE_SECURITY_OFFICER)},
+    /* Ratings and risks: the security officer sets the official rating
+     * and the formula's settings; analysts and the officer keep the risk
+     * register; the EAC and HQ read both. */
+    [CH_PERM_RATINGS_READ] = {"ratings.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_RATINGS_SET] = {"ratings.set", R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_RISKS_READ] = {"risks.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) |
+	    R(CH_ROLE_EAC_MEMBER) | R(CH_ROLE_HQ)},
+    [CH_PERM_RISKS_WRITE] = {"risks.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST)},
+    /* Access control: guards watch the gate; the security officer (and
+     * the administrator, for set-up) configures it; only the security
+     * officer changes the posture. */
+    [CH_PERM_ACCESS_READ] = {"access.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD) | R(CH_ROLE_HQ) |
+	    R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_ACCESS_WRITE] = {"access.write",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_ACCESS_POSTURE] = {"access.posture", R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_ALARMS_HANDLE] = {"alarms.handle",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
+    /* Watchlist screening: guards and the security officer screen; the
+     * security officer adjudicates hits; the security officer, the
+     * administrator and HQ manage lists (HQ the global ones). */
+    [CH_PERM_WATCHLISTS_READ] = {"watchlists.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) | R(CH_ROLE_GUARD) |
+	    R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_WATCHLISTS_MANAGE] = {"watchlists.manage",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ) | R(CH_ROLE_ADMINISTRATOR)},
+    [CH_PERM_SCREENING_RUN] = {"screening.run",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
+    [CH_PERM_SCREENING_REVIEW] = {"screening.review",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ)},
+    [CH_PERM_SCREENING_ADJUDICATE] = {"screening.adjudicate",
+	R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *
@@ -302,4 +351,11 @@ ch_policy_permits(const struct ch_principal *who, enum ch_perm perm,
     const struct ch_label *rec)
 {
 	return ch_policy_decide(who, perm, rec) == CH_ALLOWED;
+}
+
+bool
+ch_policy_admits(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec)
+{
+	return decide(who, perm, rec) == CH_ALLOWED;
 }

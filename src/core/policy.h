@@ -48,6 +48,26 @@ enum ch_perm {
 	CH_PERM_INCIDENTS_REPORT,
 	CH_PERM_INCIDENTS_WRITE,
 	CH_PERM_INCIDENTS_CLOSE,
+	/* Intelligence: reports, actors, places; the source registry; the
+	 * sealed identity of a source. */
+	CH_PERM_INTEL_READ,
+	CH_PERM_INTEL_WRITE,
+	CH_PERM_INTEL_SOURCES,
+	CH_PERM_INTEL_IDENTITY,
+	CH_PERM_RATINGS_READ, /* threat ratings, their history and settings */
+	CH_PERM_RATINGS_SET,  /* the official rating, the formula's settings */
+	CH_PERM_RISKS_READ,   /* the risk register and its heat map */
+	CH_PERM_RISKS_WRITE,  /* create, change and review risks; bands */
+	CH_PERM_ACCESS_READ,    /* access log, occupancy, muster, set-up */
+	CH_PERM_ACCESS_WRITE,   /* points, credentials, schedules, rules */
+	CH_PERM_ACCESS_POSTURE, /* change a post's posture */
+	CH_PERM_ALARMS_HANDLE,  /* acknowledge and resolve alarms */
+	/* Watchlist screening (issue 5): lists, screenings, adjudication. */
+	CH_PERM_WATCHLISTS_READ,
+	CH_PERM_WATCHLISTS_MANAGE,
+	CH_PERM_SCREENING_RUN,
+	CH_PERM_SCREENING_REVIEW,
+	CH_PERM_SCREENING_ADJUDICATE,
 	CH_PERM__COUNT
 };
 
@@ -133,6 +153,10 @@ enum ch_refusal ch_policy_decide(const struct ch_principal *who,
     enum ch_perm perm, const struct ch_label *rec);
 /* ch_policy_decide() == CH_ALLOWED. */
 bool ch_policy_permits(const struct ch_principal *who, enum ch_perm perm,
+    const struct ch_label *rec);
+/* The same decision without logging a refusal: for filtering a stream of
+ * records to a reader, where leaving one out is not a refused request. */
+bool ch_policy_admits(const struct ch_principal *who, enum ch_perm perm,
     const struct ch_label *rec);
 /* Whether a person may exercise perm on records about themselves. */
 bool ch_perm_own_ok(enum ch_perm perm);

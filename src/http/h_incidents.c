@@ -375,7 +375,7 @@ void
 ch_h_incidents_get(struct ch_req *req)
 {
 	struct ch_incident_view v;
-	json_t *o, *articles, *transitions, *timeline;
+	json_t *o, *articles, *transitions, *timeline, *evidence;
 	ch_err err;
 
 	if ((err = ch_incidents_get(&req->ctx, req->params[0], &v)) != CH_OK) {
@@ -410,6 +410,11 @@ ch_h_incidents_get(struct ch_req *req)
 			"action", v.timeline[i].action, "actor",
 			v.timeline[i].actor ? v.timeline[i].actor : ""));
 	json_object_set_new(o, "timeline", timeline);
+	evidence = json_array();
+	for (size_t i = 0; i < v.nevidence; i++)
+		json_array_append_new(
+		    evidence, ch_evidence_json(&v.evidence[i]));
+	json_object_set_new(o, "evidence", evidence);
 	snprintf(req->etag, sizeof(req->etag), "\"%lld\"",
 	    (long long)v.incident.version);
 	if (v.incident.tlp != CH_TLP_CLEAR) {

@@ -82,6 +82,8 @@ struct ch_req {
 	char params[4][CH_ID_LEN * 2]; /* path parameters, in order */
 	size_t nparams;
 	json_t *body; /* the parsed body, or NULL */
+	const void *upload; /* CH_ROUTE_FILE_UPLOAD: the file's bytes */
+	size_t upload_len;
 	struct ch_principal who_storage;
 	const struct ch_principal *who; /* NULL: no session */
 	char csrf_token[65];
@@ -103,6 +105,9 @@ struct ch_req {
 	const char *set_cookie; /* a Set-Cookie header */
 	char etag[32];          /* an ETag to send */
 	const char *location;
+	const char *disposition; /* a Content-Disposition header to send */
+	bool stream;             /* answer with the live feed (feed.c) */
+	char repr_digest[96];    /* a Repr-Digest header (RFC 9530) to send */
 	char retry_after[24];        /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
@@ -134,6 +139,14 @@ struct ch_route {
 #define CH_ROUTE_PENDING 2u  /* open to a sign-in pending a second factor */
 #define CH_ROUTE_DEVICE 4u   /* accepts device tokens (Bearer chd_...) */
 #define CH_ROUTE_TEXT_TOO 8u /* also answers text/plain when asked (Accept) */
+/* The body is a file (an evidence type), not JSON: the request is admitted
+ * before the body is read, and the handler finds it in req->upload. */
+#define CH_ROUTE_FILE_UPLOAD 16u
+/* Answers a stored file in its own media type, whatever Accept says. */
+#define CH_ROUTE_FILE_DOWNLOAD 32u
+/* Answers text/event-stream (server-sent events). */
+#define CH_ROUTE_EVENT_STREAM 64u
+#define CH_ROUTE_SVG 128u /* answers image/svg+xml, not JSON */
 
 const struct ch_route *ch_routes(size_t *count);
 /* Check the table: every route has a permission, a handler, a known
@@ -231,6 +244,113 @@ void ch_h_incidents_create(struct ch_req *req);
 void ch_h_incidents_update(struct ch_req *req);
 void ch_h_incidents_transition(struct ch_req *req);
 void ch_h_trends(struct ch_req *req);
+void ch_h_evidence_upload(struct ch_req *req);
+void ch_h_events_stream(struct ch_req *req);
+void ch_h_evidence_list(struct ch_req *req);
+void ch_h_evidence_download(struct ch_req *req);
+struct ch_evidence;
+json_t *ch_evidence_json(const struct ch_evidence *e);
+/* h_intel.c: intelligence reports, sources, threat actors, places */
+void ch_h_intel_reports_list(struct ch_req *req);
+void ch_h_intel_reports_get(struct ch_req *req);
+void ch_h_intel_reports_create(struct ch_req *req);
+void ch_h_intel_reports_update(struct ch_req *req);
+void ch_h_intel_reports_assess(struct ch_req *req);
+void ch_h_intel_reports_status(struct ch_req *req);
+void ch_h_intel_grading(struct ch_req *req);
+void ch_h_intel_sources_list(struct ch_req *req);
+void ch_h_intel_sources_get(struct ch_req *req);
+void ch_h_intel_sources_identity(struct ch_req *req);
+void ch_h_intel_sources_create(struct ch_req *req);
+void ch_h_intel_sources_update(struct ch_req *req);
+void ch_h_intel_actors_list(struct ch_req *req);
+void ch_h_intel_actors_get(struct ch_req *req);
+void ch_h_intel_actors_create(struct ch_req *req);
+void ch_h_intel_actors_update(struct ch_req *req);
+void ch_h_intel_places_list(struct ch_req *req);
+void ch_h_intel_places_get(struct ch_req *req);
+void ch_h_intel_places_create(struct ch_req *req);
+void ch_h_intel_places_update(struct ch_req *req);
+extern const struct ch_jschema ch_schema_intel_report_create;
+extern const struct ch_jschema ch_schema_intel_report_update;
+extern const struct ch_jschema ch_schema_intel_assessment;
+extern const struct ch_jschema ch_schema_intel_status;
+extern const struct ch_jschema ch_schema_intel_source_create;
+extern const struct ch_jschema ch_schema_intel_source_update;
+extern const struct ch_jschema ch_schema_intel_actor_create;
+extern const struct ch_jschema ch_schema_intel_actor_update;
+extern const struct ch_jschema ch_schema_intel_place_create;
+extern const struct ch_jschema ch_schema_intel_place_update;
+/* h_ratings.c, h_risks.c */
+void ch_h_ratings_get(struct ch_req *req);
+void ch_h_ratings_set(struct ch_req *req);
+void ch_h_rating_settings_get(struct ch_req *req);
+void ch_h_rating_settings_put(struct ch_req *req);
+void ch_h_risks_list(struct ch_req *req);
+void ch_h_risks_get(struct ch_req *req);
+void ch_h_risks_create(struct ch_req *req);
+void ch_h_risks_update(struct ch_req *req);
+void ch_h_risks_review(struct ch_req *req);
+void ch_h_risk_bands_get(struct ch_req *req);
+void ch_h_risk_bands_put(struct ch_req *req);
+void ch_h_risks_heatmap(struct ch_req *req);
+
+/* ---- h_access.c: access control ---- */
+void ch_h_access_decide(struct ch_req *req);
+void ch_h_access_points_list(struct ch_req *req);
+void ch_h_access_points_create(struct ch_req *req);
+void ch_h_credentials_list(struct ch_req *req);
+void ch_h_credentials_create(struct ch_req *req);
+void ch_h_credentials_update(struct ch_req *req);
+void ch_h_schedules_list(struct ch_req *req);
+void ch_h_schedules_create(struct ch_req *req);
+void ch_h_rules_list(struct ch_req *req);
+void ch_h_rules_create(struct ch_req *req);
+void ch_h_rules_delete(struct ch_req *req);
+void ch_h_posture_get(struct ch_req *req);
+void ch_h_posture_set(struct ch_req *req);
+void ch_h_access_events(struct ch_req *req);
+void ch_h_access_occupancy(struct ch_req *req);
+void ch_h_access_muster(struct ch_req *req);
+void ch_h_access_anomalies(struct ch_req *req);
+void ch_h_access_alarms(struct ch_req *req);
+void ch_h_alarms_raise(struct ch_req *req);
+void ch_h_alarms_acknowledge(struct ch_req *req);
+void ch_h_alarms_resolve(struct ch_req *req);
+void ch_h_tour_routes_list(struct ch_req *req);
+void ch_h_tour_routes_create(struct ch_req *req);
+void ch_h_tours_start(struct ch_req *req);
+void ch_h_tours_scan(struct ch_req *req);
+void ch_h_tours_list(struct ch_req *req);
+extern const struct ch_jschema ch_schema_tour_route_create;
+extern const struct ch_jschema ch_schema_tour_start;
+extern const struct ch_jschema ch_schema_tour_scan;
+extern const struct ch_jschema ch_schema_alarm_raise;
+extern const struct ch_jschema ch_schema_alarm_note;
+extern const struct ch_jschema ch_schema_access_decision;
+extern const struct ch_jschema ch_schema_access_point_create;
+extern const struct ch_jschema ch_schema_credential_create;
+extern const struct ch_jschema ch_schema_credential_update;
+extern const struct ch_jschema ch_schema_schedule_create;
+extern const struct ch_jschema ch_schema_rule_create;
+extern const struct ch_jschema ch_schema_posture_set;
+/* h_screening.c: watchlist screening (issue 5) */
+void ch_h_watchlists_list(struct ch_req *req);
+void ch_h_watchlists_create(struct ch_req *req);
+void ch_h_watchlists_get(struct ch_req *req);
+void ch_h_watchlist_versions(struct ch_req *req);
+void ch_h_watchlist_import(struct ch_req *req);
+void ch_h_watchlist_entries(struct ch_req *req);
+void ch_h_lookout_list(struct ch_req *req);
+void ch_h_lookout_create(struct ch_req *req);
+void ch_h_lookout_update(struct ch_req *req);
+void ch_h_lookout_delete(struct ch_req *req);
+void ch_h_screening_settings_get(struct ch_req *req);
+void ch_h_screening_settings_put(struct ch_req *req);
+void ch_h_screenings_create(struct ch_req *req);
+void ch_h_screening_hits(struct ch_req *req);
+void ch_h_screening_hit_get(struct ch_req *req);
+void ch_h_screening_adjudicate(struct ch_req *req);
 
 extern const struct ch_jschema ch_schema_login;
 extern const struct ch_jschema ch_schema_second_factor;
@@ -247,6 +367,18 @@ extern const struct ch_jschema ch_schema_user_update;
 extern const struct ch_jschema ch_schema_incident_create;
 extern const struct ch_jschema ch_schema_incident_update;
 extern const struct ch_jschema ch_schema_incident_transition;
+extern const struct ch_jschema ch_schema_rating_set;
+extern const struct ch_jschema ch_schema_rating_settings;
+extern const struct ch_jschema ch_schema_risk_create;
+extern const struct ch_jschema ch_schema_risk_update;
+extern const struct ch_jschema ch_schema_risk_review;
+extern const struct ch_jschema ch_schema_risk_bands;
+extern const struct ch_jschema ch_schema_watchlist_create;
+extern const struct ch_jschema ch_schema_watchlist_import;
+extern const struct ch_jschema ch_schema_lookout;
+extern const struct ch_jschema ch_schema_screening_settings;
+extern const struct ch_jschema ch_schema_screening;
+extern const struct ch_jschema ch_schema_adjudication;
 
 /* ---- server.c ---- */
 struct ch_http_config {
@@ -260,6 +392,17 @@ struct ch_http_config {
 	unsigned timeout_seconds;
 	const char *port_file; /* write the bound port here */
 };
+
+/* ---- feed.c: the live feed (server-sent events) ---- */
+/* Subscribe to the event bus and start the feed's threads. */
+ch_err ch_feed_start(struct ch_store *store);
+/* End every open stream (before the server stops). */
+void ch_feed_close_streams(void);
+size_t ch_feed_open_streams(void);
+void ch_feed_stop(void);
+struct MHD_Response;
+/* The response of a stream for req's principal. */
+struct MHD_Response *ch_feed_response(struct ch_req *req);
 
 struct ch_http_server;
 void ch_http_config_defaults(struct ch_http_config *cfg);

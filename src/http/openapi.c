@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "http/http.h"
+#include "incidents/incidents.h"
 
 static json_t *
 path_params(const char *path)
@@ -44,6 +45,20 @@ responses(const struct ch_route *r)
 		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
 			"Success.", "content", "application/json", "schema",
 			"type", "object"));
+	if (r->flags & CH_ROUTE_EVENT_STREAM)
+		json_object_set_new(json_object_get(res, code), "content",
+		    json_pack("{s:{s:{s:s}}}", "text/event-stream", "schema",
+			"type", "string"));
+	if (r->flags & CH_ROUTE_FILE_DOWNLOAD)
+		json_object_set_new(json_object_get(res, code), "content",
+		    json_pack("{s:{s:{s:s, s:s}}}", "*/*", "schema", "type",
+			"string", "contentMediaType",
+			"application/octet-stream"));
+	if (r->flags & CH_ROUTE_SVG)
+		json_object_set_new(res, code,
+		    json_pack("{s:s, s:{s:{s:{s:s}}}}", "description",
+			"Success.", "content", "image/svg+xml", "schema",
+			"type", "string"));
 	if ((r->flags & CH_ROUTE_TEXT_TOO))
 		json_object_set_new(
 		    json_object_get(json_object_get(res, code), "content"),
@@ -128,6 +143,19 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 			json_object_set_new(op, "parameters", params);
 		else
 			json_decref(params);
+		if (r->flags & CH_ROUTE_FILE_UPLOAD) {
+			json_t *content = json_object();
+
+			for (const char *const *t = ch_evidence_types();
+			     *t != NULL; t++)
+				json_object_set_new(content, *t,
+				    json_pack("{s:{s:s, s:s}}", "schema",
+					"type", "string", "contentMediaType",
+					*t));
+			json_object_set_new(op, "requestBody",
+			    json_pack("{s:b, s:o}", "required", 1, "content",
+				content));
+		}
 		if (r->body_schema != NULL) {
 			char ref[96];
 

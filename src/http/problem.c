@@ -47,6 +47,7 @@ static const struct problem_type {
     {"enrolment-required", 401, "Set up a second factor"},
     {"reauth-required", 401, "Confirm it is you"},
     {"not-for-devices", 403, "Not for devices"},
+    {"evidence-damaged", 500, "Stored file damaged"},
 };
 
 /* Use-case errors and the problem each becomes. */

@@ -44,9 +44,16 @@ struct req_state {
 	struct ch_buf body;
 	bool too_large;
 	bool answered;
+	bool admitted;    /* a file upload passed admit() before its body */
+	bool upload_slot; /* holds one of the MAX_UPLOADS slots */
 	int64_t started_us;
 	size_t sent_bytes;
 };
+
+/* File uploads hold their body in memory (up to 10 MiB each): at most
+ * this many at once, the others are told to come back. */
+#define MAX_UPLOADS 4
+static _Atomic int uploads_in_flight;
 
 static struct ch_store *server_store;
 static const struct ch_route *route_table;
@@ -196,7 +203,10 @@ send_reply(struct req_state *st)
 
 	if (req->status == 0)
 		ch_reply_error(req, CH_ERR_INTERNAL);
-	if (req->reply != NULL) {
+	if (req->stream) {
+		resp = ch_feed_response(req);
+		len = 0;
+	} else if (req->reply != NULL) {
 		text = json_dumps(req->reply, JSON_COMPACT | JSON_ENSURE_ASCII);
 		len = text ? strlen(text) : 0;
 		resp = MHD_create_response_from_buffer(
@@ -228,8 +238,15 @@ send_reply(struct req_state *st)
 		MHD_add_response_header(resp, "ETag", req->etag);
 	if (req->location != NULL)
 		MHD_add_response_header(resp, "Location", req->location);
+	if (req->disposition != NULL)
+		MHD_add_response_header(
+		    resp, "Content-Disposition", req->disposition);
+	if (req->repr_digest[0] != '\0')
+		MHD_add_response_header(resp, "Repr-Digest", req->repr_digest);
 	if (req->retry_after[0] != '\0')
 		MHD_add_response_header(resp, "Retry-After", req->retry_after);
+	if (req->stream)
+		MHD_add_response_header(resp, "X-Accel-Buffering", "no");
 	add_security_headers(resp, html);
 	st->sent_bytes = len;
 	rc = MHD_queue_response(req->conn, req->status, resp);
@@ -312,7 +329,9 @@ accepts(struct ch_req *req)
 	const char *h = ch_req_header(req, "Accept");
 	const char *p;
 
-	if (h == NULL || *h == '\0')
+	if (h == NULL || *h == '\0' ||
+	    (req->route->flags &
+		(CH_ROUTE_FILE_DOWNLOAD | CH_ROUTE_EVENT_STREAM)))
 		return true;
 	for (p = h; *p != '\0';) {
 		size_t n;
@@ -370,24 +389,26 @@ recently_authenticated(const struct ch_req *req)
 	return ch_session_recent(&s, ch_clock_now());
 }
 
-static void
-dispatch(struct req_state *st)
+/* Who is asking, and may they: authentication, device and second-factor
+ * rules, the permission, Accept, cross-site, CSRF and re-authentication.
+ * False when a refusal has been set as the reply. */
+static bool
+admit(struct req_state *st)
 {
 	struct ch_req *req = &st->req;
 	const struct ch_route *route = req->route;
-	json_error_t jerr;
 	ch_err err;
 
 	if ((err = ch_auth_resolve(req)) != CH_OK) {
 		ch_reply_error(req, err);
-		return;
+		return false;
 	}
 	if (route->perm != CH_PERM_PUBLIC && req->who == NULL) {
 		ch_reply_problem(req, "unauthenticated",
 		    "This needs a signed-in session: sign in at "
 		    "/api/v1/auth/login, then repeat the request.",
 		    NULL);
-		return;
+		return false;
 	}
 	if (req->bearer && !(route->flags & CH_ROUTE_DEVICE)) {
 		log_warn("refused %s %s to %s: not a device route", req->method,
@@ -396,7 +417,7 @@ dispatch(struct req_state *st)
 		    "Device tokens are accepted only on device routes; this "
 		    "one needs a signed-in user.",
 		    NULL);
-		return;
+		return false;
 	}
 	if (req->who != NULL && !req->bearer &&
 	    strcmp(req->session_stage, "full") != 0 &&
@@ -411,7 +432,7 @@ dispatch(struct req_state *st)
 			    "authenticator app to "
 			    "/api/v1/auth/login/second-factor.",
 		    NULL);
-		return;
+		return false;
 	}
 	if (!ch_policy_allows(req->who, route->perm) &&
 	    !(req->who != NULL && ch_perm_own_ok(route->perm) &&
@@ -423,7 +444,7 @@ dispatch(struct req_state *st)
 		    "Your role does not allow this. Ask the security officer "
 		    "if you need it.",
 		    NULL);
-		return;
+		return false;
 	}
 	if (!accepts(req)) {
 		ch_reply_problem(req, "not-acceptable",
@@ -431,13 +452,13 @@ dispatch(struct req_state *st)
 			? "This answers text/plain (Prometheus); accept it."
 			: "This answers application/json; accept it.",
 		    NULL);
-		return;
+		return false;
 	}
 	if (is_write(req->method) && cross_site(req)) {
 		ch_reply_problem(req, "cross-site",
 		    "This request came from another site and was refused.",
 		    NULL);
-		return;
+		return false;
 	}
 	if (is_write(req->method) && req->who != NULL && !req->bearer &&
 	    !ch_auth_csrf_ok(req)) {
@@ -445,7 +466,7 @@ dispatch(struct req_state *st)
 		    "Send the session's csrf_token in the X-CSRF-Token "
 		    "header with every change.",
 		    NULL);
-		return;
+		return false;
 	}
 	if ((route->flags & CH_ROUTE_REAUTH) && !recently_authenticated(req)) {
 		ch_reply_problem(req, "reauth-required",
@@ -453,6 +474,24 @@ dispatch(struct req_state *st)
 		    "(and code) to /api/v1/auth/reauth, then repeat it within "
 		    "5 minutes.",
 		    NULL);
+		return false;
+	}
+	return true;
+}
+
+static void
+dispatch(struct req_state *st)
+{
+	struct ch_req *req = &st->req;
+	const struct ch_route *route = req->route;
+	json_error_t jerr;
+
+	if (!st->admitted && !admit(st))
+		return;
+	if (route->flags & CH_ROUTE_FILE_UPLOAD) {
+		req->upload = st->body.data;
+		req->upload_len = st->body.len;
+		route->handler(req);
 		return;
 	}
 	if (route->max_body > 0 && st->body.len > 0) {
@@ -490,6 +529,30 @@ dispatch(struct req_state *st)
 	}
 	route->handler(req);
 	audit_read(req);
+}
+
+/* A file upload is admitted before its body is read, so that nobody
+ * without the right may make the server hold megabytes, and only
+ * MAX_UPLOADS bodies are held at once. */
+static bool
+admit_upload(struct req_state *st)
+{
+	struct ch_req *req = &st->req;
+
+	if (!admit(st))
+		return false;
+	st->admitted = true;
+	if (++uploads_in_flight > MAX_UPLOADS) {
+		--uploads_in_flight;
+		ch_strlcpy(req->retry_after, "5", sizeof(req->retry_after));
+		ch_reply_problem(req, "busy",
+		    "Other files are being uploaded: try again in a few "
+		    "seconds.",
+		    NULL);
+		return false;
+	}
+	st->upload_slot = true;
+	return true;
 }
 
 static enum MHD_Result
@@ -540,6 +603,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 			}
 			return send_reply(st);
 		}
+		if ((req->route->flags & CH_ROUTE_FILE_UPLOAD) &&
+		    !admit_upload(st))
+			return send_reply(st);
 		clen = MHD_lookup_connection_value(
 		    conn, MHD_HEADER_KIND, "Content-Length");
 		if (clen != NULL) {
@@ -597,6 +663,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	json_decref(req->body);
 	json_decref(req->reply);
 	ch_buf_free(&st->body);
+	if (st->upload_slot)
+		--uploads_in_flight;
 	ch_arena_destroy(req->arena);
 	free(st);
 	*con_cls = NULL;
@@ -712,8 +780,8 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 			return CH_ERR_IO;
 		}
 	}
-	flags =
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (srv->tls) {
 		flags |= MHD_USE_TLS;
 		tls_options[0] = (struct MHD_OptionItem){
@@ -738,6 +806,11 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		    cfg->listen);
 		ch_http_stop(srv);
 		return CH_ERR_IO;
+	}
+	if (ch_feed_start(store) != CH_OK) {
+		log_error("cannot start the live feed");
+		ch_http_stop(srv);
+		return CH_ERR_NOMEM;
 	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : ntohs(sa.sin_port);
@@ -764,8 +837,14 @@ ch_http_stop(struct ch_http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	if (srv->daemon != NULL)
+	if (srv->daemon != NULL) {
+		/* Suspended streams must be resumed and ended first. */
+		ch_feed_close_streams();
+		for (int i = 0; i < 100 && ch_feed_open_streams() > 0; i++)
+			usleep(10 * 1000);
 		MHD_stop_daemon(srv->daemon);
+	}
+	ch_feed_stop();
 	free(srv->cert_pem);
 	if (srv->key_pem != NULL) {
 		explicit_bzero(srv->key_pem, strlen(srv->key_pem));

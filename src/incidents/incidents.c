@@ -225,8 +225,9 @@ ch_incident_label(
 }
 
 /* Whether the context may exercise perm on inc. */
-static bool
-permits(struct ch_ctx *ctx, enum ch_perm perm, const struct ch_incident *inc)
+bool
+ch_incident_permits(
+    struct ch_ctx *ctx, enum ch_perm perm, const struct ch_incident *inc)
 {
 	const char *recipients[CH_INCIDENT_RECIPIENTS_MAX];
 	struct ch_label l =
@@ -705,9 +706,11 @@ ch_incidents_update(struct ch_ctx *ctx, const char *id,
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	err = ch_store_incident_get(tx, id, ctx->arena, out);
-	if (err == CH_OK && !permits(ctx, CH_PERM_INCIDENTS_READ, out))
+	if (err == CH_OK &&
+	    !ch_incident_permits(ctx, CH_PERM_INCIDENTS_READ, out))
 		err = CH_ERR_NOT_FOUND;
-	if (err == CH_OK && !permits(ctx, CH_PERM_INCIDENTS_WRITE, out))
+	if (err == CH_OK &&
+	    !ch_incident_permits(ctx, CH_PERM_INCIDENTS_WRITE, out))
 		err = CH_ERR_DENIED;
 	if (err != CH_OK)
 		goto fail;
@@ -753,7 +756,8 @@ ch_incidents_transition(struct ch_ctx *ctx, const char *id, const char *to,
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	err = ch_store_incident_get(tx, id, ctx->arena, out);
-	if (err == CH_OK && !permits(ctx, CH_PERM_INCIDENTS_READ, out))
+	if (err == CH_OK &&
+	    !ch_incident_permits(ctx, CH_PERM_INCIDENTS_READ, out))
 		err = CH_ERR_NOT_FOUND;
 	if (err != CH_OK)
 		goto fail;
@@ -766,7 +770,7 @@ ch_incidents_transition(struct ch_ctx *ctx, const char *id, const char *to,
 		err = CH_ERR_CONFLICT;
 		goto fail;
 	}
-	if (!permits(ctx, perm, out)) {
+	if (!ch_incident_permits(ctx, perm, out)) {
 		ch_fault_set(&ctx->fault, "/to",
 		    "moving an incident from %s to %s needs the permission "
 		    "%s.",
@@ -854,7 +858,7 @@ ch_incidents_get(
 		return err;
 	err = ch_store_incident_get(tx, id, ctx->arena, &out->incident);
 	if (err == CH_OK &&
-	    !permits(ctx, CH_PERM_INCIDENTS_READ, &out->incident))
+	    !ch_incident_permits(ctx, CH_PERM_INCIDENTS_READ, &out->incident))
 		err = CH_ERR_NOT_FOUND;
 	if (err != CH_OK)
 		goto done;
@@ -877,6 +881,8 @@ ch_incidents_get(
 	    &facts, out->articles, CH_ARRAY_LEN(out->articles));
 	if ((err = ch_store_incident_transitions(tx, id, ctx->arena,
 		 &out->transitions, &out->ntransitions)) != CH_OK ||
+	    (err = ch_store_evidence_list(tx, id, ctx->arena, &out->evidence,
+		 &out->nevidence)) != CH_OK ||
 	    (err = ch_store_audit_by_object(tx, id, CH_INCIDENT_TIMELINE_MAX,
 		 ctx->arena, &records, &nrecords)) != CH_OK)
 		goto done;

@@ -225,8 +225,25 @@ struct ch_timeline_entry {
 	const char *actor;
 };
 
+/* An evidence file of an incident, as listed (the content is fetched on its
+ * own).  sha256 is of the bytes uploaded, before encryption. */
+struct ch_evidence {
+	char id[CH_ID_LEN];
+	char incident_id[CH_ID_LEN];
+	char post_id[CH_ID_LEN]; /* the incident's, filled by ch_evidence_* */
+	char *name;
+	char *media_type;
+	char *description; /* NULL when none */
+	char *uploaded_by; /* the user's name */
+	int64_t size;
+	char sha256[65];
+	char uploaded_at[CH_TIMESTAMP_LEN];
+};
+
 struct ch_incident_view {
 	struct ch_incident incident;
+	struct ch_evidence *evidence;
+	size_t nevidence;
 	char *zone_name; /* NULL when none */
 	const struct ch_vienna_rule *articles[16];
 	size_t narticles;
@@ -258,6 +275,10 @@ bool ch_involvement_parse(const char *s, enum ch_involvement *out);
 enum ch_perm ch_incident_transition_perm(enum ch_incident_status from,
     enum ch_incident_status to, const char **action);
 
+/* Whether the caller may do perm to inc under its label (role, post,
+ * clearance, TLP and recipients). */
+bool ch_incident_permits(
+    struct ch_ctx *ctx, enum ch_perm perm, const struct ch_incident *inc);
 /* What the policy judges an incident by; recipients point into inc. */
 struct ch_label ch_incident_label(
     const struct ch_incident *inc, const char **recipients, size_t max);
@@ -294,5 +315,42 @@ ch_err ch_incidents_get(
     struct ch_ctx *ctx, const char *id, struct ch_incident_view *out);
 ch_err ch_incidents_list(struct ch_ctx *ctx, const struct ch_incident_filter *f,
     struct ch_incident_page *out);
+
+/* ---- evidence.c: evidence files ---- */
+#define CH_EVIDENCE_MAX_BYTES (10u * 1024 * 1024)
+#define CH_EVIDENCE_PER_INCIDENT 50
+#define CH_EVIDENCE_NAME_MAX 200 /* code points of a file name */
+#define CH_EVIDENCE_DESCRIPTION_MAX 1000
+
+/*
+ * Check what an upload says about itself against its bytes: a file name
+ * (1-200 code points, no path, no control characters, not hidden), the
+ * declared media type (one of ch_evidence_types(), parameters ignored) and
+ * the first bytes, which must be those of that type (a JPEG starts FF D8 FF,
+ * a PDF "%PDF-", text is UTF-8 without NUL...).  *canonical is the type as
+ * it will be stored and served.  CH_ERR_INVALID with the fault's field
+ * "/name", "/media_type" or "/content" and advice.
+ */
+ch_err ch_evidence_check(const char *name, const char *declared,
+    const void *data, size_t len, const char **canonical,
+    struct ch_fault *fault);
+/* The media types accepted, NULL-terminated. */
+const char *const *ch_evidence_types(void);
+
+/* Attach a file to an incident the caller may change: checked, hashed,
+ * encrypted under a fresh key sealed by the vault, stored and audited with
+ * its hash.  CH_ERR_CONFLICT past CH_EVIDENCE_PER_INCIDENT files. */
+ch_err ch_evidence_add(struct ch_ctx *ctx, const char *incident_id,
+    const char *name, const char *media_type, const char *description,
+    const void *data, size_t len, struct ch_evidence *out);
+/* The files of an incident the caller may read, oldest first. */
+ch_err ch_evidence_list(struct ch_ctx *ctx, const char *incident_id,
+    struct ch_evidence **out, size_t *count);
+/* One file's content, decrypted and checked against its recorded hash
+ * (CH_ERR_CRYPTO when either fails: the stored copy is not what was
+ * uploaded).  *data is in ctx->arena. */
+ch_err ch_evidence_content(struct ch_ctx *ctx, const char *incident_id,
+    const char *evidence_id, struct ch_evidence *meta, const void **data,
+    size_t *len);
 
 #endif /* CH_INCIDENTS_H */

@@ -22,6 +22,8 @@ static const struct ch_sealed_column sealed[] = {
     {"people", "id", "phone"},
     {"users", "id", "totp_secret"},
     {"users", "id", "totp_pending"},
+    {"incident_evidence", "id", "file_key"},
+    {"intel_sources", "id", "identity"},
 };
 
 const struct ch_sealed_column *

@@ -177,6 +177,16 @@ ch_err ch_store_incident_transition_insert(
     struct ch_tx *tx, const struct ch_incident_transition *t);
 ch_err ch_store_incident_transitions(struct ch_tx *tx, const char *incident_id,
     ch_arena *arena, struct ch_incident_transition **out, size_t *count);
+/* Evidence files: the listing, and one file's sealed key and encrypted
+ * content (base64). */
+struct ch_evidence;
+ch_err ch_store_evidence_insert(struct ch_tx *tx, const struct ch_evidence *e,
+    const char *file_key, const char *content);
+ch_err ch_store_evidence_list(struct ch_tx *tx, const char *incident_id,
+    ch_arena *arena, struct ch_evidence **out, size_t *count);
+ch_err ch_store_evidence_get(struct ch_tx *tx, const char *incident_id,
+    const char *id, ch_arena *arena, struct ch_evidence *out,
+    char **file_key, char **content);
 
 /* ---- accounts_sql.c: users and sessions ---- */
 struct ch_user {
@@ -370,5 +380,376 @@ ch_err ch_store_device_list(
 ch_err ch_store_device_revoke(struct ch_tx *tx, const char *id, const char *at);
 ch_err ch_store_device_touch(
     struct ch_tx *tx, const char *id, const char *at, const char *from);
+
+/* ---- intel_sql.c: sources, graded reports, threat actors, places ----
+ *
+ * FOR RATINGS (threat ratings compute from graded reports): call
+ *   ch_store_intel_reports_for_rating(tx, post_id, since, arena, &rows, &n)
+ * inside a read transaction.  It returns every report of the post whose
+ * reported_at >= since (ISO UTC), oldest first, that still counts: status
+ * "active" (not withdrawn) and outcome not "refuted".  Each row gives the
+ * threat category (enum ch_threat_category, the incidents' categories),
+ * the two halves of the Admiralty grading kept apart (reliability 'A'..'F'
+ * of the source, credibility 1..6 of the information), the validity
+ * window, reported_at and created_at, the outcome (confirmed counts more
+ * than unassessed if the formula wants it), classification and TLP.  It
+ * is the system's view: labels are not filtered, so do not show the rows
+ * (ids, titles) to a reader without ch_intel_report_get()'s checks.
+ */
+struct ch_intel_source;
+struct ch_intel_track;
+struct ch_intel_report;
+struct ch_intel_report_filter;
+struct ch_intel_report_page;
+struct ch_intel_scope;
+struct ch_intel_actor;
+struct ch_intel_place;
+
+struct ch_intel_rating_row {
+	char id[CH_ID_LEN];
+	int category;     /* enum ch_threat_category */
+	char reliability; /* 'A'..'F' */
+	int credibility;  /* 1..6 */
+	int outcome;      /* enum ch_report_outcome: unassessed or confirmed */
+	int classification; /* enum ch_clearance */
+	int tlp;            /* enum ch_tlp */
+	char valid_from[CH_TIMESTAMP_LEN];
+	char valid_until[CH_TIMESTAMP_LEN];
+	char reported_at[CH_TIMESTAMP_LEN];
+	char created_at[CH_TIMESTAMP_LEN];
+};
+ch_err ch_store_intel_reports_for_rating(struct ch_tx *tx, const char *post_id,
+    const char *since, ch_arena *arena, struct ch_intel_rating_row **out,
+    size_t *count);
+
+/* Sources; the identity column is sealed (vault) as it is written, arena
+ * holds the sealed text. */
+ch_err ch_store_intel_source_insert(
+    struct ch_tx *tx, const struct ch_intel_source *s, ch_arena *arena);
+/* Everything but the identity; CH_ERR_PRECONDITION on a stale version. */
+ch_err ch_store_intel_source_update(
+    struct ch_tx *tx, struct ch_intel_source *s, int64_t expected_version);
+/* Seal and store (NULL or "": clear) a source's identity. */
+ch_err ch_store_intel_source_set_identity(
+    struct ch_tx *tx, const char *id, const char *identity, ch_arena *arena);
+/* With reveal, the identity is opened into out->identity. */
+ch_err ch_store_intel_source_get(struct ch_tx *tx, const char *id, bool reveal,
+    ch_arena *arena, struct ch_intel_source *out);
+/* The sources of post_id (NULL: all), by name. */
+ch_err ch_store_intel_source_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_intel_source **out, size_t *count);
+/* A source's reports that scope may read: counts and gradings. */
+ch_err ch_store_intel_source_track(struct ch_tx *tx, const char *source_id,
+    const struct ch_intel_scope *scope, ch_arena *arena,
+    struct ch_intel_track *out);
+
+/* Reports with their recipients and links. */
+ch_err ch_store_intel_report_insert(
+    struct ch_tx *tx, const struct ch_intel_report *r);
+ch_err ch_store_intel_report_update(
+    struct ch_tx *tx, struct ch_intel_report *r, int64_t expected_version);
+ch_err ch_store_intel_report_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_intel_report *out);
+/* A page of the reports scope admits, newest reported_at first. */
+ch_err ch_store_intel_report_list(struct ch_tx *tx,
+    const struct ch_intel_report_filter *f, const struct ch_intel_scope *scope,
+    ch_arena *arena, struct ch_intel_report_page *out);
+
+/* Threat actors and named places of a post; q matches name (and aliases)
+ * by ch_name_key(). */
+ch_err ch_store_intel_actor_insert(
+    struct ch_tx *tx, const struct ch_intel_actor *a);
+ch_err ch_store_intel_actor_update(
+    struct ch_tx *tx, struct ch_intel_actor *a, int64_t expected_version);
+ch_err ch_store_intel_actor_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_intel_actor *out);
+ch_err ch_store_intel_actor_list(struct ch_tx *tx, const char *post_id,
+    const char *q, ch_arena *arena, struct ch_intel_actor **out,
+    size_t *count);
+ch_err ch_store_intel_place_insert(
+    struct ch_tx *tx, const struct ch_intel_place *p);
+ch_err ch_store_intel_place_update(
+    struct ch_tx *tx, struct ch_intel_place *p, int64_t expected_version);
+ch_err ch_store_intel_place_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_intel_place *out);
+ch_err ch_store_intel_place_list(struct ch_tx *tx, const char *post_id,
+    const char *q, ch_arena *arena, struct ch_intel_place **out,
+    size_t *count);
+/* ---- ratings_sql.c: threat ratings, settings, daily snapshots ---- */
+struct ch_rating_settings;
+struct ch_risk_bands;
+struct ch_rating_change;
+struct ch_rating_day;
+struct ch_rating_incident;
+/* The post's settings, or the defaults when it has none. */
+ch_err ch_store_threat_settings_get(struct ch_tx *tx, const char *post_id,
+    struct ch_rating_settings *rating, struct ch_risk_bands *bands);
+ch_err ch_store_threat_settings_put(struct ch_tx *tx, const char *post_id,
+    const struct ch_rating_settings *rating, const struct ch_risk_bands *bands,
+    const char *at);
+ch_err ch_store_rating_change_insert(
+    struct ch_tx *tx, const struct ch_rating_change *c);
+/* One official change by id (CH_ERR_NOT_FOUND when none). */
+ch_err ch_store_rating_change_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_rating_change *out);
+/* Official changes of a post, newest first (at most limit). */
+ch_err ch_store_rating_changes(struct ch_tx *tx, const char *post_id,
+    size_t limit, ch_arena *arena, struct ch_rating_change **out,
+    size_t *count);
+/* Write (insert or replace) one day's computed rating. */
+ch_err ch_store_rating_day_put(struct ch_tx *tx, const char *post_id,
+    const struct ch_rating_day *d, const char *recorded_at);
+/* Days of a post from since (a date) on, oldest first. */
+ch_err ch_store_rating_days(struct ch_tx *tx, const char *post_id,
+    const char *since, ch_arena *arena, struct ch_rating_day **out,
+    size_t *count);
+/* The latest day recorded for a post ("" when none). */
+ch_err ch_store_rating_last_day(
+    struct ch_tx *tx, const char *post_id, char day[CH_DATE_LEN]);
+/* The earliest incident report or official change of a post ("" when
+ * none): where snapshots start. */
+ch_err ch_store_rating_first_time(
+    struct ch_tx *tx, const char *post_id, char at[CH_TIMESTAMP_LEN]);
+/* Incidents of a post that occurred at or after since, for the formula;
+ * visible says whether a reader of clearance_max (user_id for TLP:RED;
+ * NULL: the system) may read each one. */
+ch_err ch_store_rating_incidents(struct ch_tx *tx, const char *post_id,
+    const char *since, int clearance_max, const char *user_id,
+    ch_arena *arena, struct ch_rating_incident **out, size_t *count);
+
+/* ---- risks_sql.c: the risk register ---- */
+struct ch_risk;
+ch_err ch_store_risk_insert(struct ch_tx *tx, const struct ch_risk *r);
+/* Write r over the stored risk when its version is expected; sets
+ * r->version.  CH_ERR_PRECONDITION on a stale version. */
+ch_err ch_store_risk_update(
+    struct ch_tx *tx, struct ch_risk *r, int64_t expected_version);
+ch_err ch_store_risk_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_risk *out);
+/* The risks of a post (all when post_id is NULL), with controls. */
+ch_err ch_store_risk_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_risk **out, size_t *count);
+/* The ids of the risks of a post linked to a category. */
+ch_err ch_store_risks_linked(struct ch_tx *tx, const char *post_id,
+    const char *category, ch_arena *arena, char (**ids)[CH_ID_LEN],
+    size_t *count);
+/* Count the flagged risks of a post linked to a category. */
+ch_err ch_store_risks_flagged_count(struct ch_tx *tx, const char *post_id,
+    const char *category, int64_t *count);
+/* ---- access_sql.c: access control (access/access.h) ---- */
+struct ch_access_point;
+struct ch_credential;
+struct ch_schedule;
+struct ch_rule_row;
+struct ch_access_event;
+struct ch_access_event_filter;
+struct ch_access_event_page;
+struct ch_presence;
+struct ch_zone_count;
+struct ch_alarm;
+ch_err ch_store_access_point_insert(
+    struct ch_tx *tx, const struct ch_access_point *p);
+ch_err ch_store_access_point_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_access_point *out);
+ch_err ch_store_access_point_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_access_point **out, size_t *count);
+ch_err ch_store_credential_insert(
+    struct ch_tx *tx, const struct ch_credential *c);
+/* Write c over the stored credential (status, validity, PIN hashes). */
+ch_err ch_store_credential_update(
+    struct ch_tx *tx, const struct ch_credential *c);
+ch_err ch_store_credential_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_credential *out);
+ch_err ch_store_credential_by_badge(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *out);
+/* Credentials of a post and/or a person (either may be NULL), by badge. */
+ch_err ch_store_credential_list(struct ch_tx *tx, const char *post_id,
+    const char *person_id, ch_arena *arena, struct ch_credential **out,
+    size_t *count);
+ch_err ch_store_schedule_insert(struct ch_tx *tx, const struct ch_schedule *s);
+ch_err ch_store_schedule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_schedule *out);
+ch_err ch_store_schedule_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_schedule **out, size_t *count);
+ch_err ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r);
+ch_err ch_store_rule_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_rule_row *out);
+ch_err ch_store_rule_delete(struct ch_tx *tx, const char *id);
+/* The rules of a post with their schedules' windows. */
+ch_err ch_store_rule_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_rule_row **out, size_t *count);
+/* A post's posture code ("normal" when none was set). */
+ch_err ch_store_posture_get(struct ch_tx *tx, const char *post_id,
+    char posture[16], char changed_at[CH_TIMESTAMP_LEN]);
+ch_err ch_store_posture_set(struct ch_tx *tx, const char *post_id,
+    const char *posture, const char *reason, const char *by, const char *at);
+/* The roles of the enabled user account of a person (0 when none). */
+ch_err ch_store_person_roles(
+    struct ch_tx *tx, const char *person_id, unsigned *roles);
+/* The access configuration's change counter, and a bump of it (in the
+ * transaction of the change). */
+ch_err ch_store_access_config_version(struct ch_tx *tx, int64_t *version);
+ch_err ch_store_access_config_bump(struct ch_tx *tx);
+/* What the gate needs of a badge in one query: the credential and its
+ * holder's name, category, clearance, position and the roles of the
+ * holder's enabled user account (0 without one). */
+struct ch_gate_holder {
+	bool person_found;
+	char *given_name, *family_name, *position;
+	char category[40];
+	char clearance[20];
+	unsigned roles;
+};
+ch_err ch_store_gate_credential(struct ch_tx *tx, const char *badge,
+    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h);
+/* Insert an event, giving it the next seq (ev->seq is set). */
+ch_err ch_store_access_event_insert(
+    struct ch_tx *tx, struct ch_access_event *ev);
+ch_err ch_store_access_event_list(struct ch_tx *tx,
+    const struct ch_access_event_filter *f, ch_arena *arena,
+    struct ch_access_event_page *out);
+/* Events of a post with at in [since, until), oldest first, at most max. */
+ch_err ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
+    const char *since, const char *until, size_t max, ch_arena *arena,
+    struct ch_access_event **out, size_t *count);
+/* Where a holder is: *found false when not inside. */
+ch_err ch_store_presence_get(struct ch_tx *tx, const char *holder_id,
+    char zone_id[CH_ID_LEN], bool *found);
+/* Set a holder's zone, or remove the holder when zone_id is "". */
+ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
+    const char *post_id, const char *person_id, const char *credential_id,
+    const char *zone_id, const char *since, const char *point_id);
+ch_err ch_store_presence_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_presence **out, size_t *count);
+ch_err ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a);
+ch_err ch_store_alarm_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_alarm *out);
+/* Write status, level and the handling fields over the stored alarm when
+ * its version is expected (then a->version is the new one);
+ * CH_ERR_PRECONDITION when someone changed it meanwhile. */
+ch_err ch_store_alarm_update(
+    struct ch_tx *tx, struct ch_alarm *a, int64_t expected_version);
+/* Alarms of a post (NULL: all posts) with a status (NULL: any), newest
+ * first, at most 500. */
+ch_err ch_store_alarm_list(struct ch_tx *tx, const char *post_id,
+    const char *status, ch_arena *arena, struct ch_alarm **out, size_t *count);
+/* Raised (unacknowledged) alarms below level max_level raised before
+ * before, oldest first, at most 200. */
+struct ch_tour_route;
+struct ch_tour;
+struct ch_tour_checkpoint;
+ch_err ch_store_tour_route_insert(
+    struct ch_tx *tx, const struct ch_tour_route *r);
+/* A route with its checkpoints (in order). */
+ch_err ch_store_tour_route_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_tour_route *out);
+ch_err ch_store_tour_route_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_tour_route **out, size_t *count);
+/* The checkpoint of a post with this code, and its route id. */
+ch_err ch_store_checkpoint_by_code(struct ch_tx *tx, const char *post_id,
+    const char *code, ch_arena *arena, struct ch_tour_checkpoint *out,
+    char route_id[CH_ID_LEN]);
+ch_err ch_store_tour_insert(struct ch_tx *tx, const struct ch_tour *t);
+/* Write status, next_seq and finished_at when the version is expected. */
+ch_err ch_store_tour_update(
+    struct ch_tx *tx, struct ch_tour *t, int64_t expected_version);
+/* The tour (without scans). */
+ch_err ch_store_tour_get(
+    struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_tour *out);
+/* The newest running tour of a route; CH_ERR_NOT_FOUND when none. */
+ch_err ch_store_tour_running(struct ch_tx *tx, const char *route_id,
+    ch_arena *arena, struct ch_tour *out);
+/* Every running tour (the sweep), oldest first, at most 200. */
+ch_err ch_store_tours_running(
+    struct ch_tx *tx, ch_arena *arena, struct ch_tour **out, size_t *count);
+/* Tours of a post, newest first, at most 100, with their scans. */
+ch_err ch_store_tour_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_tour **out, size_t *count);
+ch_err ch_store_tour_scan_insert(struct ch_tx *tx, const char *tour_id,
+    const char *checkpoint_id, int seq, const char *scanned_at, bool missed,
+    bool on_time, bool in_order, const char *source);
+ch_err ch_store_alarm_unacknowledged(struct ch_tx *tx, const char *before,
+    int max_level, ch_arena *arena, struct ch_alarm **out, size_t *count);
+
+/* ---- watchlists_sql.c: watchlist screening (screening/screening.h) ---- */
+struct ch_watchlist;
+struct ch_watch_version;
+struct ch_watch_row;
+struct ch_screen_settings;
+struct ch_screening;
+struct ch_screen_hit;
+struct ch_screen_decision;
+/* A person as screening reads them. */
+struct ch_screen_person {
+	char id[CH_ID_LEN];
+	char post_id[CH_ID_LEN];
+	const char *name; /* "Given Family" */
+	const char *date_of_birth, *nationality, *gender;
+};
+ch_err ch_store_watchlist_insert(
+    struct ch_tx *tx, const struct ch_watchlist *l);
+ch_err ch_store_watchlist_get(struct ch_tx *tx, const char *id, ch_arena *arena,
+    struct ch_watchlist *out);
+/* The list of that scope ("global" or a post id) and name. */
+ch_err ch_store_watchlist_find(struct ch_tx *tx, const char *scope,
+    const char *name, ch_arena *arena, struct ch_watchlist *out);
+/* Global lists and those of post_id (every post's when NULL). */
+ch_err ch_store_watchlist_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_watchlist **out, size_t *count);
+/* A text that changes whenever a list is added, imported or edited (the
+ * lists, their summed versions, the entry rows and the current ones), for
+ * the server to notice changes made by another process (the CLI, a second
+ * server on the same database). */
+ch_err ch_store_watchlists_generation(struct ch_tx *tx, char *out, size_t size);
+ch_err ch_store_watchlist_set_version(
+    struct ch_tx *tx, const char *id, int64_t version, const char *updated_at);
+ch_err ch_store_watch_version_insert(
+    struct ch_tx *tx, const struct ch_watch_version *v);
+ch_err ch_store_watch_version_list(struct ch_tx *tx, const char *list_id,
+    ch_arena *arena, struct ch_watch_version **out, size_t *count);
+/* Current entries of a list by ref: with_data false leaves data NULL (for
+ * the comparison of an import); a page of limit entries (0: all) after
+ * cursor (NULL or "": from the start), and the next page's cursor in next
+ * ("" at the end; next may be NULL).  CH_ERR_INVALID on a bad cursor. */
+ch_err ch_store_watch_entries(struct ch_tx *tx, const char *list_id,
+    bool with_data, const char *cursor, size_t limit, ch_arena *arena,
+    struct ch_watch_row **out, size_t *count, char *next, size_t next_size);
+ch_err ch_store_watch_entry_insert(
+    struct ch_tx *tx, const struct ch_watch_row *row);
+ch_err ch_store_watch_entry_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_watch_row *out);
+/* Retire a current entry: it was last in version last_version. */
+ch_err ch_store_watch_entry_retire(
+    struct ch_tx *tx, const char *id, int64_t last_version);
+ch_err ch_store_screen_settings_get(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_screen_settings *out);
+ch_err ch_store_screen_settings_put(
+    struct ch_tx *tx, const struct ch_screen_settings *s);
+ch_err ch_store_screening_insert(
+    struct ch_tx *tx, const struct ch_screening *s);
+ch_err ch_store_screen_hit_insert(
+    struct ch_tx *tx, const struct ch_screen_hit *h);
+/* Hits of a post (every post's when NULL) with a status, newest first. */
+ch_err ch_store_screen_hit_list(struct ch_tx *tx, const char *post_id,
+    const char *status, size_t limit, ch_arena *arena,
+    struct ch_screen_hit **out, size_t *count);
+ch_err ch_store_screen_hit_get(struct ch_tx *tx, const char *id,
+    ch_arena *arena, struct ch_screen_hit *out);
+/* Set a hit's status and decision when it is still open. */
+ch_err ch_store_screen_hit_decide(struct ch_tx *tx, const char *id,
+    const char *status, const char *decision_id);
+ch_err ch_store_screen_decision_insert(
+    struct ch_tx *tx, const struct ch_screen_decision *d);
+/* The latest decision on a subject and entry whose hashes still match;
+ * CH_ERR_NOT_FOUND when none. */
+ch_err ch_store_screen_decision_find(struct ch_tx *tx, const char *post_id,
+    const char *subject_key, const char *subject_hash, const char *entry_id,
+    const char *entry_hash, ch_arena *arena, struct ch_screen_decision *out);
+/* Whether an open hit on the subject and entry is waiting already. */
+ch_err ch_store_screen_hit_open_exists(struct ch_tx *tx, const char *post_id,
+    const char *subject_key, const char *entry_id, bool *exists);
+/* The people of a post (of every post when NULL), for re-screening. */
+ch_err ch_store_screen_people(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_screen_person **out, size_t *count);
 
 #endif /* CH_STORE_H */

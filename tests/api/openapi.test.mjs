@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
 import {
-	api, assertProblem, demoPost, get, login, newPerson, REPO, ROLES, server,
+	api, assertProblem, demoPost, get, hqAdmin, login, newPerson, REPO, ROLES, server,
 } from './harness.mjs';
 
 before(server);
@@ -57,12 +57,47 @@ async function realPath(path) {
 				title: 'API test probe incident', occurred_at: new Date(Date.now() - 60e3).toISOString(),
 				classification: 'UNCLASSIFIED', tlp: 'CLEAR',
 			})).json.id,
+			risks: (await get(await login('rso'), `/api/v1/posts/${await demoPost()}/risks`)).json.items[0].id,
 		};
+		// Intelligence: the first demo record of each collection.
+		for (const coll of ['reports', 'sources', 'actors', 'places'])
+			ids[`intel/${coll}`] = (await get(await login('rso'), `/api/v1/intel/${coll}`)).json.items[0].id;
+		// Access control's records live under /api/v1/access/.
+		ids['access/credentials'] = (await api(admin, 'POST', '/api/v1/access/credentials', {
+			post_id: await demoPost(), badge: `PROBE-${ids.people}`, person_id: ids.people,
+		})).json.id;
+		const probeDevice = await api(admin, 'POST', '/api/v1/devices',
+			{ name: 'openapi probe sensor', post_id: await demoPost() });
+		ids['access/alarms'] = (await api(null, 'POST', '/api/v1/access/alarms', { kind: 'tamper' },
+			{ Authorization: `Bearer ${probeDevice.json.token}` })).json.id;
+		ids['access/rules'] = (await api(admin, 'POST', '/api/v1/access/rules', {
+			post_id: await demoPost(), effect: 'deny', subject: 'person', subject_value: ids.people,
+			note: 'openapi probe',
+		})).json.id;
+		// Watchlist screening: a global list, a lookout entry and a hit.
+		const hq = await hqAdmin();
+		ids.watchlists = (await api(hq, 'POST', '/api/v1/watchlists', {
+			name: `API test probe list ${Date.now()}`, source: 'custom',
+		})).json.id;
+		const lookout = await api(await login('rso'), 'POST', `/api/v1/posts/${ids.posts}/lookout`, {
+			name: 'Probeson, Lookout', reason: 'openapi probe', seriousness: 'low',
+		});
+		ids.lookout = lookout.json.id;
+		const screened = await api(await login('guard'), 'POST', '/api/v1/screenings', {
+			post_id: ids.posts, name: 'Lookout Probeson',
+		});
+		ids.hits = screened.json.hits[0].id;
 	}
-	return path.replace(/^\/api\/v1\/(\w+)\/\{id\}/, (_, coll) => {
+	if (path.includes('{evidence_id}') && !ids.evidence) {
+		const r = await api(await login('rso'), 'POST', `/api/v1/incidents/${ids.incidents}/evidence?name=probe.txt`,
+			'probe', { 'Content-Type': 'text/plain' });
+		assert.equal(r.status, 201, r.text);
+		ids.evidence = r.json.id;
+	}
+	return path.replace(/^\/api\/v1\/((?:intel\/|access\/)?\w+)\/\{id\}/, (_, coll) => {
 		assert.ok(ids[coll], `no id for ${coll}`);
 		return `/api/v1/${coll}/${ids[coll]}`;
-	});
+	}).replace('{evidence_id}', () => ids.evidence);
 }
 
 // A request for an operation that changes nothing: writes get an empty
@@ -70,6 +105,16 @@ async function realPath(path) {
 // logout is sent with a throwaway session.
 async function probe(session, method, path, op) {
 	const body = op.requestBody ? {} : undefined;
+	if (op.responses['200']?.content?.['text/event-stream']) {
+		// A stream does not end: take its status and headers, then hang up.
+		const ctl = new AbortController();
+		const res = await fetch(`${(await server()).base}${path}`, {
+			headers: session ? { Cookie: session.cookie } : {}, signal: ctl.signal,
+		});
+		const text = res.ok ? '' : await res.text();
+		ctl.abort();
+		return { status: res.status, text, json: text ? JSON.parse(text) : null };
+	}
 	if (path === '/api/v1/auth/logout') session = await login(session.username, { fresh: true });
 	if (path === '/api/v1/auth/sessions/{id}') {
 		// End a throwaway session of the same user.
@@ -158,6 +203,11 @@ describe('the document', () => {
 			const route = table.get(what);
 			assert.equal(op['x-max-body-bytes'] ?? 0, route.maxBody, what);
 			if (!op.requestBody) continue;
+			if (!op.requestBody.content['application/json']) {
+				// A file upload: the body is the file, in one of its types.
+				assert.ok(Object.keys(op.requestBody.content).includes('image/jpeg'), what);
+				continue;
+			}
 			const ref = op.requestBody.content['application/json'].schema.$ref;
 			const schema = doc.components.schemas[ref.replace('#/components/schemas/', '')];
 			assert.ok(schema, `${what}: ${ref}`);
@@ -237,7 +287,8 @@ describe('the document against the server', () => {
 		const admin = await login('admin');
 		for (const { path, method, op } of ops()) {
 			const max = op['x-max-body-bytes'];
-			if (!max) continue;
+			// File uploads answer before the body (evidence.test.mjs).
+			if (!max || !op.requestBody?.content['application/json']) continue;
 			const url = await realPath(path);
 			const padded = (n) => `{}${' '.repeat(n - 2)}`;
 			const over = await api(admin, method, url, padded(max + 1));

@@ -74,6 +74,10 @@ describe('the desk at full width', () => {
 	before(async () => {
 		({ context, page, problems } = await openPage(browser, server.url));
 		await login(page);
+		// The security officer starts on the dashboard; these tests start
+		// at People & status.
+		await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+		await page.goto('/#/people');
 	});
 	after(async () => {
 		if (context) await context.close();
@@ -158,6 +162,8 @@ describe('the desk at full width', () => {
 		await page.locator('table.incidents-table tbody tr').first().waitFor();
 		assert.ok(await page.locator('table.incidents-table tbody tr').count() >= 25, 'the demo history');
 		await shot(page, 'incidents');
+		// A year of routine history: narrow to assaults to find it.
+		await page.locator('#inc-type').selectOption('kidnapping_or_assault');
 		await page.getByRole('link', { name: 'Diplomat assaulted during a robbery' }).click();
 		await page.getByRole('heading', { level: 1, name: 'Diplomat assaulted during a robbery' }).waitFor();
 		await page.getByText('VCDR 1961 Art. 29').waitFor();
@@ -165,6 +171,7 @@ describe('the desk at full width', () => {
 		await page.getByText('Closed by system').waitFor();
 		await shot(page, 'incident');
 		await page.getByRole('link', { name: '← Incidents' }).click();
+		await page.locator('#inc-type').selectOption('');
 		await page.locator('#inc-status').selectOption('reported');
 		await page.getByRole('link', { name: 'Attempted fraud against the consular section' }).click();
 		const triage = page.getByRole('button', { name: 'Triage' });
@@ -178,8 +185,8 @@ describe('the desk at full width', () => {
 	});
 
 	test('a page not built yet says so plainly', async () => {
-		await page.getByRole('link', { name: /^Risk register/ }).click();
-		await page.getByRole('heading', { level: 1, name: 'Risk register' }).waitFor();
+		await page.getByRole('link', { name: /^Staff safety/ }).click();
+		await page.getByRole('heading', { level: 1, name: 'Staff safety' }).waitFor();
 		await page.getByText('Not built yet').waitFor();
 		await shot(page, 'not-built');
 	});
@@ -214,6 +221,8 @@ describe('the people list on a phone (390×844)', () => {
 	before(async () => {
 		({ context, page, problems } = await openPage(browser, server.url, PHONE));
 		await login(page);
+		await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+		await page.goto('/#/people');
 	});
 	after(async () => {
 		if (context) await context.close();
@@ -260,6 +269,8 @@ describe('a guard reads but does not edit', () => {
 		const { context, page, problems } = await openPage(browser, server.url);
 		try {
 			await login(page, GUARD);
+			await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+			await page.goto('/#/people');
 			await page.getByLabel('Search').fill('Varga');
 			await page.getByRole('link', { name: 'Helena Varga' }).click();
 			await page.getByRole('heading', { level: 1, name: 'Helena Varga' }).waitFor();
@@ -299,6 +310,10 @@ describe('keyboard only', () => {
 			await page.keyboard.type(RSO.password);
 			await page.keyboard.press('Enter');
 			await page.getByRole('button', { name: 'Sign out' }).waitFor();
+			// The security officer starts on the dashboard: on to People.
+			await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
+			await tabTo(() => document.activeElement.textContent.trim() === 'People & status', 'the People link');
+			await page.keyboard.press('Enter');
 			await page.locator('table.people-table tbody tr').first().waitFor();
 			await tabTo(() => document.activeElement.id === 'people-q', 'the search box');
 			await page.keyboard.type('Varga');

@@ -7,13 +7,16 @@
  * as the detail does.
  */
 #include <criterion/criterion.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "accounts/accounts.h"
+#include "core/vault.h"
 #include "incidents/incidents.h"
+#include "store/db.h"
 #include "store/store.h"
 
 /* ---- the workflow, written here from docs/operators.md ---- */
@@ -678,5 +681,179 @@ Test(incidents, list_pages_with_a_cursor_and_filters)
 	cr_assert_eq(page.count, 0);
 	f.cursor = "zz";
 	cr_assert_eq(ch_incidents_list(&ctx, &f, &page), CH_ERR_INVALID);
+	ctx.who = NULL;
+}
+
+/* ---- evidence files ---- */
+
+Test(evidence, a_declared_type_must_match_the_bytes)
+{
+	static const struct {
+		const char *name, *type;
+		const char *bytes;
+		size_t len;
+		const char *want; /* canonical type, or NULL: refused */
+		const char *field;
+	} cases[] = {
+	    {"a.jpg", "image/jpeg", "\xff\xd8\xff\xe0", 4, "image/jpeg", NULL},
+	    {"a.jpg", "image/jpg", "\xff\xd8\xff\xe0", 4, "image/jpeg", NULL},
+	    {"a.jpg", "Image/JPEG; q=1", "\xff\xd8\xff", 3, "image/jpeg", NULL},
+	    {"a.jpg", "image/jpeg", "\xff\xd8", 2, NULL, "/content"},
+	    {"a.png", "image/png", "\x89PNG\r\n\x1a\n", 8, "image/png", NULL},
+	    {"a.png", "image/png", "\x89PNG\n\x1a\n", 7, NULL, "/content"},
+	    {"a.webp", "image/webp", "RIFF\0\0\0\0WEBP", 12, "image/webp",
+		NULL},
+	    {"a.webp", "image/webp", "RIFF\0\0\0\0WAVE", 12, NULL,
+		"/content"},
+	    {"a.pdf", "application/pdf", "%PDF-1.7", 8, "application/pdf",
+		NULL},
+	    {"a.pdf", "application/pdf", "<html>", 6, NULL, "/content"},
+	    {"a.mp4", "video/mp4", "\0\0\0\x18" "ftypisom", 12, "video/mp4",
+		NULL},
+	    {"a.mp3", "audio/mpeg", "ID3\x04", 4, "audio/mpeg", NULL},
+	    {"a.mp3", "audio/mp3", "\xff\xfb\x90", 3, "audio/mpeg", NULL},
+	    {"a.mp3", "audio/mpeg", "\xff\xe0", 2, NULL, "/content"},
+	    {"a.txt", "text/plain; charset=utf-8", "caf\xc3\xa9\r\n", 6,
+		"text/plain", NULL},
+	    {"a.txt", "text/plain", "caf\xc3", 4, NULL, "/content"},
+	    {"a.txt", "text/plain", "a\0b", 3, NULL, "/content"},
+	    {"a.txt", "text/plain", "a\x1b[31m", 6, NULL, "/content"},
+	    {"a.txt", "text/plain", "", 0, NULL, "/content"},
+	    {"a.html", "text/html", "<p>", 3, NULL, "/media_type"},
+	    {"a.svg", "image/svg+xml", "<svg/>", 6, NULL, "/media_type"},
+	    {"a.jpg", NULL, "\xff\xd8\xff", 3, NULL, "/media_type"},
+	    {"a.jpg", "image/jpegx", "\xff\xd8\xff", 3, NULL, "/media_type"},
+	    {"../a.jpg", "image/jpeg", "\xff\xd8\xff", 3, NULL, "/name"},
+	    {"a\\b.jpg", "image/jpeg", "\xff\xd8\xff", 3, NULL, "/name"},
+	    {".a.jpg", "image/jpeg", "\xff\xd8\xff", 3, NULL, "/name"},
+	    {"", "image/jpeg", "\xff\xd8\xff", 3, NULL, "/name"},
+	    {" a.jpg", "image/jpeg", "\xff\xd8\xff", 3, NULL, "/name"},
+	    {"a\nb.jpg", "image/jpeg", "\xff\xd8\xff", 3, NULL, "/name"},
+	    {"\xd0\xb2\xd0\xbe\xd1\x80\xd0\xbe\xd1\x82\xd0\xb0.jpg",
+		"image/jpeg", "\xff\xd8\xff", 3, "image/jpeg", NULL},
+	};
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(cases); i++) {
+		struct ch_fault f = {0};
+		const char *got = NULL;
+		ch_err err = ch_evidence_check(cases[i].name, cases[i].type,
+		    cases[i].bytes, cases[i].len, &got, &f);
+
+		if (cases[i].want != NULL) {
+			cr_assert_eq(err, CH_OK, "case %zu: %s", i, f.detail);
+			cr_assert_str_eq(got, cases[i].want, "case %zu", i);
+		} else {
+			cr_assert_eq(err, CH_ERR_INVALID, "case %zu", i);
+			cr_assert_str_eq(f.field, cases[i].field, "case %zu", i);
+			cr_assert(f.detail[0] != '\0', "case %zu", i);
+		}
+	}
+}
+
+Test(evidence, more_than_ten_mib_is_refused)
+{
+	size_t n = CH_EVIDENCE_MAX_BYTES + 1;
+	char *big = malloc(n);
+	struct ch_fault f = {0};
+	const char *got = NULL;
+
+	cr_assert_not_null(big);
+	memset(big, 'a', n);
+	cr_assert_eq(ch_evidence_check("big.txt", "text/plain", big, n, &got,
+			 &f),
+	    CH_ERR_INVALID);
+	cr_assert_str_eq(f.field, "/content");
+	cr_assert_eq(ch_evidence_check("big.txt", "text/plain", big, n - 1,
+			 &got, &f),
+	    CH_OK);
+	free(big);
+}
+
+/* A key file of its own for the vault, for the tests that seal. */
+static void
+load_test_vault(void)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/tmp/ch-evidence-keys-%d/data.key",
+	    (int)getpid());
+	unlink(path);
+	cr_assert_eq(ch_vault_create_file(path), CH_OK);
+	cr_assert_eq(ch_vault_load(path), CH_OK);
+}
+
+Test(incidents, evidence_round_trip_and_a_changed_copy_is_refused)
+{
+	static const char text[] = "Gate 2 log: a white saloon waited 40 "
+				   "minutes.\n";
+	struct ch_principal rso = principal(1u << CH_ROLE_SECURITY_OFFICER,
+	    CH_CLEARANCE_SECRET, post_id, reader_user, NULL);
+	struct ch_principal staff = principal(
+	    1u << CH_ROLE_STAFF, CH_CLEARANCE_SECRET, post_id, reader_user,
+	    NULL);
+	struct ch_evidence e, meta, *files = NULL;
+	struct ch_incident inc;
+	const void *data = NULL;
+	size_t len = 0, n = 0;
+	const struct ch_db_ops *ops = ch_db_ops_for(dsn);
+	ch_db *raw = NULL;
+
+	load_test_vault();
+	inc = report(post_id, "UNCLASSIFIED", "CLEAR", NULL, "Evidence test");
+	ctx.who = &staff;
+	{
+		ch_err err = ch_evidence_add(&ctx, inc.id, "log.txt",
+		    "text/plain", NULL, text, strlen(text), &e);
+
+		cr_assert(err == CH_ERR_DENIED || err == CH_ERR_NOT_FOUND,
+		    "staff may report but not add evidence (%d)", err);
+	}
+	ctx.who = &rso;
+	cr_assert_eq(ch_evidence_add(&ctx, inc.id, "log.txt", "text/plain",
+			 "gate log", text, strlen(text), &e),
+	    CH_OK, "%s", ctx.fault.detail);
+	{
+		unsigned char h[crypto_hash_sha256_BYTES];
+		char hex[65];
+
+		crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+		cr_assert_str_eq(e.sha256, hex);
+	}
+	cr_assert_eq(ch_evidence_list(&ctx, inc.id, &files, &n), CH_OK);
+	cr_assert_eq(n, 1);
+	cr_assert_str_eq(files[0].sha256, e.sha256);
+	cr_assert_eq(files[0].size, (int64_t)strlen(text));
+	cr_assert_eq(ch_evidence_content(&ctx, inc.id, e.id, &meta, &data,
+			 &len),
+	    CH_OK);
+	cr_assert_eq(len, strlen(text));
+	cr_assert(memcmp(data, text, len) == 0);
+
+	/* The stored content is not the text, and a changed copy (or a
+	 * changed hash) is refused rather than served. */
+	cr_assert_eq(ops->open(dsn, &raw), CH_OK);
+	{
+		struct ch_param v[1] = {CH_P_TEXT(e.id)};
+		struct ch_rows *r = NULL;
+
+		cr_assert_eq(ops->query(raw,
+				 "SELECT content FROM incident_evidence WHERE id"
+				 " = $1",
+				 v, 1, &r, NULL),
+		    CH_OK);
+		cr_assert_eq(r->nrows, 1);
+		cr_assert_null(strstr(ch_rows_get(r, 0, 0), "saloon"));
+		ch_rows_free(r);
+		cr_assert_eq(ops->query(raw,
+				 "UPDATE incident_evidence SET sha256 ="
+				 " 'ff' || substr(sha256, 3) WHERE id = $1",
+				 v, 1, NULL, NULL),
+		    CH_OK);
+	}
+	ops->close(raw);
+	cr_assert_eq(ch_evidence_content(&ctx, inc.id, e.id, &meta, &data,
+			 &len),
+	    CH_ERR_CRYPTO);
 	ctx.who = NULL;
 }

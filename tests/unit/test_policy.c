@@ -49,6 +49,25 @@ static const struct {
 	false},
     {"incidents.write", "security_officer analyst", false},
     {"incidents.close", "security_officer", false},
+    {"intel.read", "security_officer analyst eac_member hq", false},
+    {"intel.write", "security_officer analyst", false},
+    {"intel.sources", "security_officer analyst", false},
+    {"intel.identity", "security_officer", false},
+    {"ratings.read", "security_officer analyst eac_member hq", false},
+    {"ratings.set", "security_officer", false},
+    {"risks.read", "security_officer analyst eac_member hq", false},
+    {"risks.write", "security_officer analyst", false},
+    {"access.read", "security_officer guard hq administrator", false},
+    {"access.write", "security_officer administrator", false},
+    {"access.posture", "security_officer", false},
+    {"alarms.handle", "security_officer guard", false},
+    /* Watchlist screening (docs/screening.md). */
+    {"watchlists.read", "security_officer analyst guard hq administrator",
+	false},
+    {"watchlists.manage", "security_officer hq administrator", false},
+    {"screening.run", "security_officer guard", false},
+    {"screening.review", "security_officer hq", false},
+    {"screening.adjudicate", "security_officer", false},
 };
 
 static bool

@@ -99,6 +99,24 @@ async function send(method, path, { body, headers = {}, signal, quiet401 = false
 	throw new ApiError(res.status, data || { title: res.statusText, status: res.status });
 }
 
+// Send a file as the body of a POST, with its own Content-Type.
+async function upload(path, file) {
+	const res = await fetch(BASE + path, {
+		method: 'POST',
+		headers: { Accept: 'application/json, application/problem+json', 'Content-Type': file.type || 'application/octet-stream',
+			...(csrfToken ? { 'X-CSRF-Token': csrfToken } : {}) },
+		body: file,
+		credentials: 'same-origin',
+		cache: 'no-store',
+	}).catch(() => {
+		throw new ApiError(0, { title: 'No connection', detail: 'The file could not be sent. Check the network and try again.' });
+	});
+	const data = (res.headers.get('Content-Type') || '').includes('json') ? await res.json().catch(() => null) : null;
+	if (res.ok) return data;
+	if (res.status === 401) onUnauthenticated();
+	throw new ApiError(res.status, data || { title: res.statusText, status: res.status });
+}
+
 // Build "?a=1&b=2" from an object, leaving out empty values.
 export function query(params) {
 	const q = new URLSearchParams();
@@ -143,10 +161,68 @@ export const api = {
 	people: (params, signal) => request('GET', `/people${query(params)}`, { signal }),
 	person: (id, signal) => request('GET', `/people/${enc(id)}`, { signal }),
 	createPerson: (body) => request('POST', '/people', { body }),
+	trends: (postId, signal) => request('GET', `/posts/${enc(postId)}/trends`, { signal }),
 	incidents: (params, signal) => request('GET', `/incidents${query(params)}`, { signal }),
+	reportIncident: (body) => request('POST', '/incidents', { body }),
 	incident: (id, signal) => request('GET', `/incidents/${enc(id)}`, { signal }),
+	// An evidence file: the body is the file itself, its type the file's.
+	addEvidence: (id, file, description) => upload(`/incidents/${enc(id)}/evidence${query({ name: file.name, description })}`, file),
 	moveIncident: (id, to, reason) =>
 		request('POST', `/incidents/${enc(id)}/transitions`, { body: { to, reason } }),
 	updatePerson: (id, version, body) =>
 		request('PATCH', `/people/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	// Intelligence: graded reports, sources, threat actors, named places.
+	intelReports: (params, signal) => request('GET', `/intel/reports${query(params)}`, { signal }),
+	intelReport: (id, signal) => request('GET', `/intel/reports/${enc(id)}`, { signal }),
+	createIntelReport: (body) => request('POST', '/intel/reports', { body }),
+	updateIntelReport: (id, version, body) =>
+		request('PATCH', `/intel/reports/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	assessIntelReport: (id, outcome, note) =>
+		request('POST', `/intel/reports/${enc(id)}/assessment`, { body: { outcome, note } }),
+	setIntelReportStatus: (id, status) => request('POST', `/intel/reports/${enc(id)}/status`, { body: { status } }),
+	intelSources: (signal) => request('GET', '/intel/sources', { signal }),
+	intelSource: (id, signal) => request('GET', `/intel/sources/${enc(id)}`, { signal }),
+	intelSourceIdentity: (id) => request('GET', `/intel/sources/${enc(id)}/identity`),
+	createIntelSource: (body) => request('POST', '/intel/sources', { body }),
+	updateIntelSource: (id, version, body) =>
+		request('PATCH', `/intel/sources/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	intelActors: (q, signal) => request('GET', `/intel/actors${query({ q })}`, { signal }),
+	intelActor: (id, signal) => request('GET', `/intel/actors/${enc(id)}`, { signal }),
+	createIntelActor: (body) => request('POST', '/intel/actors', { body }),
+	intelPlaces: (q, signal) => request('GET', `/intel/places${query({ q })}`, { signal }),
+	intelPlace: (id, signal) => request('GET', `/intel/places/${enc(id)}`, { signal }),
+	createIntelPlace: (body) => request('POST', '/intel/places', { body }),
+
+	// Threat ratings and the risk register.
+	ratings: (postId, params, signal) => request('GET', `/posts/${enc(postId)}/ratings${query(params)}`, { signal }),
+	setRating: (postId, body) => request('POST', `/posts/${enc(postId)}/ratings`, { body }),
+	risks: (postId, params, signal) => request('GET', `/posts/${enc(postId)}/risks${query(params)}`, { signal }),
+	risk: (id, signal) => request('GET', `/risks/${enc(id)}`, { signal }),
+	createRisk: (body) => request('POST', '/risks', { body }),
+	updateRisk: (id, version, body) =>
+		request('PATCH', `/risks/${enc(id)}`, { body, headers: { 'If-Match': `"${version}"` } }),
+	reviewRisk: (id, body) => request('POST', `/risks/${enc(id)}/review`, { body }),
+
+	accessEvents: (params, signal) => request('GET', `/access/events${query(params)}`, { signal }),
+	accessPoints: () => request('GET', '/access/points'),
+	occupancy: () => request('GET', '/access/occupancy'),
+	anomalies: () => request('GET', '/access/anomalies'),
+	posture: (postId) => request('GET', `/posts/${enc(postId)}/posture`),
+	alarms: (params) => request('GET', `/access/alarms${query(params || {})}`),
+	acknowledgeAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/acknowledge`, { body: note ? { note } : {} }),
+	tours: () => request('GET', '/tours'),
+	resolveAlarm: (id, note) => request('POST', `/access/alarms/${enc(id)}/resolve`, { body: { note } }),
+	// watchlist screening
+	watchlists: () => request('GET', '/watchlists'),
+	watchlistVersions: (id) => request('GET', `/watchlists/${enc(id)}/versions`),
+	watchlistEntries: (id, params) => request('GET', `/watchlists/${enc(id)}/entries${query(params)}`),
+	screen: (body) => request('POST', '/screenings', { body }),
+	lookout: (postId) => request('GET', `/posts/${enc(postId)}/lookout`),
+	addLookout: (postId, body) => request('POST', `/posts/${enc(postId)}/lookout`, { body }),
+	removeLookout: (id) => request('DELETE', `/lookout/${enc(id)}`),
+	screeningSettings: (postId) => request('GET', `/posts/${enc(postId)}/screening-settings`),
+	setScreeningSettings: (postId, body) => request('PUT', `/posts/${enc(postId)}/screening-settings`, { body }),
+	hits: (params) => request('GET', `/hits${query(params)}`),
+	adjudicate: (id, decision, reason) =>
+		request('POST', `/hits/${enc(id)}/adjudication`, { body: { decision, reason } }),
 };

@@ -14,11 +14,25 @@ import { PersonFormPage } from './pages/person-form.js';
 import { PostPage } from './pages/post.js';
 import { AccountPage } from './pages/account.js';
 import { IncidentPage, IncidentsPage } from './pages/incidents.js';
+import { DashboardPage } from './pages/dashboard.js';
+import { AssessmentPage } from './pages/assessment.js';
+import { IncidentFormPage } from './pages/incident-form.js';
 import { NotBuiltPage, NOT_BUILT } from './pages/notbuilt.js';
 import { UsersPage } from './pages/users.js';
 import { DevicesPage } from './pages/devices.js';
 import { AuditPage } from './pages/audit.js';
+import {
+	ActorPage, ActorsPage, IntelReportFormPage, IntelReportPage, IntelReportsPage, PlacePage, PlacesPage, SourcePage,
+	SourcesPage,
+} from './pages/intel.js';
+import { AccessLogPage, AlarmsPage, OccupancyPage, ToursPage } from './pages/access.js';
+import { ScreeningPage } from './pages/screening.js';
 import { ReauthDialog } from './reauth.js';
+import { RatingsPage } from './pages/ratings.js';
+import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
+
+// Roles that read the post's incidents (the API's incidents.read).
+const INCIDENT_READERS = ['security_officer', 'analyst', 'guard', 'eac_member', 'hq'];
 
 // Navigation: every capability of the design, grouped as a desk thinks of them.
 const NAV = [
@@ -27,13 +41,18 @@ const NAV = [
 		{ path: 'post', label: 'Post & zones' },
 	] },
 	{ group: 'Threat & risk', items: [
+		{ path: 'dashboard', label: 'Dashboard', roles: INCIDENT_READERS },
 		{ path: 'threats', label: 'Threats & incidents' },
-		{ path: 'risks', label: 'Risk register' },
+		{ path: 'intel', label: 'Intelligence', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'sources', label: 'Source registry', roles: ['security_officer', 'analyst'] },
+		{ path: 'ratings', label: 'Threat ratings', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'risks', label: 'Risk register', roles: ['security_officer', 'analyst', 'eac_member', 'hq'] },
+		{ path: 'assessment', label: 'Threat assessment', roles: INCIDENT_READERS },
 	] },
 	{ group: 'Protection', items: [
-		{ path: 'facility', label: 'Facility & access' },
+		{ path: 'facility', label: 'Facility & access', roles: ['security_officer', 'guard', 'hq', 'administrator'] },
 		{ path: 'visitors', label: 'Visitors' },
-		{ path: 'screening', label: 'Watchlist screening' },
+		{ path: 'screening', label: 'Watchlist screening', roles: ['security_officer', 'guard', 'analyst', 'hq', 'administrator'] },
 	] },
 	{ group: 'Safety & crisis', items: [
 		{ path: 'safety', label: 'Staff safety' },
@@ -103,7 +122,10 @@ applyTheme(initialTheme());
 
 function Page({ route, user }) {
 	const [first, second, third] = route.parts;
-	if (!first) history.replaceState(null, '', '#/people');
+	// The first page: the dashboard for those who read incidents.
+	const home = (user.roles || []).some((r) => INCIDENT_READERS.includes(r)) ? 'dashboard' : 'people';
+	if (!first) history.replaceState(null, '', `#/${home}`);
+	if (!first && home === 'dashboard') return html`<${DashboardPage} user=${user} />`;
 	if (!first || first === 'people') {
 		if (!second) return html`<${PeoplePage} params=${route.params} user=${user} />`;
 		if (second === 'new') return html`<${PersonFormPage} user=${user} />`;
@@ -122,10 +144,37 @@ function Page({ route, user }) {
 	if (first === 'users') return html`<${UsersPage} user=${user} />`;
 	if (first === 'devices') return html`<${DevicesPage} user=${user} />`;
 	if (first === 'audit') return html`<${AuditPage} user=${user} />`;
+	if (first === 'dashboard') return html`<${DashboardPage} user=${user} />`;
+	if (first === 'assessment') return html`<${AssessmentPage} user=${user} />`;
 	if (first === 'threats') {
 		if (!second) return html`<${IncidentsPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${IncidentFormPage} user=${user} />`;
 		return html`<${IncidentPage} id=${second} user=${user} />`;
 	}
+	if (first === 'intel') {
+		const fourth = route.parts[3];
+		if (!second) return html`<${IntelReportsPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${IntelReportFormPage} user=${user} />`;
+		if (second === 'reports' && third && fourth === 'edit') return html`<${IntelReportFormPage} id=${third} user=${user} />`;
+		if (second === 'reports' && third) return html`<${IntelReportPage} id=${third} user=${user} />`;
+		if (second === 'actors') return third ? html`<${ActorPage} id=${third} />` : html`<${ActorsPage} params=${route.params} user=${user} />`;
+		if (second === 'places') return third ? html`<${PlacePage} id=${third} />` : html`<${PlacesPage} params=${route.params} user=${user} />`;
+	}
+	if (first === 'sources') return second ? html`<${SourcePage} id=${second} user=${user} />` : html`<${SourcesPage} user=${user} />`;
+	if (first === 'ratings') return html`<${RatingsPage} user=${user} />`;
+	if (first === 'risks') {
+		if (!second) return html`<${RisksPage} params=${route.params} user=${user} />`;
+		if (second === 'new') return html`<${RiskFormPage} user=${user} />`;
+		if (third === 'edit') return html`<${RiskFormPage} id=${second} user=${user} />`;
+		return html`<${RiskPage} id=${second} user=${user} />`;
+	}
+	if (first === 'facility') {
+		if (second === 'occupancy') return html`<${OccupancyPage} user=${user} />`;
+		if (second === 'alarms') return html`<${AlarmsPage} user=${user} />`;
+		if (second === 'tours') return html`<${ToursPage} />`;
+		return html`<${AccessLogPage} params=${route.params} user=${user} />`;
+	}
+	if (first === 'screening') return html`<${ScreeningPage} user=${user} tab=${second || ''} id=${third} />`;
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>

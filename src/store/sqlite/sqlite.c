@@ -2,9 +2,11 @@
  * sqlite.c — the embedded database driver.  Each connection opens the file
  * named by "sqlite:PATH" in WAL mode with synchronous=FULL (an acknowledged
  * write survives power loss), foreign keys on and a busy timeout, so that
- * concurrent writers wait instead of failing.  Statements are prepared per
- * call; parameters written $1..$n are bound by name.  Results are copied
- * out whole, every cell as text.
+ * concurrent writers wait instead of failing.  Statements are prepared
+ * once per connection and kept in a small cache keyed by their text (the
+ * least recently used is finalized when it is full); parameters written
+ * $1..$n are bound by name.  Results are copied out whole, every cell as
+ * text.
  */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,10 +16,20 @@
 #include "store/db.h"
 
 #define BUSY_TIMEOUT_MS 5000
+#define STMT_CACHE 64 /* prepared statements kept per connection */
+
+struct cached_stmt {
+	char *sql; /* NULL: a free slot */
+	uint32_t hash;
+	sqlite3_stmt *stmt;
+	uint64_t used;
+};
 
 struct ch_db {
 	sqlite3 *handle;
 	char errmsg[256];
+	struct cached_stmt cache[STMT_CACHE];
+	uint64_t tick;
 };
 
 static void
@@ -62,6 +74,10 @@ sqlite_close(ch_db *db)
 {
 	if (db == NULL)
 		return;
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(db->cache[i].stmt);
+		free(db->cache[i].sql);
+	}
 	sqlite3_close_v2(db->handle);
 	free(db);
 }
@@ -171,11 +187,76 @@ read_row(sqlite3_stmt *stmt, struct ch_rows *rows, size_t *cap)
 	return CH_OK;
 }
 
+static uint32_t
+sql_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The prepared statement for sql, from the cache or new; *slot is its
+ * cache slot, or NULL when it is not cached (finalize it after use). */
+static int
+stmt_get(
+    ch_db *db, const char *sql, sqlite3_stmt **stmt, struct cached_stmt **slot)
+{
+	uint32_t h = sql_hash(sql);
+	struct cached_stmt *lru = &db->cache[0];
+	int rc;
+
+	*slot = NULL;
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		struct cached_stmt *c = &db->cache[i];
+
+		if (c->sql != NULL && c->hash == h &&
+		    strcmp(c->sql, sql) == 0) {
+			c->used = ++db->tick;
+			*stmt = c->stmt;
+			*slot = c;
+			return SQLITE_OK;
+		}
+		if (c->sql == NULL || (lru->sql != NULL && c->used < lru->used))
+			lru = c;
+	}
+	rc = sqlite3_prepare_v3(
+	    db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (lru->sql != NULL) {
+		sqlite3_finalize(lru->stmt);
+		free(lru->sql);
+		lru->sql = NULL;
+	}
+	if ((lru->sql = strdup(sql)) != NULL) {
+		lru->hash = h;
+		lru->stmt = *stmt;
+		lru->used = ++db->tick;
+		*slot = lru;
+	}
+	return SQLITE_OK;
+}
+
+/* Done with a statement: reset a cached one, finalize any other. */
+static void
+stmt_put(sqlite3_stmt *stmt, struct cached_stmt *slot)
+{
+	if (slot == NULL) {
+		sqlite3_finalize(stmt);
+		return;
+	}
+	sqlite3_reset(stmt);
+	sqlite3_clear_bindings(stmt);
+}
+
 static ch_err
 sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
     size_t nparams, struct ch_rows **out, int64_t *changes)
 {
 	sqlite3_stmt *stmt = NULL;
+	struct cached_stmt *slot = NULL;
 	struct ch_rows *rows = NULL;
 	size_t cap = 0;
 	ch_err err;
@@ -183,7 +264,7 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 
 	if (out != NULL)
 		*out = NULL;
-	rc = sqlite3_prepare_v2(db->handle, sql, -1, &stmt, NULL);
+	rc = stmt_get(db, sql, &stmt, &slot);
 	if (rc != SQLITE_OK) {
 		err = map_error(db, rc);
 		log_error("prepare: %s", db->errmsg);
@@ -222,7 +303,7 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 	}
 	if (changes != NULL)
 		*changes = sqlite3_changes64(db->handle);
-	sqlite3_finalize(stmt);
+	stmt_put(stmt, slot);
 	if (out != NULL)
 		*out = rows;
 	else
@@ -232,7 +313,7 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 fail_rows:
 	ch_rows_free(rows);
 fail_stmt:
-	sqlite3_finalize(stmt);
+	stmt_put(stmt, slot);
 	return err;
 }
 

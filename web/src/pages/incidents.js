@@ -74,7 +74,10 @@ export function IncidentsPage({ params }) {
 	</div>`;
 
 	return html`<section class="page">
-		<${PageTitle} sub="Newest first. Only incidents you may read are listed.">Threats & incidents<//>
+		<div class="page-head-row">
+			<${PageTitle} sub="Newest first. Only incidents you may read are listed.">Threats & incidents<//>
+			<a class="btn btn-primary" href="#/threats/new">Report an incident</a>
+		</div>
 		<form class="filters" onSubmit=${(e) => e.preventDefault()}>
 			${select('inc-status', 'Status', status, setStatus, STATUSES.map((s) => [s, words(s)]))}
 			${select('inc-type', 'Type', type, setType, Object.entries(TYPES))}
@@ -163,6 +166,7 @@ export function IncidentPage({ id, user }) {
 				</section>
 				<${Articles} items=${inc.articles} />
 				<${People} items=${inc.people} />
+				<${Evidence} inc=${inc} user=${user} onAdded=${() => setReload((n) => n + 1)} />
 			</div>
 			<div class="person-side">
 				<${Workflow} inc=${inc} user=${user} onMoved=${() => setReload((n) => n + 1)} />
@@ -231,7 +235,66 @@ function Workflow({ inc, user, onMoved }) {
 	</section>`;
 }
 
+const fmtSize = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MiB` : n >= 1024 ? `${Math.round(n / 1024)} KiB` : `${n} bytes`);
+const EVIDENCE_TYPES = 'image/jpeg,image/png,image/webp,application/pdf,video/mp4,audio/mpeg,text/plain';
+
+// The files of an incident, each with its SHA-256 so a copy handed to the
+// police can be checked against what was recorded; an upload for those who
+// may change the incident.
+function Evidence({ inc, user, onAdded }) {
+	const roles = user.roles || [];
+	const mayAdd = roles.includes('security_officer') || roles.includes('analyst');
+	const [file, setFile] = useState(null);
+	const [description, setDescription] = useState('');
+	const [busy, setBusy] = useState(false);
+	const [error, setError] = useState(null);
+	const items = inc.evidence || [];
+	const send = async (e) => {
+		e.preventDefault();
+		const form = e.currentTarget;
+		if (!file) return;
+		setBusy(true);
+		setError(null);
+		try {
+			await api.addEvidence(inc.id, file, description.trim());
+			setFile(null);
+			setDescription('');
+			form.reset();
+			onAdded();
+		} catch (err) {
+			setError(err);
+		}
+		setBusy(false);
+	};
+	return html`<section class="panel" aria-labelledby="evidence-h">
+		<h2 id="evidence-h">Evidence</h2>
+		${items.length === 0 ? html`<p class="muted">No files yet.</p>`
+			: html`<ul class="evidence">${items.map((f) => html`<li key=${f.id}>
+				<a href=${`/api/v1/incidents/${encodeURIComponent(inc.id)}/evidence/${encodeURIComponent(f.id)}`} download=${f.name}>${f.name}</a>
+				<span class="muted"> — ${f.media_type}, ${fmtSize(f.size)}, ${fmtTime(f.uploaded_at)} by ${f.uploaded_by}</span>
+				${f.description ? html`<p>${f.description}</p>` : ''}
+				<p class="cell-sub hash" title="SHA-256 of the file as uploaded">SHA-256 <code>${f.sha256}</code></p>
+			</li>`)}</ul>`}
+		${mayAdd ? html`<form onSubmit=${send}>
+			<div class="field">
+				<label for="evidence-file">Add a file</label>
+				<input id="evidence-file" type="file" accept=${EVIDENCE_TYPES}
+					onChange=${(e) => setFile(e.currentTarget.files[0] || null)} />
+				<p class="hint">Photographs, PDF, MP4, MP3 or text; at most 10 MiB. Stored encrypted.</p>
+			</div>
+			<div class="field">
+				<label for="evidence-description">What it shows</label>
+				<input id="evidence-description" type="text" maxlength="1000" value=${description}
+					onInput=${(e) => setDescription(e.currentTarget.value)} />
+			</div>
+			<${ErrorBox} error=${error} />
+			<p><button type="submit" class="btn" disabled=${busy || !file}>${busy ? 'Uploading…' : 'Upload'}</button></p>
+		</form>` : ''}
+	</section>`;
+}
+
 const ACTIONS = {
+	'incident.evidence.add': 'Evidence added', 'incident.evidence.read': 'Evidence opened',
 	'incident.report': 'Reported', 'incident.update': 'Changed', 'incident.triage': 'Triaged',
 	'incident.investigate': 'Investigation started', 'incident.close': 'Closed', 'incident.reopen': 'Reopened',
 	'incident.read': 'Read',

@@ -2,21 +2,9 @@
 import { html, PageTitle } from '../ui.js';
 
 export const NOT_BUILT = {
-	risks: {
-		title: 'Risk register',
-		what: 'score each scenario against each asset on likelihood × impact, before and after controls, with a treatment, an owner and a review date, shown on a 5×5 heat map; alert when an incident rate breaks from its own baseline.',
-	},
-	facility: {
-		title: 'Facility & access',
-		what: 'manage zones, access points, badges and PINs, and the post’s posture (normal, heightened, lockdown); show live occupancy per zone, access anomalies, alarms with escalation, and guard tours.',
-	},
 	visitors: {
 		title: 'Visitors',
 		what: 'let hosts pre-register visitors, screen them at registration and on arrival, check them in with a temporary badge, track escorts, check-outs and overstays, and keep the visitor log.',
-	},
-	screening: {
-		title: 'Watchlist screening',
-		what: 'import the OFAC, UN and custom lists and the post’s own lookouts, match names across scripts with an explained score, and let an officer confirm or dismiss each hit with a reason.',
 	},
 	safety: {
 		title: 'Staff safety',

@@ -1,0 +1,706 @@
+/*
+ * gate.c — access decisions for devices, and the group committer.
+ *
+ * One decision, in one write transaction: read the point, the post's time
+ * zone and posture, the badge, its holder, the zones and rules, where the
+ * holder is now; decide (decide.c); record the access event, move the
+ * holder (occupancy), raise a silent alarm on a duress PIN, append the
+ * audit record.  Nothing is answered before the transaction commits.
+ *
+ * The group committer is one thread that takes every decision queued at
+ * that moment (up to a batch limit), runs them one after another in ONE
+ * write transaction, commits once (synchronous=FULL: one fsync for the
+ * batch) and only then wakes the requests.  Decisions in a batch see the
+ * ones before them (anti-passback stays exact) and their audit records
+ * are appended in queue order, so the log's sequence is the decisions'
+ * order.  When one decision fails inside a batch, the batch is rolled
+ * back and each of its decisions is run again in a transaction of its
+ * own, so that one bad request does not fail the others.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "access/access.h"
+#include "core/audit.h"
+#include "core/events.h"
+#include "people/people.h"
+#include "store/store.h"
+
+/* ---- one decision inside a transaction ---- */
+
+/* The zone ids from zone_id up through its parents (at most 16). */
+static size_t
+zone_chain(const struct ch_zone *zones, size_t n, const char *zone_id,
+    const char **chain, size_t max)
+{
+	size_t len = 0;
+	const char *cur = zone_id;
+
+	while (cur != NULL && cur[0] != '\0' && len < max) {
+		const struct ch_zone *z = NULL;
+
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(zones[i].id, cur) == 0) {
+				z = &zones[i];
+				break;
+			}
+		}
+		if (z == NULL)
+			break;
+		chain[len++] = z->id;
+		cur = z->parent_id;
+	}
+	return len;
+}
+
+static const struct ch_zone *
+zone_find(const struct ch_zone *zones, size_t n, const char *id)
+{
+	for (size_t i = 0; id[0] != '\0' && i < n; i++) {
+		if (strcmp(zones[i].id, id) == 0)
+			return &zones[i];
+	}
+	return NULL;
+}
+
+/* The canonical state of an event, for its audit record. */
+static void
+event_state(const struct ch_access_event *ev, char *out, size_t size)
+{
+	snprintf(out, size,
+	    "id=%s\nseq=%lld\npost=%s\npoint=%s\nzone=%s\ncredential=%s\n"
+	    "badge=%s\nperson=%s\ndirection=%s\ndecision=%s\nreason=%s\n"
+	    "passback=%d\nduress=%d\nat=%s\ndevice=%s\n",
+	    ev->id, (long long)ev->seq, ev->post_id, ev->point_id, ev->zone_id,
+	    ev->credential_id, ev->badge, ev->person_id,
+	    ev->direction == CH_DIR_IN ? "in" : "out",
+	    ev->granted ? "grant" : "deny", ch_access_reason_code(ev->reason),
+	    ev->passback_flag, ev->duress, ev->at, ev->device_id);
+}
+
+/* ---- the configuration cache ----
+ * A post's time zone, posture, zones, access points and parsed rules are
+ * read once and kept, immutable, until access_head.config says something
+ * changed (every change through admin.c bumps it in its transaction) or
+ * CONFIG_TTL_MS passes (zones are created elsewhere).  Badges, holders
+ * and presence are never cached: a revoked badge is refused at once. */
+#define CONFIG_TTL_MS 5000
+#define CONFIG_POSTS 16
+
+struct gate_config {
+	char post_id[CH_ID_LEN];
+	int64_t version;
+	int64_t loaded_ms;
+	char tz[64];
+	enum ch_posture posture;
+	struct ch_zone *zones;
+	size_t nzones;
+	struct ch_access_point *points;
+	size_t npoints;
+	struct ch_access_rule *rules;
+	size_t nrules;
+	ch_arena *arena;
+	int refs; /* under config_lock */
+};
+
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct gate_config *configs[CONFIG_POSTS];
+
+static void
+config_release(struct gate_config *c)
+{
+	bool last;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&config_lock);
+	last = --c->refs == 0;
+	pthread_mutex_unlock(&config_lock);
+	if (last) {
+		ch_arena_destroy(c->arena);
+		free(c);
+	}
+}
+
+static ch_err
+config_load(struct ch_tx *tx, const char *post_id, int64_t version,
+    struct gate_config **out)
+{
+	struct gate_config *c = calloc(1, sizeof(*c));
+	struct ch_rule_row *rows = NULL;
+	struct ch_post post;
+	char posture[16], changed_at[CH_TIMESTAMP_LEN];
+	size_t nrows = 0;
+	ch_err err;
+
+	if (c == NULL || (c->arena = ch_arena_create(0)) == NULL) {
+		free(c);
+		return CH_ERR_NOMEM;
+	}
+	c->refs = 1;
+	ch_strlcpy(c->post_id, post_id, sizeof(c->post_id));
+	c->version = version;
+	c->loaded_ms = ch_clock_mono_ms();
+	if ((err = ch_store_post_get(tx, post_id, c->arena, &post)) != CH_OK ||
+	    (err = ch_store_posture_get(tx, post_id, posture, changed_at)) !=
+		CH_OK ||
+	    (err = ch_store_zone_list(
+		 tx, post_id, c->arena, &c->zones, &c->nzones)) != CH_OK ||
+	    (err = ch_store_access_point_list(
+		 tx, post_id, c->arena, &c->points, &c->npoints)) != CH_OK ||
+	    (err = ch_store_rule_list(tx, post_id, c->arena, &rows, &nrows)) !=
+		CH_OK)
+		goto fail;
+	ch_strlcpy(c->tz, post.timezone, sizeof(c->tz));
+	if (!ch_posture_parse(posture, &c->posture))
+		c->posture = CH_POSTURE_LOCKDOWN;
+	c->rules =
+	    ch_arena_alloc(c->arena, sizeof(*c->rules) * (nrows ? nrows : 1));
+	if (c->rules == NULL) {
+		err = CH_ERR_NOMEM;
+		goto fail;
+	}
+	for (size_t i = 0; i < nrows && i < CH_ACCESS_MAX_RULES; i++) {
+		struct ch_access_rule *r = &c->rules[c->nrules++];
+		struct ch_fault ignore;
+
+		memset(r, 0, sizeof(*r));
+		ch_strlcpy(r->id, rows[i].id, sizeof(r->id));
+		r->effect = rows[i].effect;
+		r->subject = rows[i].subject;
+		r->subject_value = rows[i].subject_value;
+		ch_strlcpy(r->zone_id, rows[i].zone_id, sizeof(r->zone_id));
+		if (rows[i].schedule_id[0] != '\0') {
+			r->has_schedule = true;
+			/* A schedule that no longer parses opens nothing. */
+			(void)ch_schedule_parse(
+			    rows[i].windows, &r->schedule, &ignore);
+		}
+	}
+	*out = c;
+	return CH_OK;
+fail:
+	ch_arena_destroy(c->arena);
+	free(c);
+	return err;
+}
+
+/* The configuration of post_id as of tx; the caller releases it. */
+static ch_err
+config_get(struct ch_tx *tx, const char *post_id, struct gate_config **out)
+{
+	struct gate_config *c = NULL, *fresh = NULL;
+	int64_t version;
+	size_t slot = CONFIG_POSTS;
+	ch_err err;
+
+	if ((err = ch_store_access_config_version(tx, &version)) != CH_OK)
+		return err;
+	pthread_mutex_lock(&config_lock);
+	for (size_t i = 0; i < CONFIG_POSTS; i++) {
+		if (configs[i] != NULL &&
+		    strcmp(configs[i]->post_id, post_id) == 0) {
+			slot = i;
+			if (configs[i]->version == version &&
+			    ch_clock_mono_ms() - configs[i]->loaded_ms <
+				CONFIG_TTL_MS) {
+				c = configs[i];
+				c->refs++;
+			}
+			break;
+		}
+		if (configs[i] == NULL && slot == CONFIG_POSTS)
+			slot = i;
+	}
+	pthread_mutex_unlock(&config_lock);
+	if (c != NULL) {
+		*out = c;
+		return CH_OK;
+	}
+	if ((err = config_load(tx, post_id, version, &fresh)) != CH_OK)
+		return err;
+	pthread_mutex_lock(&config_lock);
+	if (slot == CONFIG_POSTS)
+		slot = (size_t)(fresh->loaded_ms % CONFIG_POSTS);
+	c = configs[slot];
+	configs[slot] = fresh;
+	fresh->refs++; /* the cache's reference */
+	pthread_mutex_unlock(&config_lock);
+	config_release(c);
+	*out = fresh;
+	return CH_OK;
+}
+
+/* Local time at the post, with the zone's offset kept per thread for the
+ * minute it was computed in (ICU calendars are costly to open). */
+static void
+local_time(int64_t t, const char *tz, int *weekday, int *minute)
+{
+	static _Thread_local char cached_tz[64];
+	static _Thread_local int64_t cached_minute = -1;
+	static _Thread_local int cached_weekday, cached_min;
+
+	if (t / 60 == cached_minute && strcmp(tz, cached_tz) == 0) {
+		*weekday = cached_weekday;
+		*minute = cached_min;
+		return;
+	}
+	ch_local_time(t, tz, weekday, minute);
+	ch_strlcpy(cached_tz, tz, sizeof(cached_tz));
+	cached_minute = t / 60;
+	cached_weekday = *weekday;
+	cached_min = *minute;
+}
+
+static const struct ch_access_point *
+point_find(const struct gate_config *c, const char *id)
+{
+	for (size_t i = 0; id != NULL && i < c->npoints; i++)
+		if (strcmp(c->points[i].id, id) == 0)
+			return &c->points[i];
+	return NULL;
+}
+
+static ch_err
+decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
+    const struct ch_decision_request *rq, struct ch_decision *out)
+{
+	const char *chain[16];
+	struct gate_config *cfg = NULL;
+	const struct ch_access_point *point;
+	struct ch_access_facts f;
+	struct ch_credential cred;
+	struct ch_gate_holder h;
+	struct ch_access_event ev;
+	char state[1024];
+	const char *holder = NULL, *post_id = rq->device_post_id;
+	ch_err err;
+
+	memset(&f, 0, sizeof(f));
+	memset(&ev, 0, sizeof(ev));
+	if ((err = config_get(tx, post_id, &cfg)) != CH_OK)
+		return err;
+	f.now = rq->at != 0 ? rq->at : ch_clock_now();
+	f.direction = rq->direction;
+	f.posture = cfg->posture;
+	local_time(f.now, cfg->tz, &f.weekday, &f.minute);
+	point = point_find(cfg, rq->point_id);
+	f.point_found = point != NULL;
+	if (f.point_found) {
+		const char *dest = rq->direction == CH_DIR_IN
+		    ? point->to_zone_id
+		    : point->from_zone_id;
+		const char *src = rq->direction == CH_DIR_IN
+		    ? point->from_zone_id
+		    : point->to_zone_id;
+		const struct ch_zone *dz;
+
+		ch_strlcpy(f.dest_zone_id, dest, sizeof(f.dest_zone_id));
+		ch_strlcpy(f.src_zone_id, src, sizeof(f.src_zone_id));
+		f.passback = point->passback;
+		f.pin_required = point->pin_required;
+		f.dest_chain_len = zone_chain(
+		    cfg->zones, cfg->nzones, f.dest_zone_id, chain, 16);
+		f.dest_zone_chain = chain;
+		if ((dz = zone_find(cfg->zones, cfg->nzones, f.dest_zone_id)) !=
+		    NULL) {
+			f.dest_clearance = dz->required_clearance;
+			f.dest_escort_required = dz->escort_required;
+			out->zone_name = ch_arena_strdup(ctx->arena, dz->name);
+		}
+	}
+	err = ch_store_gate_credential(tx, rq->badge, ctx->arena, &cred, &h);
+	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
+		goto done;
+	f.credential_found = err == CH_OK && strcmp(cred.post_id, post_id) == 0;
+	if (f.credential_found) {
+		ch_strlcpy(f.credential_id, cred.id, sizeof(f.credential_id));
+		f.status = cred.status;
+		if (cred.valid_from[0] != '\0')
+			ch_time_parse(cred.valid_from, &f.valid_from);
+		if (cred.valid_until[0] != '\0')
+			ch_time_parse(cred.valid_until, &f.valid_until);
+		f.has_pin = cred.pin_hash[0] != '\0';
+		if (rq->pin != NULL) {
+			/* Both checks always run: the duress PIN takes as
+			 * long as the right one. */
+			bool ok = ch_access_pin_check(cred.pin_hash, rq->pin);
+			bool duress =
+			    ch_access_pin_check(cred.duress_hash, rq->pin);
+
+			f.pin_given = true;
+			f.pin_ok = ok;
+			f.duress = duress && !ok;
+		}
+		f.is_visitor = cred.visitor_id[0] != '\0';
+		f.is_person = h.person_found;
+		if (f.is_person) {
+			ch_strlcpy(
+			    f.person_id, cred.person_id, sizeof(f.person_id));
+			if (!ch_staff_category_parse(h.category, &f.category))
+				f.category = CH_CAT_CONTRACTOR;
+			if (!ch_clearance_parse(h.clearance, &f.clearance))
+				f.clearance = CH_CLEARANCE_UNCLASSIFIED;
+			f.roles = h.roles;
+			f.security_staff =
+			    (f.roles &
+				((1u << CH_ROLE_SECURITY_OFFICER) |
+				    (1u << CH_ROLE_GUARD))) != 0;
+			holder = cred.person_id;
+		} else if (f.is_visitor) {
+			holder = cred.visitor_id;
+		} else {
+			holder = cred.id;
+		}
+	}
+	if (f.point_found && f.credential_found) {
+		f.rules = cfg->rules;
+		f.nrules = cfg->nrules;
+		if (f.passback != CH_PASSBACK_NONE) {
+			bool found;
+
+			/* Nowhere inside is a place too: outside. */
+			if ((err = ch_store_presence_get(tx, holder,
+				 f.presence_zone_id, &found)) != CH_OK)
+				goto done;
+			f.presence_known = true;
+		}
+	}
+	ch_access_decide(&f, &out->result);
+
+	ch_id_new(ev.id);
+	ch_strlcpy(ev.post_id, post_id, sizeof(ev.post_id));
+	if (f.point_found)
+		ch_strlcpy(ev.point_id, point->id, sizeof(ev.point_id));
+	ch_strlcpy(ev.zone_id, f.dest_zone_id, sizeof(ev.zone_id));
+	ch_strlcpy(ev.credential_id, f.credential_id, sizeof(ev.credential_id));
+	ev.badge = (char *)rq->badge;
+	ch_strlcpy(ev.person_id, f.person_id, sizeof(ev.person_id));
+	ev.direction = rq->direction;
+	ev.granted = out->result.granted;
+	ev.reason = out->result.reason;
+	ev.passback_flag = out->result.passback_flag;
+	ev.duress = out->result.duress;
+	ev.out_of_schedule = out->result.out_of_schedule;
+	ch_time_format(f.now, ev.at);
+	ch_strlcpy(ev.device_id, rq->device_id ? rq->device_id : "",
+	    sizeof(ev.device_id));
+	if ((err = ch_store_access_event_insert(tx, &ev)) != CH_OK)
+		goto done;
+	if (ev.granted && holder != NULL &&
+	    (err = ch_store_presence_set(tx, holder, post_id, f.person_id,
+		 f.credential_id, f.dest_zone_id, ev.at, ev.point_id)) != CH_OK)
+		goto done;
+	event_state(&ev, state, sizeof(state));
+	{
+		struct ch_audit_entry e = {
+		    ev.granted ? "access.grant" : "access.deny", "access_event",
+		    ev.id, post_id, state, strlen(state)};
+
+		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
+			goto done;
+	}
+	if (ev.duress) {
+		struct ch_alarm alarm;
+		struct ch_audit_entry e;
+
+		memset(&alarm, 0, sizeof(alarm));
+		ch_id_new(alarm.id);
+		ch_strlcpy(alarm.post_id, post_id, sizeof(alarm.post_id));
+		alarm.kind = "duress";
+		alarm.status = "raised";
+		ch_strlcpy(alarm.point_id, ev.point_id, sizeof(alarm.point_id));
+		ch_strlcpy(
+		    alarm.person_id, ev.person_id, sizeof(alarm.person_id));
+		ch_strlcpy(alarm.event_id, ev.id, sizeof(alarm.event_id));
+		ch_strlcpy(alarm.zone_id, ev.zone_id, sizeof(alarm.zone_id));
+		ch_strlcpy(
+		    alarm.device_id, ev.device_id, sizeof(alarm.device_id));
+		alarm.detail = "Duress PIN at the reader.";
+		ch_time_format(ch_clock_now(), alarm.raised_at);
+		if ((err = ch_store_alarm_insert(tx, &alarm)) != CH_OK)
+			goto done;
+		snprintf(state, sizeof(state),
+		    "id=%s\nkind=duress\nstatus=raised\npoint=%s\nperson=%s\n"
+		    "event=%s\n",
+		    alarm.id, alarm.point_id, alarm.person_id, alarm.event_id);
+		e = (struct ch_audit_entry){"alarm.raise", "alarm", alarm.id,
+		    post_id, state, strlen(state)};
+		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
+			goto done;
+	}
+	ch_strlcpy(out->event_id, ev.id, sizeof(out->event_id));
+	ch_strlcpy(out->at, ev.at, sizeof(out->at));
+	ch_strlcpy(out->person_id, f.person_id, sizeof(out->person_id));
+	ch_strlcpy(out->zone_id, f.dest_zone_id, sizeof(out->zone_id));
+	if (f.is_person) {
+		out->person_name = ch_arena_printf(
+		    ctx->arena, "%s %s", h.given_name, h.family_name);
+		out->person_category =
+		    (char *)ch_staff_category_code(f.category);
+		out->photo_hint = h.position;
+	} else if (f.is_visitor) {
+		out->person_name = "Visitor";
+		out->person_category = "visitor";
+	}
+done:
+	config_release(cfg);
+	return err;
+}
+
+static void
+publish(const struct ch_decision *d, const char *post_id)
+{
+	struct ch_event ev = {
+	    d->result.granted ? "access.granted" : "access.denied",
+	    "access_event", d->event_id, post_id, ch_clock_now()};
+
+	ch_events_publish(&ev);
+	if (d->result.duress) {
+		ev.type = "alarm.raised";
+		ev.object_type = "alarm";
+		ch_events_publish(&ev);
+	}
+}
+
+/* One decision in a transaction of its own. */
+static ch_err
+decide_alone(struct ch_store *store, struct ch_ctx *ctx,
+    const struct ch_decision_request *rq, struct ch_decision *out)
+{
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	if ((err = ch_store_begin(store, true, &tx)) != CH_OK)
+		return err;
+	if ((err = decide_in_tx(tx, ctx, rq, out)) != CH_OK) {
+		ch_store_rollback(tx);
+		return err;
+	}
+	if ((err = ch_store_commit(tx)) != CH_OK)
+		return err;
+	publish(out, rq->device_post_id);
+	return CH_OK;
+}
+
+ch_err
+ch_gate_decide_many(struct ch_ctx *ctx, const struct ch_decision_request *rqs,
+    size_t n, struct ch_decision *outs)
+{
+	struct ch_tx *tx = NULL;
+	ch_err err;
+
+	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		memset(&outs[i], 0, sizeof(outs[i]));
+		if ((err = decide_in_tx(tx, ctx, &rqs[i], &outs[i])) != CH_OK) {
+			ch_store_rollback(tx);
+			return err;
+		}
+	}
+	if ((err = ch_store_commit(tx)) != CH_OK)
+		return err;
+	for (size_t i = 0; i < n; i++)
+		publish(&outs[i], rqs[i].device_post_id);
+	return CH_OK;
+}
+
+/* ---- the group committer ---- */
+
+struct job {
+	struct ch_ctx *ctx;
+	const struct ch_decision_request *rq;
+	struct ch_decision *out;
+	ch_err err;
+	bool done;
+	pthread_cond_t wake; /* signalled when done */
+	struct job *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t queued;
+	struct job *head, *tail;
+	bool running, stopping;
+	pthread_t thread;
+	struct ch_store *store;
+	size_t max_batch;
+	struct ch_gate_stats stats;
+} gc = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
+
+static void
+run_batch(struct job *batch, size_t n)
+{
+	struct ch_tx *tx = NULL;
+	struct job *j;
+	ch_err err;
+
+	err = ch_store_begin(gc.store, true, &tx);
+	for (j = batch; err == CH_OK && j != NULL; j = j->next)
+		err = decide_in_tx(tx, j->ctx, j->rq, j->out);
+	if (err == CH_OK) {
+		err = ch_store_commit(tx);
+		/* A failed commit may or may not be on disk: every request
+		 * gets the error, none is run again. */
+		for (j = batch; j != NULL; j = j->next) {
+			j->err = err;
+			if (err == CH_OK)
+				publish(j->out, j->rq->device_post_id);
+		}
+	} else {
+		ch_store_rollback(tx);
+		log_warn("a batch of %zu decisions failed (%s); deciding "
+			 "each alone",
+		    n, ch_strerror(err));
+		for (j = batch; j != NULL; j = j->next) {
+			memset(j->out, 0, sizeof(*j->out));
+			j->err = decide_alone(gc.store, j->ctx, j->rq, j->out);
+		}
+		pthread_mutex_lock(&gc.lock);
+		gc.stats.fallbacks++;
+		pthread_mutex_unlock(&gc.lock);
+	}
+}
+
+static void *
+committer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&gc.lock);
+	for (;;) {
+		struct job *batch, *last, *j;
+		size_t n = 1;
+
+		while (gc.head == NULL && !gc.stopping)
+			pthread_cond_wait(&gc.queued, &gc.lock);
+		if (gc.head == NULL)
+			break;
+		batch = last = gc.head;
+		while (last->next != NULL && n < gc.max_batch) {
+			last = last->next;
+			n++;
+		}
+		gc.head = last->next;
+		if (gc.head == NULL)
+			gc.tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&gc.lock);
+
+		run_batch(batch, n);
+
+		pthread_mutex_lock(&gc.lock);
+		gc.stats.decisions += n;
+		gc.stats.batches++;
+		if (n > gc.stats.max_batch)
+			gc.stats.max_batch = n;
+		for (j = batch; j != NULL;) {
+			struct job *next = j->next;
+
+			/* j lives on its waiter's stack: touch it no more
+			 * once it is done. */
+			j->done = true;
+			pthread_cond_signal(&j->wake);
+			j = next;
+		}
+	}
+	pthread_mutex_unlock(&gc.lock);
+	return NULL;
+}
+
+ch_err
+ch_gate_committer_start(struct ch_store *store, size_t max_batch)
+{
+	pthread_mutex_lock(&gc.lock);
+	if (gc.running) {
+		pthread_mutex_unlock(&gc.lock);
+		return CH_ERR_CONFLICT;
+	}
+	gc.store = store;
+	gc.max_batch = max_batch > 0 ? max_batch : 64;
+	gc.stopping = false;
+	gc.head = gc.tail = NULL;
+	if (pthread_create(&gc.thread, NULL, committer_main, NULL) != 0) {
+		pthread_mutex_unlock(&gc.lock);
+		return CH_ERR_INTERNAL;
+	}
+	gc.running = true;
+	pthread_mutex_unlock(&gc.lock);
+	return CH_OK;
+}
+
+void
+ch_gate_committer_stop(void)
+{
+	pthread_mutex_lock(&gc.lock);
+	if (!gc.running) {
+		pthread_mutex_unlock(&gc.lock);
+		return;
+	}
+	gc.stopping = true;
+	pthread_cond_broadcast(&gc.queued);
+	pthread_mutex_unlock(&gc.lock);
+	pthread_join(gc.thread, NULL); /* drains the queue first */
+	pthread_mutex_lock(&gc.lock);
+	gc.running = false;
+	pthread_mutex_unlock(&gc.lock);
+}
+
+void
+ch_gate_stats(struct ch_gate_stats *out)
+{
+	pthread_mutex_lock(&gc.lock);
+	*out = gc.stats;
+	pthread_mutex_unlock(&gc.lock);
+}
+
+ch_err
+ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
+    struct ch_decision *out)
+{
+	struct job j = {
+	    ctx, rq, out, CH_OK, false, PTHREAD_COND_INITIALIZER, NULL};
+
+	memset(out, 0, sizeof(*out));
+	if (rq->badge == NULL || rq->badge[0] == '\0' ||
+	    strlen(rq->badge) > 64) {
+		ch_fault_set(&ctx->fault, "/credential/badge",
+		    "Send the badge identifier the reader read (1 to 64 "
+		    "characters).");
+		return CH_ERR_INVALID;
+	}
+	if (rq->pin != NULL && !ch_access_pin_syntax(rq->pin)) {
+		ch_fault_set(
+		    &ctx->fault, "/credential/pin", "A PIN is 4 to 8 digits.");
+		return CH_ERR_INVALID;
+	}
+	if (rq->device_post_id == NULL || !ch_id_valid(rq->device_post_id)) {
+		ch_fault_set(&ctx->fault, "",
+		    "Only a device bound to a post asks for decisions.");
+		return CH_ERR_INVALID;
+	}
+	pthread_mutex_lock(&gc.lock);
+	if (!gc.running || gc.stopping) {
+		/* No committer: a transaction of its own (--group-commit
+		 * off, the CLI, the tests). */
+		gc.stats.decisions++;
+		gc.stats.batches++;
+		if (gc.stats.max_batch == 0)
+			gc.stats.max_batch = 1;
+		pthread_mutex_unlock(&gc.lock);
+		return decide_alone(ctx->store, ctx, rq, out);
+	}
+	if (gc.tail != NULL)
+		gc.tail->next = &j;
+	else
+		gc.head = &j;
+	gc.tail = &j;
+	pthread_cond_signal(&gc.queued);
+	while (!j.done)
+		pthread_cond_wait(&j.wake, &gc.lock);
+	pthread_mutex_unlock(&gc.lock);
+	pthread_cond_destroy(&j.wake);
+	return j.err;
+}

@@ -1,0 +1,154 @@
+// feed.test.mjs — the live feed (GET /api/v1/events/stream): server-sent
+// events of new incidents and trend alerts, each delivered only to those
+// whose detail route would answer it (role, post, TLP:RED recipients),
+// resumable with Last-Event-ID.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { api, assertProblem, demoPost, get, hqAdmin, login, secondPost, server, uniq } from './harness.mjs';
+
+before(server);
+
+const ago = (hours) => new Date(Date.now() - hours * 3600e3).toISOString().replace(/\.\d+Z$/, 'Z');
+
+// A stream of one session: collects events as they arrive.
+class Stream {
+	static async open(session, headers = {}) {
+		const s = new Stream();
+		s.ctl = new AbortController();
+		const res = await fetch(`${(await server()).base}/api/v1/events/stream`, {
+			headers: { Cookie: session.cookie, Accept: 'text/event-stream', ...headers }, signal: s.ctl.signal,
+		});
+		s.status = res.status;
+		s.type = res.headers.get('content-type');
+		s.events = [];
+		s.text = '';
+		if (res.status !== 200) { s.body = await res.text(); return s; }
+		s.reading = (async () => {
+			const dec = new TextDecoder();
+			try {
+				for await (const chunk of res.body) {
+					s.text += dec.decode(chunk, { stream: true });
+					let i;
+					while ((i = s.text.indexOf('\n\n')) >= 0) {
+						const block = s.text.slice(0, i);
+						s.text = s.text.slice(i + 2);
+						const ev = { id: null, event: 'message', data: '' };
+						for (const line of block.split('\n')) {
+							if (line.startsWith('id: ')) ev.id = line.slice(4);
+							else if (line.startsWith('event: ')) ev.event = line.slice(7);
+							else if (line.startsWith('data: ')) ev.data = JSON.parse(line.slice(6));
+						}
+						if (ev.data !== '') s.events.push(ev);
+					}
+				}
+			} catch { /* aborted */ }
+		})();
+		return s;
+	}
+	// Wait until an event matches, or time out and return undefined.
+	async waitFor(pred, ms = 4000) {
+		const end = Date.now() + ms;
+		while (Date.now() < end) {
+			const hit = this.events.find(pred);
+			if (hit) return hit;
+			await new Promise((r) => setTimeout(r, 50));
+		}
+		return undefined;
+	}
+	close() { this.ctl?.abort(); }
+}
+
+const streams = [];
+after(() => streams.forEach((s) => s.close()));
+async function open(username, headers) {
+	const s = await Stream.open(await login(username), headers);
+	streams.push(s);
+	return s;
+}
+
+async function report(session, fields = {}) {
+	const r = await api(session, 'POST', '/api/v1/incidents', {
+		post_id: await demoPost(), type: 'crime', category: 'crime', severity: 'Moderate',
+		title: uniq('API test feed'), occurred_at: ago(1), classification: 'UNCLASSIFIED', tlp: 'CLEAR', ...fields,
+	});
+	assert.equal(r.status, 201, r.text);
+	return r.json;
+}
+
+describe('the live feed', () => {
+	test('needs a session and answers text/event-stream', async () => {
+		assertProblem(await get(null, '/api/v1/events/stream'), 401, 'unauthenticated');
+		const s = await open('guard');
+		assert.equal(s.status, 200);
+		assert.match(s.type, /^text\/event-stream/);
+	});
+
+	test('a new incident reaches those who may read it, and no one else', async () => {
+		const rso = await open('rso');
+		const guard = await open('guard');
+		const staff = await open('staff');
+		const inc = await report(await login('analyst'));
+		const seen = await rso.waitFor((e) => e.data.object_id === inc.id);
+		assert.ok(seen, 'the security officer sees the new incident');
+		assert.equal(seen.event, 'incident.reported');
+		assert.equal(seen.data.title, inc.title);
+		assert.equal(seen.data.severity, 'Moderate');
+		assert.equal(seen.data.category, 'crime');
+		assert.match(seen.id, /^\d+$/);
+		assert.ok(await guard.waitFor((e) => e.data.object_id === inc.id), 'guards read incidents');
+		// Staff report incidents but read only their own: not this one.
+		assert.equal(await staff.waitFor((e) => e.data.object_id === inc.id, 800), undefined);
+	});
+
+	test('TLP:RED goes to its named recipients only; another post sees nothing', async () => {
+		const analystUser = (await login('analyst')).user;
+		const analyst = await open('analyst');
+		const rso = await open('rso');
+		const red = await report(await login('guard'), { tlp: 'RED', recipients: [analystUser.id], title: uniq('API test feed RED') });
+		assert.ok(await analyst.waitFor((e) => e.data.object_id === red.id), 'the recipient sees it');
+		assert.equal(await rso.waitFor((e) => e.data.object_id === red.id, 800), undefined,
+			'not even the security officer unless named (the reporter is)');
+		// An incident of another post: HQ sees it, Nairobi's officer does not.
+		const other = await secondPost();
+		const hq = await hqAdmin();
+		const hqStream = await Stream.open(hq);
+		streams.push(hqStream);
+		const inc = await report(hq, { post_id: other.post.id });
+		assert.ok(await hqStream.waitFor((e) => e.data.object_id === inc.id), 'HQ sees every post');
+		assert.equal(await rso.waitFor((e) => e.data.object_id === inc.id, 800), undefined);
+	});
+
+	test('Last-Event-ID resumes after the last event seen', async () => {
+		const first = await open('rso');
+		const a = await report(await login('rso'));
+		const seenA = await first.waitFor((e) => e.data.object_id === a.id);
+		assert.ok(seenA);
+		first.close();
+		const b = await report(await login('rso'));
+		const c = await report(await login('rso'));
+		const again = await open('rso', { 'Last-Event-ID': seenA.id });
+		assert.ok(await again.waitFor((e) => e.data.object_id === b.id), 'missed while away');
+		assert.ok(await again.waitFor((e) => e.data.object_id === c.id));
+		assert.equal(again.events.some((e) => e.data.object_id === a.id), false, 'not again');
+	});
+
+	test('a burst in a category raises a trend alert on the feed, with its numbers', async () => {
+		const rso = await open('rso');
+		const session = await login('rso');
+		// A category quiet in the demo history: sabotage filed as technical/cyber.
+		for (let i = 0; i < 8; i++)
+			await report(session, { type: 'sabotage', category: 'technical_cyber', severity: 'Minor', title: uniq(`API test feed burst ${i}`) });
+		const alert = await rso.waitFor((e) => e.event === 'trend.alert' && e.data.category === 'technical_cyber', 6000);
+		if (!alert) {
+			// Already alerting before this test (another test's burst): the
+			// trends route must say so.
+			const t = await get(session, `/api/v1/posts/${await demoPost()}/trends`);
+			assert.ok(t.json.categories.find((c) => c.category === 'technical_cyber').alert, 'alerting');
+			return;
+		}
+		assert.match(alert.data.explanation, /incidents in the last 7 days/);
+		assert.ok(alert.data.p_value < 0.01);
+		assert.ok(alert.data.recent >= 3);
+	});
+});
