@@ -140,7 +140,7 @@ load_pairs(struct pair **out)
 		    strcmp(row_.fields[0], "case_group") == 0)
 			continue;
 		if (n == cap)
-			p = realloc(p, (cap *= 2) * sizeof(*p));
+			p = bench_realloc(p, (cap *= 2) * sizeof(*p));
 		memset(&p[n], 0, sizeof(p[n]));
 		snprintf(p[n].group, sizeof(p[n].group), "%s", row_.fields[0]);
 		snprintf(

@@ -214,7 +214,7 @@ all_keys(const struct ch_match_list *lists, size_t n_lists, size_t *n)
 				    lists[l].entries[i].names[k].full, key,
 				    sizeof(key));
 				if (*n == cap)
-					keys = realloc(
+					keys = bench_realloc(
 					    keys, (cap *= 2) * sizeof(*keys));
 				keys[(*n)++] = strdup(key);
 			}
@@ -232,9 +232,9 @@ static void
 collect_parts(const struct bench_list *l, struct parts *p)
 {
 	p->given =
-	    realloc(p->given, (p->n_given + l->n_names) * sizeof(char *));
-	p->family =
-	    realloc(p->family, (p->n_family + l->n_names) * sizeof(char *));
+	    bench_realloc(p->given, (p->n_given + l->n_names) * sizeof(char *));
+	p->family = bench_realloc(
+	    p->family, (p->n_family + l->n_names) * sizeof(char *));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ch_watch_entry *e = &l->entries[i];
 

@@ -9,6 +9,18 @@
 #include "screening/match.h"
 #include "screening_lists.h"
 
+void *
+bench_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	return q;
+}
+
 const char *
 bench_data_dir(void)
 {
@@ -185,8 +197,8 @@ bench_load_ofac(const char *dir, const char *prefix, struct bench_list *out)
 			continue;
 		if (out->n == cap) {
 			cap = cap == 0 ? 1024 : cap * 2;
-			out->entries =
-			    realloc(out->entries, cap * sizeof(*out->entries));
+			out->entries = bench_realloc(
+			    out->entries, cap * sizeof(*out->entries));
 		}
 		e = &out->entries[out->n++];
 		memset(e, 0, sizeof(*e));

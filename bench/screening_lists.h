@@ -28,6 +28,9 @@ bool bench_load_ofac(
 bool bench_load_un(const char *path, struct bench_list *out);
 void bench_list_free(struct bench_list *l);
 
+/* realloc() that ends the benchmark when memory runs out. */
+void *bench_realloc(void *p, size_t n);
+
 /* The data directory: $CHANCERY_DATA or /work/shared/data. */
 const char *bench_data_dir(void);
 
