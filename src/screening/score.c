@@ -327,13 +327,14 @@ compound_similarity(const struct ch_match_token *x,
 
 	if (x->role == CH_TOKEN_INITIAL || y->role == CH_TOKEN_INITIAL ||
 	    z->role != CH_TOKEN_NAME || x->role > CH_TOKEN_PARTICLE ||
-	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX))
+	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX) ||
+	    x->text[0] != z->text[0])
 		return 0.0;
 	lx = strlen(x->text);
 	ly = strlen(y->text);
 	lz = strlen(z->text);
-	/* Joined, they must begin alike and be about as long. */
-	if (x->text[0] != z->text[0] || lx + ly + 2 < lz || lz + 2 < lx + ly)
+	/* Joined, they must begin alike (above) and be about as long. */
+	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
 	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
 	if (strcmp(joined, z->text) == 0)
