@@ -136,13 +136,15 @@ load_pairs(struct pair **out)
 	fclose(f);
 	ch_csv_init(&r, data, (size_t)len, 0);
 	while (ch_csv_next(&r, &row_, &fault) == CH_OK && row_.nfields > 0) {
-		if (row_.nfields < 5 || strcmp(row_.fields[0], "case_group") == 0)
+		if (row_.nfields < 5 ||
+		    strcmp(row_.fields[0], "case_group") == 0)
 			continue;
 		if (n == cap)
-			p = realloc(p, (cap *= 2) * sizeof(*p));
+			p = bench_realloc(p, (cap *= 2) * sizeof(*p));
 		memset(&p[n], 0, sizeof(p[n]));
 		snprintf(p[n].group, sizeof(p[n].group), "%s", row_.fields[0]);
-		snprintf(p[n].schema, sizeof(p[n].schema), "%s", row_.fields[1]);
+		snprintf(
+		    p[n].schema, sizeof(p[n].schema), "%s", row_.fields[1]);
 		snprintf(p[n].name1, sizeof(p[n].name1), "%s", row_.fields[2]);
 		snprintf(p[n].name2, sizeof(p[n].name2), "%s", row_.fields[3]);
 		p[n].match = strcmp(row_.fields[4], "true") == 0;
@@ -169,13 +171,13 @@ bench_pairs(bool verbose)
 	double t;
 
 	for (size_t i = 0; i < n; i++) {
-		struct ch_watch_name name = {p[i].name2, CH_NAME_PRIMARY, false};
+		struct ch_watch_name name = {
+		    p[i].name2, CH_NAME_PRIMARY, false};
 		struct ch_watch_entry e = {.kind = schema_kind(p[i].schema),
 		    .names = &name,
 		    .n_names = 1};
-		struct ch_match_subject s = {.name = p[i].name1,
-		    .kind = e.kind,
-		    .kind_known = true};
+		struct ch_match_subject s = {
+		    .name = p[i].name1, .kind = e.kind, .kind_known = true};
 		bool seen = false;
 
 		p[i].score = ch_match_score(&s, &e, NULL);
@@ -198,7 +200,8 @@ bench_pairs(bool verbose)
 	row("all", p, n, NULL, params.alert);
 	printf(" each group at its own best threshold:\n");
 	for (size_t g = 0; g < n_groups; g++)
-		row(groups[g], p, n, groups[g], best_threshold(p, n, groups[g]));
+		row(groups[g], p, n, groups[g],
+		    best_threshold(p, n, groups[g]));
 	printf(" errors at the review threshold by quality of the label:\n");
 	{
 		const char *qs[] = {"STRONG", "MEDIUM", "WEAK"};
@@ -210,7 +213,8 @@ bench_pairs(bool verbose)
 				if (strcmp(p[i].quality, qs[k]) != 0)
 					continue;
 				all++;
-				wrong += (p[i].score >= params.review) != p[i].match;
+				wrong +=
+				    (p[i].score >= params.review) != p[i].match;
 			}
 			printf("  %-8s %3zu wrong of %zu\n", qs[k], wrong, all);
 		}
@@ -271,8 +275,7 @@ bench_aliases(const struct bench_list *sdn, const struct ch_match_index *ix)
 }
 
 static void
-bench_alerts(const struct ch_match_index *ix, size_t count,
-    size_t compare_scan)
+bench_alerts(const struct ch_match_index *ix, size_t count, size_t compare_scan)
 {
 	struct ch_match_params params = ch_match_params_default();
 	struct ch_match_hit *hits = malloc(10 * sizeof(*hits));
@@ -312,8 +315,9 @@ bench_alerts(const struct ch_match_index *ix, size_t count,
 			alerts++;
 			if (shown++ < 12)
 				printf("  alert: %s ~ %s (%.3f)\n", name,
-				    hits[0].entry->names[hits[0].why
-							     .entry_name_index]
+				    hits[0]
+					.entry
+					->names[hits[0].why.entry_name_index]
 					.full,
 				    hits[0].score);
 		}
@@ -332,7 +336,8 @@ bench_alerts(const struct ch_match_index *ix, size_t count,
 	}
 	printf("== alerts: %zu plausible names of %zu origins on no list\n",
 	    count, NAME_ORIGINS);
-	printf("  %zu generated names are exactly a listed name (not counted)\n",
+	printf(
+	    "  %zu generated names are exactly a listed name (not counted)\n",
 	    listed);
 	printf("  alerts %.2f per 1,000 (t=%.2f), reviews %.1f per 1,000 "
 	       "(t=%.2f); names scored per query %.0f of %zu\n",
@@ -349,8 +354,8 @@ bench_alerts(const struct ch_match_index *ix, size_t count,
 /* Index against scan on list aliases (true hits) at the review
  * threshold. */
 static void
-bench_index_recall(const struct bench_list *sdn, const struct ch_match_index *ix,
-    size_t count)
+bench_index_recall(
+    const struct bench_list *sdn, const struct ch_match_index *ix, size_t count)
 {
 	struct ch_match_params params = ch_match_params_default();
 	struct ch_match_hit *hits = malloc(10 * sizeof(*hits));
@@ -361,7 +366,8 @@ bench_index_recall(const struct bench_list *sdn, const struct ch_match_index *ix
 	while (q < count) {
 		const struct ch_watch_entry *e =
 		    &sdn->entries[bench_rand(&seed) % sdn->n];
-		const char *name = e->names[bench_rand(&seed) % e->n_names].full;
+		const char *name =
+		    e->names[bench_rand(&seed) % e->n_names].full;
 		struct ch_match_subject s = {.name = name};
 		size_t n = 0, ns = 0;
 		char mangled[512];
@@ -386,15 +392,18 @@ bench_index_recall(const struct bench_list *sdn, const struct ch_match_index *ix
 				found = hits[b].entry == scan[a].entry;
 			missed += !found;
 			if (!found && getenv("SHOW_MISSES") != NULL)
-				printf("  index missed: %s ~ %s (%.3f)\n", s.name,
-				    scan[a].entry->names[scan[a].why
-							     .entry_name_index]
+				printf("  index missed: %s ~ %s (%.3f)\n",
+				    s.name,
+				    scan[a]
+					.entry
+					->names[scan[a].why.entry_name_index]
 					.full,
 				    scan[a].score);
 		}
 	}
-	printf("== index vs full scan on %zu listed names with a typo: %zu scan "
-	       "hits, %zu missed by the index (recall loss %.3f%%)\n",
+	printf(
+	    "== index vs full scan on %zu listed names with a typo: %zu scan "
+	    "hits, %zu missed by the index (recall loss %.3f%%)\n",
 	    count, scan_hits, missed,
 	    scan_hits > 0 ? 100.0 * (double)missed / (double)scan_hits : 0.0);
 	free(hits);
@@ -434,8 +443,8 @@ main(int argc, char **argv)
 		sdn_primary.entries[i] = sdn.entries[i];
 		sdn_primary.entries[i].n_names = 1;
 	}
-	prim[0] = (struct ch_match_list){"ofac-sdn-primary", sdn_primary.entries,
-	    sdn.n};
+	prim[0] = (struct ch_match_list){
+	    "ofac-sdn-primary", sdn_primary.entries, sdn.n};
 	ix_prim = ch_match_index_create(prim, 1);
 	if (getenv("SKIP_ALIASES") == NULL)
 		bench_aliases(&sdn, ix_prim);

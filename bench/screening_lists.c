@@ -9,6 +9,18 @@
 #include "screening/match.h"
 #include "screening_lists.h"
 
+void *
+bench_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+
+	if (q == NULL) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
+	}
+	return q;
+}
+
 const char *
 bench_data_dir(void)
 {
@@ -87,11 +99,11 @@ add_dob(struct bench_list *l, struct ch_watch_entry *e,
 }
 
 static void
-add_nationality(struct bench_list *l, struct ch_watch_entry *e, const char *s,
-    size_t n)
+add_nationality(
+    struct bench_list *l, struct ch_watch_entry *e, const char *s, size_t n)
 {
-	const char **v = ch_arena_alloc(
-	    l->arena, (e->n_nationalities + 1) * sizeof(*v));
+	const char **v =
+	    ch_arena_alloc(l->arena, (e->n_nationalities + 1) * sizeof(*v));
 
 	if (e->n_nationalities > 0)
 		memcpy(v, e->nationalities, e->n_nationalities * sizeof(*v));
@@ -120,7 +132,8 @@ read_remarks(struct bench_list *l, struct ch_watch_entry *e, const char *r)
 	}
 	for (p = r; (p = strstr(p, "nationality ")) != NULL; p += 12) {
 		const char *end = strpbrk(p + 12, ";.");
-		size_t n = end != NULL ? (size_t)(end - p - 12) : strlen(p + 12);
+		size_t n =
+		    end != NULL ? (size_t)(end - p - 12) : strlen(p + 12);
 
 		add_nationality(l, e, p + 12, n);
 	}
@@ -184,17 +197,18 @@ bench_load_ofac(const char *dir, const char *prefix, struct bench_list *out)
 			continue;
 		if (out->n == cap) {
 			cap = cap == 0 ? 1024 : cap * 2;
-			out->entries =
-			    realloc(out->entries, cap * sizeof(*out->entries));
+			out->entries = bench_realloc(
+			    out->entries, cap * sizeof(*out->entries));
 		}
 		e = &out->entries[out->n++];
 		memset(e, 0, sizeof(*e));
 		e->ref = ch_arena_strdup(out->arena, row.fields[0]);
 		type = row.fields[2];
-		e->kind = strncmp(type, "individual", 10) == 0 ? CH_WATCH_INDIVIDUAL
-		    : strncmp(type, "vessel", 6) == 0          ? CH_WATCH_VESSEL
-		    : strncmp(type, "aircraft", 8) == 0        ? CH_WATCH_AIRCRAFT
-							       : CH_WATCH_ENTITY;
+		e->kind = strncmp(type, "individual", 10) == 0
+		    ? CH_WATCH_INDIVIDUAL
+		    : strncmp(type, "vessel", 6) == 0   ? CH_WATCH_VESSEL
+		    : strncmp(type, "aircraft", 8) == 0 ? CH_WATCH_AIRCRAFT
+							: CH_WATCH_ENTITY;
 		add_name(out, e, row.fields[1], CH_NAME_PRIMARY, false);
 		if (!empty(row.fields[11]))
 			read_remarks(out, e, row.fields[11]);
@@ -248,8 +262,8 @@ tag(const char *p, const char *end, const char *name, char *buf, size_t size,
 			bool done = false;
 
 			for (size_t k = 0; k < 5 && !done; k++)
-				if (strncmp(c, ents[k][0], strlen(ents[k][0])) ==
-				    0) {
+				if (strncmp(c, ents[k][0],
+					strlen(ents[k][0])) == 0) {
 					buf[n++] = ents[k][1][0];
 					c += strlen(ents[k][0]) - 1;
 					done = true;
@@ -286,7 +300,8 @@ un_record(struct bench_list *l, const char *p, const char *end, bool person)
 			    n > 0 ? " " : "", buf);
 		}
 	add_name(l, e, full, CH_NAME_PRIMARY, false);
-	if (tag(p, end, "NAME_ORIGINAL_SCRIPT", buf, sizeof(buf), NULL) != NULL &&
+	if (tag(p, end, "NAME_ORIGINAL_SCRIPT", buf, sizeof(buf), NULL) !=
+		NULL &&
 	    buf[0] != '\0')
 		add_name(l, e, buf, CH_NAME_STRONG, true);
 	for (q = p; q < end;) {

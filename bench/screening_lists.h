@@ -22,10 +22,14 @@ struct bench_list {
 
 /* Read DIR/sdn.csv and DIR/alt.csv (or cons_prim.csv and cons_alt.csv
  * when PREFIX is "cons_", "" for the SDN).  False on error. */
-bool bench_load_ofac(const char *dir, const char *prefix, struct bench_list *out);
+bool bench_load_ofac(
+    const char *dir, const char *prefix, struct bench_list *out);
 /* Read the UN consolidated XML file PATH. */
 bool bench_load_un(const char *path, struct bench_list *out);
 void bench_list_free(struct bench_list *l);
+
+/* realloc() that ends the benchmark when memory runs out. */
+void *bench_realloc(void *p, size_t n);
 
 /* The data directory: $CHANCERY_DATA or /work/shared/data. */
 const char *bench_data_dir(void);

@@ -142,8 +142,7 @@ close_thread_translit(void)
 static void
 init_thread_translit(void)
 {
-	if (pthread_key_create(&thread_translit_key, free_thread_translit) !=
-	    0)
+	if (pthread_key_create(&thread_translit_key, free_thread_translit) != 0)
 		return;
 	thread_translit_ok = true;
 	atexit(close_thread_translit);

@@ -32,7 +32,9 @@
 #include "screening/match_int.h"
 
 #define KEY_MAX (CH_MATCH_TOKEN_MAX + 2)
-#define KEYS_PER_TOKEN 40
+#define KEYS_PER_TOKEN 128
+#define DELETE_TWO_MIN 5
+#define DELETE_TWO_MAX 10
 #define NONE UINT32_MAX
 
 /* ---- an interning string table ---- */
@@ -72,7 +74,7 @@ strtab_find(const struct strtab *t, const char *s)
 	if (t->n_slots == 0)
 		return NONE;
 	for (i = hash_bytes(s, len) & mask; t->slots[i] != 0;
-	    i = (i + 1) & mask)
+	     i = (i + 1) & mask)
 		if (strcmp(strtab_get(t, t->slots[i] - 1), s) == 0)
 			return t->slots[i] - 1;
 	return NONE;
@@ -137,7 +139,7 @@ strtab_intern(struct strtab *t, const char *s, bool *added)
 	t->used += len + 1;
 	id = (uint32_t)t->n++;
 	for (i = hash_bytes(s, len) & (t->n_slots - 1); t->slots[i] != 0;
-	    i = (i + 1) & (t->n_slots - 1))
+	     i = (i + 1) & (t->n_slots - 1))
 		;
 	t->slots[i] = id + 1;
 	*added = true;
@@ -175,6 +177,8 @@ struct iname {
 	uint16_t n_tokens;
 	uint16_t name_index;
 	uint8_t quality;
+	bool body;      /* the entry is a company, vessel or aircraft */
+	uint8_t n_full; /* tokens of weight 1 (names, not particles) */
 };
 
 struct ch_match_index {
@@ -186,13 +190,18 @@ struct ch_match_index {
 	size_t n_tokens, tokens_cap;
 	uint32_t *joined; /* type ids of neighbouring tokens joined */
 	size_t n_joined, joined_cap;
+	bool *type_is_joined; /* by type id, up to type_is_joined_cap */
+	size_t type_is_joined_cap;
 	struct strtab type_tab; /* role letter + text -> type id */
 	struct ch_match_token *types;
 	size_t types_cap;
-	uint32_t *type_keys; /* KEYS_PER_TOKEN key ids per type, NONE-padded */
+	uint32_t *type_keys; /* key ids of all types, type after type */
+	size_t n_type_keys, type_keys_cap;
+	uint32_t *type_key_first; /* type id -> first in type_keys; +1 */
+	size_t type_key_first_cap;
 	struct strtab key_tab;
-	uint32_t *key_start; /* key id -> first in key_types; n_keys + 1 */
-	uint32_t *key_types; /* type ids holding the key */
+	uint32_t *key_start;  /* key id -> first in key_types; n_keys + 1 */
+	uint32_t *key_types;  /* type ids holding the key */
 	uint32_t *type_start; /* type id -> first in type_names */
 	uint32_t *type_names; /* name ids holding the type, ascending */
 	size_t n_key_types, n_type_names;
@@ -206,13 +215,14 @@ ch_match_last_candidates(void)
 	return last_candidates;
 }
 
-/* Add KEY to KEYS unless it is there already. */
+/* Add KEY to KEYS unless it repeats the last one (a doubled letter
+ * deleted either way); other repeats are harmless, the types they find
+ * are made unique. */
 static void
 push_key(char keys[][KEY_MAX], size_t *n, size_t max, const char *key)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(keys[i], key) == 0)
-			return;
+	if (*n > 0 && strcmp(keys[*n - 1], key) == 0)
+		return;
 	if (*n < max)
 		snprintf(keys[(*n)++], KEY_MAX, "%s", key);
 }
@@ -229,18 +239,29 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 	if (len < 3)
 		return;
 	for (size_t i = 0; i < len; i++) {
-		snprintf(key, sizeof(key), "w%.*s%s", (int)i, word,
-		    word + i + 1);
+		snprintf(
+		    key, sizeof(key), "w%.*s%s", (int)i, word, word + i + 1);
 		push_key(keys, n, max, key);
 	}
+	/* Two letters off: without each pair of its letters, in words long
+	 * enough for that to leave a name. */
+	if (len < DELETE_TWO_MIN || len > DELETE_TWO_MAX)
+		return;
+	for (size_t i = 0; i < len; i++)
+		for (size_t j = i + 1; j < len; j++) {
+			snprintf(key, sizeof(key), "w%.*s%.*s%s", (int)i, word,
+			    (int)(j - i - 1), word + i + 1, word + j + 1);
+			push_key(keys, n, max, key);
+		}
 }
 
 /*
  * The index keys of a token into KEYS (at most MAX); returns how many.
  * Double Metaphone codes and the skeleton catch transliterations; the
- * word itself and the word without each one of
- * its letters catch every pair at one edit (a letter dropped, added,
- * changed or two swapped give a shared deletion).
+ * word itself and the word without each one of its letters catch every
+ * pair at one edit (a letter dropped, added, changed or two swapped give
+ * a shared deletion); without each pair of its letters (five to ten
+ * letters), every pair at two.
  */
 static size_t
 token_keys(const struct ch_match_token *t, char keys[][KEY_MAX], size_t max)
@@ -277,7 +298,8 @@ join_text(char *out, const char *a, const char *b)
 	size_t la = strlen(a), lb = strlen(b);
 
 	if (la + lb >= CH_MATCH_TOKEN_MAX)
-		lb = la >= CH_MATCH_TOKEN_MAX - 1 ? 0 : CH_MATCH_TOKEN_MAX - 1 - la;
+		lb = la >= CH_MATCH_TOKEN_MAX - 1 ? 0
+						  : CH_MATCH_TOKEN_MAX - 1 - la;
 	if (la >= CH_MATCH_TOKEN_MAX)
 		la = CH_MATCH_TOKEN_MAX - 1;
 	memcpy(out, a, la);
@@ -316,27 +338,52 @@ intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
 	if (id == NONE || !added)
 		return id;
 	if (!grow((void **)&ix->types, &ix->types_cap, id + 1,
-		sizeof(*ix->types)))
+		sizeof(*ix->types)) ||
+	    !grow((void **)&ix->type_key_first, &ix->type_key_first_cap, id + 2,
+		sizeof(*ix->type_key_first)))
 		return NONE;
-	{
-		size_t cap = ix->types_cap * KEYS_PER_TOKEN;
-		uint32_t *tk = realloc(ix->type_keys, cap * sizeof(*tk));
-
-		if (tk == NULL)
-			return NONE;
-		ix->type_keys = tk;
-	}
 	ix->types[id] = *t;
 	n = token_keys(t, keys, KEYS_PER_TOKEN);
-	for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-		uint32_t key = NONE;
+	if (!grow((void **)&ix->type_keys, &ix->type_keys_cap,
+		ix->n_type_keys + n, sizeof(*ix->type_keys)))
+		return NONE;
+	ix->type_key_first[id] = (uint32_t)ix->n_type_keys;
+	for (size_t k = 0; k < n; k++) {
+		uint32_t key = strtab_intern(&ix->key_tab, keys[k], &added);
 
-		if (k < n && (key = strtab_intern(&ix->key_tab, keys[k],
-				  &added)) == NONE)
+		if (key == NONE)
 			return NONE;
-		ix->type_keys[(size_t)id * KEYS_PER_TOKEN + k] = key;
+		ix->type_keys[ix->n_type_keys++] = key;
 	}
+	ix->type_key_first[id + 1] = (uint32_t)ix->n_type_keys;
 	return id;
+}
+
+/* Record that type ID stands for two names joined in some name. */
+static bool
+mark_joined(struct ch_match_index *ix, uint32_t id)
+{
+	size_t old = ix->type_is_joined_cap;
+
+	if (!grow((void **)&ix->type_is_joined, &ix->type_is_joined_cap, id + 1,
+		sizeof(*ix->type_is_joined)))
+		return false;
+	if (ix->type_is_joined_cap > old)
+		memset(ix->type_is_joined + old, 0,
+		    (ix->type_is_joined_cap - old) *
+			sizeof(*ix->type_is_joined));
+	ix->type_is_joined[id] = true;
+	return true;
+}
+
+/* Whether token I of N repeats an earlier one ("Hassan Hassan"). */
+static bool
+seen_before(const struct ch_match_name *n, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(n->tokens[k].text, n->tokens[i].text) == 0)
+			return true;
+	return false;
 }
 
 static bool
@@ -358,15 +405,21 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 	in->entry = entry;
 	in->first_token = (uint32_t)ix->n_tokens;
 	in->n_tokens = (uint16_t)norm.n_tokens;
-	in->name_index = (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX
-							    : name_index);
+	in->name_index =
+	    (uint16_t)(name_index > UINT16_MAX ? UINT16_MAX : name_index);
 	in->quality = (uint8_t)wn->quality;
+	in->n_full = 0;
+	in->body = kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
+	    kind == CH_WATCH_AIRCRAFT;
 	for (size_t i = 0; i < norm.n_tokens; i++) {
 		uint32_t id = intern_type(ix, &norm.tokens[i]);
 
 		if (id == NONE)
 			return false;
 		ix->tokens[ix->n_tokens++] = id;
+		if (ch_match_token_weight(&norm.tokens[i]) >= 1.0 &&
+		    !seen_before(&norm, i))
+			in->n_full++;
 	}
 	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair". */
 	in->first_joined = (uint32_t)ix->n_joined;
@@ -377,8 +430,14 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		struct ch_match_token j;
 		uint32_t id;
 
-		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		/* Only where names split and join: syllables and particles
+		 * ("Hao Fan", "Song Nam", "Abdul Aziz"); joining every pair
+		 * of a million names would double the index for little. */
+		if (a->role > CH_TOKEN_PARTICLE ||
+		    b->role > CH_TOKEN_PARTICLE ||
 		    (a->role != CH_TOKEN_NAME && b->role != CH_TOKEN_NAME) ||
+		    (a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+			strlen(a->text) > 4 && strlen(b->text) > 4) ||
 		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
 			continue;
 		memset(&j, 0, sizeof(j));
@@ -386,6 +445,7 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		j.role = CH_TOKEN_NAME;
 		ch_match_token_keys(&j);
 		if ((id = intern_type(ix, &j)) == NONE ||
+		    !mark_joined(ix, id) ||
 		    !grow((void **)&ix->joined, &ix->joined_cap,
 			ix->n_joined + 1, sizeof(*ix->joined)))
 			return false;
@@ -424,12 +484,9 @@ build_postings(struct ch_match_index *ix)
 	}
 	for (size_t t = 0; t < n_types; t++) {
 		ix->type_start[t + 1] += ix->type_start[t];
-		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
-
-			if (key != NONE)
-				ix->key_start[key + 1]++;
-		}
+		for (uint32_t k = ix->type_key_first[t];
+		     k < ix->type_key_first[t + 1]; k++)
+			ix->key_start[ix->type_keys[k] + 1]++;
 	}
 	for (size_t k = 0; k < n_keys; k++)
 		ix->key_start[k + 1] += ix->key_start[k];
@@ -437,26 +494,30 @@ build_postings(struct ch_match_index *ix)
 	ix->n_key_types = ix->key_start[n_keys];
 	ix->type_names = malloc((ix->n_type_names + 1) * sizeof(uint32_t));
 	ix->key_types = malloc((ix->n_key_types + 1) * sizeof(uint32_t));
-	fill = malloc(((n_types > n_keys ? n_types : n_keys) + 1) *
-	    sizeof(*fill));
+	fill =
+	    malloc(((n_types > n_keys ? n_types : n_keys) + 1) * sizeof(*fill));
 	if (ix->type_names == NULL || ix->key_types == NULL || fill == NULL)
 		goto fail;
+	/* Each type's names by their number of full names, fewest first
+	 * (a query may need only the short ones of a common type), then in
+	 * order. */
 	memcpy(fill, ix->type_start, n_types * sizeof(*fill));
-	for (size_t nm = 0; nm < ix->n_names; nm++) {
-		const struct iname *in = &ix->names[nm];
+	for (size_t full = 0; full <= CH_MATCH_TOKENS_MAX; full++)
+		for (size_t nm = 0; nm < ix->n_names; nm++) {
+			const struct iname *in = &ix->names[nm];
 
-		for (size_t t = 0; t < (size_t)in->n_tokens + in->n_joined; t++)
-			ix->type_names[fill[name_type(ix, in, t)]++] =
-			    (uint32_t)nm;
-	}
+			if (in->n_full != full)
+				continue;
+			for (size_t t = 0;
+			     t < (size_t)in->n_tokens + in->n_joined; t++)
+				ix->type_names[fill[name_type(ix, in, t)]++] =
+				    (uint32_t)nm;
+		}
 	memcpy(fill, ix->key_start, n_keys * sizeof(*fill));
 	for (size_t t = 0; t < n_types; t++)
-		for (size_t k = 0; k < KEYS_PER_TOKEN; k++) {
-			uint32_t key = ix->type_keys[t * KEYS_PER_TOKEN + k];
-
-			if (key != NONE)
-				ix->key_types[fill[key]++] = (uint32_t)t;
-		}
+		for (uint32_t k = ix->type_key_first[t];
+		     k < ix->type_key_first[t + 1]; k++)
+			ix->key_types[fill[ix->type_keys[k]]++] = (uint32_t)t;
 	free(fill);
 	return true;
 fail:
@@ -511,9 +572,11 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->names);
 	free(ix->tokens);
 	free(ix->joined);
+	free(ix->type_is_joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
 	free(ix->type_keys);
+	free(ix->type_key_first);
 	strtab_free(&ix->key_tab);
 	free(ix->key_start);
 	free(ix->key_types);
@@ -541,10 +604,10 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    ix->names_cap * sizeof(*ix->names) +
 	    ix->tokens_cap * sizeof(*ix->tokens) +
 	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
-	    ix->types_cap * (sizeof(*ix->types) + KEYS_PER_TOKEN * 4) +
-	    strtab_bytes(&ix->key_tab) + (ix->key_tab.n + 1) * 4 +
-	    (ix->type_tab.n + 1) * 4 + (ix->n_key_types + 1) * 4 +
-	    (ix->n_type_names + 1) * 4;
+	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
+	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
+	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
+	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4;
 }
 
 /* ---- queries ---- */
@@ -567,15 +630,10 @@ struct query {
 	struct ch_match_name name;
 	const struct ch_match_token *refs[CH_MATCH_TOKENS_MAX];
 	struct ch_match_hit *hits;
+	uint32_t *hit_names; /* the best name of each hit */
+	uint32_t name_bits;  /* bit i: query token i is a name */
 	size_t max, n_hits, scored;
 };
-
-static bool
-is_body(enum ch_watch_kind kind)
-{
-	return kind == CH_WATCH_ENTITY || kind == CH_WATCH_VESSEL ||
-	    kind == CH_WATCH_AIRCRAFT;
-}
 
 /* Column T of the similarity matrix (query tokens x NE entry tokens) for
  * entry token E of type TYPE, from the cache when it is there. */
@@ -602,7 +660,8 @@ similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
 		if (q->cache->type[s] == 0) {
 			q->cache->type[s] = type + 1;
 			for (size_t i = 0; i < nq; i++) {
-				double v = ch_match_token_weight(q->refs[i]) > 0 &&
+				double v =
+				    ch_match_token_weight(q->refs[i]) > 0 &&
 					ch_match_token_weight(e) > 0
 				    ? ch_match_token_similarity(q->refs[i], e)
 				    : 0.0;
@@ -634,14 +693,14 @@ score_name(struct query *q, uint32_t nm)
 	}
 	q->scored++;
 	return ch_match_tokens(q->refs, q->name.n_tokens, e, in->n_tokens,
-		   is_body(q->ix->entries[in->entry].entry->kind), sims, NULL) *
+		   in->body, sims, NULL) *
 	    ch_match_quality_factor((enum ch_watch_name_quality)in->quality);
 }
 
 /* Add entry E with its best name score to the hits if it makes the
  * threshold and the top. */
 static void
-offer(struct query *q, uint32_t e, double name_score)
+offer(struct query *q, uint32_t e, double name_score, uint32_t nm)
 {
 	const struct ch_watch_entry *we = q->ix->entries[e].entry;
 	double score;
@@ -659,11 +718,44 @@ offer(struct query *q, uint32_t e, double name_score)
 		q->hits[at].list = q->hits[at - 1].list;
 		q->hits[at].entry = q->hits[at - 1].entry;
 		q->hits[at].score = q->hits[at - 1].score;
+		q->hit_names[at] = q->hit_names[at - 1];
 		at--;
 	}
+	q->hit_names[at] = nm;
 	q->hits[at].list = q->ix->entries[e].list;
 	q->hits[at].entry = we;
 	q->hits[at].score = score;
+}
+
+/* The explanation of hit I from the names as indexed (no normalising
+ * again, no ICU). */
+static void
+explain_hit(struct query *q, size_t i)
+{
+	struct ch_match_hit *h = &q->hits[i];
+	const struct iname *in = &q->ix->names[q->hit_names[i]];
+	struct ch_match_name *name = malloc(sizeof(*name));
+	size_t used = 0;
+
+	if (name == NULL) { /* the same, slower */
+		h->score = ch_match_score(q->subject, h->entry, &h->why);
+		return;
+	}
+	name->n_tokens = in->n_tokens;
+	name->kind = h->entry->kind;
+	name->ascii[0] = '\0';
+	for (size_t t = 0; t < in->n_tokens; t++) {
+		name->tokens[t] =
+		    q->ix->types[q->ix->tokens[in->first_token + t]];
+		used += (size_t)snprintf(name->ascii + used,
+		    sizeof(name->ascii) - used, "%s%s", t > 0 ? " " : "",
+		    name->tokens[t].text);
+		if (used >= sizeof(name->ascii))
+			used = sizeof(name->ascii) - 1;
+	}
+	h->score = ch_match_explain_name(
+	    q->subject, h->entry, &q->name, name, in->name_index, &h->why);
+	free(name);
 }
 
 /* Explanations and levels for the hits chosen. */
@@ -673,7 +765,7 @@ finish(struct query *q)
 	for (size_t i = 0; i < q->n_hits; i++) {
 		struct ch_match_hit *h = &q->hits[i];
 
-		h->score = ch_match_score(q->subject, h->entry, &h->why);
+		explain_hit(q, i);
 		h->level = h->score >= q->params->alert ? CH_MATCH_ALERT
 		    : h->score >= q->params->review     ? CH_MATCH_REVIEW
 							: CH_MATCH_NONE;
@@ -681,20 +773,23 @@ finish(struct query *q)
 	last_candidates = q->scored;
 	free(q->cache);
 	q->cache = NULL;
+	free(q->hit_names);
+	q->hit_names = NULL;
 }
 
 static ch_err
 start(struct query *q, const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits)
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits)
 {
-	size_t top = params->top_k == 0 ? CH_MATCH_TOP_K_DEFAULT
-					: params->top_k;
+	size_t top =
+	    params->top_k == 0 ? CH_MATCH_TOP_K_DEFAULT : params->top_k;
 	bool any = false;
 
 	*n_hits = 0;
 	q->cache = NULL;
+	q->hit_names = NULL;
 	q->ix = ix;
 	q->subject = subject;
 	q->params = params;
@@ -705,14 +800,21 @@ start(struct query *q, const struct ch_match_index *ix,
 	last_candidates = 0;
 	ch_match_normalise(subject->name,
 	    subject->kind_known ? subject->kind : CH_WATCH_OTHER, &q->name);
+	q->name_bits = 0;
 	for (size_t i = 0; i < q->name.n_tokens; i++) {
 		q->refs[i] = &q->name.tokens[i];
 		any = any || ch_match_token_weight(q->refs[i]) > 0;
+		if (q->refs[i]->role == CH_TOKEN_NAME)
+			q->name_bits |= 1u << i;
 	}
 	if (!any)
 		return CH_ERR_INVALID;
+	q->hit_names = calloc(q->max + 1, sizeof(*q->hit_names));
+	if (q->hit_names == NULL)
+		return CH_ERR_NOMEM;
 	/* Without the cache, scores are the same, only slower. */
-	q->cache = calloc(1, sizeof(*q->cache) +
+	q->cache = calloc(1,
+	    sizeof(*q->cache) +
 		CACHE_SLOTS * q->name.n_tokens * sizeof(double));
 	return CH_OK;
 }
@@ -720,26 +822,34 @@ start(struct query *q, const struct ch_match_index *ix,
 ch_err
 ch_match_scan(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits)
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits)
 {
 	struct query q;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
-	if (err != CH_OK || q.max == 0)
+	if (err != CH_OK)
 		return err;
+	if (q.max == 0) {
+		free(q.cache);
+		free(q.hit_names);
+		return CH_OK;
+	}
 	for (size_t e = 0; e < ix->n_entries; e++) {
 		const struct ientry *ie = &ix->entries[e];
 		double best = -1;
+		uint32_t best_nm = 0;
 
 		for (uint32_t k = 0; k < ie->n_names; k++) {
 			double v = score_name(&q, ie->first_name + k);
 
-			if (v > best)
+			if (v > best) {
 				best = v;
+				best_nm = ie->first_name + k;
+			}
 		}
 		if (best >= 0)
-			offer(&q, (uint32_t)e, best);
+			offer(&q, (uint32_t)e, best, best_nm);
 	}
 	finish(&q);
 	*n_hits = q.n_hits;
@@ -774,6 +884,8 @@ ids_unique(struct ids *a, size_t from)
 {
 	size_t w = from;
 
+	if (a->n <= from + 1)
+		return;
 	qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
 	for (size_t r = from; r < a->n; r++)
 		if (r == from || a->v[r] != a->v[w - 1])
@@ -795,8 +907,8 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 
 		if (key == NONE)
 			continue;
-		for (uint32_t p = ix->key_start[key]; p < ix->key_start[key + 1];
-		    p++)
+		for (uint32_t p = ix->key_start[key];
+		     p < ix->key_start[key + 1]; p++)
 			if (!ids_push(types, ix->key_types[p]))
 				return false;
 	}
@@ -825,7 +937,190 @@ struct generator {
 	size_t first, n; /* in the query's type list */
 	size_t cost;
 	double weight;
+	size_t token;     /* the query token */
+	size_t joined_at; /* types from here on align with it joined */
 };
+
+/* Which query tokens align with which token types: type id -> bit mask
+ * of query tokens (a token's neighbours too, for joined forms), so that
+ * a candidate's best possible score is known before it is scored. */
+struct type_masks {
+	uint32_t *type; /* type id + 1; 0 empty */
+	uint32_t *mask;
+	size_t slots; /* a power of two */
+};
+
+static bool
+masks_init(struct type_masks *m, const struct ids *types,
+    const struct generator *gen, size_t n_gen, size_t n_tokens)
+{
+	m->slots = 64;
+	while (m->slots < types->n * 2 + 2)
+		m->slots *= 2;
+	m->type = calloc(m->slots, sizeof(*m->type));
+	m->mask = calloc(m->slots, sizeof(*m->mask));
+	if (m->type == NULL || m->mask == NULL)
+		return false;
+	for (size_t g = 0; g < n_gen; g++) {
+		uint32_t near = 1u << gen[g].token;
+
+		if (gen[g].token > 0)
+			near |= 1u << (gen[g].token - 1);
+		if (gen[g].token + 1 < n_tokens)
+			near |= 1u << (gen[g].token + 1);
+		for (size_t k = 0; k < gen[g].n; k++) {
+			uint32_t t = types->v[gen[g].first + k];
+			size_t i = (t * 2654435761u) & (m->slots - 1);
+			uint32_t bits = gen[g].first + k < gen[g].joined_at
+			    ? 1u << gen[g].token
+			    : near;
+
+			while (m->type[i] != 0 && m->type[i] != t + 1)
+				i = (i + 1) & (m->slots - 1);
+			m->type[i] = t + 1;
+			m->mask[i] |= bits;
+		}
+	}
+	return true;
+}
+
+static uint32_t
+masks_get(const struct type_masks *m, uint32_t t)
+{
+	size_t i = (t * 2654435761u) & (m->slots - 1);
+
+	for (; m->type[i] != 0; i = (i + 1) & (m->slots - 1))
+		if (m->type[i] == t + 1)
+			return m->mask[i];
+	return 0;
+}
+
+static void
+masks_free(struct type_masks *m)
+{
+	free(m->type);
+	free(m->mask);
+}
+
+/* The best score name NM could reach: every query token it could align
+ * (its types found through the keys, or found similar now, alone or
+ * joined) aligned exactly, the query's particles and initials aligned
+ * too, the rest missing, and its names that align with nothing left
+ * over.  Scoring a name costs far more than this. */
+static double
+name_bound(
+    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+{
+	const struct iname *in = &q->ix->names[nm];
+	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
+	uint32_t bits[CH_MATCH_TOKENS_MAX], hit = 0;
+	double sims[CH_MATCH_TOKENS_MAX], aligned = non_name, miss = 0;
+	double left = 0, both;
+	size_t nq = q->name.n_tokens, ne = in->n_tokens;
+
+	for (size_t t = 0; t < in->n_joined; t++)
+		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
+			return 1.0;
+	for (size_t t = 0; t < ne; t++) {
+		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
+		bits[t] = masks_get(m, q->ix->tokens[in->first_token + t]);
+		hit |= bits[t];
+	}
+	/* Every name of the query may align: nothing to bound. */
+	if ((hit & q->name_bits) == q->name_bits)
+		return 1.0;
+	for (size_t t = 0; t < ne; t++) {
+		uint32_t type = q->ix->tokens[in->first_token + t];
+
+		if (bits[t] != 0 || ch_match_token_weight(e[t]) == 0)
+			continue;
+		similarities(q, type, e[t], sims, 0, 1);
+		for (size_t i = 0; i < nq; i++)
+			if (ch_match_token_weight(q->refs[i]) > 0 &&
+			    (sims[i] >= CH_MATCH_TOKEN_FLOOR ||
+				(sims[i] < 0 &&
+				    ch_match_token_similarity(q->refs[i],
+					e[t]) >= CH_MATCH_TOKEN_FLOOR)))
+				bits[t] |= 1u << i;
+		hit |= bits[t];
+	}
+	for (size_t i = 0; i < nq; i++) {
+		if ((hit >> i & 1) != 0 || (q->name_bits >> i & 1) == 0)
+			continue;
+		for (size_t t = 0; t < ne; t++) {
+			if (t + 1 < ne &&
+			    ch_match_compound_similarity(
+				e[t], e[t + 1], q->refs[i]) > 0) {
+				bits[t] |= 1u << i;
+				bits[t + 1] |= 1u << i;
+			}
+			if (i + 1 < nq &&
+			    ch_match_compound_similarity(
+				q->refs[i], q->refs[i + 1], e[t]) > 0)
+				bits[t] |= 3u << i;
+			if (i > 0 &&
+			    ch_match_compound_similarity(
+				q->refs[i - 1], q->refs[i], e[t]) > 0)
+				bits[t] |= 3u << (i - 1);
+		}
+	}
+	hit = 0;
+	for (size_t t = 0; t < ne; t++) {
+		hit |= bits[t];
+		if (bits[t] == 0)
+			left += ch_match_token_weight(e[t]);
+	}
+	for (size_t i = 0; i < nq; i++) {
+		if (q->refs[i]->role != CH_TOKEN_NAME)
+			continue;
+		if ((hit >> i & 1) != 0)
+			aligned += ch_match_token_weight(q->refs[i]);
+		else
+			miss += ch_match_token_weight(q->refs[i]);
+	}
+	if (aligned <= non_name)
+		return 0.0;
+	both = miss < left ? miss : left;
+	return aligned /
+	    (aligned + CH_MATCH_CONFLICT_COST * both +
+		CH_MATCH_MISSING_COST * (miss - both) +
+		CH_MATCH_EXTRA_COST * (left - both));
+}
+
+/*
+ * The most full names a name may have and still reach the threshold
+ * without aligning query token G: it misses G's weight, aligns at best
+ * every other query token with one of its names each, and has its other
+ * names left over in conflict with G.  (Two of its names joined against
+ * one query token are found through the index's joined and split forms.)
+ */
+static size_t
+longest_needed(const struct query *q, size_t g)
+{
+	double w0 = ch_match_token_weight(q->refs[g]), others = 0;
+	size_t n_others = 0, n;
+	double t = q->params->review - CH_MATCH_EVIDENCE_MAX;
+
+	for (size_t i = 0; i < q->name.n_tokens; i++)
+		if (i != g && ch_match_token_weight(q->refs[i]) > 0) {
+			others += ch_match_token_weight(q->refs[i]);
+			n_others++;
+		}
+	if (others <= 0)
+		return 0;
+	for (n = n_others; n < CH_MATCH_TOKENS_MAX; n++) {
+		double left = (double)(n + 1 - n_others);
+		double both = w0 < left ? w0 : left;
+		double b = others /
+		    (others + CH_MATCH_CONFLICT_COST * both +
+			CH_MATCH_MISSING_COST * (w0 - both) +
+			CH_MATCH_EXTRA_COST * (left - both));
+
+		if (b < t)
+			return n;
+	}
+	return CH_MATCH_TOKENS_MAX;
+}
 
 static int
 generator_cmp(const void *pa, const void *pb)
@@ -835,10 +1130,56 @@ generator_cmp(const void *pa, const void *pb)
 	return a->cost < b->cost ? -1 : a->cost > b->cost;
 }
 
+/* A query token that is two listed words written together
+ * ("Orientshipping" for "Orient Shipping"): the types of its two parts,
+ * each of three letters or more, appended to TYPES. */
 static bool
-token_types(const struct query *q, size_t i, struct ids *types)
+split_types(const struct ch_match_index *ix, const struct ch_match_token *t,
+    struct ids *types)
 {
+	size_t len = strlen(t->text);
+	char key[KEY_MAX];
+
+	if (len < 7)
+		return true;
+	for (size_t cut = 3; cut + 3 <= len; cut++) {
+		uint32_t left, right;
+
+		snprintf(key, sizeof(key), "w%.*s", (int)cut, t->text);
+		if ((left = strtab_find(&ix->key_tab, key)) == NONE)
+			continue;
+		snprintf(key, sizeof(key), "w%s", t->text + cut);
+		if ((right = strtab_find(&ix->key_tab, key)) == NONE)
+			continue;
+		for (uint32_t p = ix->key_start[left];
+		     p < ix->key_start[left + 1]; p++)
+			if (strlen(ix->types[ix->key_types[p]].text) == cut &&
+			    !ids_push(types, ix->key_types[p]))
+				return false;
+		for (uint32_t p = ix->key_start[right];
+		     p < ix->key_start[right + 1]; p++)
+			if (strlen(ix->types[ix->key_types[p]].text) ==
+				len - cut &&
+			    !ids_push(types, ix->key_types[p]))
+				return false;
+	}
+	return true;
+}
+
+/* The types query token I aligns with, alone, then (from *JOINED_AT)
+ * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
+ * sorted and unique. */
+static bool
+token_types(
+    const struct query *q, size_t i, struct ids *types, size_t *joined_at)
+{
+	size_t from = types->n;
+
 	if (!similar_types(q->ix, q->refs[i], CH_MATCH_TOKEN_FLOOR, types))
+		return false;
+	ids_unique(types, from);
+	*joined_at = types->n;
+	if (!split_types(q->ix, q->refs[i], types))
 		return false;
 	for (int side = -1; side <= 1; side += 2) {
 		const struct ch_match_token *a, *b;
@@ -849,7 +1190,8 @@ token_types(const struct query *q, size_t i, struct ids *types)
 			continue;
 		a = q->refs[side < 0 ? i - 1 : i];
 		b = q->refs[side < 0 ? i : i + 1];
-		if (a->role > CH_TOKEN_PARTICLE || b->role > CH_TOKEN_PARTICLE ||
+		if (a->role > CH_TOKEN_PARTICLE ||
+		    b->role > CH_TOKEN_PARTICLE ||
 		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
 			continue;
 		memset(&joined, 0, sizeof(joined));
@@ -859,24 +1201,32 @@ token_types(const struct query *q, size_t i, struct ids *types)
 		if (!similar_types(q->ix, &joined, 0.8, types))
 			return false;
 	}
+	ids_unique(types, *joined_at);
 	return true;
 }
 
 ch_err
 ch_match_query(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits)
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits)
 {
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
 	struct ids types = {0}, cand = {0};
+	struct type_masks masks = {0};
 	size_t n_gen = 0;
-	double weight = 0, need, taken = 0, bound;
+	double weight = 0, need, taken = 0, bound, non_name = 0;
+	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
 
-	if (err != CH_OK || q.max == 0)
+	if (err != CH_OK)
 		return err;
+	if (q.max == 0) {
+		free(q.cache);
+		free(q.hit_names);
+		return CH_OK;
+	}
 	for (size_t i = 0; i < q.name.n_tokens; i++) {
 		struct generator *g = &gen[n_gen];
 
@@ -884,12 +1234,12 @@ ch_match_query(const struct ch_match_index *ix,
 		if (q.refs[i]->role != CH_TOKEN_NAME)
 			continue;
 		g->first = types.n;
-		if (!token_types(&q, i, &types))
+		if (!token_types(&q, i, &types, &g->joined_at))
 			goto nomem;
-		ids_unique(&types, g->first);
 		g->n = types.n - g->first;
 		g->cost = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
+		g->token = i;
 		for (size_t k = 0; k < g->n; k++) {
 			uint32_t t = types.v[g->first + k];
 
@@ -905,6 +1255,11 @@ ch_match_query(const struct ch_match_index *ix,
 	need = bound <= 0 ? weight
 			  : weight * (1.0 - bound) /
 		(1.0 - bound + CH_MATCH_MISSING_COST * bound);
+	if (!masks_init(&masks, &types, gen, n_gen, q.name.n_tokens))
+		goto nomem;
+	for (size_t i = 0; i < q.name.n_tokens; i++)
+		if (q.refs[i]->role != CH_TOKEN_NAME)
+			non_name += ch_match_token_weight(q.refs[i]);
 	qsort(gen, n_gen, sizeof(*gen), generator_cmp);
 	for (size_t g = 0; g < n_gen; g++) {
 		taken += gen[g].weight;
@@ -915,36 +1270,67 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	/* Short of the bound, every name token generates: an entry must
 	 * align one of them to score at all (score.c). */
+	/* A token that aligns with nothing listed may be two listed names
+	 * run together with a typo: then no cut. */
+	short_names = n_gen > 0 && gen[0].n > 0
+	    ? longest_needed(&q, gen[0].token)
+	    : CH_MATCH_TOKENS_MAX;
 	for (size_t g = 0; g < n_gen; g++)
-		for (size_t k = 0; k < gen[g].n; k++) {
+		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
 			uint32_t t = types.v[gen[g].first + k];
 
+			/* Names without the rarest token's types need to be
+			 * short to reach the threshold: the rest of a
+			 * common type's list is not read. */
+			bool all = g == 0 ||
+			    gen[g].first + k >= gen[g].joined_at ||
+			    (t < ix->type_is_joined_cap &&
+				ix->type_is_joined[t]);
+
 			for (uint32_t p = ix->type_start[t];
-			    p < ix->type_start[t + 1]; p++)
+			     p < ix->type_start[t + 1] &&
+			     (all ||
+				 ix->names[ix->type_names[p]].n_full <=
+				     short_names);
+			     p++)
 				if (!ids_push(&cand, ix->type_names[p]))
 					goto nomem;
 		}
 	ids_unique(&cand, 0);
 	for (size_t i = 0; i < cand.n;) {
-		uint32_t e = ix->names[cand.v[i]].entry;
+		uint32_t e = ix->names[cand.v[i]].entry, best_nm = 0;
 		double best = -1;
 
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double v = score_name(&q, cand.v[i]);
+			double v;
 
-			if (v > best)
+			if (name_bound(&q, &masks, cand.v[i], non_name) *
+				    ch_match_quality_factor(
+					(enum ch_watch_name_quality)ix
+					    ->names[cand.v[i]]
+					    .quality) +
+				CH_MATCH_EVIDENCE_MAX <
+			    params->review)
+				continue;
+			if ((v = score_name(&q, cand.v[i])) > best) {
 				best = v;
+				best_nm = cand.v[i];
+			}
 		}
-		offer(&q, e, best);
+		if (best >= 0)
+			offer(&q, e, best, best_nm);
 	}
+	masks_free(&masks);
 	free(types.v);
 	free(cand.v);
 	finish(&q);
 	*n_hits = q.n_hits;
 	return CH_OK;
 nomem:
+	masks_free(&masks);
 	free(types.v);
 	free(cand.v);
 	free(q.cache);
+	free(q.hit_names);
 	return CH_ERR_NOMEM;
 }

@@ -134,12 +134,12 @@ struct ch_match_params ch_match_params_default(void);
 /* One query token aligned to one entry token (index into the normalised
  * names of the explanation), with how they matched. */
 enum ch_match_how {
-	CH_HOW_EXACT,     /* same letters */
-	CH_HOW_FUZZY,     /* Jaro-Winkler */
-	CH_HOW_PHONETIC,  /* same Double Metaphone key */
-	CH_HOW_SKELETON,  /* same consonant skeleton */
-	CH_HOW_INITIAL,   /* an initial and the token it begins */
-	CH_HOW_COMPOUND,  /* two tokens on one side make one on the other */
+	CH_HOW_EXACT,    /* same letters */
+	CH_HOW_FUZZY,    /* Jaro-Winkler */
+	CH_HOW_PHONETIC, /* same Double Metaphone key */
+	CH_HOW_SKELETON, /* same consonant skeleton */
+	CH_HOW_INITIAL,  /* an initial and the token it begins */
+	CH_HOW_COMPOUND, /* two tokens on one side make one on the other */
 };
 
 struct ch_match_alignment {
@@ -152,9 +152,9 @@ struct ch_match_alignment {
 
 /* A factor: one piece of evidence and what it did to the score. */
 struct ch_match_factor {
-	const char *name;   /* "name", "dob", "nationality", "gender", "kind" */
+	const char *name; /* "name", "dob", "nationality", "gender", "kind" */
 	double contribution; /* added to the score (may be negative) */
-	char detail[96];     /* "year 1951 = 1951", "query token 'x' unmatched" */
+	char detail[96]; /* "year 1951 = 1951", "query token 'x' unmatched" */
 };
 
 struct ch_match_explain {
@@ -229,15 +229,15 @@ size_t ch_match_index_bytes(const struct ch_match_index *ix);
  */
 ch_err ch_match_query(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits);
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits);
 
 /* The same as ch_match_query but scoring every entry (no candidate
  * generation): the reference the index is measured against. */
 ch_err ch_match_scan(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
-    const struct ch_match_params *params, struct ch_match_hit *hits,
-    size_t max, size_t *n_hits);
+    const struct ch_match_params *params, struct ch_match_hit *hits, size_t max,
+    size_t *n_hits);
 
 /* How many names the last ch_match_query on this thread scored (for
  * the benchmarks: the fraction of the list a query touches). */

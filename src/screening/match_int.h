@@ -17,6 +17,10 @@
 /* What a query token left unaligned costs, against its weight (score.c):
  * the index's candidate bound depends on it. */
 #define CH_MATCH_MISSING_COST 0.45
+/* And a token left over on each side, and one on the entry side only
+ * (the least of a person's and a body's cost). */
+#define CH_MATCH_CONFLICT_COST 3.0
+#define CH_MATCH_EXTRA_COST 0.30
 
 /* phonetic.c */
 void ch_match_skeleton(const char *word, char *out, size_t size);
@@ -35,6 +39,11 @@ const char *ch_match_particle_canon(const char *text);
 double ch_match_token_similarity(
     const struct ch_match_token *a, const struct ch_match_token *b);
 #define CH_MATCH_TOKEN_FLOOR 0.60
+
+/* The similarity of neighbouring tokens X and Y joined against Z, 0 when
+ * the scorer would not align them so. */
+double ch_match_compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z);
 
 /* The weight of a token in the name score (0 for titles and suffixes),
  * from its role and text (ch_match_role_weight), as recorded in the
@@ -55,6 +64,13 @@ double ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
  * WHY (may be NULL); returns the final score, clamped to 0..1. */
 double ch_match_evidence(const struct ch_match_subject *subject,
     const struct ch_watch_entry *entry, double name_score,
+    struct ch_match_explain *why);
+
+/* The score of SUBJECT (normalised as QUERY) against ENTRY through its
+ * name NAME_INDEX (normalised as NAME), with the explanation in WHY. */
+double ch_match_explain_name(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, const struct ch_match_name *query,
+    const struct ch_match_name *name, size_t name_index,
     struct ch_match_explain *why);
 
 /* How much a name of QUALITY is worth against the primary name. */

@@ -70,10 +70,23 @@ static const char legal_openers[] =
 
 /* Particles spelt differently in different transliterations. */
 static const char *const particle_canon[][2] = {
-    {"el", "al"}, {"ul", "al"}, {"ad", "al"}, {"as", "al"}, {"ash", "al"},
-    {"az", "al"}, {"ben", "bin"}, {"ibn", "bin"}, {"ibni", "bin"},
-    {"binti", "bint"}, {"abou", "abu"}, {"abo", "abu"}, {"abdul", "abd"},
-    {"abdel", "abd"}, {"abdal", "abd"}, {"abdol", "abd"}, {"wuld", "ould"},
+    {"el", "al"},
+    {"ul", "al"},
+    {"ad", "al"},
+    {"as", "al"},
+    {"ash", "al"},
+    {"az", "al"},
+    {"ben", "bin"},
+    {"ibn", "bin"},
+    {"ibni", "bin"},
+    {"binti", "bint"},
+    {"abou", "abu"},
+    {"abo", "abu"},
+    {"abdul", "abd"},
+    {"abdel", "abd"},
+    {"abdal", "abd"},
+    {"abdol", "abd"},
+    {"wuld", "ould"},
     {"von", "van"},
 };
 
@@ -83,8 +96,14 @@ static const struct {
 	const char *prefix;
 	size_t min_rest;
 } glued[] = {
-    {"abdul", 4}, {"abdel", 4}, {"abdal", 4}, {"abdol", 4}, {"abd", 4},
-    {"abu", 4}, {"al", 5}, {"el", 5},
+    {"abdul", 4},
+    {"abdel", 4},
+    {"abdal", 4},
+    {"abdol", 4},
+    {"abd", 4},
+    {"abu", 4},
+    {"al", 5},
+    {"el", 5},
 };
 
 static bool
@@ -100,7 +119,7 @@ const char *
 ch_match_particle_canon(const char *text)
 {
 	for (size_t i = 0; i < sizeof(particle_canon) / sizeof(*particle_canon);
-	    i++)
+	     i++)
 		if (strcmp(particle_canon[i][0], text) == 0)
 			return particle_canon[i][1];
 	return text;
@@ -193,7 +212,8 @@ tokenise(const char *s, struct ch_match_name *out)
 			continue;
 		}
 		/* An apostrophe between letters joins them. */
-		if ((c == '\'' || c == '`') && n > 0 && isalnum((unsigned char)s[1]))
+		if ((c == '\'' || c == '`') && n > 0 &&
+		    isalnum((unsigned char)s[1]))
 			continue;
 		push_token(out, word, n);
 		n = 0;
@@ -209,7 +229,8 @@ join_single_letters(struct ch_match_name *out)
 	size_t w = 0;
 
 	for (size_t r = 0; r < out->n_tokens; r++) {
-		struct ch_match_token *prev = w > 0 ? &out->tokens[w - 1] : NULL;
+		struct ch_match_token *prev =
+		    w > 0 ? &out->tokens[w - 1] : NULL;
 		size_t plen = prev != NULL ? strlen(prev->text) : 0;
 
 		if (prev != NULL && strlen(out->tokens[r].text) == 1 &&
@@ -296,8 +317,8 @@ ch_match_ascii(const char *in, char *out, size_t size)
 
 /* ---- dates of birth ---- */
 
-static const char *const months[] = {"jan", "feb", "mar", "apr", "may",
-    "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const months[] = {"jan", "feb", "mar", "apr", "may", "jun",
+    "jul", "aug", "sep", "oct", "nov", "dec"};
 
 /* A number of 1..4 digits at *P; advances *P. -1 when none. */
 static int

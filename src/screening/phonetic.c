@@ -65,8 +65,8 @@ ch_match_jaro_winkler(const char *a, const char *b)
 	jaro = ((double)m / (double)la + (double)m / (double)lb +
 		   ((double)m - (double)t / 2.0) / (double)m) /
 	    3.0;
-	while (prefix < 4 && prefix < la && prefix < lb &&
-	    a[prefix] == b[prefix])
+	while (
+	    prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
 		prefix++;
 	return jaro + (double)prefix * 0.1 * (1.0 - jaro);
 }
@@ -239,8 +239,8 @@ dm_c(struct dm *d, int i)
 		return 3;
 	}
 	if (has(d, i, "CC\0") && !(i == 1 && at(d, 0) == 'M')) {
-		if (strchr("IEH", at(d, i + 2)) != NULL && at(d, i + 2) != '\0' &&
-		    !has(d, i + 2, "HU\0")) {
+		if (strchr("IEH", at(d, i + 2)) != NULL &&
+		    at(d, i + 2) != '\0' && !has(d, i + 2, "HU\0")) {
 			if ((i == 1 && at(d, 0) == 'A') ||
 			    has(d, i - 1, "UCCEE\0UCCES\0"))
 				add(d, "KS");
@@ -309,8 +309,9 @@ dm_g(struct dm *d, int i)
 		add2(d, "KL", "L");
 		return 2;
 	}
-	if (i == 0 && (at(d, 1) == 'Y' ||
-			  has(d, 1, "ES\0EP\0EB\0EL\0EY\0IB\0IL\0IN\0IE\0EI\0ER\0"))) {
+	if (i == 0 &&
+	    (at(d, 1) == 'Y' ||
+		has(d, 1, "ES\0EP\0EB\0EL\0EY\0IB\0IL\0IN\0IE\0EI\0ER\0"))) {
 		add2(d, "K", "J");
 		return 2;
 	}
@@ -370,14 +371,16 @@ dm_s(struct dm *d, int i)
 					add2(d, "X", "SK");
 				else
 					add(d, "SK");
-			} else if (i == 0 && !vowel_at(d, 3) && at(d, 3) != 'W') {
+			} else if (i == 0 && !vowel_at(d, 3) &&
+			    at(d, 3) != 'W') {
 				add2(d, "X", "S");
 			} else {
 				add(d, "X");
 			}
 			return 3;
 		}
-		if (at(d, i + 2) != '\0' && strchr("IEY", at(d, i + 2)) != NULL) {
+		if (at(d, i + 2) != '\0' &&
+		    strchr("IEY", at(d, i + 2)) != NULL) {
 			add(d, "S");
 			return 3;
 		}
@@ -389,7 +392,7 @@ dm_s(struct dm *d, int i)
 	else
 		add(d, "S");
 	return strchr("SZ", at(d, i + 1)) != NULL && at(d, i + 1) != '\0' ? 2
-									   : 1;
+									  : 1;
 }
 
 static int
@@ -408,7 +411,7 @@ dm_t(struct dm *d, int i)
 	}
 	add(d, "T");
 	return strchr("TD", at(d, i + 1)) != NULL && at(d, i + 1) != '\0' ? 2
-									   : 1;
+									  : 1;
 }
 
 static int
@@ -426,7 +429,8 @@ dm_w(struct dm *d, int i)
 		return 1;
 	}
 	if ((i == d->len - 1 && vowel_at(d, i - 1)) ||
-	    has(d, i - 1, "EWSKI\0EWSKY\0OWSKI\0OWSKY\0") || has(d, 0, "SCH\0")) {
+	    has(d, i - 1, "EWSKI\0EWSKY\0OWSKI\0OWSKY\0") ||
+	    has(d, 0, "SCH\0")) {
 		add2(d, "", "F");
 		return 1;
 	}
@@ -444,7 +448,12 @@ dm_letter(struct dm *d, int i)
 	char c = at(d, i), n = at(d, i + 1);
 
 	switch (c) {
-	case 'A': case 'E': case 'I': case 'O': case 'U': case 'Y':
+	case 'A':
+	case 'E':
+	case 'I':
+	case 'O':
+	case 'U':
+	case 'Y':
 		if (i == 0)
 			add(d, "A");
 		return 1;
@@ -465,7 +474,12 @@ dm_letter(struct dm *d, int i)
 		}
 		add(d, "T");
 		return n == 'T' || n == 'D' ? 2 : 1;
-	case 'F': case 'K': case 'L': case 'M': case 'N': case 'R':
+	case 'F':
+	case 'K':
+	case 'L':
+	case 'M':
+	case 'N':
+	case 'R':
 		if (c == 'L' && n == 'L' &&
 		    ((i == d->len - 3 && has(d, i - 1, "ILLO\0ILLA\0ALLE\0")) ||
 			((has(d, d->len - 2, "AS\0OS\0") ||
@@ -496,7 +510,8 @@ dm_letter(struct dm *d, int i)
 		return 1;
 	case 'J':
 		if (has(d, i, "JOSE\0") || has(d, 0, "SAN \0")) {
-			if ((i == 0 && at(d, i + 4) == ' ') || has(d, 0, "SAN \0"))
+			if ((i == 0 && at(d, i + 4) == ' ') ||
+			    has(d, 0, "SAN \0"))
 				add(d, "H");
 			else
 				add2(d, "J", "H");
@@ -537,7 +552,8 @@ dm_letter(struct dm *d, int i)
 			return 1;
 		}
 		if (!(i == d->len - 1 &&
-			(has(d, i - 3, "IAU\0EAU\0") || has(d, i - 2, "AU\0OU\0"))))
+			(has(d, i - 3, "IAU\0EAU\0") ||
+			    has(d, i - 2, "AU\0OU\0"))))
 			add(d, "KS");
 		return n == 'C' || n == 'X' ? 2 : 1;
 	case 'Z':
@@ -563,15 +579,15 @@ ch_match_metaphone(const char *word, char primary[8], char alternate[8])
 	struct dm d = {0};
 	int n = 0, i = 0;
 
-	for (; word[n] != '\0' && n < CH_MATCH_TOKEN_MAX; n++)
+	for (; n < CH_MATCH_TOKEN_MAX && word[n] != '\0'; n++)
 		up[n] = (char)toupper((unsigned char)word[n]);
 	up[n] = '\0';
 	d.w = up;
 	d.len = n;
 	if (has(&d, 0, "GN\0KN\0PN\0WR\0PS\0"))
 		i = 1;
-	while (i < d.len &&
-	    (d.np < CH_MATCH_PHON_MAX || d.na < CH_MATCH_PHON_MAX))
+	while (
+	    i < d.len && (d.np < CH_MATCH_PHON_MAX || d.na < CH_MATCH_PHON_MAX))
 		i += dm_letter(&d, i);
 	d.p[d.np] = '\0';
 	d.a[d.na] = '\0';

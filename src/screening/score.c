@@ -50,11 +50,12 @@
 #define VOWEL_SIMILARITY 0.96
 #define STEM_SIMILARITY 0.97
 #define INITIAL_SIMILARITY 0.90
+#define LISTED_INITIAL_SIMILARITY 0.70
 #define COMPOUND_FLOOR 0.80
-#define EXTRA_COST 0.30
+#define EXTRA_COST CH_MATCH_EXTRA_COST
 #define EXTRA_COST_BODY 0.60
 #define MISSING_COST CH_MATCH_MISSING_COST
-#define CONFLICT_COST 3.0
+#define CONFLICT_COST CH_MATCH_CONFLICT_COST
 #define PARTIAL_COST 1.5
 #define ORDER_COST 0.04
 #define WEAK_ALIAS 0.92
@@ -84,8 +85,8 @@ has_digit(const char *s)
 static bool
 is_patronymic(const char *s)
 {
-	static const char *const endings[] = {"ovich", "evich", "ovna",
-	    "evna", "ovitch", "ievich", "ogly", "kyzy", "uulu"};
+	static const char *const endings[] = {"ovich", "evich", "ovna", "evna",
+	    "ovitch", "ievich", "ogly", "kyzy", "uulu"};
 	size_t n = strlen(s);
 
 	if (n < 7)
@@ -125,7 +126,8 @@ ch_match_quality_factor(enum ch_watch_name_quality quality)
 static bool
 same_key(const char *a, const char *b)
 {
-	return a[0] != '\0' && a[1] != '\0' && strcmp(a, b) == 0;
+	return a[0] != '\0' && a[0] == b[0] && a[1] != '\0' &&
+	    strcmp(a, b) == 0;
 }
 
 /* Damerau-Levenshtein distance (adjacent transpositions count one) of
@@ -190,7 +192,7 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 		cap = n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
 		break;
 	case 2:
-		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : 0.60;
+		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : n >= 5 ? 0.60 : 0.50;
 		break;
 	case 3:
 		cap = n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
@@ -205,8 +207,8 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 
 /* The similarity of two tokens, 0..1, and how it was found. */
 static double
-token_similarity(const struct ch_match_token *a,
-    const struct ch_match_token *b, enum ch_match_how *how)
+token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
+    enum ch_match_how *how)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
@@ -215,13 +217,21 @@ token_similarity(const struct ch_match_token *a,
 	bool sounds;
 
 	*how = CH_HOW_EXACT;
-	if (strcmp(a->text, b->text) == 0)
+	if (a->text[0] == b->text[0] && strcmp(a->text, b->text) == 0)
 		return 1.0;
 	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
 		*how = CH_HOW_INITIAL;
-		if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
+		if (a->role == CH_TOKEN_PARTICLE ||
+		    b->role == CH_TOKEN_PARTICLE)
 			return 0.0;
-		return a->text[0] == b->text[0] ? INITIAL_SIMILARITY : 0.0;
+		if (a->text[0] != b->text[0])
+			return 0.0;
+		/* "J." given for a listed "John" is likely; a listed "A."
+		 * says little about a given "Abysec". */
+		return b->role == CH_TOKEN_INITIAL &&
+			a->role != CH_TOKEN_INITIAL
+		    ? LISTED_INITIAL_SIMILARITY
+		    : INITIAL_SIMILARITY;
 	}
 	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
 		return strcmp(ch_match_particle_canon(a->text),
@@ -235,13 +245,15 @@ token_similarity(const struct ch_match_token *a,
 	*how = CH_HOW_FUZZY;
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
-		unsigned common = (unsigned)__builtin_popcount(
-		    a->letters & b->letters);
+		unsigned common =
+		    (unsigned)__builtin_popcount(a->letters & b->letters);
 		unsigned fewer = (unsigned)__builtin_popcount(a->letters);
 
 		if ((unsigned)__builtin_popcount(b->letters) < fewer)
 			fewer = (unsigned)__builtin_popcount(b->letters);
-		if (common * 2 < fewer && strcmp(a->skeleton, b->skeleton) != 0)
+		if (common * 2 < fewer &&
+		    (a->skeleton[0] != b->skeleton[0] ||
+			strcmp(a->skeleton, b->skeleton) != 0))
 			return 0.0;
 	}
 	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
@@ -255,7 +267,8 @@ token_similarity(const struct ch_match_token *a,
 	}
 	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
 	/* Only a vowel differs in a name of five letters or more: the usual
-	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden"). */
+	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
+	 */
 	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
 	    strcmp(a->skeleton, b->skeleton) == 0 && best < VOWEL_SIMILARITY) {
 		*how = CH_HOW_SKELETON;
@@ -290,6 +303,16 @@ ch_match_token_similarity(
 	return token_similarity(a, b, &how);
 }
 
+static double compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z);
+
+double
+ch_match_compound_similarity(const struct ch_match_token *x,
+    const struct ch_match_token *y, const struct ch_match_token *z)
+{
+	return compound_similarity(x, y, z);
+}
+
 /* Two neighbouring tokens (X, Y) against one (Z): Jaro-Winkler of the
  * joined text, 0 when it is under COMPOUND_FLOOR or the tokens are not
  * names and particles. */
@@ -304,13 +327,14 @@ compound_similarity(const struct ch_match_token *x,
 
 	if (x->role == CH_TOKEN_INITIAL || y->role == CH_TOKEN_INITIAL ||
 	    z->role != CH_TOKEN_NAME || x->role > CH_TOKEN_PARTICLE ||
-	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX))
+	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX) ||
+	    x->text[0] != z->text[0])
 		return 0.0;
 	lx = strlen(x->text);
 	ly = strlen(y->text);
 	lz = strlen(z->text);
-	/* Joined, they must begin alike and be about as long. */
-	if (x->text[0] != z->text[0] || lx + ly + 2 < lz || lz + 2 < lx + ly)
+	/* Joined, they must begin alike (above) and be about as long. */
+	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
 	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
 	if (strcmp(joined, z->text) == 0)
@@ -340,11 +364,9 @@ edge_cmp(const void *pa, const void *pb)
 	return a->e - b->e;
 }
 
-#define EDGES_MAX                                                          \
-	(CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX * 3)
+#define EDGES_MAX (CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX * 3)
 
-static void
-add_factor(struct ch_match_explain *why, const char *name, double v,
+static void add_factor(struct ch_match_explain *why, const char *name, double v,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static void
@@ -377,8 +399,8 @@ full_weight(const struct ch_match_token *t)
 /* Whether unaligned token I repeats an aligned token of its side
  * ("Sergey Sergey Shoigu"): a repeat costs nothing. */
 static bool
-repeated(const struct ch_match_token *const *t, size_t n, const bool *used,
-    size_t i)
+repeated(
+    const struct ch_match_token *const *t, size_t n, const bool *used, size_t i)
 {
 	for (size_t k = 0; k < n; k++)
 		if (k != i && used[k] && strcmp(t[k]->text, t[i]->text) == 0)
@@ -392,7 +414,8 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
     const double *sims, struct ch_match_explain *why)
 {
 	struct edge edges[EDGES_MAX];
-	bool used_q[CH_MATCH_TOKENS_MAX] = {0}, used_e[CH_MATCH_TOKENS_MAX] = {0};
+	bool used_q[CH_MATCH_TOKENS_MAX] = {0},
+	     used_e[CH_MATCH_TOKENS_MAX] = {0};
 	double wq[CH_MATCH_TOKENS_MAX], we[CH_MATCH_TOKENS_MAX];
 	double s = 0, aligned = 0, miss = 0, extra = 0, partial = 0, both;
 	double miss_full = 0, extra_full = 0;
@@ -431,13 +454,15 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 1, how};
 			if (j + 1 < ne &&
-			    (we[j + 1] > 0 || e[j + 1]->role == CH_TOKEN_SUFFIX) &&
+			    (we[j + 1] > 0 ||
+				e[j + 1]->role == CH_TOKEN_SUFFIX) &&
 			    (sim = compound_similarity(e[j], e[j + 1], q[i])) >
 				0)
 				edges[n_edges++] = (struct edge){
 				    sim, (int)i, 1, (int)j, 2, CH_HOW_COMPOUND};
 			if (i + 1 < nq &&
-			    (wq[i + 1] > 0 || q[i + 1]->role == CH_TOKEN_SUFFIX) &&
+			    (wq[i + 1] > 0 ||
+				q[i + 1]->role == CH_TOKEN_SUFFIX) &&
 			    (sim = compound_similarity(q[i], q[i + 1], e[j])) >
 				0)
 				edges[n_edges++] = (struct edge){
@@ -464,7 +489,10 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		partial += (1.0 - g->sim) * w;
 		for (int t = 0; t < g->qn; t++)
 			name_aligned = name_aligned ||
-			    q[g->q + t]->role == CH_TOKEN_NAME;
+			    (q[g->q + t]->role == CH_TOKEN_NAME &&
+				(e[g->e]->role == CH_TOKEN_NAME ||
+				    (g->en == 2 &&
+					e[g->e + 1]->role == CH_TOKEN_NAME)));
 		aligned += w;
 		n_aligned_q += (size_t)g->qn;
 		order_q[n_order] = g->q;
@@ -489,12 +517,13 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 		}
 	for (size_t a = 0; a < n_order; a++)
 		for (size_t b = a + 1; b < n_order; b++)
-			if ((order_q[a] < order_q[b]) != (order_e[a] < order_e[b]))
+			if ((order_q[a] < order_q[b]) !=
+			    (order_e[a] < order_e[b]))
 				inversions++;
 	if (aligned == 0 || !name_aligned) {
 		add_factor(why, "name", 0.0,
 		    aligned == 0 ? "no query token aligned"
-				 : "only initials and particles aligned");
+				 : "no name aligned with a name");
 		return 0.0;
 	}
 	/* Tokens left over on both sides are names in place of each other
@@ -605,7 +634,8 @@ date_evidence(const struct ch_watch_date *s, const struct ch_watch_date *e,
 		return 0.03;
 	}
 	if (slo <= ehi && elo <= shi) {
-		snprintf(detail, size, "%d-%d within %d-%d", slo, shi, elo, ehi);
+		snprintf(
+		    detail, size, "%d-%d within %d-%d", slo, shi, elo, ehi);
 		return 0.015;
 	}
 	gap = slo > ehi ? slo - ehi : elo - shi;
@@ -649,8 +679,8 @@ ch_match_evidence(const struct ch_match_subject *subject,
 
 			if (entry->dobs[i].year == 0)
 				continue;
-			v = date_evidence(&subject->dob, &entry->dobs[i], d,
-			    sizeof(d));
+			v = date_evidence(
+			    &subject->dob, &entry->dobs[i], d, sizeof(d));
 			if (v > best) {
 				best = v;
 				snprintf(detail, sizeof(detail), "%s", d);
@@ -695,7 +725,7 @@ ch_match_score(const struct ch_match_subject *subject,
 	struct ch_match_name query, name;
 	enum ch_watch_kind kind =
 	    subject->kind_known ? subject->kind : CH_WATCH_OTHER;
-	double best = -1, q;
+	double best = -1;
 	size_t best_i = 0;
 
 	ch_match_normalise(subject->name, kind, &query);
@@ -712,22 +742,35 @@ ch_match_score(const struct ch_match_subject *subject,
 	}
 	if (best < 0)
 		best = 0;
+	if (why != NULL && entry->n_names > 0) {
+		ch_match_normalise(
+		    entry->names[best_i].full, entry->kind, &name);
+		return ch_match_explain_name(
+		    subject, entry, &query, &name, best_i, why);
+	}
 	if (why != NULL) {
 		memset(why, 0, sizeof(*why));
 		why->query = query;
-		if (entry->n_names > 0) {
-			ch_match_normalise(
-			    entry->names[best_i].full, entry->kind, &name);
-			ch_match_names(&query, &name, why);
-			why->entry_name_index = best_i;
-			q = ch_match_quality_factor(entry->names[best_i].quality);
-			if (q < 1.0)
-				add_factor(why, "alias", best - why->name_score,
-				    "a weak alias counts %.2g", q);
-		}
-		why->name_score = best;
 	}
 	return ch_match_evidence(subject, entry, best, why);
+}
+
+double
+ch_match_explain_name(const struct ch_match_subject *subject,
+    const struct ch_watch_entry *entry, const struct ch_match_name *query,
+    const struct ch_match_name *name, size_t name_index,
+    struct ch_match_explain *why)
+{
+	double v, q = ch_match_quality_factor(entry->names[name_index].quality);
+
+	memset(why, 0, sizeof(*why));
+	v = ch_match_names(query, name, why);
+	why->entry_name_index = name_index;
+	if (q < 1.0)
+		add_factor(
+		    why, "alias", v * q - v, "a weak alias counts %.2g", q);
+	why->name_score = v * q;
+	return ch_match_evidence(subject, entry, v * q, why);
 }
 
 /* ---- rendering ---- */
@@ -752,8 +795,8 @@ ch_match_explain_text(const struct ch_match_explain *why, struct ch_buf *out)
 {
 	ch_err err;
 
-	err = ch_buf_appendf(out, "score %.3f (name %.3f)\n", why->score,
-	    why->name_score);
+	err = ch_buf_appendf(
+	    out, "score %.3f (name %.3f)\n", why->score, why->name_score);
 	for (size_t i = 0; i < why->n_alignments && err == CH_OK; i++) {
 		const struct ch_match_alignment *a = &why->alignments[i];
 

@@ -28,13 +28,19 @@ tokens_of(const char *name, enum ch_watch_kind kind, char *out, size_t size)
 	out[0] = '\0';
 	for (size_t i = 0; i < n.n_tokens && used < size; i++) {
 		const struct ch_match_token *t = &n.tokens[i];
-		bool bracket = t->role == CH_TOKEN_TITLE ||
-		    t->role == CH_TOKEN_SUFFIX;
+		bool bracket =
+		    t->role == CH_TOKEN_TITLE || t->role == CH_TOKEN_SUFFIX;
 		bool angle = t->role == CH_TOKEN_PARTICLE;
 
 		used += (size_t)snprintf(out + used, size - used, "%s%s%s%s%s",
-		    i > 0 ? " " : "", bracket ? "[" : angle ? "<" : "", t->text,
-		    bracket ? "]" : angle ? ">" : "",
+		    i > 0 ? " " : "",
+		    bracket     ? "["
+			: angle ? "<"
+				: "",
+		    t->text,
+		    bracket     ? "]"
+			: angle ? ">"
+				: "",
 		    t->role == CH_TOKEN_INITIAL ? "." : "");
 	}
 }
@@ -82,10 +88,11 @@ Test(normalise, titles_and_particles)
 {
 	char t[256];
 
-	tokens_of("Sheikh Dr. Isa bin Tarif", CH_WATCH_INDIVIDUAL, t, sizeof(t));
+	tokens_of(
+	    "Sheikh Dr. Isa bin Tarif", CH_WATCH_INDIVIDUAL, t, sizeof(t));
 	cr_expect_str_eq(t, "[sheikh] [dr] isa <bin> tarif");
-	tokens_of("Colonel Ludwig van Beethoven", CH_WATCH_INDIVIDUAL, t,
-	    sizeof(t));
+	tokens_of(
+	    "Colonel Ludwig van Beethoven", CH_WATCH_INDIVIDUAL, t, sizeof(t));
 	cr_expect_str_eq(t, "[colonel] ludwig <van> beethoven");
 	/* A name of titles alone keeps them. */
 	tokens_of("General", CH_WATCH_INDIVIDUAL, t, sizeof(t));
@@ -96,8 +103,8 @@ Test(normalise, legal_forms_of_bodies)
 {
 	char t[256];
 
-	tokens_of("Open Joint Stock Company Gazprom", CH_WATCH_ENTITY, t,
-	    sizeof(t));
+	tokens_of(
+	    "Open Joint Stock Company Gazprom", CH_WATCH_ENTITY, t, sizeof(t));
 	cr_expect_str_eq(t, "[open] [joint] [stock] [company] gazprom");
 	tokens_of("Siemens GmbH & Co. KG", CH_WATCH_ENTITY, t, sizeof(t));
 	cr_expect_str_eq(t, "siemens [gmbh] [co] [kg]");
@@ -152,10 +159,10 @@ Test(normalise, bad_utf8_and_limits)
 
 Test(measures, jaro_winkler_known_values)
 {
-	cr_expect_float_eq(ch_match_jaro_winkler("martha", "marhta"), 0.961,
-	    0.001);
-	cr_expect_float_eq(ch_match_jaro_winkler("dixon", "dicksonx"), 0.813,
-	    0.001);
+	cr_expect_float_eq(
+	    ch_match_jaro_winkler("martha", "marhta"), 0.961, 0.001);
+	cr_expect_float_eq(
+	    ch_match_jaro_winkler("dixon", "dicksonx"), 0.813, 0.001);
 	cr_expect_float_eq(ch_match_jaro_winkler("abc", "abc"), 1.0, 1e-9);
 	cr_expect_float_eq(ch_match_jaro_winkler("abc", "xyz"), 0.0, 1e-9);
 }
@@ -219,9 +226,8 @@ Test(score, order_free_but_order_noticed)
 
 	cr_expect_geq(swapped, ALERT, "%f", swapped);
 	cr_expect_lt(swapped, same);
-	cr_expect_geq(person("ZARKARI, Haji Asad Khan",
-			  "Asad Khan Zarkari"),
-	    ALERT);
+	cr_expect_geq(
+	    person("ZARKARI, Haji Asad Khan", "Asad Khan Zarkari"), ALERT);
 }
 
 Test(score, initials)
@@ -275,12 +281,12 @@ Test(score, companies)
 	cr_expect_geq(name_score("Siemens Aktiengesellschaft", "Siemens AG",
 			  CH_WATCH_ENTITY),
 	    ALERT);
-	cr_expect_geq(name_score("SiemensAG", "Siemens AG", CH_WATCH_ENTITY),
-	    ALERT);
-	cr_expect_lt(name_score("Volkswagen AG", "Siemens AG", CH_WATCH_ENTITY),
-	    0.2);
-	cr_expect_lt(name_score("Bank of Armenia", "Bank of America",
-			 CH_WATCH_ENTITY),
+	cr_expect_geq(
+	    name_score("SiemensAG", "Siemens AG", CH_WATCH_ENTITY), ALERT);
+	cr_expect_lt(
+	    name_score("Volkswagen AG", "Siemens AG", CH_WATCH_ENTITY), 0.2);
+	cr_expect_lt(
+	    name_score("Bank of Armenia", "Bank of America", CH_WATCH_ENTITY),
 	    REVIEW);
 }
 
@@ -370,8 +376,8 @@ Test(evidence, weak_alias_counts_less)
 
 Test(explain, factors_add_up_and_render)
 {
-	struct ch_match_subject s = {.name = "Dr. Aiman al-Zawahri",
-	    .nationality = "EG"};
+	struct ch_match_subject s = {
+	    .name = "Dr. Aiman al-Zawahri", .nationality = "EG"};
 	struct ch_match_explain why;
 	struct ch_buf text;
 	double sum = 0, v;
@@ -434,12 +440,12 @@ Test(dates, forms)
 /* ---- the index ---- */
 
 static const char *const given[] = {"Ahmed", "Mohammed", "Muhammad", "Omar",
-    "Ivan", "Sergei", "Anna", "Maria", "John", "Li", "Wei", "Fatima",
-    "Hassan", "Yusuf", "Carlos", "Jose", "Olga", "Aisha", "Ali", "Karim"};
-static const char *const family[] = {"al-Masri", "Haddad", "Ivanov",
-    "Petrova", "Smith", "Wang", "Zhang", "Garcia", "Lopez", "Khan",
-    "Rahman", "Abdulrahman", "bin Laden", "Zawahiri", "Kuznetsov",
-    "Nguyen", "Haqqani", "Rodriguez", "Salem", "Aziz"};
+    "Ivan", "Sergei", "Anna", "Maria", "John", "Li", "Wei", "Fatima", "Hassan",
+    "Yusuf", "Carlos", "Jose", "Olga", "Aisha", "Ali", "Karim"};
+static const char *const family[] = {"al-Masri", "Haddad", "Ivanov", "Petrova",
+    "Smith", "Wang", "Zhang", "Garcia", "Lopez", "Khan", "Rahman",
+    "Abdulrahman", "bin Laden", "Zawahiri", "Kuznetsov", "Nguyen", "Haqqani",
+    "Rodriguez", "Salem", "Aziz"};
 
 #define LIST_SIZE 600
 
@@ -482,8 +488,8 @@ generate(struct generated *g)
 /* Queries: listed names, with a letter dropped or changed, reordered,
  * shortened, and names of the same parts not listed. */
 static void
-query_name(unsigned long long *seed, const struct generated *g, char *out,
-    size_t size)
+query_name(
+    unsigned long long *seed, const struct generated *g, char *out, size_t size)
 {
 	const char *src = g->text[next_random(seed) % LIST_SIZE][0];
 	size_t len = strlen(src), at = 1 + next_random(seed) % (len - 2);
@@ -530,7 +536,8 @@ Test(index, equals_full_scan_on_a_generated_list)
 	struct ch_match_list list = {"generated", g.entries, LIST_SIZE};
 	struct ch_match_index *ix;
 	struct ch_match_params p = ch_match_params_default();
-	struct ch_match_hit *a = calloc(20, sizeof(*a)), *b = calloc(20, sizeof(*b));
+	struct ch_match_hit *a = calloc(20, sizeof(*a)),
+			    *b = calloc(20, sizeof(*b));
 	unsigned long long seed = 99;
 	size_t differ = 0, total_hits = 0, scored = 0;
 
@@ -556,16 +563,16 @@ Test(index, equals_full_scan_on_a_generated_list)
 		}
 		for (size_t h = 0; h < na; h++) {
 			cr_expect_geq(a[h].score, p.review);
-			cr_expect_eq(a[h].level, a[h].score >= p.alert
-				? CH_MATCH_ALERT
-				: CH_MATCH_REVIEW);
+			cr_expect_eq(a[h].level,
+			    a[h].score >= p.alert ? CH_MATCH_ALERT
+						  : CH_MATCH_REVIEW);
 			if (h > 0)
 				cr_expect_geq(a[h - 1].score, a[h].score);
 		}
 	}
 	cr_expect_gt(total_hits, 300, "the queries must find something");
-	cr_expect_eq(differ, 0, "%zu of 300 queries differ from a scan",
-	    differ);
+	cr_expect_eq(
+	    differ, 0, "%zu of 300 queries differ from a scan", differ);
 	cr_expect_lt(scored, 300 * 2 * LIST_SIZE / 2,
 	    "the index scores a fraction of the list (%zu)", scored);
 	ch_match_index_destroy(ix);
@@ -597,31 +604,66 @@ struct worker {
 	unsigned long long seed;
 	size_t hits;
 	bool ok;
+	/* what one thread alone found, before the others started */
+	const struct ch_watch_entry *expect_entry[100][10];
+	double expect_score[100][10];
+	size_t expect_n[100];
 };
 
+/* The hits of query I of a worker's sequence, into HITS. */
+static size_t
+worker_query(const struct ch_match_index *ix, const struct generated *g,
+    unsigned long long *seed, int i, struct ch_match_hit *hits)
+{
+	struct ch_match_params p = ch_match_params_default();
+	char name[200];
+	struct ch_match_subject s = {.name = name};
+	size_t n = 0;
+
+	query_name(seed, g, name, sizeof(name));
+	if (i % 7 == 0)
+		snprintf(name, sizeof(name), "Мухаммад Хан");
+	ch_match_query(ix, &s, &p, hits, 10, &n);
+	return n;
+}
+
+/* The worker's queries, one thread alone, before the others start. */
+static void
+expect(struct worker *w)
+{
+	struct ch_match_hit *a = calloc(10, sizeof(*a));
+	unsigned long long seed = w->seed;
+
+	for (int i = 0; i < 100; i++) {
+		w->expect_n[i] = worker_query(w->ix, w->g, &seed, i, a);
+		for (size_t h = 0; h < w->expect_n[i]; h++) {
+			w->expect_entry[i][h] = a[h].entry;
+			w->expect_score[i][h] = a[h].score;
+		}
+	}
+	free(a);
+}
+
+/* Each thread runs its queries while the others run theirs: the same
+ * hits and scores as alone. */
 static void *
 work(void *arg)
 {
 	struct worker *w = arg;
-	struct ch_match_params p = ch_match_params_default();
-	struct ch_match_hit *a = calloc(10, sizeof(*a)), *b = calloc(10, sizeof(*b));
+	struct ch_match_hit *a = calloc(10, sizeof(*a));
+	unsigned long long seed = w->seed;
 
 	w->ok = true;
 	for (int i = 0; i < 100; i++) {
-		char name[200];
-		struct ch_match_subject s = {.name = name};
-		size_t na, nb;
+		size_t n = worker_query(w->ix, w->g, &seed, i, a);
 
-		query_name(&w->seed, w->g, name, sizeof(name));
-		if (i % 7 == 0)
-			snprintf(name, sizeof(name), "Мухаммад Хан");
-		ch_match_query(w->ix, &s, &p, a, 10, &na);
-		ch_match_scan(w->ix, &s, &p, b, 10, &nb);
-		w->ok = w->ok && same_hits(a, na, b, nb);
-		w->hits += na;
+		w->ok = w->ok && n == w->expect_n[i];
+		for (size_t h = 0; w->ok && h < n; h++)
+			w->ok = a[h].entry == w->expect_entry[i][h] &&
+			    a[h].score == w->expect_score[i][h];
+		w->hits += n;
 	}
 	free(a);
-	free(b);
 	return NULL;
 }
 
@@ -630,20 +672,25 @@ Test(index, concurrent_queries)
 	static struct generated g;
 	struct ch_match_list list = {"generated", g.entries, LIST_SIZE};
 	struct ch_match_index *ix;
-	struct worker w[4];
+	static struct worker w[4];
 	pthread_t t[4];
 
 	generate(&g);
 	ix = ch_match_index_create(&list, 1);
 	cr_assert_not_null(ix);
 	for (int i = 0; i < 4; i++) {
-		w[i] = (struct worker){ix, &g, 1000 + (unsigned)i, 0, false};
-		cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].ix = ix;
+		w[i].g = &g;
+		w[i].seed = 1000 + (unsigned)i;
+		expect(&w[i]);
 	}
+	for (int i = 0; i < 4; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
 	for (int i = 0; i < 4; i++) {
 		pthread_join(t[i], NULL);
-		cr_expect(w[i].ok, "thread %d saw the index differ from a scan",
-		    i);
+		cr_expect(
+		    w[i].ok, "thread %d answered differently from alone", i);
 		cr_expect_gt(w[i].hits, 0);
 	}
 	ch_match_index_destroy(ix);
@@ -651,8 +698,10 @@ Test(index, concurrent_queries)
 
 Test(index, hits_name_their_list)
 {
-	static struct ch_watch_name n1 = {"Ivan Petrov", CH_NAME_PRIMARY, false};
-	static struct ch_watch_name n2 = {"PETROV, Ivan", CH_NAME_PRIMARY, false};
+	static struct ch_watch_name n1 = {
+	    "Ivan Petrov", CH_NAME_PRIMARY, false};
+	static struct ch_watch_name n2 = {
+	    "PETROV, Ivan", CH_NAME_PRIMARY, false};
 	static const struct ch_watch_entry e1 = {.ref = "a",
 	    .kind = CH_WATCH_INDIVIDUAL,
 	    .names = &n1,

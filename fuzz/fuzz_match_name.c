@@ -1,0 +1,131 @@
+/*
+ * fuzz_match_name.c — libFuzzer driver for the screening engine's input
+ * side: the name normaliser (any bytes as a name, any kind), the date of
+ * birth parser, and a query through a small index with its explanation.
+ * The input is "KIND NAME\nDOB": the first byte picks the kind, the rest
+ * up to a newline is the name, what follows the date.  Whatever the input,
+ * nothing may crash, leak or read out of bounds, every token must be
+ * non-empty lower-case ASCII, scores must stay within 0..1, and the
+ * factors of an explanation must add up to its score.
+ *
+ *	CC=clang meson setup /tmp/build-fuzz -Dfuzz=true -Db_lundef=false
+ *	ninja -C /tmp/build-fuzz fuzz_match_name
+ *	/tmp/build-fuzz/fuzz_match_name fuzz/corpus/match_name
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "screening/match.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct ch_watch_name names[][2] = {
+    {{"AL-ZAWAHIRI, Ayman", CH_NAME_PRIMARY, false},
+	{"Abu Muhammad", CH_NAME_WEAK, false}},
+    {{"Владимир Путин", CH_NAME_PRIMARY, false},
+	{"PUTIN, Vladimir Vladimirovich", CH_NAME_STRONG, false}},
+    {{"BANCO NACIONAL DE CUBA", CH_NAME_PRIMARY, false},
+	{"NATIONAL BANK OF CUBA", CH_NAME_STRONG, false}},
+};
+static struct ch_watch_date dob = {1951, 0, 6, 19, false};
+static const char *nat[] = {"EG"};
+static struct ch_watch_entry entries[] = {
+    {.ref = "1",
+	.kind = CH_WATCH_INDIVIDUAL,
+	.names = names[0],
+	.n_names = 2,
+	.dobs = &dob,
+	.n_dobs = 1,
+	.nationalities = nat,
+	.n_nationalities = 1,
+	.gender = 'M'},
+    {.ref = "2", .kind = CH_WATCH_INDIVIDUAL, .names = names[1], .n_names = 2},
+    {.ref = "3", .kind = CH_WATCH_ENTITY, .names = names[2], .n_names = 2},
+};
+static struct ch_match_index *ix;
+
+static void
+check_score(double v)
+{
+	if (!(v >= 0.0 && v <= 1.0))
+		abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ch_match_list list = {"fuzz", entries, 3};
+	char name[CH_MATCH_NAME_MAX + 8], date[64] = "";
+	struct ch_match_name n;
+	struct ch_match_subject s = {.name = name};
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit hits[3];
+	struct ch_match_explain *why;
+	const char *nl;
+	size_t len, hits_n = 0;
+	double sum = 0;
+	json_t *j;
+
+	ch_log_set_quiet(true);
+	if (ix == NULL && (ix = ch_match_index_create(&list, 1)) == NULL)
+		abort();
+	if (size == 0)
+		return 0;
+	s.kind = (enum ch_watch_kind)(data[0] % 5);
+	s.kind_known = data[0] & 0x80;
+	data++;
+	size--;
+	nl = memchr(data, '\n', size);
+	len = nl != NULL ? (size_t)(nl - (const char *)data) : size;
+	if (len >= sizeof(name))
+		len = sizeof(name) - 1;
+	memcpy(name, data, len);
+	name[len] = '\0';
+	if (nl != NULL) {
+		size_t dl = size - len - 1;
+
+		if (dl >= sizeof(date))
+			dl = sizeof(date) - 1;
+		memcpy(date, nl + 1, dl);
+		date[dl] = '\0';
+		if (strlen(date) == dl)
+			ch_match_parse_date(date, &s.dob);
+	}
+	if (strlen(name) != len) /* a NUL inside: the name ends there */
+		len = strlen(name);
+	ch_match_normalise(name, s.kind, &n);
+	if (n.n_tokens > CH_MATCH_TOKENS_MAX)
+		abort();
+	for (size_t i = 0; i < n.n_tokens; i++) {
+		const char *t = n.tokens[i].text;
+
+		if (t[0] == '\0' || strlen(t) >= CH_MATCH_TOKEN_MAX)
+			abort();
+		for (; *t != '\0'; t++)
+			if (!((*t >= 'a' && *t <= 'z') ||
+				(*t >= '0' && *t <= '9')))
+				abort();
+	}
+	why = malloc(sizeof(*why));
+	if (why == NULL)
+		return 0;
+	for (size_t e = 0; e < 3; e++) {
+		double v = ch_match_score(&s, &entries[e], why);
+
+		check_score(v);
+		sum = 0;
+		for (size_t f = 0; f < why->n_factors; f++)
+			sum += why->factors[f].contribution;
+		if (fabs(sum - v) > 1e-6 && v > 0 && v < 1)
+			abort();
+	}
+	j = ch_match_explain_json(why);
+	json_decref(j);
+	free(why);
+	if (ch_match_query(ix, &s, &p, hits, 3, &hits_n) == CH_OK)
+		for (size_t h = 0; h < hits_n; h++)
+			check_score(hits[h].score);
+	return 0;
+}
