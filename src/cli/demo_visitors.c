@@ -35,7 +35,7 @@ static const struct demo_visitor {
     {"Amina Wanjiru", "Kenya Power", "KE", NULL, "national ID card",
 	"KE-27415590", "Kenya", "Inspection of the generator room.", 0, 4,
 	true, "Chancery ground floor", TODAY_EXPECTED},
-    {"Jonas Berg", "Ministry of Foreign Affairs", "DK", "1979-05-02",
+    {"Ida Mørkegaard", "Ministry of Foreign Affairs", "DK", "1979-05-02",
 	"diplomatic passport", "DK0043187", "Denmark",
 	"Consular inspection visit.", 0, 6, false, "Consular waiting hall",
 	TODAY_EXPECTED},
