@@ -33,8 +33,8 @@ static const struct demo_visitor {
 	"Meeting on an aviation services tender.", -1, 3, true,
 	"Chancery ground floor", TODAY_EXPECTED},
     {"Amina Wanjiru", "Kenya Power", "KE", NULL, "national ID card",
-	"KE-27415590", "Kenya", "Inspection of the generator room.", 0, 4,
-	true, "Chancery ground floor", TODAY_EXPECTED},
+	"KE-27415590", "Kenya", "Inspection of the generator room.", 0, 4, true,
+	"Chancery ground floor", TODAY_EXPECTED},
     {"Ida Mørkegaard", "Ministry of Foreign Affairs", "DK", "1979-05-02",
 	"diplomatic passport", "DK0043187", "Denmark",
 	"Consular inspection visit.", 0, 6, false, "Consular waiting hall",
@@ -42,15 +42,15 @@ static const struct demo_visitor {
     {"Grace Muthoni", "Muthoni Catering", "KE", NULL, "national ID card",
 	"KE-30981144", "Kenya", "Reception catering set-up.", -2, 3, true,
 	"Chancery ground floor", TODAY_IN},
-    {"Peter Otieno", "Safaricom", "KE", NULL, "national ID card",
-	"KE-21877302", "Kenya", "Network line check.", -1, 2, false,
-	"Consular waiting hall", TODAY_IN},
+    {"Peter Otieno", "Safaricom", "KE", NULL, "national ID card", "KE-21877302",
+	"Kenya", "Network line check.", -1, 2, false, "Consular waiting hall",
+	TODAY_IN},
     {"Hanna Sørensen", "Danish Chamber of Commerce", "DK", NULL, "passport",
 	"DK2209761", "Denmark", "Trade delegation briefing.", -3, 0, false,
 	"Consular waiting hall", YESTERDAY},
     {"Joseph Kamau", "Kamau Plumbing", "KE", NULL, "national ID card",
-	"KE-19033528", "Kenya", "Repair in the consular toilets.", -4, -1,
-	true, "Consular waiting hall", YESTERDAY},
+	"KE-19033528", "Kenya", "Repair in the consular toilets.", -4, -1, true,
+	"Consular waiting hall", YESTERDAY},
 };
 
 static ch_err
@@ -70,7 +70,8 @@ find_ids(struct ch_ctx *ctx, const char *post_id, char host[CH_ID_LEN],
 	}
 	if (err == CH_OK) {
 		ch_strlcpy(escort, u.person_id, CH_ID_LEN);
-		err = ch_store_zone_list(tx, post_id, ctx->arena, zones, nzones);
+		err =
+		    ch_store_zone_list(tx, post_id, ctx->arena, zones, nzones);
 	}
 	ch_store_rollback(tx);
 	return err;

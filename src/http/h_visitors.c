@@ -117,8 +117,8 @@ visitor_json(const struct ch_visitor *v)
 }
 
 static void
-reply_visitor(struct ch_req *req, ch_err err, unsigned status,
-    const struct ch_visitor *v)
+reply_visitor(
+    struct ch_req *req, ch_err err, unsigned status, const struct ch_visitor *v)
 {
 	if (err != CH_OK) {
 		ch_reply_error(req, err);
@@ -153,8 +153,7 @@ ch_h_visitors_register(struct ch_req *req)
 	in.departure = ch_json_str(b, "departure");
 	in.escort_required =
 	    json_is_true(json_object_get(b, "escort_required"));
-	json_array_foreach(zones, i, z)
-	{
+	json_array_foreach (zones, i, z) {
 		if (i > CH_VISITOR_MAX_ZONES)
 			break;
 		ids[i] = json_string_value(z);
@@ -188,8 +187,8 @@ reply_list(struct ch_req *req, struct ch_visitor_filter *f)
 		long l = strtol(limit, &end, 10);
 
 		if (*end != '\0' || l < 1 || l > 1000) {
-			ch_reply_problem(req, "bad-query",
-			    "limit is 1 to 1000.", "limit");
+			ch_reply_problem(
+			    req, "bad-query", "limit is 1 to 1000.", "limit");
 			return;
 		}
 		f->limit = (size_t)l;
@@ -295,8 +294,8 @@ ch_h_visitors_check_in(struct ch_req *req)
 
 	err = ch_visitors_check_in(&req->ctx, req->params[0], &in, &v, &hold);
 	if (err == CH_ERR_CONFLICT && hold.hit_id[0] != '\0') {
-		ch_reply_problem(req, "screening-hold",
-		    req->ctx.fault.detail, NULL);
+		ch_reply_problem(
+		    req, "screening-hold", req->ctx.fault.detail, NULL);
 		return;
 	}
 	reply_visitor(req, err, 200, &v);
@@ -307,8 +306,8 @@ ch_h_visitors_check_out(struct ch_req *req)
 {
 	struct ch_visitor v;
 
-	reply_visitor(req, ch_visitors_check_out(&req->ctx, req->params[0], &v),
-	    200, &v);
+	reply_visitor(
+	    req, ch_visitors_check_out(&req->ctx, req->params[0], &v), 200, &v);
 }
 
 static void
@@ -322,7 +321,8 @@ reply_settings(struct ch_req *req, const char *post_id)
 		return;
 	}
 	ch_reply_json(req, 200,
-	    json_pack("{s:s, s:i}", "post_id", post_id, "retention_days", days));
+	    json_pack(
+		"{s:s, s:i}", "post_id", post_id, "retention_days", days));
 }
 
 void

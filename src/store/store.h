@@ -769,8 +769,8 @@ ch_err ch_store_visitor_update(
     struct ch_tx *tx, struct ch_visitor *v, int64_t expected_version);
 /* Visits by filter (post_id NULL: every post), by expected arrival. */
 ch_err ch_store_visitor_list(struct ch_tx *tx,
-    const struct ch_visitor_filter *f, ch_arena *arena,
-    struct ch_visitor **out, size_t *count);
+    const struct ch_visitor_filter *f, ch_arena *arena, struct ch_visitor **out,
+    size_t *count);
 /* The open or confirmed screening hits of a visitor. */
 ch_err ch_store_visitor_holds(struct ch_tx *tx, const char *visitor_id,
     ch_arena *arena, struct ch_visitor_hold **out, size_t *count);

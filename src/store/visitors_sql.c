@@ -21,23 +21,23 @@
 
 #define VISITOR_COLUMNS                                                        \
 	"v.id, v.post_id, v.host_person_id,"                                   \
-	" hp.given_name || ' ' || hp.family_name, v.name, v.organisation,"    \
-	" v.document, v.nationality, v.date_of_birth, v.purpose, v.arrival,"  \
-	" v.departure, v.escort_required, v.zones, v.status,"                 \
-	" v.escort_person_id, ep.given_name || ' ' || ep.family_name,"        \
-	" v.credential_id, v.badge, v.checked_in_at, v.checked_out_at,"       \
-	" v.checked_in_by, v.checked_out_by, v.overstay_alarm_id,"            \
-	" v.purged_at, v.created_by, v.version, v.created_at, v.updated_at, " \
-	HIT_COUNT("open") ", " HIT_COUNT("confirmed") ", "                     \
-	HIT_COUNT("dismissed")
+	" hp.given_name || ' ' || hp.family_name, v.name, v.organisation,"     \
+	" v.document, v.nationality, v.date_of_birth, v.purpose, v.arrival,"   \
+	" v.departure, v.escort_required, v.zones, v.status,"                  \
+	" v.escort_person_id, ep.given_name || ' ' || ep.family_name,"         \
+	" v.credential_id, v.badge, v.checked_in_at, v.checked_out_at,"        \
+	" v.checked_in_by, v.checked_out_by, v.overstay_alarm_id,"             \
+	" v.purged_at, v.created_by, v.version, v.created_at, "                \
+	"v.updated_at, " HIT_COUNT("open") ", " HIT_COUNT(                     \
+	    "confirmed") ", " HIT_COUNT("dismissed")
 
 #define VISITOR_FROM                                                           \
 	" FROM visitors v JOIN people hp ON hp.id = v.host_person_id"          \
 	" LEFT JOIN people ep ON ep.id = v.escort_person_id"
 
 static ch_err
-open_document(const char *id, const char *sealed, ch_arena *a,
-    struct ch_visitor *v)
+open_document(
+    const char *id, const char *sealed, ch_arena *a, struct ch_visitor *v)
 {
 	json_t *doc;
 	char *pt = NULL;
@@ -53,8 +53,8 @@ open_document(const char *id, const char *sealed, ch_arena *a,
 		return err;
 	if ((doc = json_loadb(pt, len, 0, NULL)) == NULL)
 		return CH_ERR_CRYPTO;
-	v->doc_type = ch_arena_strdup(
-	    a, json_string_value(json_object_get(doc, "type")));
+	v->doc_type =
+	    ch_arena_strdup(a, json_string_value(json_object_get(doc, "type")));
 	v->doc_number = ch_arena_strdup(
 	    a, json_string_value(json_object_get(doc, "number")));
 	v->doc_country = ch_arena_strdup(
@@ -91,7 +91,8 @@ visitor_from_row(const struct ch_rows *r, size_t i, bool reveal, ch_arena *a,
 	v->status = ch_visitor_status_parse(ch_rows_get(r, i, 14), &st)
 	    ? st
 	    : CH_VISITOR_EXPECTED;
-	ch_cell_copy(r, i, 15, v->escort_person_id, sizeof(v->escort_person_id));
+	ch_cell_copy(
+	    r, i, 15, v->escort_person_id, sizeof(v->escort_person_id));
 	v->escort_name = ch_cell_dup(r, i, 16, a);
 	ch_cell_copy(r, i, 17, v->credential_id, sizeof(v->credential_id));
 	v->badge = ch_cell_dup(r, i, 18, a);
@@ -358,8 +359,8 @@ ch_store_visitor_ended(struct ch_tx *tx, const char *post_id, ch_arena *arena,
 		ch_cell_copy(r, i, 0, e->id, sizeof(e->id));
 		ch_cell_copy(r, i, 1, e->post_id, sizeof(e->post_id));
 		ch_cell_copy(r, i, 2, e->ended_at, sizeof(e->ended_at));
-		e->retention_days = (int)ch_rows_int(
-		    r, i, 3, CH_VISITOR_RETENTION_DEFAULT);
+		e->retention_days =
+		    (int)ch_rows_int(r, i, 3, CH_VISITOR_RETENTION_DEFAULT);
 	}
 	*count = r->nrows;
 	ch_rows_free(r);
@@ -390,8 +391,7 @@ ch_store_visitor_purge(
 }
 
 ch_err
-ch_store_visitor_retention_get(
-    struct ch_tx *tx, const char *post_id, int *days)
+ch_store_visitor_retention_get(struct ch_tx *tx, const char *post_id, int *days)
 {
 	struct ch_param p[1] = {CH_P_TEXT(post_id)};
 	struct ch_rows *r = NULL;
@@ -410,8 +410,8 @@ ch_store_visitor_retention_get(
 }
 
 ch_err
-ch_store_visitor_retention_set(struct ch_tx *tx, const char *post_id,
-    int days, const char *by, const char *at)
+ch_store_visitor_retention_set(struct ch_tx *tx, const char *post_id, int days,
+    const char *by, const char *at)
 {
 	struct ch_param p[4] = {
 	    CH_P_TEXT(post_id), CH_P_INT(days), CH_P_TEXT(by), CH_P_TEXT(at)};
@@ -431,8 +431,8 @@ ch_store_visitor_retention_set(struct ch_tx *tx, const char *post_id,
 }
 
 ch_err
-ch_store_screen_visitors(struct ch_tx *tx, const char *post_id,
-    ch_arena *arena, struct ch_screen_person **out, size_t *count)
+ch_store_screen_visitors(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_screen_person **out, size_t *count)
 {
 	struct ch_param p[1] = {ch_param_opt(post_id)};
 	struct ch_rows *r = NULL;

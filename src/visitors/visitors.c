@@ -78,8 +78,8 @@ finish(struct ch_ctx *ctx, struct ch_tx *tx, const char *action,
 	}
 	if ((err = ch_store_commit(tx)) != CH_OK)
 		return err;
-	ev = (struct ch_event){event, "visitor", v->id, v->post_id,
-	    ch_clock_now()};
+	ev = (struct ch_event){
+	    event, "visitor", v->id, v->post_id, ch_clock_now()};
 	ch_events_publish(&ev);
 	return CH_OK;
 }
@@ -194,7 +194,8 @@ static bool
 text_ok(struct ch_ctx *ctx, const char *field, const char *s, long max,
     unsigned rules)
 {
-	return ch_text_check(&ctx->fault, field, s, max, rules | CH_TEXT_TRIMMED);
+	return ch_text_check(
+	    &ctx->fault, field, s, max, rules | CH_TEXT_TRIMMED);
 }
 
 static const char *
@@ -234,8 +235,7 @@ check_input(struct ch_ctx *ctx, const struct ch_visitor_input *in,
 		    "arrival is a UTC time such as 2026-11-26T09:00:00Z.");
 		return CH_ERR_INVALID;
 	}
-	if (in->departure == NULL ||
-	    !ch_time_parse(in->departure, departure)) {
+	if (in->departure == NULL || !ch_time_parse(in->departure, departure)) {
 		ch_fault_set(&ctx->fault, "/departure",
 		    "departure is a UTC time such as 2026-11-26T12:00:00Z.");
 		return CH_ERR_INVALID;
@@ -298,9 +298,8 @@ ch_visitors_register(struct ch_ctx *ctx, const struct ch_visitor_input *in,
 	}
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = person_of_post(ctx, tx, host, in->post_id,
-		 "/host_person_id", "The host is a person of this post.",
-		 &person)) != CH_OK)
+	if ((err = person_of_post(ctx, tx, host, in->post_id, "/host_person_id",
+		 "The host is a person of this post.", &person)) != CH_OK)
 		goto fail;
 	ch_buf_init(&zones, 4096);
 	for (size_t i = 0; i < in->nzones; i++) {
@@ -329,17 +328,18 @@ ch_visitors_register(struct ch_ctx *ctx, const struct ch_visitor_input *in,
 	ch_strlcpy(out->post_id, in->post_id, sizeof(out->post_id));
 	ch_strlcpy(out->host_person_id, host, sizeof(out->host_person_id));
 	out->name = ch_arena_strdup(ctx->arena, in->name);
-	out->organisation =
-	    opt(in->organisation) ? ch_arena_strdup(ctx->arena, in->organisation)
-				  : NULL;
+	out->organisation = opt(in->organisation)
+	    ? ch_arena_strdup(ctx->arena, in->organisation)
+	    : NULL;
 	out->doc_type = (char *)opt(in->doc_type);
 	out->doc_number = (char *)opt(in->doc_number);
 	out->doc_country = (char *)opt(in->doc_country);
 	out->has_document = out->doc_number != NULL;
-	out->nationality =
-	    opt(in->nationality) ? ch_arena_strdup(ctx->arena, in->nationality)
-				 : NULL;
-	ch_strlcpy(out->date_of_birth, opt(in->date_of_birth) ? in->date_of_birth : "",
+	out->nationality = opt(in->nationality)
+	    ? ch_arena_strdup(ctx->arena, in->nationality)
+	    : NULL;
+	ch_strlcpy(out->date_of_birth,
+	    opt(in->date_of_birth) ? in->date_of_birth : "",
 	    sizeof(out->date_of_birth));
 	out->purpose = ch_arena_strdup(ctx->arena, in->purpose);
 	ch_time_format(arrival, out->arrival);
@@ -414,11 +414,13 @@ ch_visitors_list(struct ch_ctx *ctx, const struct ch_visitor_filter *f,
 	}
 	if (q.host_person_id != NULL && *q.host_person_id != '\0' &&
 	    !ch_id_valid(q.host_person_id)) {
-		ch_fault_set(&ctx->fault, "host_id", "host_id is a person's id.");
+		ch_fault_set(
+		    &ctx->fault, "host_id", "host_id is a person's id.");
 		return CH_ERR_INVALID;
 	}
 	if (q.post_id != NULL && *q.post_id != '\0') {
-		if (!ch_id_valid(q.post_id) || !ch_ctx_sees_post(ctx, q.post_id))
+		if (!ch_id_valid(q.post_id) ||
+		    !ch_ctx_sees_post(ctx, q.post_id))
 			return CH_ERR_NOT_FOUND;
 	} else if (ctx->who != NULL && !ch_policy_all_posts(ctx->who)) {
 		if (ctx->who->post_id[0] == '\0')
@@ -486,12 +488,13 @@ ch_visitors_cancel(struct ch_ctx *ctx, const char *id, struct ch_visitor *out)
 	int64_t version;
 	ch_err err;
 
-	if ((err = begin_on(ctx, id, CH_PERM_VISITORS_MANAGE, true, &tx,
-		 out)) != CH_OK)
+	if ((err = begin_on(
+		 ctx, id, CH_PERM_VISITORS_MANAGE, true, &tx, out)) != CH_OK)
 		return err;
 	if (out->status != CH_VISITOR_EXPECTED)
-		return wrong_status(ctx, tx, out, "Only an expected visit can "
-						  "be cancelled");
+		return wrong_status(ctx, tx, out,
+		    "Only an expected visit can "
+		    "be cancelled");
 	version = out->version;
 	out->status = CH_VISITOR_CANCELLED;
 	ch_time_format(ch_clock_now(), out->updated_at);
@@ -525,7 +528,8 @@ audit_hold(struct ch_ctx *ctx, const struct ch_visitor *v,
 	int len;
 
 	len = snprintf(state, sizeof(state),
-	    "id=%s\npost=%s\nreason=screening\nholds=%zu\nhit=%s\nhit_status=%s\n",
+	    "id=%s\npost=%s\nreason=screening\nholds=%zu\nhit=%s\nhit_status=%"
+	    "s\n",
 	    v->id, v->post_id, n, h[0].hit_id, h[0].status);
 	e = (struct ch_audit_entry){"visitor.check_in_refused", "visitor",
 	    v->id, v->post_id, state, (size_t)len};
@@ -534,14 +538,14 @@ audit_hold(struct ch_ctx *ctx, const struct ch_visitor *v,
 	if (ch_audit_append(tx, ctx, &e) != CH_OK ||
 	    ch_store_commit(tx) != CH_OK) {
 		ch_store_rollback(tx);
-		log_error("visitor %s: the refused check-in was not audited",
-		    v->id);
+		log_error(
+		    "visitor %s: the refused check-in was not audited", v->id);
 	}
 }
 
 static ch_err
-holds_of(struct ch_ctx *ctx, const char *id, struct ch_visitor_hold **h,
-    size_t *n)
+holds_of(
+    struct ch_ctx *ctx, const char *id, struct ch_visitor_hold **h, size_t *n)
 {
 	struct ch_tx *tx = NULL;
 	ch_err err;
@@ -622,12 +626,13 @@ ch_visitors_check_in(struct ch_ctx *ctx, const char *id,
 		    holds[0].score_permille);
 		return CH_ERR_CONFLICT;
 	}
-	if ((err = begin_on(ctx, id, CH_PERM_VISITORS_DESK, false, &tx,
-		 out)) != CH_OK)
+	if ((err = begin_on(ctx, id, CH_PERM_VISITORS_DESK, false, &tx, out)) !=
+	    CH_OK)
 		return err;
 	if (out->status != CH_VISITOR_EXPECTED)
-		return wrong_status(ctx, tx, out, "Only an expected visitor "
-						  "checks in");
+		return wrong_status(ctx, tx, out,
+		    "Only an expected visitor "
+		    "checks in");
 	if (escort_id != NULL &&
 	    (err = person_of_post(ctx, tx, escort_id, out->post_id,
 		 "/escort_person_id", "The escort is a person of this post.",
@@ -687,8 +692,8 @@ ch_visitors_check_in(struct ch_ctx *ctx, const char *id,
 	ch_strlcpy(out->escort_person_id, escort_id ? escort_id : "",
 	    sizeof(out->escort_person_id));
 	if (escort_id != NULL)
-		out->escort_name = ch_arena_printf(ctx->arena, "%s %s",
-		    escort.given_name, escort.family_name);
+		out->escort_name = ch_arena_printf(
+		    ctx->arena, "%s %s", escort.given_name, escort.family_name);
 	memcpy(out->credential_id, cred.id, sizeof(out->credential_id));
 	out->badge = cred.badge;
 	ch_time_format(ch_clock_now(), out->checked_in_at);
@@ -720,15 +725,14 @@ retire_credential(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_visitor *v)
 		return CH_OK;
 	if (err != CH_OK)
 		return err;
-	if (cred.status == CH_CRED_ACTIVE ||
-	    cred.status == CH_CRED_SUSPENDED) {
+	if (cred.status == CH_CRED_ACTIVE || cred.status == CH_CRED_SUSPENDED) {
 		cred.status = CH_CRED_REVOKED;
 		ch_time_format(ch_clock_now(), cred.updated_at);
 		if ((err = ch_store_credential_update(tx, &cred)) != CH_OK)
 			return err;
 	}
-	if ((err = ch_store_rule_list(tx, v->post_id, ctx->arena, &rules, &n)) !=
-	    CH_OK)
+	if ((err = ch_store_rule_list(
+		 tx, v->post_id, ctx->arena, &rules, &n)) != CH_OK)
 		return err;
 	for (size_t i = 0; i < n; i++)
 		if (rules[i].subject == CH_SUBJ_CREDENTIAL &&
@@ -748,8 +752,8 @@ ch_visitors_check_out(
 	int64_t version;
 	ch_err err;
 
-	if ((err = begin_on(ctx, id, CH_PERM_VISITORS_DESK, false, &tx,
-		 out)) != CH_OK)
+	if ((err = begin_on(ctx, id, CH_PERM_VISITORS_DESK, false, &tx, out)) !=
+	    CH_OK)
 		return err;
 	if (out->status != CH_VISITOR_CHECKED_IN)
 		return wrong_status(
@@ -811,8 +815,7 @@ ch_visitors_retention_set(struct ch_ctx *ctx, const char *post_id, int days)
 	}
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = ch_store_post_get(tx, post_id, ctx->arena, &post)) !=
-	    CH_OK)
+	if ((err = ch_store_post_get(tx, post_id, ctx->arena, &post)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), at);
 	if ((err = ch_store_visitor_retention_set(
@@ -820,8 +823,8 @@ ch_visitors_retention_set(struct ch_ctx *ctx, const char *post_id, int days)
 		goto fail;
 	len = snprintf(state, sizeof(state), "post=%s\nretention_days=%d\n",
 	    post_id, days);
-	e = (struct ch_audit_entry){"visitor.retention", "post", post_id,
-	    post_id, state, (size_t)len};
+	e = (struct ch_audit_entry){
+	    "visitor.retention", "post", post_id, post_id, state, (size_t)len};
 	if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
 		goto fail;
 	return ch_store_commit(tx);
@@ -873,8 +876,8 @@ purge_at(struct ch_ctx *ctx, const char *post_id, int64_t now, size_t *count)
 		}
 		if ((err = ch_store_commit(tx)) != CH_OK)
 			break;
-		ev = (struct ch_event){"visitor.purged", "visitor", e->id,
-		    e->post_id, now};
+		ev = (struct ch_event){
+		    "visitor.purged", "visitor", e->id, e->post_id, now};
 		ch_events_publish(&ev);
 		(*count)++;
 	}
@@ -915,7 +918,8 @@ sweep_overstays(struct ch_ctx *ctx, int64_t now, size_t *count)
 	ch_time_format(now, before);
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_visitor_due(tx, "checked_in", before, ctx->arena, &due, &n);
+	err = ch_store_visitor_due(
+	    tx, "checked_in", before, ctx->arena, &due, &n);
 	ch_store_rollback(tx);
 	for (size_t i = 0; err == CH_OK && i < n; i++) {
 		struct ch_visitor *v = &due[i];
@@ -977,7 +981,8 @@ sweep_no_shows(struct ch_ctx *ctx, int64_t now, size_t *count)
 	ch_time_format(now, before);
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_visitor_due(tx, "expected", before, ctx->arena, &due, &n);
+	err =
+	    ch_store_visitor_due(tx, "expected", before, ctx->arena, &due, &n);
 	ch_store_rollback(tx);
 	for (size_t i = 0; err == CH_OK && i < n; i++) {
 		struct ch_visitor *v = &due[i];
@@ -1121,8 +1126,9 @@ csv_field(struct ch_buf *b, const char *s, bool last)
 
 	if (quote)
 		err = ch_buf_append(b, "\"", 1);
-	if (err == CH_OK && (*p == '=' || *p == '+' || *p == '-' ||
-				*p == '@' || *p == '\t' || *p == '\r'))
+	if (err == CH_OK &&
+	    (*p == '=' || *p == '+' || *p == '-' || *p == '@' || *p == '\t' ||
+		*p == '\r'))
 		err = ch_buf_append(b, "'", 1);
 	for (; err == CH_OK && *p; p++) {
 		if (*p == '"')

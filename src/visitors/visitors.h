@@ -52,7 +52,7 @@ struct ch_visitor {
 	char *nationality;
 	char date_of_birth[CH_DATE_LEN]; /* "" unknown */
 	char *purpose;
-	char arrival[CH_TIMESTAMP_LEN];   /* expected window */
+	char arrival[CH_TIMESTAMP_LEN]; /* expected window */
 	char departure[CH_TIMESTAMP_LEN];
 	bool escort_required;
 	char *zones; /* zone ids, comma-separated ("" none) */
@@ -94,11 +94,12 @@ struct ch_visitor_input {
 
 struct ch_visitor_filter {
 	const char *post_id;
-	const char *day;    /* YYYY-MM-DD: visits whose window meets that UTC day */
+	const char
+	    *day; /* YYYY-MM-DD: visits whose window meets that UTC day */
 	const char *status; /* a status code */
 	const char *host_person_id;
-	bool mine;          /* only the caller's own visitors */
-	size_t limit;       /* 0: 200; at most 1000 */
+	bool mine;    /* only the caller's own visitors */
+	size_t limit; /* 0: 200; at most 1000 */
 };
 
 /* A hit holding a check-in, for the message and the kiosk. */
@@ -149,12 +150,13 @@ ch_err ch_visitors_retention_set(
 /* Purge the personal data of visits ended longer ago than the retention
  * period of their post (post_id NULL: every post the caller sees);
  * *count: how many. */
-ch_err ch_visitors_purge(struct ch_ctx *ctx, const char *post_id, size_t *count);
+ch_err ch_visitors_purge(
+    struct ch_ctx *ctx, const char *post_id, size_t *count);
 
 /* The periodic pass at now (the system acts): overstay alarms, no-shows,
  * the retention purge.  Each count may be NULL. */
-ch_err ch_visitors_sweep(struct ch_store *store, int64_t now,
-    size_t *overstays, size_t *no_shows, size_t *purged);
+ch_err ch_visitors_sweep(struct ch_store *store, int64_t now, size_t *overstays,
+    size_t *no_shows, size_t *purged);
 /* A thread that sweeps every every_seconds; stop accepts none started. */
 ch_err ch_visitors_sweeper_start(struct ch_store *store, int every_seconds);
 void ch_visitors_sweeper_stop(void);

@@ -21,8 +21,8 @@
 #include "store/store_int.h"
 #include "visitors/visitors.h"
 
-static const unsigned char test_key[CH_VAULT_KEY_BYTES] = {3, 1, 4, 1, 5, 9,
-    2, 6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9};
+static const unsigned char test_key[CH_VAULT_KEY_BYTES] = {3, 1, 4, 1, 5, 9, 2,
+    6, 5, 3, 5, 8, 9, 7, 9, 3, 2, 3, 8, 4, 6, 2, 6, 4, 3, 3, 8, 3, 2, 7, 9};
 
 static struct fresh_db db;
 static struct ch_store *store;
@@ -48,10 +48,11 @@ make_zone(const char *name, const char *parent, char out_id[CH_ID_LEN])
 }
 
 static void
-make_point(const char *name, const char *from, const char *to,
-    char out_id[CH_ID_LEN])
+make_point(
+    const char *name, const char *from, const char *to, char out_id[CH_ID_LEN])
 {
-	struct ch_access_point_input in = {post_id, name, from, to, "none", false};
+	struct ch_access_point_input in = {
+	    post_id, name, from, to, "none", false};
 	struct ch_access_point out;
 
 	cr_assert_eq(ch_access_points_create(&ctx, &in, &out), CH_OK, "%s",
@@ -132,8 +133,8 @@ setup(void)
 	make_person("Hanne", "Host", host_id);
 	make_person("Erik", "Escort", escort_id);
 	cr_assert_eq(ch_screening_start(store), CH_OK);
-	cr_assert_eq(ch_watchlists_create(&ctx, post_id, "Test list", "custom",
-			 &l),
+	cr_assert_eq(
+	    ch_watchlists_create(&ctx, post_id, "Test list", "custom", &l),
 	    CH_OK, "%s", ctx.fault.detail);
 	memcpy(list_id, l.id, CH_ID_LEN);
 	import_list(list_v1);
@@ -154,8 +155,8 @@ TestSuite(visitors, .init = setup, .fini = teardown);
 
 /* Register a visitor for the next `hours` hours, asking for zone_a. */
 static struct ch_visitor
-visit(struct ch_ctx *c, const char *name, const char *dob, bool escort,
-    int hours)
+visit(
+    struct ch_ctx *c, const char *name, const char *dob, bool escort, int hours)
 {
 	char arrival[CH_TIMESTAMP_LEN], departure[CH_TIMESTAMP_LEN];
 	const char *zones[] = {zone_a};
@@ -179,8 +180,8 @@ visit(struct ch_ctx *c, const char *name, const char *dob, bool escort,
 	in.escort_required = escort;
 	in.zone_ids = zones;
 	in.nzones = 1;
-	cr_assert_eq(ch_visitors_register(c, &in, &v), CH_OK, "%s",
-	    c->fault.detail);
+	cr_assert_eq(
+	    ch_visitors_register(c, &in, &v), CH_OK, "%s", c->fault.detail);
 	return v;
 }
 
@@ -231,8 +232,8 @@ decide_hits(const char *visitor_id, const char *decision)
 		if (hits[i].subject_id == NULL ||
 		    strcmp(hits[i].subject_id, visitor_id) != 0)
 			continue;
-		cr_assert_eq(ch_screening_adjudicate(&ctx, hits[i].id,
-				 decision, "Checked the passport.", &out),
+		cr_assert_eq(ch_screening_adjudicate(&ctx, hits[i].id, decision,
+				 "Checked the passport.", &out),
 		    CH_OK, "%s", ctx.fault.detail);
 		done++;
 	}
@@ -241,7 +242,8 @@ decide_hits(const char *visitor_id, const char *decision)
 
 Test(visitors, registration_screens_and_seals_the_document)
 {
-	struct ch_visitor v = visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 4);
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 4);
 	struct ch_visitor clean = visit(&ctx, "Mette Hansen", NULL, false, 4);
 	struct ch_visitor got;
 	struct ch_rows *r = NULL;
@@ -255,8 +257,9 @@ Test(visitors, registration_screens_and_seals_the_document)
 	cr_expect_str_eq(v.host_name, "Hanne Host");
 	/* Sealed at rest, bound to the row; opened only when asked. */
 	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
-	cr_assert_eq(ch_tx_query(tx, "SELECT document FROM visitors WHERE id = $1",
-			 p, 1, &r, NULL),
+	cr_assert_eq(
+	    ch_tx_query(tx, "SELECT document FROM visitors WHERE id = $1", p, 1,
+		&r, NULL),
 	    CH_OK);
 	cr_assert_eq(r->nrows, 1);
 	cr_expect(ch_vault_is_sealed(ch_rows_get(r, 0, 0)));
@@ -270,12 +273,15 @@ Test(visitors, registration_screens_and_seals_the_document)
 	cr_expect_str_eq(got.doc_number, "P1234567");
 	cr_expect_str_eq(got.doc_type, "passport");
 	cr_expect_str_eq(got.doc_country, "Kenya");
-	cr_expect_eq(count_sql("audit_log WHERE action = 'visitor.register'"), 2);
+	cr_expect_eq(
+	    count_sql("audit_log WHERE action = 'visitor.register'"), 2);
 }
 
-Test(visitors, a_hit_holds_check_in_until_dismissed_and_the_badge_opens_the_zones)
+Test(visitors,
+    a_hit_holds_check_in_until_dismissed_and_the_badge_opens_the_zones)
 {
-	struct ch_visitor v = visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 4);
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 4);
 	struct ch_checkin_input ci = {NULL, NULL};
 	struct ch_visitor_hold hold;
 	struct ch_visitor out, after;
@@ -289,7 +295,8 @@ Test(visitors, a_hit_holds_check_in_until_dismissed_and_the_badge_opens_the_zone
 	cr_expect_neq(hold.hit_id[0], '\0');
 	cr_expect_not_null(strstr(ctx.fault.detail, "security officer"));
 	cr_expect_eq(
-	    count_sql("audit_log WHERE action = 'visitor.check_in_refused'"), 1);
+	    count_sql("audit_log WHERE action = 'visitor.check_in_refused'"),
+	    1);
 	/* Trying again does not pile up hits in the queue. */
 	cr_assert_eq(ch_visitors_check_in(&ctx, v.id, &ci, &out, &hold),
 	    CH_ERR_CONFLICT);
@@ -309,7 +316,8 @@ Test(visitors, a_hit_holds_check_in_until_dismissed_and_the_badge_opens_the_zone
 	cr_expect_str_eq(creds[0].valid_until, v.departure);
 	/* The zone requested opens; another does not. */
 	d = swipe(gate_point, out.badge);
-	cr_expect(d.result.granted, "%s", ch_access_reason_code(d.result.reason));
+	cr_expect(
+	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
 	d = swipe(door_point, out.badge);
 	cr_expect_not(d.result.granted);
 	cr_expect_eq(d.result.reason, CH_REASON_NO_RULE);
@@ -325,7 +333,8 @@ Test(visitors, a_hit_holds_check_in_until_dismissed_and_the_badge_opens_the_zone
 
 Test(visitors, a_confirmed_hit_refuses_check_in)
 {
-	struct ch_visitor v = visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 4);
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 4);
 	struct ch_checkin_input ci = {NULL, NULL};
 	struct ch_visitor_hold hold;
 	struct ch_visitor out;
@@ -367,13 +376,13 @@ Test(visitors, an_overstay_raises_one_alarm_at_the_end_of_the_window)
 	size_t over = 9, noshow = 9, purged = 9, n;
 
 	cr_assert_eq(ch_visitors_check_in(&ctx, v.id, &ci, &out, &hold), CH_OK);
-	cr_assert_eq(ch_visitors_sweep(store, ch_clock_now() + 3600, &over,
-			 &noshow, &purged),
+	cr_assert_eq(ch_visitors_sweep(
+			 store, ch_clock_now() + 3600, &over, &noshow, &purged),
 	    CH_OK);
 	cr_expect_eq(over, 0, "inside the window");
 	ch_clock_set_offset(2 * 3600 + 60);
-	cr_assert_eq(ch_visitors_sweep(store, ch_clock_now(), &over, &noshow,
-			 &purged),
+	cr_assert_eq(
+	    ch_visitors_sweep(store, ch_clock_now(), &over, &noshow, &purged),
 	    CH_OK);
 	cr_expect_eq(over, 1);
 	cr_assert_eq(
@@ -383,12 +392,13 @@ Test(visitors, an_overstay_raises_one_alarm_at_the_end_of_the_window)
 	cr_expect_not_null(strstr(alarms[0].detail, "Mette Hansen"));
 	cr_assert_eq(ch_visitors_get(&ctx, v.id, false, &out), CH_OK);
 	cr_expect_str_eq(out.overstay_alarm_id, alarms[0].id);
-	cr_assert_eq(ch_visitors_sweep(store, ch_clock_now() + 600, &over,
-			 &noshow, &purged),
+	cr_assert_eq(ch_visitors_sweep(
+			 store, ch_clock_now() + 600, &over, &noshow, &purged),
 	    CH_OK);
 	cr_expect_eq(over, 0, "one alarm per visit");
 	/* The badge expired with the window. */
-	cr_expect_eq(swipe(gate_point, out.badge).result.reason, CH_REASON_EXPIRED);
+	cr_expect_eq(
+	    swipe(gate_point, out.badge).result.reason, CH_REASON_EXPIRED);
 }
 
 Test(visitors, no_shows_and_the_retention_purge)
@@ -406,11 +416,12 @@ Test(visitors, no_shows_and_the_retention_purge)
 	cr_assert_eq(ch_visitors_check_out(&ctx, stays.id, &out), CH_OK);
 	cr_assert_eq(ch_visitors_retention_get(&ctx, post_id, &days), CH_OK);
 	cr_expect_eq(days, 90);
-	cr_expect_eq(ch_visitors_retention_set(&ctx, post_id, 0), CH_ERR_INVALID);
+	cr_expect_eq(
+	    ch_visitors_retention_set(&ctx, post_id, 0), CH_ERR_INVALID);
 	cr_assert_eq(ch_visitors_retention_set(&ctx, post_id, 2), CH_OK);
 	ch_clock_set_offset(2 * 3600);
-	cr_assert_eq(ch_visitors_sweep(store, ch_clock_now(), &over, &noshow,
-			 &purged),
+	cr_assert_eq(
+	    ch_visitors_sweep(store, ch_clock_now(), &over, &noshow, &purged),
 	    CH_OK);
 	cr_expect_eq(noshow, 1);
 	cr_expect_eq(purged, 0);
@@ -436,7 +447,8 @@ Test(visitors, no_shows_and_the_retention_purge)
 
 Test(visitors, a_list_update_rescreens_expected_visitors)
 {
-	struct ch_visitor v = visit(&ctx, "Samira Haddad", "1980-02-03", false, 4);
+	struct ch_visitor v =
+	    visit(&ctx, "Samira Haddad", "1980-02-03", false, 4);
 	struct ch_visitor out;
 
 	cr_expect_eq(v.hits_open, 0);
@@ -486,11 +498,11 @@ Test(visitors, hosts_register_their_own_and_the_desk_checks_in)
 		in.purpose = "p";
 		in.arrival = arrival;
 		in.departure = departure;
-		cr_expect_eq(ch_visitors_register(&as_staff, &in, &out),
-		    CH_ERR_INVALID);
+		cr_expect_eq(
+		    ch_visitors_register(&as_staff, &in, &out), CH_ERR_INVALID);
 	}
-	cr_expect_eq(ch_visitors_list(&as_staff, &all, &list, &n),
-	    CH_ERR_DENIED);
+	cr_expect_eq(
+	    ch_visitors_list(&as_staff, &all, &list, &n), CH_ERR_DENIED);
 	cr_assert_eq(ch_visitors_list(&as_staff, &mine, &list, &n), CH_OK);
 	cr_expect_eq(n, 1);
 	cr_expect_eq(ch_visitors_get(&as_staff, v.id, false, &out), CH_OK);
@@ -499,20 +511,22 @@ Test(visitors, hosts_register_their_own_and_the_desk_checks_in)
 	cr_expect_eq(ch_visitors_check_in(&as_staff, v.id, &ci, &out, &hold),
 	    CH_ERR_DENIED);
 	cr_expect_eq(ch_visitors_purge(&as_guard, post_id, &n), CH_ERR_DENIED);
-	cr_expect_eq(ch_visitors_retention_set(&as_guard, post_id, 10),
-	    CH_ERR_DENIED);
+	cr_expect_eq(
+	    ch_visitors_retention_set(&as_guard, post_id, 10), CH_ERR_DENIED);
 	cr_assert_eq(ch_visitors_check_in(&as_guard, v.id, &ci, &out, &hold),
 	    CH_OK, "%s", as_guard.fault.detail);
 	cr_expect_str_eq(out.checked_in_by, "guard");
 	cr_assert_eq(ch_visitors_list(&as_hq, &all, &list, &n), CH_OK);
 	cr_expect_eq(n, 1);
 	cr_expect_eq(ch_visitors_check_out(&as_hq, v.id, &out), CH_ERR_DENIED);
-	cr_expect_eq(ch_visitors_cancel(&as_staff, v.id, &out), CH_ERR_CONFLICT);
+	cr_expect_eq(
+	    ch_visitors_cancel(&as_staff, v.id, &out), CH_ERR_CONFLICT);
 }
 
 Test(visitors, the_day_filter_and_the_csv_log)
 {
-	struct ch_visitor v = visit(&ctx, "=HYPERLINK(\"http://x\")", NULL, false, 4);
+	struct ch_visitor v =
+	    visit(&ctx, "=HYPERLINK(\"http://x\")", NULL, false, 4);
 	struct ch_visitor_filter f = {0};
 	struct ch_visitor *list;
 	char today[CH_DATE_LEN];
@@ -538,8 +552,9 @@ Test(visitors, the_day_filter_and_the_csv_log)
 	ch_buf_init(&b, 1u << 20);
 	cr_assert_eq(ch_visitors_csv(list, n, &b), CH_OK);
 	cr_expect_not_null(strstr(b.data, "\r\n"));
-	cr_expect_not_null(strstr(b.data, ",\"'=HYPERLINK(\"\"http://x\"\")\","),
-	    "%s", b.data);
+	cr_expect_not_null(
+	    strstr(b.data, ",\"'=HYPERLINK(\"\"http://x\"\")\","), "%s",
+	    b.data);
 	cr_expect_not_null(strstr(b.data, "Hanne Host"));
 	ch_buf_free(&b);
 }
