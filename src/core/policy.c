@@ -234,8 +234,11 @@ ch_policy_allows(const struct ch_principal *who, enum ch_perm perm)
 	if (who == NULL || (unsigned)perm >= CH_PERM__COUNT ||
 	    perm == CH_PERM_NONE)
 		return false;
+	/* The device mask holds bits 0..31 only: a permission past them
+	 * (there are more than 32) is never a device's. */
 	if (who->device)
-		return (who->device_perms & (1u << perm)) != 0;
+		return (unsigned)perm < 32 &&
+		    (who->device_perms & (1u << perm)) != 0;
 	return (who->roles & perm_table[perm].roles) != 0;
 }
 

@@ -566,7 +566,7 @@ ch_h_device_self(struct ch_req *req)
 {
 	json_t *perms = json_array();
 
-	for (int p = 0; p < CH_PERM__COUNT; p++)
+	for (int p = 0; p < CH_PERM__COUNT && p < 32; p++)
 		if (req->who->device_perms & (1u << p))
 			json_array_append_new(
 			    perms, json_string(ch_perm_code((enum ch_perm)p)));

@@ -301,3 +301,18 @@ Test(policy, tlp_codes_round_trip)
 	cr_assert_str_eq(ch_tlp_code(CH_TLP_AMBER_STRICT), "AMBER+STRICT");
 	cr_assert_not(ch_tlp_parse("amber", &t));
 }
+
+/* A device's permissions are a 32-bit mask; permissions numbered past 31
+ * (the visitors' ones) must never wrap onto a device's bits. */
+Test(policy, a_device_mask_never_grants_a_permission_past_bit_31)
+{
+	struct ch_principal dev = {0};
+
+	dev.device = true;
+	dev.device_perms = 0xffffffffu;
+	cr_assert_gt(CH_PERM__COUNT, 32);
+	for (int p = 32; p < CH_PERM__COUNT; p++)
+		cr_expect_not(ch_policy_allows(&dev, (enum ch_perm)p), "%s",
+		    ch_perm_code((enum ch_perm)p));
+	cr_expect(ch_policy_allows(&dev, CH_PERM_DEVICE));
+}
