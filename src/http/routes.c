@@ -673,10 +673,10 @@ static const struct ch_route routes[] = {
     {"GET", "/api/v1/my/visitors", ch_h_visitors_mine,
 	CH_PERM_VISITORS_REGISTER, NULL, 0, NULL, "The visitors you host",
 	"visitors", my_visitors_query, 200, 0},
-    {"GET", "/api/v1/visitors/{id}", ch_h_visitors_get, CH_PERM_SESSION, NULL,
-	0, NULL,
-	"A visit with its screening state (its host, the desk, the "
-	"security officer, HQ)",
+    {"GET", "/api/v1/visitors/{id}", ch_h_visitors_get, CH_PERM_VISITORS_READ,
+	NULL, 0, NULL,
+	"A visit with its screening state (hosts read theirs in "
+	"/api/v1/my/visitors)",
 	"visitors", NULL, 200, 0},
     {"GET", "/api/v1/visitors/{id}/document", ch_h_visitors_document,
 	CH_PERM_VISITORS_DESK, "visitor.document.read", 0, NULL,

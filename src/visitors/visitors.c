@@ -457,12 +457,13 @@ begin_on(struct ch_ctx *ctx, const char *id, enum ch_perm perm, bool host_ok,
 	if ((err = ch_store_begin(ctx->store, true, tx)) != CH_OK)
 		return err;
 	err = ch_store_visitor_get(*tx, id, false, ctx->arena, v);
+	/* Someone else's visit (a host's action), or another post's: not
+	 * found; a role without the permission at all: refused. */
 	if (err == CH_OK && !(host_ok && is_host(ctx, v)) &&
 	    !permits_on(ctx, perm, v->post_id))
-		err = permits_on(ctx, CH_PERM_VISITORS_READ, v->post_id) ||
-			is_host(ctx, v)
-		    ? CH_ERR_DENIED
-		    : CH_ERR_NOT_FOUND;
+		err = host_ok || ch_ctx_permits(ctx, perm, NULL)
+		    ? CH_ERR_NOT_FOUND
+		    : CH_ERR_DENIED;
 	if (err != CH_OK) {
 		ch_store_rollback(*tx);
 		*tx = NULL;
