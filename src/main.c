@@ -43,6 +43,8 @@ static const struct {
 	"record today's computed threat ratings and print them"},
     {"simulate-readers", ch_cmd_simulate_readers,
 	"badge traffic for tests and the benchmark"},
+    {"visitors", ch_cmd_visitors,
+	"purge visitors' personal data past retention"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "this list"},
 };

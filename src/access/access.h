@@ -304,6 +304,7 @@ enum ch_alarm_kind {
 	CH_ALARM_DOOR_HELD_OPEN,
 	CH_ALARM_TOUR_MISSED,       /* a checkpoint not scanned in time */
 	CH_ALARM_TOUR_OUT_OF_ORDER, /* a checkpoint scanned out of turn */
+	CH_ALARM_VISITOR_OVERSTAY,  /* a visitor still in after the window */
 	CH_ALARM_KIND__COUNT
 };
 const char *ch_alarm_kind_code(enum ch_alarm_kind k);

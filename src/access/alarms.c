@@ -27,6 +27,7 @@ static const char *const kinds[CH_ALARM_KIND__COUNT] = {
     [CH_ALARM_DOOR_HELD_OPEN] = "door_held_open",
     [CH_ALARM_TOUR_MISSED] = "tour_missed",
     [CH_ALARM_TOUR_OUT_OF_ORDER] = "tour_out_of_order",
+    [CH_ALARM_VISITOR_OVERSTAY] = "visitor_overstay",
 };
 
 const char *

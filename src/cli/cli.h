@@ -90,4 +90,11 @@ extern const char *const ch_demo_logins[];
  * when they are there (the demo shows real lists). */
 ch_err ch_demo_screening(struct ch_ctx *ctx);
 
+/* cmd_visitors.c: `chancery visitors purge [--post POST]` */
+int ch_cmd_visitors(int argc, char **argv);
+/* demo_visitors.c: today's expected visitors (one held by a real OFAC or
+ * UN entry), some checked in, yesterday's checked out (after the access
+ * and screening demo). */
+ch_err ch_demo_visitors(struct ch_ctx *ctx, const char *post_id);
+
 #endif /* CH_CLI_H */

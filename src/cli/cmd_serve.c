@@ -20,6 +20,7 @@
 #include "people/people.h"
 #include "screening/screening.h"
 #include "store/store.h"
+#include "visitors/visitors.h"
 
 struct serve_opts {
 	struct ch_cli_common common;
@@ -362,6 +363,9 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	if (ch_screening_watch(store, 10) != CH_OK)
 		log_error(
 		    "lists imported elsewhere reach screening at restart");
+	/* Visitors: overstay alarms, no-shows, the retention purge. */
+	if (ch_visitors_sweeper_start(store, 5) != CH_OK)
+		log_error("visitors' overstays are not watched; see above");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -404,6 +408,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		pause();
 	log_info("stopping");
 	ch_http_stop(srv);
+	ch_visitors_sweeper_stop();
 	ch_alarms_escalator_stop();
 	ch_gate_committer_stop(); /* after the last request is answered */
 	ch_screening_stop();

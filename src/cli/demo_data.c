@@ -779,5 +779,7 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 		return err;
 	if ((err = ch_demo_access_populate(ctx, post_id)) != CH_OK)
 		return err;
-	return ch_demo_screening(ctx);
+	if ((err = ch_demo_screening(ctx)) != CH_OK)
+		return err;
+	return ch_demo_visitors(ctx, post_id);
 }

@@ -110,6 +110,19 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_HQ)},
     [CH_PERM_SCREENING_ADJUDICATE] = {"screening.adjudicate",
 	R(CH_ROLE_SECURITY_OFFICER)},
+    /* Visitors: any member of staff hosts (registers and cancels their own
+     * visitors); guards and the security officer keep the desk (today's
+     * list, check-in and check-out); HQ reads the log; the security
+     * officer manages any visit and the retention period. */
+    [CH_PERM_VISITORS_REGISTER] = {"visitors.register",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_ANALYST) | R(CH_ROLE_GUARD) |
+	    R(CH_ROLE_STAFF) | R(CH_ROLE_EAC_MEMBER)},
+    [CH_PERM_VISITORS_READ] = {"visitors.read",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD) | R(CH_ROLE_HQ)},
+    [CH_PERM_VISITORS_DESK] = {"visitors.desk",
+	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
+    [CH_PERM_VISITORS_MANAGE] = {"visitors.manage",
+	R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *
@@ -221,6 +234,8 @@ ch_policy_allows(const struct ch_principal *who, enum ch_perm perm)
 	if (who == NULL || (unsigned)perm >= CH_PERM__COUNT ||
 	    perm == CH_PERM_NONE)
 		return false;
+	/* The device mask holds bits 0..31 only: a permission past them
+	 * (there are more than 32) is never a device's. */
 	if (who->device)
 		return (who->device_perms & CH_PERM_BIT(perm)) != 0;
 	return (who->roles & perm_table[perm].roles) != 0;

@@ -68,6 +68,12 @@ enum ch_perm {
 	CH_PERM_SCREENING_RUN,
 	CH_PERM_SCREENING_REVIEW,
 	CH_PERM_SCREENING_ADJUDICATE,
+	/* Visitors (issue 6 §4): hosts register their own visitors; the desk
+	 * checks them in and out; the security officer manages retention. */
+	CH_PERM_VISITORS_REGISTER,
+	CH_PERM_VISITORS_READ,
+	CH_PERM_VISITORS_DESK,
+	CH_PERM_VISITORS_MANAGE,
 	CH_PERM__COUNT
 };
 /* A permission's bit in a mask of permissions (device tokens). */

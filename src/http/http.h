@@ -334,6 +334,21 @@ extern const struct ch_jschema ch_schema_credential_update;
 extern const struct ch_jschema ch_schema_schedule_create;
 extern const struct ch_jschema ch_schema_rule_create;
 extern const struct ch_jschema ch_schema_posture_set;
+/* ---- h_visitors.c: visitors (issue 6 §4) ---- */
+void ch_h_visitors_list(struct ch_req *req);
+void ch_h_visitors_register(struct ch_req *req);
+void ch_h_visitors_mine(struct ch_req *req);
+void ch_h_visitors_get(struct ch_req *req);
+void ch_h_visitors_document(struct ch_req *req);
+void ch_h_visitors_cancel(struct ch_req *req);
+void ch_h_visitors_check_in(struct ch_req *req);
+void ch_h_visitors_check_out(struct ch_req *req);
+void ch_h_visitor_settings_get(struct ch_req *req);
+void ch_h_visitor_settings_put(struct ch_req *req);
+void ch_h_visitors_purge(struct ch_req *req);
+extern const struct ch_jschema ch_schema_visitor_register;
+extern const struct ch_jschema ch_schema_visitor_checkin;
+extern const struct ch_jschema ch_schema_visitor_settings;
 /* h_screening.c: watchlist screening (issue 5) */
 void ch_h_watchlists_list(struct ch_req *req);
 void ch_h_watchlists_create(struct ch_req *req);

@@ -48,6 +48,7 @@ static const struct problem_type {
     {"reauth-required", 401, "Confirm it is you"},
     {"not-for-devices", 403, "Not for devices"},
     {"evidence-damaged", 500, "Stored file damaged"},
+    {"screening-hold", 409, "Held by a screening hit"},
 };
 
 /* Use-case errors and the problem each becomes. */

@@ -169,6 +169,24 @@ static const struct ch_query_param screening_hits_query[] = {
     {NULL, NULL},
 };
 
+static const struct ch_query_param visitors_query[] = {
+    {"post_id", "The post (HQ: any; others: their own)."},
+    {"day", "Visits whose expected window meets this UTC day (YYYY-MM-DD)."},
+    {"status", "expected, checked_in, checked_out, cancelled or no_show."},
+    {"host_id", "Only the visitors of this host (a person id)."},
+    {"format", "json (default) or csv: the visitor log as CSV."},
+    {"limit", "At most this many, 1 to 1000 (default 200)."},
+    {NULL, NULL},
+};
+
+static const struct ch_query_param my_visitors_query[] = {
+    {"day", "Visits whose expected window meets this UTC day (YYYY-MM-DD)."},
+    {"status", "expected, checked_in, checked_out, cancelled or no_show."},
+    {"format", "json (default) or csv."},
+    {"limit", "At most this many, 1 to 1000 (default 200)."},
+    {NULL, NULL},
+};
+
 static const struct ch_route routes[] = {
     {"GET", "/healthz", ch_h_healthz, CH_PERM_PUBLIC, NULL, 0, NULL,
 	"Liveness and database reachability", "system", NULL, 200, 0},
@@ -641,6 +659,55 @@ static const struct ch_route routes[] = {
 	"Confirm or dismiss a hit with a reason; a dismissed subject and "
 	"entry stay dismissed until either changes",
 	"screening", NULL, 200, 0},
+    /* Visitors (issue 6 §4, docs/visitors.md). */
+    {"GET", "/api/v1/visitors", ch_h_visitors_list, CH_PERM_VISITORS_READ, NULL,
+	0, NULL,
+	"The visitor log of a post with filters (JSON, or CSV with "
+	"format=csv)",
+	"visitors", visitors_query, 200, 0},
+    {"POST", "/api/v1/visitors", ch_h_visitors_register,
+	CH_PERM_VISITORS_REGISTER, "visitor.register", 16 * KB,
+	&ch_schema_visitor_register,
+	"Pre-register a visitor (a host their own); screens the visitor",
+	"visitors", NULL, 201, 0},
+    {"GET", "/api/v1/my/visitors", ch_h_visitors_mine,
+	CH_PERM_VISITORS_REGISTER, NULL, 0, NULL, "The visitors you host",
+	"visitors", my_visitors_query, 200, 0},
+    {"GET", "/api/v1/visitors/{id}", ch_h_visitors_get, CH_PERM_VISITORS_READ,
+	NULL, 0, NULL,
+	"A visit with its screening state (hosts read theirs in "
+	"/api/v1/my/visitors)",
+	"visitors", NULL, 200, 0},
+    {"GET", "/api/v1/visitors/{id}/document", ch_h_visitors_document,
+	CH_PERM_VISITORS_DESK, "visitor.document.read", 0, NULL,
+	"The visitor's identity document, unsealed for the desk (audited)",
+	"visitors", NULL, 200, 0},
+    {"POST", "/api/v1/visitors/{id}/cancel", ch_h_visitors_cancel,
+	CH_PERM_VISITORS_REGISTER, "visitor.cancel", 0, NULL,
+	"Cancel an expected visit (its host or the security officer)",
+	"visitors", NULL, 200, 0},
+    {"POST", "/api/v1/visitors/{id}/check-in", ch_h_visitors_check_in,
+	CH_PERM_VISITORS_DESK, "visitor.check_in", 4 * KB,
+	&ch_schema_visitor_checkin,
+	"Check a visitor in: screened again (an open or confirmed hit holds "
+	"it: screening-hold), escort when required, a temporary badge for the "
+	"zones and hours allowed",
+	"visitors", NULL, 200, 0},
+    {"POST", "/api/v1/visitors/{id}/check-out", ch_h_visitors_check_out,
+	CH_PERM_VISITORS_DESK, "visitor.check_out", 0, NULL,
+	"Check a visitor out: the badge is revoked", "visitors", NULL, 200, 0},
+    {"GET", "/api/v1/posts/{id}/visitor-settings", ch_h_visitor_settings_get,
+	CH_PERM_VISITORS_READ, NULL, 0, NULL,
+	"The post's retention period for visitors' personal data", "visitors",
+	NULL, 200, 0},
+    {"PUT", "/api/v1/posts/{id}/visitor-settings", ch_h_visitor_settings_put,
+	CH_PERM_VISITORS_MANAGE, "visitor.retention", 1 * KB,
+	&ch_schema_visitor_settings, "Set the post's retention period (days)",
+	"visitors", NULL, 200, 0},
+    {"POST", "/api/v1/posts/{id}/visitor-purge", ch_h_visitors_purge,
+	CH_PERM_VISITORS_MANAGE, "visitor.purge", 0, NULL,
+	"Purge now the personal data of the post's visits past retention",
+	"visitors", NULL, 200, 0},
 };
 
 const struct ch_route *

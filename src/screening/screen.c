@@ -958,22 +958,35 @@ ch_screening_rescreen_subjects(struct ch_ctx *ctx, const char *post_id,
 ch_err
 ch_screening_rescreen(struct ch_ctx *ctx, const char *post_id, size_t *new_hits)
 {
-	struct ch_screen_person *people = NULL;
+	struct ch_screen_person *people = NULL, *visitors = NULL;
 	struct ch_screen_subject *subjects;
 	struct ch_tx *tx = NULL;
-	size_t n = 0;
+	size_t n = 0, nv = 0;
 	ch_err err;
 
 	*new_hits = 0;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_screen_people(tx, post_id, ctx->arena, &people, &n);
+	/* The visitors expected or in the building are screened too. */
+	if (err == CH_OK)
+		err = ch_store_screen_visitors(
+		    tx, post_id, ctx->arena, &visitors, &nv);
 	ch_store_rollback(tx);
-	if (err != CH_OK || n == 0)
+	if (err != CH_OK || n + nv == 0)
 		return err;
-	subjects = ch_arena_alloc(ctx->arena, n * sizeof(*subjects));
+	subjects = ch_arena_alloc(ctx->arena, (n + nv) * sizeof(*subjects));
 	if (subjects == NULL)
 		return CH_ERR_NOMEM;
+	for (size_t i = 0; i < nv; i++)
+		subjects[n + i] = (struct ch_screen_subject){
+		    .name = visitors[i].name,
+		    .dob = visitors[i].date_of_birth,
+		    .nationality = visitors[i].nationality,
+		    .kind = "individual",
+		    .subject_type = "visitor",
+		    .subject_id = visitors[i].id,
+		};
 	for (size_t i = 0; i < n; i++) {
 		const char *g = people[i].gender;
 
@@ -990,8 +1003,8 @@ ch_screening_rescreen(struct ch_ctx *ctx, const char *post_id, size_t *new_hits)
 		    .subject_id = people[i].id,
 		};
 	}
-	err =
-	    ch_screening_rescreen_subjects(ctx, post_id, subjects, n, new_hits);
+	err = ch_screening_rescreen_subjects(
+	    ctx, post_id, subjects, n + nv, new_hits);
 	if (err == CH_OK && *new_hits > 0)
 		log_info("re-screening post %s: %zu new hits to review",
 		    post_id, *new_hits);

@@ -662,6 +662,48 @@ static const char m010_incident_evidence[] =
     "CREATE INDEX incident_evidence_incident ON incident_evidence"
     " (incident_id, uploaded_at, id);";
 
+/* Visitors (issue 6 §4): pre-registered visits, their screening summary
+ * comes from screenings by subject; the identity document is sealed. */
+static const char m011_visitors[] =
+    "CREATE TABLE visitors ("
+    " id TEXT PRIMARY KEY,"
+    " post_id TEXT NOT NULL REFERENCES posts(id),"
+    " host_person_id TEXT NOT NULL REFERENCES people(id),"
+    " name TEXT NOT NULL,"
+    " organisation TEXT,"
+    " document TEXT,"
+    " nationality TEXT,"
+    " date_of_birth TEXT,"
+    " purpose TEXT NOT NULL,"
+    " arrival TEXT NOT NULL,"
+    " departure TEXT NOT NULL,"
+    " escort_required INTEGER NOT NULL DEFAULT 0,"
+    " zones TEXT NOT NULL DEFAULT '',"
+    " status TEXT NOT NULL,"
+    " escort_person_id TEXT REFERENCES people(id),"
+    " credential_id TEXT REFERENCES access_credentials(id),"
+    " badge TEXT,"
+    " checked_in_at TEXT,"
+    " checked_out_at TEXT,"
+    " checked_in_by TEXT,"
+    " checked_out_by TEXT,"
+    " overstay_alarm_id TEXT,"
+    " purged_at TEXT,"
+    " created_by TEXT NOT NULL,"
+    " version BIGINT NOT NULL DEFAULT 1,"
+    " created_at TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);"
+    "CREATE INDEX visitors_post_arrival ON visitors (post_id, arrival, id);"
+    "CREATE INDEX visitors_status ON visitors (status, departure);"
+    "CREATE INDEX visitors_host ON visitors (host_person_id, arrival);"
+    "CREATE INDEX screenings_subject ON screenings (subject_type,"
+    " subject_id);"
+    "CREATE TABLE visitor_settings ("
+    " post_id TEXT PRIMARY KEY REFERENCES posts(id),"
+    " retention_days INTEGER NOT NULL,"
+    " updated_by TEXT NOT NULL,"
+    " updated_at TEXT NOT NULL);";
+
 const struct ch_migration ch_migrations[] = {
     {1,
 	"foundation: posts, zones, people, training, users, sessions, "
@@ -694,6 +736,10 @@ const struct ch_migration ch_migrations[] = {
 	m009_access},
     {10, "incident evidence: encrypted files with their SHA-256",
 	m010_incident_evidence},
+    {11,
+	"visitors: pre-registered visits, sealed identity documents, "
+	"retention per post",
+	m011_visitors},
 };
 
 const size_t ch_migrations_count = CH_ARRAY_LEN(ch_migrations);

@@ -24,6 +24,7 @@ static const struct ch_sealed_column sealed[] = {
     {"users", "id", "totp_pending"},
     {"incident_evidence", "id", "file_key"},
     {"intel_sources", "id", "identity"},
+    {"visitors", "id", "document"},
 };
 
 const struct ch_sealed_column *

@@ -752,4 +752,53 @@ ch_err ch_store_screen_hit_open_exists(struct ch_tx *tx, const char *post_id,
 ch_err ch_store_screen_people(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_screen_person **out, size_t *count);
 
+/* ---- visitors (src/visitors): visits, holds, sweeps, retention ---- */
+struct ch_visitor;
+struct ch_visitor_filter;
+struct ch_visitor_hold;
+/* Insert v, sealing its identity document (bound to the row). */
+ch_err ch_store_visitor_insert(
+    struct ch_tx *tx, const struct ch_visitor *v, ch_arena *arena);
+/* reveal: open the sealed document into out's doc_* fields. */
+ch_err ch_store_visitor_get(struct ch_tx *tx, const char *id, bool reveal,
+    ch_arena *arena, struct ch_visitor *out);
+/* Write the workflow fields of v (status, escort, credential, times,
+ * alarm) if the stored version is expected_version; v->version moves on;
+ * CH_ERR_PRECONDITION otherwise. */
+ch_err ch_store_visitor_update(
+    struct ch_tx *tx, struct ch_visitor *v, int64_t expected_version);
+/* Visits by filter (post_id NULL: every post), by expected arrival. */
+ch_err ch_store_visitor_list(struct ch_tx *tx,
+    const struct ch_visitor_filter *f, ch_arena *arena, struct ch_visitor **out,
+    size_t *count);
+/* The open or confirmed screening hits of a visitor. */
+ch_err ch_store_visitor_holds(struct ch_tx *tx, const char *visitor_id,
+    ch_arena *arena, struct ch_visitor_hold **out, size_t *count);
+/* Visits of a status whose window ended before `before` (the sweep);
+ * overstay: checked in and not yet alarmed. */
+ch_err ch_store_visitor_due(struct ch_tx *tx, const char *status,
+    const char *before, ch_arena *arena, struct ch_visitor **out,
+    size_t *count);
+/* Ended visits not yet purged (post_id NULL: all) with when they ended and
+ * their post's retention period in days. */
+struct ch_visitor_ended {
+	char id[CH_ID_LEN];
+	char post_id[CH_ID_LEN];
+	char ended_at[CH_TIMESTAMP_LEN];
+	int retention_days;
+};
+ch_err ch_store_visitor_ended(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_visitor_ended **out, size_t *count);
+/* Remove a visit's personal data (and its screenings' copies of it). */
+ch_err ch_store_visitor_purge(
+    struct ch_tx *tx, const char *id, const char *name, const char *at);
+ch_err ch_store_visitor_retention_get(
+    struct ch_tx *tx, const char *post_id, int *days);
+ch_err ch_store_visitor_retention_set(struct ch_tx *tx, const char *post_id,
+    int days, const char *by, const char *at);
+/* Expected and checked-in visitors of a post (NULL: all) for the
+ * re-screening after a list changed (name "Given Family" is the name). */
+ch_err ch_store_screen_visitors(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_screen_person **out, size_t *count);
+
 #endif /* CH_STORE_H */

@@ -87,6 +87,11 @@ async function realPath(path) {
 			post_id: ids.posts, name: 'Lookout Probeson',
 		});
 		ids.hits = screened.json.hits[0].id;
+		// Visitors: one registered by its host.
+		ids.visitors = (await api(await login('staff'), 'POST', '/api/v1/visitors', {
+			post_id: ids.posts, name: 'Probe Visitor', purpose: 'openapi probe',
+			arrival: new Date().toISOString(), departure: new Date(Date.now() + 3600e3).toISOString(),
+		})).json.id;
 	}
 	if (path.includes('{evidence_id}') && !ids.evidence) {
 		const r = await api(await login('rso'), 'POST', `/api/v1/incidents/${ids.incidents}/evidence?name=probe.txt`,

@@ -68,6 +68,12 @@ static const struct {
     {"screening.run", "security_officer guard", false},
     {"screening.review", "security_officer hq", false},
     {"screening.adjudicate", "security_officer", false},
+    /* Visitors (docs/visitors.md). */
+    {"visitors.register", "security_officer analyst guard staff eac_member",
+	false},
+    {"visitors.read", "security_officer guard hq", false},
+    {"visitors.desk", "security_officer guard", false},
+    {"visitors.manage", "security_officer", false},
 };
 
 static bool

@@ -30,6 +30,7 @@ import { ScreeningPage } from './pages/screening.js';
 import { ReauthDialog } from './reauth.js';
 import { RatingsPage } from './pages/ratings.js';
 import { RiskFormPage, RiskPage, RisksPage } from './pages/risks.js';
+import { VisitorsPage } from './pages/visitors.js';
 
 // Roles that read the post's incidents (the API's incidents.read).
 const INCIDENT_READERS = ['security_officer', 'analyst', 'guard', 'eac_member', 'hq'];
@@ -51,7 +52,7 @@ const NAV = [
 	] },
 	{ group: 'Protection', items: [
 		{ path: 'facility', label: 'Facility & access', roles: ['security_officer', 'guard', 'hq', 'administrator'] },
-		{ path: 'visitors', label: 'Visitors' },
+		{ path: 'visitors', label: 'Visitors', roles: ['security_officer', 'analyst', 'guard', 'staff', 'eac_member', 'hq'] },
 		{ path: 'screening', label: 'Watchlist screening', roles: ['security_officer', 'guard', 'analyst', 'hq', 'administrator'] },
 	] },
 	{ group: 'Safety & crisis', items: [
@@ -175,6 +176,7 @@ function Page({ route, user }) {
 		return html`<${AccessLogPage} params=${route.params} user=${user} />`;
 	}
 	if (first === 'screening') return html`<${ScreeningPage} user=${user} tab=${second || ''} id=${third} />`;
+	if (first === 'visitors') return html`<${VisitorsPage} user=${user} tab=${second || ''} params=${route.params} />`;
 	if (NOT_BUILT[first]) return html`<${NotBuiltPage} which=${first} />`;
 	return html`<section class="page">
 		<h1 id="page-title" tabindex="-1">Page not found</h1>

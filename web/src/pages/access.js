@@ -171,6 +171,7 @@ export function OccupancyPage({ user }) {
 const ALARM_KINDS = {
 	intrusion: 'Intrusion', duress: 'Duress', fire: 'Fire', tamper: 'Tamper',
 	door_forced: 'Door forced', door_held_open: 'Door held open',
+	visitor_overstay: 'Visitor overstay',
 };
 
 // A short tone through Web Audio (no file, nothing inline for the CSP).

@@ -2,10 +2,6 @@
 import { html, PageTitle } from '../ui.js';
 
 export const NOT_BUILT = {
-	visitors: {
-		title: 'Visitors',
-		what: 'let hosts pre-register visitors, screen them at registration and on arrival, check them in with a temporary badge, track escorts, check-outs and overstays, and keep the visitor log.',
-	},
 	safety: {
 		title: 'Staff safety',
 		what: 'file trip plans, check in from a phone (with a duress code that raises a silent alarm), escalate overdue check-ins, and show the accountability board of who is safe, needs help or is unaccounted for.',
