@@ -14,6 +14,8 @@
 #ifndef CH_ACCESS_H
 #define CH_ACCESS_H
 
+#include <pthread.h>
+
 #include "core/context.h"
 #include "core/core.h"
 #include "people/immunity.h"
@@ -547,6 +549,33 @@ struct ch_decision {
  */
 ch_err ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
     struct ch_decision *out);
+
+/* The group committer's job of one asynchronous decision; the caller
+ * keeps it (with rq and out) alive until done is called. */
+typedef void (*ch_gate_done_fn)(void *arg, ch_err err);
+struct ch_gate_job {
+	struct ch_ctx *ctx;
+	const struct ch_decision_request *rq;
+	struct ch_decision *out;
+	ch_err err;
+	bool done;
+	pthread_cond_t *wake;    /* ch_gate_decide: signalled when done */
+	ch_gate_done_fn on_done; /* or called, from the committer's thread */
+	void *arg;
+	struct ch_gate_job *next;
+};
+/* Check a request's input (what ch_gate_decide checks first). */
+ch_err ch_gate_check(struct ch_ctx *ctx, const struct ch_decision_request *rq);
+/* Whether the group committer runs (decisions may be queued). */
+bool ch_gate_committer_running(void);
+/*
+ * Queue a checked request for the group committer without waiting:
+ * job->on_done(job->arg, err) is called from the committer's thread once
+ * the decision is committed (CH_OK) or failed, and the job is not touched
+ * after it.  Without a committer, the decision is made in a transaction
+ * of its own and on_done is called before this returns.
+ */
+void ch_gate_decide_async(struct ch_gate_job *job);
 
 /* Decide and record n requests in order in one transaction (the demo's
  * and the simulator's replays); all or nothing.  Checks no input. */

@@ -510,20 +510,10 @@ ch_gate_decide_many(struct ch_ctx *ctx, const struct ch_decision_request *rqs,
 
 /* ---- the group committer ---- */
 
-struct job {
-	struct ch_ctx *ctx;
-	const struct ch_decision_request *rq;
-	struct ch_decision *out;
-	ch_err err;
-	bool done;
-	pthread_cond_t wake; /* signalled when done */
-	struct job *next;
-};
-
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t queued;
-	struct job *head, *tail;
+	struct ch_gate_job *head, *tail;
 	bool running, stopping;
 	pthread_t thread;
 	struct ch_store *store;
@@ -532,10 +522,10 @@ static struct {
 } gc = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
 
 static void
-run_batch(struct job *batch, size_t n)
+run_batch(struct ch_gate_job *batch, size_t n)
 {
 	struct ch_tx *tx = NULL;
-	struct job *j;
+	struct ch_gate_job *j;
 	ch_err err;
 
 	err = ch_store_begin(gc.store, true, &tx);
@@ -571,7 +561,7 @@ committer_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&gc.lock);
 	for (;;) {
-		struct job *batch, *last, *j;
+		struct ch_gate_job *batch, *last, *j, *next, *waiting;
 		size_t n = 1;
 
 		while (gc.head == NULL && !gc.stopping)
@@ -591,19 +581,27 @@ committer_main(void *arg)
 
 		run_batch(batch, n);
 
+		/* Asynchronous jobs are answered outside the lock, waiters
+		 * woken under it; a job is its caller's again once done:
+		 * touch it no more. */
+		for (j = batch, waiting = NULL; j != NULL; j = next) {
+			next = j->next;
+			if (j->on_done != NULL) {
+				j->on_done(j->arg, j->err);
+			} else {
+				j->next = waiting;
+				waiting = j;
+			}
+		}
 		pthread_mutex_lock(&gc.lock);
 		gc.stats.decisions += n;
 		gc.stats.batches++;
 		if (n > gc.stats.max_batch)
 			gc.stats.max_batch = n;
-		for (j = batch; j != NULL;) {
-			struct job *next = j->next;
-
-			/* j lives on its waiter's stack: touch it no more
-			 * once it is done. */
+		for (j = waiting; j != NULL; j = next) {
+			next = j->next;
 			j->done = true;
-			pthread_cond_signal(&j->wake);
-			j = next;
+			pthread_cond_signal(j->wake);
 		}
 	}
 	pthread_mutex_unlock(&gc.lock);
@@ -656,14 +654,20 @@ ch_gate_stats(struct ch_gate_stats *out)
 	pthread_mutex_unlock(&gc.lock);
 }
 
-ch_err
-ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
-    struct ch_decision *out)
+bool
+ch_gate_committer_running(void)
 {
-	struct job j = {
-	    ctx, rq, out, CH_OK, false, PTHREAD_COND_INITIALIZER, NULL};
+	bool running;
 
-	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&gc.lock);
+	running = gc.running && !gc.stopping;
+	pthread_mutex_unlock(&gc.lock);
+	return running;
+}
+
+ch_err
+ch_gate_check(struct ch_ctx *ctx, const struct ch_decision_request *rq)
+{
 	if (rq->badge == NULL || rq->badge[0] == '\0' ||
 	    strlen(rq->badge) > 64) {
 		ch_fault_set(&ctx->fault, "/credential/badge",
@@ -681,6 +685,13 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 		    "Only a device bound to a post asks for decisions.");
 		return CH_ERR_INVALID;
 	}
+	return CH_OK;
+}
+
+/* Queue job, or decide it alone when no committer runs (false). */
+static bool
+enqueue(struct ch_gate_job *job)
+{
 	pthread_mutex_lock(&gc.lock);
 	if (!gc.running || gc.stopping) {
 		/* No committer: a transaction of its own (--group-commit
@@ -690,17 +701,48 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 		if (gc.stats.max_batch == 0)
 			gc.stats.max_batch = 1;
 		pthread_mutex_unlock(&gc.lock);
-		return decide_alone(ctx->store, ctx, rq, out);
+		memset(job->out, 0, sizeof(*job->out));
+		job->err = decide_alone(job->ctx->store, job->ctx, job->rq,
+		    job->out);
+		return false;
 	}
+	job->next = NULL;
+	job->done = false;
+	memset(job->out, 0, sizeof(*job->out));
 	if (gc.tail != NULL)
-		gc.tail->next = &j;
+		gc.tail->next = job;
 	else
-		gc.head = &j;
-	gc.tail = &j;
+		gc.head = job;
+	gc.tail = job;
 	pthread_cond_signal(&gc.queued);
-	while (!j.done)
-		pthread_cond_wait(&j.wake, &gc.lock);
+	if (job->on_done == NULL) {
+		while (!job->done)
+			pthread_cond_wait(job->wake, &gc.lock);
+	}
 	pthread_mutex_unlock(&gc.lock);
-	pthread_cond_destroy(&j.wake);
+	return true;
+}
+
+void
+ch_gate_decide_async(struct ch_gate_job *job)
+{
+	if (!enqueue(job))
+		job->on_done(job->arg, job->err);
+}
+
+ch_err
+ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
+    struct ch_decision *out)
+{
+	pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+	struct ch_gate_job j = {
+	    ctx, rq, out, CH_OK, false, &wake, NULL, NULL, NULL};
+	ch_err err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = ch_gate_check(ctx, rq)) != CH_OK)
+		return err;
+	(void)enqueue(&j);
+	pthread_cond_destroy(&wake);
 	return j.err;
 }

@@ -111,6 +111,9 @@ struct ch_req {
 	char retry_after[24];        /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
+	/* An answer given later, from another thread (ch_req_defer). */
+	void (*defer)(struct ch_req *req);
+	void *defer_arg; /* the handler's, for its defer function */
 };
 
 typedef void (*ch_handler_fn)(struct ch_req *req);
@@ -119,6 +122,19 @@ typedef void (*ch_handler_fn)(struct ch_req *req);
 const char *ch_req_query(struct ch_req *req, const char *name);
 /* A request header or NULL. */
 const char *ch_req_header(struct ch_req *req, const char *name);
+/*
+ * Answer later, without holding a worker thread: a handler calls this and
+ * returns.  The server suspends the connection, then calls start(req),
+ * which hands the request to another thread; that thread sets the reply
+ * (status and body, as a handler does) and calls ch_req_resume(req), after
+ * which it touches req no more.  False when the server is stopping: the
+ * handler then answers at once.  Only for requests whose reply needs
+ * nothing but the reply fields (no read audit, no stream).
+ */
+bool ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
+    void *arg);
+/* The reply of a deferred request is set: send it. */
+void ch_req_resume(struct ch_req *req);
 
 /* ---- routes.c: the route table ---- */
 struct ch_route {
