@@ -589,6 +589,10 @@ ch_err ch_gate_committer_start(struct ch_store *store, size_t max_batch);
 void ch_gate_committer_stop(void);
 struct ch_gate_stats {
 	uint64_t decisions, batches, max_batch, fallbacks;
+	/* The committer's time in microseconds: running the batches'
+	 * statements (elapsed, and its thread's CPU time), and committing
+	 * them (the fsync). */
+	uint64_t work_us, work_cpu_us, commit_us;
 };
 void ch_gate_stats(struct ch_gate_stats *out);
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access/access.h"
 #include "core/audit.h"
@@ -187,17 +188,16 @@ fail:
 	return err;
 }
 
-/* The configuration of post_id as of tx; the caller releases it. */
+/* The configuration of post_id as of tx, whose access_head.config is
+ * version; the caller releases it. */
 static ch_err
-config_get(struct ch_tx *tx, const char *post_id, struct gate_config **out)
+config_get(struct ch_tx *tx, const char *post_id, int64_t version,
+    struct gate_config **out)
 {
 	struct gate_config *c = NULL, *fresh = NULL;
-	int64_t version;
 	size_t slot = CONFIG_POSTS;
 	ch_err err;
 
-	if ((err = ch_store_access_config_version(tx, &version)) != CH_OK)
-		return err;
 	pthread_mutex_lock(&config_lock);
 	for (size_t i = 0; i < CONFIG_POSTS; i++) {
 		if (configs[i] != NULL &&
@@ -263,9 +263,40 @@ point_find(const struct gate_config *c, const char *id)
 	return NULL;
 }
 
+/* What one decision of a batch writes, gathered before the batch's
+ * writes. */
+struct gate_rec {
+	struct ch_ctx *ctx;
+	struct ch_access_event ev;
+	const char *holder; /* whose place a grant changes, or NULL */
+	bool has_alarm;
+	struct ch_alarm alarm;
+};
+
+/* Where holder is as the batch has it so far: the last grant of an
+ * earlier decision of the batch, else the store. */
 static ch_err
-decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
-    const struct ch_decision_request *rq, struct ch_decision *out)
+presence_in_batch(struct ch_tx *tx, const struct gate_rec *recs, size_t n,
+    const char *holder, char zone_id[CH_ID_LEN])
+{
+	bool found;
+
+	for (size_t i = n; i-- > 0;) {
+		if (recs[i].holder != NULL &&
+		    strcmp(recs[i].holder, holder) == 0) {
+			ch_strlcpy(zone_id, recs[i].ev.zone_id, CH_ID_LEN);
+			return CH_OK;
+		}
+	}
+	return ch_store_presence_get(tx, holder, zone_id, &found);
+}
+
+/* Decide one request of a batch: read what it needs (seeing the decisions
+ * recs[0..nrecs) before it), decide, and fill rec with what to write. */
+static ch_err
+decide_read(struct ch_tx *tx, int64_t version, const struct gate_rec *recs,
+    size_t nrecs, struct ch_ctx *ctx, const struct ch_decision_request *rq,
+    struct ch_decision *out, struct gate_rec *rec)
 {
 	const char *chain[16];
 	struct gate_config *cfg = NULL;
@@ -273,14 +304,14 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	struct ch_access_facts f;
 	struct ch_credential cred;
 	struct ch_gate_holder h;
-	struct ch_access_event ev;
-	char state[1024];
+	struct ch_access_event *ev = &rec->ev;
 	const char *holder = NULL, *post_id = rq->device_post_id;
 	ch_err err;
 
 	memset(&f, 0, sizeof(f));
-	memset(&ev, 0, sizeof(ev));
-	if ((err = config_get(tx, post_id, &cfg)) != CH_OK)
+	memset(rec, 0, sizeof(*rec));
+	rec->ctx = ctx;
+	if ((err = config_get(tx, post_id, version, &cfg)) != CH_OK)
 		return err;
 	f.now = rq->at != 0 ? rq->at : ch_clock_now();
 	f.direction = rq->direction;
@@ -315,6 +346,7 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		goto done;
 	f.credential_found = err == CH_OK && strcmp(cred.post_id, post_id) == 0;
+	err = CH_OK; /* an unknown badge is decided (and recorded) too */
 	if (f.credential_found) {
 		ch_strlcpy(f.credential_id, cred.id, sizeof(f.credential_id));
 		f.status = cred.status;
@@ -359,80 +391,56 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		f.rules = cfg->rules;
 		f.nrules = cfg->nrules;
 		if (f.passback != CH_PASSBACK_NONE) {
-			bool found;
-
 			/* Nowhere inside is a place too: outside. */
-			if ((err = ch_store_presence_get(tx, holder,
-				 f.presence_zone_id, &found)) != CH_OK)
+			if ((err = presence_in_batch(tx, recs, nrecs, holder,
+				 f.presence_zone_id)) != CH_OK)
 				goto done;
 			f.presence_known = true;
 		}
 	}
 	ch_access_decide(&f, &out->result);
 
-	ch_id_new(ev.id);
-	ch_strlcpy(ev.post_id, post_id, sizeof(ev.post_id));
+	ch_id_new(ev->id);
+	ch_strlcpy(ev->post_id, post_id, sizeof(ev->post_id));
 	if (f.point_found)
-		ch_strlcpy(ev.point_id, point->id, sizeof(ev.point_id));
-	ch_strlcpy(ev.zone_id, f.dest_zone_id, sizeof(ev.zone_id));
-	ch_strlcpy(ev.credential_id, f.credential_id, sizeof(ev.credential_id));
-	ev.badge = (char *)rq->badge;
-	ch_strlcpy(ev.person_id, f.person_id, sizeof(ev.person_id));
-	ev.direction = rq->direction;
-	ev.granted = out->result.granted;
-	ev.reason = out->result.reason;
-	ev.passback_flag = out->result.passback_flag;
-	ev.duress = out->result.duress;
-	ev.out_of_schedule = out->result.out_of_schedule;
-	ch_time_format(f.now, ev.at);
-	ch_strlcpy(ev.device_id, rq->device_id ? rq->device_id : "",
-	    sizeof(ev.device_id));
-	if ((err = ch_store_access_event_insert(tx, &ev)) != CH_OK)
-		goto done;
-	if (ev.granted && holder != NULL &&
-	    (err = ch_store_presence_set(tx, holder, post_id, f.person_id,
-		 f.credential_id, f.dest_zone_id, ev.at, ev.point_id)) != CH_OK)
-		goto done;
-	event_state(&ev, state, sizeof(state));
-	{
-		struct ch_audit_entry e = {
-		    ev.granted ? "access.grant" : "access.deny", "access_event",
-		    ev.id, post_id, state, strlen(state)};
+		ch_strlcpy(ev->point_id, point->id, sizeof(ev->point_id));
+	ch_strlcpy(ev->zone_id, f.dest_zone_id, sizeof(ev->zone_id));
+	ch_strlcpy(
+	    ev->credential_id, f.credential_id, sizeof(ev->credential_id));
+	ev->badge = (char *)rq->badge;
+	ch_strlcpy(ev->person_id, f.person_id, sizeof(ev->person_id));
+	ev->direction = rq->direction;
+	ev->granted = out->result.granted;
+	ev->reason = out->result.reason;
+	ev->passback_flag = out->result.passback_flag;
+	ev->duress = out->result.duress;
+	ev->out_of_schedule = out->result.out_of_schedule;
+	ch_time_format(f.now, ev->at);
+	ch_strlcpy(ev->device_id, rq->device_id ? rq->device_id : "",
+	    sizeof(ev->device_id));
+	if (ev->granted && holder != NULL)
+		rec->holder = ch_arena_strdup(ctx->arena, holder);
+	if (ev->duress) {
+		struct ch_alarm *alarm = &rec->alarm;
 
-		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
-			goto done;
-	}
-	if (ev.duress) {
-		struct ch_alarm alarm;
-		struct ch_audit_entry e;
-
-		memset(&alarm, 0, sizeof(alarm));
-		ch_id_new(alarm.id);
-		ch_strlcpy(alarm.post_id, post_id, sizeof(alarm.post_id));
-		alarm.kind = "duress";
-		alarm.status = "raised";
-		ch_strlcpy(alarm.point_id, ev.point_id, sizeof(alarm.point_id));
+		rec->has_alarm = true;
+		ch_id_new(alarm->id);
+		ch_strlcpy(alarm->post_id, post_id, sizeof(alarm->post_id));
+		alarm->kind = "duress";
+		alarm->status = "raised";
 		ch_strlcpy(
-		    alarm.person_id, ev.person_id, sizeof(alarm.person_id));
-		ch_strlcpy(alarm.event_id, ev.id, sizeof(alarm.event_id));
-		ch_strlcpy(alarm.zone_id, ev.zone_id, sizeof(alarm.zone_id));
+		    alarm->point_id, ev->point_id, sizeof(alarm->point_id));
 		ch_strlcpy(
-		    alarm.device_id, ev.device_id, sizeof(alarm.device_id));
-		alarm.detail = "Duress PIN at the reader.";
-		ch_time_format(ch_clock_now(), alarm.raised_at);
-		if ((err = ch_store_alarm_insert(tx, &alarm)) != CH_OK)
-			goto done;
-		snprintf(state, sizeof(state),
-		    "id=%s\nkind=duress\nstatus=raised\npoint=%s\nperson=%s\n"
-		    "event=%s\n",
-		    alarm.id, alarm.point_id, alarm.person_id, alarm.event_id);
-		e = (struct ch_audit_entry){"alarm.raise", "alarm", alarm.id,
-		    post_id, state, strlen(state)};
-		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
-			goto done;
+		    alarm->person_id, ev->person_id, sizeof(alarm->person_id));
+		ch_strlcpy(alarm->event_id, ev->id, sizeof(alarm->event_id));
+		ch_strlcpy(alarm->zone_id, ev->zone_id, sizeof(alarm->zone_id));
+		ch_strlcpy(
+		    alarm->device_id, ev->device_id, sizeof(alarm->device_id));
+		alarm->detail = "Duress PIN at the reader.";
+		ch_time_format(ch_clock_now(), alarm->raised_at);
 	}
-	ch_strlcpy(out->event_id, ev.id, sizeof(out->event_id));
-	ch_strlcpy(out->at, ev.at, sizeof(out->at));
+	ch_strlcpy(out->event_id, ev->id, sizeof(out->event_id));
+	ch_strlcpy(out->at, ev->at, sizeof(out->at));
 	ch_strlcpy(out->person_id, f.person_id, sizeof(out->person_id));
 	ch_strlcpy(out->zone_id, f.dest_zone_id, sizeof(out->zone_id));
 	if (f.is_person) {
@@ -447,6 +455,115 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	}
 done:
 	config_release(cfg);
+	return err;
+}
+
+/* Write what a batch decided, in its order: the events numbered together,
+ * each holder's last place, the alarms, and the audit records (each
+ * event's, then its alarm's) numbered together. */
+static ch_err
+write_batch(struct ch_tx *tx, struct gate_rec *recs, size_t n)
+{
+	struct ch_access_event *evs = NULL;
+	struct ch_presence_move *moves = NULL;
+	struct ch_audit_entry *entries = NULL;
+	const struct ch_ctx **ctxs = NULL;
+	size_t nmoves = 0, nentries = 0;
+	int64_t first;
+	ch_err err;
+
+	evs = calloc(n, sizeof(*evs));
+	moves = calloc(n, sizeof(*moves));
+	entries = calloc(2 * n, sizeof(*entries));
+	ctxs = calloc(2 * n, sizeof(*ctxs));
+	if (evs == NULL || moves == NULL || entries == NULL || ctxs == NULL) {
+		err = CH_ERR_NOMEM;
+		goto done;
+	}
+	if ((err = ch_store_access_seq_reserve(tx, n, &first)) != CH_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		recs[i].ev.seq = first + (int64_t)i;
+		evs[i] = recs[i].ev;
+	}
+	/* Occupancy: the last grant of each holder in the batch. */
+	for (size_t i = n; i-- > 0;) {
+		const struct gate_rec *r = &recs[i];
+		bool later = false;
+
+		if (r->holder == NULL)
+			continue;
+		for (size_t k = i + 1; k < n && !later; k++)
+			later = recs[k].holder != NULL &&
+			    strcmp(recs[k].holder, r->holder) == 0;
+		if (later)
+			continue;
+		moves[nmoves++] = (struct ch_presence_move){r->holder,
+		    r->ev.post_id, r->ev.person_id, r->ev.credential_id,
+		    r->ev.zone_id, r->ev.at, r->ev.point_id};
+	}
+	if ((err = ch_store_access_events_insert_many(tx, evs, n)) != CH_OK ||
+	    (err = ch_store_presence_set_many(tx, moves, nmoves)) != CH_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		struct gate_rec *r = &recs[i];
+		char *state = ch_arena_alloc(r->ctx->arena, 1024);
+
+		if (state == NULL) {
+			err = CH_ERR_NOMEM;
+			goto done;
+		}
+		event_state(&r->ev, state, 1024);
+		ctxs[nentries] = r->ctx;
+		entries[nentries++] = (struct ch_audit_entry){
+		    r->ev.granted ? "access.grant" : "access.deny",
+		    "access_event", r->ev.id, r->ev.post_id, state,
+		    strlen(state)};
+		if (!r->has_alarm)
+			continue;
+		if ((err = ch_store_alarm_insert(tx, &r->alarm)) != CH_OK)
+			goto done;
+		if ((state = ch_arena_printf(r->ctx->arena,
+			 "id=%s\nkind=duress\nstatus=raised\npoint=%s\n"
+			 "person=%s\nevent=%s\n",
+			 r->alarm.id, r->alarm.point_id, r->alarm.person_id,
+			 r->alarm.event_id)) == NULL) {
+			err = CH_ERR_NOMEM;
+			goto done;
+		}
+		ctxs[nentries] = r->ctx;
+		entries[nentries++] = (struct ch_audit_entry){"alarm.raise",
+		    "alarm", r->alarm.id, r->ev.post_id, state, strlen(state)};
+	}
+	err = ch_audit_append_many(tx, ctxs, entries, nentries);
+done:
+	free(evs);
+	free(moves);
+	free(entries);
+	free(ctxs);
+	return err;
+}
+
+/* Decide and record a list of jobs in tx, in their order. */
+static ch_err
+decide_batch(struct ch_tx *tx, struct ch_gate_job *jobs, size_t n)
+{
+	struct gate_rec *recs = calloc(n ? n : 1, sizeof(*recs));
+	struct ch_gate_job *j;
+	size_t i = 0;
+	int64_t version;
+	ch_err err;
+
+	if (recs == NULL)
+		return CH_ERR_NOMEM;
+	/* The configuration cannot change under the batch's write lock. */
+	err = ch_store_access_config_version(tx, &version);
+	for (j = jobs; err == CH_OK && j != NULL && i < n; j = j->next, i++)
+		err = decide_read(
+		    tx, version, recs, i, j->ctx, j->rq, j->out, &recs[i]);
+	if (err == CH_OK)
+		err = write_batch(tx, recs, i);
+	free(recs);
 	return err;
 }
 
@@ -470,12 +587,14 @@ static ch_err
 decide_alone(struct ch_store *store, struct ch_ctx *ctx,
     const struct ch_decision_request *rq, struct ch_decision *out)
 {
+	struct ch_gate_job job = {ctx, rq, out, CH_OK, false, NULL, NULL, NULL,
+	    NULL};
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
 	if ((err = ch_store_begin(store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = decide_in_tx(tx, ctx, rq, out)) != CH_OK) {
+	if ((err = decide_batch(tx, &job, 1)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
 	}
@@ -489,23 +608,30 @@ ch_err
 ch_gate_decide_many(struct ch_ctx *ctx, const struct ch_decision_request *rqs,
     size_t n, struct ch_decision *outs)
 {
+	struct ch_gate_job *jobs;
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
-	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
-		return err;
+	if (n == 0)
+		return CH_OK;
+	if ((jobs = calloc(n, sizeof(*jobs))) == NULL)
+		return CH_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
-		if ((err = decide_in_tx(tx, ctx, &rqs[i], &outs[i])) != CH_OK) {
-			ch_store_rollback(tx);
-			return err;
-		}
+		jobs[i] = (struct ch_gate_job){ctx, &rqs[i], &outs[i], CH_OK,
+		    false, NULL, NULL, NULL, i + 1 < n ? &jobs[i + 1] : NULL};
 	}
-	if ((err = ch_store_commit(tx)) != CH_OK)
-		return err;
-	for (size_t i = 0; i < n; i++)
-		publish(&outs[i], rqs[i].device_post_id);
-	return CH_OK;
+	if ((err = ch_store_begin(ctx->store, true, &tx)) == CH_OK) {
+		if ((err = decide_batch(tx, jobs, n)) != CH_OK)
+			ch_store_rollback(tx);
+		else
+			err = ch_store_commit(tx);
+	}
+	if (err == CH_OK)
+		for (size_t i = 0; i < n; i++)
+			publish(&outs[i], rqs[i].device_post_id);
+	free(jobs);
+	return err;
 }
 
 /* ---- the group committer ---- */
@@ -521,18 +647,38 @@ static struct {
 	struct ch_gate_stats stats;
 } gc = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
 
+static int64_t
+clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void
 run_batch(struct ch_gate_job *batch, size_t n)
 {
 	struct ch_tx *tx = NULL;
 	struct ch_gate_job *j;
+	int64_t t0, t1, t2, c0, c1;
 	ch_err err;
 
+	t0 = clock_us(CLOCK_MONOTONIC);
+	c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
 	err = ch_store_begin(gc.store, true, &tx);
-	for (j = batch; err == CH_OK && j != NULL; j = j->next)
-		err = decide_in_tx(tx, j->ctx, j->rq, j->out);
+	if (err == CH_OK)
+		err = decide_batch(tx, batch, n);
 	if (err == CH_OK) {
+		t1 = clock_us(CLOCK_MONOTONIC);
+		c1 = clock_us(CLOCK_THREAD_CPUTIME_ID);
 		err = ch_store_commit(tx);
+		t2 = clock_us(CLOCK_MONOTONIC);
+		pthread_mutex_lock(&gc.lock);
+		gc.stats.work_us += (uint64_t)(t1 - t0);
+		gc.stats.work_cpu_us += (uint64_t)(c1 - c0);
+		gc.stats.commit_us += (uint64_t)(t2 - t1);
+		pthread_mutex_unlock(&gc.lock);
 		/* A failed commit may or may not be on disk: every request
 		 * gets the error, none is run again. */
 		for (j = batch; j != NULL; j = j->next) {

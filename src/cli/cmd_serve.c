@@ -59,6 +59,9 @@ static const char serve_usage[] =
     "                          (default 60), whichever comes first\n"
     "  --group-commit on|off   access decisions share transactions (on,\n"
     "                          the default) or commit one by one (off)\n"
+    "  --max-per-address N     connections from one address at once\n"
+    "                          (default 64; readers behind one gateway,\n"
+    "                          or the benchmark's load tool, need more)\n"
     "Sessions and sign-in (seconds):\n"
     "  --idle-timeout N              idle limit (default 1800)\n"
     "  --idle-timeout-privileged N   for security officers, administrators,\n"
@@ -200,12 +203,13 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"reauth-window", required_argument, NULL, 5},
 	    {"second-factor", required_argument, NULL, 6},
 	    {"group-commit", required_argument, NULL, 7},
+	    {"max-per-address", required_argument, NULL, 8},
 	    {NULL, 0, NULL, 0},
 	};
 	int64_t *limit_fields[] = {NULL, &o->limits.idle_seconds,
 	    &o->limits.idle_privileged, &o->limits.absolute_seconds,
 	    &o->limits.absolute_privileged, &o->limits.reauth_seconds};
-	long threads, seconds;
+	long threads, seconds, conns;
 	int ch;
 
 	ch_http_config_defaults(&o->http);
@@ -302,6 +306,17 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 				return false;
 			}
 			o->group_commit_off = strcmp(optarg, "off") == 0;
+			break;
+		case 8:
+			if (!ch_parse_long(optarg, 1, 1024, &conns)) {
+				fprintf(stderr,
+				    "chancery: --max-per-address takes 1 to "
+				    "1024\n");
+				return false;
+			}
+			o->http.per_ip_connections = (unsigned)conns;
+			if (o->http.max_connections < 2 * (unsigned)conns)
+				o->http.max_connections = 2 * (unsigned)conns;
 			break;
 		case 'h':
 			fputs(usage, stdout);

@@ -353,6 +353,12 @@ run_inprocess(struct sim *s, long seconds, bool group_commit)
 	    group_commit ? "on" : "off", (unsigned long long)st.batches,
 	    st.batches ? (double)st.decisions / (double)st.batches : 0.0,
 	    (unsigned long long)st.max_batch);
+	if (group_commit && st.batches > 0 && st.decisions > 0)
+		printf("committer: %.0f us of statements per decision "
+		       "(%.0f us of CPU), %.0f us per commit\n",
+		    (double)st.work_us / (double)st.decisions,
+		    (double)st.work_cpu_us / (double)st.decisions,
+		    (double)st.commit_us / (double)st.batches);
 	free(s->lat_us);
 	pthread_mutex_destroy(&s->lock);
 	return s->failed == 0 ? CH_EXIT_OK : CH_EXIT_FAIL;

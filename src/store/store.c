@@ -455,6 +455,39 @@ ch_cell_dup(const struct ch_rows *r, size_t row, size_t col, ch_arena *arena)
 	return ch_arena_strdup(arena, ch_rows_get(r, row, col));
 }
 
+size_t
+ch_rows_chunk(size_t left)
+{
+	static const size_t chunks[] = {CH_ROWS_CHUNK_MAX, 8, 1};
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(chunks); i++)
+		if (left >= chunks[i])
+			return chunks[i];
+	return 0;
+}
+
+ch_err
+ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
+    const char *tail)
+{
+	size_t n = 1;
+	ch_err err;
+
+	ch_buf_reset(sql);
+	if ((err = ch_buf_append(sql, head, strlen(head))) != CH_OK)
+		return err;
+	for (size_t r = 0; r < rows; r++) {
+		for (size_t c = 0; c < ncols; c++)
+			if ((err = ch_buf_appendf(sql, "%s$%zu",
+				 c == 0 ? (r == 0 ? " (" : ", (") : ", ",
+				 n++)) != CH_OK)
+				return err;
+		if ((err = ch_buf_append(sql, ")", 1)) != CH_OK)
+			return err;
+	}
+	return ch_buf_append(sql, tail, strlen(tail));
+}
+
 struct ch_param
 ch_param_opt(const char *s)
 {
