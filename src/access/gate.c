@@ -789,6 +789,16 @@ ch_gate_committer_stop(void)
 	pthread_join(gc.thread, NULL); /* drains the queue first */
 	pthread_mutex_lock(&gc.lock);
 	gc.running = false;
+	if (gc.stats.batches > 0 && gc.stats.decisions > 0)
+		log_info("group commit: %llu decisions in %llu batches "
+			 "(largest %llu); per decision %.0f us of statements "
+			 "(%.0f us of CPU), per batch %.0f us of commit",
+		    (unsigned long long)gc.stats.decisions,
+		    (unsigned long long)gc.stats.batches,
+		    (unsigned long long)gc.stats.max_batch,
+		    (double)gc.stats.work_us / (double)gc.stats.decisions,
+		    (double)gc.stats.work_cpu_us / (double)gc.stats.decisions,
+		    (double)gc.stats.commit_us / (double)gc.stats.batches);
 	pthread_mutex_unlock(&gc.lock);
 }
 

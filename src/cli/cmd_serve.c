@@ -35,7 +35,7 @@ struct serve_opts {
 	bool group_commit_off;     /* each access decision commits alone */
 };
 
-#define GATE_MAX_BATCH 128 /* access decisions in one transaction */
+#define GATE_MAX_BATCH 512 /* access decisions in one transaction */
 
 static const char serve_usage[] =
     "usage: chancery serve [--dir DIR] [--db DSN] [--listen ADDR:PORT]\n"

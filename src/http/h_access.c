@@ -137,13 +137,15 @@ reply_decision(struct ch_req *req, ch_err err, const struct ch_decision *d)
 	ch_reply_json(req, 200, o);
 }
 
-/* A decision queued for the group committer, answered from its thread:
- * the worker thread is free while the batch goes to disk. */
+/* A decision queued for the group committer: the worker thread is free
+ * while the batch goes to disk; the committer only resumes the request,
+ * and a worker writes the answer. */
 struct pending_decision {
 	struct ch_req *req;
 	struct ch_decision_request rq;
 	struct ch_decision d;
 	struct ch_gate_job job;
+	ch_err err;
 };
 
 static void
@@ -151,8 +153,16 @@ decision_done(void *arg, ch_err err)
 {
 	struct pending_decision *p = arg;
 
-	reply_decision(p->req, err, &p->d);
+	p->err = err;
 	ch_req_resume(p->req);
+}
+
+static void
+decision_finish(struct ch_req *req)
+{
+	struct pending_decision *p = req->defer_arg;
+
+	reply_decision(req, p->err, &p->d);
 }
 
 static void
@@ -205,7 +215,7 @@ ch_h_access_decide(struct ch_req *req)
 	p->job.on_done = decision_done;
 	p->job.arg = p;
 	if (ch_gate_committer_running() &&
-	    ch_req_defer(req, decision_start, p))
+	    ch_req_defer(req, decision_start, decision_finish, p))
 		return;
 	/* No committer (--group-commit off), or the server is stopping:
 	 * decide in this thread. */

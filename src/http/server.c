@@ -106,7 +106,8 @@ ch_req_header(struct ch_req *req, const char *name)
 }
 
 bool
-ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req), void *arg)
+ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
+    void (*finish)(struct ch_req *req), void *arg)
 {
 	struct req_state *st = (struct req_state *)req;
 
@@ -120,6 +121,7 @@ ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req), void *arg)
 	}
 	st->deferred = true;
 	req->defer = start;
+	req->defer_finish = finish;
 	req->defer_arg = arg;
 	return true;
 }
@@ -666,8 +668,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (st->answered)
 		return MHD_YES;
-	if (st->deferred) /* resumed: the reply is set */
+	if (st->deferred) { /* resumed */
+		if (req->defer_finish != NULL)
+			req->defer_finish(req);
 		return send_reply(st);
+	}
 	if (st->too_large) {
 		ch_reply_problem(req, "body-too-large",
 		    "The body is larger than this route accepts.", NULL);

@@ -28,6 +28,11 @@ struct ch_store {
 	int open;              /* connections opened */
 	ch_db *idle[POOL_MAX]; /* connections waiting for a transaction */
 	int nidle;
+	/* The connection of the last write: the next write takes it again
+	 * and reads take others while they can, so that its page cache stays
+	 * warm (SQLite drops a connection's whole cache when another
+	 * connection has written since its last transaction). */
+	ch_db *writer;
 	_Atomic uint64_t queries, query_us, transactions, commit_us, errors,
 	    busy;
 	/* SQLite: writers of this process take turns in arrival order (a
@@ -84,7 +89,7 @@ turn_give(struct ch_store *store)
 }
 
 static ch_err
-pool_take(struct ch_store *store, ch_db **out)
+pool_take(struct ch_store *store, bool write, ch_db **out)
 {
 	ch_err err = CH_OK;
 
@@ -92,17 +97,32 @@ pool_take(struct ch_store *store, ch_db **out)
 	while (store->nidle == 0 && store->open >= store->size)
 		pthread_cond_wait(&store->freed, &store->lock);
 	if (store->nidle > 0) {
-		*out = store->idle[--store->nidle];
+		int pick = store->nidle - 1;
+
+		for (int i = store->nidle; i-- > 0;) {
+			bool is_writer = store->idle[i] == store->writer;
+
+			if (write ? is_writer : !is_writer) {
+				pick = i;
+				break;
+			}
+		}
+		*out = store->idle[pick];
+		store->idle[pick] = store->idle[--store->nidle];
+		if (write)
+			store->writer = *out;
 	} else {
 		store->open++;
 		pthread_mutex_unlock(&store->lock);
 		err = store->ops->open(store->dsn, out);
+		pthread_mutex_lock(&store->lock);
 		if (err != CH_OK) {
-			pthread_mutex_lock(&store->lock);
 			store->open--;
 			pthread_cond_signal(&store->freed);
-			pthread_mutex_unlock(&store->lock);
+		} else if (write) {
+			store->writer = *out;
 		}
+		pthread_mutex_unlock(&store->lock);
 		return err;
 	}
 	pthread_mutex_unlock(&store->lock);
@@ -119,6 +139,8 @@ pool_give(struct ch_store *store, ch_db *db, bool ok)
 		db = NULL;
 	} else {
 		store->open--;
+		if (store->writer == db)
+			store->writer = NULL;
 	}
 	pthread_cond_signal(&store->freed);
 	pthread_mutex_unlock(&store->lock);
@@ -263,7 +285,7 @@ ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 		err = CH_ERR_NOMEM;
 		goto fail;
 	}
-	if ((err = pool_take(store, &db)) != CH_OK)
+	if ((err = pool_take(store, false, &db)) != CH_OK)
 		goto fail;
 	if ((err = migrate(store, db)) != CH_OK) {
 		pool_give(store, db, false);
@@ -316,7 +338,7 @@ store_begin(
 		}
 		tx->has_turn = true;
 	}
-	if ((err = pool_take(store, &tx->db)) != CH_OK) {
+	if ((err = pool_take(store, write, &tx->db)) != CH_OK) {
 		if (tx->has_turn)
 			turn_give(store);
 		free(tx);
