@@ -563,6 +563,7 @@ struct ch_gate_job {
 	ch_gate_done_fn on_done; /* or called, from the committer's thread */
 	void *arg;
 	struct ch_gate_job *next;
+	bool batched; /* the committer's: committed with its batch */
 };
 /* Check a request's input (what ch_gate_decide checks first). */
 ch_err ch_gate_check(struct ch_ctx *ctx, const struct ch_decision_request *rq);
@@ -586,6 +587,14 @@ ch_err ch_gate_decide_many(struct ch_ctx *ctx,
  * most max_batch queued decisions.  Without it, each decision commits on
  * its own. */
 ch_err ch_gate_committer_start(struct ch_store *store, size_t max_batch);
+/* Pipelined (pipelined=true): a batch's commit writes the log without
+ * waiting for the disk (ch_store_begin_unsynced), and a second thread
+ * makes the committed batches durable with one fsync of the log while
+ * the committer runs the next batch; a decision is answered only after
+ * that fsync, so nothing is answered before it is on disk, but readers
+ * may see a batch up to one fsync before it is durable. */
+ch_err ch_gate_committer_start_ex(
+    struct ch_store *store, size_t max_batch, bool pipelined);
 void ch_gate_committer_stop(void);
 struct ch_gate_stats {
 	uint64_t decisions, batches, max_batch, fallbacks;
@@ -593,6 +602,7 @@ struct ch_gate_stats {
 	 * statements (elapsed, and its thread's CPU time), and committing
 	 * them (the fsync). */
 	uint64_t work_us, work_cpu_us, commit_us;
+	uint64_t syncs, sync_us; /* pipelined: the fsyncs of the log */
 };
 void ch_gate_stats(struct ch_gate_stats *out);
 

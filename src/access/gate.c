@@ -587,8 +587,8 @@ static ch_err
 decide_alone(struct ch_store *store, struct ch_ctx *ctx,
     const struct ch_decision_request *rq, struct ch_decision *out)
 {
-	struct ch_gate_job job = {ctx, rq, out, CH_OK, false, NULL, NULL, NULL,
-	    NULL};
+	struct ch_gate_job job = {
+	    ctx, rq, out, CH_OK, false, NULL, NULL, NULL, NULL, false};
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
@@ -619,7 +619,8 @@ ch_gate_decide_many(struct ch_ctx *ctx, const struct ch_decision_request *rqs,
 	for (size_t i = 0; i < n; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
 		jobs[i] = (struct ch_gate_job){ctx, &rqs[i], &outs[i], CH_OK,
-		    false, NULL, NULL, NULL, i + 1 < n ? &jobs[i + 1] : NULL};
+		    false, NULL, NULL, NULL, i + 1 < n ? &jobs[i + 1] : NULL,
+		    false};
 	}
 	if ((err = ch_store_begin(ctx->store, true, &tx)) == CH_OK) {
 		if ((err = decide_batch(tx, jobs, n)) != CH_OK)
@@ -645,7 +646,17 @@ static struct {
 	struct ch_store *store;
 	size_t max_batch;
 	struct ch_gate_stats stats;
-} gc = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
+	/* Pipelined: batches committed but not yet synced, for the syncer
+	 * thread, in commit order. */
+	bool pipelined;
+	pthread_cond_t to_sync;
+	struct ch_gate_job *sync_head, *sync_tail;
+	size_t sync_n;
+	bool committer_done;
+	pthread_t syncer;
+} gc = {.lock = PTHREAD_MUTEX_INITIALIZER,
+    .queued = PTHREAD_COND_INITIALIZER,
+    .to_sync = PTHREAD_COND_INITIALIZER};
 
 static int64_t
 clock_us(clockid_t id)
@@ -656,6 +667,10 @@ clock_us(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Run a batch in one transaction.  Each job's err is set; job->batched
+ * tells that it was committed with the batch (and is published once
+ * durable); a job decided alone after a failed batch was committed
+ * durably and published already. */
 static void
 run_batch(struct ch_gate_job *batch, size_t n)
 {
@@ -666,7 +681,8 @@ run_batch(struct ch_gate_job *batch, size_t n)
 
 	t0 = clock_us(CLOCK_MONOTONIC);
 	c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
-	err = ch_store_begin(gc.store, true, &tx);
+	err = gc.pipelined ? ch_store_begin_unsynced(gc.store, &tx)
+			   : ch_store_begin(gc.store, true, &tx);
 	if (err == CH_OK)
 		err = decide_batch(tx, batch, n);
 	if (err == CH_OK) {
@@ -683,8 +699,7 @@ run_batch(struct ch_gate_job *batch, size_t n)
 		 * gets the error, none is run again. */
 		for (j = batch; j != NULL; j = j->next) {
 			j->err = err;
-			if (err == CH_OK)
-				publish(j->out, j->rq->device_post_id);
+			j->batched = true;
 		}
 	} else {
 		ch_store_rollback(tx);
@@ -694,11 +709,81 @@ run_batch(struct ch_gate_job *batch, size_t n)
 		for (j = batch; j != NULL; j = j->next) {
 			memset(j->out, 0, sizeof(*j->out));
 			j->err = decide_alone(gc.store, j->ctx, j->rq, j->out);
+			j->batched = false;
 		}
 		pthread_mutex_lock(&gc.lock);
 		gc.stats.fallbacks++;
 		pthread_mutex_unlock(&gc.lock);
 	}
+}
+
+/* The jobs of batches that are on disk (sync_err: whether the last sync
+ * succeeded): publish them, answer the asynchronous ones outside the lock
+ * and wake the waiting ones under it.  A job is its caller's again once
+ * done: touch it no more. */
+static void
+complete(struct ch_gate_job *jobs, ch_err sync_err)
+{
+	struct ch_gate_job *j, *next, *waiting = NULL;
+
+	for (j = jobs; j != NULL; j = next) {
+		next = j->next;
+		if (j->batched && j->err == CH_OK) {
+			j->err = sync_err;
+			if (j->err == CH_OK)
+				publish(j->out, j->rq->device_post_id);
+		}
+		if (j->on_done != NULL) {
+			j->on_done(j->arg, j->err);
+		} else {
+			j->next = waiting;
+			waiting = j;
+		}
+	}
+	pthread_mutex_lock(&gc.lock);
+	for (j = waiting; j != NULL; j = next) {
+		next = j->next;
+		j->done = true;
+		pthread_cond_signal(j->wake);
+	}
+	pthread_mutex_unlock(&gc.lock);
+}
+
+/* Pipelined: while the committer runs the next batch, one fsync of the
+ * log makes every batch committed so far durable; only then are they
+ * answered, in commit order. */
+static void *
+syncer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&gc.lock);
+	for (;;) {
+		struct ch_gate_job *jobs;
+		int64_t t0;
+		ch_err err;
+
+		while (gc.sync_head == NULL && !gc.committer_done)
+			pthread_cond_wait(&gc.to_sync, &gc.lock);
+		if (gc.sync_head == NULL)
+			break;
+		jobs = gc.sync_head;
+		gc.sync_head = gc.sync_tail = NULL;
+		gc.sync_n = 0;
+		pthread_mutex_unlock(&gc.lock);
+		t0 = clock_us(CLOCK_MONOTONIC);
+		if ((err = ch_store_sync(gc.store)) != CH_OK)
+			log_error("the access log could not be synced (%s): "
+				  "the decisions waiting for it are refused",
+			    ch_strerror(err));
+		pthread_mutex_lock(&gc.lock);
+		gc.stats.syncs++;
+		gc.stats.sync_us += (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
+		pthread_mutex_unlock(&gc.lock);
+		complete(jobs, err);
+		pthread_mutex_lock(&gc.lock);
+	}
+	pthread_mutex_unlock(&gc.lock);
+	return NULL;
 }
 
 static void *
@@ -707,7 +792,7 @@ committer_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&gc.lock);
 	for (;;) {
-		struct ch_gate_job *batch, *last, *j, *next, *waiting;
+		struct ch_gate_job *batch, *last;
 		size_t n = 1;
 
 		while (gc.head == NULL && !gc.stopping)
@@ -727,35 +812,40 @@ committer_main(void *arg)
 
 		run_batch(batch, n);
 
-		/* Asynchronous jobs are answered outside the lock, waiters
-		 * woken under it; a job is its caller's again once done:
-		 * touch it no more. */
-		for (j = batch, waiting = NULL; j != NULL; j = next) {
-			next = j->next;
-			if (j->on_done != NULL) {
-				j->on_done(j->arg, j->err);
-			} else {
-				j->next = waiting;
-				waiting = j;
-			}
-		}
 		pthread_mutex_lock(&gc.lock);
 		gc.stats.decisions += n;
 		gc.stats.batches++;
 		if (n > gc.stats.max_batch)
 			gc.stats.max_batch = n;
-		for (j = waiting; j != NULL; j = next) {
-			next = j->next;
-			j->done = true;
-			pthread_cond_signal(j->wake);
+		if (gc.pipelined) {
+			if (gc.sync_tail != NULL)
+				gc.sync_tail->next = batch;
+			else
+				gc.sync_head = batch;
+			gc.sync_tail = last;
+			gc.sync_n += n;
+			pthread_cond_signal(&gc.to_sync);
+			continue;
 		}
+		pthread_mutex_unlock(&gc.lock);
+		complete(batch, CH_OK);
+		pthread_mutex_lock(&gc.lock);
 	}
+	gc.committer_done = true;
+	pthread_cond_signal(&gc.to_sync);
 	pthread_mutex_unlock(&gc.lock);
 	return NULL;
 }
 
 ch_err
 ch_gate_committer_start(struct ch_store *store, size_t max_batch)
+{
+	return ch_gate_committer_start_ex(store, max_batch, false);
+}
+
+ch_err
+ch_gate_committer_start_ex(
+    struct ch_store *store, size_t max_batch, bool pipelined)
 {
 	pthread_mutex_lock(&gc.lock);
 	if (gc.running) {
@@ -766,7 +856,23 @@ ch_gate_committer_start(struct ch_store *store, size_t max_batch)
 	gc.max_batch = max_batch > 0 ? max_batch : 64;
 	gc.stopping = false;
 	gc.head = gc.tail = NULL;
+	gc.pipelined = pipelined;
+	gc.committer_done = false;
+	gc.sync_head = gc.sync_tail = NULL;
+	gc.sync_n = 0;
+	if (pipelined &&
+	    pthread_create(&gc.syncer, NULL, syncer_main, NULL) != 0) {
+		pthread_mutex_unlock(&gc.lock);
+		return CH_ERR_INTERNAL;
+	}
 	if (pthread_create(&gc.thread, NULL, committer_main, NULL) != 0) {
+		if (pipelined) {
+			gc.committer_done = true;
+			pthread_cond_signal(&gc.to_sync);
+			pthread_mutex_unlock(&gc.lock);
+			pthread_join(gc.syncer, NULL);
+			return CH_ERR_INTERNAL;
+		}
 		pthread_mutex_unlock(&gc.lock);
 		return CH_ERR_INTERNAL;
 	}
@@ -787,18 +893,26 @@ ch_gate_committer_stop(void)
 	pthread_cond_broadcast(&gc.queued);
 	pthread_mutex_unlock(&gc.lock);
 	pthread_join(gc.thread, NULL); /* drains the queue first */
+	if (gc.pipelined)
+		pthread_join(gc.syncer, NULL); /* then the syncs */
 	pthread_mutex_lock(&gc.lock);
 	gc.running = false;
 	if (gc.stats.batches > 0 && gc.stats.decisions > 0)
-		log_info("group commit: %llu decisions in %llu batches "
+		log_info("group commit%s: %llu decisions in %llu batches "
 			 "(largest %llu); per decision %.0f us of statements "
-			 "(%.0f us of CPU), per batch %.0f us of commit",
+			 "(%.0f us of CPU), per batch %.0f us of commit; "
+			 "%llu syncs of %.0f us",
+		    gc.pipelined ? " (pipelined)" : "",
 		    (unsigned long long)gc.stats.decisions,
 		    (unsigned long long)gc.stats.batches,
 		    (unsigned long long)gc.stats.max_batch,
 		    (double)gc.stats.work_us / (double)gc.stats.decisions,
 		    (double)gc.stats.work_cpu_us / (double)gc.stats.decisions,
-		    (double)gc.stats.commit_us / (double)gc.stats.batches);
+		    (double)gc.stats.commit_us / (double)gc.stats.batches,
+		    (unsigned long long)gc.stats.syncs,
+		    gc.stats.syncs ? (double)gc.stats.sync_us /
+			    (double)gc.stats.syncs
+				   : 0.0);
 	pthread_mutex_unlock(&gc.lock);
 }
 
@@ -892,7 +1006,7 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 {
 	pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 	struct ch_gate_job j = {
-	    ctx, rq, out, CH_OK, false, &wake, NULL, NULL, NULL};
+	    ctx, rq, out, CH_OK, false, &wake, NULL, NULL, NULL, false};
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));

@@ -33,6 +33,7 @@ struct serve_opts {
 	struct ch_session_limits limits;
 	const char *second_factor; /* rule for users without a post */
 	bool group_commit_off;     /* each access decision commits alone */
+	bool group_commit_pipelined; /* batches synced by a second thread */
 };
 
 #define GATE_MAX_BATCH 512 /* access decisions in one transaction */
@@ -57,8 +58,11 @@ static const char serve_usage[] =
     "                          (default 1000) or\n"
     "  --checkpoint-seconds T  every T seconds when there are new ones\n"
     "                          (default 60), whichever comes first\n"
-    "  --group-commit on|off   access decisions share transactions (on,\n"
-    "                          the default) or commit one by one (off)\n"
+    "  --group-commit on|off|pipelined\n"
+    "                          access decisions share transactions (on,\n"
+    "                          the default) or commit one by one (off);\n"
+    "                          pipelined: a batch runs while the one\n"
+    "                          before is synced (docs/access.md)\n"
     "  --max-per-address N     connections from one address at once\n"
     "                          (default 64; readers behind one gateway,\n"
     "                          or the benchmark's load tool, need more)\n"
@@ -300,12 +304,16 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 			break;
 		case 7:
 			if (strcmp(optarg, "on") != 0 &&
-			    strcmp(optarg, "off") != 0) {
+			    strcmp(optarg, "off") != 0 &&
+			    strcmp(optarg, "pipelined") != 0) {
 				fprintf(stderr,
-				    "chancery: --group-commit is on or off\n");
+				    "chancery: --group-commit is on, off or "
+				    "pipelined\n");
 				return false;
 			}
 			o->group_commit_off = strcmp(optarg, "off") == 0;
+			o->group_commit_pipelined =
+			    strcmp(optarg, "pipelined") == 0;
 			break;
 		case 8:
 			if (!ch_parse_long(optarg, 1, 1024, &conns)) {
@@ -383,7 +391,8 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (!o->group_commit_off &&
-	    ch_gate_committer_start(store, GATE_MAX_BATCH) != CH_OK) {
+	    ch_gate_committer_start_ex(store, GATE_MAX_BATCH,
+		o->group_commit_pipelined) != CH_OK) {
 		ch_audit_checkpointer_stop(cp);
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;

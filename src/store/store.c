@@ -52,6 +52,7 @@ struct ch_tx {
 	ch_db *db;
 	bool write;
 	bool has_turn;
+	bool unsynced; /* commits without waiting for the disk */
 	int64_t started_ms;
 };
 
@@ -146,6 +147,20 @@ pool_give(struct ch_store *store, ch_db *db, bool ok)
 	pthread_mutex_unlock(&store->lock);
 	if (db != NULL)
 		store->ops->close(db);
+}
+
+/* Give a transaction's connection back, durable again after an unsynced
+ * transaction (or closed when it cannot be made so). */
+static void
+tx_give(struct ch_tx *tx, bool ok)
+{
+	if (tx->unsynced && ok &&
+	    tx->store->ops->set_durable(tx->db, true) != CH_OK) {
+		log_error("cannot make a connection durable again: %s",
+		    tx->store->ops->errmsg(tx->db));
+		ok = false;
+	}
+	pool_give(tx->store, tx->db, ok);
 }
 
 /* The highest version recorded in schema_migrations, 0 for a new one. */
@@ -316,8 +331,8 @@ ch_store_close(struct ch_store *store)
 }
 
 static ch_err
-store_begin(
-    struct ch_store *store, bool write, bool snapshot, struct ch_tx **out)
+store_begin(struct ch_store *store, bool write, bool snapshot, bool unsynced,
+    struct ch_tx **out)
 {
 	struct ch_tx *tx;
 	ch_err err;
@@ -344,13 +359,19 @@ store_begin(
 		free(tx);
 		return err;
 	}
-	err = snapshot ? store->ops->begin_snapshot(tx->db)
-		       : store->ops->begin(tx->db, write);
+	err = CH_OK;
+	if (unsynced && store->ops->set_durable != NULL) {
+		tx->unsynced = true;
+		err = store->ops->set_durable(tx->db, false);
+	}
+	if (err == CH_OK)
+		err = snapshot ? store->ops->begin_snapshot(tx->db)
+			       : store->ops->begin(tx->db, write);
 	if (err != CH_OK) {
 		log_error("begin: %s", store->ops->errmsg(tx->db));
 		if (err == CH_ERR_BUSY)
 			atomic_fetch_add(&store->busy, 1);
-		pool_give(store, tx->db, err == CH_ERR_BUSY);
+		tx_give(tx, err == CH_ERR_BUSY);
 		if (tx->has_turn)
 			turn_give(store);
 		free(tx);
@@ -364,13 +385,27 @@ store_begin(
 ch_err
 ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 {
-	return store_begin(store, write, false, out);
+	return store_begin(store, write, false, false, out);
+}
+
+ch_err
+ch_store_begin_unsynced(struct ch_store *store, struct ch_tx **out)
+{
+	return store_begin(store, true, false, true, out);
+}
+
+ch_err
+ch_store_sync(struct ch_store *store)
+{
+	if (store->ops->sync_log == NULL)
+		return CH_OK;
+	return store->ops->sync_log(store->dsn);
 }
 
 ch_err
 ch_store_begin_snapshot(struct ch_store *store, struct ch_tx **out)
 {
-	return store_begin(store, false, true, out);
+	return store_begin(store, false, true, false, out);
 }
 
 const char *
@@ -394,7 +429,7 @@ ch_store_commit(struct ch_tx *tx)
 	}
 	atomic_fetch_add(
 	    &store->commit_us, (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
-	pool_give(store, tx->db, true);
+	tx_give(tx, true);
 	if (tx->has_turn)
 		turn_give(store);
 	free(tx);
@@ -409,7 +444,7 @@ ch_store_rollback(struct ch_tx *tx)
 	if (tx == NULL)
 		return;
 	ok = tx->store->ops->rollback(tx->db) == CH_OK;
-	pool_give(tx->store, tx->db, ok);
+	tx_give(tx, ok);
 	if (tx->has_turn)
 		turn_give(tx->store);
 	free(tx);

@@ -47,6 +47,17 @@ int ch_store_schema_latest(void);
  * CH_ERR_BUSY at once (it would otherwise wait for itself). */
 ch_err ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out);
 ch_err ch_store_commit(struct ch_tx *tx);
+/*
+ * A write transaction whose commit does not wait for the disk (SQLite:
+ * synchronous=NORMAL for this transaction only: the write-ahead log is
+ * written, not synced; PostgreSQL: an ordinary, durable commit).  Its
+ * writer must not say it is done before ch_store_sync() has returned
+ * CH_OK after the commit: that makes every commit so far durable (one
+ * fsync of the log), and may run in another thread while the next such
+ * transaction runs (the gate's pipelined group commit).
+ */
+ch_err ch_store_begin_unsynced(struct ch_store *store, struct ch_tx **out);
+ch_err ch_store_sync(struct ch_store *store);
 /* Roll back and release; accepts NULL. */
 void ch_store_rollback(struct ch_tx *tx);
 /* A trivial query, for /healthz. */

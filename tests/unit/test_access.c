@@ -769,8 +769,8 @@ burst_main(void *arg)
 	return NULL;
 }
 
-Test(gate, concurrent_decisions_share_transactions, .init = setup,
-    .fini = teardown)
+static void
+burst_test(bool pipelined)
 {
 	pthread_t t[6];
 	struct burst b[6];
@@ -788,7 +788,7 @@ Test(gate, concurrent_decisions_share_transactions, .init = setup,
 		make_badge(badge, NULL, NULL);
 	}
 	audit0 = count_sql("audit_log");
-	cr_assert_eq(ch_gate_committer_start(store, 64), CH_OK);
+	cr_assert_eq(ch_gate_committer_start_ex(store, 64, pipelined), CH_OK);
 	for (int i = 0; i < 6; i++) {
 		b[i] = (struct burst){i, 0, 0};
 		pthread_create(&t[i], NULL, burst_main, &b[i]);
@@ -810,6 +810,20 @@ Test(gate, concurrent_decisions_share_transactions, .init = setup,
 	    ch_access_occupancy(&ctx, post_id, &zones, &nz, &people, &np),
 	    CH_OK);
 	cr_expect_eq(np, 1, "one person, whatever badge moved them");
+	if (pipelined)
+		cr_expect_geq(st.syncs, 1, "answered after a sync of the log");
+}
+
+Test(gate, concurrent_decisions_share_transactions, .init = setup,
+    .fini = teardown)
+{
+	burst_test(false);
+}
+
+Test(gate, pipelined_group_commit_answers_after_the_sync, .init = setup,
+    .fini = teardown)
+{
+	burst_test(true);
 }
 
 /* ---- alarms: handling and escalation under a controlled clock ---- */

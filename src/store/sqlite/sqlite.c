@@ -8,10 +8,13 @@
  * $1..$n are bound by name.  Results are copied out whole, every cell as
  * text.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/db.h"
 
@@ -399,6 +402,37 @@ sqlite_errmsg(ch_db *db)
 	return db->errmsg;
 }
 
+static ch_err
+sqlite_set_durable(ch_db *db, bool durable)
+{
+	return sqlite_exec(db, durable ? "PRAGMA synchronous=FULL"
+				       : "PRAGMA synchronous=NORMAL");
+}
+
+/* fsync the write-ahead log: every commit written to it so far is on
+ * disk when this returns CH_OK.  The file is opened each time, so that
+ * it is the log SQLite writes now. */
+static ch_err
+sqlite_sync_log(const char *dsn)
+{
+	char path[4096];
+	int fd, rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s-wal",
+		dsn + strlen("sqlite:")) >= sizeof(path))
+		return CH_ERR_INVALID;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_error("cannot open %s to sync it: %s", path,
+		    strerror(errno));
+		return CH_ERR_IO;
+	}
+	rc = fdatasync(fd);
+	if (rc != 0)
+		log_error("cannot sync %s: %s", path, strerror(errno));
+	close(fd);
+	return rc == 0 ? CH_OK : CH_ERR_IO;
+}
+
 const struct ch_db_ops ch_db_sqlite_ops = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -410,4 +444,6 @@ const struct ch_db_ops ch_db_sqlite_ops = {
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .errmsg = sqlite_errmsg,
+    .set_durable = sqlite_set_durable,
+    .sync_log = sqlite_sync_log,
 };
