@@ -475,7 +475,7 @@ write_batch(struct ch_tx *tx, struct gate_rec *recs, size_t n)
 	evs = calloc(n, sizeof(*evs));
 	moves = calloc(n, sizeof(*moves));
 	entries = calloc(2 * n, sizeof(*entries));
-	ctxs = calloc(2 * n, sizeof(*ctxs));
+	ctxs = calloc(2 * n, sizeof(const struct ch_ctx *));
 	if (evs == NULL || moves == NULL || entries == NULL || ctxs == NULL) {
 		err = CH_ERR_NOMEM;
 		goto done;
@@ -910,9 +910,9 @@ ch_gate_committer_stop(void)
 		    (double)gc.stats.work_cpu_us / (double)gc.stats.decisions,
 		    (double)gc.stats.commit_us / (double)gc.stats.batches,
 		    (unsigned long long)gc.stats.syncs,
-		    gc.stats.syncs ? (double)gc.stats.sync_us /
-			    (double)gc.stats.syncs
-				   : 0.0);
+		    gc.stats.syncs
+			? (double)gc.stats.sync_us / (double)gc.stats.syncs
+			: 0.0);
 	pthread_mutex_unlock(&gc.lock);
 }
 
@@ -972,8 +972,8 @@ enqueue(struct ch_gate_job *job)
 			gc.stats.max_batch = 1;
 		pthread_mutex_unlock(&gc.lock);
 		memset(job->out, 0, sizeof(*job->out));
-		job->err = decide_alone(job->ctx->store, job->ctx, job->rq,
-		    job->out);
+		job->err =
+		    decide_alone(job->ctx->store, job->ctx, job->rq, job->out);
 		return false;
 	}
 	job->next = NULL;

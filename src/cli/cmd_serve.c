@@ -391,8 +391,8 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (!o->group_commit_off &&
-	    ch_gate_committer_start_ex(store, GATE_MAX_BATCH,
-		o->group_commit_pipelined) != CH_OK) {
+	    ch_gate_committer_start_ex(
+		store, GATE_MAX_BATCH, o->group_commit_pipelined) != CH_OK) {
 		ch_audit_checkpointer_stop(cp);
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;

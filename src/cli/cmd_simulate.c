@@ -309,8 +309,7 @@ worker_main(void *arg)
 }
 
 static int
-run_inprocess(
-    struct sim *s, long seconds, bool group_commit, bool pipelined)
+run_inprocess(struct sim *s, long seconds, bool group_commit, bool pipelined)
 {
 	pthread_t tids[64];
 	struct worker ws[64];
@@ -353,7 +352,7 @@ run_inprocess(
 		    (double)s->lat_us[s->nlat - 1] / 1000.0);
 	}
 	printf("group commit %s: %llu batches, mean %.1f, largest %llu\n",
-	    !group_commit ? "off"
+	    !group_commit   ? "off"
 		: pipelined ? "pipelined"
 			    : "on",
 	    (unsigned long long)st.batches,

@@ -637,7 +637,8 @@ ch_store_access_events_insert_many(
 			p[5] = ch_param_opt(e->credential_id);
 			p[6] = CH_P_TEXT(e->badge ? e->badge : "");
 			p[7] = ch_param_opt(e->person_id);
-			p[8] = CH_P_TEXT(e->direction == CH_DIR_IN ? "in" : "out");
+			p[8] =
+			    CH_P_TEXT(e->direction == CH_DIR_IN ? "in" : "out");
 			p[9] = CH_P_TEXT(e->granted ? "grant" : "deny");
 			p[10] = CH_P_TEXT(ch_access_reason_code(e->reason));
 			p[11] = CH_P_INT(e->passback_flag ? 1 : 0);
@@ -708,9 +709,10 @@ ch_store_presence_set_many(
 					p[6] = ch_param_opt(x->point_id);
 				}
 				if ((err = ch_rows_sql(&sql,
-					 "INSERT INTO access_presence (holder_id,"
-					 " post_id, person_id, credential_id,"
-					 " zone_id, since, last_point_id) VALUES",
+					 "INSERT INTO access_presence"
+					 " (holder_id, post_id, person_id,"
+					 " credential_id, zone_id, since,"
+					 " last_point_id) VALUES",
 					 k, 7,
 					 " ON CONFLICT (holder_id) DO UPDATE"
 					 " SET post_id = excluded.post_id,"
@@ -721,8 +723,8 @@ ch_store_presence_set_many(
 					 " since = excluded.since,"
 					 " last_point_id ="
 					 " excluded.last_point_id")) == CH_OK)
-					err = ch_tx_query(tx, sql.data, v, k * 7,
-					    NULL, NULL);
+					err = ch_tx_query(
+					    tx, sql.data, v, k * 7, NULL, NULL);
 			}
 		}
 	}

@@ -89,7 +89,8 @@ ch_store_audit_reserve(struct ch_tx *tx, size_t n, int64_t *first)
 	ch_err err;
 
 	err = ch_tx_query(tx,
-	    "UPDATE audit_head SET size = size + $1 WHERE id = 1 RETURNING size",
+	    "UPDATE audit_head SET size = size + $1 WHERE id = 1"
+	    " RETURNING size",
 	    v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;

@@ -642,8 +642,7 @@ ch_err ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a);
  * first is *first, the others follow), the events (seq set) inserted with
  * multi-row statements, and the holders' last moves of the batch (one per
  * holder; zone_id "" removes the holder). */
-ch_err ch_store_access_seq_reserve(
-    struct ch_tx *tx, size_t n, int64_t *first);
+ch_err ch_store_access_seq_reserve(struct ch_tx *tx, size_t n, int64_t *first);
 ch_err ch_store_access_events_insert_many(
     struct ch_tx *tx, const struct ch_access_event *ev, size_t n);
 struct ch_presence_move {

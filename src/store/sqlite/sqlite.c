@@ -405,8 +405,8 @@ sqlite_errmsg(ch_db *db)
 static ch_err
 sqlite_set_durable(ch_db *db, bool durable)
 {
-	return sqlite_exec(db, durable ? "PRAGMA synchronous=FULL"
-				       : "PRAGMA synchronous=NORMAL");
+	return sqlite_exec(db,
+	    durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 }
 
 /* fsync the write-ahead log: every commit written to it so far is on
@@ -422,8 +422,8 @@ sqlite_sync_log(const char *dsn)
 		dsn + strlen("sqlite:")) >= sizeof(path))
 		return CH_ERR_INVALID;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		log_error("cannot open %s to sync it: %s", path,
-		    strerror(errno));
+		log_error(
+		    "cannot open %s to sync it: %s", path, strerror(errno));
 		return CH_ERR_IO;
 	}
 	rc = fdatasync(fd);
