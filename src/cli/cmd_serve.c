@@ -31,8 +31,8 @@ struct serve_opts {
 	long checkpoint_every;   /* records */
 	long checkpoint_seconds; /* seconds */
 	struct ch_session_limits limits;
-	const char *second_factor; /* rule for users without a post */
-	bool group_commit_off;     /* each access decision commits alone */
+	const char *second_factor;   /* rule for users without a post */
+	bool group_commit_off;       /* each access decision commits alone */
 	bool group_commit_pipelined; /* batches synced by a second thread */
 };
 
@@ -429,7 +429,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	log_info("stopping");
 	ch_http_stop(srv);
 	ch_alarms_escalator_stop();
-	ch_gate_committer_stop();       /* after the last request is answered */
+	ch_gate_committer_stop(); /* after the last request is answered */
 	ch_screening_stop();
 	ch_audit_checkpointer_stop(cp); /* signs what the last requests wrote */
 	ch_note_signer_free(audit_key);
