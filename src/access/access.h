@@ -14,6 +14,8 @@
 #ifndef CH_ACCESS_H
 #define CH_ACCESS_H
 
+#include <pthread.h>
+
 #include "core/context.h"
 #include "core/core.h"
 #include "people/immunity.h"
@@ -549,6 +551,34 @@ struct ch_decision {
 ch_err ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
     struct ch_decision *out);
 
+/* The group committer's job of one asynchronous decision; the caller
+ * keeps it (with rq and out) alive until done is called. */
+typedef void (*ch_gate_done_fn)(void *arg, ch_err err);
+struct ch_gate_job {
+	struct ch_ctx *ctx;
+	const struct ch_decision_request *rq;
+	struct ch_decision *out;
+	ch_err err;
+	bool done;
+	pthread_cond_t *wake;    /* ch_gate_decide: signalled when done */
+	ch_gate_done_fn on_done; /* or called, from the committer's thread */
+	void *arg;
+	struct ch_gate_job *next;
+	bool batched; /* the committer's: committed with its batch */
+};
+/* Check a request's input (what ch_gate_decide checks first). */
+ch_err ch_gate_check(struct ch_ctx *ctx, const struct ch_decision_request *rq);
+/* Whether the group committer runs (decisions may be queued). */
+bool ch_gate_committer_running(void);
+/*
+ * Queue a checked request for the group committer without waiting:
+ * job->on_done(job->arg, err) is called from the committer's thread once
+ * the decision is committed (CH_OK) or failed, and the job is not touched
+ * after it.  Without a committer, the decision is made in a transaction
+ * of its own and on_done is called before this returns.
+ */
+void ch_gate_decide_async(struct ch_gate_job *job);
+
 /* Decide and record n requests in order in one transaction (the demo's
  * and the simulator's replays); all or nothing.  Checks no input. */
 ch_err ch_gate_decide_many(struct ch_ctx *ctx,
@@ -558,9 +588,22 @@ ch_err ch_gate_decide_many(struct ch_ctx *ctx,
  * most max_batch queued decisions.  Without it, each decision commits on
  * its own. */
 ch_err ch_gate_committer_start(struct ch_store *store, size_t max_batch);
+/* Pipelined (pipelined=true): a batch's commit writes the log without
+ * waiting for the disk (ch_store_begin_unsynced), and a second thread
+ * makes the committed batches durable with one fsync of the log while
+ * the committer runs the next batch; a decision is answered only after
+ * that fsync, so nothing is answered before it is on disk, but readers
+ * may see a batch up to one fsync before it is durable. */
+ch_err ch_gate_committer_start_ex(
+    struct ch_store *store, size_t max_batch, bool pipelined);
 void ch_gate_committer_stop(void);
 struct ch_gate_stats {
 	uint64_t decisions, batches, max_batch, fallbacks;
+	/* The committer's time in microseconds: running the batches'
+	 * statements (elapsed, and its thread's CPU time), and committing
+	 * them (the fsync). */
+	uint64_t work_us, work_cpu_us, commit_us;
+	uint64_t syncs, sync_us; /* pipelined: the fsyncs of the log */
 };
 void ch_gate_stats(struct ch_gate_stats *out);
 

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "access/access.h"
 #include "core/audit.h"
@@ -187,17 +188,16 @@ fail:
 	return err;
 }
 
-/* The configuration of post_id as of tx; the caller releases it. */
+/* The configuration of post_id as of tx, whose access_head.config is
+ * version; the caller releases it. */
 static ch_err
-config_get(struct ch_tx *tx, const char *post_id, struct gate_config **out)
+config_get(struct ch_tx *tx, const char *post_id, int64_t version,
+    struct gate_config **out)
 {
 	struct gate_config *c = NULL, *fresh = NULL;
-	int64_t version;
 	size_t slot = CONFIG_POSTS;
 	ch_err err;
 
-	if ((err = ch_store_access_config_version(tx, &version)) != CH_OK)
-		return err;
 	pthread_mutex_lock(&config_lock);
 	for (size_t i = 0; i < CONFIG_POSTS; i++) {
 		if (configs[i] != NULL &&
@@ -263,9 +263,40 @@ point_find(const struct gate_config *c, const char *id)
 	return NULL;
 }
 
+/* What one decision of a batch writes, gathered before the batch's
+ * writes. */
+struct gate_rec {
+	struct ch_ctx *ctx;
+	struct ch_access_event ev;
+	const char *holder; /* whose place a grant changes, or NULL */
+	bool has_alarm;
+	struct ch_alarm alarm;
+};
+
+/* Where holder is as the batch has it so far: the last grant of an
+ * earlier decision of the batch, else the store. */
 static ch_err
-decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
-    const struct ch_decision_request *rq, struct ch_decision *out)
+presence_in_batch(struct ch_tx *tx, const struct gate_rec *recs, size_t n,
+    const char *holder, char zone_id[CH_ID_LEN])
+{
+	bool found;
+
+	for (size_t i = n; i-- > 0;) {
+		if (recs[i].holder != NULL &&
+		    strcmp(recs[i].holder, holder) == 0) {
+			ch_strlcpy(zone_id, recs[i].ev.zone_id, CH_ID_LEN);
+			return CH_OK;
+		}
+	}
+	return ch_store_presence_get(tx, holder, zone_id, &found);
+}
+
+/* Decide one request of a batch: read what it needs (seeing the decisions
+ * recs[0..nrecs) before it), decide, and fill rec with what to write. */
+static ch_err
+decide_read(struct ch_tx *tx, int64_t version, const struct gate_rec *recs,
+    size_t nrecs, struct ch_ctx *ctx, const struct ch_decision_request *rq,
+    struct ch_decision *out, struct gate_rec *rec)
 {
 	const char *chain[16];
 	struct gate_config *cfg = NULL;
@@ -273,14 +304,14 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	struct ch_access_facts f;
 	struct ch_credential cred;
 	struct ch_gate_holder h;
-	struct ch_access_event ev;
-	char state[1024];
+	struct ch_access_event *ev = &rec->ev;
 	const char *holder = NULL, *post_id = rq->device_post_id;
 	ch_err err;
 
 	memset(&f, 0, sizeof(f));
-	memset(&ev, 0, sizeof(ev));
-	if ((err = config_get(tx, post_id, &cfg)) != CH_OK)
+	memset(rec, 0, sizeof(*rec));
+	rec->ctx = ctx;
+	if ((err = config_get(tx, post_id, version, &cfg)) != CH_OK)
 		return err;
 	f.now = rq->at != 0 ? rq->at : ch_clock_now();
 	f.direction = rq->direction;
@@ -315,6 +346,7 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		goto done;
 	f.credential_found = err == CH_OK && strcmp(cred.post_id, post_id) == 0;
+	err = CH_OK; /* an unknown badge is decided (and recorded) too */
 	if (f.credential_found) {
 		ch_strlcpy(f.credential_id, cred.id, sizeof(f.credential_id));
 		f.status = cred.status;
@@ -359,80 +391,56 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 		f.rules = cfg->rules;
 		f.nrules = cfg->nrules;
 		if (f.passback != CH_PASSBACK_NONE) {
-			bool found;
-
 			/* Nowhere inside is a place too: outside. */
-			if ((err = ch_store_presence_get(tx, holder,
-				 f.presence_zone_id, &found)) != CH_OK)
+			if ((err = presence_in_batch(tx, recs, nrecs, holder,
+				 f.presence_zone_id)) != CH_OK)
 				goto done;
 			f.presence_known = true;
 		}
 	}
 	ch_access_decide(&f, &out->result);
 
-	ch_id_new(ev.id);
-	ch_strlcpy(ev.post_id, post_id, sizeof(ev.post_id));
+	ch_id_new(ev->id);
+	ch_strlcpy(ev->post_id, post_id, sizeof(ev->post_id));
 	if (f.point_found)
-		ch_strlcpy(ev.point_id, point->id, sizeof(ev.point_id));
-	ch_strlcpy(ev.zone_id, f.dest_zone_id, sizeof(ev.zone_id));
-	ch_strlcpy(ev.credential_id, f.credential_id, sizeof(ev.credential_id));
-	ev.badge = (char *)rq->badge;
-	ch_strlcpy(ev.person_id, f.person_id, sizeof(ev.person_id));
-	ev.direction = rq->direction;
-	ev.granted = out->result.granted;
-	ev.reason = out->result.reason;
-	ev.passback_flag = out->result.passback_flag;
-	ev.duress = out->result.duress;
-	ev.out_of_schedule = out->result.out_of_schedule;
-	ch_time_format(f.now, ev.at);
-	ch_strlcpy(ev.device_id, rq->device_id ? rq->device_id : "",
-	    sizeof(ev.device_id));
-	if ((err = ch_store_access_event_insert(tx, &ev)) != CH_OK)
-		goto done;
-	if (ev.granted && holder != NULL &&
-	    (err = ch_store_presence_set(tx, holder, post_id, f.person_id,
-		 f.credential_id, f.dest_zone_id, ev.at, ev.point_id)) != CH_OK)
-		goto done;
-	event_state(&ev, state, sizeof(state));
-	{
-		struct ch_audit_entry e = {
-		    ev.granted ? "access.grant" : "access.deny", "access_event",
-		    ev.id, post_id, state, strlen(state)};
+		ch_strlcpy(ev->point_id, point->id, sizeof(ev->point_id));
+	ch_strlcpy(ev->zone_id, f.dest_zone_id, sizeof(ev->zone_id));
+	ch_strlcpy(
+	    ev->credential_id, f.credential_id, sizeof(ev->credential_id));
+	ev->badge = (char *)rq->badge;
+	ch_strlcpy(ev->person_id, f.person_id, sizeof(ev->person_id));
+	ev->direction = rq->direction;
+	ev->granted = out->result.granted;
+	ev->reason = out->result.reason;
+	ev->passback_flag = out->result.passback_flag;
+	ev->duress = out->result.duress;
+	ev->out_of_schedule = out->result.out_of_schedule;
+	ch_time_format(f.now, ev->at);
+	ch_strlcpy(ev->device_id, rq->device_id ? rq->device_id : "",
+	    sizeof(ev->device_id));
+	if (ev->granted && holder != NULL)
+		rec->holder = ch_arena_strdup(ctx->arena, holder);
+	if (ev->duress) {
+		struct ch_alarm *alarm = &rec->alarm;
 
-		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
-			goto done;
-	}
-	if (ev.duress) {
-		struct ch_alarm alarm;
-		struct ch_audit_entry e;
-
-		memset(&alarm, 0, sizeof(alarm));
-		ch_id_new(alarm.id);
-		ch_strlcpy(alarm.post_id, post_id, sizeof(alarm.post_id));
-		alarm.kind = "duress";
-		alarm.status = "raised";
-		ch_strlcpy(alarm.point_id, ev.point_id, sizeof(alarm.point_id));
+		rec->has_alarm = true;
+		ch_id_new(alarm->id);
+		ch_strlcpy(alarm->post_id, post_id, sizeof(alarm->post_id));
+		alarm->kind = "duress";
+		alarm->status = "raised";
 		ch_strlcpy(
-		    alarm.person_id, ev.person_id, sizeof(alarm.person_id));
-		ch_strlcpy(alarm.event_id, ev.id, sizeof(alarm.event_id));
-		ch_strlcpy(alarm.zone_id, ev.zone_id, sizeof(alarm.zone_id));
+		    alarm->point_id, ev->point_id, sizeof(alarm->point_id));
 		ch_strlcpy(
-		    alarm.device_id, ev.device_id, sizeof(alarm.device_id));
-		alarm.detail = "Duress PIN at the reader.";
-		ch_time_format(ch_clock_now(), alarm.raised_at);
-		if ((err = ch_store_alarm_insert(tx, &alarm)) != CH_OK)
-			goto done;
-		snprintf(state, sizeof(state),
-		    "id=%s\nkind=duress\nstatus=raised\npoint=%s\nperson=%s\n"
-		    "event=%s\n",
-		    alarm.id, alarm.point_id, alarm.person_id, alarm.event_id);
-		e = (struct ch_audit_entry){"alarm.raise", "alarm", alarm.id,
-		    post_id, state, strlen(state)};
-		if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
-			goto done;
+		    alarm->person_id, ev->person_id, sizeof(alarm->person_id));
+		ch_strlcpy(alarm->event_id, ev->id, sizeof(alarm->event_id));
+		ch_strlcpy(alarm->zone_id, ev->zone_id, sizeof(alarm->zone_id));
+		ch_strlcpy(
+		    alarm->device_id, ev->device_id, sizeof(alarm->device_id));
+		alarm->detail = "Duress PIN at the reader.";
+		ch_time_format(ch_clock_now(), alarm->raised_at);
 	}
-	ch_strlcpy(out->event_id, ev.id, sizeof(out->event_id));
-	ch_strlcpy(out->at, ev.at, sizeof(out->at));
+	ch_strlcpy(out->event_id, ev->id, sizeof(out->event_id));
+	ch_strlcpy(out->at, ev->at, sizeof(out->at));
 	ch_strlcpy(out->person_id, f.person_id, sizeof(out->person_id));
 	ch_strlcpy(out->zone_id, f.dest_zone_id, sizeof(out->zone_id));
 	if (f.is_person) {
@@ -447,6 +455,115 @@ decide_in_tx(struct ch_tx *tx, struct ch_ctx *ctx,
 	}
 done:
 	config_release(cfg);
+	return err;
+}
+
+/* Write what a batch decided, in its order: the events numbered together,
+ * each holder's last place, the alarms, and the audit records (each
+ * event's, then its alarm's) numbered together. */
+static ch_err
+write_batch(struct ch_tx *tx, struct gate_rec *recs, size_t n)
+{
+	struct ch_access_event *evs = NULL;
+	struct ch_presence_move *moves = NULL;
+	struct ch_audit_entry *entries = NULL;
+	const struct ch_ctx **ctxs = NULL;
+	size_t nmoves = 0, nentries = 0;
+	int64_t first;
+	ch_err err;
+
+	evs = calloc(n, sizeof(*evs));
+	moves = calloc(n, sizeof(*moves));
+	entries = calloc(2 * n, sizeof(*entries));
+	ctxs = calloc(2 * n, sizeof(const struct ch_ctx *));
+	if (evs == NULL || moves == NULL || entries == NULL || ctxs == NULL) {
+		err = CH_ERR_NOMEM;
+		goto done;
+	}
+	if ((err = ch_store_access_seq_reserve(tx, n, &first)) != CH_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		recs[i].ev.seq = first + (int64_t)i;
+		evs[i] = recs[i].ev;
+	}
+	/* Occupancy: the last grant of each holder in the batch. */
+	for (size_t i = n; i-- > 0;) {
+		const struct gate_rec *r = &recs[i];
+		bool later = false;
+
+		if (r->holder == NULL)
+			continue;
+		for (size_t k = i + 1; k < n && !later; k++)
+			later = recs[k].holder != NULL &&
+			    strcmp(recs[k].holder, r->holder) == 0;
+		if (later)
+			continue;
+		moves[nmoves++] = (struct ch_presence_move){r->holder,
+		    r->ev.post_id, r->ev.person_id, r->ev.credential_id,
+		    r->ev.zone_id, r->ev.at, r->ev.point_id};
+	}
+	if ((err = ch_store_access_events_insert_many(tx, evs, n)) != CH_OK ||
+	    (err = ch_store_presence_set_many(tx, moves, nmoves)) != CH_OK)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		struct gate_rec *r = &recs[i];
+		char *state = ch_arena_alloc(r->ctx->arena, 1024);
+
+		if (state == NULL) {
+			err = CH_ERR_NOMEM;
+			goto done;
+		}
+		event_state(&r->ev, state, 1024);
+		ctxs[nentries] = r->ctx;
+		entries[nentries++] = (struct ch_audit_entry){
+		    r->ev.granted ? "access.grant" : "access.deny",
+		    "access_event", r->ev.id, r->ev.post_id, state,
+		    strlen(state)};
+		if (!r->has_alarm)
+			continue;
+		if ((err = ch_store_alarm_insert(tx, &r->alarm)) != CH_OK)
+			goto done;
+		if ((state = ch_arena_printf(r->ctx->arena,
+			 "id=%s\nkind=duress\nstatus=raised\npoint=%s\n"
+			 "person=%s\nevent=%s\n",
+			 r->alarm.id, r->alarm.point_id, r->alarm.person_id,
+			 r->alarm.event_id)) == NULL) {
+			err = CH_ERR_NOMEM;
+			goto done;
+		}
+		ctxs[nentries] = r->ctx;
+		entries[nentries++] = (struct ch_audit_entry){"alarm.raise",
+		    "alarm", r->alarm.id, r->ev.post_id, state, strlen(state)};
+	}
+	err = ch_audit_append_many(tx, ctxs, entries, nentries);
+done:
+	free(evs);
+	free(moves);
+	free(entries);
+	free(ctxs);
+	return err;
+}
+
+/* Decide and record a list of jobs in tx, in their order. */
+static ch_err
+decide_batch(struct ch_tx *tx, struct ch_gate_job *jobs, size_t n)
+{
+	struct gate_rec *recs = calloc(n ? n : 1, sizeof(*recs));
+	struct ch_gate_job *j;
+	size_t i = 0;
+	int64_t version;
+	ch_err err;
+
+	if (recs == NULL)
+		return CH_ERR_NOMEM;
+	/* The configuration cannot change under the batch's write lock. */
+	err = ch_store_access_config_version(tx, &version);
+	for (j = jobs; err == CH_OK && j != NULL && i < n; j = j->next, i++)
+		err = decide_read(
+		    tx, version, recs, i, j->ctx, j->rq, j->out, &recs[i]);
+	if (err == CH_OK)
+		err = write_batch(tx, recs, i);
+	free(recs);
 	return err;
 }
 
@@ -470,12 +587,14 @@ static ch_err
 decide_alone(struct ch_store *store, struct ch_ctx *ctx,
     const struct ch_decision_request *rq, struct ch_decision *out)
 {
+	struct ch_gate_job job = {
+	    ctx, rq, out, CH_OK, false, NULL, NULL, NULL, NULL, false};
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
 	if ((err = ch_store_begin(store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = decide_in_tx(tx, ctx, rq, out)) != CH_OK) {
+	if ((err = decide_batch(tx, &job, 1)) != CH_OK) {
 		ch_store_rollback(tx);
 		return err;
 	}
@@ -489,66 +608,98 @@ ch_err
 ch_gate_decide_many(struct ch_ctx *ctx, const struct ch_decision_request *rqs,
     size_t n, struct ch_decision *outs)
 {
+	struct ch_gate_job *jobs;
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
-	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
-		return err;
+	if (n == 0)
+		return CH_OK;
+	if ((jobs = calloc(n, sizeof(*jobs))) == NULL)
+		return CH_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
-		if ((err = decide_in_tx(tx, ctx, &rqs[i], &outs[i])) != CH_OK) {
-			ch_store_rollback(tx);
-			return err;
-		}
+		jobs[i] = (struct ch_gate_job){ctx, &rqs[i], &outs[i], CH_OK,
+		    false, NULL, NULL, NULL, i + 1 < n ? &jobs[i + 1] : NULL,
+		    false};
 	}
-	if ((err = ch_store_commit(tx)) != CH_OK)
-		return err;
-	for (size_t i = 0; i < n; i++)
-		publish(&outs[i], rqs[i].device_post_id);
-	return CH_OK;
+	if ((err = ch_store_begin(ctx->store, true, &tx)) == CH_OK) {
+		if ((err = decide_batch(tx, jobs, n)) != CH_OK)
+			ch_store_rollback(tx);
+		else
+			err = ch_store_commit(tx);
+	}
+	if (err == CH_OK)
+		for (size_t i = 0; i < n; i++)
+			publish(&outs[i], rqs[i].device_post_id);
+	free(jobs);
+	return err;
 }
 
 /* ---- the group committer ---- */
 
-struct job {
-	struct ch_ctx *ctx;
-	const struct ch_decision_request *rq;
-	struct ch_decision *out;
-	ch_err err;
-	bool done;
-	pthread_cond_t wake; /* signalled when done */
-	struct job *next;
-};
-
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t queued;
-	struct job *head, *tail;
+	struct ch_gate_job *head, *tail;
 	bool running, stopping;
 	pthread_t thread;
 	struct ch_store *store;
 	size_t max_batch;
 	struct ch_gate_stats stats;
-} gc = {.lock = PTHREAD_MUTEX_INITIALIZER, .queued = PTHREAD_COND_INITIALIZER};
+	/* Pipelined: batches committed but not yet synced, for the syncer
+	 * thread, in commit order. */
+	bool pipelined;
+	pthread_cond_t to_sync;
+	struct ch_gate_job *sync_head, *sync_tail;
+	size_t sync_n;
+	bool committer_done;
+	pthread_t syncer;
+} gc = {.lock = PTHREAD_MUTEX_INITIALIZER,
+    .queued = PTHREAD_COND_INITIALIZER,
+    .to_sync = PTHREAD_COND_INITIALIZER};
 
+static int64_t
+clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Run a batch in one transaction.  Each job's err is set; job->batched
+ * tells that it was committed with the batch (and is published once
+ * durable); a job decided alone after a failed batch was committed
+ * durably and published already. */
 static void
-run_batch(struct job *batch, size_t n)
+run_batch(struct ch_gate_job *batch, size_t n)
 {
 	struct ch_tx *tx = NULL;
-	struct job *j;
+	struct ch_gate_job *j;
+	int64_t t0, t1, t2, c0, c1;
 	ch_err err;
 
-	err = ch_store_begin(gc.store, true, &tx);
-	for (j = batch; err == CH_OK && j != NULL; j = j->next)
-		err = decide_in_tx(tx, j->ctx, j->rq, j->out);
+	t0 = clock_us(CLOCK_MONOTONIC);
+	c0 = clock_us(CLOCK_THREAD_CPUTIME_ID);
+	err = gc.pipelined ? ch_store_begin_unsynced(gc.store, &tx)
+			   : ch_store_begin(gc.store, true, &tx);
+	if (err == CH_OK)
+		err = decide_batch(tx, batch, n);
 	if (err == CH_OK) {
+		t1 = clock_us(CLOCK_MONOTONIC);
+		c1 = clock_us(CLOCK_THREAD_CPUTIME_ID);
 		err = ch_store_commit(tx);
+		t2 = clock_us(CLOCK_MONOTONIC);
+		pthread_mutex_lock(&gc.lock);
+		gc.stats.work_us += (uint64_t)(t1 - t0);
+		gc.stats.work_cpu_us += (uint64_t)(c1 - c0);
+		gc.stats.commit_us += (uint64_t)(t2 - t1);
+		pthread_mutex_unlock(&gc.lock);
 		/* A failed commit may or may not be on disk: every request
 		 * gets the error, none is run again. */
 		for (j = batch; j != NULL; j = j->next) {
 			j->err = err;
-			if (err == CH_OK)
-				publish(j->out, j->rq->device_post_id);
+			j->batched = true;
 		}
 	} else {
 		ch_store_rollback(tx);
@@ -558,11 +709,81 @@ run_batch(struct job *batch, size_t n)
 		for (j = batch; j != NULL; j = j->next) {
 			memset(j->out, 0, sizeof(*j->out));
 			j->err = decide_alone(gc.store, j->ctx, j->rq, j->out);
+			j->batched = false;
 		}
 		pthread_mutex_lock(&gc.lock);
 		gc.stats.fallbacks++;
 		pthread_mutex_unlock(&gc.lock);
 	}
+}
+
+/* The jobs of batches that are on disk (sync_err: whether the last sync
+ * succeeded): publish them, answer the asynchronous ones outside the lock
+ * and wake the waiting ones under it.  A job is its caller's again once
+ * done: touch it no more. */
+static void
+complete(struct ch_gate_job *jobs, ch_err sync_err)
+{
+	struct ch_gate_job *j, *next, *waiting = NULL;
+
+	for (j = jobs; j != NULL; j = next) {
+		next = j->next;
+		if (j->batched && j->err == CH_OK) {
+			j->err = sync_err;
+			if (j->err == CH_OK)
+				publish(j->out, j->rq->device_post_id);
+		}
+		if (j->on_done != NULL) {
+			j->on_done(j->arg, j->err);
+		} else {
+			j->next = waiting;
+			waiting = j;
+		}
+	}
+	pthread_mutex_lock(&gc.lock);
+	for (j = waiting; j != NULL; j = next) {
+		next = j->next;
+		j->done = true;
+		pthread_cond_signal(j->wake);
+	}
+	pthread_mutex_unlock(&gc.lock);
+}
+
+/* Pipelined: while the committer runs the next batch, one fsync of the
+ * log makes every batch committed so far durable; only then are they
+ * answered, in commit order. */
+static void *
+syncer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&gc.lock);
+	for (;;) {
+		struct ch_gate_job *jobs;
+		int64_t t0;
+		ch_err err;
+
+		while (gc.sync_head == NULL && !gc.committer_done)
+			pthread_cond_wait(&gc.to_sync, &gc.lock);
+		if (gc.sync_head == NULL)
+			break;
+		jobs = gc.sync_head;
+		gc.sync_head = gc.sync_tail = NULL;
+		gc.sync_n = 0;
+		pthread_mutex_unlock(&gc.lock);
+		t0 = clock_us(CLOCK_MONOTONIC);
+		if ((err = ch_store_sync(gc.store)) != CH_OK)
+			log_error("the access log could not be synced (%s): "
+				  "the decisions waiting for it are refused",
+			    ch_strerror(err));
+		pthread_mutex_lock(&gc.lock);
+		gc.stats.syncs++;
+		gc.stats.sync_us += (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
+		pthread_mutex_unlock(&gc.lock);
+		complete(jobs, err);
+		pthread_mutex_lock(&gc.lock);
+	}
+	pthread_mutex_unlock(&gc.lock);
+	return NULL;
 }
 
 static void *
@@ -571,7 +792,7 @@ committer_main(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&gc.lock);
 	for (;;) {
-		struct job *batch, *last, *j;
+		struct ch_gate_job *batch, *last;
 		size_t n = 1;
 
 		while (gc.head == NULL && !gc.stopping)
@@ -596,22 +817,35 @@ committer_main(void *arg)
 		gc.stats.batches++;
 		if (n > gc.stats.max_batch)
 			gc.stats.max_batch = n;
-		for (j = batch; j != NULL;) {
-			struct job *next = j->next;
-
-			/* j lives on its waiter's stack: touch it no more
-			 * once it is done. */
-			j->done = true;
-			pthread_cond_signal(&j->wake);
-			j = next;
+		if (gc.pipelined) {
+			if (gc.sync_tail != NULL)
+				gc.sync_tail->next = batch;
+			else
+				gc.sync_head = batch;
+			gc.sync_tail = last;
+			gc.sync_n += n;
+			pthread_cond_signal(&gc.to_sync);
+			continue;
 		}
+		pthread_mutex_unlock(&gc.lock);
+		complete(batch, CH_OK);
+		pthread_mutex_lock(&gc.lock);
 	}
+	gc.committer_done = true;
+	pthread_cond_signal(&gc.to_sync);
 	pthread_mutex_unlock(&gc.lock);
 	return NULL;
 }
 
 ch_err
 ch_gate_committer_start(struct ch_store *store, size_t max_batch)
+{
+	return ch_gate_committer_start_ex(store, max_batch, false);
+}
+
+ch_err
+ch_gate_committer_start_ex(
+    struct ch_store *store, size_t max_batch, bool pipelined)
 {
 	pthread_mutex_lock(&gc.lock);
 	if (gc.running) {
@@ -622,7 +856,23 @@ ch_gate_committer_start(struct ch_store *store, size_t max_batch)
 	gc.max_batch = max_batch > 0 ? max_batch : 64;
 	gc.stopping = false;
 	gc.head = gc.tail = NULL;
+	gc.pipelined = pipelined;
+	gc.committer_done = false;
+	gc.sync_head = gc.sync_tail = NULL;
+	gc.sync_n = 0;
+	if (pipelined &&
+	    pthread_create(&gc.syncer, NULL, syncer_main, NULL) != 0) {
+		pthread_mutex_unlock(&gc.lock);
+		return CH_ERR_INTERNAL;
+	}
 	if (pthread_create(&gc.thread, NULL, committer_main, NULL) != 0) {
+		if (pipelined) {
+			gc.committer_done = true;
+			pthread_cond_signal(&gc.to_sync);
+			pthread_mutex_unlock(&gc.lock);
+			pthread_join(gc.syncer, NULL);
+			return CH_ERR_INTERNAL;
+		}
 		pthread_mutex_unlock(&gc.lock);
 		return CH_ERR_INTERNAL;
 	}
@@ -643,8 +893,26 @@ ch_gate_committer_stop(void)
 	pthread_cond_broadcast(&gc.queued);
 	pthread_mutex_unlock(&gc.lock);
 	pthread_join(gc.thread, NULL); /* drains the queue first */
+	if (gc.pipelined)
+		pthread_join(gc.syncer, NULL); /* then the syncs */
 	pthread_mutex_lock(&gc.lock);
 	gc.running = false;
+	if (gc.stats.batches > 0 && gc.stats.decisions > 0)
+		log_info("group commit%s: %llu decisions in %llu batches "
+			 "(largest %llu); per decision %.0f us of statements "
+			 "(%.0f us of CPU), per batch %.0f us of commit; "
+			 "%llu syncs of %.0f us",
+		    gc.pipelined ? " (pipelined)" : "",
+		    (unsigned long long)gc.stats.decisions,
+		    (unsigned long long)gc.stats.batches,
+		    (unsigned long long)gc.stats.max_batch,
+		    (double)gc.stats.work_us / (double)gc.stats.decisions,
+		    (double)gc.stats.work_cpu_us / (double)gc.stats.decisions,
+		    (double)gc.stats.commit_us / (double)gc.stats.batches,
+		    (unsigned long long)gc.stats.syncs,
+		    gc.stats.syncs
+			? (double)gc.stats.sync_us / (double)gc.stats.syncs
+			: 0.0);
 	pthread_mutex_unlock(&gc.lock);
 }
 
@@ -656,14 +924,20 @@ ch_gate_stats(struct ch_gate_stats *out)
 	pthread_mutex_unlock(&gc.lock);
 }
 
-ch_err
-ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
-    struct ch_decision *out)
+bool
+ch_gate_committer_running(void)
 {
-	struct job j = {
-	    ctx, rq, out, CH_OK, false, PTHREAD_COND_INITIALIZER, NULL};
+	bool running;
 
-	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&gc.lock);
+	running = gc.running && !gc.stopping;
+	pthread_mutex_unlock(&gc.lock);
+	return running;
+}
+
+ch_err
+ch_gate_check(struct ch_ctx *ctx, const struct ch_decision_request *rq)
+{
 	if (rq->badge == NULL || rq->badge[0] == '\0' ||
 	    strlen(rq->badge) > 64) {
 		ch_fault_set(&ctx->fault, "/credential/badge",
@@ -681,6 +955,13 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 		    "Only a device bound to a post asks for decisions.");
 		return CH_ERR_INVALID;
 	}
+	return CH_OK;
+}
+
+/* Queue job, or decide it alone when no committer runs (false). */
+static bool
+enqueue(struct ch_gate_job *job)
+{
 	pthread_mutex_lock(&gc.lock);
 	if (!gc.running || gc.stopping) {
 		/* No committer: a transaction of its own (--group-commit
@@ -690,17 +971,48 @@ ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
 		if (gc.stats.max_batch == 0)
 			gc.stats.max_batch = 1;
 		pthread_mutex_unlock(&gc.lock);
-		return decide_alone(ctx->store, ctx, rq, out);
+		memset(job->out, 0, sizeof(*job->out));
+		job->err =
+		    decide_alone(job->ctx->store, job->ctx, job->rq, job->out);
+		return false;
 	}
+	job->next = NULL;
+	job->done = false;
+	memset(job->out, 0, sizeof(*job->out));
 	if (gc.tail != NULL)
-		gc.tail->next = &j;
+		gc.tail->next = job;
 	else
-		gc.head = &j;
-	gc.tail = &j;
+		gc.head = job;
+	gc.tail = job;
 	pthread_cond_signal(&gc.queued);
-	while (!j.done)
-		pthread_cond_wait(&j.wake, &gc.lock);
+	if (job->on_done == NULL) {
+		while (!job->done)
+			pthread_cond_wait(job->wake, &gc.lock);
+	}
 	pthread_mutex_unlock(&gc.lock);
-	pthread_cond_destroy(&j.wake);
+	return true;
+}
+
+void
+ch_gate_decide_async(struct ch_gate_job *job)
+{
+	if (!enqueue(job))
+		job->on_done(job->arg, job->err);
+}
+
+ch_err
+ch_gate_decide(struct ch_ctx *ctx, const struct ch_decision_request *rq,
+    struct ch_decision *out)
+{
+	pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
+	struct ch_gate_job j = {
+	    ctx, rq, out, CH_OK, false, &wake, NULL, NULL, NULL, false};
+	ch_err err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = ch_gate_check(ctx, rq)) != CH_OK)
+		return err;
+	(void)enqueue(&j);
+	pthread_cond_destroy(&wake);
 	return j.err;
 }

@@ -32,11 +32,12 @@ struct serve_opts {
 	long checkpoint_every;   /* records */
 	long checkpoint_seconds; /* seconds */
 	struct ch_session_limits limits;
-	const char *second_factor; /* rule for users without a post */
-	bool group_commit_off;     /* each access decision commits alone */
+	const char *second_factor;   /* rule for users without a post */
+	bool group_commit_off;       /* each access decision commits alone */
+	bool group_commit_pipelined; /* batches synced by a second thread */
 };
 
-#define GATE_MAX_BATCH 128 /* access decisions in one transaction */
+#define GATE_MAX_BATCH 512 /* access decisions in one transaction */
 
 static const char serve_usage[] =
     "usage: chancery serve [--dir DIR] [--db DSN] [--listen ADDR:PORT]\n"
@@ -58,8 +59,14 @@ static const char serve_usage[] =
     "                          (default 1000) or\n"
     "  --checkpoint-seconds T  every T seconds when there are new ones\n"
     "                          (default 60), whichever comes first\n"
-    "  --group-commit on|off   access decisions share transactions (on,\n"
-    "                          the default) or commit one by one (off)\n"
+    "  --group-commit on|off|pipelined\n"
+    "                          access decisions share transactions (on,\n"
+    "                          the default) or commit one by one (off);\n"
+    "                          pipelined: a batch runs while the one\n"
+    "                          before is synced (docs/access.md)\n"
+    "  --max-per-address N     connections from one address at once\n"
+    "                          (default 64; readers behind one gateway,\n"
+    "                          or the benchmark's load tool, need more)\n"
     "Sessions and sign-in (seconds):\n"
     "  --idle-timeout N              idle limit (default 1800)\n"
     "  --idle-timeout-privileged N   for security officers, administrators,\n"
@@ -201,12 +208,13 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"reauth-window", required_argument, NULL, 5},
 	    {"second-factor", required_argument, NULL, 6},
 	    {"group-commit", required_argument, NULL, 7},
+	    {"max-per-address", required_argument, NULL, 8},
 	    {NULL, 0, NULL, 0},
 	};
 	int64_t *limit_fields[] = {NULL, &o->limits.idle_seconds,
 	    &o->limits.idle_privileged, &o->limits.absolute_seconds,
 	    &o->limits.absolute_privileged, &o->limits.reauth_seconds};
-	long threads, seconds;
+	long threads, seconds, conns;
 	int ch;
 
 	ch_http_config_defaults(&o->http);
@@ -297,12 +305,27 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 			break;
 		case 7:
 			if (strcmp(optarg, "on") != 0 &&
-			    strcmp(optarg, "off") != 0) {
+			    strcmp(optarg, "off") != 0 &&
+			    strcmp(optarg, "pipelined") != 0) {
 				fprintf(stderr,
-				    "chancery: --group-commit is on or off\n");
+				    "chancery: --group-commit is on, off or "
+				    "pipelined\n");
 				return false;
 			}
 			o->group_commit_off = strcmp(optarg, "off") == 0;
+			o->group_commit_pipelined =
+			    strcmp(optarg, "pipelined") == 0;
+			break;
+		case 8:
+			if (!ch_parse_long(optarg, 1, 1024, &conns)) {
+				fprintf(stderr,
+				    "chancery: --max-per-address takes 1 to "
+				    "1024\n");
+				return false;
+			}
+			o->http.per_ip_connections = (unsigned)conns;
+			if (o->http.max_connections < 2 * (unsigned)conns)
+				o->http.max_connections = 2 * (unsigned)conns;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -372,7 +395,8 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (!o->group_commit_off &&
-	    ch_gate_committer_start(store, GATE_MAX_BATCH) != CH_OK) {
+	    ch_gate_committer_start_ex(
+		store, GATE_MAX_BATCH, o->group_commit_pipelined) != CH_OK) {
 		ch_audit_checkpointer_stop(cp);
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;

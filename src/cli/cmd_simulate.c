@@ -32,7 +32,8 @@
 static const char usage[] =
     "usage: chancery simulate-readers [--dir DIR] [--db DSN] [--post POST]\n"
     "          [--people N] [--wrk-script FILE]\n"
-    "          [--seconds S] [--threads T] [--group-commit on|off]\n"
+    "          [--seconds S] [--threads T]\n"
+    "          [--group-commit on|off|pipelined]\n"
     "\n"
     "Badge traffic for tests and the benchmark.  --people N gives the post\n"
     "N simulated badge holders (SIM-000001 ...); --wrk-script FILE writes a\n"
@@ -308,7 +309,7 @@ worker_main(void *arg)
 }
 
 static int
-run_inprocess(struct sim *s, long seconds, bool group_commit)
+run_inprocess(struct sim *s, long seconds, bool group_commit, bool pipelined)
 {
 	pthread_t tids[64];
 	struct worker ws[64];
@@ -321,7 +322,8 @@ run_inprocess(struct sim *s, long seconds, bool group_commit)
 	if (s->lat_us == NULL)
 		return CH_EXIT_FAIL;
 	pthread_mutex_init(&s->lock, NULL);
-	if (group_commit && ch_gate_committer_start(s->store, 128) != CH_OK)
+	if (group_commit &&
+	    ch_gate_committer_start_ex(s->store, 512, pipelined) != CH_OK)
 		return CH_EXIT_FAIL;
 	t0 = ch_clock_mono_ms();
 	s->deadline_ms = t0 + seconds * 1000;
@@ -350,9 +352,22 @@ run_inprocess(struct sim *s, long seconds, bool group_commit)
 		    (double)s->lat_us[s->nlat - 1] / 1000.0);
 	}
 	printf("group commit %s: %llu batches, mean %.1f, largest %llu\n",
-	    group_commit ? "on" : "off", (unsigned long long)st.batches,
+	    !group_commit   ? "off"
+		: pipelined ? "pipelined"
+			    : "on",
+	    (unsigned long long)st.batches,
 	    st.batches ? (double)st.decisions / (double)st.batches : 0.0,
 	    (unsigned long long)st.max_batch);
+	if (group_commit && st.batches > 0 && st.decisions > 0)
+		printf("committer: %.0f us of statements per decision "
+		       "(%.0f us of CPU), %.0f us per commit\n",
+		    (double)st.work_us / (double)st.decisions,
+		    (double)st.work_cpu_us / (double)st.decisions,
+		    (double)st.commit_us / (double)st.batches);
+	if (pipelined && st.syncs > 0)
+		printf("syncer: %llu syncs of the log, %.0f us each\n",
+		    (unsigned long long)st.syncs,
+		    (double)st.sync_us / (double)st.syncs);
 	free(s->lat_us);
 	pthread_mutex_destroy(&s->lock);
 	return s->failed == 0 ? CH_EXIT_OK : CH_EXIT_FAIL;
@@ -378,7 +393,7 @@ ch_cmd_simulate_readers(int argc, char **argv)
 	struct ch_ctx ctx;
 	const char *post = NULL, *wrk = NULL;
 	long people = 0, seconds = 0, threads = 8;
-	bool group_commit = true;
+	bool group_commit = true, pipelined = false;
 	int ch, rc = CH_EXIT_OK;
 
 	memset(&s, 0, sizeof(s));
@@ -411,9 +426,11 @@ ch_cmd_simulate_readers(int argc, char **argv)
 			break;
 		case 'g':
 			if (strcmp(optarg, "on") != 0 &&
-			    strcmp(optarg, "off") != 0)
+			    strcmp(optarg, "off") != 0 &&
+			    strcmp(optarg, "pipelined") != 0)
 				goto usage;
-			group_commit = strcmp(optarg, "on") == 0;
+			group_commit = strcmp(optarg, "off") != 0;
+			pipelined = strcmp(optarg, "pipelined") == 0;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -451,7 +468,7 @@ ch_cmd_simulate_readers(int argc, char **argv)
 		    "chancery: %zu simulated badges, a walk of %zu steps\n",
 		    s.nbadges, s.walk_len);
 	if (seconds > 0)
-		rc = run_inprocess(&s, seconds, group_commit);
+		rc = run_inprocess(&s, seconds, group_commit, pipelined);
 done:
 	ch_cli_ctx_free(&ctx);
 	free(s.badges);

@@ -4,6 +4,7 @@
  * so that the same record always hashes to the same leaf on any engine.
  */
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/audit.h"
@@ -102,6 +103,46 @@ ch_audit_append(
 	if ((err = ch_audit_leaf_hash(&r, r.leaf_hash)) != CH_OK)
 		return err;
 	return ch_store_audit_insert(tx, &r);
+}
+
+ch_err
+ch_audit_append_many(struct ch_tx *tx, const struct ch_ctx *const *ctxs,
+    const struct ch_audit_entry *e, size_t n)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	struct ch_audit_record *r;
+	char now[CH_TIMESTAMP_LEN];
+	int64_t first;
+	ch_err err;
+
+	if (n == 0)
+		return CH_OK;
+	if ((r = calloc(n, sizeof(*r))) == NULL)
+		return CH_ERR_NOMEM;
+	if ((err = ch_store_audit_reserve(tx, n, &first)) != CH_OK)
+		goto done;
+	ch_time_format(ch_clock_now(), now);
+	for (size_t i = 0; i < n; i++) {
+		r[i].seq = first + (int64_t)i;
+		memcpy(r[i].time, now, sizeof(now));
+		r[i].actor = ch_ctx_actor(ctxs[i]);
+		r[i].post_id = e[i].post_id;
+		r[i].action = e[i].action;
+		r[i].object_type = e[i].object_type;
+		r[i].object_id = e[i].object_id;
+		r[i].request_id = ctxs[i]->request_id;
+		r[i].source = ctxs[i]->source;
+		if (e[i].state != NULL) {
+			crypto_hash_sha256(digest, e[i].state, e[i].state_len);
+			ch_hex(digest, sizeof(digest), r[i].state_hash);
+		}
+		if ((err = ch_audit_leaf_hash(&r[i], r[i].leaf_hash)) != CH_OK)
+			goto done;
+	}
+	err = ch_store_audit_insert_many(tx, r, n);
+done:
+	free(r);
+	return err;
 }
 
 ch_err

@@ -25,6 +25,11 @@ struct ch_audit_entry {
 
 ch_err ch_audit_append(
     struct ch_tx *tx, const struct ch_ctx *ctx, const struct ch_audit_entry *e);
+/* Append n records in this order, numbered together with one update of
+ * the head and inserted with multi-row statements: the records that n
+ * calls of ch_audit_append would make.  ctxs[i] acts in e[i]. */
+ch_err ch_audit_append_many(struct ch_tx *tx, const struct ch_ctx *const *ctxs,
+    const struct ch_audit_entry *e, size_t n);
 /* Record a read of a sensitive record, in a transaction of its own (a read
  * changes nothing else, so there is no other transaction to join). */
 ch_err ch_audit_read(const struct ch_ctx *ctx, const char *action,

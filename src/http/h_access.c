@@ -108,28 +108,94 @@ const struct ch_jschema ch_schema_posture_set = {
 
 /* ---- decisions ---- */
 
+static void
+reply_decision(struct ch_req *req, ch_err err, const struct ch_decision *d)
+{
+	json_t *o, *person = json_null(), *zone = json_null();
+
+	if (err != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
+	if (d->person_name != NULL && d->person_name[0] != '\0')
+		person = json_pack("{s:o, s:s, s:s?, s:o}", "id",
+		    ch_json_str_or_null(d->person_id), "name", d->person_name,
+		    "category", d->person_category, "position",
+		    ch_json_str_or_null(d->photo_hint));
+	if (d->zone_id[0] != '\0')
+		zone = json_pack(
+		    "{s:s, s:s?}", "id", d->zone_id, "name", d->zone_name);
+	/* A duress grant answers exactly as a plain grant: the alarm is
+	 * silent. */
+	o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
+	    "decision", d->result.granted ? "grant" : "deny", "granted",
+	    d->result.granted, "reason",
+	    ch_access_reason_code(d->result.reason), "message",
+	    ch_access_reason_text(d->result.reason), "event_id", d->event_id,
+	    "at", d->at, "passback_flag", d->result.passback_flag, "person",
+	    person, "zone", zone);
+	ch_reply_json(req, 200, o);
+}
+
+/* A decision queued for the group committer: the worker thread is free
+ * while the batch goes to disk; the committer only resumes the request,
+ * and a worker writes the answer. */
+struct pending_decision {
+	struct ch_req *req;
+	struct ch_decision_request rq;
+	struct ch_decision d;
+	struct ch_gate_job job;
+	ch_err err;
+};
+
+static void
+decision_done(void *arg, ch_err err)
+{
+	struct pending_decision *p = arg;
+
+	p->err = err;
+	ch_req_resume(p->req);
+}
+
+static void
+decision_finish(struct ch_req *req)
+{
+	struct pending_decision *p = req->defer_arg;
+
+	reply_decision(req, p->err, &p->d);
+}
+
+static void
+decision_start(struct ch_req *req)
+{
+	ch_gate_decide_async(&((struct pending_decision *)req->defer_arg)->job);
+}
+
 void
 ch_h_access_decide(struct ch_req *req)
 {
 	const json_t *b = req->body;
-	struct ch_decision_request rq;
-	struct ch_decision d;
+	struct pending_decision *p;
 	const char *at = ch_json_str(b, "at");
-	json_t *o, *person = json_null(), *zone = json_null();
 	ch_err err;
 
-	memset(&rq, 0, sizeof(rq));
-	rq.point_id = ch_json_str(b, "point_id");
-	rq.badge = ch_json_str(b, "badge");
-	rq.pin = ch_json_str(b, "pin");
-	rq.direction = strcmp(ch_json_str(b, "direction"), "out") == 0
+	if ((p = ch_arena_alloc(req->arena, sizeof(*p))) == NULL) {
+		ch_reply_error(req, CH_ERR_NOMEM);
+		return;
+	}
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	p->rq.point_id = ch_json_str(b, "point_id");
+	p->rq.badge = ch_json_str(b, "badge");
+	p->rq.pin = ch_json_str(b, "pin");
+	p->rq.direction = strcmp(ch_json_str(b, "direction"), "out") == 0
 	    ? CH_DIR_OUT
 	    : CH_DIR_IN;
 	if (at != NULL) {
 		int64_t now = ch_clock_now();
 
-		if (!ch_time_parse(at, &rq.at) || rq.at > now + 300 ||
-		    rq.at < now - 7 * 86400) {
+		if (!ch_time_parse(at, &p->rq.at) || p->rq.at > now + 300 ||
+		    p->rq.at < now - 7 * 86400) {
 			ch_reply_problem(req, "validation",
 			    "at is the reader's UTC time of the swipe, ISO "
 			    "8601, at most 7 days old and not in the future.",
@@ -137,29 +203,24 @@ ch_h_access_decide(struct ch_req *req)
 			return;
 		}
 	}
-	rq.device_id = req->who->user_id;
-	rq.device_post_id = req->who->post_id;
-	if ((err = ch_gate_decide(&req->ctx, &rq, &d)) != CH_OK) {
+	p->rq.device_id = req->who->user_id;
+	p->rq.device_post_id = req->who->post_id;
+	if ((err = ch_gate_check(&req->ctx, &p->rq)) != CH_OK) {
 		ch_reply_error(req, err);
 		return;
 	}
-	if (d.person_name != NULL && d.person_name[0] != '\0')
-		person = json_pack("{s:o, s:s, s:s?, s:o}", "id",
-		    ch_json_str_or_null(d.person_id), "name", d.person_name,
-		    "category", d.person_category, "position",
-		    ch_json_str_or_null(d.photo_hint));
-	if (d.zone_id[0] != '\0')
-		zone = json_pack(
-		    "{s:s, s:s?}", "id", d.zone_id, "name", d.zone_name);
-	/* A duress grant answers exactly as a plain grant: the alarm is
-	 * silent. */
-	o = json_pack("{s:s, s:b, s:s, s:s, s:s, s:s, s:b, s:o, s:o}",
-	    "decision", d.result.granted ? "grant" : "deny", "granted",
-	    d.result.granted, "reason", ch_access_reason_code(d.result.reason),
-	    "message", ch_access_reason_text(d.result.reason), "event_id",
-	    d.event_id, "at", d.at, "passback_flag", d.result.passback_flag,
-	    "person", person, "zone", zone);
-	ch_reply_json(req, 200, o);
+	p->job.ctx = &req->ctx;
+	p->job.rq = &p->rq;
+	p->job.out = &p->d;
+	p->job.on_done = decision_done;
+	p->job.arg = p;
+	if (ch_gate_committer_running() &&
+	    ch_req_defer(req, decision_start, decision_finish, p))
+		return;
+	/* No committer (--group-commit off), or the server is stopping:
+	 * decide in this thread. */
+	err = ch_gate_decide(&req->ctx, &p->rq, &p->d);
+	reply_decision(req, err, &p->d);
 }
 
 /* ---- points ---- */

@@ -111,6 +111,10 @@ struct ch_req {
 	char retry_after[24];        /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
+	/* An answer given later, from another thread (ch_req_defer). */
+	void (*defer)(struct ch_req *req);
+	void (*defer_finish)(struct ch_req *req);
+	void *defer_arg; /* the handler's, for those two */
 };
 
 typedef void (*ch_handler_fn)(struct ch_req *req);
@@ -119,6 +123,21 @@ typedef void (*ch_handler_fn)(struct ch_req *req);
 const char *ch_req_query(struct ch_req *req, const char *name);
 /* A request header or NULL. */
 const char *ch_req_header(struct ch_req *req, const char *name);
+/*
+ * Answer later, without holding a worker thread: a handler calls this and
+ * returns.  The server suspends the connection, then calls start(req),
+ * which hands the request to another thread; when that thread is done it
+ * calls ch_req_resume(req) and touches req no more.  The server then
+ * calls finish(req) in one of its threads, which sets the reply as a
+ * handler does (or the other thread sets it before resuming, and finish
+ * is NULL), and sends it.  req->defer_arg is arg.  False when the server
+ * is stopping: the handler then answers at once.  Only for requests whose
+ * reply needs nothing but the reply fields (no read audit, no stream).
+ */
+bool ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
+    void (*finish)(struct ch_req *req), void *arg);
+/* A deferred request is ready to be answered. */
+void ch_req_resume(struct ch_req *req);
 
 /* ---- routes.c: the route table ---- */
 struct ch_route {

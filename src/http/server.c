@@ -48,7 +48,13 @@ struct req_state {
 	bool upload_slot; /* holds one of the MAX_UPLOADS slots */
 	int64_t started_us;
 	size_t sent_bytes;
+	bool deferred; /* suspended until ch_req_resume (ch_req_defer) */
 };
+
+/* Deferred requests not yet completed, and whether the server is stopping:
+ * libmicrohttpd must not be stopped with a connection suspended. */
+static _Atomic int deferred_in_flight;
+static _Atomic bool server_closing;
 
 /* File uploads hold their body in memory (up to 10 MiB each): at most
  * this many at once, the others are told to come back. */
@@ -97,6 +103,33 @@ const char *
 ch_req_header(struct ch_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+bool
+ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
+    void (*finish)(struct ch_req *req), void *arg)
+{
+	struct req_state *st = (struct req_state *)req;
+
+	/* Counted before the check: ch_http_stop sets closing, then waits
+	 * for the count, so either it waits for this one or this one sees
+	 * it closing. */
+	++deferred_in_flight;
+	if (server_closing || req->conn == NULL) {
+		--deferred_in_flight;
+		return false;
+	}
+	st->deferred = true;
+	req->defer = start;
+	req->defer_finish = finish;
+	req->defer_arg = arg;
+	return true;
+}
+
+void
+ch_req_resume(struct ch_req *req)
+{
+	MHD_resume_connection(req->conn);
 }
 
 static void
@@ -528,7 +561,8 @@ dispatch(struct req_state *st)
 		}
 	}
 	route->handler(req);
-	audit_read(req);
+	if (!st->deferred)
+		audit_read(req);
 }
 
 /* A file upload is admitted before its body is read, so that nobody
@@ -634,12 +668,25 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (st->answered)
 		return MHD_YES;
+	if (st->deferred) { /* resumed */
+		if (req->defer_finish != NULL)
+			req->defer_finish(req);
+		return send_reply(st);
+	}
 	if (st->too_large) {
 		ch_reply_problem(req, "body-too-large",
 		    "The body is larger than this route accepts.", NULL);
 		return send_reply(st);
 	}
 	dispatch(st);
+	if (st->deferred) {
+		/* Suspended before the work is handed over, so that the
+		 * resume always comes after the suspension; req belongs to
+		 * the other thread from here until it resumes. */
+		MHD_suspend_connection(conn);
+		req->defer(req);
+		return MHD_YES;
+	}
 	return send_reply(st);
 }
 
@@ -665,6 +712,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	ch_buf_free(&st->body);
 	if (st->upload_slot)
 		--uploads_in_flight;
+	if (st->deferred)
+		--deferred_in_flight;
 	ch_arena_destroy(req->arena);
 	free(st);
 	*con_cls = NULL;
@@ -767,6 +816,7 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 	if (srv == NULL)
 		return CH_ERR_NOMEM;
 	server_store = store;
+	server_closing = false;
 	ch_metrics_set_store(store);
 	srv->tls = !cfg->plain_http;
 	server_tls = srv->tls;
@@ -838,7 +888,12 @@ ch_http_stop(struct ch_http_server *srv)
 	if (srv == NULL)
 		return;
 	if (srv->daemon != NULL) {
-		/* Suspended streams must be resumed and ended first. */
+		/* Deferred answers are awaited (new ones are answered at
+		 * once from now on), and suspended streams must be resumed
+		 * and ended, before the daemon stops. */
+		server_closing = true;
+		for (int i = 0; i < 30000 && deferred_in_flight > 0; i++)
+			usleep(1000);
 		ch_feed_close_streams();
 		for (int i = 0; i < 100 && ch_feed_open_streams() > 0; i++)
 			usleep(10 * 1000);

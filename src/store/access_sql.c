@@ -595,6 +595,143 @@ ch_store_access_event_insert(struct ch_tx *tx, struct ch_access_event *ev)
 	    v, CH_ARRAY_LEN(v), NULL, NULL);
 }
 
+ch_err
+ch_store_access_seq_reserve(struct ch_tx *tx, size_t n, int64_t *first)
+{
+	struct ch_param v[1] = {CH_P_INT(n)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "INSERT INTO access_head (id, seq, config) VALUES (1, $1, 0)"
+	    " ON CONFLICT (id) DO UPDATE SET seq = access_head.seq + $1"
+	    " RETURNING seq",
+	    v, 1, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*first = ch_rows_int(r, 0, 0, 0) - (int64_t)n + 1;
+	ch_rows_free(r);
+	return *first > 0 ? CH_OK : CH_ERR_INTERNAL;
+}
+
+ch_err
+ch_store_access_events_insert_many(
+    struct ch_tx *tx, const struct ch_access_event *ev, size_t n)
+{
+	struct ch_param v[16 * CH_ROWS_CHUNK_MAX];
+	struct ch_buf sql;
+	ch_err err = CH_OK;
+
+	ch_buf_init(&sql, 64 * 1024);
+	for (size_t done = 0, k; err == CH_OK && done < n; done += k) {
+		k = ch_rows_chunk(n - done);
+		for (size_t i = 0; i < k; i++) {
+			const struct ch_access_event *e = &ev[done + i];
+			struct ch_param *p = &v[i * 16];
+
+			p[0] = CH_P_TEXT(e->id);
+			p[1] = CH_P_INT(e->seq);
+			p[2] = CH_P_TEXT(e->post_id);
+			p[3] = ch_param_opt(e->point_id);
+			p[4] = ch_param_opt(e->zone_id);
+			p[5] = ch_param_opt(e->credential_id);
+			p[6] = CH_P_TEXT(e->badge ? e->badge : "");
+			p[7] = ch_param_opt(e->person_id);
+			p[8] =
+			    CH_P_TEXT(e->direction == CH_DIR_IN ? "in" : "out");
+			p[9] = CH_P_TEXT(e->granted ? "grant" : "deny");
+			p[10] = CH_P_TEXT(ch_access_reason_code(e->reason));
+			p[11] = CH_P_INT(e->passback_flag ? 1 : 0);
+			p[12] = CH_P_INT(e->duress ? 1 : 0);
+			p[13] = CH_P_INT(e->out_of_schedule ? 1 : 0);
+			p[14] = CH_P_TEXT(e->at);
+			p[15] = ch_param_opt(e->device_id);
+		}
+		if ((err = ch_rows_sql(&sql,
+			 "INSERT INTO access_events (id, seq, post_id,"
+			 " point_id, zone_id, credential_id, badge, person_id,"
+			 " direction, decision, reason, passback_flag, duress,"
+			 " out_of_schedule, at, device_id) VALUES",
+			 k, 16, "")) == CH_OK)
+			err = ch_tx_query(tx, sql.data, v, k * 16, NULL, NULL);
+	}
+	ch_buf_free(&sql);
+	return err;
+}
+
+ch_err
+ch_store_presence_set_many(
+    struct ch_tx *tx, const struct ch_presence_move *m, size_t n)
+{
+	struct ch_param v[7 * CH_ROWS_CHUNK_MAX];
+	const struct ch_presence_move *in[CH_ROWS_CHUNK_MAX];
+	struct ch_buf sql;
+	size_t nin = 0, nout = 0;
+	ch_err err = CH_OK;
+
+	/* Removals (one statement per chunk of holders), then the new
+	 * places (one upsert per chunk). */
+	ch_buf_init(&sql, 64 * 1024);
+	for (size_t i = 0; err == CH_OK && i <= n; i++) {
+		bool leaves = i < n && m[i].zone_id[0] == '\0';
+
+		if (leaves)
+			v[nout++] = CH_P_TEXT(m[i].holder_id);
+		if (nout > 0 && (nout == CH_ROWS_CHUNK_MAX || i == n)) {
+			for (size_t k; err == CH_OK && nout > 0; nout -= k) {
+				k = ch_rows_chunk(nout);
+				if ((err = ch_rows_sql(&sql,
+					 "DELETE FROM access_presence WHERE"
+					 " holder_id IN",
+					 1, k, "")) == CH_OK)
+					err = ch_tx_query(tx, sql.data,
+					    &v[nout - k], k, NULL, NULL);
+			}
+		}
+	}
+	for (size_t i = 0; err == CH_OK && i <= n; i++) {
+		if (i < n && m[i].zone_id[0] != '\0')
+			in[nin++] = &m[i];
+		if (nin > 0 && (nin == CH_ROWS_CHUNK_MAX || i == n)) {
+			for (size_t k; err == CH_OK && nin > 0; nin -= k) {
+				k = ch_rows_chunk(nin);
+				for (size_t j = 0; j < k; j++) {
+					const struct ch_presence_move *x =
+					    in[nin - k + j];
+					struct ch_param *p = &v[j * 7];
+
+					p[0] = CH_P_TEXT(x->holder_id);
+					p[1] = CH_P_TEXT(x->post_id);
+					p[2] = ch_param_opt(x->person_id);
+					p[3] = CH_P_TEXT(x->credential_id);
+					p[4] = CH_P_TEXT(x->zone_id);
+					p[5] = CH_P_TEXT(x->since);
+					p[6] = ch_param_opt(x->point_id);
+				}
+				if ((err = ch_rows_sql(&sql,
+					 "INSERT INTO access_presence"
+					 " (holder_id, post_id, person_id,"
+					 " credential_id, zone_id, since,"
+					 " last_point_id) VALUES",
+					 k, 7,
+					 " ON CONFLICT (holder_id) DO UPDATE"
+					 " SET post_id = excluded.post_id,"
+					 " person_id = excluded.person_id,"
+					 " credential_id ="
+					 " excluded.credential_id,"
+					 " zone_id = excluded.zone_id,"
+					 " since = excluded.since,"
+					 " last_point_id ="
+					 " excluded.last_point_id")) == CH_OK)
+					err = ch_tx_query(
+					    tx, sql.data, v, k * 7, NULL, NULL);
+			}
+		}
+	}
+	ch_buf_free(&sql);
+	return err;
+}
+
 static enum ch_access_reason
 reason_parse(const char *s)
 {

@@ -82,6 +82,60 @@ ch_store_audit_insert(struct ch_tx *tx, const struct ch_audit_record *r)
 }
 
 ch_err
+ch_store_audit_reserve(struct ch_tx *tx, size_t n, int64_t *first)
+{
+	struct ch_param v[1] = {CH_P_INT(n)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "UPDATE audit_head SET size = size + $1 WHERE id = 1"
+	    " RETURNING size",
+	    v, 1, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*first = ch_rows_int(r, 0, 0, 0) - (int64_t)n + 1;
+	ch_rows_free(r);
+	return *first > 0 ? CH_OK : CH_ERR_INTERNAL;
+}
+
+ch_err
+ch_store_audit_insert_many(
+    struct ch_tx *tx, const struct ch_audit_record *r, size_t n)
+{
+	struct ch_param v[11 * CH_ROWS_CHUNK_MAX];
+	struct ch_buf sql;
+	ch_err err = CH_OK;
+
+	ch_buf_init(&sql, 64 * 1024);
+	for (size_t done = 0, k; err == CH_OK && done < n; done += k) {
+		k = ch_rows_chunk(n - done);
+		for (size_t i = 0; i < k; i++) {
+			const struct ch_audit_record *a = &r[done + i];
+			struct ch_param *p = &v[i * 11];
+
+			p[0] = CH_P_INT(a->seq);
+			p[1] = CH_P_TEXT(a->time);
+			p[2] = CH_P_TEXT(a->actor);
+			p[3] = ch_param_opt(a->post_id);
+			p[4] = CH_P_TEXT(a->action);
+			p[5] = CH_P_TEXT(a->object_type);
+			p[6] = ch_param_opt(a->object_id);
+			p[7] = ch_param_opt(a->request_id);
+			p[8] = ch_param_opt(a->source);
+			p[9] = ch_param_opt(a->state_hash);
+			p[10] = CH_P_TEXT(a->leaf_hash);
+		}
+		if ((err = ch_rows_sql(&sql,
+			 "INSERT INTO audit_log (" AUDIT_COLUMNS ") VALUES", k,
+			 11, "")) == CH_OK)
+			err = ch_tx_query(tx, sql.data, v, k * 11, NULL, NULL);
+	}
+	ch_buf_free(&sql);
+	return err;
+}
+
+ch_err
 ch_store_audit_count(struct ch_tx *tx, int64_t *count)
 {
 	struct ch_rows *r = NULL;

@@ -83,6 +83,12 @@ struct ch_db_ops {
 	ch_err (*rollback)(ch_db *db);
 	/* The last error message from the engine, for logs (never secrets). */
 	const char *(*errmsg)(ch_db *db);
+	/* Optional (NULL: every commit is durable).  Outside a transaction,
+	 * make this connection's commits wait for the disk (durable, the
+	 * default) or not; and make every commit so far durable (SQLite:
+	 * fsync the write-ahead log), from any thread. */
+	ch_err (*set_durable)(ch_db *db, bool durable);
+	ch_err (*sync_log)(const char *dsn);
 };
 
 extern const struct ch_db_ops ch_db_sqlite_ops;

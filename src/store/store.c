@@ -28,6 +28,11 @@ struct ch_store {
 	int open;              /* connections opened */
 	ch_db *idle[POOL_MAX]; /* connections waiting for a transaction */
 	int nidle;
+	/* The connection of the last write: the next write takes it again
+	 * and reads take others while they can, so that its page cache stays
+	 * warm (SQLite drops a connection's whole cache when another
+	 * connection has written since its last transaction). */
+	ch_db *writer;
 	_Atomic uint64_t queries, query_us, transactions, commit_us, errors,
 	    busy;
 	/* SQLite: writers of this process take turns in arrival order (a
@@ -47,6 +52,7 @@ struct ch_tx {
 	ch_db *db;
 	bool write;
 	bool has_turn;
+	bool unsynced; /* commits without waiting for the disk */
 	int64_t started_ms;
 };
 
@@ -84,7 +90,7 @@ turn_give(struct ch_store *store)
 }
 
 static ch_err
-pool_take(struct ch_store *store, ch_db **out)
+pool_take(struct ch_store *store, bool write, ch_db **out)
 {
 	ch_err err = CH_OK;
 
@@ -92,17 +98,32 @@ pool_take(struct ch_store *store, ch_db **out)
 	while (store->nidle == 0 && store->open >= store->size)
 		pthread_cond_wait(&store->freed, &store->lock);
 	if (store->nidle > 0) {
-		*out = store->idle[--store->nidle];
+		int pick = store->nidle - 1;
+
+		for (int i = store->nidle; i-- > 0;) {
+			bool is_writer = store->idle[i] == store->writer;
+
+			if (write ? is_writer : !is_writer) {
+				pick = i;
+				break;
+			}
+		}
+		*out = store->idle[pick];
+		store->idle[pick] = store->idle[--store->nidle];
+		if (write)
+			store->writer = *out;
 	} else {
 		store->open++;
 		pthread_mutex_unlock(&store->lock);
 		err = store->ops->open(store->dsn, out);
+		pthread_mutex_lock(&store->lock);
 		if (err != CH_OK) {
-			pthread_mutex_lock(&store->lock);
 			store->open--;
 			pthread_cond_signal(&store->freed);
-			pthread_mutex_unlock(&store->lock);
+		} else if (write) {
+			store->writer = *out;
 		}
+		pthread_mutex_unlock(&store->lock);
 		return err;
 	}
 	pthread_mutex_unlock(&store->lock);
@@ -119,11 +140,27 @@ pool_give(struct ch_store *store, ch_db *db, bool ok)
 		db = NULL;
 	} else {
 		store->open--;
+		if (store->writer == db)
+			store->writer = NULL;
 	}
 	pthread_cond_signal(&store->freed);
 	pthread_mutex_unlock(&store->lock);
 	if (db != NULL)
 		store->ops->close(db);
+}
+
+/* Give a transaction's connection back, durable again after an unsynced
+ * transaction (or closed when it cannot be made so). */
+static void
+tx_give(struct ch_tx *tx, bool ok)
+{
+	if (tx->unsynced && ok &&
+	    tx->store->ops->set_durable(tx->db, true) != CH_OK) {
+		log_error("cannot make a connection durable again: %s",
+		    tx->store->ops->errmsg(tx->db));
+		ok = false;
+	}
+	pool_give(tx->store, tx->db, ok);
 }
 
 /* The highest version recorded in schema_migrations, 0 for a new one. */
@@ -263,7 +300,7 @@ ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 		err = CH_ERR_NOMEM;
 		goto fail;
 	}
-	if ((err = pool_take(store, &db)) != CH_OK)
+	if ((err = pool_take(store, false, &db)) != CH_OK)
 		goto fail;
 	if ((err = migrate(store, db)) != CH_OK) {
 		pool_give(store, db, false);
@@ -294,8 +331,8 @@ ch_store_close(struct ch_store *store)
 }
 
 static ch_err
-store_begin(
-    struct ch_store *store, bool write, bool snapshot, struct ch_tx **out)
+store_begin(struct ch_store *store, bool write, bool snapshot, bool unsynced,
+    struct ch_tx **out)
 {
 	struct ch_tx *tx;
 	ch_err err;
@@ -316,19 +353,25 @@ store_begin(
 		}
 		tx->has_turn = true;
 	}
-	if ((err = pool_take(store, &tx->db)) != CH_OK) {
+	if ((err = pool_take(store, write, &tx->db)) != CH_OK) {
 		if (tx->has_turn)
 			turn_give(store);
 		free(tx);
 		return err;
 	}
-	err = snapshot ? store->ops->begin_snapshot(tx->db)
-		       : store->ops->begin(tx->db, write);
+	err = CH_OK;
+	if (unsynced && store->ops->set_durable != NULL) {
+		tx->unsynced = true;
+		err = store->ops->set_durable(tx->db, false);
+	}
+	if (err == CH_OK)
+		err = snapshot ? store->ops->begin_snapshot(tx->db)
+			       : store->ops->begin(tx->db, write);
 	if (err != CH_OK) {
 		log_error("begin: %s", store->ops->errmsg(tx->db));
 		if (err == CH_ERR_BUSY)
 			atomic_fetch_add(&store->busy, 1);
-		pool_give(store, tx->db, err == CH_ERR_BUSY);
+		tx_give(tx, err == CH_ERR_BUSY);
 		if (tx->has_turn)
 			turn_give(store);
 		free(tx);
@@ -342,13 +385,27 @@ store_begin(
 ch_err
 ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out)
 {
-	return store_begin(store, write, false, out);
+	return store_begin(store, write, false, false, out);
+}
+
+ch_err
+ch_store_begin_unsynced(struct ch_store *store, struct ch_tx **out)
+{
+	return store_begin(store, true, false, true, out);
+}
+
+ch_err
+ch_store_sync(struct ch_store *store)
+{
+	if (store->ops->sync_log == NULL)
+		return CH_OK;
+	return store->ops->sync_log(store->dsn);
 }
 
 ch_err
 ch_store_begin_snapshot(struct ch_store *store, struct ch_tx **out)
 {
-	return store_begin(store, false, true, out);
+	return store_begin(store, false, true, false, out);
 }
 
 const char *
@@ -372,7 +429,7 @@ ch_store_commit(struct ch_tx *tx)
 	}
 	atomic_fetch_add(
 	    &store->commit_us, (uint64_t)(ch_clock_mono_ms() - t0) * 1000);
-	pool_give(store, tx->db, true);
+	tx_give(tx, true);
 	if (tx->has_turn)
 		turn_give(store);
 	free(tx);
@@ -387,7 +444,7 @@ ch_store_rollback(struct ch_tx *tx)
 	if (tx == NULL)
 		return;
 	ok = tx->store->ops->rollback(tx->db) == CH_OK;
-	pool_give(tx->store, tx->db, ok);
+	tx_give(tx, ok);
 	if (tx->has_turn)
 		turn_give(tx->store);
 	free(tx);
@@ -453,6 +510,39 @@ char *
 ch_cell_dup(const struct ch_rows *r, size_t row, size_t col, ch_arena *arena)
 {
 	return ch_arena_strdup(arena, ch_rows_get(r, row, col));
+}
+
+size_t
+ch_rows_chunk(size_t left)
+{
+	static const size_t chunks[] = {CH_ROWS_CHUNK_MAX, 8, 1};
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(chunks); i++)
+		if (left >= chunks[i])
+			return chunks[i];
+	return 0;
+}
+
+ch_err
+ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
+    const char *tail)
+{
+	size_t n = 1;
+	ch_err err;
+
+	ch_buf_reset(sql);
+	if ((err = ch_buf_append(sql, head, strlen(head))) != CH_OK)
+		return err;
+	for (size_t r = 0; r < rows; r++) {
+		for (size_t c = 0; c < ncols; c++)
+			if ((err = ch_buf_appendf(sql, "%s$%zu",
+				 c == 0 ? (r == 0 ? " (" : ", (") : ", ",
+				 n++)) != CH_OK)
+				return err;
+		if ((err = ch_buf_append(sql, ")", 1)) != CH_OK)
+			return err;
+	}
+	return ch_buf_append(sql, tail, strlen(tail));
 }
 
 struct ch_param

@@ -47,6 +47,17 @@ int ch_store_schema_latest(void);
  * CH_ERR_BUSY at once (it would otherwise wait for itself). */
 ch_err ch_store_begin(struct ch_store *store, bool write, struct ch_tx **out);
 ch_err ch_store_commit(struct ch_tx *tx);
+/*
+ * A write transaction whose commit does not wait for the disk (SQLite:
+ * synchronous=NORMAL for this transaction only: the write-ahead log is
+ * written, not synced; PostgreSQL: an ordinary, durable commit).  Its
+ * writer must not say it is done before ch_store_sync() has returned
+ * CH_OK after the commit: that makes every commit so far durable (one
+ * fsync of the log), and may run in another thread while the next such
+ * transaction runs (the gate's pipelined group commit).
+ */
+ch_err ch_store_begin_unsynced(struct ch_store *store, struct ch_tx **out);
+ch_err ch_store_sync(struct ch_store *store);
 /* Roll back and release; accepts NULL. */
 void ch_store_rollback(struct ch_tx *tx);
 /* A trivial query, for /healthz. */
@@ -110,6 +121,11 @@ struct ch_audit_record {
 /* Take the next sequence number (serialises concurrent appenders). */
 ch_err ch_store_audit_next_seq(struct ch_tx *tx, int64_t *seq);
 ch_err ch_store_audit_insert(struct ch_tx *tx, const struct ch_audit_record *r);
+/* Take n numbers at once (the first is *first), and insert n records
+ * with multi-row statements (a batch of the gate's decisions). */
+ch_err ch_store_audit_reserve(struct ch_tx *tx, size_t n, int64_t *first);
+ch_err ch_store_audit_insert_many(
+    struct ch_tx *tx, const struct ch_audit_record *r, size_t n);
 /* Records with seq in [from, from + limit), in order, strings in arena. */
 ch_err ch_store_audit_range(struct ch_tx *tx, int64_t from, size_t limit,
     ch_arena *arena, struct ch_audit_record **out, size_t *count);
@@ -622,6 +638,19 @@ ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
 ch_err ch_store_presence_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_presence **out, size_t *count);
 ch_err ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a);
+/* The gate's batches (group commit): numbers for n events at once (the
+ * first is *first, the others follow), the events (seq set) inserted with
+ * multi-row statements, and the holders' last moves of the batch (one per
+ * holder; zone_id "" removes the holder). */
+ch_err ch_store_access_seq_reserve(struct ch_tx *tx, size_t n, int64_t *first);
+ch_err ch_store_access_events_insert_many(
+    struct ch_tx *tx, const struct ch_access_event *ev, size_t n);
+struct ch_presence_move {
+	const char *holder_id, *post_id, *person_id, *credential_id;
+	const char *zone_id, *since, *point_id;
+};
+ch_err ch_store_presence_set_many(
+    struct ch_tx *tx, const struct ch_presence_move *m, size_t n);
 ch_err ch_store_alarm_get(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_alarm *out);
 /* Write status, level and the handling fields over the stored alarm when

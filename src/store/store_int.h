@@ -33,6 +33,17 @@ char *ch_cell_dup(
 void ch_cursor_encode(const char *key, const char *id, char *out, size_t size);
 bool ch_cursor_decode(
     const char *cursor, char *key, size_t key_size, char id[CH_ID_LEN]);
+/*
+ * Multi-row INSERTs: the rows of a batch go in statements of
+ * CH_ROWS_CHUNKS rows (the largest that fits first), so that a few
+ * statement texts serve every batch size and stay in the engine's cache.
+ * ch_rows_sql writes head, then rows tuples of ncols parameters
+ * ("($1, $2), ($3, $4)"), then tail.
+ */
+#define CH_ROWS_CHUNK_MAX 32
+size_t ch_rows_chunk(size_t left);
+ch_err ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows,
+    size_t ncols, const char *tail);
 /* An empty string as SQL NULL, for optional text and dates. */
 struct ch_param ch_param_opt(const char *s);
 

@@ -7,6 +7,7 @@
 // PostgreSQL database in CH_TEST_DSN.
 //
 //   CH_BIN=build/chancery node --test tests/fault/
+//   CH_GROUP_COMMIT=pipelined CH_BIN=build/chancery node --test tests/fault/gate-kill9.test.mjs
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 import assert from 'node:assert/strict';
@@ -20,12 +21,14 @@ const BIN = process.env.CH_BIN || 'build/chancery';
 const DSN = process.env.CH_TEST_DSN || '';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const db = () => (DSN ? ['--db', DSN] : []);
+// CH_GROUP_COMMIT=pipelined runs the same test on the pipelined committer.
+const GROUP_COMMIT = process.env.CH_GROUP_COMMIT ? ['--group-commit', process.env.CH_GROUP_COMMIT] : [];
 
 async function start(dir) {
 	const port = join(dir, 'port');
 	rmSync(port, { force: true });
 	const args = ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file', port, '--quiet',
-		'--threads', '16', ...db()];
+		'--threads', '16', ...db(), ...GROUP_COMMIT];
 	const child = spawn(BIN, args, { stdio: 'ignore' });
 	for (let i = 0; i < 600 && !existsSync(port); i++) await sleep(50);
 	const text = readFileSync(port, 'utf8').trim();

@@ -769,8 +769,8 @@ burst_main(void *arg)
 	return NULL;
 }
 
-Test(gate, concurrent_decisions_share_transactions, .init = setup,
-    .fini = teardown)
+static void
+burst_test(bool pipelined)
 {
 	pthread_t t[6];
 	struct burst b[6];
@@ -788,7 +788,7 @@ Test(gate, concurrent_decisions_share_transactions, .init = setup,
 		make_badge(badge, NULL, NULL);
 	}
 	audit0 = count_sql("audit_log");
-	cr_assert_eq(ch_gate_committer_start(store, 64), CH_OK);
+	cr_assert_eq(ch_gate_committer_start_ex(store, 64, pipelined), CH_OK);
 	for (int i = 0; i < 6; i++) {
 		b[i] = (struct burst){i, 0, 0};
 		pthread_create(&t[i], NULL, burst_main, &b[i]);
@@ -810,6 +810,93 @@ Test(gate, concurrent_decisions_share_transactions, .init = setup,
 	    ch_access_occupancy(&ctx, post_id, &zones, &nz, &people, &np),
 	    CH_OK);
 	cr_expect_eq(np, 1, "one person, whatever badge moved them");
+	if (pipelined)
+		cr_expect_geq(st.syncs, 1, "answered after a sync of the log");
+}
+
+Test(gate, concurrent_decisions_share_transactions, .init = setup,
+    .fini = teardown)
+{
+	burst_test(false);
+}
+
+Test(gate, pipelined_group_commit_answers_after_the_sync, .init = setup,
+    .fini = teardown)
+{
+	burst_test(true);
+}
+
+/* Asynchronous decisions (the HTTP route's way): each is answered from
+ * the committer's thread once its batch is committed, with its event and
+ * audit record already readable by anyone. */
+struct async_swipe {
+	struct ch_ctx ctx;
+	struct ch_decision_request rq;
+	struct ch_decision d;
+	struct ch_gate_job job;
+	char badge[16];
+	ch_err err;
+	int64_t events_seen; /* access_events when it was answered */
+};
+
+static pthread_mutex_t async_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t async_cond = PTHREAD_COND_INITIALIZER;
+static int async_done;
+
+static void
+async_answered(void *arg, ch_err err)
+{
+	struct async_swipe *a = arg;
+
+	a->err = err;
+	a->events_seen = count_sql("access_events");
+	pthread_mutex_lock(&async_lock);
+	async_done++;
+	pthread_cond_signal(&async_cond);
+	pthread_mutex_unlock(&async_lock);
+}
+
+Test(gate, asynchronous_decisions_are_answered_after_their_commit,
+    .init = setup, .fini = teardown)
+{
+	static struct async_swipe a[8];
+	int64_t audit0, events0;
+
+	for (int i = 0; i < 8; i++) {
+		snprintf(a[i].badge, sizeof(a[i].badge), "A-%d", i);
+		make_badge(a[i].badge, NULL, NULL);
+	}
+	audit0 = count_sql("audit_log");
+	events0 = count_sql("access_events");
+	cr_assert_eq(ch_gate_committer_start(store, 64), CH_OK);
+	cr_assert(ch_gate_committer_running());
+	async_done = 0;
+	for (int i = 0; i < 8; i++) {
+		new_ctx(&a[i].ctx);
+		a[i].rq.point_id = gate_point;
+		a[i].rq.badge = a[i].badge;
+		a[i].rq.direction = CH_DIR_IN;
+		a[i].rq.device_post_id = post_id;
+		cr_assert_eq(ch_gate_check(&a[i].ctx, &a[i].rq), CH_OK);
+		a[i].job = (struct ch_gate_job){&a[i].ctx, &a[i].rq, &a[i].d,
+		    CH_OK, false, NULL, async_answered, &a[i], NULL, false};
+		ch_gate_decide_async(&a[i].job);
+	}
+	pthread_mutex_lock(&async_lock);
+	while (async_done < 8)
+		pthread_cond_wait(&async_cond, &async_lock);
+	pthread_mutex_unlock(&async_lock);
+	ch_gate_committer_stop();
+	for (int i = 0; i < 8; i++) {
+		cr_expect_eq(a[i].err, CH_OK);
+		cr_expect(a[i].d.result.granted, "%s",
+		    ch_access_reason_code(a[i].d.result.reason));
+		cr_expect_gt(a[i].events_seen - events0, i,
+		    "answered only once its own event is committed");
+		ch_arena_destroy(a[i].ctx.arena);
+	}
+	cr_expect_eq(count_sql("access_events") - events0, 8);
+	cr_expect_eq(count_sql("audit_log") - audit0, 8);
 }
 
 /* ---- alarms: handling and escalation under a controlled clock ---- */

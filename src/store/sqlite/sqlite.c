@@ -8,10 +8,13 @@
  * $1..$n are bound by name.  Results are copied out whole, every cell as
  * text.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/db.h"
 
@@ -23,6 +26,11 @@ struct cached_stmt {
 	uint32_t hash;
 	sqlite3_stmt *stmt;
 	uint64_t used;
+	/* The index of $1, $2, ... in the statement (0: unused), found once:
+	 * SQLite looks a name up by a linear scan, which a multi-row INSERT
+	 * of hundreds of parameters would pay for each one. */
+	int *index;
+	size_t nindex;
 };
 
 struct ch_db {
@@ -77,6 +85,7 @@ sqlite_close(ch_db *db)
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		sqlite3_finalize(db->cache[i].stmt);
 		free(db->cache[i].sql);
+		free(db->cache[i].index);
 	}
 	sqlite3_close_v2(db->handle);
 	free(db);
@@ -119,16 +128,47 @@ sqlite_open(const char *dsn, ch_db **out)
 	return CH_OK;
 }
 
+/* Find the index of each $n of a cached statement. */
+static void
+index_params(struct cached_stmt *c)
+{
+	int count = sqlite3_bind_parameter_count(c->stmt);
+	long n, max = 0;
+
+	c->nindex = 0;
+	for (int idx = 1; idx <= count; idx++) {
+		const char *name = sqlite3_bind_parameter_name(c->stmt, idx);
+
+		if (name != NULL && name[0] == '$' &&
+		    ch_parse_long(name + 1, 1, 1L << 20, &n) && n > max)
+			max = n;
+	}
+	if (max == 0 || (c->index = calloc((size_t)max, sizeof(int))) == NULL)
+		return;
+	c->nindex = (size_t)max;
+	for (int idx = 1; idx <= count; idx++) {
+		const char *name = sqlite3_bind_parameter_name(c->stmt, idx);
+
+		if (name != NULL && name[0] == '$' &&
+		    ch_parse_long(name + 1, 1, 1L << 20, &n))
+			c->index[n - 1] = idx;
+	}
+}
+
 static ch_err
-bind_params(ch_db *db, sqlite3_stmt *stmt, const struct ch_param *params,
-    size_t nparams)
+bind_params(ch_db *db, sqlite3_stmt *stmt, const struct cached_stmt *slot,
+    const struct ch_param *params, size_t nparams)
 {
 	char name[24];
 	int idx, rc;
 
 	for (size_t i = 0; i < nparams; i++) {
-		snprintf(name, sizeof(name), "$%zu", i + 1);
-		idx = sqlite3_bind_parameter_index(stmt, name);
+		if (slot != NULL && slot->index != NULL) {
+			idx = i < slot->nindex ? slot->index[i] : 0;
+		} else {
+			snprintf(name, sizeof(name), "$%zu", i + 1);
+			idx = sqlite3_bind_parameter_index(stmt, name);
+		}
 		if (idx == 0)
 			continue; /* a parameter the statement does not use */
 		switch (params[i].type) {
@@ -228,12 +268,15 @@ stmt_get(
 	if (lru->sql != NULL) {
 		sqlite3_finalize(lru->stmt);
 		free(lru->sql);
+		free(lru->index);
 		lru->sql = NULL;
+		lru->index = NULL;
 	}
 	if ((lru->sql = strdup(sql)) != NULL) {
 		lru->hash = h;
 		lru->stmt = *stmt;
 		lru->used = ++db->tick;
+		index_params(lru);
 		*slot = lru;
 	}
 	return SQLITE_OK;
@@ -270,7 +313,7 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 		log_error("prepare: %s", db->errmsg);
 		return err;
 	}
-	if ((err = bind_params(db, stmt, params, nparams)) != CH_OK)
+	if ((err = bind_params(db, stmt, slot, params, nparams)) != CH_OK)
 		goto fail_stmt;
 	rows = calloc(1, sizeof(*rows));
 	if (rows == NULL) {
@@ -359,6 +402,37 @@ sqlite_errmsg(ch_db *db)
 	return db->errmsg;
 }
 
+static ch_err
+sqlite_set_durable(ch_db *db, bool durable)
+{
+	return sqlite_exec(db,
+	    durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+}
+
+/* fsync the write-ahead log: every commit written to it so far is on
+ * disk when this returns CH_OK.  The file is opened each time, so that
+ * it is the log SQLite writes now. */
+static ch_err
+sqlite_sync_log(const char *dsn)
+{
+	char path[4096];
+	int fd, rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s-wal",
+		dsn + strlen("sqlite:")) >= sizeof(path))
+		return CH_ERR_INVALID;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_error(
+		    "cannot open %s to sync it: %s", path, strerror(errno));
+		return CH_ERR_IO;
+	}
+	rc = fdatasync(fd);
+	if (rc != 0)
+		log_error("cannot sync %s: %s", path, strerror(errno));
+	close(fd);
+	return rc == 0 ? CH_OK : CH_ERR_IO;
+}
+
 const struct ch_db_ops ch_db_sqlite_ops = {
     .name = "sqlite",
     .open = sqlite_open,
@@ -370,4 +444,6 @@ const struct ch_db_ops ch_db_sqlite_ops = {
     .commit = sqlite_commit,
     .rollback = sqlite_rollback,
     .errmsg = sqlite_errmsg,
+    .set_durable = sqlite_set_durable,
+    .sync_log = sqlite_sync_log,
 };
