@@ -380,7 +380,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		log_warn("could not read the recent failed sign-ins; the "
 			 "throttle starts empty");
 	/* Watchlist screening: the engine's index over the stored lists. */
-	if (ch_screening_start(store) != CH_OK)
+	if (ch_screening_start_async(store) != CH_OK)
 		log_error("screening starts with no lists; see above");
 	/* Imports by the CLI (or another server) reach the index too. */
 	if (ch_screening_watch(store, 10) != CH_OK)

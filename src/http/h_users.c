@@ -6,6 +6,7 @@
 
 #include "accounts/accounts.h"
 #include "http/http.h"
+#include "screening/screening.h"
 #include "store/store.h"
 
 static const char *const role_values[] = {"security_officer", "analyst",
@@ -177,8 +178,9 @@ ch_h_healthz(struct ch_req *req)
 	ch_err err = ch_store_ping(store);
 
 	ch_reply_json(req, err == CH_OK ? 200 : 503,
-	    json_pack("{s:s, s:s, s:i}", "status",
+	    json_pack("{s:s, s:s, s:i, s:s}", "status",
 		err == CH_OK ? "ok" : "database unavailable", "database",
 		ch_store_engine(store), "schema_version",
-		ch_store_schema_version(store)));
+		ch_store_schema_version(store), "screening",
+		ch_screening_ready() ? "ready" : "building"));
 }

@@ -264,6 +264,53 @@ ch_screening_start(struct ch_store *store)
 	return ch_screening_reload(store);
 }
 
+/* The first build, in a thread of its own so that the server answers at
+ * once; until it is done a screening answers CH_ERR_BUSY (never "no
+ * hits"). */
+static struct {
+	pthread_t thread;
+	bool running;
+} first_build;
+
+static void *
+first_build_main(void *arg)
+{
+	(void)ch_screening_reload(arg);
+	return NULL;
+}
+
+ch_err
+ch_screening_start_async(struct ch_store *store)
+{
+	if (first_build.running)
+		return CH_OK;
+	if (pthread_create(
+		&first_build.thread, NULL, first_build_main, store) != 0)
+		return ch_screening_reload(store);
+	first_build.running = true;
+	return CH_OK;
+}
+
+bool
+ch_screening_ready(void)
+{
+	struct snapshot *s = acquire();
+	bool ready = s != NULL;
+
+	release(s);
+	return ready;
+}
+
+/* A screening without an index is refused, not answered "no hits". */
+static ch_err
+not_ready(struct ch_ctx *ctx)
+{
+	ch_fault_set(&ctx->fault, "",
+	    "The watchlist index is still being built (the server has just "
+	    "started, or a list was imported): try again in a few seconds.");
+	return CH_ERR_BUSY;
+}
+
 ch_err
 ch_screening_check(struct ch_store *store, bool *reloaded)
 {
@@ -344,6 +391,10 @@ ch_screening_stop(void)
 {
 	struct snapshot *old;
 
+	if (first_build.running) {
+		pthread_join(first_build.thread, NULL);
+		first_build.running = false;
+	}
 	if (watcher.running) {
 		pthread_mutex_lock(&watcher.lock);
 		watcher.stop = true;
@@ -839,6 +890,8 @@ ch_screening_run(struct ch_ctx *ctx, const char *post_id,
 	if (err != CH_OK)
 		return err;
 	snap = acquire();
+	if (snap == NULL)
+		return not_ready(ctx);
 	err = screen_one(ctx, snap, post_id, &p, subject->name, subject->dob,
 	    origin ? origin : "manual", false, out, hits, n_hits, &n_open);
 	release(snap);
@@ -876,6 +929,8 @@ ch_screening_probe(struct ch_ctx *ctx, const char *post_id,
 	}
 	mp = params_of(&st);
 	snap = acquire();
+	if (snap == NULL)
+		return not_ready(ctx);
 	err = query(snap, post_id, &p.m, &mp, subject->list, found, &n);
 	if (err == CH_ERR_INVALID)
 		ch_fault_set(
@@ -931,6 +986,8 @@ ch_screening_rescreen_subjects(struct ch_ctx *ctx, const char *post_id,
 	ch_err err = CH_OK;
 
 	*new_hits = 0;
+	if (snap == NULL)
+		return not_ready(ctx);
 	for (size_t i = 0; i < n && err == CH_OK; i++) {
 		/* Each subject in memory of its own: a post may be large. */
 		one = *ctx;

@@ -220,6 +220,11 @@ ch_err ch_lookout_delete(struct ch_ctx *ctx, const char *entry_id);
  * changes rebuild it.  Readers are never blocked: a query holds a
  * reference to the index it started with. */
 ch_err ch_screening_start(struct ch_store *store);
+/* The same, building in a thread of its own (the server: it answers at
+ * once; screenings answer CH_ERR_BUSY until the index is built). */
+ch_err ch_screening_start_async(struct ch_store *store);
+/* Whether the index has been built. */
+bool ch_screening_ready(void);
 /* Stop the watcher, if any, and free the index. */
 void ch_screening_stop(void);
 /* Rebuild and swap the index now (after an import). */

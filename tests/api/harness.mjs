@@ -213,6 +213,14 @@ export async function server() {
 		const r = await fetch(`${info.base}/healthz`).catch((e) => e);
 		if (!(r instanceof Response) || r.status !== 200)
 			throw new Error(`the server at ${info.base} does not answer /healthz (${r.status ?? r.message}):\n${tail(info.log)}`);
+		// The watchlist index is built after start (slowly under the
+		// sanitizers): screening answers 503 until it is ready.
+		for (let i = 0; ; i++) {
+			const h = await (await fetch(`${info.base}/healthz`)).json();
+			if (h.screening !== 'building') break;
+			if (i > 6000) throw new Error(`the screening index was not built in 10 minutes:\n${tail(info.log)}`);
+			await new Promise((res) => setTimeout(res, 100));
+		}
 		return info;
 	});
 	return serverPromise;

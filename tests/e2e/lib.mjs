@@ -44,7 +44,7 @@ const CHROMIUM_ARGS = [
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Wait for `chancery demo --port-file` to name its port, then for /healthz.
-async function waitUp(portFile, child, log, ms = 60000) {
+async function waitUp(portFile, child, log, ms = 600000) {
 	const deadline = Date.now() + ms;
 	const exited = () => child.exitCode !== null || child.signalCode !== null;
 	let port = '';
@@ -64,8 +64,11 @@ async function waitUp(portFile, child, log, ms = 60000) {
 		if (exited()) throw new Error(`chancery exited (${child.exitCode ?? child.signalCode}):\n${log.join('')}`);
 		const status = await new Promise((resolve) => {
 			const req = httpsGet(`${url}/healthz`, agent, (res) => {
-				res.resume();
-				resolve(res.statusCode);
+				let body = '';
+				res.on('data', (d) => { body += d; });
+				// Up, and the watchlist index built (screening answers
+				// 503 until then).
+				res.on('end', () => resolve(res.statusCode === 200 && /"screening":\s*"building"/.test(body) ? 'building' : res.statusCode));
 			});
 			req.on('error', (err) => resolve(err.message));
 			req.setTimeout(2000, () => req.destroy(new Error('timeout')));

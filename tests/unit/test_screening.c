@@ -488,3 +488,31 @@ Test(screening, the_index_notices_lists_changed_elsewhere)
 	/* The watcher thread starts and stops cleanly. */
 	cr_assert_eq(ch_screening_watch(store, 1), CH_OK);
 }
+
+/* Before the index is built (a server's first seconds) a screening is
+ * refused as busy — never answered "no hits" — and answers once it is. */
+Test(screening, no_index_yet_is_busy_never_no_hits)
+{
+	struct ch_screen_subject s = {.name = "Ivan Petrov"};
+	struct ch_screening sc;
+	struct ch_screen_hit *hits;
+	json_t *probe = NULL;
+	size_t n;
+
+	ch_screening_stop();
+	cr_assert_not(ch_screening_ready());
+	cr_assert_eq(
+	    ch_screening_run(&ctx, post_id, &s, "manual", &sc, &hits, &n),
+	    CH_ERR_BUSY);
+	cr_assert(strstr(ctx.fault.detail, "still being built") != NULL);
+	cr_assert_eq(
+	    ch_screening_probe(&ctx, post_id, &s, &probe), CH_ERR_BUSY);
+	cr_assert_eq(ch_screening_start_async(store), CH_OK);
+	for (int i = 0; i < 600 && !ch_screening_ready(); i++)
+		usleep(10 * 1000);
+	cr_assert(ch_screening_ready());
+	cr_assert_eq(
+	    ch_screening_run(&ctx, post_id, &s, "manual", &sc, &hits, &n),
+	    CH_OK);
+	json_decref(probe);
+}
