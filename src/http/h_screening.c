@@ -607,7 +607,7 @@ ch_h_screenings_create(struct ch_req *req)
 		if (ch_json_check(v, &subject_schema, &req->ctx.fault) !=
 			CH_OK ||
 		    ch_json_str(v, "name") == NULL) {
-			char field[64];
+			char field[sizeof(req->ctx.fault.field) + 32];
 
 			snprintf(field, sizeof(field), "/subjects/%zu%s", i,
 			    req->ctx.fault.field[0] ? req->ctx.fault.field
