@@ -345,7 +345,8 @@ ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
 	    (err = ch_store_watch_entries(tx, l.id, false, NULL, 0, ctx->arena,
 		 &cur, &ncur, NULL, 0)) != CH_OK)
 		goto rollback;
-	qsort(cur, ncur, sizeof(*cur), row_ref_cmp);
+	if (ncur > 1)
+		qsort(cur, ncur, sizeof(*cur), row_ref_cmp);
 	seen = ch_arena_alloc(ctx->arena, ncur + 1);
 	if (seen == NULL) {
 		err = CH_ERR_NOMEM;
