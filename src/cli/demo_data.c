@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "incidents/incidents.h"
 #include "people/people.h"
+#include "screening/screening.h"
 
 const char *const ch_demo_logins[] = {
     "rso",
@@ -780,6 +781,10 @@ ch_demo_populate(struct ch_ctx *ctx, char post_id[CH_ID_LEN])
 	if ((err = ch_demo_access_populate(ctx, post_id)) != CH_OK)
 		return err;
 	if ((err = ch_demo_screening(ctx)) != CH_OK)
+		return err;
+	/* Visitors are screened: the index must exist, lists or not. */
+	if (!ch_screening_ready() &&
+	    (err = ch_screening_reload(ctx->store)) != CH_OK)
 		return err;
 	return ch_demo_visitors(ctx, post_id);
 }
