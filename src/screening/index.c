@@ -614,16 +614,20 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 
 /* Similarities of the query's tokens to the index's token types, met
  * again and again in a query's candidates: an open-addressing table from
- * type id to one similarity per query token. */
+ * type id to one similarity per query token, grown as it fills, so that
+ * each type is compared with the query once however many names hold it
+ * (at a million names a query meets thousands of types). */
 #define CACHE_SLOTS 1024
+#define CACHE_SLOTS_MAX (1u << 22)
 
 struct sim_cache {
-	uint32_t type[CACHE_SLOTS]; /* type id + 1; 0 empty */
-	double sims[];              /* CACHE_SLOTS x query tokens */
+	uint32_t *type; /* type id + 1; 0 empty; NULL: compute every time */
+	double *sims;   /* slots x query tokens */
+	size_t slots, used, nq;
 };
 
 struct query {
-	struct sim_cache *cache; /* NULL: compute every time */
+	struct sim_cache cache;
 	const struct ch_match_index *ix;
 	const struct ch_match_subject *subject;
 	const struct ch_match_params *params;
@@ -635,45 +639,104 @@ struct query {
 	size_t max, n_hits, scored;
 };
 
+static bool
+cache_init(struct sim_cache *c, size_t nq)
+{
+	c->slots = CACHE_SLOTS;
+	c->used = 0;
+	c->nq = nq;
+	c->type = calloc(c->slots, sizeof(*c->type));
+	c->sims = malloc(c->slots * (nq > 0 ? nq : 1) * sizeof(*c->sims));
+	if (c->type == NULL || c->sims == NULL) {
+		free(c->type);
+		free(c->sims);
+		c->type = NULL;
+		c->sims = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void
+cache_free(struct sim_cache *c)
+{
+	free(c->type);
+	free(c->sims);
+	c->type = NULL;
+	c->sims = NULL;
+}
+
+/* Twice the slots, every type moved; false (the cache as it was) when out
+ * of memory or at the cap. */
+static bool
+cache_grow(struct sim_cache *c)
+{
+	size_t slots = c->slots * 2, nq = c->nq;
+	uint32_t *type;
+	double *sims;
+
+	if (slots > CACHE_SLOTS_MAX)
+		return false;
+	type = calloc(slots, sizeof(*type));
+	sims = malloc(slots * (nq > 0 ? nq : 1) * sizeof(*sims));
+	if (type == NULL || sims == NULL) {
+		free(type);
+		free(sims);
+		return false;
+	}
+	for (size_t s = 0; s < c->slots; s++) {
+		size_t i;
+
+		if (c->type[s] == 0)
+			continue;
+		i = ((c->type[s] - 1) * 2654435761u) & (slots - 1);
+		while (type[i] != 0)
+			i = (i + 1) & (slots - 1);
+		type[i] = c->type[s];
+		memcpy(sims + i * nq, c->sims + s * nq, nq * sizeof(*sims));
+	}
+	free(c->type);
+	free(c->sims);
+	c->type = type;
+	c->sims = sims;
+	c->slots = slots;
+	return true;
+}
+
 /* Column T of the similarity matrix (query tokens x NE entry tokens) for
  * entry token E of type TYPE, from the cache when it is there. */
 static void
 similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
     double *sims, size_t t, size_t ne)
 {
-	size_t nq = q->name.n_tokens, slot;
+	struct sim_cache *c = &q->cache;
+	size_t nq = q->name.n_tokens, s;
 
-	if (q->cache == NULL) {
+	if (c->type == NULL ||
+	    (c->used * 2 >= c->slots && !cache_grow(c) &&
+		c->used + 1 >= c->slots)) {
 		for (size_t i = 0; i < nq; i++)
 			sims[i * ne + t] = -1.0;
 		return;
 	}
-	slot = (type * 2654435761u) % CACHE_SLOTS;
-	for (size_t probe = 0; probe < 8; probe++) {
-		size_t s = (slot + probe) % CACHE_SLOTS;
-
-		if (q->cache->type[s] == type + 1) {
+	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
+	     s = (s + 1) & (c->slots - 1))
+		if (c->type[s] == type + 1) {
 			for (size_t i = 0; i < nq; i++)
-				sims[i * ne + t] = q->cache->sims[s * nq + i];
+				sims[i * ne + t] = c->sims[s * nq + i];
 			return;
 		}
-		if (q->cache->type[s] == 0) {
-			q->cache->type[s] = type + 1;
-			for (size_t i = 0; i < nq; i++) {
-				double v =
-				    ch_match_token_weight(q->refs[i]) > 0 &&
-					ch_match_token_weight(e) > 0
-				    ? ch_match_token_similarity(q->refs[i], e)
-				    : 0.0;
+	c->type[s] = type + 1;
+	c->used++;
+	for (size_t i = 0; i < nq; i++) {
+		double v = ch_match_token_weight(q->refs[i]) > 0 &&
+			ch_match_token_weight(e) > 0
+		    ? ch_match_token_similarity_floor(q->refs[i], e)
+		    : 0.0;
 
-				q->cache->sims[s * nq + i] = v;
-				sims[i * ne + t] = v;
-			}
-			return;
-		}
+		c->sims[s * nq + i] = v;
+		sims[i * ne + t] = v;
 	}
-	for (size_t i = 0; i < nq; i++)
-		sims[i * ne + t] = -1.0;
 }
 
 /* Score one name of the index against the query. */
@@ -771,8 +834,7 @@ finish(struct query *q)
 							: CH_MATCH_NONE;
 	}
 	last_candidates = q->scored;
-	free(q->cache);
-	q->cache = NULL;
+	cache_free(&q->cache);
 	free(q->hit_names);
 	q->hit_names = NULL;
 }
@@ -788,7 +850,8 @@ start(struct query *q, const struct ch_match_index *ix,
 	bool any = false;
 
 	*n_hits = 0;
-	q->cache = NULL;
+	q->cache.type = NULL;
+	q->cache.sims = NULL;
 	q->hit_names = NULL;
 	q->ix = ix;
 	q->subject = subject;
@@ -813,9 +876,7 @@ start(struct query *q, const struct ch_match_index *ix,
 	if (q->hit_names == NULL)
 		return CH_ERR_NOMEM;
 	/* Without the cache, scores are the same, only slower. */
-	q->cache = calloc(1,
-	    sizeof(*q->cache) +
-		CACHE_SLOTS * q->name.n_tokens * sizeof(double));
+	cache_init(&q->cache, q->name.n_tokens);
 	return CH_OK;
 }
 
@@ -831,7 +892,7 @@ ch_match_scan(const struct ch_match_index *ix,
 	if (err != CH_OK)
 		return err;
 	if (q.max == 0) {
-		free(q.cache);
+		cache_free(&q.cache);
 		free(q.hit_names);
 		return CH_OK;
 	}
@@ -923,7 +984,7 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
 		    u->stem == 0)
 			continue;
-		if (ch_match_token_similarity(t, u) >= floor)
+		if (ch_match_token_similarity_floor(t, u) >= floor)
 			types->v[w++] = types->v[i];
 	}
 	types->n = w;
@@ -1039,7 +1100,7 @@ name_bound(
 			if (ch_match_token_weight(q->refs[i]) > 0 &&
 			    (sims[i] >= CH_MATCH_TOKEN_FLOOR ||
 				(sims[i] < 0 &&
-				    ch_match_token_similarity(q->refs[i],
+				    ch_match_token_similarity_floor(q->refs[i],
 					e[t]) >= CH_MATCH_TOKEN_FLOOR)))
 				bits[t] |= 1u << i;
 		hit |= bits[t];
@@ -1223,7 +1284,7 @@ ch_match_query(const struct ch_match_index *ix,
 	if (err != CH_OK)
 		return err;
 	if (q.max == 0) {
-		free(q.cache);
+		cache_free(&q.cache);
 		free(q.hit_names);
 		return CH_OK;
 	}
@@ -1330,7 +1391,7 @@ nomem:
 	masks_free(&masks);
 	free(types.v);
 	free(cand.v);
-	free(q.cache);
+	cache_free(&q.cache);
 	free(q.hit_names);
 	return CH_ERR_NOMEM;
 }
