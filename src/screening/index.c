@@ -44,7 +44,8 @@ struct strtab {
 	size_t used, cap;
 	uint32_t *offsets; /* id -> offset in pool */
 	size_t n, n_cap;
-	uint32_t *slots; /* open addressing: id + 1, 0 empty */
+	uint64_t *slots; /* open addressing: the hash's high half, id + 1;
+			    0 empty (the hash spares most string compares) */
 	size_t n_slots;
 };
 
@@ -66,17 +67,24 @@ strtab_get(const struct strtab *t, uint32_t id)
 	return t->pool + t->offsets[id];
 }
 
+#define SLOT(h, id) (((h) & 0xffffffff00000000ULL) | ((uint64_t)(id) + 1))
+#define SLOT_ID(v) ((uint32_t)(v) - 1)
+#define SLOT_TAG(v) ((v) & 0xffffffff00000000ULL)
+
 static uint32_t
 strtab_find(const struct strtab *t, const char *s)
 {
 	size_t len = strlen(s), mask = t->n_slots - 1, i;
+	uint64_t h, tag;
 
 	if (t->n_slots == 0)
 		return NONE;
-	for (i = hash_bytes(s, len) & mask; t->slots[i] != 0;
-	     i = (i + 1) & mask)
-		if (strcmp(strtab_get(t, t->slots[i] - 1), s) == 0)
-			return t->slots[i] - 1;
+	h = hash_bytes(s, len);
+	tag = SLOT_TAG(h);
+	for (i = h & mask; t->slots[i] != 0; i = (i + 1) & mask)
+		if (SLOT_TAG(t->slots[i]) == tag &&
+		    strcmp(strtab_get(t, SLOT_ID(t->slots[i])), s) == 0)
+			return SLOT_ID(t->slots[i]);
 	return NONE;
 }
 
@@ -84,17 +92,18 @@ static bool
 strtab_grow_slots(struct strtab *t)
 {
 	size_t n = t->n_slots == 0 ? 1024 : t->n_slots * 2;
-	uint32_t *slots = calloc(n, sizeof(*slots));
+	uint64_t *slots = calloc(n, sizeof(*slots));
 
 	if (slots == NULL)
 		return false;
 	for (size_t id = 0; id < t->n; id++) {
 		const char *s = strtab_get(t, (uint32_t)id);
-		size_t i = hash_bytes(s, strlen(s)) & (n - 1);
+		uint64_t h = hash_bytes(s, strlen(s));
+		size_t i = h & (n - 1);
 
 		while (slots[i] != 0)
 			i = (i + 1) & (n - 1);
-		slots[i] = (uint32_t)id + 1;
+		slots[i] = SLOT(h, id);
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -107,6 +116,7 @@ static uint32_t
 strtab_intern(struct strtab *t, const char *s, bool *added)
 {
 	size_t len = strlen(s), i;
+	uint64_t h;
 	uint32_t id = strtab_find(t, s);
 
 	*added = false;
@@ -138,10 +148,11 @@ strtab_intern(struct strtab *t, const char *s, bool *added)
 	t->offsets[t->n] = (uint32_t)t->used;
 	t->used += len + 1;
 	id = (uint32_t)t->n++;
-	for (i = hash_bytes(s, len) & (t->n_slots - 1); t->slots[i] != 0;
+	h = hash_bytes(s, len);
+	for (i = h & (t->n_slots - 1); t->slots[i] != 0;
 	     i = (i + 1) & (t->n_slots - 1))
 		;
-	t->slots[i] = id + 1;
+	t->slots[i] = SLOT(h, id);
 	*added = true;
 	return id;
 }
@@ -158,7 +169,7 @@ static size_t
 strtab_bytes(const struct strtab *t)
 {
 	return t->cap + t->n_cap * sizeof(uint32_t) +
-	    t->n_slots * sizeof(uint32_t);
+	    t->n_slots * sizeof(uint64_t);
 }
 
 /* ---- the index ---- */
@@ -195,6 +206,12 @@ struct ch_match_index {
 	struct strtab type_tab; /* role letter + text -> type id */
 	struct ch_match_token *types;
 	size_t types_cap;
+	/* By type id, beside the types: what the candidate bounds read for
+	 * every token of every candidate, dense so as not to load a type. */
+	double *type_weight;
+	size_t type_weight_cap;
+	uint8_t *type_len; /* strlen of the text */
+	size_t type_len_cap;
 	uint32_t *type_keys; /* key ids of all types, type after type */
 	size_t n_type_keys, type_keys_cap;
 	uint32_t *type_key_first; /* type id -> first in type_keys; +1 */
@@ -340,9 +357,15 @@ intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
 	if (!grow((void **)&ix->types, &ix->types_cap, id + 1,
 		sizeof(*ix->types)) ||
 	    !grow((void **)&ix->type_key_first, &ix->type_key_first_cap, id + 2,
-		sizeof(*ix->type_key_first)))
+		sizeof(*ix->type_key_first)) ||
+	    !grow((void **)&ix->type_weight, &ix->type_weight_cap, id + 1,
+		sizeof(*ix->type_weight)) ||
+	    !grow((void **)&ix->type_len, &ix->type_len_cap, id + 1,
+		sizeof(*ix->type_len)))
 		return NONE;
 	ix->types[id] = *t;
+	ix->type_weight[id] = ch_match_token_weight(t);
+	ix->type_len[id] = (uint8_t)strlen(t->text);
 	n = token_keys(t, keys, KEYS_PER_TOKEN);
 	if (!grow((void **)&ix->type_keys, &ix->type_keys_cap,
 		ix->n_type_keys + n, sizeof(*ix->type_keys)))
@@ -575,6 +598,8 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->type_is_joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
+	free(ix->type_weight);
+	free(ix->type_len);
 	free(ix->type_keys);
 	free(ix->type_key_first);
 	strtab_free(&ix->key_tab);
@@ -605,6 +630,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    ix->tokens_cap * sizeof(*ix->tokens) +
 	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
+	    ix->type_weight_cap * sizeof(*ix->type_weight) + ix->type_len_cap +
 	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
 	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
 	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4;
@@ -961,7 +987,7 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
     double floor, struct ids *types)
 {
 	char keys[KEYS_PER_TOKEN][KEY_MAX];
-	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w;
+	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w, la;
 
 	for (size_t k = 0; k < n; k++) {
 		uint32_t key = strtab_find(&ix->key_tab, keys[k]);
@@ -975,9 +1001,10 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 	}
 	ids_unique(types, from);
 	w = from;
+	la = strlen(t->text);
 	for (size_t i = from; i < types->n; i++) {
 		const struct ch_match_token *u = &ix->types[types->v[i]];
-		size_t la = strlen(t->text), lb = strlen(u->text);
+		size_t lb = ix->type_len[types->v[i]];
 		size_t diff = la > lb ? la - lb : lb - la;
 
 		/* Far apart in length, no spelling reaches the floor. */
@@ -1083,6 +1110,7 @@ name_bound(
 		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
 			return 1.0;
 	for (size_t t = 0; t < ne; t++) {
+		/* Only the address: the type is read when it must be. */
 		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
 		bits[t] = masks_get(m, q->ix->tokens[in->first_token + t]);
 		hit |= bits[t];
@@ -1093,7 +1121,7 @@ name_bound(
 	for (size_t t = 0; t < ne; t++) {
 		uint32_t type = q->ix->tokens[in->first_token + t];
 
-		if (bits[t] != 0 || ch_match_token_weight(e[t]) == 0)
+		if (bits[t] != 0 || q->ix->type_weight[type] == 0)
 			continue;
 		similarities(q, type, e[t], sims, 0, 1);
 		for (size_t i = 0; i < nq; i++)
@@ -1129,7 +1157,7 @@ name_bound(
 	for (size_t t = 0; t < ne; t++) {
 		hit |= bits[t];
 		if (bits[t] == 0)
-			left += ch_match_token_weight(e[t]);
+			left += q->ix->type_weight[q->ix->tokens[in->first_token + t]];
 	}
 	for (size_t i = 0; i < nq; i++) {
 		if (q->refs[i]->role != CH_TOKEN_NAME)
@@ -1214,12 +1242,12 @@ split_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 			continue;
 		for (uint32_t p = ix->key_start[left];
 		     p < ix->key_start[left + 1]; p++)
-			if (strlen(ix->types[ix->key_types[p]].text) == cut &&
+			if (ix->type_len[ix->key_types[p]] == cut &&
 			    !ids_push(types, ix->key_types[p]))
 				return false;
 		for (uint32_t p = ix->key_start[right];
 		     p < ix->key_start[right + 1]; p++)
-			if (strlen(ix->types[ix->key_types[p]].text) ==
+			if (ix->type_len[ix->key_types[p]] ==
 				len - cut &&
 			    !ids_push(types, ix->key_types[p]))
 				return false;
@@ -1227,12 +1255,26 @@ split_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 	return true;
 }
 
+/* The types similar to query tokens P and P + 1 joined, found once for
+ * both tokens: pair P's list, when done[P]. */
+struct pairs {
+	struct ids types[CH_MATCH_TOKENS_MAX];
+	bool done[CH_MATCH_TOKENS_MAX];
+};
+
+static void
+pairs_free(struct pairs *p)
+{
+	for (size_t i = 0; i < CH_MATCH_TOKENS_MAX; i++)
+		free(p->types[i].v);
+}
+
 /* The types query token I aligns with, alone, then (from *JOINED_AT)
  * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
  * sorted and unique. */
 static bool
-token_types(
-    const struct query *q, size_t i, struct ids *types, size_t *joined_at)
+token_types(const struct query *q, size_t i, struct pairs *pairs,
+    struct ids *types, size_t *joined_at)
 {
 	size_t from = types->n;
 
@@ -1245,22 +1287,32 @@ token_types(
 	for (int side = -1; side <= 1; side += 2) {
 		const struct ch_match_token *a, *b;
 		struct ch_match_token joined;
+		size_t p;
+		struct ids *pt;
 
 		if ((side < 0 && i == 0) ||
 		    (side > 0 && i + 1 >= q->name.n_tokens))
 			continue;
-		a = q->refs[side < 0 ? i - 1 : i];
-		b = q->refs[side < 0 ? i : i + 1];
+		p = side < 0 ? i - 1 : i;
+		pt = &pairs->types[p];
+		a = q->refs[p];
+		b = q->refs[p + 1];
 		if (a->role > CH_TOKEN_PARTICLE ||
 		    b->role > CH_TOKEN_PARTICLE ||
 		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
 			continue;
-		memset(&joined, 0, sizeof(joined));
-		join_text(joined.text, a->text, b->text);
-		joined.role = CH_TOKEN_NAME;
-		ch_match_token_keys(&joined);
-		if (!similar_types(q->ix, &joined, 0.8, types))
-			return false;
+		if (!pairs->done[p]) {
+			memset(&joined, 0, sizeof(joined));
+			join_text(joined.text, a->text, b->text);
+			joined.role = CH_TOKEN_NAME;
+			ch_match_token_keys(&joined);
+			if (!similar_types(q->ix, &joined, 0.8, pt))
+				return false;
+			pairs->done[p] = true;
+		}
+		for (size_t k = 0; k < pt->n; k++)
+			if (!ids_push(types, pt->v[k]))
+				return false;
 	}
 	ids_unique(types, *joined_at);
 	return true;
@@ -1275,6 +1327,7 @@ ch_match_query(const struct ch_match_index *ix,
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
 	struct ids types = {0}, cand = {0};
+	struct pairs pairs = {0};
 	struct type_masks masks = {0};
 	size_t n_gen = 0;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
@@ -1295,7 +1348,7 @@ ch_match_query(const struct ch_match_index *ix,
 		if (q.refs[i]->role != CH_TOKEN_NAME)
 			continue;
 		g->first = types.n;
-		if (!token_types(&q, i, &types, &g->joined_at))
+		if (!token_types(&q, i, &pairs, &types, &g->joined_at))
 			goto nomem;
 		g->n = types.n - g->first;
 		g->cost = 0;
@@ -1382,6 +1435,7 @@ ch_match_query(const struct ch_match_index *ix,
 			offer(&q, e, best, best_nm);
 	}
 	masks_free(&masks);
+	pairs_free(&pairs);
 	free(types.v);
 	free(cand.v);
 	finish(&q);
@@ -1389,6 +1443,7 @@ ch_match_query(const struct ch_match_index *ix,
 	return CH_OK;
 nomem:
 	masks_free(&masks);
+	pairs_free(&pairs);
 	free(types.v);
 	free(cand.v);
 	cache_free(&q.cache);
