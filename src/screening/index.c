@@ -1413,10 +1413,15 @@ ch_match_query(const struct ch_match_index *ix,
 	ids_unique(&cand, 0);
 	for (size_t i = 0; i < cand.n;) {
 		uint32_t e = ix->names[cand.v[i]].entry, best_nm = 0;
-		double best = -1;
+		double best = -1, floor = params->review;
 
+		/* With the top full, a name must beat its last to count
+		 * (offer): one that cannot, even with all the evidence, is
+		 * not scored. */
+		if (q.n_hits == q.max && q.hits[q.max - 1].score > floor)
+			floor = q.hits[q.max - 1].score;
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double v;
+			double v, b;
 
 			/* A million names do not stay in the cache: ask for
 			 * the names ahead, and the tokens of those nearer. */
@@ -1426,13 +1431,13 @@ ch_match_query(const struct ch_match_index *ix,
 				__builtin_prefetch(&ix->tokens[ix->names[cand.v[i + 8]]
 							   .first_token]);
 
-			if (name_bound(&q, &masks, cand.v[i], non_name) *
-				    ch_match_quality_factor(
-					(enum ch_watch_name_quality)ix
-					    ->names[cand.v[i]]
-					    .quality) +
-				CH_MATCH_EVIDENCE_MAX <
-			    params->review)
+			b = name_bound(&q, &masks, cand.v[i], non_name) *
+			    ch_match_quality_factor(
+				(enum ch_watch_name_quality)ix->names[cand.v[i]]
+				    .quality);
+			/* Nor one that cannot beat a name of its entry
+			 * already scored. */
+			if (b + CH_MATCH_EVIDENCE_MAX < floor || b < best)
 				continue;
 			if ((v = score_name(&q, cand.v[i])) > best) {
 				best = v;
