@@ -67,9 +67,9 @@ strtab_get(const struct strtab *t, uint32_t id)
 	return t->pool + t->offsets[id];
 }
 
-#define SLOT(h, id) (((h) & 0xffffffff00000000ULL) | ((uint64_t)(id) + 1))
-#define SLOT_ID(v) ((uint32_t)(v) - 1)
-#define SLOT_TAG(v) ((v) & 0xffffffff00000000ULL)
+#define SLOT(h, id) (((h)&0xffffffff00000000ULL) | ((uint64_t)(id) + 1))
+#define SLOT_ID(v) ((uint32_t)(v)-1)
+#define SLOT_TAG(v) ((v)&0xffffffff00000000ULL)
 
 static uint32_t
 strtab_find(const struct strtab *t, const char *s)
@@ -1105,6 +1105,7 @@ name_bound(
 	double sims[CH_MATCH_TOKENS_MAX], aligned = non_name, miss = 0;
 	double left = 0, both;
 	size_t nq = q->name.n_tokens, ne = in->n_tokens;
+	const uint32_t *types = &q->ix->tokens[in->first_token];
 
 	for (size_t t = 0; t < in->n_joined; t++)
 		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
@@ -1157,7 +1158,7 @@ name_bound(
 	for (size_t t = 0; t < ne; t++) {
 		hit |= bits[t];
 		if (bits[t] == 0)
-			left += q->ix->type_weight[q->ix->tokens[in->first_token + t]];
+			left += q->ix->type_weight[types[t]];
 	}
 	for (size_t i = 0; i < nq; i++) {
 		if (q->refs[i]->role != CH_TOKEN_NAME)
@@ -1247,8 +1248,7 @@ split_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 				return false;
 		for (uint32_t p = ix->key_start[right];
 		     p < ix->key_start[right + 1]; p++)
-			if (ix->type_len[ix->key_types[p]] ==
-				len - cut &&
+			if (ix->type_len[ix->key_types[p]] == len - cut &&
 			    !ids_push(types, ix->key_types[p]))
 				return false;
 	}
@@ -1428,8 +1428,9 @@ ch_match_query(const struct ch_match_index *ix,
 			if (i + 16 < cand.n)
 				__builtin_prefetch(&ix->names[cand.v[i + 16]]);
 			if (i + 8 < cand.n)
-				__builtin_prefetch(&ix->tokens[ix->names[cand.v[i + 8]]
-							   .first_token]);
+				__builtin_prefetch(
+				    &ix->tokens[ix->names[cand.v[i + 8]]
+						    .first_token]);
 
 			b = name_bound(&q, &masks, cand.v[i], non_name) *
 			    ch_match_quality_factor(

@@ -234,7 +234,8 @@ jaro_winkler_under_floor(const char *a, const char *b)
 	if (c == 0)
 		return true;
 	jaro = ((double)c / (double)la + (double)c / (double)lb + 1.0) / 3.0;
-	while (prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
+	while (
+	    prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
 		prefix++;
 	return jaro + (double)prefix * 0.1 * (1.0 - jaro) < TOKEN_FLOOR - 1e-9;
 }
@@ -297,7 +298,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
-	if (floor_only && !sounds && jaro_winkler_under_floor(a->text, b->text) &&
+	if (floor_only && !sounds &&
+	    jaro_winkler_under_floor(a->text, b->text) &&
 	    ((a->stem == 0 && b->stem == 0) ||
 		jaro_winkler_under_floor(sa, sb)))
 		return 0.0;
