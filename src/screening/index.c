@@ -791,12 +791,13 @@ score_name(struct query *q, uint32_t nm)
 static void
 offer(struct query *q, uint32_t e, double name_score, uint32_t nm)
 {
-	const struct ch_watch_entry *we = q->ix->entries[e].entry;
+	const struct ch_watch_entry *we;
 	double score;
 	size_t at;
 
 	if (name_score + CH_MATCH_EVIDENCE_MAX < q->params->review)
 		return;
+	we = q->ix->entries[e].entry; /* not read for a name under review */
 	score = ch_match_evidence(q->subject, we, name_score, NULL);
 	if (score < q->params->review)
 		return;
