@@ -240,8 +240,12 @@ push_key(char keys[][KEY_MAX], size_t *n, size_t max, const char *key)
 {
 	if (*n > 0 && strcmp(keys[*n - 1], key) == 0)
 		return;
-	if (*n < max)
-		snprintf(keys[(*n)++], KEY_MAX, "%s", key);
+	if (*n < max) {
+		size_t len = strnlen(key, KEY_MAX - 1);
+
+		memcpy(keys[*n], key, len);
+		keys[(*n)++][len] = '\0';
+	}
 }
 
 /* WORD and WORD without each one of its letters (from three letters). */
@@ -249,15 +253,20 @@ static void
 deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 {
 	char key[KEY_MAX];
-	size_t len = strlen(word);
+	/* A token's text is shorter than CH_MATCH_TOKEN_MAX: with its 'w'
+	 * it fits a key (no printf: a query makes a hundred keys a token). */
+	size_t len = strnlen(word, KEY_MAX - 2);
 
-	snprintf(key, sizeof(key), "w%s", word);
+	key[0] = 'w';
+	memcpy(key + 1, word, len);
+	key[len + 1] = '\0';
 	push_key(keys, n, max, key);
 	if (len < 3)
 		return;
 	for (size_t i = 0; i < len; i++) {
-		snprintf(
-		    key, sizeof(key), "w%.*s%s", (int)i, word, word + i + 1);
+		memcpy(key + 1, word, i);
+		memcpy(key + 1 + i, word + i + 1, len - i - 1);
+		key[len] = '\0';
 		push_key(keys, n, max, key);
 	}
 	/* Two letters off: without each pair of its letters, in words long
@@ -266,8 +275,10 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 		return;
 	for (size_t i = 0; i < len; i++)
 		for (size_t j = i + 1; j < len; j++) {
-			snprintf(key, sizeof(key), "w%.*s%.*s%s", (int)i, word,
-			    (int)(j - i - 1), word + i + 1, word + j + 1);
+			memcpy(key + 1, word, i);
+			memcpy(key + 1 + i, word + i + 1, j - i - 1);
+			memcpy(key + j, word + j + 1, len - j - 1);
+			key[len - 1] = '\0';
 			push_key(keys, n, max, key);
 		}
 }

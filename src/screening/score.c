@@ -389,7 +389,10 @@ compound_similarity(const struct ch_match_token *x,
 	/* Joined, they must begin alike (above) and be about as long. */
 	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
-	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
+	/* Each text is under CH_MATCH_TOKEN_MAX: both fit (no printf in
+	 * the scorer's inner loop). */
+	memcpy(joined, x->text, lx);
+	memcpy(joined + lx, y->text, ly + 1);
 	if (strcmp(joined, z->text) == 0)
 		return 1.0;
 	jw = spelling(joined, z->text, &d, false);
