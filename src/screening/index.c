@@ -44,7 +44,8 @@ struct strtab {
 	size_t used, cap;
 	uint32_t *offsets; /* id -> offset in pool */
 	size_t n, n_cap;
-	uint32_t *slots; /* open addressing: id + 1, 0 empty */
+	uint64_t *slots; /* open addressing: the hash's high half, id + 1;
+			    0 empty (the hash spares most string compares) */
 	size_t n_slots;
 };
 
@@ -66,17 +67,24 @@ strtab_get(const struct strtab *t, uint32_t id)
 	return t->pool + t->offsets[id];
 }
 
+#define SLOT(h, id) (((h)&0xffffffff00000000ULL) | ((uint64_t)(id) + 1))
+#define SLOT_ID(v) ((uint32_t)(v)-1)
+#define SLOT_TAG(v) ((v)&0xffffffff00000000ULL)
+
 static uint32_t
 strtab_find(const struct strtab *t, const char *s)
 {
 	size_t len = strlen(s), mask = t->n_slots - 1, i;
+	uint64_t h, tag;
 
 	if (t->n_slots == 0)
 		return NONE;
-	for (i = hash_bytes(s, len) & mask; t->slots[i] != 0;
-	     i = (i + 1) & mask)
-		if (strcmp(strtab_get(t, t->slots[i] - 1), s) == 0)
-			return t->slots[i] - 1;
+	h = hash_bytes(s, len);
+	tag = SLOT_TAG(h);
+	for (i = h & mask; t->slots[i] != 0; i = (i + 1) & mask)
+		if (SLOT_TAG(t->slots[i]) == tag &&
+		    strcmp(strtab_get(t, SLOT_ID(t->slots[i])), s) == 0)
+			return SLOT_ID(t->slots[i]);
 	return NONE;
 }
 
@@ -84,17 +92,18 @@ static bool
 strtab_grow_slots(struct strtab *t)
 {
 	size_t n = t->n_slots == 0 ? 1024 : t->n_slots * 2;
-	uint32_t *slots = calloc(n, sizeof(*slots));
+	uint64_t *slots = calloc(n, sizeof(*slots));
 
 	if (slots == NULL)
 		return false;
 	for (size_t id = 0; id < t->n; id++) {
 		const char *s = strtab_get(t, (uint32_t)id);
-		size_t i = hash_bytes(s, strlen(s)) & (n - 1);
+		uint64_t h = hash_bytes(s, strlen(s));
+		size_t i = h & (n - 1);
 
 		while (slots[i] != 0)
 			i = (i + 1) & (n - 1);
-		slots[i] = (uint32_t)id + 1;
+		slots[i] = SLOT(h, id);
 	}
 	free(t->slots);
 	t->slots = slots;
@@ -107,6 +116,7 @@ static uint32_t
 strtab_intern(struct strtab *t, const char *s, bool *added)
 {
 	size_t len = strlen(s), i;
+	uint64_t h;
 	uint32_t id = strtab_find(t, s);
 
 	*added = false;
@@ -138,10 +148,11 @@ strtab_intern(struct strtab *t, const char *s, bool *added)
 	t->offsets[t->n] = (uint32_t)t->used;
 	t->used += len + 1;
 	id = (uint32_t)t->n++;
-	for (i = hash_bytes(s, len) & (t->n_slots - 1); t->slots[i] != 0;
+	h = hash_bytes(s, len);
+	for (i = h & (t->n_slots - 1); t->slots[i] != 0;
 	     i = (i + 1) & (t->n_slots - 1))
 		;
-	t->slots[i] = id + 1;
+	t->slots[i] = SLOT(h, id);
 	*added = true;
 	return id;
 }
@@ -158,7 +169,7 @@ static size_t
 strtab_bytes(const struct strtab *t)
 {
 	return t->cap + t->n_cap * sizeof(uint32_t) +
-	    t->n_slots * sizeof(uint32_t);
+	    t->n_slots * sizeof(uint64_t);
 }
 
 /* ---- the index ---- */
@@ -195,6 +206,12 @@ struct ch_match_index {
 	struct strtab type_tab; /* role letter + text -> type id */
 	struct ch_match_token *types;
 	size_t types_cap;
+	/* By type id, beside the types: what the candidate bounds read for
+	 * every token of every candidate, dense so as not to load a type. */
+	double *type_weight;
+	size_t type_weight_cap;
+	uint8_t *type_len; /* strlen of the text */
+	size_t type_len_cap;
 	uint32_t *type_keys; /* key ids of all types, type after type */
 	size_t n_type_keys, type_keys_cap;
 	uint32_t *type_key_first; /* type id -> first in type_keys; +1 */
@@ -223,8 +240,12 @@ push_key(char keys[][KEY_MAX], size_t *n, size_t max, const char *key)
 {
 	if (*n > 0 && strcmp(keys[*n - 1], key) == 0)
 		return;
-	if (*n < max)
-		snprintf(keys[(*n)++], KEY_MAX, "%s", key);
+	if (*n < max) {
+		size_t len = strnlen(key, KEY_MAX - 1);
+
+		memcpy(keys[*n], key, len);
+		keys[(*n)++][len] = '\0';
+	}
 }
 
 /* WORD and WORD without each one of its letters (from three letters). */
@@ -232,15 +253,20 @@ static void
 deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 {
 	char key[KEY_MAX];
-	size_t len = strlen(word);
+	/* A token's text is shorter than CH_MATCH_TOKEN_MAX: with its 'w'
+	 * it fits a key (no printf: a query makes a hundred keys a token). */
+	size_t len = strnlen(word, KEY_MAX - 2);
 
-	snprintf(key, sizeof(key), "w%s", word);
+	key[0] = 'w';
+	memcpy(key + 1, word, len);
+	key[len + 1] = '\0';
 	push_key(keys, n, max, key);
 	if (len < 3)
 		return;
 	for (size_t i = 0; i < len; i++) {
-		snprintf(
-		    key, sizeof(key), "w%.*s%s", (int)i, word, word + i + 1);
+		memcpy(key + 1, word, i);
+		memcpy(key + 1 + i, word + i + 1, len - i - 1);
+		key[len] = '\0';
 		push_key(keys, n, max, key);
 	}
 	/* Two letters off: without each pair of its letters, in words long
@@ -249,8 +275,10 @@ deletion_keys(const char *word, char keys[][KEY_MAX], size_t *n, size_t max)
 		return;
 	for (size_t i = 0; i < len; i++)
 		for (size_t j = i + 1; j < len; j++) {
-			snprintf(key, sizeof(key), "w%.*s%.*s%s", (int)i, word,
-			    (int)(j - i - 1), word + i + 1, word + j + 1);
+			memcpy(key + 1, word, i);
+			memcpy(key + 1 + i, word + i + 1, j - i - 1);
+			memcpy(key + j, word + j + 1, len - j - 1);
+			key[len - 1] = '\0';
 			push_key(keys, n, max, key);
 		}
 }
@@ -340,9 +368,15 @@ intern_type(struct ch_match_index *ix, const struct ch_match_token *t)
 	if (!grow((void **)&ix->types, &ix->types_cap, id + 1,
 		sizeof(*ix->types)) ||
 	    !grow((void **)&ix->type_key_first, &ix->type_key_first_cap, id + 2,
-		sizeof(*ix->type_key_first)))
+		sizeof(*ix->type_key_first)) ||
+	    !grow((void **)&ix->type_weight, &ix->type_weight_cap, id + 1,
+		sizeof(*ix->type_weight)) ||
+	    !grow((void **)&ix->type_len, &ix->type_len_cap, id + 1,
+		sizeof(*ix->type_len)))
 		return NONE;
 	ix->types[id] = *t;
+	ix->type_weight[id] = ch_match_token_weight(t);
+	ix->type_len[id] = (uint8_t)strlen(t->text);
 	n = token_keys(t, keys, KEYS_PER_TOKEN);
 	if (!grow((void **)&ix->type_keys, &ix->type_keys_cap,
 		ix->n_type_keys + n, sizeof(*ix->type_keys)))
@@ -575,6 +609,8 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->type_is_joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
+	free(ix->type_weight);
+	free(ix->type_len);
 	free(ix->type_keys);
 	free(ix->type_key_first);
 	strtab_free(&ix->key_tab);
@@ -605,6 +641,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    ix->tokens_cap * sizeof(*ix->tokens) +
 	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
+	    ix->type_weight_cap * sizeof(*ix->type_weight) + ix->type_len_cap +
 	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
 	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
 	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4;
@@ -614,16 +651,20 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 
 /* Similarities of the query's tokens to the index's token types, met
  * again and again in a query's candidates: an open-addressing table from
- * type id to one similarity per query token. */
+ * type id to one similarity per query token, grown as it fills, so that
+ * each type is compared with the query once however many names hold it
+ * (at a million names a query meets thousands of types). */
 #define CACHE_SLOTS 1024
+#define CACHE_SLOTS_MAX (1u << 22)
 
 struct sim_cache {
-	uint32_t type[CACHE_SLOTS]; /* type id + 1; 0 empty */
-	double sims[];              /* CACHE_SLOTS x query tokens */
+	uint32_t *type; /* type id + 1; 0 empty; NULL: compute every time */
+	double *sims;   /* slots x query tokens */
+	size_t slots, used, nq;
 };
 
 struct query {
-	struct sim_cache *cache; /* NULL: compute every time */
+	struct sim_cache cache;
 	const struct ch_match_index *ix;
 	const struct ch_match_subject *subject;
 	const struct ch_match_params *params;
@@ -635,45 +676,104 @@ struct query {
 	size_t max, n_hits, scored;
 };
 
+static bool
+cache_init(struct sim_cache *c, size_t nq)
+{
+	c->slots = CACHE_SLOTS;
+	c->used = 0;
+	c->nq = nq;
+	c->type = calloc(c->slots, sizeof(*c->type));
+	c->sims = malloc(c->slots * (nq > 0 ? nq : 1) * sizeof(*c->sims));
+	if (c->type == NULL || c->sims == NULL) {
+		free(c->type);
+		free(c->sims);
+		c->type = NULL;
+		c->sims = NULL;
+		return false;
+	}
+	return true;
+}
+
+static void
+cache_free(struct sim_cache *c)
+{
+	free(c->type);
+	free(c->sims);
+	c->type = NULL;
+	c->sims = NULL;
+}
+
+/* Twice the slots, every type moved; false (the cache as it was) when out
+ * of memory or at the cap. */
+static bool
+cache_grow(struct sim_cache *c)
+{
+	size_t slots = c->slots * 2, nq = c->nq;
+	uint32_t *type;
+	double *sims;
+
+	if (slots > CACHE_SLOTS_MAX)
+		return false;
+	type = calloc(slots, sizeof(*type));
+	sims = malloc(slots * (nq > 0 ? nq : 1) * sizeof(*sims));
+	if (type == NULL || sims == NULL) {
+		free(type);
+		free(sims);
+		return false;
+	}
+	for (size_t s = 0; s < c->slots; s++) {
+		size_t i;
+
+		if (c->type[s] == 0)
+			continue;
+		i = ((c->type[s] - 1) * 2654435761u) & (slots - 1);
+		while (type[i] != 0)
+			i = (i + 1) & (slots - 1);
+		type[i] = c->type[s];
+		memcpy(sims + i * nq, c->sims + s * nq, nq * sizeof(*sims));
+	}
+	free(c->type);
+	free(c->sims);
+	c->type = type;
+	c->sims = sims;
+	c->slots = slots;
+	return true;
+}
+
 /* Column T of the similarity matrix (query tokens x NE entry tokens) for
  * entry token E of type TYPE, from the cache when it is there. */
 static void
 similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
     double *sims, size_t t, size_t ne)
 {
-	size_t nq = q->name.n_tokens, slot;
+	struct sim_cache *c = &q->cache;
+	size_t nq = q->name.n_tokens, s;
 
-	if (q->cache == NULL) {
+	if (c->type == NULL ||
+	    (c->used * 2 >= c->slots && !cache_grow(c) &&
+		c->used + 1 >= c->slots)) {
 		for (size_t i = 0; i < nq; i++)
 			sims[i * ne + t] = -1.0;
 		return;
 	}
-	slot = (type * 2654435761u) % CACHE_SLOTS;
-	for (size_t probe = 0; probe < 8; probe++) {
-		size_t s = (slot + probe) % CACHE_SLOTS;
-
-		if (q->cache->type[s] == type + 1) {
+	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
+	     s = (s + 1) & (c->slots - 1))
+		if (c->type[s] == type + 1) {
 			for (size_t i = 0; i < nq; i++)
-				sims[i * ne + t] = q->cache->sims[s * nq + i];
+				sims[i * ne + t] = c->sims[s * nq + i];
 			return;
 		}
-		if (q->cache->type[s] == 0) {
-			q->cache->type[s] = type + 1;
-			for (size_t i = 0; i < nq; i++) {
-				double v =
-				    ch_match_token_weight(q->refs[i]) > 0 &&
-					ch_match_token_weight(e) > 0
-				    ? ch_match_token_similarity(q->refs[i], e)
-				    : 0.0;
+	c->type[s] = type + 1;
+	c->used++;
+	for (size_t i = 0; i < nq; i++) {
+		double v = ch_match_token_weight(q->refs[i]) > 0 &&
+			ch_match_token_weight(e) > 0
+		    ? ch_match_token_similarity_floor(q->refs[i], e)
+		    : 0.0;
 
-				q->cache->sims[s * nq + i] = v;
-				sims[i * ne + t] = v;
-			}
-			return;
-		}
+		c->sims[s * nq + i] = v;
+		sims[i * ne + t] = v;
 	}
-	for (size_t i = 0; i < nq; i++)
-		sims[i * ne + t] = -1.0;
 }
 
 /* Score one name of the index against the query. */
@@ -702,12 +802,13 @@ score_name(struct query *q, uint32_t nm)
 static void
 offer(struct query *q, uint32_t e, double name_score, uint32_t nm)
 {
-	const struct ch_watch_entry *we = q->ix->entries[e].entry;
+	const struct ch_watch_entry *we;
 	double score;
 	size_t at;
 
 	if (name_score + CH_MATCH_EVIDENCE_MAX < q->params->review)
 		return;
+	we = q->ix->entries[e].entry; /* not read for a name under review */
 	score = ch_match_evidence(q->subject, we, name_score, NULL);
 	if (score < q->params->review)
 		return;
@@ -771,8 +872,7 @@ finish(struct query *q)
 							: CH_MATCH_NONE;
 	}
 	last_candidates = q->scored;
-	free(q->cache);
-	q->cache = NULL;
+	cache_free(&q->cache);
 	free(q->hit_names);
 	q->hit_names = NULL;
 }
@@ -788,7 +888,8 @@ start(struct query *q, const struct ch_match_index *ix,
 	bool any = false;
 
 	*n_hits = 0;
-	q->cache = NULL;
+	q->cache.type = NULL;
+	q->cache.sims = NULL;
 	q->hit_names = NULL;
 	q->ix = ix;
 	q->subject = subject;
@@ -813,9 +914,7 @@ start(struct query *q, const struct ch_match_index *ix,
 	if (q->hit_names == NULL)
 		return CH_ERR_NOMEM;
 	/* Without the cache, scores are the same, only slower. */
-	q->cache = calloc(1,
-	    sizeof(*q->cache) +
-		CACHE_SLOTS * q->name.n_tokens * sizeof(double));
+	cache_init(&q->cache, q->name.n_tokens);
 	return CH_OK;
 }
 
@@ -831,7 +930,7 @@ ch_match_scan(const struct ch_match_index *ix,
 	if (err != CH_OK)
 		return err;
 	if (q.max == 0) {
-		free(q.cache);
+		cache_free(&q.cache);
 		free(q.hit_names);
 		return CH_OK;
 	}
@@ -900,7 +999,7 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
     double floor, struct ids *types)
 {
 	char keys[KEYS_PER_TOKEN][KEY_MAX];
-	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w;
+	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w, la;
 
 	for (size_t k = 0; k < n; k++) {
 		uint32_t key = strtab_find(&ix->key_tab, keys[k]);
@@ -914,16 +1013,17 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 	}
 	ids_unique(types, from);
 	w = from;
+	la = strlen(t->text);
 	for (size_t i = from; i < types->n; i++) {
 		const struct ch_match_token *u = &ix->types[types->v[i]];
-		size_t la = strlen(t->text), lb = strlen(u->text);
+		size_t lb = ix->type_len[types->v[i]];
 		size_t diff = la > lb ? la - lb : lb - la;
 
 		/* Far apart in length, no spelling reaches the floor. */
 		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
 		    u->stem == 0)
 			continue;
-		if (ch_match_token_similarity(t, u) >= floor)
+		if (ch_match_token_similarity_floor(t, u) >= floor)
 			types->v[w++] = types->v[i];
 	}
 	types->n = w;
@@ -1017,11 +1117,13 @@ name_bound(
 	double sims[CH_MATCH_TOKENS_MAX], aligned = non_name, miss = 0;
 	double left = 0, both;
 	size_t nq = q->name.n_tokens, ne = in->n_tokens;
+	const uint32_t *types = &q->ix->tokens[in->first_token];
 
 	for (size_t t = 0; t < in->n_joined; t++)
 		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
 			return 1.0;
 	for (size_t t = 0; t < ne; t++) {
+		/* Only the address: the type is read when it must be. */
 		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
 		bits[t] = masks_get(m, q->ix->tokens[in->first_token + t]);
 		hit |= bits[t];
@@ -1032,14 +1134,14 @@ name_bound(
 	for (size_t t = 0; t < ne; t++) {
 		uint32_t type = q->ix->tokens[in->first_token + t];
 
-		if (bits[t] != 0 || ch_match_token_weight(e[t]) == 0)
+		if (bits[t] != 0 || q->ix->type_weight[type] == 0)
 			continue;
 		similarities(q, type, e[t], sims, 0, 1);
 		for (size_t i = 0; i < nq; i++)
 			if (ch_match_token_weight(q->refs[i]) > 0 &&
 			    (sims[i] >= CH_MATCH_TOKEN_FLOOR ||
 				(sims[i] < 0 &&
-				    ch_match_token_similarity(q->refs[i],
+				    ch_match_token_similarity_floor(q->refs[i],
 					e[t]) >= CH_MATCH_TOKEN_FLOOR)))
 				bits[t] |= 1u << i;
 		hit |= bits[t];
@@ -1068,7 +1170,7 @@ name_bound(
 	for (size_t t = 0; t < ne; t++) {
 		hit |= bits[t];
 		if (bits[t] == 0)
-			left += ch_match_token_weight(e[t]);
+			left += q->ix->type_weight[types[t]];
 	}
 	for (size_t i = 0; i < nq; i++) {
 		if (q->refs[i]->role != CH_TOKEN_NAME)
@@ -1153,25 +1255,38 @@ split_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 			continue;
 		for (uint32_t p = ix->key_start[left];
 		     p < ix->key_start[left + 1]; p++)
-			if (strlen(ix->types[ix->key_types[p]].text) == cut &&
+			if (ix->type_len[ix->key_types[p]] == cut &&
 			    !ids_push(types, ix->key_types[p]))
 				return false;
 		for (uint32_t p = ix->key_start[right];
 		     p < ix->key_start[right + 1]; p++)
-			if (strlen(ix->types[ix->key_types[p]].text) ==
-				len - cut &&
+			if (ix->type_len[ix->key_types[p]] == len - cut &&
 			    !ids_push(types, ix->key_types[p]))
 				return false;
 	}
 	return true;
 }
 
+/* The types similar to query tokens P and P + 1 joined, found once for
+ * both tokens: pair P's list, when done[P]. */
+struct pairs {
+	struct ids types[CH_MATCH_TOKENS_MAX];
+	bool done[CH_MATCH_TOKENS_MAX];
+};
+
+static void
+pairs_free(struct pairs *p)
+{
+	for (size_t i = 0; i < CH_MATCH_TOKENS_MAX; i++)
+		free(p->types[i].v);
+}
+
 /* The types query token I aligns with, alone, then (from *JOINED_AT)
  * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
  * sorted and unique. */
 static bool
-token_types(
-    const struct query *q, size_t i, struct ids *types, size_t *joined_at)
+token_types(const struct query *q, size_t i, struct pairs *pairs,
+    struct ids *types, size_t *joined_at)
 {
 	size_t from = types->n;
 
@@ -1184,22 +1299,32 @@ token_types(
 	for (int side = -1; side <= 1; side += 2) {
 		const struct ch_match_token *a, *b;
 		struct ch_match_token joined;
+		size_t p;
+		struct ids *pt;
 
 		if ((side < 0 && i == 0) ||
 		    (side > 0 && i + 1 >= q->name.n_tokens))
 			continue;
-		a = q->refs[side < 0 ? i - 1 : i];
-		b = q->refs[side < 0 ? i : i + 1];
+		p = side < 0 ? i - 1 : i;
+		pt = &pairs->types[p];
+		a = q->refs[p];
+		b = q->refs[p + 1];
 		if (a->role > CH_TOKEN_PARTICLE ||
 		    b->role > CH_TOKEN_PARTICLE ||
 		    strlen(a->text) + strlen(b->text) >= CH_MATCH_TOKEN_MAX)
 			continue;
-		memset(&joined, 0, sizeof(joined));
-		join_text(joined.text, a->text, b->text);
-		joined.role = CH_TOKEN_NAME;
-		ch_match_token_keys(&joined);
-		if (!similar_types(q->ix, &joined, 0.8, types))
-			return false;
+		if (!pairs->done[p]) {
+			memset(&joined, 0, sizeof(joined));
+			join_text(joined.text, a->text, b->text);
+			joined.role = CH_TOKEN_NAME;
+			ch_match_token_keys(&joined);
+			if (!similar_types(q->ix, &joined, 0.8, pt))
+				return false;
+			pairs->done[p] = true;
+		}
+		for (size_t k = 0; k < pt->n; k++)
+			if (!ids_push(types, pt->v[k]))
+				return false;
 	}
 	ids_unique(types, *joined_at);
 	return true;
@@ -1214,6 +1339,7 @@ ch_match_query(const struct ch_match_index *ix,
 	struct generator gen[CH_MATCH_TOKENS_MAX];
 	struct query q;
 	struct ids types = {0}, cand = {0};
+	struct pairs pairs = {0};
 	struct type_masks masks = {0};
 	size_t n_gen = 0;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
@@ -1223,7 +1349,7 @@ ch_match_query(const struct ch_match_index *ix,
 	if (err != CH_OK)
 		return err;
 	if (q.max == 0) {
-		free(q.cache);
+		cache_free(&q.cache);
 		free(q.hit_names);
 		return CH_OK;
 	}
@@ -1234,7 +1360,7 @@ ch_match_query(const struct ch_match_index *ix,
 		if (q.refs[i]->role != CH_TOKEN_NAME)
 			continue;
 		g->first = types.n;
-		if (!token_types(&q, i, &types, &g->joined_at))
+		if (!token_types(&q, i, &pairs, &types, &g->joined_at))
 			goto nomem;
 		g->n = types.n - g->first;
 		g->cost = 0;
@@ -1299,18 +1425,32 @@ ch_match_query(const struct ch_match_index *ix,
 	ids_unique(&cand, 0);
 	for (size_t i = 0; i < cand.n;) {
 		uint32_t e = ix->names[cand.v[i]].entry, best_nm = 0;
-		double best = -1;
+		double best = -1, floor = params->review;
 
+		/* With the top full, a name must beat its last to count
+		 * (offer): one that cannot, even with all the evidence, is
+		 * not scored. */
+		if (q.n_hits == q.max && q.hits[q.max - 1].score > floor)
+			floor = q.hits[q.max - 1].score;
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double v;
+			double v, b;
 
-			if (name_bound(&q, &masks, cand.v[i], non_name) *
-				    ch_match_quality_factor(
-					(enum ch_watch_name_quality)ix
-					    ->names[cand.v[i]]
-					    .quality) +
-				CH_MATCH_EVIDENCE_MAX <
-			    params->review)
+			/* A million names do not stay in the cache: ask for
+			 * the names ahead, and the tokens of those nearer. */
+			if (i + 16 < cand.n)
+				__builtin_prefetch(&ix->names[cand.v[i + 16]]);
+			if (i + 8 < cand.n)
+				__builtin_prefetch(
+				    &ix->tokens[ix->names[cand.v[i + 8]]
+						    .first_token]);
+
+			b = name_bound(&q, &masks, cand.v[i], non_name) *
+			    ch_match_quality_factor(
+				(enum ch_watch_name_quality)ix->names[cand.v[i]]
+				    .quality);
+			/* Nor one that cannot beat a name of its entry
+			 * already scored. */
+			if (b + CH_MATCH_EVIDENCE_MAX < floor || b < best)
 				continue;
 			if ((v = score_name(&q, cand.v[i])) > best) {
 				best = v;
@@ -1321,6 +1461,7 @@ ch_match_query(const struct ch_match_index *ix,
 			offer(&q, e, best, best_nm);
 	}
 	masks_free(&masks);
+	pairs_free(&pairs);
 	free(types.v);
 	free(cand.v);
 	finish(&q);
@@ -1328,9 +1469,10 @@ ch_match_query(const struct ch_match_index *ix,
 	return CH_OK;
 nomem:
 	masks_free(&masks);
+	pairs_free(&pairs);
 	free(types.v);
 	free(cand.v);
-	free(q.cache);
+	cache_free(&q.cache);
 	free(q.hit_names);
 	return CH_ERR_NOMEM;
 }

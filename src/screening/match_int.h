@@ -39,6 +39,10 @@ const char *ch_match_particle_canon(const char *text);
 double ch_match_token_similarity(
     const struct ch_match_token *a, const struct ch_match_token *b);
 #define CH_MATCH_TOKEN_FLOOR 0.60
+/* The same when it reaches CH_MATCH_TOKEN_FLOOR; under it, perhaps 0
+ * (cheaper: a pair whose letters cannot reach the floor is not scored). */
+double ch_match_token_similarity_floor(
+    const struct ch_match_token *a, const struct ch_match_token *b);
 
 /* The similarity of neighbouring tokens X and Y joined against Z, 0 when
  * the scorer would not align them so. */

@@ -205,10 +205,47 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 	return d == 1 || jw > cap ? cap : jw;
 }
 
-/* The similarity of two tokens, 0..1, and how it was found. */
+/* Whether the Jaro-Winkler of A and B is surely under TOKEN_FLOOR, from
+ * what bounds it above: the letters they share (as many as Jaro's
+ * matches can be) with no transposition, and their common prefix. */
+static bool
+jaro_winkler_under_floor(const char *a, const char *b)
+{
+	unsigned char count[27] = {0};
+	size_t la = strlen(a), lb = strlen(b), c = 0, prefix = 0;
+	double jaro;
+
+	if (la == 0 || lb == 0)
+		return la != lb;
+	for (size_t i = 0; i < la; i++) {
+		unsigned k = (unsigned)(unsigned char)a[i] - 'a';
+
+		count[k < 26 ? k : 26]++;
+	}
+	for (size_t i = 0; i < lb; i++) {
+		unsigned k = (unsigned)(unsigned char)b[i] - 'a';
+
+		k = k < 26 ? k : 26;
+		if (count[k] > 0) {
+			count[k]--;
+			c++;
+		}
+	}
+	if (c == 0)
+		return true;
+	jaro = ((double)c / (double)la + (double)c / (double)lb + 1.0) / 3.0;
+	while (
+	    prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
+		prefix++;
+	return jaro + (double)prefix * 0.1 * (1.0 - jaro) < TOKEN_FLOOR - 1e-9;
+}
+
+/* The similarity of two tokens, 0..1, and how it was found; with
+ * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
+ * scorer does with it is the same: it does not align). */
 static double
 token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
-    enum ch_match_how *how)
+    enum ch_match_how *how, bool floor_only)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
@@ -259,6 +296,13 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
 	    same_key(a->phon2, b->phon1) ||
 	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
+	/* Neither sound nor skeleton agree: the similarity is the spelling's,
+	 * Jaro-Winkler itself when under the floor (spelling). */
+	if (floor_only && !sounds &&
+	    jaro_winkler_under_floor(a->text, b->text) &&
+	    ((a->stem == 0 && b->stem == 0) ||
+		jaro_winkler_under_floor(sa, sb)))
+		return 0.0;
 	best = spelling(a->text, b->text, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
 	    (v = spelling(sa, sb, &ds, sounds)) > best) {
@@ -300,7 +344,16 @@ ch_match_token_similarity(
 {
 	enum ch_match_how how;
 
-	return token_similarity(a, b, &how);
+	return token_similarity(a, b, &how, false);
+}
+
+double
+ch_match_token_similarity_floor(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	enum ch_match_how how;
+
+	return token_similarity(a, b, &how, true);
 }
 
 static double compound_similarity(const struct ch_match_token *x,
@@ -336,7 +389,10 @@ compound_similarity(const struct ch_match_token *x,
 	/* Joined, they must begin alike (above) and be about as long. */
 	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
-	snprintf(joined, sizeof(joined), "%s%s", x->text, y->text);
+	/* Each text is under CH_MATCH_TOKEN_MAX: both fit (no printf in
+	 * the scorer's inner loop). */
+	memcpy(joined, x->text, lx);
+	memcpy(joined + lx, y->text, ly + 1);
 	if (strcmp(joined, z->text) == 0)
 		return 1.0;
 	jw = spelling(joined, z->text, &d, false);
@@ -448,7 +504,7 @@ ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
 				sim = sims[i * ne + j];
 				how = CH_HOW_FUZZY;
 			} else {
-				sim = token_similarity(q[i], e[j], &how);
+				sim = token_similarity(q[i], e[j], &how, false);
 			}
 			if (sim >= TOKEN_FLOOR)
 				edges[n_edges++] = (struct edge){

@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 
 #include "screening/match.h"
+#include "screening/match_int.h"
 
 /* The normalised tokens of NAME joined by spaces, titles and legal forms
  * in brackets, particles in angle brackets, initials followed by '.'. */
@@ -435,6 +436,79 @@ Test(dates, forms)
 	cr_expect_not(ch_match_parse_date("1962 to 1960", &d));
 	cr_expect_not(ch_match_parse_date("12/03/1965 and more", &d));
 	cr_expect_eq(d.year, 0, "a failed parse leaves nothing");
+}
+
+/* The index's cheap similarity (ch_match_token_similarity_floor) rejects
+ * pairs by a bound on Jaro-Winkler: it must agree with the scorer on
+ * every pair that reaches the floor, and reject every pair that does
+ * not.  Words, their typos (a letter dropped, changed, doubled, two
+ * swapped) and glued particles, every pair. */
+Test(measures, floor_similarity_agrees_with_the_scorer)
+{
+	static const char *const words[] = {"Ahmed", "Ahmad", "Mohammed",
+	    "Muhammad", "Mohamed", "Usama", "Osama", "Ladin", "Laden",
+	    "Zawahiri", "Alzawahiri", "Zawahri", "Abdulrahman", "Rahman",
+	    "Ivanov", "Ivanova", "Petrova", "Sergei", "Sergey", "Orban",
+	    "Orbach", "Merkel", "Merkur", "Haqqani", "Hakkani", "Yusuf",
+	    "Youssef", "Qadhafi", "Gaddafi", "Kadafi", "Li", "Lee", "Wei",
+	    "Zhang", "Cheng", "Nguyen", "Garcia", "Garsia", "Karim", "Kareem",
+	    "Fatima", "Fatma", "Aisha", "Ayesha", "Abu", "Sayyaf", "Abusayyaf",
+	    "Khan", "Han", "Jo", "Joe", "Ana", "Anna"};
+	enum { N_WORDS = sizeof(words) / sizeof(*words), VARIANTS = 6 };
+	static struct ch_match_token tokens[N_WORDS * VARIANTS];
+	size_t n = 0, agreed = 0;
+
+	for (size_t w = 0; w < N_WORDS; w++)
+		for (size_t v = 0; v < VARIANTS; v++) {
+			char text[64];
+			size_t len = strlen(words[w]), at = len / 2;
+			struct ch_match_name name;
+
+			if (v == 0 || len < 3)
+				snprintf(text, sizeof(text), "%s", words[w]);
+			else if (v == 1)
+				snprintf(text, sizeof(text), "%.*s%s", (int)at,
+				    words[w], words[w] + at + 1);
+			else if (v == 2)
+				snprintf(text, sizeof(text), "%.*sx%s", (int)at,
+				    words[w], words[w] + at + 1);
+			else if (v == 3)
+				snprintf(text, sizeof(text), "%.*s%c%s",
+				    (int)at + 1, words[w], words[w][at],
+				    words[w] + at + 1);
+			else if (v == 4)
+				snprintf(text, sizeof(text), "%.*s%c%c%s",
+				    (int)at - 1, words[w], words[w][at],
+				    words[w][at - 1], words[w] + at + 1);
+			else
+				snprintf(text, sizeof(text), "Al%s", words[w]);
+			ch_match_normalise(text, CH_WATCH_INDIVIDUAL, &name);
+			for (size_t t = 0; t < name.n_tokens; t++)
+				if (n < N_WORDS * VARIANTS &&
+				    name.tokens[t].role == CH_TOKEN_NAME)
+					tokens[n++] = name.tokens[t];
+		}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			double full =
+			    ch_match_token_similarity(&tokens[i], &tokens[j]);
+			double cheap = ch_match_token_similarity_floor(
+			    &tokens[i], &tokens[j]);
+
+			if (full >= CH_MATCH_TOKEN_FLOOR) {
+				cr_assert_float_eq(cheap, full, 1e-12,
+				    "%s / %s: %f, cheaply %f", tokens[i].text,
+				    tokens[j].text, full, cheap);
+				agreed++;
+			} else {
+				cr_assert_lt(cheap, CH_MATCH_TOKEN_FLOOR,
+				    "%s / %s: %f, cheaply %f", tokens[i].text,
+				    tokens[j].text, full, cheap);
+			}
+		}
+	/* Both sides of the floor were tried. */
+	cr_assert_gt(agreed, n);
+	cr_assert_lt(agreed, n * n / 2);
 }
 
 /* ---- the index ---- */
