@@ -27,3 +27,15 @@ ch_ctx_permits(
 		return true;
 	return ch_policy_permits(ctx->who, perm, rec);
 }
+
+bool
+ch_ctx_may_classify(struct ch_ctx *ctx, enum ch_clearance classification)
+{
+	if (ctx->who == NULL || classification <= ctx->who->clearance)
+		return true;
+	ch_fault_set(&ctx->fault, "/classification",
+	    "%s is above your clearance (%s).",
+	    ch_clearance_code(classification),
+	    ch_clearance_code(ctx->who->clearance));
+	return false;
+}

@@ -31,4 +31,9 @@ bool ch_ctx_sees_post(const struct ch_ctx *ctx, const char *post_id);
 bool ch_ctx_permits(
     const struct ch_ctx *ctx, enum ch_perm perm, const struct ch_label *rec);
 
+/* Whether the principal may mark a record with that classification (not
+ * above their clearance; the CLI always may); false with the fault set
+ * on "/classification". */
+bool ch_ctx_may_classify(struct ch_ctx *ctx, enum ch_clearance classification);
+
 #endif /* CH_CORE_CONTEXT_H */

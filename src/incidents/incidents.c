@@ -466,25 +466,10 @@ check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_incident *inc)
 		    inc->reported_at, inc->occurred_at);
 		return CH_ERR_INVALID;
 	}
-	if (ctx->who != NULL && inc->classification > ctx->who->clearance) {
-		ch_fault_set(&ctx->fault, "/classification",
-		    "%s is above your clearance (%s).",
-		    ch_clearance_code(inc->classification),
-		    ch_clearance_code(ctx->who->clearance));
+	if (!ch_ctx_may_classify(ctx, inc->classification))
 		return CH_ERR_INVALID;
-	}
-	if (!ch_ctx_sees_post(ctx, inc->post_id)) {
-		ch_fault_set(&ctx->fault, "/post_id",
-		    "you are not assigned to that post.");
-		return CH_ERR_INVALID;
-	}
-	err = ch_store_post_get(tx, inc->post_id, ctx->arena, &post);
-	if (err == CH_ERR_NOT_FOUND) {
-		ch_fault_set(&ctx->fault, "/post_id", "no post has the id %s.",
-		    inc->post_id);
-		return CH_ERR_INVALID;
-	}
-	if (err != CH_OK)
+	if ((err = ch_posts_check_record(ctx, tx, inc->post_id, &post)) !=
+	    CH_OK)
 		return err;
 	if (inc->zone_id[0] != '\0') {
 		struct ch_zone z;

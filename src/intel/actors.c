@@ -18,26 +18,6 @@
 #define PLACE_RADIUS_MAX_M 100000.0 /* a named place, not a region */
 
 static ch_err
-check_post(struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id,
-    struct ch_post *post)
-{
-	ch_err err;
-
-	if (!ch_ctx_sees_post(ctx, post_id)) {
-		ch_fault_set(&ctx->fault, "/post_id",
-		    "you are not assigned to that post.");
-		return CH_ERR_INVALID;
-	}
-	err = ch_store_post_get(tx, post_id, ctx->arena, post);
-	if (err == CH_ERR_NOT_FOUND) {
-		ch_fault_set(
-		    &ctx->fault, "/post_id", "no post has the id %s.", post_id);
-		return CH_ERR_INVALID;
-	}
-	return err;
-}
-
-static ch_err
 name_taken(struct ch_ctx *ctx, ch_err err, const char *what)
 {
 	if (err == CH_ERR_CONFLICT)
@@ -216,7 +196,8 @@ ch_intel_actor_create(struct ch_ctx *ctx, const struct ch_intel_actor_input *in,
 	memcpy(out->updated_at, out->created_at, sizeof(out->updated_at));
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = check_post(ctx, tx, out->post_id, &post)) != CH_OK ||
+	if ((err = ch_posts_check_record(ctx, tx, out->post_id, &post)) !=
+		CH_OK ||
 	    (err = ch_intel_check_incidents(ctx, tx, out->post_id,
 		 (const char(*)[CH_ID_LEN])out->incident_ids, out->nincidents,
 		 "/incident_ids")) != CH_OK ||
@@ -498,7 +479,8 @@ ch_intel_place_create(struct ch_ctx *ctx, const struct ch_intel_place_input *in,
 	memcpy(out->updated_at, out->created_at, sizeof(out->updated_at));
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = check_post(ctx, tx, out->post_id, &post)) != CH_OK ||
+	if ((err = ch_posts_check_record(ctx, tx, out->post_id, &post)) !=
+		CH_OK ||
 	    (err = ch_intel_check_incidents(ctx, tx, out->post_id,
 		 (const char(*)[CH_ID_LEN])out->incident_ids, out->nincidents,
 		 "/incident_ids")) != CH_OK ||

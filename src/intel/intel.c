@@ -571,25 +571,9 @@ check_record(struct ch_ctx *ctx, struct ch_tx *tx, struct ch_intel_report *r,
 		    r->valid_until, r->valid_from);
 		return CH_ERR_INVALID;
 	}
-	if (ctx->who != NULL && r->classification > ctx->who->clearance) {
-		ch_fault_set(&ctx->fault, "/classification",
-		    "%s is above your clearance (%s).",
-		    ch_clearance_code(r->classification),
-		    ch_clearance_code(ctx->who->clearance));
+	if (!ch_ctx_may_classify(ctx, r->classification))
 		return CH_ERR_INVALID;
-	}
-	if (!ch_ctx_sees_post(ctx, r->post_id)) {
-		ch_fault_set(&ctx->fault, "/post_id",
-		    "you are not assigned to that post.");
-		return CH_ERR_INVALID;
-	}
-	err = ch_store_post_get(tx, r->post_id, ctx->arena, &post);
-	if (err == CH_ERR_NOT_FOUND) {
-		ch_fault_set(&ctx->fault, "/post_id", "no post has the id %s.",
-		    r->post_id);
-		return CH_ERR_INVALID;
-	}
-	if (err != CH_OK)
+	if ((err = ch_posts_check_record(ctx, tx, r->post_id, &post)) != CH_OK)
 		return err;
 	err = ch_store_intel_source_get(
 	    tx, r->source_id, false, ctx->arena, &src);

@@ -68,26 +68,6 @@ apply(struct ch_ctx *ctx, const struct ch_intel_source_input *in,
 	return CH_OK;
 }
 
-static ch_err
-check_post(struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id)
-{
-	struct ch_post post;
-	ch_err err;
-
-	if (!ch_ctx_sees_post(ctx, post_id)) {
-		ch_fault_set(&ctx->fault, "/post_id",
-		    "you are not assigned to that post.");
-		return CH_ERR_INVALID;
-	}
-	err = ch_store_post_get(tx, post_id, ctx->arena, &post);
-	if (err == CH_ERR_NOT_FOUND) {
-		ch_fault_set(
-		    &ctx->fault, "/post_id", "no post has the id %s.", post_id);
-		return CH_ERR_INVALID;
-	}
-	return err;
-}
-
 /* The audit state: the identity only as present or not (a hash of a
  * name could be guessed). */
 static ch_err
@@ -125,6 +105,7 @@ ch_err
 ch_intel_source_create(struct ch_ctx *ctx,
     const struct ch_intel_source_input *in, struct ch_intel_source *out)
 {
+	struct ch_post post;
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
@@ -152,7 +133,8 @@ ch_intel_source_create(struct ch_ctx *ctx,
 	memcpy(out->updated_at, out->created_at, sizeof(out->updated_at));
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = check_post(ctx, tx, out->post_id)) != CH_OK ||
+	if ((err = ch_posts_check_record(ctx, tx, out->post_id, &post)) !=
+		CH_OK ||
 	    (err = name_taken(ctx,
 		 ch_store_intel_source_insert(tx, out, ctx->arena))) != CH_OK) {
 		ch_store_rollback(tx);

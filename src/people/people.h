@@ -222,6 +222,12 @@ ch_err ch_posts_create(
     struct ch_ctx *ctx, const struct ch_post *in, struct ch_post *out);
 ch_err ch_posts_list(struct ch_ctx *ctx, struct ch_post **out, size_t *count);
 ch_err ch_posts_get(struct ch_ctx *ctx, const char *id, struct ch_post *out);
+/* The post a new or changed record names, inside tx: the principal's
+ * (HQ: any) and existing, into *out.  CH_ERR_INVALID with the fault on
+ * "/post_id" otherwise. */
+struct ch_tx;
+ch_err ch_posts_check_record(struct ch_ctx *ctx, struct ch_tx *tx,
+    const char *post_id, struct ch_post *out);
 ch_err ch_zones_create(
     struct ch_ctx *ctx, const struct ch_zone *in, struct ch_zone *out);
 ch_err ch_zones_list(struct ch_ctx *ctx, const char *post_id,

@@ -190,6 +190,26 @@ ch_posts_get(struct ch_ctx *ctx, const char *id, struct ch_post *out)
 }
 
 ch_err
+ch_posts_check_record(struct ch_ctx *ctx, struct ch_tx *tx, const char *post_id,
+    struct ch_post *out)
+{
+	ch_err err;
+
+	if (!ch_ctx_sees_post(ctx, post_id)) {
+		ch_fault_set(&ctx->fault, "/post_id",
+		    "you are not assigned to that post.");
+		return CH_ERR_INVALID;
+	}
+	err = ch_store_post_get(tx, post_id, ctx->arena, out);
+	if (err == CH_ERR_NOT_FOUND) {
+		ch_fault_set(
+		    &ctx->fault, "/post_id", "no post has the id %s.", post_id);
+		return CH_ERR_INVALID;
+	}
+	return err;
+}
+
+ch_err
 ch_zones_create(
     struct ch_ctx *ctx, const struct ch_zone *in, struct ch_zone *out)
 {
