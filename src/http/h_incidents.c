@@ -444,42 +444,16 @@ ch_h_incidents_create(struct ch_req *req)
 	reply_incident(req, 201, &inc);
 }
 
-/* The version in If-Match: "\"3\"" or "3"; 0 when absent or malformed. */
-static int64_t
-if_match_version(struct ch_req *req)
-{
-	const char *h = ch_req_header(req, "If-Match");
-	char digits[24];
-	size_t n;
-	long v;
-
-	if (h == NULL)
-		return 0;
-	if (*h == '"')
-		h++;
-	n = strcspn(h, "\"");
-	if (n == 0 || n >= sizeof(digits))
-		return 0;
-	memcpy(digits, h, n);
-	digits[n] = '\0';
-	return ch_parse_long(digits, 1, 1L << 62, &v) ? v : 0;
-}
-
 void
 ch_h_incidents_update(struct ch_req *req)
 {
 	struct ch_incident_input in;
 	struct ch_incident inc;
-	int64_t version = if_match_version(req);
+	int64_t version;
 	ch_err err;
 
-	if (version == 0) {
-		ch_reply_problem(req, "if-match-required",
-		    "Send If-Match with the version you read (the ETag) so "
-		    "that two people do not overwrite each other.",
-		    NULL);
+	if (!ch_req_if_match(req, &version))
 		return;
-	}
 	if (!incident_input(req, &in))
 		return;
 	err =

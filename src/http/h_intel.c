@@ -199,36 +199,6 @@ string_list(
 	return true;
 }
 
-/* The version in If-Match; false with a problem sent when absent or
- * malformed. */
-static bool
-if_match(struct ch_req *req, int64_t *version)
-{
-	const char *h = ch_req_header(req, "If-Match");
-	char digits[24];
-	size_t n;
-	long v;
-
-	if (h != NULL) {
-		if (*h == '"')
-			h++;
-		n = strcspn(h, "\"");
-		if (n > 0 && n < sizeof(digits)) {
-			memcpy(digits, h, n);
-			digits[n] = '\0';
-			if (ch_parse_long(digits, 1, 1L << 62, &v)) {
-				*version = v;
-				return true;
-			}
-		}
-	}
-	ch_reply_problem(req, "if-match-required",
-	    "Send If-Match with the version you read (the ETag) so that two "
-	    "people do not overwrite each other.",
-	    NULL);
-	return false;
-}
-
 static void
 set_etag(struct ch_req *req, int64_t version)
 {
@@ -582,7 +552,7 @@ ch_h_intel_reports_update(struct ch_req *req)
 	int64_t version;
 	ch_err err;
 
-	if (!if_match(req, &version) || !report_input(req, &in))
+	if (!ch_req_if_match(req, &version) || !report_input(req, &in))
 		return;
 	err =
 	    ch_intel_report_update(&req->ctx, req->params[0], &in, version, &r);
@@ -847,7 +817,7 @@ ch_h_intel_sources_update(struct ch_req *req)
 	int64_t version;
 	ch_err err;
 
-	if (!if_match(req, &version))
+	if (!ch_req_if_match(req, &version))
 		return;
 	source_input(req, &in);
 	err =
@@ -1004,7 +974,7 @@ ch_h_intel_actors_update(struct ch_req *req)
 	int64_t version;
 	ch_err err;
 
-	if (!if_match(req, &version) || !actor_input(req, &in))
+	if (!ch_req_if_match(req, &version) || !actor_input(req, &in))
 		return;
 	err =
 	    ch_intel_actor_update(&req->ctx, req->params[0], &in, version, &a);
@@ -1198,7 +1168,7 @@ ch_h_intel_places_update(struct ch_req *req)
 	int64_t version;
 	ch_err err;
 
-	if (!if_match(req, &version) || !place_input(req, &in))
+	if (!ch_req_if_match(req, &version) || !place_input(req, &in))
 		return;
 	err =
 	    ch_intel_place_update(&req->ctx, req->params[0], &in, version, &p);

@@ -81,7 +81,7 @@ struct ch_req {
 	const char *path;
 	char params[4][CH_ID_LEN * 2]; /* path parameters, in order */
 	size_t nparams;
-	json_t *body; /* the parsed body, or NULL */
+	json_t *body;       /* the parsed body, or NULL */
 	const void *upload; /* CH_ROUTE_FILE_UPLOAD: the file's bytes */
 	size_t upload_len;
 	struct ch_principal who_storage;
@@ -108,7 +108,7 @@ struct ch_req {
 	const char *disposition; /* a Content-Disposition header to send */
 	bool stream;             /* answer with the live feed (feed.c) */
 	char repr_digest[96];    /* a Repr-Digest header (RFC 9530) to send */
-	char retry_after[24];        /* a Retry-After header to send */
+	char retry_after[24];    /* a Retry-After header to send */
 	const char *audit_object_id; /* a read audit record's object */
 	const char *audit_post_id;
 	/* An answer given later, from another thread (ch_req_defer). */
@@ -123,6 +123,9 @@ typedef void (*ch_handler_fn)(struct ch_req *req);
 const char *ch_req_query(struct ch_req *req, const char *name);
 /* A request header or NULL. */
 const char *ch_req_header(struct ch_req *req, const char *name);
+/* The record version a change names in If-Match ("\"3\"" or "3"); false
+ * with 428 if-match-required sent when it is absent or malformed. */
+bool ch_req_if_match(struct ch_req *req, int64_t *version);
 /*
  * Answer later, without holding a worker thread: a handler calls this and
  * returns.  The server suspends the connection, then calls start(req),

@@ -106,6 +106,34 @@ ch_req_header(struct ch_req *req, const char *name)
 }
 
 bool
+ch_req_if_match(struct ch_req *req, int64_t *version)
+{
+	const char *h = ch_req_header(req, "If-Match");
+	char digits[24];
+	size_t n;
+	long v;
+
+	if (h != NULL) {
+		if (*h == '"')
+			h++;
+		n = strcspn(h, "\"");
+		if (n > 0 && n < sizeof(digits)) {
+			memcpy(digits, h, n);
+			digits[n] = '\0';
+			if (ch_parse_long(digits, 1, 1L << 62, &v)) {
+				*version = v;
+				return true;
+			}
+		}
+	}
+	ch_reply_problem(req, "if-match-required",
+	    "Send If-Match with the version you read (the ETag) so that two "
+	    "people do not overwrite each other.",
+	    NULL);
+	return false;
+}
+
+bool
 ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
     void (*finish)(struct ch_req *req), void *arg)
 {
