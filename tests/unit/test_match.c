@@ -263,6 +263,20 @@ Test(score, typos_and_transliterations)
 	cr_expect_lt(person("Andrei Navalny", "Alexei Navalny"), REVIEW);
 }
 
+/* Allowances that do not stack or do not apply: two Pinyin syllables are
+ * two characters (Zheng is not Zhang), and a name that drops a glued
+ * particle gets no vowel allowance besides (Karam is not Abdulkarim). */
+Test(score, allowances_that_do_not_apply)
+{
+	cr_expect_lt(person("Lei Zheng", "ZHANG, Lei"), ALERT);
+	cr_expect_lt(person("Wei Zhong", "ZHANG, Wei"), ALERT);
+	cr_expect_geq(person("Zhang Lei", "ZHANG, Lei"), ALERT);
+	cr_expect_lt(person("Mohamed Karam", "Mohamad Abdulkarim"), ALERT);
+	cr_expect_geq(
+	    person("Mohamed Abdulkarim", "Mohamad Abdul Karim"), ALERT);
+	cr_expect_geq(person("Usama bin Ladin", "Osama bin Laden"), ALERT);
+}
+
 Test(score, scripts)
 {
 	double greek = person("Σοφία", "Sofia");
