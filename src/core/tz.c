@@ -98,9 +98,13 @@ ch_tz_day_bounds(const char *date, const char *tz, int64_t *start, int64_t *end)
 	int y, m, d;
 	bool ok;
 
-	if (!ch_date_valid(date) ||
-	    sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+	if (!ch_date_valid(date))
 		return false;
+	/* "YYYY-MM-DD", checked: the digits are where they should be. */
+	y = (date[0] - '0') * 1000 + (date[1] - '0') * 100 +
+	    (date[2] - '0') * 10 + (date[3] - '0');
+	m = (date[5] - '0') * 10 + (date[6] - '0');
+	d = (date[8] - '0') * 10 + (date[9] - '0');
 	if ((cal = calendar(tz)) == NULL)
 		return false;
 	/* The next day from ICU's own arithmetic: the 31st + 1, the year's
