@@ -31,6 +31,17 @@ const visitorsApi = {
 };
 
 const hhmm = (s) => (s ? `${s.slice(11, 16)}` : '');
+// A time of day in the post's zone, for the guard at the desk, and what
+// to call that zone ("Nairobi time"; UTC stays UTC).
+const hhmmIn = (s, tz) => {
+	if (!s) return '';
+	try {
+		return new Date(s).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: tz || 'UTC' });
+	} catch {
+		return hhmm(s);
+	}
+};
+const zoneName = (tz) => (!tz || tz === 'UTC' ? 'UTC' : `${tz.split('/').pop().replace(/_/g, ' ')} time`);
 
 function ScreeningBadge({ v }) {
 	const [words, cls] = SCREENING[v.screening.state] || [v.screening.state, ''];
@@ -88,7 +99,7 @@ function CheckIn({ v, people, onDone, onCancel }) {
 	</form>`;
 }
 
-function KioskRow({ v, people, reload }) {
+function KioskRow({ v, people, reload, tz }) {
 	const [mode, setMode] = useState(null); // null, 'in', 'out'
 	const [issued, setIssued] = useState(null);
 	const [error, setError] = useState(null);
@@ -109,7 +120,7 @@ function KioskRow({ v, people, reload }) {
 			<${ScreeningBadge} v=${v} />
 			${v.escort_required ? html`<span class="tag tag-warn">Escort needed</span>` : ''}
 		</div>
-		<p class="cell-sub">${v.organisation || '—'} · host ${v.host_name} · ${hhmm(v.arrival)}–${hhmm(v.departure)} UTC · ${v.purpose}</p>
+		<p class="cell-sub">${v.organisation || '—'} · host ${v.host_name} · ${hhmmIn(v.arrival, tz)}–${hhmmIn(v.departure, tz)} ${zoneName(tz)} · ${v.purpose}</p>
 		${v.badge ? html`<p>Badge <strong class="badge-id">${v.badge}</strong>${v.escort_name ? html` · escort ${v.escort_name}` : ''}
 			${v.overstay_alarm_id ? html` · <span class="tag tag-warn">Overstay: alarm raised</span>` : ''}</p>` : ''}
 		${issued ? html`<div class="alert alert-info" role="status">Checked in. Hand over badge <strong class="badge-id">${issued.badge}</strong>, valid until ${fmtTime(issued.departure)}.</div>` : ''}
@@ -127,6 +138,7 @@ function KioskRow({ v, people, reload }) {
 function KioskPage({ user }) {
 	const [list, setList] = useState(null);
 	const [day, setDay] = useState(null);
+	const [tz, setTz] = useState(null);
 	const [people, setPeople] = useState([]);
 	const [error, setError] = useState(null);
 	const [tick, setTick] = useState(0);
@@ -139,6 +151,7 @@ function KioskPage({ user }) {
 		visitorsApi.list({ day: 'today', limit: 1000 }).then((r) => {
 			setList(r.items || []);
 			setDay(r.day ? `${r.day}, ${r.time_zone}` : null);
+			setTz(r.time_zone || null);
 			setError(null);
 		}, setError);
 		const t = setInterval(reload, 30000);
@@ -154,7 +167,7 @@ function KioskPage({ user }) {
 		${list && list.length === 0 ? html`<p class="muted">No visitors today.</p>` : ''}
 		${list ? html`<ul class="visitor-list">
 			${list.filter((v) => v.status === 'expected' || v.status === 'checked_in').map((v) =>
-				html`<${KioskRow} key=${v.id} v=${v} people=${people} reload=${reload} />`)}
+				html`<${KioskRow} key=${v.id} v=${v} people=${people} reload=${reload} tz=${tz} />`)}
 		</ul>` : ''}
 	</section>`;
 }
