@@ -73,8 +73,9 @@ ch_log_json_line(const char *json)
 	if (json == NULL)
 		return;
 	pthread_mutex_lock(&log_lock);
-	fputs(json, stderr);
-	fputc('\n', stderr);
+	/* One write(2) for the line and its newline (stderr is
+	 * unbuffered: fputs and fputc would be two). */
+	fprintf(stderr, "%s\n", json);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }
