@@ -263,6 +263,129 @@ point_find(const struct gate_config *c, const char *id)
 	return NULL;
 }
 
+/* ---- the badge cache ----
+ * Each badge presented (known or not) with its credential and holder
+ * (name, category, clearance, the roles of their user account), kept
+ * until access_head.config moves: every write of a credential, a person
+ * or a user account bumps it in its own transaction (the store does, so
+ * no path forgets it), and a batch reads it under its write lock, so a
+ * revoked badge is refused by the very next batch.  The query it saves
+ * was the largest part of a decision in the committer.  A fixed table:
+ * a badge takes its slot from whichever was there. */
+#define BADGE_SLOTS 4096
+
+struct badge_entry {
+	bool used;
+	bool found;
+	char badge[72];
+	struct ch_credential cred; /* cred.badge is not kept */
+	bool person_found;
+	char *given_name, *family_name, *position; /* malloc'd */
+	char category[40];
+	char clearance[20];
+	unsigned roles;
+};
+
+static pthread_mutex_t badge_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t badge_version = -1; /* under badge_lock */
+static struct badge_entry badge_cache[BADGE_SLOTS];
+
+static void
+badge_entry_clear(struct badge_entry *e)
+{
+	free(e->given_name);
+	free(e->family_name);
+	free(e->position);
+	memset(e, 0, sizeof(*e));
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s != NULL ? strdup(s) : NULL;
+}
+
+static char *
+arena_dup_or_null(ch_arena *arena, const char *s)
+{
+	return s != NULL ? ch_arena_strdup(arena, s) : NULL;
+}
+
+/* The badge's credential and holder as of config version: from the
+ * cache, else the store (and then into the cache).  CH_ERR_NOT_FOUND for
+ * an unknown badge. */
+static ch_err
+gate_credential(struct ch_tx *tx, int64_t version, const char *badge,
+    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h)
+{
+	struct badge_entry *e;
+	uint32_t hash = 2166136261u;
+	bool hit = false, found = false;
+	ch_err err;
+
+	for (const char *c = badge; *c != '\0'; c++)
+		hash = (hash ^ (unsigned char)*c) * 16777619u;
+	e = &badge_cache[hash % BADGE_SLOTS];
+	if (strlen(badge) >= sizeof(e->badge))
+		return ch_store_gate_credential(tx, badge, arena, cred, h);
+	pthread_mutex_lock(&badge_lock);
+	if (badge_version != version) {
+		for (size_t i = 0; i < BADGE_SLOTS; i++)
+			if (badge_cache[i].used)
+				badge_entry_clear(&badge_cache[i]);
+		badge_version = version;
+	}
+	if (e->used && strcmp(e->badge, badge) == 0) {
+		hit = true;
+		found = e->found;
+		if (found) {
+			*cred = e->cred;
+			memset(h, 0, sizeof(*h));
+			h->person_found = e->person_found;
+			h->given_name = arena_dup_or_null(arena, e->given_name);
+			h->family_name =
+			    arena_dup_or_null(arena, e->family_name);
+			h->position = arena_dup_or_null(arena, e->position);
+			memcpy(h->category, e->category, sizeof(h->category));
+			memcpy(
+			    h->clearance, e->clearance, sizeof(h->clearance));
+			h->roles = e->roles;
+		}
+	}
+	pthread_mutex_unlock(&badge_lock);
+	if (hit) {
+		if (!found)
+			return CH_ERR_NOT_FOUND;
+		cred->badge = ch_arena_strdup(arena, badge);
+		return cred->badge != NULL ? CH_OK : CH_ERR_NOMEM;
+	}
+	err = ch_store_gate_credential(tx, badge, arena, cred, h);
+	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
+		return err;
+	pthread_mutex_lock(&badge_lock);
+	if (badge_version == version) {
+		badge_entry_clear(e);
+		e->used = true;
+		e->found = err == CH_OK;
+		ch_strlcpy(e->badge, badge, sizeof(e->badge));
+		if (e->found) {
+			e->cred = *cred;
+			e->cred.badge = NULL;
+			e->cred.holder_name = NULL;
+			e->person_found = h->person_found;
+			e->given_name = dup_or_null(h->given_name);
+			e->family_name = dup_or_null(h->family_name);
+			e->position = dup_or_null(h->position);
+			memcpy(e->category, h->category, sizeof(e->category));
+			memcpy(
+			    e->clearance, h->clearance, sizeof(e->clearance));
+			e->roles = h->roles;
+		}
+	}
+	pthread_mutex_unlock(&badge_lock);
+	return err;
+}
+
 /* What one decision of a batch writes, gathered before the batch's
  * writes. */
 struct gate_rec {
@@ -342,7 +465,7 @@ decide_read(struct ch_tx *tx, int64_t version, const struct gate_rec *recs,
 			out->zone_name = ch_arena_strdup(ctx->arena, dz->name);
 		}
 	}
-	err = ch_store_gate_credential(tx, rq->badge, ctx->arena, &cred, &h);
+	err = gate_credential(tx, version, rq->badge, ctx->arena, &cred, &h);
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		goto done;
 	f.credential_found = err == CH_OK && strcmp(cred.post_id, post_id) == 0;

@@ -70,12 +70,24 @@ ch_log(enum ch_log_level level, const char *func, const char *fmt, ...)
 void
 ch_log_json_line(const char *json)
 {
+	static char line[8192]; /* under log_lock */
+	size_t len;
+
 	if (json == NULL)
 		return;
 	pthread_mutex_lock(&log_lock);
 	/* One write(2) for the line and its newline (stderr is
-	 * unbuffered: fputs and fputc would be two). */
-	fprintf(stderr, "%s\n", json);
+	 * unbuffered: fputs and fputc would be two, and fprintf formats
+	 * through a buffer of its own). */
+	len = strlen(json);
+	if (len < sizeof(line)) {
+		memcpy(line, json, len);
+		line[len] = '\n';
+		fwrite(line, 1, len + 1, stderr);
+	} else {
+		fputs(json, stderr);
+		fputc('\n', stderr);
+	}
 	fflush(stderr);
 	pthread_mutex_unlock(&log_lock);
 }

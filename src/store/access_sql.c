@@ -150,12 +150,15 @@ ch_store_credential_insert(struct ch_tx *tx, const struct ch_credential *c)
 	    ch_param_opt(c->person_id), ch_param_opt(c->visitor_id),
 	    CH_P_TEXT(c->created_at), CH_P_TEXT(c->updated_at)};
 
-	return ch_tx_query(tx,
+	ch_err err = ch_tx_query(tx,
 	    "INSERT INTO access_credentials (id, post_id, badge, pin_hash,"
 	    " duress_hash, status, valid_from, valid_until, person_id,"
 	    " visitor_id, version, created_at, updated_at) VALUES"
 	    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12)",
 	    v, CH_ARRAY_LEN(v), NULL, NULL);
+
+	/* The gate caches badges and their holders by this counter. */
+	return err == CH_OK ? ch_store_access_config_bump(tx) : err;
 }
 
 ch_err
@@ -176,6 +179,8 @@ ch_store_credential_update(struct ch_tx *tx, const struct ch_credential *c)
 	    v, CH_ARRAY_LEN(v), NULL, &changed);
 	if (err == CH_OK && changed == 0)
 		err = CH_ERR_NOT_FOUND;
+	if (err == CH_OK)
+		err = ch_store_access_config_bump(tx); /* the gate's cache */
 	return err;
 }
 
