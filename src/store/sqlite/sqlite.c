@@ -30,7 +30,12 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define STMT_CACHE 64 /* prepared statements kept per connection */
-#define CHECKPOINT_FRAMES 1000 /* SQLite's own default */
+/* A checkpoint when the log holds 8000 frames (32 MiB of 4 KiB pages),
+ * not SQLite's 1000: the pages every commit rewrites (the heads, the
+ * presence table, the upper levels of the indexes) are copied back once
+ * per checkpoint however often they were logged, and the gate's batches
+ * log such pages every few milliseconds. */
+#define CHECKPOINT_FRAMES 8000
 #define CHECKPOINTERS 16
 
 /* The checkpoint thread of one database file, shared by its connections
