@@ -287,7 +287,7 @@ access_log(struct req_state *st, unsigned status)
 	log_field(&b, "path", req->path ? req->path : "");
 	ch_buf_append(&b, "}", 1);
 	if (b.data != NULL)
-		ch_log_json_line(b.data);
+		ch_log_access_line(b.data, b.len);
 	ch_buf_free(&b);
 }
 
