@@ -32,8 +32,9 @@
 /* libmicrohttpd's memory per connection (headers, buffers; bodies are
  * copied out as they come).  It is cleared for every request of a
  * keep-alive connection, so it is not larger than the largest headers
- * need: 64 KiB cost a gate reader's request more than its JSON. */
-#define CONNECTION_MEMORY (32u * 1024)
+ * need (16 KiB: nginx reads headers into 1 KiB, then 8 KiB buffers); 64
+ * KiB cost a gate reader's request more than its JSON. */
+#define CONNECTION_MEMORY (16u * 1024)
 
 struct ch_http_server {
 	struct MHD_Daemon *daemon;
