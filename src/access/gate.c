@@ -396,20 +396,70 @@ struct gate_rec {
 	struct ch_alarm alarm;
 };
 
+/* The holders a batch has moved so far: holder -> index of their last
+ * grant in the batch (open addressing, at most half full).  Looking them
+ * up by scanning the batch cost a batch of n some n * n / 2 string
+ * comparisons. */
+struct holder_map {
+	size_t cap; /* a power of two */
+	int32_t *slot; /* -1: empty */
+	const struct gate_rec *recs;
+};
+
+static ch_err
+holder_map_init(struct holder_map *m, const struct gate_rec *recs, size_t n)
+{
+	m->cap = 16;
+	while (m->cap < 2 * n)
+		m->cap *= 2;
+	m->recs = recs;
+	if ((m->slot = malloc(m->cap * sizeof(*m->slot))) == NULL)
+		return CH_ERR_NOMEM;
+	for (size_t i = 0; i < m->cap; i++)
+		m->slot[i] = -1;
+	return CH_OK;
+}
+
+static size_t
+holder_map_find(const struct holder_map *m, const char *holder)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (const char *c = holder; *c != '\0'; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	for (i = h & (m->cap - 1); m->slot[i] >= 0;
+	     i = (i + 1) & (m->cap - 1))
+		if (strcmp(m->recs[m->slot[i]].holder, holder) == 0)
+			break;
+	return i;
+}
+
+/* The index of holder's last grant in the batch, or -1. */
+static int32_t
+holder_map_get(const struct holder_map *m, const char *holder)
+{
+	return m->slot[holder_map_find(m, holder)];
+}
+
+static void
+holder_map_put(struct holder_map *m, size_t idx)
+{
+	m->slot[holder_map_find(m, m->recs[idx].holder)] = (int32_t)idx;
+}
+
 /* Where holder is as the batch has it so far: the last grant of an
  * earlier decision of the batch, else the store. */
 static ch_err
-presence_in_batch(struct ch_tx *tx, const struct gate_rec *recs, size_t n,
+presence_in_batch(struct ch_tx *tx, const struct holder_map *moved,
     const char *holder, char zone_id[CH_ID_LEN])
 {
+	int32_t last = holder_map_get(moved, holder);
 	bool found;
 
-	for (size_t i = n; i-- > 0;) {
-		if (recs[i].holder != NULL &&
-		    strcmp(recs[i].holder, holder) == 0) {
-			ch_strlcpy(zone_id, recs[i].ev.zone_id, CH_ID_LEN);
-			return CH_OK;
-		}
+	if (last >= 0) {
+		ch_strlcpy(zone_id, moved->recs[last].ev.zone_id, CH_ID_LEN);
+		return CH_OK;
 	}
 	return ch_store_presence_get(tx, holder, zone_id, &found);
 }
@@ -417,8 +467,8 @@ presence_in_batch(struct ch_tx *tx, const struct gate_rec *recs, size_t n,
 /* Decide one request of a batch: read what it needs (seeing the decisions
  * recs[0..nrecs) before it), decide, and fill rec with what to write. */
 static ch_err
-decide_read(struct ch_tx *tx, int64_t version, const struct gate_rec *recs,
-    size_t nrecs, struct ch_ctx *ctx, const struct ch_decision_request *rq,
+decide_read(struct ch_tx *tx, int64_t version, const struct holder_map *moved,
+    struct ch_ctx *ctx, const struct ch_decision_request *rq,
     struct ch_decision *out, struct gate_rec *rec)
 {
 	const char *chain[16];
@@ -515,7 +565,7 @@ decide_read(struct ch_tx *tx, int64_t version, const struct gate_rec *recs,
 		f.nrules = cfg->nrules;
 		if (f.passback != CH_PASSBACK_NONE) {
 			/* Nowhere inside is a place too: outside. */
-			if ((err = presence_in_batch(tx, recs, nrecs, holder,
+			if ((err = presence_in_batch(tx, moved, holder,
 				 f.presence_zone_id)) != CH_OK)
 				goto done;
 			f.presence_known = true;
@@ -585,7 +635,8 @@ done:
  * each holder's last place, the alarms, and the audit records (each
  * event's, then its alarm's) numbered together. */
 static ch_err
-write_batch(struct ch_tx *tx, struct gate_rec *recs, size_t n)
+write_batch(struct ch_tx *tx, struct gate_rec *recs, size_t n,
+    const struct holder_map *moved)
 {
 	struct ch_access_event *evs = NULL;
 	struct ch_presence_move *moves = NULL;
@@ -612,15 +663,10 @@ write_batch(struct ch_tx *tx, struct gate_rec *recs, size_t n)
 	/* Occupancy: the last grant of each holder in the batch. */
 	for (size_t i = n; i-- > 0;) {
 		const struct gate_rec *r = &recs[i];
-		bool later = false;
 
-		if (r->holder == NULL)
-			continue;
-		for (size_t k = i + 1; k < n && !later; k++)
-			later = recs[k].holder != NULL &&
-			    strcmp(recs[k].holder, r->holder) == 0;
-		if (later)
-			continue;
+		if (r->holder == NULL ||
+		    holder_map_get(moved, r->holder) != (int32_t)i)
+			continue; /* a later grant moves them */
 		moves[nmoves++] = (struct ch_presence_move){r->holder,
 		    r->ev.post_id, r->ev.person_id, r->ev.credential_id,
 		    r->ev.zone_id, r->ev.at, r->ev.point_id};
@@ -672,20 +718,27 @@ static ch_err
 decide_batch(struct ch_tx *tx, struct ch_gate_job *jobs, size_t n)
 {
 	struct gate_rec *recs = calloc(n ? n : 1, sizeof(*recs));
+	struct holder_map moved = {0, NULL, NULL};
 	struct ch_gate_job *j;
 	size_t i = 0;
 	int64_t version;
 	ch_err err;
 
-	if (recs == NULL)
+	if (recs == NULL || holder_map_init(&moved, recs, n) != CH_OK) {
+		free(recs);
 		return CH_ERR_NOMEM;
+	}
 	/* The configuration cannot change under the batch's write lock. */
 	err = ch_store_access_config_version(tx, &version);
-	for (j = jobs; err == CH_OK && j != NULL && i < n; j = j->next, i++)
+	for (j = jobs; err == CH_OK && j != NULL && i < n; j = j->next, i++) {
 		err = decide_read(
-		    tx, version, recs, i, j->ctx, j->rq, j->out, &recs[i]);
+		    tx, version, &moved, j->ctx, j->rq, j->out, &recs[i]);
+		if (err == CH_OK && recs[i].holder != NULL)
+			holder_map_put(&moved, i);
+	}
 	if (err == CH_OK)
-		err = write_batch(tx, recs, i);
+		err = write_batch(tx, recs, i, &moved);
+	free(moved.slot);
 	free(recs);
 	return err;
 }
