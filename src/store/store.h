@@ -133,6 +133,10 @@ ch_err ch_store_audit_count(struct ch_tx *tx, int64_t *count);
 /* The highest seq in the log (0 when empty): not the head's size when
  * records were removed. */
 ch_err ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq);
+/* The seq and leaf hash (hex) of at most limit records from seq from, in
+ * order: what the checkpoint thread needs of a record. */
+ch_err ch_store_audit_leaves(struct ch_tx *tx, int64_t from, size_t limit,
+    int64_t *seqs, char (*hashes)[65], size_t *count);
 /*
  * Hashes (hex) of count consecutive positions from first: leaf hashes of
  * seq first+1 ... when level is 0, else audit_nodes rows (level, first),
