@@ -635,6 +635,16 @@ ch_err ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
 /* Where a holder is: *found false when not inside. */
 ch_err ch_store_presence_get(struct ch_tx *tx, const char *holder_id,
     char zone_id[CH_ID_LEN], bool *found);
+/* Where each of n holders is: for each one present, its holder_id and
+ * zone_id in *out (malloc'd, the caller frees; the absent are not there),
+ * in statements of up to CH_ROWS_CHUNK_MAX holders. */
+struct ch_presence_at {
+	char holder_id[CH_ID_LEN];
+	char zone_id[CH_ID_LEN];
+};
+ch_err ch_store_presence_get_many(struct ch_tx *tx,
+    const char *const *holders, size_t n, struct ch_presence_at **out,
+    size_t *count);
 /* Set a holder's zone, or remove the holder when zone_id is "". */
 ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
     const char *post_id, const char *person_id, const char *credential_id,
