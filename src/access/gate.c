@@ -401,7 +401,7 @@ struct gate_rec {
  * up by scanning the batch cost a batch of n some n * n / 2 string
  * comparisons. */
 struct holder_map {
-	size_t cap; /* a power of two */
+	size_t cap;    /* a power of two */
 	int32_t *slot; /* -1: empty */
 	const struct gate_rec *recs;
 };
@@ -428,8 +428,7 @@ holder_map_find(const struct holder_map *m, const char *holder)
 
 	for (const char *c = holder; *c != '\0'; c++)
 		h = (h ^ (unsigned char)*c) * 16777619u;
-	for (i = h & (m->cap - 1); m->slot[i] >= 0;
-	     i = (i + 1) & (m->cap - 1))
+	for (i = h & (m->cap - 1); m->slot[i] >= 0; i = (i + 1) & (m->cap - 1))
 		if (strcmp(m->recs[m->slot[i]].holder, holder) == 0)
 			break;
 	return i;
@@ -465,7 +464,7 @@ struct presence_map {
 		const char *holder; /* NULL: empty */
 		bool found;
 		char zone_id[CH_ID_LEN];
-	} *slot;
+	} * slot;
 };
 
 static struct presence_slot *
@@ -566,7 +565,8 @@ presence_in_batch(struct ch_tx *tx, const struct holder_map *moved,
 		return CH_OK;
 	}
 	if ((slot = presence_map_find(before, holder))->holder != NULL) {
-		ch_strlcpy(zone_id, slot->found ? slot->zone_id : "", CH_ID_LEN);
+		ch_strlcpy(
+		    zone_id, slot->found ? slot->zone_id : "", CH_ID_LEN);
 		return CH_OK;
 	}
 	return ch_store_presence_get(tx, holder, zone_id, &found);
@@ -576,9 +576,9 @@ presence_in_batch(struct ch_tx *tx, const struct holder_map *moved,
  * recs[0..nrecs) before it), decide, and fill rec with what to write. */
 static ch_err
 decide_read(struct ch_tx *tx, int64_t version, const struct holder_map *moved,
-    const struct presence_map *before, struct prefetch *pre,
-    struct ch_ctx *ctx, const struct ch_decision_request *rq,
-    struct ch_decision *out, struct gate_rec *rec)
+    const struct presence_map *before, struct prefetch *pre, struct ch_ctx *ctx,
+    const struct ch_decision_request *rq, struct ch_decision *out,
+    struct gate_rec *rec)
 {
 	const char *chain[16];
 	struct gate_config *cfg = NULL;

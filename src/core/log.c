@@ -92,8 +92,8 @@ access_flush_locked(void)
 	size_t done = 0;
 
 	while (done < access_len) {
-		ssize_t n = write(
-		    STDERR_FILENO, access_buf + done, access_len - done);
+		ssize_t n =
+		    write(STDERR_FILENO, access_buf + done, access_len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -274,8 +274,8 @@ access_log(struct req_state *st, unsigned status)
 
 	ch_time_format(ch_clock_now(), ts);
 	ch_buf_init(&b, 1u << 20);
-	ch_buf_appendf(&b,
-	    "{\"time\":\"%s\",\"level\":\"info\",\"type\":\"access\"", ts);
+	ch_buf_appendf(
+	    &b, "{\"time\":\"%s\",\"level\":\"info\",\"type\":\"access\"", ts);
 	log_field(&b, "request_id", req->request_id);
 	log_field(&b, "remote", req->source);
 	log_field(&b, "method", req->method ? req->method : "");

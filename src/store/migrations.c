@@ -710,9 +710,8 @@ static const char m011_visitors[] =
  * and copied back at every checkpoint), and the access log's filters,
  * written once for both engines as "$n IS NULL OR column = $n", walk the
  * post's events by seq whichever index exists.  They go. */
-static const char m012_gate_pages[] =
-    "DROP INDEX access_events_person;"
-    "DROP INDEX access_events_credential;";
+static const char m012_gate_pages[] = "DROP INDEX access_events_person;"
+				      "DROP INDEX access_events_credential;";
 
 const struct ch_migration ch_migrations[] = {
     {1,

@@ -130,13 +130,13 @@ checkpointer_main(void *arg)
 			NULL) == SQLITE_OK) {
 			sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
 			(void)sqlite3_exec(handle,
-			    "PRAGMA synchronous=FULL; PRAGMA wal_autocheckpoint=0",
+			    "PRAGMA synchronous=FULL; PRAGMA "
+			    "wal_autocheckpoint=0",
 			    NULL, NULL, NULL);
 		}
-		rc = handle != NULL
-		    ? sqlite3_wal_checkpoint_v2(handle, NULL,
-			  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
-		    : SQLITE_CANTOPEN;
+		rc = handle != NULL ? sqlite3_wal_checkpoint_v2(handle, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
+				    : SQLITE_CANTOPEN;
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warn("checkpoint of %s failed: %s", c->path,
 			    handle ? sqlite3_errmsg(handle) : "cannot open");
