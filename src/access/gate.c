@@ -287,6 +287,7 @@ struct badge_entry {
 };
 
 static pthread_mutex_t badge_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t badge_store;       /* under badge_lock: ch_store_serial */
 static int64_t badge_version = -1; /* under badge_lock */
 static struct badge_entry badge_cache[BADGE_SLOTS];
 
@@ -315,8 +316,9 @@ arena_dup_or_null(ch_arena *arena, const char *s)
  * cache, else the store (and then into the cache).  CH_ERR_NOT_FOUND for
  * an unknown badge. */
 static ch_err
-gate_credential(struct ch_tx *tx, int64_t version, const char *badge,
-    ch_arena *arena, struct ch_credential *cred, struct ch_gate_holder *h)
+gate_credential(struct ch_tx *tx, uint64_t store, int64_t version,
+    const char *badge, ch_arena *arena, struct ch_credential *cred,
+    struct ch_gate_holder *h)
 {
 	struct badge_entry *e;
 	uint32_t hash = 2166136261u;
@@ -329,11 +331,12 @@ gate_credential(struct ch_tx *tx, int64_t version, const char *badge,
 	if (strlen(badge) >= sizeof(e->badge))
 		return ch_store_gate_credential(tx, badge, arena, cred, h);
 	pthread_mutex_lock(&badge_lock);
-	if (badge_version != version) {
+	if (badge_version != version || badge_store != store) {
 		for (size_t i = 0; i < BADGE_SLOTS; i++)
 			if (badge_cache[i].used)
 				badge_entry_clear(&badge_cache[i]);
 		badge_version = version;
+		badge_store = store;
 	}
 	if (e->used && strcmp(e->badge, badge) == 0) {
 		hit = true;
@@ -363,7 +366,7 @@ gate_credential(struct ch_tx *tx, int64_t version, const char *badge,
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		return err;
 	pthread_mutex_lock(&badge_lock);
-	if (badge_version == version) {
+	if (badge_version == version && badge_store == store) {
 		badge_entry_clear(e);
 		e->used = true;
 		e->found = err == CH_OK;
@@ -516,8 +519,9 @@ prefetch_batch(struct ch_tx *tx, int64_t version, struct ch_gate_job *jobs,
 	for (size_t i = 0; i < n && j != NULL; i++, j = j->next) {
 		struct presence_slot *slot;
 
-		pre[i].err = gate_credential(tx, version, j->rq->badge,
-		    j->ctx->arena, &pre[i].cred, &pre[i].h);
+		pre[i].err =
+		    gate_credential(tx, ch_store_serial(j->ctx->store), version,
+			j->rq->badge, j->ctx->arena, &pre[i].cred, &pre[i].h);
 		if (pre[i].err == CH_ERR_NOT_FOUND)
 			continue;
 		if (pre[i].err != CH_OK) {

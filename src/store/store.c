@@ -45,6 +45,7 @@ struct ch_store {
 	uint64_t next_ticket, serving;
 	pthread_t turn_owner; /* valid while turn_held */
 	bool turn_held;
+	uint64_t serial; /* unique in the process (ch_store_serial) */
 };
 
 struct ch_tx {
@@ -270,6 +271,14 @@ ch_store_engine(const struct ch_store *store)
 	return store->ops->name;
 }
 
+static _Atomic uint64_t store_serials;
+
+uint64_t
+ch_store_serial(const struct ch_store *store)
+{
+	return store->serial;
+}
+
 ch_err
 ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 {
@@ -290,6 +299,7 @@ ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 		return CH_ERR_INVALID;
 	}
 	store->dsn = strdup(dsn);
+	store->serial = atomic_fetch_add(&store_serials, 1) + 1;
 	store->size = nconns < 1 ? 1 : nconns > POOL_MAX ? POOL_MAX : nconns;
 	pthread_mutex_init(&store->lock, NULL);
 	pthread_cond_init(&store->freed, NULL);

@@ -38,6 +38,9 @@ struct ch_incident_transition;
 ch_err ch_store_open(const char *dsn, int nconns, struct ch_store **out);
 void ch_store_close(struct ch_store *store);
 const char *ch_store_engine(const struct ch_store *store);
+/* A number no other store opened by this process has had: for caches of
+ * what a store holds (a store opened later may get the same address). */
+uint64_t ch_store_serial(const struct ch_store *store);
 /* The schema version of the database and of this binary. */
 int ch_store_schema_version(const struct ch_store *store);
 int ch_store_schema_latest(void);
