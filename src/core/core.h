@@ -123,6 +123,9 @@ void ch_id_new(char out[CH_ID_LEN]);
 bool ch_id_valid(const char *s);
 /* Fill buf with n random bytes from the system's CSPRNG. */
 void ch_random_bytes(void *buf, size_t n);
+/* 16 random bytes for an identifier (not a secret: a record id, a
+ * request id), from a per-thread pool filled 512 bytes at a time. */
+void ch_random_id(unsigned char out[16]);
 
 /* ---- text.c: UTF-8 and small string helpers. ---- */
 bool ch_utf8_valid(const char *s, size_t n);

@@ -48,8 +48,8 @@ fork_watch(void)
 	pthread_atfork(NULL, NULL, on_fork_child);
 }
 
-static void
-id_random(unsigned char b[16])
+void
+ch_random_id(unsigned char b[16])
 {
 	static _Thread_local unsigned char pool[ID_POOL];
 	static _Thread_local size_t used = ID_POOL;
@@ -79,7 +79,7 @@ ch_id_new(char out[CH_ID_LEN])
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	id_random(b);
+	ch_random_id(b);
 	for (int i = 0; i < 6; i++)
 		b[i] = (unsigned char)(ms >> (40 - 8 * i));
 	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));

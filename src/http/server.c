@@ -201,7 +201,7 @@ request_id(struct MHD_Connection *conn, char out[33])
 		ch_strlcpy(out, given, 33);
 		return;
 	}
-	ch_random_bytes(raw, sizeof(raw));
+	ch_random_id(raw);
 	ch_hex(raw, sizeof(raw), out);
 }
 
