@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -37,6 +38,10 @@
  * log such pages every few milliseconds. */
 #define CHECKPOINT_FRAMES 8000
 #define CHECKPOINTERS 16
+/* At most one checkpoint every CHECKPOINT_GAP_MS: every commit past the
+ * threshold asks for one, and passes run back to back (each with two
+ * fsyncs) took the disk from the commits that readers wait for. */
+#define CHECKPOINT_GAP_MS 100
 
 /* The checkpoint thread of one database file, shared by its connections
  * in this process. */
@@ -113,6 +118,7 @@ checkpointer_main(void *arg)
 {
 	struct checkpointer *c = arg;
 	sqlite3 *handle = NULL;
+	int64_t last_ms = 0;
 
 	pthread_mutex_lock(&ckpt_lock);
 	for (;;) {
@@ -122,6 +128,22 @@ checkpointer_main(void *arg)
 			pthread_cond_wait(&c->cond, &ckpt_lock);
 		if (c->stop)
 			break;
+		if (last_ms != 0 &&
+		    ch_clock_mono_ms() - last_ms < CHECKPOINT_GAP_MS) {
+			struct timespec until;
+			int64_t wait_ms =
+			    CHECKPOINT_GAP_MS - (ch_clock_mono_ms() - last_ms);
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += wait_ms / 1000;
+			until.tv_nsec += (wait_ms % 1000) * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&c->cond, &ckpt_lock, &until);
+			continue; /* stop may have come */
+		}
 		c->wanted = false;
 		pthread_mutex_unlock(&ckpt_lock);
 		if (handle == NULL &&
@@ -140,6 +162,7 @@ checkpointer_main(void *arg)
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warn("checkpoint of %s failed: %s", c->path,
 			    handle ? sqlite3_errmsg(handle) : "cannot open");
+		last_ms = ch_clock_mono_ms();
 		pthread_mutex_lock(&ckpt_lock);
 	}
 	pthread_mutex_unlock(&ckpt_lock);
