@@ -24,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -38,10 +37,11 @@
  * log such pages every few milliseconds. */
 #define CHECKPOINT_FRAMES 8000
 #define CHECKPOINTERS 16
-/* At most one checkpoint every CHECKPOINT_GAP_MS: every commit past the
- * threshold asks for one, and passes run back to back (each with two
- * fsyncs) took the disk from the commits that readers wait for. */
-#define CHECKPOINT_GAP_MS 100
+/* A log this long (128 MiB) is checkpointed by the writer itself, right
+ * after its commit, as SQLite does by default: under a steady stream of
+ * commits the thread's passive checkpoints may never find the log copied
+ * to its end, which is when the next writer starts it over. */
+#define CHECKPOINT_FRAMES_WRITER (4 * CHECKPOINT_FRAMES)
 
 /* The checkpoint thread of one database file, shared by its connections
  * in this process. */
@@ -118,7 +118,6 @@ checkpointer_main(void *arg)
 {
 	struct checkpointer *c = arg;
 	sqlite3 *handle = NULL;
-	int64_t last_ms = 0;
 
 	pthread_mutex_lock(&ckpt_lock);
 	for (;;) {
@@ -128,22 +127,6 @@ checkpointer_main(void *arg)
 			pthread_cond_wait(&c->cond, &ckpt_lock);
 		if (c->stop)
 			break;
-		if (last_ms != 0 &&
-		    ch_clock_mono_ms() - last_ms < CHECKPOINT_GAP_MS) {
-			struct timespec until;
-			int64_t wait_ms =
-			    CHECKPOINT_GAP_MS - (ch_clock_mono_ms() - last_ms);
-
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += wait_ms / 1000;
-			until.tv_nsec += (wait_ms % 1000) * 1000000L;
-			if (until.tv_nsec >= 1000000000L) {
-				until.tv_sec++;
-				until.tv_nsec -= 1000000000L;
-			}
-			pthread_cond_timedwait(&c->cond, &ckpt_lock, &until);
-			continue; /* stop may have come */
-		}
 		c->wanted = false;
 		pthread_mutex_unlock(&ckpt_lock);
 		if (handle == NULL &&
@@ -162,7 +145,6 @@ checkpointer_main(void *arg)
 		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 			log_warn("checkpoint of %s failed: %s", c->path,
 			    handle ? sqlite3_errmsg(handle) : "cannot open");
-		last_ms = ch_clock_mono_ms();
 		pthread_mutex_lock(&ckpt_lock);
 	}
 	pthread_mutex_unlock(&ckpt_lock);
@@ -178,8 +160,11 @@ on_wal_commit(void *arg, sqlite3 *handle, const char *name, int frames)
 {
 	struct checkpointer *c = arg;
 
-	(void)handle;
-	(void)name;
+	if (frames >= CHECKPOINT_FRAMES_WRITER) {
+		(void)sqlite3_wal_checkpoint_v2(
+		    handle, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
 	if (frames >= CHECKPOINT_FRAMES) {
 		pthread_mutex_lock(&ckpt_lock);
 		c->wanted = true;
