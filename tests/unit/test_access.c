@@ -740,8 +740,8 @@ Test(gate, posture_narrows_the_grant, .init = setup, .fini = teardown)
 /* The gate keeps badges and holders in memory (gate.c, the badge cache):
  * a change of the holder, the badge or an unknown badge's registration
  * applies to the very next decision, by the group committer too. */
-Test(gate, holder_and_badge_changes_apply_to_the_next_decision,
-    .init = setup, .fini = teardown)
+Test(gate, holder_and_badge_changes_apply_to_the_next_decision, .init = setup,
+    .fini = teardown)
 {
 	struct ch_person_input pi = {0};
 	struct ch_person p;
@@ -756,8 +756,8 @@ Test(gate, holder_and_badge_changes_apply_to_the_next_decision,
 	/* Her clearance drops below the compound's (SBU). */
 	pi.set = CH_PF_CLEARANCE;
 	pi.clearance = "UNCLASSIFIED";
-	cr_assert_eq(ch_people_update(&ctx, person_id, &pi, 0, &p), CH_OK,
-	    "%s", ctx.fault.detail);
+	cr_assert_eq(ch_people_update(&ctx, person_id, &pi, 0, &p), CH_OK, "%s",
+	    ctx.fault.detail);
 	d = swipe(gate_point, "T-5", NULL, CH_DIR_IN);
 	cr_expect_eq(d.result.reason, CH_REASON_CLEARANCE, "%s",
 	    ch_access_reason_code(d.result.reason));
@@ -765,8 +765,8 @@ Test(gate, holder_and_badge_changes_apply_to_the_next_decision,
 	pi.set = CH_PF_CLEARANCE | CH_PF_GIVEN_NAME;
 	pi.clearance = "SECRET";
 	pi.given_name = "Adah";
-	cr_assert_eq(ch_people_update(&ctx, person_id, &pi, 0, &p), CH_OK,
-	    "%s", ctx.fault.detail);
+	cr_assert_eq(ch_people_update(&ctx, person_id, &pi, 0, &p), CH_OK, "%s",
+	    ctx.fault.detail);
 	d = swipe(gate_point, "T-5", NULL, CH_DIR_IN);
 	cr_expect(
 	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
