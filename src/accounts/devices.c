@@ -40,12 +40,16 @@ struct cached_device {
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cached_device cache[CACHE_SLOTS];
+/* Moves with every clear: a lookup that began before a revocation does
+ * not put what it read back into the cache. */
+static uint64_t cache_generation;
 
 static void
 cache_clear(void)
 {
 	pthread_mutex_lock(&cache_lock);
 	memset(cache, 0, sizeof(cache));
+	cache_generation++;
 	pthread_mutex_unlock(&cache_lock);
 }
 
@@ -257,6 +261,7 @@ ch_device_resolve(struct ch_store *store, const char *token, const char *source,
 	struct ch_device d;
 	struct ch_tx *tx = NULL;
 	struct cached_device *slot;
+	uint64_t generation;
 	char hash[65], now[CH_TIMESTAMP_LEN];
 	int64_t last = 0;
 	bool hit = false;
@@ -273,6 +278,7 @@ ch_device_resolve(struct ch_store *store, const char *token, const char *source,
 		last = slot->last_used;
 		hit = true;
 	}
+	generation = cache_generation;
 	pthread_mutex_unlock(&cache_lock);
 	if (!hit) {
 		if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
@@ -311,7 +317,8 @@ ch_device_resolve(struct ch_store *store, const char *token, const char *source,
 		}
 	}
 	pthread_mutex_lock(&cache_lock);
-	if (!hit || strcmp(slot->hash, hash) == 0) {
+	if (generation == cache_generation &&
+	    (!hit || strcmp(slot->hash, hash) == 0)) {
 		ch_strlcpy(slot->hash, hash, sizeof(slot->hash));
 		slot->who = *who;
 		slot->last_used = last;

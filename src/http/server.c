@@ -279,12 +279,10 @@ access_log(struct req_state *st, unsigned status)
 	log_field(&b, "request_id", req->request_id);
 	log_field(&b, "remote", req->source);
 	log_field(&b, "method", req->method ? req->method : "");
-	if (req->route != NULL)
-		log_field(&b, "route", req->route->path);
+	log_field(&b, "route", req->route ? req->route->path : NULL);
 	ch_buf_appendf(&b, ",\"status\":%u,\"bytes\":%zu,\"duration_us\":%lld",
 	    status, st->sent_bytes, (long long)(now_us() - st->started_us));
-	if (req->who != NULL)
-		log_field(&b, "user", req->who->username);
+	log_field(&b, "user", req->who ? req->who->username : NULL);
 	log_field(&b, "path", req->path ? req->path : "");
 	ch_buf_append(&b, "}", 1);
 	if (b.data != NULL)

@@ -47,7 +47,8 @@
  * in this process. */
 struct checkpointer {
 	char path[4096];
-	int refs; /* connections using it; under ckpt_lock */
+	int refs; /* connections using it (-1: its thread is being joined);
+		   * under ckpt_lock */
 	bool wanted, stop;
 	pthread_t thread;
 	pthread_cond_t cond;
@@ -219,6 +220,7 @@ checkpointer_give(struct checkpointer *c)
 	pthread_mutex_lock(&ckpt_lock);
 	last = --c->refs == 0;
 	if (last) {
+		c->refs = -1; /* nobody takes the slot until joined */
 		c->stop = true;
 		pthread_cond_signal(&c->cond);
 	}
@@ -226,6 +228,9 @@ checkpointer_give(struct checkpointer *c)
 	if (last) {
 		pthread_join(c->thread, NULL);
 		pthread_cond_destroy(&c->cond);
+		pthread_mutex_lock(&ckpt_lock);
+		c->refs = 0;
+		pthread_mutex_unlock(&ckpt_lock);
 	}
 }
 
