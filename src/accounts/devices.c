@@ -9,7 +9,16 @@
  * devices, so a token never reaches a user-only route whatever it holds.
  * Revocation is immediate; each use records when and from where (at most
  * once a minute, so that a busy reader does not serialise on writes).
+ *
+ * A gate reader presents its token on every swipe, so the server keeps
+ * the tokens it resolved lately (their hash and principal) for at most
+ * CACHE_MS: a token is looked up in the store once a second, not once
+ * per request.  A revocation through this server empties the cache in
+ * its transaction's wake, so it applies to the next request; one made by
+ * another process (`chancery device revoke` beside a running server)
+ * applies within CACHE_MS.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,6 +28,40 @@
 #include "people/people.h"
 
 #define TOKEN_PREFIX "chd_"
+#define CACHE_MS 1000
+#define CACHE_SLOTS 64
+
+struct cached_device {
+	char hash[65];
+	int64_t until_ms;
+	int64_t last_used; /* what the store said, or the last touch */
+	struct ch_principal who;
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cached_device cache[CACHE_SLOTS];
+/* Moves with every clear: a lookup that began before a revocation does
+ * not put what it read back into the cache. */
+static uint64_t cache_generation;
+
+static void
+cache_clear(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	memset(cache, 0, sizeof(cache));
+	cache_generation++;
+	pthread_mutex_unlock(&cache_lock);
+}
+
+static size_t
+cache_slot(const char *hash)
+{
+	size_t h = 0;
+
+	for (size_t i = 0; i < 8 && hash[i] != '\0'; i++)
+		h = h * 31 + (unsigned char)hash[i];
+	return h % CACHE_SLOTS;
+}
 
 static const enum ch_perm device_perms[] = {
     CH_PERM_DEVICE,
@@ -203,7 +246,9 @@ ch_devices_revoke(struct ch_ctx *ctx, const char *id)
 	if ((err = ch_store_device_revoke(tx, id, d.revoked_at)) != CH_OK ||
 	    (err = audit_device(ctx, tx, "device.revoke", &d)) != CH_OK)
 		goto fail;
-	return ch_store_commit(tx);
+	err = ch_store_commit(tx);
+	cache_clear();
+	return err;
 fail:
 	ch_store_rollback(tx);
 	return err;
@@ -215,41 +260,71 @@ ch_device_resolve(struct ch_store *store, const char *token, const char *source,
 {
 	struct ch_device d;
 	struct ch_tx *tx = NULL;
+	struct cached_device *slot;
+	uint64_t generation;
 	char hash[65], now[CH_TIMESTAMP_LEN];
 	int64_t last = 0;
+	bool hit = false;
 	ch_err err;
 
 	if (!ch_device_token_syntax(token, token ? strlen(token) : 0))
 		return CH_ERR_UNAUTHENTICATED;
 	ch_session_token_hash(token, hash);
-	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
-		return err;
-	err = ch_store_device_by_token(tx, hash, arena, &d);
-	ch_store_rollback(tx);
-	if (err == CH_ERR_NOT_FOUND || (err == CH_OK && d.revoked_at[0]))
-		return CH_ERR_UNAUTHENTICATED;
-	if (err != CH_OK)
-		return err;
-	memset(who, 0, sizeof(*who));
-	who->device = true;
-	if (!ch_device_perms_parse(d.permissions, &who->device_perms))
-		who->device_perms = CH_PERM_BIT(CH_PERM_DEVICE);
-	ch_strlcpy(who->user_id, d.id, sizeof(who->user_id));
-	snprintf(who->username, sizeof(who->username), "device:%.50s", d.name);
-	ch_strlcpy(who->display_name, d.name, sizeof(who->display_name));
-	ch_strlcpy(who->post_id, d.post_id, sizeof(who->post_id));
-	who->clearance = CH_CLEARANCE_UNCLASSIFIED;
-	ch_time_format(ch_clock_now(), now);
-	if (d.last_used_at[0] == '\0' ||
-	    !ch_time_parse(d.last_used_at, &last) ||
-	    ch_clock_now() - last >= 60) {
+	slot = &cache[cache_slot(hash)];
+	pthread_mutex_lock(&cache_lock);
+	if (strcmp(slot->hash, hash) == 0 &&
+	    ch_clock_mono_ms() < slot->until_ms) {
+		*who = slot->who;
+		last = slot->last_used;
+		hit = true;
+	}
+	generation = cache_generation;
+	pthread_mutex_unlock(&cache_lock);
+	if (!hit) {
+		if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+			return err;
+		err = ch_store_device_by_token(tx, hash, arena, &d);
+		ch_store_rollback(tx);
+		if (err == CH_ERR_NOT_FOUND ||
+		    (err == CH_OK && d.revoked_at[0]))
+			return CH_ERR_UNAUTHENTICATED;
+		if (err != CH_OK)
+			return err;
+		memset(who, 0, sizeof(*who));
+		who->device = true;
+		if (!ch_device_perms_parse(d.permissions, &who->device_perms))
+			who->device_perms = CH_PERM_BIT(CH_PERM_DEVICE);
+		ch_strlcpy(who->user_id, d.id, sizeof(who->user_id));
+		snprintf(who->username, sizeof(who->username), "device:%.50s",
+		    d.name);
+		ch_strlcpy(
+		    who->display_name, d.name, sizeof(who->display_name));
+		ch_strlcpy(who->post_id, d.post_id, sizeof(who->post_id));
+		who->clearance = CH_CLEARANCE_UNCLASSIFIED;
+		if (d.last_used_at[0] == '\0' ||
+		    !ch_time_parse(d.last_used_at, &last))
+			last = 0;
+	}
+	if (ch_clock_now() - last >= 60) {
+		ch_time_format(ch_clock_now(), now);
+		last = ch_clock_now();
 		if (ch_store_begin(store, true, &tx) == CH_OK) {
-			if (ch_store_device_touch(
-				tx, d.id, now, source ? source : "?") == CH_OK)
+			if (ch_store_device_touch(tx, who->user_id, now,
+				source ? source : "?") == CH_OK)
 				ch_store_commit(tx);
 			else
 				ch_store_rollback(tx);
 		}
 	}
+	pthread_mutex_lock(&cache_lock);
+	if (generation == cache_generation &&
+	    (!hit || strcmp(slot->hash, hash) == 0)) {
+		ch_strlcpy(slot->hash, hash, sizeof(slot->hash));
+		slot->who = *who;
+		slot->last_used = last;
+		if (!hit)
+			slot->until_ms = ch_clock_mono_ms() + CACHE_MS;
+	}
+	pthread_mutex_unlock(&cache_lock);
 	return CH_OK;
 }

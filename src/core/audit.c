@@ -58,8 +58,6 @@ ch_err
 ch_audit_leaf_hash(const struct ch_audit_record *r, char out[65])
 {
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	static const unsigned char leaf_prefix = 0x00;
-	crypto_hash_sha256_state st;
 	struct ch_buf b;
 	ch_err err;
 
@@ -68,10 +66,7 @@ ch_audit_leaf_hash(const struct ch_audit_record *r, char out[65])
 		ch_buf_free(&b);
 		return err;
 	}
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &leaf_prefix, 1);
-	crypto_hash_sha256_update(&st, (const unsigned char *)b.data, b.len);
-	crypto_hash_sha256_final(&st, digest);
+	ch_merkle_leaf(b.data ? b.data : "", b.len, digest); /* 0x00 || text */
 	ch_hex(digest, sizeof(digest), out);
 	ch_buf_free(&b);
 	return CH_OK;
@@ -97,7 +92,7 @@ ch_audit_append(
 	r.request_id = ctx->request_id;
 	r.source = ctx->source;
 	if (e->state != NULL) {
-		crypto_hash_sha256(digest, e->state, e->state_len);
+		ch_sha256(e->state, e->state_len, digest);
 		ch_hex(digest, sizeof(digest), r.state_hash);
 	}
 	if ((err = ch_audit_leaf_hash(&r, r.leaf_hash)) != CH_OK)
@@ -133,7 +128,7 @@ ch_audit_append_many(struct ch_tx *tx, const struct ch_ctx *const *ctxs,
 		r[i].request_id = ctxs[i]->request_id;
 		r[i].source = ctxs[i]->source;
 		if (e[i].state != NULL) {
-			crypto_hash_sha256(digest, e[i].state, e[i].state_len);
+			ch_sha256(e[i].state, e[i].state_len, digest);
 			ch_hex(digest, sizeof(digest), r[i].state_hash);
 		}
 		if ((err = ch_audit_leaf_hash(&r[i], r[i].leaf_hash)) != CH_OK)

@@ -159,24 +159,27 @@ static ch_err
 extend(struct ch_tx *tx, struct ch_merkle_frontier *f, int64_t size,
     struct collected *nodes)
 {
-	struct ch_audit_record *recs;
 	unsigned char leaf[32];
-	ch_arena *arena;
+	int64_t *seqs = malloc(CHUNK * sizeof(*seqs));
+	char(*hashes)[65] = malloc(CHUNK * sizeof(*hashes));
 	size_t n;
 	ch_err err = CH_OK;
 
+	if (seqs == NULL || hashes == NULL) {
+		free(seqs);
+		free(hashes);
+		return CH_ERR_NOMEM;
+	}
+	/* Only the seq and leaf hash of each record are read. */
 	while ((int64_t)f->size < size && err == CH_OK) {
 		int64_t from = (int64_t)f->size + 1;
 		size_t want = (size_t)(size - (int64_t)f->size);
 
-		arena = ch_arena_create(0);
-		if (arena == NULL)
-			return CH_ERR_NOMEM;
-		err = ch_store_audit_range(
-		    tx, from, want < CHUNK ? want : CHUNK, arena, &recs, &n);
+		err = ch_store_audit_leaves(
+		    tx, from, want < CHUNK ? want : CHUNK, seqs, hashes, &n);
 		for (size_t i = 0; err == CH_OK && i < n; i++) {
-			if (recs[i].seq != (int64_t)f->size + 1 ||
-			    !ch_unhex(recs[i].leaf_hash, leaf, 32)) {
+			if (seqs[i] != (int64_t)f->size + 1 ||
+			    !ch_unhex(hashes[i], leaf, 32)) {
 				log_error("audit record %lld is missing or "
 					  "damaged: run `chancery audit "
 					  "verify`",
@@ -189,8 +192,9 @@ extend(struct ch_tx *tx, struct ch_merkle_frontier *f, int64_t size,
 		}
 		if (err == CH_OK && n == 0)
 			err = CH_ERR_NOT_FOUND;
-		ch_arena_destroy(arena);
 	}
+	free(seqs);
+	free(hashes);
 	return err;
 }
 

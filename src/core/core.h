@@ -62,6 +62,10 @@ void ch_log(enum ch_log_level level, const char *func, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Write one preformatted JSON object as a log line (the access log). */
 void ch_log_json_line(const char *json);
+/* An access-log line (no newline): buffered for at most 100 ms. */
+void ch_log_access_line(const char *json, size_t len);
+/* Write the buffered access-log lines now. */
+void ch_log_flush(void);
 #define log_debug(...) ch_log(CH_LOG_DEBUG, __func__, __VA_ARGS__)
 #define log_info(...) ch_log(CH_LOG_INFO, __func__, __VA_ARGS__)
 #define log_warn(...) ch_log(CH_LOG_WARN, __func__, __VA_ARGS__)
@@ -129,6 +133,9 @@ void ch_id_new(char out[CH_ID_LEN]);
 bool ch_id_valid(const char *s);
 /* Fill buf with n random bytes from the system's CSPRNG. */
 void ch_random_bytes(void *buf, size_t n);
+/* 16 random bytes for an identifier (not a secret: a record id, a
+ * request id), from a per-thread pool filled 512 bytes at a time. */
+void ch_random_id(unsigned char out[16]);
 
 /* ---- text.c: UTF-8 and small string helpers. ---- */
 bool ch_utf8_valid(const char *s, size_t n);

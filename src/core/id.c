@@ -4,6 +4,8 @@
  * creation time (cursor pagination relies on it) and stay unique when many
  * posts' records meet at HQ.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -25,25 +27,70 @@ ch_random_bytes(void *buf, size_t n)
 	}
 }
 
+/* Identifiers take their random bits from a buffer per thread, filled
+ * by one getrandom() for 32 of them (the gate makes two per decision, and
+ * a system call each was a visible cost); a fork empties the buffers, so
+ * that parent and child never share bits. */
+#define ID_POOL 512
+
+static atomic_uint forks;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void
+on_fork_child(void)
+{
+	atomic_fetch_add(&forks, 1);
+}
+
+static void
+fork_watch(void)
+{
+	pthread_atfork(NULL, NULL, on_fork_child);
+}
+
+void
+ch_random_id(unsigned char b[16])
+{
+	static _Thread_local unsigned char pool[ID_POOL];
+	static _Thread_local size_t used = ID_POOL;
+	static _Thread_local unsigned generation;
+	unsigned now;
+
+	pthread_once(&fork_once, fork_watch);
+	now = atomic_load(&forks);
+	if (used + 16 > ID_POOL || generation != now) {
+		ch_random_bytes(pool, sizeof(pool));
+		used = 0;
+		generation = now;
+	}
+	memcpy(b, pool + used, 16);
+	memset(pool + used, 0, 16);
+	used += 16;
+}
+
 void
 ch_id_new(char out[CH_ID_LEN])
 {
+	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
 	struct timespec ts;
 	uint64_t ms;
+	size_t o = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	ch_random_bytes(b, sizeof(b));
+	ch_random_id(b);
 	for (int i = 0; i < 6; i++)
 		b[i] = (unsigned char)(ms >> (40 - 8 * i));
 	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f));
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f));
-	snprintf(out, CH_ID_LEN,
-	    "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x",
-	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-	    b[11], b[12], b[13], b[14], b[15]);
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 0x0f];
+	}
+	out[o] = '\0';
 }
 
 bool

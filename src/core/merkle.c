@@ -9,21 +9,40 @@
  * a few perfect subtrees and folded from the right.  Verification is the
  * iterative algorithm of sections 2.1.3.2 and 2.1.4.2, word for word.
  */
+#include <gnutls/crypto.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/merkle.h"
 
 void
+ch_sha256(const void *data, size_t len, unsigned char out[32])
+{
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, out) != 0)
+		crypto_hash_sha256(out, data, len);
+}
+
+void
 ch_merkle_leaf(const void *data, size_t len, unsigned char out[32])
 {
 	static const unsigned char prefix = 0x00;
+	unsigned char small[2048], *buf = small;
 	crypto_hash_sha256_state st;
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, data, len);
-	crypto_hash_sha256_final(&st, out);
+	/* One buffer, one call: the prefix and the data together. */
+	if (len + 1 > sizeof(small) && (buf = malloc(len + 1)) == NULL) {
+		crypto_hash_sha256_init(&st);
+		crypto_hash_sha256_update(&st, &prefix, 1);
+		crypto_hash_sha256_update(&st, data, len);
+		crypto_hash_sha256_final(&st, out);
+		return;
+	}
+	buf[0] = prefix;
+	memcpy(buf + 1, data, len);
+	ch_sha256(buf, len + 1, out);
+	if (buf != small)
+		free(buf);
 }
 
 void
@@ -35,7 +54,7 @@ ch_merkle_node(const unsigned char left[32], const unsigned char right[32],
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, CH_HASH_LEN);
 	memcpy(buf + 1 + CH_HASH_LEN, right, CH_HASH_LEN);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	ch_sha256(buf, sizeof(buf), out);
 }
 
 void

@@ -22,6 +22,12 @@
  * first hash a consistency verifier may prepend). */
 #define CH_MERKLE_MAX_PROOF 64
 
+/* SHA-256 of data: GnuTLS's (which uses the CPU's SHA instructions where
+ * there are some: four times libsodium's portable code on this hardware,
+ * and the audit log hashes twice per record, in the writer), falling
+ * back to libsodium. */
+void ch_sha256(const void *data, size_t len, unsigned char out[32]);
+
 /* SHA-256(0x00 || data): the hash of a leaf. */
 void ch_merkle_leaf(const void *data, size_t len, unsigned char out[32]);
 /* SHA-256(0x01 || left || right): the hash of an inner node. */

@@ -285,6 +285,15 @@ static const struct describer {
     {"screening", describe_screening},
 };
 
+static bool
+on_feed(const char *object_type)
+{
+	for (size_t i = 0; i < CH_ARRAY_LEN(describers); i++)
+		if (strcmp(describers[i].object_type, object_type) == 0)
+			return true;
+	return false;
+}
+
 /* ---- trends: announce a category that starts alerting ---- */
 
 static bool *
@@ -529,6 +538,11 @@ feed_on_event(const struct ch_event *ev, void *arg)
 	struct queued_event *q;
 
 	(void)arg;
+	/* Only what a describer puts on the feed is queued: the gate
+	 * publishes every access decision, and waking the worker for each
+	 * to drop it cost a context switch per swipe. */
+	if (ev->object_type == NULL || !on_feed(ev->object_type))
+		return;
 	pthread_mutex_lock(&feed.qlock);
 	if (feed.qlen == FEED_QUEUE) {
 		feed.dropped++;

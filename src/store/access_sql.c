@@ -5,6 +5,7 @@
  * (who is in which zone) and alarms.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "access/access.h"
@@ -150,12 +151,15 @@ ch_store_credential_insert(struct ch_tx *tx, const struct ch_credential *c)
 	    ch_param_opt(c->person_id), ch_param_opt(c->visitor_id),
 	    CH_P_TEXT(c->created_at), CH_P_TEXT(c->updated_at)};
 
-	return ch_tx_query(tx,
+	ch_err err = ch_tx_query(tx,
 	    "INSERT INTO access_credentials (id, post_id, badge, pin_hash,"
 	    " duress_hash, status, valid_from, valid_until, person_id,"
 	    " visitor_id, version, created_at, updated_at) VALUES"
 	    " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $12)",
 	    v, CH_ARRAY_LEN(v), NULL, NULL);
+
+	/* The gate caches badges and their holders by this counter. */
+	return err == CH_OK ? ch_store_access_config_bump(tx) : err;
 }
 
 ch_err
@@ -176,6 +180,8 @@ ch_store_credential_update(struct ch_tx *tx, const struct ch_credential *c)
 	    v, CH_ARRAY_LEN(v), NULL, &changed);
 	if (err == CH_OK && changed == 0)
 		err = CH_ERR_NOT_FOUND;
+	if (err == CH_OK)
+		err = ch_store_access_config_bump(tx); /* the gate's cache */
 	return err;
 }
 
@@ -860,6 +866,47 @@ ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
 		event_from_row(r, i, arena, &(*out)[i]);
 	ch_rows_free(r);
 	return CH_OK;
+}
+
+ch_err
+ch_store_presence_get_many(struct ch_tx *tx, const char *const *holders,
+    size_t n, struct ch_presence_at **out, size_t *count)
+{
+	struct ch_param v[CH_ROWS_CHUNK_MAX];
+	struct ch_buf sql;
+	ch_err err = CH_OK;
+
+	*count = 0;
+	if ((*out = calloc(n ? n : 1, sizeof(**out))) == NULL)
+		return CH_ERR_NOMEM;
+	ch_buf_init(&sql, 64 * 1024);
+	for (size_t done = 0, k; err == CH_OK && done < n; done += k) {
+		struct ch_rows *r = NULL;
+
+		k = ch_rows_chunk(n - done);
+		for (size_t j = 0; j < k; j++)
+			v[j] = CH_P_TEXT(holders[done + j]);
+		if ((err = ch_rows_sql(&sql,
+			 "SELECT holder_id, zone_id FROM access_presence"
+			 " WHERE holder_id IN",
+			 1, k, "")) != CH_OK ||
+		    (err = ch_tx_query(tx, sql.data, v, k, &r, NULL)) != CH_OK)
+			break;
+		for (size_t i = 0; i < r->nrows && *count < n; i++) {
+			struct ch_presence_at *p = &(*out)[(*count)++];
+
+			ch_cell_copy(r, i, 0, p->holder_id, CH_ID_LEN);
+			ch_cell_copy(r, i, 1, p->zone_id, CH_ID_LEN);
+		}
+		ch_rows_free(r);
+	}
+	ch_buf_free(&sql);
+	if (err != CH_OK) {
+		free(*out);
+		*out = NULL;
+		*count = 0;
+	}
+	return err;
 }
 
 ch_err

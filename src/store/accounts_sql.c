@@ -57,10 +57,13 @@ ch_store_user_insert(struct ch_tx *tx, const struct ch_user *u)
 	struct ch_param v[12];
 	size_t n = user_params(u, roles, sizeof(roles), v);
 
-	return ch_tx_query(tx,
+	ch_err err = ch_tx_query(tx,
 	    "INSERT INTO users (" USER_COLUMNS ") VALUES ($1, $2, $3, $4, $5,"
 	    " $6, $7, $8, $9, $10, $11, $12)",
 	    v, n, NULL, NULL);
+
+	/* The gate caches badge holders' roles until this counter moves. */
+	return err == CH_OK ? ch_store_access_config_bump(tx) : err;
 }
 
 ch_err
@@ -83,7 +86,10 @@ ch_store_user_update(struct ch_tx *tx, struct ch_user *u)
 	    v, n, NULL, &changes);
 	if (err != CH_OK)
 		return err;
-	return changes == 1 ? CH_OK : CH_ERR_PRECONDITION;
+	if (changes != 1)
+		return CH_ERR_PRECONDITION;
+	/* The gate caches badge holders' roles until this counter moves. */
+	return ch_store_access_config_bump(tx);
 }
 
 static ch_err

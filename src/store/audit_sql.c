@@ -171,6 +171,31 @@ ch_store_audit_range(struct ch_tx *tx, int64_t from, size_t limit,
 }
 
 ch_err
+ch_store_audit_leaves(struct ch_tx *tx, int64_t from, size_t limit,
+    int64_t *seqs, char (*hashes)[65], size_t *count)
+{
+	struct ch_param v[2] = {
+	    CH_P_INT(from), CH_P_INT(from + (int64_t)limit)};
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	*count = 0;
+	err = ch_tx_query(tx,
+	    "SELECT seq, leaf_hash FROM audit_log"
+	    " WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+	    v, 2, &r, NULL);
+	if (err != CH_OK)
+		return err;
+	for (size_t i = 0; i < r->nrows && i < limit; i++) {
+		seqs[i] = ch_rows_int(r, i, 0, 0);
+		ch_cell_copy(r, i, 1, hashes[i], 65);
+		(*count)++;
+	}
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
 ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq)
 {
 	struct ch_rows *r = NULL;

@@ -214,7 +214,11 @@ ch_store_person_update(
 	ch_arena_destroy(a);
 	if (err != CH_OK)
 		return err;
-	return changes == 1 ? CH_OK : CH_ERR_PRECONDITION;
+	if (changes != 1)
+		return CH_ERR_PRECONDITION;
+	/* The gate caches badge holders (name, category, clearance) until
+	 * this counter moves. */
+	return ch_store_access_config_bump(tx);
 }
 
 ch_err

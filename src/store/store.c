@@ -45,6 +45,7 @@ struct ch_store {
 	uint64_t next_ticket, serving;
 	pthread_t turn_owner; /* valid while turn_held */
 	bool turn_held;
+	uint64_t serial; /* unique in the process (ch_store_serial) */
 };
 
 struct ch_tx {
@@ -270,6 +271,14 @@ ch_store_engine(const struct ch_store *store)
 	return store->ops->name;
 }
 
+static _Atomic uint64_t store_serials;
+
+uint64_t
+ch_store_serial(const struct ch_store *store)
+{
+	return store->serial;
+}
+
 ch_err
 ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 {
@@ -290,6 +299,7 @@ ch_store_open(const char *dsn, int nconns, struct ch_store **out)
 		return CH_ERR_INVALID;
 	}
 	store->dsn = strdup(dsn);
+	store->serial = atomic_fetch_add(&store_serials, 1) + 1;
 	store->size = nconns < 1 ? 1 : nconns > POOL_MAX ? POOL_MAX : nconns;
 	pthread_mutex_init(&store->lock, NULL);
 	pthread_cond_init(&store->freed, NULL);
@@ -533,12 +543,23 @@ ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
 	ch_buf_reset(sql);
 	if ((err = ch_buf_append(sql, head, strlen(head))) != CH_OK)
 		return err;
+	/* Written digit by digit: a batch of the gate writes hundreds of
+	 * placeholders, and a printf for each was a visible cost. */
 	for (size_t r = 0; r < rows; r++) {
-		for (size_t c = 0; c < ncols; c++)
-			if ((err = ch_buf_appendf(sql, "%s$%zu",
-				 c == 0 ? (r == 0 ? " (" : ", (") : ", ",
-				 n++)) != CH_OK)
+		for (size_t c = 0; c < ncols; c++) {
+			char text[32], *p = text + sizeof(text);
+			const char *sep =
+			    c == 0 ? (r == 0 ? " ($" : ", ($") : ", $";
+
+			for (size_t v = n++; p == text + sizeof(text) || v > 0;
+			     v /= 10)
+				*--p = (char)('0' + v % 10);
+			if ((err = ch_buf_append(sql, sep, strlen(sep))) !=
+				CH_OK ||
+			    (err = ch_buf_append(sql, p,
+				 (size_t)(text + sizeof(text) - p))) != CH_OK)
 				return err;
+		}
 		if ((err = ch_buf_append(sql, ")", 1)) != CH_OK)
 			return err;
 	}

@@ -38,6 +38,9 @@ struct ch_incident_transition;
 ch_err ch_store_open(const char *dsn, int nconns, struct ch_store **out);
 void ch_store_close(struct ch_store *store);
 const char *ch_store_engine(const struct ch_store *store);
+/* A number no other store opened by this process has had: for caches of
+ * what a store holds (a store opened later may get the same address). */
+uint64_t ch_store_serial(const struct ch_store *store);
 /* The schema version of the database and of this binary. */
 int ch_store_schema_version(const struct ch_store *store);
 int ch_store_schema_latest(void);
@@ -133,6 +136,10 @@ ch_err ch_store_audit_count(struct ch_tx *tx, int64_t *count);
 /* The highest seq in the log (0 when empty): not the head's size when
  * records were removed. */
 ch_err ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq);
+/* The seq and leaf hash (hex) of at most limit records from seq from, in
+ * order: what the checkpoint thread needs of a record. */
+ch_err ch_store_audit_leaves(struct ch_tx *tx, int64_t from, size_t limit,
+    int64_t *seqs, char (*hashes)[65], size_t *count);
 /*
  * Hashes (hex) of count consecutive positions from first: leaf hashes of
  * seq first+1 ... when level is 0, else audit_nodes rows (level, first),
@@ -631,6 +638,16 @@ ch_err ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
 /* Where a holder is: *found false when not inside. */
 ch_err ch_store_presence_get(struct ch_tx *tx, const char *holder_id,
     char zone_id[CH_ID_LEN], bool *found);
+/* Where each of n holders is: for each one present, its holder_id and
+ * zone_id in *out (malloc'd, the caller frees; the absent are not there),
+ * in statements of up to CH_ROWS_CHUNK_MAX holders. */
+struct ch_presence_at {
+	char holder_id[CH_ID_LEN];
+	char zone_id[CH_ID_LEN];
+};
+ch_err ch_store_presence_get_many(struct ch_tx *tx,
+    const char *const *holders, size_t n, struct ch_presence_at **out,
+    size_t *count);
 /* Set a holder's zone, or remove the holder when zone_id is "". */
 ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
     const char *post_id, const char *person_id, const char *credential_id,

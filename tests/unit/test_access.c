@@ -737,6 +737,50 @@ Test(gate, posture_narrows_the_grant, .init = setup, .fini = teardown)
 	cr_expect(d.result.granted);
 }
 
+/* The gate keeps badges and holders in memory (gate.c, the badge cache):
+ * a change of the holder, the badge or an unknown badge's registration
+ * applies to the very next decision, by the group committer too. */
+Test(gate, holder_and_badge_changes_apply_to_the_next_decision, .init = setup,
+    .fini = teardown)
+{
+	struct ch_person_input pi = {0};
+	struct ch_person p;
+	struct ch_decision d;
+
+	cr_assert_eq(ch_gate_committer_start(store, 64), CH_OK);
+	make_badge("T-5", NULL, NULL);
+	d = swipe(gate_point, "T-5", NULL, CH_DIR_IN);
+	cr_expect(
+	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
+	cr_expect_str_eq(d.person_name, "Ada Badge");
+	/* Her clearance drops below the compound's (SBU). */
+	pi.set = CH_PF_CLEARANCE;
+	pi.clearance = "UNCLASSIFIED";
+	cr_assert_eq(ch_people_update(&ctx, person_id, &pi, 0, &p), CH_OK, "%s",
+	    ctx.fault.detail);
+	d = swipe(gate_point, "T-5", NULL, CH_DIR_IN);
+	cr_expect_eq(d.result.reason, CH_REASON_CLEARANCE, "%s",
+	    ch_access_reason_code(d.result.reason));
+	/* Renamed and cleared again. */
+	pi.set = CH_PF_CLEARANCE | CH_PF_GIVEN_NAME;
+	pi.clearance = "SECRET";
+	pi.given_name = "Adah";
+	cr_assert_eq(ch_people_update(&ctx, person_id, &pi, 0, &p), CH_OK, "%s",
+	    ctx.fault.detail);
+	d = swipe(gate_point, "T-5", NULL, CH_DIR_IN);
+	cr_expect(
+	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
+	cr_expect_str_eq(d.person_name, "Adah Badge");
+	/* A badge refused as unknown passes once it is issued. */
+	d = swipe(gate_point, "T-6", NULL, CH_DIR_IN);
+	cr_expect_eq(d.result.reason, CH_REASON_UNKNOWN_CREDENTIAL);
+	make_badge("T-6", NULL, NULL);
+	d = swipe(gate_point, "T-6", NULL, CH_DIR_IN);
+	cr_expect(
+	    d.result.granted, "%s", ch_access_reason_code(d.result.reason));
+	ch_gate_committer_stop();
+}
+
 struct burst {
 	int index;
 	int granted;

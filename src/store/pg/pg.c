@@ -5,6 +5,15 @@
  * given ("postgresql://user@host:port/db").  On connect the session is set
  * to client_encoding UTF8, time zone UTC and a 30 s statement_timeout.
  *
+ * Statements whose parameters are all given (no NULL) are prepared once
+ * per connection and kept, the 64 last used, keyed by their text and
+ * their parameters' types (the server would otherwise parse and plan each
+ * one every time: the gate's multi-row inserts of 512 parameters, every
+ * batch); one with a NULL parameter leaves the NULL's type to the server's
+ * inference, which a prepared statement would fix for good, so it is sent
+ * as a one-off.  Prepared statements are the session's, not a
+ * transaction's: a rollback keeps them.
+ *
  * Statements run with PQexecParams, all parameters in text format:
  * CH_PARAM_TEXT is sent as is with its type left for the server to infer,
  * CH_PARAM_INT as decimal text typed int8 (so "$1 + 1" and "LIMIT $1"
@@ -43,10 +52,29 @@
 #define PG_MAX_PARAMS 65535 /* the protocol's limit on bind parameters */
 #define PG_INT_TEXT_LEN 21  /* "-9223372036854775808" + NUL */
 
+#define PG_STMT_CACHE 64
+
+struct pg_stmt {
+	char *sql;     /* NULL: a free slot */
+	char *sig;     /* a 'T' or 'I' per parameter */
+	char name[24]; /* the server's name for it */
+	uint64_t used;
+};
+
 struct ch_db {
 	PGconn *conn;
 	char errmsg[512];
+	struct pg_stmt stmts[PG_STMT_CACHE];
+	uint64_t tick, names;
 };
+
+static void
+pg_stmt_forget(struct pg_stmt *st)
+{
+	free(st->sql);
+	free(st->sig);
+	memset(st, 0, sizeof(*st));
+}
 
 /* Keep msg (or "unknown error") as the last error, on one trimmed line. */
 static void
@@ -168,7 +196,9 @@ pg_close(ch_db *db)
 {
 	if (db == NULL)
 		return;
-	PQfinish(db->conn);
+	PQfinish(db->conn); /* the server drops its prepared statements */
+	for (size_t i = 0; i < PG_STMT_CACHE; i++)
+		pg_stmt_forget(&db->stmts[i]);
 	free(db);
 }
 
@@ -322,6 +352,88 @@ nomem:
 	return CH_ERR_NOMEM;
 }
 
+/* The prepared statement for sql with these parameter types (prepared
+ * now if need be), or NULL with the failed PGresult in *failed (or NULL
+ * when it cannot be cached: run it as a one-off). */
+static const struct pg_stmt *
+pg_prepared(ch_db *db, const char *sql, size_t nparams, const Oid *types,
+    PGresult **failed)
+{
+	struct pg_stmt *lru = &db->stmts[0];
+	char sig[256];
+	PGresult *res;
+
+	*failed = NULL;
+	if (nparams >= sizeof(sig))
+		return NULL;
+	for (size_t i = 0; i < nparams; i++) {
+		if (types[i] == 0)
+			return NULL; /* a NULL: its type is the server's guess
+				      */
+		sig[i] = types[i] == PG_INT8_OID ? 'I' : 'T';
+	}
+	sig[nparams] = '\0';
+	for (size_t i = 0; i < PG_STMT_CACHE; i++) {
+		struct pg_stmt *st = &db->stmts[i];
+
+		if (st->sql != NULL && strcmp(st->sql, sql) == 0 &&
+		    strcmp(st->sig, sig) == 0) {
+			st->used = ++db->tick;
+			return st;
+		}
+		if (st->sql == NULL ||
+		    (lru->sql != NULL && st->used < lru->used))
+			lru = st;
+	}
+	if (lru->sql != NULL) {
+		char dealloc[48];
+
+		/* Fails only in an aborted transaction, where the statement
+		 * stays on the server until the connection closes. */
+		snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", lru->name);
+		PQclear(PQexec(db->conn, dealloc));
+		pg_stmt_forget(lru);
+	}
+	snprintf(lru->name, sizeof(lru->name), "ch%llu",
+	    (unsigned long long)++db->names);
+	res = PQprepare(db->conn, lru->name, sql, (int)nparams, types);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*failed = res;
+		memset(lru, 0, sizeof(*lru));
+		return NULL;
+	}
+	PQclear(res);
+	if ((lru->sql = strdup(sql)) == NULL ||
+	    (lru->sig = strdup(sig)) == NULL) {
+		char dealloc[48];
+
+		snprintf(dealloc, sizeof(dealloc), "DEALLOCATE %s", lru->name);
+		PQclear(PQexec(db->conn, dealloc));
+		pg_stmt_forget(lru);
+		return NULL;
+	}
+	lru->used = ++db->tick;
+	return lru;
+}
+
+/* Run sql: prepared when it can be kept, else as a one-off. */
+static PGresult *
+pg_run(ch_db *db, const char *sql, size_t nparams, const Oid *types,
+    const char *const *values)
+{
+	PGresult *failed = NULL;
+	const struct pg_stmt *st =
+	    pg_prepared(db, sql, nparams, types, &failed);
+
+	if (failed != NULL)
+		return failed; /* the statement's own error */
+	if (st != NULL)
+		return PQexecPrepared(
+		    db->conn, st->name, (int)nparams, values, NULL, NULL, 0);
+	return PQexecParams(
+	    db->conn, sql, (int)nparams, types, values, NULL, NULL, 0);
+}
+
 static ch_err
 pg_query(ch_db *db, const char *sql, const struct ch_param *params,
     size_t nparams, struct ch_rows **out, int64_t *changes)
@@ -374,8 +486,7 @@ pg_query(ch_db *db, const char *sql, const struct ch_param *params,
 			break;
 		}
 	}
-	res = PQexecParams(
-	    db->conn, sql, (int)nparams, types, values, NULL, NULL, 0);
+	res = pg_run(db, sql, nparams, types, values);
 	if ((err = pg_check(db, res)) != CH_OK)
 		goto clear_res;
 	if (changes != NULL) {

@@ -7,9 +7,19 @@
  * least recently used is finalized when it is full); parameters written
  * $1..$n are bound by name.  Results are copied out whole, every cell as
  * text.
+ *
+ * Checkpoints (copying the write-ahead log back into the database) are
+ * not run by the connection whose commit filled the log, as SQLite does
+ * by default: that is the writer, and a busy writer (the gate's group
+ * committer) would stop for the copy and its fsyncs.  One thread per
+ * database file, with a connection of its own, runs a passive checkpoint
+ * when a commit leaves CHECKPOINT_FRAMES or more frames in the log; it
+ * never blocks a writer.  Statement journals (what a multi-row statement
+ * would need to undo itself) stay in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +30,32 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define STMT_CACHE 64 /* prepared statements kept per connection */
+/* A checkpoint when the log holds 8000 frames (32 MiB of 4 KiB pages),
+ * not SQLite's 1000: the pages every commit rewrites (the heads, the
+ * presence table, the upper levels of the indexes) are copied back once
+ * per checkpoint however often they were logged, and the gate's batches
+ * log such pages every few milliseconds. */
+#define CHECKPOINT_FRAMES 8000
+#define CHECKPOINTERS 16
+/* A log this long (128 MiB) is checkpointed by the writer itself, right
+ * after its commit, as SQLite does by default: under a steady stream of
+ * commits the thread's passive checkpoints may never find the log copied
+ * to its end, which is when the next writer starts it over. */
+#define CHECKPOINT_FRAMES_WRITER (4 * CHECKPOINT_FRAMES)
+
+/* The checkpoint thread of one database file, shared by its connections
+ * in this process. */
+struct checkpointer {
+	char path[4096];
+	int refs; /* connections using it (-1: its thread is being joined);
+		   * under ckpt_lock */
+	bool wanted, stop;
+	pthread_t thread;
+	pthread_cond_t cond;
+};
+
+static pthread_mutex_t ckpt_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct checkpointer checkpointers[CHECKPOINTERS];
 
 struct cached_stmt {
 	char *sql; /* NULL: a free slot */
@@ -35,6 +71,7 @@ struct cached_stmt {
 
 struct ch_db {
 	sqlite3 *handle;
+	struct checkpointer *ckpt; /* NULL: SQLite checkpoints by itself */
 	char errmsg[256];
 	struct cached_stmt cache[STMT_CACHE];
 	uint64_t tick;
@@ -77,6 +114,126 @@ sqlite_exec(ch_db *db, const char *sql)
 	return rc == SQLITE_OK ? CH_OK : map_error(db, rc);
 }
 
+static void *
+checkpointer_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	sqlite3 *handle = NULL;
+
+	pthread_mutex_lock(&ckpt_lock);
+	for (;;) {
+		int rc;
+
+		while (!c->wanted && !c->stop)
+			pthread_cond_wait(&c->cond, &ckpt_lock);
+		if (c->stop)
+			break;
+		c->wanted = false;
+		pthread_mutex_unlock(&ckpt_lock);
+		if (handle == NULL &&
+		    sqlite3_open_v2(c->path, &handle,
+			SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
+			(void)sqlite3_exec(handle,
+			    "PRAGMA synchronous=FULL; PRAGMA "
+			    "wal_autocheckpoint=0",
+			    NULL, NULL, NULL);
+		}
+		rc = handle != NULL ? sqlite3_wal_checkpoint_v2(handle, NULL,
+					  SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
+				    : SQLITE_CANTOPEN;
+		if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+			log_warn("checkpoint of %s failed: %s", c->path,
+			    handle ? sqlite3_errmsg(handle) : "cannot open");
+		pthread_mutex_lock(&ckpt_lock);
+	}
+	pthread_mutex_unlock(&ckpt_lock);
+	/* The last connection to close checkpoints whatever is left. */
+	sqlite3_close_v2(handle);
+	return NULL;
+}
+
+/* SQLite's WAL hook, after each commit of a connection: ask the file's
+ * checkpoint thread for a checkpoint when the log is long enough. */
+static int
+on_wal_commit(void *arg, sqlite3 *handle, const char *name, int frames)
+{
+	struct checkpointer *c = arg;
+
+	if (frames >= CHECKPOINT_FRAMES_WRITER) {
+		(void)sqlite3_wal_checkpoint_v2(
+		    handle, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		return SQLITE_OK;
+	}
+	if (frames >= CHECKPOINT_FRAMES) {
+		pthread_mutex_lock(&ckpt_lock);
+		c->wanted = true;
+		pthread_cond_signal(&c->cond);
+		pthread_mutex_unlock(&ckpt_lock);
+	}
+	return SQLITE_OK;
+}
+
+/* The checkpoint thread of path, started by its first connection; NULL
+ * when none can be had (the connection then checkpoints by itself). */
+static struct checkpointer *
+checkpointer_take(const char *path)
+{
+	struct checkpointer *c = NULL, *unused = NULL;
+
+	if (strlen(path) >= sizeof(checkpointers[0].path) ||
+	    strcmp(path, ":memory:") == 0)
+		return NULL;
+	pthread_mutex_lock(&ckpt_lock);
+	for (size_t i = 0; i < CHECKPOINTERS && c == NULL; i++) {
+		if (checkpointers[i].refs > 0 &&
+		    strcmp(checkpointers[i].path, path) == 0)
+			c = &checkpointers[i];
+		else if (checkpointers[i].refs == 0 && unused == NULL)
+			unused = &checkpointers[i];
+	}
+	if (c == NULL && unused != NULL) {
+		c = unused;
+		ch_strlcpy(c->path, path, sizeof(c->path));
+		c->wanted = c->stop = false;
+		pthread_cond_init(&c->cond, NULL);
+		if (pthread_create(&c->thread, NULL, checkpointer_main, c) !=
+		    0) {
+			pthread_cond_destroy(&c->cond);
+			c = NULL;
+		}
+	}
+	if (c != NULL)
+		c->refs++;
+	pthread_mutex_unlock(&ckpt_lock);
+	return c;
+}
+
+static void
+checkpointer_give(struct checkpointer *c)
+{
+	bool last;
+
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&ckpt_lock);
+	last = --c->refs == 0;
+	if (last) {
+		c->refs = -1; /* nobody takes the slot until joined */
+		c->stop = true;
+		pthread_cond_signal(&c->cond);
+	}
+	pthread_mutex_unlock(&ckpt_lock);
+	if (last) {
+		pthread_join(c->thread, NULL);
+		pthread_cond_destroy(&c->cond);
+		pthread_mutex_lock(&ckpt_lock);
+		c->refs = 0;
+		pthread_mutex_unlock(&ckpt_lock);
+	}
+}
+
 static void
 sqlite_close(ch_db *db)
 {
@@ -88,6 +245,7 @@ sqlite_close(ch_db *db)
 		free(db->cache[i].index);
 	}
 	sqlite3_close_v2(db->handle);
+	checkpointer_give(db->ckpt);
 	free(db);
 }
 
@@ -97,7 +255,8 @@ sqlite_open(const char *dsn, ch_db **out)
 	static const char *const pragmas = "PRAGMA journal_mode=WAL;"
 					   "PRAGMA synchronous=FULL;"
 					   "PRAGMA foreign_keys=ON;"
-					   "PRAGMA trusted_schema=OFF;";
+					   "PRAGMA trusted_schema=OFF;"
+					   "PRAGMA temp_store=MEMORY;";
 	const char *path = dsn + strlen("sqlite:");
 	ch_db *db;
 	int rc;
@@ -124,6 +283,9 @@ sqlite_open(const char *dsn, ch_db **out)
 		sqlite_close(db);
 		return CH_ERR_STORE;
 	}
+	/* Replaces SQLite's own checkpoint-on-commit hook. */
+	if ((db->ckpt = checkpointer_take(path)) != NULL)
+		sqlite3_wal_hook(db->handle, on_wal_commit, db->ckpt);
 	*out = db;
 	return CH_OK;
 }
