@@ -110,9 +110,7 @@ bool ch_schedule_parse(
 /* Whether local time (ISO weekday 1..7, minute of day) is in a window. */
 bool ch_schedule_open(
     const struct ch_schedule_spec *s, int weekday, int minute);
-/* The local ISO weekday and minute of day of t in an IANA time zone
- * (ICU); UTC when the zone is unknown. */
-void ch_local_time(int64_t t, const char *tz, int *weekday, int *minute);
+/* ch_local_time (the local weekday and minute of a post) is in core/tz.c. */
 
 /* ---- the pure decision ---- */
 struct ch_access_rule {

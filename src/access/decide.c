@@ -14,7 +14,6 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <unicode/ucal.h>
 
 #include "access/access.h"
 
@@ -265,42 +264,6 @@ ch_schedule_open(const struct ch_schedule_spec *s, int weekday, int minute)
 			return true;
 	}
 	return false;
-}
-
-void
-ch_local_time(int64_t t, const char *tz, int *weekday, int *minute)
-{
-	UChar zone[80];
-	UErrorCode st = U_ZERO_ERROR;
-	UCalendar *cal;
-	size_t n = 0;
-	int dow;
-
-	for (; tz != NULL && tz[n] != '\0' && n + 1 < CH_ARRAY_LEN(zone); n++)
-		zone[n] = (UChar)(unsigned char)tz[n];
-	if (n == 0) {
-		static const char utc[] = "UTC";
-
-		for (n = 0; n < 3; n++)
-			zone[n] = (UChar)utc[n];
-	}
-	zone[n] = 0;
-	cal = ucal_open(zone, (int32_t)n, "en_GB", UCAL_GREGORIAN, &st);
-	if (U_FAILURE(st)) {
-		time_t tt = (time_t)t;
-		struct tm tm;
-
-		gmtime_r(&tt, &tm);
-		*weekday = tm.tm_wday == 0 ? 7 : tm.tm_wday;
-		*minute = tm.tm_hour * 60 + tm.tm_min;
-		return;
-	}
-	ucal_setMillis(cal, (UDate)t * 1000.0, &st);
-	dow = ucal_get(cal, UCAL_DAY_OF_WEEK, &st); /* 1 = Sunday */
-	*weekday = dow == 1 ? 7 : dow - 1;
-	*minute = ucal_get(cal, UCAL_HOUR_OF_DAY, &st) * 60 +
-	    ucal_get(cal, UCAL_MINUTE, &st);
-	ucal_close(cal);
 }
 
 /* ---- the decision ---- */

@@ -93,6 +93,9 @@ void ch_date_today(char out[CH_DATE_LEN]);
 /* ---- tz.c: a post's local calendar (IANA zones, through ICU). ---- */
 /* Whether tz is a time zone ICU knows ("Africa/Nairobi"). */
 bool ch_tz_known(const char *tz);
+/* The local ISO weekday (1 Monday .. 7) and minute of day of t in zone tz
+ * (UTC when tz is not known): for schedules. */
+void ch_local_time(int64_t t, const char *tz, int *weekday, int *minute);
 /* The local date at instant t in zone tz (UTC when tz is not known). */
 void ch_tz_date(int64_t t, const char *tz, char out[CH_DATE_LEN]);
 /* The instants at which local day date begins and the next begins in

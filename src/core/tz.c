@@ -1,10 +1,12 @@
 /*
  * tz.c — a post's local calendar: the date at an instant in an IANA time
  * zone, and the instants at which a local day begins and ends (23, 24 or
- * 25 hours long across a daylight-saving change).  ICU's calendar does the
- * zone rules; an unknown or empty zone is UTC.
+ * 25 hours long across a daylight-saving change), and the weekday and
+ * minute that schedules are written in.  ICU's calendar does the zone
+ * rules; an unknown or empty zone is UTC.
  */
 #include <stdio.h>
+#include <time.h>
 #include <unicode/ucal.h>
 
 #include "core/core.h"
@@ -73,6 +75,30 @@ ch_tz_date(int64_t t, const char *tz, char out[CH_DATE_LEN])
 	ucal_close(cal);
 	snprintf(out, CH_DATE_LEN, "%04u-%02u-%02u", (unsigned)y % 10000u,
 	    (unsigned)m % 100u, (unsigned)d % 100u);
+}
+
+void
+ch_local_time(int64_t t, const char *tz, int *weekday, int *minute)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UCalendar *cal = calendar(tz);
+	int dow;
+
+	if (cal == NULL) {
+		time_t tt = (time_t)t;
+		struct tm tm;
+
+		gmtime_r(&tt, &tm);
+		*weekday = tm.tm_wday == 0 ? 7 : tm.tm_wday;
+		*minute = tm.tm_hour * 60 + tm.tm_min;
+		return;
+	}
+	ucal_setMillis(cal, (UDate)t * 1000.0, &st);
+	dow = ucal_get(cal, UCAL_DAY_OF_WEEK, &st); /* 1 = Sunday */
+	*weekday = dow == 1 ? 7 : dow - 1;
+	*minute = ucal_get(cal, UCAL_HOUR_OF_DAY, &st) * 60 +
+	    ucal_get(cal, UCAL_MINUTE, &st);
+	ucal_close(cal);
 }
 
 /* The instant local midnight begins date y-m-d in cal. */
