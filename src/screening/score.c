@@ -37,6 +37,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,37 +131,45 @@ same_key(const char *a, const char *b)
 	    strcmp(a, b) == 0;
 }
 
-/* Damerau-Levenshtein distance (adjacent transpositions count one) of
- * two short ASCII strings. */
+/* Damerau-Levenshtein distance (adjacent transpositions count one, each
+ * letter edited once: the optimal string alignment distance) of two short
+ * ASCII strings, read up to CH_MATCH_TOKEN_MAX letters.  Bit-parallel
+ * (Hyyro 2003): bit i of a column vector stands for row i of the
+ * dynamic-programming table, so a column costs a few word operations
+ * instead of a loop over the rows. */
 static int
 edit_distance(const char *a, const char *b)
 {
-	int la = (int)strlen(a), lb = (int)strlen(b);
-	int d[CH_MATCH_TOKEN_MAX + 1][CH_MATCH_TOKEN_MAX + 1];
+	uint64_t peq[256] = {0}, vp = ~(uint64_t)0, vn = 0, d0 = 0;
+	uint64_t pm_last = 0, top;
+	size_t la = strnlen(a, CH_MATCH_TOKEN_MAX),
+	       lb = strnlen(b, CH_MATCH_TOKEN_MAX);
+	int dist = (int)la;
 
-	if (la > CH_MATCH_TOKEN_MAX)
-		la = CH_MATCH_TOKEN_MAX;
-	if (lb > CH_MATCH_TOKEN_MAX)
-		lb = CH_MATCH_TOKEN_MAX;
-	for (int i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (int j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (int i = 1; i <= la; i++)
-		for (int j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j - 1] + cost;
+	if (la == 0)
+		return (int)lb;
+	/* peq[c]: the rows whose letter of A is c. */
+	for (size_t i = 0; i < la; i++)
+		peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
+	top = (uint64_t)1 << (la - 1);
+	for (size_t j = 0; j < lb; j++) {
+		uint64_t pm = peq[(unsigned char)b[j]];
+		/* Where a swap of two letters ends. */
+		uint64_t tr = ((~d0 & pm) << 1) & pm_last;
+		uint64_t hp, hn;
 
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
+		d0 = (((pm & vp) + vp) ^ vp) | pm | vn | tr;
+		hp = vn | ~(d0 | vp);
+		hn = d0 & vp;
+		dist += (hp & top) != 0;
+		dist -= (hn & top) != 0;
+		hp = hp << 1 | 1;
+		hn <<= 1;
+		vp = hn | ~(d0 | hp);
+		vn = hp & d0;
+		pm_last = pm;
+	}
+	return dist;
 }
 
 /* The spelling similarity of two words: Jaro-Winkler, capped by what
