@@ -76,9 +76,19 @@ static bool
 has_digit(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (isdigit((unsigned char)*s))
+		if (*s >= '0' && *s <= '9')
 			return true;
 	return false;
+}
+
+/* The letters of a token's mask (no popcnt instruction assumed). */
+static unsigned
+count_bits(unsigned v)
+{
+	v = v - (v >> 1 & 0x55555555u);
+	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
+	v = (v + (v >> 4)) & 0x0f0f0f0fu;
+	return (v * 0x01010101u) >> 24;
 }
 
 /* A Slavic or Turkic patronymic: "Vladimirovich", "Ivanovna", "Aliyevich",
@@ -140,7 +150,7 @@ same_key(const char *a, const char *b)
 static int
 edit_distance(const char *a, const char *b)
 {
-	uint64_t peq[256] = {0}, vp = ~(uint64_t)0, vn = 0, d0 = 0;
+	uint64_t peq[256], vp = ~(uint64_t)0, vn = 0, d0 = 0;
 	uint64_t pm_last = 0, top;
 	size_t la = strnlen(a, CH_MATCH_TOKEN_MAX),
 	       lb = strnlen(b, CH_MATCH_TOKEN_MAX);
@@ -148,7 +158,12 @@ edit_distance(const char *a, const char *b)
 
 	if (la == 0)
 		return (int)lb;
-	/* peq[c]: the rows whose letter of A is c. */
+	/* peq[c]: the rows whose letter of A is c (only the letters of A and
+	 * B are read: only they are cleared). */
+	for (size_t i = 0; i < la; i++)
+		peq[(unsigned char)a[i]] = 0;
+	for (size_t j = 0; j < lb; j++)
+		peq[(unsigned char)b[j]] = 0;
 	for (size_t i = 0; i < la; i++)
 		peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
 	top = (uint64_t)1 << (la - 1);
@@ -172,6 +187,25 @@ edit_distance(const char *a, const char *b)
 	return dist;
 }
 
+/* The most a spelling similarity may be for D edits in words of at most N
+ * letters (N > 0): it falls as D grows, whatever N. */
+static double
+edit_cap(int d, size_t n)
+{
+	switch (d) {
+	case 0:
+		return 1.0;
+	case 1:
+		return n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
+	case 2:
+		return n >= 9 ? 0.82 : n >= 7 ? 0.72 : n >= 5 ? 0.60 : 0.50;
+	case 3:
+		return n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
+	default:
+		return 0.8 * (1.0 - (double)d / (double)n);
+	}
+}
+
 /* The spelling similarity of two words: Jaro-Winkler, capped by what
  * their edit distance allows for their length — one changed letter is a
  * typo or a transliteration variant, two in a short word are another
@@ -193,32 +227,19 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 	*distance = d;
 	if (n == 0)
 		return 0.0;
-	switch (d) {
-	case 0:
-		cap = 1.0;
-		break;
-	case 1:
-		cap = n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
-		break;
-	case 2:
-		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : n >= 5 ? 0.60 : 0.50;
-		break;
-	case 3:
-		cap = n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
-		break;
-	default:
-		cap = 0.8 * (1.0 - (double)d / (double)n);
-		break;
-	}
+	cap = edit_cap(d, n);
 	/* One letter off is a typo wherever it falls, even the first. */
 	return d == 1 || jw > cap ? cap : jw;
 }
 
-/* Whether the Jaro-Winkler of A and B is surely under TOKEN_FLOOR, from
- * what bounds it above: the letters they share (as many as Jaro's
- * matches can be) with no transposition, and their common prefix. */
+/* Whether the spelling similarity of A and B is surely under
+ * TOKEN_FLOOR, from the letters they share: as many as Jaro's matches can
+ * be (Jaro-Winkler with no transposition and their common prefix bounds
+ * it above), and all the others to be edited (at least as many edits as
+ * the longer word has letters not shared, a bound of the edit distance
+ * that caps the similarity, see spelling). */
 static bool
-jaro_winkler_under_floor(const char *a, const char *b)
+spelling_under_floor(const char *a, const char *b)
 {
 	unsigned char count[27] = {0};
 	size_t la = strlen(a), lb = strlen(b), c = 0, prefix = 0;
@@ -241,6 +262,11 @@ jaro_winkler_under_floor(const char *a, const char *b)
 		}
 	}
 	if (c == 0)
+		return true;
+	/* Words of a token: the edit distance reads them whole. */
+	if (la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX &&
+	    edit_cap((int)((la > lb ? la : lb) - c), la > lb ? la : lb) <
+		TOKEN_FLOOR - 1e-9)
 		return true;
 	jaro = ((double)c / (double)la + (double)c / (double)lb + 1.0) / 3.0;
 	while (
@@ -291,12 +317,11 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	*how = CH_HOW_FUZZY;
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
-		unsigned common =
-		    (unsigned)__builtin_popcount(a->letters & b->letters);
-		unsigned fewer = (unsigned)__builtin_popcount(a->letters);
+		unsigned common = count_bits(a->letters & b->letters);
+		unsigned fewer = count_bits(a->letters);
 
-		if ((unsigned)__builtin_popcount(b->letters) < fewer)
-			fewer = (unsigned)__builtin_popcount(b->letters);
+		if (count_bits(b->letters) < fewer)
+			fewer = count_bits(b->letters);
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
 			strcmp(a->skeleton, b->skeleton) != 0))
@@ -308,9 +333,9 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
-	    jaro_winkler_under_floor(a->text, b->text) &&
+	    spelling_under_floor(a->text, b->text) &&
 	    ((a->stem == 0 && b->stem == 0) ||
-		jaro_winkler_under_floor(sa, sb)))
+		spelling_under_floor(sa, sb)))
 		return 0.0;
 	best = spelling(a->text, b->text, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
