@@ -222,6 +222,15 @@ struct ch_match_index {
 	uint32_t *type_start; /* type id -> first in type_names */
 	uint32_t *type_names; /* name ids holding the type, ascending */
 	size_t n_key_types, n_type_names;
+	/* Each type's neighbours: the types it shares a key with that are
+	 * similar to it (at least CH_MATCH_TOKEN_FLOOR), ascending, with the
+	 * similarity; a query token that is a listed word finds them here
+	 * instead of comparing them again. */
+	uint32_t *nb_start; /* type id -> first in nb_type; n_types + 1 */
+	bool *nb_done;      /* by type id: its neighbours are there */
+	uint32_t *nb_type;
+	double *nb_sim;
+	size_t n_nb, nb_cap;
 };
 
 static _Thread_local size_t last_candidates;
@@ -559,6 +568,8 @@ fail:
 	return false;
 }
 
+static bool build_neighbours(struct ch_match_index *ix);
+
 struct ch_match_index *
 ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 {
@@ -588,7 +599,7 @@ ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 		}
 	}
 	ix->n_entries = total;
-	if (!build_postings(ix))
+	if (!build_postings(ix) || !build_neighbours(ix))
 		goto fail;
 	return ix;
 fail:
@@ -618,6 +629,10 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->key_types);
 	free(ix->type_start);
 	free(ix->type_names);
+	free(ix->nb_start);
+	free(ix->nb_done);
+	free(ix->nb_type);
+	free(ix->nb_sim);
 	free(ix);
 }
 
@@ -644,7 +659,9 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    ix->type_weight_cap * sizeof(*ix->type_weight) + ix->type_len_cap +
 	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
 	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
-	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4;
+	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4 +
+	    (ix->type_tab.n + 1) * 5 +
+	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim));
 }
 
 /* ---- queries ---- */
@@ -1107,12 +1124,13 @@ ids_unique(struct ids *a, size_t from)
 }
 
 /* The types similar to T (found through its keys, then scored) appended
- * to TYPES; FLOOR the least similarity. */
+ * to TYPES, ascending; FLOOR the least similarity.  Each type scored is
+ * passed to SEEN (when not NULL) with its similarity. */
 static bool
-similar_types(struct query *q, const struct ch_match_token *t, int token,
-    double floor, struct ids *types)
+key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
+    double floor, struct ids *types,
+    void (*seen)(void *, uint32_t, double), void *arg)
 {
-	const struct ch_match_index *ix = q->ix;
 	char keys[KEYS_PER_TOKEN][KEY_MAX];
 	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w, la;
 
@@ -1133,20 +1151,125 @@ similar_types(struct query *q, const struct ch_match_token *t, int token,
 		const struct ch_match_token *u = &ix->types[types->v[i]];
 		size_t lb = ix->type_len[types->v[i]];
 		size_t diff = la > lb ? la - lb : lb - la;
+		double v;
 
 		/* Far apart in length, no spelling reaches the floor. */
 		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
 		    u->stem == 0)
 			continue;
-		double v = ch_match_token_similarity_floor(t, u);
-
-		if (token >= 0)
-			cache_put(q, types->v[i], (size_t)token, v);
+		v = ch_match_token_similarity_floor(t, u);
+		if (seen != NULL)
+			seen(arg, types->v[i], v);
 		if (v >= floor)
 			types->v[w++] = types->v[i];
 	}
 	types->n = w;
 	return true;
+}
+
+/* The type id of token T in the index, NONE when no listed name has it. */
+static uint32_t
+type_of(const struct ch_match_index *ix, const struct ch_match_token *t)
+{
+	char name[CH_MATCH_TOKEN_MAX + 2];
+
+	snprintf(name, sizeof(name), "%c%s", 'a' + (int)t->role, t->text);
+	return strtab_find(&ix->type_tab, name);
+}
+
+struct seen_arg {
+	struct query *q;
+	size_t token;
+};
+
+static void
+seen_put(void *arg, uint32_t type, double v)
+{
+	struct seen_arg *a = arg;
+
+	cache_put(a->q, type, a->token, v);
+}
+
+/* The types similar to query token T (TOKEN its index, or -1 for a
+ * token made of two joined), as key_neighbours; the similarities found
+ * go to the cache.  A listed word's neighbours were found when the index
+ * was built (the same: a token's keys and similarities follow from its
+ * text and role alone). */
+static bool
+similar_types(struct query *q, const struct ch_match_token *t, int token,
+    double floor, struct ids *types)
+{
+	const struct ch_match_index *ix = q->ix;
+	uint32_t id = type_of(ix, t);
+	struct seen_arg arg = {q, (size_t)token};
+
+	if (id == NONE || !ix->nb_done[id])
+		return key_neighbours(ix, t, floor, types,
+		    token >= 0 ? seen_put : NULL, &arg);
+	for (uint32_t k = ix->nb_start[id]; k < ix->nb_start[id + 1]; k++) {
+		if (token >= 0)
+			cache_put(q, ix->nb_type[k], (size_t)token,
+			    ix->nb_sim[k]);
+		if (ix->nb_sim[k] >= floor && !ids_push(types, ix->nb_type[k]))
+			return false;
+	}
+	return true;
+}
+
+/* Every type's neighbours (key_neighbours at CH_MATCH_TOKEN_FLOOR). */
+static bool
+build_neighbours(struct ch_match_index *ix)
+{
+	size_t n_types = ix->type_tab.n;
+	struct ids found = {0};
+	bool ok = true;
+	/* Only the words of names: the joined forms of a million names are
+	 * many, and rarely a query's (which then compares them itself). */
+	bool *word = ix->nb_done = calloc(n_types + 1, sizeof(*word));
+
+	ix->nb_start = calloc(n_types + 1, sizeof(*ix->nb_start));
+	if (ix->nb_start == NULL || word == NULL)
+		return false;
+	for (size_t k = 0; k < ix->n_tokens; k++)
+		word[ix->tokens[k]] = true;
+	for (size_t t = 0; t < n_types && ok; t++) {
+		const struct ch_match_token *tok = &ix->types[t];
+		size_t w = 0;
+
+		found.n = 0;
+		ix->nb_start[t] = (uint32_t)ix->n_nb;
+		if (tok->role != CH_TOKEN_NAME)
+			word[t] = false;
+		if (!word[t])
+			continue;
+		ok = key_neighbours(ix, tok, CH_MATCH_TOKEN_FLOOR, &found,
+			 NULL, NULL) &&
+		    grow((void **)&ix->nb_type, &ix->nb_cap, ix->n_nb + found.n,
+			sizeof(*ix->nb_type));
+		if (!ok)
+			break;
+		/* The same capacity for the similarities. */
+		{
+			double *sim = realloc(
+			    ix->nb_sim, ix->nb_cap * sizeof(*ix->nb_sim));
+
+			if (sim == NULL) {
+				ok = false;
+				break;
+			}
+			ix->nb_sim = sim;
+		}
+		for (size_t k = 0; k < found.n; k++) {
+			ix->nb_type[ix->n_nb + w] = found.v[k];
+			ix->nb_sim[ix->n_nb + w++] =
+			    ch_match_token_similarity_floor(
+				tok, &ix->types[found.v[k]]);
+		}
+		ix->n_nb += w;
+	}
+	ix->nb_start[n_types] = (uint32_t)ix->n_nb;
+	free(found.v);
+	return ok;
 }
 
 /* What one query token brings: the types it aligns with, alone or joined
