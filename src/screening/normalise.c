@@ -120,7 +120,8 @@ ch_match_particle_canon(const char *text)
 {
 	for (size_t i = 0; i < sizeof(particle_canon) / sizeof(*particle_canon);
 	     i++)
-		if (strcmp(particle_canon[i][0], text) == 0)
+		if (particle_canon[i][0][0] == text[0] &&
+		    strcmp(particle_canon[i][0], text) == 0)
 			return particle_canon[i][1];
 	return text;
 }

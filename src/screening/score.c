@@ -238,15 +238,15 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
  * it above), and all the others to be edited (at least as many edits as
  * the longer word has letters not shared, a bound of the edit distance
  * that caps the similarity, see spelling). */
-static bool
-spelling_under_floor(const char *a, const char *b)
+/* How many letters A (LA of them) and B (LB) have in common, each
+ * counted once: at least as many as they share (other characters count
+ * as one letter). */
+static size_t
+shared_letters(const char *a, size_t la, const char *b, size_t lb)
 {
 	unsigned char count[27] = {0};
-	size_t la = strlen(a), lb = strlen(b), c = 0, prefix = 0;
-	double jaro;
+	size_t c = 0;
 
-	if (la == 0 || lb == 0)
-		return la != lb;
 	for (size_t i = 0; i < la; i++) {
 		unsigned k = (unsigned)(unsigned char)a[i] - 'a';
 
@@ -261,7 +261,18 @@ spelling_under_floor(const char *a, const char *b)
 			c++;
 		}
 	}
-	if (c == 0)
+	return c;
+}
+
+static bool
+spelling_under_floor(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), c, prefix = 0;
+	double jaro;
+
+	if (la == 0 || lb == 0)
+		return la != lb;
+	if ((c = shared_letters(a, la, b, lb)) == 0)
 		return true;
 	/* Words of a token: the edit distance reads them whole. */
 	if (la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX &&
@@ -429,6 +440,17 @@ compound_similarity(const struct ch_match_token *x,
 	memcpy(joined + lx, y->text, ly + 1);
 	if (strcmp(joined, z->text) == 0)
 		return 1.0;
+	/* The letters not shared must be edited, and the edits cap the
+	 * similarity (spelling): too many, and it cannot reach the floor
+	 * (for words the edit distance reads whole). */
+	if (lx + ly < CH_MATCH_TOKEN_MAX && lz < CH_MATCH_TOKEN_MAX) {
+		size_t n = lx + ly > lz ? lx + ly : lz;
+
+		if (edit_cap((int)(n - shared_letters(joined, lx + ly, z->text,
+					    lz)),
+			n) < COMPOUND_FLOOR - 1e-9)
+			return 0.0;
+	}
 	jw = spelling(joined, z->text, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
