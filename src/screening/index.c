@@ -183,7 +183,8 @@ struct ientry {
 struct iname {
 	uint32_t entry;
 	uint32_t first_token;
-	uint32_t first_joined; /* in joined: neighbours joined, keys only */
+	uint32_t first_joined; /* in tokens, after the name's own: its
+				  neighbours joined, keys only */
 	uint16_t n_joined;
 	uint16_t n_tokens;
 	uint16_t name_index;
@@ -197,10 +198,9 @@ struct ch_match_index {
 	size_t n_entries;
 	struct iname *names;
 	size_t n_names, names_cap;
-	uint32_t *tokens; /* type ids, names' runs */
+	uint32_t *tokens; /* type ids, names' runs: each name's tokens, then
+			     its joined forms */
 	size_t n_tokens, tokens_cap;
-	uint32_t *joined; /* type ids of neighbouring tokens joined */
-	size_t n_joined, joined_cap;
 	bool *type_is_joined; /* by type id, up to type_is_joined_cap */
 	size_t type_is_joined_cap;
 	struct strtab type_tab; /* role letter + text -> type id */
@@ -464,8 +464,9 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		    !seen_before(&norm, i))
 			in->n_full++;
 	}
-	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair". */
-	in->first_joined = (uint32_t)ix->n_joined;
+	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair".  Right after
+	 * the name's tokens: a query reads them together. */
+	in->first_joined = (uint32_t)ix->n_tokens;
 	in->n_joined = 0;
 	for (size_t i = 0; i + 1 < norm.n_tokens; i++) {
 		const struct ch_match_token *a = &norm.tokens[i],
@@ -489,10 +490,10 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		ch_match_token_keys(&j);
 		if ((id = intern_type(ix, &j)) == NONE ||
 		    !mark_joined(ix, id) ||
-		    !grow((void **)&ix->joined, &ix->joined_cap,
-			ix->n_joined + 1, sizeof(*ix->joined)))
+		    !grow((void **)&ix->tokens, &ix->tokens_cap,
+			ix->n_tokens + 1, sizeof(*ix->tokens)))
 			return false;
-		ix->joined[ix->n_joined++] = id;
+		ix->tokens[ix->n_tokens++] = id;
 		in->n_joined++;
 	}
 	return true;
@@ -504,7 +505,7 @@ name_type(const struct ch_match_index *ix, const struct iname *in, size_t t)
 {
 	return t < in->n_tokens
 	    ? ix->tokens[in->first_token + t]
-	    : ix->joined[in->first_joined + t - in->n_tokens];
+	    : ix->tokens[in->first_joined + t - in->n_tokens];
 }
 
 /* The two inverted lists: key -> types holding it, type -> names holding
@@ -616,7 +617,6 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->entries);
 	free(ix->names);
 	free(ix->tokens);
-	free(ix->joined);
 	free(ix->type_is_joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
@@ -654,7 +654,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	return sizeof(*ix) + ix->n_entries * sizeof(*ix->entries) +
 	    ix->names_cap * sizeof(*ix->names) +
 	    ix->tokens_cap * sizeof(*ix->tokens) +
-	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
+	    strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
 	    ix->type_weight_cap * sizeof(*ix->type_weight) + ix->type_len_cap +
 	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
@@ -1230,8 +1230,9 @@ build_neighbours(struct ch_match_index *ix)
 	ix->nb_start = calloc(n_types + 1, sizeof(*ix->nb_start));
 	if (ix->nb_start == NULL || word == NULL)
 		return false;
-	for (size_t k = 0; k < ix->n_tokens; k++)
-		word[ix->tokens[k]] = true;
+	for (size_t nm = 0; nm < ix->n_names; nm++)
+		for (size_t k = 0; k < ix->names[nm].n_tokens; k++)
+			word[ix->tokens[ix->names[nm].first_token + k]] = true;
 	for (size_t t = 0; t < n_types && ok; t++) {
 		const struct ch_match_token *tok = &ix->types[t];
 		size_t w = 0;
@@ -1474,7 +1475,7 @@ name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
 	const uint32_t *types = &q->ix->tokens[in->first_token];
 
 	for (size_t t = 0; t < in->n_joined; t++)
-		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
+		if (masks_get(m, q->ix->tokens[in->first_joined + t]) != 0)
 			return tight_bound(q, nm);
 	for (size_t t = 0; t < ne; t++) {
 		/* Only the address: the type is read when it must be. */
@@ -1826,11 +1827,11 @@ ch_match_query(const struct ch_match_index *ix,
 
 			/* A million names do not stay in the cache: ask for
 			 * the names ahead, and the tokens of those nearer. */
+			if (i + 32 < cand.n)
+				__builtin_prefetch(&ix->names[cand.v[i + 32]]);
 			if (i + 16 < cand.n)
-				__builtin_prefetch(&ix->names[cand.v[i + 16]]);
-			if (i + 8 < cand.n)
 				__builtin_prefetch(
-				    &ix->tokens[ix->names[cand.v[i + 8]]
+				    &ix->tokens[ix->names[cand.v[i + 16]]
 						    .first_token]);
 			bounds[i] = name_bound(&q, &masks, cand.v[i], non_name,
 					least / qf) *
