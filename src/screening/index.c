@@ -1423,13 +1423,14 @@ tight_bound(struct query *q, uint32_t nm)
 		if (!repeat)
 			extra += q->ix->type_weight[types[t]];
 	}
-	extra *= in->body ? 0.60 : CH_MATCH_EXTRA_COST;
+	extra *= in->body ? CH_MATCH_EXTRA_COST_BODY : CH_MATCH_EXTRA_COST;
 	for (int round = 0; round < 2 * CH_MATCH_TOKENS_MAX; round++) {
 		double num = 0, den = extra, ratio;
 
 		for (size_t i = 0; i < nq; i++) {
 			double w = ch_match_token_weight(q->refs[i]);
-			double cost = w * (2.5 - 1.5 * best[i]);
+			double cost =
+			    w * (1.0 + CH_MATCH_PARTIAL_COST * (1.0 - best[i]));
 
 			if (w == 0)
 				continue;

@@ -21,6 +21,10 @@
  * (the least of a person's and a body's cost). */
 #define CH_MATCH_CONFLICT_COST 3.0
 #define CH_MATCH_EXTRA_COST 0.30
+/* An entry token left over when the entry is a body, and what an aligned
+ * pair's unlike part (1 - similarity) costs. */
+#define CH_MATCH_EXTRA_COST_BODY 0.60
+#define CH_MATCH_PARTIAL_COST 1.5
 
 /* phonetic.c */
 void ch_match_skeleton(const char *word, char *out, size_t size);
