@@ -653,8 +653,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 {
 	return sizeof(*ix) + ix->n_entries * sizeof(*ix->entries) +
 	    ix->names_cap * sizeof(*ix->names) +
-	    ix->tokens_cap * sizeof(*ix->tokens) +
-	    strtab_bytes(&ix->type_tab) +
+	    ix->tokens_cap * sizeof(*ix->tokens) + strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
 	    ix->type_weight_cap * sizeof(*ix->type_weight) + ix->type_len_cap +
 	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
@@ -886,8 +885,8 @@ offer(struct query *q, uint32_t e, double name_score, uint32_t nm)
 		return;
 	at = q->n_hits < q->max ? q->n_hits++ : q->max - 1;
 	while (at > 0 &&
-	    ranks_before(score, e, q->hits[at - 1].score,
-		q->hit_entries[at - 1])) {
+	    ranks_before(
+		score, e, q->hits[at - 1].score, q->hit_entries[at - 1])) {
 		q->hits[at].list = q->hits[at - 1].list;
 		q->hits[at].entry = q->hits[at - 1].entry;
 		q->hits[at].score = q->hits[at - 1].score;
@@ -1128,8 +1127,8 @@ ids_unique(struct ids *a, size_t from)
  * passed to SEEN (when not NULL) with its similarity. */
 static bool
 key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
-    double floor, struct ids *types,
-    void (*seen)(void *, uint32_t, double), void *arg)
+    double floor, struct ids *types, void (*seen)(void *, uint32_t, double),
+    void *arg)
 {
 	char keys[KEYS_PER_TOKEN][KEY_MAX];
 	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w, la;
@@ -1204,12 +1203,12 @@ similar_types(struct query *q, const struct ch_match_token *t, int token,
 	struct seen_arg arg = {q, (size_t)token};
 
 	if (id == NONE || !ix->nb_done[id])
-		return key_neighbours(ix, t, floor, types,
-		    token >= 0 ? seen_put : NULL, &arg);
+		return key_neighbours(
+		    ix, t, floor, types, token >= 0 ? seen_put : NULL, &arg);
 	for (uint32_t k = ix->nb_start[id]; k < ix->nb_start[id + 1]; k++) {
 		if (token >= 0)
-			cache_put(q, ix->nb_type[k], (size_t)token,
-			    ix->nb_sim[k]);
+			cache_put(
+			    q, ix->nb_type[k], (size_t)token, ix->nb_sim[k]);
 		if (ix->nb_sim[k] >= floor && !ids_push(types, ix->nb_type[k]))
 			return false;
 	}
@@ -1243,8 +1242,8 @@ build_neighbours(struct ch_match_index *ix)
 			word[t] = false;
 		if (!word[t])
 			continue;
-		ok = key_neighbours(ix, tok, CH_MATCH_TOKEN_FLOOR, &found,
-			 NULL, NULL) &&
+		ok = key_neighbours(
+			 ix, tok, CH_MATCH_TOKEN_FLOOR, &found, NULL, NULL) &&
 		    grow((void **)&ix->nb_type, &ix->nb_cap, ix->n_nb + found.n,
 			sizeof(*ix->nb_type));
 		if (!ok)
@@ -1368,6 +1367,8 @@ tight_bound(struct query *q, uint32_t nm)
 	size_t nq = q->name.n_tokens, ne = in->n_tokens;
 	const uint32_t *types = &q->ix->tokens[in->first_token];
 
+	for (size_t k = 0; k < nq * ne; k++)
+		sims[k] = -1.0; /* (similarities fills every one) */
 	for (size_t t = 0; t < ne; t++) {
 		e[t] = &q->ix->types[types[t]];
 		similarities(q, types[t], e[t], sims, t, ne);
@@ -1649,8 +1650,8 @@ pairs_free(struct pairs *p)
  * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
  * sorted and unique. */
 static bool
-token_types(struct query *q, size_t i, struct pairs *pairs,
-    struct ids *types, size_t *joined_at)
+token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
+    size_t *joined_at)
 {
 	size_t from = types->n;
 

@@ -343,10 +343,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
-	if (floor_only && !sounds &&
-	    spelling_under_floor(a->text, b->text) &&
-	    ((a->stem == 0 && b->stem == 0) ||
-		spelling_under_floor(sa, sb)))
+	if (floor_only && !sounds && spelling_under_floor(a->text, b->text) &&
+	    ((a->stem == 0 && b->stem == 0) || spelling_under_floor(sa, sb)))
 		return 0.0;
 	best = spelling(a->text, b->text, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
@@ -446,8 +444,8 @@ compound_similarity(const struct ch_match_token *x,
 	if (lx + ly < CH_MATCH_TOKEN_MAX && lz < CH_MATCH_TOKEN_MAX) {
 		size_t n = lx + ly > lz ? lx + ly : lz;
 
-		if (edit_cap((int)(n - shared_letters(joined, lx + ly, z->text,
-					    lz)),
+		if (edit_cap(
+			(int)(n - shared_letters(joined, lx + ly, z->text, lz)),
 			n) < COMPOUND_FLOOR - 1e-9)
 			return 0.0;
 	}

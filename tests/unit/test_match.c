@@ -835,8 +835,8 @@ Test(index, equal_scores_keep_the_first_listed)
 		cr_expect_eq(a[h].entry, b[h].entry, "hit %zu", h);
 		cr_expect_eq(a[h].score, b[h].score, "hit %zu", h);
 		/* The ten exact names first, then entries 0 to 4. */
-		cr_expect_eq(a[h].entry,
-		    &entries[h < 10 ? 20 + h : h - 10], "hit %zu", h);
+		cr_expect_eq(a[h].entry, &entries[h < 10 ? 20 + h : h - 10],
+		    "hit %zu", h);
 	}
 	cr_expect_gt(a[0].score, a[14].score);
 	ch_match_index_destroy(ix);
