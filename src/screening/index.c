@@ -1234,7 +1234,7 @@ build_neighbours(struct ch_match_index *ix)
 			word[ix->tokens[ix->names[nm].first_token + k]] = true;
 	for (size_t t = 0; t < n_types && ok; t++) {
 		const struct ch_match_token *tok = &ix->types[t];
-		size_t w = 0;
+		size_t w = 0, cap;
 
 		found.n = 0;
 		ix->nb_start[t] = (uint32_t)ix->n_nb;
@@ -1242,6 +1242,7 @@ build_neighbours(struct ch_match_index *ix)
 			word[t] = false;
 		if (!word[t])
 			continue;
+		cap = ix->nb_cap;
 		ok = key_neighbours(
 			 ix, tok, CH_MATCH_TOKEN_FLOOR, &found, NULL, NULL) &&
 		    grow((void **)&ix->nb_type, &ix->nb_cap, ix->n_nb + found.n,
@@ -1249,7 +1250,7 @@ build_neighbours(struct ch_match_index *ix)
 		if (!ok)
 			break;
 		/* The same capacity for the similarities. */
-		{
+		if (ix->nb_cap != cap) {
 			double *sim = realloc(
 			    ix->nb_sim, ix->nb_cap * sizeof(*ix->nb_sim));
 
