@@ -1062,11 +1062,12 @@ u32_cmp(const void *pa, const void *pb)
 }
 
 /* Sort N ids: insertion for a few, else least significant byte first
- * (four passes through TMP) — a query sorts thousands of candidates. */
+ * (a pass through TMP per byte the largest id has) — a query sorts
+ * thousands of candidates. */
 static bool
 ids_sort(uint32_t *v, size_t n)
 {
-	uint32_t *tmp, *src = v, *dst;
+	uint32_t *tmp, *src = v, *dst, most = 0;
 	size_t count[256];
 
 	if (n <= 32) {
@@ -1082,8 +1083,11 @@ ids_sort(uint32_t *v, size_t n)
 	}
 	if ((tmp = malloc(n * sizeof(*tmp))) == NULL)
 		return false;
+	for (size_t i = 0; i < n; i++)
+		most |= v[i];
 	dst = tmp;
-	for (unsigned shift = 0; shift < 32; shift += 8) {
+	for (unsigned shift = 0; shift < 32 && (most >> shift) != 0;
+	     shift += 8) {
 		uint32_t *swap;
 		size_t sum = 0;
 
@@ -1102,7 +1106,8 @@ ids_sort(uint32_t *v, size_t n)
 		src = dst;
 		dst = swap;
 	}
-	/* Four passes: the sorted ids are back in V. */
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
 	free(tmp);
 	return true;
 }

@@ -147,9 +147,13 @@ ch_match_token_keys(struct ch_match_token *t)
 	}
 	base = t->text + t->stem;
 	t->letters = 0;
+	t->digit = false;
 	for (const char *c = t->text; *c != '\0'; c++)
 		if (*c >= 'a' && *c <= 'z')
 			t->letters |= 1u << (*c - 'a');
+		else if (*c >= '0' && *c <= '9')
+			t->digit = true;
+	t->len = (unsigned char)strnlen(t->text, CH_MATCH_TOKEN_MAX - 1);
 	t->weight = ch_match_role_weight(t);
 	ch_match_metaphone(base, t->phon1, t->phon2);
 	ch_match_skeleton(base, t->skeleton, sizeof(t->skeleton));

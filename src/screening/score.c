@@ -265,9 +265,9 @@ shared_letters(const char *a, size_t la, const char *b, size_t lb)
 }
 
 static bool
-spelling_under_floor(const char *a, const char *b)
+spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
 {
-	size_t la = strlen(a), lb = strlen(b), c, prefix = 0;
+	size_t c, prefix = 0;
 	double jaro;
 
 	if (la == 0 || lb == 0)
@@ -323,7 +323,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		    : 0.0;
 	if (strcmp(sa, sb) == 0)
 		return STEM_SIMILARITY;
-	if (has_digit(a->text) || has_digit(b->text))
+	if (a->digit || b->digit)
 		return 0.0;
 	*how = CH_HOW_FUZZY;
 	/* Few letters in common: nothing to align (a cheap test first). */
@@ -343,8 +343,11 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
-	if (floor_only && !sounds && spelling_under_floor(a->text, b->text) &&
-	    ((a->stem == 0 && b->stem == 0) || spelling_under_floor(sa, sb)))
+	if (floor_only && !sounds &&
+	    spelling_under_floor(a->text, a->len, b->text, b->len) &&
+	    ((a->stem == 0 && b->stem == 0) ||
+		spelling_under_floor(
+		    sa, a->len - a->stem, sb, b->len - b->stem)))
 		return 0.0;
 	best = spelling(a->text, b->text, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
@@ -352,7 +355,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		best = v;
 		d = ds;
 	}
-	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
+	n = a->len - a->stem > b->len - b->stem ? a->len - a->stem
+						: b->len - b->stem;
 	/* Only a vowel differs in a name of five letters or more: the usual
 	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
 	 */
