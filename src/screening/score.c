@@ -300,7 +300,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	bool sounds;
 
 	*how = CH_HOW_EXACT;
-	if (a->text[0] == b->text[0] && strcmp(a->text, b->text) == 0)
+	if (a->len == b->len && a->text[0] == b->text[0] &&
+	    strcmp(a->text, b->text) == 0)
 		return 1.0;
 	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
 		*how = CH_HOW_INITIAL;
@@ -321,7 +322,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 			   ch_match_particle_canon(b->text)) == 0
 		    ? 1.0
 		    : 0.0;
-	if (strcmp(sa, sb) == 0)
+	if (a->len - a->stem == b->len - b->stem && sa[0] == sb[0] &&
+	    strcmp(sa, sb) == 0)
 		return STEM_SIMILARITY;
 	if (a->digit || b->digit)
 		return 0.0;
@@ -340,7 +342,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	}
 	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
 	    same_key(a->phon2, b->phon1) ||
-	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
+	    (a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
+		strcmp(a->skeleton, b->skeleton) == 0);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
