@@ -286,6 +286,23 @@ spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
 	return jaro + (double)prefix * 0.1 * (1.0 - jaro) < TOKEN_FLOOR - 1e-9;
 }
 
+/* Whether the spelling similarity of A's and B's texts is surely under
+ * TOKEN_FLOOR from their sets of letters alone (cheaper than
+ * spelling_under_floor): each letter of one that the other lacks is at
+ * least one edit. */
+static bool
+letters_under_floor(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	unsigned only_a = count_bits(a->letters & ~b->letters);
+	unsigned only_b = count_bits(b->letters & ~a->letters);
+	size_t n = a->len > b->len ? a->len : b->len;
+
+	return n > 0 && n < CH_MATCH_TOKEN_MAX &&
+	    edit_cap((int)(only_a > only_b ? only_a : only_b), n) <
+	    TOKEN_FLOOR - 1e-9;
+}
+
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
  * scorer does with it is the same: it does not align). */
@@ -347,7 +364,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
-	    spelling_under_floor(a->text, a->len, b->text, b->len) &&
+	    (letters_under_floor(a, b) ||
+		spelling_under_floor(a->text, a->len, b->text, b->len)) &&
 	    ((a->stem == 0 && b->stem == 0) ||
 		spelling_under_floor(
 		    sa, a->len - a->stem, sb, b->len - b->stem)))
