@@ -19,7 +19,19 @@
  * until their weight G exceeds W * (1 - that bound): a name outside their
  * postings cannot reach the threshold.  The index then equals a full scan
  * except where two similar tokens share no key at all, which
- * bench/screening-quality and the unit tests measure.
+ * bench/screening-quality and the unit tests measure.  (Those cuts keep
+ * the most any evidence adds even for a subject without any: they rest
+ * on the keys, and a name they let through with a similar token that
+ * shares none is found as it always was.)
+ *
+ * Each candidate name gets an upper bound of its score, first from which
+ * query tokens it can align at all, then from the similarities of its
+ * tokens to the query's (tight_bound); with what the subject's evidence
+ * can add (ch_match_evidence_max: nothing without a date of birth or a
+ * nationality), entries are scored best bound first, and the query stops
+ * when the next bound cannot reach the last of a full top.  Similarities are
+ * computed once per query and type (the query's table), and a listed word's
+ * similar words once per index (its neighbours, found when it is built).
  *
  * Built once, the index is only read: queries may run on any number of
  * threads at once.
@@ -694,6 +706,7 @@ struct query {
 	/* What a query token left unaligned costs against its weight: 0
 	 * for a repeat of another query token (score.c) */
 	double miss_cost[CH_MATCH_TOKENS_MAX];
+	double evidence; /* the most the subject's evidence can add */
 	size_t max, n_hits, scored;
 };
 
@@ -988,6 +1001,7 @@ start(struct query *q, const struct ch_match_index *ix,
 	if (q->hit_names == NULL)
 		return CH_ERR_NOMEM;
 	q->hit_entries = q->hit_names + q->max + 1;
+	q->evidence = ch_match_evidence_max(subject);
 	for (size_t i = 0; i < q->name.n_tokens; i++) {
 		q->miss_cost[i] = CH_MATCH_MISSING_COST;
 		for (size_t k = 0; k < q->name.n_tokens; k++)
@@ -1823,7 +1837,7 @@ ch_match_query(const struct ch_match_index *ix,
 	for (size_t i = 0; i < cand.n;) {
 		uint32_t e = ix->names[cand.v[i]].entry;
 		struct entry_bound *eb = &order[n_order];
-		double least = params->review - CH_MATCH_EVIDENCE_MAX;
+		double least = params->review - q.evidence;
 
 		eb->first = (uint32_t)i;
 		eb->entry = e;
@@ -1844,7 +1858,7 @@ ch_match_query(const struct ch_match_index *ix,
 			bounds[i] = name_bound(&q, &masks, cand.v[i], non_name,
 					least / qf) *
 			    qf;
-			if (bounds[i] + CH_MATCH_EVIDENCE_MAX < params->review)
+			if (bounds[i] + q.evidence < params->review)
 				bounds[i] = -1;
 			if (bounds[i] > eb->bound)
 				eb->bound = bounds[i];
@@ -1864,15 +1878,14 @@ ch_match_query(const struct ch_match_index *ix,
 		 * not scored, nor any after it. */
 		if (q.n_hits == q.max && q.hits[q.max - 1].score > floor)
 			floor = q.hits[q.max - 1].score;
-		if (eb->bound + CH_MATCH_EVIDENCE_MAX < floor)
+		if (eb->bound + q.evidence < floor)
 			break;
 		for (size_t i = eb->first; i < eb->first + eb->n; i++) {
 			double v;
 
 			/* Nor a name that cannot beat a name of its entry
 			 * already scored. */
-			if (bounds[i] < 0 ||
-			    bounds[i] + CH_MATCH_EVIDENCE_MAX < floor ||
+			if (bounds[i] < 0 || bounds[i] + q.evidence < floor ||
 			    bounds[i] < best)
 				continue;
 			if ((v = score_name(&q, cand.v[i])) > best) {

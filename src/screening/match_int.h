@@ -68,6 +68,11 @@ double ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
     const struct ch_match_token *const *e, size_t ne, bool body,
     const double *sims, struct ch_match_explain *why);
 
+/* The most SUBJECT's evidence can add to a name score: a date of birth
+ * and a nationality, CH_MATCH_EVIDENCE_MAX; one of them, less; neither,
+ * nothing (kind and gender only take away). */
+double ch_match_evidence_max(const struct ch_match_subject *subject);
+
 /* The evidence factors of SUBJECT against ENTRY added to NAME_SCORE into
  * WHY (may be NULL); returns the final score, clamped to 0..1. */
 double ch_match_evidence(const struct ch_match_subject *subject,

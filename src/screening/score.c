@@ -60,6 +60,9 @@
 #define PARTIAL_COST CH_MATCH_PARTIAL_COST
 #define ORDER_COST 0.04
 #define WEAK_ALIAS 0.92
+/* The most a date of birth and a nationality add (ch_match_evidence). */
+#define DOB_EXACT 0.05
+#define NATIONALITY_LISTED 0.02
 
 #define WEIGHT_NAME 1.0
 #define WEIGHT_INITIAL 0.5
@@ -757,7 +760,7 @@ date_evidence(const struct ch_watch_date *s, const struct ch_watch_date *e,
 		    e->day != 0 && s->month == e->month && s->day == e->day) {
 			snprintf(detail, size, "exact %04d-%02d-%02d", s->year,
 			    s->month, s->day);
-			return 0.05;
+			return DOB_EXACT;
 		}
 		if (s->month != 0 && e->month != 0 &&
 		    (s->month != e->month ||
@@ -790,6 +793,19 @@ same_country(const char *a, const char *b)
 	ch_match_ascii(a, x, sizeof(x));
 	ch_match_ascii(b, y, sizeof(y));
 	return strcasecmp(x, y) == 0;
+}
+
+double
+ch_match_evidence_max(const struct ch_match_subject *subject)
+{
+	bool dob = subject->dob.year != 0;
+	bool nationality =
+	    subject->nationality != NULL && subject->nationality[0] != '\0';
+
+	/* The same sums as ch_match_evidence makes, to the last bit. */
+	if (dob && nationality)
+		return CH_MATCH_EVIDENCE_MAX;
+	return dob ? DOB_EXACT : nationality ? NATIONALITY_LISTED : 0.0;
 }
 
 double
@@ -833,8 +849,9 @@ ch_match_evidence(const struct ch_match_subject *subject,
 		for (size_t i = 0; i < entry->n_nationalities && !found; i++)
 			found = same_country(
 			    subject->nationality, entry->nationalities[i]);
-		score += found ? 0.02 : -0.05;
-		add_factor(why, "nationality", found ? 0.02 : -0.05,
+		score += found ? NATIONALITY_LISTED : -0.05;
+		add_factor(why, "nationality",
+		    found ? NATIONALITY_LISTED : -0.05,
 		    found ? "%s listed" : "%s not listed",
 		    subject->nationality);
 	}
