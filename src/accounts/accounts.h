@@ -160,6 +160,15 @@ ch_err ch_session_upgrade(
  */
 ch_err ch_session_resolve(struct ch_store *store, const char *token,
     ch_arena *arena, struct ch_user *user, struct ch_session_row *session);
+/*
+ * Whether the session of a token hash is still a live, full session, with
+ * its user as they are now (roles, clearance, post) in *who; it does not
+ * count as activity.  CH_ERR_UNAUTHENTICATED when it ended, expired, went
+ * idle or its user was disabled.  For connections that outlive a request
+ * (the live feed).
+ */
+ch_err ch_session_check(struct ch_store *store, const char *token_hash,
+    ch_arena *arena, struct ch_principal *who);
 ch_err ch_session_logout(struct ch_ctx *ctx, const char *token);
 void ch_session_set_limits(const struct ch_session_limits *limits);
 void ch_session_get_limits(struct ch_session_limits *limits);

@@ -392,6 +392,52 @@ ch_session_upgrade(struct ch_ctx *ctx, const char *token, struct ch_login *out)
 	return CH_OK;
 }
 
+/* The session of a token hash and its user, when the session is live:
+ * known, not expired, not idle too long, its user not disabled.  *idle
+ * receives the idle limit that applies. */
+static ch_err
+session_live(struct ch_store *store, const char *hash, ch_arena *arena,
+    struct ch_user *user, struct ch_session_row *s, int64_t *idle)
+{
+	struct ch_tx *tx = NULL;
+	int64_t now = ch_clock_now();
+	ch_err err;
+
+	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_session_get(tx, hash, arena, s);
+	if (err == CH_OK)
+		err = ch_store_user_by_id(tx, s->user_id, arena, user);
+	ch_store_rollback(tx);
+	if (err == CH_ERR_NOT_FOUND)
+		return CH_ERR_UNAUTHENTICATED;
+	if (err != CH_OK)
+		return err;
+	*idle = privileged(user) ? limits.idle_privileged : limits.idle_seconds;
+	if (user->disabled || now >= s->expires_at ||
+	    now - s->last_seen > *idle)
+		return CH_ERR_UNAUTHENTICATED;
+	return CH_OK;
+}
+
+ch_err
+ch_session_check(struct ch_store *store, const char *token_hash,
+    ch_arena *arena, struct ch_principal *who)
+{
+	struct ch_session_row s;
+	struct ch_user user;
+	int64_t idle;
+	ch_err err;
+
+	err = session_live(store, token_hash, arena, &user, &s, &idle);
+	if (err != CH_OK)
+		return err;
+	if (strcmp(s.stage, CH_STAGE_FULL) != 0)
+		return CH_ERR_UNAUTHENTICATED;
+	ch_principal_from_user(&user, who);
+	return CH_OK;
+}
+
 ch_err
 ch_session_resolve(struct ch_store *store, const char *token, ch_arena *arena,
     struct ch_user *user, struct ch_session_row *s)
@@ -404,19 +450,8 @@ ch_session_resolve(struct ch_store *store, const char *token, ch_arena *arena,
 	if (token == NULL || strlen(token) != CH_TOKEN_LEN - 1)
 		return CH_ERR_UNAUTHENTICATED;
 	ch_session_token_hash(token, hash);
-	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+	if ((err = session_live(store, hash, arena, user, s, &idle)) != CH_OK)
 		return err;
-	err = ch_store_session_get(tx, hash, arena, s);
-	if (err == CH_OK)
-		err = ch_store_user_by_id(tx, s->user_id, arena, user);
-	ch_store_rollback(tx);
-	if (err == CH_ERR_NOT_FOUND)
-		return CH_ERR_UNAUTHENTICATED;
-	if (err != CH_OK)
-		return err;
-	idle = privileged(user) ? limits.idle_privileged : limits.idle_seconds;
-	if (user->disabled || now >= s->expires_at || now - s->last_seen > idle)
-		return CH_ERR_UNAUTHENTICATED;
 	/* Record activity at most once a minute (or when the idle limit is
 	 * shorter): a write per request would serialise every reader. */
 	if (now - s->last_seen >= (idle < 120 ? 1 : 60) &&

@@ -86,6 +86,16 @@ bool ch_date_valid(const char *s);
 /* Today's date (UTC) from the clock. */
 void ch_date_today(char out[CH_DATE_LEN]);
 
+/* ---- tz.c: a post's local calendar (IANA zones, through ICU). ---- */
+/* Whether tz is a time zone ICU knows ("Africa/Nairobi"). */
+bool ch_tz_known(const char *tz);
+/* The local date at instant t in zone tz (UTC when tz is not known). */
+void ch_tz_date(int64_t t, const char *tz, char out[CH_DATE_LEN]);
+/* The instants at which local day date begins and the next begins in
+ * zone tz: 23 to 25 hours apart across a daylight-saving change. */
+bool ch_tz_day_bounds(
+    const char *date, const char *tz, int64_t *start, int64_t *end);
+
 /* ---- arena.c: per-request memory, freed in one go. ---- */
 typedef struct ch_arena ch_arena;
 /* An arena that refuses to grow past max_bytes (0: 64 MiB). */

@@ -298,6 +298,7 @@ ch_h_logout(struct ch_req *req)
 	}
 	req->set_cookie = CH_SESSION_COOKIE "=; Path=/; Secure; HttpOnly; "
 					    "SameSite=Strict; Max-Age=0";
+	ch_feed_recheck();
 	req->status = 204;
 	req->reply_text = "";
 	req->reply_len = 0;
@@ -469,6 +470,7 @@ ch_h_sessions_end(struct ch_req *req)
 	if (strcmp(req->params[0], req->session_public_id) == 0)
 		req->set_cookie = CH_SESSION_COOKIE
 		    "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0";
+	ch_feed_recheck();
 	req->status = 204;
 	req->reply_text = "";
 	req->reply_len = 0;

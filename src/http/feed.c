@@ -18,6 +18,12 @@
  * connection timeout leave them open, and closed ones are noticed), and a
  * stream ends after STREAM_LIFETIME_S: the browser's EventSource
  * reconnects with Last-Event-ID, and the session is checked again.
+ *
+ * The keepalive thread also checks each stream's session every
+ * KEEPALIVE_S seconds, and at once when ch_feed_recheck() is called (a
+ * logout, a session ended, a user changed): a stream whose session ended,
+ * expired or went idle, or whose user was disabled, ends; one whose user
+ * lost a role or clearance is judged by what they hold now.
  */
 #include <jansson.h>
 #include <microhttpd.h>
@@ -28,6 +34,7 @@
 #include <time.h>
 
 #include "access/access.h"
+#include "accounts/accounts.h"
 #include "core/events.h"
 #include "http/http.h"
 #include "incidents/incidents.h"
@@ -65,8 +72,10 @@ struct queued_event {
 struct stream {
 	struct MHD_Connection *conn;
 	struct ch_principal who;
-	uint64_t after; /* the last seq considered */
-	int64_t opened; /* ch_clock_mono_ms() */
+	char session_hash[65]; /* "" for a device */
+	bool ended;            /* its session did */
+	uint64_t after;        /* the last seq considered */
+	int64_t opened;        /* ch_clock_mono_ms() */
 	bool started;
 	bool suspended;
 	bool ping;
@@ -83,7 +92,8 @@ static struct {
 
 	pthread_mutex_t qlock; /* the queue and the worker's life */
 	pthread_cond_t qcond;  /* the worker's: the queue has work */
-	pthread_cond_t kacond; /* the keepalive thread's: stop */
+	pthread_cond_t kacond; /* the keepalive thread's: stop, recheck */
+	bool recheck;          /* check the sessions now */
 	struct queued_event queue[FEED_QUEUE];
 	size_t qhead, qlen;
 	uint64_t dropped;
@@ -408,6 +418,68 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/* The sessions of the open streams, checked against the store outside
+ * feed.lock (a stream may close meanwhile: its result is then unused). */
+struct session_check {
+	char hash[65];
+	bool live;
+	struct ch_principal who;
+};
+
+static void
+check_sessions(void)
+{
+	struct session_check *c = NULL;
+	size_t n = 0, cap;
+	ch_arena *arena;
+
+	pthread_mutex_lock(&feed.lock);
+	cap = feed.nstreams;
+	if (cap > 0 && (c = calloc(cap, sizeof(*c))) != NULL)
+		for (struct stream *s = feed.streams; s != NULL && n < cap;
+		     s = s->next) {
+			bool seen = s->session_hash[0] == '\0';
+
+			for (size_t i = 0; i < n && !seen; i++)
+				seen = strcmp(c[i].hash, s->session_hash) == 0;
+			if (!seen)
+				ch_strlcpy(c[n++].hash, s->session_hash,
+				    sizeof(c[0].hash));
+		}
+	pthread_mutex_unlock(&feed.lock);
+	if (n == 0) {
+		free(c);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ch_err err = CH_ERR_NOMEM;
+
+		if ((arena = ch_arena_create(0)) != NULL) {
+			err = ch_session_check(
+			    feed.store, c[i].hash, arena, &c[i].who);
+			ch_arena_destroy(arena);
+		}
+		/* Only a session known to have ended ends its streams: a
+		 * store that cannot answer now is asked again later. */
+		c[i].live = err != CH_ERR_UNAUTHENTICATED;
+		if (err != CH_OK)
+			c[i].who.user_id[0] = '\0';
+	}
+	pthread_mutex_lock(&feed.lock);
+	for (struct stream *s = feed.streams; s != NULL; s = s->next)
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(c[i].hash, s->session_hash) != 0)
+				continue;
+			if (!c[i].live)
+				s->ended = true;
+			else if (c[i].who.user_id[0] != '\0')
+				s->who = c[i].who;
+			break;
+		}
+	pthread_mutex_unlock(&feed.lock);
+	free(c);
+}
+
 static void *
 keepalive_main(void *arg)
 {
@@ -415,15 +487,23 @@ keepalive_main(void *arg)
 	pthread_mutex_lock(&feed.qlock);
 	while (!feed.stop) {
 		struct timespec until;
+		bool ping;
 
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += KEEPALIVE_S;
-		pthread_cond_timedwait(&feed.kacond, &feed.qlock, &until);
+		while (!feed.stop && !feed.recheck &&
+		    pthread_cond_timedwait(&feed.kacond, &feed.qlock, &until) ==
+			0)
+			;
 		if (feed.stop)
 			break;
+		ping = !feed.recheck;
+		feed.recheck = false;
 		pthread_mutex_unlock(&feed.qlock);
+		check_sessions();
 		pthread_mutex_lock(&feed.lock);
-		for (struct stream *s = feed.streams; s != NULL; s = s->next)
+		for (struct stream *s = feed.streams; s != NULL && ping;
+		     s = s->next)
 			s->ping = true;
 		wake_all();
 		pthread_mutex_unlock(&feed.lock);
@@ -431,6 +511,15 @@ keepalive_main(void *arg)
 	}
 	pthread_mutex_unlock(&feed.qlock);
 	return NULL;
+}
+
+void
+ch_feed_recheck(void)
+{
+	pthread_mutex_lock(&feed.qlock);
+	feed.recheck = true;
+	pthread_cond_broadcast(&feed.kacond);
+	pthread_mutex_unlock(&feed.qlock);
 }
 
 /* The bus subscriber: copy and queue, never block. */
@@ -572,7 +661,7 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&feed.lock);
-	if (feed.closing ||
+	if (feed.closing || s->ended ||
 	    ch_clock_mono_ms() - s->opened >= STREAM_LIFETIME_S * 1000LL) {
 		pthread_mutex_unlock(&feed.lock);
 		return MHD_CONTENT_READER_END_OF_STREAM;
@@ -644,6 +733,7 @@ ch_feed_response(struct ch_req *req)
 	}
 	s->conn = req->conn;
 	s->who = *req->who;
+	ch_strlcpy(s->session_hash, req->session_hash, sizeof(s->session_hash));
 	s->opened = ch_clock_mono_ms();
 	pthread_mutex_lock(&feed.lock);
 	/* From the event after Last-Event-ID when the browser reconnects;

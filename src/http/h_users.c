@@ -116,8 +116,8 @@ ch_h_users_create(struct ch_req *req)
 	ch_reply_json(req, 201, user_json(&u));
 }
 
-void
-ch_h_users_update(struct ch_req *req)
+static void
+users_update(struct ch_req *req)
 {
 	struct ch_user u;
 	const char *username;
@@ -169,6 +169,16 @@ ch_h_users_update(struct ch_req *req)
 	req->status = 204;
 	req->reply_text = "";
 	req->reply_len = 0;
+}
+
+void
+ch_h_users_update(struct ch_req *req)
+{
+	users_update(req);
+	/* A password, role, clearance or post changed, or the user was
+	 * disabled, in part or whole: the live feed judges its streams
+	 * again. */
+	ch_feed_recheck();
 }
 
 void

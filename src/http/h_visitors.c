@@ -164,15 +164,58 @@ ch_h_visitors_register(struct ch_req *req)
 	    req, ch_visitors_register(&req->ctx, &in, &out), 201, &out);
 }
 
+/* The whole visitor log the filter selects as CSV, a page at a time, each
+ * page in an arena of its own (a post's log may hold many thousands). */
+static ch_err
+log_csv(struct ch_req *req, struct ch_visitor_filter *f, struct ch_buf *b)
+{
+	ch_arena *request_arena = req->ctx.arena;
+	char cursor[200];
+	bool first = true;
+	ch_err err;
+
+	f->limit = 1000;
+	do {
+		struct ch_visitor_page page;
+
+		if ((req->ctx.arena = ch_arena_create(0)) == NULL) {
+			err = CH_ERR_NOMEM;
+			break;
+		}
+		err = ch_visitors_list(&req->ctx, f, &page);
+		if (err == CH_OK)
+			err = ch_visitors_csv(page.items, page.count, first, b);
+		first = false;
+		ch_strlcpy(cursor, err == CH_OK ? page.next_cursor : "",
+		    sizeof(cursor));
+		f->cursor = cursor;
+		ch_arena_destroy(req->ctx.arena);
+	} while (err == CH_OK && cursor[0] != '\0');
+	req->ctx.arena = request_arena;
+	f->cursor = NULL;
+	return err;
+}
+
+/* A list's error: a cursor this list did not make is a bad query. */
+static void
+reply_list_error(struct ch_req *req, ch_err err)
+{
+	if (err == CH_ERR_INVALID &&
+	    strcmp(req->ctx.fault.field, "cursor") == 0)
+		ch_reply_problem(
+		    req, "bad-cursor", req->ctx.fault.detail, "cursor");
+	else
+		ch_reply_error(req, err);
+}
+
 static void
 reply_list(struct ch_req *req, struct ch_visitor_filter *f)
 {
 	const char *format = ch_req_query(req, "format");
 	const char *limit = ch_req_query(req, "limit");
-	struct ch_visitor *list;
+	struct ch_visitor_page page;
 	struct ch_buf b;
 	json_t *items;
-	size_t n;
 	char *text;
 	ch_err err;
 
@@ -193,23 +236,42 @@ reply_list(struct ch_req *req, struct ch_visitor_filter *f)
 		}
 		f->limit = (size_t)l;
 	}
-	if ((err = ch_visitors_list(&req->ctx, f, &list, &n)) != CH_OK) {
-		ch_reply_error(req, err);
-		return;
-	}
 	if (format == NULL || strcmp(format, "json") == 0) {
+		if ((err = ch_visitors_list(&req->ctx, f, &page)) != CH_OK) {
+			reply_list_error(req, err);
+			return;
+		}
 		items = json_array();
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(items, visitor_json(&list[i]));
+		for (size_t i = 0; i < page.count; i++)
+			json_array_append_new(
+			    items, visitor_json(&page.items[i]));
 		ch_reply_json(req, 200,
-		    json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+		    json_pack("{s:o, s:o, s:o, s:o}", "items", items,
+			"next_cursor",
+			ch_json_str_or_null(
+			    page.next_cursor[0] ? page.next_cursor : NULL),
+			"day",
+			ch_json_str_or_null(page.day[0] ? page.day : NULL),
+			"time_zone",
+			ch_json_str_or_null(
+			    page.day[0] ? page.time_zone : NULL)));
 		return;
 	}
 	ch_buf_init(&b, 32u * 1024 * 1024);
-	if ((err = ch_visitors_csv(list, n, &b)) != CH_OK ||
-	    (text = ch_arena_alloc(req->arena, b.len + 1)) == NULL) {
+	if ((err = log_csv(req, f, &b)) != CH_OK) {
 		ch_buf_free(&b);
-		ch_reply_error(req, err != CH_OK ? err : CH_ERR_NOMEM);
+		if (err == CH_ERR_NOMEM)
+			ch_reply_problem(req, "export-too-large",
+			    "The visitor log is larger than one export (32 "
+			    "MiB): export it a day at a time (day=...).",
+			    "day");
+		else
+			reply_list_error(req, err);
+		return;
+	}
+	if ((text = ch_arena_alloc(req->arena, b.len + 1)) == NULL) {
+		ch_buf_free(&b);
+		ch_reply_error(req, CH_ERR_NOMEM);
 		return;
 	}
 	memcpy(text, b.data, b.len);
@@ -229,6 +291,7 @@ ch_h_visitors_list(struct ch_req *req)
 	    .day = ch_req_query(req, "day"),
 	    .status = ch_req_query(req, "status"),
 	    .host_person_id = ch_req_query(req, "host_id"),
+	    .cursor = ch_req_query(req, "cursor"),
 	};
 
 	reply_list(req, &f);
@@ -241,6 +304,7 @@ ch_h_visitors_mine(struct ch_req *req)
 	    .day = ch_req_query(req, "day"),
 	    .status = ch_req_query(req, "status"),
 	    .mine = true,
+	    .cursor = ch_req_query(req, "cursor"),
 	};
 
 	reply_list(req, &f);

@@ -437,6 +437,9 @@ ch_err ch_feed_start(struct ch_store *store);
 void ch_feed_close_streams(void);
 size_t ch_feed_open_streams(void);
 void ch_feed_stop(void);
+/* Check the sessions of the open streams now (after a logout, a session
+ * ended, a user changed), not at the next keepalive. */
+void ch_feed_recheck(void);
 struct MHD_Response;
 /* The response of a stream for req's principal. */
 struct MHD_Response *ch_feed_response(struct ch_req *req);

@@ -49,6 +49,7 @@ static const struct problem_type {
     {"not-for-devices", 403, "Not for devices"},
     {"evidence-damaged", 500, "Stored file damaged"},
     {"screening-hold", 409, "Held by a screening hit"},
+    {"export-too-large", 413, "Too large to export at once"},
 };
 
 /* Use-case errors and the problem each becomes. */

@@ -171,19 +171,29 @@ static const struct ch_query_param screening_hits_query[] = {
 
 static const struct ch_query_param visitors_query[] = {
     {"post_id", "The post (HQ: any; others: their own)."},
-    {"day", "Visits whose expected window meets this UTC day (YYYY-MM-DD)."},
+    {"day",
+	"Visits whose expected window meets this day (YYYY-MM-DD, or "
+	"today) of the post's calendar, in its time zone; UTC across "
+	"every post."},
     {"status", "expected, checked_in, checked_out, cancelled or no_show."},
     {"host_id", "Only the visitors of this host (a person id)."},
-    {"format", "json (default) or csv: the visitor log as CSV."},
+    {"format",
+	"json (default) or csv: the whole visitor log the filters "
+	"select as CSV, every page."},
     {"limit", "At most this many, 1 to 1000 (default 200)."},
+    {"cursor", "The next_cursor of the page before."},
     {NULL, NULL},
 };
 
 static const struct ch_query_param my_visitors_query[] = {
-    {"day", "Visits whose expected window meets this UTC day (YYYY-MM-DD)."},
+    {"day",
+	"Visits whose expected window meets this day (YYYY-MM-DD, or "
+	"today) of the post's calendar, in its time zone; UTC across "
+	"every post."},
     {"status", "expected, checked_in, checked_out, cancelled or no_show."},
     {"format", "json (default) or csv."},
     {"limit", "At most this many, 1 to 1000 (default 200)."},
+    {"cursor", "The next_cursor of the page before."},
     {NULL, NULL},
 };
 

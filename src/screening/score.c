@@ -49,6 +49,7 @@
 #define TOKEN_FLOOR CH_MATCH_TOKEN_FLOOR
 #define PHONETIC_FLOOR 0.88
 #define VOWEL_SIMILARITY 0.96
+#define PINYIN_CAP 0.70 /* two different Pinyin syllables */
 #define STEM_SIMILARITY 0.97
 #define INITIAL_SIMILARITY 0.90
 #define LISTED_INITIAL_SIMILARITY 0.70
@@ -306,6 +307,45 @@ letters_under_floor(
 	    TOKEN_FLOOR - 1e-9;
 }
 
+/*
+ * Whether t is one syllable of Hanyu Pinyin (without tones): an initial
+ * and a final.  Two different syllables are two different characters —
+ * "Zheng" and "Zhang" are two surnames, not two spellings of one — so the
+ * transliteration allowances for vowels and sounds do not apply between
+ * them.  (Some combinations accepted here are not in the language; none
+ * is a name of another origin of five letters or more that matters.)
+ */
+static bool
+pinyin_syllable(const char *t)
+{
+	static const char *const initials[] = {"zh", "ch", "sh", "b", "p", "m",
+	    "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
+	    "c", "s", "y", "w", ""};
+	static const char *const finals[] = {"a", "o", "e", "i", "u", "v", "ai",
+	    "ei", "ao", "ou", "an", "en", "ang", "eng", "ong", "er", "ia", "ie",
+	    "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai",
+	    "ui", "uan", "un", "uang", "ueng", "ue", "ve"};
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(initials); i++) {
+		size_t n = strlen(initials[i]);
+
+		if (strncmp(t, initials[i], n) != 0)
+			continue;
+		for (size_t f = 0; f < CH_ARRAY_LEN(finals); f++)
+			if (strcmp(t + n, finals[f]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* Whether t begins with a glued name-forming particle: Abd..., Abu...
+ * (not the article al-, el-). */
+static bool
+name_forming_glue(const struct ch_match_token *t)
+{
+	return t->stem != 0 && t->text[0] == 'a' && t->text[1] == 'b';
+}
+
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
  * scorer does with it is the same: it does not align). */
@@ -381,6 +421,13 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	}
 	n = a->len - a->stem > b->len - b->stem ? a->len - a->stem
 						: b->len - b->stem;
+	if (n >= 5 && pinyin_syllable(a->text) && pinyin_syllable(b->text))
+		return best < PINYIN_CAP ? best : PINYIN_CAP;
+	/* A name-forming particle dropped ("Karam" for "Abdulkarim": Abd
+	 * al-Karim is another name than Karim) is one allowance already:
+	 * not a vowel or a sound besides.  (An article, "al", is not.) */
+	if (name_forming_glue(a) != name_forming_glue(b))
+		return best;
 	/* Only a vowel differs in a name of five letters or more: the usual
 	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
 	 */

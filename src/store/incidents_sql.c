@@ -231,6 +231,98 @@ read_links(struct ch_tx *tx, ch_arena *arena, struct ch_incident *p)
 	return CH_OK;
 }
 
+/* The people and recipients of a page of incidents in two queries (not
+ * two per incident): rows come by incident id and are dealt out to their
+ * incident. */
+static ch_err
+read_page_links(
+    struct ch_tx *tx, ch_arena *arena, struct ch_incident *items, size_t n)
+{
+	static const char *const head[2] = {
+	    "SELECT incident_id, person_id, role FROM incident_people"
+	    " WHERE incident_id IN (",
+	    "SELECT incident_id, user_id, '' FROM incident_recipients"
+	    " WHERE incident_id IN ("};
+	static const char *const tail[2] = {") ORDER BY incident_id, person_id",
+	    ") ORDER BY incident_id, user_id"};
+	struct ch_param *v;
+	char *ids, *text;
+	size_t used = 0, size = n * 8 + 1;
+	ch_err err = CH_OK;
+
+	if (n == 0)
+		return CH_OK;
+	v = ch_arena_alloc(arena, n * sizeof(*v));
+	ids = ch_arena_alloc(arena, size);
+	text = ch_arena_alloc(arena, size + 128);
+	if (v == NULL || ids == NULL || text == NULL)
+		return CH_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		v[i] = CH_P_TEXT(items[i].id);
+		used += (size_t)snprintf(
+		    ids + used, size - used, "%s$%zu", i ? "," : "", i + 1);
+		items[i].people = NULL;
+		items[i].npeople = 0;
+		items[i].recipients = NULL;
+		items[i].nrecipients = 0;
+	}
+	for (int q = 0; q < 2 && err == CH_OK; q++) {
+		struct ch_rows *r = NULL;
+		size_t at = 0;
+
+		snprintf(text, size + 128, "%s%s%s", head[q], ids, tail[q]);
+		if ((err = ch_tx_query(tx, text, v, n, &r, NULL)) != CH_OK)
+			break;
+		for (size_t i = 0; i < n && err == CH_OK; i++) {
+			struct ch_incident *p = &items[i];
+			size_t first, k;
+
+			/* Rows are by incident id, the page by time: find
+			 * this incident's run. */
+			for (at = 0; at < r->nrows &&
+			     strcmp(ch_rows_get(r, at, 0), p->id) != 0;
+			     at++)
+				;
+			first = at;
+			while (at < r->nrows &&
+			    strcmp(ch_rows_get(r, at, 0), p->id) == 0)
+				at++;
+			k = at - first;
+			if (q == 0) {
+				p->people = ch_arena_alloc(
+				    arena, sizeof(*p->people) * (k + 1));
+				if (p->people == NULL) {
+					err = CH_ERR_NOMEM;
+					break;
+				}
+				for (size_t j = 0; j < k; j++) {
+					ch_cell_copy(r, first + j, 1,
+					    p->people[j].person_id, CH_ID_LEN);
+					if (!ch_involvement_parse(
+						ch_rows_get(r, first + j, 2),
+						&p->people[j].role))
+						p->people[j].role =
+						    CH_ROLE_IN_INVOLVED;
+				}
+				p->npeople = k;
+			} else {
+				p->recipients = ch_arena_alloc(
+				    arena, sizeof(*p->recipients) * (k + 1));
+				if (p->recipients == NULL) {
+					err = CH_ERR_NOMEM;
+					break;
+				}
+				for (size_t j = 0; j < k; j++)
+					ch_cell_copy(r, first + j, 1,
+					    p->recipients[j], CH_ID_LEN);
+				p->nrecipients = k;
+			}
+		}
+		ch_rows_free(r);
+	}
+	return err;
+}
+
 ch_err
 ch_store_incident_get(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_incident *out)
@@ -323,10 +415,7 @@ ch_store_incident_list(struct ch_tx *tx, const struct ch_incident_filter *f,
 		    out->items[limit - 1].id, out->next_cursor,
 		    sizeof(out->next_cursor));
 	ch_rows_free(r);
-	for (size_t i = 0; i < out->count; i++)
-		if ((err = read_links(tx, arena, &out->items[i])) != CH_OK)
-			return err;
-	return CH_OK;
+	return read_page_links(tx, arena, out->items, out->count);
 }
 
 ch_err

@@ -784,6 +784,7 @@ ch_err ch_store_screen_people(struct ch_tx *tx, const char *post_id,
 /* ---- visitors (src/visitors): visits, holds, sweeps, retention ---- */
 struct ch_visitor;
 struct ch_visitor_filter;
+struct ch_visitor_page;
 struct ch_visitor_hold;
 /* Insert v, sealing its identity document (bound to the row). */
 ch_err ch_store_visitor_insert(
@@ -796,10 +797,12 @@ ch_err ch_store_visitor_get(struct ch_tx *tx, const char *id, bool reveal,
  * CH_ERR_PRECONDITION otherwise. */
 ch_err ch_store_visitor_update(
     struct ch_tx *tx, struct ch_visitor *v, int64_t expected_version);
-/* Visits by filter (post_id NULL: every post), by expected arrival. */
+/* Visits by filter (post_id NULL: every post), by expected arrival, a
+ * page at a time; from and until (UTC, or NULL) bound the day the filter
+ * names: visits whose window meets [from, until). */
 ch_err ch_store_visitor_list(struct ch_tx *tx,
-    const struct ch_visitor_filter *f, ch_arena *arena, struct ch_visitor **out,
-    size_t *count);
+    const struct ch_visitor_filter *f, const char *from, const char *until,
+    ch_arena *arena, struct ch_visitor_page *out);
 /* The open or confirmed screening hits of a visitor. */
 ch_err ch_store_visitor_holds(struct ch_tx *tx, const char *visitor_id,
     ch_arena *arena, struct ch_visitor_hold **out, size_t *count);

@@ -242,34 +242,49 @@ ch_store_visitor_update(
 
 ch_err
 ch_store_visitor_list(struct ch_tx *tx, const struct ch_visitor_filter *f,
-    ch_arena *arena, struct ch_visitor **out, size_t *count)
+    const char *from, const char *until, ch_arena *arena,
+    struct ch_visitor_page *out)
 {
-	char start[CH_TIMESTAMP_LEN] = "", end[CH_TIMESTAMP_LEN] = "";
-	struct ch_param p[6];
+	char carr[CH_TIMESTAMP_LEN] = "", cid[CH_ID_LEN] = "";
+	struct ch_param p[8];
+	struct ch_visitor *items = NULL;
 	size_t limit = f->limit == 0 ? 200 : f->limit > 1000 ? 1000 : f->limit;
+	size_t n = 0;
+	ch_err err;
 
-	if (f->day != NULL && ch_date_valid(f->day)) {
-		int64_t t = 0;
-
-		snprintf(start, sizeof(start), "%.10sT00:00:00Z", f->day);
-		if (ch_time_parse(start, &t))
-			ch_time_format(t + 86400, end);
-	}
+	out->items = NULL;
+	out->count = 0;
+	out->next_cursor[0] = '\0';
+	if (f->cursor != NULL && *f->cursor != '\0' &&
+	    !ch_cursor_decode(f->cursor, carr, sizeof(carr), cid))
+		return CH_ERR_INVALID;
 	p[0] = ch_param_opt(f->post_id);
 	p[1] = ch_param_opt(f->status);
 	p[2] = ch_param_opt(f->host_person_id);
-	p[3] = ch_param_opt(start);
-	p[4] = ch_param_opt(end);
-	p[5] = CH_P_INT(limit);
-	return read_visitors(tx,
+	p[3] = ch_param_opt(from);
+	p[4] = ch_param_opt(until);
+	p[5] = ch_param_opt(cid[0] ? carr : NULL);
+	p[6] = ch_param_opt(cid);
+	p[7] = CH_P_INT(limit + 1);
+	err = read_visitors(tx,
 	    "SELECT " VISITOR_COLUMNS VISITOR_FROM
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR v.post_id = $1)"
 	    " AND (CAST($2 AS TEXT) IS NULL OR v.status = $2)"
 	    " AND (CAST($3 AS TEXT) IS NULL OR v.host_person_id = $3)"
 	    " AND (CAST($4 AS TEXT) IS NULL OR (v.departure >= $4"
 	    " AND v.arrival < $5))"
-	    " ORDER BY v.arrival, v.id LIMIT $6",
-	    p, CH_ARRAY_LEN(p), arena, out, count);
+	    " AND (CAST($6 AS TEXT) IS NULL OR v.arrival > $6"
+	    "      OR (v.arrival = $6 AND v.id > $7))"
+	    " ORDER BY v.arrival, v.id LIMIT $8",
+	    p, CH_ARRAY_LEN(p), arena, &items, &n);
+	if (err != CH_OK)
+		return err;
+	out->items = items;
+	out->count = n > limit ? limit : n;
+	if (n > limit)
+		ch_cursor_encode(items[limit - 1].arrival, items[limit - 1].id,
+		    out->next_cursor, sizeof(out->next_cursor));
+	return CH_OK;
 }
 
 ch_err

@@ -392,17 +392,20 @@ ch_visitors_get(
 
 ch_err
 ch_visitors_list(struct ch_ctx *ctx, const struct ch_visitor_filter *f,
-    struct ch_visitor **out, size_t *count)
+    struct ch_visitor_page *out)
 {
 	struct ch_visitor_filter q = *f;
 	enum ch_visitor_status st;
 	struct ch_tx *tx = NULL;
+	char from[CH_TIMESTAMP_LEN], until[CH_TIMESTAMP_LEN];
+	bool today = q.day != NULL && strcmp(q.day, "today") == 0;
+	bool by_day = today || (q.day != NULL && *q.day != '\0');
 	ch_err err;
 
-	*out = NULL;
-	*count = 0;
-	if (q.day != NULL && *q.day != '\0' && !ch_date_valid(q.day)) {
-		ch_fault_set(&ctx->fault, "day", "day is a date: 2026-11-26.");
+	memset(out, 0, sizeof(*out));
+	if (by_day && !today && !ch_date_valid(q.day)) {
+		ch_fault_set(&ctx->fault, "day",
+		    "day is a date such as 2026-11-26, or today.");
 		return CH_ERR_INVALID;
 	}
 	if (q.status != NULL && *q.status != '\0' &&
@@ -437,8 +440,37 @@ ch_visitors_list(struct ch_ctx *ctx, const struct ch_visitor_filter *f,
 	}
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_visitor_list(tx, &q, ctx->arena, out, count);
+	if (by_day) {
+		/* The day of the post's calendar: a guard's "today" at 01:00
+		 * in Nairobi is not yesterday in UTC. */
+		struct ch_post post;
+		int64_t start, end;
+
+		ch_strlcpy(out->time_zone, "UTC", sizeof(out->time_zone));
+		if (q.post_id != NULL &&
+		    ch_store_post_get(tx, q.post_id, ctx->arena, &post) ==
+			CH_OK &&
+		    post.timezone != NULL && ch_tz_known(post.timezone))
+			ch_strlcpy(out->time_zone, post.timezone,
+			    sizeof(out->time_zone));
+		if (today)
+			ch_tz_date(ch_clock_now(), out->time_zone, out->day);
+		else
+			ch_strlcpy(out->day, q.day, sizeof(out->day));
+		if (!ch_tz_day_bounds(out->day, out->time_zone, &start, &end)) {
+			ch_store_rollback(tx);
+			return CH_ERR_INTERNAL;
+		}
+		ch_time_format(start, from);
+		ch_time_format(end, until);
+	}
+	err = ch_store_visitor_list(tx, &q, by_day ? from : NULL,
+	    by_day ? until : NULL, ctx->arena, out);
 	ch_store_rollback(tx);
+	if (err == CH_ERR_INVALID)
+		ch_fault_set(&ctx->fault, "cursor",
+		    "cursor is the next_cursor of a page of this list; start "
+		    "again without it.");
 	return err;
 }
 
@@ -1145,12 +1177,14 @@ csv_field(struct ch_buf *b, const char *s, bool last)
 }
 
 ch_err
-ch_visitors_csv(const struct ch_visitor *v, size_t n, struct ch_buf *buf)
+ch_visitors_csv(
+    const struct ch_visitor *v, size_t n, bool header, struct ch_buf *buf)
 {
-	static const char header[] =
+	static const char names[] =
 	    "id,name,organisation,host,purpose,arrival,departure,status,"
 	    "screening,escort,badge,checked_in_at,checked_out_at,purged_at\r\n";
-	ch_err err = ch_buf_append(buf, header, sizeof(header) - 1);
+	ch_err err =
+	    header ? ch_buf_append(buf, names, sizeof(names) - 1) : CH_OK;
 
 	for (size_t i = 0; err == CH_OK && i < n; i++) {
 		const char *cells[] = {v[i].id, v[i].name, v[i].organisation,

@@ -94,12 +94,23 @@ struct ch_visitor_input {
 
 struct ch_visitor_filter {
 	const char *post_id;
-	const char
-	    *day; /* YYYY-MM-DD: visits whose window meets that UTC day */
+	/* YYYY-MM-DD, or "today": visits whose window meets that day of the
+	 * post's calendar (its time zone; UTC across every post). */
+	const char *day;
 	const char *status; /* a status code */
 	const char *host_person_id;
-	bool mine;    /* only the caller's own visitors */
-	size_t limit; /* 0: 200; at most 1000 */
+	bool mine;          /* only the caller's own visitors */
+	size_t limit;       /* 0: 200; at most 1000 */
+	const char *cursor; /* the next_cursor of the page before */
+};
+
+/* A page of visits, by expected arrival. */
+struct ch_visitor_page {
+	struct ch_visitor *items;
+	size_t count;
+	char next_cursor[200]; /* opaque; "" at the end */
+	char day[CH_DATE_LEN]; /* the day filtered on ("" for none) */
+	char time_zone[64];    /* the zone of that day */
 };
 
 /* A hit holding a check-in, for the message and the kiosk. */
@@ -124,7 +135,7 @@ ch_err ch_visitors_register(struct ch_ctx *ctx,
 ch_err ch_visitors_get(
     struct ch_ctx *ctx, const char *id, bool reveal, struct ch_visitor *out);
 ch_err ch_visitors_list(struct ch_ctx *ctx, const struct ch_visitor_filter *f,
-    struct ch_visitor **out, size_t *count);
+    struct ch_visitor_page *out);
 /* expected -> cancelled (the host or the security officer). */
 ch_err ch_visitors_cancel(
     struct ch_ctx *ctx, const char *id, struct ch_visitor *out);
@@ -161,9 +172,9 @@ ch_err ch_visitors_sweep(struct ch_store *store, int64_t now, size_t *overstays,
 ch_err ch_visitors_sweeper_start(struct ch_store *store, int every_seconds);
 void ch_visitors_sweeper_stop(void);
 
-/* The CSV of a visitor log (header and CRLF rows; formula-leading cells
- * neutralised), into buf. */
+/* The CSV of a visitor log (CRLF rows, the header first when header;
+ * formula-leading cells neutralised), appended to buf. */
 ch_err ch_visitors_csv(
-    const struct ch_visitor *v, size_t n, struct ch_buf *buf);
+    const struct ch_visitor *v, size_t n, bool header, struct ch_buf *buf);
 
 #endif /* CH_VISITORS_H */

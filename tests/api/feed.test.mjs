@@ -152,3 +152,55 @@ describe('the live feed', () => {
 		assert.ok(alert.data.recent >= 3);
 	});
 });
+
+// A user of the demo post, made for one test, signed in.
+async function freshUser(role) {
+	const username = uniq(`apitest-feed-${role}`).toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 30);
+	const password = 'correct horse battery staple 11';
+	const r = await api(await hqAdmin(), 'POST', '/api/v1/users', {
+		username, password, roles: [role], clearance: 'SECRET', display_name: `API feed ${role}`, post_id: await demoPost(),
+	});
+	assert.equal(r.status, 201, r.text);
+	return { id: r.json.id, session: await login(username, { password }) };
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Whether the stream's body ends within ms.
+const endsWithin = (s, ms) => Promise.race([s.reading.then(() => true), sleep(ms).then(() => false)]);
+
+describe('a stream lives no longer than its session', () => {
+	test('logging out ends the stream at once, and it cannot be opened again', async () => {
+		const session = await login('rso', { fresh: true });
+		const s = await Stream.open(session);
+		streams.push(s);
+		assert.equal(s.status, 200);
+		assert.equal((await api(session, 'POST', '/api/v1/auth/logout')).status, 204);
+		assert.ok(await endsWithin(s, 5000), 'the stream ended with the session');
+		const again = await Stream.open(session);
+		assert.equal(again.status, 401);
+	});
+
+	test('a user who loses a role stops receiving; a disabled user loses the stream', async () => {
+		const kept = await freshUser('analyst');
+		const demoted = await freshUser('analyst');
+		const a = await Stream.open(kept.session);
+		const b = await Stream.open(demoted.session);
+		streams.push(a, b);
+		const before = await report(await login('rso'));
+		assert.ok(await a.waitFor((e) => e.data.object_id === before.id));
+		assert.ok(await b.waitFor((e) => e.data.object_id === before.id), 'an analyst reads incidents');
+
+		const admin = await hqAdmin();
+		assert.equal((await api(admin, 'PATCH', `/api/v1/users/${demoted.id}`, { roles: ['staff'] })).status, 204);
+		await sleep(1000);
+		const after = await report(await login('rso'));
+		assert.ok(await a.waitFor((e) => e.data.object_id === after.id));
+		await sleep(500);
+		assert.equal(b.events.some((e) => e.data.object_id === after.id), false,
+			'staff read only their own incidents: the stream judges by the role held now');
+
+		assert.equal((await api(admin, 'PATCH', `/api/v1/users/${kept.id}`, { disabled: true })).status, 204);
+		assert.ok(await endsWithin(a, 5000), 'the disabled user\'s stream ended');
+		assert.equal(await endsWithin(b, 300), false, 'the other stream lives on');
+	});
+});

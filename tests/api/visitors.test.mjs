@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, login, server, today, uniq } from './harness.mjs';
+import { api, assertProblem, demoPost, get, login, server, uniq } from './harness.mjs';
 
 before(server);
 
@@ -75,9 +75,12 @@ describe('visitors', () => {
 		const mine = await get(staff, '/api/v1/my/visitors');
 		assert.ok(mine.json.items.some((x) => x.id === v.id));
 		assertProblem(await get(staff, '/api/v1/visitors'), 403, 'forbidden');
-		const day = await get(guard, `/api/v1/visitors?day=${today()}&status=expected`);
+		const day = await get(guard, '/api/v1/visitors?day=today&status=expected');
 		assert.equal(day.status, 200, day.text);
 		assert.ok(day.json.items.some((x) => x.id === v.id));
+		// The post's day, named with its zone (the demo post is in Nairobi).
+		assert.equal(day.json.time_zone, 'Africa/Nairobi');
+		assert.equal(day.json.day, new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Nairobi' }).format(new Date()));
 
 		// The document is unsealed for the desk only.
 		assertProblem(await get(staff, `/api/v1/visitors/${v.id}/document`), 403, 'forbidden');
@@ -187,7 +190,7 @@ describe('visitors', () => {
 		const v = await register(await login('staff'), {
 			name: `=HYPERLINK("http://evil.example") ${word()}`, organisation: '+cmd|calc',
 		});
-		const r = await api(rso, 'GET', `/api/v1/visitors?post_id=${postId}&day=${today()}&format=csv`);
+		const r = await api(rso, 'GET', `/api/v1/visitors?post_id=${postId}&day=today&format=csv`);
 		assert.equal(r.status, 200, r.text);
 		assert.match(r.headers.get('content-type'), /^text\/csv/);
 		const lines = r.text.split('\r\n');
@@ -199,9 +202,34 @@ describe('visitors', () => {
 		assertProblem(await get(rso, '/api/v1/visitors?format=xml'), 400, 'bad-query');
 		assertProblem(await get(rso, '/api/v1/visitors?day=tomorrow'), 422, 'validation');
 		assertProblem(await get(rso, '/api/v1/visitors?status=gone'), 422, 'validation');
+		assertProblem(await get(rso, '/api/v1/visitors?cursor=zz'), 400, 'bad-cursor');
 		const c = await api(await login('staff'), 'POST', `/api/v1/visitors/${v.id}/cancel`);
 		assert.equal(c.status, 200, c.text);
 		assert.equal(c.json.status, 'cancelled');
+	});
+
+	test('the log pages by arrival, and its CSV holds every page', async () => {
+		const rso = await login('rso');
+		const staff = await login('staff');
+		for (let i = 0; i < 3; i++) await register(staff);
+		const seen = new Set();
+		let cursor = '', pages = 0;
+		do {
+			const r = await get(rso, `/api/v1/visitors?post_id=${postId}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+			assert.equal(r.status, 200, r.text);
+			assert.ok(r.json.items.length <= 2);
+			for (const x of r.json.items) {
+				assert.ok(!seen.has(x.id), 'no visit twice');
+				seen.add(x.id);
+			}
+			cursor = r.json.next_cursor || '';
+			pages++;
+		} while (cursor && pages < 1000);
+		assert.ok(pages >= 2, 'more than one page');
+		const csv = await api(rso, 'GET', `/api/v1/visitors?post_id=${postId}&format=csv&limit=2`);
+		assert.equal(csv.status, 200, csv.text);
+		const rows = csv.text.split('\r\n').filter((l) => l !== '').slice(1);
+		assert.equal(rows.length, seen.size, 'the CSV is the whole log, not one page');
 	});
 
 	test('retention: the security officer sets it and purges; others may not', async () => {

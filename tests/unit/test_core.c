@@ -167,3 +167,46 @@ Test(text, check_names_the_field_and_the_rule)
 	cr_assert_not(ch_text_check(&f, "/t", " a", 9, CH_TEXT_TRIMMED));
 	cr_assert_not(ch_text_check(&f, "/t", "\xff", 9, 0));
 }
+
+Test(tz, a_posts_local_date_and_day)
+{
+	char d[CH_DATE_LEN];
+	int64_t t, start, end, want;
+
+	/* 22:30 UTC is already the next day in Nairobi (UTC+3), not in
+	 * Washington. */
+	cr_assert(ch_time_parse("2026-11-25T22:30:00Z", &t));
+	ch_tz_date(t, "Africa/Nairobi", d);
+	cr_expect_str_eq(d, "2026-11-26");
+	ch_tz_date(t, "America/New_York", d);
+	cr_expect_str_eq(d, "2026-11-25");
+	ch_tz_date(t, "UTC", d);
+	cr_expect_str_eq(d, "2026-11-25");
+	/* An unknown zone is UTC, never a guess. */
+	cr_expect_not(ch_tz_known("Mars/Olympus_Mons"));
+	cr_expect_not(ch_tz_known(""));
+	cr_expect(ch_tz_known("Africa/Nairobi"));
+	ch_tz_date(t, "Mars/Olympus_Mons", d);
+	cr_expect_str_eq(d, "2026-11-25");
+
+	cr_assert(
+	    ch_tz_day_bounds("2026-11-26", "Africa/Nairobi", &start, &end));
+	cr_assert(ch_time_parse("2026-11-25T21:00:00Z", &want));
+	cr_expect_eq(start, want);
+	cr_expect_eq(end - start, 86400);
+	/* The spring and autumn changes in London: 23 and 25 hours. */
+	cr_assert(
+	    ch_tz_day_bounds("2026-03-29", "Europe/London", &start, &end));
+	cr_assert(ch_time_parse("2026-03-29T00:00:00Z", &want));
+	cr_expect_eq(start, want);
+	cr_expect_eq(end - start, 23 * 3600);
+	cr_assert(
+	    ch_tz_day_bounds("2026-10-25", "Europe/London", &start, &end));
+	cr_expect_eq(end - start, 25 * 3600);
+	/* The last day of a year ends at the first of the next. */
+	cr_assert(ch_tz_day_bounds("2026-12-31", "Asia/Tokyo", &start, &end));
+	cr_assert(ch_time_parse("2026-12-31T15:00:00Z", &want));
+	cr_expect_eq(end, want);
+	cr_expect_not(ch_tz_day_bounds("2026-02-30", "UTC", &start, &end));
+	cr_expect_not(ch_tz_day_bounds("today", "UTC", &start, &end));
+}

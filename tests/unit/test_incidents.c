@@ -703,13 +703,14 @@ Test(evidence, a_declared_type_must_match_the_bytes)
 	    {"a.png", "image/png", "\x89PNG\n\x1a\n", 7, NULL, "/content"},
 	    {"a.webp", "image/webp", "RIFF\0\0\0\0WEBP", 12, "image/webp",
 		NULL},
-	    {"a.webp", "image/webp", "RIFF\0\0\0\0WAVE", 12, NULL,
-		"/content"},
+	    {"a.webp", "image/webp", "RIFF\0\0\0\0WAVE", 12, NULL, "/content"},
 	    {"a.pdf", "application/pdf", "%PDF-1.7", 8, "application/pdf",
 		NULL},
 	    {"a.pdf", "application/pdf", "<html>", 6, NULL, "/content"},
-	    {"a.mp4", "video/mp4", "\0\0\0\x18" "ftypisom", 12, "video/mp4",
-		NULL},
+	    {"a.mp4", "video/mp4",
+		"\0\0\0\x18"
+		"ftypisom",
+		12, "video/mp4", NULL},
 	    {"a.mp3", "audio/mpeg", "ID3\x04", 4, "audio/mpeg", NULL},
 	    {"a.mp3", "audio/mp3", "\xff\xfb\x90", 3, "audio/mpeg", NULL},
 	    {"a.mp3", "audio/mpeg", "\xff\xe0", 2, NULL, "/content"},
@@ -744,7 +745,8 @@ Test(evidence, a_declared_type_must_match_the_bytes)
 			cr_assert_str_eq(got, cases[i].want, "case %zu", i);
 		} else {
 			cr_assert_eq(err, CH_ERR_INVALID, "case %zu", i);
-			cr_assert_str_eq(f.field, cases[i].field, "case %zu", i);
+			cr_assert_str_eq(
+			    f.field, cases[i].field, "case %zu", i);
 			cr_assert(f.detail[0] != '\0', "case %zu", i);
 		}
 	}
@@ -759,12 +761,12 @@ Test(evidence, more_than_ten_mib_is_refused)
 
 	cr_assert_not_null(big);
 	memset(big, 'a', n);
-	cr_assert_eq(ch_evidence_check("big.txt", "text/plain", big, n, &got,
-			 &f),
+	cr_assert_eq(
+	    ch_evidence_check("big.txt", "text/plain", big, n, &got, &f),
 	    CH_ERR_INVALID);
 	cr_assert_str_eq(f.field, "/content");
-	cr_assert_eq(ch_evidence_check("big.txt", "text/plain", big, n - 1,
-			 &got, &f),
+	cr_assert_eq(
+	    ch_evidence_check("big.txt", "text/plain", big, n - 1, &got, &f),
 	    CH_OK);
 	free(big);
 }
@@ -788,9 +790,8 @@ Test(incidents, evidence_round_trip_and_a_changed_copy_is_refused)
 				   "minutes.\n";
 	struct ch_principal rso = principal(1u << CH_ROLE_SECURITY_OFFICER,
 	    CH_CLEARANCE_SECRET, post_id, reader_user, NULL);
-	struct ch_principal staff = principal(
-	    1u << CH_ROLE_STAFF, CH_CLEARANCE_SECRET, post_id, reader_user,
-	    NULL);
+	struct ch_principal staff = principal(1u << CH_ROLE_STAFF,
+	    CH_CLEARANCE_SECRET, post_id, reader_user, NULL);
 	struct ch_evidence e, meta, *files = NULL;
 	struct ch_incident inc;
 	const void *data = NULL;
@@ -816,7 +817,8 @@ Test(incidents, evidence_round_trip_and_a_changed_copy_is_refused)
 		unsigned char h[crypto_hash_sha256_BYTES];
 		char hex[65];
 
-		crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+		crypto_hash_sha256(
+		    h, (const unsigned char *)text, strlen(text));
 		sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
 		cr_assert_str_eq(e.sha256, hex);
 	}
@@ -824,9 +826,8 @@ Test(incidents, evidence_round_trip_and_a_changed_copy_is_refused)
 	cr_assert_eq(n, 1);
 	cr_assert_str_eq(files[0].sha256, e.sha256);
 	cr_assert_eq(files[0].size, (int64_t)strlen(text));
-	cr_assert_eq(ch_evidence_content(&ctx, inc.id, e.id, &meta, &data,
-			 &len),
-	    CH_OK);
+	cr_assert_eq(
+	    ch_evidence_content(&ctx, inc.id, e.id, &meta, &data, &len), CH_OK);
 	cr_assert_eq(len, strlen(text));
 	cr_assert(memcmp(data, text, len) == 0);
 
@@ -837,10 +838,11 @@ Test(incidents, evidence_round_trip_and_a_changed_copy_is_refused)
 		struct ch_param v[1] = {CH_P_TEXT(e.id)};
 		struct ch_rows *r = NULL;
 
-		cr_assert_eq(ops->query(raw,
-				 "SELECT content FROM incident_evidence WHERE id"
-				 " = $1",
-				 v, 1, &r, NULL),
+		cr_assert_eq(
+		    ops->query(raw,
+			"SELECT content FROM incident_evidence WHERE id"
+			" = $1",
+			v, 1, &r, NULL),
 		    CH_OK);
 		cr_assert_eq(r->nrows, 1);
 		cr_assert_null(strstr(ch_rows_get(r, 0, 0), "saloon"));
@@ -852,8 +854,54 @@ Test(incidents, evidence_round_trip_and_a_changed_copy_is_refused)
 		    CH_OK);
 	}
 	ops->close(raw);
-	cr_assert_eq(ch_evidence_content(&ctx, inc.id, e.id, &meta, &data,
-			 &len),
+	cr_assert_eq(
+	    ch_evidence_content(&ctx, inc.id, e.id, &meta, &data, &len),
 	    CH_ERR_CRYPTO);
 	ctx.who = NULL;
+}
+
+/* A page of the list carries each incident's people and recipients, as
+ * its detail does (read for the whole page at once). */
+Test(incidents, the_list_carries_people_and_recipients)
+{
+	struct ch_incident a =
+	    report(post_id, "UNCLASSIFIED", "RED", reader_user, "Page red");
+	struct ch_incident b =
+	    report(post_id, "UNCLASSIFIED", "CLEAR", NULL, "Page clear");
+	struct ch_incident_filter f = {0};
+	struct ch_incident_page page;
+	size_t seen = 0;
+
+	f.limit = 200;
+	cr_assert_eq(ch_incidents_list(&ctx, &f, &page), CH_OK);
+	for (size_t i = 0; i < page.count; i++) {
+		const struct ch_incident *p = &page.items[i];
+		struct ch_incident_view v;
+
+		cr_assert_eq(ch_incidents_get(&ctx, p->id, &v), CH_OK);
+		cr_expect_eq(p->npeople, v.incident.npeople, "%s", p->title);
+		cr_expect_eq(p->nrecipients, v.incident.nrecipients);
+		for (size_t j = 0; j < p->npeople && j < v.incident.npeople;
+		     j++) {
+			cr_expect_str_eq(p->people[j].person_id,
+			    v.incident.people[j].person_id);
+			cr_expect_eq(
+			    p->people[j].role, v.incident.people[j].role);
+		}
+		for (size_t j = 0;
+		     j < p->nrecipients && j < v.incident.nrecipients; j++)
+			cr_expect_str_eq(
+			    p->recipients[j], v.incident.recipients[j]);
+		if (strcmp(p->id, a.id) == 0) {
+			seen++;
+			cr_expect_eq(p->npeople, 1);
+			cr_expect_eq(p->nrecipients, 1);
+			cr_expect_str_eq(p->recipients[0], reader_user);
+		}
+		if (strcmp(p->id, b.id) == 0) {
+			seen++;
+			cr_expect_eq(p->nrecipients, 0);
+		}
+	}
+	cr_expect_eq(seen, 2);
 }

@@ -263,6 +263,20 @@ Test(score, typos_and_transliterations)
 	cr_expect_lt(person("Andrei Navalny", "Alexei Navalny"), REVIEW);
 }
 
+/* Allowances that do not stack or do not apply: two Pinyin syllables are
+ * two characters (Zheng is not Zhang), and a name that drops a glued
+ * particle gets no vowel allowance besides (Karam is not Abdulkarim). */
+Test(score, allowances_that_do_not_apply)
+{
+	cr_expect_lt(person("Lei Zheng", "ZHANG, Lei"), ALERT);
+	cr_expect_lt(person("Wei Zhong", "ZHANG, Wei"), ALERT);
+	cr_expect_geq(person("Zhang Lei", "ZHANG, Lei"), ALERT);
+	cr_expect_lt(person("Mohamed Karam", "Mohamad Abdulkarim"), ALERT);
+	cr_expect_geq(
+	    person("Mohamed Abdulkarim", "Mohamad Abdul Karim"), ALERT);
+	cr_expect_geq(person("Usama bin Ladin", "Osama bin Laden"), ALERT);
+}
+
 Test(score, scripts)
 {
 	double greek = person("Σοφία", "Sofia");
@@ -839,5 +853,60 @@ Test(index, equal_scores_keep_the_first_listed)
 		    "hit %zu", h);
 	}
 	cr_expect_gt(a[0].score, a[14].score);
+	ch_match_index_destroy(ix);
+}
+
+/*
+ * Each name of an entry with many aliases, screened as listed, finds the
+ * entry through THAT name (score 1) and is explained by it: the index
+ * must not settle for another name of the entry (the SDN's "WEI, Hsueh
+ * Kang" has seven aliases; "WEI, Shao-Kang" against the primary name
+ * alone scores 0.400).
+ */
+Test(index, every_alias_of_an_entry_scores_as_itself)
+{
+	static struct ch_watch_name names[] = {
+	    {"WEI, Hsueh Kang", CH_NAME_PRIMARY, false},
+	    {"CHARNCHAI, Chiwinnitipanya", CH_NAME_STRONG, false},
+	    {"CHIVINNITIPANYA, Prasit", CH_NAME_STRONG, false},
+	    {"CHIWINNITIPANYA, Charnchai", CH_NAME_STRONG, false},
+	    {"PRASIT, Chivinnitipanya", CH_NAME_STRONG, false},
+	    {"PRASIT, Cheewinnittipanya", CH_NAME_STRONG, false},
+	    {"WEI, Shao-Kang", CH_NAME_STRONG, false},
+	    {"WEI, Sia-Kang", CH_NAME_STRONG, false},
+	};
+	static struct ch_watch_name other[] = {
+	    {"WEI, Zhao", CH_NAME_PRIMARY, false},
+	};
+	static const struct ch_watch_entry e[] = {
+	    {.ref = "wei",
+		.kind = CH_WATCH_INDIVIDUAL,
+		.names = names,
+		.n_names = sizeof(names) / sizeof(names[0])},
+	    {.ref = "zhao",
+		.kind = CH_WATCH_INDIVIDUAL,
+		.names = other,
+		.n_names = 1},
+	};
+	struct ch_match_list list = {"sdn", e, 2};
+	struct ch_match_index *ix = ch_match_index_create(&list, 1);
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit hits[4];
+
+	cr_assert_not_null(ix);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct ch_match_subject s = {.name = names[i].full};
+		size_t n = 0;
+
+		cr_assert_eq(ch_match_query(ix, &s, &p, hits, 4, &n), CH_OK);
+		cr_assert_geq(n, 1, "%s: no hit", names[i].full);
+		cr_expect_str_eq(hits[0].entry->ref, "wei", "%s: first is %s",
+		    names[i].full, hits[0].entry->ref);
+		cr_expect_geq(hits[0].score, 0.999, "%s scores %.3f",
+		    names[i].full, hits[0].score);
+		cr_expect_eq(hits[0].why.entry_name_index, i,
+		    "%s: explained by name %zu", names[i].full,
+		    hits[0].why.entry_name_index);
+	}
 	ch_match_index_destroy(ix);
 }

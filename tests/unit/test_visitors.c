@@ -11,6 +11,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "access/access.h"
 #include "core/vault.h"
@@ -464,7 +465,8 @@ Test(visitors, hosts_register_their_own_and_the_desk_checks_in)
 	struct ch_checkin_input ci = {NULL, NULL};
 	struct ch_visitor_filter mine = {.mine = true}, all = {0};
 	struct ch_visitor_hold hold;
-	struct ch_visitor v, out, *list;
+	struct ch_visitor_page page;
+	struct ch_visitor v, out;
 	size_t n;
 
 	memcpy(staff.username, "staff", 6);
@@ -501,10 +503,9 @@ Test(visitors, hosts_register_their_own_and_the_desk_checks_in)
 		cr_expect_eq(
 		    ch_visitors_register(&as_staff, &in, &out), CH_ERR_INVALID);
 	}
-	cr_expect_eq(
-	    ch_visitors_list(&as_staff, &all, &list, &n), CH_ERR_DENIED);
-	cr_assert_eq(ch_visitors_list(&as_staff, &mine, &list, &n), CH_OK);
-	cr_expect_eq(n, 1);
+	cr_expect_eq(ch_visitors_list(&as_staff, &all, &page), CH_ERR_DENIED);
+	cr_assert_eq(ch_visitors_list(&as_staff, &mine, &page), CH_OK);
+	cr_expect_eq(page.count, 1);
 	cr_expect_eq(ch_visitors_get(&as_staff, v.id, false, &out), CH_OK);
 	cr_expect_eq(ch_visitors_get(&as_staff, v.id, true, &out),
 	    CH_ERR_DENIED, "the document is for the desk");
@@ -516,8 +517,8 @@ Test(visitors, hosts_register_their_own_and_the_desk_checks_in)
 	cr_assert_eq(ch_visitors_check_in(&as_guard, v.id, &ci, &out, &hold),
 	    CH_OK, "%s", as_guard.fault.detail);
 	cr_expect_str_eq(out.checked_in_by, "guard");
-	cr_assert_eq(ch_visitors_list(&as_hq, &all, &list, &n), CH_OK);
-	cr_expect_eq(n, 1);
+	cr_assert_eq(ch_visitors_list(&as_hq, &all, &page), CH_OK);
+	cr_expect_eq(page.count, 1);
 	cr_expect_eq(ch_visitors_check_out(&as_hq, v.id, &out), CH_ERR_DENIED);
 	cr_expect_eq(
 	    ch_visitors_cancel(&as_staff, v.id, &out), CH_ERR_CONFLICT);
@@ -528,33 +529,90 @@ Test(visitors, the_day_filter_and_the_csv_log)
 	struct ch_visitor v =
 	    visit(&ctx, "=HYPERLINK(\"http://x\")", NULL, false, 4);
 	struct ch_visitor_filter f = {0};
-	struct ch_visitor *list;
-	char today[CH_DATE_LEN];
+	struct ch_visitor_page page;
 	struct ch_buf b;
-	size_t n;
 
 	(void)v;
-	ch_date_today(today);
-	f.day = today;
-	cr_assert_eq(ch_visitors_list(&ctx, &f, &list, &n), CH_OK);
-	cr_expect_eq(n, 1);
+	f.day = "today";
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_eq(page.count, 1);
+	cr_expect_str_eq(page.time_zone, "UTC", "every post: UTC days");
+	f.post_id = post_id;
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_eq(page.count, 1);
+	cr_expect_str_eq(page.time_zone, "Africa/Nairobi");
 	f.day = "2001-01-01";
-	cr_assert_eq(ch_visitors_list(&ctx, &f, &list, &n), CH_OK);
-	cr_expect_eq(n, 0);
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_eq(page.count, 0);
 	f.day = "yesterday";
-	cr_expect_eq(ch_visitors_list(&ctx, &f, &list, &n), CH_ERR_INVALID);
+	cr_expect_eq(ch_visitors_list(&ctx, &f, &page), CH_ERR_INVALID);
+	cr_expect_str_eq(ctx.fault.field, "day");
 	f.day = NULL;
 	f.status = "checked_in";
-	cr_assert_eq(ch_visitors_list(&ctx, &f, &list, &n), CH_OK);
-	cr_expect_eq(n, 0);
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_eq(page.count, 0);
 	f.status = NULL;
-	cr_assert_eq(ch_visitors_list(&ctx, &f, &list, &n), CH_OK);
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_str_eq(page.day, "", "no day asked, none named");
 	ch_buf_init(&b, 1u << 20);
-	cr_assert_eq(ch_visitors_csv(list, n, &b), CH_OK);
+	cr_assert_eq(ch_visitors_csv(page.items, page.count, true, &b), CH_OK);
 	cr_expect_not_null(strstr(b.data, "\r\n"));
 	cr_expect_not_null(
 	    strstr(b.data, ",\"'=HYPERLINK(\"\"http://x\"\")\","), "%s",
 	    b.data);
 	cr_expect_not_null(strstr(b.data, "Hanne Host"));
 	ch_buf_free(&b);
+}
+
+/*
+ * "Today" is the post's day: at 22:30 UTC it is already 01:30 tomorrow in
+ * Nairobi, and the night guard's kiosk must show tomorrow's visitors, not
+ * yesterday's.
+ */
+Test(visitors, the_day_is_the_posts_day)
+{
+	struct ch_visitor_filter f = {.post_id = post_id};
+	struct ch_visitor_page page;
+	int64_t at;
+
+	cr_assert(ch_time_parse("2026-11-25T22:30:00Z", &at));
+	ch_clock_set_offset(at - (int64_t)time(NULL));
+	visit(&ctx, "Late Visitor", NULL, false, 4); /* 22:20Z to 02:30Z */
+	f.day = "today";
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_str_eq(page.day, "2026-11-26");
+	cr_expect_str_eq(page.time_zone, "Africa/Nairobi");
+	cr_expect_eq(page.count, 1);
+	/* The 25th in Nairobi ended at 21:00 UTC, before the visit. */
+	f.day = "2026-11-25";
+	cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+	cr_expect_eq(page.count, 0, "the UTC day is not the post's");
+	ch_clock_set_offset(0);
+}
+
+Test(visitors, the_list_pages_by_arrival)
+{
+	struct ch_visitor_filter f = {.limit = 2};
+	struct ch_visitor_page page;
+	char seen[5][CH_ID_LEN], cursor[200];
+	size_t n = 0;
+
+	for (int i = 0; i < 5; i++)
+		visit(&ctx, "Paged Visitor", NULL, false, 2 + i);
+	do {
+		cr_assert_eq(ch_visitors_list(&ctx, &f, &page), CH_OK);
+		cr_assert_leq(page.count, 2);
+		for (size_t i = 0; i < page.count; i++) {
+			cr_assert_lt(n, 5, "more rows than visits");
+			for (size_t j = 0; j < n; j++)
+				cr_expect_str_neq(seen[j], page.items[i].id);
+			ch_strlcpy(seen[n++], page.items[i].id, CH_ID_LEN);
+		}
+		ch_strlcpy(cursor, page.next_cursor, sizeof(cursor));
+		f.cursor = cursor;
+	} while (cursor[0] != '\0');
+	cr_expect_eq(n, 5);
+	f.cursor = "not-a-cursor";
+	cr_expect_eq(ch_visitors_list(&ctx, &f, &page), CH_ERR_INVALID);
+	cr_expect_str_eq(ctx.fault.field, "cursor");
 }

@@ -30,8 +30,18 @@ const visitorsApi = {
 	cancel: (id) => request('POST', `/visitors/${encodeURIComponent(id)}/cancel`),
 };
 
-const todayUtc = () => new Date().toISOString().slice(0, 10);
 const hhmm = (s) => (s ? `${s.slice(11, 16)}` : '');
+// A time of day in the post's zone, for the guard at the desk, and what
+// to call that zone ("Nairobi time"; UTC stays UTC).
+const hhmmIn = (s, tz) => {
+	if (!s) return '';
+	try {
+		return new Date(s).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit', timeZone: tz || 'UTC' });
+	} catch {
+		return hhmm(s);
+	}
+};
+const zoneName = (tz) => (!tz || tz === 'UTC' ? 'UTC' : `${tz.split('/').pop().replace(/_/g, ' ')} time`);
 
 function ScreeningBadge({ v }) {
 	const [words, cls] = SCREENING[v.screening.state] || [v.screening.state, ''];
@@ -89,7 +99,7 @@ function CheckIn({ v, people, onDone, onCancel }) {
 	</form>`;
 }
 
-function KioskRow({ v, people, reload }) {
+function KioskRow({ v, people, reload, tz }) {
 	const [mode, setMode] = useState(null); // null, 'in', 'out'
 	const [issued, setIssued] = useState(null);
 	const [error, setError] = useState(null);
@@ -110,7 +120,7 @@ function KioskRow({ v, people, reload }) {
 			<${ScreeningBadge} v=${v} />
 			${v.escort_required ? html`<span class="tag tag-warn">Escort needed</span>` : ''}
 		</div>
-		<p class="cell-sub">${v.organisation || '—'} · host ${v.host_name} · ${hhmm(v.arrival)}–${hhmm(v.departure)} UTC · ${v.purpose}</p>
+		<p class="cell-sub">${v.organisation || '—'} · host ${v.host_name} · ${hhmmIn(v.arrival, tz)}–${hhmmIn(v.departure, tz)} ${zoneName(tz)} · ${v.purpose}</p>
 		${v.badge ? html`<p>Badge <strong class="badge-id">${v.badge}</strong>${v.escort_name ? html` · escort ${v.escort_name}` : ''}
 			${v.overstay_alarm_id ? html` · <span class="tag tag-warn">Overstay: alarm raised</span>` : ''}</p>` : ''}
 		${issued ? html`<div class="alert alert-info" role="status">Checked in. Hand over badge <strong class="badge-id">${issued.badge}</strong>, valid until ${fmtTime(issued.departure)}.</div>` : ''}
@@ -127,6 +137,8 @@ function KioskRow({ v, people, reload }) {
 
 function KioskPage({ user }) {
 	const [list, setList] = useState(null);
+	const [day, setDay] = useState(null);
+	const [tz, setTz] = useState(null);
 	const [people, setPeople] = useState([]);
 	const [error, setError] = useState(null);
 	const [tick, setTick] = useState(0);
@@ -135,21 +147,27 @@ function KioskPage({ user }) {
 		api.people({ limit: 200 }).then((r) => setPeople(r.items || []), () => setPeople([]));
 	}, []);
 	useEffect(() => {
-		visitorsApi.list({ day: todayUtc() }).then((r) => { setList(r.items || []); setError(null); }, setError);
+		// "today" is the post's day (its time zone), as the server reckons it.
+		visitorsApi.list({ day: 'today', limit: 1000 }).then((r) => {
+			setList(r.items || []);
+			setDay(r.day ? `${r.day}, ${r.time_zone}` : null);
+			setTz(r.time_zone || null);
+			setError(null);
+		}, setError);
 		const t = setInterval(reload, 30000);
 		return () => clearInterval(t);
 	}, [tick]);
 	const inside = (list || []).filter((v) => v.status === 'checked_in').length;
 	const expected = (list || []).filter((v) => v.status === 'expected');
 	return html`<section class="page">
-		<${PageTitle} sub=${list ? `${expected.length} expected, ${inside} inside today (UTC day ${todayUtc()}).` : ''}>Visitors<//>
+		<${PageTitle} sub=${list ? `${expected.length} expected, ${inside} inside today${day ? ` (${day})` : ''}.` : ''}>Visitors<//>
 		<${Tabs} current="" user=${user} />
 		<${ErrorBox} error=${error} />
 		${!list && !error ? html`<${Loading} what="Loading today's visitors" />` : ''}
 		${list && list.length === 0 ? html`<p class="muted">No visitors today.</p>` : ''}
 		${list ? html`<ul class="visitor-list">
 			${list.filter((v) => v.status === 'expected' || v.status === 'checked_in').map((v) =>
-				html`<${KioskRow} key=${v.id} v=${v} people=${people} reload=${reload} />`)}
+				html`<${KioskRow} key=${v.id} v=${v} people=${people} reload=${reload} tz=${tz} />`)}
 		</ul>` : ''}
 	</section>`;
 }
@@ -281,21 +299,35 @@ function LogPage({ user, params }) {
 	const [host, setHost] = useState(params.get('host_id') || '');
 	const [people, setPeople] = useState([]);
 	const [list, setList] = useState(null);
+	const [next, setNext] = useState(null);
+	const [more, setMore] = useState(false);
 	const [error, setError] = useState(null);
 	const filters = { day, status, host_id: host };
+	const loadMore = () => {
+		setMore(true);
+		visitorsApi.list({ ...filters, limit: 500, cursor: next }).then((r) => {
+			setList((l) => [...(l || []), ...(r.items || [])]);
+			setNext(r.next_cursor);
+			setMore(false);
+		}, (e) => { setError(e); setMore(false); });
+	};
 	useEffect(() => {
 		api.people({ limit: 200 }).then((r) => setPeople(r.items || []), () => setPeople([]));
 	}, []);
 	useEffect(() => {
 		history.replaceState(null, '', `#/visitors/log${query(filters)}`);
 		setList(null);
-		visitorsApi.list({ ...filters, limit: 1000 }).then((r) => { setList(r.items || []); setError(null); }, setError);
+		visitorsApi.list({ ...filters, limit: 500 }).then((r) => {
+			setList(r.items || []);
+			setNext(r.next_cursor);
+			setError(null);
+		}, setError);
 	}, [day, status, host]);
 	return html`<section class="page">
 		<${PageTitle} sub="Every visit, by expected arrival. Personal data is purged after the post's retention period.">Visitor log<//>
 		<${Tabs} current="/log" user=${user} />
 		<form class="filters" onSubmit=${(e) => e.preventDefault()}>
-			<div class="field"><label for="vl-day">Day (UTC)</label>
+			<div class="field"><label for="vl-day">Day (the post's calendar)</label>
 				<input id="vl-day" type="date" value=${day} onChange=${(e) => setDay(e.currentTarget.value)} /></div>
 			<div class="field"><label for="vl-status">Status</label>
 				<select id="vl-status" value=${status} onChange=${(e) => setStatus(e.currentTarget.value)}>
@@ -307,10 +339,12 @@ function LogPage({ user, params }) {
 					<option value="">All</option>
 					${people.map((p) => html`<option key=${p.id} value=${p.id}>${p.given_name} ${p.family_name}</option>`)}
 				</select></div>
-			<p><a class="btn" href=${`/api/v1/visitors${query({ ...filters, format: 'csv', limit: 1000 })}`} download="visitors.csv">Download CSV</a></p>
+			<p><a class="btn" href=${`/api/v1/visitors${query({ ...filters, format: 'csv' })}`} download="visitors.csv">Download CSV (every page)</a></p>
 		</form>
 		<${ErrorBox} error=${error} />
 		${list ? html`<${VisitorTable} items=${list} />` : error ? '' : html`<${Loading} />`}
+		${list && next ? html`<p><button type="button" class="btn" disabled=${more} onClick=${loadMore}>
+			${more ? 'Loading…' : `Show more (${list.length} shown)`}</button></p>` : ''}
 	</section>`;
 }
 
