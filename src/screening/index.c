@@ -1481,33 +1481,36 @@ tight_bound(struct query *q, uint32_t nm)
  * (its types found through the keys, or found similar now, alone or
  * joined) aligned exactly, the query's particles and initials aligned
  * too, the rest missing, and its names that align with nothing left
- * over.  Scoring a name costs far more than this. */
-static double tight_bound(struct query *q, uint32_t nm);
-
+ * over.  Scoring a name costs far more than this.  (Not quite a bound: a
+ * query token found through a joined or split form is not tried against
+ * the name's joined tokens, which may then count as left over — "Abdur
+ * Rehman" for "Abdurrahman".  It decides, as it always has, which names
+ * are looked at against the review threshold; tight_bound, which is a
+ * bound, decides the rest.) */
 static double
-name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
-    double non_name, double need)
+name_bound(
+    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
 {
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
 	uint32_t bits[CH_MATCH_TOKENS_MAX], hit = 0;
 	double sims[CH_MATCH_TOKENS_MAX], aligned = non_name, miss = 0;
-	double left = 0, both, bound, tight;
+	double left = 0, both;
 	size_t nq = q->name.n_tokens, ne = in->n_tokens;
 	const uint32_t *types = &q->ix->tokens[in->first_token];
 
 	for (size_t t = 0; t < in->n_joined; t++)
 		if (masks_get(m, q->ix->tokens[in->first_joined + t]) != 0)
-			return tight_bound(q, nm);
+			return 1.0;
 	for (size_t t = 0; t < ne; t++) {
 		/* Only the address: the type is read when it must be. */
 		e[t] = &q->ix->types[q->ix->tokens[in->first_token + t]];
 		bits[t] = masks_get(m, q->ix->tokens[in->first_token + t]);
 		hit |= bits[t];
 	}
-	/* Every name of the query may align: only the similarities bound. */
+	/* Every name of the query may align: nothing to bound. */
 	if ((hit & q->name_bits) == q->name_bits)
-		return tight_bound(q, nm);
+		return 1.0;
 	for (size_t t = 0; t < ne; t++) {
 		uint32_t type = q->ix->tokens[in->first_token + t];
 
@@ -1564,14 +1567,10 @@ name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
 	if (aligned <= non_name)
 		return 0.0;
 	both = miss < left ? miss : left;
-	bound = aligned /
+	return aligned /
 	    (aligned + CH_MATCH_CONFLICT_COST * both +
 		CH_MATCH_MISSING_COST * (miss - both) +
 		CH_MATCH_EXTRA_COST * (left - both));
-	if (bound < need)
-		return bound;
-	tight = tight_bound(q, nm);
-	return tight < bound ? tight : bound;
 }
 
 /*
@@ -1837,8 +1836,6 @@ ch_match_query(const struct ch_match_index *ix,
 	for (size_t i = 0; i < cand.n;) {
 		uint32_t e = ix->names[cand.v[i]].entry;
 		struct entry_bound *eb = &order[n_order];
-		double least = params->review - q.evidence;
-
 		eb->first = (uint32_t)i;
 		eb->entry = e;
 		eb->bound = -1;
@@ -1855,10 +1852,16 @@ ch_match_query(const struct ch_match_index *ix,
 				__builtin_prefetch(
 				    &ix->tokens[ix->names[cand.v[i + 16]]
 						    .first_token]);
-			bounds[i] = name_bound(&q, &masks, cand.v[i], non_name,
-					least / qf) *
+			/* The names looked at are those name_bound lets
+			 * through at review, with the most any evidence adds
+			 * (as ever); tight_bound then orders and cuts them. */
+			bounds[i] = name_bound(&q, &masks, cand.v[i], non_name) *
 			    qf;
-			if (bounds[i] + q.evidence < params->review)
+			if (bounds[i] + CH_MATCH_EVIDENCE_MAX < params->review)
+				bounds[i] = -1;
+			else if ((bounds[i] = tight_bound(&q, cand.v[i]) * qf) +
+				    q.evidence <
+			    params->review)
 				bounds[i] = -1;
 			if (bounds[i] > eb->bound)
 				eb->bound = bounds[i];
