@@ -1855,12 +1855,12 @@ ch_match_query(const struct ch_match_index *ix,
 			/* The names looked at are those name_bound lets
 			 * through at review, with the most any evidence adds
 			 * (as ever); tight_bound then orders and cuts them. */
-			bounds[i] = name_bound(&q, &masks, cand.v[i], non_name) *
-			    qf;
+			bounds[i] =
+			    name_bound(&q, &masks, cand.v[i], non_name) * qf;
 			if (bounds[i] + CH_MATCH_EVIDENCE_MAX < params->review)
 				bounds[i] = -1;
 			else if ((bounds[i] = tight_bound(&q, cand.v[i]) * qf) +
-				    q.evidence <
+				q.evidence <
 			    params->review)
 				bounds[i] = -1;
 			if (bounds[i] > eb->bound)
