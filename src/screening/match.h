@@ -58,6 +58,7 @@ struct ch_match_token {
 	unsigned int letters;              /* bit i: letter 'a' + i occurs */
 	unsigned char len;                 /* strlen(text) */
 	bool digit;                        /* text holds a digit */
+	bool pinyin;                       /* text is one Pinyin syllable */
 	enum ch_match_token_role role;
 };
 

@@ -38,6 +38,9 @@ void ch_match_token_keys(struct ch_match_token *t);
 const char *ch_match_particle_canon(const char *text);
 
 /* score.c */
+/* Whether T is one syllable of Hanyu Pinyin (recorded in a token by
+ * ch_match_token_keys). */
+bool ch_match_pinyin_syllable(const char *t);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
 double ch_match_token_similarity(

@@ -154,6 +154,7 @@ ch_match_token_keys(struct ch_match_token *t)
 		else if (*c >= '0' && *c <= '9')
 			t->digit = true;
 	t->len = (unsigned char)strnlen(t->text, CH_MATCH_TOKEN_MAX - 1);
+	t->pinyin = ch_match_pinyin_syllable(t->text);
 	t->weight = ch_match_role_weight(t);
 	ch_match_metaphone(base, t->phon1, t->phon2);
 	ch_match_skeleton(base, t->skeleton, sizeof(t->skeleton));

@@ -315,8 +315,8 @@ letters_under_floor(
  * them.  (Some combinations accepted here are not in the language; none
  * is a name of another origin of five letters or more that matters.)
  */
-static bool
-pinyin_syllable(const char *t)
+bool
+ch_match_pinyin_syllable(const char *t)
 {
 	static const char *const initials[] = {"zh", "ch", "sh", "b", "p", "m",
 	    "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
@@ -421,7 +421,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	}
 	n = a->len - a->stem > b->len - b->stem ? a->len - a->stem
 						: b->len - b->stem;
-	if (n >= 5 && pinyin_syllable(a->text) && pinyin_syllable(b->text))
+	if (n >= 5 && a->pinyin && b->pinyin)
 		return best < PINYIN_CAP ? best : PINYIN_CAP;
 	/* A name-forming particle dropped ("Karam" for "Abdulkarim": Abd
 	 * al-Karim is another name than Karim) is one allowance already:
