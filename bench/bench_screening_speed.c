@@ -21,11 +21,11 @@
  * the similarities of its tokens to the query's, entries are visited
  * best bound first and the query stops when the next bound cannot reach
  * the last of a full top (docs/screening.md, "The index").  Measured
- * 2026-11-26 on a loaded 2-core machine, against the engine before that
- * in the same run: 3,294 -> 8,741 q/s at 26,534 names (p50 169 -> 66 us,
- * p99 2.28 -> 0.87 ms; 150x the Jaro-Winkler baseline), 398 -> 855 q/s
- * at a million (p50 1.45 -> 0.66 ms, p99 17.1 -> 7.9 ms); names scored
- * per query 67 -> 2 and 1,952 -> 18.  What bounds it now: the candidates
+ * 2026-11-26 on a loaded 2-core machine, against main's engine in the
+ * same conditions: 2,385 -> 7,159 q/s at 29,047 names (p50 237 -> 83 us,
+ * p99 3.11 -> 1.02 ms; 128x the Jaro-Winkler baseline), 323 -> 784 q/s
+ * at a million (p50 1.98 -> 0.75 ms, p99 17.1 -> 8.4 ms); names scored
+ * per query 74 -> 2 and 2,144 -> 19.  What bounds it now: the candidates
  * of queries with common tokens, read and bounded one by one.
  *
  * Usage: bench_screening_speed [QUERIES] [SYNTHETIC_NAMES]
