@@ -5,8 +5,9 @@
  * The input is "KIND NAME\nDOB": the first byte picks the kind, the rest
  * up to a newline is the name, what follows the date.  Whatever the input,
  * nothing may crash, leak or read out of bounds, every token must be
- * non-empty lower-case ASCII, scores must stay within 0..1, and the
- * factors of an explanation must add up to its score.
+ * non-empty lower-case ASCII, scores must stay within 0..1, the
+ * factors of an explanation must add up to its score, and every hit of
+ * the index must be a hit of a full scan with the same score.
  *
  *	CC=clang meson setup /tmp/build-fuzz -Dfuzz=true -Db_lundef=false
  *	ninja -C /tmp/build-fuzz fuzz_match_name
@@ -124,8 +125,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	j = ch_match_explain_json(why);
 	json_decref(j);
 	free(why);
-	if (ch_match_query(ix, &s, &p, hits, 3, &hits_n) == CH_OK)
+	if (ch_match_query(ix, &s, &p, hits, 3, &hits_n) == CH_OK) {
+		struct ch_match_hit all[3];
+		size_t all_n = 0;
+
 		for (size_t h = 0; h < hits_n; h++)
 			check_score(hits[h].score);
+		/* The index scores what it finds as a full scan does. */
+		if (ch_match_scan(ix, &s, &p, all, 3, &all_n) != CH_OK)
+			abort();
+		for (size_t h = 0; h < hits_n; h++) {
+			bool found = false;
+
+			for (size_t k = 0; k < all_n; k++)
+				found = found ||
+				    (all[k].entry == hits[h].entry &&
+					all[k].score == hits[h].score);
+			if (!found)
+				abort();
+		}
+	}
 	return 0;
 }

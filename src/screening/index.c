@@ -19,7 +19,19 @@
  * until their weight G exceeds W * (1 - that bound): a name outside their
  * postings cannot reach the threshold.  The index then equals a full scan
  * except where two similar tokens share no key at all, which
- * bench/screening-quality and the unit tests measure.
+ * bench/screening-quality and the unit tests measure.  (Those cuts keep
+ * the most any evidence adds even for a subject without any: they rest
+ * on the keys, and a name they let through with a similar token that
+ * shares none is found as it always was.)
+ *
+ * Each candidate name gets an upper bound of its score, first from which
+ * query tokens it can align at all, then from the similarities of its
+ * tokens to the query's (tight_bound); with what the subject's evidence
+ * can add (ch_match_evidence_max: nothing without a date of birth or a
+ * nationality), entries are scored best bound first, and the query stops
+ * when the next bound cannot reach the last of a full top.  Similarities are
+ * computed once per query and type (the query's table), and a listed word's
+ * similar words once per index (its neighbours, found when it is built).
  *
  * Built once, the index is only read: queries may run on any number of
  * threads at once.
@@ -183,7 +195,8 @@ struct ientry {
 struct iname {
 	uint32_t entry;
 	uint32_t first_token;
-	uint32_t first_joined; /* in joined: neighbours joined, keys only */
+	uint32_t first_joined; /* in tokens, after the name's own: its
+				  neighbours joined, keys only */
 	uint16_t n_joined;
 	uint16_t n_tokens;
 	uint16_t name_index;
@@ -197,10 +210,9 @@ struct ch_match_index {
 	size_t n_entries;
 	struct iname *names;
 	size_t n_names, names_cap;
-	uint32_t *tokens; /* type ids, names' runs */
+	uint32_t *tokens; /* type ids, names' runs: each name's tokens, then
+			     its joined forms */
 	size_t n_tokens, tokens_cap;
-	uint32_t *joined; /* type ids of neighbouring tokens joined */
-	size_t n_joined, joined_cap;
 	bool *type_is_joined; /* by type id, up to type_is_joined_cap */
 	size_t type_is_joined_cap;
 	struct strtab type_tab; /* role letter + text -> type id */
@@ -222,6 +234,15 @@ struct ch_match_index {
 	uint32_t *type_start; /* type id -> first in type_names */
 	uint32_t *type_names; /* name ids holding the type, ascending */
 	size_t n_key_types, n_type_names;
+	/* Each type's neighbours: the types it shares a key with that are
+	 * similar to it (at least CH_MATCH_TOKEN_FLOOR), ascending, with the
+	 * similarity; a query token that is a listed word finds them here
+	 * instead of comparing them again. */
+	uint32_t *nb_start; /* type id -> first in nb_type; n_types + 1 */
+	bool *nb_done;      /* by type id: its neighbours are there */
+	uint32_t *nb_type;
+	double *nb_sim;
+	size_t n_nb, nb_cap;
 };
 
 static _Thread_local size_t last_candidates;
@@ -455,8 +476,9 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		    !seen_before(&norm, i))
 			in->n_full++;
 	}
-	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair". */
-	in->first_joined = (uint32_t)ix->n_joined;
+	/* "Hao Fan" is found by "Haofan", "Um Air" by "Umair".  Right after
+	 * the name's tokens: a query reads them together. */
+	in->first_joined = (uint32_t)ix->n_tokens;
 	in->n_joined = 0;
 	for (size_t i = 0; i + 1 < norm.n_tokens; i++) {
 		const struct ch_match_token *a = &norm.tokens[i],
@@ -480,10 +502,10 @@ add_name(struct ch_match_index *ix, uint32_t entry, size_t name_index,
 		ch_match_token_keys(&j);
 		if ((id = intern_type(ix, &j)) == NONE ||
 		    !mark_joined(ix, id) ||
-		    !grow((void **)&ix->joined, &ix->joined_cap,
-			ix->n_joined + 1, sizeof(*ix->joined)))
+		    !grow((void **)&ix->tokens, &ix->tokens_cap,
+			ix->n_tokens + 1, sizeof(*ix->tokens)))
 			return false;
-		ix->joined[ix->n_joined++] = id;
+		ix->tokens[ix->n_tokens++] = id;
 		in->n_joined++;
 	}
 	return true;
@@ -495,7 +517,7 @@ name_type(const struct ch_match_index *ix, const struct iname *in, size_t t)
 {
 	return t < in->n_tokens
 	    ? ix->tokens[in->first_token + t]
-	    : ix->joined[in->first_joined + t - in->n_tokens];
+	    : ix->tokens[in->first_joined + t - in->n_tokens];
 }
 
 /* The two inverted lists: key -> types holding it, type -> names holding
@@ -559,6 +581,8 @@ fail:
 	return false;
 }
 
+static bool build_neighbours(struct ch_match_index *ix);
+
 struct ch_match_index *
 ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 {
@@ -588,7 +612,7 @@ ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 		}
 	}
 	ix->n_entries = total;
-	if (!build_postings(ix))
+	if (!build_postings(ix) || !build_neighbours(ix))
 		goto fail;
 	return ix;
 fail:
@@ -605,7 +629,6 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->entries);
 	free(ix->names);
 	free(ix->tokens);
-	free(ix->joined);
 	free(ix->type_is_joined);
 	strtab_free(&ix->type_tab);
 	free(ix->types);
@@ -618,6 +641,10 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->key_types);
 	free(ix->type_start);
 	free(ix->type_names);
+	free(ix->nb_start);
+	free(ix->nb_done);
+	free(ix->nb_type);
+	free(ix->nb_sim);
 	free(ix);
 }
 
@@ -638,13 +665,14 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 {
 	return sizeof(*ix) + ix->n_entries * sizeof(*ix->entries) +
 	    ix->names_cap * sizeof(*ix->names) +
-	    ix->tokens_cap * sizeof(*ix->tokens) +
-	    ix->joined_cap * sizeof(*ix->joined) + strtab_bytes(&ix->type_tab) +
+	    ix->tokens_cap * sizeof(*ix->tokens) + strtab_bytes(&ix->type_tab) +
 	    ix->types_cap * sizeof(*ix->types) + ix->type_keys_cap * 4 +
 	    ix->type_weight_cap * sizeof(*ix->type_weight) + ix->type_len_cap +
 	    ix->type_key_first_cap * 4 + strtab_bytes(&ix->key_tab) +
 	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
-	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4;
+	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4 +
+	    (ix->type_tab.n + 1) * 5 +
+	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim));
 }
 
 /* ---- queries ---- */
@@ -658,8 +686,9 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 #define CACHE_SLOTS_MAX (1u << 22)
 
 struct sim_cache {
-	uint32_t *type; /* type id + 1; 0 empty; NULL: compute every time */
-	double *sims;   /* slots x query tokens */
+	uint32_t *type;  /* type id + 1; 0 empty; NULL: compute every time */
+	uint32_t *known; /* bit i: query token i's similarity is there */
+	double *sims;    /* slots x query tokens */
 	size_t slots, used, nq;
 };
 
@@ -671,10 +700,17 @@ struct query {
 	struct ch_match_name name;
 	const struct ch_match_token *refs[CH_MATCH_TOKENS_MAX];
 	struct ch_match_hit *hits;
-	uint32_t *hit_names; /* the best name of each hit */
-	uint32_t name_bits;  /* bit i: query token i is a name */
+	uint32_t *hit_names;   /* the best name of each hit */
+	uint32_t *hit_entries; /* and its entry (ties: the first entry) */
+	uint32_t name_bits;    /* bit i: query token i is a name */
+	/* What a query token left unaligned costs against its weight: 0
+	 * for a repeat of another query token (score.c) */
+	double miss_cost[CH_MATCH_TOKENS_MAX];
+	double evidence; /* the most the subject's evidence can add */
 	size_t max, n_hits, scored;
 };
+
+static void cache_free(struct sim_cache *c);
 
 static bool
 cache_init(struct sim_cache *c, size_t nq)
@@ -683,12 +719,10 @@ cache_init(struct sim_cache *c, size_t nq)
 	c->used = 0;
 	c->nq = nq;
 	c->type = calloc(c->slots, sizeof(*c->type));
+	c->known = malloc(c->slots * sizeof(*c->known));
 	c->sims = malloc(c->slots * (nq > 0 ? nq : 1) * sizeof(*c->sims));
-	if (c->type == NULL || c->sims == NULL) {
-		free(c->type);
-		free(c->sims);
-		c->type = NULL;
-		c->sims = NULL;
+	if (c->type == NULL || c->known == NULL || c->sims == NULL) {
+		cache_free(c);
 		return false;
 	}
 	return true;
@@ -698,8 +732,10 @@ static void
 cache_free(struct sim_cache *c)
 {
 	free(c->type);
+	free(c->known);
 	free(c->sims);
 	c->type = NULL;
+	c->known = NULL;
 	c->sims = NULL;
 }
 
@@ -709,15 +745,17 @@ static bool
 cache_grow(struct sim_cache *c)
 {
 	size_t slots = c->slots * 2, nq = c->nq;
-	uint32_t *type;
+	uint32_t *type, *known;
 	double *sims;
 
 	if (slots > CACHE_SLOTS_MAX)
 		return false;
 	type = calloc(slots, sizeof(*type));
+	known = malloc(slots * sizeof(*known));
 	sims = malloc(slots * (nq > 0 ? nq : 1) * sizeof(*sims));
-	if (type == NULL || sims == NULL) {
+	if (type == NULL || known == NULL || sims == NULL) {
 		free(type);
+		free(known);
 		free(sims);
 		return false;
 	}
@@ -730,14 +768,52 @@ cache_grow(struct sim_cache *c)
 		while (type[i] != 0)
 			i = (i + 1) & (slots - 1);
 		type[i] = c->type[s];
+		known[i] = c->known[s];
 		memcpy(sims + i * nq, c->sims + s * nq, nq * sizeof(*sims));
 	}
 	free(c->type);
+	free(c->known);
 	free(c->sims);
 	c->type = type;
+	c->known = known;
 	c->sims = sims;
 	c->slots = slots;
 	return true;
+}
+
+/* The slot of TYPE in the cache, added (nothing known) when new; SIZE_MAX
+ * when the cache is full or was never made. */
+static size_t
+cache_slot(struct sim_cache *c, uint32_t type)
+{
+	size_t s;
+
+	if (c->type == NULL ||
+	    (c->used * 2 >= c->slots && !cache_grow(c) &&
+		c->used + 1 >= c->slots))
+		return SIZE_MAX;
+	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
+	     s = (s + 1) & (c->slots - 1))
+		if (c->type[s] == type + 1)
+			return s;
+	c->type[s] = type + 1;
+	c->known[s] = 0;
+	c->used++;
+	return s;
+}
+
+/* Record V as query token I's similarity to TYPE (found while looking
+ * for the types similar to the token: not computed twice). */
+static void
+cache_put(struct query *q, uint32_t type, size_t i, double v)
+{
+	struct sim_cache *c = &q->cache;
+	size_t s = cache_slot(c, type);
+
+	if (s == SIZE_MAX)
+		return;
+	c->sims[s * c->nq + i] = v;
+	c->known[s] |= 1u << i;
 }
 
 /* Column T of the similarity matrix (query tokens x NE entry tokens) for
@@ -747,33 +823,27 @@ similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
     double *sims, size_t t, size_t ne)
 {
 	struct sim_cache *c = &q->cache;
-	size_t nq = q->name.n_tokens, s;
+	size_t nq = q->name.n_tokens, s = cache_slot(c, type);
+	uint32_t all = nq >= 32 ? UINT32_MAX : (1u << nq) - 1;
 
-	if (c->type == NULL ||
-	    (c->used * 2 >= c->slots && !cache_grow(c) &&
-		c->used + 1 >= c->slots)) {
+	if (s == SIZE_MAX) {
 		for (size_t i = 0; i < nq; i++)
 			sims[i * ne + t] = -1.0;
 		return;
 	}
-	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
-	     s = (s + 1) & (c->slots - 1))
-		if (c->type[s] == type + 1) {
-			for (size_t i = 0; i < nq; i++)
-				sims[i * ne + t] = c->sims[s * nq + i];
-			return;
+	if (c->known[s] != all)
+		for (size_t i = 0; i < nq; i++) {
+			if ((c->known[s] >> i & 1) != 0)
+				continue;
+			c->sims[s * nq + i] =
+			    ch_match_token_weight(q->refs[i]) > 0 &&
+				ch_match_token_weight(e) > 0
+			    ? ch_match_token_similarity_floor(q->refs[i], e)
+			    : 0.0;
 		}
-	c->type[s] = type + 1;
-	c->used++;
-	for (size_t i = 0; i < nq; i++) {
-		double v = ch_match_token_weight(q->refs[i]) > 0 &&
-			ch_match_token_weight(e) > 0
-		    ? ch_match_token_similarity_floor(q->refs[i], e)
-		    : 0.0;
-
-		c->sims[s * nq + i] = v;
-		sims[i * ne + t] = v;
-	}
+	c->known[s] = all;
+	for (size_t i = 0; i < nq; i++)
+		sims[i * ne + t] = c->sims[s * nq + i];
 }
 
 /* Score one name of the index against the query. */
@@ -797,6 +867,14 @@ score_name(struct query *q, uint32_t nm)
 	    ch_match_quality_factor((enum ch_watch_name_quality)in->quality);
 }
 
+/* Whether a hit of entry E scoring SCORE ranks before one of entry F
+ * scoring OTHER. */
+static bool
+ranks_before(double score, uint32_t e, double other, uint32_t f)
+{
+	return score > other || (score == other && e < f);
+}
+
 /* Add entry E with its best name score to the hits if it makes the
  * threshold and the top. */
 static void
@@ -812,17 +890,25 @@ offer(struct query *q, uint32_t e, double name_score, uint32_t nm)
 	score = ch_match_evidence(q->subject, we, name_score, NULL);
 	if (score < q->params->review)
 		return;
-	if (q->n_hits == q->max && score <= q->hits[q->max - 1].score)
+	/* Hits rank by score, then by entry (the first listed first), so
+	 * that the top is the same in whatever order entries are offered. */
+	if (q->n_hits == q->max &&
+	    !ranks_before(score, e, q->hits[q->max - 1].score,
+		q->hit_entries[q->max - 1]))
 		return;
 	at = q->n_hits < q->max ? q->n_hits++ : q->max - 1;
-	while (at > 0 && q->hits[at - 1].score < score) {
+	while (at > 0 &&
+	    ranks_before(
+		score, e, q->hits[at - 1].score, q->hit_entries[at - 1])) {
 		q->hits[at].list = q->hits[at - 1].list;
 		q->hits[at].entry = q->hits[at - 1].entry;
 		q->hits[at].score = q->hits[at - 1].score;
 		q->hit_names[at] = q->hit_names[at - 1];
+		q->hit_entries[at] = q->hit_entries[at - 1];
 		at--;
 	}
 	q->hit_names[at] = nm;
+	q->hit_entries[at] = e;
 	q->hits[at].list = q->ix->entries[e].list;
 	q->hits[at].entry = we;
 	q->hits[at].score = score;
@@ -889,6 +975,7 @@ start(struct query *q, const struct ch_match_index *ix,
 
 	*n_hits = 0;
 	q->cache.type = NULL;
+	q->cache.known = NULL;
 	q->cache.sims = NULL;
 	q->hit_names = NULL;
 	q->ix = ix;
@@ -910,9 +997,19 @@ start(struct query *q, const struct ch_match_index *ix,
 	}
 	if (!any)
 		return CH_ERR_INVALID;
-	q->hit_names = calloc(q->max + 1, sizeof(*q->hit_names));
+	q->hit_names = calloc(2 * (q->max + 1), sizeof(*q->hit_names));
 	if (q->hit_names == NULL)
 		return CH_ERR_NOMEM;
+	q->hit_entries = q->hit_names + q->max + 1;
+	q->evidence = ch_match_evidence_max(subject);
+	for (size_t i = 0; i < q->name.n_tokens; i++) {
+		q->miss_cost[i] = CH_MATCH_MISSING_COST;
+		for (size_t k = 0; k < q->name.n_tokens; k++)
+			if (k != i &&
+			    strcmp(q->name.tokens[k].text,
+				q->name.tokens[i].text) == 0)
+				q->miss_cost[i] = 0;
+	}
 	/* Without the cache, scores are the same, only slower. */
 	cache_init(&q->cache, q->name.n_tokens);
 	return CH_OK;
@@ -978,6 +1075,57 @@ u32_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* Sort N ids: insertion for a few, else least significant byte first
+ * (a pass through TMP per byte the largest id has) — a query sorts
+ * thousands of candidates. */
+static bool
+ids_sort(uint32_t *v, size_t n)
+{
+	uint32_t *tmp, *src = v, *dst, most = 0;
+	size_t count[256];
+
+	if (n <= 32) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = v[i];
+			size_t j = i;
+
+			for (; j > 0 && v[j - 1] > x; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return true;
+	}
+	if ((tmp = malloc(n * sizeof(*tmp))) == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		most |= v[i];
+	dst = tmp;
+	for (unsigned shift = 0; shift < 32 && (most >> shift) != 0;
+	     shift += 8) {
+		uint32_t *swap;
+		size_t sum = 0;
+
+		memset(count, 0, sizeof(count));
+		for (size_t i = 0; i < n; i++)
+			count[src[i] >> shift & 0xff]++;
+		for (size_t b = 0; b < 256; b++) {
+			size_t c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[src[i] >> shift & 0xff]++] = src[i];
+		swap = src;
+		src = dst;
+		dst = swap;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	return true;
+}
+
 static void
 ids_unique(struct ids *a, size_t from)
 {
@@ -985,7 +1133,8 @@ ids_unique(struct ids *a, size_t from)
 
 	if (a->n <= from + 1)
 		return;
-	qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
+	if (!ids_sort(a->v + from, a->n - from))
+		qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
 	for (size_t r = from; r < a->n; r++)
 		if (r == from || a->v[r] != a->v[w - 1])
 			a->v[w++] = a->v[r];
@@ -993,10 +1142,12 @@ ids_unique(struct ids *a, size_t from)
 }
 
 /* The types similar to T (found through its keys, then scored) appended
- * to TYPES; FLOOR the least similarity. */
+ * to TYPES, ascending; FLOOR the least similarity.  Each type scored is
+ * passed to SEEN (when not NULL) with its similarity. */
 static bool
-similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
-    double floor, struct ids *types)
+key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
+    double floor, struct ids *types, void (*seen)(void *, uint32_t, double),
+    void *arg)
 {
 	char keys[KEYS_PER_TOKEN][KEY_MAX];
 	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w, la;
@@ -1018,16 +1169,127 @@ similar_types(const struct ch_match_index *ix, const struct ch_match_token *t,
 		const struct ch_match_token *u = &ix->types[types->v[i]];
 		size_t lb = ix->type_len[types->v[i]];
 		size_t diff = la > lb ? la - lb : lb - la;
+		double v;
 
 		/* Far apart in length, no spelling reaches the floor. */
 		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
 		    u->stem == 0)
 			continue;
-		if (ch_match_token_similarity_floor(t, u) >= floor)
+		v = ch_match_token_similarity_floor(t, u);
+		if (seen != NULL)
+			seen(arg, types->v[i], v);
+		if (v >= floor)
 			types->v[w++] = types->v[i];
 	}
 	types->n = w;
 	return true;
+}
+
+/* The type id of token T in the index, NONE when no listed name has it. */
+static uint32_t
+type_of(const struct ch_match_index *ix, const struct ch_match_token *t)
+{
+	char name[CH_MATCH_TOKEN_MAX + 2];
+
+	snprintf(name, sizeof(name), "%c%s", 'a' + (int)t->role, t->text);
+	return strtab_find(&ix->type_tab, name);
+}
+
+struct seen_arg {
+	struct query *q;
+	size_t token;
+};
+
+static void
+seen_put(void *arg, uint32_t type, double v)
+{
+	struct seen_arg *a = arg;
+
+	cache_put(a->q, type, a->token, v);
+}
+
+/* The types similar to query token T (TOKEN its index, or -1 for a
+ * token made of two joined), as key_neighbours; the similarities found
+ * go to the cache.  A listed word's neighbours were found when the index
+ * was built (the same: a token's keys and similarities follow from its
+ * text and role alone). */
+static bool
+similar_types(struct query *q, const struct ch_match_token *t, int token,
+    double floor, struct ids *types)
+{
+	const struct ch_match_index *ix = q->ix;
+	uint32_t id = type_of(ix, t);
+	struct seen_arg arg = {q, (size_t)token};
+
+	if (id == NONE || !ix->nb_done[id])
+		return key_neighbours(
+		    ix, t, floor, types, token >= 0 ? seen_put : NULL, &arg);
+	for (uint32_t k = ix->nb_start[id]; k < ix->nb_start[id + 1]; k++) {
+		if (token >= 0)
+			cache_put(
+			    q, ix->nb_type[k], (size_t)token, ix->nb_sim[k]);
+		if (ix->nb_sim[k] >= floor && !ids_push(types, ix->nb_type[k]))
+			return false;
+	}
+	return true;
+}
+
+/* Every type's neighbours (key_neighbours at CH_MATCH_TOKEN_FLOOR). */
+static bool
+build_neighbours(struct ch_match_index *ix)
+{
+	size_t n_types = ix->type_tab.n;
+	struct ids found = {0};
+	bool ok = true;
+	/* Only the words of names: the joined forms of a million names are
+	 * many, and rarely a query's (which then compares them itself). */
+	bool *word = ix->nb_done = calloc(n_types + 1, sizeof(*word));
+
+	ix->nb_start = calloc(n_types + 1, sizeof(*ix->nb_start));
+	if (ix->nb_start == NULL || word == NULL)
+		return false;
+	for (size_t nm = 0; nm < ix->n_names; nm++)
+		for (size_t k = 0; k < ix->names[nm].n_tokens; k++)
+			word[ix->tokens[ix->names[nm].first_token + k]] = true;
+	for (size_t t = 0; t < n_types && ok; t++) {
+		const struct ch_match_token *tok = &ix->types[t];
+		size_t w = 0, cap;
+
+		found.n = 0;
+		ix->nb_start[t] = (uint32_t)ix->n_nb;
+		if (tok->role != CH_TOKEN_NAME)
+			word[t] = false;
+		if (!word[t])
+			continue;
+		cap = ix->nb_cap;
+		ok = key_neighbours(
+			 ix, tok, CH_MATCH_TOKEN_FLOOR, &found, NULL, NULL) &&
+		    grow((void **)&ix->nb_type, &ix->nb_cap, ix->n_nb + found.n,
+			sizeof(*ix->nb_type));
+		if (!ok)
+			break;
+		/* The same capacity for the similarities. */
+		if (ix->nb_cap != cap) {
+			double *sim = realloc(
+			    ix->nb_sim, ix->nb_cap * sizeof(*ix->nb_sim));
+
+			if (sim == NULL) {
+				ok = false;
+				break;
+			}
+			ix->nb_sim = sim;
+		}
+		for (size_t k = 0; k < found.n; k++) {
+			ix->nb_type[ix->n_nb + w] = found.v[k];
+			ix->nb_sim[ix->n_nb + w++] =
+			    ch_match_token_similarity_floor(
+				tok, &ix->types[found.v[k]]);
+		}
+		ix->n_nb += w;
+	}
+	ix->nb_start[n_types] = (uint32_t)ix->n_nb;
+	free(found.v);
+	return ok;
 }
 
 /* What one query token brings: the types it aligns with, alone or joined
@@ -1102,11 +1364,129 @@ masks_free(struct type_masks *m)
 	free(m->mask);
 }
 
+/*
+ * The best score name NM could reach from the similarities of its tokens
+ * to the query's (the scorer's own, from the cache): each query token
+ * aligned at the best similarity it has with any token of the name, alone
+ * or joined, or left missing, whichever makes the score higher; the
+ * name's tokens that align with nothing left over.  The score (score.c)
+ * is S / (A + 1.5 P + 3 C + 0.45 Q + E'): a query token aligned at s adds
+ * s w above and (2.5 - 1.5 s) w below, one missing 0.45 w below (nothing
+ * when it repeats another), and C only adds; the best choice of the
+ * aligned tokens is found by Dinkelbach's iteration.  Computed before the
+ * alignment, it lets a query score its candidates best first and stop.
+ */
+static double
+tight_bound(struct query *q, uint32_t nm)
+{
+	const struct iname *in = &q->ix->names[nm];
+	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
+	double sims[CH_MATCH_TOKENS_MAX * CH_MATCH_TOKENS_MAX];
+	double best[CH_MATCH_TOKENS_MAX] = {0}, extra = 0, lambda = 0;
+	bool aligns[CH_MATCH_TOKENS_MAX] = {0};
+	size_t nq = q->name.n_tokens, ne = in->n_tokens;
+	const uint32_t *types = &q->ix->tokens[in->first_token];
+
+	for (size_t k = 0; k < nq * ne; k++)
+		sims[k] = -1.0; /* (similarities fills every one) */
+	for (size_t t = 0; t < ne; t++) {
+		e[t] = &q->ix->types[types[t]];
+		similarities(q, types[t], e[t], sims, t, ne);
+	}
+	for (size_t i = 0; i < nq; i++) {
+		if (ch_match_token_weight(q->refs[i]) == 0)
+			continue;
+		for (size_t t = 0; t < ne; t++) {
+			double v;
+
+			if (q->ix->type_weight[types[t]] == 0)
+				continue;
+			v = sims[i * ne + t];
+			if (v < 0)
+				v = ch_match_token_similarity_floor(
+				    q->refs[i], e[t]);
+			if (v >= CH_MATCH_TOKEN_FLOOR) {
+				aligns[t] = true;
+				if (v > best[i])
+					best[i] = v;
+			}
+			/* Joined words begin with the letter of the word
+			 * they stand for (compound_similarity). */
+			if (e[t]->text[0] != q->refs[i]->text[0])
+				continue;
+			if (t + 1 < ne &&
+			    (v = ch_match_compound_similarity(
+				 e[t], e[t + 1], q->refs[i])) > 0) {
+				aligns[t] = aligns[t + 1] = true;
+				if (v > best[i])
+					best[i] = v;
+			}
+			if (i + 1 < nq &&
+			    (v = ch_match_compound_similarity(
+				 q->refs[i], q->refs[i + 1], e[t])) > 0) {
+				aligns[t] = true;
+				if (v > best[i])
+					best[i] = v;
+				if (v > best[i + 1])
+					best[i + 1] = v;
+			}
+		}
+	}
+	/* Left over whatever the alignment, and not a repeat (which costs
+	 * nothing). */
+	for (size_t t = 0; t < ne; t++) {
+		bool repeat = false;
+
+		if (aligns[t] || q->ix->type_weight[types[t]] == 0)
+			continue;
+		for (size_t k = 0; k < ne && !repeat; k++)
+			repeat = k != t && strcmp(e[k]->text, e[t]->text) == 0;
+		if (!repeat)
+			extra += q->ix->type_weight[types[t]];
+	}
+	extra *= in->body ? CH_MATCH_EXTRA_COST_BODY : CH_MATCH_EXTRA_COST;
+	for (int round = 0; round < 2 * CH_MATCH_TOKENS_MAX; round++) {
+		double num = 0, den = extra, ratio;
+
+		for (size_t i = 0; i < nq; i++) {
+			double w = ch_match_token_weight(q->refs[i]);
+			double cost =
+			    w * (1.0 + CH_MATCH_PARTIAL_COST * (1.0 - best[i]));
+
+			if (w == 0)
+				continue;
+			if (best[i] >= CH_MATCH_TOKEN_FLOOR &&
+			    best[i] * w - lambda * cost >=
+				-lambda * q->miss_cost[i] * w) {
+				num += best[i] * w;
+				den += cost;
+			} else {
+				den += q->miss_cost[i] * w;
+			}
+		}
+		if (num <= 0)
+			break;
+		if (den <= 0)
+			return 1.0;
+		ratio = num / den;
+		if (ratio <= lambda)
+			break;
+		lambda = ratio;
+	}
+	/* Room for rounding: the scorer adds in another order. */
+	return lambda + 1e-9;
+}
+
 /* The best score name NM could reach: every query token it could align
  * (its types found through the keys, or found similar now, alone or
  * joined) aligned exactly, the query's particles and initials aligned
  * too, the rest missing, and its names that align with nothing left
- * over.  Scoring a name costs far more than this. */
+ * over.  Scoring a name costs far more than this.  (Not quite a bound: a
+ * query token found through a joined or split form is not tried against
+ * the name's joined tokens, which may then count as left over — "Abdur
+ * Rehman" for "Abdurrahman".  It decides, as it always has, which names
+ * are looked at against the review threshold; tight_bound, which is a
+ * bound, decides the rest.) */
 static double
 name_bound(
     struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
@@ -1120,7 +1500,7 @@ name_bound(
 	const uint32_t *types = &q->ix->tokens[in->first_token];
 
 	for (size_t t = 0; t < in->n_joined; t++)
-		if (masks_get(m, q->ix->joined[in->first_joined + t]) != 0)
+		if (masks_get(m, q->ix->tokens[in->first_joined + t]) != 0)
 			return 1.0;
 	for (size_t t = 0; t < ne; t++) {
 		/* Only the address: the type is read when it must be. */
@@ -1150,17 +1530,21 @@ name_bound(
 		if ((hit >> i & 1) != 0 || (q->name_bits >> i & 1) == 0)
 			continue;
 		for (size_t t = 0; t < ne; t++) {
-			if (t + 1 < ne &&
+			/* Joined words begin with the letter of the word
+			 * they stand for (compound_similarity). */
+			char first = e[t]->text[0];
+
+			if (t + 1 < ne && first == q->refs[i]->text[0] &&
 			    ch_match_compound_similarity(
 				e[t], e[t + 1], q->refs[i]) > 0) {
 				bits[t] |= 1u << i;
 				bits[t + 1] |= 1u << i;
 			}
-			if (i + 1 < nq &&
+			if (i + 1 < nq && first == q->refs[i]->text[0] &&
 			    ch_match_compound_similarity(
 				q->refs[i], q->refs[i + 1], e[t]) > 0)
 				bits[t] |= 3u << i;
-			if (i > 0 &&
+			if (i > 0 && first == q->refs[i - 1]->text[0] &&
 			    ch_match_compound_similarity(
 				q->refs[i - 1], q->refs[i], e[t]) > 0)
 				bits[t] |= 3u << (i - 1);
@@ -1285,12 +1669,12 @@ pairs_free(struct pairs *p)
  * joined to a neighbour ("Qolam Reza" and "Gholamreza"); each part
  * sorted and unique. */
 static bool
-token_types(const struct query *q, size_t i, struct pairs *pairs,
-    struct ids *types, size_t *joined_at)
+token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
+    size_t *joined_at)
 {
 	size_t from = types->n;
 
-	if (!similar_types(q->ix, q->refs[i], CH_MATCH_TOKEN_FLOOR, types))
+	if (!similar_types(q, q->refs[i], (int)i, CH_MATCH_TOKEN_FLOOR, types))
 		return false;
 	ids_unique(types, from);
 	*joined_at = types->n;
@@ -1318,7 +1702,7 @@ token_types(const struct query *q, size_t i, struct pairs *pairs,
 			join_text(joined.text, a->text, b->text);
 			joined.role = CH_TOKEN_NAME;
 			ch_match_token_keys(&joined);
-			if (!similar_types(q->ix, &joined, 0.8, pt))
+			if (!similar_types(q, &joined, -1, 0.8, pt))
 				return false;
 			pairs->done[p] = true;
 		}
@@ -1328,6 +1712,24 @@ token_types(const struct query *q, size_t i, struct pairs *pairs,
 	}
 	ids_unique(types, *joined_at);
 	return true;
+}
+
+/* An entry among the candidates: its names cand[first .. first + n) and
+ * the best score they could reach. */
+struct entry_bound {
+	double bound;
+	uint32_t entry, first, n;
+};
+
+/* Best bound first; among equals, the first listed. */
+static int
+entry_bound_cmp(const void *pa, const void *pb)
+{
+	const struct entry_bound *a = pa, *b = pb;
+
+	if (a->bound != b->bound)
+		return a->bound < b->bound ? 1 : -1;
+	return a->entry < b->entry ? -1 : a->entry > b->entry;
 }
 
 ch_err
@@ -1341,7 +1743,9 @@ ch_match_query(const struct ch_match_index *ix,
 	struct ids types = {0}, cand = {0};
 	struct pairs pairs = {0};
 	struct type_masks masks = {0};
-	size_t n_gen = 0;
+	struct entry_bound *order = NULL;
+	double *bounds = NULL;
+	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
 	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
@@ -1423,34 +1827,69 @@ ch_match_query(const struct ch_match_index *ix,
 					goto nomem;
 		}
 	ids_unique(&cand, 0);
+	/* Each candidate name's bound, and each entry's (its best name's):
+	 * entries are scored best bound first, until the bound falls under
+	 * the threshold or the last of a full top. */
+	if (!grow((void **)&bounds, &bounds_cap, cand.n + 1, sizeof(*bounds)) ||
+	    !grow((void **)&order, &order_cap, cand.n + 1, sizeof(*order)))
+		goto nomem;
 	for (size_t i = 0; i < cand.n;) {
-		uint32_t e = ix->names[cand.v[i]].entry, best_nm = 0;
-		double best = -1, floor = params->review;
-
-		/* With the top full, a name must beat its last to count
-		 * (offer): one that cannot, even with all the evidence, is
-		 * not scored. */
-		if (q.n_hits == q.max && q.hits[q.max - 1].score > floor)
-			floor = q.hits[q.max - 1].score;
+		uint32_t e = ix->names[cand.v[i]].entry;
+		struct entry_bound *eb = &order[n_order];
+		eb->first = (uint32_t)i;
+		eb->entry = e;
+		eb->bound = -1;
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double v, b;
+			double qf = ch_match_quality_factor(
+			    (enum ch_watch_name_quality)ix->names[cand.v[i]]
+				.quality);
 
 			/* A million names do not stay in the cache: ask for
 			 * the names ahead, and the tokens of those nearer. */
+			if (i + 32 < cand.n)
+				__builtin_prefetch(&ix->names[cand.v[i + 32]]);
 			if (i + 16 < cand.n)
-				__builtin_prefetch(&ix->names[cand.v[i + 16]]);
-			if (i + 8 < cand.n)
 				__builtin_prefetch(
-				    &ix->tokens[ix->names[cand.v[i + 8]]
+				    &ix->tokens[ix->names[cand.v[i + 16]]
 						    .first_token]);
+			/* The names looked at are those name_bound lets
+			 * through at review, with the most any evidence adds
+			 * (as ever); tight_bound then orders and cuts them. */
+			bounds[i] =
+			    name_bound(&q, &masks, cand.v[i], non_name) * qf;
+			if (bounds[i] + CH_MATCH_EVIDENCE_MAX < params->review)
+				bounds[i] = -1;
+			else if ((bounds[i] = tight_bound(&q, cand.v[i]) * qf) +
+				q.evidence <
+			    params->review)
+				bounds[i] = -1;
+			if (bounds[i] > eb->bound)
+				eb->bound = bounds[i];
+		}
+		eb->n = (uint32_t)i - eb->first;
+		if (eb->bound >= 0)
+			n_order++;
+	}
+	qsort(order, n_order, sizeof(*order), entry_bound_cmp);
+	for (size_t o = 0; o < n_order; o++) {
+		const struct entry_bound *eb = &order[o];
+		uint32_t best_nm = 0;
+		double best = -1, floor = params->review;
 
-			b = name_bound(&q, &masks, cand.v[i], non_name) *
-			    ch_match_quality_factor(
-				(enum ch_watch_name_quality)ix->names[cand.v[i]]
-				    .quality);
-			/* Nor one that cannot beat a name of its entry
+		/* With the top full, an entry must beat its last to count
+		 * (offer): one that cannot, even with all the evidence, is
+		 * not scored, nor any after it. */
+		if (q.n_hits == q.max && q.hits[q.max - 1].score > floor)
+			floor = q.hits[q.max - 1].score;
+		if (eb->bound + q.evidence < floor)
+			break;
+		for (size_t i = eb->first; i < eb->first + eb->n; i++) {
+			double v;
+
+			/* Nor a name that cannot beat a name of its entry
 			 * already scored. */
-			if (b + CH_MATCH_EVIDENCE_MAX < floor || b < best)
+			if (bounds[i] < 0 || bounds[i] + q.evidence < floor ||
+			    bounds[i] < best)
 				continue;
 			if ((v = score_name(&q, cand.v[i])) > best) {
 				best = v;
@@ -1458,8 +1897,10 @@ ch_match_query(const struct ch_match_index *ix,
 			}
 		}
 		if (best >= 0)
-			offer(&q, e, best, best_nm);
+			offer(&q, eb->entry, best, best_nm);
 	}
+	free(bounds);
+	free(order);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
@@ -1468,6 +1909,8 @@ ch_match_query(const struct ch_match_index *ix,
 	*n_hits = q.n_hits;
 	return CH_OK;
 nomem:
+	free(bounds);
+	free(order);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);

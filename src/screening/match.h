@@ -56,6 +56,9 @@ struct ch_match_token {
 					      "alzawahiri" 2, else 0 */
 	double weight;                     /* in the name score, by role */
 	unsigned int letters;              /* bit i: letter 'a' + i occurs */
+	unsigned char len;                 /* strlen(text) */
+	bool digit;                        /* text holds a digit */
+	bool pinyin;                       /* text is one Pinyin syllable */
 	enum ch_match_token_role role;
 };
 

@@ -21,6 +21,10 @@
  * (the least of a person's and a body's cost). */
 #define CH_MATCH_CONFLICT_COST 3.0
 #define CH_MATCH_EXTRA_COST 0.30
+/* An entry token left over when the entry is a body, and what an aligned
+ * pair's unlike part (1 - similarity) costs. */
+#define CH_MATCH_EXTRA_COST_BODY 0.60
+#define CH_MATCH_PARTIAL_COST 1.5
 
 /* phonetic.c */
 void ch_match_skeleton(const char *word, char *out, size_t size);
@@ -34,6 +38,9 @@ void ch_match_token_keys(struct ch_match_token *t);
 const char *ch_match_particle_canon(const char *text);
 
 /* score.c */
+/* Whether T is one syllable of Hanyu Pinyin (recorded in a token by
+ * ch_match_token_keys). */
+bool ch_match_pinyin_syllable(const char *t);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
 double ch_match_token_similarity(
@@ -63,6 +70,11 @@ double ch_match_role_weight(const struct ch_match_token *t);
 double ch_match_tokens(const struct ch_match_token *const *q, size_t nq,
     const struct ch_match_token *const *e, size_t ne, bool body,
     const double *sims, struct ch_match_explain *why);
+
+/* The most SUBJECT's evidence can add to a name score: a date of birth
+ * and a nationality, CH_MATCH_EVIDENCE_MAX; one of them, less; neither,
+ * nothing (kind and gender only take away). */
+double ch_match_evidence_max(const struct ch_match_subject *subject);
 
 /* The evidence factors of SUBJECT against ENTRY added to NAME_SCORE into
  * WHY (may be NULL); returns the final score, clamped to 0..1. */

@@ -120,7 +120,8 @@ ch_match_particle_canon(const char *text)
 {
 	for (size_t i = 0; i < sizeof(particle_canon) / sizeof(*particle_canon);
 	     i++)
-		if (strcmp(particle_canon[i][0], text) == 0)
+		if (particle_canon[i][0][0] == text[0] &&
+		    strcmp(particle_canon[i][0], text) == 0)
 			return particle_canon[i][1];
 	return text;
 }
@@ -146,9 +147,14 @@ ch_match_token_keys(struct ch_match_token *t)
 	}
 	base = t->text + t->stem;
 	t->letters = 0;
+	t->digit = false;
 	for (const char *c = t->text; *c != '\0'; c++)
 		if (*c >= 'a' && *c <= 'z')
 			t->letters |= 1u << (*c - 'a');
+		else if (*c >= '0' && *c <= '9')
+			t->digit = true;
+	t->len = (unsigned char)strnlen(t->text, CH_MATCH_TOKEN_MAX - 1);
+	t->pinyin = ch_match_pinyin_syllable(t->text);
 	t->weight = ch_match_role_weight(t);
 	ch_match_metaphone(base, t->phon1, t->phon2);
 	ch_match_skeleton(base, t->skeleton, sizeof(t->skeleton));

@@ -37,6 +37,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,12 +55,15 @@
 #define LISTED_INITIAL_SIMILARITY 0.70
 #define COMPOUND_FLOOR 0.80
 #define EXTRA_COST CH_MATCH_EXTRA_COST
-#define EXTRA_COST_BODY 0.60
+#define EXTRA_COST_BODY CH_MATCH_EXTRA_COST_BODY
 #define MISSING_COST CH_MATCH_MISSING_COST
 #define CONFLICT_COST CH_MATCH_CONFLICT_COST
-#define PARTIAL_COST 1.5
+#define PARTIAL_COST CH_MATCH_PARTIAL_COST
 #define ORDER_COST 0.04
 #define WEAK_ALIAS 0.92
+/* The most a date of birth and a nationality add (ch_match_evidence). */
+#define DOB_EXACT 0.05
+#define NATIONALITY_LISTED 0.02
 
 #define WEIGHT_NAME 1.0
 #define WEIGHT_INITIAL 0.5
@@ -76,9 +80,19 @@ static bool
 has_digit(const char *s)
 {
 	for (; *s != '\0'; s++)
-		if (isdigit((unsigned char)*s))
+		if (*s >= '0' && *s <= '9')
 			return true;
 	return false;
+}
+
+/* The letters of a token's mask (no popcnt instruction assumed). */
+static unsigned
+count_bits(unsigned v)
+{
+	v = v - (v >> 1 & 0x55555555u);
+	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
+	v = (v + (v >> 4)) & 0x0f0f0f0fu;
+	return (v * 0x01010101u) >> 24;
 }
 
 /* A Slavic or Turkic patronymic: "Vladimirovich", "Ivanovna", "Aliyevich",
@@ -131,37 +145,69 @@ same_key(const char *a, const char *b)
 	    strcmp(a, b) == 0;
 }
 
-/* Damerau-Levenshtein distance (adjacent transpositions count one) of
- * two short ASCII strings. */
+/* Damerau-Levenshtein distance (adjacent transpositions count one, each
+ * letter edited once: the optimal string alignment distance) of two short
+ * ASCII strings, read up to CH_MATCH_TOKEN_MAX letters.  Bit-parallel
+ * (Hyyro 2003): bit i of a column vector stands for row i of the
+ * dynamic-programming table, so a column costs a few word operations
+ * instead of a loop over the rows. */
 static int
 edit_distance(const char *a, const char *b)
 {
-	int la = (int)strlen(a), lb = (int)strlen(b);
-	int d[CH_MATCH_TOKEN_MAX + 1][CH_MATCH_TOKEN_MAX + 1];
+	uint64_t peq[256], vp = ~(uint64_t)0, vn = 0, d0 = 0;
+	uint64_t pm_last = 0, top;
+	size_t la = strnlen(a, CH_MATCH_TOKEN_MAX),
+	       lb = strnlen(b, CH_MATCH_TOKEN_MAX);
+	int dist = (int)la;
 
-	if (la > CH_MATCH_TOKEN_MAX)
-		la = CH_MATCH_TOKEN_MAX;
-	if (lb > CH_MATCH_TOKEN_MAX)
-		lb = CH_MATCH_TOKEN_MAX;
-	for (int i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (int j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (int i = 1; i <= la; i++)
-		for (int j = 1; j <= lb; j++) {
-			int cost = a[i - 1] != b[j - 1];
-			int v = d[i - 1][j - 1] + cost;
+	if (la == 0)
+		return (int)lb;
+	/* peq[c]: the rows whose letter of A is c (only the letters of A and
+	 * B are read: only they are cleared). */
+	for (size_t i = 0; i < la; i++)
+		peq[(unsigned char)a[i]] = 0;
+	for (size_t j = 0; j < lb; j++)
+		peq[(unsigned char)b[j]] = 0;
+	for (size_t i = 0; i < la; i++)
+		peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
+	top = (uint64_t)1 << (la - 1);
+	for (size_t j = 0; j < lb; j++) {
+		uint64_t pm = peq[(unsigned char)b[j]];
+		/* Where a swap of two letters ends. */
+		uint64_t tr = ((~d0 & pm) << 1) & pm_last;
+		uint64_t hp, hn;
 
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[la][lb];
+		d0 = (((pm & vp) + vp) ^ vp) | pm | vn | tr;
+		hp = vn | ~(d0 | vp);
+		hn = d0 & vp;
+		dist += (hp & top) != 0;
+		dist -= (hn & top) != 0;
+		hp = hp << 1 | 1;
+		hn <<= 1;
+		vp = hn | ~(d0 | hp);
+		vn = hp & d0;
+		pm_last = pm;
+	}
+	return dist;
+}
+
+/* The most a spelling similarity may be for D edits in words of at most N
+ * letters (N > 0): it falls as D grows, whatever N. */
+static double
+edit_cap(int d, size_t n)
+{
+	switch (d) {
+	case 0:
+		return 1.0;
+	case 1:
+		return n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
+	case 2:
+		return n >= 9 ? 0.82 : n >= 7 ? 0.72 : n >= 5 ? 0.60 : 0.50;
+	case 3:
+		return n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
+	default:
+		return 0.8 * (1.0 - (double)d / (double)n);
+	}
 }
 
 /* The spelling similarity of two words: Jaro-Winkler, capped by what
@@ -185,39 +231,26 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 	*distance = d;
 	if (n == 0)
 		return 0.0;
-	switch (d) {
-	case 0:
-		cap = 1.0;
-		break;
-	case 1:
-		cap = n <= 3 ? 0.60 : n == 4 ? 0.85 : 0.92;
-		break;
-	case 2:
-		cap = n >= 9 ? 0.82 : n >= 7 ? 0.72 : n >= 5 ? 0.60 : 0.50;
-		break;
-	case 3:
-		cap = n >= 12 ? 0.75 : n >= 9 ? 0.62 : 0.45;
-		break;
-	default:
-		cap = 0.8 * (1.0 - (double)d / (double)n);
-		break;
-	}
+	cap = edit_cap(d, n);
 	/* One letter off is a typo wherever it falls, even the first. */
 	return d == 1 || jw > cap ? cap : jw;
 }
 
-/* Whether the Jaro-Winkler of A and B is surely under TOKEN_FLOOR, from
- * what bounds it above: the letters they share (as many as Jaro's
- * matches can be) with no transposition, and their common prefix. */
-static bool
-jaro_winkler_under_floor(const char *a, const char *b)
+/* Whether the spelling similarity of A and B is surely under
+ * TOKEN_FLOOR, from the letters they share: as many as Jaro's matches can
+ * be (Jaro-Winkler with no transposition and their common prefix bounds
+ * it above), and all the others to be edited (at least as many edits as
+ * the longer word has letters not shared, a bound of the edit distance
+ * that caps the similarity, see spelling). */
+/* How many letters A (LA of them) and B (LB) have in common, each
+ * counted once: at least as many as they share (other characters count
+ * as one letter). */
+static size_t
+shared_letters(const char *a, size_t la, const char *b, size_t lb)
 {
 	unsigned char count[27] = {0};
-	size_t la = strlen(a), lb = strlen(b), c = 0, prefix = 0;
-	double jaro;
+	size_t c = 0;
 
-	if (la == 0 || lb == 0)
-		return la != lb;
 	for (size_t i = 0; i < la; i++) {
 		unsigned k = (unsigned)(unsigned char)a[i] - 'a';
 
@@ -232,13 +265,46 @@ jaro_winkler_under_floor(const char *a, const char *b)
 			c++;
 		}
 	}
-	if (c == 0)
+	return c;
+}
+
+static bool
+spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
+{
+	size_t c, prefix = 0;
+	double jaro;
+
+	if (la == 0 || lb == 0)
+		return la != lb;
+	if ((c = shared_letters(a, la, b, lb)) == 0)
+		return true;
+	/* Words of a token: the edit distance reads them whole. */
+	if (la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX &&
+	    edit_cap((int)((la > lb ? la : lb) - c), la > lb ? la : lb) <
+		TOKEN_FLOOR - 1e-9)
 		return true;
 	jaro = ((double)c / (double)la + (double)c / (double)lb + 1.0) / 3.0;
 	while (
 	    prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
 		prefix++;
 	return jaro + (double)prefix * 0.1 * (1.0 - jaro) < TOKEN_FLOOR - 1e-9;
+}
+
+/* Whether the spelling similarity of A's and B's texts is surely under
+ * TOKEN_FLOOR from their sets of letters alone (cheaper than
+ * spelling_under_floor): each letter of one that the other lacks is at
+ * least one edit. */
+static bool
+letters_under_floor(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	unsigned only_a = count_bits(a->letters & ~b->letters);
+	unsigned only_b = count_bits(b->letters & ~a->letters);
+	size_t n = a->len > b->len ? a->len : b->len;
+
+	return n > 0 && n < CH_MATCH_TOKEN_MAX &&
+	    edit_cap((int)(only_a > only_b ? only_a : only_b), n) <
+	    TOKEN_FLOOR - 1e-9;
 }
 
 /*
@@ -249,8 +315,8 @@ jaro_winkler_under_floor(const char *a, const char *b)
  * them.  (Some combinations accepted here are not in the language; none
  * is a name of another origin of five letters or more that matters.)
  */
-static bool
-pinyin_syllable(const char *t)
+bool
+ch_match_pinyin_syllable(const char *t)
 {
 	static const char *const initials[] = {"zh", "ch", "sh", "b", "p", "m",
 	    "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "r", "z",
@@ -294,7 +360,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	bool sounds;
 
 	*how = CH_HOW_EXACT;
-	if (a->text[0] == b->text[0] && strcmp(a->text, b->text) == 0)
+	if (a->len == b->len && a->text[0] == b->text[0] &&
+	    strcmp(a->text, b->text) == 0)
 		return 1.0;
 	if (a->role == CH_TOKEN_INITIAL || b->role == CH_TOKEN_INITIAL) {
 		*how = CH_HOW_INITIAL;
@@ -315,19 +382,19 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 			   ch_match_particle_canon(b->text)) == 0
 		    ? 1.0
 		    : 0.0;
-	if (strcmp(sa, sb) == 0)
+	if (a->len - a->stem == b->len - b->stem && sa[0] == sb[0] &&
+	    strcmp(sa, sb) == 0)
 		return STEM_SIMILARITY;
-	if (has_digit(a->text) || has_digit(b->text))
+	if (a->digit || b->digit)
 		return 0.0;
 	*how = CH_HOW_FUZZY;
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
-		unsigned common =
-		    (unsigned)__builtin_popcount(a->letters & b->letters);
-		unsigned fewer = (unsigned)__builtin_popcount(a->letters);
+		unsigned common = count_bits(a->letters & b->letters);
+		unsigned fewer = count_bits(a->letters);
 
-		if ((unsigned)__builtin_popcount(b->letters) < fewer)
-			fewer = (unsigned)__builtin_popcount(b->letters);
+		if (count_bits(b->letters) < fewer)
+			fewer = count_bits(b->letters);
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
 			strcmp(a->skeleton, b->skeleton) != 0))
@@ -335,13 +402,16 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	}
 	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
 	    same_key(a->phon2, b->phon1) ||
-	    (a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0);
+	    (a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
+		strcmp(a->skeleton, b->skeleton) == 0);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
-	    jaro_winkler_under_floor(a->text, b->text) &&
+	    (letters_under_floor(a, b) ||
+		spelling_under_floor(a->text, a->len, b->text, b->len)) &&
 	    ((a->stem == 0 && b->stem == 0) ||
-		jaro_winkler_under_floor(sa, sb)))
+		spelling_under_floor(
+		    sa, a->len - a->stem, sb, b->len - b->stem)))
 		return 0.0;
 	best = spelling(a->text, b->text, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
@@ -349,8 +419,9 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		best = v;
 		d = ds;
 	}
-	n = strlen(sa) > strlen(sb) ? strlen(sa) : strlen(sb);
-	if (n >= 5 && pinyin_syllable(a->text) && pinyin_syllable(b->text))
+	n = a->len - a->stem > b->len - b->stem ? a->len - a->stem
+						: b->len - b->stem;
+	if (n >= 5 && a->pinyin && b->pinyin)
 		return best < PINYIN_CAP ? best : PINYIN_CAP;
 	/* A name-forming particle dropped ("Karam" for "Abdulkarim": Abd
 	 * al-Karim is another name than Karim) is one allowance already:
@@ -442,6 +513,17 @@ compound_similarity(const struct ch_match_token *x,
 	memcpy(joined + lx, y->text, ly + 1);
 	if (strcmp(joined, z->text) == 0)
 		return 1.0;
+	/* The letters not shared must be edited, and the edits cap the
+	 * similarity (spelling): too many, and it cannot reach the floor
+	 * (for words the edit distance reads whole). */
+	if (lx + ly < CH_MATCH_TOKEN_MAX && lz < CH_MATCH_TOKEN_MAX) {
+		size_t n = lx + ly > lz ? lx + ly : lz;
+
+		if (edit_cap(
+			(int)(n - shared_letters(joined, lx + ly, z->text, lz)),
+			n) < COMPOUND_FLOOR - 1e-9)
+			return 0.0;
+	}
 	jw = spelling(joined, z->text, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
@@ -725,7 +807,7 @@ date_evidence(const struct ch_watch_date *s, const struct ch_watch_date *e,
 		    e->day != 0 && s->month == e->month && s->day == e->day) {
 			snprintf(detail, size, "exact %04d-%02d-%02d", s->year,
 			    s->month, s->day);
-			return 0.05;
+			return DOB_EXACT;
 		}
 		if (s->month != 0 && e->month != 0 &&
 		    (s->month != e->month ||
@@ -758,6 +840,19 @@ same_country(const char *a, const char *b)
 	ch_match_ascii(a, x, sizeof(x));
 	ch_match_ascii(b, y, sizeof(y));
 	return strcasecmp(x, y) == 0;
+}
+
+double
+ch_match_evidence_max(const struct ch_match_subject *subject)
+{
+	bool dob = subject->dob.year != 0;
+	bool nationality =
+	    subject->nationality != NULL && subject->nationality[0] != '\0';
+
+	/* The same sums as ch_match_evidence makes, to the last bit. */
+	if (dob && nationality)
+		return CH_MATCH_EVIDENCE_MAX;
+	return dob ? DOB_EXACT : nationality ? NATIONALITY_LISTED : 0.0;
 }
 
 double
@@ -801,8 +896,9 @@ ch_match_evidence(const struct ch_match_subject *subject,
 		for (size_t i = 0; i < entry->n_nationalities && !found; i++)
 			found = same_country(
 			    subject->nationality, entry->nationalities[i]);
-		score += found ? 0.02 : -0.05;
-		add_factor(why, "nationality", found ? 0.02 : -0.05,
+		score += found ? NATIONALITY_LISTED : -0.05;
+		add_factor(why, "nationality",
+		    found ? NATIONALITY_LISTED : -0.05,
 		    found ? "%s listed" : "%s not listed",
 		    subject->nationality);
 	}

@@ -815,6 +815,47 @@ Test(index, hits_name_their_list)
 	ch_match_index_destroy(ix);
 }
 
+Test(index, equal_scores_keep_the_first_listed)
+{
+	/* Twenty entries that score alike, then ten that score higher: the
+	 * index visits the higher ones first (best bound first), yet ties at
+	 * the end of the top are the first listed, as in a scan. */
+	static struct ch_watch_name names[30];
+	static struct ch_watch_entry entries[30];
+	struct ch_match_list list = {"ties", entries, 30};
+	struct ch_match_index *ix;
+	struct ch_match_params p = ch_match_params_default();
+	struct ch_match_hit a[15], b[15];
+	struct ch_match_subject s = {.name = "Omar Haddad"};
+	size_t na, nb;
+
+	for (size_t i = 0; i < 30; i++) {
+		names[i] = (struct ch_watch_name){
+		    i < 20 ? "Omar Hadad" : "Omar Haddad", CH_NAME_PRIMARY,
+		    false};
+		entries[i] = (struct ch_watch_entry){.ref = "t",
+		    .kind = CH_WATCH_INDIVIDUAL,
+		    .names = &names[i],
+		    .n_names = 1};
+	}
+	ix = ch_match_index_create(&list, 1);
+	cr_assert_not_null(ix);
+	p.top_k = 15;
+	cr_assert_eq(ch_match_query(ix, &s, &p, a, 15, &na), CH_OK);
+	cr_assert_eq(ch_match_scan(ix, &s, &p, b, 15, &nb), CH_OK);
+	cr_assert_eq(na, 15);
+	cr_assert_eq(nb, 15);
+	for (size_t h = 0; h < 15; h++) {
+		cr_expect_eq(a[h].entry, b[h].entry, "hit %zu", h);
+		cr_expect_eq(a[h].score, b[h].score, "hit %zu", h);
+		/* The ten exact names first, then entries 0 to 4. */
+		cr_expect_eq(a[h].entry, &entries[h < 10 ? 20 + h : h - 10],
+		    "hit %zu", h);
+	}
+	cr_expect_gt(a[0].score, a[14].score);
+	ch_match_index_destroy(ix);
+}
+
 /*
  * Each name of an entry with many aliases, screened as listed, finds the
  * entry through THAT name (score 1) and is explained by it: the index
