@@ -236,11 +236,29 @@ fail:
 	return err;
 }
 
+/* One build at a time: the first build at start and the watcher's would
+ * otherwise both build, the later replacing the earlier. */
+static pthread_mutex_t build_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static ch_err reload_locked(struct ch_store *store);
+
 ch_err
 ch_screening_reload(struct ch_store *store)
 {
+	ch_err err;
+
+	pthread_mutex_lock(&build_lock);
+	err = reload_locked(store);
+	pthread_mutex_unlock(&build_lock);
+	return err;
+}
+
+static ch_err
+reload_locked(struct ch_store *store)
+{
 	struct snapshot *s = NULL, *old;
 	int64_t t0 = ch_clock_mono_ms();
+	size_t entries, scopes;
 	ch_err err;
 
 	if ((err = snapshot_build(store, &s)) != CH_OK) {
@@ -248,13 +266,17 @@ ch_screening_reload(struct ch_store *store)
 		    "the screening index was not built: %s", ch_strerror(err));
 		return err;
 	}
+	/* What the log says is read before s is published: once it is,
+	 * another reload may replace and free it. */
+	entries = s->entries;
+	scopes = s->n_scopes;
 	pthread_mutex_lock(&snap_lock);
 	old = current;
 	current = s;
 	pthread_mutex_unlock(&snap_lock);
 	release(old);
 	log_info("screening index: %zu entries in %zu scopes, built in %lld ms",
-	    s->entries, s->n_scopes, (long long)(ch_clock_mono_ms() - t0));
+	    entries, scopes, (long long)(ch_clock_mono_ms() - t0));
 	return CH_OK;
 }
 
@@ -321,20 +343,30 @@ ch_screening_check(struct ch_store *store, bool *reloaded)
 	ch_err err;
 
 	*reloaded = false;
-	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+	/* A build under way (the first, or an import's) is not started
+	 * again: the next check compares with what it built. */
+	if (pthread_mutex_trylock(&build_lock) != 0)
+		return CH_OK;
+	if ((err = ch_store_begin(store, false, &tx)) != CH_OK) {
+		pthread_mutex_unlock(&build_lock);
 		return err;
+	}
 	err = ch_store_watchlists_generation(tx, gen, sizeof(gen));
 	ch_store_rollback(tx);
-	if (err != CH_OK)
+	if (err != CH_OK) {
+		pthread_mutex_unlock(&build_lock);
 		return err;
+	}
 	s = acquire();
 	same = s != NULL && strcmp(s->generation, gen) == 0;
 	release(s);
-	if (same)
-		return CH_OK;
-	log_info("the watchlists changed elsewhere: rebuilding the index");
-	if ((err = ch_screening_reload(store)) == CH_OK)
-		*reloaded = true;
+	if (!same) {
+		log_info("the watchlists changed elsewhere: rebuilding the "
+			 "index");
+		if ((err = reload_locked(store)) == CH_OK)
+			*reloaded = true;
+	}
+	pthread_mutex_unlock(&build_lock);
 	return err;
 }
 
