@@ -5,6 +5,7 @@
 #   make test       install, build, run every test ("N passed, N failed")
 #   make check      clang-tidy, cppcheck and clang-format over the sources
 #   make sanitize   the whole test suite on an ASan + UBSan build
+#   make tsan       the server's threads under ThreadSanitizer (scripts/tsan)
 #   make fuzz       build the libFuzzer drivers and run each for FUZZ_SECONDS
 #   make bench      the benchmarks in bench/
 BUILD ?= build
@@ -14,7 +15,7 @@ FUZZ_SECONDS ?= 60
 DEMO_DIR ?= chancery-demo
 LISTEN ?= 127.0.0.1:8443
 
-.PHONY: all deps build demo test check format sanitize fuzz bench clean
+.PHONY: all deps build demo test check format sanitize tsan fuzz bench clean
 
 all: build
 
@@ -45,6 +46,9 @@ sanitize: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    tests/run $(SAN_BUILD)
 
+tsan: deps
+	@scripts/tsan build-tsan
+
 fuzz: deps
 	@[ -f $(FUZZ_BUILD)/build.ninja ] || CC=clang meson setup $(FUZZ_BUILD) -Dfuzz=true -Db_lundef=false >/dev/null
 	@ninja -C $(FUZZ_BUILD) >/dev/null || ninja -C $(FUZZ_BUILD)
@@ -54,7 +58,7 @@ bench: build
 	@bench/run $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD) build-tsan
 
 .PHONY: security-check
 security-check: build
