@@ -87,3 +87,66 @@ ch_buf_free(struct ch_buf *b)
 	free(b->data);
 	ch_buf_init(b, b->max);
 }
+
+/* The length of the UTF-8 sequence at s (1..4), or 0 when s does not
+ * begin a well-formed one (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF). */
+static size_t
+utf8_sequence(const unsigned char *s)
+{
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		unsigned char lo = s[0] == 0xe0 ? 0xa0 : 0x80;
+		unsigned char hi = s[0] == 0xed ? 0x9f : 0xbf;
+
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3
+									 : 0;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		unsigned char lo = s[0] == 0xf0 ? 0x90 : 0x80;
+		unsigned char hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+			(s[3] & 0xc0) == 0x80
+		    ? 4
+		    : 0;
+	}
+	return 0;
+}
+
+ch_err
+ch_buf_append_json(struct ch_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run;
+	ch_err err;
+
+	if (s == NULL)
+		return ch_buf_append(b, "null", 4);
+	if ((err = ch_buf_append(b, "\"", 1)) != CH_OK)
+		return err;
+	for (run = p; *p != '\0' && err == CH_OK;) {
+		size_t n = utf8_sequence(p);
+
+		if (n > 1 ||
+		    (n == 1 && *p != '"' && *p != '\\' && *p >= 0x20)) {
+			p += n;
+			continue;
+		}
+		err = ch_buf_append(b, run, (size_t)(p - run));
+		if (err != CH_OK)
+			break;
+		if (n == 0)
+			err = ch_buf_append(b, "\\ufffd", 6); /* not UTF-8 */
+		else if (*p == '"' || *p == '\\')
+			err = ch_buf_appendf(b, "\\%c", *p);
+		else
+			err = ch_buf_appendf(b, "\\u%04x", *p);
+		run = ++p;
+	}
+	if (err == CH_OK)
+		err = ch_buf_append(b, run, (size_t)(p - run));
+	return err == CH_OK ? ch_buf_append(b, "\"", 1) : err;
+}

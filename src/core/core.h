@@ -124,6 +124,10 @@ struct ch_buf {
 };
 void ch_buf_init(struct ch_buf *b, size_t max);
 ch_err ch_buf_append(struct ch_buf *b, const void *data, size_t n);
+/* Append s as a JSON string: quoted, escaped, a byte that is not UTF-8
+ * as U+FFFD; NULL as null.  For JSON written by hand on hot paths (the
+ * access log, the gate's answer). */
+ch_err ch_buf_append_json(struct ch_buf *b, const char *s);
 ch_err ch_buf_appendf(struct ch_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void ch_buf_reset(struct ch_buf *b);

@@ -31,22 +31,6 @@ ch_log_set_quiet(bool q)
 	quiet = q;
 }
 
-/* Append s to out as the inside of a JSON string, escaped. */
-static void
-json_escape(struct ch_buf *out, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			ch_buf_appendf(out, "\\%c", c);
-		else if (c < 0x20)
-			ch_buf_appendf(out, "\\u%04x", c);
-		else
-			ch_buf_append(out, s, 1);
-	}
-}
-
 void
 ch_log(enum ch_log_level level, const char *func, const char *fmt, ...)
 {
@@ -61,12 +45,12 @@ ch_log(enum ch_log_level level, const char *func, const char *fmt, ...)
 	va_end(ap);
 	ch_time_format(ch_clock_now(), ts);
 	ch_buf_init(&line, 4096);
-	ch_buf_appendf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"func\":\"",
-	    ts, level_names[level]);
-	json_escape(&line, func);
-	ch_buf_append(&line, "\",\"msg\":\"", 9);
-	json_escape(&line, msg);
-	ch_buf_append(&line, "\"}", 2);
+	ch_buf_appendf(&line, "{\"time\":\"%s\",\"level\":\"%s\",\"func\":", ts,
+	    level_names[level]);
+	ch_buf_append_json(&line, func);
+	ch_buf_append(&line, ",\"msg\":", 7);
+	ch_buf_append_json(&line, msg);
+	ch_buf_append(&line, "}", 1);
 	ch_log_json_line(line.data);
 	ch_buf_free(&line);
 }

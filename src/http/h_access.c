@@ -113,27 +113,7 @@ const struct ch_jschema ch_schema_posture_set = {
 static void
 decision_str(struct ch_buf *b, const char *s, bool empty_null)
 {
-	const char *run;
-
-	if (s == NULL || (empty_null && *s == '\0')) {
-		ch_buf_append(b, "null", 4);
-		return;
-	}
-	ch_buf_append(b, "\"", 1);
-	for (run = s; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c != '"' && c != '\\' && c >= 0x20)
-			continue;
-		ch_buf_append(b, run, (size_t)(s - run));
-		if (c == '"' || c == '\\')
-			ch_buf_appendf(b, "\\%c", c);
-		else
-			ch_buf_appendf(b, "\\u%04x", c);
-		run = s + 1;
-	}
-	ch_buf_append(b, run, (size_t)(s - run));
-	ch_buf_append(b, "\"", 1);
+	ch_buf_append_json(b, empty_null && s != NULL && *s == '\0' ? NULL : s);
 }
 
 /* The answer to a reader, written straight into the request's arena: it

@@ -228,38 +228,11 @@ add_security_headers(struct MHD_Response *resp, bool html)
 		 : "default-src 'none'; frame-ancestors 'none'");
 }
 
-/* Append s to b as the inside of a JSON string, escaped. */
-static void
-log_escape(struct ch_buf *b, const char *s)
-{
-	const char *run = s;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c != '"' && c != '\\' && c >= 0x20)
-			continue;
-		ch_buf_append(b, run, (size_t)(s - run));
-		if (c == '"' || c == '\\')
-			ch_buf_appendf(b, "\\%c", c);
-		else
-			ch_buf_appendf(b, "\\u%04x", c);
-		run = s + 1;
-	}
-	ch_buf_append(b, run, (size_t)(s - run));
-}
-
 static void
 log_field(struct ch_buf *b, const char *name, const char *value)
 {
 	ch_buf_appendf(b, ",\"%s\":", name);
-	if (value == NULL) {
-		ch_buf_append(b, "null", 4);
-		return;
-	}
-	ch_buf_append(b, "\"", 1);
-	log_escape(b, value);
-	ch_buf_append(b, "\"", 1);
+	ch_buf_append_json(b, value);
 }
 
 /* One JSON line per request, written by hand: it is on every request's

@@ -3,6 +3,7 @@
  * ISO 8601 parsing, identifiers, the policy table and name keys.
  */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <string.h>
 
 #include "core/core.h"
@@ -209,4 +210,41 @@ Test(tz, a_posts_local_date_and_day)
 	cr_expect_eq(end, want);
 	cr_expect_not(ch_tz_day_bounds("2026-02-30", "UTC", &start, &end));
 	cr_expect_not(ch_tz_day_bounds("today", "UTC", &start, &end));
+}
+
+Test(buf, json_strings_written_by_hand)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+	    {"plain", "\"plain\""},
+	    {"a\"b\\c", "\"a\\\"b\\\\c\""},
+	    {"line\nbreak\t\x01", "\"line\\u000abreak\\u0009\\u0001\""},
+	    {"Müller 😀 習近平", "\"Müller 😀 習近平\""},
+	    {"bad \xff byte", "\"bad \\ufffd byte\""},
+	    {"overlong \xc0\xaf", "\"overlong \\ufffd\\ufffd\""},
+	    {"surrogate \xed\xa0\x80", "\"surrogate \\ufffd\\ufffd\\ufffd\""},
+	    {"cut \xe2\x82", "\"cut \\ufffd\\ufffd\""},
+	    {"/api/v1/x?q=\"};alert(1)//", "\"/api/v1/x?q=\\\"};alert(1)//\""},
+	};
+	struct ch_buf b;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *parsed;
+
+		ch_buf_init(&b, 1024);
+		cr_assert_eq(ch_buf_append_json(&b, cases[i].in), CH_OK);
+		cr_assert_eq(ch_buf_append(&b, "", 1), CH_OK);
+		cr_expect_str_eq(b.data, cases[i].out);
+		/* And it is JSON that a strict parser takes. */
+		parsed = json_loads(b.data, JSON_DECODE_ANY, NULL);
+		cr_expect_not_null(parsed, "%s", b.data);
+		json_decref(parsed);
+		ch_buf_free(&b);
+	}
+	ch_buf_init(&b, 64);
+	cr_assert_eq(ch_buf_append_json(&b, NULL), CH_OK);
+	cr_assert_eq(ch_buf_append(&b, "", 1), CH_OK);
+	cr_expect_str_eq(b.data, "null");
+	ch_buf_free(&b);
 }
