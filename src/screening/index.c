@@ -1440,7 +1440,8 @@ tight_bound(struct query *q, uint32_t nm)
 		if (aligns[t] || q->ix->type_weight[types[t]] == 0)
 			continue;
 		for (size_t k = 0; k < ne && !repeat; k++)
-			repeat = k != t && strcmp(e[k]->text, e[t]->text) == 0;
+			repeat = k != t && e[k]->len == e[t]->len &&
+			    strcmp(e[k]->text, e[t]->text) == 0;
 		if (!repeat)
 			extra += q->ix->type_weight[types[t]];
 	}

@@ -59,6 +59,7 @@ struct ch_match_token {
 	unsigned char len;                 /* strlen(text) */
 	bool digit;                        /* text holds a digit */
 	bool pinyin;                       /* text is one Pinyin syllable */
+	unsigned char n_letters;           /* bits set in letters */
 	enum ch_match_token_role role;
 };
 

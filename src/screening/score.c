@@ -298,8 +298,9 @@ static bool
 letters_under_floor(
     const struct ch_match_token *a, const struct ch_match_token *b)
 {
-	unsigned only_a = count_bits(a->letters & ~b->letters);
-	unsigned only_b = count_bits(b->letters & ~a->letters);
+	unsigned common = count_bits(a->letters & b->letters);
+	unsigned only_a = a->n_letters - common;
+	unsigned only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
 
 	return n > 0 && n < CH_MATCH_TOKEN_MAX &&
@@ -346,6 +347,14 @@ name_forming_glue(const struct ch_match_token *t)
 	return t->stem != 0 && t->text[0] == 'a' && t->text[1] == 'b';
 }
 
+/* The canonical spelling of T's text as a particle (none is longer than
+ * five letters: longer words are themselves). */
+static const char *
+particle_canon(const struct ch_match_token *t)
+{
+	return t->len <= 5 ? ch_match_particle_canon(t->text) : t->text;
+}
+
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
  * scorer does with it is the same: it does not align). */
@@ -378,8 +387,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		    : INITIAL_SIMILARITY;
 	}
 	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
-		return strcmp(ch_match_particle_canon(a->text),
-			   ch_match_particle_canon(b->text)) == 0
+		return strcmp(particle_canon(a), particle_canon(b)) == 0
 		    ? 1.0
 		    : 0.0;
 	if (a->len - a->stem == b->len - b->stem && sa[0] == sb[0] &&
@@ -391,10 +399,9 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
 		unsigned common = count_bits(a->letters & b->letters);
-		unsigned fewer = count_bits(a->letters);
+		unsigned fewer = a->n_letters < b->n_letters ? a->n_letters
+							      : b->n_letters;
 
-		if (count_bits(b->letters) < fewer)
-			fewer = count_bits(b->letters);
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
 			strcmp(a->skeleton, b->skeleton) != 0))
@@ -501,9 +508,9 @@ compound_similarity(const struct ch_match_token *x,
 	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX) ||
 	    x->text[0] != z->text[0])
 		return 0.0;
-	lx = strlen(x->text);
-	ly = strlen(y->text);
-	lz = strlen(z->text);
+	lx = x->len;
+	ly = y->len;
+	lz = z->len;
 	/* Joined, they must begin alike (above) and be about as long. */
 	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
