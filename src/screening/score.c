@@ -347,14 +347,6 @@ name_forming_glue(const struct ch_match_token *t)
 	return t->stem != 0 && t->text[0] == 'a' && t->text[1] == 'b';
 }
 
-/* The canonical spelling of T's text as a particle (none is longer than
- * five letters: longer words are themselves). */
-static const char *
-particle_canon(const struct ch_match_token *t)
-{
-	return t->len <= 5 ? ch_match_particle_canon(t->text) : t->text;
-}
-
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
  * scorer does with it is the same: it does not align). */
@@ -387,7 +379,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		    : INITIAL_SIMILARITY;
 	}
 	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
-		return strcmp(particle_canon(a), particle_canon(b)) == 0
+		return strcmp(ch_match_token_canon(a),
+			   ch_match_token_canon(b)) == 0
 		    ? 1.0
 		    : 0.0;
 	if (a->len - a->stem == b->len - b->stem && sa[0] == sb[0] &&
