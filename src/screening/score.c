@@ -327,6 +327,10 @@ ch_match_pinyin_syllable(const char *t)
 	    "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai",
 	    "ui", "uan", "un", "uang", "ueng", "ue", "ve"};
 
+	/* No syllable is longer than an initial of two and a final of
+	 * four. */
+	if (strnlen(t, 7) > 6)
+		return false;
 	for (size_t i = 0; i < CH_ARRAY_LEN(initials); i++) {
 		size_t n = strlen(initials[i]);
 
