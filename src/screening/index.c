@@ -1387,8 +1387,7 @@ tight_bound(struct query *q, uint32_t nm)
 	size_t nq = q->name.n_tokens, ne = in->n_tokens;
 	const uint32_t *types = &q->ix->tokens[in->first_token];
 
-	for (size_t k = 0; k < nq * ne; k++)
-		sims[k] = -1.0; /* (similarities fills every one) */
+	/* (similarities fills every one) */
 	for (size_t t = 0; t < ne; t++) {
 		e[t] = &q->ix->types[types[t]];
 		similarities(q, types[t], e[t], sims, t, ne);

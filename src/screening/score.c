@@ -511,6 +511,18 @@ compound_similarity(const struct ch_match_token *x,
 	/* Joined, they must begin alike (above) and be about as long. */
 	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
+	/* A letter on one side only is at least one edit (the same bound
+	 * as below, cheaper and weaker: from the sets of letters). */
+	if (lx + ly < CH_MATCH_TOKEN_MAX && lz < CH_MATCH_TOKEN_MAX) {
+		unsigned xy = x->letters | y->letters;
+		unsigned only_xy = count_bits(xy & ~z->letters);
+		unsigned only_z = count_bits(z->letters & ~xy);
+		size_t n = lx + ly > lz ? lx + ly : lz;
+
+		if (edit_cap((int)(only_xy > only_z ? only_xy : only_z), n) <
+		    COMPOUND_FLOOR - 1e-9)
+			return 0.0;
+	}
 	/* Each text is under CH_MATCH_TOKEN_MAX: both fit (no printf in
 	 * the scorer's inner loop). */
 	memcpy(joined, x->text, lx);
