@@ -783,7 +783,7 @@ cache_grow(struct sim_cache *c)
 
 /* The slot of TYPE in the cache, added (nothing known) when new; SIZE_MAX
  * when the cache is full or was never made. */
-static size_t
+static inline size_t
 cache_slot(struct sim_cache *c, uint32_t type)
 {
 	size_t s;
@@ -792,8 +792,10 @@ cache_slot(struct sim_cache *c, uint32_t type)
 	    (c->used * 2 >= c->slots && !cache_grow(c) &&
 		c->used + 1 >= c->slots))
 		return SIZE_MAX;
-	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
-	     s = (s + 1) & (c->slots - 1))
+	s = (type * 2654435761u) & (c->slots - 1);
+	if (c->type[s] == type + 1) /* the usual case: found at once */
+		return s;
+	for (; c->type[s] != 0; s = (s + 1) & (c->slots - 1))
 		if (c->type[s] == type + 1)
 			return s;
 	c->type[s] = type + 1;
