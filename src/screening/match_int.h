@@ -37,6 +37,11 @@ void ch_match_token_keys(struct ch_match_token *t);
  * recorded by ch_match_token_keys), else the token's text itself. */
 const char *ch_match_token_canon(const struct ch_match_token *t);
 
+/* phonetic.c */
+/* ch_match_jaro_winkler of A and B of lengths LA and LB (strlen). */
+double ch_match_jaro_winkler_n(
+    const char *a, size_t la, const char *b, size_t lb);
+
 /* score.c */
 /* Whether T is one syllable of Hanyu Pinyin (recorded in a token by
  * ch_match_token_keys). */

@@ -20,9 +20,15 @@
 double
 ch_match_jaro_winkler(const char *a, const char *b)
 {
+	return ch_match_jaro_winkler_n(a, strlen(a), b, strlen(b));
+}
+
+double
+ch_match_jaro_winkler_n(const char *a, size_t la, const char *b, size_t lb)
+{
 	enum { WORDS = CH_MATCH_NAME_MAX / 64 };
 	uint64_t fa[WORDS], fb[WORDS];
-	size_t la = strlen(a), lb = strlen(b), window, m = 0, t = 0, k = 0;
+	size_t window, m = 0, t = 0, k = 0;
 	double jaro;
 	size_t prefix = 0;
 

@@ -210,15 +210,16 @@ edit_cap(int d, size_t n)
 	}
 }
 
-/* The spelling similarity of two words: Jaro-Winkler, capped by what
+/* The spelling similarity of two words (LA, LB letters): Jaro-Winkler, capped by what
  * their edit distance allows for their length — one changed letter is a
  * typo or a transliteration variant, two in a short word are another
  * name ("Orban" and "Orbach"), three need a long word. */
 static double
-spelling(const char *a, const char *b, int *distance, bool need_distance)
+spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
+    bool need_distance)
 {
-	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
-	double cap, jw = ch_match_jaro_winkler(a, b);
+	size_t n = la > lb ? la : lb;
+	double cap, jw = ch_match_jaro_winkler_n(a, la, b, lb);
 	int d;
 
 	/* The cap only lowers Jaro-Winkler but for one edit, which a
@@ -417,9 +418,10 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		spelling_under_floor(
 		    sa, a->len - a->stem, sb, b->len - b->stem)))
 		return 0.0;
-	best = spelling(a->text, b->text, &d, sounds);
+	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
-	    (v = spelling(sa, sb, &ds, sounds)) > best) {
+	    (v = spelling(sa, a->len - a->stem, sb, b->len - b->stem,
+		     &ds, sounds)) > best) {
 		best = v;
 		d = ds;
 	}
@@ -540,7 +542,7 @@ compound_similarity(const struct ch_match_token *x,
 			n) < COMPOUND_FLOOR - 1e-9)
 			return 0.0;
 	}
-	jw = spelling(joined, z->text, &d, false);
+	jw = spelling(joined, lx + ly, z->text, lz, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
 
