@@ -210,10 +210,11 @@ edit_cap(int d, size_t n)
 	}
 }
 
-/* The spelling similarity of two words (LA, LB letters): Jaro-Winkler, capped by what
- * their edit distance allows for their length — one changed letter is a
- * typo or a transliteration variant, two in a short word are another
- * name ("Orban" and "Orbach"), three need a long word. */
+/* The spelling similarity of two words (of LA and LB letters):
+ * Jaro-Winkler, capped by what their edit distance allows for their
+ * length — one changed letter is a typo or a transliteration variant, two
+ * in a short word are another name ("Orban" and "Orbach"), three need a
+ * long word. */
 static double
 spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
     bool need_distance)
