@@ -147,18 +147,20 @@ same_key(const char *a, const char *b)
 
 /* Damerau-Levenshtein distance (adjacent transpositions count one, each
  * letter edited once: the optimal string alignment distance) of two short
- * ASCII strings, read up to CH_MATCH_TOKEN_MAX letters.  Bit-parallel
- * (Hyyro 2003): bit i of a column vector stands for row i of the
+ * ASCII strings of LA and LB letters, read up to CH_MATCH_TOKEN_MAX
+ * letters.  Bit-parallel (Hyyro 2003): bit i of a column vector stands for row i of the
  * dynamic-programming table, so a column costs a few word operations
  * instead of a loop over the rows. */
 static int
-edit_distance(const char *a, const char *b)
+edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
 	uint64_t peq[256], vp = ~(uint64_t)0, vn = 0, d0 = 0;
 	uint64_t pm_last = 0, top;
-	size_t la = strnlen(a, CH_MATCH_TOKEN_MAX),
-	       lb = strnlen(b, CH_MATCH_TOKEN_MAX);
-	int dist = (int)la;
+	int dist;
+
+	la = la < CH_MATCH_TOKEN_MAX ? la : CH_MATCH_TOKEN_MAX;
+	lb = lb < CH_MATCH_TOKEN_MAX ? lb : CH_MATCH_TOKEN_MAX;
+	dist = (int)la;
 
 	if (la == 0)
 		return (int)lb;
@@ -229,7 +231,7 @@ spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
 		*distance = (int)n;
 		return jw;
 	}
-	d = edit_distance(a, b);
+	d = edit_distance(a, la, b, lb);
 	*distance = d;
 	if (n == 0)
 		return 0.0;
