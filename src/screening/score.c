@@ -148,9 +148,9 @@ same_key(const char *a, const char *b)
 /* Damerau-Levenshtein distance (adjacent transpositions count one, each
  * letter edited once: the optimal string alignment distance) of two short
  * ASCII strings of LA and LB letters, read up to CH_MATCH_TOKEN_MAX
- * letters.  Bit-parallel (Hyyro 2003): bit i of a column vector stands for row i of the
- * dynamic-programming table, so a column costs a few word operations
- * instead of a loop over the rows. */
+ * letters.  Bit-parallel (Hyyro 2003): bit i of a column vector stands
+ * for row i of the dynamic-programming table, so a column costs a few
+ * word operations instead of a loop over the rows. */
 static int
 edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
