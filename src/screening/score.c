@@ -400,8 +400,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
 		unsigned common = count_bits(a->letters & b->letters);
-		unsigned fewer = a->n_letters < b->n_letters ? a->n_letters
-							      : b->n_letters;
+		unsigned fewer =
+		    a->n_letters < b->n_letters ? a->n_letters : b->n_letters;
 
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
@@ -423,8 +423,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		return 0.0;
 	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
-	    (v = spelling(sa, a->len - a->stem, sb, b->len - b->stem,
-		     &ds, sounds)) > best) {
+	    (v = spelling(sa, a->len - a->stem, sb, b->len - b->stem, &ds,
+		 sounds)) > best) {
 		best = v;
 		d = ds;
 	}
