@@ -783,7 +783,7 @@ cache_grow(struct sim_cache *c)
 
 /* The slot of TYPE in the cache, added (nothing known) when new; SIZE_MAX
  * when the cache is full or was never made. */
-static size_t
+static inline size_t
 cache_slot(struct sim_cache *c, uint32_t type)
 {
 	size_t s;
@@ -792,8 +792,10 @@ cache_slot(struct sim_cache *c, uint32_t type)
 	    (c->used * 2 >= c->slots && !cache_grow(c) &&
 		c->used + 1 >= c->slots))
 		return SIZE_MAX;
-	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
-	     s = (s + 1) & (c->slots - 1))
+	s = (type * 2654435761u) & (c->slots - 1);
+	if (c->type[s] == type + 1) /* the usual case: found at once */
+		return s;
+	for (; c->type[s] != 0; s = (s + 1) & (c->slots - 1))
 		if (c->type[s] == type + 1)
 			return s;
 	c->type[s] = type + 1;
@@ -1387,8 +1389,7 @@ tight_bound(struct query *q, uint32_t nm)
 	size_t nq = q->name.n_tokens, ne = in->n_tokens;
 	const uint32_t *types = &q->ix->tokens[in->first_token];
 
-	for (size_t k = 0; k < nq * ne; k++)
-		sims[k] = -1.0; /* (similarities fills every one) */
+	/* (similarities fills every one) */
 	for (size_t t = 0; t < ne; t++) {
 		e[t] = &q->ix->types[types[t]];
 		similarities(q, types[t], e[t], sims, t, ne);
@@ -1440,7 +1441,8 @@ tight_bound(struct query *q, uint32_t nm)
 		if (aligns[t] || q->ix->type_weight[types[t]] == 0)
 			continue;
 		for (size_t k = 0; k < ne && !repeat; k++)
-			repeat = k != t && strcmp(e[k]->text, e[t]->text) == 0;
+			repeat = k != t && e[k]->len == e[t]->len &&
+			    strcmp(e[k]->text, e[t]->text) == 0;
 		if (!repeat)
 			extra += q->ix->type_weight[types[t]];
 	}

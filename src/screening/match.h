@@ -59,6 +59,9 @@ struct ch_match_token {
 	unsigned char len;                 /* strlen(text) */
 	bool digit;                        /* text holds a digit */
 	bool pinyin;                       /* text is one Pinyin syllable */
+	unsigned char n_letters;           /* bits set in letters */
+	unsigned char canon;               /* its particle spelling's row in
+					      normalise.c + 1, else 0 */
 	enum ch_match_token_role role;
 };
 

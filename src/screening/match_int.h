@@ -33,9 +33,14 @@ void ch_match_skeleton(const char *word, char *out, size_t size);
 /* Fill a token's phonetic keys, skeleton and glued particle from its
  * text and role. */
 void ch_match_token_keys(struct ch_match_token *t);
-/* The canonical spelling of a particle ("ibn", "ben" -> "bin"), else
- * the text itself. */
-const char *ch_match_particle_canon(const char *text);
+/* The canonical spelling of a particle token ("ibn", "ben" -> "bin", as
+ * recorded by ch_match_token_keys), else the token's text itself. */
+const char *ch_match_token_canon(const struct ch_match_token *t);
+
+/* phonetic.c */
+/* ch_match_jaro_winkler of A and B of lengths LA and LB (strlen). */
+double ch_match_jaro_winkler_n(
+    const char *a, size_t la, const char *b, size_t lb);
 
 /* score.c */
 /* Whether T is one syllable of Hanyu Pinyin (recorded in a token by

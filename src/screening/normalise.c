@@ -110,20 +110,15 @@ static bool
 in_list(const char *list, const char *word)
 {
 	for (; *list != '\0'; list += strlen(list) + 1)
-		if (strcmp(list, word) == 0)
+		if (list[0] == word[0] && strcmp(list, word) == 0)
 			return true;
 	return false;
 }
 
 const char *
-ch_match_particle_canon(const char *text)
+ch_match_token_canon(const struct ch_match_token *t)
 {
-	for (size_t i = 0; i < sizeof(particle_canon) / sizeof(*particle_canon);
-	     i++)
-		if (particle_canon[i][0][0] == text[0] &&
-		    strcmp(particle_canon[i][0], text) == 0)
-			return particle_canon[i][1];
-	return text;
+	return t->canon != 0 ? particle_canon[t->canon - 1][1] : t->text;
 }
 
 void
@@ -153,6 +148,14 @@ ch_match_token_keys(struct ch_match_token *t)
 			t->letters |= 1u << (*c - 'a');
 		else if (*c >= '0' && *c <= '9')
 			t->digit = true;
+	t->n_letters = (unsigned char)__builtin_popcount(t->letters);
+	t->canon = 0;
+	for (size_t i = 0; i < sizeof(particle_canon) / sizeof(*particle_canon);
+	     i++)
+		if (strcmp(particle_canon[i][0], t->text) == 0) {
+			t->canon = (unsigned char)(i + 1);
+			break;
+		}
 	t->len = (unsigned char)strnlen(t->text, CH_MATCH_TOKEN_MAX - 1);
 	t->pinyin = ch_match_pinyin_syllable(t->text);
 	t->weight = ch_match_role_weight(t);

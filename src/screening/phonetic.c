@@ -20,9 +20,15 @@
 double
 ch_match_jaro_winkler(const char *a, const char *b)
 {
+	return ch_match_jaro_winkler_n(a, strlen(a), b, strlen(b));
+}
+
+double
+ch_match_jaro_winkler_n(const char *a, size_t la, const char *b, size_t lb)
+{
 	enum { WORDS = CH_MATCH_NAME_MAX / 64 };
 	uint64_t fa[WORDS], fb[WORDS];
-	size_t la = strlen(a), lb = strlen(b), window, m = 0, t = 0, k = 0;
+	size_t window, m = 0, t = 0, k = 0;
 	double jaro;
 	size_t prefix = 0;
 
@@ -34,10 +40,38 @@ ch_match_jaro_winkler(const char *a, const char *b)
 		la = CH_MATCH_NAME_MAX - 1;
 	if (lb >= CH_MATCH_NAME_MAX)
 		lb = CH_MATCH_NAME_MAX - 1;
-	memset(fa, 0, ((la + 63) / 64) * sizeof(*fa));
-	memset(fb, 0, ((lb + 63) / 64) * sizeof(*fb));
 	window = (la > lb ? la : lb) / 2;
 	window = window > 0 ? window - 1 : 0;
+	if (la <= 64 && lb <= 64) {
+		/* A word (the usual case): the matched letters of each side
+		 * in one machine word, the same matches in the same order. */
+		uint64_t ma = 0, mb = 0;
+
+		for (size_t i = 0; i < la; i++) {
+			size_t lo = i > window ? i - window : 0;
+			size_t hi = i + window + 1 < lb ? i + window + 1 : lb;
+
+			for (size_t j = lo; j < hi; j++) {
+				if (a[i] != b[j] || (mb >> j & 1) != 0)
+					continue;
+				ma |= (uint64_t)1 << i;
+				mb |= (uint64_t)1 << j;
+				m++;
+				break;
+			}
+		}
+		if (m == 0)
+			return 0.0;
+		while (ma != 0) {
+			if (a[__builtin_ctzll(ma)] != b[__builtin_ctzll(mb)])
+				t++;
+			ma &= ma - 1;
+			mb &= mb - 1;
+		}
+		goto score;
+	}
+	memset(fa, 0, ((la + 63) / 64) * sizeof(*fa));
+	memset(fb, 0, ((lb + 63) / 64) * sizeof(*fb));
 	for (size_t i = 0; i < la; i++) {
 		size_t lo = i > window ? i - window : 0;
 		size_t hi = i + window + 1 < lb ? i + window + 1 : lb;
@@ -62,6 +96,7 @@ ch_match_jaro_winkler(const char *a, const char *b)
 			t++;
 		k++;
 	}
+score:
 	jaro = ((double)m / (double)la + (double)m / (double)lb +
 		   ((double)m - (double)t / 2.0) / (double)m) /
 	    3.0;

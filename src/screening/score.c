@@ -147,18 +147,20 @@ same_key(const char *a, const char *b)
 
 /* Damerau-Levenshtein distance (adjacent transpositions count one, each
  * letter edited once: the optimal string alignment distance) of two short
- * ASCII strings, read up to CH_MATCH_TOKEN_MAX letters.  Bit-parallel
- * (Hyyro 2003): bit i of a column vector stands for row i of the
- * dynamic-programming table, so a column costs a few word operations
- * instead of a loop over the rows. */
+ * ASCII strings of LA and LB letters, read up to CH_MATCH_TOKEN_MAX
+ * letters.  Bit-parallel (Hyyro 2003): bit i of a column vector stands
+ * for row i of the dynamic-programming table, so a column costs a few
+ * word operations instead of a loop over the rows. */
 static int
-edit_distance(const char *a, const char *b)
+edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
 	uint64_t peq[256], vp = ~(uint64_t)0, vn = 0, d0 = 0;
 	uint64_t pm_last = 0, top;
-	size_t la = strnlen(a, CH_MATCH_TOKEN_MAX),
-	       lb = strnlen(b, CH_MATCH_TOKEN_MAX);
-	int dist = (int)la;
+	int dist;
+
+	la = la < CH_MATCH_TOKEN_MAX ? la : CH_MATCH_TOKEN_MAX;
+	lb = lb < CH_MATCH_TOKEN_MAX ? lb : CH_MATCH_TOKEN_MAX;
+	dist = (int)la;
 
 	if (la == 0)
 		return (int)lb;
@@ -210,15 +212,17 @@ edit_cap(int d, size_t n)
 	}
 }
 
-/* The spelling similarity of two words: Jaro-Winkler, capped by what
- * their edit distance allows for their length — one changed letter is a
- * typo or a transliteration variant, two in a short word are another
- * name ("Orban" and "Orbach"), three need a long word. */
+/* The spelling similarity of two words (of LA and LB letters):
+ * Jaro-Winkler, capped by what their edit distance allows for their
+ * length — one changed letter is a typo or a transliteration variant, two
+ * in a short word are another name ("Orban" and "Orbach"), three need a
+ * long word. */
 static double
-spelling(const char *a, const char *b, int *distance, bool need_distance)
+spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
+    bool need_distance)
 {
-	size_t la = strlen(a), lb = strlen(b), n = la > lb ? la : lb;
-	double cap, jw = ch_match_jaro_winkler(a, b);
+	size_t n = la > lb ? la : lb;
+	double cap, jw = ch_match_jaro_winkler_n(a, la, b, lb);
 	int d;
 
 	/* The cap only lowers Jaro-Winkler but for one edit, which a
@@ -227,7 +231,7 @@ spelling(const char *a, const char *b, int *distance, bool need_distance)
 		*distance = (int)n;
 		return jw;
 	}
-	d = edit_distance(a, b);
+	d = edit_distance(a, la, b, lb);
 	*distance = d;
 	if (n == 0)
 		return 0.0;
@@ -298,8 +302,9 @@ static bool
 letters_under_floor(
     const struct ch_match_token *a, const struct ch_match_token *b)
 {
-	unsigned only_a = count_bits(a->letters & ~b->letters);
-	unsigned only_b = count_bits(b->letters & ~a->letters);
+	unsigned common = count_bits(a->letters & b->letters);
+	unsigned only_a = a->n_letters - common;
+	unsigned only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
 
 	return n > 0 && n < CH_MATCH_TOKEN_MAX &&
@@ -326,6 +331,10 @@ ch_match_pinyin_syllable(const char *t)
 	    "iao", "iu", "ian", "in", "iang", "ing", "iong", "ua", "uo", "uai",
 	    "ui", "uan", "un", "uang", "ueng", "ue", "ve"};
 
+	/* No syllable is longer than an initial of two and a final of
+	 * four. */
+	if (strnlen(t, 7) > 6)
+		return false;
 	for (size_t i = 0; i < CH_ARRAY_LEN(initials); i++) {
 		size_t n = strlen(initials[i]);
 
@@ -378,8 +387,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		    : INITIAL_SIMILARITY;
 	}
 	if (a->role == CH_TOKEN_PARTICLE || b->role == CH_TOKEN_PARTICLE)
-		return strcmp(ch_match_particle_canon(a->text),
-			   ch_match_particle_canon(b->text)) == 0
+		return strcmp(ch_match_token_canon(a),
+			   ch_match_token_canon(b)) == 0
 		    ? 1.0
 		    : 0.0;
 	if (a->len - a->stem == b->len - b->stem && sa[0] == sb[0] &&
@@ -391,10 +400,9 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
 		unsigned common = count_bits(a->letters & b->letters);
-		unsigned fewer = count_bits(a->letters);
+		unsigned fewer =
+		    a->n_letters < b->n_letters ? a->n_letters : b->n_letters;
 
-		if (count_bits(b->letters) < fewer)
-			fewer = count_bits(b->letters);
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
 			strcmp(a->skeleton, b->skeleton) != 0))
@@ -413,9 +421,10 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		spelling_under_floor(
 		    sa, a->len - a->stem, sb, b->len - b->stem)))
 		return 0.0;
-	best = spelling(a->text, b->text, &d, sounds);
+	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
-	    (v = spelling(sa, sb, &ds, sounds)) > best) {
+	    (v = spelling(sa, a->len - a->stem, sb, b->len - b->stem, &ds,
+		 sounds)) > best) {
 		best = v;
 		d = ds;
 	}
@@ -501,12 +510,24 @@ compound_similarity(const struct ch_match_token *x,
 	    (y->role > CH_TOKEN_PARTICLE && y->role != CH_TOKEN_SUFFIX) ||
 	    x->text[0] != z->text[0])
 		return 0.0;
-	lx = strlen(x->text);
-	ly = strlen(y->text);
-	lz = strlen(z->text);
+	lx = x->len;
+	ly = y->len;
+	lz = z->len;
 	/* Joined, they must begin alike (above) and be about as long. */
 	if (lx + ly + 2 < lz || lz + 2 < lx + ly)
 		return 0.0;
+	/* A letter on one side only is at least one edit (the same bound
+	 * as below, cheaper and weaker: from the sets of letters). */
+	if (lx + ly < CH_MATCH_TOKEN_MAX && lz < CH_MATCH_TOKEN_MAX) {
+		unsigned xy = x->letters | y->letters;
+		unsigned only_xy = count_bits(xy & ~z->letters);
+		unsigned only_z = count_bits(z->letters & ~xy);
+		size_t n = lx + ly > lz ? lx + ly : lz;
+
+		if (edit_cap((int)(only_xy > only_z ? only_xy : only_z), n) <
+		    COMPOUND_FLOOR - 1e-9)
+			return 0.0;
+	}
 	/* Each text is under CH_MATCH_TOKEN_MAX: both fit (no printf in
 	 * the scorer's inner loop). */
 	memcpy(joined, x->text, lx);
@@ -524,7 +545,7 @@ compound_similarity(const struct ch_match_token *x,
 			n) < COMPOUND_FLOOR - 1e-9)
 			return 0.0;
 	}
-	jw = spelling(joined, z->text, &d, false);
+	jw = spelling(joined, lx + ly, z->text, lz, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
 
