@@ -35,6 +35,8 @@
  * need (16 KiB: nginx reads headers into 1 KiB, then 8 KiB buffers); 64
  * KiB cost a gate reader's request more than its JSON. */
 #define CONNECTION_MEMORY (16u * 1024)
+/* A body up to this much over a route's limit is drained before the 413. */
+#define DRAIN_MAX (2u * 1024 * 1024)
 
 struct ch_http_server {
 	struct MHD_Daemon *daemon;
@@ -686,9 +688,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		if (clen != NULL) {
 			long n;
 
-			if (!ch_parse_long(clen, 0, 1L << 40, &n) ||
-			    (size_t)n > req->route->max_body) {
+			bool parsed = ch_parse_long(clen, 0, 1L << 40, &n);
+
+			if (!parsed || (size_t)n > req->route->max_body) {
 				st->too_large = true;
+				/* A body a little too large is read and
+				 * thrown away, and then refused: closing on
+				 * unread bytes resets the connection, and the
+				 * client may lose the answer.  A huge one is
+				 * refused at once. */
+				if (parsed && (size_t)n <= DRAIN_MAX)
+					return MHD_YES;
 				ch_reply_problem(req, "body-too-large",
 				    "The body is larger than this route "
 				    "accepts.",

@@ -93,6 +93,23 @@ Test(id, uuid7_is_valid_unique_and_ordered)
 	cr_assert_not(ch_id_valid("not-an-id"));
 }
 
+/* Many identifiers in the same millisecond sort in the order they were
+ * made (a history read "newest first" by id must not shuffle them). */
+Test(id, ordered_within_a_millisecond)
+{
+	char prev[CH_ID_LEN], next[CH_ID_LEN];
+
+	ch_id_new(prev);
+	for (int i = 0; i < 100000; i++) {
+		ch_id_new(next);
+		cr_assert(ch_id_valid(next));
+		cr_assert_eq(next[14], '7');
+		cr_assert(strchr("89ab", next[19]) != NULL, "variant 10");
+		cr_assert_lt(strcmp(prev, next), 0, "%s then %s", prev, next);
+		memcpy(prev, next, CH_ID_LEN);
+	}
+}
+
 Test(text, parse_long_is_strict)
 {
 	long v;
