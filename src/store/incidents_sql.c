@@ -184,58 +184,11 @@ ch_store_incident_update(
 	return write_links(tx, p);
 }
 
-/* Load the people and recipients of an incident. */
+/* The people and recipients of incidents (a page, or the one a detail
+ * reads) in two queries, not two per incident: rows come by incident id
+ * and are dealt out to their incident. */
 static ch_err
-read_links(struct ch_tx *tx, ch_arena *arena, struct ch_incident *p)
-{
-	struct ch_param v[1] = {CH_P_TEXT(p->id)};
-	struct ch_rows *r = NULL;
-	ch_err err;
-
-	err = ch_tx_query(tx,
-	    "SELECT person_id, role FROM incident_people WHERE incident_id = $1"
-	    " ORDER BY person_id",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	p->people = ch_arena_alloc(arena, sizeof(*p->people) * (r->nrows + 1));
-	if (p->people == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++) {
-		ch_cell_copy(r, i, 0, p->people[i].person_id, CH_ID_LEN);
-		if (!ch_involvement_parse(
-			ch_rows_get(r, i, 1), &p->people[i].role))
-			p->people[i].role = CH_ROLE_IN_INVOLVED;
-	}
-	p->npeople = r->nrows;
-	ch_rows_free(r);
-	r = NULL;
-	err = ch_tx_query(tx,
-	    "SELECT user_id FROM incident_recipients WHERE incident_id = $1"
-	    " ORDER BY user_id",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	p->recipients =
-	    ch_arena_alloc(arena, sizeof(*p->recipients) * (r->nrows + 1));
-	if (p->recipients == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		ch_cell_copy(r, i, 0, p->recipients[i], CH_ID_LEN);
-	p->nrecipients = r->nrows;
-	ch_rows_free(r);
-	return CH_OK;
-}
-
-/* The people and recipients of a page of incidents in two queries (not
- * two per incident): rows come by incident id and are dealt out to their
- * incident. */
-static ch_err
-read_page_links(
+read_links(
     struct ch_tx *tx, ch_arena *arena, struct ch_incident *items, size_t n)
 {
 	static const char *const head[2] = {
@@ -342,7 +295,7 @@ ch_store_incident_get(
 	}
 	incident_from_row(r, 0, arena, out);
 	ch_rows_free(r);
-	return read_links(tx, arena, out);
+	return read_links(tx, arena, out, 1);
 }
 
 ch_err
@@ -415,7 +368,7 @@ ch_store_incident_list(struct ch_tx *tx, const struct ch_incident_filter *f,
 		    out->items[limit - 1].id, out->next_cursor,
 		    sizeof(out->next_cursor));
 	ch_rows_free(r);
-	return read_page_links(tx, arena, out->items, out->count);
+	return read_links(tx, arena, out->items, out->count);
 }
 
 ch_err
