@@ -47,6 +47,25 @@ ch_buf_append(struct ch_buf *b, const void *data, size_t n)
 }
 
 ch_err
+ch_buf_append_str(struct ch_buf *b, const char *s)
+{
+	return ch_buf_append(b, s, strlen(s));
+}
+
+ch_err
+ch_buf_append_u64(struct ch_buf *b, uint64_t v)
+{
+	char digits[20];
+	size_t n = sizeof(digits);
+
+	do {
+		digits[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return ch_buf_append(b, digits + n, sizeof(digits) - n);
+}
+
+ch_err
 ch_buf_appendf(struct ch_buf *b, const char *fmt, ...)
 {
 	char small[512];

@@ -130,6 +130,9 @@ ch_err ch_buf_append(struct ch_buf *b, const void *data, size_t n);
 ch_err ch_buf_append_json(struct ch_buf *b, const char *s);
 ch_err ch_buf_appendf(struct ch_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Append a C string, or v in decimal: no format to parse, for hot paths. */
+ch_err ch_buf_append_str(struct ch_buf *b, const char *s);
+ch_err ch_buf_append_u64(struct ch_buf *b, uint64_t v);
 void ch_buf_reset(struct ch_buf *b);
 void ch_buf_free(struct ch_buf *b);
 

@@ -4,20 +4,72 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
 
+/* Two digits of v at p. */
+static void
+put2(char *p, int v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
+/*
+ * Formatted by arithmetic: gmtime_r takes glibc's time-zone lock on every
+ * call, and the gate formats several times per decision from every thread.
+ * Days since 1970 to a proleptic Gregorian date counts in eras of 400
+ * years (146,097 days), each starting on 1 March so that the leap day is
+ * the era-year's last.  Years outside 1000..9999 keep gmtime_r and strftime
+ * (which does not pad a year of fewer than four digits).
+ */
 void
 ch_time_format(int64_t t, char out[CH_TIMESTAMP_LEN])
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
+	int64_t days, secs, era, doe, yoe, doy, mp, year;
+	int month, day;
 
-	if (gmtime_r(&tt, &tm) == NULL) {
-		ch_strlcpy(out, "1970-01-01T00:00:00Z", CH_TIMESTAMP_LEN);
+	if (t < -30610224000LL || t > 253402300799LL) { /* 1000 .. 9999 */
+		struct tm tm;
+		time_t tt = (time_t)t;
+
+		if (gmtime_r(&tt, &tm) == NULL) {
+			ch_strlcpy(out, "1970-01-01T00:00:00Z", CH_TIMESTAMP_LEN);
+			return;
+		}
+		strftime(out, CH_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
 		return;
 	}
-	strftime(out, CH_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	days = t / 86400;
+	secs = t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	days += 719468; /* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	month = (int)(mp < 10 ? mp + 3 : mp - 9);
+	year = yoe + era * 400 + (month <= 2);
+	put2(out, (int)(year / 100));
+	put2(out + 2, (int)(year % 100));
+	out[4] = '-';
+	put2(out + 5, month);
+	out[7] = '-';
+	put2(out + 8, day);
+	out[10] = 'T';
+	put2(out + 11, (int)(secs / 3600));
+	out[13] = ':';
+	put2(out + 14, (int)(secs / 60 % 60));
+	out[16] = ':';
+	put2(out + 17, (int)(secs % 60));
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 static bool

@@ -230,11 +230,23 @@ add_security_headers(struct MHD_Response *resp, bool html)
 		 : "default-src 'none'; frame-ancestors 'none'");
 }
 
+/* ,"name":value — name is one of the fields below, never escaped. */
 static void
 log_field(struct ch_buf *b, const char *name, const char *value)
 {
-	ch_buf_appendf(b, ",\"%s\":", name);
+	ch_buf_append(b, ",\"", 2);
+	ch_buf_append_str(b, name);
+	ch_buf_append(b, "\":", 2);
 	ch_buf_append_json(b, value);
+}
+
+static void
+log_number(struct ch_buf *b, const char *name, uint64_t value)
+{
+	ch_buf_append(b, ",\"", 2);
+	ch_buf_append_str(b, name);
+	ch_buf_append(b, "\":", 2);
+	ch_buf_append_u64(b, value);
 }
 
 /* One JSON line per request, written by hand: it is on every request's
@@ -246,17 +258,20 @@ access_log(struct req_state *st, unsigned status)
 	struct ch_req *req = &st->req;
 	char ts[CH_TIMESTAMP_LEN];
 	struct ch_buf b;
+	int64_t took = now_us() - st->started_us;
 
 	ch_time_format(ch_clock_now(), ts);
 	ch_buf_init(&b, 1u << 20);
-	ch_buf_appendf(
-	    &b, "{\"time\":\"%s\",\"level\":\"info\",\"type\":\"access\"", ts);
+	ch_buf_append_str(&b, "{\"time\":\"");
+	ch_buf_append_str(&b, ts);
+	ch_buf_append_str(&b, "\",\"level\":\"info\",\"type\":\"access\"");
 	log_field(&b, "request_id", req->request_id);
 	log_field(&b, "remote", req->source);
 	log_field(&b, "method", req->method ? req->method : "");
 	log_field(&b, "route", req->route ? req->route->path : NULL);
-	ch_buf_appendf(&b, ",\"status\":%u,\"bytes\":%zu,\"duration_us\":%lld",
-	    status, st->sent_bytes, (long long)(now_us() - st->started_us));
+	log_number(&b, "status", status);
+	log_number(&b, "bytes", st->sent_bytes);
+	log_number(&b, "duration_us", took > 0 ? (uint64_t)took : 0);
 	log_field(&b, "user", req->who ? req->who->username : NULL);
 	log_field(&b, "path", req->path ? req->path : "");
 	ch_buf_append(&b, "}", 1);

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "core/names.h"
@@ -77,6 +78,38 @@ Test(time, parses_utc_and_rejects_the_rest)
 	cr_assert_not(ch_date_valid("1900-02-29"));
 	cr_assert_not(ch_date_valid("2026-13-01"));
 	cr_assert_not(ch_date_valid("2026-1-01"));
+}
+
+/* The formatter's arithmetic against the C library's calendar: every day
+ * boundary near leap days and century years, and a spread of times from
+ * year 1000 to 9999, plus years outside that range (the library's path). */
+Test(time, format_agrees_with_gmtime)
+{
+	static const int64_t edges[] = {0, -1, 951782399, 951782400, 951868800,
+	    4107542400LL, 4107542399LL, 1709164800, 1709251200, 253402300799LL,
+	    253402300800LL, -30610224000LL, -30610224001LL, -62167219200LL};
+	char mine[CH_TIMESTAMP_LEN], libc[CH_TIMESTAMP_LEN];
+	struct tm tm;
+	uint64_t x = 88172645463325252ULL;
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(edges) + 200000; i++) {
+		int64_t t;
+		time_t tt;
+
+		if (i < CH_ARRAY_LEN(edges)) {
+			t = edges[i];
+		} else { /* xorshift: times from year 0 to 9999 */
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			t = (int64_t)(x % 315569520000ULL) - 62167219200LL;
+		}
+		tt = (time_t)t;
+		cr_assert_not_null(gmtime_r(&tt, &tm));
+		strftime(libc, sizeof(libc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		ch_time_format(t, mine);
+		cr_assert_str_eq(mine, libc, "t=%lld", (long long)t);
+	}
 }
 
 Test(id, uuid7_is_valid_unique_and_ordered)
