@@ -57,6 +57,10 @@ struct ch_jschema {
  */
 ch_err ch_json_check(const json_t *body, const struct ch_jschema *schema,
     struct ch_fault *fault);
+/* The same, going on past the first violation: each is appended to errors
+ * as {"field", "detail"} (at most 50), the first also in fault. */
+ch_err ch_json_check_all(const json_t *body, const struct ch_jschema *schema,
+    struct ch_fault *fault, json_t *errors);
 /* The string of a member, NULL when absent or null. */
 const char *ch_json_str(const json_t *obj, const char *key);
 /* Whether a member is present (null counts as present). */
@@ -191,6 +195,10 @@ void ch_reply_error(struct ch_req *req, ch_err err);
  * the table in problem.c), a detail sentence and, optionally, the field. */
 void ch_reply_problem(struct ch_req *req, const char *type, const char *detail,
     const char *field);
+/* A validation problem listing every violation found (errors as made by
+ * ch_json_check_all; the reply takes it). */
+void ch_reply_violations(
+    struct ch_req *req, const struct ch_fault *first, json_t *errors);
 /* Whether a slug is in the table (tests). */
 bool ch_problem_type_known(const char *slug);
 void ch_reply_json(struct ch_req *req, unsigned status, json_t *body);

@@ -11,6 +11,7 @@
 
 #define DEFAULT_MAX_LEN 200
 #define LIST_MAX_ITEMS 32
+#define CHECK_MAX_ERRORS 50 /* violations listed in one answer */
 
 static const char *const type_names[] = {
     [CH_J_STRING] = "a string",
@@ -163,13 +164,32 @@ wrong_type:
 	return false;
 }
 
+/* Record one violation: the first in fault, every one in errors (when
+ * given) as {field, detail}.  False when the caller should stop: no list
+ * to fill. */
+static bool
+note(struct ch_fault *fault, json_t *errors, const struct ch_fault *one,
+    bool *failed)
+{
+	if (!*failed)
+		*fault = *one;
+	*failed = true;
+	if (errors == NULL)
+		return false;
+	json_array_append_new(errors, json_pack("{s:s, s:s}", "field",
+					  one->field, "detail", one->detail));
+	return json_array_size(errors) < CHECK_MAX_ERRORS;
+}
+
 ch_err
-ch_json_check(
-    const json_t *body, const struct ch_jschema *schema, struct ch_fault *fault)
+ch_json_check_all(const json_t *body, const struct ch_jschema *schema,
+    struct ch_fault *fault, json_t *errors)
 {
 	const char *key;
 	json_t *value;
 	char ptr[96];
+	struct ch_fault one;
+	bool failed = false;
 
 	if (!json_is_object(body)) {
 		ch_fault_set(fault, "", "The body must be a JSON object.");
@@ -179,34 +199,39 @@ ch_json_check(
 		const struct ch_jfield *f = find_field(schema, key);
 
 		snprintf(ptr, sizeof(ptr), "/%.80s", key);
-		if (f == NULL) {
-			ch_fault_set(fault, ptr,
+		memset(&one, 0, sizeof(one));
+		if (f == NULL)
+			ch_fault_set(&one, ptr,
 			    "%.80s is not a field of %s; remove it.", key,
 			    schema->name);
-			return CH_ERR_INVALID;
-		}
-		if (json_is_null(value)) {
-			if (!f->nullable) {
-				ch_fault_set(
-				    fault, ptr, "%s may not be null.", f->name);
-				return CH_ERR_INVALID;
-			}
+		else if (json_is_null(value) && !f->nullable)
+			ch_fault_set(&one, ptr, "%s may not be null.", f->name);
+		else if (json_is_null(value) || check_value(f, value, &one, ptr))
 			continue;
-		}
-		if (!check_value(f, value, fault, ptr))
+		if (!note(fault, errors, &one, &failed))
 			return CH_ERR_INVALID;
 	}
 	for (size_t i = 0; i < schema->nfields; i++) {
 		const struct ch_jfield *f = &schema->fields[i];
 		json_t *v = json_object_get(body, f->name);
 
-		if (f->required && (v == NULL || json_is_null(v))) {
+		/* A null where null is refused was reported above. */
+		if (f->required &&
+		    (v == NULL || (json_is_null(v) && f->nullable))) {
 			snprintf(ptr, sizeof(ptr), "/%s", f->name);
-			ch_fault_set(fault, ptr, "%s is required.", f->name);
-			return CH_ERR_INVALID;
+			ch_fault_set(&one, ptr, "%s is required.", f->name);
+			if (!note(fault, errors, &one, &failed))
+				return CH_ERR_INVALID;
 		}
 	}
-	return CH_OK;
+	return failed ? CH_ERR_INVALID : CH_OK;
+}
+
+ch_err
+ch_json_check(
+    const json_t *body, const struct ch_jschema *schema, struct ch_fault *fault)
+{
+	return ch_json_check_all(body, schema, fault, NULL);
 }
 
 const char *

@@ -93,6 +93,7 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 		"title", "type", "string", "status", "type", "integer",
 		"detail", "type", "string", "instance", "type", "string",
 		"errors", "type", "array"));
+	/* errors: [{field, detail}], every schema violation of a body. */
 	for (size_t i = 0; i < count; i++) {
 		const struct ch_route *r = &routes[i];
 		json_t *item = json_object_get(paths, r->path);

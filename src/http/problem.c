@@ -124,6 +124,24 @@ ch_reply_problem(
 }
 
 void
+ch_reply_violations(
+    struct ch_req *req, const struct ch_fault *first, json_t *errors)
+{
+	size_t n = json_array_size(errors);
+	char detail[sizeof(first->detail) + 80];
+
+	if (n <= 1) {
+		json_decref(errors);
+		ch_reply_problem(req, "validation", first->detail, first->field);
+		return;
+	}
+	snprintf(detail, sizeof(detail), "%s (and %zu more: see errors)",
+	    first->detail, n - 1);
+	ch_reply_problem(req, "validation", detail, NULL);
+	json_object_set_new(req->reply, "errors", errors);
+}
+
+void
 ch_reply_error(struct ch_req *req, ch_err err)
 {
 	const struct ch_fault *f = &req->ctx.fault;

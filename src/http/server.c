@@ -614,7 +614,16 @@ dispatch(struct req_state *st)
 		}
 		if (ch_json_check(req->body, route->body_schema,
 			&req->ctx.fault) != CH_OK) {
-			ch_reply_error(req, CH_ERR_INVALID);
+			/* Again, listing every violation, not the first only. */
+			json_t *errors = json_array();
+
+			if (errors == NULL) {
+				ch_reply_error(req, CH_ERR_INVALID);
+				return;
+			}
+			(void)ch_json_check_all(req->body, route->body_schema,
+			    &req->ctx.fault, errors);
+			ch_reply_violations(req, &req->ctx.fault, errors);
 			return;
 		}
 	}

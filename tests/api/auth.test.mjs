@@ -128,6 +128,17 @@ describe('sign in', () => {
 			{ username: 'rso', password: 'rso-demo-passphrase', remember: true });
 		assertProblem(extra, 422, 'validation', /^remember is not a field of Login/, '/remember');
 	});
+
+	test('a body with several faults gets every one of them, not the first only', async () => {
+		const r = await api(null, 'POST', '/api/v1/auth/login',
+			{ username: 42, remember: true, password: null });
+		const p = assertProblem(r, 422, 'validation', /\(and 2 more: see errors\)$/);
+		assert.deepEqual(p.errors.map((e) => e.field).sort(),
+			['/password', '/remember', '/username']);
+		for (const e of p.errors) assert.ok(e.detail.length > 0, e.field);
+		assert.match(p.errors.find((e) => e.field === '/username').detail, /username must be a string/);
+		assert.match(p.errors.find((e) => e.field === '/password').detail, /password may not be null/);
+	});
 });
 
 describe('sign out', () => {

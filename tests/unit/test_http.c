@@ -129,6 +129,42 @@ Test(json, refuses_unknown_fields_wrong_types_and_bad_values)
 	}
 }
 
+/* Every violation is listed, the first also in the fault, as one check
+ * would have found it; a good body lists none. */
+Test(json, lists_every_violation)
+{
+	json_error_t e;
+	json_t *v = json_loads("{\"given_name\":5,\"nickname\":\"x\","
+			       "\"category\":\"ambassador\"}",
+	    0, &e);
+	json_t *errors = json_array();
+	struct ch_fault first, all;
+	const char *want[] = {"/given_name", "/nickname", "/category",
+	    "/post_id", "/family_name"};
+
+	cr_assert_not_null(v);
+	memset(&first, 0, sizeof(first));
+	memset(&all, 0, sizeof(all));
+	cr_assert_eq(ch_json_check(v, &ch_schema_person_create, &first),
+	    CH_ERR_INVALID);
+	cr_assert_eq(ch_json_check_all(v, &ch_schema_person_create, &all, errors),
+	    CH_ERR_INVALID);
+	cr_assert_str_eq(all.field, first.field);
+	cr_assert_str_eq(all.detail, first.detail);
+	for (size_t i = 0; i < CH_ARRAY_LEN(want); i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < json_array_size(errors); j++)
+			found = found ||
+			    strcmp(json_string_value(json_object_get(
+				       json_array_get(errors, j), "field")),
+				want[i]) == 0;
+		cr_assert(found, "%s listed", want[i]);
+	}
+	json_decref(v);
+	json_decref(errors);
+}
+
 Test(json, counts_code_points_not_bytes)
 {
 	struct ch_fault f;
