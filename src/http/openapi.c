@@ -86,14 +86,16 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 	json_t *paths = json_object(), *schemas = json_object();
 	json_t *doc;
 
+	/* errors: each field at fault (every violation of a body's schema). */
 	json_object_set_new(schemas, "Problem",
 	    json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, s:{s:s}, "
-		      "s:{s:s}}}",
+		      "s:{s:s}, s:{s:s, s:{s:s, s:{s:{s:s}, s:{s:s}}}}}}",
 		"type", "object", "properties", "type", "type", "string",
 		"title", "type", "string", "status", "type", "integer",
 		"detail", "type", "string", "instance", "type", "string",
-		"errors", "type", "array"));
-	/* errors: [{field, detail}], every schema violation of a body. */
+		"request_id", "type", "string", "errors", "type", "array",
+		"items", "type", "object", "properties", "field", "type",
+		"string", "detail", "type", "string"));
 	for (size_t i = 0; i < count; i++) {
 		const struct ch_route *r = &routes[i];
 		json_t *item = json_object_get(paths, r->path);
