@@ -16,13 +16,10 @@
 #include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -47,15 +44,6 @@ struct ch_http_server {
 	char *key_pem;
 	bool tls;
 	unsigned port;
-	/* The server accepts connections itself and hands each to
-	 * libmicrohttpd, which places it on a worker by its descriptor, so
-	 * the workers share the connections evenly; when the workers race
-	 * for a listening socket, one ends up with half of them and becomes
-	 * the gate's bottleneck. */
-	int listen_fd;
-	int stop_fd; /* eventfd: the acceptor's signal to end */
-	pthread_t acceptor;
-	bool acceptor_running;
 };
 
 /* Per-request state kept between the calls of the access handler. */
@@ -867,58 +855,6 @@ mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("libmicrohttpd: %s", msg);
 }
 
-/* The listening socket, bound and listening; -1 on failure. */
-static int
-listen_on(const struct sockaddr_in *sa)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int on = 1;
-
-	if (fd < 0)
-		return -1;
-	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, (const struct sockaddr *)sa, sizeof(*sa)) != 0 ||
-	    listen(fd, SOMAXCONN) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-static void *
-acceptor_main(void *arg)
-{
-	struct ch_http_server *srv = arg;
-	struct pollfd fds[2] = {
-	    {srv->listen_fd, POLLIN, 0}, {srv->stop_fd, POLLIN, 0}};
-
-	(void)pthread_setname_np(pthread_self(), "accept");
-	for (;;) {
-		struct sockaddr_storage addr;
-		socklen_t len = sizeof(addr);
-		int fd;
-
-		if (poll(fds, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (fds[1].revents != 0)
-			break;
-		fd = accept4(srv->listen_fd, (struct sockaddr *)&addr, &len,
-		    SOCK_CLOEXEC);
-		if (fd < 0) {
-			/* Out of descriptors: let connections close first. */
-			if (errno == EMFILE || errno == ENFILE ||
-			    errno == ENOBUFS || errno == ENOMEM)
-				usleep(10 * 1000);
-			continue;
-		}
-		/* libmicrohttpd closes the socket if it refuses it (its
-		 * connection limits, per address and in all). */
-		(void)MHD_add_connection(
-		    srv->daemon, fd, (struct sockaddr *)&addr, len);
-	}
-	return NULL;
-}
-
 ch_err
 ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
     struct ch_http_server **out)
@@ -929,6 +865,7 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 	    "%SERVER_PRECEDENCE";
 	struct ch_http_server *srv;
 	struct sockaddr_in sa;
+	const union MHD_DaemonInfo *info;
 	struct MHD_OptionItem tls_options[4] = {{MHD_OPTION_END, 0, NULL},
 	    {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL},
 	    {MHD_OPTION_END, 0, NULL}};
@@ -953,7 +890,6 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		return CH_ERR_NOMEM;
-	srv->listen_fd = srv->stop_fd = -1;
 	server_store = store;
 	server_closing = false;
 	ch_metrics_set_store(store);
@@ -969,16 +905,8 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 			return CH_ERR_IO;
 		}
 	}
-	if ((srv->listen_fd = listen_on(&sa)) < 0 ||
-	    (srv->stop_fd = eventfd(0, EFD_CLOEXEC)) < 0) {
-		log_error("cannot listen on %s: %s", cfg->listen,
-		    strerror(errno));
-		ch_http_stop(srv);
-		return CH_ERR_IO;
-	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-	    MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (srv->tls) {
 		flags |= MHD_USE_TLS;
 		tls_options[0] = (struct MHD_OptionItem){
@@ -989,8 +917,8 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		    MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)priorities};
 	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-	    MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+	    (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
 	    MHD_OPTION_CONNECTION_LIMIT, cfg->max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_connections,
 	    MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_seconds,
@@ -1009,21 +937,8 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		ch_http_stop(srv);
 		return CH_ERR_NOMEM;
 	}
-	if (pthread_create(&srv->acceptor, NULL, acceptor_main, srv) != 0) {
-		log_error("cannot start the thread that accepts connections");
-		ch_http_stop(srv);
-		return CH_ERR_NOMEM;
-	}
-	srv->acceptor_running = true;
-	{
-		struct sockaddr_in bound;
-		socklen_t blen = sizeof(bound);
-
-		srv->port = getsockname(srv->listen_fd,
-				(struct sockaddr *)&bound, &blen) == 0
-		    ? ntohs(bound.sin_port)
-		    : ntohs(sa.sin_port);
-	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = info ? info->port : ntohs(sa.sin_port);
 	if (cfg->port_file != NULL) {
 		FILE *f = fopen(cfg->port_file, "w");
 
@@ -1047,16 +962,6 @@ ch_http_stop(struct ch_http_server *srv)
 {
 	if (srv == NULL)
 		return;
-	if (srv->acceptor_running) { /* no new connections from here on */
-		uint64_t one = 1;
-
-		(void)!write(srv->stop_fd, &one, sizeof(one));
-		pthread_join(srv->acceptor, NULL);
-	}
-	if (srv->listen_fd >= 0)
-		close(srv->listen_fd);
-	if (srv->stop_fd >= 0)
-		close(srv->stop_fd);
 	if (srv->daemon != NULL) {
 		/* Deferred answers are awaited (new ones are answered at
 		 * once from now on), and suspended streams must be resumed
