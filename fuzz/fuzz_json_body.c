@@ -4,6 +4,8 @@
  * checked against every declared body schema with ch_json_check().  It
  * must never crash, leak or read out of bounds; a refusal must come with a
  * field and a sentence, and an accepted body must really be an object.
+ * ch_json_check_all() must agree: the same verdict, the same first fault,
+ * and (for an object) one {field, detail} per violation, at most 50.
  *
  *	CC=clang meson setup build-fuzz -Dfuzz=true -Db_lundef=false
  *	ninja -C build-fuzz fuzz_json_body
@@ -11,6 +13,7 @@
  */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "http/http.h"
 
@@ -60,9 +63,34 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (err == CH_OK && !json_is_object(body))
 			abort();
+		struct ch_fault first = {{0}, {0}};
+		json_t *errors = json_array();
+		ch_err all;
+
 		if (err != CH_OK &&
 		    (err != CH_ERR_INVALID || fault.detail[0] == '\0'))
 			abort();
+		if (errors == NULL)
+			abort();
+		all = ch_json_check_all(body, schemas[i], &first, errors);
+		if (all != err || (err != CH_OK &&
+				      (strcmp(first.field, fault.field) != 0 ||
+					  strcmp(first.detail, fault.detail) !=
+					      0)))
+			abort();
+		if (json_array_size(errors) > 50 ||
+		    (err == CH_OK) != (json_array_size(errors) == 0 &&
+					  json_is_object(body)))
+			abort();
+		for (size_t k = 0; k < json_array_size(errors); k++) {
+			json_t *e = json_array_get(errors, k);
+
+			if (!json_is_string(json_object_get(e, "field")) ||
+			    json_string_length(json_object_get(e, "detail")) ==
+				0)
+				abort();
+		}
+		json_decref(errors);
 	}
 	json_decref(body);
 	return 0;
