@@ -243,6 +243,22 @@ struct ch_match_index {
 	uint32_t *nb_type;
 	double *nb_sim;
 	size_t n_nb, nb_cap;
+	/* For the cut of large queries (cut_build): by name, the weight of
+	 * its distinct words in tenths (a lower bound of what it can leave
+	 * over); the types a query token may align with without sharing a
+	 * key with it, by length (initials and particles, words by length,
+	 * words with a glued particle by the length without it); words by
+	 * first letter and length (what two query tokens joined may align
+	 * with); and by first letter of the first and joined length, the
+	 * names whose neighbouring tokens may join to align with one query
+	 * token. */
+	uint8_t *name_ew;
+	uint32_t *spec_types;
+	size_t n_spec;
+	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
+	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
+	uint32_t *fl_start, *fl_types;
+	uint32_t *pair_start, *pair_names;
 };
 
 static _Thread_local size_t last_candidates;
@@ -581,6 +597,161 @@ fail:
 	return false;
 }
 
+/* The bucket of a name's neighbouring tokens X and Y that may join to
+ * align with one query token (compound_similarity: X a name or a
+ * particle, Y a name, a particle or a legal form): by X's first letter
+ * and their joined length. */
+#define PAIR_LEN 64
+#define PAIR_BUCKET(first, len)                                                \
+	((size_t)((unsigned char)(first)&127) * PAIR_LEN +                     \
+	    ((len) < PAIR_LEN - 1 ? (size_t)(len) : (size_t)PAIR_LEN - 1))
+#define FL_BUCKET(first, len)                                                  \
+	((size_t)((unsigned char)(first)&127) * CH_MATCH_TOKEN_MAX +           \
+	    (size_t)(len))
+
+static bool
+pair_joins(const struct ch_match_token *x, const struct ch_match_token *y)
+{
+	return (x->role == CH_TOKEN_NAME || x->role == CH_TOKEN_PARTICLE) &&
+	    (y->role == CH_TOKEN_NAME || y->role == CH_TOKEN_PARTICLE ||
+		y->role == CH_TOKEN_SUFFIX);
+}
+
+/* Counting sort of N items into buckets: START (N_BUCKETS + 1) from the
+ * bucket of each item (BUCKET_OF), then OUT. */
+static bool
+bucket_fill(uint32_t *start, size_t n_buckets, const uint32_t *bucket_of,
+    const uint32_t *item, size_t n, uint32_t **out)
+{
+	uint32_t *fill;
+
+	memset(start, 0, (n_buckets + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		start[bucket_of[i] + 1]++;
+	for (size_t b = 0; b < n_buckets; b++)
+		start[b + 1] += start[b];
+	*out = malloc((n + 1) * sizeof(**out));
+	fill = malloc((n_buckets + 1) * sizeof(*fill));
+	if (*out == NULL || fill == NULL) {
+		free(fill);
+		return false;
+	}
+	memcpy(fill, start, n_buckets * sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		(*out)[fill[bucket_of[i]]++] = item[i];
+	free(fill);
+	return true;
+}
+
+/* What the cut of large queries reads (see struct ch_match_index). */
+static bool
+build_cut_tables(struct ch_match_index *ix)
+{
+	size_t n_types = ix->type_tab.n, n = 0, n_pairs = 0;
+	uint32_t *item = NULL, *bucket = NULL;
+	bool ok = false;
+
+	ix->name_ew = malloc(ix->n_names + 1);
+	ix->fl_start =
+	    malloc((128 * CH_MATCH_TOKEN_MAX + 1) * sizeof(uint32_t));
+	ix->pair_start = malloc((128 * PAIR_LEN + 1) * sizeof(uint32_t));
+	for (size_t nm = 0; nm < ix->n_names; nm++)
+		n_pairs += ix->names[nm].n_tokens;
+	item = calloc(n_types + n_pairs + 1, sizeof(*item));
+	bucket = calloc(n_types + n_pairs + 1, sizeof(*bucket));
+	if (ix->name_ew == NULL || ix->fl_start == NULL ||
+	    ix->pair_start == NULL || item == NULL || bucket == NULL)
+		goto done;
+	/* The weight of a name's distinct words (the least of a word's
+	 * weights where it recurs: a repeat of an aligned word is not left
+	 * over), rounded down, in tenths. */
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+		const uint32_t *t = &ix->tokens[in->first_token];
+		double w = 0;
+
+		for (size_t i = 0; i < in->n_tokens; i++) {
+			double least = ix->type_weight[t[i]];
+			bool seen = false;
+
+			for (size_t k = 0; k < in->n_tokens; k++) {
+				if (strcmp(ix->types[t[k]].text,
+					ix->types[t[i]].text) != 0)
+					continue;
+				seen = seen || k < i;
+				if (ix->type_weight[t[k]] < least)
+					least = ix->type_weight[t[k]];
+			}
+			if (!seen)
+				w += least;
+		}
+		w = w * 10.0 - 1e-6;
+		ix->name_ew[nm] = w >= 255 ? 255 : w <= 0 ? 0 : (uint8_t)w;
+	}
+	/* Initials and particles (they share no key with any word), and
+	 * words spelt as a particle ("ben", "ibn": a particle aligns with
+	 * them by its canonical spelling). */
+	for (size_t t = 0; t < n_types; t++)
+		if (((ix->types[t].role == CH_TOKEN_INITIAL ||
+			 ix->types[t].role == CH_TOKEN_PARTICLE) &&
+			ix->type_weight[t] > 0) ||
+		    (ix->nb_done[t] && ix->types[t].canon != 0))
+			item[n++] = (uint32_t)t;
+	ix->n_spec = n;
+	if ((ix->spec_types = malloc((n + 1) * sizeof(uint32_t))) == NULL)
+		goto done;
+	memcpy(ix->spec_types, item, n * sizeof(uint32_t));
+	/* Words by length; words with a glued particle by the length
+	 * without it; words by first letter and length. */
+	n = 0;
+	for (size_t t = 0; t < n_types; t++)
+		if (ix->nb_done[t]) {
+			item[n] = (uint32_t)t;
+			bucket[n++] = ix->type_len[t];
+		}
+	if (!bucket_fill(ix->len_start, CH_MATCH_TOKEN_MAX, bucket, item, n,
+		&ix->len_types))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		bucket[i] = (uint32_t)FL_BUCKET(
+		    ix->types[item[i]].text[0], ix->type_len[item[i]]);
+	if (!bucket_fill(ix->fl_start, 128 * CH_MATCH_TOKEN_MAX, bucket, item,
+		n, &ix->fl_types))
+		goto done;
+	n = 0;
+	for (size_t t = 0; t < n_types; t++)
+		if (ix->nb_done[t] && ix->types[t].stem != 0) {
+			item[n] = (uint32_t)t;
+			bucket[n++] = ix->type_len[t] - ix->types[t].stem;
+		}
+	if (!bucket_fill(ix->base_start, CH_MATCH_TOKEN_MAX, bucket, item, n,
+		&ix->base_types))
+		goto done;
+	/* Names by the neighbouring tokens that may join. */
+	n = 0;
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+		const uint32_t *t = &ix->tokens[in->first_token];
+
+		for (size_t i = 0; i + 1 < in->n_tokens; i++) {
+			const struct ch_match_token *x = &ix->types[t[i]],
+						    *y = &ix->types[t[i + 1]];
+
+			if (!pair_joins(x, y))
+				continue;
+			item[n] = (uint32_t)nm;
+			bucket[n++] = (uint32_t)PAIR_BUCKET(
+			    x->text[0], (size_t)x->len + y->len);
+		}
+	}
+	ok = bucket_fill(
+	    ix->pair_start, 128 * PAIR_LEN, bucket, item, n, &ix->pair_names);
+done:
+	free(item);
+	free(bucket);
+	return ok;
+}
+
 static bool build_neighbours(struct ch_match_index *ix);
 
 struct ch_match_index *
@@ -612,7 +783,8 @@ ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 		}
 	}
 	ix->n_entries = total;
-	if (!build_postings(ix) || !build_neighbours(ix))
+	if (!build_postings(ix) || !build_neighbours(ix) ||
+	    !build_cut_tables(ix))
 		goto fail;
 	return ix;
 fail:
@@ -645,6 +817,14 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->nb_done);
 	free(ix->nb_type);
 	free(ix->nb_sim);
+	free(ix->name_ew);
+	free(ix->spec_types);
+	free(ix->len_types);
+	free(ix->base_types);
+	free(ix->fl_start);
+	free(ix->fl_types);
+	free(ix->pair_start);
+	free(ix->pair_names);
 	free(ix);
 }
 
@@ -672,7 +852,14 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
 	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4 +
 	    (ix->type_tab.n + 1) * 5 +
-	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim));
+	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim)) +
+	    ix->n_names +
+	    4 *
+	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
+		ix->base_start[CH_MATCH_TOKEN_MAX] +
+		ix->fl_start[128 * CH_MATCH_TOKEN_MAX] +
+		ix->pair_start[128 * PAIR_LEN] +
+		128 * (CH_MATCH_TOKEN_MAX + PAIR_LEN) + 2);
 }
 
 /* ---- queries ---- */
@@ -1716,6 +1903,270 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 	return true;
 }
 
+/*
+ * The cut of large queries.  A query whose generators hold thousands of
+ * names (common words, at a million names) reads every one of them to
+ * bound it, and most cannot reach the threshold: they lack a second query
+ * token.  Before reading them, each name gets a bit per query word
+ * ("slot") that says whether it MAY align that word — it holds a type
+ * the word is similar to (through the keys, or one of the types that may
+ * be similar without sharing a key: initials, particles, words of the
+ * lengths where spelling alone reaches the floor), or neighbouring
+ * tokens that may join to align with it, or a type that two query tokens
+ * joined may align with — and a bit that says whether the word may take
+ * two of its tokens (joined).  A name that aligns none of a word misses
+ * its weight; the tokens it cannot align are left over (at least its
+ * words' weight less what the aligned query tokens can take); the score
+ * S / (A + 1.5 P + 3 C + 0.45 Q + E') is then at most
+ * A / (A + 3 b + 0.45 (Q - b) + 0.3 (E - b)), b the least of Q and E —
+ * a true bound (the scorer's own similarities only lower it), so a name
+ * under the threshold by it is not read at all: it could not be a hit.
+ */
+#define CUT_MIN 8192
+#define CUT_SLOTS 4
+
+struct cut {
+	uint8_t *flags;  /* by name: bit s, may align slot s; bit 4 + s, slot
+			    s may take two of its tokens */
+	int ew_max[256]; /* by flags: the most words' weight (tenths) a
+			    name may have and reach the threshold */
+	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
+	size_t token[CUT_SLOTS];       /* by slot: the query token */
+	size_t n_slots;
+};
+
+static void
+cut_mark(const struct ch_match_index *ix, uint8_t *flags, uint32_t type,
+    uint8_t bits)
+{
+	for (uint32_t p = ix->type_start[type]; p < ix->type_start[type + 1];
+	     p++)
+		flags[ix->type_names[p]] |= bits;
+}
+
+/* Whether a word of X letters may be similar to one of L letters by
+ * spelling alone, without a key in common: at most two letters each
+ * (one edit), or nine and more, where two edits (past the index's
+ * deletions) or three reach the floor (edit_cap in score.c: 3 edits from
+ * nine letters, 4 from sixteen, n / 4 beyond). */
+static bool
+cut_length(size_t x, size_t l)
+{
+	size_t n = x > l ? x : l, diff = x > l ? x - l : l - x;
+
+	return n <= 2 || (n >= 9 && (diff <= 3 || diff * 4 <= n));
+}
+
+/* Whether the spelling of T and U (no glued particle on either) is
+ * surely under the floor from their letters: each letter on one side
+ * only is an edit, and the edits cap the similarity. */
+static bool
+cut_letters_under(
+    const struct ch_match_token *t, const struct ch_match_token *u)
+{
+	unsigned common = (unsigned)__builtin_popcount(t->letters & u->letters);
+	size_t only_t = t->n_letters - common, only_u = u->n_letters - common;
+	size_t d = only_t > only_u ? only_t : only_u;
+	size_t n = t->len > u->len ? t->len : u->len;
+	size_t diff = t->len > u->len ? t->len - u->len : u->len - t->len;
+
+	if (diff > d)
+		d = diff;
+	return !(
+	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
+}
+
+static void
+cut_scan(struct query *q, uint8_t *flags, const struct ch_match_token *t,
+    const uint32_t *types, size_t from, size_t to, uint8_t bits)
+{
+	const struct ch_match_index *ix = q->ix;
+
+	for (size_t k = from; k < to; k++) {
+		const struct ch_match_token *u = &ix->types[types[k]];
+
+		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
+		    cut_letters_under(t, u))
+			continue;
+		if (ch_match_token_similarity_floor(t, u) >=
+		    CH_MATCH_TOKEN_FLOOR)
+			cut_mark(ix, flags, types[k], bits);
+	}
+}
+
+/* The most a name with FLAGS and words' weight EW can score (the bound
+ * above); W the query's weight. */
+static double
+cut_bound(const struct query *q, const struct cut *c, unsigned flags, double ew,
+    double w)
+{
+	double miss = 0, cons = 0, extra, both, a;
+
+	for (size_t i = 0; i < q->name.n_tokens; i++) {
+		double wi = ch_match_token_weight(q->refs[i]);
+		int s = c->slot[i];
+
+		if (wi <= 0)
+			continue;
+		if (s >= 0 && (flags >> s & 1) == 0)
+			miss += q->miss_cost[i] > 0 ? wi : 0;
+		else if (s >= 0)
+			cons += (flags >> (4 + s) & 1) != 0
+			    ? 2
+			    : 1; /* (never a particle's) */
+		else
+			cons += q->refs[i]->role == CH_TOKEN_NAME ? 2 : 1;
+	}
+	a = w - miss;
+	if (a <= 0)
+		return 0;
+	extra = ew > cons ? ew - cons : 0;
+	both = miss < extra ? miss : extra;
+	return a /
+	    (a + CH_MATCH_CONFLICT_COST * both +
+		CH_MATCH_MISSING_COST * (miss - both) +
+		CH_MATCH_EXTRA_COST * (extra - both));
+}
+
+/* The flags of every name and the most weight each flags allow; false
+ * when out of memory (then no cut). TYPES_OF[i] .. + N_TYPES_OF[i]: the
+ * types query token i aligns through the keys (token_types). */
+static bool
+cut_build(struct query *q, struct cut *c, const struct ids *types,
+    const size_t *first_of, const size_t *n_of)
+{
+	const struct ch_match_index *ix = q->ix;
+	size_t nq = q->name.n_tokens;
+	double w = 0, t = q->params->review - q->evidence - 1e-9;
+	uint8_t *flags;
+
+	c->n_slots = 0;
+	for (size_t i = 0; i < nq; i++) {
+		c->slot[i] = -1;
+		w += ch_match_token_weight(q->refs[i]);
+		if (q->refs[i]->role == CH_TOKEN_NAME &&
+		    ch_match_token_weight(q->refs[i]) > 0 &&
+		    c->n_slots < CUT_SLOTS) {
+			c->token[c->n_slots] = i;
+			c->slot[i] = (int)c->n_slots++;
+		}
+	}
+	/* Then particles, while there are slots ("Abu Ahmed": a name
+	 * without "abu" misses it, and leaves a word over). */
+	for (size_t i = 0; i < nq && c->n_slots < CUT_SLOTS; i++)
+		if (q->refs[i]->role == CH_TOKEN_PARTICLE &&
+		    ch_match_token_weight(q->refs[i]) > 0) {
+			c->token[c->n_slots] = i;
+			c->slot[i] = (int)c->n_slots++;
+		}
+	if (c->n_slots == 0 ||
+	    (flags = c->flags = calloc(ix->n_names + 1, 1)) == NULL)
+		return false;
+	for (size_t s = 0; s < c->n_slots; s++) {
+		size_t i = c->token[s];
+		const struct ch_match_token *f = q->refs[i];
+		size_t lf = f->len, bf = f->len - f->stem;
+		uint8_t bit = (uint8_t)(1u << s);
+
+		/* A particle aligns with particles of its spelling (or the
+		 * same letters as a name), never an initial, and takes one
+		 * token. */
+		if (f->role == CH_TOKEN_PARTICLE) {
+			char name[CH_MATCH_TOKEN_MAX + 2];
+			uint32_t id;
+
+			cut_scan(
+			    q, flags, f, ix->spec_types, 0, ix->n_spec, bit);
+			snprintf(name, sizeof(name), "a%s", f->text);
+			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
+				cut_mark(ix, flags, id, bit);
+			snprintf(
+			    name, sizeof(name), "a%s", ch_match_token_canon(f));
+			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
+				cut_mark(ix, flags, id, bit);
+			continue;
+		}
+		/* Its types through the keys (and main's joined forms). */
+		for (size_t k = 0; k < n_of[i]; k++)
+			cut_mark(ix, flags, types->v[first_of[i] + k], bit);
+		/* Initials and particles. */
+		cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, bit);
+		/* Words similar by spelling alone, without a key. */
+		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
+			if (cut_length(lf, l) || cut_length(bf, l))
+				cut_scan(q, flags, f, ix->len_types,
+				    ix->len_start[l], ix->len_start[l + 1],
+				    bit);
+			if (cut_length(bf, l))
+				cut_scan(q, flags, f, ix->base_types,
+				    ix->base_start[l], ix->base_start[l + 1],
+				    bit);
+		}
+		/* Two neighbouring tokens of a name joined. */
+		for (size_t l = lf >= 2 ? lf - 2 : 0; l <= lf + 2; l++) {
+			size_t b = PAIR_BUCKET(f->text[0], l);
+
+			for (uint32_t p = ix->pair_start[b];
+			     p < ix->pair_start[b + 1]; p++)
+				flags[ix->pair_names[p]] |=
+				    (uint8_t)(bit | bit << 4);
+		}
+	}
+	/* Two query tokens joined against one of a name. */
+	for (size_t i = 0; i + 1 < nq; i++) {
+		const struct ch_match_token *x = q->refs[i],
+					    *y = q->refs[i + 1];
+		uint8_t bits = 0;
+		size_t lxy = (size_t)x->len + y->len;
+
+		if (!pair_joins(x, y) || ch_match_token_weight(x) <= 0 ||
+		    (ch_match_token_weight(y) <= 0 &&
+			y->role != CH_TOKEN_SUFFIX))
+			continue;
+		if (c->slot[i] >= 0)
+			bits |= (uint8_t)(1u << c->slot[i]);
+		if (c->slot[i + 1] >= 0)
+			bits |= (uint8_t)(1u << c->slot[i + 1]);
+		if (bits == 0)
+			continue;
+		for (size_t l = lxy >= 2 ? lxy - 2 : 0;
+		     l <= lxy + 2 && l < CH_MATCH_TOKEN_MAX; l++) {
+			size_t b = FL_BUCKET(x->text[0], l);
+
+			for (uint32_t k = ix->fl_start[b];
+			     k < ix->fl_start[b + 1]; k++)
+				if (ch_match_compound_similarity(
+					x, y, &ix->types[ix->fl_types[k]]) > 0)
+					cut_mark(
+					    ix, flags, ix->fl_types[k], bits);
+		}
+	}
+	/* By flags, the most weight (the bound falls as it grows). */
+	for (unsigned v = 0; v < 256; v++) {
+		int lo = 0, hi = 255;
+
+		if ((v & ~((1u << c->n_slots) - 1) & 15) != 0 ||
+		    (v >> 4 & ~((1u << c->n_slots) - 1)) != 0) {
+			c->ew_max[v] = 255;
+			continue;
+		}
+		if (cut_bound(q, c, v, 0, w) < t) {
+			c->ew_max[v] = -1;
+			continue;
+		}
+		while (lo < hi) {
+			int mid = (lo + hi + 1) / 2;
+
+			if (cut_bound(q, c, v, mid / 10.0, w) >= t)
+				lo = mid;
+			else
+				hi = mid - 1;
+		}
+		c->ew_max[v] = lo;
+	}
+	return true;
+}
+
 /* An entry among the candidates: its names cand[first .. first + n) and
  * the best score they could reach. */
 struct entry_bound {
@@ -1746,8 +2197,11 @@ ch_match_query(const struct ch_match_index *ix,
 	struct pairs pairs = {0};
 	struct type_masks masks = {0};
 	struct entry_bound *order = NULL;
+	struct cut cut = {0};
 	double *bounds = NULL;
-	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0;
+	size_t first_of[CH_MATCH_TOKENS_MAX] = {0},
+	       n_of[CH_MATCH_TOKENS_MAX] = {0};
+	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0, est = 0;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
 	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
@@ -1769,6 +2223,8 @@ ch_match_query(const struct ch_match_index *ix,
 		if (!token_types(&q, i, &pairs, &types, &g->joined_at))
 			goto nomem;
 		g->n = types.n - g->first;
+		first_of[i] = g->first;
+		n_of[i] = g->n;
 		g->cost = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
 		g->token = i;
@@ -1800,6 +2256,13 @@ ch_match_query(const struct ch_match_index *ix,
 			break;
 		}
 	}
+	/* Thousands of names to read: first the cut (above). */
+	for (size_t g = 0; g < n_gen; g++)
+		est += gen[g].cost;
+	if (est >= CUT_MIN && !cut_build(&q, &cut, &types, first_of, n_of)) {
+		free(cut.flags);
+		cut.flags = NULL;
+	}
 	/* Short of the bound, every name token generates: an entry must
 	 * align one of them to score at all (score.c). */
 	/* A token that aligns with nothing listed may be two listed names
@@ -1824,9 +2287,16 @@ ch_match_query(const struct ch_match_index *ix,
 			     (all ||
 				 ix->names[ix->type_names[p]].n_full <=
 				     short_names);
-			     p++)
-				if (!ids_push(&cand, ix->type_names[p]))
+			     p++) {
+				uint32_t nm = ix->type_names[p];
+
+				if (cut.flags != NULL &&
+				    (int)ix->name_ew[nm] >
+					cut.ew_max[cut.flags[nm]])
+					continue;
+				if (!ids_push(&cand, nm))
 					goto nomem;
+			}
 		}
 	ids_unique(&cand, 0);
 	/* Each candidate name's bound, and each entry's (its best name's):
@@ -1903,6 +2373,7 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	free(bounds);
 	free(order);
+	free(cut.flags);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
@@ -1913,6 +2384,7 @@ ch_match_query(const struct ch_match_index *ix,
 nomem:
 	free(bounds);
 	free(order);
+	free(cut.flags);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
