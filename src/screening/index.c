@@ -48,6 +48,9 @@
 #define DELETE_TWO_MIN 5
 #define DELETE_TWO_MAX 10
 #define NONE UINT32_MAX
+/* A query whose generators hold this many names is cut first (see
+ * cut_build): below it, the cut costs more than it saves. */
+#define CUT_MIN 8192
 
 /* ---- an interning string table ---- */
 
@@ -259,6 +262,7 @@ struct ch_match_index {
 	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
 	uint32_t *fl_start, *fl_types;
 	uint32_t *pair_start, *pair_names;
+	size_t cut_from; /* generators' names from which a query is cut */
 };
 
 static _Thread_local size_t last_candidates;
@@ -783,6 +787,7 @@ ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 		}
 	}
 	ix->n_entries = total;
+	ix->cut_from = CUT_MIN;
 	if (!build_postings(ix) || !build_neighbours(ix) ||
 	    !build_cut_tables(ix))
 		goto fail;
@@ -826,6 +831,12 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->pair_start);
 	free(ix->pair_names);
 	free(ix);
+}
+
+void
+ch_match_index_set_cut(struct ch_match_index *ix, size_t from)
+{
+	ix->cut_from = from;
 }
 
 size_t
@@ -1922,7 +1933,6 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
  * a true bound (the scorer's own similarities only lower it), so a name
  * under the threshold by it is not read at all: it could not be a hit.
  */
-#define CUT_MIN 8192
 #define CUT_SLOTS 4
 
 struct cut {
@@ -2259,7 +2269,8 @@ ch_match_query(const struct ch_match_index *ix,
 	/* Thousands of names to read: first the cut (above). */
 	for (size_t g = 0; g < n_gen; g++)
 		est += gen[g].cost;
-	if (est >= CUT_MIN && !cut_build(&q, &cut, &types, first_of, n_of)) {
+	if (est >= ix->cut_from &&
+	    !cut_build(&q, &cut, &types, first_of, n_of)) {
 		free(cut.flags);
 		cut.flags = NULL;
 	}
