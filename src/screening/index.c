@@ -261,7 +261,7 @@ struct ch_match_index {
 	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
 	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
 	uint32_t *fl_start, *fl_types;
-	uint32_t *pair_start, *pair_names;
+	uint32_t *pair_start, *pair_names, *pair_letters;
 	size_t cut_from; /* generators' names from which a query is cut */
 };
 
@@ -750,6 +750,21 @@ build_cut_tables(struct ch_match_index *ix)
 	}
 	ok = bucket_fill(
 	    ix->pair_start, 128 * PAIR_LEN, bucket, item, n, &ix->pair_names);
+	/* Beside each, the letters of the two joined (in the same order:
+	 * the fill is stable). */
+	n = 0;
+	for (size_t nm = 0; ok && nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+		const uint32_t *t = &ix->tokens[in->first_token];
+
+		for (size_t i = 0; i + 1 < in->n_tokens; i++)
+			if (pair_joins(&ix->types[t[i]], &ix->types[t[i + 1]]))
+				item[n++] = ix->types[t[i]].letters |
+				    ix->types[t[i + 1]].letters;
+	}
+	ok = ok &&
+	    bucket_fill(ix->pair_start, 128 * PAIR_LEN, bucket, item, n,
+		&ix->pair_letters);
 done:
 	free(item);
 	free(bucket);
@@ -830,6 +845,7 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->fl_types);
 	free(ix->pair_start);
 	free(ix->pair_names);
+	free(ix->pair_letters);
 	free(ix);
 }
 
@@ -869,7 +885,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] +
 		ix->fl_start[128 * CH_MATCH_TOKEN_MAX] +
-		ix->pair_start[128 * PAIR_LEN] +
+		2 * ix->pair_start[128 * PAIR_LEN] +
 		128 * (CH_MATCH_TOKEN_MAX + PAIR_LEN) + 2);
 }
 
@@ -1918,40 +1934,72 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
  * The cut of large queries.  A query whose generators hold thousands of
  * names (common words, at a million names) reads every one of them to
  * bound it, and most cannot reach the threshold: they lack a second query
- * token.  Before reading them, each name gets a bit per query word
- * ("slot") that says whether it MAY align that word — it holds a type
- * the word is similar to (through the keys, or one of the types that may
- * be similar without sharing a key: initials, particles, words of the
- * lengths where spelling alone reaches the floor), or neighbouring
- * tokens that may join to align with it, or a type that two query tokens
- * joined may align with — and a bit that says whether the word may take
- * two of its tokens (joined).  A name that aligns none of a word misses
- * its weight; the tokens it cannot align are left over (at least its
- * words' weight less what the aligned query tokens can take); the score
- * S / (A + 1.5 P + 3 C + 0.45 Q + E') is then at most
- * A / (A + 3 b + 0.45 (Q - b) + 0.3 (E - b)), b the least of Q and E —
- * a true bound (the scorer's own similarities only lower it), so a name
- * under the threshold by it is not read at all: it could not be a hit.
+ * token, or hold it only spelt far otherwise.  Before reading them, each
+ * name gets, per query word ("slot"), the most similar it MAY align that
+ * word at, as a level (0: not at all) — from the types it holds that the
+ * word is similar to (through the keys, and the types that may be similar
+ * without sharing a key: initials, particles, words of the lengths where
+ * spelling alone reaches the floor), a type that two query tokens joined
+ * align with (at that similarity), or neighbouring tokens that may join
+ * to align with it (at most 1, and then the word may take two of its
+ * tokens: a bit) — and the weight of its distinct words is known.  Then,
+ * whichever of the words it may align it does align, at most at its
+ * level: S / (A + 1.5 P + 3 C + 0.45 Q + E') is at most
+ * S' / (A' + 3 b + 0.45 (Q - b) + 0.3 (E - b)), S' and A' from the
+ * levels, Q the missing words' weight, E at least its words' weight less
+ * the tokens the aligned words can take, b the least of Q and E — a true
+ * bound (a lower similarity, more left over, only lower the score), so a
+ * name it puts under the threshold is not read at all: it could not be a
+ * hit.  The most words' weight a name may have and reach the threshold is
+ * found once per query and combination of levels.
  */
 #define CUT_SLOTS 4
+#define CUT_LEVELS 8
+#define CUT_UNKNOWN ((int16_t)-32640) /* 0x8080, as memset writes it */
+#define CUT_TWO(s) ((uint16_t)(1u << (12 + (s))))
+
+/* The similarity each level stands for: the most of its range (level 0:
+ * not aligned). */
+static const double cut_level_sim[CUT_LEVELS] = {
+    0, 0.65, 0.72, 0.80, 0.86, 0.90, 0.95, 1.0};
 
 struct cut {
-	uint8_t *flags;  /* by name: bit s, may align slot s; bit 4 + s, slot
-			    s may take two of its tokens */
-	int ew_max[256]; /* by flags: the most words' weight (tenths) a
-			    name may have and reach the threshold */
+	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
+			    s; bit 12 + s, slot s may take two tokens */
+	int16_t *ew_max; /* by flags: the most words' weight (tenths) a name
+			    may have and reach the threshold; CUT_UNKNOWN */
 	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
 	size_t token[CUT_SLOTS];       /* by slot: the query token */
 	size_t n_slots;
+	double w, t; /* the query's weight; the threshold of name scores */
 };
 
-static void
-cut_mark(const struct ch_match_index *ix, uint8_t *flags, uint32_t type,
-    uint8_t bits)
+static unsigned
+cut_level(double sim)
 {
+	unsigned k = 1;
+
+	while (k + 1 < CUT_LEVELS && sim > cut_level_sim[k])
+		k++;
+	return k;
+}
+
+/* Raise slot S of every name holding TYPE to the level of SIM. */
+static void
+cut_mark(const struct ch_match_index *ix, uint16_t *flags, uint32_t type,
+    size_t s, double sim)
+{
+	unsigned sh = 3 * (unsigned)s;
+	uint16_t mask = (uint16_t)(7u << sh),
+		 level = (uint16_t)(cut_level(sim) << sh);
+
 	for (uint32_t p = ix->type_start[type]; p < ix->type_start[type + 1];
-	     p++)
-		flags[ix->type_names[p]] |= bits;
+	     p++) {
+		uint16_t *f = &flags[ix->type_names[p]];
+
+		if ((*f & mask) < level)
+			*f = (uint16_t)((*f & ~mask) | level);
+	}
 }
 
 /* Whether a word of X letters may be similar to one of L letters by
@@ -1986,74 +2034,125 @@ cut_letters_under(
 	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
 }
 
+/* Types[from .. to) similar to T marked at their similarity in slot S. */
 static void
-cut_scan(struct query *q, uint8_t *flags, const struct ch_match_token *t,
-    const uint32_t *types, size_t from, size_t to, uint8_t bits)
+cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
+    const uint32_t *types, size_t from, size_t to, size_t s)
 {
 	const struct ch_match_index *ix = q->ix;
 
 	for (size_t k = from; k < to; k++) {
 		const struct ch_match_token *u = &ix->types[types[k]];
+		double v;
 
 		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
 		    cut_letters_under(t, u))
 			continue;
-		if (ch_match_token_similarity_floor(t, u) >=
+		if ((v = ch_match_token_similarity_floor(t, u)) >=
 		    CH_MATCH_TOKEN_FLOOR)
-			cut_mark(ix, flags, types[k], bits);
+			cut_mark(ix, flags, types[k], s, v);
 	}
 }
 
-/* The most a name with FLAGS and words' weight EW can score (the bound
- * above); W the query's weight. */
+/* Query token I's similarity to TYPE, from the cache when known. */
 static double
-cut_bound(const struct query *q, const struct cut *c, unsigned flags, double ew,
-    double w)
+cut_sim(struct query *q, size_t i, uint32_t type)
 {
-	double miss = 0, cons = 0, extra, both, a;
+	struct sim_cache *c = &q->cache;
+	size_t s = cache_slot(c, type);
 
-	for (size_t i = 0; i < q->name.n_tokens; i++) {
-		double wi = ch_match_token_weight(q->refs[i]);
-		int s = c->slot[i];
-
-		if (wi <= 0)
-			continue;
-		if (s >= 0 && (flags >> s & 1) == 0)
-			miss += q->miss_cost[i] > 0 ? wi : 0;
-		else if (s >= 0)
-			cons += (flags >> (4 + s) & 1) != 0
-			    ? 2
-			    : 1; /* (never a particle's) */
-		else
-			cons += q->refs[i]->role == CH_TOKEN_NAME ? 2 : 1;
-	}
-	a = w - miss;
-	if (a <= 0)
-		return 0;
-	extra = ew > cons ? ew - cons : 0;
-	both = miss < extra ? miss : extra;
-	return a /
-	    (a + CH_MATCH_CONFLICT_COST * both +
-		CH_MATCH_MISSING_COST * (miss - both) +
-		CH_MATCH_EXTRA_COST * (extra - both));
+	if (s != SIZE_MAX && (c->known[s] >> i & 1) != 0)
+		return c->sims[s * c->nq + i];
+	return ch_match_token_similarity_floor(q->refs[i], &q->ix->types[type]);
 }
 
-/* The flags of every name and the most weight each flags allow; false
- * when out of memory (then no cut). TYPES_OF[i] .. + N_TYPES_OF[i]: the
- * types query token i aligns through the keys (token_types). */
+/* The most a name with FLAGS and words' weight EW (in weights) can score:
+ * the best over which of the words it may align it aligns. */
+static double
+cut_bound(const struct query *q, const struct cut *c, unsigned flags, double ew)
+{
+	unsigned may = 0, sub = 0;
+	double best = 0;
+
+	for (size_t s = 0; s < c->n_slots; s++)
+		if ((flags >> (3 * s) & 7) != 0)
+			may |= 1u << s;
+	do {
+		double num = 0, den = 0, miss = 0, cons = 0, extra, both, v;
+
+		sub = (sub - may) & may; /* the next subset of MAY */
+		for (size_t i = 0; i < q->name.n_tokens; i++) {
+			double wi = ch_match_token_weight(q->refs[i]), sim;
+			int s = c->slot[i];
+
+			if (wi <= 0)
+				continue;
+			if (s < 0) { /* aligned, exactly, as it may */
+				num += wi;
+				den += wi;
+				cons +=
+				    q->refs[i]->role == CH_TOKEN_NAME ? 2 : 1;
+			} else if ((sub >> s & 1) != 0) {
+				sim = cut_level_sim[flags >> (3 * s) & 7];
+				num += sim * wi;
+				den += wi *
+				    (1.0 + CH_MATCH_PARTIAL_COST * (1.0 - sim));
+				cons += (flags & CUT_TWO(s)) != 0 ? 2 : 1;
+			} else if (q->miss_cost[i] > 0) {
+				miss += wi;
+			}
+		}
+		if (num <= 0)
+			continue;
+		extra = ew > cons ? ew - cons : 0;
+		both = miss < extra ? miss : extra;
+		v = num /
+		    (den + CH_MATCH_CONFLICT_COST * both +
+			CH_MATCH_MISSING_COST * (miss - both) +
+			CH_MATCH_EXTRA_COST * (extra - both));
+		if (v > best)
+			best = v;
+	} while (sub != 0);
+	return best;
+}
+
+/* The most words' weight (tenths) a name with FLAGS may have and reach
+ * the threshold, -1 when none (the bound falls as the weight grows). */
+static int16_t
+cut_ew_max(const struct query *q, const struct cut *c, unsigned flags)
+{
+	int lo = 0, hi = 255;
+
+	if (cut_bound(q, c, flags, 0) < c->t)
+		return -1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (cut_bound(q, c, flags, mid / 10.0) >= c->t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (int16_t)lo;
+}
+
+/* The flags of every name; false when out of memory (then no cut).
+ * FIRST_OF[i] .. + N_OF[i] in TYPES: the types query token i aligns with
+ * alone through the keys (token_types). */
 static bool
 cut_build(struct query *q, struct cut *c, const struct ids *types,
     const size_t *first_of, const size_t *n_of)
 {
 	const struct ch_match_index *ix = q->ix;
 	size_t nq = q->name.n_tokens;
-	double w = 0, t = q->params->review - q->evidence - 1e-9;
-	uint8_t *flags;
+	uint16_t *flags;
 
 	c->n_slots = 0;
+	c->w = 0;
+	c->t = q->params->review - q->evidence - 1e-9;
 	for (size_t i = 0; i < nq; i++) {
 		c->slot[i] = -1;
-		w += ch_match_token_weight(q->refs[i]);
+		c->w += ch_match_token_weight(q->refs[i]);
 		if (q->refs[i]->role == CH_TOKEN_NAME &&
 		    ch_match_token_weight(q->refs[i]) > 0 &&
 		    c->n_slots < CUT_SLOTS) {
@@ -2070,13 +2169,15 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			c->slot[i] = (int)c->n_slots++;
 		}
 	if (c->n_slots == 0 ||
-	    (flags = c->flags = calloc(ix->n_names + 1, 1)) == NULL)
+	    (flags = c->flags = calloc(ix->n_names + 1, sizeof(*flags))) ==
+		NULL ||
+	    (c->ew_max = malloc(65536 * sizeof(*c->ew_max))) == NULL)
 		return false;
+	memset(c->ew_max, 0x80, 65536 * sizeof(*c->ew_max));
 	for (size_t s = 0; s < c->n_slots; s++) {
 		size_t i = c->token[s];
 		const struct ch_match_token *f = q->refs[i];
 		size_t lf = f->len, bf = f->len - f->stem;
-		uint8_t bit = (uint8_t)(1u << s);
 
 		/* A particle aligns with particles of its spelling (or the
 		 * same letters as a name), never an initial, and takes one
@@ -2085,96 +2186,113 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			char name[CH_MATCH_TOKEN_MAX + 2];
 			uint32_t id;
 
-			cut_scan(
-			    q, flags, f, ix->spec_types, 0, ix->n_spec, bit);
+			cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
 			snprintf(name, sizeof(name), "a%s", f->text);
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
-				cut_mark(ix, flags, id, bit);
+				cut_mark(ix, flags, id, s, 1.0);
 			snprintf(
 			    name, sizeof(name), "a%s", ch_match_token_canon(f));
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
-				cut_mark(ix, flags, id, bit);
+				cut_mark(ix, flags, id, s, 1.0);
 			continue;
 		}
-		/* Its types through the keys (and main's joined forms). */
-		for (size_t k = 0; k < n_of[i]; k++)
-			cut_mark(ix, flags, types->v[first_of[i] + k], bit);
+		/* Its types through the keys. */
+		for (size_t k = 0; k < n_of[i]; k++) {
+			uint32_t type = types->v[first_of[i] + k];
+
+			cut_mark(ix, flags, type, s, cut_sim(q, i, type));
+		}
 		/* Initials and particles. */
-		cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, bit);
+		cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
 		/* Words similar by spelling alone, without a key. */
 		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
 			if (cut_length(lf, l) || cut_length(bf, l))
 				cut_scan(q, flags, f, ix->len_types,
-				    ix->len_start[l], ix->len_start[l + 1],
-				    bit);
+				    ix->len_start[l], ix->len_start[l + 1], s);
 			if (cut_length(bf, l))
 				cut_scan(q, flags, f, ix->base_types,
 				    ix->base_start[l], ix->base_start[l + 1],
-				    bit);
+				    s);
 		}
-		/* Two neighbouring tokens of a name joined. */
+		/* Two neighbouring tokens of a name joined: at most 1,
+		 * unless the letters on one side only make more edits than
+		 * reach the compound floor, 0.80 (one; two from nine
+		 * letters; compound_similarity). */
 		for (size_t l = lf >= 2 ? lf - 2 : 0; l <= lf + 2; l++) {
 			size_t b = PAIR_BUCKET(f->text[0], l);
+			size_t n = l > lf ? l : lf, most = n >= 9 ? 2 : 1;
 
 			for (uint32_t p = ix->pair_start[b];
-			     p < ix->pair_start[b + 1]; p++)
+			     p < ix->pair_start[b + 1]; p++) {
+				unsigned xy = ix->pair_letters[p];
+
+				if (l < CH_MATCH_TOKEN_MAX &&
+				    ((size_t)__builtin_popcount(
+					 xy & ~f->letters) > most ||
+					(size_t)__builtin_popcount(
+					    f->letters & ~xy) > most))
+					continue;
 				flags[ix->pair_names[p]] |=
-				    (uint8_t)(bit | bit << 4);
+				    (uint16_t)(7u << (3 * s) | CUT_TWO(s));
+			}
 		}
 	}
 	/* Two query tokens joined against one of a name. */
 	for (size_t i = 0; i + 1 < nq; i++) {
 		const struct ch_match_token *x = q->refs[i],
 					    *y = q->refs[i + 1];
-		uint8_t bits = 0;
 		size_t lxy = (size_t)x->len + y->len;
 
 		if (!pair_joins(x, y) || ch_match_token_weight(x) <= 0 ||
 		    (ch_match_token_weight(y) <= 0 &&
-			y->role != CH_TOKEN_SUFFIX))
-			continue;
-		if (c->slot[i] >= 0)
-			bits |= (uint8_t)(1u << c->slot[i]);
-		if (c->slot[i + 1] >= 0)
-			bits |= (uint8_t)(1u << c->slot[i + 1]);
-		if (bits == 0)
+			y->role != CH_TOKEN_SUFFIX) ||
+		    (c->slot[i] < 0 && c->slot[i + 1] < 0))
 			continue;
 		for (size_t l = lxy >= 2 ? lxy - 2 : 0;
 		     l <= lxy + 2 && l < CH_MATCH_TOKEN_MAX; l++) {
 			size_t b = FL_BUCKET(x->text[0], l);
 
 			for (uint32_t k = ix->fl_start[b];
-			     k < ix->fl_start[b + 1]; k++)
-				if (ch_match_compound_similarity(
-					x, y, &ix->types[ix->fl_types[k]]) > 0)
-					cut_mark(
-					    ix, flags, ix->fl_types[k], bits);
-		}
-	}
-	/* By flags, the most weight (the bound falls as it grows). */
-	for (unsigned v = 0; v < 256; v++) {
-		int lo = 0, hi = 255;
+			     k < ix->fl_start[b + 1]; k++) {
+				double v = ch_match_compound_similarity(
+				    x, y, &ix->types[ix->fl_types[k]]);
 
-		if ((v & ~((1u << c->n_slots) - 1) & 15) != 0 ||
-		    (v >> 4 & ~((1u << c->n_slots) - 1)) != 0) {
-			c->ew_max[v] = 255;
-			continue;
+				if (v <= 0)
+					continue;
+				if (c->slot[i] >= 0)
+					cut_mark(ix, flags, ix->fl_types[k],
+					    (size_t)c->slot[i], v);
+				if (c->slot[i + 1] >= 0)
+					cut_mark(ix, flags, ix->fl_types[k],
+					    (size_t)c->slot[i + 1], v);
+			}
 		}
-		if (cut_bound(q, c, v, 0, w) < t) {
-			c->ew_max[v] = -1;
-			continue;
-		}
-		while (lo < hi) {
-			int mid = (lo + hi + 1) / 2;
-
-			if (cut_bound(q, c, v, mid / 10.0, w) >= t)
-				lo = mid;
-			else
-				hi = mid - 1;
-		}
-		c->ew_max[v] = lo;
 	}
 	return true;
+}
+
+/* Whether name NM may reach the threshold by the cut (a query not cut:
+ * all may). */
+static inline bool
+cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
+{
+	uint16_t v;
+
+	if (c->flags == NULL)
+		return true;
+	v = c->flags[nm];
+	if (c->ew_max[v] == CUT_UNKNOWN)
+		c->ew_max[v] = cut_ew_max(q, c, v);
+	return (int)q->ix->name_ew[nm] <= c->ew_max[v];
+}
+
+static void
+cut_free(struct cut *c)
+{
+	free(c->flags);
+	free(c->ew_max);
+	c->flags = NULL;
+	c->ew_max = NULL;
 }
 
 /* An entry among the candidates: its names cand[first .. first + n) and
@@ -2234,7 +2352,7 @@ ch_match_query(const struct ch_match_index *ix,
 			goto nomem;
 		g->n = types.n - g->first;
 		first_of[i] = g->first;
-		n_of[i] = g->n;
+		n_of[i] = g->joined_at - g->first;
 		g->cost = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
 		g->token = i;
@@ -2269,11 +2387,8 @@ ch_match_query(const struct ch_match_index *ix,
 	/* Thousands of names to read: first the cut (above). */
 	for (size_t g = 0; g < n_gen; g++)
 		est += gen[g].cost;
-	if (est >= ix->cut_from &&
-	    !cut_build(&q, &cut, &types, first_of, n_of)) {
-		free(cut.flags);
-		cut.flags = NULL;
-	}
+	if (est >= ix->cut_from && !cut_build(&q, &cut, &types, first_of, n_of))
+		cut_free(&cut);
 	/* Short of the bound, every name token generates: an entry must
 	 * align one of them to score at all (score.c). */
 	/* A token that aligns with nothing listed may be two listed names
@@ -2301,9 +2416,7 @@ ch_match_query(const struct ch_match_index *ix,
 			     p++) {
 				uint32_t nm = ix->type_names[p];
 
-				if (cut.flags != NULL &&
-				    (int)ix->name_ew[nm] >
-					cut.ew_max[cut.flags[nm]])
+				if (!cut_keeps(&q, &cut, nm))
 					continue;
 				if (!ids_push(&cand, nm))
 					goto nomem;
@@ -2384,7 +2497,7 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	free(bounds);
 	free(order);
-	free(cut.flags);
+	cut_free(&cut);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
@@ -2395,7 +2508,7 @@ ch_match_query(const struct ch_match_index *ix,
 nomem:
 	free(bounds);
 	free(order);
-	free(cut.flags);
+	cut_free(&cut);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
