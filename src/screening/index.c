@@ -48,9 +48,9 @@
 #define DELETE_TWO_MIN 5
 #define DELETE_TWO_MAX 10
 #define NONE UINT32_MAX
-/* A query whose generators hold this many names is cut first (see
- * cut_build): below it, the cut costs more than it saves. */
-#define CUT_MIN 8192
+/* A query that would read this many names of its generators' lists is
+ * cut first (cut_build): below it, the cut costs more than it saves. */
+#define CUT_MIN 1024
 
 /* ---- an interning string table ---- */
 
@@ -1974,6 +1974,16 @@ struct cut {
 	double w, t; /* the query's weight; the threshold of name scores */
 };
 
+/* Bits set in V (no popcnt instruction assumed). */
+static inline unsigned
+cut_bits(unsigned v)
+{
+	v = v - (v >> 1 & 0x55555555u);
+	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
+	v = (v + (v >> 4)) & 0x0f0f0f0fu;
+	return (v * 0x01010101u) >> 24;
+}
+
 static unsigned
 cut_level(double sim)
 {
@@ -2022,7 +2032,7 @@ static bool
 cut_letters_under(
     const struct ch_match_token *t, const struct ch_match_token *u)
 {
-	unsigned common = (unsigned)__builtin_popcount(t->letters & u->letters);
+	unsigned common = (unsigned)cut_bits(t->letters & u->letters);
 	size_t only_t = t->n_letters - common, only_u = u->n_letters - common;
 	size_t d = only_t > only_u ? only_t : only_u;
 	size_t n = t->len > u->len ? t->len : u->len;
@@ -2136,12 +2146,35 @@ cut_ew_max(const struct query *q, const struct cut *c, unsigned flags)
 	return (int16_t)lo;
 }
 
+/* What marking query token T costs (the names of its types, those of
+ * a particle's own spelling for a particle): a word is taken as a slot
+ * only when that is at most CUT_COST times the names the query reads. */
+#define CUT_COST 16
+
+static size_t
+cut_cost(const struct ch_match_index *ix, const struct ch_match_token *t,
+    const struct ids *types, size_t first, size_t n)
+{
+	size_t cost = 0;
+
+	if (t->role == CH_TOKEN_PARTICLE) {
+		uint32_t id = type_of(ix, t);
+
+		return id == NONE ? 0
+				  : ix->type_start[id + 1] - ix->type_start[id];
+	}
+	for (size_t k = 0; k < n; k++)
+		cost += ix->type_start[types->v[first + k] + 1] -
+		    ix->type_start[types->v[first + k]];
+	return cost;
+}
+
 /* The flags of every name; false when out of memory (then no cut).
  * FIRST_OF[i] .. + N_OF[i] in TYPES: the types query token i aligns with
  * alone through the keys (token_types). */
 static bool
 cut_build(struct query *q, struct cut *c, const struct ids *types,
-    const size_t *first_of, const size_t *n_of)
+    const size_t *first_of, const size_t *n_of, size_t est)
 {
 	const struct ch_match_index *ix = q->ix;
 	size_t nq = q->name.n_tokens;
@@ -2155,7 +2188,9 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 		c->w += ch_match_token_weight(q->refs[i]);
 		if (q->refs[i]->role == CH_TOKEN_NAME &&
 		    ch_match_token_weight(q->refs[i]) > 0 &&
-		    c->n_slots < CUT_SLOTS) {
+		    c->n_slots < CUT_SLOTS &&
+		    cut_cost(ix, q->refs[i], types, first_of[i], n_of[i]) <=
+			CUT_COST * est) {
 			c->token[c->n_slots] = i;
 			c->slot[i] = (int)c->n_slots++;
 		}
@@ -2164,7 +2199,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 	 * without "abu" misses it, and leaves a word over). */
 	for (size_t i = 0; i < nq && c->n_slots < CUT_SLOTS; i++)
 		if (q->refs[i]->role == CH_TOKEN_PARTICLE &&
-		    ch_match_token_weight(q->refs[i]) > 0) {
+		    ch_match_token_weight(q->refs[i]) > 0 &&
+		    cut_cost(ix, q->refs[i], types, 0, 0) <= CUT_COST * est) {
 			c->token[c->n_slots] = i;
 			c->slot[i] = (int)c->n_slots++;
 		}
@@ -2227,10 +2263,10 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 				unsigned xy = ix->pair_letters[p];
 
 				if (l < CH_MATCH_TOKEN_MAX &&
-				    ((size_t)__builtin_popcount(
-					 xy & ~f->letters) > most ||
-					(size_t)__builtin_popcount(
-					    f->letters & ~xy) > most))
+				    ((size_t)cut_bits(xy & ~f->letters) >
+					    most ||
+					(size_t)cut_bits(f->letters & ~xy) >
+					    most))
 					continue;
 				flags[ix->pair_names[p]] |=
 				    (uint16_t)(7u << (3 * s) | CUT_TWO(s));
@@ -2326,6 +2362,7 @@ ch_match_query(const struct ch_match_index *ix,
 	struct type_masks masks = {0};
 	struct entry_bound *order = NULL;
 	struct cut cut = {0};
+	uint32_t *ends = NULL;
 	double *bounds = NULL;
 	size_t first_of[CH_MATCH_TOKENS_MAX] = {0},
 	       n_of[CH_MATCH_TOKENS_MAX] = {0};
@@ -2384,11 +2421,6 @@ ch_match_query(const struct ch_match_index *ix,
 			break;
 		}
 	}
-	/* Thousands of names to read: first the cut (above). */
-	for (size_t g = 0; g < n_gen; g++)
-		est += gen[g].cost;
-	if (est >= ix->cut_from && !cut_build(&q, &cut, &types, first_of, n_of))
-		cut_free(&cut);
 	/* Short of the bound, every name token generates: an entry must
 	 * align one of them to score at all (score.c). */
 	/* A token that aligns with nothing listed may be two listed names
@@ -2396,24 +2428,44 @@ ch_match_query(const struct ch_match_index *ix,
 	short_names = n_gen > 0 && gen[0].n > 0
 	    ? longest_needed(&q, gen[0].token)
 	    : CH_MATCH_TOKENS_MAX;
+	if ((ends = malloc((types.n + 1) * sizeof(*ends))) == NULL)
+		goto nomem;
+	for (size_t g = 0; g < n_gen; g++)
+		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
+			uint32_t t = types.v[gen[g].first + k];
+			uint32_t lo = ix->type_start[t],
+				 hi = ix->type_start[t + 1];
+
+			/* Names without the rarest token's types need to be
+			 * short to reach the threshold: the rest of a
+			 * common type's list (by length) is not read. */
+			if (g > 0 && gen[g].first + k < gen[g].joined_at &&
+			    !(t < ix->type_is_joined_cap &&
+				ix->type_is_joined[t]))
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+
+					if (ix->names[ix->type_names[mid]]
+						.n_full <= short_names)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+			else
+				lo = hi;
+			ends[gen[g].first + k] = lo;
+			est += lo - ix->type_start[t];
+		}
+	/* Thousands of names to read: first the cut (above). */
+	if (est >= ix->cut_from &&
+	    !cut_build(&q, &cut, &types, first_of, n_of, est))
+		cut_free(&cut);
 	for (size_t g = 0; g < n_gen; g++)
 		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
 			uint32_t t = types.v[gen[g].first + k];
 
-			/* Names without the rarest token's types need to be
-			 * short to reach the threshold: the rest of a
-			 * common type's list is not read. */
-			bool all = g == 0 ||
-			    gen[g].first + k >= gen[g].joined_at ||
-			    (t < ix->type_is_joined_cap &&
-				ix->type_is_joined[t]);
-
 			for (uint32_t p = ix->type_start[t];
-			     p < ix->type_start[t + 1] &&
-			     (all ||
-				 ix->names[ix->type_names[p]].n_full <=
-				     short_names);
-			     p++) {
+			     p < ends[gen[g].first + k]; p++) {
 				uint32_t nm = ix->type_names[p];
 
 				if (!cut_keeps(&q, &cut, nm))
@@ -2498,6 +2550,7 @@ ch_match_query(const struct ch_match_index *ix,
 	free(bounds);
 	free(order);
 	cut_free(&cut);
+	free(ends);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
@@ -2509,6 +2562,7 @@ nomem:
 	free(bounds);
 	free(order);
 	cut_free(&cut);
+	free(ends);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);

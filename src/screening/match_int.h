@@ -94,10 +94,10 @@ double ch_match_explain_name(const struct ch_match_subject *subject,
     const struct ch_match_name *name, size_t name_index,
     struct ch_match_explain *why);
 
-/* index.c: a query whose generators hold FROM names or more is first
- * cut (names a true bound puts under the threshold are not read); 8,192
- * by default, 0 every query, SIZE_MAX none.  Results are the same either
- * way: for the tests, which compare them.  Not while queries run. */
+/* index.c: a query that would read FROM names or more of its generators'
+ * lists is first cut (names a true bound puts under the threshold are not
+ * read); 1,024 by default, 0 every query, SIZE_MAX none.  Results are the same
+ * either way: for the tests, which compare them.  Not while queries run. */
 struct ch_match_index;
 void ch_match_index_set_cut(struct ch_match_index *ix, size_t from);
 
