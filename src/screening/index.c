@@ -1972,7 +1972,14 @@ struct cut {
 	size_t token[CUT_SLOTS];       /* by slot: the query token */
 	size_t n_slots;
 	double w, t; /* the query's weight; the threshold of name scores */
+	/* The bound by flags and words' weight, as met (open addressing:
+	 * key (flags << 8 | weight) + 1, 0 empty). */
+	uint32_t *vkey;
+	double *vval;
+	size_t vused;
 };
+
+#define CUT_VSLOTS 4096
 
 /* Bits set in V (no popcnt instruction assumed). */
 static inline unsigned
@@ -2210,6 +2217,10 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 	    (c->ew_max = malloc(65536 * sizeof(*c->ew_max))) == NULL)
 		return false;
 	memset(c->ew_max, 0x80, 65536 * sizeof(*c->ew_max));
+	if ((c->vkey = calloc(CUT_VSLOTS, sizeof(*c->vkey))) == NULL ||
+	    (c->vval = malloc(CUT_VSLOTS * sizeof(*c->vval))) == NULL)
+		return false;
+	c->vused = 0;
 	for (size_t s = 0; s < c->n_slots; s++) {
 		size_t i = c->token[s];
 		const struct ch_match_token *f = q->refs[i];
@@ -2322,13 +2333,55 @@ cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 	return (int)q->ix->name_ew[nm] <= c->ew_max[v];
 }
 
+/* The bound of name NM by the cut (for the order of the visit). */
+static double
+cut_value(const struct query *q, struct cut *c, uint32_t nm)
+{
+	uint32_t key = ((uint32_t)c->flags[nm] << 8 | q->ix->name_ew[nm]) + 1;
+	size_t i = (key * 2654435761u) & (CUT_VSLOTS - 1);
+	double v;
+
+	for (; c->vkey[i] != 0; i = (i + 1) & (CUT_VSLOTS - 1))
+		if (c->vkey[i] == key)
+			return c->vval[i];
+	v = cut_bound(q, c, c->flags[nm], q->ix->name_ew[nm] / 10.0);
+	if (c->vused * 4 < CUT_VSLOTS * 3) {
+		c->vkey[i] = key;
+		c->vval[i] = v;
+		c->vused++;
+	}
+	return v;
+}
+
 static void
 cut_free(struct cut *c)
 {
 	free(c->flags);
 	free(c->ew_max);
+	free(c->vkey);
+	free(c->vval);
 	c->flags = NULL;
 	c->ew_max = NULL;
+	c->vkey = NULL;
+	c->vval = NULL;
+}
+
+/* The bound of candidate name NM, -1 when it is not looked at: those
+ * name_bound lets through at review, with the most any evidence adds (as
+ * ever), then tight_bound orders and cuts them. */
+static double
+candidate_bound(
+    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+{
+	double qf = ch_match_quality_factor(
+	    (enum ch_watch_name_quality)q->ix->names[nm].quality);
+	double b = name_bound(q, m, nm, non_name) * qf;
+
+	if (b + CH_MATCH_EVIDENCE_MAX < q->params->review)
+		return -1;
+	if ((b = tight_bound(q, nm) * qf) + q->evidence < q->params->review)
+		return -1;
+	return b;
 }
 
 /* An entry among the candidates: its names cand[first .. first + n) and
@@ -2488,29 +2541,20 @@ ch_match_query(const struct ch_match_index *ix,
 		eb->entry = e;
 		eb->bound = -1;
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double qf = ch_match_quality_factor(
-			    (enum ch_watch_name_quality)ix->names[cand.v[i]]
-				.quality);
-
 			/* A million names do not stay in the cache: ask for
 			 * the names ahead, and the tokens of those nearer. */
 			if (i + 32 < cand.n)
 				__builtin_prefetch(&ix->names[cand.v[i + 32]]);
-			if (i + 16 < cand.n)
+			if (i + 16 < cand.n && cut.flags == NULL)
 				__builtin_prefetch(
 				    &ix->tokens[ix->names[cand.v[i + 16]]
 						    .first_token]);
-			/* The names looked at are those name_bound lets
-			 * through at review, with the most any evidence adds
-			 * (as ever); tight_bound then orders and cuts them. */
-			bounds[i] =
-			    name_bound(&q, &masks, cand.v[i], non_name) * qf;
-			if (bounds[i] + CH_MATCH_EVIDENCE_MAX < params->review)
-				bounds[i] = -1;
-			else if ((bounds[i] = tight_bound(&q, cand.v[i]) * qf) +
-				q.evidence <
-			    params->review)
-				bounds[i] = -1;
+			/* A cut query orders its entries by the cut's bound
+			 * and bounds their names when it visits them: an
+			 * entry the top has gone past is never read. */
+			bounds[i] = cut.flags != NULL
+			    ? cut_value(&q, &cut, cand.v[i])
+			    : candidate_bound(&q, &masks, cand.v[i], non_name);
 			if (bounds[i] > eb->bound)
 				eb->bound = bounds[i];
 		}
@@ -2531,6 +2575,10 @@ ch_match_query(const struct ch_match_index *ix,
 			floor = q.hits[q.max - 1].score;
 		if (eb->bound + q.evidence < floor)
 			break;
+		for (size_t i = eb->first;
+		     cut.flags != NULL && i < eb->first + eb->n; i++)
+			bounds[i] =
+			    candidate_bound(&q, &masks, cand.v[i], non_name);
 		for (size_t i = eb->first; i < eb->first + eb->n; i++) {
 			double v;
 
