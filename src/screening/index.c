@@ -2156,7 +2156,7 @@ cut_ew_max(const struct query *q, const struct cut *c, unsigned flags)
 /* What marking query token T costs (the names of its types, those of
  * a particle's own spelling for a particle): a word is taken as a slot
  * only when that is at most CUT_COST times the names the query reads. */
-#define CUT_COST 16
+#define CUT_COST 64
 
 static size_t
 cut_cost(const struct ch_match_index *ix, const struct ch_match_token *t,
