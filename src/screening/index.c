@@ -264,6 +264,7 @@ struct ch_match_index {
 	 * names whose neighbouring tokens may join to align with one query
 	 * token. */
 	uint8_t *name_ew;
+	uint8_t *name_full; /* by name, its n_full (dense, for bisection) */
 	uint32_t *spec_types;
 	size_t n_spec;
 	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
@@ -664,6 +665,7 @@ build_cut_tables(struct ch_match_index *ix)
 	bool ok = false;
 
 	ix->name_ew = malloc(ix->n_names + 1);
+	ix->name_full = malloc(ix->n_names + 1);
 	ix->fl_start =
 	    malloc((128 * CH_MATCH_TOKEN_MAX + 1) * sizeof(uint32_t));
 	ix->pair_start = malloc((128 * PAIR_LEN + 1) * sizeof(uint32_t));
@@ -671,8 +673,9 @@ build_cut_tables(struct ch_match_index *ix)
 		n_pairs += ix->names[nm].n_tokens;
 	item = calloc(n_types + n_pairs + 1, sizeof(*item));
 	bucket = calloc(n_types + n_pairs + 1, sizeof(*bucket));
-	if (ix->name_ew == NULL || ix->fl_start == NULL ||
-	    ix->pair_start == NULL || item == NULL || bucket == NULL)
+	if (ix->name_ew == NULL || ix->name_full == NULL ||
+	    ix->fl_start == NULL || ix->pair_start == NULL || item == NULL ||
+	    bucket == NULL)
 		goto done;
 	/* The weight of a name's distinct words (the least of a word's
 	 * weights where it recurs: a repeat of an aligned word is not left
@@ -699,6 +702,7 @@ build_cut_tables(struct ch_match_index *ix)
 		}
 		w = w * 10.0 - 1e-6;
 		ix->name_ew[nm] = w >= 255 ? 255 : w <= 0 ? 0 : (uint8_t)w;
+		ix->name_full[nm] = in->n_full;
 	}
 	/* Initials and particles (they share no key with any word), and
 	 * words spelt as a particle ("ben", "ibn": a particle aligns with
@@ -846,6 +850,7 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->nb_type);
 	free(ix->nb_sim);
 	free(ix->name_ew);
+	free(ix->name_full);
 	free(ix->spec_types);
 	free(ix->len_types);
 	free(ix->base_types);
@@ -888,7 +893,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4 +
 	    (ix->type_tab.n + 1) * 5 +
 	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim)) +
-	    ix->n_names +
+	    2 * ix->n_names +
 	    4 *
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] +
@@ -1999,6 +2004,16 @@ cut_bits(unsigned v)
 	return (v * 0x01010101u) >> 24;
 }
 
+/* Whether V has more than MOST (1 or 2) bits set. */
+static inline bool
+more_bits(unsigned v, size_t most)
+{
+	v &= v - 1; /* less its lowest bit */
+	if (most >= 2)
+		v &= v - 1;
+	return v != 0;
+}
+
 static unsigned
 cut_level(double sim)
 {
@@ -2282,10 +2297,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 				unsigned xy = ix->pair_letters[p];
 
 				if (l < CH_MATCH_TOKEN_MAX &&
-				    ((size_t)cut_bits(xy & ~f->letters) >
-					    most ||
-					(size_t)cut_bits(f->letters & ~xy) >
-					    most))
+				    (more_bits(xy & ~f->letters, most) ||
+					more_bits(f->letters & ~xy, most)))
 					continue;
 				flags[ix->pair_names[p]] |=
 				    (uint16_t)(7u << (3 * s) | CUT_TWO(s));
@@ -2506,8 +2519,9 @@ ch_match_query(const struct ch_match_index *ix,
 				while (lo < hi) {
 					uint32_t mid = lo + (hi - lo) / 2;
 
-					if (ix->names[ix->type_names[mid]]
-						.n_full <= short_names)
+					if (ix->name_full
+						[ix->type_names[mid]] <=
+					    short_names)
 						lo = mid + 1;
 					else
 						hi = mid;
