@@ -33,12 +33,12 @@
  * threshold are dropped unread, and the rest visited by that bound.
  * Results identical (every hit of these 25,000 queries compared with the
  * cut and without).  Measured 2026-11-26, main's binary and this one one
- * after the other, three runs each of `bench/screening-speed build 20000
- * 1000000` on the shared machine (load 2-4), medians: 8,415 -> 9,030 q/s
- * at 29,047 names (p50 72.5 -> 71.8 us, p99 0.83 -> 0.62 ms), 857 ->
- * 1,966 q/s at a million (p50 694 -> 395 us, p99 7.39 -> 2.36 ms); names
- * read and bounded per query at a million 5,645 -> 180 (p99 45,375 ->
- * 1,345).  What bounds it now: the query's fixed work — the types similar
+ * after the other, three runs each of `nice -n 5 bench/screening-speed
+ * build 20000 1000000` on the shared machine (load about 1), medians:
+ * 8,524 -> 9,006 q/s at 29,047 names (p50 70.2 -> 72.1 us, p99 0.83 ->
+ * 0.62 ms), 909 -> 2,161 q/s at a million (p50 663 -> 365 us, p99 6.83 ->
+ * 2.07 ms); names read and bounded per query at a million 5,645 -> 180
+ * (p99 45,375 -> 1,345).  What bounds it now: the query's fixed work — the types similar
  * to a word that is no listed word (a typo), the cut's marking of its
  * words' posting lists — and queries whose many candidates are truly near
  * the threshold.  SKIP_BASELINE=1 skips the full scans.
