@@ -755,7 +755,10 @@ work(void *arg)
 	return NULL;
 }
 
-Test(index, concurrent_queries)
+/* Four threads at once, each query cut first (CUT_FROM 0) or none cut
+ * (SIZE_MAX). */
+static void
+concurrent(size_t cut_from)
 {
 	static struct generated g;
 	struct ch_match_list list = {"generated", g.entries, LIST_SIZE};
@@ -766,6 +769,7 @@ Test(index, concurrent_queries)
 	generate(&g);
 	ix = ch_match_index_create(&list, 1);
 	cr_assert_not_null(ix);
+	ch_match_index_set_cut(ix, cut_from);
 	for (int i = 0; i < 4; i++) {
 		memset(&w[i], 0, sizeof(w[i]));
 		w[i].ix = ix;
@@ -777,11 +781,18 @@ Test(index, concurrent_queries)
 		cr_assert_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
 	for (int i = 0; i < 4; i++) {
 		pthread_join(t[i], NULL);
-		cr_expect(
-		    w[i].ok, "thread %d answered differently from alone", i);
+		cr_expect(w[i].ok,
+		    "thread %d answered differently from alone (cut from %zu)",
+		    i, cut_from);
 		cr_expect_gt(w[i].hits, 0);
 	}
 	ch_match_index_destroy(ix);
+}
+
+Test(index, concurrent_queries)
+{
+	concurrent(SIZE_MAX);
+	concurrent(0);
 }
 
 Test(index, hits_name_their_list)
