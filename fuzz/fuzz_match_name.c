@@ -2,12 +2,15 @@
  * fuzz_match_name.c — libFuzzer driver for the screening engine's input
  * side: the name normaliser (any bytes as a name, any kind), the date of
  * birth parser, and a query through a small index with its explanation.
- * The input is "KIND NAME\nDOB": the first byte picks the kind, the rest
- * up to a newline is the name, what follows the date.  Whatever the input,
- * nothing may crash, leak or read out of bounds, every token must be
- * non-empty lower-case ASCII, scores must stay within 0..1, the
- * factors of an explanation must add up to its score, and every hit of
- * the index must be a hit of a full scan with the same score.
+ * The input is "KIND NAME\nDOB[\nLISTED...]": the first byte picks the
+ * kind, the rest up to a newline is the name, the next line the date, and
+ * each further line (up to four) the name of one more listed entry.
+ * Whatever the input, nothing may crash, leak or read out of bounds, every
+ * token must be non-empty lower-case ASCII, scores must stay within 0..1,
+ * the factors of an explanation must add up to its score, every hit of
+ * the index must be a hit of a full scan with the same score, and the
+ * index's cut of large queries (forced on every query) must change no
+ * hit and no score.
  *
  *	CC=clang meson setup /tmp/build-fuzz -Dfuzz=true -Db_lundef=false
  *	ninja -C /tmp/build-fuzz fuzz_match_name
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "screening/match.h"
+#include "screening/match_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,6 +58,68 @@ check_score(double v)
 		abort();
 }
 
+/* The same query with the cut of large queries and without: the same
+ * hits, in the same order, with the same scores. */
+static void
+check_cut(struct ch_match_index *index, const struct ch_match_subject *s,
+    const struct ch_match_params *p)
+{
+	struct ch_match_hit a[4], b[4];
+	size_t na = 0, nb = 0;
+	ch_err ea, eb;
+
+	ch_match_index_set_cut(index, SIZE_MAX);
+	ea = ch_match_query(index, s, p, a, 4, &na);
+	ch_match_index_set_cut(index, 0);
+	eb = ch_match_query(index, s, p, b, 4, &nb);
+	if (ea != eb || na != nb)
+		abort();
+	for (size_t h = 0; h < na; h++)
+		if (a[h].entry != b[h].entry || a[h].score != b[h].score)
+			abort();
+}
+
+/* Entries of the fixed three and up to four more named by the input's
+ * lines from TEXT on (LEN bytes): the cut against names the input
+ * chooses. */
+static void
+check_listed(const char *text, size_t len, const struct ch_match_subject *s,
+    const struct ch_match_params *p)
+{
+	struct ch_watch_entry more[7];
+	struct ch_watch_name more_names[4];
+	char buf[4][256];
+	struct ch_match_list list = {"fuzz", more, 3};
+	struct ch_match_index *index;
+
+	memcpy(more, entries, sizeof(entries));
+	while (len > 0 && list.n_entries < 7) {
+		const char *nl = memchr(text, '\n', len);
+		size_t k = list.n_entries - 3,
+		       l = nl != NULL ? (size_t)(nl - text) : len;
+		size_t copy = l < sizeof(buf[k]) - 1 ? l : sizeof(buf[k]) - 1;
+
+		memcpy(buf[k], text, copy);
+		buf[k][copy] = '\0';
+		more_names[k] = (struct ch_watch_name){
+		    buf[k], k % 2 == 0 ? CH_NAME_PRIMARY : CH_NAME_WEAK, false};
+		more[list.n_entries++] = (struct ch_watch_entry){.ref = "x",
+		    .kind = k == 3 ? CH_WATCH_ENTITY : CH_WATCH_INDIVIDUAL,
+		    .names = &more_names[k],
+		    .n_names = 1};
+		if (nl == NULL)
+			break;
+		len -= l + 1;
+		text = nl + 1;
+	}
+	if (list.n_entries == 3)
+		return;
+	if ((index = ch_match_index_create(&list, 1)) == NULL)
+		abort();
+	check_cut(index, s, p);
+	ch_match_index_destroy(index);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,8 +130,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ch_match_params p = ch_match_params_default();
 	struct ch_match_hit hits[3];
 	struct ch_match_explain *why;
-	const char *nl;
-	size_t len, hits_n = 0;
+	const char *nl, *listed = NULL;
+	size_t len, hits_n = 0, listed_len = 0;
 	double sum = 0;
 	json_t *j;
 
@@ -86,7 +152,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name[len] = '\0';
 	if (nl != NULL) {
 		size_t dl = size - len - 1;
+		const char *end = memchr(nl + 1, '\n', dl);
 
+		if (end != NULL) {
+			listed = end + 1;
+			listed_len = dl - (size_t)(end - nl);
+			dl = (size_t)(end - nl - 1);
+		}
 		if (dl >= sizeof(date))
 			dl = sizeof(date) - 1;
 		memcpy(date, nl + 1, dl);
@@ -144,6 +216,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!found)
 				abort();
 		}
+		check_cut(ix, &s, &p);
+		p.review = 0.30;
+		check_cut(ix, &s, &p);
+		check_listed(listed, listed_len, &s, &p);
+		p.review = ch_match_params_default().review;
+		check_listed(listed, listed_len, &s, &p);
 	}
 	return 0;
 }

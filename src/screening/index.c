@@ -33,6 +33,14 @@
  * computed once per query and type (the query's table), and a listed word's
  * similar words once per index (its neighbours, found when it is built).
  *
+ * A query that would read thousands of names (common words at a million
+ * names) first cuts them (cut_build): from which query words each name may
+ * align, at what similarity, and the weight of its words, a true bound
+ * drops those that cannot reach the threshold before they are read, and
+ * orders the visit of the rest.  Results are the same with the cut and
+ * without (ch_match_index_set_cut; the unit test and the fuzz target
+ * compare them).
+ *
  * Built once, the index is only read: queries may run on any number of
  * threads at once.
  */
@@ -48,6 +56,9 @@
 #define DELETE_TWO_MIN 5
 #define DELETE_TWO_MAX 10
 #define NONE UINT32_MAX
+/* A query that would read this many names of its generators' lists is
+ * cut first (cut_build): below it, the cut costs more than it saves. */
+#define CUT_MIN 1024
 
 /* ---- an interning string table ---- */
 
@@ -243,6 +254,24 @@ struct ch_match_index {
 	uint32_t *nb_type;
 	double *nb_sim;
 	size_t n_nb, nb_cap;
+	/* For the cut of large queries (cut_build): by name, the weight of
+	 * its distinct words in tenths (a lower bound of what it can leave
+	 * over); the types a query token may align with without sharing a
+	 * key with it, by length (initials and particles, words by length,
+	 * words with a glued particle by the length without it); words by
+	 * first letter and length (what two query tokens joined may align
+	 * with); and by first letter of the first and joined length, the
+	 * names whose neighbouring tokens may join to align with one query
+	 * token. */
+	uint8_t *name_ew;
+	uint8_t *name_full; /* by name, its n_full (dense, for bisection) */
+	uint32_t *spec_types;
+	size_t n_spec;
+	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
+	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
+	uint32_t *fl_start, *fl_types;
+	uint32_t *pair_start, *pair_names, *pair_letters;
+	size_t cut_from; /* generators' names from which a query is cut */
 };
 
 static _Thread_local size_t last_candidates;
@@ -581,6 +610,179 @@ fail:
 	return false;
 }
 
+/* The bucket of a name's neighbouring tokens X and Y that may join to
+ * align with one query token (compound_similarity: X a name or a
+ * particle, Y a name, a particle or a legal form): by X's first letter
+ * and their joined length. */
+#define PAIR_LEN 64
+#define PAIR_BUCKET(first, len)                                                \
+	((size_t)((unsigned char)(first)&127) * PAIR_LEN +                     \
+	    ((len) < PAIR_LEN - 1 ? (size_t)(len) : (size_t)PAIR_LEN - 1))
+#define FL_BUCKET(first, len)                                                  \
+	((size_t)((unsigned char)(first)&127) * CH_MATCH_TOKEN_MAX +           \
+	    (size_t)(len))
+
+static bool
+pair_joins(const struct ch_match_token *x, const struct ch_match_token *y)
+{
+	return (x->role == CH_TOKEN_NAME || x->role == CH_TOKEN_PARTICLE) &&
+	    (y->role == CH_TOKEN_NAME || y->role == CH_TOKEN_PARTICLE ||
+		y->role == CH_TOKEN_SUFFIX);
+}
+
+/* Counting sort of N items into buckets: START (N_BUCKETS + 1) from the
+ * bucket of each item (BUCKET_OF), then OUT. */
+static bool
+bucket_fill(uint32_t *start, size_t n_buckets, const uint32_t *bucket_of,
+    const uint32_t *item, size_t n, uint32_t **out)
+{
+	uint32_t *fill;
+
+	memset(start, 0, (n_buckets + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++)
+		start[bucket_of[i] + 1]++;
+	for (size_t b = 0; b < n_buckets; b++)
+		start[b + 1] += start[b];
+	*out = malloc((n + 1) * sizeof(**out));
+	fill = malloc((n_buckets + 1) * sizeof(*fill));
+	if (*out == NULL || fill == NULL) {
+		free(fill);
+		return false;
+	}
+	memcpy(fill, start, n_buckets * sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		(*out)[fill[bucket_of[i]]++] = item[i];
+	free(fill);
+	return true;
+}
+
+/* What the cut of large queries reads (see struct ch_match_index). */
+static bool
+build_cut_tables(struct ch_match_index *ix)
+{
+	size_t n_types = ix->type_tab.n, n = 0, n_pairs = 0;
+	uint32_t *item = NULL, *bucket = NULL;
+	bool ok = false;
+
+	ix->name_ew = malloc(ix->n_names + 1);
+	ix->name_full = malloc(ix->n_names + 1);
+	ix->fl_start =
+	    malloc((128 * CH_MATCH_TOKEN_MAX + 1) * sizeof(uint32_t));
+	ix->pair_start = malloc((128 * PAIR_LEN + 1) * sizeof(uint32_t));
+	for (size_t nm = 0; nm < ix->n_names; nm++)
+		n_pairs += ix->names[nm].n_tokens;
+	item = calloc(n_types + n_pairs + 1, sizeof(*item));
+	bucket = calloc(n_types + n_pairs + 1, sizeof(*bucket));
+	if (ix->name_ew == NULL || ix->name_full == NULL ||
+	    ix->fl_start == NULL || ix->pair_start == NULL || item == NULL ||
+	    bucket == NULL)
+		goto done;
+	/* The weight of a name's distinct words (the least of a word's
+	 * weights where it recurs: a repeat of an aligned word is not left
+	 * over), rounded down, in tenths. */
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+		const uint32_t *t = &ix->tokens[in->first_token];
+		double w = 0;
+
+		for (size_t i = 0; i < in->n_tokens; i++) {
+			double least = ix->type_weight[t[i]];
+			bool seen = false;
+
+			for (size_t k = 0; k < in->n_tokens; k++) {
+				if (strcmp(ix->types[t[k]].text,
+					ix->types[t[i]].text) != 0)
+					continue;
+				seen = seen || k < i;
+				if (ix->type_weight[t[k]] < least)
+					least = ix->type_weight[t[k]];
+			}
+			if (!seen)
+				w += least;
+		}
+		w = w * 10.0 - 1e-6;
+		ix->name_ew[nm] = w >= 255 ? 255 : w <= 0 ? 0 : (uint8_t)w;
+		ix->name_full[nm] = in->n_full;
+	}
+	/* Initials and particles (they share no key with any word), and
+	 * words spelt as a particle ("ben", "ibn": a particle aligns with
+	 * them by its canonical spelling). */
+	for (size_t t = 0; t < n_types; t++)
+		if (((ix->types[t].role == CH_TOKEN_INITIAL ||
+			 ix->types[t].role == CH_TOKEN_PARTICLE) &&
+			ix->type_weight[t] > 0) ||
+		    (ix->nb_done[t] && ix->types[t].canon != 0))
+			item[n++] = (uint32_t)t;
+	ix->n_spec = n;
+	if ((ix->spec_types = malloc((n + 1) * sizeof(uint32_t))) == NULL)
+		goto done;
+	memcpy(ix->spec_types, item, n * sizeof(uint32_t));
+	/* Words by length; words with a glued particle by the length
+	 * without it; words by first letter and length. */
+	n = 0;
+	for (size_t t = 0; t < n_types; t++)
+		if (ix->nb_done[t]) {
+			item[n] = (uint32_t)t;
+			bucket[n++] = ix->type_len[t];
+		}
+	if (!bucket_fill(ix->len_start, CH_MATCH_TOKEN_MAX, bucket, item, n,
+		&ix->len_types))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		bucket[i] = (uint32_t)FL_BUCKET(
+		    ix->types[item[i]].text[0], ix->type_len[item[i]]);
+	if (!bucket_fill(ix->fl_start, 128 * CH_MATCH_TOKEN_MAX, bucket, item,
+		n, &ix->fl_types))
+		goto done;
+	n = 0;
+	for (size_t t = 0; t < n_types; t++)
+		if (ix->nb_done[t] && ix->types[t].stem != 0) {
+			item[n] = (uint32_t)t;
+			bucket[n++] = ix->type_len[t] - ix->types[t].stem;
+		}
+	if (!bucket_fill(ix->base_start, CH_MATCH_TOKEN_MAX, bucket, item, n,
+		&ix->base_types))
+		goto done;
+	/* Names by the neighbouring tokens that may join. */
+	n = 0;
+	for (size_t nm = 0; nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+		const uint32_t *t = &ix->tokens[in->first_token];
+
+		for (size_t i = 0; i + 1 < in->n_tokens; i++) {
+			const struct ch_match_token *x = &ix->types[t[i]],
+						    *y = &ix->types[t[i + 1]];
+
+			if (!pair_joins(x, y))
+				continue;
+			item[n] = (uint32_t)nm;
+			bucket[n++] = (uint32_t)PAIR_BUCKET(
+			    x->text[0], (size_t)x->len + y->len);
+		}
+	}
+	ok = bucket_fill(
+	    ix->pair_start, 128 * PAIR_LEN, bucket, item, n, &ix->pair_names);
+	/* Beside each, the letters of the two joined (in the same order:
+	 * the fill is stable). */
+	n = 0;
+	for (size_t nm = 0; ok && nm < ix->n_names; nm++) {
+		const struct iname *in = &ix->names[nm];
+		const uint32_t *t = &ix->tokens[in->first_token];
+
+		for (size_t i = 0; i + 1 < in->n_tokens; i++)
+			if (pair_joins(&ix->types[t[i]], &ix->types[t[i + 1]]))
+				item[n++] = ix->types[t[i]].letters |
+				    ix->types[t[i + 1]].letters;
+	}
+	ok = ok &&
+	    bucket_fill(ix->pair_start, 128 * PAIR_LEN, bucket, item, n,
+		&ix->pair_letters);
+done:
+	free(item);
+	free(bucket);
+	return ok;
+}
+
 static bool build_neighbours(struct ch_match_index *ix);
 
 struct ch_match_index *
@@ -612,7 +814,9 @@ ch_match_index_create(const struct ch_match_list *lists, size_t n_lists)
 		}
 	}
 	ix->n_entries = total;
-	if (!build_postings(ix) || !build_neighbours(ix))
+	ix->cut_from = CUT_MIN;
+	if (!build_postings(ix) || !build_neighbours(ix) ||
+	    !build_cut_tables(ix))
 		goto fail;
 	return ix;
 fail:
@@ -645,7 +849,23 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->nb_done);
 	free(ix->nb_type);
 	free(ix->nb_sim);
+	free(ix->name_ew);
+	free(ix->name_full);
+	free(ix->spec_types);
+	free(ix->len_types);
+	free(ix->base_types);
+	free(ix->fl_start);
+	free(ix->fl_types);
+	free(ix->pair_start);
+	free(ix->pair_names);
+	free(ix->pair_letters);
 	free(ix);
+}
+
+void
+ch_match_index_set_cut(struct ch_match_index *ix, size_t from)
+{
+	ix->cut_from = from;
 }
 
 size_t
@@ -672,7 +892,14 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->key_tab.n + 1) * 4 + (ix->type_tab.n + 1) * 4 +
 	    (ix->n_key_types + 1) * 4 + (ix->n_type_names + 1) * 4 +
 	    (ix->type_tab.n + 1) * 5 +
-	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim));
+	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim)) +
+	    2 * ix->n_names +
+	    4 *
+	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
+		ix->base_start[CH_MATCH_TOKEN_MAX] +
+		ix->fl_start[128 * CH_MATCH_TOKEN_MAX] +
+		2 * ix->pair_start[128 * PAIR_LEN] +
+		128 * (CH_MATCH_TOKEN_MAX + PAIR_LEN) + 2);
 }
 
 /* ---- queries ---- */
@@ -1716,6 +1943,468 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 	return true;
 }
 
+/*
+ * The cut of large queries.  A query whose generators hold thousands of
+ * names (common words, at a million names) reads every one of them to
+ * bound it, and most cannot reach the threshold: they lack a second query
+ * token, or hold it only spelt far otherwise.  Before reading them, each
+ * name gets, per query word ("slot"), the most similar it MAY align that
+ * word at, as a level (0: not at all) — from the types it holds that the
+ * word is similar to (through the keys, and the types that may be similar
+ * without sharing a key: initials, particles, words of the lengths where
+ * spelling alone reaches the floor), a type that two query tokens joined
+ * align with (at that similarity), or neighbouring tokens that may join
+ * to align with it (at most 1, and then the word may take two of its
+ * tokens: a bit) — and the weight of its distinct words is known.  Then,
+ * whichever of the words it may align it does align, at most at its
+ * level: S / (A + 1.5 P + 3 C + 0.45 Q + E') is at most
+ * S' / (A' + 3 b + 0.45 (Q - b) + 0.3 (E - b)), S' and A' from the
+ * levels, Q the missing words' weight, E at least its words' weight less
+ * the tokens the aligned words can take, b the least of Q and E — a true
+ * bound (a lower similarity, more left over, only lower the score), so a
+ * name it puts under the threshold is not read at all: it could not be a
+ * hit.  The most words' weight a name may have and reach the threshold is
+ * found once per query and combination of levels.
+ */
+#define CUT_SLOTS 4
+#define CUT_LEVELS 8
+#define CUT_UNKNOWN ((int16_t)-32640) /* 0x8080, as memset writes it */
+#define CUT_TWO(s) ((uint16_t)(1u << (12 + (s))))
+
+/* The similarity each level stands for: the most of its range (level 0:
+ * not aligned). */
+static const double cut_level_sim[CUT_LEVELS] = {
+    0, 0.65, 0.72, 0.80, 0.86, 0.90, 0.95, 1.0};
+
+struct cut {
+	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
+			    s; bit 12 + s, slot s may take two tokens */
+	int16_t *ew_max; /* by flags: the most words' weight (tenths) a name
+			    may have and reach the threshold; CUT_UNKNOWN */
+	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
+	size_t token[CUT_SLOTS];       /* by slot: the query token */
+	size_t n_slots;
+	double w, t; /* the query's weight; the threshold of name scores */
+	/* The bound by flags and words' weight, as met (open addressing:
+	 * key (flags << 8 | weight) + 1, 0 empty). */
+	uint32_t *vkey;
+	double *vval;
+	size_t vused;
+};
+
+#define CUT_VSLOTS 4096
+
+/* Bits set in V (no popcnt instruction assumed). */
+static inline unsigned
+cut_bits(unsigned v)
+{
+	v = v - (v >> 1 & 0x55555555u);
+	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
+	v = (v + (v >> 4)) & 0x0f0f0f0fu;
+	return (v * 0x01010101u) >> 24;
+}
+
+/* Whether V has more than MOST (1 or 2) bits set. */
+static inline bool
+more_bits(unsigned v, size_t most)
+{
+	v &= v - 1; /* less its lowest bit */
+	if (most >= 2)
+		v &= v - 1;
+	return v != 0;
+}
+
+static unsigned
+cut_level(double sim)
+{
+	unsigned k = 1;
+
+	while (k + 1 < CUT_LEVELS && sim > cut_level_sim[k])
+		k++;
+	return k;
+}
+
+/* Raise slot S of every name holding TYPE to the level of SIM. */
+static void
+cut_mark(const struct ch_match_index *ix, uint16_t *flags, uint32_t type,
+    size_t s, double sim)
+{
+	unsigned sh = 3 * (unsigned)s;
+	uint16_t mask = (uint16_t)(7u << sh),
+		 level = (uint16_t)(cut_level(sim) << sh);
+
+	for (uint32_t p = ix->type_start[type]; p < ix->type_start[type + 1];
+	     p++) {
+		uint16_t *f = &flags[ix->type_names[p]];
+
+		if ((*f & mask) < level)
+			*f = (uint16_t)((*f & ~mask) | level);
+	}
+}
+
+/* Whether a word of X letters may be similar to one of L letters by
+ * spelling alone, without a key in common: at most two letters each
+ * (one edit), or nine and more, where two edits (past the index's
+ * deletions) or three reach the floor (edit_cap in score.c: 3 edits from
+ * nine letters, 4 from sixteen, n / 4 beyond). */
+static bool
+cut_length(size_t x, size_t l)
+{
+	size_t n = x > l ? x : l, diff = x > l ? x - l : l - x;
+
+	return n <= 2 || (n >= 9 && (diff <= 3 || diff * 4 <= n));
+}
+
+/* Whether the spelling of T and U (no glued particle on either) is
+ * surely under the floor from their letters: each letter on one side
+ * only is an edit, and the edits cap the similarity. */
+static bool
+cut_letters_under(
+    const struct ch_match_token *t, const struct ch_match_token *u)
+{
+	unsigned common = (unsigned)cut_bits(t->letters & u->letters);
+	size_t only_t = t->n_letters - common, only_u = u->n_letters - common;
+	size_t d = only_t > only_u ? only_t : only_u;
+	size_t n = t->len > u->len ? t->len : u->len;
+	size_t diff = t->len > u->len ? t->len - u->len : u->len - t->len;
+
+	if (diff > d)
+		d = diff;
+	return !(
+	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
+}
+
+/* Types[from .. to) similar to T marked at their similarity in slot S. */
+static void
+cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
+    const uint32_t *types, size_t from, size_t to, size_t s)
+{
+	const struct ch_match_index *ix = q->ix;
+
+	for (size_t k = from; k < to; k++) {
+		const struct ch_match_token *u = &ix->types[types[k]];
+		double v;
+
+		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
+		    cut_letters_under(t, u))
+			continue;
+		if ((v = ch_match_token_similarity_floor(t, u)) >=
+		    CH_MATCH_TOKEN_FLOOR)
+			cut_mark(ix, flags, types[k], s, v);
+	}
+}
+
+/* Query token I's similarity to TYPE, from the cache when known. */
+static double
+cut_sim(struct query *q, size_t i, uint32_t type)
+{
+	struct sim_cache *c = &q->cache;
+	size_t s = cache_slot(c, type);
+
+	if (s != SIZE_MAX && (c->known[s] >> i & 1) != 0)
+		return c->sims[s * c->nq + i];
+	return ch_match_token_similarity_floor(q->refs[i], &q->ix->types[type]);
+}
+
+/* The most a name with FLAGS and words' weight EW (in weights) can score:
+ * the best over which of the words it may align it aligns. */
+static double
+cut_bound(const struct query *q, const struct cut *c, unsigned flags, double ew)
+{
+	unsigned may = 0, sub = 0;
+	double best = 0;
+
+	for (size_t s = 0; s < c->n_slots; s++)
+		if ((flags >> (3 * s) & 7) != 0)
+			may |= 1u << s;
+	do {
+		double num = 0, den = 0, miss = 0, cons = 0, extra, both, v;
+
+		sub = (sub - may) & may; /* the next subset of MAY */
+		for (size_t i = 0; i < q->name.n_tokens; i++) {
+			double wi = ch_match_token_weight(q->refs[i]), sim;
+			int s = c->slot[i];
+
+			if (wi <= 0)
+				continue;
+			if (s < 0) { /* aligned, exactly, as it may */
+				num += wi;
+				den += wi;
+				cons +=
+				    q->refs[i]->role == CH_TOKEN_NAME ? 2 : 1;
+			} else if ((sub >> s & 1) != 0) {
+				sim = cut_level_sim[flags >> (3 * s) & 7];
+				num += sim * wi;
+				den += wi *
+				    (1.0 + CH_MATCH_PARTIAL_COST * (1.0 - sim));
+				cons += (flags & CUT_TWO(s)) != 0 ? 2 : 1;
+			} else if (q->miss_cost[i] > 0) {
+				miss += wi;
+			}
+		}
+		if (num <= 0)
+			continue;
+		extra = ew > cons ? ew - cons : 0;
+		both = miss < extra ? miss : extra;
+		v = num /
+		    (den + CH_MATCH_CONFLICT_COST * both +
+			CH_MATCH_MISSING_COST * (miss - both) +
+			CH_MATCH_EXTRA_COST * (extra - both));
+		if (v > best)
+			best = v;
+	} while (sub != 0);
+	return best;
+}
+
+/* The most words' weight (tenths) a name with FLAGS may have and reach
+ * the threshold, -1 when none (the bound falls as the weight grows). */
+static int16_t
+cut_ew_max(const struct query *q, const struct cut *c, unsigned flags)
+{
+	int lo = 0, hi = 255;
+
+	if (cut_bound(q, c, flags, 0) < c->t)
+		return -1;
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+
+		if (cut_bound(q, c, flags, mid / 10.0) >= c->t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return (int16_t)lo;
+}
+
+/* What marking query token T costs (the names of its types, those of
+ * a particle's own spelling for a particle): a word is taken as a slot
+ * only when that is at most CUT_COST times the names the query reads. */
+#define CUT_COST 64
+
+static size_t
+cut_cost(const struct ch_match_index *ix, const struct ch_match_token *t,
+    const struct ids *types, size_t first, size_t n)
+{
+	size_t cost = 0;
+
+	if (t->role == CH_TOKEN_PARTICLE) {
+		uint32_t id = type_of(ix, t);
+
+		return id == NONE ? 0
+				  : ix->type_start[id + 1] - ix->type_start[id];
+	}
+	for (size_t k = 0; k < n; k++)
+		cost += ix->type_start[types->v[first + k] + 1] -
+		    ix->type_start[types->v[first + k]];
+	return cost;
+}
+
+/* The flags of every name; false when out of memory (then no cut).
+ * FIRST_OF[i] .. + N_OF[i] in TYPES: the types query token i aligns with
+ * alone through the keys (token_types). */
+static bool
+cut_build(struct query *q, struct cut *c, const struct ids *types,
+    const size_t *first_of, const size_t *n_of, size_t est)
+{
+	const struct ch_match_index *ix = q->ix;
+	size_t nq = q->name.n_tokens;
+	uint16_t *flags;
+
+	c->n_slots = 0;
+	c->w = 0;
+	c->t = q->params->review - q->evidence - 1e-9;
+	for (size_t i = 0; i < nq; i++) {
+		c->slot[i] = -1;
+		c->w += ch_match_token_weight(q->refs[i]);
+		if (q->refs[i]->role == CH_TOKEN_NAME &&
+		    ch_match_token_weight(q->refs[i]) > 0 &&
+		    c->n_slots < CUT_SLOTS &&
+		    cut_cost(ix, q->refs[i], types, first_of[i], n_of[i]) <=
+			CUT_COST * est) {
+			c->token[c->n_slots] = i;
+			c->slot[i] = (int)c->n_slots++;
+		}
+	}
+	/* Then particles, while there are slots ("Abu Ahmed": a name
+	 * without "abu" misses it, and leaves a word over). */
+	for (size_t i = 0; i < nq && c->n_slots < CUT_SLOTS; i++)
+		if (q->refs[i]->role == CH_TOKEN_PARTICLE &&
+		    ch_match_token_weight(q->refs[i]) > 0 &&
+		    cut_cost(ix, q->refs[i], types, 0, 0) <= CUT_COST * est) {
+			c->token[c->n_slots] = i;
+			c->slot[i] = (int)c->n_slots++;
+		}
+	if (c->n_slots == 0 ||
+	    (flags = c->flags = calloc(ix->n_names + 1, sizeof(*flags))) ==
+		NULL ||
+	    (c->ew_max = malloc(65536 * sizeof(*c->ew_max))) == NULL)
+		return false;
+	memset(c->ew_max, 0x80, 65536 * sizeof(*c->ew_max));
+	if ((c->vkey = calloc(CUT_VSLOTS, sizeof(*c->vkey))) == NULL ||
+	    (c->vval = malloc(CUT_VSLOTS * sizeof(*c->vval))) == NULL)
+		return false;
+	c->vused = 0;
+	for (size_t s = 0; s < c->n_slots; s++) {
+		size_t i = c->token[s];
+		const struct ch_match_token *f = q->refs[i];
+		size_t lf = f->len, bf = f->len - f->stem;
+
+		/* A particle aligns with particles of its spelling (or the
+		 * same letters as a name), never an initial, and takes one
+		 * token. */
+		if (f->role == CH_TOKEN_PARTICLE) {
+			char name[CH_MATCH_TOKEN_MAX + 2];
+			uint32_t id;
+
+			cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
+			snprintf(name, sizeof(name), "a%s", f->text);
+			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
+				cut_mark(ix, flags, id, s, 1.0);
+			snprintf(
+			    name, sizeof(name), "a%s", ch_match_token_canon(f));
+			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
+				cut_mark(ix, flags, id, s, 1.0);
+			continue;
+		}
+		/* Its types through the keys. */
+		for (size_t k = 0; k < n_of[i]; k++) {
+			uint32_t type = types->v[first_of[i] + k];
+
+			cut_mark(ix, flags, type, s, cut_sim(q, i, type));
+		}
+		/* Initials and particles. */
+		cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
+		/* Words similar by spelling alone, without a key. */
+		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
+			if (cut_length(lf, l) || cut_length(bf, l))
+				cut_scan(q, flags, f, ix->len_types,
+				    ix->len_start[l], ix->len_start[l + 1], s);
+			if (cut_length(bf, l))
+				cut_scan(q, flags, f, ix->base_types,
+				    ix->base_start[l], ix->base_start[l + 1],
+				    s);
+		}
+		/* Two neighbouring tokens of a name joined: at most 1,
+		 * unless the letters on one side only make more edits than
+		 * reach the compound floor, 0.80 (one; two from nine
+		 * letters; compound_similarity). */
+		for (size_t l = lf >= 2 ? lf - 2 : 0; l <= lf + 2; l++) {
+			size_t b = PAIR_BUCKET(f->text[0], l);
+			size_t n = l > lf ? l : lf, most = n >= 9 ? 2 : 1;
+
+			for (uint32_t p = ix->pair_start[b];
+			     p < ix->pair_start[b + 1]; p++) {
+				unsigned xy = ix->pair_letters[p];
+
+				if (l < CH_MATCH_TOKEN_MAX &&
+				    (more_bits(xy & ~f->letters, most) ||
+					more_bits(f->letters & ~xy, most)))
+					continue;
+				flags[ix->pair_names[p]] |=
+				    (uint16_t)(7u << (3 * s) | CUT_TWO(s));
+			}
+		}
+	}
+	/* Two query tokens joined against one of a name. */
+	for (size_t i = 0; i + 1 < nq; i++) {
+		const struct ch_match_token *x = q->refs[i],
+					    *y = q->refs[i + 1];
+		size_t lxy = (size_t)x->len + y->len;
+
+		if (!pair_joins(x, y) || ch_match_token_weight(x) <= 0 ||
+		    (ch_match_token_weight(y) <= 0 &&
+			y->role != CH_TOKEN_SUFFIX) ||
+		    (c->slot[i] < 0 && c->slot[i + 1] < 0))
+			continue;
+		for (size_t l = lxy >= 2 ? lxy - 2 : 0;
+		     l <= lxy + 2 && l < CH_MATCH_TOKEN_MAX; l++) {
+			size_t b = FL_BUCKET(x->text[0], l);
+
+			for (uint32_t k = ix->fl_start[b];
+			     k < ix->fl_start[b + 1]; k++) {
+				double v = ch_match_compound_similarity(
+				    x, y, &ix->types[ix->fl_types[k]]);
+
+				if (v <= 0)
+					continue;
+				if (c->slot[i] >= 0)
+					cut_mark(ix, flags, ix->fl_types[k],
+					    (size_t)c->slot[i], v);
+				if (c->slot[i + 1] >= 0)
+					cut_mark(ix, flags, ix->fl_types[k],
+					    (size_t)c->slot[i + 1], v);
+			}
+		}
+	}
+	return true;
+}
+
+/* Whether name NM may reach the threshold by the cut (a query not cut:
+ * all may). */
+static inline bool
+cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
+{
+	uint16_t v;
+
+	if (c->flags == NULL)
+		return true;
+	v = c->flags[nm];
+	if (c->ew_max[v] == CUT_UNKNOWN)
+		c->ew_max[v] = cut_ew_max(q, c, v);
+	return (int)q->ix->name_ew[nm] <= c->ew_max[v];
+}
+
+/* The bound of name NM by the cut (for the order of the visit). */
+static double
+cut_value(const struct query *q, struct cut *c, uint32_t nm)
+{
+	uint32_t key = ((uint32_t)c->flags[nm] << 8 | q->ix->name_ew[nm]) + 1;
+	size_t i = (key * 2654435761u) & (CUT_VSLOTS - 1);
+	double v;
+
+	for (; c->vkey[i] != 0; i = (i + 1) & (CUT_VSLOTS - 1))
+		if (c->vkey[i] == key)
+			return c->vval[i];
+	v = cut_bound(q, c, c->flags[nm], q->ix->name_ew[nm] / 10.0);
+	if (c->vused * 4 < CUT_VSLOTS * 3) {
+		c->vkey[i] = key;
+		c->vval[i] = v;
+		c->vused++;
+	}
+	return v;
+}
+
+static void
+cut_free(struct cut *c)
+{
+	free(c->flags);
+	free(c->ew_max);
+	free(c->vkey);
+	free(c->vval);
+	c->flags = NULL;
+	c->ew_max = NULL;
+	c->vkey = NULL;
+	c->vval = NULL;
+}
+
+/* The bound of candidate name NM, -1 when it is not looked at: those
+ * name_bound lets through at review, with the most any evidence adds (as
+ * ever), then tight_bound orders and cuts them. */
+static double
+candidate_bound(
+    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+{
+	double qf = ch_match_quality_factor(
+	    (enum ch_watch_name_quality)q->ix->names[nm].quality);
+	double b = name_bound(q, m, nm, non_name) * qf;
+
+	if (b + CH_MATCH_EVIDENCE_MAX < q->params->review)
+		return -1;
+	if ((b = tight_bound(q, nm) * qf) + q->evidence < q->params->review)
+		return -1;
+	return b;
+}
+
 /* An entry among the candidates: its names cand[first .. first + n) and
  * the best score they could reach. */
 struct entry_bound {
@@ -1746,8 +2435,12 @@ ch_match_query(const struct ch_match_index *ix,
 	struct pairs pairs = {0};
 	struct type_masks masks = {0};
 	struct entry_bound *order = NULL;
+	struct cut cut = {0};
+	uint32_t *ends = NULL;
 	double *bounds = NULL;
-	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0;
+	size_t first_of[CH_MATCH_TOKENS_MAX] = {0},
+	       n_of[CH_MATCH_TOKENS_MAX] = {0};
+	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0, est = 0;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
 	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
@@ -1769,6 +2462,8 @@ ch_match_query(const struct ch_match_index *ix,
 		if (!token_types(&q, i, &pairs, &types, &g->joined_at))
 			goto nomem;
 		g->n = types.n - g->first;
+		first_of[i] = g->first;
+		n_of[i] = g->joined_at - g->first;
 		g->cost = 0;
 		g->weight = ch_match_token_weight(q.refs[i]);
 		g->token = i;
@@ -1807,26 +2502,52 @@ ch_match_query(const struct ch_match_index *ix,
 	short_names = n_gen > 0 && gen[0].n > 0
 	    ? longest_needed(&q, gen[0].token)
 	    : CH_MATCH_TOKENS_MAX;
+	if ((ends = malloc((types.n + 1) * sizeof(*ends))) == NULL)
+		goto nomem;
+	for (size_t g = 0; g < n_gen; g++)
+		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
+			uint32_t t = types.v[gen[g].first + k];
+			uint32_t lo = ix->type_start[t],
+				 hi = ix->type_start[t + 1];
+
+			/* Names without the rarest token's types need to be
+			 * short to reach the threshold: the rest of a
+			 * common type's list (by length) is not read. */
+			if (g > 0 && gen[g].first + k < gen[g].joined_at &&
+			    !(t < ix->type_is_joined_cap &&
+				ix->type_is_joined[t]))
+				while (lo < hi) {
+					uint32_t mid = lo + (hi - lo) / 2;
+
+					if (ix->name_full
+						[ix->type_names[mid]] <=
+					    short_names)
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+			else
+				lo = hi;
+			ends[gen[g].first + k] = lo;
+			est += lo - ix->type_start[t];
+		}
+	/* Thousands of names to read: first the cut (above). */
+	if (est >= ix->cut_from &&
+	    !cut_build(&q, &cut, &types, first_of, n_of, est))
+		cut_free(&cut);
 	for (size_t g = 0; g < n_gen; g++)
 		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
 			uint32_t t = types.v[gen[g].first + k];
 
-			/* Names without the rarest token's types need to be
-			 * short to reach the threshold: the rest of a
-			 * common type's list is not read. */
-			bool all = g == 0 ||
-			    gen[g].first + k >= gen[g].joined_at ||
-			    (t < ix->type_is_joined_cap &&
-				ix->type_is_joined[t]);
-
 			for (uint32_t p = ix->type_start[t];
-			     p < ix->type_start[t + 1] &&
-			     (all ||
-				 ix->names[ix->type_names[p]].n_full <=
-				     short_names);
-			     p++)
-				if (!ids_push(&cand, ix->type_names[p]))
+			     p < ends[gen[g].first + k]; p++) {
+				uint32_t nm = ix->type_names[p];
+
+				if (!cut_keeps(&q, &cut, nm))
+					continue;
+				if (!ids_push(&cand, nm))
 					goto nomem;
+			}
 		}
 	ids_unique(&cand, 0);
 	/* Each candidate name's bound, and each entry's (its best name's):
@@ -1842,29 +2563,20 @@ ch_match_query(const struct ch_match_index *ix,
 		eb->entry = e;
 		eb->bound = -1;
 		for (; i < cand.n && ix->names[cand.v[i]].entry == e; i++) {
-			double qf = ch_match_quality_factor(
-			    (enum ch_watch_name_quality)ix->names[cand.v[i]]
-				.quality);
-
 			/* A million names do not stay in the cache: ask for
 			 * the names ahead, and the tokens of those nearer. */
 			if (i + 32 < cand.n)
 				__builtin_prefetch(&ix->names[cand.v[i + 32]]);
-			if (i + 16 < cand.n)
+			if (i + 16 < cand.n && cut.flags == NULL)
 				__builtin_prefetch(
 				    &ix->tokens[ix->names[cand.v[i + 16]]
 						    .first_token]);
-			/* The names looked at are those name_bound lets
-			 * through at review, with the most any evidence adds
-			 * (as ever); tight_bound then orders and cuts them. */
-			bounds[i] =
-			    name_bound(&q, &masks, cand.v[i], non_name) * qf;
-			if (bounds[i] + CH_MATCH_EVIDENCE_MAX < params->review)
-				bounds[i] = -1;
-			else if ((bounds[i] = tight_bound(&q, cand.v[i]) * qf) +
-				q.evidence <
-			    params->review)
-				bounds[i] = -1;
+			/* A cut query orders its entries by the cut's bound
+			 * and bounds their names when it visits them: an
+			 * entry the top has gone past is never read. */
+			bounds[i] = cut.flags != NULL
+			    ? cut_value(&q, &cut, cand.v[i])
+			    : candidate_bound(&q, &masks, cand.v[i], non_name);
 			if (bounds[i] > eb->bound)
 				eb->bound = bounds[i];
 		}
@@ -1885,6 +2597,10 @@ ch_match_query(const struct ch_match_index *ix,
 			floor = q.hits[q.max - 1].score;
 		if (eb->bound + q.evidence < floor)
 			break;
+		for (size_t i = eb->first;
+		     cut.flags != NULL && i < eb->first + eb->n; i++)
+			bounds[i] =
+			    candidate_bound(&q, &masks, cand.v[i], non_name);
 		for (size_t i = eb->first; i < eb->first + eb->n; i++) {
 			double v;
 
@@ -1903,6 +2619,8 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	free(bounds);
 	free(order);
+	cut_free(&cut);
+	free(ends);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);
@@ -1913,6 +2631,8 @@ ch_match_query(const struct ch_match_index *ix,
 nomem:
 	free(bounds);
 	free(order);
+	cut_free(&cut);
+	free(ends);
 	masks_free(&masks);
 	pairs_free(&pairs);
 	free(types.v);

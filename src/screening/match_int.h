@@ -94,6 +94,13 @@ double ch_match_explain_name(const struct ch_match_subject *subject,
     const struct ch_match_name *name, size_t name_index,
     struct ch_match_explain *why);
 
+/* index.c: a query that would read FROM names or more of its generators'
+ * lists is first cut (names a true bound puts under the threshold are not
+ * read); 1,024 by default, 0 every query, SIZE_MAX none.  Results are the same
+ * either way: for the tests, which compare them.  Not while queries run. */
+struct ch_match_index;
+void ch_match_index_set_cut(struct ch_match_index *ix, size_t from);
+
 /* How much a name of QUALITY is worth against the primary name. */
 double ch_match_quality_factor(enum ch_watch_name_quality quality);
 
