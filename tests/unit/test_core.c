@@ -262,6 +262,26 @@ Test(tz, a_posts_local_date_and_day)
 	cr_expect_not(ch_tz_day_bounds("today", "UTC", &start, &end));
 }
 
+Test(buf, numbers_and_strings_without_printf)
+{
+	struct ch_buf b;
+	char want[64];
+
+	ch_buf_init(&b, 1024);
+	cr_assert_eq(ch_buf_append_u64(&b, 0), CH_OK);
+	cr_assert_eq(ch_buf_append_str(&b, ","), CH_OK);
+	cr_assert_eq(ch_buf_append_u64(&b, 10), CH_OK);
+	cr_assert_eq(ch_buf_append_str(&b, ","), CH_OK);
+	cr_assert_eq(ch_buf_append_u64(&b, UINT64_MAX), CH_OK);
+	snprintf(want, sizeof(want), "0,10,%llu", (unsigned long long)UINT64_MAX);
+	cr_assert_str_eq(b.data, want);
+	ch_buf_free(&b);
+	ch_buf_init(&b, 3);
+	cr_assert_eq(ch_buf_append_u64(&b, 1234), CH_ERR_TOO_LARGE);
+	cr_assert_eq(b.len, 0, "nothing appended past the maximum");
+	ch_buf_free(&b);
+}
+
 Test(buf, json_strings_written_by_hand)
 {
 	static const struct {
