@@ -73,14 +73,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (errors == NULL)
 			abort();
 		all = ch_json_check_all(body, schemas[i], &first, errors);
-		if (all != err || (err != CH_OK &&
-				      (strcmp(first.field, fault.field) != 0 ||
-					  strcmp(first.detail, fault.detail) !=
-					      0)))
+		if (all != err ||
+		    (err != CH_OK &&
+			(strcmp(first.field, fault.field) != 0 ||
+			    strcmp(first.detail, fault.detail) != 0)))
 			abort();
 		if (json_array_size(errors) > 50 ||
-		    (err == CH_OK) != (json_array_size(errors) == 0 &&
-					  json_is_object(body)))
+		    (err == CH_OK) !=
+			(json_array_size(errors) == 0 && json_is_object(body)))
 			abort();
 		for (size_t k = 0; k < json_array_size(errors); k++) {
 			json_t *e = json_array_get(errors, k);

@@ -69,8 +69,8 @@ zone_find(const struct ch_zone *zones, size_t n, const char *id)
 /* Append "name=value\n" to out (size bytes, *len used), cut short like
  * snprintf when it does not fit. */
 static void
-state_put(char *out, size_t size, size_t *len, const char *name,
-    const char *value)
+state_put(
+    char *out, size_t size, size_t *len, const char *name, const char *value)
 {
 	const char *parts[3] = {name, value ? value : "(null)", "\n"};
 
@@ -115,10 +115,11 @@ event_state(const struct ch_access_event *ev, char *out, size_t size)
 	state_put(out, size, &len, "credential=", ev->credential_id);
 	state_put(out, size, &len, "badge=", ev->badge);
 	state_put(out, size, &len, "person=", ev->person_id);
-	state_put(out, size, &len, "direction=",
-	    ev->direction == CH_DIR_IN ? "in" : "out");
+	state_put(out, size, &len,
+	    "direction=", ev->direction == CH_DIR_IN ? "in" : "out");
 	state_put(out, size, &len, "decision=", ev->granted ? "grant" : "deny");
-	state_put(out, size, &len, "reason=", ch_access_reason_code(ev->reason));
+	state_put(
+	    out, size, &len, "reason=", ch_access_reason_code(ev->reason));
 	state_put(out, size, &len, "passback=", ev->passback_flag ? "1" : "0");
 	state_put(out, size, &len, "duress=", ev->duress ? "1" : "0");
 	state_put(out, size, &len, "at=", ev->at);

@@ -35,7 +35,8 @@ ch_time_format(int64_t t, char out[CH_TIMESTAMP_LEN])
 		time_t tt = (time_t)t;
 
 		if (gmtime_r(&tt, &tm) == NULL) {
-			ch_strlcpy(out, "1970-01-01T00:00:00Z", CH_TIMESTAMP_LEN);
+			ch_strlcpy(
+			    out, "1970-01-01T00:00:00Z", CH_TIMESTAMP_LEN);
 			return;
 		}
 		strftime(out, CH_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm);

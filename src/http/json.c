@@ -176,8 +176,9 @@ note(struct ch_fault *fault, json_t *errors, const struct ch_fault *one,
 	*failed = true;
 	if (errors == NULL)
 		return false;
-	json_array_append_new(errors, json_pack("{s:s, s:s}", "field",
-					  one->field, "detail", one->detail));
+	json_array_append_new(errors,
+	    json_pack(
+		"{s:s, s:s}", "field", one->field, "detail", one->detail));
 	return json_array_size(errors) < CHECK_MAX_ERRORS;
 }
 
@@ -206,7 +207,8 @@ ch_json_check_all(const json_t *body, const struct ch_jschema *schema,
 			    schema->name);
 		else if (json_is_null(value) && !f->nullable)
 			ch_fault_set(&one, ptr, "%s may not be null.", f->name);
-		else if (json_is_null(value) || check_value(f, value, &one, ptr))
+		else if (json_is_null(value) ||
+		    check_value(f, value, &one, ptr))
 			continue;
 		if (!note(fault, errors, &one, &failed))
 			return CH_ERR_INVALID;

@@ -132,7 +132,8 @@ ch_reply_violations(
 
 	if (n <= 1) {
 		json_decref(errors);
-		ch_reply_problem(req, "validation", first->detail, first->field);
+		ch_reply_problem(
+		    req, "validation", first->detail, first->field);
 		return;
 	}
 	snprintf(detail, sizeof(detail), "%s (and %zu more: see errors)",

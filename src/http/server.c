@@ -614,7 +614,8 @@ dispatch(struct req_state *st)
 		}
 		if (ch_json_check(req->body, route->body_schema,
 			&req->ctx.fault) != CH_OK) {
-			/* Again, listing every violation, not the first only. */
+			/* Again, listing every violation, not the first only.
+			 */
 			json_t *errors = json_array();
 
 			if (errors == NULL) {

@@ -273,7 +273,8 @@ Test(buf, numbers_and_strings_without_printf)
 	cr_assert_eq(ch_buf_append_u64(&b, 10), CH_OK);
 	cr_assert_eq(ch_buf_append_str(&b, ","), CH_OK);
 	cr_assert_eq(ch_buf_append_u64(&b, UINT64_MAX), CH_OK);
-	snprintf(want, sizeof(want), "0,10,%llu", (unsigned long long)UINT64_MAX);
+	snprintf(
+	    want, sizeof(want), "0,10,%llu", (unsigned long long)UINT64_MAX);
 	cr_assert_str_eq(b.data, want);
 	ch_buf_free(&b);
 	ch_buf_init(&b, 3);

@@ -145,9 +145,10 @@ Test(json, lists_every_violation)
 	cr_assert_not_null(v);
 	memset(&first, 0, sizeof(first));
 	memset(&all, 0, sizeof(all));
-	cr_assert_eq(ch_json_check(v, &ch_schema_person_create, &first),
-	    CH_ERR_INVALID);
-	cr_assert_eq(ch_json_check_all(v, &ch_schema_person_create, &all, errors),
+	cr_assert_eq(
+	    ch_json_check(v, &ch_schema_person_create, &first), CH_ERR_INVALID);
+	cr_assert_eq(
+	    ch_json_check_all(v, &ch_schema_person_create, &all, errors),
 	    CH_ERR_INVALID);
 	cr_assert_str_eq(all.field, first.field);
 	cr_assert_str_eq(all.detail, first.detail);
