@@ -312,6 +312,39 @@ letters_under_floor(
 	    TOKEN_FLOOR - 1e-9;
 }
 
+/* Whether A and B (no glued particle on either), whose sounds or
+ * skeletons agree, are surely under TOKEN_FLOOR all the same: the
+ * letters one has and the other lacks, or their lengths, make two edits
+ * or more (no typo, no vowel allowance), too many for the sound and
+ * skeleton allowances (an edit in three letters, in two), and the
+ * letters they share keep the spelling under the floor
+ * (spelling_under_floor).  token_similarity would compute Jaro-Winkler
+ * and the edit distance to find the same. */
+static bool
+sounds_under_floor(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	unsigned common = count_bits(a->letters & b->letters);
+	size_t only_a = a->n_letters - common, only_b = b->n_letters - common;
+	size_t n = a->len > b->len ? a->len : b->len;
+	size_t d = a->len > b->len ? a->len - b->len : b->len - a->len;
+	bool phon, skel;
+
+	if (only_a > d)
+		d = only_a;
+	if (only_b > d)
+		d = only_b;
+	if (d < 2 || n >= CH_MATCH_TOKEN_MAX)
+		return false;
+	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1);
+	skel = a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
+	    strcmp(a->skeleton, b->skeleton) == 0;
+	if (n >= 5 && ((phon && d * 3 <= n) || (skel && d * 2 <= n)))
+		return false;
+	return spelling_under_floor(a->text, a->len, b->text, b->len);
+}
+
 /*
  * Whether t is one syllable of Hanyu Pinyin (without tones): an initial
  * and a final.  Two different syllables are two different characters —
@@ -420,6 +453,10 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	    ((a->stem == 0 && b->stem == 0) ||
 		spelling_under_floor(
 		    sa, a->len - a->stem, sb, b->len - b->stem)))
+		return 0.0;
+	/* Sound or skeleton agree, but too far apart to be a variant. */
+	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
+	    sounds_under_floor(a, b))
 		return 0.0;
 	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
