@@ -41,7 +41,21 @@
  * (p99 45,375 -> 1,345).  What bounds it now: the query's fixed work — the types similar
  * to a word that is no listed word (a typo), the cut's marking of its
  * words' posting lists — and queries whose many candidates are truly near
- * the threshold.  SKIP_BASELINE=1 skips the full scans.
+ * the threshold.
+ *
+ * Second round (docs/screening.md, "Second round"): pairs whose sounds
+ * agree but whose letters are too far apart, and two joined query words
+ * against types their letters keep under 0.80, rejected without
+ * Jaro-Winkler and the edit distance; the cut's table of bounds sized by
+ * its slots.  Results identical (every hit of the 25,000 queries, review
+ * 0.30 for half, against main's).  Main's binary and this one one after
+ * the other, three runs each of `nice -n 5 bench/screening-speed build
+ * 20000 1000000` (load about 2), medians: 9,373 -> 9,402 q/s at 29,047
+ * names (p50 69.2 -> 68.8 us, p99 0.60 -> 0.60 ms), 2,181 -> 2,236 q/s at
+ * a million (p50 356 -> 350 us, p99 2.11 -> 2.02 ms), within the noise;
+ * instructions per query on the lists (callgrind, first 2,000 queries)
+ * 647,000 -> 638,000, at a million (first 500 queries) 4.18 -> 4.12
+ * million.  SKIP_BASELINE=1 skips the full scans.
  *
  * Usage: bench_screening_speed [QUERIES] [SYNTHETIC_NAMES]
  */

@@ -1404,6 +1404,12 @@ key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
 		if (diff * 2 > (la > lb ? la : lb) + 2 && t->stem == 0 &&
 		    u->stem == 0)
 			continue;
+		/* Above the floor of words (two joined: 0.80), most types
+		 * sharing a key are surely under it by their letters; none
+		 * is passed to SEEN, so the cache is as it was. */
+		if (seen == NULL && floor > CH_MATCH_TOKEN_FLOOR &&
+		    ch_match_token_under(t, u, floor))
+			continue;
 		v = ch_match_token_similarity_floor(t, u);
 		if (seen != NULL)
 			seen(arg, types->v[i], v);
@@ -1979,8 +1985,9 @@ static const double cut_level_sim[CUT_LEVELS] = {
 struct cut {
 	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
 			    s; bit 12 + s, slot s may take two tokens */
-	int16_t *ew_max; /* by flags: the most words' weight (tenths) a name
-			    may have and reach the threshold; CUT_UNKNOWN */
+	int16_t *ew_max; /* by flags (cut_ew_slot): the most words' weight
+			    (tenths) a name may have and reach the threshold;
+			    CUT_UNKNOWN */
 	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
 	size_t token[CUT_SLOTS];       /* by slot: the query token */
 	size_t n_slots;
@@ -1993,6 +2000,17 @@ struct cut {
 };
 
 #define CUT_VSLOTS 4096
+
+/* The place of FLAGS in the cut's ew_max: the levels of its N slots,
+ * then their two-token bits, 4 N bits in all (ew_max has 2^(4 N) places,
+ * not 2^16: it is filled with CUT_UNKNOWN per query). */
+static inline unsigned
+cut_ew_slot(const struct cut *c, unsigned flags)
+{
+	unsigned sh = 3 * (unsigned)c->n_slots;
+
+	return (flags & ((1u << sh) - 1)) | (flags >> 12) << sh;
+}
 
 /* Bits set in V (no popcnt instruction assumed). */
 static inline unsigned
@@ -2237,9 +2255,11 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 	if (c->n_slots == 0 ||
 	    (flags = c->flags = calloc(ix->n_names + 1, sizeof(*flags))) ==
 		NULL ||
-	    (c->ew_max = malloc(65536 * sizeof(*c->ew_max))) == NULL)
+	    (c->ew_max = malloc(
+		 ((size_t)1 << 4 * c->n_slots) * sizeof(*c->ew_max))) == NULL)
 		return false;
-	memset(c->ew_max, 0x80, 65536 * sizeof(*c->ew_max));
+	memset(c->ew_max, 0x80,
+	    ((size_t)1 << 4 * c->n_slots) * sizeof(*c->ew_max));
 	if ((c->vkey = calloc(CUT_VSLOTS, sizeof(*c->vkey))) == NULL ||
 	    (c->vval = malloc(CUT_VSLOTS * sizeof(*c->vval))) == NULL)
 		return false;
@@ -2345,13 +2365,15 @@ static inline bool
 cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 {
 	uint16_t v;
+	unsigned k;
 
 	if (c->flags == NULL)
 		return true;
 	v = c->flags[nm];
-	if (c->ew_max[v] == CUT_UNKNOWN)
-		c->ew_max[v] = cut_ew_max(q, c, v);
-	return (int)q->ix->name_ew[nm] <= c->ew_max[v];
+	k = cut_ew_slot(c, v);
+	if (c->ew_max[k] == CUT_UNKNOWN)
+		c->ew_max[k] = cut_ew_max(q, c, v);
+	return (int)q->ix->name_ew[nm] <= c->ew_max[k];
 }
 
 /* The bound of name NM by the cut (for the order of the visit). */

@@ -56,6 +56,12 @@ double ch_match_token_similarity(
 double ch_match_token_similarity_floor(
     const struct ch_match_token *a, const struct ch_match_token *b);
 
+/* Whether the similarity of names A and B is surely under FLOOR (at least
+ * CH_MATCH_TOKEN_FLOOR) from their letters, lengths, sounds and
+ * skeletons, without computing it; false when not sure. */
+bool ch_match_token_under(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor);
+
 /* The similarity of neighbouring tokens X and Y joined against Z, 0 when
  * the scorer would not align them so. */
 double ch_match_compound_similarity(const struct ch_match_token *x,

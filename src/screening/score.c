@@ -272,8 +272,9 @@ shared_letters(const char *a, size_t la, const char *b, size_t lb)
 	return c;
 }
 
+/* The same for FLOOR (at least TOKEN_FLOOR). */
 static bool
-spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
+spelling_under(const char *a, size_t la, const char *b, size_t lb, double floor)
 {
 	size_t c, prefix = 0;
 	double jaro;
@@ -285,13 +286,19 @@ spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
 	/* Words of a token: the edit distance reads them whole. */
 	if (la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX &&
 	    edit_cap((int)((la > lb ? la : lb) - c), la > lb ? la : lb) <
-		TOKEN_FLOOR - 1e-9)
+		floor - 1e-9)
 		return true;
 	jaro = ((double)c / (double)la + (double)c / (double)lb + 1.0) / 3.0;
 	while (
 	    prefix < 4 && prefix < la && prefix < lb && a[prefix] == b[prefix])
 		prefix++;
-	return jaro + (double)prefix * 0.1 * (1.0 - jaro) < TOKEN_FLOOR - 1e-9;
+	return jaro + (double)prefix * 0.1 * (1.0 - jaro) < floor - 1e-9;
+}
+
+static bool
+spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
+{
+	return spelling_under(a, la, b, lb, TOKEN_FLOOR);
 }
 
 /* Whether the spelling similarity of A's and B's texts is surely under
@@ -310,6 +317,49 @@ letters_under_floor(
 	return n > 0 && n < CH_MATCH_TOKEN_MAX &&
 	    edit_cap((int)(only_a > only_b ? only_a : only_b), n) <
 	    TOKEN_FLOOR - 1e-9;
+}
+
+/* Whether the similarity of A and B (words, no glued particle on
+ * either, whatever their sounds) is surely under FLOOR (at least
+ * TOKEN_FLOOR): the letters one has and the other lacks, or their
+ * lengths, make two edits or more (no typo, no vowel allowance), too many
+ * for the sound and skeleton allowances (an edit in three letters, in
+ * two), and the edit cap of those edits or the letters they share keep
+ * the spelling under it (spelling_under).  token_similarity would
+ * compute Jaro-Winkler and the edit distance to find the same. */
+static bool
+letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
+    double floor)
+{
+	unsigned common = count_bits(a->letters & b->letters);
+	size_t only_a = a->n_letters - common, only_b = b->n_letters - common;
+	size_t n = a->len > b->len ? a->len : b->len;
+	size_t d = a->len > b->len ? a->len - b->len : b->len - a->len;
+	bool phon, skel;
+
+	if (only_a > d)
+		d = only_a;
+	if (only_b > d)
+		d = only_b;
+	if (d < 2 || n >= CH_MATCH_TOKEN_MAX)
+		return false;
+	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1);
+	skel = a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
+	    strcmp(a->skeleton, b->skeleton) == 0;
+	if (n >= 5 && ((phon && d * 3 <= n) || (skel && d * 2 <= n)))
+		return false;
+	return edit_cap((int)d, n) < floor - 1e-9 ||
+	    spelling_under(a->text, a->len, b->text, b->len, floor);
+}
+
+bool
+ch_match_token_under(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor)
+{
+	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+	    a->stem == 0 && b->stem == 0 && !a->digit && !b->digit &&
+	    floor >= TOKEN_FLOOR && letters_under(a, b, floor);
 }
 
 /*
@@ -420,6 +470,10 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	    ((a->stem == 0 && b->stem == 0) ||
 		spelling_under_floor(
 		    sa, a->len - a->stem, sb, b->len - b->stem)))
+		return 0.0;
+	/* Sound or skeleton agree, but too far apart to be a variant. */
+	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
+	    letters_under(a, b, TOKEN_FLOOR))
 		return 0.0;
 	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
