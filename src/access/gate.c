@@ -1011,6 +1011,25 @@ clock_us(clockid_t id)
  * tells that it was committed with the batch (and is published once
  * durable); a job decided alone after a failed batch was committed
  * durably and published already. */
+/* A batch that held its decisions past SLOW_BATCH_US is logged with
+ * where the time went, at most once a second: the gate's answers wait for
+ * it, and an operator should see it. */
+#define SLOW_BATCH_US 20000
+
+static void
+slow_batch(size_t n, int64_t t0, int64_t t1, int64_t t2, int64_t cpu_us)
+{
+	static int64_t last_us;
+
+	if (t2 - t0 < SLOW_BATCH_US || t2 - last_us < 1000000)
+		return;
+	last_us = t2;
+	log_warn("a batch of %zu decisions took %.1f ms: %.1f ms deciding and "
+		 "writing (%.1f ms of CPU), %.1f ms committing",
+	    n, (double)(t2 - t0) / 1000.0, (double)(t1 - t0) / 1000.0,
+	    (double)cpu_us / 1000.0, (double)(t2 - t1) / 1000.0);
+}
+
 static void
 run_batch(struct ch_gate_job *batch, size_t n)
 {
@@ -1035,6 +1054,7 @@ run_batch(struct ch_gate_job *batch, size_t n)
 		gc.stats.work_cpu_us += (uint64_t)(c1 - c0);
 		gc.stats.commit_us += (uint64_t)(t2 - t1);
 		pthread_mutex_unlock(&gc.lock);
+		slow_batch(n, t0, t1, t2, c1 - c0);
 		/* A failed commit may or may not be on disk: every request
 		 * gets the error, none is run again. */
 		for (j = batch; j != NULL; j = j->next) {
