@@ -133,42 +133,44 @@ reply_decision(struct ch_req *req, ch_err err, const struct ch_decision *d)
 	ch_buf_init(&b, 64 * 1024);
 	/* A duress grant answers exactly as a plain grant: the alarm is
 	 * silent. */
-	ch_buf_appendf(&b, "{\"decision\":\"%s\",\"granted\":%s,\"reason\":",
-	    d->result.granted ? "grant" : "deny",
-	    d->result.granted ? "true" : "false");
+	ch_buf_append_str(&b,
+	    d->result.granted
+		? "{\"decision\":\"grant\",\"granted\":true,\"reason\":"
+		: "{\"decision\":\"deny\",\"granted\":false,\"reason\":");
 	decision_str(&b, ch_access_reason_code(d->result.reason), false);
-	ch_buf_append(&b, ",\"message\":", 11);
+	ch_buf_append_str(&b, ",\"message\":");
 	decision_str(&b, ch_access_reason_text(d->result.reason), false);
-	ch_buf_append(&b, ",\"event_id\":", 12);
+	ch_buf_append_str(&b, ",\"event_id\":");
 	decision_str(&b, d->event_id, false);
-	ch_buf_append(&b, ",\"at\":", 6);
+	ch_buf_append_str(&b, ",\"at\":");
 	decision_str(&b, d->at, false);
-	ch_buf_appendf(&b, ",\"passback_flag\":%s,\"person\":",
-	    d->result.passback_flag ? "true" : "false");
+	ch_buf_append_str(&b,
+	    d->result.passback_flag ? ",\"passback_flag\":true,\"person\":"
+				    : ",\"passback_flag\":false,\"person\":");
 	if (d->person_name != NULL && d->person_name[0] != '\0') {
-		ch_buf_append(&b, "{\"id\":", 6);
+		ch_buf_append_str(&b, "{\"id\":");
 		decision_str(&b, d->person_id, true);
-		ch_buf_append(&b, ",\"name\":", 8);
+		ch_buf_append_str(&b, ",\"name\":");
 		decision_str(&b, d->person_name, false);
-		ch_buf_append(&b, ",\"category\":", 12);
+		ch_buf_append_str(&b, ",\"category\":");
 		decision_str(&b, d->person_category, false);
-		ch_buf_append(&b, ",\"position\":", 12);
+		ch_buf_append_str(&b, ",\"position\":");
 		decision_str(&b, d->photo_hint, true);
-		ch_buf_append(&b, "}", 1);
+		ch_buf_append_str(&b, "}");
 	} else {
-		ch_buf_append(&b, "null", 4);
+		ch_buf_append_str(&b, "null");
 	}
-	ch_buf_append(&b, ",\"zone\":", 8);
+	ch_buf_append_str(&b, ",\"zone\":");
 	if (d->zone_id[0] != '\0') {
-		ch_buf_append(&b, "{\"id\":", 6);
+		ch_buf_append_str(&b, "{\"id\":");
 		decision_str(&b, d->zone_id, false);
-		ch_buf_append(&b, ",\"name\":", 8);
+		ch_buf_append_str(&b, ",\"name\":");
 		decision_str(&b, d->zone_name, false);
-		ch_buf_append(&b, "}", 1);
+		ch_buf_append_str(&b, "}");
 	} else {
-		ch_buf_append(&b, "null", 4);
+		ch_buf_append_str(&b, "null");
 	}
-	ch_buf_append(&b, "}", 1);
+	ch_buf_append_str(&b, "}");
 	if (b.data == NULL ||
 	    (text = ch_arena_alloc(req->arena, b.len + 1)) == NULL) {
 		ch_buf_free(&b);

@@ -234,18 +234,18 @@ add_security_headers(struct MHD_Response *resp, bool html)
 static void
 log_field(struct ch_buf *b, const char *name, const char *value)
 {
-	ch_buf_append(b, ",\"", 2);
+	ch_buf_append_str(b, ",\"");
 	ch_buf_append_str(b, name);
-	ch_buf_append(b, "\":", 2);
+	ch_buf_append_str(b, "\":");
 	ch_buf_append_json(b, value);
 }
 
 static void
 log_number(struct ch_buf *b, const char *name, uint64_t value)
 {
-	ch_buf_append(b, ",\"", 2);
+	ch_buf_append_str(b, ",\"");
 	ch_buf_append_str(b, name);
-	ch_buf_append(b, "\":", 2);
+	ch_buf_append_str(b, "\":");
 	ch_buf_append_u64(b, value);
 }
 
