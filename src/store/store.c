@@ -216,6 +216,10 @@ migrate(struct ch_store *store, ch_db *db)
 	}
 	for (size_t i = 0; i < ch_migrations_count; i++) {
 		const struct ch_migration *m = &ch_migrations[i];
+		const char *sql = m->sqlite_sql != NULL &&
+			strcmp(store->ops->name, "sqlite") == 0
+		    ? m->sqlite_sql
+		    : m->sql;
 		struct ch_param p[3];
 
 		if (m->version <= current)
@@ -240,7 +244,8 @@ migrate(struct ch_store *store, ch_db *db)
 			continue;
 		}
 		if (err != CH_OK ||
-		    (err = store->ops->exec(db, m->sql)) != CH_OK ||
+		    (sql != NULL &&
+			(err = store->ops->exec(db, sql)) != CH_OK) ||
 		    (err = store->ops->commit(db)) != CH_OK) {
 			log_error("migration %d (%s) failed: %s", m->version,
 			    m->name, store->ops->errmsg(db));

@@ -55,10 +55,15 @@ void ch_session_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
     struct ch_session_row *out);
 
 /* The migrations, in order; migrations.c. */
+/* A migration's SQL is portable (sql); where SQLite can store the same
+ * tables better than the portable text says (a rowid alias, a table
+ * without rowid), sqlite_sql is what it runs instead.  Either may be
+ * NULL: nothing to do on that engine. */
 struct ch_migration {
 	int version;
 	const char *name;
 	const char *sql;
+	const char *sqlite_sql;
 };
 extern const struct ch_migration ch_migrations[];
 extern const size_t ch_migrations_count;

@@ -14,6 +14,7 @@
 #include "people/people.h"
 #include "store/db.h"
 #include "store/store.h"
+#include "store/store_int.h"
 
 static struct ch_store *store;
 static struct ch_ctx ctx;
@@ -335,5 +336,113 @@ Test(migrations, a_newer_database_is_refused)
 		ops->close(db);
 	}
 	cr_assert_eq(ch_store_open(d, 1, &s), CH_ERR_SCHEMA_NEWER);
+	unlink(path);
+}
+
+/* The text of one cell of a query on db, "" for none (rows freed). */
+static void
+cell(const struct ch_db_ops *ops, ch_db *db, const char *sql, char *out,
+    size_t size)
+{
+	struct ch_rows *r = NULL;
+	const char *v;
+
+	cr_assert_eq(ops->query(db, sql, NULL, 0, &r, NULL), CH_OK, "%s", sql);
+	v = r->nrows > 0 ? ch_rows_get(r, 0, 0) : NULL;
+	snprintf(out, size, "%s", v ? v : "");
+	ch_rows_free(r);
+}
+
+/* Migration 13 rebuilds the gate's three tables on SQLite: a database
+ * made by migration 12 keeps every row, column and index, and the tables
+ * are the rowid alias and the table without rowid they were made to be. */
+Test(migrations, the_gate_tables_keep_their_rows_through_13)
+{
+	static const char *const checks[][2] = {
+	    {"SELECT group_concat(id || '/' || seq || '/' || badge || '/' ||"
+	     " decision || '/' || COALESCE(device_id, '-'), ' ') FROM"
+	     " (SELECT * FROM access_events ORDER BY seq)",
+		"e1/7/B-1/grant/dev e2/9/B-2/deny/-"},
+	    {"SELECT group_concat(seq || '/' || action || '/' ||"
+	     " COALESCE(object_id, '-') || '/' || leaf_hash, ' ') FROM"
+	     " (SELECT * FROM audit_log ORDER BY seq)",
+		"1/access.grant/e1/aa 2/access.deny/e2/bb"},
+	    {"SELECT group_concat(holder_id || '/' || zone_id || '/' ||"
+	     " since, ' ') FROM access_presence",
+		"h1/z1/2026-11-26T08:00:00Z"},
+	    {"SELECT count(*) FROM sqlite_master WHERE name IN"
+	     " ('access_events_post', 'audit_log_object',"
+	     " 'access_presence_post')",
+		"3"},
+	    {"SELECT count(*) FROM sqlite_master WHERE name LIKE"
+	     " 'sqlite_autoindex_audit_log%' OR name LIKE"
+	     " 'sqlite_autoindex_access_presence%' OR name LIKE '%_13'",
+		"0"},
+	    {"SELECT instr(sql, 'WITHOUT ROWID') > 0 FROM sqlite_master"
+	     " WHERE name = 'access_presence'",
+		"1"},
+	};
+	char path[128], d[160], got[512], sql[128];
+	const struct ch_db_ops *ops;
+	struct ch_store *s;
+	ch_db *db;
+
+	ch_log_set_quiet(true);
+	snprintf(path, sizeof(path), "/tmp/ch-m13-%d.db", (int)getpid());
+	snprintf(d, sizeof(d), "sqlite:%s", path);
+	unlink(path);
+	ops = ch_db_ops_for(d);
+	cr_assert_eq(ops->open(d, &db), CH_OK);
+	cr_assert_eq(ops->exec(db,
+			 "CREATE TABLE schema_migrations (version BIGINT "
+			 "PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT "
+			 "NOT NULL)"),
+	    CH_OK);
+	for (size_t i = 0; i < ch_migrations_count; i++) {
+		const struct ch_migration *m = &ch_migrations[i];
+
+		if (m->version > 12)
+			break;
+		cr_assert_eq(ops->exec(db, m->sql), CH_OK, "%d", m->version);
+		snprintf(sql, sizeof(sql),
+		    "INSERT INTO schema_migrations VALUES (%d, 'm', 'now')",
+		    m->version);
+		cr_assert_eq(ops->exec(db, sql), CH_OK);
+	}
+	cr_assert_eq(
+	    ops->exec(db,
+		"INSERT INTO access_events (id, seq, post_id, badge, "
+		"direction, decision, reason, at, device_id) VALUES "
+		"('e2', 9, 'p', 'B-2', 'in', 'deny', 'r', 't', NULL), "
+		"('e1', 7, 'p', 'B-1', 'in', 'grant', 'r', 't', 'dev');"
+		"INSERT INTO audit_log (seq, time, actor, action, "
+		"object_type, object_id, leaf_hash) VALUES "
+		"(2, 't', 'a', 'access.deny', 'access_event', 'e2', 'bb'), "
+		"(1, 't', 'a', 'access.grant', 'access_event', 'e1', 'aa');"
+		"INSERT INTO access_presence VALUES ('h1', 'p', NULL, 'c', "
+		"'z1', '2026-11-26T08:00:00Z', NULL)"),
+	    CH_OK);
+	ops->close(db);
+
+	cr_assert_eq(ch_store_open(d, 1, &s), CH_OK);
+	cr_assert_eq(ch_store_schema_version(s), ch_store_schema_latest());
+	ch_store_close(s);
+	cr_assert_eq(ops->open(d, &db), CH_OK);
+	for (size_t i = 0; i < CH_ARRAY_LEN(checks); i++) {
+		cell(ops, db, checks[i][0], got, sizeof(got));
+		cr_expect_str_eq(got, checks[i][1], "%s", checks[i][0]);
+	}
+	/* The unique keys still hold. */
+	cr_expect_neq(ops->exec(db,
+			  "INSERT INTO access_events (id, seq, post_id, "
+			  "badge, direction, decision, reason, at) VALUES "
+			  "('e1', 10, 'p', 'B', 'in', 'deny', 'r', 't')"),
+	    CH_OK);
+	cr_expect_neq(ops->exec(db,
+			  "INSERT INTO audit_log (seq, time, actor, action, "
+			  "object_type, leaf_hash) VALUES (2, 't', 'a', 'x', "
+			  "'y', 'cc')"),
+	    CH_OK);
+	ops->close(db);
 	unlink(path);
 }
