@@ -51,6 +51,7 @@ struct req_state {
 	struct ch_req req;
 	struct ch_buf body;
 	bool too_large;
+	size_t received; /* bytes of body received */
 	bool answered;
 	bool admitted;    /* a file upload passed admit() before its body */
 	bool upload_slot; /* holds one of the MAX_UPLOADS slots */
@@ -668,17 +669,22 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	const char *clen;
 
 	if (st == NULL) {
-		st = calloc(1, sizeof(*st));
-		if (st == NULL)
+		/* The request's state lives in its arena (a block a thread
+		 * keeps): a few kilobytes from malloc at every request went
+		 * through its slow bins. */
+		ch_arena *arena = ch_arena_create(REQUEST_ARENA_MAX);
+
+		if (arena == NULL ||
+		    (st = ch_arena_alloc(arena, sizeof(*st))) == NULL) {
+			ch_arena_destroy(arena);
 			return MHD_NO;
+		}
 		*con_cls = st;
 		st->started_us = now_us();
 		req = &st->req;
 		req->conn = conn;
 		req->method = method;
-		req->arena = ch_arena_create(REQUEST_ARENA_MAX);
-		if (req->arena == NULL)
-			return MHD_NO;
+		req->arena = arena;
 		req->path = ch_arena_strdup(req->arena, url);
 		source_address(conn, req->source, sizeof(req->source));
 		request_id(conn, req->request_id);
@@ -735,6 +741,17 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	req = &st->req;
 	if (*upload_data_size > 0) {
+		st->received += *upload_data_size;
+		if (st->too_large && st->received > DRAIN_MAX) {
+			/* A chunked body that goes on past what is drained:
+			 * no answer can be queued before its end, which may
+			 * never come; the connection is closed. */
+			log_warn("closed %s %s from %s: a body of more than "
+				 "%zu bytes, larger than the route accepts",
+			    st->req.method, st->req.path, st->req.source,
+			    st->received);
+			return MHD_NO;
+		}
 		if (!st->answered && !st->too_large &&
 		    ch_buf_append(&st->body, upload_data, *upload_data_size) !=
 			CH_OK)
@@ -790,9 +807,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		--uploads_in_flight;
 	if (st->deferred)
 		--deferred_in_flight;
-	ch_arena_destroy(req->arena);
-	free(st);
 	*con_cls = NULL;
+	ch_arena_destroy(req->arena); /* st with it */
 }
 
 static char *

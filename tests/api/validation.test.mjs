@@ -99,6 +99,37 @@ describe('media type and size', () => {
 		assert.equal(r.status, 413, await r.text());
 	});
 
+	test('a chunked body that never ends is cut off once past what is drained (2 MiB)', async () => {
+		const rso = await login('rso');
+		const chunk = new TextEncoder().encode(' '.repeat(64 * KB));
+		let sent = 0;
+		let settled = false;
+		const stream = new ReadableStream({
+			pull(c) { // no end of its own
+				if (settled) c.close(); // (node's fetch would pull on, and hold its pool)
+				else { sent += chunk.length; c.enqueue(chunk); }
+			},
+		});
+		let outcome;
+		try {
+			const r = await fetch(`${await base()}/api/v1/people`, {
+				method: 'POST', body: stream, duplex: 'half',
+				headers: { Cookie: rso.cookie, 'X-CSRF-Token': rso.csrf, 'Content-Type': 'application/json' },
+				signal: AbortSignal.timeout(30_000), // a server that drains on would never stop
+			});
+			outcome = `answered ${r.status}`;
+		} catch (e) {
+			outcome = e.name === 'TimeoutError' ? 'still reading after 30 s' : 'closed';
+		}
+		settled = true;
+		assert.equal(outcome, 'closed');
+		// The server stopped reading soon after 2 MiB, not at its idle
+		// timeout (the stream never pauses): what was sent is 2 MiB and
+		// what the sockets' buffers held.
+		assert.ok(sent < 64 * 1024 * KB, `${sent} bytes sent`);
+		assert.equal((await get(rso, '/api/v1/auth/session')).status, 200, 'the server still answers');
+	});
+
 	test('a write with no body where one is needed answers 400 body-required', async () => {
 		const rso = await login('rso');
 		for (const path of ['/api/v1/people', '/api/v1/posts']) {
