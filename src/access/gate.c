@@ -93,22 +93,16 @@ state_put(
 static void
 event_state(const struct ch_access_event *ev, char *out, size_t size)
 {
-	char seq[24], *p = seq + sizeof(seq);
-	uint64_t v = ev->seq < 0 ? 0 - (uint64_t)ev->seq : (uint64_t)ev->seq;
+	char seq[CH_U64_DIGITS + 1];
 	size_t len = 0;
 
-	*--p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	if (ev->seq < 0)
-		*--p = '-';
+	/* seq counts from 1: never negative. */
+	ch_u64_text(ev->seq > 0 ? (uint64_t)ev->seq : 0, seq);
 	if (size == 0)
 		return;
 	out[0] = '\0';
 	state_put(out, size, &len, "id=", ev->id);
-	state_put(out, size, &len, "seq=", p);
+	state_put(out, size, &len, "seq=", seq);
 	state_put(out, size, &len, "post=", ev->post_id);
 	state_put(out, size, &len, "point=", ev->point_id);
 	state_put(out, size, &len, "zone=", ev->zone_id);

@@ -52,17 +52,28 @@ ch_buf_append_str(struct ch_buf *b, const char *s)
 	return ch_buf_append(b, s, strlen(s));
 }
 
-ch_err
-ch_buf_append_u64(struct ch_buf *b, uint64_t v)
+size_t
+ch_u64_text(uint64_t v, char out[CH_U64_DIGITS])
 {
-	char digits[20];
+	char digits[CH_U64_DIGITS - 1];
 	size_t n = sizeof(digits);
 
 	do {
 		digits[--n] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	return ch_buf_append(b, digits + n, sizeof(digits) - n);
+	memcpy(out, digits + n, sizeof(digits) - n);
+	out[sizeof(digits) - n] = '\0';
+	return sizeof(digits) - n;
+}
+
+ch_err
+ch_buf_append_u64(struct ch_buf *b, uint64_t v)
+{
+	char text[CH_U64_DIGITS];
+	size_t n = ch_u64_text(v, text);
+
+	return ch_buf_append(b, text, n);
 }
 
 ch_err

@@ -133,6 +133,9 @@ ch_err ch_buf_appendf(struct ch_buf *b, const char *fmt, ...)
 /* Append a C string, or v in decimal: no format to parse, for hot paths. */
 ch_err ch_buf_append_str(struct ch_buf *b, const char *s);
 ch_err ch_buf_append_u64(struct ch_buf *b, uint64_t v);
+/* v in decimal into out (NUL-terminated); returns its length. */
+#define CH_U64_DIGITS 21 /* 20 digits + NUL */
+size_t ch_u64_text(uint64_t v, char out[CH_U64_DIGITS]);
 void ch_buf_reset(struct ch_buf *b);
 void ch_buf_free(struct ch_buf *b);
 

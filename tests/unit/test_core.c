@@ -277,6 +277,14 @@ Test(buf, numbers_and_strings_without_printf)
 	    want, sizeof(want), "0,10,%llu", (unsigned long long)UINT64_MAX);
 	cr_assert_str_eq(b.data, want);
 	ch_buf_free(&b);
+	{
+		char text[CH_U64_DIGITS];
+
+		cr_assert_eq(ch_u64_text(0, text), 1);
+		cr_assert_str_eq(text, "0");
+		cr_assert_eq(ch_u64_text(UINT64_MAX, text), 20);
+		cr_assert_str_eq(text, want + strlen("0,10,"));
+	}
 	ch_buf_init(&b, 3);
 	cr_assert_eq(ch_buf_append_u64(&b, 1234), CH_ERR_TOO_LARGE);
 	cr_assert_eq(b.len, 0, "nothing appended past the maximum");
