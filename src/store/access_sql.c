@@ -41,9 +41,10 @@ items(ch_arena *a, size_t n, size_t size)
 }
 
 static void
-point_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_access_point *p)
+point_from_row(const struct ch_rows *r, size_t i, ch_arena *a, void *out)
 {
+	struct ch_access_point *p = out;
+
 	memset(p, 0, sizeof(*p));
 	ch_cell_copy(r, i, 0, p->id, sizeof(p->id));
 	ch_cell_copy(r, i, 1, p->post_id, sizeof(p->post_id));
@@ -56,6 +57,9 @@ point_from_row(
 	p->version = ch_rows_int(r, i, 7, 1);
 	ch_cell_copy(r, i, 8, p->created_at, sizeof(p->created_at));
 }
+
+static const struct ch_row_kind point_kind = {
+    sizeof(struct ch_access_point), point_from_row};
 
 ch_err
 ch_store_access_point_insert(struct ch_tx *tx, const struct ch_access_point *p)
@@ -76,20 +80,10 @@ ch_store_access_point_get(struct ch_tx *tx, const char *id, ch_arena *arena,
     struct ch_access_point *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
-	struct ch_rows *r = NULL;
-	ch_err err;
 
-	err = ch_tx_query(tx,
+	return ch_tx_query_one(tx,
 	    "SELECT " POINT_COLUMNS " FROM access_points WHERE id = $1", v, 1,
-	    &r, NULL);
-	if (err != CH_OK)
-		return err;
-	if (r->nrows == 0)
-		err = CH_ERR_NOT_FOUND;
-	else
-		point_from_row(r, 0, arena, out);
-	ch_rows_free(r);
-	return err;
+	    &point_kind, arena, out);
 }
 
 ch_err
@@ -97,31 +91,23 @@ ch_store_access_point_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_access_point **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(post_id)};
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_all(tx,
 	    "SELECT " POINT_COLUMNS " FROM access_points"
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
 	    " ORDER BY name, id",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		point_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	    v, 1, &point_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 static void
-cred_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_credential *c)
+cred_from_row(const struct ch_rows *r, size_t i, ch_arena *a, void *out)
 {
+	struct ch_credential *c = out;
+
 	memset(c, 0, sizeof(*c));
 	ch_cell_copy(r, i, 0, c->id, sizeof(c->id));
 	ch_cell_copy(r, i, 1, c->post_id, sizeof(c->post_id));
@@ -139,6 +125,9 @@ cred_from_row(
 	ch_cell_copy(r, i, 12, c->updated_at, sizeof(c->updated_at));
 	c->holder_name = ch_cell_dup(r, i, 13, a);
 }
+
+static const struct ch_row_kind cred_kind = {
+    sizeof(struct ch_credential), cred_from_row};
 
 ch_err
 ch_store_credential_insert(struct ch_tx *tx, const struct ch_credential *c)
@@ -190,17 +179,8 @@ cred_one(struct ch_tx *tx, const char *sql, const char *key, ch_arena *arena,
     struct ch_credential *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(key)};
-	struct ch_rows *r = NULL;
-	ch_err err;
 
-	if ((err = ch_tx_query(tx, sql, v, 1, &r, NULL)) != CH_OK)
-		return err;
-	if (r->nrows == 0)
-		err = CH_ERR_NOT_FOUND;
-	else
-		cred_from_row(r, 0, arena, out);
-	ch_rows_free(r);
-	return err;
+	return ch_tx_query_one(tx, sql, v, 1, &cred_kind, arena, out);
 }
 
 ch_err
@@ -228,32 +208,24 @@ ch_store_credential_list(struct ch_tx *tx, const char *post_id,
     size_t *count)
 {
 	struct ch_param v[2] = {ch_param_opt(post_id), ch_param_opt(person_id)};
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_all(tx,
 	    "SELECT " CRED_COLUMNS " FROM access_credentials c"
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR c.post_id = $1)"
 	    " AND (CAST($2 AS TEXT) IS NULL OR c.person_id = $2)"
 	    " ORDER BY c.badge LIMIT 2000",
-	    v, 2, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		cred_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	    v, 2, &cred_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 static void
-schedule_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_schedule *s)
+schedule_from_row(const struct ch_rows *r, size_t i, ch_arena *a, void *out)
 {
+	struct ch_schedule *s = out;
+
 	memset(s, 0, sizeof(*s));
 	ch_cell_copy(r, i, 0, s->id, sizeof(s->id));
 	ch_cell_copy(r, i, 1, s->post_id, sizeof(s->post_id));
@@ -261,6 +233,9 @@ schedule_from_row(
 	s->windows = ch_cell_dup(r, i, 3, a);
 	ch_cell_copy(r, i, 4, s->created_at, sizeof(s->created_at));
 }
+
+static const struct ch_row_kind schedule_kind = {
+    sizeof(struct ch_schedule), schedule_from_row};
 
 ch_err
 ch_store_schedule_insert(struct ch_tx *tx, const struct ch_schedule *s)
@@ -280,21 +255,11 @@ ch_store_schedule_get(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_schedule *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
-	struct ch_rows *r = NULL;
-	ch_err err;
 
-	err = ch_tx_query(tx,
+	return ch_tx_query_one(tx,
 	    "SELECT id, post_id, name, windows, created_at FROM"
 	    " access_schedules WHERE id = $1",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	if (r->nrows == 0)
-		err = CH_ERR_NOT_FOUND;
-	else
-		schedule_from_row(r, 0, arena, out);
-	ch_rows_free(r);
-	return err;
+	    v, 1, &schedule_kind, arena, out);
 }
 
 ch_err
@@ -302,25 +267,16 @@ ch_store_schedule_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
     struct ch_schedule **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(post_id)};
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_all(tx,
 	    "SELECT id, post_id, name, windows, created_at FROM"
 	    " access_schedules WHERE (CAST($1 AS TEXT) IS NULL OR"
 	    " post_id = $1) ORDER BY name, id",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		schedule_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	    v, 1, &schedule_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 #define RULE_COLUMNS                                                           \
@@ -328,9 +284,9 @@ ch_store_schedule_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
 	"r.schedule_id, r.note, r.created_at, s.windows"
 
 static void
-rule_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_rule_row *o)
+rule_from_row(const struct ch_rows *r, size_t i, ch_arena *a, void *out)
 {
+	struct ch_rule_row *o = out;
 	const char *effect = ch_rows_get(r, i, 2);
 
 	memset(o, 0, sizeof(*o));
@@ -348,6 +304,9 @@ rule_from_row(
 	ch_cell_copy(r, i, 8, o->created_at, sizeof(o->created_at));
 	o->windows = ch_cell_dup(r, i, 9, a);
 }
+
+static const struct ch_row_kind rule_kind = {
+    sizeof(struct ch_rule_row), rule_from_row};
 
 ch_err
 ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r)
@@ -371,21 +330,11 @@ ch_store_rule_get(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_rule_row *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
-	struct ch_rows *r = NULL;
-	ch_err err;
 
-	err = ch_tx_query(tx,
+	return ch_tx_query_one(tx,
 	    "SELECT " RULE_COLUMNS " FROM access_rules r LEFT JOIN"
 	    " access_schedules s ON s.id = r.schedule_id WHERE r.id = $1",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	if (r->nrows == 0)
-		err = CH_ERR_NOT_FOUND;
-	else
-		rule_from_row(r, 0, arena, out);
-	ch_rows_free(r);
-	return err;
+	    v, 1, &rule_kind, arena, out);
 }
 
 ch_err
@@ -407,26 +356,17 @@ ch_store_rule_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
     struct ch_rule_row **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(post_id)};
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_all(tx,
 	    "SELECT " RULE_COLUMNS " FROM access_rules r LEFT JOIN"
 	    " access_schedules s ON s.id = r.schedule_id"
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR r.post_id = $1)"
 	    " ORDER BY r.created_at, r.id LIMIT 256",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		rule_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	    v, 1, &rule_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 ch_err
@@ -750,9 +690,9 @@ reason_parse(const char *s)
 }
 
 static void
-event_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *a, struct ch_access_event *e)
+event_from_row(const struct ch_rows *r, size_t i, ch_arena *a, void *out)
 {
+	struct ch_access_event *e = out;
 	const char *s;
 
 	memset(e, 0, sizeof(*e));
@@ -778,6 +718,9 @@ event_from_row(
 	e->point_name = ch_cell_dup(r, i, 16, a);
 	e->person_name = ch_cell_dup(r, i, 17, a);
 }
+
+static const struct ch_row_kind event_kind = {
+    sizeof(struct ch_access_event), event_from_row};
 
 ch_err
 ch_store_access_event_list(struct ch_tx *tx,
@@ -845,27 +788,18 @@ ch_store_access_event_range(struct ch_tx *tx, const char *post_id,
 {
 	struct ch_param v[4] = {CH_P_TEXT(post_id), ch_param_opt(since),
 	    ch_param_opt(until), CH_P_INT(max)};
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_all(tx,
 	    "SELECT " EVENT_COLUMNS " FROM access_events e"
 	    " WHERE e.post_id = $1"
 	    " AND (CAST($2 AS TEXT) IS NULL OR e.at >= $2)"
 	    " AND (CAST($3 AS TEXT) IS NULL OR e.at < $3)"
 	    " ORDER BY e.at, e.seq LIMIT $4",
-	    v, 4, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		event_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	    v, 4, &event_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 ch_err
@@ -1003,9 +937,10 @@ ch_store_presence_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
 	"acknowledged_by, resolved_at, resolved_by, notes, version"
 
 static void
-alarm_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *arena, struct ch_alarm *a)
+alarm_from_row(const struct ch_rows *r, size_t i, ch_arena *arena, void *out)
 {
+	struct ch_alarm *a = out;
+
 	memset(a, 0, sizeof(*a));
 	ch_cell_copy(r, i, 0, a->id, sizeof(a->id));
 	ch_cell_copy(r, i, 1, a->post_id, sizeof(a->post_id));
@@ -1028,6 +963,9 @@ alarm_from_row(
 	a->version = ch_rows_int(r, i, 18, 1);
 }
 
+static const struct ch_row_kind alarm_kind = {
+    sizeof(struct ch_alarm), alarm_from_row};
+
 ch_err
 ch_store_alarm_insert(struct ch_tx *tx, const struct ch_alarm *a)
 {
@@ -1049,20 +987,10 @@ ch_store_alarm_get(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_alarm *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
-	struct ch_rows *r = NULL;
-	ch_err err;
 
-	err = ch_tx_query(tx,
+	return ch_tx_query_one(tx,
 	    "SELECT " ALARM_COLUMNS " FROM access_alarms WHERE id = $1", v, 1,
-	    &r, NULL);
-	if (err != CH_OK)
-		return err;
-	if (r->nrows == 0)
-		err = CH_ERR_NOT_FOUND;
-	else
-		alarm_from_row(r, 0, arena, out);
-	ch_rows_free(r);
-	return err;
+	    &alarm_kind, arena, out);
 }
 
 ch_err
@@ -1095,20 +1023,12 @@ static ch_err
 alarm_rows(struct ch_tx *tx, const char *sql, const struct ch_param *v,
     size_t nv, ch_arena *arena, struct ch_alarm **out, size_t *count)
 {
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	if ((err = ch_tx_query(tx, sql, v, nv, &r, NULL)) != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		alarm_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	err = ch_tx_query_all(tx, sql, v, nv, &alarm_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 ch_err
@@ -1198,9 +1118,10 @@ route_checkpoints(struct ch_tx *tx, ch_arena *arena, struct ch_tour_route *r)
 }
 
 static void
-route_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
-    struct ch_tour_route *out)
+route_from_row(const struct ch_rows *r, size_t i, ch_arena *arena, void *row)
 {
+	struct ch_tour_route *out = row;
+
 	memset(out, 0, sizeof(*out));
 	ch_cell_copy(r, i, 0, out->id, sizeof(out->id));
 	ch_cell_copy(r, i, 1, out->post_id, sizeof(out->post_id));
@@ -1208,27 +1129,21 @@ route_from_row(const struct ch_rows *r, size_t i, ch_arena *arena,
 	ch_cell_copy(r, i, 3, out->created_at, sizeof(out->created_at));
 }
 
+static const struct ch_row_kind route_kind = {
+    sizeof(struct ch_tour_route), route_from_row};
+
 ch_err
 ch_store_tour_route_get(struct ch_tx *tx, const char *id, ch_arena *arena,
     struct ch_tour_route *out)
 {
 	struct ch_param v[1] = {CH_P_TEXT(id)};
-	struct ch_rows *r = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_one(tx,
 	    "SELECT id, post_id, name, created_at FROM tour_routes WHERE"
 	    " id = $1",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	if (r->nrows == 0) {
-		ch_rows_free(r);
-		return CH_ERR_NOT_FOUND;
-	}
-	route_from_row(r, 0, arena, out);
-	ch_rows_free(r);
-	return route_checkpoints(tx, arena, out);
+	    v, 1, &route_kind, arena, out);
+	return err == CH_OK ? route_checkpoints(tx, arena, out) : err;
 }
 
 ch_err
@@ -1236,28 +1151,18 @@ ch_store_tour_route_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
     struct ch_tour_route **out, size_t *count)
 {
 	struct ch_param v[1] = {ch_param_opt(post_id)};
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx,
+	err = ch_tx_query_all(tx,
 	    "SELECT id, post_id, name, created_at FROM tour_routes"
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
 	    " ORDER BY name, id LIMIT 200",
-	    v, 1, &r, NULL);
-	if (err != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		route_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	for (size_t i = 0; i < *count; i++)
-		if ((err = route_checkpoints(tx, arena, &(*out)[i])) != CH_OK)
-			return err;
-	return CH_OK;
+	    v, 1, &route_kind, arena, &rows, count);
+	*out = rows;
+	for (size_t i = 0; err == CH_OK && i < *count; i++)
+		err = route_checkpoints(tx, arena, &(*out)[i]);
+	return err;
 }
 
 ch_err
@@ -1296,9 +1201,10 @@ ch_store_checkpoint_by_code(struct ch_tx *tx, const char *post_id,
 	"t.status, t.next_seq, t.finished_at, t.version"
 
 static void
-tour_from_row(
-    const struct ch_rows *r, size_t i, ch_arena *arena, struct ch_tour *t)
+tour_from_row(const struct ch_rows *r, size_t i, ch_arena *arena, void *out)
 {
+	struct ch_tour *t = out;
+
 	memset(t, 0, sizeof(*t));
 	ch_cell_copy(r, i, 0, t->id, sizeof(t->id));
 	ch_cell_copy(r, i, 1, t->route_id, sizeof(t->route_id));
@@ -1312,24 +1218,19 @@ tour_from_row(
 	t->version = ch_rows_int(r, i, 9, 1);
 }
 
+static const struct ch_row_kind tour_kind = {
+    sizeof(struct ch_tour), tour_from_row};
+
 static ch_err
 tour_rows(struct ch_tx *tx, const char *sql, const struct ch_param *v,
     size_t nv, ch_arena *arena, struct ch_tour **out, size_t *count)
 {
-	struct ch_rows *r = NULL;
+	void *rows = NULL;
 	ch_err err;
 
-	if ((err = ch_tx_query(tx, sql, v, nv, &r, NULL)) != CH_OK)
-		return err;
-	*count = r->nrows;
-	if ((*out = items(arena, r->nrows, sizeof(**out))) == NULL) {
-		ch_rows_free(r);
-		return CH_ERR_NOMEM;
-	}
-	for (size_t i = 0; i < r->nrows; i++)
-		tour_from_row(r, i, arena, &(*out)[i]);
-	ch_rows_free(r);
-	return CH_OK;
+	err = ch_tx_query_all(tx, sql, v, nv, &tour_kind, arena, &rows, count);
+	*out = rows;
+	return err;
 }
 
 ch_err

@@ -527,6 +527,49 @@ ch_cell_dup(const struct ch_rows *r, size_t row, size_t col, ch_arena *arena)
 	return ch_arena_strdup(arena, ch_rows_get(r, row, col));
 }
 
+ch_err
+ch_tx_query_one(struct ch_tx *tx, const char *sql,
+    const struct ch_param *params, size_t nparams,
+    const struct ch_row_kind *kind, ch_arena *arena, void *out)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	if ((err = ch_tx_query(tx, sql, params, nparams, &r, NULL)) != CH_OK)
+		return err;
+	if (r->nrows == 0)
+		err = CH_ERR_NOT_FOUND;
+	else
+		kind->read(r, 0, arena, out);
+	ch_rows_free(r);
+	return err;
+}
+
+ch_err
+ch_tx_query_all(struct ch_tx *tx, const char *sql,
+    const struct ch_param *params, size_t nparams,
+    const struct ch_row_kind *kind, ch_arena *arena, void **out, size_t *count)
+{
+	struct ch_rows *r = NULL;
+	unsigned char *items;
+	ch_err err;
+
+	if ((err = ch_tx_query(tx, sql, params, nparams, &r, NULL)) != CH_OK)
+		return err;
+	if (r->nrows > SIZE_MAX / kind->size ||
+	    (items = ch_arena_alloc(
+		 arena, kind->size * (r->nrows ? r->nrows : 1))) == NULL) {
+		ch_rows_free(r);
+		return CH_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < r->nrows; i++)
+		kind->read(r, i, arena, items + i * kind->size);
+	*out = items;
+	*count = r->nrows;
+	ch_rows_free(r);
+	return CH_OK;
+}
+
 size_t
 ch_rows_chunk(size_t left)
 {

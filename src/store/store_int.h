@@ -18,8 +18,6 @@ const char *ch_tx_engine(const struct ch_tx *tx);
 /* Copy a cell into a fixed buffer ("" for NULL). */
 void ch_cell_copy(
     const struct ch_rows *r, size_t row, size_t col, char *dst, size_t size);
-/* The engine of a transaction's store: "sqlite" or "postgresql". */
-const char *ch_tx_engine(const struct ch_tx *tx);
 
 /* Copy a cell into the arena (NULL for SQL NULL). */
 char *ch_cell_dup(
@@ -44,6 +42,25 @@ bool ch_cursor_decode(
 size_t ch_rows_chunk(size_t left);
 ch_err ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows,
     size_t ncols, const char *tail);
+/*
+ * A kind of record as a query returns it: its size, and how one row is
+ * read into one (zeroed first by the reader, strings in the arena).
+ * ch_tx_query_one reads the first row into out, CH_ERR_NOT_FOUND when
+ * there is none; ch_tx_query_all reads every row into an array of the
+ * arena (*out, *count; an array of one zeroed record when there are
+ * none, never NULL on success).
+ */
+struct ch_row_kind {
+	size_t size;
+	void (*read)(
+	    const struct ch_rows *r, size_t row, ch_arena *arena, void *out);
+};
+ch_err ch_tx_query_one(struct ch_tx *tx, const char *sql,
+    const struct ch_param *params, size_t nparams,
+    const struct ch_row_kind *kind, ch_arena *arena, void *out);
+ch_err ch_tx_query_all(struct ch_tx *tx, const char *sql,
+    const struct ch_param *params, size_t nparams,
+    const struct ch_row_kind *kind, ch_arena *arena, void **out, size_t *count);
 /* An empty string as SQL NULL, for optional text and dates. */
 struct ch_param ch_param_opt(const char *s);
 
