@@ -270,7 +270,15 @@ struct ch_match_index {
 	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
 	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
 	uint32_t *fl_start, *fl_types;
-	uint32_t *pair_start, *pair_names, *pair_letters;
+	uint32_t *pair_start, *pair_names;
+	uint32_t *pair_letters; /* while building: by pair, its letters */
+	/* The pairs of a bucket grouped by their letters, each set of
+	 * letters once: bucket -> first group (pair_gstart), group -> its
+	 * letters (pair_gletters) and first pair (pair_gfirst; n_groups + 1),
+	 * so that a query tests a set of letters once for all the names
+	 * that hold it. */
+	uint32_t *pair_gstart, *pair_gletters, *pair_gfirst;
+	size_t n_pair_groups;
 	size_t cut_from; /* generators' names from which a query is cut */
 };
 
@@ -656,6 +664,65 @@ bucket_fill(uint32_t *start, size_t n_buckets, const uint32_t *bucket_of,
 	return true;
 }
 
+static int
+u64_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The N pairs of each bucket ordered by their letters (then name), and
+ * their groups of the same letters (struct ch_match_index). */
+static bool
+group_pairs(struct ch_match_index *ix, size_t n)
+{
+	uint64_t *v = malloc((n + 1) * sizeof(*v));
+	void *fit;
+	size_t g = 0;
+
+	ix->pair_gstart = malloc((128 * PAIR_LEN + 1) * sizeof(uint32_t));
+	ix->pair_gletters = malloc((n + 1) * sizeof(uint32_t));
+	ix->pair_gfirst = malloc((n + 1) * sizeof(uint32_t));
+	if (v == NULL || ix->pair_gstart == NULL || ix->pair_gletters == NULL ||
+	    ix->pair_gfirst == NULL) {
+		free(v);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = (uint64_t)ix->pair_letters[i] << 32 | ix->pair_names[i];
+	for (size_t b = 0; b < 128 * PAIR_LEN; b++) {
+		size_t lo = ix->pair_start[b], hi = ix->pair_start[b + 1];
+
+		qsort(v + lo, hi - lo, sizeof(*v), u64_cmp);
+		ix->pair_gstart[b] = (uint32_t)g;
+		for (size_t i = lo; i < hi; i++) {
+			uint32_t letters = (uint32_t)(v[i] >> 32);
+
+			ix->pair_names[i] = (uint32_t)v[i];
+			if (i == lo || letters != (uint32_t)(v[i - 1] >> 32)) {
+				ix->pair_gletters[g] = letters;
+				ix->pair_gfirst[g++] = (uint32_t)i;
+			}
+		}
+	}
+	ix->pair_gstart[128 * PAIR_LEN] = (uint32_t)g;
+	ix->pair_gfirst[g] = (uint32_t)n;
+	ix->n_pair_groups = g;
+	free(v);
+	/* As many groups as there are (fewer than the pairs). */
+	if ((fit = realloc(ix->pair_gletters, (g + 1) * sizeof(uint32_t))) !=
+	    NULL)
+		ix->pair_gletters = fit;
+	if ((fit = realloc(ix->pair_gfirst, (g + 1) * sizeof(uint32_t))) !=
+	    NULL)
+		ix->pair_gfirst = fit;
+	/* The groups hold the letters now. */
+	free(ix->pair_letters);
+	ix->pair_letters = NULL;
+	return true;
+}
+
 /* What the cut of large queries reads (see struct ch_match_index). */
 static bool
 build_cut_tables(struct ch_match_index *ix)
@@ -776,7 +843,8 @@ build_cut_tables(struct ch_match_index *ix)
 	}
 	ok = ok &&
 	    bucket_fill(ix->pair_start, 128 * PAIR_LEN, bucket, item, n,
-		&ix->pair_letters);
+		&ix->pair_letters) &&
+	    group_pairs(ix, n);
 done:
 	free(item);
 	free(bucket);
@@ -859,6 +927,9 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->pair_start);
 	free(ix->pair_names);
 	free(ix->pair_letters);
+	free(ix->pair_gstart);
+	free(ix->pair_gletters);
+	free(ix->pair_gfirst);
 	free(ix);
 }
 
@@ -898,8 +969,8 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] +
 		ix->fl_start[128 * CH_MATCH_TOKEN_MAX] +
-		2 * ix->pair_start[128 * PAIR_LEN] +
-		128 * (CH_MATCH_TOKEN_MAX + PAIR_LEN) + 2);
+		ix->pair_start[128 * PAIR_LEN] + 2 * ix->n_pair_groups +
+		128 * (CH_MATCH_TOKEN_MAX + 2 * PAIR_LEN) + 4);
 }
 
 /* ---- queries ---- */
@@ -2312,16 +2383,19 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			size_t b = PAIR_BUCKET(f->text[0], l);
 			size_t n = l > lf ? l : lf, most = n >= 9 ? 2 : 1;
 
-			for (uint32_t p = ix->pair_start[b];
-			     p < ix->pair_start[b + 1]; p++) {
-				unsigned xy = ix->pair_letters[p];
+			for (uint32_t g = ix->pair_gstart[b];
+			     g < ix->pair_gstart[b + 1]; g++) {
+				unsigned xy = ix->pair_gletters[g];
 
 				if (l < CH_MATCH_TOKEN_MAX &&
 				    (more_bits(xy & ~f->letters, most) ||
 					more_bits(f->letters & ~xy, most)))
 					continue;
-				flags[ix->pair_names[p]] |=
-				    (uint16_t)(7u << (3 * s) | CUT_TWO(s));
+				for (uint32_t p = ix->pair_gfirst[g];
+				     p < ix->pair_gfirst[g + 1]; p++)
+					flags[ix->pair_names[p]] |=
+					    (uint16_t)(7u << (3 * s) |
+						CUT_TWO(s));
 			}
 		}
 	}
@@ -2434,15 +2508,55 @@ struct entry_bound {
 	uint32_t entry, first, n;
 };
 
-/* Best bound first; among equals, the first listed. */
-static int
-entry_bound_cmp(const void *pa, const void *pb)
+/* Whether A is visited before B: best bound first; among equals, the
+ * first listed (entries differ, so the order is total). */
+static inline bool
+entry_before(const struct entry_bound *a, const struct entry_bound *b)
 {
-	const struct entry_bound *a = pa, *b = pb;
+	return a->bound != b->bound ? a->bound > b->bound : a->entry < b->entry;
+}
 
-	if (a->bound != b->bound)
-		return a->bound < b->bound ? 1 : -1;
-	return a->entry < b->entry ? -1 : a->entry > b->entry;
+/* Move H[i] down the heap H of N (the first to visit on top). */
+static void
+heap_down(struct entry_bound *h, size_t n, size_t i)
+{
+	struct entry_bound x = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && entry_before(&h[c + 1], &h[c]))
+			c++;
+		if (!entry_before(&h[c], &x))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+/* The entries in the order of the visit, taken one at a time: a heap
+ * (built in linear time) rather than a sort, as the visit mostly stops
+ * after a few of thousands; the order is the same. */
+static void
+heap_make(struct entry_bound *h, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		heap_down(h, n, i);
+}
+
+/* The first to visit of the heap H of *N, taken out. */
+static struct entry_bound
+heap_pop(struct entry_bound *h, size_t *n)
+{
+	struct entry_bound top = h[0];
+
+	h[0] = h[--*n];
+	if (*n > 1)
+		heap_down(h, *n, 0);
+	return top;
 }
 
 ch_err
@@ -2606,9 +2720,10 @@ ch_match_query(const struct ch_match_index *ix,
 		if (eb->bound >= 0)
 			n_order++;
 	}
-	qsort(order, n_order, sizeof(*order), entry_bound_cmp);
-	for (size_t o = 0; o < n_order; o++) {
-		const struct entry_bound *eb = &order[o];
+	heap_make(order, n_order);
+	while (n_order > 0) {
+		const struct entry_bound e = heap_pop(order, &n_order),
+					 *eb = &e;
 		uint32_t best_nm = 0;
 		double best = -1, floor = params->review;
 
