@@ -218,8 +218,8 @@ edit_cap(int d, size_t n)
  * in a short word are another name ("Orban" and "Orbach"), three need a
  * long word. */
 static double
-spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
-    bool need_distance)
+spelling_known(const char *a, size_t la, const char *b, size_t lb, int known,
+    int *distance, bool need_distance)
 {
 	size_t n = la > lb ? la : lb;
 	double cap, jw = ch_match_jaro_winkler_n(a, la, b, lb);
@@ -231,13 +231,32 @@ spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
 		*distance = (int)n;
 		return jw;
 	}
-	d = edit_distance(a, la, b, lb);
+	d = known >= 0 ? known : edit_distance(a, la, b, lb);
 	*distance = d;
 	if (n == 0)
 		return 0.0;
 	cap = edit_cap(d, n);
 	/* One letter off is a typo wherever it falls, even the first. */
 	return d == 1 || jw > cap ? cap : jw;
+}
+
+/* The same, the edit distance not known. */
+static double
+spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
+    bool need_distance)
+{
+	return spelling_known(a, la, b, lb, -1, distance, need_distance);
+}
+
+/* Whether a spelling similarity of D edits in words of at most N letters
+ * (N > 0) is surely under TOKEN_FLOOR: two edits or more (one is a typo,
+ * whatever Jaro-Winkler says) whose cap is under it — spelling() gives
+ * at most the cap.  The edit distance is bit-parallel and cheaper than
+ * Jaro-Winkler: where the floor is all that matters, it comes first. */
+static bool
+edits_under_floor(int d, size_t n)
+{
+	return d >= 2 && edit_cap(d, n) < TOKEN_FLOOR;
 }
 
 /* Whether the spelling similarity of A and B is surely under
@@ -414,7 +433,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
-	int d, ds;
+	int d, ds, d_full = -1, d_stem = -1;
 	size_t n;
 	bool sounds;
 
@@ -475,10 +494,30 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
 	    letters_under(a, b, TOKEN_FLOOR))
 		return 0.0;
-	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
+	/* Neither sound nor skeleton agree: the similarity is the best
+	 * spelling's (read whole, or without a glued particle), under the
+	 * floor when the edits of both cap it there. */
+	if (floor_only && !sounds) {
+		size_t lf = a->len > b->len ? a->len : b->len;
+		size_t ls = a->len - a->stem > b->len - b->stem
+		    ? a->len - a->stem
+		    : b->len - b->stem;
+
+		d_full = edit_distance(a->text, a->len, b->text, b->len);
+		if (lf > 0 && edits_under_floor(d_full, lf)) {
+			if (a->stem == 0 && b->stem == 0)
+				return 0.0;
+			d_stem = edit_distance(
+			    sa, a->len - a->stem, sb, b->len - b->stem);
+			if (ls > 0 && edits_under_floor(d_stem, ls))
+				return 0.0;
+		}
+	}
+	best = spelling_known(
+	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
-	    (v = spelling(sa, a->len - a->stem, sb, b->len - b->stem, &ds,
-		 sounds)) > best) {
+	    (v = spelling_known(sa, a->len - a->stem, sb, b->len - b->stem,
+		 d_stem, &ds, sounds)) > best) {
 		best = v;
 		d = ds;
 	}
