@@ -2559,6 +2559,103 @@ heap_pop(struct entry_bound *h, size_t *n)
 	return top;
 }
 
+/* The most distinct bounds order_by_value sorts by counting. */
+#define ORDER_VALUES 4096
+
+static int
+value_desc(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return a > b ? -1 : a < b;
+}
+
+/* The N entries of ORDER (by entry, as the candidates come) in the order
+ * of the visit, when their bounds take few values — those of a cut
+ * query, the cut's, one per combination of levels and words' weight met:
+ * a counting sort by value, stable, so equals stay by entry (a heap or a
+ * sort of tens of thousands of entries costs more than the visit).  False
+ * (ORDER as it was) when there are too many values or no memory. */
+static bool
+order_by_value(struct entry_bound *order, size_t n)
+{
+	size_t slots = 2 * ORDER_VALUES, n_vals = 0;
+	uint64_t *key = calloc(slots, sizeof(*key));
+	double *vals = malloc(ORDER_VALUES * sizeof(*vals));
+	uint16_t *slot_val = malloc(slots * sizeof(*slot_val));
+	uint16_t *of = malloc((n + 1) * sizeof(*of));
+	size_t *start = calloc(ORDER_VALUES + 1, sizeof(*start));
+	uint16_t *rank = malloc(ORDER_VALUES * sizeof(*rank));
+	struct entry_bound *out = malloc((n + 1) * sizeof(*out));
+	bool ok = key != NULL && vals != NULL && slot_val != NULL &&
+	    of != NULL && start != NULL && rank != NULL && out != NULL;
+
+	/* Each entry's value: its place among the distinct values (keyed
+	 * by their bits + 1; bounds are never NaN). */
+	for (size_t i = 0; ok && i < n; i++) {
+		uint64_t bits;
+		size_t h;
+
+		memcpy(&bits, &order[i].bound, sizeof(bits));
+		h = (size_t)((bits * 0x9e3779b97f4a7c15ULL) >> 40) &
+		    (slots - 1);
+		while (key[h] != 0 && key[h] != bits + 1)
+			h = (h + 1) & (slots - 1);
+		if (key[h] == 0) {
+			if (n_vals == ORDER_VALUES) {
+				ok = false;
+				break;
+			}
+			key[h] = bits + 1;
+			slot_val[h] = (uint16_t)n_vals;
+			vals[n_vals++] = order[i].bound;
+		}
+		of[i] = slot_val[h];
+	}
+	if (ok) {
+		double *sorted = malloc((n_vals + 1) * sizeof(*sorted));
+
+		ok = sorted != NULL;
+		if (ok) {
+			memcpy(sorted, vals, n_vals * sizeof(*vals));
+			qsort(sorted, n_vals, sizeof(*sorted), value_desc);
+			/* Each value's rank, best first (the values are
+			 * distinct: a bisection finds it). */
+			for (size_t v = 0; v < n_vals; v++) {
+				size_t lo = 0, hi = n_vals - 1;
+
+				while (lo < hi) {
+					size_t mid = (lo + hi) / 2;
+
+					if (sorted[mid] > vals[v])
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				rank[v] = (uint16_t)lo;
+			}
+			free(sorted);
+		}
+	}
+	if (ok) {
+		for (size_t i = 0; i < n; i++)
+			start[rank[of[i]] + 1]++;
+		for (size_t r = 0; r < n_vals; r++)
+			start[r + 1] += start[r];
+		for (size_t i = 0; i < n; i++)
+			out[start[rank[of[i]]]++] = order[i];
+		memcpy(order, out, n * sizeof(*order));
+	}
+	free(key);
+	free(vals);
+	free(slot_val);
+	free(of);
+	free(start);
+	free(rank);
+	free(out);
+	return ok;
+}
+
 ch_err
 ch_match_query(const struct ch_match_index *ix,
     const struct ch_match_subject *subject,
@@ -2577,6 +2674,7 @@ ch_match_query(const struct ch_match_index *ix,
 	size_t first_of[CH_MATCH_TOKENS_MAX] = {0},
 	       n_of[CH_MATCH_TOKENS_MAX] = {0};
 	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0, est = 0;
+	bool sorted = false;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
 	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
@@ -2720,10 +2818,16 @@ ch_match_query(const struct ch_match_index *ix,
 		if (eb->bound >= 0)
 			n_order++;
 	}
-	heap_make(order, n_order);
-	while (n_order > 0) {
-		const struct entry_bound e = heap_pop(order, &n_order),
-					 *eb = &e;
+	/* A cut query's entries sorted by their bound, the others taken
+	 * from a heap; the same order either way. */
+	if (cut.flags != NULL && n_order > 1 && order_by_value(order, n_order))
+		sorted = true;
+	else
+		heap_make(order, n_order);
+	for (size_t next = 0; sorted ? next < n_order : n_order > 0;) {
+		const struct entry_bound e =
+		    sorted ? order[next++] : heap_pop(order, &n_order);
+		const struct entry_bound *eb = &e;
 		uint32_t best_nm = 0;
 		double best = -1, floor = params->review;
 
