@@ -2378,24 +2378,48 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 		/* Two neighbouring tokens of a name joined: at most 1,
 		 * unless the letters on one side only make more edits than
 		 * reach the compound floor, 0.80 (one; two from nine
-		 * letters; compound_similarity). */
+		 * letters; compound_similarity).  The edits the letters and
+		 * the lengths show cap it (compound_similarity is the
+		 * spelling's, at most the cap of its edits, the cap itself
+		 * for one): two, 0.82 at most; one, 0.92. */
 		for (size_t l = lf >= 2 ? lf - 2 : 0; l <= lf + 2; l++) {
 			size_t b = PAIR_BUCKET(f->text[0], l);
 			size_t n = l > lf ? l : lf, most = n >= 9 ? 2 : 1;
+			unsigned sh = 3 * (unsigned)s;
 
 			for (uint32_t g = ix->pair_gstart[b];
 			     g < ix->pair_gstart[b + 1]; g++) {
-				unsigned xy = ix->pair_gletters[g];
+				unsigned xy = ix->pair_gletters[g], level = 7;
+				size_t d = l > lf ? l - lf : lf - l;
 
-				if (l < CH_MATCH_TOKEN_MAX &&
-				    (more_bits(xy & ~f->letters, most) ||
-					more_bits(f->letters & ~xy, most)))
-					continue;
+				if (l < CH_MATCH_TOKEN_MAX) {
+					size_t only_xy =
+					    cut_bits(xy & ~f->letters);
+					size_t only_f =
+					    cut_bits(f->letters & ~xy);
+
+					if (only_xy > most || only_f > most)
+						continue;
+					d = only_xy > d ? only_xy : d;
+					d = only_f > d ? only_f : d;
+					if (d > 0)
+						level =
+						    cut_level(ch_match_edit_cap(
+							(int)d, n));
+				}
 				for (uint32_t p = ix->pair_gfirst[g];
-				     p < ix->pair_gfirst[g + 1]; p++)
-					flags[ix->pair_names[p]] |=
-					    (uint16_t)(7u << (3 * s) |
-						CUT_TWO(s));
+				     p < ix->pair_gfirst[g + 1]; p++) {
+					uint16_t *fp =
+					    &flags[ix->pair_names[p]];
+
+					if ((unsigned)(*fp >> sh & 7) < level)
+						*fp =
+						    (uint16_t)((*fp &
+								   ~(7u
+								       << sh)) |
+							level << sh);
+					*fp |= CUT_TWO(s);
+				}
 			}
 		}
 	}
@@ -2447,7 +2471,9 @@ cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 	k = cut_ew_slot(c, v);
 	if (c->ew_max[k] == CUT_UNKNOWN)
 		c->ew_max[k] = cut_ew_max(q, c, v);
-	return (int)q->ix->name_ew[nm] <= c->ew_max[k];
+	/* Most names cannot reach the threshold whatever their words: their
+	 * weight is not read. */
+	return c->ew_max[k] >= 0 && (int)q->ix->name_ew[nm] <= c->ew_max[k];
 }
 
 /* The bound of name NM by the cut (for the order of the visit). */

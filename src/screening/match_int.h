@@ -46,6 +46,10 @@ double ch_match_jaro_winkler_n(
 /* Whether T is one syllable of Hanyu Pinyin (recorded in a token by
  * ch_match_token_keys). */
 bool ch_match_pinyin_syllable(const char *t);
+/* The most a spelling similarity may be for D edits in words of at most N
+ * letters (N > 0): one edit gives it exactly, more at most (it falls as D
+ * grows). */
+double ch_match_edit_cap(int d, size_t n);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
 double ch_match_token_similarity(

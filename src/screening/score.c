@@ -216,7 +216,7 @@ edit_cap(int d, size_t n)
  * Jaro-Winkler, capped by what their edit distance allows for their
  * length — one changed letter is a typo or a transliteration variant, two
  * in a short word are another name ("Orban" and "Orbach"), three need a
- * long word. */
+ * long word.  KNOWN: their edit distance when it is known, else -1. */
 static double
 spelling_known(const char *a, size_t la, const char *b, size_t lb, int known,
     int *distance, bool need_distance)
@@ -240,12 +240,10 @@ spelling_known(const char *a, size_t la, const char *b, size_t lb, int known,
 	return d == 1 || jw > cap ? cap : jw;
 }
 
-/* The same, the edit distance not known. */
-static double
-spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
-    bool need_distance)
+double
+ch_match_edit_cap(int d, size_t n)
 {
-	return spelling_known(a, la, b, lb, -1, distance, need_distance);
+	return edit_cap(d, n);
 }
 
 /* Whether a spelling similarity of D edits in words of at most N letters
@@ -638,7 +636,12 @@ compound_similarity(const struct ch_match_token *x,
 			n) < COMPOUND_FLOOR - 1e-9)
 			return 0.0;
 	}
-	jw = spelling(joined, lx + ly, z->text, lz, &d, false);
+	/* The edit distance before Jaro-Winkler (it is the cheaper): the
+	 * spelling's similarity is at most its cap (one edit: the cap). */
+	d = edit_distance(joined, lx + ly, z->text, lz);
+	if (edit_cap(d, lx + ly > lz ? lx + ly : lz) < COMPOUND_FLOOR)
+		return 0.0;
+	jw = spelling_known(joined, lx + ly, z->text, lz, d, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
 
