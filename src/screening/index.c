@@ -2393,13 +2393,15 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 				size_t d = l > lf ? l - lf : lf - l;
 
 				if (l < CH_MATCH_TOKEN_MAX) {
-					size_t only_xy =
-					    cut_bits(xy & ~f->letters);
-					size_t only_f =
-					    cut_bits(f->letters & ~xy);
+					size_t only_xy, only_f;
 
-					if (only_xy > most || only_f > most)
+					/* (most groups fail here: the bits
+					 * are counted only for the others) */
+					if (more_bits(xy & ~f->letters, most) ||
+					    more_bits(f->letters & ~xy, most))
 						continue;
+					only_xy = cut_bits(xy & ~f->letters);
+					only_f = cut_bits(f->letters & ~xy);
 					d = only_xy > d ? only_xy : d;
 					d = only_f > d ? only_f : d;
 					if (d > 0)
