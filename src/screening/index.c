@@ -1476,10 +1476,12 @@ key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
 		    u->stem == 0)
 			continue;
 		/* Above the floor of words (two joined: 0.80), most types
-		 * sharing a key are surely under it by their letters; none
-		 * is passed to SEEN, so the cache is as it was. */
+		 * sharing a key are surely under it by their letters or
+		 * their edits; none is passed to SEEN, so the cache is as
+		 * it was. */
 		if (seen == NULL && floor > CH_MATCH_TOKEN_FLOOR &&
-		    ch_match_token_under(t, u, floor))
+		    (ch_match_token_under(t, u, floor) ||
+			ch_match_token_under_edits(t, u, floor)))
 			continue;
 		v = ch_match_token_similarity_floor(t, u);
 		if (seen != NULL)

@@ -65,6 +65,13 @@ double ch_match_token_similarity_floor(
  * skeletons, without computing it; false when not sure. */
 bool ch_match_token_under(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor);
+/* The same from their edit distances (whole, and without a glued
+ * particle): each spelling at most the cap of its edits, and no vowel,
+ * sound or skeleton allowance possible with them.  Two edit distances —
+ * dearer than ch_match_token_under, cheaper than the similarity — and
+ * words with a glued particle are read too. */
+bool ch_match_token_under_edits(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor);
 
 /* The similarity of neighbouring tokens X and Y joined against Z, 0 when
  * the scorer would not align them so. */

@@ -379,6 +379,49 @@ ch_match_token_under(const struct ch_match_token *a,
 	    floor >= TOKEN_FLOOR && letters_under(a, b, floor);
 }
 
+bool
+ch_match_token_under_edits(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor)
+{
+	size_t la = a->len - a->stem, lb = b->len - b->stem;
+	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
+	int d[2];
+	size_t k = 1;
+	bool phon, skel;
+
+	if (a->role != CH_TOKEN_NAME || b->role != CH_TOKEN_NAME || a->digit ||
+	    b->digit || floor < TOKEN_FLOOR || n == 0)
+		return false;
+	/* The spelling read whole, and without a glued particle: at most
+	 * the cap of its edits (token_similarity, spelling_known). */
+	d[0] = edit_distance(a->text, a->len, b->text, b->len);
+	if (d[0] == 0 || edit_cap(d[0], nf) >= floor)
+		return false;
+	if (a->stem != 0 || b->stem != 0) {
+		d[1] =
+		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
+		if (d[1] == 0 || edit_cap(d[1], n) >= floor)
+			return false;
+		k = 2;
+	}
+	/* No allowance with either's edits: a vowel (one edit, the same
+	 * skeleton), a sound (a third of the letters), a skeleton (a half). */
+	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1);
+	skel = a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0;
+	for (size_t i = 0; i < k; i++) {
+		size_t e = (size_t)d[i];
+
+		if (e == 1 && n >= 5 && skel && strlen(a->skeleton) >= 2)
+			return false;
+		if (n >= 5 && la > 2 && lb > 2 &&
+		    ((phon && e * 3 <= n) ||
+			(skel && strlen(a->skeleton) >= 3 && e * 2 <= n)))
+			return false;
+	}
+	return true;
+}
+
 /*
  * Whether t is one syllable of Hanyu Pinyin (without tones): an initial
  * and a final.  Two different syllables are two different characters —
