@@ -246,17 +246,6 @@ ch_match_edit_cap(int d, size_t n)
 	return edit_cap(d, n);
 }
 
-/* Whether a spelling similarity of D edits in words of at most N letters
- * (N > 0) is surely under TOKEN_FLOOR: two edits or more (one is a typo,
- * whatever Jaro-Winkler says) whose cap is under it — spelling() gives
- * at most the cap.  The edit distance is bit-parallel and cheaper than
- * Jaro-Winkler: where the floor is all that matters, it comes first. */
-static bool
-edits_under_floor(int d, size_t n)
-{
-	return d >= 2 && edit_cap(d, n) < TOKEN_FLOOR;
-}
-
 /* Whether the spelling similarity of A and B is surely under
  * TOKEN_FLOOR, from the letters they share: as many as Jaro's matches can
  * be (Jaro-Winkler with no transposition and their common prefix bounds
@@ -379,47 +368,18 @@ ch_match_token_under(const struct ch_match_token *a,
 	    floor >= TOKEN_FLOOR && letters_under(a, b, floor);
 }
 
+static bool edits_under(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor, int *d_full, int *d_stem);
+
 bool
 ch_match_token_under_edits(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor)
 {
-	size_t la = a->len - a->stem, lb = b->len - b->stem;
-	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
-	int d[2];
-	size_t k = 1;
-	bool phon, skel;
+	int d_full = -1, d_stem = -1;
 
-	if (a->role != CH_TOKEN_NAME || b->role != CH_TOKEN_NAME || a->digit ||
-	    b->digit || floor < TOKEN_FLOOR || n == 0)
-		return false;
-	/* The spelling read whole, and without a glued particle: at most
-	 * the cap of its edits (token_similarity, spelling_known). */
-	d[0] = edit_distance(a->text, a->len, b->text, b->len);
-	if (d[0] == 0 || edit_cap(d[0], nf) >= floor)
-		return false;
-	if (a->stem != 0 || b->stem != 0) {
-		d[1] =
-		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
-		if (d[1] == 0 || edit_cap(d[1], n) >= floor)
-			return false;
-		k = 2;
-	}
-	/* No allowance with either's edits: a vowel (one edit, the same
-	 * skeleton), a sound (a third of the letters), a skeleton (a half). */
-	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1);
-	skel = a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0;
-	for (size_t i = 0; i < k; i++) {
-		size_t e = (size_t)d[i];
-
-		if (e == 1 && n >= 5 && skel && strlen(a->skeleton) >= 2)
-			return false;
-		if (n >= 5 && la > 2 && lb > 2 &&
-		    ((phon && e * 3 <= n) ||
-			(skel && strlen(a->skeleton) >= 3 && e * 2 <= n)))
-			return false;
-	}
-	return true;
+	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+	    !a->digit && !b->digit && floor >= TOKEN_FLOOR &&
+	    edits_under(a, b, floor, &d_full, &d_stem);
 }
 
 /*
@@ -463,6 +423,51 @@ static bool
 name_forming_glue(const struct ch_match_token *t)
 {
 	return t->stem != 0 && t->text[0] == 'a' && t->text[1] == 'b';
+}
+
+/* Whether the similarity of A and B (not initials, particles or
+ * numbers) is surely under FLOOR from their edit distances: read whole,
+ * and without a glued particle, each spelling is at most the cap of its
+ * edits (spelling_known), and no vowel (one edit, the same skeleton),
+ * sound (edits at most a third of the letters) or skeleton (a half)
+ * allowance can apply with either's edits.  The distances computed go to
+ * *D_FULL and *D_STEM (else -1), for spelling_known. */
+static bool
+edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
+    double floor, int *d_full, int *d_stem)
+{
+	size_t la = a->len - a->stem, lb = b->len - b->stem;
+	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
+	bool phon, skel;
+
+	if (n == 0)
+		return false;
+	*d_full = edit_distance(a->text, a->len, b->text, b->len);
+	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
+		return false;
+	if (a->stem != 0 || b->stem != 0) {
+		*d_stem =
+		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
+		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
+			return false;
+	}
+	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1);
+	skel = a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0;
+	for (int k = 0; k < 2; k++) {
+		int dk = k == 0 ? *d_full : *d_stem;
+		size_t e = (size_t)dk;
+
+		if (dk < 0)
+			continue;
+		if (e == 1 && n >= 5 && skel && strlen(a->skeleton) >= 2)
+			return false;
+		if (n >= 5 && la > 2 && lb > 2 &&
+		    ((phon && e * 3 <= n) ||
+			(skel && strlen(a->skeleton) >= 3 && e * 2 <= n)))
+			return false;
+	}
+	return true;
 }
 
 /* The similarity of two tokens, 0..1, and how it was found; with
@@ -535,25 +540,13 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
 	    letters_under(a, b, TOKEN_FLOOR))
 		return 0.0;
-	/* Neither sound nor skeleton agree: the similarity is the best
-	 * spelling's (read whole, or without a glued particle), under the
-	 * floor when the edits of both cap it there. */
-	if (floor_only && !sounds) {
-		size_t lf = a->len > b->len ? a->len : b->len;
-		size_t ls = a->len - a->stem > b->len - b->stem
-		    ? a->len - a->stem
-		    : b->len - b->stem;
-
-		d_full = edit_distance(a->text, a->len, b->text, b->len);
-		if (lf > 0 && edits_under_floor(d_full, lf)) {
-			if (a->stem == 0 && b->stem == 0)
-				return 0.0;
-			d_stem = edit_distance(
-			    sa, a->len - a->stem, sb, b->len - b->stem);
-			if (ls > 0 && edits_under_floor(d_stem, ls))
-				return 0.0;
-		}
-	}
+	/* The similarity is the best spelling's (read whole, or without a
+	 * glued particle), raised by an allowance: under the floor when the
+	 * edits cap both there and allow none.  (The edit distance is
+	 * bit-parallel and cheaper than Jaro-Winkler; the distances found are
+	 * not computed again.) */
+	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem))
+		return 0.0;
 	best = spelling_known(
 	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
