@@ -672,8 +672,13 @@ u64_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-/* The N pairs of each bucket ordered by their letters (then name), and
- * their groups of the same letters (struct ch_match_index). */
+/* A token's letters: bits 0 to 25. */
+#define PAIR_LETTERS 0x3ffffffu
+
+/* The N pairs of each bucket ordered by how many letters they have, then
+ * their letters (then name), and their groups of the same letters (struct
+ * ch_match_index): a query reads only the groups with about as many
+ * letters as its word. */
 static bool
 group_pairs(struct ch_match_index *ix, size_t n)
 {
@@ -690,17 +695,21 @@ group_pairs(struct ch_match_index *ix, size_t n)
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = (uint64_t)ix->pair_letters[i] << 32 | ix->pair_names[i];
+		v[i] = (uint64_t)__builtin_popcount(ix->pair_letters[i]) << 58 |
+		    (uint64_t)ix->pair_letters[i] << 32 | ix->pair_names[i];
 	for (size_t b = 0; b < 128 * PAIR_LEN; b++) {
 		size_t lo = ix->pair_start[b], hi = ix->pair_start[b + 1];
 
 		qsort(v + lo, hi - lo, sizeof(*v), u64_cmp);
 		ix->pair_gstart[b] = (uint32_t)g;
 		for (size_t i = lo; i < hi; i++) {
-			uint32_t letters = (uint32_t)(v[i] >> 32);
+			uint32_t letters =
+			    (uint32_t)(v[i] >> 32) & PAIR_LETTERS;
 
 			ix->pair_names[i] = (uint32_t)v[i];
-			if (i == lo || letters != (uint32_t)(v[i - 1] >> 32)) {
+			if (i == lo ||
+			    letters !=
+				((uint32_t)(v[i - 1] >> 32) & PAIR_LETTERS)) {
 				ix->pair_gletters[g] = letters;
 				ix->pair_gfirst[g++] = (uint32_t)i;
 			}
@@ -2095,6 +2104,23 @@ cut_bits(unsigned v)
 	return (v * 0x01010101u) >> 24;
 }
 
+/* The first of the groups LO .. HI of a bucket of pairs (ordered by how
+ * many letters they have) with PC letters or more; HI when none. */
+static uint32_t
+pair_groups_from(
+    const struct ch_match_index *ix, uint32_t lo, uint32_t hi, size_t pc)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (cut_bits(ix->pair_gletters[mid]) < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Whether V has more than MOST (1 or 2) bits set. */
 static inline bool
 more_bits(unsigned v, size_t most)
@@ -2389,8 +2415,20 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			size_t n = l > lf ? l : lf, most = n >= 9 ? 2 : 1;
 			unsigned sh = 3 * (unsigned)s;
 
-			for (uint32_t g = ix->pair_gstart[b];
-			     g < ix->pair_gstart[b + 1]; g++) {
+			uint32_t g = ix->pair_gstart[b],
+				 end = ix->pair_gstart[b + 1];
+
+			/* As many letters as the word's, give or take MOST
+			 * (those on one side only), when they are tested. */
+			if (l < CH_MATCH_TOKEN_MAX) {
+				size_t pf = cut_bits(f->letters);
+
+				g = pair_groups_from(
+				    ix, g, end, pf > most ? pf - most : 0);
+				end =
+				    pair_groups_from(ix, g, end, pf + most + 1);
+			}
+			for (; g < end; g++) {
 				unsigned xy = ix->pair_gletters[g], level = 7;
 				size_t d = l > lf ? l - lf : lf - l;
 
