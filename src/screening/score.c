@@ -154,7 +154,15 @@ same_key(const char *a, const char *b)
 static int
 edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-	uint64_t peq[256], vp = ~(uint64_t)0, vn = 0, d0 = 0;
+	/* peq[c]: the rows whose letter of A is c, 0 for the other letters;
+	 * kept per thread for the last A (a query compares one word with
+	 * thousands). */
+	static _Thread_local struct {
+		uint64_t peq[256];
+		char a[CH_MATCH_TOKEN_MAX];
+		size_t la;
+	} last;
+	uint64_t *peq = last.peq, vp = ~(uint64_t)0, vn = 0, d0 = 0;
 	uint64_t pm_last = 0, top;
 	int dist;
 
@@ -164,14 +172,14 @@ edit_distance(const char *a, size_t la, const char *b, size_t lb)
 
 	if (la == 0)
 		return (int)lb;
-	/* peq[c]: the rows whose letter of A is c (only the letters of A and
-	 * B are read: only they are cleared). */
-	for (size_t i = 0; i < la; i++)
-		peq[(unsigned char)a[i]] = 0;
-	for (size_t j = 0; j < lb; j++)
-		peq[(unsigned char)b[j]] = 0;
-	for (size_t i = 0; i < la; i++)
-		peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
+	if (la != last.la || memcmp(a, last.a, la) != 0) {
+		for (size_t i = 0; i < last.la; i++)
+			peq[(unsigned char)last.a[i]] = 0;
+		for (size_t i = 0; i < la; i++)
+			peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
+		memcpy(last.a, a, la);
+		last.la = la;
+	}
 	top = (uint64_t)1 << (la - 1);
 	for (size_t j = 0; j < lb; j++) {
 		uint64_t pm = peq[(unsigned char)b[j]];
