@@ -1692,9 +1692,11 @@ masks_free(struct type_masks *m)
  * when it repeats another), and C only adds; the best choice of the
  * aligned tokens is found by Dinkelbach's iteration.  Computed before the
  * alignment, it lets a query score its candidates best first and stop.
+ * TWO: the query tokens (bit i) that two neighbouring tokens of the name
+ * may stand for joined — all, but where the cut knows none can (cut_two).
  */
 static double
-tight_bound(struct query *q, uint32_t nm)
+tight_bound(struct query *q, uint32_t nm, uint32_t two)
 {
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
@@ -1730,7 +1732,7 @@ tight_bound(struct query *q, uint32_t nm)
 			 * they stand for (compound_similarity). */
 			if (e[t]->text[0] != q->refs[i]->text[0])
 				continue;
-			if (t + 1 < ne &&
+			if (t + 1 < ne && (two >> i & 1) != 0 &&
 			    (v = ch_match_compound_similarity(
 				 e[t], e[t + 1], q->refs[i])) > 0) {
 				aligns[t] = aligns[t + 1] = true;
@@ -1805,8 +1807,8 @@ tight_bound(struct query *q, uint32_t nm)
  * are looked at against the review threshold; tight_bound, which is a
  * bound, decides the rest.) */
 static double
-name_bound(
-    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
+    double non_name, uint32_t two)
 {
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
@@ -1852,6 +1854,7 @@ name_bound(
 			char first = e[t]->text[0];
 
 			if (t + 1 < ne && first == q->refs[i]->text[0] &&
+			    (two >> i & 1) != 0 &&
 			    ch_match_compound_similarity(
 				e[t], e[t + 1], q->refs[i]) > 0) {
 				bits[t] |= 1u << i;
@@ -2518,6 +2521,21 @@ cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 	return c->ew_max[k] >= 0 && (int)q->ix->name_ew[nm] <= c->ew_max[k];
 }
 
+/* The query tokens (bit i) that two neighbouring tokens of name NM may
+ * stand for joined: not a slotted word whose two-token bit the name lacks
+ * — none of its pairs passed the letters and lengths that
+ * compound_similarity asks before anything else. */
+static uint32_t
+cut_two(const struct cut *c, uint32_t nm)
+{
+	uint32_t two = ~(uint32_t)0;
+
+	for (size_t s = 0; s < c->n_slots; s++)
+		if ((c->flags[nm] & CUT_TWO(s)) == 0)
+			two &= ~(1u << c->token[s]);
+	return two;
+}
+
 /* The bound of name NM by the cut (for the order of the visit). */
 static double
 cut_value(const struct query *q, struct cut *c, uint32_t nm)
@@ -2555,16 +2573,17 @@ cut_free(struct cut *c)
  * name_bound lets through at review, with the most any evidence adds (as
  * ever), then tight_bound orders and cuts them. */
 static double
-candidate_bound(
-    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+candidate_bound(struct query *q, const struct type_masks *m, uint32_t nm,
+    double non_name, uint32_t two)
 {
 	double qf = ch_match_quality_factor(
 	    (enum ch_watch_name_quality)q->ix->names[nm].quality);
-	double b = name_bound(q, m, nm, non_name) * qf;
+	double b = name_bound(q, m, nm, non_name, two) * qf;
 
 	if (b + CH_MATCH_EVIDENCE_MAX < q->params->review)
 		return -1;
-	if ((b = tight_bound(q, nm) * qf) + q->evidence < q->params->review)
+	if ((b = tight_bound(q, nm, two) * qf) + q->evidence <
+	    q->params->review)
 		return -1;
 	return b;
 }
@@ -2878,7 +2897,8 @@ ch_match_query(const struct ch_match_index *ix,
 			 * entry the top has gone past is never read. */
 			bounds[i] = cut.flags != NULL
 			    ? cut_value(&q, &cut, cand.v[i])
-			    : candidate_bound(&q, &masks, cand.v[i], non_name);
+			    : candidate_bound(&q, &masks, cand.v[i], non_name,
+				  ~(uint32_t)0);
 			if (bounds[i] > eb->bound)
 				eb->bound = bounds[i];
 		}
@@ -2908,8 +2928,8 @@ ch_match_query(const struct ch_match_index *ix,
 			break;
 		for (size_t i = eb->first;
 		     cut.flags != NULL && i < eb->first + eb->n; i++)
-			bounds[i] =
-			    candidate_bound(&q, &masks, cand.v[i], non_name);
+			bounds[i] = candidate_bound(&q, &masks, cand.v[i],
+			    non_name, cut_two(&cut, cand.v[i]));
 		for (size_t i = eb->first; i < eb->first + eb->n; i++) {
 			double v;
 
