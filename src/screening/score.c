@@ -155,15 +155,17 @@ static int
 edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
 	/* peq[c]: the rows whose letter of A is c, 0 for the other letters;
-	 * kept per thread for the last A (a query compares one word with
-	 * thousands). */
+	 * kept per thread for the last two A (a query compares one word,
+	 * whole and without a glued particle, with thousands). */
 	static _Thread_local struct {
 		uint64_t peq[256];
 		char a[CH_MATCH_TOKEN_MAX];
 		size_t la;
-	} last;
-	uint64_t *peq = last.peq, vp = ~(uint64_t)0, vn = 0, d0 = 0;
+	} last[2];
+	static _Thread_local unsigned older;
+	uint64_t *peq, vp = ~(uint64_t)0, vn = 0, d0 = 0;
 	uint64_t pm_last = 0, top;
+	unsigned k;
 	int dist;
 
 	la = la < CH_MATCH_TOKEN_MAX ? la : CH_MATCH_TOKEN_MAX;
@@ -172,14 +174,21 @@ edit_distance(const char *a, size_t la, const char *b, size_t lb)
 
 	if (la == 0)
 		return (int)lb;
-	if (la != last.la || memcmp(a, last.a, la) != 0) {
-		for (size_t i = 0; i < last.la; i++)
-			peq[(unsigned char)last.a[i]] = 0;
+	for (k = 0; k < 2; k++)
+		if (la == last[k].la && memcmp(a, last[k].a, la) == 0)
+			break;
+	if (k == 2) {
+		k = older;
+		peq = last[k].peq;
+		for (size_t i = 0; i < last[k].la; i++)
+			peq[(unsigned char)last[k].a[i]] = 0;
 		for (size_t i = 0; i < la; i++)
 			peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
-		memcpy(last.a, a, la);
-		last.la = la;
+		memcpy(last[k].a, a, la);
+		last[k].la = la;
 	}
+	older = 1 - k;
+	peq = last[k].peq;
 	top = (uint64_t)1 << (la - 1);
 	for (size_t j = 0; j < lb; j++) {
 		uint64_t pm = peq[(unsigned char)b[j]];
