@@ -57,6 +57,24 @@
  * 647,000 -> 638,000, at a million (first 500 queries) 4.18 -> 4.12
  * million.  SKIP_BASELINE=1 skips the full scans.
  *
+ * Third round (docs/screening.md, "Third round"), from the p99 tail at a
+ * million: a cut query's entries ordered by a counting sort of the cut's
+ * bounds (no qsort of tens of thousands), the cut's joined pairs grouped
+ * by their letters and marked at the cap of their edits, edit distances
+ * before Jaro-Winkler where only a floor matters, a bit-parallel
+ * Jaro-Winkler match.  Results identical (every hit and explanation of
+ * the 25,000 queries, review 0.30 for half, against main's).  Main's
+ * binary and this one alternately, three runs each of `nice -n 5
+ * bench/screening-speed build 20000 1000000` (load 0.3-1.3), medians:
+ * 9,945 -> 10,413 q/s at 29,047 names (p50 64.4 -> 61.3 us, p99 0.56 ->
+ * 0.50 ms), 2,125 -> 2,623 q/s at a million (p50 367 -> 314 us, p99 2.11
+ * -> 1.42 ms: not yet the 1 ms target); instructions per query (callgrind)
+ * 638,000 -> 612,000 on the lists, 4.12 -> 3.74 million at a million,
+ * 21.6 -> 13.4 million for the million's 51 slowest.
+ *
+ * SLOWEST=1 prints the slowest 1% of the index queries (the p99 tail),
+ * slowest first; SKIP_LISTS=1 runs the synthetic list only.
+ *
  * Usage: bench_screening_speed [QUERIES] [SYNTHETIC_NAMES]
  */
 #include <stdio.h>

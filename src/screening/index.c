@@ -2124,6 +2124,16 @@ pair_groups_from(
 	return lo;
 }
 
+/* Raise the level at bit SH of a name's word *F to LEVEL (when lower),
+ * and set the bits TWO. */
+static inline void
+cut_raise(uint16_t *f, unsigned sh, unsigned level, unsigned two)
+{
+	if ((unsigned)(*f >> sh & 7) < level)
+		*f = (uint16_t)((*f & ~(7u << sh)) | level << sh);
+	*f = (uint16_t)(*f | two);
+}
+
 /* Whether V has more than MOST (1 or 2) bits set. */
 static inline bool
 more_bits(unsigned v, size_t most)
@@ -2453,18 +2463,9 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 							(int)d, n));
 				}
 				for (uint32_t p = ix->pair_gfirst[g];
-				     p < ix->pair_gfirst[g + 1]; p++) {
-					uint16_t *fp =
-					    &flags[ix->pair_names[p]];
-
-					if ((unsigned)(*fp >> sh & 7) < level)
-						*fp =
-						    (uint16_t)((*fp &
-								   ~(7u
-								       << sh)) |
-							level << sh);
-					*fp |= CUT_TWO(s);
-				}
+				     p < ix->pair_gfirst[g + 1]; p++)
+					cut_raise(&flags[ix->pair_names[p]], sh,
+					    level, CUT_TWO(s));
 			}
 		}
 	}
