@@ -57,6 +57,24 @@
  * 647,000 -> 638,000, at a million (first 500 queries) 4.18 -> 4.12
  * million.  SKIP_BASELINE=1 skips the full scans.
  *
+ * Third round (docs/screening.md, "Third round"), from the p99 tail at a
+ * million: a cut query's entries ordered by a counting sort of the cut's
+ * bounds (no qsort of tens of thousands), the cut's joined pairs grouped
+ * by their letters and marked at the cap of their edits, edit distances
+ * before Jaro-Winkler where only a floor matters, a bit-parallel
+ * Jaro-Winkler match.  Results identical (every hit and explanation of
+ * the 25,000 queries, review 0.30 for half, against main's).  Main's
+ * binary and this one alternately, three runs each of `nice -n 5
+ * bench/screening-speed build 20000 1000000` (load 0.3-1.3), medians:
+ * 9,945 -> 10,413 q/s at 29,047 names (p50 64.4 -> 61.3 us, p99 0.56 ->
+ * 0.50 ms), 2,125 -> 2,623 q/s at a million (p50 367 -> 314 us, p99 2.11
+ * -> 1.42 ms: not yet the 1 ms target); instructions per query (callgrind)
+ * 638,000 -> 612,000 on the lists, 4.12 -> 3.74 million at a million,
+ * 21.6 -> 13.4 million for the million's 51 slowest.
+ *
+ * SLOWEST=1 prints the slowest 1% of the index queries (the p99 tail),
+ * slowest first; SKIP_LISTS=1 runs the synthetic list only.
+ *
  * Usage: bench_screening_speed [QUERIES] [SYNTHETIC_NAMES]
  */
 #include <stdio.h>
@@ -149,6 +167,37 @@ make_query(unsigned long long *seed, const struct ch_match_list *lists,
 	}
 }
 
+/* SLOWEST=1: the slowest 1% of the queries (the p99 tail), slowest
+ * first, with their times, to see what they have in common. */
+struct slow {
+	double lat;
+	size_t i;
+};
+
+static int
+cmp_slow(const void *a, const void *b)
+{
+	double x = ((const struct slow *)a)->lat,
+	       y = ((const struct slow *)b)->lat;
+
+	return x > y ? -1 : x < y;
+}
+
+static void
+print_slowest(char (*names)[256], const double *lat, size_t count)
+{
+	struct slow *s = malloc(count * sizeof(*s));
+	size_t n = count / 100 + 1;
+
+	for (size_t i = 0; i < count; i++)
+		s[i] = (struct slow){lat[i], i};
+	qsort(s, count, sizeof(*s), cmp_slow);
+	for (size_t k = 0; k < n && k < count; k++)
+		printf("  slow %8.1f us  #%zu  %s\n", s[k].lat * 1e6, s[k].i,
+		    names[s[k].i]);
+	free(s);
+}
+
 struct timing {
 	double qps, p50_us, p99_us, hits_per_query, scored_per_query;
 	double wall_qps;
@@ -183,6 +232,8 @@ run_queries(const struct ch_match_index *ix, const struct ch_match_list *lists,
 		scored += ch_match_last_candidates();
 	}
 	t->wall_qps = (double)count / (wall() - t->wall_qps);
+	if (!scan && getenv("SLOWEST") != NULL)
+		print_slowest(names, lat, count);
 	qsort(lat, count, sizeof(*lat), cmp_double);
 	t->qps = (double)count / total;
 	t->p50_us = lat[count / 2] * 1e6;
@@ -327,29 +378,34 @@ main(int argc, char **argv)
 	lists[1] = (struct ch_match_list){"ofac-cons", cons.entries, cons.n};
 	lists[2] = (struct ch_match_list){"un", un.entries, un.n};
 
-	rss0 = rss_kb();
-	t0 = wall();
-	ix = ch_match_index_create(lists, 3);
-	build = wall() - t0;
-	printf(
-	    "== lists: OFAC SDN + consolidated + UN: %zu entries, %zu names\n",
-	    ch_match_index_entries(ix), ch_match_index_names(ix));
-	printf("  index build %.2f s, %.1f MB held (resident growth %.1f MB)\n",
-	    build, (double)ch_match_index_bytes(ix) / 1e6,
-	    (double)(rss_kb() - rss0) / 1e3);
-	run_queries(ix, lists, 3, queries, false, &t);
-	print_timing("index (engine)", &t);
-	keys = all_keys(lists, 3, &n_keys);
-	if (getenv("SKIP_BASELINE") == NULL) {
-		run_queries(ix, lists, 3, queries / 100 + 10, true, &t);
-		print_timing("full scan (engine scorer)", &t);
-		run_jw_scan(keys, n_keys, lists, 3, queries / 20 + 10, &t);
-		print_timing("full scan (Jaro-Winkler baseline)", &t);
+	/* SKIP_LISTS=1: the synthetic list only (to profile its queries). */
+	if (getenv("SKIP_LISTS") == NULL) {
+		rss0 = rss_kb();
+		t0 = wall();
+		ix = ch_match_index_create(lists, 3);
+		build = wall() - t0;
+		printf("== lists: OFAC SDN + consolidated + UN: %zu entries, "
+		       "%zu names\n",
+		    ch_match_index_entries(ix), ch_match_index_names(ix));
+		printf("  index build %.2f s, %.1f MB held (resident growth "
+		       "%.1f MB)\n",
+		    build, (double)ch_match_index_bytes(ix) / 1e6,
+		    (double)(rss_kb() - rss0) / 1e3);
+		run_queries(ix, lists, 3, queries, false, &t);
+		print_timing("index (engine)", &t);
+		keys = all_keys(lists, 3, &n_keys);
+		if (getenv("SKIP_BASELINE") == NULL) {
+			run_queries(ix, lists, 3, queries / 100 + 10, true, &t);
+			print_timing("full scan (engine scorer)", &t);
+			run_jw_scan(
+			    keys, n_keys, lists, 3, queries / 20 + 10, &t);
+			print_timing("full scan (Jaro-Winkler baseline)", &t);
+		}
+		ch_match_index_destroy(ix);
+		for (size_t i = 0; i < n_keys; i++)
+			free(keys[i]);
+		free(keys);
 	}
-	ch_match_index_destroy(ix);
-	for (size_t i = 0; i < n_keys; i++)
-		free(keys[i]);
-	free(keys);
 
 	/* ---- a synthetic list of SYNTH_N names ---- */
 	collect_parts(&sdn, &parts);

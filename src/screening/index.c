@@ -270,7 +270,15 @@ struct ch_match_index {
 	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
 	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
 	uint32_t *fl_start, *fl_types;
-	uint32_t *pair_start, *pair_names, *pair_letters;
+	uint32_t *pair_start, *pair_names;
+	uint32_t *pair_letters; /* while building: by pair, its letters */
+	/* The pairs of a bucket grouped by their letters, each set of
+	 * letters once: bucket -> first group (pair_gstart), group -> its
+	 * letters (pair_gletters) and first pair (pair_gfirst; n_groups + 1),
+	 * so that a query tests a set of letters once for all the names
+	 * that hold it. */
+	uint32_t *pair_gstart, *pair_gletters, *pair_gfirst;
+	size_t n_pair_groups;
 	size_t cut_from; /* generators' names from which a query is cut */
 };
 
@@ -656,6 +664,74 @@ bucket_fill(uint32_t *start, size_t n_buckets, const uint32_t *bucket_of,
 	return true;
 }
 
+static int
+u64_cmp(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* A token's letters: bits 0 to 25. */
+#define PAIR_LETTERS 0x3ffffffu
+
+/* The N pairs of each bucket ordered by how many letters they have, then
+ * their letters (then name), and their groups of the same letters (struct
+ * ch_match_index): a query reads only the groups with about as many
+ * letters as its word. */
+static bool
+group_pairs(struct ch_match_index *ix, size_t n)
+{
+	uint64_t *v = malloc((n + 1) * sizeof(*v));
+	void *fit;
+	size_t g = 0;
+
+	ix->pair_gstart = malloc((128 * PAIR_LEN + 1) * sizeof(uint32_t));
+	ix->pair_gletters = malloc((n + 1) * sizeof(uint32_t));
+	ix->pair_gfirst = malloc((n + 1) * sizeof(uint32_t));
+	if (v == NULL || ix->pair_gstart == NULL || ix->pair_gletters == NULL ||
+	    ix->pair_gfirst == NULL) {
+		free(v);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = (uint64_t)__builtin_popcount(ix->pair_letters[i]) << 58 |
+		    (uint64_t)ix->pair_letters[i] << 32 | ix->pair_names[i];
+	for (size_t b = 0; b < 128 * PAIR_LEN; b++) {
+		size_t lo = ix->pair_start[b], hi = ix->pair_start[b + 1];
+
+		qsort(v + lo, hi - lo, sizeof(*v), u64_cmp);
+		ix->pair_gstart[b] = (uint32_t)g;
+		for (size_t i = lo; i < hi; i++) {
+			uint32_t letters =
+			    (uint32_t)(v[i] >> 32) & PAIR_LETTERS;
+
+			ix->pair_names[i] = (uint32_t)v[i];
+			if (i == lo ||
+			    letters !=
+				((uint32_t)(v[i - 1] >> 32) & PAIR_LETTERS)) {
+				ix->pair_gletters[g] = letters;
+				ix->pair_gfirst[g++] = (uint32_t)i;
+			}
+		}
+	}
+	ix->pair_gstart[128 * PAIR_LEN] = (uint32_t)g;
+	ix->pair_gfirst[g] = (uint32_t)n;
+	ix->n_pair_groups = g;
+	free(v);
+	/* As many groups as there are (fewer than the pairs). */
+	if ((fit = realloc(ix->pair_gletters, (g + 1) * sizeof(uint32_t))) !=
+	    NULL)
+		ix->pair_gletters = fit;
+	if ((fit = realloc(ix->pair_gfirst, (g + 1) * sizeof(uint32_t))) !=
+	    NULL)
+		ix->pair_gfirst = fit;
+	/* The groups hold the letters now. */
+	free(ix->pair_letters);
+	ix->pair_letters = NULL;
+	return true;
+}
+
 /* What the cut of large queries reads (see struct ch_match_index). */
 static bool
 build_cut_tables(struct ch_match_index *ix)
@@ -776,7 +852,8 @@ build_cut_tables(struct ch_match_index *ix)
 	}
 	ok = ok &&
 	    bucket_fill(ix->pair_start, 128 * PAIR_LEN, bucket, item, n,
-		&ix->pair_letters);
+		&ix->pair_letters) &&
+	    group_pairs(ix, n);
 done:
 	free(item);
 	free(bucket);
@@ -859,6 +936,9 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->pair_start);
 	free(ix->pair_names);
 	free(ix->pair_letters);
+	free(ix->pair_gstart);
+	free(ix->pair_gletters);
+	free(ix->pair_gfirst);
 	free(ix);
 }
 
@@ -898,8 +978,8 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] +
 		ix->fl_start[128 * CH_MATCH_TOKEN_MAX] +
-		2 * ix->pair_start[128 * PAIR_LEN] +
-		128 * (CH_MATCH_TOKEN_MAX + PAIR_LEN) + 2);
+		ix->pair_start[128 * PAIR_LEN] + 2 * ix->n_pair_groups +
+		128 * (CH_MATCH_TOKEN_MAX + 2 * PAIR_LEN) + 4);
 }
 
 /* ---- queries ---- */
@@ -1405,10 +1485,12 @@ key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
 		    u->stem == 0)
 			continue;
 		/* Above the floor of words (two joined: 0.80), most types
-		 * sharing a key are surely under it by their letters; none
-		 * is passed to SEEN, so the cache is as it was. */
+		 * sharing a key are surely under it by their letters or
+		 * their edits; none is passed to SEEN, so the cache is as
+		 * it was. */
 		if (seen == NULL && floor > CH_MATCH_TOKEN_FLOOR &&
-		    ch_match_token_under(t, u, floor))
+		    (ch_match_token_under(t, u, floor) ||
+			ch_match_token_under_edits(t, u, floor)))
 			continue;
 		v = ch_match_token_similarity_floor(t, u);
 		if (seen != NULL)
@@ -1610,9 +1692,11 @@ masks_free(struct type_masks *m)
  * when it repeats another), and C only adds; the best choice of the
  * aligned tokens is found by Dinkelbach's iteration.  Computed before the
  * alignment, it lets a query score its candidates best first and stop.
+ * TWO: the query tokens (bit i) that two neighbouring tokens of the name
+ * may stand for joined — all, but where the cut knows none can (cut_two).
  */
 static double
-tight_bound(struct query *q, uint32_t nm)
+tight_bound(struct query *q, uint32_t nm, uint32_t two)
 {
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
@@ -1648,7 +1732,7 @@ tight_bound(struct query *q, uint32_t nm)
 			 * they stand for (compound_similarity). */
 			if (e[t]->text[0] != q->refs[i]->text[0])
 				continue;
-			if (t + 1 < ne &&
+			if (t + 1 < ne && (two >> i & 1) != 0 &&
 			    (v = ch_match_compound_similarity(
 				 e[t], e[t + 1], q->refs[i])) > 0) {
 				aligns[t] = aligns[t + 1] = true;
@@ -1723,8 +1807,8 @@ tight_bound(struct query *q, uint32_t nm)
  * are looked at against the review threshold; tight_bound, which is a
  * bound, decides the rest.) */
 static double
-name_bound(
-    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
+    double non_name, uint32_t two)
 {
 	const struct iname *in = &q->ix->names[nm];
 	const struct ch_match_token *e[CH_MATCH_TOKENS_MAX];
@@ -1770,6 +1854,7 @@ name_bound(
 			char first = e[t]->text[0];
 
 			if (t + 1 < ne && first == q->refs[i]->text[0] &&
+			    (two >> i & 1) != 0 &&
 			    ch_match_compound_similarity(
 				e[t], e[t + 1], q->refs[i]) > 0) {
 				bits[t] |= 1u << i;
@@ -2020,6 +2105,33 @@ cut_bits(unsigned v)
 	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
 	v = (v + (v >> 4)) & 0x0f0f0f0fu;
 	return (v * 0x01010101u) >> 24;
+}
+
+/* The first of the groups LO .. HI of a bucket of pairs (ordered by how
+ * many letters they have) with PC letters or more; HI when none. */
+static uint32_t
+pair_groups_from(
+    const struct ch_match_index *ix, uint32_t lo, uint32_t hi, size_t pc)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (cut_bits(ix->pair_gletters[mid]) < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Raise the level at bit SH of a name's word *F to LEVEL (when lower),
+ * and set the bits TWO. */
+static inline void
+cut_raise(uint16_t *f, unsigned sh, unsigned level, unsigned two)
+{
+	if ((unsigned)(*f >> sh & 7) < level)
+		*f = (uint16_t)((*f & ~(7u << sh)) | level << sh);
+	*f = (uint16_t)(*f | two);
 }
 
 /* Whether V has more than MOST (1 or 2) bits set. */
@@ -2307,21 +2419,53 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 		/* Two neighbouring tokens of a name joined: at most 1,
 		 * unless the letters on one side only make more edits than
 		 * reach the compound floor, 0.80 (one; two from nine
-		 * letters; compound_similarity). */
+		 * letters; compound_similarity).  The edits the letters and
+		 * the lengths show cap it (compound_similarity is the
+		 * spelling's, at most the cap of its edits, the cap itself
+		 * for one): two, 0.82 at most; one, 0.92. */
 		for (size_t l = lf >= 2 ? lf - 2 : 0; l <= lf + 2; l++) {
 			size_t b = PAIR_BUCKET(f->text[0], l);
 			size_t n = l > lf ? l : lf, most = n >= 9 ? 2 : 1;
+			unsigned sh = 3 * (unsigned)s;
 
-			for (uint32_t p = ix->pair_start[b];
-			     p < ix->pair_start[b + 1]; p++) {
-				unsigned xy = ix->pair_letters[p];
+			uint32_t g = ix->pair_gstart[b],
+				 end = ix->pair_gstart[b + 1];
 
-				if (l < CH_MATCH_TOKEN_MAX &&
-				    (more_bits(xy & ~f->letters, most) ||
-					more_bits(f->letters & ~xy, most)))
-					continue;
-				flags[ix->pair_names[p]] |=
-				    (uint16_t)(7u << (3 * s) | CUT_TWO(s));
+			/* As many letters as the word's, give or take MOST
+			 * (those on one side only), when they are tested. */
+			if (l < CH_MATCH_TOKEN_MAX) {
+				size_t pf = cut_bits(f->letters);
+
+				g = pair_groups_from(
+				    ix, g, end, pf > most ? pf - most : 0);
+				end =
+				    pair_groups_from(ix, g, end, pf + most + 1);
+			}
+			for (; g < end; g++) {
+				unsigned xy = ix->pair_gletters[g], level = 7;
+				size_t d = l > lf ? l - lf : lf - l;
+
+				if (l < CH_MATCH_TOKEN_MAX) {
+					size_t only_xy, only_f;
+
+					/* (most groups fail here: the bits
+					 * are counted only for the others) */
+					if (more_bits(xy & ~f->letters, most) ||
+					    more_bits(f->letters & ~xy, most))
+						continue;
+					only_xy = cut_bits(xy & ~f->letters);
+					only_f = cut_bits(f->letters & ~xy);
+					d = only_xy > d ? only_xy : d;
+					d = only_f > d ? only_f : d;
+					if (d > 0)
+						level =
+						    cut_level(ch_match_edit_cap(
+							(int)d, n));
+				}
+				for (uint32_t p = ix->pair_gfirst[g];
+				     p < ix->pair_gfirst[g + 1]; p++)
+					cut_raise(&flags[ix->pair_names[p]], sh,
+					    level, CUT_TWO(s));
 			}
 		}
 	}
@@ -2373,7 +2517,24 @@ cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 	k = cut_ew_slot(c, v);
 	if (c->ew_max[k] == CUT_UNKNOWN)
 		c->ew_max[k] = cut_ew_max(q, c, v);
-	return (int)q->ix->name_ew[nm] <= c->ew_max[k];
+	/* Most names cannot reach the threshold whatever their words: their
+	 * weight is not read. */
+	return c->ew_max[k] >= 0 && (int)q->ix->name_ew[nm] <= c->ew_max[k];
+}
+
+/* The query tokens (bit i) that two neighbouring tokens of name NM may
+ * stand for joined: not a slotted word whose two-token bit the name lacks
+ * — none of its pairs passed the letters and lengths that
+ * compound_similarity asks before anything else. */
+static uint32_t
+cut_two(const struct cut *c, uint32_t nm)
+{
+	uint32_t two = ~(uint32_t)0;
+
+	for (size_t s = 0; s < c->n_slots; s++)
+		if ((c->flags[nm] & CUT_TWO(s)) == 0)
+			two &= ~(1u << c->token[s]);
+	return two;
 }
 
 /* The bound of name NM by the cut (for the order of the visit). */
@@ -2413,16 +2574,17 @@ cut_free(struct cut *c)
  * name_bound lets through at review, with the most any evidence adds (as
  * ever), then tight_bound orders and cuts them. */
 static double
-candidate_bound(
-    struct query *q, const struct type_masks *m, uint32_t nm, double non_name)
+candidate_bound(struct query *q, const struct type_masks *m, uint32_t nm,
+    double non_name, uint32_t two)
 {
 	double qf = ch_match_quality_factor(
 	    (enum ch_watch_name_quality)q->ix->names[nm].quality);
-	double b = name_bound(q, m, nm, non_name) * qf;
+	double b = name_bound(q, m, nm, non_name, two) * qf;
 
 	if (b + CH_MATCH_EVIDENCE_MAX < q->params->review)
 		return -1;
-	if ((b = tight_bound(q, nm) * qf) + q->evidence < q->params->review)
+	if ((b = tight_bound(q, nm, two) * qf) + q->evidence <
+	    q->params->review)
 		return -1;
 	return b;
 }
@@ -2434,15 +2596,152 @@ struct entry_bound {
 	uint32_t entry, first, n;
 };
 
-/* Best bound first; among equals, the first listed. */
-static int
-entry_bound_cmp(const void *pa, const void *pb)
+/* Whether A is visited before B: best bound first; among equals, the
+ * first listed (entries differ, so the order is total). */
+static inline bool
+entry_before(const struct entry_bound *a, const struct entry_bound *b)
 {
-	const struct entry_bound *a = pa, *b = pb;
+	return a->bound != b->bound ? a->bound > b->bound : a->entry < b->entry;
+}
 
-	if (a->bound != b->bound)
-		return a->bound < b->bound ? 1 : -1;
-	return a->entry < b->entry ? -1 : a->entry > b->entry;
+/* Move H[i] down the heap H of N (the first to visit on top). */
+static void
+heap_down(struct entry_bound *h, size_t n, size_t i)
+{
+	struct entry_bound x = h[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && entry_before(&h[c + 1], &h[c]))
+			c++;
+		if (!entry_before(&h[c], &x))
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = x;
+}
+
+/* The entries in the order of the visit, taken one at a time: a heap
+ * (built in linear time) rather than a sort, as the visit mostly stops
+ * after a few of thousands; the order is the same. */
+static void
+heap_make(struct entry_bound *h, size_t n)
+{
+	for (size_t i = n / 2; i-- > 0;)
+		heap_down(h, n, i);
+}
+
+/* The first to visit of the heap H of *N, taken out. */
+static struct entry_bound
+heap_pop(struct entry_bound *h, size_t *n)
+{
+	struct entry_bound top = h[0];
+
+	h[0] = h[--*n];
+	if (*n > 1)
+		heap_down(h, *n, 0);
+	return top;
+}
+
+/* The most distinct bounds order_by_value sorts by counting. */
+#define ORDER_VALUES 4096
+
+static int
+value_desc(const void *pa, const void *pb)
+{
+	double a = *(const double *)pa, b = *(const double *)pb;
+
+	return a > b ? -1 : a < b;
+}
+
+/* The N entries of ORDER (by entry, as the candidates come) in the order
+ * of the visit, when their bounds take few values — those of a cut
+ * query, the cut's, one per combination of levels and words' weight met:
+ * a counting sort by value, stable, so equals stay by entry (a heap or a
+ * sort of tens of thousands of entries costs more than the visit).  False
+ * (ORDER as it was) when there are too many values or no memory. */
+static bool
+order_by_value(struct entry_bound *order, size_t n)
+{
+	size_t slots = 2 * ORDER_VALUES, n_vals = 0;
+	uint64_t *key = calloc(slots, sizeof(*key));
+	double *vals = malloc(ORDER_VALUES * sizeof(*vals));
+	uint16_t *slot_val = malloc(slots * sizeof(*slot_val));
+	uint16_t *of = malloc((n + 1) * sizeof(*of));
+	size_t *start = calloc(ORDER_VALUES + 1, sizeof(*start));
+	uint16_t *rank = malloc(ORDER_VALUES * sizeof(*rank));
+	struct entry_bound *out = malloc((n + 1) * sizeof(*out));
+	bool ok = key != NULL && vals != NULL && slot_val != NULL &&
+	    of != NULL && start != NULL && rank != NULL && out != NULL;
+
+	/* Each entry's value: its place among the distinct values (keyed
+	 * by their bits + 1; bounds are never NaN). */
+	for (size_t i = 0; ok && i < n; i++) {
+		uint64_t bits;
+		size_t h;
+
+		memcpy(&bits, &order[i].bound, sizeof(bits));
+		h = (size_t)((bits * 0x9e3779b97f4a7c15ULL) >> 40) &
+		    (slots - 1);
+		while (key[h] != 0 && key[h] != bits + 1)
+			h = (h + 1) & (slots - 1);
+		if (key[h] == 0) {
+			if (n_vals == ORDER_VALUES) {
+				ok = false;
+				break;
+			}
+			key[h] = bits + 1;
+			slot_val[h] = (uint16_t)n_vals;
+			vals[n_vals++] = order[i].bound;
+		}
+		of[i] = slot_val[h];
+	}
+	if (ok) {
+		double *sorted = malloc((n_vals + 1) * sizeof(*sorted));
+
+		ok = sorted != NULL;
+		if (ok) {
+			memcpy(sorted, vals, n_vals * sizeof(*vals));
+			qsort(sorted, n_vals, sizeof(*sorted), value_desc);
+			/* Each value's rank, best first (the values are
+			 * distinct: a bisection finds it). */
+			for (size_t v = 0; v < n_vals; v++) {
+				size_t lo = 0, hi = n_vals - 1;
+
+				while (lo < hi) {
+					size_t mid = (lo + hi) / 2;
+
+					if (sorted[mid] > vals[v])
+						lo = mid + 1;
+					else
+						hi = mid;
+				}
+				rank[v] = (uint16_t)lo;
+			}
+			free(sorted);
+		}
+	}
+	if (ok) {
+		for (size_t i = 0; i < n; i++)
+			start[rank[of[i]] + 1]++;
+		for (size_t r = 0; r < n_vals; r++)
+			start[r + 1] += start[r];
+		for (size_t i = 0; i < n; i++)
+			out[start[rank[of[i]]]++] = order[i];
+		memcpy(order, out, n * sizeof(*order));
+	}
+	free(key);
+	free(vals);
+	free(slot_val);
+	free(of);
+	free(start);
+	free(rank);
+	free(out);
+	return ok;
 }
 
 ch_err
@@ -2463,6 +2762,7 @@ ch_match_query(const struct ch_match_index *ix,
 	size_t first_of[CH_MATCH_TOKENS_MAX] = {0},
 	       n_of[CH_MATCH_TOKENS_MAX] = {0};
 	size_t n_gen = 0, n_order = 0, bounds_cap = 0, order_cap = 0, est = 0;
+	bool sorted = false;
 	double weight = 0, need, taken = 0, bound, non_name = 0;
 	size_t short_names;
 	ch_err err = start(&q, ix, subject, params, hits, max, n_hits);
@@ -2598,7 +2898,8 @@ ch_match_query(const struct ch_match_index *ix,
 			 * entry the top has gone past is never read. */
 			bounds[i] = cut.flags != NULL
 			    ? cut_value(&q, &cut, cand.v[i])
-			    : candidate_bound(&q, &masks, cand.v[i], non_name);
+			    : candidate_bound(&q, &masks, cand.v[i], non_name,
+				  ~(uint32_t)0);
 			if (bounds[i] > eb->bound)
 				eb->bound = bounds[i];
 		}
@@ -2606,9 +2907,16 @@ ch_match_query(const struct ch_match_index *ix,
 		if (eb->bound >= 0)
 			n_order++;
 	}
-	qsort(order, n_order, sizeof(*order), entry_bound_cmp);
-	for (size_t o = 0; o < n_order; o++) {
-		const struct entry_bound *eb = &order[o];
+	/* A cut query's entries sorted by their bound, the others taken
+	 * from a heap; the same order either way. */
+	if (cut.flags != NULL && n_order > 1 && order_by_value(order, n_order))
+		sorted = true;
+	else
+		heap_make(order, n_order);
+	for (size_t next = 0; sorted ? next < n_order : n_order > 0;) {
+		const struct entry_bound e =
+		    sorted ? order[next++] : heap_pop(order, &n_order);
+		const struct entry_bound *eb = &e;
 		uint32_t best_nm = 0;
 		double best = -1, floor = params->review;
 
@@ -2621,8 +2929,8 @@ ch_match_query(const struct ch_match_index *ix,
 			break;
 		for (size_t i = eb->first;
 		     cut.flags != NULL && i < eb->first + eb->n; i++)
-			bounds[i] =
-			    candidate_bound(&q, &masks, cand.v[i], non_name);
+			bounds[i] = candidate_bound(&q, &masks, cand.v[i],
+			    non_name, cut_two(&cut, cand.v[i]));
 		for (size_t i = eb->first; i < eb->first + eb->n; i++) {
 			double v;
 

@@ -46,6 +46,10 @@ double ch_match_jaro_winkler_n(
 /* Whether T is one syllable of Hanyu Pinyin (recorded in a token by
  * ch_match_token_keys). */
 bool ch_match_pinyin_syllable(const char *t);
+/* The most a spelling similarity may be for D edits in words of at most N
+ * letters (N > 0): one edit gives it exactly, more at most (it falls as D
+ * grows). */
+double ch_match_edit_cap(int d, size_t n);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
 double ch_match_token_similarity(
@@ -60,6 +64,13 @@ double ch_match_token_similarity_floor(
  * CH_MATCH_TOKEN_FLOOR) from their letters, lengths, sounds and
  * skeletons, without computing it; false when not sure. */
 bool ch_match_token_under(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor);
+/* The same from their edit distances (whole, and without a glued
+ * particle): each spelling at most the cap of its edits, and no vowel,
+ * sound or skeleton allowance possible with them.  Two edit distances —
+ * dearer than ch_match_token_under, cheaper than the similarity — and
+ * words with a glued particle are read too. */
+bool ch_match_token_under_edits(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor);
 
 /* The similarity of neighbouring tokens X and Y joined against Z, 0 when

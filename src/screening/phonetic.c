@@ -44,21 +44,35 @@ ch_match_jaro_winkler_n(const char *a, size_t la, const char *b, size_t lb)
 	window = window > 0 ? window - 1 : 0;
 	if (la <= 64 && lb <= 64) {
 		/* A word (the usual case): the matched letters of each side
-		 * in one machine word, the same matches in the same order. */
-		uint64_t ma = 0, mb = 0;
+		 * in one machine word, the same matches in the same order.
+		 * Letter i of A takes the first letter of B in its window that
+		 * is the same and not taken: the lowest bit of B's positions
+		 * of that letter (pos, set for the letters of B, cleared for
+		 * those of A), less those taken, within the window. */
+		uint64_t ma = 0, mb = 0, pos[256];
 
+		for (size_t i = 0; i < la; i++)
+			pos[(unsigned char)a[i]] = 0;
+		for (size_t j = 0; j < lb; j++)
+			pos[(unsigned char)b[j]] = 0;
+		for (size_t j = 0; j < lb; j++)
+			pos[(unsigned char)b[j]] |= (uint64_t)1 << j;
 		for (size_t i = 0; i < la; i++) {
 			size_t lo = i > window ? i - window : 0;
 			size_t hi = i + window + 1 < lb ? i + window + 1 : lb;
+			uint64_t in, free_;
 
-			for (size_t j = lo; j < hi; j++) {
-				if (a[i] != b[j] || (mb >> j & 1) != 0)
-					continue;
-				ma |= (uint64_t)1 << i;
-				mb |= (uint64_t)1 << j;
-				m++;
-				break;
-			}
+			if (lo >= hi)
+				continue;
+			in = (hi >= 64 ? ~(uint64_t)0
+				       : ((uint64_t)1 << hi) - 1) &
+			    ~(((uint64_t)1 << lo) - 1);
+			free_ = pos[(unsigned char)a[i]] & ~mb & in;
+			if (free_ == 0)
+				continue;
+			ma |= (uint64_t)1 << i;
+			mb |= free_ & (~free_ + 1);
+			m++;
 		}
 		if (m == 0)
 			return 0.0;

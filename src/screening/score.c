@@ -154,8 +154,18 @@ same_key(const char *a, const char *b)
 static int
 edit_distance(const char *a, size_t la, const char *b, size_t lb)
 {
-	uint64_t peq[256], vp = ~(uint64_t)0, vn = 0, d0 = 0;
+	/* peq[c]: the rows whose letter of A is c, 0 for the other letters;
+	 * kept per thread for the last two A (a query compares one word,
+	 * whole and without a glued particle, with thousands). */
+	static _Thread_local struct {
+		uint64_t peq[256];
+		char a[CH_MATCH_TOKEN_MAX];
+		size_t la;
+	} last[2];
+	static _Thread_local unsigned older;
+	uint64_t *peq, vp = ~(uint64_t)0, vn = 0, d0 = 0;
 	uint64_t pm_last = 0, top;
+	unsigned k;
 	int dist;
 
 	la = la < CH_MATCH_TOKEN_MAX ? la : CH_MATCH_TOKEN_MAX;
@@ -164,14 +174,21 @@ edit_distance(const char *a, size_t la, const char *b, size_t lb)
 
 	if (la == 0)
 		return (int)lb;
-	/* peq[c]: the rows whose letter of A is c (only the letters of A and
-	 * B are read: only they are cleared). */
-	for (size_t i = 0; i < la; i++)
-		peq[(unsigned char)a[i]] = 0;
-	for (size_t j = 0; j < lb; j++)
-		peq[(unsigned char)b[j]] = 0;
-	for (size_t i = 0; i < la; i++)
-		peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
+	for (k = 0; k < 2; k++)
+		if (la == last[k].la && memcmp(a, last[k].a, la) == 0)
+			break;
+	if (k == 2) {
+		k = older;
+		peq = last[k].peq;
+		for (size_t i = 0; i < last[k].la; i++)
+			peq[(unsigned char)last[k].a[i]] = 0;
+		for (size_t i = 0; i < la; i++)
+			peq[(unsigned char)a[i]] |= (uint64_t)1 << i;
+		memcpy(last[k].a, a, la);
+		last[k].la = la;
+	}
+	older = 1 - k;
+	peq = last[k].peq;
 	top = (uint64_t)1 << (la - 1);
 	for (size_t j = 0; j < lb; j++) {
 		uint64_t pm = peq[(unsigned char)b[j]];
@@ -216,10 +233,10 @@ edit_cap(int d, size_t n)
  * Jaro-Winkler, capped by what their edit distance allows for their
  * length — one changed letter is a typo or a transliteration variant, two
  * in a short word are another name ("Orban" and "Orbach"), three need a
- * long word. */
+ * long word.  KNOWN: their edit distance when it is known, else -1. */
 static double
-spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
-    bool need_distance)
+spelling_known(const char *a, size_t la, const char *b, size_t lb, int known,
+    int *distance, bool need_distance)
 {
 	size_t n = la > lb ? la : lb;
 	double cap, jw = ch_match_jaro_winkler_n(a, la, b, lb);
@@ -231,13 +248,19 @@ spelling(const char *a, size_t la, const char *b, size_t lb, int *distance,
 		*distance = (int)n;
 		return jw;
 	}
-	d = edit_distance(a, la, b, lb);
+	d = known >= 0 ? known : edit_distance(a, la, b, lb);
 	*distance = d;
 	if (n == 0)
 		return 0.0;
 	cap = edit_cap(d, n);
 	/* One letter off is a typo wherever it falls, even the first. */
 	return d == 1 || jw > cap ? cap : jw;
+}
+
+double
+ch_match_edit_cap(int d, size_t n)
+{
+	return edit_cap(d, n);
 }
 
 /* Whether the spelling similarity of A and B is surely under
@@ -362,6 +385,20 @@ ch_match_token_under(const struct ch_match_token *a,
 	    floor >= TOKEN_FLOOR && letters_under(a, b, floor);
 }
 
+static bool edits_under(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor, int *d_full, int *d_stem);
+
+bool
+ch_match_token_under_edits(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor)
+{
+	int d_full = -1, d_stem = -1;
+
+	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+	    !a->digit && !b->digit && floor >= TOKEN_FLOOR &&
+	    edits_under(a, b, floor, &d_full, &d_stem);
+}
+
 /*
  * Whether t is one syllable of Hanyu Pinyin (without tones): an initial
  * and a final.  Two different syllables are two different characters —
@@ -405,6 +442,51 @@ name_forming_glue(const struct ch_match_token *t)
 	return t->stem != 0 && t->text[0] == 'a' && t->text[1] == 'b';
 }
 
+/* Whether the similarity of A and B (not initials, particles or
+ * numbers) is surely under FLOOR from their edit distances: read whole,
+ * and without a glued particle, each spelling is at most the cap of its
+ * edits (spelling_known), and no vowel (one edit, the same skeleton),
+ * sound (edits at most a third of the letters) or skeleton (a half)
+ * allowance can apply with either's edits.  The distances computed go to
+ * *D_FULL and *D_STEM (else -1), for spelling_known. */
+static bool
+edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
+    double floor, int *d_full, int *d_stem)
+{
+	size_t la = a->len - a->stem, lb = b->len - b->stem;
+	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
+	bool phon, skel;
+
+	if (n == 0)
+		return false;
+	*d_full = edit_distance(a->text, a->len, b->text, b->len);
+	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
+		return false;
+	if (a->stem != 0 || b->stem != 0) {
+		*d_stem =
+		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
+		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
+			return false;
+	}
+	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
+	    same_key(a->phon2, b->phon1);
+	skel = a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0;
+	for (int k = 0; k < 2; k++) {
+		int dk = k == 0 ? *d_full : *d_stem;
+		size_t e = (size_t)dk;
+
+		if (dk < 0)
+			continue;
+		if (e == 1 && n >= 5 && skel && strlen(a->skeleton) >= 2)
+			return false;
+		if (n >= 5 && la > 2 && lb > 2 &&
+		    ((phon && e * 3 <= n) ||
+			(skel && strlen(a->skeleton) >= 3 && e * 2 <= n)))
+			return false;
+	}
+	return true;
+}
+
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
  * scorer does with it is the same: it does not align). */
@@ -414,7 +496,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
-	int d, ds;
+	int d, ds, d_full = -1, d_stem = -1;
 	size_t n;
 	bool sounds;
 
@@ -475,10 +557,18 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
 	    letters_under(a, b, TOKEN_FLOOR))
 		return 0.0;
-	best = spelling(a->text, a->len, b->text, b->len, &d, sounds);
+	/* The similarity is the best spelling's (read whole, or without a
+	 * glued particle), raised by an allowance: under the floor when the
+	 * edits cap both there and allow none.  (The edit distance is
+	 * bit-parallel and cheaper than Jaro-Winkler; the distances found are
+	 * not computed again.) */
+	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem))
+		return 0.0;
+	best = spelling_known(
+	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
-	    (v = spelling(sa, a->len - a->stem, sb, b->len - b->stem, &ds,
-		 sounds)) > best) {
+	    (v = spelling_known(sa, a->len - a->stem, sb, b->len - b->stem,
+		 d_stem, &ds, sounds)) > best) {
 		best = v;
 		d = ds;
 	}
@@ -599,7 +689,12 @@ compound_similarity(const struct ch_match_token *x,
 			n) < COMPOUND_FLOOR - 1e-9)
 			return 0.0;
 	}
-	jw = spelling(joined, lx + ly, z->text, lz, &d, false);
+	/* The edit distance before Jaro-Winkler (it is the cheaper): the
+	 * spelling's similarity is at most its cap (one edit: the cap). */
+	d = edit_distance(joined, lx + ly, z->text, lz);
+	if (edit_cap(d, lx + ly > lz ? lx + ly : lz) < COMPOUND_FLOOR)
+		return 0.0;
+	jw = spelling_known(joined, lx + ly, z->text, lz, d, &d, false);
 	return jw >= COMPOUND_FLOOR ? jw : 0.0;
 }
 
