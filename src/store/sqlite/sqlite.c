@@ -13,9 +13,10 @@
  * by default: that is the writer, and a busy writer (the gate's group
  * committer) would stop for the copy and its fsyncs.  One thread per
  * database file, with a connection of its own, runs a passive checkpoint
- * when a commit leaves CHECKPOINT_FRAMES or more frames in the log; it
- * never blocks a writer.  Statement journals (what a multi-row statement
- * would need to undo itself) stay in memory.
+ * when a commit leaves CHECKPOINT_FRAMES or more frames in the log (and
+ * CHECKPOINT_STEP more than when it last ran); it never blocks a writer.
+ * Statement journals (what a multi-row statement would need to undo itself)
+ * stay in memory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,17 +31,24 @@
 
 #define BUSY_TIMEOUT_MS 5000
 #define STMT_CACHE 64 /* prepared statements kept per connection */
-/* A checkpoint when the log holds 8000 frames (32 MiB of 4 KiB pages),
- * not SQLite's 1000: the pages every commit rewrites (the heads, the
- * presence table, the upper levels of the indexes) are copied back once
- * per checkpoint however often they were logged, and the gate's batches
- * log such pages every few milliseconds. */
-#define CHECKPOINT_FRAMES 8000
+/* A checkpoint when the log holds 2000 frames (8 MiB of 4 KiB pages),
+ * then again each time it has grown by CHECKPOINT_STEP more, until it is
+ * started over.  Not SQLite's checkpoint after every commit past 1000: the
+ * pages every commit rewrites (the heads, the upper levels of the
+ * indexes) are copied back once per checkpoint however often they were
+ * logged, and each checkpoint ends with an fsync of the database (the
+ * gate's batches commit every millisecond or so).  Not larger either:
+ * a checkpoint of 8000 frames wrote some 30 MB at once, and the fsync of
+ * the next batches' log waited behind it (commits of 20-27 ms, the gate's
+ * p99 stalls); at 2000 a checkpoint takes 2 ms, 7 at the most. */
+#define CHECKPOINT_FRAMES 2000
+#define CHECKPOINT_STEP 256
 #define CHECKPOINTERS 16
-/* A log this long (128 MiB) is checkpointed by the writer itself, right
+/* A log this long (32 MiB) is checkpointed by the writer itself, right
  * after its commit, as SQLite does by default: under a steady stream of
  * commits the thread's passive checkpoints may never find the log copied
- * to its end, which is when the next writer starts it over. */
+ * to its end, which is when the next writer starts it over.  The thread
+ * has copied all but the last few hundred frames by then: a few ms. */
 #define CHECKPOINT_FRAMES_WRITER (4 * CHECKPOINT_FRAMES)
 
 /* The checkpoint thread of one database file, shared by its connections
@@ -50,6 +58,7 @@ struct checkpointer {
 	int refs; /* connections using it (-1: its thread is being joined);
 		   * under ckpt_lock */
 	bool wanted, stop;
+	int asked; /* the log's frames when a checkpoint was last asked for */
 	pthread_t thread;
 	pthread_cond_t cond;
 };
@@ -168,8 +177,13 @@ on_wal_commit(void *arg, sqlite3 *handle, const char *name, int frames)
 	}
 	if (frames >= CHECKPOINT_FRAMES) {
 		pthread_mutex_lock(&ckpt_lock);
-		c->wanted = true;
-		pthread_cond_signal(&c->cond);
+		if (frames < c->asked)
+			c->asked = 0; /* the log was started over */
+		if (frames - c->asked >= CHECKPOINT_STEP) {
+			c->asked = frames;
+			c->wanted = true;
+			pthread_cond_signal(&c->cond);
+		}
 		pthread_mutex_unlock(&ckpt_lock);
 	}
 	return SQLITE_OK;
@@ -197,6 +211,7 @@ checkpointer_take(const char *path)
 		c = unused;
 		ch_strlcpy(c->path, path, sizeof(c->path));
 		c->wanted = c->stop = false;
+		c->asked = 0;
 		pthread_cond_init(&c->cond, NULL);
 		if (pthread_create(&c->thread, NULL, checkpointer_main, c) !=
 		    0) {
