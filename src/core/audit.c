@@ -141,6 +141,30 @@ done:
 }
 
 ch_err
+ch_audit_timeline(struct ch_tx *tx, const char *object_id, size_t max,
+    ch_arena *arena, struct ch_timeline_entry **out, size_t *count)
+{
+	struct ch_audit_record *records = NULL;
+	struct ch_timeline_entry *t;
+	size_t n = 0;
+	ch_err err;
+
+	if ((err = ch_store_audit_by_object(
+		 tx, object_id, max, arena, &records, &n)) != CH_OK)
+		return err;
+	if ((t = ch_arena_alloc(arena, sizeof(*t) * (n + 1))) == NULL)
+		return CH_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(t[i].time, records[i].time, sizeof(t[i].time));
+		t[i].action = records[i].action;
+		t[i].actor = records[i].actor;
+	}
+	*out = t;
+	*count = n;
+	return CH_OK;
+}
+
+ch_err
 ch_audit_read(const struct ch_ctx *ctx, const char *action,
     const char *object_type, const char *object_id, const char *post_id)
 {

@@ -32,6 +32,17 @@ ch_err ch_audit_append_many(struct ch_tx *tx, const struct ch_ctx *const *ctxs,
     const struct ch_audit_entry *e, size_t n);
 /* Record a read of a sensitive record, in a transaction of its own (a read
  * changes nothing else, so there is no other transaction to join). */
+/* What happened to a record, as its detail shows it: the audit records
+ * about it, oldest first. */
+struct ch_timeline_entry {
+	char time[CH_TIMESTAMP_LEN];
+	const char *action;
+	const char *actor;
+};
+/* The first max entries of object_id's timeline, in arena (*out is never
+ * NULL on success). */
+ch_err ch_audit_timeline(struct ch_tx *tx, const char *object_id, size_t max,
+    ch_arena *arena, struct ch_timeline_entry **out, size_t *count);
 ch_err ch_audit_read(const struct ch_ctx *ctx, const char *action,
     const char *object_type, const char *object_id, const char *post_id);
 /* The canonical entry text of a record, into buf (which it resets). */

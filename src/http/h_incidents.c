@@ -375,7 +375,7 @@ void
 ch_h_incidents_get(struct ch_req *req)
 {
 	struct ch_incident_view v;
-	json_t *o, *articles, *transitions, *timeline, *evidence;
+	json_t *o, *articles, *transitions, *evidence;
 	ch_err err;
 
 	if ((err = ch_incidents_get(&req->ctx, req->params[0], &v)) != CH_OK) {
@@ -403,13 +403,8 @@ ch_h_incidents_get(struct ch_req *req)
 			v.transitions[i].reason, "actor",
 			v.transitions[i].actor, "at", v.transitions[i].at));
 	json_object_set_new(o, "transitions", transitions);
-	timeline = json_array();
-	for (size_t i = 0; i < v.ntimeline; i++)
-		json_array_append_new(timeline,
-		    json_pack("{s:s, s:s, s:s}", "time", v.timeline[i].time,
-			"action", v.timeline[i].action, "actor",
-			v.timeline[i].actor ? v.timeline[i].actor : ""));
-	json_object_set_new(o, "timeline", timeline);
+	json_object_set_new(
+	    o, "timeline", ch_timeline_json(v.timeline, v.ntimeline));
 	evidence = json_array();
 	for (size_t i = 0; i < v.nevidence; i++)
 		json_array_append_new(

@@ -490,7 +490,7 @@ void
 ch_h_intel_reports_get(struct ch_req *req)
 {
 	struct ch_intel_report_view v;
-	json_t *o, *timeline;
+	json_t *o;
 	char rel[2];
 	ch_err err;
 
@@ -510,13 +510,8 @@ ch_h_intel_reports_get(struct ch_req *req)
 	json_object_set_new(o, "places", links_json(v.places, v.nplaces));
 	json_object_set_new(
 	    o, "incidents", links_json(v.incidents, v.nincidents));
-	timeline = json_array();
-	for (size_t i = 0; i < v.ntimeline; i++)
-		json_array_append_new(timeline,
-		    json_pack("{s:s, s:s, s:s}", "time", v.timeline[i].time,
-			"action", v.timeline[i].action, "actor",
-			v.timeline[i].actor ? v.timeline[i].actor : ""));
-	json_object_set_new(o, "timeline", timeline);
+	json_object_set_new(
+	    o, "timeline", ch_timeline_json(v.timeline, v.ntimeline));
 	set_etag(req, v.report.version);
 	if (v.report.tlp != CH_TLP_CLEAR) {
 		req->audit_object_id = ch_arena_strdup(req->arena, v.report.id);

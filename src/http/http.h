@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 
+#include "core/audit.h"
 #include "core/context.h"
 #include "core/core.h"
 #include "core/policy.h"
@@ -67,6 +68,8 @@ const char *ch_json_str(const json_t *obj, const char *key);
 bool ch_json_has(const json_t *obj, const char *key);
 /* A string, or JSON null for NULL and "". */
 json_t *ch_json_str_or_null(const char *s);
+/* A record's timeline (core/audit.h) as [{time, action, actor}]. */
+json_t *ch_timeline_json(const struct ch_timeline_entry *t, size_t n);
 /* The JSON Schema of a declared schema, for the OpenAPI document. */
 json_t *ch_json_schema_doc(const struct ch_jschema *schema);
 

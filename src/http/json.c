@@ -254,6 +254,18 @@ ch_json_str_or_null(const char *s)
 	return s == NULL || *s == '\0' ? json_null() : json_string(s);
 }
 
+json_t *
+ch_timeline_json(const struct ch_timeline_entry *t, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a,
+		    json_pack("{s:s, s:s, s:s}", "time", t[i].time, "action",
+			t[i].action, "actor", t[i].actor ? t[i].actor : ""));
+	return a;
+}
+
 static json_t *
 field_doc(const struct ch_jfield *f)
 {

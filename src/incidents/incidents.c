@@ -829,11 +829,9 @@ ch_err
 ch_incidents_get(
     struct ch_ctx *ctx, const char *id, struct ch_incident_view *out)
 {
-	struct ch_audit_record *records = NULL;
 	struct ch_vienna_facts facts;
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
-	size_t nrecords = 0;
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));
@@ -865,25 +863,11 @@ ch_incidents_get(
 	out->narticles = ch_vienna_articles(
 	    &facts, out->articles, CH_ARRAY_LEN(out->articles));
 	if ((err = ch_store_incident_transitions(tx, id, ctx->arena,
-		 &out->transitions, &out->ntransitions)) != CH_OK ||
-	    (err = ch_store_evidence_list(tx, id, ctx->arena, &out->evidence,
-		 &out->nevidence)) != CH_OK ||
-	    (err = ch_store_audit_by_object(tx, id, CH_INCIDENT_TIMELINE_MAX,
-		 ctx->arena, &records, &nrecords)) != CH_OK)
-		goto done;
-	out->timeline =
-	    ch_arena_alloc(ctx->arena, sizeof(*out->timeline) * (nrecords + 1));
-	if (out->timeline == NULL) {
-		err = CH_ERR_NOMEM;
-		goto done;
-	}
-	for (size_t i = 0; i < nrecords; i++) {
-		memcpy(out->timeline[i].time, records[i].time,
-		    sizeof(out->timeline[i].time));
-		out->timeline[i].action = records[i].action;
-		out->timeline[i].actor = records[i].actor;
-	}
-	out->ntimeline = nrecords;
+		 &out->transitions, &out->ntransitions)) == CH_OK &&
+	    (err = ch_store_evidence_list(
+		 tx, id, ctx->arena, &out->evidence, &out->nevidence)) == CH_OK)
+		err = ch_audit_timeline(tx, id, CH_INCIDENT_TIMELINE_MAX,
+		    ctx->arena, &out->timeline, &out->ntimeline);
 done:
 	ch_store_rollback(tx);
 	return err;

@@ -9,6 +9,7 @@
 #ifndef CH_INCIDENTS_H
 #define CH_INCIDENTS_H
 
+#include "core/audit.h"
 #include "core/context.h"
 #include "core/core.h"
 #include "people/people.h"
@@ -217,12 +218,6 @@ struct ch_vienna_rule {
 	const char *title;
 	const char *explanation; /* plain words */
 	bool (*applies)(const struct ch_vienna_facts *f);
-};
-
-struct ch_timeline_entry {
-	char time[CH_TIMESTAMP_LEN];
-	const char *action;
-	const char *actor;
 };
 
 /* An evidence file of an incident, as listed (the content is fetched on its

@@ -983,10 +983,8 @@ ch_err
 ch_intel_report_get(
     struct ch_ctx *ctx, const char *id, struct ch_intel_report_view *out)
 {
-	struct ch_audit_record *records = NULL;
 	struct ch_intel_report *r = &out->report;
 	struct ch_tx *tx = NULL;
-	size_t nrecords = 0;
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));
@@ -998,33 +996,18 @@ ch_intel_report_get(
 	if (err == CH_OK &&
 	    !ch_intel_report_permits(ctx, CH_PERM_INTEL_READ, r))
 		err = CH_ERR_NOT_FOUND;
-	if (err != CH_OK ||
+	if (err == CH_OK &&
 	    (err = ch_store_intel_source_get(
-		 tx, r->source_id, false, ctx->arena, &out->source)) != CH_OK ||
+		 tx, r->source_id, false, ctx->arena, &out->source)) == CH_OK &&
 	    (err = name_links(ctx, tx, (const char(*)[CH_ID_LEN])r->actor_ids,
-		 r->nactors, false, &out->actors, &out->nactors)) != CH_OK ||
+		 r->nactors, false, &out->actors, &out->nactors)) == CH_OK &&
 	    (err = name_links(ctx, tx, (const char(*)[CH_ID_LEN])r->place_ids,
-		 r->nplaces, true, &out->places, &out->nplaces)) != CH_OK ||
+		 r->nplaces, true, &out->places, &out->nplaces)) == CH_OK &&
 	    (err = ch_intel_incident_links(ctx, tx,
 		 (const char(*)[CH_ID_LEN])r->incident_ids, r->nincidents,
-		 &out->incidents, &out->nincidents)) != CH_OK ||
-	    (err = ch_store_audit_by_object(
-		 tx, id, 500, ctx->arena, &records, &nrecords)) != CH_OK)
-		goto done;
-	out->timeline =
-	    ch_arena_alloc(ctx->arena, sizeof(*out->timeline) * (nrecords + 1));
-	if (out->timeline == NULL) {
-		err = CH_ERR_NOMEM;
-		goto done;
-	}
-	for (size_t i = 0; i < nrecords; i++) {
-		memcpy(out->timeline[i].time, records[i].time,
-		    sizeof(out->timeline[i].time));
-		out->timeline[i].action = records[i].action;
-		out->timeline[i].actor = records[i].actor;
-	}
-	out->ntimeline = nrecords;
-done:
+		 &out->incidents, &out->nincidents)) == CH_OK)
+		err = ch_audit_timeline(
+		    tx, id, 500, ctx->arena, &out->timeline, &out->ntimeline);
 	ch_store_rollback(tx);
 	return err;
 }
