@@ -2097,16 +2097,6 @@ cut_ew_slot(const struct cut *c, unsigned flags)
 	return (flags & ((1u << sh) - 1)) | (flags >> 12) << sh;
 }
 
-/* Bits set in V (no popcnt instruction assumed). */
-static inline unsigned
-cut_bits(unsigned v)
-{
-	v = v - (v >> 1 & 0x55555555u);
-	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
-	v = (v + (v >> 4)) & 0x0f0f0f0fu;
-	return (v * 0x01010101u) >> 24;
-}
-
 /* The first of the groups LO .. HI of a bucket of pairs (ordered by how
  * many letters they have) with PC letters or more; HI when none. */
 static uint32_t
@@ -2116,7 +2106,7 @@ pair_groups_from(
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (cut_bits(ix->pair_gletters[mid]) < pc)
+		if (ch_match_bits(ix->pair_gletters[mid]) < pc)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -2192,7 +2182,7 @@ static bool
 cut_letters_under(
     const struct ch_match_token *t, const struct ch_match_token *u)
 {
-	unsigned common = (unsigned)cut_bits(t->letters & u->letters);
+	unsigned common = (unsigned)ch_match_bits(t->letters & u->letters);
 	size_t only_t = t->n_letters - common, only_u = u->n_letters - common;
 	size_t d = only_t > only_u ? only_t : only_u;
 	size_t n = t->len > u->len ? t->len : u->len;
@@ -2434,7 +2424,7 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			/* As many letters as the word's, give or take MOST
 			 * (those on one side only), when they are tested. */
 			if (l < CH_MATCH_TOKEN_MAX) {
-				size_t pf = cut_bits(f->letters);
+				size_t pf = ch_match_bits(f->letters);
 
 				g = pair_groups_from(
 				    ix, g, end, pf > most ? pf - most : 0);
@@ -2453,8 +2443,10 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 					if (more_bits(xy & ~f->letters, most) ||
 					    more_bits(f->letters & ~xy, most))
 						continue;
-					only_xy = cut_bits(xy & ~f->letters);
-					only_f = cut_bits(f->letters & ~xy);
+					only_xy =
+					    ch_match_bits(xy & ~f->letters);
+					only_f =
+					    ch_match_bits(f->letters & ~xy);
 					d = only_xy > d ? only_xy : d;
 					d = only_f > d ? only_f : d;
 					if (d > 0)

@@ -121,4 +121,15 @@ void ch_match_index_set_cut(struct ch_match_index *ix, size_t from);
 /* How much a name of QUALITY is worth against the primary name. */
 double ch_match_quality_factor(enum ch_watch_name_quality quality);
 
+/* Bits set in v, for letter masks on hot paths (no popcnt instruction
+ * assumed: without it __builtin_popcount is a library call). */
+static inline unsigned
+ch_match_bits(unsigned v)
+{
+	v = v - (v >> 1 & 0x55555555u);
+	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
+	v = (v + (v >> 4)) & 0x0f0f0f0fu;
+	return (v * 0x01010101u) >> 24;
+}
+
 #endif /* CH_SCREENING_MATCH_INT_H */

@@ -85,16 +85,6 @@ has_digit(const char *s)
 	return false;
 }
 
-/* The letters of a token's mask (no popcnt instruction assumed). */
-static unsigned
-count_bits(unsigned v)
-{
-	v = v - (v >> 1 & 0x55555555u);
-	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
-	v = (v + (v >> 4)) & 0x0f0f0f0fu;
-	return (v * 0x01010101u) >> 24;
-}
-
 /* A Slavic or Turkic patronymic: "Vladimirovich", "Ivanovna", "Aliyevich",
  * "Mammad oglu" is a particle. */
 static bool
@@ -332,7 +322,7 @@ static bool
 letters_under_floor(
     const struct ch_match_token *a, const struct ch_match_token *b)
 {
-	unsigned common = count_bits(a->letters & b->letters);
+	unsigned common = ch_match_bits(a->letters & b->letters);
 	unsigned only_a = a->n_letters - common;
 	unsigned only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
@@ -354,7 +344,7 @@ static bool
 letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
     double floor)
 {
-	unsigned common = count_bits(a->letters & b->letters);
+	unsigned common = ch_match_bits(a->letters & b->letters);
 	size_t only_a = a->n_letters - common, only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
 	size_t d = a->len > b->len ? a->len - b->len : b->len - a->len;
@@ -531,7 +521,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	*how = CH_HOW_FUZZY;
 	/* Few letters in common: nothing to align (a cheap test first). */
 	{
-		unsigned common = count_bits(a->letters & b->letters);
+		unsigned common = ch_match_bits(a->letters & b->letters);
 		unsigned fewer =
 		    a->n_letters < b->n_letters ? a->n_letters : b->n_letters;
 
@@ -664,8 +654,8 @@ compound_similarity(const struct ch_match_token *x,
 	 * as below, cheaper and weaker: from the sets of letters). */
 	if (lx + ly < CH_MATCH_TOKEN_MAX && lz < CH_MATCH_TOKEN_MAX) {
 		unsigned xy = x->letters | y->letters;
-		unsigned only_xy = count_bits(xy & ~z->letters);
-		unsigned only_z = count_bits(z->letters & ~xy);
+		unsigned only_xy = ch_match_bits(xy & ~z->letters);
+		unsigned only_z = ch_match_bits(z->letters & ~xy);
 		size_t n = lx + ly > lz ? lx + ly : lz;
 
 		if (edit_cap((int)(only_xy > only_z ? only_xy : only_z), n) <
