@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "store/db.h"
+#include "store/sqlite/walvfs.h"
 
 #define BUSY_TIMEOUT_MS 5000
 #define STMT_CACHE 64 /* prepared statements kept per connection */
@@ -50,6 +51,27 @@
  * to its end, which is when the next writer starts it over.  The thread
  * has copied all but the last few hundred frames by then: a few ms. */
 #define CHECKPOINT_FRAMES_WRITER (4 * CHECKPOINT_FRAMES)
+
+static pthread_once_t setup_once = PTHREAD_ONCE_INIT;
+static const char *vfs_name;
+
+/* Once per process, before SQLite first initialises: no memory
+ * statistics (SQLite would take a global mutex around every allocation
+ * of every connection to keep them), and the VFS that gathers the log's
+ * writes. */
+static void
+setup(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	vfs_name = ch_walvfs();
+}
+
+static const char *
+sqlite_vfs(void)
+{
+	pthread_once(&setup_once, setup);
+	return vfs_name;
+}
 
 /* The checkpoint thread of one database file, shared by its connections
  * in this process. */
@@ -142,7 +164,7 @@ checkpointer_main(void *arg)
 		if (handle == NULL &&
 		    sqlite3_open_v2(c->path, &handle,
 			SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-			NULL) == SQLITE_OK) {
+			sqlite_vfs()) == SQLITE_OK) {
 			sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
 			(void)sqlite3_exec(handle,
 			    "PRAGMA synchronous=FULL; PRAGMA "
@@ -284,7 +306,7 @@ sqlite_open(const char *dsn, ch_db **out)
 		return CH_ERR_NOMEM;
 	rc = sqlite3_open_v2(path, &db->handle,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-	    NULL);
+	    sqlite_vfs());
 	if (rc != SQLITE_OK) {
 		log_error("cannot open %s: %s", path,
 		    db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
