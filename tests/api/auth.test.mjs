@@ -215,9 +215,25 @@ describe('headers', () => {
 		assert.match(h.get('content-security-policy') || '', /default-src 'none'/, label);
 		assert.match(h.get('content-security-policy') || '', /frame-ancestors 'none'/, label);
 		assert.equal(h.get('x-frame-options'), 'DENY', label);
-		assert.equal(h.get('referrer-policy'), 'no-referrer', label);
+		assert.equal(h.get('cross-origin-resource-policy'), 'same-origin', label);
 		assert.match(h.get('x-request-id') || '', /^[0-9a-f]{32}$/, label);
 	};
+	// What governs a document goes on the console's pages.
+	const checkPageHeaders = (r, label) => {
+		checkSecurityHeaders(r, label);
+		const h = r.headers;
+		assert.equal(h.get('referrer-policy'), 'no-referrer', label);
+		assert.equal(h.get('cross-origin-opener-policy'), 'same-origin', label);
+		assert.match(h.get('permissions-policy') || '', /camera=\(\)/, label);
+		assert.match(h.get('content-security-policy') || '', /script-src 'self'/, label);
+	};
+
+	test('a page of the console carries the document headers too', async () => {
+		const page = await get(null, '/');
+		assert.equal(page.status, 200);
+		assert.match(page.headers.get('content-type') || '', /^text\/html/);
+		checkPageHeaders(page, 'console page');
+	});
 
 	test('security headers on every kind of answer', async () => {
 		const rso = await login('rso');
