@@ -20,15 +20,53 @@ ch_db_ops_for(const char *dsn)
 	return NULL;
 }
 
+struct ch_rows_block {
+	struct ch_rows_block *next;
+	size_t used, size;
+	char data[];
+};
+
+#define ROWS_BLOCK_FIRST 1024u
+#define ROWS_BLOCK_MAX (64u * 1024)
+
+char *
+ch_rows_copy(struct ch_rows *rows, const char *s, size_t n)
+{
+	struct ch_rows_block *b = rows->text;
+	char *copy;
+
+	if (b == NULL || b->size - b->used < n + 1) {
+		size_t size = b == NULL        ? ROWS_BLOCK_FIRST
+		    : b->size < ROWS_BLOCK_MAX ? b->size * 2
+					       : ROWS_BLOCK_MAX;
+
+		if (size < n + 1)
+			size = n + 1;
+		if ((b = malloc(sizeof(*b) + size)) == NULL)
+			return NULL;
+		b->next = rows->text;
+		b->used = 0;
+		b->size = size;
+		rows->text = b;
+	}
+	copy = b->data + b->used;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	b->used += n + 1;
+	return copy;
+}
+
 void
 ch_rows_free(struct ch_rows *rows)
 {
 	if (rows == NULL)
 		return;
-	for (size_t i = 0; i < rows->nrows * rows->ncols; i++)
-		free(rows->cells[i]);
-	for (size_t i = 0; i < rows->ncols; i++)
-		free(rows->names[i]);
+	while (rows->text != NULL) {
+		struct ch_rows_block *next = rows->text->next;
+
+		free(rows->text);
+		rows->text = next;
+	}
 	free(rows->cells);
 	free(rows->names);
 	free(rows);

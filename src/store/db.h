@@ -42,14 +42,21 @@ ch_param_text(const char *s)
 #define CH_P_INT(n) ((struct ch_param){CH_PARAM_INT, NULL, (int64_t)(n)})
 #define CH_P_NULL ((struct ch_param){CH_PARAM_NULL, NULL, 0})
 
-/* A result set, fully read: cells[row * ncols + col], NULL for SQL NULL. */
+/* A result set, fully read: cells[row * ncols + col], NULL for SQL NULL.
+ * The names' and cells' text lives in the set's own blocks (text), copied
+ * there by ch_rows_copy: one allocation for many cells, not one each. */
+struct ch_rows_block;
 struct ch_rows {
 	size_t nrows;
 	size_t ncols;
 	char **names;
 	char **cells;
+	struct ch_rows_block *text;
 };
 void ch_rows_free(struct ch_rows *rows);
+/* A NUL-terminated copy of the n bytes at s in the rows' blocks (for the
+ * drivers), or NULL when out of memory. */
+char *ch_rows_copy(struct ch_rows *rows, const char *s, size_t n);
 /* The cell, or NULL when out of range or SQL NULL. */
 const char *ch_rows_get(const struct ch_rows *rows, size_t row, size_t col);
 /* The cell as an integer, or dflt when NULL or not a number. */

@@ -600,3 +600,46 @@ Test(db, commits_of_every_size_are_whole_when_acknowledged)
 	}
 	ops->close(other);
 }
+
+/* A result's text shares a few blocks: cells of every length, many rows,
+ * and a cell longer than a block come back whole and apart. */
+Test(db, results_of_many_rows_and_long_cells_read_back_whole)
+{
+	static char big[200000];
+	struct ch_rows *rows = NULL;
+	char note[300], name[32];
+
+	memset(big, 'b', sizeof(big) - 1);
+	for (int i = 0; i < 500; i++) {
+		int len = (i * 37) % (int)(sizeof(note) - 1);
+
+		memset(note, 'a' + i % 26, (size_t)len);
+		note[len] = '\0';
+		snprintf(name, sizeof(name), "n%d", i);
+		insert(i + 1, name, i, i == 250 ? big : note);
+	}
+	cr_assert_eq(
+	    ops->query(db,
+		q("SELECT id, name, n, note FROM %s ORDER BY id", table), NULL,
+		0, &rows, NULL),
+	    CH_OK, "%s", ops->errmsg(db));
+	cr_assert_eq(rows->nrows, 500);
+	cr_assert_str_eq(rows->names[3], "note");
+	for (int i = 0; i < 500; i++) {
+		const char *got = ch_rows_get(rows, (size_t)i, 3);
+		int len = (i * 37) % (int)(sizeof(note) - 1);
+
+		snprintf(name, sizeof(name), "n%d", i);
+		cr_assert_str_eq(ch_rows_get(rows, (size_t)i, 1), name);
+		cr_assert_eq(ch_rows_int(rows, (size_t)i, 2, -1), i);
+		if (i == 250) {
+			cr_assert_eq(strlen(got), sizeof(big) - 1);
+			cr_assert_eq(got[sizeof(big) - 2], 'b');
+			continue;
+		}
+		cr_assert_eq((int)strlen(got), len, "row %d", i);
+		for (int k = 0; k < len; k++)
+			cr_assert_eq(got[k], 'a' + i % 26, "row %d", i);
+	}
+	ch_rows_free(rows);
+}

@@ -18,7 +18,7 @@
  * CH_PARAM_TEXT is sent as is with its type left for the server to infer,
  * CH_PARAM_INT as decimal text typed int8 (so "$1 + 1" and "LIMIT $1"
  * work), CH_PARAM_NULL as an untyped NULL.  Results are copied into a
- * malloc'd struct ch_rows, every name and cell its own malloc'd string
+ * malloc'd struct ch_rows, every name and cell copied into its blocks
  * (NULL for SQL NULL), which ch_rows_free in db.c releases.
  *
  * Errors map by SQLSTATE:
@@ -289,19 +289,6 @@ pg_exec(ch_db *db, const char *sql)
 	return err;
 }
 
-/* A malloc'd NUL-terminated copy of n bytes at s, or NULL. */
-static char *
-pg_strndup(const char *s, size_t n)
-{
-	char *copy;
-
-	if ((copy = malloc(n + 1)) == NULL)
-		return NULL;
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	return copy;
-}
-
 /* Copy a tuples result into a new ch_rows in *out. */
 static ch_err
 pg_copy_rows(ch_db *db, const PGresult *res, struct ch_rows **out)
@@ -326,7 +313,8 @@ pg_copy_rows(ch_db *db, const PGresult *res, struct ch_rows **out)
 	for (c = 0; c < ncols; c++) {
 		const char *name = PQfname(res, (int)c);
 
-		if ((rows->names[c] = pg_strndup(name, strlen(name))) == NULL)
+		if ((rows->names[c] = ch_rows_copy(rows, name, strlen(name))) ==
+		    NULL)
 			goto nomem_rows;
 	}
 	for (r = 0; r < nrows; r++) {
@@ -335,8 +323,9 @@ pg_copy_rows(ch_db *db, const PGresult *res, struct ch_rows **out)
 
 			if (PQgetisnull(res, (int)r, (int)c))
 				continue;
-			*cell = pg_strndup(PQgetvalue(res, (int)r, (int)c),
-			    (size_t)PQgetlength(res, (int)r, (int)c));
+			*cell =
+			    ch_rows_copy(rows, PQgetvalue(res, (int)r, (int)c),
+				(size_t)PQgetlength(res, (int)r, (int)c));
 			if (*cell == NULL)
 				goto nomem_rows;
 		}

@@ -414,13 +414,10 @@ read_row(sqlite3_stmt *stmt, struct ch_rows *rows, size_t *cap)
 			continue;
 		text = sqlite3_column_text(stmt, (int)c);
 		n = sqlite3_column_bytes(stmt, (int)c);
-		rows->cells[base + c] = malloc((size_t)n + 1);
-		if (rows->cells[base + c] == NULL || text == NULL) {
-			rows->nrows++; /* so that ch_rows_free sees the row */
+		if (text == NULL ||
+		    (rows->cells[base + c] = ch_rows_copy(
+			 rows, (const char *)text, (size_t)n)) == NULL)
 			return CH_ERR_NOMEM;
-		}
-		memcpy(rows->cells[base + c], text, (size_t)n);
-		rows->cells[base + c][n] = '\0';
 	}
 	rows->nrows++;
 	return CH_OK;
@@ -514,6 +511,19 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 	}
 	if ((err = bind_params(db, stmt, slot, params, nparams)) != CH_OK)
 		goto fail_stmt;
+	if (out == NULL) {
+		/* Nobody reads the rows: step through them. */
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			;
+		if (rc != SQLITE_DONE) {
+			err = map_error(db, rc);
+			goto fail_stmt;
+		}
+		if (changes != NULL)
+			*changes = sqlite3_changes64(db->handle);
+		stmt_put(stmt, slot);
+		return CH_OK;
+	}
 	rows = calloc(1, sizeof(*rows));
 	if (rows == NULL) {
 		err = CH_ERR_NOMEM;
@@ -528,8 +538,10 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 	for (size_t c = 0; c < rows->ncols; c++) {
 		const char *name = sqlite3_column_name(stmt, (int)c);
 
-		rows->names[c] = strdup(name ? name : "");
-		if (rows->names[c] == NULL) {
+		if (name == NULL)
+			name = "";
+		if ((rows->names[c] = ch_rows_copy(rows, name, strlen(name))) ==
+		    NULL) {
 			err = CH_ERR_NOMEM;
 			goto fail_rows;
 		}
@@ -546,10 +558,7 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 	if (changes != NULL)
 		*changes = sqlite3_changes64(db->handle);
 	stmt_put(stmt, slot);
-	if (out != NULL)
-		*out = rows;
-	else
-		ch_rows_free(rows);
+	*out = rows;
 	return CH_OK;
 
 fail_rows:
