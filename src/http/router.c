@@ -45,14 +45,16 @@ ch_router_match(const struct ch_route *routes, size_t count, const char *method,
 {
 	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
 
+	/* The method first: most routes are ruled out by it at once.  The
+	 * paths of the others are read only when nothing matched, to tell
+	 * 405 from 404. */
 	*path_exists = false;
-	for (size_t i = 0; i < count; i++) {
-		if (!match_path(routes[i].path, path, req))
-			continue;
-		if (strcmp(routes[i].method, m) == 0)
+	for (size_t i = 0; i < count; i++)
+		if (strcmp(routes[i].method, m) == 0 &&
+		    match_path(routes[i].path, path, req))
 			return &routes[i];
-		*path_exists = true;
-	}
+	for (size_t i = 0; i < count && !*path_exists; i++)
+		*path_exists = match_path(routes[i].path, path, req);
 	req->nparams = 0;
 	return NULL;
 }
