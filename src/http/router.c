@@ -50,7 +50,8 @@ ch_router_match(const struct ch_route *routes, size_t count, const char *method,
 	 * 405 from 404. */
 	*path_exists = false;
 	for (size_t i = 0; i < count; i++)
-		if (strcmp(routes[i].method, m) == 0 &&
+		if (routes[i].method[0] == m[0] &&
+		    strcmp(routes[i].method, m) == 0 &&
 		    match_path(routes[i].path, path, req))
 			return &routes[i];
 	for (size_t i = 0; i < count && !*path_exists; i++)

@@ -581,8 +581,8 @@ ch_rows_chunk(size_t left)
 	return 0;
 }
 
-ch_err
-ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
+static ch_err
+rows_sql_build(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
     const char *tail)
 {
 	size_t n = 1;
@@ -612,6 +612,68 @@ ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
 			return err;
 	}
 	return ch_buf_append(sql, tail, strlen(tail));
+}
+
+/*
+ * The texts built so far, shared by every thread: a few (head, rows,
+ * columns, tail) serve every batch (the chunks are of fixed sizes), and
+ * a text of 32 rows of 16 columns is some 600 appends to build again for
+ * each batch.  Kept for the life of the process; when the table is full
+ * a text is built each time.
+ */
+#define ROWS_SQL_MEMO 48
+
+struct rows_sql_memo {
+	char *head, *tail, *text;
+	size_t rows, ncols, len;
+};
+
+static pthread_mutex_t rows_sql_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rows_sql_memo rows_sql_memo[ROWS_SQL_MEMO];
+static size_t rows_sql_count;
+
+ch_err
+ch_rows_sql(struct ch_buf *sql, const char *head, size_t rows, size_t ncols,
+    const char *tail)
+{
+	struct rows_sql_memo *m = NULL;
+	ch_err err;
+
+	pthread_mutex_lock(&rows_sql_lock);
+	for (size_t i = 0; i < rows_sql_count; i++) {
+		struct rows_sql_memo *e = &rows_sql_memo[i];
+
+		if (e->rows == rows && e->ncols == ncols &&
+		    strcmp(e->head, head) == 0 && strcmp(e->tail, tail) == 0) {
+			m = e;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&rows_sql_lock);
+	if (m != NULL) {
+		/* An entry is never changed once counted. */
+		ch_buf_reset(sql);
+		return ch_buf_append(sql, m->text, m->len);
+	}
+	if ((err = rows_sql_build(sql, head, rows, ncols, tail)) != CH_OK)
+		return err;
+	pthread_mutex_lock(&rows_sql_lock);
+	if (rows_sql_count < ROWS_SQL_MEMO) {
+		struct rows_sql_memo e = {strdup(head), strdup(tail),
+		    malloc(sql->len + 1), rows, ncols, sql->len};
+
+		if (e.head != NULL && e.tail != NULL && e.text != NULL) {
+			memcpy(e.text, sql->data, sql->len);
+			e.text[sql->len] = '\0';
+			rows_sql_memo[rows_sql_count++] = e;
+		} else {
+			free(e.head);
+			free(e.tail);
+			free(e.text);
+		}
+	}
+	pthread_mutex_unlock(&rows_sql_lock);
+	return CH_OK;
 }
 
 struct ch_param
