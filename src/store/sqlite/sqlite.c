@@ -103,6 +103,7 @@ struct cached_stmt {
 
 struct ch_db {
 	sqlite3 *handle;
+	bool unsynced; /* synchronous=NORMAL: commits do not sync the log */
 	struct checkpointer *ckpt; /* NULL: SQLite checkpoints by itself */
 	char errmsg[256];
 	struct cached_stmt cache[STMT_CACHE];
@@ -583,7 +584,16 @@ fail_stmt:
 static ch_err
 sqlite_begin(ch_db *db, bool write)
 {
-	return sqlite_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+	ch_err err = sqlite_exec(db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+
+	/* The log is open once the transaction holds its lock: a durable
+	 * connection's commits may gather their writes (walvfs.c). */
+	if (err == CH_OK && write && !db->unsynced &&
+	    ch_walvfs_buffer(db->handle, true) != SQLITE_OK) {
+		sqlite_exec(db, "ROLLBACK");
+		return CH_ERR_IO;
+	}
+	return err;
 }
 
 /*
@@ -625,8 +635,17 @@ sqlite_errmsg(ch_db *db)
 static ch_err
 sqlite_set_durable(ch_db *db, bool durable)
 {
-	return sqlite_exec(db,
+	ch_err err;
+
+	/* Never a gathered write on a connection whose commits do not sync
+	 * the log: they would be published before being written. */
+	if (!durable && ch_walvfs_buffer(db->handle, false) != SQLITE_OK)
+		return CH_ERR_IO;
+	err = sqlite_exec(db,
 	    durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+	if (err == CH_OK)
+		db->unsynced = !durable;
+	return err;
 }
 
 /* fsync the write-ahead log: every commit written to it so far is on

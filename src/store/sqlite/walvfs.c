@@ -12,12 +12,18 @@
  *
  * Other connections read a frame only once the commit that wrote it has
  * published it in the log's index, which SQLite does after the sync, so
- * they never miss a buffered frame.  That holds because every connection
- * of ours syncs the log at each commit (synchronous=FULL): with NORMAL a
- * commit would be published before its frames were written.
+ * they never miss a buffered frame.  That holds only while the connection
+ * syncs the log at each commit (synchronous=FULL): with NORMAL a commit is
+ * published with no call to the log after its frames, which would still
+ * be in the buffer — unreadable by the checkpointer, lost by a crash.  So
+ * a log file writes straight through until its connection says it syncs
+ * (ch_walvfs_buffer, which the driver calls at the start of each write
+ * transaction of a durable connection, and with false before it makes a
+ * connection unsynced).
  */
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +40,7 @@ struct wal_file {
 	sqlite3_int64 start; /* file offset of buf[0] */
 	size_t len;
 	unsigned char *buf; /* WAL_BUFFER bytes, allocated on first use */
+	bool buffered;      /* the connection syncs every commit */
 };
 
 static sqlite3_vfs wal_vfs;
@@ -84,8 +91,11 @@ wal_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
 	struct wal_file *w = (struct wal_file *)f;
 	int rc;
 
-	if (amt <= 0)
+	if (amt <= 0 || !w->buffered) {
+		if ((rc = wal_flush(w)) != SQLITE_OK)
+			return rc;
 		return w->real->pMethods->xWrite(w->real, data, amt, off);
+	}
 	if (w->len > 0 && off == w->start + (sqlite3_int64)w->len &&
 	    w->len + (size_t)amt <= WAL_BUFFER) {
 		memcpy(w->buf + w->len, data, (size_t)amt);
@@ -301,4 +311,22 @@ ch_walvfs(void)
 {
 	pthread_once(&wal_once, wal_register);
 	return wal_registered == SQLITE_OK ? CH_WALVFS_NAME : NULL;
+}
+
+int
+ch_walvfs_buffer(sqlite3 *handle, bool on)
+{
+	sqlite3_file *f = NULL;
+	struct wal_file *w;
+	int rc = SQLITE_OK;
+
+	if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER,
+		&f) != SQLITE_OK ||
+	    f == NULL || f->pMethods != &wal_methods)
+		return SQLITE_OK; /* no log of ours open: nothing buffered */
+	w = (struct wal_file *)f;
+	if (!on)
+		rc = wal_flush(w);
+	w->buffered = on;
+	return rc;
 }
