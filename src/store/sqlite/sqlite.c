@@ -103,7 +103,8 @@ struct cached_stmt {
 
 struct ch_db {
 	sqlite3 *handle;
-	bool unsynced; /* synchronous=NORMAL: commits do not sync the log */
+	bool unsynced;             /* commits do not sync the log */
+	bool sync_normal;          /* ...because synchronous=NORMAL */
 	struct checkpointer *ckpt; /* NULL: SQLite checkpoints by itself */
 	char errmsg[256];
 	struct cached_stmt cache[STMT_CACHE];
@@ -588,10 +589,13 @@ sqlite_begin(ch_db *db, bool write)
 
 	/* The log is open once the transaction holds its lock: a durable
 	 * connection's commits may gather their writes (walvfs.c). */
-	if (err == CH_OK && write && !db->unsynced &&
-	    ch_walvfs_buffer(db->handle, true) != SQLITE_OK) {
-		sqlite_exec(db, "ROLLBACK");
-		return CH_ERR_IO;
+	if (err == CH_OK && write && !db->unsynced) {
+		int rc = ch_walvfs_set(db->handle, true, true);
+
+		if (rc != SQLITE_OK && rc != SQLITE_NOTFOUND) {
+			sqlite_exec(db, "ROLLBACK");
+			return CH_ERR_IO;
+		}
 	}
 	return err;
 }
@@ -632,20 +636,42 @@ sqlite_errmsg(ch_db *db)
 	return db->errmsg;
 }
 
+/*
+ * Unsynced: commits go to the log without waiting for the disk (the
+ * caller syncs it with sync_log).  The log's writes are gathered still,
+ * and SQLite's sync at commit writes them out without an fsync
+ * (walvfs.c); when the log is not one of ours, synchronous=NORMAL, and
+ * the log writes straight through — never a gathered write on a
+ * connection whose commits do not call the log's sync.
+ */
 static ch_err
 sqlite_set_durable(ch_db *db, bool durable)
 {
-	ch_err err;
+	ch_err err = CH_OK;
+	int rc;
 
-	/* Never a gathered write on a connection whose commits do not sync
-	 * the log: they would be published before being written. */
-	if (!durable && ch_walvfs_buffer(db->handle, false) != SQLITE_OK)
+	if (durable) {
+		if (db->sync_normal &&
+		    (err = sqlite_exec(db, "PRAGMA synchronous=FULL")) != CH_OK)
+			return err;
+		db->sync_normal = false;
+		rc = ch_walvfs_set(db->handle, true, true);
+		if (rc != SQLITE_OK && rc != SQLITE_NOTFOUND)
+			return CH_ERR_IO;
+		db->unsynced = false;
+		return CH_OK;
+	}
+	rc = ch_walvfs_set(db->handle, true, false);
+	if (rc == SQLITE_NOTFOUND) {
+		if ((err = sqlite_exec(db, "PRAGMA synchronous=NORMAL")) !=
+		    CH_OK)
+			return err;
+		db->sync_normal = true;
+	} else if (rc != SQLITE_OK) {
 		return CH_ERR_IO;
-	err = sqlite_exec(db,
-	    durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-	if (err == CH_OK)
-		db->unsynced = !durable;
-	return err;
+	}
+	db->unsynced = true;
+	return CH_OK;
 }
 
 /* fsync the write-ahead log: every commit written to it so far is on

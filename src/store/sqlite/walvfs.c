@@ -41,6 +41,7 @@ struct wal_file {
 	size_t len;
 	unsigned char *buf; /* WAL_BUFFER bytes, allocated on first use */
 	bool buffered;      /* the connection syncs every commit */
+	bool nosync;        /* its syncs write the buffer out, no more */
 };
 
 static sqlite3_vfs wal_vfs;
@@ -129,7 +130,9 @@ wal_sync(sqlite3_file *f, int flags)
 	struct wal_file *w = (struct wal_file *)f;
 	int rc = wal_flush(w);
 
-	return rc != SQLITE_OK ? rc : w->real->pMethods->xSync(w->real, flags);
+	if (rc != SQLITE_OK || w->nosync)
+		return rc;
+	return w->real->pMethods->xSync(w->real, flags);
 }
 
 static int
@@ -314,7 +317,7 @@ ch_walvfs(void)
 }
 
 int
-ch_walvfs_buffer(sqlite3 *handle, bool on)
+ch_walvfs_set(sqlite3 *handle, bool gather, bool sync)
 {
 	sqlite3_file *f = NULL;
 	struct wal_file *w;
@@ -323,10 +326,11 @@ ch_walvfs_buffer(sqlite3 *handle, bool on)
 	if (sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER,
 		&f) != SQLITE_OK ||
 	    f == NULL || f->pMethods != &wal_methods)
-		return SQLITE_OK; /* no log of ours open: nothing buffered */
+		return SQLITE_NOTFOUND; /* no log of ours open */
 	w = (struct wal_file *)f;
-	if (!on)
+	if (!gather)
 		rc = wal_flush(w);
-	w->buffered = on;
+	w->buffered = gather;
+	w->nosync = !sync;
 	return rc;
 }

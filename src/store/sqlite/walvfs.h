@@ -14,10 +14,14 @@
  * open with the default) when it could not be registered. */
 const char *ch_walvfs(void);
 
-/* Whether the log of the connection may gather its writes: only while
- * the connection syncs the log at every commit (synchronous=FULL).  Off
- * writes out what is gathered.  A log opened since writes straight
- * through until this is called again.  An SQLite result code. */
-int ch_walvfs_buffer(sqlite3 *handle, bool on);
+/*
+ * How the open log of a connection (synchronous=FULL) writes: gather, its
+ * consecutive writes into one call at the next sync; sync false, a sync
+ * writes the gathered out but does not fsync (the caller syncs the log
+ * itself before anyone relies on the commit).  A log opened since writes
+ * straight through and syncs.  SQLITE_NOTFOUND when no log of ours is
+ * open, else an SQLite result code.
+ */
+int ch_walvfs_set(sqlite3 *handle, bool gather, bool sync);
 
 #endif
