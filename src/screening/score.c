@@ -517,6 +517,28 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 
 	if (n == 0)
 		return false;
+	/* Each letter of the longer word not shared is an edit: when those
+	 * lower bounds already keep both spellings under FLOOR and leave
+	 * no allowance (two edits or more, more than a third or a half of
+	 * the letters), the distances would find the same. */
+	if (nf < CH_MATCH_TOKEN_MAX) {
+		size_t dm = nf - shared_token_letters(a, b), ds = dm;
+
+		if (a->stem != 0 || b->stem != 0)
+			ds = n - shared_base_letters(a, b);
+		if (dm >= 2 && ds >= 2 && edit_cap((int)dm, nf) < floor &&
+		    edit_cap((int)ds, n) < floor) {
+			size_t e = dm < ds ? dm : ds;
+
+			phon = same_key(a->phon1, b->phon1) ||
+			    same_key(a->phon1, b->phon2) ||
+			    same_key(a->phon2, b->phon1);
+			skel = a->skeleton[0] != '\0' &&
+			    strcmp(a->skeleton, b->skeleton) == 0;
+			if (!(phon && e * 3 <= n) && !(skel && e * 2 <= n))
+				return true;
+		}
+	}
 	*d_full = edit_distance(a->text, a->len, b->text, b->len);
 	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
 		return false;
