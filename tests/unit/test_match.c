@@ -1042,3 +1042,61 @@ Test(index, the_cut_changes_no_result)
 	free(a);
 	free(b);
 }
+
+/* Two neighbouring words joined against one of the other side, where the
+ * side with the pair has another word of the same first letter: the
+ * query keeps the compound similarities it finds per pair and per query
+ * word (index.c), and a value kept for the wrong word would drop a hit
+ * from the bound ("Hong Haofan" for "Hao Fan Hong"; "Fo Fan Hai" for
+ * "Fanhai Fo"). */
+Test(index, joined_words_beside_words_of_their_letter)
+{
+	static const char *listed[] = {"Hao Fan Hong", "Fanhai Fo",
+	    "Hai Fan Hong", "Fan Hai Fo", "Hong Lin", "Lin Hao", "Wei Haofan",
+	    "Abdul Rahman Ali", "Ali Abdulrahman", "Fo Hong", "Hong Fo",
+	    "Haofan Hu", "Hu Fanhai"};
+	static const char *asked[] = {"Hong Haofan", "Fo Fan Hai",
+	    "Haofan Hong", "Fofan Hai", "Hong Hai Fan", "Hao Fan Hong",
+	    "Fanhai Fo", "Ali Abdul Rahman", "Hu Hao Fan", "Hai Fan Hu",
+	    "Fanhai Hong", "Hong Fan Hai"};
+	enum { N = sizeof(listed) / sizeof(listed[0]) };
+	static struct ch_watch_entry entries[N];
+	static struct ch_watch_name names[N];
+	struct ch_match_list list = {"joined", entries, N};
+	struct ch_match_index *ix;
+	struct ch_match_hit a[10], b[10];
+	size_t hits = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < N; i++) {
+		names[i] =
+		    (struct ch_watch_name){listed[i], CH_NAME_PRIMARY, false};
+		entries[i] = (struct ch_watch_entry){.ref = listed[i],
+		    .kind = CH_WATCH_INDIVIDUAL,
+		    .names = &names[i],
+		    .n_names = 1};
+	}
+	ix = ch_match_index_create(&list, 1);
+	cr_assert_not_null(ix);
+	for (size_t q = 0; q < sizeof(asked) / sizeof(asked[0]); q++)
+		for (int cut = 0; cut < 2; cut++) {
+			struct ch_match_params p = ch_match_params_default();
+			struct ch_match_subject s = {.name = asked[q]};
+			size_t na = 0, nb = 0;
+
+			ch_match_index_set_cut(ix, cut ? 0 : SIZE_MAX);
+			cr_assert_eq(
+			    ch_match_query(ix, &s, &p, a, 10, &na), CH_OK);
+			cr_assert_eq(
+			    ch_match_scan(ix, &s, &p, b, 10, &nb), CH_OK);
+			cr_expect(same_hits(a, na, b, nb),
+			    "%s (cut %d): %zu hits, the scan %zu", asked[q],
+			    cut, na, nb);
+			hits += nb;
+			for (size_t h = 0; q == 0 && h < nb; h++)
+				found = found || b[h].entry == &entries[0];
+		}
+	cr_expect(found, "Hong Haofan must find Hao Fan Hong");
+	cr_expect_gt(hits, 20, "the queries must find something (%zu)", hits);
+	ch_match_index_destroy(ix);
+}
