@@ -2189,7 +2189,7 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 /* The similarity each level stands for: the most of its range (level 0:
  * not aligned). */
 static const double cut_level_sim[CUT_LEVELS] = {
-    0, 0.65, 0.72, 0.80, 0.86, 0.90, 0.95, 1.0};
+    0, 0.72, 0.82, 0.86, 0.88, 0.92, 0.96, 1.0};
 
 struct cut {
 	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
