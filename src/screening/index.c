@@ -1136,6 +1136,21 @@ cache_slot(struct sim_cache *c, uint32_t type)
 	return s;
 }
 
+/* The slot of TYPE in the cache, SIZE_MAX when it is not there. */
+static inline size_t
+cache_find(const struct sim_cache *c, uint32_t type)
+{
+	size_t s;
+
+	if (c->type == NULL)
+		return SIZE_MAX;
+	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
+	     s = (s + 1) & (c->slots - 1))
+		if (c->type[s] == type + 1)
+			return s;
+	return SIZE_MAX;
+}
+
 /* Record V as query token I's similarity to TYPE (found while looking
  * for the types similar to the token: not computed twice). */
 static void
@@ -2363,19 +2378,29 @@ cut_letters_under(
 	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
 }
 
-/* Types[from .. to) similar to T marked at their similarity in slot S. */
+/* Types[from .. to) similar to T, query token I, marked at their
+ * similarity in slot S.  A type whose similarity to T the query's table
+ * knows (before the cut, only those step 1 compared: put there by
+ * key_neighbours, or T's neighbours) is passed over: at or above the floor
+ * it is among T's types, marked through the keys; under it, it aligns
+ * with nothing. */
 static void
 cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
-    const uint32_t *types, size_t from, size_t to, size_t s)
+    size_t i, const uint32_t *types, size_t from, size_t to, size_t s)
 {
 	const struct ch_match_index *ix = q->ix;
+	const struct sim_cache *c = &q->cache;
 
 	for (size_t k = from; k < to; k++) {
 		const struct ch_match_token *u = &ix->types[types[k]];
+		size_t at;
 		double v;
 
 		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
 		    cut_letters_under(t, u))
+			continue;
+		if ((at = cache_find(c, types[k])) != SIZE_MAX &&
+		    (c->known[at] >> i & 1) != 0)
 			continue;
 		if ((v = ch_match_token_similarity_floor(t, u)) >=
 		    CH_MATCH_TOKEN_FLOOR)
@@ -2549,7 +2574,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			char name[CH_MATCH_TOKEN_MAX + 2];
 			uint32_t id;
 
-			cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
+			cut_scan(
+			    q, flags, f, i, ix->spec_types, 0, ix->n_spec, s);
 			snprintf(name, sizeof(name), "a%s", f->text);
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
 				cut_mark(ix, flags, id, s, 1.0);
@@ -2566,14 +2592,14 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			cut_mark(ix, flags, type, s, cut_sim(q, i, type));
 		}
 		/* Initials and particles. */
-		cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
+		cut_scan(q, flags, f, i, ix->spec_types, 0, ix->n_spec, s);
 		/* Words similar by spelling alone, without a key. */
 		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
 			if (cut_length(lf, l) || cut_length(bf, l))
-				cut_scan(q, flags, f, ix->len_types,
+				cut_scan(q, flags, f, i, ix->len_types,
 				    ix->len_start[l], ix->len_start[l + 1], s);
 			if (cut_length(bf, l))
-				cut_scan(q, flags, f, ix->base_types,
+				cut_scan(q, flags, f, i, ix->base_types,
 				    ix->base_start[l], ix->base_start[l + 1],
 				    s);
 		}
