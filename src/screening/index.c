@@ -1228,8 +1228,8 @@ pair_grow(struct sim_cache *c)
 			i = (i + 1) & (slots - 1);
 		key[i] = c->pair_key[s];
 		known[i] = c->pair_known[s];
-		memcpy(sims + i * nq, c->pair_sims + s * nq,
-		    nq * sizeof(*sims));
+		memcpy(
+		    sims + i * nq, c->pair_sims + s * nq, nq * sizeof(*sims));
 	}
 	free(c->pair_key);
 	free(c->pair_known);
@@ -1260,8 +1260,7 @@ pair_similarity(struct query *q, uint32_t a, uint32_t b, size_t i)
 	    (c->pair_used * 2 >= c->pair_slots && !pair_grow(c) &&
 		c->pair_used + 1 >= c->pair_slots))
 		return ch_match_compound_similarity(x, y, q->refs[i]);
-	s = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) &
-	    (c->pair_slots - 1);
+	s = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (c->pair_slots - 1);
 	while (c->pair_key[s] != 0 && c->pair_key[s] != key)
 		s = (s + 1) & (c->pair_slots - 1);
 	if (c->pair_key[s] == 0) {
@@ -1291,8 +1290,8 @@ joined_similarity(
 		return ch_match_compound_similarity(
 		    q->refs[i], q->refs[i + 1], e);
 	if ((c->known[s] >> (16 + i) & 1) == 0) {
-		c->sims[s * 2 * nq + nq + i] = ch_match_compound_similarity(
-		    q->refs[i], q->refs[i + 1], e);
+		c->sims[s * 2 * nq + nq + i] =
+		    ch_match_compound_similarity(q->refs[i], q->refs[i + 1], e);
 		c->known[s] |= 1u << (16 + i);
 	}
 	return c->sims[s * 2 * nq + nq + i];
@@ -2288,7 +2287,8 @@ pair_group_near(const struct ch_match_index *ix, uint32_t g, uint32_t end,
 		__m128i xy = _mm_loadu_si128((const void *)(gl + g));
 		/* Each side's letters the other lacks, less their lowest
 		 * bit (two for MOST 2): none left for a group that passes. */
-		__m128i a = _mm_andnot_si128(f, xy), b = _mm_andnot_si128(xy, f);
+		__m128i a = _mm_andnot_si128(f, xy),
+			b = _mm_andnot_si128(xy, f);
 		int m;
 
 		a = _mm_and_si128(a, _mm_add_epi32(a, ones));
@@ -2633,8 +2633,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 				size_t d = l > lf ? l - lf : lf - l;
 
 				if (l < CH_MATCH_TOKEN_MAX &&
-				    (g = pair_group_near(ix, g, end,
-					 f->letters, most)) == end)
+				    (g = pair_group_near(
+					 ix, g, end, f->letters, most)) == end)
 					break;
 				xy = ix->pair_gletters[g];
 				if (l < CH_MATCH_TOKEN_MAX) {

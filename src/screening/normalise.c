@@ -181,7 +181,8 @@ ch_match_token_keys(struct ch_match_token *t)
 
 		count_letters(t->text, more, &t->most);
 		memcpy(t->letters_more, more + 1, sizeof(t->letters_more));
-		count_letters(t->text + t->stem, t->base_letters, &t->base_most);
+		count_letters(
+		    t->text + t->stem, t->base_letters, &t->base_most);
 	}
 	t->n_letters = (unsigned char)__builtin_popcount(t->letters);
 	t->canon = 0;

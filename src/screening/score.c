@@ -322,7 +322,7 @@ shared_token_letters(
     const struct ch_match_token *a, const struct ch_match_token *b)
 {
 	unsigned ma[4] = {a->letters, a->letters_more[0], a->letters_more[1],
-		     a->letters_more[2]},
+	    a->letters_more[2]},
 		 mb[4] = {b->letters, b->letters_more[0], b->letters_more[1],
 		     b->letters_more[2]};
 
@@ -346,8 +346,8 @@ shared_base_letters(
 /* The same for FLOOR (at least TOKEN_FLOOR); C: shared_letters of A and B
  * when the caller knows it, else SIZE_MAX. */
 static bool
-spelling_under(const char *a, size_t la, const char *b, size_t lb, double floor,
-    size_t c)
+spelling_under(
+    const char *a, size_t la, const char *b, size_t lb, double floor, size_t c)
 {
 	size_t prefix = 0;
 	double jaro;
@@ -631,8 +631,8 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 		spelling_under_floor(a->text, a->len, b->text, b->len,
 		    shared_token_letters(a, b))) &&
 	    ((a->stem == 0 && b->stem == 0) ||
-		spelling_under_floor(sa, a->len - a->stem, sb,
-		    b->len - b->stem, shared_base_letters(a, b))))
+		spelling_under_floor(sa, a->len - a->stem, sb, b->len - b->stem,
+		    shared_base_letters(a, b))))
 		return 0.0;
 	/* Sound or skeleton agree, but too far apart to be a variant. */
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
