@@ -1195,12 +1195,12 @@ similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
 		sims[i * ne + t] = c->sims[s * 2 * nq + i];
 }
 
-/* The pair table with twice the slots (CACHE_SLOTS at first), every pair
+/* The pair table with twice the slots (64 at first), every pair
  * moved; false (the table as it was) when out of memory or at the cap. */
 static bool
 pair_grow(struct sim_cache *c)
 {
-	size_t slots = c->pair_slots == 0 ? CACHE_SLOTS : c->pair_slots * 2;
+	size_t slots = c->pair_slots == 0 ? 64 : c->pair_slots * 2;
 	size_t nq = c->nq > 0 ? c->nq : 1;
 	uint64_t *key;
 	uint32_t *known;
@@ -2764,6 +2764,10 @@ cut_free(struct cut *c)
 	c->vval = NULL;
 }
 
+/* A cut query reading a 32nd of the index's names or more in its
+ * generators' lists keeps its candidates by a bit per name. */
+#define CAND_BITS_FROM 32
+
 /* The names of the generators' lists (TYPES of GEN, each read up to
  * ENDS) that the cut keeps, in CAND ascending and each once: a bit per
  * name of the index marks them, and the bits read in order give them
@@ -3096,7 +3100,10 @@ ch_match_query(const struct ch_match_index *ix,
 	if (est >= ix->cut_from &&
 	    !cut_build(&q, &cut, &types, first_of, n_of, est))
 		cut_free(&cut);
-	if (cut.flags != NULL) {
+	/* Tens of thousands of postings to read: the names kept by a bit
+	 * each (a bit per name of the index to clear and read), else sorted
+	 * (cheaper for a few thousand). */
+	if (cut.flags != NULL && est >= ix->n_names / CAND_BITS_FROM) {
 		if (!cut_candidates(&q, &cut, &types, gen, n_gen, ends, &cand))
 			goto nomem;
 	} else {
@@ -3106,9 +3113,13 @@ ch_match_query(const struct ch_match_index *ix,
 				uint32_t t = types.v[gen[g].first + k];
 
 				for (uint32_t p = ix->type_start[t];
-				     p < ends[gen[g].first + k]; p++)
-					if (!ids_push(&cand, ix->type_names[p]))
+				     p < ends[gen[g].first + k]; p++) {
+					uint32_t nm = ix->type_names[p];
+
+					if (cut_keeps(&q, &cut, nm) &&
+					    !ids_push(&cand, nm))
 						goto nomem;
+				}
 			}
 		ids_unique(&cand, 0);
 	}
