@@ -72,6 +72,22 @@
  * 638,000 -> 612,000 on the lists, 4.12 -> 3.74 million at a million,
  * 21.6 -> 13.4 million for the million's 51 slowest.
  *
+ * Fifth round (docs/screening.md, "Fifth round"), from the same tail: the
+ * cut's levels at the similarities the scorer gives most (0.72, 0.82,
+ * 0.86, 0.88, 0.92, 0.96, 1), letters counted per token (the letters two
+ * words share as bit counts, a lower bound of their edit distance before
+ * it is computed), compound similarities kept per query, a cut query's
+ * candidates by a bit per name when it reads many.  Results identical
+ * (every hit and explanation of the 25,000 queries, review 0.30 for half,
+ * against main's).  Instructions per query (callgrind, without the
+ * clearing of the cut's array): 11.1 -> 8.35 million for the million's 51
+ * slowest, 2.08 -> 1.83 million at a million (first 500), 594,000 ->
+ * 587,000 on the lists.  Main's binary and this one alternately, three
+ * runs each (load 0.3-0.9), medians: 2,653 -> 2,954 q/s at a million (p50
+ * 311 -> 284 us, p99 1.41 -> 1.20 ms: not yet the 1 ms target); 10,148
+ * -> 10,589 q/s on the lists alone (`SKIP_BASELINE=1 ... 20000 0`; p50
+ * 63.7 -> 62.0 us, p99 0.53 -> 0.50 ms).
+ *
  * SLOWEST=1 prints the slowest 1% of the index queries (the p99 tail),
  * slowest first; SKIP_LISTS=1 runs the synthetic list only.
  *

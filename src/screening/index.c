@@ -47,6 +47,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "screening/match.h"
 #include "screening/match_int.h"
@@ -994,9 +997,18 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 
 struct sim_cache {
 	uint32_t *type;  /* type id + 1; 0 empty; NULL: compute every time */
-	uint32_t *known; /* bit i: query token i's similarity is there */
-	double *sims;    /* slots x query tokens */
+	uint32_t *known; /* bit i: query token i's similarity is there; bit
+			    16 + i: query tokens i and i + 1 joined */
+	double *sims;    /* slots x 2 query tokens: the similarities, then
+			    the compound similarities of i and i + 1 joined */
 	size_t slots, used, nq;
+	/* Two neighbouring types of a name joined against each query token
+	 * (made when first asked): key (first + 1) << 32 | second, 0
+	 * empty; bit i of known, and slots x query tokens similarities. */
+	uint64_t *pair_key;
+	uint32_t *pair_known;
+	double *pair_sims;
+	size_t pair_slots, pair_used;
 };
 
 struct query {
@@ -1025,9 +1037,14 @@ cache_init(struct sim_cache *c, size_t nq)
 	c->slots = CACHE_SLOTS;
 	c->used = 0;
 	c->nq = nq;
+	c->pair_key = NULL;
+	c->pair_known = NULL;
+	c->pair_sims = NULL;
+	c->pair_slots = 0;
+	c->pair_used = 0;
 	c->type = calloc(c->slots, sizeof(*c->type));
 	c->known = malloc(c->slots * sizeof(*c->known));
-	c->sims = malloc(c->slots * (nq > 0 ? nq : 1) * sizeof(*c->sims));
+	c->sims = malloc(c->slots * 2 * (nq > 0 ? nq : 1) * sizeof(*c->sims));
 	if (c->type == NULL || c->known == NULL || c->sims == NULL) {
 		cache_free(c);
 		return false;
@@ -1041,9 +1058,16 @@ cache_free(struct sim_cache *c)
 	free(c->type);
 	free(c->known);
 	free(c->sims);
+	free(c->pair_key);
+	free(c->pair_known);
+	free(c->pair_sims);
 	c->type = NULL;
 	c->known = NULL;
 	c->sims = NULL;
+	c->pair_key = NULL;
+	c->pair_known = NULL;
+	c->pair_sims = NULL;
+	c->pair_slots = 0;
 }
 
 /* Twice the slots, every type moved; false (the cache as it was) when out
@@ -1059,7 +1083,7 @@ cache_grow(struct sim_cache *c)
 		return false;
 	type = calloc(slots, sizeof(*type));
 	known = malloc(slots * sizeof(*known));
-	sims = malloc(slots * (nq > 0 ? nq : 1) * sizeof(*sims));
+	sims = malloc(slots * 2 * (nq > 0 ? nq : 1) * sizeof(*sims));
 	if (type == NULL || known == NULL || sims == NULL) {
 		free(type);
 		free(known);
@@ -1076,7 +1100,8 @@ cache_grow(struct sim_cache *c)
 			i = (i + 1) & (slots - 1);
 		type[i] = c->type[s];
 		known[i] = c->known[s];
-		memcpy(sims + i * nq, c->sims + s * nq, nq * sizeof(*sims));
+		memcpy(sims + i * 2 * nq, c->sims + s * 2 * nq,
+		    2 * nq * sizeof(*sims));
 	}
 	free(c->type);
 	free(c->known);
@@ -1111,6 +1136,21 @@ cache_slot(struct sim_cache *c, uint32_t type)
 	return s;
 }
 
+/* The slot of TYPE in the cache, SIZE_MAX when it is not there. */
+static inline size_t
+cache_find(const struct sim_cache *c, uint32_t type)
+{
+	size_t s;
+
+	if (c->type == NULL)
+		return SIZE_MAX;
+	for (s = (type * 2654435761u) & (c->slots - 1); c->type[s] != 0;
+	     s = (s + 1) & (c->slots - 1))
+		if (c->type[s] == type + 1)
+			return s;
+	return SIZE_MAX;
+}
+
 /* Record V as query token I's similarity to TYPE (found while looking
  * for the types similar to the token: not computed twice). */
 static void
@@ -1121,7 +1161,7 @@ cache_put(struct query *q, uint32_t type, size_t i, double v)
 
 	if (s == SIZE_MAX)
 		return;
-	c->sims[s * c->nq + i] = v;
+	c->sims[s * 2 * c->nq + i] = v;
 	c->known[s] |= 1u << i;
 }
 
@@ -1140,19 +1180,121 @@ similarities(struct query *q, uint32_t type, const struct ch_match_token *e,
 			sims[i * ne + t] = -1.0;
 		return;
 	}
-	if (c->known[s] != all)
+	if ((c->known[s] & all) != all)
 		for (size_t i = 0; i < nq; i++) {
 			if ((c->known[s] >> i & 1) != 0)
 				continue;
-			c->sims[s * nq + i] =
+			c->sims[s * 2 * nq + i] =
 			    ch_match_token_weight(q->refs[i]) > 0 &&
 				ch_match_token_weight(e) > 0
 			    ? ch_match_token_similarity_floor(q->refs[i], e)
 			    : 0.0;
 		}
-	c->known[s] = all;
+	c->known[s] |= all;
 	for (size_t i = 0; i < nq; i++)
-		sims[i * ne + t] = c->sims[s * nq + i];
+		sims[i * ne + t] = c->sims[s * 2 * nq + i];
+}
+
+/* The pair table with twice the slots (64 at first), every pair
+ * moved; false (the table as it was) when out of memory or at the cap. */
+static bool
+pair_grow(struct sim_cache *c)
+{
+	size_t slots = c->pair_slots == 0 ? 64 : c->pair_slots * 2;
+	size_t nq = c->nq > 0 ? c->nq : 1;
+	uint64_t *key;
+	uint32_t *known;
+	double *sims;
+
+	if (slots > CACHE_SLOTS_MAX)
+		return false;
+	key = calloc(slots, sizeof(*key));
+	known = malloc(slots * sizeof(*known));
+	sims = malloc(slots * nq * sizeof(*sims));
+	if (key == NULL || known == NULL || sims == NULL) {
+		free(key);
+		free(known);
+		free(sims);
+		return false;
+	}
+	for (size_t s = 0; s < c->pair_slots; s++) {
+		size_t i;
+
+		if (c->pair_key[s] == 0)
+			continue;
+		i = (size_t)((c->pair_key[s] * 0x9e3779b97f4a7c15ULL) >> 32) &
+		    (slots - 1);
+		while (key[i] != 0)
+			i = (i + 1) & (slots - 1);
+		key[i] = c->pair_key[s];
+		known[i] = c->pair_known[s];
+		memcpy(
+		    sims + i * nq, c->pair_sims + s * nq, nq * sizeof(*sims));
+	}
+	free(c->pair_key);
+	free(c->pair_known);
+	free(c->pair_sims);
+	c->pair_key = key;
+	c->pair_known = known;
+	c->pair_sims = sims;
+	c->pair_slots = slots;
+	return true;
+}
+
+/* The compound similarity of neighbouring tokens of a name, of types A
+ * and B, joined against query token I (ch_match_compound_similarity),
+ * from the pair table when it is there: the names of a query share many
+ * pairs of words ("alaa mohammed" for "alaamohammed"). */
+static double
+pair_similarity(struct query *q, uint32_t a, uint32_t b, size_t i)
+{
+	struct sim_cache *c = &q->cache;
+	const struct ch_match_token *x = &q->ix->types[a],
+				    *y = &q->ix->types[b];
+	uint64_t key = (uint64_t)(a + 1) << 32 | b;
+	size_t s, nq = c->nq;
+
+	/* Far apart in length, it is 0 at once: not worth a place. */
+	if (x->len + y->len > q->refs[i]->len + 2 ||
+	    q->refs[i]->len > x->len + y->len + 2 || c->type == NULL ||
+	    (c->pair_used * 2 >= c->pair_slots && !pair_grow(c) &&
+		c->pair_used + 1 >= c->pair_slots))
+		return ch_match_compound_similarity(x, y, q->refs[i]);
+	s = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (c->pair_slots - 1);
+	while (c->pair_key[s] != 0 && c->pair_key[s] != key)
+		s = (s + 1) & (c->pair_slots - 1);
+	if (c->pair_key[s] == 0) {
+		c->pair_key[s] = key;
+		c->pair_known[s] = 0;
+		c->pair_used++;
+	}
+	if ((c->pair_known[s] >> i & 1) == 0) {
+		c->pair_sims[s * nq + i] =
+		    ch_match_compound_similarity(x, y, q->refs[i]);
+		c->pair_known[s] |= 1u << i;
+	}
+	return c->pair_sims[s * nq + i];
+}
+
+/* The compound similarity of query tokens I and I + 1 joined against E,
+ * of type TYPE (ch_match_compound_similarity), from the cache when it is
+ * there: a query meets the same types in many names. */
+static double
+joined_similarity(
+    struct query *q, size_t i, uint32_t type, const struct ch_match_token *e)
+{
+	struct sim_cache *c = &q->cache;
+	size_t nq = q->name.n_tokens, s = cache_slot(c, type);
+
+	if (s == SIZE_MAX)
+		return ch_match_compound_similarity(
+		    q->refs[i], q->refs[i + 1], e);
+	if ((c->known[s] >> (16 + i) & 1) == 0) {
+		c->sims[s * 2 * nq + nq + i] =
+		    ch_match_compound_similarity(q->refs[i], q->refs[i + 1], e);
+		c->known[s] |= 1u << (16 + i);
+	}
+	return c->sims[s * 2 * nq + nq + i];
 }
 
 /* Score one name of the index against the query. */
@@ -1733,15 +1875,14 @@ tight_bound(struct query *q, uint32_t nm, uint32_t two)
 			if (e[t]->text[0] != q->refs[i]->text[0])
 				continue;
 			if (t + 1 < ne && (two >> i & 1) != 0 &&
-			    (v = ch_match_compound_similarity(
-				 e[t], e[t + 1], q->refs[i])) > 0) {
+			    (v = pair_similarity(
+				 q, types[t], types[t + 1], i)) > 0) {
 				aligns[t] = aligns[t + 1] = true;
 				if (v > best[i])
 					best[i] = v;
 			}
 			if (i + 1 < nq &&
-			    (v = ch_match_compound_similarity(
-				 q->refs[i], q->refs[i + 1], e[t])) > 0) {
+			    (v = joined_similarity(q, i, types[t], e[t])) > 0) {
 				aligns[t] = true;
 				if (v > best[i])
 					best[i] = v;
@@ -1855,18 +1996,15 @@ name_bound(struct query *q, const struct type_masks *m, uint32_t nm,
 
 			if (t + 1 < ne && first == q->refs[i]->text[0] &&
 			    (two >> i & 1) != 0 &&
-			    ch_match_compound_similarity(
-				e[t], e[t + 1], q->refs[i]) > 0) {
+			    pair_similarity(q, types[t], types[t + 1], i) > 0) {
 				bits[t] |= 1u << i;
 				bits[t + 1] |= 1u << i;
 			}
 			if (i + 1 < nq && first == q->refs[i]->text[0] &&
-			    ch_match_compound_similarity(
-				q->refs[i], q->refs[i + 1], e[t]) > 0)
+			    joined_similarity(q, i, types[t], e[t]) > 0)
 				bits[t] |= 3u << i;
 			if (i > 0 && first == q->refs[i - 1]->text[0] &&
-			    ch_match_compound_similarity(
-				q->refs[i - 1], q->refs[i], e[t]) > 0)
+			    joined_similarity(q, i - 1, types[t], e[t]) > 0)
 				bits[t] |= 3u << (i - 1);
 		}
 	}
@@ -2065,7 +2203,7 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 /* The similarity each level stands for: the most of its range (level 0:
  * not aligned). */
 static const double cut_level_sim[CUT_LEVELS] = {
-    0, 0.65, 0.72, 0.80, 0.86, 0.90, 0.95, 1.0};
+    0, 0.72, 0.82, 0.86, 0.88, 0.92, 0.96, 1.0};
 
 struct cut {
 	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
@@ -2076,6 +2214,7 @@ struct cut {
 	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
 	size_t token[CUT_SLOTS];       /* by slot: the query token */
 	size_t n_slots;
+	unsigned sh, levels; /* 3 n_slots, and the mask of the levels' bits */
 	double w, t; /* the query's weight; the threshold of name scores */
 	/* The bound by flags and words' weight, as met (open addressing:
 	 * key (flags << 8 | weight) + 1, 0 empty). */
@@ -2092,9 +2231,7 @@ struct cut {
 static inline unsigned
 cut_ew_slot(const struct cut *c, unsigned flags)
 {
-	unsigned sh = 3 * (unsigned)c->n_slots;
-
-	return (flags & ((1u << sh) - 1)) | (flags >> 12) << sh;
+	return (flags & c->levels) | (flags >> 12) << c->sh;
 }
 
 /* The first of the groups LO .. HI of a bucket of pairs (ordered by how
@@ -2132,6 +2269,45 @@ more_bits(unsigned v, size_t most)
 	if (most >= 2)
 		v &= v - 1;
 	return v != 0;
+}
+
+/* The first of the groups G .. END of pairs whose letters differ from
+ * LETTERS by at most MOST (1 or 2) on each side, END when none: most
+ * groups fail, and four are tested at once where the machine can. */
+static uint32_t
+pair_group_near(const struct ch_match_index *ix, uint32_t g, uint32_t end,
+    unsigned letters, size_t most)
+{
+	const uint32_t *gl = ix->pair_gletters;
+#ifdef __SSE2__
+	const __m128i f = _mm_set1_epi32((int)letters);
+	const __m128i ones = _mm_set1_epi32(-1), zero = _mm_setzero_si128();
+
+	for (; g + 4 <= end; g += 4) {
+		__m128i xy = _mm_loadu_si128((const void *)(gl + g));
+		/* Each side's letters the other lacks, less their lowest
+		 * bit (two for MOST 2): none left for a group that passes. */
+		__m128i a = _mm_andnot_si128(f, xy),
+			b = _mm_andnot_si128(xy, f);
+		int m;
+
+		a = _mm_and_si128(a, _mm_add_epi32(a, ones));
+		b = _mm_and_si128(b, _mm_add_epi32(b, ones));
+		if (most >= 2) {
+			a = _mm_and_si128(a, _mm_add_epi32(a, ones));
+			b = _mm_and_si128(b, _mm_add_epi32(b, ones));
+		}
+		m = _mm_movemask_ps(_mm_castsi128_ps(
+		    _mm_cmpeq_epi32(_mm_or_si128(a, b), zero)));
+		if (m != 0)
+			return g + (uint32_t)__builtin_ctz((unsigned)m);
+	}
+#endif
+	for (; g < end; g++)
+		if (!more_bits(gl[g] & ~letters, most) &&
+		    !more_bits(letters & ~gl[g], most))
+			break;
+	return g;
 }
 
 static unsigned
@@ -2190,23 +2366,41 @@ cut_letters_under(
 
 	if (diff > d)
 		d = diff;
+	/* The letters of the longer not shared, each as often as it occurs
+	 * (dearer: only when the sets of letters leave it open). */
+	if (d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n) {
+		size_t shared = ch_match_shared_letters(t, u);
+
+		if (n - shared > d)
+			d = n - shared;
+	}
 	return !(
 	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
 }
 
-/* Types[from .. to) similar to T marked at their similarity in slot S. */
+/* Types[from .. to) similar to T, query token I, marked at their
+ * similarity in slot S.  A type whose similarity to T the query's table
+ * knows (before the cut, only those step 1 compared: put there by
+ * key_neighbours, or T's neighbours) is passed over: at or above the floor
+ * it is among T's types, marked through the keys; under it, it aligns
+ * with nothing. */
 static void
 cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
-    const uint32_t *types, size_t from, size_t to, size_t s)
+    size_t i, const uint32_t *types, size_t from, size_t to, size_t s)
 {
 	const struct ch_match_index *ix = q->ix;
+	const struct sim_cache *c = &q->cache;
 
 	for (size_t k = from; k < to; k++) {
 		const struct ch_match_token *u = &ix->types[types[k]];
+		size_t at;
 		double v;
 
 		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
 		    cut_letters_under(t, u))
+			continue;
+		if ((at = cache_find(c, types[k])) != SIZE_MAX &&
+		    (c->known[at] >> i & 1) != 0)
 			continue;
 		if ((v = ch_match_token_similarity_floor(t, u)) >=
 		    CH_MATCH_TOKEN_FLOOR)
@@ -2222,7 +2416,7 @@ cut_sim(struct query *q, size_t i, uint32_t type)
 	size_t s = cache_slot(c, type);
 
 	if (s != SIZE_MAX && (c->known[s] >> i & 1) != 0)
-		return c->sims[s * c->nq + i];
+		return c->sims[s * 2 * c->nq + i];
 	return ch_match_token_similarity_floor(q->refs[i], &q->ix->types[type]);
 }
 
@@ -2354,6 +2548,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			c->token[c->n_slots] = i;
 			c->slot[i] = (int)c->n_slots++;
 		}
+	c->sh = 3 * (unsigned)c->n_slots;
+	c->levels = (1u << c->sh) - 1;
 	if (c->n_slots == 0 ||
 	    (flags = c->flags = calloc(ix->n_names + 1, sizeof(*flags))) ==
 		NULL ||
@@ -2378,7 +2574,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			char name[CH_MATCH_TOKEN_MAX + 2];
 			uint32_t id;
 
-			cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
+			cut_scan(
+			    q, flags, f, i, ix->spec_types, 0, ix->n_spec, s);
 			snprintf(name, sizeof(name), "a%s", f->text);
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
 				cut_mark(ix, flags, id, s, 1.0);
@@ -2395,14 +2592,14 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			cut_mark(ix, flags, type, s, cut_sim(q, i, type));
 		}
 		/* Initials and particles. */
-		cut_scan(q, flags, f, ix->spec_types, 0, ix->n_spec, s);
+		cut_scan(q, flags, f, i, ix->spec_types, 0, ix->n_spec, s);
 		/* Words similar by spelling alone, without a key. */
 		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
 			if (cut_length(lf, l) || cut_length(bf, l))
-				cut_scan(q, flags, f, ix->len_types,
+				cut_scan(q, flags, f, i, ix->len_types,
 				    ix->len_start[l], ix->len_start[l + 1], s);
 			if (cut_length(bf, l))
-				cut_scan(q, flags, f, ix->base_types,
+				cut_scan(q, flags, f, i, ix->base_types,
 				    ix->base_start[l], ix->base_start[l + 1],
 				    s);
 		}
@@ -2432,9 +2629,14 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 				    pair_groups_from(ix, g, end, pf + most + 1);
 			}
 			for (; g < end; g++) {
-				unsigned xy = ix->pair_gletters[g], level = 7;
+				unsigned xy, level = 7;
 				size_t d = l > lf ? l - lf : lf - l;
 
+				if (l < CH_MATCH_TOKEN_MAX &&
+				    (g = pair_group_near(
+					 ix, g, end, f->letters, most)) == end)
+					break;
+				xy = ix->pair_gletters[g];
 				if (l < CH_MATCH_TOKEN_MAX) {
 					size_t only_xy, only_f;
 
@@ -2560,6 +2762,55 @@ cut_free(struct cut *c)
 	c->ew_max = NULL;
 	c->vkey = NULL;
 	c->vval = NULL;
+}
+
+/* A cut query reading a 32nd of the index's names or more in its
+ * generators' lists keeps its candidates by a bit per name. */
+#define CAND_BITS_FROM 32
+
+/* The names of the generators' lists (TYPES of GEN, each read up to
+ * ENDS) that the cut keeps, in CAND ascending and each once: a bit per
+ * name of the index marks them, and the bits read in order give them
+ * sorted (a cut query reads thousands of postings; sorting them cost
+ * more than the bits).  False when out of memory. */
+static bool
+cut_candidates(struct query *q, struct cut *c, const struct ids *types,
+    const struct generator *gen, size_t n_gen, const uint32_t *ends,
+    struct ids *cand)
+{
+	const struct ch_match_index *ix = q->ix;
+	size_t n_words = ix->n_names / 64 + 1, n = 0;
+	uint64_t *bits = calloc(n_words, sizeof(*bits));
+
+	if (bits == NULL)
+		return false;
+	for (size_t g = 0; g < n_gen; g++)
+		for (size_t k = 0; types->v != NULL && k < gen[g].n; k++) {
+			uint32_t t = types->v[gen[g].first + k];
+
+			for (uint32_t p = ix->type_start[t];
+			     p < ends[gen[g].first + k]; p++) {
+				uint32_t nm = ix->type_names[p];
+				uint64_t b = (uint64_t)1 << (nm & 63);
+
+				if ((bits[nm >> 6] & b) != 0 ||
+				    !cut_keeps(q, c, nm))
+					continue;
+				bits[nm >> 6] |= b;
+				n++;
+			}
+		}
+	if (!grow((void **)&cand->v, &cand->cap, n + 1, sizeof(*cand->v))) {
+		free(bits);
+		return false;
+	}
+	cand->n = 0;
+	for (size_t w = 0; w < n_words && cand->n < n; w++)
+		for (uint64_t v = bits[w]; v != 0; v &= v - 1)
+			cand->v[cand->n++] =
+			    (uint32_t)(w * 64 + (size_t)__builtin_ctzll(v));
+	free(bits);
+	return true;
 }
 
 /* The bound of candidate name NM, -1 when it is not looked at: those
@@ -2849,21 +3100,29 @@ ch_match_query(const struct ch_match_index *ix,
 	if (est >= ix->cut_from &&
 	    !cut_build(&q, &cut, &types, first_of, n_of, est))
 		cut_free(&cut);
-	for (size_t g = 0; g < n_gen; g++)
-		for (size_t k = 0; types.v != NULL && k < gen[g].n; k++) {
-			uint32_t t = types.v[gen[g].first + k];
+	/* Tens of thousands of postings to read: the names kept by a bit
+	 * each (a bit per name of the index to clear and read), else sorted
+	 * (cheaper for a few thousand). */
+	if (cut.flags != NULL && est >= ix->n_names / CAND_BITS_FROM) {
+		if (!cut_candidates(&q, &cut, &types, gen, n_gen, ends, &cand))
+			goto nomem;
+	} else {
+		for (size_t g = 0; g < n_gen; g++)
+			for (size_t k = 0; types.v != NULL && k < gen[g].n;
+			     k++) {
+				uint32_t t = types.v[gen[g].first + k];
 
-			for (uint32_t p = ix->type_start[t];
-			     p < ends[gen[g].first + k]; p++) {
-				uint32_t nm = ix->type_names[p];
+				for (uint32_t p = ix->type_start[t];
+				     p < ends[gen[g].first + k]; p++) {
+					uint32_t nm = ix->type_names[p];
 
-				if (!cut_keeps(&q, &cut, nm))
-					continue;
-				if (!ids_push(&cand, nm))
-					goto nomem;
+					if (cut_keeps(&q, &cut, nm) &&
+					    !ids_push(&cand, nm))
+						goto nomem;
+				}
 			}
-		}
-	ids_unique(&cand, 0);
+		ids_unique(&cand, 0);
+	}
 	/* Each candidate name's bound, and each entry's (its best name's):
 	 * entries are scored best bound first, until the bound falls under
 	 * the threshold or the last of a full top. */

@@ -56,6 +56,13 @@ struct ch_match_token {
 					      "alzawahiri" 2, else 0 */
 	double weight;                     /* in the name score, by role */
 	unsigned int letters;              /* bit i: letter 'a' + i occurs */
+	unsigned int letters_more[3];      /* bit i: it occurs at least 2, 3,
+					      4 times */
+	unsigned int base_letters[4];      /* the same without the glued
+					      particle: at least 1 .. 4 */
+	unsigned char most, base_most;     /* the most times a letter occurs
+					      (a character not a letter or
+					      digit: 255) */
 	unsigned char len;                 /* strlen(text) */
 	bool digit;                        /* text holds a digit */
 	bool pinyin;                       /* text is one Pinyin syllable */

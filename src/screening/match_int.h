@@ -50,6 +50,11 @@ bool ch_match_pinyin_syllable(const char *t);
  * letters (N > 0): one edit gives it exactly, more at most (it falls as D
  * grows). */
 double ch_match_edit_cap(int d, size_t n);
+/* How many letters the texts of A and B have in common, each counted as
+ * often as it occurs in both: the longer word's letters less that many
+ * are edits between them (the edit distance is at least that). */
+size_t ch_match_shared_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
 double ch_match_token_similarity(

@@ -21,6 +21,7 @@
  * Also here: the date-of-birth parser for subjects and importers.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,6 +122,33 @@ ch_match_token_canon(const struct ch_match_token *t)
 	return t->canon != 0 ? particle_canon[t->canon - 1][1] : t->text;
 }
 
+/* The letters of TEXT that occur at least k times, in MORE[k - 1] for k
+ * from 1 to 4; *MOST the most times one does, UCHAR_MAX when TEXT holds a
+ * character not a letter or digit (shared letters are then counted from
+ * the text). */
+static void
+count_letters(const char *text, unsigned more[4], unsigned char *most)
+{
+	unsigned char count[26] = {0};
+
+	memset(more, 0, 4 * sizeof(*more));
+	*most = 0;
+	for (const char *c = text; *c != '\0'; c++) {
+		unsigned char k;
+
+		if (*c < 'a' || *c > 'z') {
+			if (*c < '0' || *c > '9')
+				*most = UCHAR_MAX;
+			continue;
+		}
+		k = ++count[*c - 'a'];
+		if (k <= 4)
+			more[k - 1] |= 1u << (*c - 'a');
+		if (k > *most && *most != UCHAR_MAX)
+			*most = k;
+	}
+}
+
 void
 ch_match_token_keys(struct ch_match_token *t)
 {
@@ -148,6 +176,14 @@ ch_match_token_keys(struct ch_match_token *t)
 			t->letters |= 1u << (*c - 'a');
 		else if (*c >= '0' && *c <= '9')
 			t->digit = true;
+	{
+		unsigned more[4];
+
+		count_letters(t->text, more, &t->most);
+		memcpy(t->letters_more, more + 1, sizeof(t->letters_more));
+		count_letters(
+		    t->text + t->stem, t->base_letters, &t->base_most);
+	}
 	t->n_letters = (unsigned char)__builtin_popcount(t->letters);
 	t->canon = 0;
 	for (size_t i = 0; i < sizeof(particle_canon) / sizeof(*particle_canon);

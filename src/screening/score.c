@@ -253,6 +253,16 @@ ch_match_edit_cap(int d, size_t n)
 	return edit_cap(d, n);
 }
 
+static size_t shared_token_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b);
+
+size_t
+ch_match_shared_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	return shared_token_letters(a, b);
+}
+
 /* Whether the spelling similarity of A and B is surely under
  * TOKEN_FLOOR, from the letters they share: as many as Jaro's matches can
  * be (Jaro-Winkler with no transposition and their common prefix bounds
@@ -285,16 +295,68 @@ shared_letters(const char *a, size_t la, const char *b, size_t lb)
 	return c;
 }
 
-/* The same for FLOOR (at least TOKEN_FLOOR). */
-static bool
-spelling_under(const char *a, size_t la, const char *b, size_t lb, double floor)
+/* shared_letters of the texts of tokens A and B, from the letters each
+ * has at least once, twice, three and four times (ch_match_token_keys):
+ * the same count, without reading the texts, when one of them has no
+ * letter more than four times and neither a digit. */
+static size_t
+shared_counted(const unsigned *a, const unsigned *b)
 {
-	size_t c, prefix = 0;
+	/* Bits set in both halves of X and of Y: each letter counts once
+	 * per level both reach (min of the two counts, at most 4). */
+	uint64_t x = (uint64_t)(a[0] & b[0]) << 32 | (a[1] & b[1]);
+	uint64_t y = (uint64_t)(a[2] & b[2]) << 32 | (a[3] & b[3]);
+
+	x = x - (x >> 1 & 0x5555555555555555ULL);
+	y = y - (y >> 1 & 0x5555555555555555ULL);
+	x = (x & 0x3333333333333333ULL) + (x >> 2 & 0x3333333333333333ULL);
+	y = (y & 0x3333333333333333ULL) + (y >> 2 & 0x3333333333333333ULL);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	y = (y + (y >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	/* (at most 8 a byte each, 128 in all) */
+	return (size_t)(((x + y) * 0x0101010101010101ULL) >> 56);
+}
+
+static size_t
+shared_token_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	unsigned ma[4] = {a->letters, a->letters_more[0], a->letters_more[1],
+	    a->letters_more[2]},
+		 mb[4] = {b->letters, b->letters_more[0], b->letters_more[1],
+		     b->letters_more[2]};
+
+	if (a->digit || b->digit || (a->most > 4 && b->most > 4))
+		return shared_letters(a->text, a->len, b->text, b->len);
+	return shared_counted(ma, mb);
+}
+
+/* The same of their texts without a glued particle. */
+static size_t
+shared_base_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	if (a->digit || b->digit || (a->base_most > 4 && b->base_most > 4))
+		return shared_letters(a->text + a->stem,
+		    (size_t)(a->len - a->stem), b->text + b->stem,
+		    (size_t)(b->len - b->stem));
+	return shared_counted(a->base_letters, b->base_letters);
+}
+
+/* The same for FLOOR (at least TOKEN_FLOOR); C: shared_letters of A and B
+ * when the caller knows it, else SIZE_MAX. */
+static bool
+spelling_under(
+    const char *a, size_t la, const char *b, size_t lb, double floor, size_t c)
+{
+	size_t prefix = 0;
 	double jaro;
 
 	if (la == 0 || lb == 0)
 		return la != lb;
-	if ((c = shared_letters(a, la, b, lb)) == 0)
+	if (c == SIZE_MAX)
+		c = shared_letters(a, la, b, lb);
+	if (c == 0)
 		return true;
 	/* Words of a token: the edit distance reads them whole. */
 	if (la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX &&
@@ -309,9 +371,10 @@ spelling_under(const char *a, size_t la, const char *b, size_t lb, double floor)
 }
 
 static bool
-spelling_under_floor(const char *a, size_t la, const char *b, size_t lb)
+spelling_under_floor(
+    const char *a, size_t la, const char *b, size_t lb, size_t c)
 {
-	return spelling_under(a, la, b, lb, TOKEN_FLOOR);
+	return spelling_under(a, la, b, lb, TOKEN_FLOOR, c);
 }
 
 /* Whether the spelling similarity of A's and B's texts is surely under
@@ -348,12 +411,17 @@ letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
 	size_t only_a = a->n_letters - common, only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
 	size_t d = a->len > b->len ? a->len - b->len : b->len - a->len;
+	size_t shared = shared_token_letters(a, b);
 	bool phon, skel;
 
 	if (only_a > d)
 		d = only_a;
 	if (only_b > d)
 		d = only_b;
+	/* Each letter of the longer word not shared (counted as often as
+	 * it occurs) is an edit too. */
+	if (n - shared > d)
+		d = n - shared;
 	if (d < 2 || n >= CH_MATCH_TOKEN_MAX)
 		return false;
 	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
@@ -363,7 +431,7 @@ letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
 	if (n >= 5 && ((phon && d * 3 <= n) || (skel && d * 2 <= n)))
 		return false;
 	return edit_cap((int)d, n) < floor - 1e-9 ||
-	    spelling_under(a->text, a->len, b->text, b->len, floor);
+	    spelling_under(a->text, a->len, b->text, b->len, floor, shared);
 }
 
 bool
@@ -449,6 +517,28 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 
 	if (n == 0)
 		return false;
+	/* Each letter of the longer word not shared is an edit: when those
+	 * lower bounds already keep both spellings under FLOOR and leave
+	 * no allowance (two edits or more, more than a third or a half of
+	 * the letters), the distances would find the same. */
+	if (nf < CH_MATCH_TOKEN_MAX) {
+		size_t dm = nf - shared_token_letters(a, b), ds = dm;
+
+		if (a->stem != 0 || b->stem != 0)
+			ds = n - shared_base_letters(a, b);
+		if (dm >= 2 && ds >= 2 && edit_cap((int)dm, nf) < floor &&
+		    edit_cap((int)ds, n) < floor) {
+			size_t e = dm < ds ? dm : ds;
+
+			phon = same_key(a->phon1, b->phon1) ||
+			    same_key(a->phon1, b->phon2) ||
+			    same_key(a->phon2, b->phon1);
+			skel = a->skeleton[0] != '\0' &&
+			    strcmp(a->skeleton, b->skeleton) == 0;
+			if (!(phon && e * 3 <= n) && !(skel && e * 2 <= n))
+				return true;
+		}
+	}
 	*d_full = edit_distance(a->text, a->len, b->text, b->len);
 	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
 		return false;
@@ -538,10 +628,11 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
 	    (letters_under_floor(a, b) ||
-		spelling_under_floor(a->text, a->len, b->text, b->len)) &&
+		spelling_under_floor(a->text, a->len, b->text, b->len,
+		    shared_token_letters(a, b))) &&
 	    ((a->stem == 0 && b->stem == 0) ||
-		spelling_under_floor(
-		    sa, a->len - a->stem, sb, b->len - b->stem)))
+		spelling_under_floor(sa, a->len - a->stem, sb, b->len - b->stem,
+		    shared_base_letters(a, b))))
 		return 0.0;
 	/* Sound or skeleton agree, but too far apart to be a variant. */
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&

@@ -1042,3 +1042,162 @@ Test(index, the_cut_changes_no_result)
 	free(a);
 	free(b);
 }
+
+/* Two neighbouring words joined against one of the other side, where the
+ * side with the pair has another word of the same first letter: the
+ * query keeps the compound similarities it finds per pair and per query
+ * word (index.c), and a value kept for the wrong word would drop a hit
+ * from the bound ("Hong Haofan" for "Hao Fan Hong"; "Fo Fan Hai" for
+ * "Fanhai Fo"). */
+Test(index, joined_words_beside_words_of_their_letter)
+{
+	static const char *listed[] = {"Hao Fan Hong", "Fanhai Fo",
+	    "Hai Fan Hong", "Fan Hai Fo", "Hong Lin", "Lin Hao", "Wei Haofan",
+	    "Abdul Rahman Ali", "Ali Abdulrahman", "Fo Hong", "Hong Fo",
+	    "Haofan Hu", "Hu Fanhai"};
+	static const char *asked[] = {"Hong Haofan", "Fo Fan Hai",
+	    "Haofan Hong", "Fofan Hai", "Hong Hai Fan", "Hao Fan Hong",
+	    "Fanhai Fo", "Ali Abdul Rahman", "Hu Hao Fan", "Hai Fan Hu",
+	    "Fanhai Hong", "Hong Fan Hai"};
+	enum { N = sizeof(listed) / sizeof(listed[0]) };
+	static struct ch_watch_entry entries[N];
+	static struct ch_watch_name names[N];
+	struct ch_match_list list = {"joined", entries, N};
+	struct ch_match_index *ix;
+	struct ch_match_hit a[10], b[10];
+	size_t hits = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < N; i++) {
+		names[i] =
+		    (struct ch_watch_name){listed[i], CH_NAME_PRIMARY, false};
+		entries[i] = (struct ch_watch_entry){.ref = listed[i],
+		    .kind = CH_WATCH_INDIVIDUAL,
+		    .names = &names[i],
+		    .n_names = 1};
+	}
+	ix = ch_match_index_create(&list, 1);
+	cr_assert_not_null(ix);
+	for (size_t q = 0; q < sizeof(asked) / sizeof(asked[0]); q++)
+		for (int cut = 0; cut < 2; cut++) {
+			struct ch_match_params p = ch_match_params_default();
+			struct ch_match_subject s = {.name = asked[q]};
+			size_t na = 0, nb = 0;
+
+			ch_match_index_set_cut(ix, cut ? 0 : SIZE_MAX);
+			cr_assert_eq(
+			    ch_match_query(ix, &s, &p, a, 10, &na), CH_OK);
+			cr_assert_eq(
+			    ch_match_scan(ix, &s, &p, b, 10, &nb), CH_OK);
+			cr_expect(same_hits(a, na, b, nb),
+			    "%s (cut %d): %zu hits, the scan %zu", asked[q],
+			    cut, na, nb);
+			hits += nb;
+			for (size_t h = 0; q == 0 && h < nb; h++)
+				found = found || b[h].entry == &entries[0];
+		}
+	cr_expect(found, "Hong Haofan must find Hao Fan Hong");
+	cr_expect_gt(hits, 20, "the queries must find something (%zu)", hits);
+	ch_match_index_destroy(ix);
+}
+
+/* Long words with two and three edits, listed and asked: the cut scans
+ * the words of nearby lengths for them (no key in common), and passes
+ * over those the query's first step compared — a word compared for
+ * another query word must still be scanned, or this fails. */
+static const char *const long_parts[] = {"Abdulrahman", "Abdurrahman",
+    "Muhammad", "Mohamed", "Mohammad", "Ahmed", "Ahmad", "Ahmadinejad",
+    "Ahmadinezhad", "Kuznetsova", "Kouznetsova", "Kusnezowa", "Vladimirovich",
+    "Alexandrovna", "Alzawahiri", "Zawahiri", "Zawahri", "Abdulkarim",
+    "Haqqani", "Chiwinnitipanya", "Chivinnitipanya", "Cheewinnittipanya",
+    "Hassan", "Hasan", "Ali", "Wei", "Alexander", "Aleksandr", "Aliaksandr",
+    "Oleksandr", "Konstantinov", "Konstantinovich", "Khristoforov",
+    "Christoforou", "Abdelrahim", "Abdulraheem"};
+#define LONG_PARTS (sizeof(long_parts) / sizeof(long_parts[0]))
+#define LONG_LIST 3000
+
+static void
+long_name(unsigned long long *seed, char *out, size_t size, int edits)
+{
+	size_t n = 1 + next_random(seed) % 3, used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && used + 40 < size; i++) {
+		char w[64];
+		size_t l;
+		int k = edits > 0 ? (int)(next_random(seed) % (edits + 1)) : 0;
+
+		snprintf(w, sizeof(w), "%s",
+		    long_parts[next_random(seed) % LONG_PARTS]);
+		l = strlen(w);
+		for (int e = 0; e < k && l > 2; e++) {
+			size_t at = 1 + next_random(seed) % (l - 1);
+
+			switch (next_random(seed) % 3) {
+			case 0: /* a letter dropped */
+				memmove(w + at, w + at + 1, l - at);
+				l--;
+				break;
+			case 1: /* a letter changed */
+				w[at] =
+				    "aeiouhklmnrsdtyz"[next_random(seed) % 16];
+				break;
+			default: /* a letter added */
+				memmove(w + at + 1, w + at, l - at + 1);
+				w[at] = "aeiouyhk"[next_random(seed) % 8];
+				l++;
+				break;
+			}
+		}
+		used += (size_t)snprintf(
+		    out + used, size - used, "%s%s", i > 0 ? " " : "", w);
+	}
+}
+
+Test(index, the_cut_of_misspelt_long_words_changes_no_result)
+{
+	static struct ch_watch_entry entries[LONG_LIST];
+	static struct ch_watch_name names[LONG_LIST];
+	static char text[LONG_LIST][200];
+	struct ch_match_list list = {"long", entries, LONG_LIST};
+	struct ch_match_index *ix;
+	struct ch_match_hit a[10], b[10];
+	unsigned long long seed = 4711;
+	size_t hits = 0, differ = 0;
+
+	for (size_t i = 0; i < LONG_LIST; i++) {
+		long_name(&seed, text[i], sizeof(text[i]), i % 2 ? 2 : 0);
+		names[i] =
+		    (struct ch_watch_name){text[i], CH_NAME_PRIMARY, false};
+		entries[i] = (struct ch_watch_entry){.ref = text[i],
+		    .kind = CH_WATCH_INDIVIDUAL,
+		    .names = &names[i],
+		    .n_names = 1};
+	}
+	ix = ch_match_index_create(&list, 1);
+	cr_assert_not_null(ix);
+	for (int i = 0; i < 4000; i++) {
+		char name[200];
+		struct ch_match_params p = ch_match_params_default();
+		struct ch_match_subject s = {.name = name};
+		size_t na = 0, nb = 0;
+
+		long_name(&seed, name, sizeof(name), 3);
+		if (i % 2 == 1)
+			p.review = 0.30;
+		ch_match_index_set_cut(ix, SIZE_MAX);
+		if (ch_match_query(ix, &s, &p, a, 10, &na) != CH_OK)
+			continue;
+		ch_match_index_set_cut(ix, 0);
+		cr_assert_eq(ch_match_query(ix, &s, &p, b, 10, &nb), CH_OK);
+		hits += na;
+		if (!same_hits(a, na, b, nb)) {
+			differ++;
+			cr_log_info("differs: %s (%zu vs %zu)", name, na, nb);
+		}
+	}
+	cr_expect_eq(
+	    differ, 0, "%zu of 4000 queries differ with the cut", differ);
+	cr_expect_gt(hits, 4000, "the queries must find something (%zu)", hits);
+	ch_match_index_destroy(ix);
+}
