@@ -532,6 +532,33 @@ fingerprint(ch_db *c)
 	return v;
 }
 
+/* The files as a crash would leave them now, opened anew: the table's
+ * fingerprint there. */
+static int64_t
+crash_image_fingerprint(void)
+{
+	char image[160], from[200], to[200];
+	ch_db *copy = NULL;
+	int64_t v;
+
+	snprintf(image, sizeof(image), "%s.image", sqlite_path);
+	copy_file(sqlite_path, image);
+	snprintf(from, sizeof(from), "%s-wal", sqlite_path);
+	snprintf(to, sizeof(to), "%s-wal", image);
+	if (access(from, F_OK) == 0)
+		copy_file(from, to);
+	snprintf(to, sizeof(to), "sqlite:%s", image);
+	cr_assert_eq(ops->open(to, &copy), CH_OK);
+	v = fingerprint(copy);
+	ops->close(copy);
+	unlink(image);
+	snprintf(to, sizeof(to), "%s-wal", image);
+	unlink(to);
+	snprintf(to, sizeof(to), "%s-shm", image);
+	unlink(to);
+	return v;
+}
+
 /*
  * Commits of every size, from one row to megabytes that spill out of the
  * page cache before they commit (and rewrite pages already logged), are
@@ -547,8 +574,8 @@ fingerprint(ch_db *c)
 Test(db, commits_of_every_size_are_whole_when_acknowledged)
 {
 	static const int sizes[] = {1, 7, 40, 300, 2500, 1, 7, 40, 300, 2500};
-	char note[1500], image[160], path[200];
-	ch_db *other = NULL, *copy = NULL;
+	char note[1500];
+	ch_db *other = NULL;
 	int64_t id = 1, want = 0;
 
 	cr_assert_eq(ops->open(dsn, &other), CH_OK);
@@ -583,26 +610,9 @@ Test(db, commits_of_every_size_are_whole_when_acknowledged)
 		    fingerprint(other), want, "after %d rows", sizes[s]);
 		if (is_pg())
 			continue;
-		snprintf(image, sizeof(image), "%s.image", sqlite_path);
-		copy_file(sqlite_path, image);
-		snprintf(path, sizeof(path), "%s-wal", sqlite_path);
-		{
-			char to[200];
-
-			snprintf(to, sizeof(to), "%s-wal", image);
-			copy_file(path, to);
-			snprintf(to, sizeof(to), "sqlite:%s", image);
-			cr_assert_eq(ops->open(to, &copy), CH_OK);
-		}
-		cr_assert_eq(fingerprint(copy), want,
+		cr_assert_eq(crash_image_fingerprint(), want,
 		    "the files as a crash after %d rows would leave them",
 		    sizes[s]);
-		ops->close(copy);
-		unlink(image);
-		snprintf(path, sizeof(path), "%s-wal", image);
-		unlink(path);
-		snprintf(path, sizeof(path), "%s-shm", image);
-		unlink(path);
 	}
 	ops->close(other);
 }
@@ -648,33 +658,6 @@ Test(db, results_of_many_rows_and_long_cells_read_back_whole)
 			cr_assert_eq(got[k], 'a' + i % 26, "row %d", i);
 	}
 	ch_rows_free(rows);
-}
-
-/* The files as a crash would leave them now, opened anew: the table's
- * fingerprint there. */
-static int64_t
-crash_image_fingerprint(void)
-{
-	char image[160], from[200], to[200];
-	ch_db *copy = NULL;
-	int64_t v;
-
-	snprintf(image, sizeof(image), "%s.image", sqlite_path);
-	copy_file(sqlite_path, image);
-	snprintf(from, sizeof(from), "%s-wal", sqlite_path);
-	snprintf(to, sizeof(to), "%s-wal", image);
-	if (access(from, F_OK) == 0)
-		copy_file(from, to);
-	snprintf(to, sizeof(to), "sqlite:%s", image);
-	cr_assert_eq(ops->open(to, &copy), CH_OK);
-	v = fingerprint(copy);
-	ops->close(copy);
-	unlink(image);
-	snprintf(to, sizeof(to), "%s-wal", image);
-	unlink(to);
-	snprintf(to, sizeof(to), "%s-shm", image);
-	unlink(to);
-	return v;
 }
 
 /*

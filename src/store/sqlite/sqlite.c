@@ -504,6 +504,36 @@ stmt_put(sqlite3_stmt *stmt, struct cached_stmt *slot)
 	sqlite3_clear_bindings(stmt);
 }
 
+/* An empty result set with stmt's column names, in *out (NULL on
+ * failure). */
+static ch_err
+new_rows(sqlite3_stmt *stmt, struct ch_rows **out)
+{
+	struct ch_rows *rows = calloc(1, sizeof(*rows));
+
+	*out = NULL;
+	if (rows == NULL)
+		return CH_ERR_NOMEM;
+	rows->ncols = (size_t)sqlite3_column_count(stmt);
+	if ((rows->names = calloc(rows->ncols + 1, sizeof(char *))) == NULL)
+		goto nomem;
+	for (size_t c = 0; c < rows->ncols; c++) {
+		const char *name = sqlite3_column_name(stmt, (int)c);
+
+		if (name == NULL)
+			name = "";
+		if ((rows->names[c] = ch_rows_copy(rows, name, strlen(name))) ==
+		    NULL)
+			goto nomem;
+	}
+	*out = rows;
+	return CH_OK;
+
+nomem:
+	ch_rows_free(rows);
+	return CH_ERR_NOMEM;
+}
+
 static ch_err
 sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
     size_t nparams, struct ch_rows **out, int64_t *changes)
@@ -525,43 +555,11 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 	}
 	if ((err = bind_params(db, stmt, slot, params, nparams)) != CH_OK)
 		goto fail_stmt;
-	if (out == NULL) {
-		/* Nobody reads the rows: step through them. */
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-			;
-		if (rc != SQLITE_DONE) {
-			err = map_error(db, rc);
-			goto fail_stmt;
-		}
-		if (changes != NULL)
-			*changes = sqlite3_changes64(db->handle);
-		stmt_put(stmt, slot);
-		return CH_OK;
-	}
-	rows = calloc(1, sizeof(*rows));
-	if (rows == NULL) {
-		err = CH_ERR_NOMEM;
-		goto fail_stmt;
-	}
-	rows->ncols = (size_t)sqlite3_column_count(stmt);
-	rows->names = calloc(rows->ncols + 1, sizeof(char *));
-	if (rows->names == NULL) {
-		err = CH_ERR_NOMEM;
+	/* Rows nobody reads are only stepped through. */
+	if (out != NULL && (err = new_rows(stmt, &rows)) != CH_OK)
 		goto fail_rows;
-	}
-	for (size_t c = 0; c < rows->ncols; c++) {
-		const char *name = sqlite3_column_name(stmt, (int)c);
-
-		if (name == NULL)
-			name = "";
-		if ((rows->names[c] = ch_rows_copy(rows, name, strlen(name))) ==
-		    NULL) {
-			err = CH_ERR_NOMEM;
-			goto fail_rows;
-		}
-	}
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (rows->ncols > 0 &&
+		if (rows != NULL && rows->ncols > 0 &&
 		    (err = read_row(stmt, rows, &cap)) != CH_OK)
 			goto fail_rows;
 	}
@@ -572,7 +570,8 @@ sqlite_query(ch_db *db, const char *sql, const struct ch_param *params,
 	if (changes != NULL)
 		*changes = sqlite3_changes64(db->handle);
 	stmt_put(stmt, slot);
-	*out = rows;
+	if (out != NULL)
+		*out = rows;
 	return CH_OK;
 
 fail_rows:
