@@ -182,6 +182,55 @@ note(struct ch_fault *fault, json_t *errors, const struct ch_fault *one,
 	return json_array_size(errors) < CHECK_MAX_ERRORS;
 }
 
+/* The length of the UTF-8 character that starts with b (the body's keys
+ * are UTF-8: the parser checked). */
+static size_t
+char_len(unsigned char b)
+{
+	return b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+}
+
+/* The JSON pointer of a member (RFC 6901: "~" is written "~0" and "/"
+ * "~1"), cut where a character starts to fit in size: a character cut in
+ * two would make the answer's JSON invalid. */
+static void
+member_pointer(const char *key, char *out, size_t size)
+{
+	size_t len = 0;
+
+	out[len++] = '/';
+	for (const char *k = key; *k != '\0';) {
+		unsigned char b = (unsigned char)*k;
+		bool esc = b == '~' || b == '/';
+		size_t n = esc ? 1 : char_len(b);
+
+		if (len + (esc ? 2 : n) + 1 > size)
+			break;
+		if (esc) {
+			out[len++] = '~';
+			out[len++] = b == '~' ? '0' : '1';
+		} else {
+			memcpy(out + len, k, n);
+			len += n;
+		}
+		k += n;
+	}
+	out[len] = '\0';
+}
+
+/* At most the first 80 bytes of a member's name, for a message, cut where
+ * a character starts. */
+static void
+member_excerpt(const char *key, char out[81])
+{
+	size_t n = 0;
+
+	while (key[n] != '\0' && n + char_len((unsigned char)key[n]) <= 80)
+		n += char_len((unsigned char)key[n]);
+	memcpy(out, key, n);
+	out[n] = '\0';
+}
+
 ch_err
 ch_json_check_all(const json_t *body, const struct ch_jschema *schema,
     struct ch_fault *fault, json_t *errors)
@@ -199,13 +248,21 @@ ch_json_check_all(const json_t *body, const struct ch_jschema *schema,
 	json_object_foreach ((json_t *)body, key, value) {
 		const struct ch_jfield *f = find_field(schema, key);
 
-		snprintf(ptr, sizeof(ptr), "/%.80s", key);
 		memset(&one, 0, sizeof(one));
-		if (f == NULL)
+		if (f == NULL) {
+			char name[81];
+
+			member_pointer(key, ptr, sizeof(ptr));
+			member_excerpt(key, name);
 			ch_fault_set(&one, ptr,
-			    "%.80s is not a field of %s; remove it.", key,
+			    "%s is not a field of %s; remove it.", name,
 			    schema->name);
-		else if (json_is_null(value) && !f->nullable)
+			if (!note(fault, errors, &one, &failed))
+				return CH_ERR_INVALID;
+			continue;
+		}
+		snprintf(ptr, sizeof(ptr), "/%s", key);
+		if (json_is_null(value) && !f->nullable)
 			ch_fault_set(&one, ptr, "%s may not be null.", f->name);
 		else if (json_is_null(value) ||
 		    check_value(f, value, &one, ptr))
