@@ -73,6 +73,15 @@ json_t *ch_timeline_json(const struct ch_timeline_entry *t, size_t n);
 /* The JSON Schema of a declared schema, for the OpenAPI document. */
 json_t *ch_json_schema_doc(const struct ch_jschema *schema);
 
+/* ---- json_parse.c ---- */
+/* A request body parsed exactly as json_loadb(text, len,
+ * JSON_REJECT_DUPLICATES, err) parses it — the same value or the same
+ * error —, plain bodies (no escapes, no fractions) without jansson's
+ * lexer. */
+json_t *ch_json_parse(const char *text, size_t len, json_error_t *err);
+/* The same when the body is plain, else NULL (nothing is said about it). */
+json_t *ch_json_parse_plain(const char *text, size_t len);
+
 /* ---- the request, as handlers see it ---- */
 struct ch_query_param {
 	const char *name;

@@ -606,8 +606,7 @@ dispatch(struct req_state *st)
 			    "Send the body as application/json.", NULL);
 			return;
 		}
-		req->body = json_loadb(
-		    st->body.data, st->body.len, JSON_REJECT_DUPLICATES, &jerr);
+		req->body = ch_json_parse(st->body.data, st->body.len, &jerr);
 		if (req->body == NULL) {
 			char detail[256];
 

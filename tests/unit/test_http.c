@@ -166,6 +166,47 @@ Test(json, lists_every_violation)
 	json_decref(errors);
 }
 
+/* An unknown member is named by its JSON pointer ("~" and "/" escaped)
+ * and, cut to 80 bytes, in the sentence; a long name is cut where a
+ * character starts, never inside one (a cut character made the whole
+ * error's JSON invalid, and the answer lost the error). */
+Test(json, an_unknown_member_is_named_whole_and_escaped)
+{
+	char body[400], key[200];
+	json_t *v, *errors = json_array(), *e;
+	struct ch_fault f;
+	size_t n = 0;
+
+	key[n++] = 'a';
+	key[n++] = '~';
+	key[n++] = '/';
+	while (n < 78)
+		key[n++] = 'x';
+	memcpy(key + n, "\xf0\x9f\x98\x80", 4); /* bytes 78-81 */
+	n += 4;
+	key[n] = '\0';
+	snprintf(body, sizeof(body), "{\"%s\":1}", key);
+	v = json_loads(body, JSON_REJECT_DUPLICATES, NULL);
+	cr_assert_not_null(v);
+	cr_assert_eq(ch_json_check_all(v, &ch_schema_person_update, &f, errors),
+	    CH_ERR_INVALID);
+	cr_assert_eq(json_array_size(errors), 1);
+	e = json_array_get(errors, 0);
+	cr_assert(json_is_string(json_object_get(e, "field")));
+	cr_assert(json_is_string(json_object_get(e, "detail")));
+	cr_assert_eq(strncmp(f.field, "/a~0~1xxx", 9), 0, "%s", f.field);
+	cr_assert(ch_utf8_valid(f.field, strlen(f.field)));
+	cr_assert(ch_utf8_valid(f.detail, strlen(f.detail)));
+	/* The name in the sentence stops before the character it could not
+	 * hold whole. */
+	cr_assert_eq(strncmp(f.detail, key, 78), 0);
+	cr_assert_str_eq(f.detail + 78,
+	    " is not a field of PersonUpdate; "
+	    "remove it.");
+	json_decref(v);
+	json_decref(errors);
+}
+
 Test(json, counts_code_points_not_bytes)
 {
 	struct ch_fault f;
@@ -183,6 +224,95 @@ Test(json, counts_code_points_not_bytes)
 	snprintf(body, sizeof(body), "{\"given_name\":\"%s\"}", name);
 	cr_assert_eq(check(body, &ch_schema_person_update, &f), CH_ERR_INVALID);
 	cr_assert_not_null(strstr(f.detail, "101 characters"));
+}
+
+/* ch_json_parse against jansson's own parse of the same bytes: the same
+ * value (types, member order) or the same error at the same place; plain
+ * says whether the fast path must have taken it. */
+static void
+parses_like_jansson(const char *text, size_t len, bool plain)
+{
+	json_error_t err, ref_err;
+	json_t *v = ch_json_parse(text, len, &err);
+	json_t *ref = json_loadb(text, len, JSON_REJECT_DUPLICATES, &ref_err);
+	json_t *fast = ch_json_parse_plain(text, len);
+
+	cr_assert_eq(
+	    fast != NULL, plain, "plain %d: %.*s", plain, (int)len, text);
+	cr_assert_eq(v != NULL, ref != NULL, "%.*s", (int)len, text);
+	if (ref != NULL) {
+		char *a = json_dumps(v, JSON_COMPACT);
+		char *b = json_dumps(ref, JSON_COMPACT);
+
+		cr_assert(json_equal(v, ref), "%.*s", (int)len, text);
+		cr_assert_str_eq(a, b);
+		free(a);
+		free(b);
+	} else {
+		cr_assert_str_eq(err.text, ref_err.text);
+		cr_assert_eq(err.position, ref_err.position);
+	}
+	json_decref(v);
+	json_decref(ref);
+	json_decref(fast);
+}
+
+static void
+parses_like_jansson_str(const char *text, bool plain)
+{
+	parses_like_jansson(text, strlen(text), plain);
+}
+
+Test(json, plain_bodies_parse_as_jansson_parses_them)
+{
+	static const char *const plain[] = {
+	    "{\"point_id\":\"01a21624-d1c3-71d4-80e8-4ceb3ef24d8e\","
+	    "\"badge\":\"SIM-000001\",\"direction\":\"in\"}",
+	    "{}", "[]", " \t\r\n{ } \n", "[1,-2,0,-0,123456789012345678]",
+	    "{\"a\":[true,false,null,{\"b\":[[]]}],\"\":\"\"}",
+	    "{\"given_name\":\"Ἀλέξανδρος\",\"family\":\"محمد\","
+	    "\"emoji\":\"\xf0\x9f\x98\x80\",\"del\":\"\x7f\"}",
+	    "[\"\xc2\x80\",\"\xe0\xa0\x80\",\"\xef\xbf\xbf\","
+	    "\"\xf4\x8f\xbf\xbf\"]",
+	    "{\"b\":1,\"a\":2,\"c\":3}"};
+	/* Left to jansson: escapes, fractions, exponents, long integers,
+	 * errors of every kind. */
+	static const char *const other[] = {"{\"a\":\"line\\nbreak\"}",
+	    "{\"a\":\"\\u00e9\\ud83d\\ude00\"}", "[1.5]", "[1e3]", "[-1E-2]",
+	    "[1234567890123456789]", "[99999999999999999999]",
+	    "[-9223372036854775809]", "[01]", "[-]", "[-a]", "[1a]", "[.5]",
+	    "{\"a\":1,\"a\":2}", "{\"a\":1,}", "[1,]", "[,]", "{,}", "{\"a\"}",
+	    "{\"a\" 1}", "{a:1}", "[truex]", "[nul]", "[True]", "[tru]",
+	    "\"top\"", "42", "true", "", "   ", "{", "[",
+	    "{\"a\":", "{\"a\":\"open", "{} {}", "{}x", "[\"\x01\"]",
+	    "[\"tab\there\"]", "[\"\xc0\x80\"]", "[\"\xc1\xbf\"]",
+	    "[\"\xe0\x80\x80\"]", "[\"\xe0\x9f\xbf\"]",
+	    "[\"\xf0\x8f\xbf\xbf\"]", "[\"\xed\xa0\x80\"]",
+	    "[\"\xf0\x80\x80\x80\"]", "[\"\xf4\x90\x80\x80\"]",
+	    "[\"\xf5\x80\x80\x80\"]", "[\"\x80\"]", "[\"\xe2\x82\"]",
+	    "[\"\xff\"]", "\xef\xbb\xbf{}", "[1]\xc3"};
+	char deep[4200];
+	size_t n = 0;
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(plain); i++)
+		parses_like_jansson_str(plain[i], true);
+	for (size_t i = 0; i < CH_ARRAY_LEN(other); i++)
+		parses_like_jansson_str(other[i], false);
+	/* A NUL byte inside a string and after the value. */
+	parses_like_jansson("[\"a\0b\"]", 7, false);
+	parses_like_jansson("{}\0", 3, false);
+	/* Nesting: 32 deep is plain, 40 is jansson's, 2100 is past its
+	 * limit. */
+	for (int depth = 0; depth < 3; depth++) {
+		int d = depth == 0 ? 32 : depth == 1 ? 40 : 2100;
+
+		n = 0;
+		for (int i = 0; i < d; i++)
+			deep[n++] = '[';
+		for (int i = 0; i < d; i++)
+			deep[n++] = ']';
+		parses_like_jansson(deep, n, depth == 0);
+	}
 }
 
 Test(openapi, documents_every_route_with_its_permission)
