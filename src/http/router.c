@@ -15,6 +15,9 @@ match_path(const char *pattern, const char *path, struct ch_req *req)
 	const char *p = pattern, *s = path;
 
 	req->nparams = 0;
+	/* Most patterns have no parameter: one comparison, not a loop. */
+	if (strchr(pattern, '{') == NULL)
+		return strcmp(pattern, path) == 0;
 	while (*p != '\0' && *s != '\0') {
 		if (*p == '{') {
 			const char *close = strchr(p, '}');
