@@ -17,9 +17,20 @@
  * published with no call to the log after its frames, which would still
  * be in the buffer — unreadable by the checkpointer, lost by a crash.  So
  * a log file writes straight through until its connection says it syncs
- * (ch_walvfs_buffer, which the driver calls at the start of each write
+ * (ch_walvfs_set, which the driver calls at the start of each write
  * transaction of a durable connection, and with false before it makes a
  * connection unsynced).
+ *
+ * A transaction that does not commit leaves what it spilled to the log in
+ * the buffer, and no call on the log follows.  Those bytes must reach the
+ * file before the transaction gives up its write lock, as SQLite's own
+ * writes would have: written later, they would land over what another
+ * connection has since committed there.  The lock is taken and given up
+ * through the shared memory of the database file, so the database file is
+ * wrapped too, and its giving up of the write lock writes its log's buffer
+ * out first.  A log gathers only when it has that link, and only on a
+ * device where SQLite does not pad commits to a sector (it writes the
+ * padding's end after the sync).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -34,19 +45,39 @@
  * with 0x1ffff and calls a write that moved nothing a full disk). */
 #define WAL_PIECE (120u * 1024)
 
-struct wal_file {
-	sqlite3_file base; /* pMethods = &wal_methods */
+/* What every file of ours starts with: the base VFS's file is `real`,
+ * right after the largest of our structures. */
+struct wrapped {
+	sqlite3_file base;
 	sqlite3_file *real;
+};
+
+struct db_file;
+
+struct wal_file {
+	struct wrapped w;    /* pMethods = &wal_methods */
+	struct db_file *db;  /* its database's file, NULL: never gathers */
+	bool can_gather;     /* db is linked, no sector padding */
 	sqlite3_int64 start; /* file offset of buf[0] */
 	size_t len;
 	unsigned char *buf; /* WAL_BUFFER bytes, allocated on first use */
 	bool buffered;      /* the connection syncs every commit */
-	bool nosync;        /* its syncs write the buffer out, no more */
+	bool nosync;        /* its commits' syncs write the buffer out only */
+	bool wrote_header;  /* since the last sync: the log's first bytes */
+	bool wrote_frames;  /* since the last sync: frames */
 };
+
+struct db_file {
+	struct wrapped w;     /* pMethods = &db_methods */
+	struct wal_file *wal; /* its open log, or NULL */
+};
+
+/* WAL_WRITE_LOCK: the first lock of the log's shared memory. */
+#define WAL_WRITE_LOCK 0
 
 static sqlite3_vfs wal_vfs;
 static sqlite3_vfs *base_vfs;
-static struct sqlite3_io_methods wal_methods;
+static struct sqlite3_io_methods wal_methods, db_methods;
 static pthread_once_t wal_once = PTHREAD_ONCE_INIT;
 static int wal_registered = SQLITE_ERROR;
 
@@ -57,8 +88,8 @@ wal_flush(struct wal_file *w)
 
 	for (size_t done = 0, n; rc == SQLITE_OK && done < w->len; done += n) {
 		n = w->len - done < WAL_PIECE ? w->len - done : WAL_PIECE;
-		rc = w->real->pMethods->xWrite(w->real, w->buf + done, (int)n,
-		    w->start + (sqlite3_int64)done);
+		rc = w->w.real->pMethods->xWrite(w->w.real, w->buf + done,
+		    (int)n, w->start + (sqlite3_int64)done);
 	}
 	w->len = 0;
 	return rc;
@@ -68,22 +99,135 @@ static int
 wal_close(sqlite3_file *f)
 {
 	struct wal_file *w = (struct wal_file *)f;
-	int rc = wal_flush(w), rc2 = w->real->pMethods->xClose(w->real);
+	int rc = wal_flush(w), rc2 = w->w.real->pMethods->xClose(w->w.real);
 
+	if (w->db != NULL && w->db->wal == w)
+		w->db->wal = NULL;
 	free(w->buf);
 	w->buf = NULL;
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
+/* ---- forwarded as they are, for both kinds of file ---- */
+
+static sqlite3_file *
+real_of(sqlite3_file *f)
+{
+	return ((struct wrapped *)f)->real;
+}
+
+static int
+fwd_lock(sqlite3_file *f, int level)
+{
+	return real_of(f)->pMethods->xLock(real_of(f), level);
+}
+
+static int
+fwd_unlock(sqlite3_file *f, int level)
+{
+	return real_of(f)->pMethods->xUnlock(real_of(f), level);
+}
+
+static int
+fwd_check_reserved(sqlite3_file *f, int *out)
+{
+	return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
+}
+
+static int
+fwd_sector_size(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xSectorSize(real_of(f));
+}
+
+static int
+fwd_device_characteristics(sqlite3_file *f)
+{
+	return real_of(f)->pMethods->xDeviceCharacteristics(real_of(f));
+}
+
+static int
+fwd_shm_map(
+    sqlite3_file *f, int region, int size, int extend, void volatile **p)
+{
+	return real_of(f)->pMethods->xShmMap(
+	    real_of(f), region, size, extend, p);
+}
+
+static int
+fwd_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+	return real_of(f)->pMethods->xShmLock(real_of(f), offset, n, flags);
+}
+
+static void
+fwd_shm_barrier(sqlite3_file *f)
+{
+	real_of(f)->pMethods->xShmBarrier(real_of(f));
+}
+
+static int
+fwd_shm_unmap(sqlite3_file *f, int delete_flag)
+{
+	return real_of(f)->pMethods->xShmUnmap(real_of(f), delete_flag);
+}
+
+static int
+fwd_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+{
+	return real_of(f)->pMethods->xUnfetch(real_of(f), off, p);
+}
+
+static int
+fwd_read(sqlite3_file *f, void *out, int amt, sqlite3_int64 off)
+{
+	return real_of(f)->pMethods->xRead(real_of(f), out, amt, off);
+}
+
+static int
+fwd_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
+{
+	return real_of(f)->pMethods->xWrite(real_of(f), data, amt, off);
+}
+
+static int
+fwd_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return real_of(f)->pMethods->xTruncate(real_of(f), size);
+}
+
+static int
+fwd_sync(sqlite3_file *f, int flags)
+{
+	return real_of(f)->pMethods->xSync(real_of(f), flags);
+}
+
+static int
+fwd_file_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return real_of(f)->pMethods->xFileSize(real_of(f), size);
+}
+
+static int
+fwd_file_control(sqlite3_file *f, int op, void *arg)
+{
+	return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
+}
+
+static int
+fwd_fetch(sqlite3_file *f, sqlite3_int64 off, int amt, void **p)
+{
+	return real_of(f)->pMethods->xFetch(real_of(f), off, amt, p);
+}
+
+/* ---- the log: the buffer goes out before anything else is done ---- */
+
 static int
 wal_read(sqlite3_file *f, void *out, int amt, sqlite3_int64 off)
 {
-	struct wal_file *w = (struct wal_file *)f;
-	int rc = wal_flush(w);
+	int rc = wal_flush((struct wal_file *)f);
 
-	return rc != SQLITE_OK
-	    ? rc
-	    : w->real->pMethods->xRead(w->real, out, amt, off);
+	return rc != SQLITE_OK ? rc : fwd_read(f, out, amt, off);
 }
 
 static int
@@ -92,10 +236,14 @@ wal_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
 	struct wal_file *w = (struct wal_file *)f;
 	int rc;
 
+	if (off == 0)
+		w->wrote_header = true;
+	else
+		w->wrote_frames = true;
 	if (amt <= 0 || !w->buffered) {
 		if ((rc = wal_flush(w)) != SQLITE_OK)
 			return rc;
-		return w->real->pMethods->xWrite(w->real, data, amt, off);
+		return w->w.real->pMethods->xWrite(w->w.real, data, amt, off);
 	}
 	if (w->len > 0 && off == w->start + (sqlite3_int64)w->len &&
 	    w->len + (size_t)amt <= WAL_BUFFER) {
@@ -107,7 +255,7 @@ wal_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
 		return rc;
 	if ((size_t)amt > WAL_PIECE ||
 	    (w->buf == NULL && (w->buf = malloc(WAL_BUFFER)) == NULL))
-		return w->real->pMethods->xWrite(w->real, data, amt, off);
+		return w->w.real->pMethods->xWrite(w->w.real, data, amt, off);
 	memcpy(w->buf, data, (size_t)amt);
 	w->start = off;
 	w->len = (size_t)amt;
@@ -117,161 +265,148 @@ wal_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
 static int
 wal_truncate(sqlite3_file *f, sqlite3_int64 size)
 {
-	struct wal_file *w = (struct wal_file *)f;
-	int rc = wal_flush(w);
+	int rc = wal_flush((struct wal_file *)f);
 
-	return rc != SQLITE_OK ? rc
-			       : w->real->pMethods->xTruncate(w->real, size);
+	return rc != SQLITE_OK ? rc : fwd_truncate(f, size);
 }
 
+/* Unsynced (nosync), only the sync that ends a commit — frames written
+ * since the last sync, the log's header not — is left to the caller's
+ * own sync of the log.  The others stay: the header's after the log
+ * starts over, and a checkpoint's before it copies frames into the
+ * database, which must never hold pages whose frames could be lost. */
 static int
 wal_sync(sqlite3_file *f, int flags)
 {
 	struct wal_file *w = (struct wal_file *)f;
 	int rc = wal_flush(w);
+	bool commit_only = w->wrote_frames && !w->wrote_header;
 
-	if (rc != SQLITE_OK || w->nosync)
+	if (rc != SQLITE_OK)
 		return rc;
-	return w->real->pMethods->xSync(w->real, flags);
+	w->wrote_header = w->wrote_frames = false;
+	if (w->nosync && commit_only)
+		return SQLITE_OK;
+	return w->w.real->pMethods->xSync(w->w.real, flags);
 }
 
 static int
 wal_file_size(sqlite3_file *f, sqlite3_int64 *size)
 {
-	struct wal_file *w = (struct wal_file *)f;
-	int rc = wal_flush(w);
+	int rc = wal_flush((struct wal_file *)f);
 
-	return rc != SQLITE_OK ? rc
-			       : w->real->pMethods->xFileSize(w->real, size);
-}
-
-static int
-wal_lock(sqlite3_file *f, int level)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xLock(w->real, level);
-}
-
-static int
-wal_unlock(sqlite3_file *f, int level)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xUnlock(w->real, level);
-}
-
-static int
-wal_check_reserved(sqlite3_file *f, int *out)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xCheckReservedLock(w->real, out);
+	return rc != SQLITE_OK ? rc : fwd_file_size(f, size);
 }
 
 static int
 wal_file_control(sqlite3_file *f, int op, void *arg)
 {
-	struct wal_file *w = (struct wal_file *)f;
-	int rc = wal_flush(w);
+	int rc = wal_flush((struct wal_file *)f);
 
-	return rc != SQLITE_OK
-	    ? rc
-	    : w->real->pMethods->xFileControl(w->real, op, arg);
-}
-
-static int
-wal_sector_size(sqlite3_file *f)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xSectorSize(w->real);
-}
-
-static int
-wal_device_characteristics(sqlite3_file *f)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xDeviceCharacteristics(w->real);
-}
-
-static int
-wal_shm_map(
-    sqlite3_file *f, int region, int size, int extend, void volatile **p)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xShmMap(w->real, region, size, extend, p);
-}
-
-static int
-wal_shm_lock(sqlite3_file *f, int offset, int n, int flags)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xShmLock(w->real, offset, n, flags);
-}
-
-static void
-wal_shm_barrier(sqlite3_file *f)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	w->real->pMethods->xShmBarrier(w->real);
-}
-
-static int
-wal_shm_unmap(sqlite3_file *f, int delete_flag)
-{
-	struct wal_file *w = (struct wal_file *)f;
-
-	return w->real->pMethods->xShmUnmap(w->real, delete_flag);
+	return rc != SQLITE_OK ? rc : fwd_file_control(f, op, arg);
 }
 
 static int
 wal_fetch(sqlite3_file *f, sqlite3_int64 off, int amt, void **p)
 {
-	struct wal_file *w = (struct wal_file *)f;
-	int rc = wal_flush(w);
+	int rc = wal_flush((struct wal_file *)f);
 
-	return rc != SQLITE_OK
-	    ? rc
-	    : w->real->pMethods->xFetch(w->real, off, amt, p);
+	return rc != SQLITE_OK ? rc : fwd_fetch(f, off, amt, p);
 }
+
+/* ---- the database file: the write lock's end writes its log out ---- */
 
 static int
-wal_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+db_close(sqlite3_file *f)
 {
-	struct wal_file *w = (struct wal_file *)f;
+	struct db_file *d = (struct db_file *)f;
 
-	return w->real->pMethods->xUnfetch(w->real, off, p);
+	if (d->wal != NULL)
+		d->wal->db = NULL;
+	return real_of(f)->pMethods->xClose(real_of(f));
 }
 
-/* Log files get the buffer; every other file is the base VFS's own,
- * opened in place (our files are large enough to hold one). */
+/* A write transaction ends by giving up the log's write lock: a commit's
+ * sync has written the buffer out already; what one that rolled back
+ * spilled is written now, while the lock is still held — no other
+ * connection can have written there yet.  (Written, not dropped: should a
+ * commit ever end without its sync, its frames still reach the file.) */
+static int
+db_shm_lock(sqlite3_file *f, int offset, int n, int flags)
+{
+	struct db_file *d = (struct db_file *)f;
+
+	/* A failed write loses only what did not commit; the lock is given
+	 * up whatever happens. */
+	if (d->wal != NULL && offset == WAL_WRITE_LOCK && n == 1 &&
+	    flags == (SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE))
+		(void)wal_flush(d->wal);
+	return fwd_shm_lock(f, offset, n, flags);
+}
+
+/* ---- opening ---- */
+
+/* Open the base VFS's file behind ours; false (and f left unopened) when
+ * the base is not one we know, to be opened in place instead. */
+static int
+open_wrapped(const char *name, sqlite3_file *f, int flags, int *out_flags,
+    const struct sqlite3_io_methods *methods, bool *in_place)
+{
+	struct wrapped *w = (struct wrapped *)f;
+	int rc;
+
+	*in_place = false;
+	w->real = (sqlite3_file *)((char *)f + sizeof(struct wal_file));
+	rc = base_vfs->xOpen(base_vfs, name, w->real, flags, out_flags);
+	if (rc != SQLITE_OK) {
+		if (w->real->pMethods != NULL)
+			w->real->pMethods->xClose(w->real);
+		return rc;
+	}
+	if (w->real->pMethods == NULL)
+		return SQLITE_CANTOPEN;
+	if (w->real->pMethods->iVersion < 3) {
+		w->real->pMethods->xClose(w->real);
+		*in_place = true;
+		return base_vfs->xOpen(base_vfs, name, f, flags, out_flags);
+	}
+	w->base.pMethods = methods;
+	return SQLITE_OK;
+}
+
+/* Databases and logs are ours; every other file is the base VFS's own,
+ * opened in place (our files are large enough to hold one).  A log is
+ * linked to its database's file, which SQLite opened first. */
 static int
 wal_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
     int *out_flags)
 {
-	struct wal_file *w = (struct wal_file *)f;
+	bool in_place;
 	int rc;
 
 	(void)vfs;
+	if ((flags & SQLITE_OPEN_MAIN_DB) != 0) {
+		memset(f, 0, sizeof(struct db_file));
+		return open_wrapped(
+		    name, f, flags, out_flags, &db_methods, &in_place);
+	}
 	if ((flags & SQLITE_OPEN_WAL) == 0)
 		return base_vfs->xOpen(base_vfs, name, f, flags, out_flags);
-	memset(w, 0, sizeof(*w));
-	w->real = (sqlite3_file *)(w + 1);
-	rc = base_vfs->xOpen(base_vfs, name, w->real, flags, out_flags);
-	if (rc != SQLITE_OK || w->real->pMethods == NULL)
-		return rc;
-	if (w->real->pMethods->iVersion < 3) {
-		/* Not a base we know: its own file, unbuffered. */
-		w->real->pMethods->xClose(w->real);
-		return base_vfs->xOpen(base_vfs, name, f, flags, out_flags);
+	memset(f, 0, sizeof(struct wal_file));
+	rc = open_wrapped(name, f, flags, out_flags, &wal_methods, &in_place);
+	if (rc == SQLITE_OK && !in_place) {
+		struct wal_file *w = (struct wal_file *)f;
+		sqlite3_file *main = sqlite3_database_file_object(name);
+
+		if (main != NULL && main->pMethods == &db_methods) {
+			w->db = (struct db_file *)main;
+			w->db->wal = w;
+		}
+		w->can_gather = w->db != NULL &&
+		    (fwd_device_characteristics(f) &
+			SQLITE_IOCAP_POWERSAFE_OVERWRITE) != 0;
 	}
-	w->base.pMethods = &wal_methods;
-	return SQLITE_OK;
+	return rc;
 }
 
 static void
@@ -293,18 +428,39 @@ wal_register(void)
 	    .xTruncate = wal_truncate,
 	    .xSync = wal_sync,
 	    .xFileSize = wal_file_size,
-	    .xLock = wal_lock,
-	    .xUnlock = wal_unlock,
-	    .xCheckReservedLock = wal_check_reserved,
+	    .xLock = fwd_lock,
+	    .xUnlock = fwd_unlock,
+	    .xCheckReservedLock = fwd_check_reserved,
 	    .xFileControl = wal_file_control,
-	    .xSectorSize = wal_sector_size,
-	    .xDeviceCharacteristics = wal_device_characteristics,
-	    .xShmMap = wal_shm_map,
-	    .xShmLock = wal_shm_lock,
-	    .xShmBarrier = wal_shm_barrier,
-	    .xShmUnmap = wal_shm_unmap,
+	    .xSectorSize = fwd_sector_size,
+	    .xDeviceCharacteristics = fwd_device_characteristics,
+	    .xShmMap = fwd_shm_map,
+	    .xShmLock = fwd_shm_lock,
+	    .xShmBarrier = fwd_shm_barrier,
+	    .xShmUnmap = fwd_shm_unmap,
 	    .xFetch = wal_fetch,
-	    .xUnfetch = wal_unfetch,
+	    .xUnfetch = fwd_unfetch,
+	};
+	db_methods = (struct sqlite3_io_methods){
+	    .iVersion = 3,
+	    .xClose = db_close,
+	    .xRead = fwd_read,
+	    .xWrite = fwd_write,
+	    .xTruncate = fwd_truncate,
+	    .xSync = fwd_sync,
+	    .xFileSize = fwd_file_size,
+	    .xLock = fwd_lock,
+	    .xUnlock = fwd_unlock,
+	    .xCheckReservedLock = fwd_check_reserved,
+	    .xFileControl = fwd_file_control,
+	    .xSectorSize = fwd_sector_size,
+	    .xDeviceCharacteristics = fwd_device_characteristics,
+	    .xShmMap = fwd_shm_map,
+	    .xShmLock = db_shm_lock,
+	    .xShmBarrier = fwd_shm_barrier,
+	    .xShmUnmap = fwd_shm_unmap,
+	    .xFetch = fwd_fetch,
+	    .xUnfetch = fwd_unfetch,
 	};
 	wal_registered = sqlite3_vfs_register(&wal_vfs, 0);
 }
@@ -330,7 +486,7 @@ ch_walvfs_set(sqlite3 *handle, bool gather, bool sync)
 	w = (struct wal_file *)f;
 	if (!gather)
 		rc = wal_flush(w);
-	w->buffered = gather;
+	w->buffered = gather && w->can_gather;
 	w->nosync = !sync;
 	return rc;
 }
