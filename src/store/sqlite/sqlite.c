@@ -57,12 +57,16 @@ static const char *vfs_name;
 
 /* Once per process, before SQLite first initialises: no memory
  * statistics (SQLite would take a global mutex around every allocation
- * of every connection to keep them), and the VFS that gathers the log's
- * writes. */
+ * of every connection to keep them); a DSN's path is a file's name, never
+ * a "file:" URI with options (Debian's SQLite reads URIs by default: its
+ * options could change how the log is written, and sync_log, which names
+ * the log after the path, would sync another file); and the VFS that
+ * gathers the log's writes. */
 static void
 setup(void)
 {
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	(void)sqlite3_config(SQLITE_CONFIG_URI, 0);
 	vfs_name = ch_walvfs();
 }
 
