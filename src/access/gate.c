@@ -987,6 +987,12 @@ static struct {
 	struct ch_gate_job *sync_head, *sync_tail;
 	size_t sync_n;
 	bool committer_done;
+	/* Pipelined: a sync of the log failed.  The batches it covered are
+	 * committed and visible, and a later sync may well succeed (the
+	 * kernel reports a lost write-back once), so later batches would be
+	 * acknowledged over frames that may never reach the disk: nothing is
+	 * decided any more until the server is restarted. */
+	bool sync_failed;
 	pthread_t syncer;
 } gc = {.lock = PTHREAD_MUTEX_INITIALIZER,
     .queued = PTHREAD_COND_INITIALIZER,
@@ -1134,9 +1140,15 @@ syncer_main(void *arg)
 			if ((err = ch_store_sync(gc.store)) != CH_OK)
 				log_error("the access log could not be synced "
 					  "(%s): the decisions waiting for it "
-					  "are refused",
+					  "are refused, and so is every "
+					  "decision until the server is "
+					  "restarted (what the disk failed to "
+					  "write is then read back from the "
+					  "log, or found missing)",
 				    ch_strerror(err));
 			pthread_mutex_lock(&gc.lock);
+			if (err != CH_OK)
+				gc.sync_failed = true;
 			gc.stats.syncs++;
 			gc.stats.sync_us +=
 			    (uint64_t)(clock_us(CLOCK_MONOTONIC) - t0);
@@ -1157,6 +1169,7 @@ committer_main(void *arg)
 	for (;;) {
 		struct ch_gate_job *batch, *last;
 		size_t n = 1;
+		bool failed;
 
 		while (gc.head == NULL && !gc.stopping)
 			pthread_cond_wait(&gc.queued, &gc.lock);
@@ -1171,9 +1184,18 @@ committer_main(void *arg)
 		if (gc.head == NULL)
 			gc.tail = NULL;
 		last->next = NULL;
+		failed = gc.sync_failed;
 		pthread_mutex_unlock(&gc.lock);
 
-		run_batch(batch, n);
+		if (failed) {
+			for (struct ch_gate_job *j = batch; j != NULL;
+			     j = j->next) {
+				j->err = CH_ERR_IO;
+				j->batched = false;
+			}
+		} else {
+			run_batch(batch, n);
+		}
 
 		pthread_mutex_lock(&gc.lock);
 		gc.stats.decisions += n;
@@ -1215,6 +1237,7 @@ ch_gate_committer_start_ex(
 	gc.head = gc.tail = NULL;
 	gc.pipelined = pipelined;
 	gc.committer_done = false;
+	gc.sync_failed = false;
 	gc.sync_head = gc.sync_tail = NULL;
 	gc.sync_n = 0;
 	if (pthread_create(&gc.syncer, NULL, syncer_main, NULL) != 0) {
