@@ -420,30 +420,10 @@ wal_register(void)
 	wal_vfs.pNext = NULL;
 	wal_vfs.szOsFile = (int)sizeof(struct wal_file) + base_vfs->szOsFile;
 	wal_vfs.xOpen = wal_open;
+	/* Both kinds forward what they do not change. */
 	wal_methods = (struct sqlite3_io_methods){
 	    .iVersion = 3,
 	    .xClose = wal_close,
-	    .xRead = wal_read,
-	    .xWrite = wal_write,
-	    .xTruncate = wal_truncate,
-	    .xSync = wal_sync,
-	    .xFileSize = wal_file_size,
-	    .xLock = fwd_lock,
-	    .xUnlock = fwd_unlock,
-	    .xCheckReservedLock = fwd_check_reserved,
-	    .xFileControl = wal_file_control,
-	    .xSectorSize = fwd_sector_size,
-	    .xDeviceCharacteristics = fwd_device_characteristics,
-	    .xShmMap = fwd_shm_map,
-	    .xShmLock = fwd_shm_lock,
-	    .xShmBarrier = fwd_shm_barrier,
-	    .xShmUnmap = fwd_shm_unmap,
-	    .xFetch = wal_fetch,
-	    .xUnfetch = fwd_unfetch,
-	};
-	db_methods = (struct sqlite3_io_methods){
-	    .iVersion = 3,
-	    .xClose = db_close,
 	    .xRead = fwd_read,
 	    .xWrite = fwd_write,
 	    .xTruncate = fwd_truncate,
@@ -456,12 +436,23 @@ wal_register(void)
 	    .xSectorSize = fwd_sector_size,
 	    .xDeviceCharacteristics = fwd_device_characteristics,
 	    .xShmMap = fwd_shm_map,
-	    .xShmLock = db_shm_lock,
+	    .xShmLock = fwd_shm_lock,
 	    .xShmBarrier = fwd_shm_barrier,
 	    .xShmUnmap = fwd_shm_unmap,
 	    .xFetch = fwd_fetch,
 	    .xUnfetch = fwd_unfetch,
 	};
+	db_methods = wal_methods;
+	db_methods.xClose = db_close;
+	db_methods.xShmLock = db_shm_lock;
+	/* The log writes its buffer out before anything else. */
+	wal_methods.xRead = wal_read;
+	wal_methods.xWrite = wal_write;
+	wal_methods.xTruncate = wal_truncate;
+	wal_methods.xSync = wal_sync;
+	wal_methods.xFileSize = wal_file_size;
+	wal_methods.xFileControl = wal_file_control;
+	wal_methods.xFetch = wal_fetch;
 	wal_registered = sqlite3_vfs_register(&wal_vfs, 0);
 }
 
