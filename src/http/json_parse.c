@@ -115,7 +115,6 @@ fast_integer(struct cursor *c)
 		return NULL;
 	if (*c->p == '0') {
 		c->p++;
-		digits = 1;
 	} else {
 		while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
 			if (++digits > FAST_MAX_DIGITS)
