@@ -24,7 +24,6 @@ struct ch_store;
 struct ch_tx;
 
 #define CH_ACCESS_MAX_WINDOWS 16 /* time windows in one schedule */
-#define CH_ACCESS_MAX_RULES 256  /* rules considered for one post */
 #define CH_ACCESS_PIN_HASH_LEN 120
 
 enum ch_posture {

@@ -202,7 +202,8 @@ config_load(struct ch_tx *tx, const char *post_id, int64_t version,
 		err = CH_ERR_NOMEM;
 		goto fail;
 	}
-	for (size_t i = 0; i < nrows && i < CH_ACCESS_MAX_RULES; i++) {
+	/* Every rule: one left out could be the deny that matters. */
+	for (size_t i = 0; i < nrows; i++) {
 		struct ch_access_rule *r = &c->rules[c->nrules++];
 		struct ch_fault ignore;
 
@@ -1124,6 +1125,7 @@ syncer_main(void *arg)
 	for (;;) {
 		struct ch_gate_job *jobs;
 		int64_t t0;
+		bool failed;
 		ch_err err;
 
 		while (gc.sync_head == NULL && !gc.committer_done)
@@ -1133,9 +1135,15 @@ syncer_main(void *arg)
 		jobs = gc.sync_head;
 		gc.sync_head = gc.sync_tail = NULL;
 		gc.sync_n = 0;
+		failed = gc.sync_failed;
 		pthread_mutex_unlock(&gc.lock);
 		err = CH_OK;
-		if (gc.pipelined) {
+		if (failed) {
+			/* Committed after (or beside) frames a failed sync
+			 * may have lost: never acknowledged, whatever a later
+			 * sync says. */
+			err = CH_ERR_IO;
+		} else if (gc.pipelined) {
 			t0 = clock_us(CLOCK_MONOTONIC);
 			if ((err = ch_store_sync(gc.store)) != CH_OK)
 				log_error("the access log could not be synced "

@@ -363,7 +363,7 @@ ch_store_rule_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
 	    "SELECT " RULE_COLUMNS " FROM access_rules r LEFT JOIN"
 	    " access_schedules s ON s.id = r.schedule_id"
 	    " WHERE (CAST($1 AS TEXT) IS NULL OR r.post_id = $1)"
-	    " ORDER BY r.created_at, r.id LIMIT 256",
+	    " ORDER BY r.created_at, r.id",
 	    v, 1, &rule_kind, arena, &rows, count);
 	*out = rows;
 	return err;

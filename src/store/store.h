@@ -598,7 +598,7 @@ ch_err ch_store_rule_insert(struct ch_tx *tx, const struct ch_rule_row *r);
 ch_err ch_store_rule_get(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_rule_row *out);
 ch_err ch_store_rule_delete(struct ch_tx *tx, const char *id);
-/* The rules of a post with their schedules' windows. */
+/* Every rule of a post (none left out), with its schedule's windows. */
 ch_err ch_store_rule_list(struct ch_tx *tx, const char *post_id,
     ch_arena *arena, struct ch_rule_row **out, size_t *count);
 /* A post's posture code ("normal" when none was set). */
