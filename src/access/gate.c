@@ -1239,6 +1239,12 @@ ch_gate_committer_start_ex(
 		pthread_mutex_unlock(&gc.lock);
 		return CH_ERR_CONFLICT;
 	}
+	/* Pipelined: the log's descriptor for its syncs is opened before
+	 * the first unsynced commit, so it hears of any write-back lost
+	 * from then on (sqlite_sync_log). */
+	if (pipelined && ch_store_sync(store) != CH_OK)
+		log_warn("the access log could not be synced before the "
+			 "committer started; it is tried again at each batch");
 	gc.store = store;
 	gc.max_batch = max_batch > 0 ? max_batch : 64;
 	gc.stopping = false;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/db.h"
@@ -677,28 +678,55 @@ sqlite_set_durable(ch_db *db, bool durable)
 	return CH_OK;
 }
 
+/* The log's descriptor for sync_log, kept open from the first sync on.
+ * The kernel reports a lost write-back to every descriptor open when it
+ * happened, once each; one opened anew after another connection's fsync
+ * was told would hear nothing, and commits written after the lost frames
+ * would be acknowledged.  Opened again when the path names another file
+ * (the log removed and made anew when its last connection closed). */
+static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
+static int sync_fd = -1;
+static char sync_path[4096];
+static dev_t sync_dev;
+static ino_t sync_ino;
+
 /* fsync the write-ahead log: every commit written to it so far is on
- * disk when this returns CH_OK.  The file is opened each time, so that
- * it is the log SQLite writes now. */
+ * disk when this returns CH_OK. */
 static ch_err
 sqlite_sync_log(const char *dsn)
 {
-	char path[4096];
-	int fd, rc;
+	char path[sizeof(sync_path)];
+	struct stat st;
+	ch_err err = CH_OK;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s-wal",
 		dsn + strlen("sqlite:")) >= sizeof(path))
 		return CH_ERR_INVALID;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	pthread_mutex_lock(&sync_lock);
+	if (stat(path, &st) != 0) {
 		log_error(
-		    "cannot open %s to sync it: %s", path, strerror(errno));
-		return CH_ERR_IO;
+		    "cannot find %s to sync it: %s", path, strerror(errno));
+		err = CH_ERR_IO;
+	} else if (sync_fd < 0 || strcmp(sync_path, path) != 0 ||
+	    st.st_dev != sync_dev || st.st_ino != sync_ino) {
+		if (sync_fd >= 0)
+			close(sync_fd);
+		if ((sync_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			log_error("cannot open %s to sync it: %s", path,
+			    strerror(errno));
+			err = CH_ERR_IO;
+		} else {
+			ch_strlcpy(sync_path, path, sizeof(sync_path));
+			sync_dev = st.st_dev;
+			sync_ino = st.st_ino;
+		}
 	}
-	rc = fdatasync(fd);
-	if (rc != 0)
+	if (err == CH_OK && fdatasync(sync_fd) != 0) {
 		log_error("cannot sync %s: %s", path, strerror(errno));
-	close(fd);
-	return rc == 0 ? CH_OK : CH_ERR_IO;
+		err = CH_ERR_IO;
+	}
+	pthread_mutex_unlock(&sync_lock);
+	return err;
 }
 
 const struct ch_db_ops ch_db_sqlite_ops = {
