@@ -164,10 +164,11 @@ struct ch_access_facts {
 struct ch_access_result {
 	bool granted;
 	enum ch_access_reason reason;
-	bool passback_flag;   /* soft anti-passback: granted, flagged */
-	bool duress;          /* raise a silent alarm */
-	bool out_of_schedule; /* a rule would have granted at another time */
-	const char *rule_id;  /* the deciding rule, or NULL */
+	bool passback_flag;      /* soft anti-passback: granted, flagged */
+	bool duress;             /* raise a silent alarm */
+	bool out_of_schedule;    /* a rule would have granted at another time */
+	char rule_id[CH_ID_LEN]; /* the deciding rule, or "" (a copy: the
+				  * rules may be freed once decided) */
 };
 
 /*

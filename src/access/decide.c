@@ -375,7 +375,8 @@ rules_grant(const struct ch_access_facts *f, struct ch_access_result *out)
 		    ch_schedule_open(&r->schedule, f->weekday, f->minute);
 		if (r->effect == CH_RULE_DENY) {
 			if (open) {
-				out->rule_id = r->id;
+				ch_strlcpy(
+				    out->rule_id, r->id, sizeof(out->rule_id));
 				finish(out, false, CH_REASON_DENY_RULE);
 				return false;
 			}
@@ -404,12 +405,12 @@ rules_grant(const struct ch_access_facts *f, struct ch_access_result *out)
 	 * security staff. */
 	if (f->posture == CH_POSTURE_HEIGHTENED && !scheduled_grant &&
 	    !f->security_staff) {
-		out->rule_id = grant->id;
+		ch_strlcpy(out->rule_id, grant->id, sizeof(out->rule_id));
 		finish(out, false, CH_REASON_HEIGHTENED);
 		return false;
 	}
 	out->out_of_schedule = false;
-	out->rule_id = grant->id;
+	ch_strlcpy(out->rule_id, grant->id, sizeof(out->rule_id));
 	return true;
 }
 

@@ -993,10 +993,20 @@ ch_http_stop(struct ch_http_server *srv)
 	if (srv->daemon != NULL) {
 		/* Deferred answers are awaited (new ones are answered at
 		 * once from now on), and suspended streams must be resumed
-		 * and ended, before the daemon stops. */
+		 * and ended, before the daemon stops: libmicrohttpd aborts
+		 * the process when stopped with a connection suspended.  A
+		 * decision waits for its batch to reach the disk, however
+		 * long that takes (a SIGKILL is safe, should the operator
+		 * not want to wait). */
 		server_closing = true;
-		for (int i = 0; i < 30000 && deferred_in_flight > 0; i++)
+		for (long i = 1; deferred_in_flight > 0; i++) {
 			usleep(1000);
+			if (i % 10000 == 0)
+				log_warn(
+				    "stopping: %d decisions still wait "
+				    "for the disk before they are answered",
+				    (int)deferred_in_flight);
+		}
 		ch_feed_close_streams();
 		for (int i = 0; i < 100 && ch_feed_open_streams() > 0; i++)
 			usleep(10 * 1000);
