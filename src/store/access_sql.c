@@ -443,7 +443,15 @@ ch_store_access_config_version(struct ch_tx *tx, int64_t *version)
 	struct ch_rows *r = NULL;
 	ch_err err;
 
-	err = ch_tx_query(tx, "SELECT config FROM access_head WHERE id = 1",
+	/* Written, not only read: on PostgreSQL the row's lock, held to the
+	 * commit, orders the decisions of concurrent transactions and the
+	 * configuration's changes as SQLite's write lock does (two swipes of
+	 * one holder must not both read where they were before either
+	 * moves). */
+	err = ch_tx_query(tx,
+	    "INSERT INTO access_head (id, seq, config) VALUES (1, 0, 0)"
+	    " ON CONFLICT (id) DO UPDATE SET config = access_head.config"
+	    " RETURNING config",
 	    NULL, 0, &r, NULL);
 	if (err != CH_OK)
 		return err;

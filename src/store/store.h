@@ -609,8 +609,9 @@ ch_err ch_store_posture_set(struct ch_tx *tx, const char *post_id,
 /* The roles of the enabled user account of a person (0 when none). */
 ch_err ch_store_person_roles(
     struct ch_tx *tx, const char *person_id, unsigned *roles);
-/* The access configuration's change counter, and a bump of it (in the
- * transaction of the change). */
+/* The access configuration's change counter, locked to the end of the
+ * (write) transaction, and a bump of it (in the transaction of the
+ * change). */
 ch_err ch_store_access_config_version(struct ch_tx *tx, int64_t *version);
 ch_err ch_store_access_config_bump(struct ch_tx *tx);
 /* What the gate needs of a badge in one query: the credential and its

@@ -1042,6 +1042,45 @@ Test(gate, a_deny_after_three_hundred_rules_still_denies, .init = setup,
 	    CH_REASON_DENY_RULE);
 }
 
+/* Decision transactions are ordered on both engines: a second one waits,
+ * at its read of the configuration's version, for the first to commit
+ * (SQLite's write lock; on PostgreSQL the version row's lock — without it
+ * two swipes of one holder, group commit off, could both pass hard
+ * anti-passback). */
+static int64_t second_waited_ms;
+
+static void *
+second_decision_tx(void *arg)
+{
+	struct ch_tx *tx = NULL;
+	int64_t t0 = ch_clock_mono_ms(), v;
+
+	(void)arg;
+	cr_assert_eq(ch_store_begin(store, true, &tx), CH_OK);
+	cr_assert_eq(ch_store_access_config_version(tx, &v), CH_OK);
+	second_waited_ms = ch_clock_mono_ms() - t0;
+	ch_store_rollback(tx);
+	return NULL;
+}
+
+Test(gate, decision_transactions_wait_for_one_another, .init = setup,
+    .fini = teardown)
+{
+	struct ch_tx *tx = NULL;
+	pthread_t t;
+	int64_t v;
+
+	cr_assert_eq(ch_store_begin(store, true, &tx), CH_OK);
+	cr_assert_eq(ch_store_access_config_version(tx, &v), CH_OK);
+	second_waited_ms = -1;
+	cr_assert_eq(pthread_create(&t, NULL, second_decision_tx, NULL), 0);
+	usleep(300 * 1000);
+	cr_expect_eq(second_waited_ms, -1, "the second went on at once");
+	cr_assert_eq(ch_store_commit(tx), CH_OK);
+	pthread_join(t, NULL);
+	cr_expect_geq(second_waited_ms, 250);
+}
+
 /* ---- alarms: handling and escalation under a controlled clock ---- */
 
 static struct ch_alarm
