@@ -169,8 +169,8 @@ main(int argc, char **argv)
 	printf("== audit: write transactions/s with and without the audit "
 	       "record (%s), median of %ld alternating %d ms slices\n",
 	    ch_store_engine(store), rounds * SLICES_PER_ROUND, SLICE_MS);
-	if ((err = ch_audit_checkpointer_start(store, key, 1000, 60, &cp)) !=
-	    CH_OK)
+	if ((err = ch_audit_checkpointer_start(
+		 store, key, NULL, 1000, 60, &cp)) != CH_OK)
 		die("checkpointer", err);
 	for (long r = 0; r < rounds * SLICES_PER_ROUND; r++) {
 		without[r] = write_rate(false);
@@ -205,10 +205,11 @@ main(int argc, char **argv)
 		if ((err = ch_store_commit(tx)) != CH_OK)
 			die("commit", err);
 		if (batches % 10 == 9 &&
-		    (err = ch_audit_checkpoint(store, key, &size)) != CH_OK)
+		    (err = ch_audit_checkpoint(store, key, NULL, &size)) !=
+			CH_OK)
 			die("checkpoint", err);
 	}
-	if ((err = ch_audit_checkpoint(store, key, &size)) != CH_OK)
+	if ((err = ch_audit_checkpoint(store, key, NULL, &size)) != CH_OK)
 		die("checkpoint", err);
 
 	printf("== audit: verify records/s against raw SHA-256 of "
@@ -240,7 +241,7 @@ main(int argc, char **argv)
 
 		t0 = ch_clock_mono_ms();
 		if ((err = ch_store_begin(store, false, &tx)) != CH_OK ||
-		    (err = ch_audit_verify(tx, &pub, &rep)) != CH_OK)
+		    (err = ch_audit_verify(tx, &pub, NULL, &rep)) != CH_OK)
 			die("verify", err);
 		ch_store_rollback(tx);
 		if (!rep.ok) {

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/audit.h"
@@ -18,6 +19,7 @@
 
 static const char usage[] =
     "usage: chancery audit verify [--dir DIR | --db DSN] [--key FILE.pub]\n"
+    "                             [--checkpoint FILE]\n"
     "       chancery audit checkpoint [--dir DIR | --db DSN] [--sign]\n"
     "\n"
     "verify      check the whole audit log offline: every record's leaf\n"
@@ -30,11 +32,22 @@ static const char usage[] =
     "            (DIR/keys/audit.key).\n"
     "  --dir DIR   the post's directory (default " CH_DEFAULT_DIR ")\n"
     "  --db DSN    sqlite:PATH or postgresql://USER@HOST:PORT/DB\n"
-    "  --key FILE  the verifier key (default DIR/keys/audit.pub)\n";
+    "  --key FILE  the verifier key (default DIR/keys/audit.pub)\n"
+    "  --checkpoint FILE\n"
+    "              a signed checkpoint kept outside the database (HQ's,\n"
+    "              an auditor's; default DIR/keys/audit.last, where the\n"
+    "              signer keeps its last one, when it exists): the log\n"
+    "              must hold its history, and the database's checkpoints\n"
+    "              reach it.  Without one, whoever can write the database\n"
+    "              could remove its checkpoints and rewrite what they\n"
+    "              covered.\n";
 
 static int
-verify(struct ch_cli_common *c, const char *key_file)
+verify(struct ch_cli_common *c, const char *key_file, const char *cp_file)
 {
+	struct ch_checkpoint trusted;
+	char cp_path[4096];
+	bool have_trusted = false;
 	struct ch_note_verifier key;
 	struct ch_audit_verify_report rep;
 	struct ch_store *store;
@@ -56,10 +69,30 @@ verify(struct ch_cli_common *c, const char *key_file)
 		    key_file);
 		return CH_EXIT_FAIL;
 	}
+	if (cp_file != NULL) {
+		if (ch_audit_last_load(cp_file, &key, &trusted) != CH_OK) {
+			fprintf(stderr,
+			    "chancery: %s is not a checkpoint signed by %s\n",
+			    cp_file, key.name);
+			return CH_EXIT_FAIL;
+		}
+		have_trusted = true;
+	} else {
+		/* The signer's own, when it is there and signed by this
+		 * key (another key is checked against the database only). */
+		ch_audit_last_path(
+		    c->dir ? c->dir : CH_DEFAULT_DIR, cp_path, sizeof(cp_path));
+		if (access(cp_path, F_OK) == 0 &&
+		    ch_audit_last_load(cp_path, &key, &trusted) == CH_OK) {
+			cp_file = cp_path;
+			have_trusted = true;
+		}
+	}
 	if ((store = ch_cli_open_store(c, 1)) == NULL)
 		return CH_EXIT_FAIL;
 	if ((err = ch_store_begin(store, false, &tx)) != CH_OK ||
-	    (err = ch_audit_verify(tx, &key, &rep)) != CH_OK ||
+	    (err = ch_audit_verify(
+		 tx, &key, have_trusted ? &trusted : NULL, &rep)) != CH_OK ||
 	    (err = ch_store_audit_last_seq(tx, &last)) != CH_OK) {
 		ch_store_rollback(tx);
 		ch_store_close(store);
@@ -81,6 +114,14 @@ verify(struct ch_cli_common *c, const char *key_file)
 	       "signed by %s, the last at size %lld (%lld ms)\n",
 	    (long long)rep.records, (long long)rep.checkpoints, key.name,
 	    (long long)rep.covered, (long long)(ch_clock_mono_ms() - t0));
+	if (have_trusted)
+		printf("and it holds the history of the checkpoint kept in %s "
+		       "(size %llu)\n",
+		    cp_file, (unsigned long long)trusted.size);
+	else
+		printf("no checkpoint kept outside the database was given "
+		       "(--checkpoint): a rewrite that also removed the "
+		       "checkpoints would not show\n");
 	if (last > rep.covered)
 		printf("records %lld-%lld are not covered by a checkpoint yet "
 		       "(the server signs one within a minute)\n",
@@ -93,6 +134,7 @@ checkpoint(struct ch_cli_common *c, bool sign)
 {
 	struct ch_audit_checkpoint_row row;
 	struct ch_note_signer *key = NULL;
+	char last_path[4096];
 	struct ch_store *store;
 	struct ch_ctx ctx;
 	int64_t size = 0;
@@ -110,7 +152,11 @@ checkpoint(struct ch_cli_common *c, bool sign)
 		ch_note_signer_free(key);
 		return CH_EXIT_FAIL;
 	}
-	if (sign && (err = ch_audit_checkpoint(store, key, &size)) != CH_OK) {
+	ch_audit_last_path(
+	    c->dir ? c->dir : CH_DEFAULT_DIR, last_path, sizeof(last_path));
+	if (sign &&
+	    (err = ch_audit_checkpoint(store, key, last_path, &size)) !=
+		CH_OK) {
 		ch_cli_error("could not sign a checkpoint", err, NULL);
 		ch_note_signer_free(key);
 		ch_store_close(store);
@@ -136,11 +182,12 @@ ch_cmd_audit(int argc, char **argv)
 	    {"db", required_argument, NULL, 'D'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"sign", no_argument, NULL, 's'},
+	    {"checkpoint", required_argument, NULL, 'c'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct ch_cli_common c = {0};
-	const char *key_file = NULL;
+	const char *key_file = NULL, *cp_file = NULL;
 	bool sign = false;
 	int ch;
 
@@ -164,6 +211,9 @@ ch_cmd_audit(int argc, char **argv)
 		case 's':
 			sign = true;
 			break;
+		case 'c':
+			cp_file = optarg;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return CH_EXIT_OK;
@@ -175,8 +225,9 @@ ch_cmd_audit(int argc, char **argv)
 	if (optind != argc)
 		goto bad;
 	if (strcmp(argv[1], "verify") == 0 && !sign)
-		return verify(&c, key_file);
-	if (strcmp(argv[1], "checkpoint") == 0 && key_file == NULL)
+		return verify(&c, key_file, cp_file);
+	if (strcmp(argv[1], "checkpoint") == 0 && key_file == NULL &&
+	    cp_file == NULL)
 		return checkpoint(&c, sign);
 bad:
 	fputs(usage, stderr);

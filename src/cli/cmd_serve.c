@@ -348,6 +348,7 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	struct ch_http_server *srv = NULL;
 	struct ch_audit_checkpointer *cp = NULL;
 	struct ch_note_signer *audit_key = NULL;
+	char last_path[4096];
 	struct sigaction sa;
 	const char *dir = o->common.dir ? o->common.dir : CH_DEFAULT_DIR;
 	int64_t t0 = ch_clock_mono_ms();
@@ -368,8 +369,9 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 		    dir, dir);
 		return CH_EXIT_FAIL;
 	}
-	if (ch_audit_checkpointer_start(store, audit_key, o->checkpoint_every,
-		o->checkpoint_seconds, &cp) != CH_OK) {
+	ch_audit_last_path(dir, last_path, sizeof(last_path));
+	if (ch_audit_checkpointer_start(store, audit_key, last_path,
+		o->checkpoint_every, o->checkpoint_seconds, &cp) != CH_OK) {
 		ch_note_signer_free(audit_key);
 		return CH_EXIT_FAIL;
 	}

@@ -69,17 +69,24 @@ void ch_audit_tree_init(struct ch_audit_tree *t, struct ch_tx *tx);
  * transaction; the write transaction that stores the new subtree hashes
  * and the note is short.  *size gets the size now covered (unchanged
  * when nothing was new).  CH_ERR_CONFLICT when another process
- * checkpointed at the same time.
+ * checkpointed at the same time.  With last_path (the file beside the key,
+ * ch_audit_last_path; NULL: none), the signer first checks the database
+ * against the last checkpoint it signed — its checkpoints reach it, and
+ * the tree has its root at its size — and refuses (CH_ERR_CRYPTO, and
+ * says why in the log) when they do not: it never signs a history that
+ * was rewritten under its last signature.  After each checkpoint the new
+ * note replaces the file.
  */
-ch_err ch_audit_checkpoint(
-    struct ch_store *store, const struct ch_note_signer *key, int64_t *size);
+ch_err ch_audit_checkpoint(struct ch_store *store,
+    const struct ch_note_signer *key, const char *last_path, int64_t *size);
 
 /* A background thread that checkpoints every every_records records or
  * every_seconds seconds, whichever comes first. */
 struct ch_audit_checkpointer;
 ch_err ch_audit_checkpointer_start(struct ch_store *store,
-    const struct ch_note_signer *key, int64_t every_records,
-    int64_t every_seconds, struct ch_audit_checkpointer **out);
+    const struct ch_note_signer *key, const char *last_path,
+    int64_t every_records, int64_t every_seconds,
+    struct ch_audit_checkpointer **out);
 /* Stop the thread after a last checkpoint; accepts NULL. */
 void ch_audit_checkpointer_stop(struct ch_audit_checkpointer *c);
 
@@ -125,7 +132,22 @@ struct ch_audit_verify_report {
  * verified), an error when the store failed.
  */
 ch_err ch_audit_verify(struct ch_tx *tx, const struct ch_note_verifier *key,
-    struct ch_audit_verify_report *rep);
+    const struct ch_checkpoint *trusted, struct ch_audit_verify_report *rep);
+/*
+ * A checkpoint kept outside the database (trusted, or NULL) is checked
+ * too: the log must reach its size with the same root there, and the
+ * database's checkpoints must reach it.  Without one, whoever can write
+ * the database could delete its checkpoints and rewrite what they
+ * covered.  The signer keeps its last one in DIR/keys/audit.last
+ * (ch_audit_last_path); HQ or an auditor may keep another.
+ */
+
+/* The file beside the key where the signer keeps its last checkpoint. */
+void ch_audit_last_path(const char *dir, char *out, size_t size);
+/* Read a checkpoint note from path, signed by key: CH_ERR_NOT_FOUND when
+ * there is no such file, CH_ERR_CRYPTO when it does not verify. */
+ch_err ch_audit_last_load(const char *path, const struct ch_note_verifier *key,
+    struct ch_checkpoint *out);
 
 /* ---- audit_key.c: the post's signing key, DIR/keys/audit.{key,pub} ---- */
 /* Make DIR/keys (0700), audit.key (0600) and audit.pub for origin, unless

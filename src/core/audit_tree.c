@@ -17,9 +17,13 @@
  * Where the cache does not reach yet (records after the last
  * checkpoint), a subtree is recomputed from the level below.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/audit.h"
 
@@ -198,9 +202,104 @@ extend(struct ch_tx *tx, struct ch_merkle_frontier *f, int64_t size,
 	return err;
 }
 
+/* ---- the last signed checkpoint, kept beside the key ---- */
+
+void
+ch_audit_last_path(const char *dir, char *out, size_t size)
+{
+	snprintf(out, size, "%s/keys/audit.last", dir);
+}
+
 ch_err
-ch_audit_checkpoint(
-    struct ch_store *store, const struct ch_note_signer *key, int64_t *size)
+ch_audit_last_load(const char *path, const struct ch_note_verifier *key,
+    struct ch_checkpoint *out)
+{
+	char text[CH_NOTE_MAX + 1];
+	FILE *f = fopen(path, "re");
+	size_t len, text_len;
+
+	if (f == NULL)
+		return CH_ERR_NOT_FOUND;
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	if (ch_note_open(text, len, key, &text_len) != CH_NOTE_VERIFIED ||
+	    !ch_checkpoint_parse(text, text_len, out) ||
+	    strcmp(out->origin, key->name) != 0) {
+		log_error(
+		    "%s is not a checkpoint signed by %s", path, key->name);
+		return CH_ERR_CRYPTO;
+	}
+	return CH_OK;
+}
+
+/* Replace the file at path with note, whole or not at all. */
+static ch_err
+last_store(const char *path, const char *note)
+{
+	char tmp[4200];
+	size_t len = strlen(note);
+	int fd;
+	bool ok;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
+		return CH_ERR_INVALID;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
+	    0) {
+		log_error("cannot write %s: %s", tmp, strerror(errno));
+		return CH_ERR_IO;
+	}
+	ok = write(fd, note, len) == (ssize_t)len && fsync(fd) == 0;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		log_error("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return CH_ERR_IO;
+	}
+	return CH_OK;
+}
+
+/* Whether the database still holds the history of the last checkpoint
+ * the key signed (kept at path): its checkpoints reach that size, and the
+ * tree there has that root.  No file: nothing to hold it to. */
+static ch_err
+matches_last(struct ch_tx *tx, const struct ch_note_signer *key,
+    const char *path, int64_t covered)
+{
+	struct ch_note_verifier pub;
+	struct ch_checkpoint last;
+	struct ch_merkle_frontier f;
+	struct ch_audit_tree tree;
+	unsigned char root[32];
+	ch_err err;
+
+	memset(&pub, 0, sizeof(pub));
+	ch_strlcpy(pub.name, key->name, sizeof(pub.name));
+	memcpy(pub.id, key->id, sizeof(pub.id));
+	memcpy(pub.pk, key->pk, sizeof(pub.pk));
+	if ((err = ch_audit_last_load(path, &pub, &last)) == CH_ERR_NOT_FOUND)
+		return CH_OK;
+	if (err != CH_OK)
+		return err;
+	ch_audit_tree_init(&tree, tx);
+	if ((int64_t)last.size > covered ||
+	    ch_merkle_frontier_load(&f, &tree.src, last.size) != CH_OK ||
+	    (ch_merkle_frontier_root(&f, root),
+		memcmp(root, last.root, sizeof(root)) != 0)) {
+		log_error("the audit log does not hold the history this key "
+			  "last signed (size %llu, kept in %s): its "
+			  "checkpoints were removed or what they covered was "
+			  "changed; nothing more is signed until `chancery "
+			  "audit verify` passes",
+		    (unsigned long long)last.size, path);
+		return CH_ERR_CRYPTO;
+	}
+	return CH_OK;
+}
+
+ch_err
+ch_audit_checkpoint(struct ch_store *store, const struct ch_note_signer *key,
+    const char *last_path, int64_t *size)
 {
 	struct ch_merkle_frontier f;
 	struct collected nodes = {NULL, 0, 0};
@@ -223,6 +322,9 @@ ch_audit_checkpoint(
 	*size = covered;
 	if (head <= covered)
 		goto rollback; /* nothing new */
+	if (last_path != NULL &&
+	    (err = matches_last(tx, key, last_path, covered)) != CH_OK)
+		goto rollback;
 	if (head - covered > MAX_STEP)
 		head = covered + MAX_STEP;
 	ch_audit_tree_init(&tree, tx);
@@ -266,8 +368,11 @@ ch_audit_checkpoint(
 		goto rollback;
 	err = ch_store_commit(tx);
 	tx = NULL;
-	if (err == CH_OK)
+	if (err == CH_OK) {
 		*size = head;
+		if (last_path != NULL)
+			err = last_store(last_path, note.data);
+	}
 	goto out;
 
 rollback:
@@ -284,6 +389,7 @@ out:
 struct ch_audit_checkpointer {
 	struct ch_store *store;
 	const struct ch_note_signer *key;
+	char last_path[4096]; /* "": none */
 	int64_t every_records;
 	int64_t every_ms;
 	pthread_t thread;
@@ -296,7 +402,8 @@ static void
 checkpoint_logged(struct ch_audit_checkpointer *c)
 {
 	int64_t size = 0;
-	ch_err err = ch_audit_checkpoint(c->store, c->key, &size);
+	ch_err err = ch_audit_checkpoint(c->store, c->key,
+	    c->last_path[0] != '\0' ? c->last_path : NULL, &size);
 
 	if (err != CH_OK && err != CH_ERR_CONFLICT)
 		log_warn(
@@ -348,8 +455,9 @@ checkpointer_run(void *arg)
 
 ch_err
 ch_audit_checkpointer_start(struct ch_store *store,
-    const struct ch_note_signer *key, int64_t every_records,
-    int64_t every_seconds, struct ch_audit_checkpointer **out)
+    const struct ch_note_signer *key, const char *last_path,
+    int64_t every_records, int64_t every_seconds,
+    struct ch_audit_checkpointer **out)
 {
 	struct ch_audit_checkpointer *c;
 
@@ -361,6 +469,8 @@ ch_audit_checkpointer_start(struct ch_store *store,
 		return CH_ERR_NOMEM;
 	c->store = store;
 	c->key = key;
+	if (last_path != NULL)
+		ch_strlcpy(c->last_path, last_path, sizeof(c->last_path));
 	c->every_records = every_records;
 	c->every_ms = every_seconds * 1000;
 	pthread_mutex_init(&c->lock, NULL);

@@ -212,7 +212,7 @@ compare_node(
 
 ch_err
 ch_audit_verify(struct ch_tx *tx, const struct ch_note_verifier *key,
-    struct ch_audit_verify_report *rep)
+    const struct ch_checkpoint *trusted, struct ch_audit_verify_report *rep)
 {
 	struct verify v;
 	struct ch_audit_checkpoint_row *cp;
@@ -220,7 +220,7 @@ ch_audit_verify(struct ch_tx *tx, const struct ch_note_verifier *key,
 	struct node_check nc;
 	unsigned char leaf[32];
 	char again[65];
-	int64_t last, head, seq = 0;
+	int64_t last, head, seq = 0, rows, lowest;
 	ch_arena *arena = NULL;
 	size_t n;
 	bool ok;
@@ -285,6 +285,20 @@ ch_audit_verify(struct ch_tx *tx, const struct ch_note_verifier *key,
 			if (err != CH_OK)
 				goto done;
 			rep->records++;
+			if (trusted != NULL && (int64_t)trusted->size == seq) {
+				unsigned char root[32];
+
+				ch_merkle_frontier_root(&v.f, root);
+				if (memcmp(root, trusted->root, 32) != 0) {
+					problem(&v, seq,
+					    "records 1-%lld do not have the "
+					    "root of the checkpoint kept "
+					    "outside the database: records it "
+					    "covers were changed",
+					    (long long)seq);
+					goto done;
+				}
+			}
 			if (nc.bad) {
 				problem(&v, nc.bad_first,
 				    "records %lld-%lld do not match the tree "
@@ -322,6 +336,31 @@ ch_audit_verify(struct ch_tx *tx, const struct ch_note_verifier *key,
 		    "the log has %lld records but checkpoint %lld says %lld: "
 		    "records were removed",
 		    (long long)last, (long long)cp->size, (long long)cp->size);
+		goto done;
+	}
+	if (trusted != NULL && (int64_t)trusted->size > last) {
+		problem(&v, last + 1,
+		    "the log has %lld records but the checkpoint kept outside "
+		    "the database covers %lld: records were removed",
+		    (long long)last, (long long)trusted->size);
+		goto done;
+	}
+	if (trusted != NULL && rep->covered < (int64_t)trusted->size) {
+		problem(&v, rep->covered + 1,
+		    "the database's checkpoints stop at size %lld but the one "
+		    "kept outside it is at %lld: checkpoints were removed",
+		    (long long)rep->covered, (long long)trusted->size);
+		goto done;
+	}
+	/* Records numbered outside 1..last (below 1 the walk above never
+	 * reads them, yet the record pages list them first). */
+	if ((err = ch_store_audit_rows(tx, &rows, &lowest)) != CH_OK)
+		goto done;
+	if (lowest < 1 || rows != last) {
+		problem(&v, lowest < 1 ? lowest : last,
+		    "the log holds %lld records numbered from %lld to %lld: "
+		    "records were inserted outside its sequence",
+		    (long long)rows, (long long)lowest, (long long)last);
 		goto done;
 	}
 	if (head != last)

@@ -211,6 +211,23 @@ ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq)
 }
 
 ch_err
+ch_store_audit_rows(struct ch_tx *tx, int64_t *rows, int64_t *lowest)
+{
+	struct ch_rows *r = NULL;
+	ch_err err;
+
+	err = ch_tx_query(tx,
+	    "SELECT COUNT(*), COALESCE(MIN(seq), 1) FROM audit_log", NULL, 0,
+	    &r, NULL);
+	if (err != CH_OK)
+		return err;
+	*rows = ch_rows_int(r, 0, 0, 0);
+	*lowest = ch_rows_int(r, 0, 1, 1);
+	ch_rows_free(r);
+	return CH_OK;
+}
+
+ch_err
 ch_store_audit_hashes(struct ch_tx *tx, unsigned level, int64_t first,
     size_t count, char (*out)[65])
 {
@@ -348,7 +365,7 @@ ch_store_audit_by_object(struct ch_tx *tx, const char *object_id, size_t limit,
 	*count = 0;
 	err = ch_tx_query(tx,
 	    "SELECT " AUDIT_COLUMNS " FROM audit_log"
-	    " WHERE object_id = $1 ORDER BY seq LIMIT $2",
+	    " WHERE object_id = $1 AND seq >= 1 ORDER BY seq LIMIT $2",
 	    v, 2, &r, NULL);
 	if (err != CH_OK)
 		return err;

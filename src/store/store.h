@@ -136,6 +136,8 @@ ch_err ch_store_audit_count(struct ch_tx *tx, int64_t *count);
 /* The highest seq in the log (0 when empty): not the head's size when
  * records were removed. */
 ch_err ch_store_audit_last_seq(struct ch_tx *tx, int64_t *seq);
+/* How many audit records there are, and the lowest seq (1 when none). */
+ch_err ch_store_audit_rows(struct ch_tx *tx, int64_t *rows, int64_t *lowest);
 /* The seq and leaf hash (hex) of at most limit records from seq from, in
  * order: what the checkpoint thread needs of a record. */
 ch_err ch_store_audit_leaves(struct ch_tx *tx, int64_t from, size_t limit,
@@ -208,8 +210,8 @@ ch_err ch_store_evidence_insert(struct ch_tx *tx, const struct ch_evidence *e,
 ch_err ch_store_evidence_list(struct ch_tx *tx, const char *incident_id,
     ch_arena *arena, struct ch_evidence **out, size_t *count);
 ch_err ch_store_evidence_get(struct ch_tx *tx, const char *incident_id,
-    const char *id, ch_arena *arena, struct ch_evidence *out,
-    char **file_key, char **content);
+    const char *id, ch_arena *arena, struct ch_evidence *out, char **file_key,
+    char **content);
 
 /* ---- accounts_sql.c: users and sessions ---- */
 struct ch_user {
@@ -487,8 +489,7 @@ ch_err ch_store_intel_actor_update(
 ch_err ch_store_intel_actor_get(struct ch_tx *tx, const char *id,
     ch_arena *arena, struct ch_intel_actor *out);
 ch_err ch_store_intel_actor_list(struct ch_tx *tx, const char *post_id,
-    const char *q, ch_arena *arena, struct ch_intel_actor **out,
-    size_t *count);
+    const char *q, ch_arena *arena, struct ch_intel_actor **out, size_t *count);
 ch_err ch_store_intel_place_insert(
     struct ch_tx *tx, const struct ch_intel_place *p);
 ch_err ch_store_intel_place_update(
@@ -496,8 +497,7 @@ ch_err ch_store_intel_place_update(
 ch_err ch_store_intel_place_get(struct ch_tx *tx, const char *id,
     ch_arena *arena, struct ch_intel_place *out);
 ch_err ch_store_intel_place_list(struct ch_tx *tx, const char *post_id,
-    const char *q, ch_arena *arena, struct ch_intel_place **out,
-    size_t *count);
+    const char *q, ch_arena *arena, struct ch_intel_place **out, size_t *count);
 /* ---- ratings_sql.c: threat ratings, settings, daily snapshots ---- */
 struct ch_rating_settings;
 struct ch_risk_bands;
@@ -537,8 +537,8 @@ ch_err ch_store_rating_first_time(
  * visible says whether a reader of clearance_max (user_id for TLP:RED;
  * NULL: the system) may read each one. */
 ch_err ch_store_rating_incidents(struct ch_tx *tx, const char *post_id,
-    const char *since, int clearance_max, const char *user_id,
-    ch_arena *arena, struct ch_rating_incident **out, size_t *count);
+    const char *since, int clearance_max, const char *user_id, ch_arena *arena,
+    struct ch_rating_incident **out, size_t *count);
 
 /* ---- risks_sql.c: the risk register ---- */
 struct ch_risk;
@@ -646,9 +646,8 @@ struct ch_presence_at {
 	char holder_id[CH_ID_LEN];
 	char zone_id[CH_ID_LEN];
 };
-ch_err ch_store_presence_get_many(struct ch_tx *tx,
-    const char *const *holders, size_t n, struct ch_presence_at **out,
-    size_t *count);
+ch_err ch_store_presence_get_many(struct ch_tx *tx, const char *const *holders,
+    size_t n, struct ch_presence_at **out, size_t *count);
 /* Set a holder's zone, or remove the holder when zone_id is "". */
 ch_err ch_store_presence_set(struct ch_tx *tx, const char *holder_id,
     const char *post_id, const char *person_id, const char *credential_id,
