@@ -2228,7 +2228,9 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
  */
 #define CUT_SLOTS 4
 #define CUT_LEVELS 8
-#define CUT_UNKNOWN ((int16_t)-32640) /* 0x8080, as memset writes it */
+#define CUT_UNKNOWN                                                            \
+	((int16_t)0x7f7f) /* as memset writes it: over any                     \
+				  words' weight */
 #define CUT_TWO(s) ((uint16_t)(1u << (12 + (s))))
 
 /* The similarity each level stands for: the most of its range (level 0:
@@ -2350,9 +2352,26 @@ cut_mark(const struct ch_match_index *ix, uint16_t *flags, uint32_t type,
 	uint16_t mask = (uint16_t)(7u << sh),
 		 level = (uint16_t)(cut_level(sim) << sh);
 
-	for (uint32_t p = ix->type_start[type]; p < ix->type_start[type + 1];
-	     p++) {
-		uint16_t *f = &flags[ix->type_names[p]];
+	const uint32_t *nm = ix->type_names + ix->type_start[type],
+		       *end = ix->type_names + ix->type_start[type + 1];
+
+	/* Four at a time (a common word's list holds a hundred thousand
+	 * names): the loop's own work is a third of a mark. */
+	for (; end - nm >= 4; nm += 4) {
+		uint16_t *f0 = &flags[nm[0]], *f1 = &flags[nm[1]],
+			 *f2 = &flags[nm[2]], *f3 = &flags[nm[3]];
+
+		if ((*f0 & mask) < level)
+			*f0 = (uint16_t)((*f0 & ~mask) | level);
+		if ((*f1 & mask) < level)
+			*f1 = (uint16_t)((*f1 & ~mask) | level);
+		if ((*f2 & mask) < level)
+			*f2 = (uint16_t)((*f2 & ~mask) | level);
+		if ((*f3 & mask) < level)
+			*f3 = (uint16_t)((*f3 & ~mask) | level);
+	}
+	for (; nm < end; nm++) {
+		uint16_t *f = &flags[*nm];
 
 		if ((*f & mask) < level)
 			*f = (uint16_t)((*f & ~mask) | level);
@@ -2579,7 +2598,7 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 	 * two-token bits, up to bit 12 + n_slots): the test of a posting is a
 	 * load and a comparison.  Cleared (as CUT_UNKNOWN) per query, 16 to
 	 * 128 KB. */
-	memset(c->ew_max, 0x80,
+	memset(c->ew_max, 0x7f,
 	    ((size_t)1 << (12 + c->n_slots)) * sizeof(*c->ew_max));
 	if ((c->vkey = calloc(CUT_VSLOTS, sizeof(*c->vkey))) == NULL ||
 	    (c->vval = malloc(CUT_VSLOTS * sizeof(*c->vval))) == NULL)
@@ -2731,11 +2750,13 @@ cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 	if (c->flags == NULL)
 		return true;
 	v = c->flags[nm];
-	if ((e = c->ew_max[v]) == CUT_UNKNOWN)
-		e = c->ew_max[v] = cut_ew_max(q, c, v);
-	/* Most names cannot reach the threshold whatever their words: their
-	 * weight is not read. */
-	return e >= 0 && (int)q->ix->name_ew[nm] <= e;
+	/* Most names cannot reach the threshold whatever their words: one
+	 * comparison, and their weight is not read. */
+	if ((e = c->ew_max[v]) < 0)
+		return false;
+	if (e == CUT_UNKNOWN && (e = c->ew_max[v] = cut_ew_max(q, c, v)) < 0)
+		return false;
+	return (int)q->ix->name_ew[nm] <= e;
 }
 
 /* The query tokens (bit i) that two neighbouring tokens of name NM may
@@ -2810,13 +2831,16 @@ cut_candidates(struct query *q, struct cut *c, const struct ids *types,
 		for (size_t k = 0; types->v != NULL && k < gen[g].n; k++) {
 			uint32_t t = types->v[gen[g].first + k];
 
-			for (uint32_t p = ix->type_start[t];
-			     p < ends[gen[g].first + k]; p++) {
+			uint32_t end = ends[gen[g].first + k];
+
+			/* The cut first: it keeps few of the names, and a
+			 * name kept twice is tested twice, counted once. */
+			for (uint32_t p = ix->type_start[t]; p < end; p++) {
 				uint32_t nm = ix->type_names[p];
 				uint64_t b = (uint64_t)1 << (nm & 63);
 
-				if ((bits[nm >> 6] & b) != 0 ||
-				    !cut_keeps(q, c, nm))
+				if (!cut_keeps(q, c, nm) ||
+				    (bits[nm >> 6] & b) != 0)
 					continue;
 				bits[nm >> 6] |= b;
 				n++;
