@@ -2807,9 +2807,11 @@ cut_free(struct cut *c)
 	c->vval = NULL;
 }
 
-/* A cut query reading a 32nd of the index's names or more in its
- * generators' lists keeps its candidates by a bit per name. */
-#define CAND_BITS_FROM 32
+/* A cut query reading a 256th of the index's names or more in its
+ * generators' lists keeps its candidates by a bit per name (a bit per name
+ * cleared and read, against a radix sort of the names kept: the cut keeps
+ * thousands). */
+#define CAND_BITS_FROM 256
 
 /* The names of the generators' lists (TYPES of GEN, each read up to
  * ENDS) that the cut keeps, in CAND ascending and each once: a bit per
