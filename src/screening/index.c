@@ -2807,11 +2807,35 @@ cut_free(struct cut *c)
 	c->vval = NULL;
 }
 
-/* A cut query reading a 256th of the index's names or more in its
- * generators' lists keeps its candidates by a bit per name (a bit per name
- * cleared and read, against a radix sort of the names kept: the cut keeps
- * thousands). */
-#define CAND_BITS_FROM 256
+/* A cut query reading a 32nd of the index's names or more in its
+ * generators' lists keeps its candidates by a bit per name. */
+#define CAND_BITS_FROM 32
+
+/* The names A (of the index IX) ascending and each once: by a bit per
+ * name of the index, cleared and read in order, when they are a 512th of
+ * its names or more (a cut query keeps thousands of names of its
+ * generators' lists: their radix sort, three passes, cost more than the
+ * bits), else sorted (ids_unique). */
+static void
+names_unique(const struct ch_match_index *ix, struct ids *a)
+{
+	size_t n_words = ix->n_names / 64 + 1, n = 0;
+	uint64_t *bits;
+
+	if (a->n < ix->n_names / 512 || a->n < 64 ||
+	    (bits = calloc(n_words, sizeof(*bits))) == NULL) {
+		ids_unique(a, 0);
+		return;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		bits[a->v[i] >> 6] |= (uint64_t)1 << (a->v[i] & 63);
+	for (size_t w = 0; w < n_words; w++)
+		for (uint64_t v = bits[w]; v != 0; v &= v - 1)
+			a->v[n++] =
+			    (uint32_t)(w * 64 + (size_t)__builtin_ctzll(v));
+	a->n = n;
+	free(bits);
+}
 
 /* The names of the generators' lists (TYPES of GEN, each read up to
  * ENDS) that the cut keeps, in CAND ascending and each once: a bit per
@@ -3169,7 +3193,7 @@ ch_match_query(const struct ch_match_index *ix,
 						goto nomem;
 				}
 			}
-		ids_unique(&cand, 0);
+		names_unique(ix, &cand);
 	}
 	/* Each candidate name's bound, and each entry's (its best name's):
 	 * entries are scored best bound first, until the bound falls under
