@@ -2228,9 +2228,8 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
  */
 #define CUT_SLOTS 4
 #define CUT_LEVELS 8
-#define CUT_UNKNOWN                                                            \
-	((int16_t)0x7f7f) /* as memset writes it: over any                     \
-				  words' weight */
+/* Not yet found (as memset writes it): over any words' weight. */
+#define CUT_UNKNOWN ((int16_t)0x7f7f)
 #define CUT_TWO(s) ((uint16_t)(1u << (12 + (s))))
 
 /* The similarity each level stands for: the most of its range (level 0:
@@ -2351,7 +2350,6 @@ cut_mark(const struct ch_match_index *ix, uint16_t *flags, uint32_t type,
 	unsigned sh = 3 * (unsigned)s;
 	uint16_t mask = (uint16_t)(7u << sh),
 		 level = (uint16_t)(cut_level(sim) << sh);
-
 	const uint32_t *nm = ix->type_names + ix->type_start[type],
 		       *end = ix->type_names + ix->type_start[type + 1];
 
@@ -2855,9 +2853,8 @@ cut_candidates(struct query *q, struct cut *c, const struct ids *types,
 		return false;
 	for (size_t g = 0; g < n_gen; g++)
 		for (size_t k = 0; types->v != NULL && k < gen[g].n; k++) {
-			uint32_t t = types->v[gen[g].first + k];
-
-			uint32_t end = ends[gen[g].first + k];
+			uint32_t t = types->v[gen[g].first + k],
+				 end = ends[gen[g].first + k];
 
 			/* The cut first: it keeps few of the names, and a
 			 * name kept twice is tested twice, counted once. */
