@@ -88,6 +88,24 @@
  * -> 10,589 q/s on the lists alone (`SKIP_BASELINE=1 ... 20000 0`; p50
  * 63.7 -> 62.0 us, p99 0.53 -> 0.50 ms).
  *
+ * Sixth round (docs/screening.md, "Sixth round"), from the slowest of
+ * the million's 5,000 queries counted one by one: a misspelt word's
+ * types compared once each through the similarity table (no sort to make
+ * them unique), the cut's test of a posting indexed by the name's flags
+ * themselves (one load and one comparison for the names it drops), the
+ * cut's marks four at a time, a cut query's kept names made unique by a
+ * bit per name when they are many.  Results identical (every hit and
+ * explanation of the 25,000 queries, review 0.30 for half, against
+ * main's).  Instructions per query (callgrind, without the clearing of
+ * the cut's array): the million's 99th percentile 7.16 -> 6.35 million,
+ * its mean 1.78 -> 1.65 million, 8.35 -> 7.65 million for the fifth
+ * round's 51 slowest; 586,000 -> 574,000 on the lists.  Main's binary and
+ * this one alternately, eight runs each (load 0.3-0.9), medians: 2,750
+ * -> 2,918 q/s at a million (p50 303 -> 289 us, p99 1.27 -> 1.17 ms: not
+ * yet the 1 ms target); 9,467 -> 10,127 q/s on the lists alone
+ * (`SKIP_BASELINE=1 ... 20000 0`; p50 69.4 -> 65.3 us, p99 0.56 -> 0.51
+ * ms).
+ *
  * SLOWEST=1 prints the slowest 1% of the index queries (the p99 tail),
  * slowest first; SKIP_LISTS=1 runs the synthetic list only.
  *

@@ -1593,12 +1593,11 @@ ids_unique(struct ids *a, size_t from)
 }
 
 /* The types similar to T (found through its keys, then scored) appended
- * to TYPES, ascending; FLOOR the least similarity.  Each type scored is
- * passed to SEEN (when not NULL) with its similarity. */
+ * to TYPES, ascending; FLOOR the least similarity.  (A query's own words
+ * that are no listed word: query_neighbours.) */
 static bool
 key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
-    double floor, struct ids *types, void (*seen)(void *, uint32_t, double),
-    void *arg)
+    double floor, struct ids *types)
 {
 	char keys[KEYS_PER_TOKEN][KEY_MAX];
 	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), from = types->n, w, la;
@@ -1628,15 +1627,12 @@ key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
 			continue;
 		/* Above the floor of words (two joined: 0.80), most types
 		 * sharing a key are surely under it by their letters or
-		 * their edits; none is passed to SEEN, so the cache is as
-		 * it was. */
-		if (seen == NULL && floor > CH_MATCH_TOKEN_FLOOR &&
+		 * their edits. */
+		if (floor > CH_MATCH_TOKEN_FLOOR &&
 		    (ch_match_token_under(t, u, floor) ||
 			ch_match_token_under_edits(t, u, floor)))
 			continue;
 		v = ch_match_token_similarity_floor(t, u);
-		if (seen != NULL)
-			seen(arg, types->v[i], v);
 		if (v >= floor)
 			types->v[w++] = types->v[i];
 	}
@@ -1654,17 +1650,53 @@ type_of(const struct ch_match_index *ix, const struct ch_match_token *t)
 	return strtab_find(&ix->type_tab, name);
 }
 
-struct seen_arg {
-	struct query *q;
-	size_t token;
-};
-
-static void
-seen_put(void *arg, uint32_t type, double v)
+/* The types similar to query token T, its token TOKEN, that is no listed
+ * word, at FLOOR or more, as key_neighbours, appended to TYPES (not
+ * sorted); each similarity found goes to the cache.  The cache's bit for the
+ * token says a type was compared already, so the types of the keys are not
+ * sorted to be made unique (a misspelt word's keys hold thousands, many
+ * twice); without a cache, one found twice is compared and appended
+ * twice (token_types makes them unique). */
+static bool
+query_neighbours(struct query *q, const struct ch_match_token *t, size_t token,
+    double floor, struct ids *types)
 {
-	struct seen_arg *a = arg;
+	const struct ch_match_index *ix = q->ix;
+	struct sim_cache *c = &q->cache;
+	char keys[KEYS_PER_TOKEN][KEY_MAX];
+	size_t n = token_keys(t, keys, KEYS_PER_TOKEN), la = t->len;
 
-	cache_put(a->q, type, a->token, v);
+	for (size_t k = 0; k < n; k++) {
+		uint32_t key = strtab_find(&ix->key_tab, keys[k]);
+
+		if (key == NONE)
+			continue;
+		for (uint32_t p = ix->key_start[key];
+		     p < ix->key_start[key + 1]; p++) {
+			uint32_t type = ix->key_types[p];
+			const struct ch_match_token *u = &ix->types[type];
+			size_t lb = ix->type_len[type], at;
+			size_t diff = la > lb ? la - lb : lb - la;
+			double v;
+
+			/* Far apart in length, no spelling reaches the
+			 * floor (as key_neighbours). */
+			if (diff * 2 > (la > lb ? la : lb) + 2 &&
+			    t->stem == 0 && u->stem == 0)
+				continue;
+			at = cache_slot(c, type);
+			if (at != SIZE_MAX && (c->known[at] >> token & 1) != 0)
+				continue;
+			v = ch_match_token_similarity_floor(t, u);
+			if (at != SIZE_MAX) {
+				c->sims[at * 2 * c->nq + token] = v;
+				c->known[at] |= 1u << token;
+			}
+			if (v >= floor && !ids_push(types, type))
+				return false;
+		}
+	}
+	return true;
 }
 
 /* The types similar to query token T (TOKEN its index, or -1 for a
@@ -1678,11 +1710,11 @@ similar_types(struct query *q, const struct ch_match_token *t, int token,
 {
 	const struct ch_match_index *ix = q->ix;
 	uint32_t id = type_of(ix, t);
-	struct seen_arg arg = {q, (size_t)token};
 
+	if ((id == NONE || !ix->nb_done[id]) && token >= 0)
+		return query_neighbours(q, t, (size_t)token, floor, types);
 	if (id == NONE || !ix->nb_done[id])
-		return key_neighbours(
-		    ix, t, floor, types, token >= 0 ? seen_put : NULL, &arg);
+		return key_neighbours(ix, t, floor, types);
 	for (uint32_t k = ix->nb_start[id]; k < ix->nb_start[id + 1]; k++) {
 		if (token >= 0)
 			cache_put(
@@ -1721,8 +1753,7 @@ build_neighbours(struct ch_match_index *ix)
 		if (!word[t])
 			continue;
 		cap = ix->nb_cap;
-		ok = key_neighbours(
-			 ix, tok, CH_MATCH_TOKEN_FLOOR, &found, NULL, NULL) &&
+		ok = key_neighbours(ix, tok, CH_MATCH_TOKEN_FLOOR, &found) &&
 		    grow((void **)&ix->nb_type, &ix->nb_cap, ix->n_nb + found.n,
 			sizeof(*ix->nb_type));
 		if (!ok)
@@ -2197,7 +2228,8 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
  */
 #define CUT_SLOTS 4
 #define CUT_LEVELS 8
-#define CUT_UNKNOWN ((int16_t)-32640) /* 0x8080, as memset writes it */
+/* Not yet found (as memset writes it): over any words' weight. */
+#define CUT_UNKNOWN ((int16_t)0x7f7f)
 #define CUT_TWO(s) ((uint16_t)(1u << (12 + (s))))
 
 /* The similarity each level stands for: the most of its range (level 0:
@@ -2208,13 +2240,12 @@ static const double cut_level_sim[CUT_LEVELS] = {
 struct cut {
 	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
 			    s; bit 12 + s, slot s may take two tokens */
-	int16_t *ew_max; /* by flags (cut_ew_slot): the most words' weight
-			    (tenths) a name may have and reach the threshold;
-			    CUT_UNKNOWN */
+	int16_t *ew_max; /* by flags (below 1 << (12 + n_slots)): the most
+			    words' weight (tenths) a name may have and reach
+			    the threshold, -1 when none; CUT_UNKNOWN */
 	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
 	size_t token[CUT_SLOTS];       /* by slot: the query token */
 	size_t n_slots;
-	unsigned sh, levels; /* 3 n_slots, and the mask of the levels' bits */
 	double w, t; /* the query's weight; the threshold of name scores */
 	/* The bound by flags and words' weight, as met (open addressing:
 	 * key (flags << 8 | weight) + 1, 0 empty). */
@@ -2224,15 +2255,6 @@ struct cut {
 };
 
 #define CUT_VSLOTS 4096
-
-/* The place of FLAGS in the cut's ew_max: the levels of its N slots,
- * then their two-token bits, 4 N bits in all (ew_max has 2^(4 N) places,
- * not 2^16: it is filled with CUT_UNKNOWN per query). */
-static inline unsigned
-cut_ew_slot(const struct cut *c, unsigned flags)
-{
-	return (flags & c->levels) | (flags >> 12) << c->sh;
-}
 
 /* The first of the groups LO .. HI of a bucket of pairs (ordered by how
  * many letters they have) with PC letters or more; HI when none. */
@@ -2328,10 +2350,26 @@ cut_mark(const struct ch_match_index *ix, uint16_t *flags, uint32_t type,
 	unsigned sh = 3 * (unsigned)s;
 	uint16_t mask = (uint16_t)(7u << sh),
 		 level = (uint16_t)(cut_level(sim) << sh);
+	const uint32_t *nm = ix->type_names + ix->type_start[type],
+		       *end = ix->type_names + ix->type_start[type + 1];
 
-	for (uint32_t p = ix->type_start[type]; p < ix->type_start[type + 1];
-	     p++) {
-		uint16_t *f = &flags[ix->type_names[p]];
+	/* Four at a time (a common word's list holds a hundred thousand
+	 * names): the loop's own work is a third of a mark. */
+	for (; end - nm >= 4; nm += 4) {
+		uint16_t *f0 = &flags[nm[0]], *f1 = &flags[nm[1]],
+			 *f2 = &flags[nm[2]], *f3 = &flags[nm[3]];
+
+		if ((*f0 & mask) < level)
+			*f0 = (uint16_t)((*f0 & ~mask) | level);
+		if ((*f1 & mask) < level)
+			*f1 = (uint16_t)((*f1 & ~mask) | level);
+		if ((*f2 & mask) < level)
+			*f2 = (uint16_t)((*f2 & ~mask) | level);
+		if ((*f3 & mask) < level)
+			*f3 = (uint16_t)((*f3 & ~mask) | level);
+	}
+	for (; nm < end; nm++) {
+		uint16_t *f = &flags[*nm];
 
 		if ((*f & mask) < level)
 			*f = (uint16_t)((*f & ~mask) | level);
@@ -2548,16 +2586,18 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			c->token[c->n_slots] = i;
 			c->slot[i] = (int)c->n_slots++;
 		}
-	c->sh = 3 * (unsigned)c->n_slots;
-	c->levels = (1u << c->sh) - 1;
 	if (c->n_slots == 0 ||
 	    (flags = c->flags = calloc(ix->n_names + 1, sizeof(*flags))) ==
 		NULL ||
-	    (c->ew_max = malloc(
-		 ((size_t)1 << 4 * c->n_slots) * sizeof(*c->ew_max))) == NULL)
+	    (c->ew_max = malloc(((size_t)1 << (12 + c->n_slots)) *
+		 sizeof(*c->ew_max))) == NULL)
 		return false;
-	memset(c->ew_max, 0x80,
-	    ((size_t)1 << 4 * c->n_slots) * sizeof(*c->ew_max));
+	/* Indexed by the flags themselves (their levels' bits and their
+	 * two-token bits, up to bit 12 + n_slots): the test of a posting is a
+	 * load and a comparison.  Cleared (as CUT_UNKNOWN) per query, 16 to
+	 * 128 KB. */
+	memset(c->ew_max, 0x7f,
+	    ((size_t)1 << (12 + c->n_slots)) * sizeof(*c->ew_max));
 	if ((c->vkey = calloc(CUT_VSLOTS, sizeof(*c->vkey))) == NULL ||
 	    (c->vval = malloc(CUT_VSLOTS * sizeof(*c->vval))) == NULL)
 		return false;
@@ -2703,17 +2743,18 @@ static inline bool
 cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 {
 	uint16_t v;
-	unsigned k;
+	int e;
 
 	if (c->flags == NULL)
 		return true;
 	v = c->flags[nm];
-	k = cut_ew_slot(c, v);
-	if (c->ew_max[k] == CUT_UNKNOWN)
-		c->ew_max[k] = cut_ew_max(q, c, v);
-	/* Most names cannot reach the threshold whatever their words: their
-	 * weight is not read. */
-	return c->ew_max[k] >= 0 && (int)q->ix->name_ew[nm] <= c->ew_max[k];
+	/* Most names cannot reach the threshold whatever their words: one
+	 * comparison, and their weight is not read. */
+	if ((e = c->ew_max[v]) < 0)
+		return false;
+	if (e == CUT_UNKNOWN && (e = c->ew_max[v] = cut_ew_max(q, c, v)) < 0)
+		return false;
+	return (int)q->ix->name_ew[nm] <= e;
 }
 
 /* The query tokens (bit i) that two neighbouring tokens of name NM may
@@ -2768,6 +2809,32 @@ cut_free(struct cut *c)
  * generators' lists keeps its candidates by a bit per name. */
 #define CAND_BITS_FROM 32
 
+/* The names A (of the index IX) ascending and each once: by a bit per
+ * name of the index, cleared and read in order, when they are a 512th of
+ * its names or more (a cut query keeps thousands of names of its
+ * generators' lists: their radix sort, three passes, cost more than the
+ * bits), else sorted (ids_unique). */
+static void
+names_unique(const struct ch_match_index *ix, struct ids *a)
+{
+	size_t n_words = ix->n_names / 64 + 1, n = 0;
+	uint64_t *bits;
+
+	if (a->n < ix->n_names / 512 || a->n < 64 ||
+	    (bits = calloc(n_words, sizeof(*bits))) == NULL) {
+		ids_unique(a, 0);
+		return;
+	}
+	for (size_t i = 0; i < a->n; i++)
+		bits[a->v[i] >> 6] |= (uint64_t)1 << (a->v[i] & 63);
+	for (size_t w = 0; w < n_words; w++)
+		for (uint64_t v = bits[w]; v != 0; v &= v - 1)
+			a->v[n++] =
+			    (uint32_t)(w * 64 + (size_t)__builtin_ctzll(v));
+	a->n = n;
+	free(bits);
+}
+
 /* The names of the generators' lists (TYPES of GEN, each read up to
  * ENDS) that the cut keeps, in CAND ascending and each once: a bit per
  * name of the index marks them, and the bits read in order give them
@@ -2786,15 +2853,17 @@ cut_candidates(struct query *q, struct cut *c, const struct ids *types,
 		return false;
 	for (size_t g = 0; g < n_gen; g++)
 		for (size_t k = 0; types->v != NULL && k < gen[g].n; k++) {
-			uint32_t t = types->v[gen[g].first + k];
+			uint32_t t = types->v[gen[g].first + k],
+				 end = ends[gen[g].first + k];
 
-			for (uint32_t p = ix->type_start[t];
-			     p < ends[gen[g].first + k]; p++) {
+			/* The cut first: it keeps few of the names, and a
+			 * name kept twice is tested twice, counted once. */
+			for (uint32_t p = ix->type_start[t]; p < end; p++) {
 				uint32_t nm = ix->type_names[p];
 				uint64_t b = (uint64_t)1 << (nm & 63);
 
-				if ((bits[nm >> 6] & b) != 0 ||
-				    !cut_keeps(q, c, nm))
+				if (!cut_keeps(q, c, nm) ||
+				    (bits[nm >> 6] & b) != 0)
 					continue;
 				bits[nm >> 6] |= b;
 				n++;
@@ -3121,7 +3190,7 @@ ch_match_query(const struct ch_match_index *ix,
 						goto nomem;
 				}
 			}
-		ids_unique(&cand, 0);
+		names_unique(ix, &cand);
 	}
 	/* Each candidate name's bound, and each entry's (its best name's):
 	 * entries are scored best bound first, until the bound falls under
