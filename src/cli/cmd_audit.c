@@ -82,10 +82,19 @@ verify(struct ch_cli_common *c, const char *key_file, const char *cp_file)
 		 * key (another key is checked against the database only). */
 		ch_audit_last_path(
 		    c->dir ? c->dir : CH_DEFAULT_DIR, cp_path, sizeof(cp_path));
-		if (access(cp_path, F_OK) == 0 &&
-		    ch_audit_last_load(cp_path, &key, &trusted) == CH_OK) {
-			cp_file = cp_path;
-			have_trusted = true;
+		if (access(cp_path, F_OK) == 0) {
+			if (ch_audit_last_load(cp_path, &key, &trusted) ==
+			    CH_OK) {
+				cp_file = cp_path;
+				have_trusted = true;
+			} else {
+				fprintf(stderr,
+				    "chancery: warning: %s is not a checkpoint "
+				    "signed by %s: the log is checked against "
+				    "the database alone (and the server will "
+				    "not sign while it does not match)\n",
+				    cp_path, key.name);
+			}
 		}
 	}
 	if ((store = ch_cli_open_store(c, 1)) == NULL)

@@ -218,8 +218,13 @@ ch_audit_last_load(const char *path, const struct ch_note_verifier *key,
 	FILE *f = fopen(path, "re");
 	size_t len, text_len;
 
-	if (f == NULL)
-		return CH_ERR_NOT_FOUND;
+	if (f == NULL) {
+		if (errno == ENOENT)
+			return CH_ERR_NOT_FOUND;
+		/* Unreadable is not absent: the check must not be skipped. */
+		log_error("cannot read %s: %s", path, strerror(errno));
+		return CH_ERR_IO;
+	}
 	len = fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
 	text[len] = '\0';

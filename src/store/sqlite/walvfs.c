@@ -70,6 +70,7 @@ struct wal_file {
 struct db_file {
 	struct wrapped w;     /* pMethods = &db_methods */
 	struct wal_file *wal; /* its open log, or NULL */
+	bool write_locked;    /* it holds the log's write lock */
 };
 
 /* WAL_WRITE_LOCK: the first lock of the log's shared memory. */
@@ -240,7 +241,10 @@ wal_write(sqlite3_file *f, const void *data, int amt, sqlite3_int64 off)
 		w->wrote_header = true;
 	else
 		w->wrote_frames = true;
-	if (amt <= 0 || !w->buffered) {
+	/* Gathered only under the write lock taken through the shared
+	 * memory, whose giving up writes the buffer out: in exclusive
+	 * locking mode SQLite takes no such lock, and nothing would. */
+	if (amt <= 0 || !w->buffered || w->db == NULL || !w->db->write_locked) {
 		if ((rc = wal_flush(w)) != SQLITE_OK)
 			return rc;
 		return w->w.real->pMethods->xWrite(w->w.real, data, amt, off);
@@ -338,10 +342,22 @@ db_shm_lock(sqlite3_file *f, int offset, int n, int flags)
 
 	/* A failed write loses only what did not commit; the lock is given
 	 * up whatever happens. */
-	if (d->wal != NULL && offset == WAL_WRITE_LOCK && n == 1 &&
-	    flags == (SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE))
-		(void)wal_flush(d->wal);
-	return fwd_shm_lock(f, offset, n, flags);
+	int rc;
+
+	if (offset == WAL_WRITE_LOCK && n == 1 &&
+	    flags == (SQLITE_SHM_UNLOCK | SQLITE_SHM_EXCLUSIVE)) {
+		if (d->wal != NULL) {
+			(void)wal_flush(d->wal);
+			/* What it spilled is no commit's frames. */
+			d->wal->wrote_frames = false;
+		}
+		d->write_locked = false;
+	}
+	rc = fwd_shm_lock(f, offset, n, flags);
+	if (rc == SQLITE_OK && offset == WAL_WRITE_LOCK && n == 1 &&
+	    flags == (SQLITE_SHM_LOCK | SQLITE_SHM_EXCLUSIVE))
+		d->write_locked = true;
+	return rc;
 }
 
 /* ---- opening ---- */
