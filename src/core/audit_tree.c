@@ -278,10 +278,7 @@ matches_last(struct ch_tx *tx, const struct ch_note_signer *key,
 	unsigned char root[32];
 	ch_err err;
 
-	memset(&pub, 0, sizeof(pub));
-	ch_strlcpy(pub.name, key->name, sizeof(pub.name));
-	memcpy(pub.id, key->id, sizeof(pub.id));
-	memcpy(pub.pk, key->pk, sizeof(pub.pk));
+	ch_note_signer_verifier(key, &pub);
 	if ((err = ch_audit_last_load(path, &pub, &last)) == CH_ERR_NOT_FOUND)
 		return CH_OK;
 	if (err != CH_OK)
