@@ -678,50 +678,88 @@ sqlite_set_durable(ch_db *db, bool durable)
 	return CH_OK;
 }
 
-/* The log's descriptor for sync_log, kept open from the first sync on.
- * The kernel reports a lost write-back to every descriptor open when it
- * happened, once each; one opened anew after another connection's fsync
- * was told would hear nothing, and commits written after the lost frames
- * would be acknowledged.  Opened again when the path names another file
- * (the log removed and made anew when its last connection closed). */
+/* The logs' descriptors for sync_log, one per log, kept open from the
+ * first sync on.  The kernel reports a lost write-back to every descriptor
+ * open when it happened, once each; one opened anew after another
+ * connection's fsync was told would hear nothing, and commits written
+ * after the lost frames would be acknowledged.  Opened again when the path
+ * names another file (the log removed and made anew when its last
+ * connection closed).  A process syncs a few logs at most (the server
+ * one); the list lives as long as the process. */
+struct sync_log {
+	struct sync_log *next;
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	char path[];
+};
 static pthread_mutex_t sync_lock = PTHREAD_MUTEX_INITIALIZER;
-static int sync_fd = -1;
-static char sync_path[4096];
-static dev_t sync_dev;
-static ino_t sync_ino;
+static struct sync_log *sync_logs;
+
+/* The kept descriptor of the file at path now (under sync_lock). */
+static ch_err
+sync_log_fd(const char *path, int *fd)
+{
+	struct sync_log *l;
+	struct stat st;
+	int nfd;
+
+	for (l = sync_logs; l != NULL; l = l->next)
+		if (strcmp(l->path, path) == 0)
+			break;
+	/* The same file still: its kept descriptor. */
+	if (l != NULL && l->fd >= 0 && stat(path, &st) == 0 &&
+	    st.st_dev == l->dev && st.st_ino == l->ino) {
+		*fd = l->fd;
+		return CH_OK;
+	}
+	/* Opened first, then identified by what was opened: the kept
+	 * identity is always the descriptor's own. */
+	if ((nfd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		log_error(
+		    "cannot open %s to sync it: %s", path, strerror(errno));
+		return CH_ERR_IO;
+	}
+	if (fstat(nfd, &st) != 0) {
+		log_error("cannot sync %s: %s", path, strerror(errno));
+		close(nfd);
+		return CH_ERR_IO;
+	}
+	if (l == NULL) {
+		size_t len = strlen(path) + 1;
+
+		if ((l = malloc(sizeof(*l) + len)) == NULL) {
+			close(nfd);
+			return CH_ERR_NOMEM;
+		}
+		memcpy(l->path, path, len);
+		l->fd = -1;
+		l->next = sync_logs;
+		sync_logs = l;
+	}
+	if (l->fd >= 0)
+		close(l->fd);
+	l->fd = nfd;
+	l->dev = st.st_dev;
+	l->ino = st.st_ino;
+	*fd = nfd;
+	return CH_OK;
+}
 
 /* fsync the write-ahead log: every commit written to it so far is on
  * disk when this returns CH_OK. */
 static ch_err
 sqlite_sync_log(const char *dsn)
 {
-	char path[sizeof(sync_path)];
-	struct stat st;
-	ch_err err = CH_OK;
+	char path[4096];
+	ch_err err;
+	int fd = -1;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s-wal",
 		dsn + strlen("sqlite:")) >= sizeof(path))
 		return CH_ERR_INVALID;
 	pthread_mutex_lock(&sync_lock);
-	if (stat(path, &st) != 0) {
-		log_error(
-		    "cannot find %s to sync it: %s", path, strerror(errno));
-		err = CH_ERR_IO;
-	} else if (sync_fd < 0 || strcmp(sync_path, path) != 0 ||
-	    st.st_dev != sync_dev || st.st_ino != sync_ino) {
-		if (sync_fd >= 0)
-			close(sync_fd);
-		if ((sync_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			log_error("cannot open %s to sync it: %s", path,
-			    strerror(errno));
-			err = CH_ERR_IO;
-		} else {
-			ch_strlcpy(sync_path, path, sizeof(sync_path));
-			sync_dev = st.st_dev;
-			sync_ino = st.st_ino;
-		}
-	}
-	if (err == CH_OK && fdatasync(sync_fd) != 0) {
+	if ((err = sync_log_fd(path, &fd)) == CH_OK && fdatasync(fd) != 0) {
 		log_error("cannot sync %s: %s", path, strerror(errno));
 		err = CH_ERR_IO;
 	}
