@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/audit.h"
 #include "core/vault.h"
 #include "people/people.h"
 #include "store/store.h"
@@ -119,6 +120,35 @@ ch_cli_open_store(struct ch_cli_common *c, int conns)
 		return NULL;
 	}
 	return store;
+}
+
+void
+ch_cli_close_store(const struct ch_cli_common *c, struct ch_store *store)
+{
+	const char *dir = c->dir ? c->dir : CH_DEFAULT_DIR;
+	struct ch_note_signer *key = NULL;
+	char last_path[4096];
+	int64_t size = 0;
+	ch_err err;
+
+	if (store == NULL)
+		return;
+	if (ch_audit_key_present(dir)) {
+		if ((err = ch_audit_key_load(dir, &key)) == CH_OK) {
+			ch_audit_last_path(dir, last_path, sizeof(last_path));
+			err = ch_audit_checkpoint(store, key, last_path, &size);
+			ch_note_signer_free(key);
+		}
+		/* CH_ERR_CONFLICT: the server signed at the same moment. */
+		if (err != CH_OK && err != CH_ERR_CONFLICT)
+			fprintf(stderr,
+			    "chancery: warning: this command's audit records "
+			    "are not covered by a signed checkpoint yet (%s; "
+			    "see the log above); the server signs them at its "
+			    "next checkpoint, or run `chancery audit verify`\n",
+			    ch_strerror(err));
+	}
+	ch_store_close(store);
 }
 
 void

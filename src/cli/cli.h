@@ -51,6 +51,12 @@ bool ch_cli_load_key(const struct ch_cli_common *c);
 /* Load the data key, open the store for a command and seal any plaintext
  * contacts left by older versions; prints the reason on failure. */
 struct ch_store *ch_cli_open_store(struct ch_cli_common *c, int conns);
+/* Close a store the command wrote to: first sign a checkpoint over the
+ * audit records it appended, when DIR holds the signing key, so that none
+ * waits uncovered for the server's next one (whoever can write the
+ * database could rewrite it before anyone signed).  Without the key here
+ * the server signs them at its next checkpoint. */
+void ch_cli_close_store(const struct ch_cli_common *c, struct ch_store *store);
 /* A context for the CLI: the system actor, a fresh arena. */
 void ch_cli_ctx(struct ch_ctx *ctx, struct ch_store *store);
 void ch_cli_ctx_free(struct ch_ctx *ctx);

@@ -30,7 +30,11 @@ static const char restore_usage[] =
     "sealed value opens with DIR/keys/data.key), then restore it into the\n"
     "database in one transaction and check the row counts.  The database\n"
     "must be empty (a new `chancery init`) unless --force, which replaces\n"
-    "what it holds.  Stop the server first.\n"
+    "what it holds.  Stop the server first.  The audit log becomes the\n"
+    "backup's: when the audit key's last checkpoint (DIR/keys/audit.last)\n"
+    "covers a history the backup does not hold, it is moved aside to\n"
+    "audit.last.before-restore-TIME, and a checkpoint is signed over the\n"
+    "restored log.\n"
     "  --check   verify only; change nothing\n";
 
 static void
@@ -125,13 +129,45 @@ ch_cmd_backup(int argc, char **argv)
 	err = ch_backup_write(store, out, &sum, &f);
 	if (err == CH_OK)
 		audit_backup(store, "backup.create", &sum);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	if (err != CH_OK) {
 		ch_cli_error("the backup failed", err, &f);
 		return CH_EXIT_FAIL;
 	}
 	print_summary(out, &sum);
 	return CH_EXIT_OK;
+}
+
+/*
+ * The restored audit log is the backup's.  When the signing key's last
+ * checkpoint (DIR/keys/audit.last) covers a history the backup does not
+ * hold — it is older, or from elsewhere — the signer would refuse to sign
+ * again, as it must for a rewrite: a restore is the one legitimate
+ * rewrite, so that checkpoint is moved aside (kept, and said), and the
+ * close that follows signs over the restored history.
+ */
+static void
+sign_from_restored(const struct ch_cli_common *c, struct ch_store *store)
+{
+	const char *dir = c->dir ? c->dir : CH_DEFAULT_DIR;
+	struct ch_note_signer *key = NULL;
+	char last_path[4096], kept[4200];
+	ch_err err;
+
+	if (!ch_audit_key_present(dir) || ch_audit_key_load(dir, &key) != CH_OK)
+		return;
+	ch_audit_last_path(dir, last_path, sizeof(last_path));
+	err =
+	    ch_audit_last_set_aside(store, key, last_path, kept, sizeof(kept));
+	ch_note_signer_free(key);
+	if (err != CH_OK)
+		ch_cli_error("could not set the last signed checkpoint aside",
+		    err, NULL);
+	else if (kept[0] != '\0')
+		printf("the audit log is the backup's now; the checkpoint "
+		       "this post's key signed over the history it replaced "
+		       "is kept in %s\n",
+		    kept);
 }
 
 int
@@ -199,9 +235,11 @@ ch_cmd_restore(int argc, char **argv)
 	if ((store = ch_cli_open_store(&c, 1)) == NULL)
 		return CH_EXIT_FAIL;
 	err = ch_backup_restore(store, in, force, &sum, &f);
-	if (err == CH_OK)
+	if (err == CH_OK) {
 		audit_backup(store, "backup.restore", &sum);
-	ch_store_close(store);
+		sign_from_restored(&c, store);
+	}
+	ch_cli_close_store(&c, store);
 	if (err != CH_OK) {
 		ch_cli_error("nothing was restored", err, &f);
 		return CH_EXIT_FAIL;

@@ -142,7 +142,7 @@ ch_cmd_device(int argc, char **argv)
 	rc = device_run(&ctx, argv[optind], argv + optind + 1,
 	    argc - optind - 1, post, perms);
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }
 
@@ -201,6 +201,6 @@ ch_cmd_second_factor(int argc, char **argv)
 		rc = CH_EXIT_OK;
 	}
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }

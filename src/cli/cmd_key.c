@@ -267,7 +267,7 @@ ch_cmd_key(int argc, char **argv)
 		fprintf(stderr, "chancery: could not rotate the key file %s\n",
 		    path);
 	}
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 usage:
 	fputs(key_usage, stderr);

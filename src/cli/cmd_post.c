@@ -152,7 +152,7 @@ ch_cmd_post(int argc, char **argv)
 	}
 out:
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }
 
@@ -259,6 +259,6 @@ ch_cmd_people(int argc, char **argv)
 	}
 	ch_buf_free(&data);
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }

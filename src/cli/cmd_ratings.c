@@ -115,6 +115,6 @@ ch_cmd_ratings(int argc, char **argv)
 		rc = CH_EXIT_FAIL;
 out:
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }

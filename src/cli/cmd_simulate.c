@@ -477,7 +477,7 @@ ch_cmd_simulate_readers(int argc, char **argv)
 done:
 	ch_cli_ctx_free(&ctx);
 	free(s.badges);
-	ch_store_close(s.store);
+	ch_cli_close_store(&common, s.store);
 	return rc;
 usage:
 	fputs(usage, stderr);

@@ -174,6 +174,6 @@ ch_cmd_user(int argc, char **argv)
 out:
 	free(password);
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }

@@ -80,6 +80,6 @@ ch_cmd_visitors(int argc, char **argv)
 	printf("%zu visit%s purged\n", n, n == 1 ? "" : "s");
 out:
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }

@@ -170,7 +170,7 @@ ch_cmd_watchlist(int argc, char **argv)
 		rc = do_list(&ctx, post);
 	ch_screening_stop();
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }
 
@@ -314,6 +314,6 @@ out:
 	json_decref(hits);
 	ch_screening_stop();
 	ch_cli_ctx_free(&ctx);
-	ch_store_close(store);
+	ch_cli_close_store(&c, store);
 	return rc;
 }

@@ -79,6 +79,20 @@ void ch_audit_tree_init(struct ch_audit_tree *t, struct ch_tx *tx);
  */
 ch_err ch_audit_checkpoint(struct ch_store *store,
     const struct ch_note_signer *key, const char *last_path, int64_t *size);
+/*
+ * After a restore: when the database does not hold the history of the
+ * checkpoint kept at last_path (the backup is older than it, or came from
+ * elsewhere), move that file aside to last_path.before-restore-TIME (its
+ * name in kept; "" when nothing was moved), so that the signer goes on
+ * from the restored history and the evidence of the one it replaced
+ * stays.  Only the restore may do this: anywhere else such a database is
+ * a rewrite, and ch_audit_checkpoint refuses it.
+ */
+ch_err ch_audit_last_set_aside(struct ch_store *store,
+    const struct ch_note_signer *key, const char *last_path, char *kept,
+    size_t kept_size);
+/* Whether DIR holds an audit signing key (DIR/keys/audit.key). */
+bool ch_audit_key_present(const char *dir);
 
 /* A background thread that checkpoints every every_records records or
  * every_seconds seconds, whichever comes first. */

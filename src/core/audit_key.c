@@ -146,6 +146,16 @@ read_small(const char *path, char *buf, size_t size, size_t *len, mode_t *mode)
 	return CH_OK;
 }
 
+bool
+ch_audit_key_present(const char *dir)
+{
+	char keys[4096], key[4096], pub[4096];
+	struct stat st;
+
+	return key_paths(dir, keys, key, pub, sizeof(keys)) &&
+	    stat(key, &st) == 0;
+}
+
 ch_err
 ch_audit_key_load(const char *dir, struct ch_note_signer **out)
 {

@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/audit.h"
@@ -238,10 +239,26 @@ ch_audit_last_load(const char *path, const struct ch_note_verifier *key,
 	return CH_OK;
 }
 
+/* The owner of the directory that holds path. */
+static bool
+last_dir_owner(const char *path, struct stat *st)
+{
+	char dir[4200];
+	char *slash;
+
+	ch_strlcpy(dir, path, sizeof(dir));
+	if ((slash = strrchr(dir, '/')) == NULL)
+		ch_strlcpy(dir, ".", sizeof(dir));
+	else
+		*slash = '\0';
+	return stat(dir[0] != '\0' ? dir : "/", st) == 0;
+}
+
 /* Replace the file at path with note, whole or not at all. */
 static ch_err
 last_store(const char *path, const char *note)
 {
+	struct stat st;
 	char tmp[4200];
 	size_t len = strlen(note);
 	int fd;
@@ -254,6 +271,13 @@ last_store(const char *path, const char *note)
 		log_error("cannot write %s: %s", tmp, strerror(errno));
 		return CH_ERR_IO;
 	}
+	/* Written by root (a CLI command), it stays the server's to read:
+	 * owned like the directory that holds it. */
+	if (geteuid() == 0 && last_dir_owner(path, &st) &&
+	    (st.st_uid != 0 || st.st_gid != 0) &&
+	    fchown(fd, st.st_uid, st.st_gid) != 0)
+		log_warn("cannot give %s to the owner of its directory: %s",
+		    tmp, strerror(errno));
 	ok = write(fd, note, len) == (ssize_t)len && fsync(fd) == 0;
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, path) != 0) {
@@ -265,36 +289,84 @@ last_store(const char *path, const char *note)
 }
 
 /* Whether the database still holds the history of the last checkpoint
- * the key signed (kept at path): its checkpoints reach that size, and the
- * tree there has that root.  No file: nothing to hold it to. */
+ * the key signed (kept at path, read into *last): its checkpoints reach
+ * that size, and the tree there has that root.  CH_ERR_NOT_FOUND: no
+ * file, nothing to hold it to; CH_ERR_CRYPTO: it does not. */
 static ch_err
-matches_last(struct ch_tx *tx, const struct ch_note_signer *key,
-    const char *path, int64_t covered)
+holds_last(struct ch_tx *tx, const struct ch_note_signer *key, const char *path,
+    int64_t covered, struct ch_checkpoint *last)
 {
 	struct ch_note_verifier pub;
-	struct ch_checkpoint last;
 	struct ch_merkle_frontier f;
 	struct ch_audit_tree tree;
 	unsigned char root[32];
 	ch_err err;
 
 	ch_note_signer_verifier(key, &pub);
-	if ((err = ch_audit_last_load(path, &pub, &last)) == CH_ERR_NOT_FOUND)
-		return CH_OK;
-	if (err != CH_OK)
+	if ((err = ch_audit_last_load(path, &pub, last)) != CH_OK)
 		return err;
 	ch_audit_tree_init(&tree, tx);
-	if ((int64_t)last.size > covered ||
-	    ch_merkle_frontier_load(&f, &tree.src, last.size) != CH_OK ||
+	if ((int64_t)last->size > covered ||
+	    ch_merkle_frontier_load(&f, &tree.src, last->size) != CH_OK ||
 	    (ch_merkle_frontier_root(&f, root),
-		memcmp(root, last.root, sizeof(root)) != 0)) {
+		memcmp(root, last->root, sizeof(root)) != 0))
+		return CH_ERR_CRYPTO;
+	return CH_OK;
+}
+
+static ch_err
+matches_last(struct ch_tx *tx, const struct ch_note_signer *key,
+    const char *path, int64_t covered)
+{
+	struct ch_checkpoint last;
+	ch_err err = holds_last(tx, key, path, covered, &last);
+
+	if (err == CH_ERR_NOT_FOUND)
+		return CH_OK;
+	if (err == CH_ERR_CRYPTO)
 		log_error("the audit log does not hold the history this key "
 			  "last signed (size %llu, kept in %s): its "
 			  "checkpoints were removed or what they covered was "
 			  "changed; nothing more is signed until `chancery "
 			  "audit verify` passes",
 		    (unsigned long long)last.size, path);
-		return CH_ERR_CRYPTO;
+	return err;
+}
+
+ch_err
+ch_audit_last_set_aside(struct ch_store *store,
+    const struct ch_note_signer *key, const char *last_path, char *kept,
+    size_t kept_size)
+{
+	struct ch_checkpoint last;
+	struct ch_tx *tx = NULL;
+	char stamp[CH_TIMESTAMP_LEN];
+	int64_t covered;
+	ch_err err;
+
+	kept[0] = '\0';
+	if ((err = ch_store_begin(store, false, &tx)) != CH_OK)
+		return err;
+	if ((err = sizes(tx, &covered, NULL)) == CH_OK)
+		err = holds_last(tx, key, last_path, covered, &last);
+	ch_store_rollback(tx);
+	if (err == CH_OK || err == CH_ERR_NOT_FOUND)
+		return CH_OK;
+	if (err != CH_ERR_CRYPTO)
+		return err;
+	/* A file that does not verify is kept aside the same way: it is
+	 * evidence either way, and the next signature replaces it. */
+	ch_time_format(ch_clock_now(), stamp);
+	if ((size_t)snprintf(kept, kept_size, "%s.before-restore-%s", last_path,
+		stamp) >= kept_size) {
+		kept[0] = '\0';
+		return CH_ERR_TOO_LARGE;
+	}
+	if (rename(last_path, kept) != 0) {
+		log_error("cannot move %s to %s: %s", last_path, kept,
+		    strerror(errno));
+		kept[0] = '\0';
+		return CH_ERR_IO;
 	}
 	return CH_OK;
 }

@@ -606,6 +606,71 @@ Test(audit_log, a_rewrite_that_removes_the_checkpoints_is_caught)
 	unlink(path);
 }
 
+/* A restore of an older backup is the one legitimate rewrite: the
+ * signer's kept checkpoint is set aside (and kept), then it signs over the
+ * restored history; a database that holds the kept one keeps it. */
+Test(audit_log, a_restored_older_history_sets_the_kept_checkpoint_aside)
+{
+	struct ch_audit_verify_report rep;
+	struct ch_checkpoint kept;
+	struct ch_tx *tx;
+	char path[160], aside[400], aside2[400];
+	int64_t size = 0;
+
+	snprintf(path, sizeof(path), "/tmp/ch-audit-last-r-%d", (int)getpid());
+	unlink(path);
+	append_records(1, 20);
+	cr_assert_eq(ch_audit_checkpoint(store, key, path, &size), CH_OK);
+	cr_assert_eq(
+	    ch_audit_last_set_aside(store, key, path, aside, sizeof(aside)),
+	    CH_OK);
+	cr_assert_str_eq(aside, "", "the database holds it: nothing moved");
+	append_records(21, 30);
+	cr_assert_eq(ch_audit_checkpoint(store, key, path, &size), CH_OK);
+
+	/* The database as a backup taken at 20 left it, then one more
+	 * record (the restore's own). */
+	tx = attack();
+	exec(tx, "DELETE FROM audit_log WHERE seq > $1 AND $2 = $2", 20, 0,
+	    NULL);
+	exec(tx, "UPDATE audit_head SET size = $1 WHERE $2 = $2", 20, 0, NULL);
+	exec(tx, "DELETE FROM audit_checkpoints WHERE size > $1 AND $2 = $2",
+	    20, 0, NULL);
+	exec(tx,
+	    "DELETE FROM audit_nodes WHERE (idx + 1) * (1 << level) > $1 AND "
+	    "$2 = $2",
+	    20, 0, NULL);
+	cr_assert_eq(ch_store_commit(tx), CH_OK);
+	append_records(21, 21);
+	cr_assert_eq(ch_audit_checkpoint(store, key, path, &size),
+	    CH_ERR_CRYPTO, "before: the signer refuses the older history");
+
+	cr_assert_eq(
+	    ch_audit_last_set_aside(store, key, path, aside, sizeof(aside)),
+	    CH_OK);
+	cr_assert(strncmp(aside, path, strlen(path)) == 0 &&
+		strstr(aside, ".before-restore-") != NULL,
+	    "moved to %s", aside);
+	cr_assert_eq(ch_audit_last_load(aside, &pub, &kept), CH_OK);
+	cr_assert_eq(kept.size, 30, "the replaced history's checkpoint kept");
+	cr_assert_eq(ch_audit_last_load(path, &pub, &kept), CH_ERR_NOT_FOUND);
+
+	cr_assert_eq(ch_audit_checkpoint(store, key, path, &size), CH_OK);
+	cr_assert_eq(size, 21);
+	cr_assert_eq(ch_audit_last_load(path, &pub, &kept), CH_OK);
+	cr_assert_eq(kept.size, 21);
+	tx = attack();
+	cr_assert_eq(ch_audit_verify(tx, &pub, &kept, &rep), CH_OK);
+	ch_store_rollback(tx);
+	cr_assert(rep.ok, "%s", rep.problem);
+	cr_assert_eq(
+	    ch_audit_last_set_aside(store, key, path, aside2, sizeof(aside2)),
+	    CH_OK);
+	cr_assert_str_eq(aside2, "");
+	unlink(path);
+	unlink(aside);
+}
+
 Test(audit_log, a_checkpoint_signed_by_another_key_is_refused)
 {
 	struct ch_audit_verify_report rep;
