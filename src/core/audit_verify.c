@@ -279,6 +279,16 @@ ch_audit_verify(struct ch_tx *tx, const struct ch_note_verifier *key,
 				    (long long)seq);
 				goto done;
 			}
+			if (r->misstored) {
+				problem(&v, seq,
+				    "record %lld is stored in a form the log "
+				    "never writes (an empty value where it "
+				    "writes none, or a value longer than its "
+				    "field): it was altered where the hash "
+				    "does not look",
+				    (long long)seq);
+				goto done;
+			}
 			ch_unhex(again, leaf, 32);
 			err = ch_merkle_frontier_append(
 			    &v.f, leaf, compare_node, &nc);

@@ -12,6 +12,24 @@
 	"seq, time, actor, post_id, action, object_type, object_id, "          \
 	"request_id, source, state_hash, leaf_hash"
 
+/* Whether the cell fits a field of size bytes (with its NUL). */
+static bool
+fits(const struct ch_rows *r, size_t row, size_t col, size_t size)
+{
+	const char *v = ch_rows_get(r, row, col);
+
+	return v == NULL || strlen(v) < size;
+}
+
+/* An empty value in a column the log writes NULL into instead. */
+static bool
+empty(const struct ch_rows *r, size_t row, size_t col)
+{
+	const char *v = ch_rows_get(r, row, col);
+
+	return v != NULL && v[0] == '\0';
+}
+
 /* Read audit records (AUDIT_COLUMNS order) into the arena; frees r. */
 static ch_err
 records_from_rows(struct ch_rows *r, ch_arena *arena,
@@ -36,6 +54,11 @@ records_from_rows(struct ch_rows *r, ch_arena *arena,
 		a->source = ch_cell_dup(r, i, 8, arena);
 		ch_cell_copy(r, i, 9, a->state_hash, sizeof(a->state_hash));
 		ch_cell_copy(r, i, 10, a->leaf_hash, sizeof(a->leaf_hash));
+		a->misstored = !fits(r, i, 1, sizeof(a->time)) ||
+		    !fits(r, i, 9, sizeof(a->state_hash)) ||
+		    !fits(r, i, 10, sizeof(a->leaf_hash)) || empty(r, i, 3) ||
+		    empty(r, i, 6) || empty(r, i, 7) || empty(r, i, 8) ||
+		    empty(r, i, 9);
 	}
 	*count = r->nrows;
 	ch_rows_free(r);

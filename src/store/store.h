@@ -120,6 +120,11 @@ struct ch_audit_record {
 	const char *source;
 	char state_hash[65]; /* hex SHA-256 of the object's new state */
 	char leaf_hash[65];  /* hex RFC 9162 leaf hash of the record */
+	/* Read back: the stored row is in no form the log writes — an empty
+	 * value where it writes none (NULL, hashed as empty), or a value
+	 * longer than its field (read cut) — so the hash, which covers what
+	 * was read, cannot vouch for what is stored. */
+	bool misstored;
 };
 /* Take the next sequence number (serialises concurrent appenders). */
 ch_err ch_store_audit_next_seq(struct ch_tx *tx, int64_t *seq);

@@ -606,6 +606,48 @@ Test(audit_log, a_rewrite_that_removes_the_checkpoints_is_caught)
 	unlink(path);
 }
 
+/* The hash covers what is read, so a stored form that reads the same —
+ * NULL made '' (both hashed as empty), or a value longer than its field
+ * (read cut) — escaped it.  (Found by review: verify passed each.) */
+Test(audit_log, a_stored_form_the_log_never_writes_is_caught)
+{
+	static const struct {
+		const char *sql;
+		int64_t seq;
+		const char *text;
+	} cases[] = {
+	    {"UPDATE audit_log SET post_id = $3 WHERE seq = $1 AND $2 = $2", 3,
+		""},
+	    {"UPDATE audit_log SET leaf_hash = leaf_hash || $3 WHERE seq = $1 "
+	     "AND $2 = $2",
+		5, "00"},
+	    {"UPDATE audit_log SET state_hash = state_hash || $3 WHERE seq = "
+	     "$1 AND $2 = $2",
+		7, "ff"},
+	    {"UPDATE audit_log SET time = time || $3 WHERE seq = $1 AND $2 = "
+	     "$2",
+		8, ".5"},
+	};
+	struct ch_audit_verify_report rep;
+
+	append_records(1, 20);
+	checkpoint(20);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char want[64];
+		struct ch_tx *tx = attack();
+
+		exec(tx, cases[i].sql, cases[i].seq, 0, cases[i].text);
+		rep = verify_and_undo(tx, NULL);
+		cr_assert_not(rep.ok, "case %zu passed", i);
+		snprintf(want, sizeof(want), "record %lld is stored in a form",
+		    (long long)cases[i].seq);
+		cr_assert(strncmp(rep.problem, want, strlen(want)) == 0,
+		    "case %zu: %s", i, rep.problem);
+	}
+	rep = verify_and_undo(attack(), NULL);
+	cr_assert(rep.ok, "%s", rep.problem);
+}
+
 /* A restore of an older backup is the one legitimate rewrite: the
  * signer's kept checkpoint is set aside (and kept), then it signs over the
  * restored history; a database that holds the kept one keeps it. */
