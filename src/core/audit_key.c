@@ -163,6 +163,7 @@ ch_audit_key_load(const char *dir, struct ch_note_signer **out)
 	struct ch_note_signer *s;
 	char *text;
 	size_t len = 0;
+	struct stat dst = {0};
 	mode_t mode = 0;
 	ch_err err;
 
@@ -173,6 +174,15 @@ ch_audit_key_load(const char *dir, struct ch_note_signer **out)
 	text = sodium_malloc(KEY_FILE_MAX);
 	if (s == NULL || text == NULL) {
 		err = CH_ERR_NOMEM;
+		goto fail;
+	}
+	/* Whoever can write the directory can replace the key, its public
+	 * half and the kept checkpoint with their own. */
+	if (stat(keys, &dst) != 0 || (dst.st_mode & 022) != 0) {
+		log_error("%s can be written by others (mode %03o): chmod 700 "
+			  "it",
+		    keys, (unsigned)(dst.st_mode & 0777));
+		err = CH_ERR_DENIED;
 		goto fail;
 	}
 	if ((err = read_small(key, text, KEY_FILE_MAX, &len, &mode)) != CH_OK)

@@ -998,6 +998,12 @@ Test(audit_log, key_files_are_private_and_load_read_only)
 	cr_assert(memcmp(v.pk, s->pk, 32) == 0);
 	cr_assert(memcmp(v.id, s->id, 4) == 0);
 	ch_note_signer_free(s);
+	snprintf(path, sizeof(path), "%s/keys", dir);
+	chmod(path, 0770);
+	cr_assert_eq(ch_audit_key_load(dir, &s), CH_ERR_DENIED,
+	    "a directory others can write: they could replace the key");
+	cr_assert_null(s);
+	chmod(path, 0700);
 	snprintf(path, sizeof(path), "%s/keys/audit.key", dir);
 	chmod(path, 0644);
 	cr_assert_eq(ch_audit_key_load(dir, &s), CH_ERR_DENIED);
