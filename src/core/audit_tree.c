@@ -264,7 +264,10 @@ last_store(const char *path, const char *note)
 	int fd;
 	bool ok;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
+	/* A name of this process's own: the server and a CLI command may
+	 * write at the same moment, and must not write into one file. */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new-%ld", path,
+		(long)getpid()) >= sizeof(tmp))
 		return CH_ERR_INVALID;
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) <
 	    0) {
