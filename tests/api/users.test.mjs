@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, login, person, server, uniq } from './harness.mjs';
+import {
+	api, assertProblem, demoPost, get, hqAdmin, login, person, secondPost, server, uniq,
+} from './harness.mjs';
 
 before(server);
 
@@ -81,7 +83,10 @@ describe('creating users', () => {
 	});
 
 	test('a user of no post sees no posts and no people', async () => {
-		const u = await newUser({ post_id: null });
+		const made = await api(await hqAdmin(), 'POST', '/api/v1/users',
+			{ username: uniq('apitest-user'), password: PASSWORD, roles: ['analyst'], post_id: null });
+		assert.equal(made.status, 201, made.text);
+		const u = made.json;
 		assert.equal(u.post_id, null);
 		const s = await login(u.username, { password: PASSWORD });
 		assert.deepEqual((await get(s, '/api/v1/people')).json, { items: [], next_cursor: null });
@@ -210,5 +215,59 @@ describe('disabling and passwords', () => {
 		await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { disabled: true });
 		assert.equal((await get(admin, '/api/v1/auth/session')).status, 200);
 		assert.equal((await get(await login('rso'), '/api/v1/auth/session')).status, 200);
+	});
+});
+
+describe('an administrator of a post', () => {
+	test('manages the users of that post only, and grants no more than they hold', async () => {
+		const admin = await login('admin');
+		const { post: other } = await secondPost();
+		// Not at another post, not with the hq role that reaches every post.
+		assertProblem(await api(admin, 'POST', '/api/v1/users', {
+			username: uniq('apitest-far'), password: PASSWORD, roles: ['staff'], post_id: other.id,
+		}), 422, 'validation', 'No such post.', '/post_id');
+		assertProblem(await api(admin, 'POST', '/api/v1/users', {
+			username: uniq('apitest-hq'), password: PASSWORD, roles: ['hq'], post_id: await demoPost(),
+		}), 403, 'forbidden', /hq/);
+		// Without post_id, the user belongs to the administrator's post.
+		const near = (await api(admin, 'POST', '/api/v1/users',
+			{ username: uniq('apitest-near'), password: PASSWORD, roles: ['staff'] })).json;
+		assert.equal(near.post_id, await demoPost());
+
+		// A user of another post, and the HQ desk (no post), are out of reach.
+		const far = await api(await hqAdmin(), 'POST', '/api/v1/users', {
+			username: uniq('apitest-far'), password: PASSWORD, roles: ['security_officer'], post_id: other.id,
+		});
+		assert.equal(far.status, 201, far.text);
+		const hq = (await get(await hqAdmin(), '/api/v1/users')).json.items.find((x) => x.username === 'hq');
+		for (const target of [far.json.id, hq.id])
+			for (const change of [{ password: 'a takeover passphrase here' }, { disabled: true },
+				{ roles: ['administrator'] }])
+				assertProblem(await api(admin, 'PATCH', `/api/v1/users/${target}`, change), 404, 'not-found');
+		assert.equal((await signIn(far.json.username)).status, 200);
+		assert.equal((await signIn('hq', 'hq-demo-passphrase')).status, 200);
+
+		// A user of the post may not be moved away, nor given hq.
+		const u = await newUser();
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { post_id: other.id }), 422, 'validation',
+			'No such post.', '/post_id');
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { post_id: null }), 403, 'forbidden');
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { roles: ['hq'] }), 403, 'forbidden');
+		const kept = (await get(await hqAdmin(), '/api/v1/users')).json.items.find((x) => x.id === u.id);
+		assert.deepEqual(kept.roles, ['analyst']);
+		assert.equal(kept.post_id, await demoPost());
+	});
+
+	test('gives no clearance above their own', async () => {
+		const admin = await login('admin');
+		const lesser = await newUser({ roles: ['administrator'], clearance: 'CONFIDENTIAL' });
+		const s = await login(lesser.username, { password: PASSWORD });
+		assertProblem(await api(s, 'POST', '/api/v1/users', {
+			username: uniq('apitest-secret'), password: PASSWORD, roles: ['staff'], clearance: 'SECRET',
+		}), 403, 'forbidden', /above your clearance/);
+		const u = await newUser();
+		assertProblem(await api(s, 'PATCH', `/api/v1/users/${u.id}`, { clearance: 'SECRET' }), 403, 'forbidden');
+		assertProblem(await api(s, 'PATCH', `/api/v1/users/${lesser.id}`, { clearance: 'SECRET' }), 403, 'forbidden');
+		assert.equal((await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { clearance: 'SECRET' })).status, 204);
 	});
 });
