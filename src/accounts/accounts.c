@@ -471,6 +471,7 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
+	unsigned before;
 	ch_err err;
 
 	if (!ch_id_valid(id))
@@ -483,6 +484,7 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 		err = CH_ERR_NOT_FOUND;
 		goto fail;
 	}
+	before = u.roles;
 	if (roles != NULL && !ch_roles_parse(roles, &u.roles)) {
 		ch_fault_set(&ctx->fault, "/roles",
 		    "roles must list one or more of security_officer, "
@@ -511,7 +513,12 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 	if ((err = may_grant(ctx, u.post_id, u.roles, u.clearance)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), u.updated_at);
+	/* A session opened before the user gained a privileged role passed
+	 * no second factor and has the longer limits: it ends, and the next
+	 * sign-in asks what the new role needs. */
 	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
+	    ((u.roles & ~before & CH_PRIVILEGED_ROLES) != 0 &&
+		(err = ch_store_session_delete_user(tx, u.id)) != CH_OK) ||
 	    (err = audit_user(ctx, tx, "user.access", &u)) != CH_OK)
 		goto fail;
 	return ch_store_commit(tx);

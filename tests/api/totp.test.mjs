@@ -90,6 +90,32 @@ describe('enrolment', () => {
 	});
 });
 
+describe('a role that needs a second factor', () => {
+	test('given to a signed-in user, it does not ride on their password-only session', async () => {
+		const admin = await hqAdmin();
+		const { post } = await secondPost();
+		const username = uniq('promoted').toLowerCase();
+		const made = await api(admin, 'POST', '/api/v1/users',
+			{ username, password: PASSWORD, roles: ['staff'], post_id: post.id });
+		assert.equal(made.status, 201, made.text);
+		const { r, session } = await passwordStep(username);
+		assert.equal(r.json.status, 'signed_in', 'staff need no second factor under the rule privileged');
+		const up = await api(admin, 'PATCH', `/api/v1/users/${made.json.id}`, { roles: ['staff', 'security_officer'] });
+		assert.equal(up.status, 204, up.text);
+		assertProblem(await get(session, '/api/v1/people'), 401, 'unauthenticated');
+		const again = await passwordStep(username);
+		assert.equal(again.r.json.status, 'enrolment_required');
+		// Losing a role, or a change of clearance, keeps the sessions.
+		const down = await api(admin, 'PATCH', `/api/v1/users/${made.json.id}`, { roles: ['staff'] });
+		assert.equal(down.status, 204, down.text);
+		const s = await passwordStep(username);
+		assert.equal(s.r.json.status, 'signed_in');
+		const sbu = await api(admin, 'PATCH', `/api/v1/users/${made.json.id}`, { roles: ['staff', 'guard'], clearance: 'SBU' });
+		assert.equal(sbu.status, 204, sbu.text);
+		assert.equal((await get(s.session, '/api/v1/people?limit=1')).status, 200);
+	});
+});
+
 describe('sign-in with a second factor', () => {
 	let username;
 	let secret;
