@@ -21,6 +21,12 @@
  *
  * Windows are fixed: an hour from the first failure.  A success clears the
  * account's failures.  The table is bounded: the oldest entry is reused.
+ *
+ * An attempt is counted when it fails, after its password hash, so that
+ * attempts sent together would all pass the check before the first
+ * failure counts: ch_throttle_begin marks an attempt in flight until
+ * ch_throttle_end, and past its free failures an account (except from its
+ * known addresses) or a source has one attempt in flight at a time.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -38,6 +44,7 @@ struct entry {
 	int64_t window_start;
 	int64_t last_fail;
 	int count;
+	int inflight; /* attempts between ch_throttle_begin and _end */
 	char known[KNOWN][64]; /* accounts: addresses of recent successes */
 	int64_t known_at[KNOWN];
 };
@@ -117,13 +124,13 @@ known_source(const struct entry *a, const char *source, int64_t now)
 	return false;
 }
 
-int64_t
-ch_throttle_wait(const char *account, const char *source, int64_t now)
+/* ch_throttle_wait with the lock held. */
+static int64_t
+wait_locked(const char *account, const char *source, int64_t now)
 {
 	struct entry *a, *s;
 	int64_t wait = 0, w;
 
-	pthread_mutex_lock(&lock);
 	a = find("a:", account, false);
 	s = find("s:", source, false);
 	if (a != NULL)
@@ -138,8 +145,59 @@ ch_throttle_wait(const char *account, const char *source, int64_t now)
 		w = backoff(a, CH_THROTTLE_ACCOUNT_FREE, now);
 		wait = w > wait ? w : wait;
 	}
+	return wait;
+}
+
+int64_t
+ch_throttle_wait(const char *account, const char *source, int64_t now)
+{
+	int64_t wait;
+
+	pthread_mutex_lock(&lock);
+	wait = wait_locked(account, source, now);
 	pthread_mutex_unlock(&lock);
 	return wait;
+}
+
+int64_t
+ch_throttle_begin(const char *account, const char *source, int64_t now)
+{
+	struct entry *a, *s;
+	int64_t wait;
+
+	pthread_mutex_lock(&lock);
+	wait = wait_locked(account, source, now);
+	if (wait == 0) {
+		a = find("a:", account, true);
+		s = find("s:", source, true);
+		if ((a->inflight > 0 &&
+			a->count + a->inflight > CH_THROTTLE_ACCOUNT_FREE &&
+			!known_source(a, source, now)) ||
+		    (s->inflight > 0 &&
+			s->count + s->inflight > CH_THROTTLE_SOURCE_FREE))
+			wait = 1;
+		else {
+			a->inflight++;
+			s->inflight++;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return wait;
+}
+
+void
+ch_throttle_end(const char *account, const char *source)
+{
+	struct entry *a, *s;
+
+	pthread_mutex_lock(&lock);
+	a = find("a:", account, false);
+	s = find("s:", source, false);
+	if (a != NULL && a->inflight > 0)
+		a->inflight--;
+	if (s != NULL && s->inflight > 0)
+		s->inflight--;
+	pthread_mutex_unlock(&lock);
 }
 
 static void

@@ -7,6 +7,7 @@
  * and device tokens.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -580,6 +581,56 @@ Test(sessions, failures_are_remembered_across_a_restart)
 	cr_assert_eq(
 	    ch_session_login(&ctx, name, "wrong wrong wrong wrong", &l),
 	    CH_ERR_UNAUTHENTICATED);
+}
+
+struct attempt {
+	const char *name;
+	ch_err err;
+};
+
+/* A wrong password, on a context of the thread's own. */
+static void *
+attempt_wrong(void *arg)
+{
+	struct attempt *a = arg;
+	struct ch_ctx c = ctx;
+	struct ch_login l;
+
+	c.arena = ch_arena_create(0);
+	a->err = ch_session_login(&c, a->name, "wrong wrong wrong wrong", &l);
+	ch_arena_destroy(c.arena);
+	return NULL;
+}
+
+Test(sessions, attempts_sent_together_do_not_slip_past_the_back_off)
+{
+	struct attempt a[6];
+	pthread_t t[6];
+	struct ch_login l;
+	int tried = 0;
+	char name[40];
+
+	make_user("par", "staff", name);
+	for (int i = 0; i < 8; i++) {
+		ch_clock_set_offset(60 * i);
+		cr_assert_eq(
+		    ch_session_login(&ctx, name, "wrong wrong wrong wrong", &l),
+		    CH_ERR_UNAUTHENTICATED);
+	}
+	/* Eight failures ask for 4 s; once they are over, one attempt may
+	 * go, and its failure asks for 8 s: six at once get one try. */
+	ch_clock_set_offset(60 * 7 + 5);
+	for (size_t i = 0; i < CH_ARRAY_LEN(a); i++) {
+		a[i] = (struct attempt){name, CH_OK};
+		cr_assert_eq(pthread_create(&t[i], NULL, attempt_wrong, &a[i]), 0);
+	}
+	for (size_t i = 0; i < CH_ARRAY_LEN(a); i++) {
+		pthread_join(t[i], NULL);
+		cr_assert(a[i].err == CH_ERR_UNAUTHENTICATED ||
+		    a[i].err == CH_ERR_LIMIT);
+		tried += a[i].err == CH_ERR_UNAUTHENTICATED;
+	}
+	cr_assert_eq(tried, 1, "%d passwords were tried", tried);
 }
 
 Test(sessions, device_tokens_resolve_until_revoked)
