@@ -440,9 +440,19 @@ ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count)
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
+	*out = NULL;
+	*count = 0;
+	if (ctx->who != NULL && !ch_policy_all_posts(ctx->who) &&
+	    ctx->who->post_id[0] == '\0')
+		return CH_OK; /* no post, no users */
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_user_list(tx, ctx->arena, out, count);
+	/* The users of the caller's post; HQ and the CLI see every one. */
+	err = ch_store_user_list(tx,
+	    ctx->who == NULL || ch_policy_all_posts(ctx->who)
+		? NULL
+		: ctx->who->post_id,
+	    ctx->arena, out, count);
 	ch_store_rollback(tx);
 	return err;
 }

@@ -129,9 +129,10 @@ ch_store_user_by_id(
 }
 
 ch_err
-ch_store_user_list(
-    struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count)
+ch_store_user_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_user **out, size_t *count)
 {
+	struct ch_param v[1] = {post_id ? CH_P_TEXT(post_id) : CH_P_NULL};
 	struct ch_rows *r = NULL;
 	ch_err err;
 
@@ -140,8 +141,9 @@ ch_store_user_list(
 	err = ch_tx_query(tx,
 	    "SELECT " USER_COLUMNS ","
 	    " CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END"
-	    " FROM users ORDER BY username",
-	    NULL, 0, &r, NULL);
+	    " FROM users WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
+	    " ORDER BY username",
+	    v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));

@@ -235,8 +235,9 @@ ch_err ch_store_user_by_name(struct ch_tx *tx, const char *username,
     ch_arena *arena, struct ch_user *out);
 ch_err ch_store_user_by_id(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_user *out);
-ch_err ch_store_user_list(
-    struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count);
+/* Users of post_id, or every user when it is NULL. */
+ch_err ch_store_user_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_user **out, size_t *count);
 
 /* A session's stage: full, or pending a second factor or an enrolment. */
 #define CH_STAGE_FULL "full"

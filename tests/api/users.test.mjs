@@ -30,17 +30,33 @@ describe('listing users', () => {
 		const byName = Object.fromEntries(r.json.items.map((u) => [u.username, u]));
 		const expected = {
 			rso: 'security_officer', analyst: 'analyst', guard: 'guard', staff: 'staff',
-			eac: 'eac_member', hq: 'hq', admin: 'administrator',
+			eac: 'eac_member', admin: 'administrator',
 		};
 		for (const [username, role] of Object.entries(expected)) {
 			assert.ok(byName[username], username);
 			assert.deepEqual(byName[username].roles, [role], username);
 			assert.equal(byName[username].disabled, false, username);
 		}
-		assert.equal(byName.hq.post_id, null);
 		assert.equal(byName.rso.post_id, await demoPost());
 		assert.equal(byName.rso.person_id, (await person('Sofie Lund')).id);
 		assert.doesNotMatch(r.text, /password|argon2/i);
+	});
+
+	test('a post\'s administrator and security officer list the users of their post; HQ lists all', async () => {
+		const { post: other } = await secondPost();
+		const far = await api(await hqAdmin(), 'POST', '/api/v1/users',
+			{ username: uniq('apitest-far'), password: PASSWORD, roles: ['staff'], post_id: other.id });
+		assert.equal(far.status, 201, far.text);
+		for (const u of ['admin', 'rso']) {
+			const r = await get(await login(u), '/api/v1/users');
+			assert.equal(r.status, 200, r.text);
+			assert.ok(r.json.items.length > 0);
+			for (const x of r.json.items) assert.equal(x.post_id, await demoPost(), `${u} sees ${x.username}`);
+		}
+		const all = (await get(await hqAdmin(), '/api/v1/users')).json.items;
+		assert.ok(all.some((x) => x.id === far.json.id));
+		assert.equal(all.find((x) => x.username === 'hq').post_id, null);
+		assert.ok(all.some((x) => x.username === 'rso'));
 	});
 
 	test('rso may read users but not create them; other roles may do neither', async () => {
