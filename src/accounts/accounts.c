@@ -139,7 +139,9 @@ ch_posts_set_second_factor(
 {
 	struct ch_audit_entry e;
 	struct ch_tx *tx = NULL;
+	struct ch_user *users;
 	char state[64];
+	size_t n;
 	ch_err err;
 
 	if (!ch_second_factor_rule_valid(rule)) {
@@ -156,11 +158,23 @@ ch_posts_set_second_factor(
 		return err;
 	if ((err = ch_store_post_set_second_factor(tx, post_id, rule)) !=
 		CH_OK ||
-	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
-		ch_store_rollback(tx);
-		return err;
-	}
+	    (err = ch_store_user_list(tx, post_id, ctx->arena, &users, &n)) !=
+		CH_OK)
+		goto fail;
+	/* A session opened without the second factor the rule now asks
+	 * for ends; the next sign-in leads to the enrolment. */
+	for (size_t i = 0; i < n; i++)
+		if (!users[i].totp_enrolled &&
+		    ch_second_factor_required(tx, &users[i]) &&
+		    (err = ch_store_session_delete_user(tx, users[i].id)) !=
+			CH_OK)
+			goto fail;
+	if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
+		goto fail;
 	return ch_store_commit(tx);
+fail:
+	ch_store_rollback(tx);
+	return err;
 }
 
 static bool

@@ -548,6 +548,44 @@ Test(sessions, idle_absolute_and_reauth_limits_follow_the_clock)
 	    CH_ERR_UNAUTHENTICATED);
 }
 
+Test(sessions, a_stricter_rule_ends_the_sessions_it_would_not_open)
+{
+	struct ch_login staff_login, eac_login;
+	struct ch_session_row s;
+	struct ch_user u;
+	char staff[40], eac[40];
+
+	make_user("staff", "staff", staff);
+	make_user("eac", "eac_member", eac);
+	cr_assert_eq(
+	    ch_posts_set_second_factor(&ctx, post_id, "optional"), CH_OK);
+	cr_assert_eq(ch_session_login(&ctx, staff,
+			 "a quiet heron folds maps at dawn", &staff_login),
+	    CH_OK);
+	cr_assert_eq(ch_session_login(&ctx, eac,
+			 "a quiet heron folds maps at dawn", &eac_login),
+	    CH_OK);
+	cr_assert_eq(eac_login.state, CH_LOGIN_DONE);
+	/* Privileged: the EAC member must now enrol, the staff need not. */
+	cr_assert_eq(
+	    ch_posts_set_second_factor(&ctx, post_id, "privileged"), CH_OK);
+	cr_assert_eq(ch_session_resolve(
+			 store, eac_login.token, ctx.arena, &u, &s),
+	    CH_ERR_UNAUTHENTICATED);
+	cr_assert_eq(ch_session_resolve(
+			 store, staff_login.token, ctx.arena, &u, &s),
+	    CH_OK);
+	/* All: the staff too. */
+	cr_assert_eq(ch_posts_set_second_factor(&ctx, post_id, "all"), CH_OK);
+	cr_assert_eq(ch_session_resolve(
+			 store, staff_login.token, ctx.arena, &u, &s),
+	    CH_ERR_UNAUTHENTICATED);
+	cr_assert_eq(ch_session_login(&ctx, staff,
+			 "a quiet heron folds maps at dawn", &staff_login),
+	    CH_OK);
+	cr_assert_eq(staff_login.state, CH_LOGIN_ENROL);
+}
+
 Test(sessions, failures_are_remembered_across_a_restart)
 {
 	struct ch_login l;
