@@ -280,6 +280,23 @@ Test(throttle, an_address_spraying_many_accounts_backs_off)
 	cr_assert_eq(ch_throttle_wait("fresh", "198.51.100.8", t), 0);
 }
 
+Test(throttle, a_flood_of_other_names_does_not_wipe_an_account)
+{
+	int64_t t = 1700000000;
+	char name[32];
+
+	ch_throttle_reset();
+	for (int i = 0; i < CH_THROTTLE_ACCOUNT_MAX; i++)
+		ch_throttle_failed("victim", "192.0.2.1", t);
+	cr_assert_gt(ch_throttle_wait("victim", "192.0.2.2", t + 1), 3000);
+	/* Far more names than the table has slots, a failure each. */
+	for (int i = 0; i < 5 * 4096; i++) {
+		snprintf(name, sizeof(name), "junk%d", i);
+		ch_throttle_failed(name, "192.0.2.3", t + 2);
+	}
+	cr_assert_gt(ch_throttle_wait("victim", "192.0.2.2", t + 3), 3000);
+}
+
 /* ---- the Authorization header parser ---- */
 
 Test(bearer, parses_only_a_plain_bearer_token)
