@@ -65,6 +65,7 @@ describe('enrolment', () => {
 		assert.equal(s.status, 200, s.text);
 		assert.equal(s.json.stage, 'enrol');
 		assert.equal(s.json.second_factor.required, true);
+		assert.equal(s.json.user, undefined, 'the password alone does not tell who the account is');
 		const start = await api(session, 'POST', '/api/v1/auth/totp/enrolment');
 		assert.equal(start.status, 201, start.text);
 		assert.match(start.json.secret, /^[A-Z2-7]{32}$/);
@@ -130,6 +131,9 @@ describe('sign-in with a second factor', () => {
 		let { r, session } = await passwordStep(username);
 		assert.equal(r.json.status, 'second_factor_required');
 		assertProblem(await get(session, '/api/v1/people'), 401, 'second-factor-required');
+		const pending = await get(session, '/api/v1/auth/session');
+		assert.equal(pending.json.stage, 'totp');
+		assert.equal(pending.json.user, undefined);
 		const replay = await api(session, 'POST', '/api/v1/auth/login/second-factor', { code: enrolCode });
 		assertProblem(replay, 401, 'code-replayed', /used already/);
 		const next = totp(secret, 1);
