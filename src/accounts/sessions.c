@@ -170,7 +170,18 @@ session_insert(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_user *u,
 	/* A full sign-in just checked every factor: recent for reauth. */
 	s.reauth_at = strcmp(stage, CH_STAGE_FULL) == 0 ? s.created_at : 0;
 	s.source = ctx->source;
-	if ((err = ch_store_session_purge(tx, s.created_at)) != CH_OK)
+	/* The user as the factors were checked against: a password change
+	 * (or any change) that committed meanwhile has ended the user's
+	 * sessions, and this one must not start after it. */
+	err = ch_store_user_hold(tx, u->id, u->version);
+	if (err == CH_ERR_PRECONDITION) {
+		log_warn("no session for %s: the account changed during the "
+			 "sign-in",
+		    u->username);
+		return CH_ERR_UNAUTHENTICATED;
+	}
+	if (err != CH_OK ||
+	    (err = ch_store_session_purge(tx, s.created_at)) != CH_OK)
 		return err;
 	return ch_store_session_insert(tx, &s);
 }

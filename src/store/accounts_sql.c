@@ -92,6 +92,23 @@ ch_store_user_update(struct ch_tx *tx, struct ch_user *u)
 	return ch_store_access_config_bump(tx);
 }
 
+ch_err
+ch_store_user_hold(struct ch_tx *tx, const char *id, int64_t version)
+{
+	struct ch_param v[2] = {CH_P_TEXT(id), CH_P_INT(version)};
+	int64_t changes = 0;
+	ch_err err;
+
+	/* An update that changes nothing: it takes the row's lock, and on
+	 * PostgreSQL reads the row again once a concurrent change is in. */
+	err = ch_tx_query(tx,
+	    "UPDATE users SET version = version WHERE id = $1 AND version = $2",
+	    v, 2, NULL, &changes);
+	if (err != CH_OK)
+		return err;
+	return changes == 1 ? CH_OK : CH_ERR_PRECONDITION;
+}
+
 static ch_err
 user_one(struct ch_tx *tx, const char *sql, const char *key, ch_arena *arena,
     struct ch_user *out)

@@ -231,6 +231,10 @@ struct ch_user {
 };
 ch_err ch_store_user_insert(struct ch_tx *tx, const struct ch_user *u);
 ch_err ch_store_user_update(struct ch_tx *tx, struct ch_user *u);
+/* CH_OK when user id is still at version, its row then held until tx ends
+ * (a change in another transaction is waited for, or waits);
+ * CH_ERR_PRECONDITION when it changed or is gone. */
+ch_err ch_store_user_hold(struct ch_tx *tx, const char *id, int64_t version);
 ch_err ch_store_user_by_name(struct ch_tx *tx, const char *username,
     ch_arena *arena, struct ch_user *out);
 ch_err ch_store_user_by_id(

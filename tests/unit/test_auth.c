@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -686,6 +687,60 @@ Test(sessions, attempts_sent_together_do_not_slip_past_the_back_off)
 		tried += a[i].err == CH_ERR_UNAUTHENTICATED;
 	}
 	cr_assert_eq(tried, 1, "%d passwords were tried", tried);
+}
+
+struct racing_login {
+	const char *name;
+	struct ch_login l;
+	ch_err err;
+};
+
+/* A sign-in with the first password, on a context of the thread's own. */
+static void *
+login_first_password(void *arg)
+{
+	struct racing_login *r = arg;
+	struct ch_ctx c = ctx;
+
+	c.arena = ch_arena_create(0);
+	r->err = ch_session_login(
+	    &c, r->name, "a quiet heron folds maps at dawn", &r->l);
+	ch_arena_destroy(c.arena);
+	return NULL;
+}
+
+Test(sessions, a_sign_in_that_straddles_a_password_change_keeps_no_session)
+{
+	static const char next[] = "seven pale lanterns drift home";
+	char name[40], hash[crypto_pwhash_STRBYTES];
+	struct racing_login r = {0};
+	struct ch_session_row s;
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	pthread_t t;
+
+	make_user("race", "staff", name);
+	cr_assert_eq(crypto_pwhash_str(hash, next, strlen(next),
+			 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			 crypto_pwhash_MEMLIMIT_INTERACTIVE),
+	    0);
+	/* The change (what ch_users_set_password writes), committed while
+	 * a sign-in that read the user before it is still hashing. */
+	cr_assert_eq(ch_store_begin(store, true, &tx), CH_OK);
+	cr_assert_eq(ch_store_user_by_name(tx, name, ctx.arena, &u), CH_OK);
+	u.password_hash = hash;
+	cr_assert_eq(ch_store_user_update(tx, &u), CH_OK);
+	cr_assert_eq(ch_store_session_delete_user(tx, u.id), CH_OK);
+	r.name = name;
+	cr_assert_eq(pthread_create(&t, NULL, login_first_password, &r), 0);
+	usleep(300 * 1000);
+	cr_assert_eq(ch_store_commit(tx), CH_OK);
+	pthread_join(t, NULL);
+	cr_assert(r.err == CH_OK || r.err == CH_ERR_UNAUTHENTICATED);
+	cr_assert(r.err != CH_OK ||
+		ch_session_resolve(store, r.l.token, ctx.arena, &u, &s) ==
+		    CH_ERR_UNAUTHENTICATED,
+	    "a session opened with the old password outlived the change");
 }
 
 Test(sessions, device_tokens_resolve_until_revoked)
