@@ -402,8 +402,8 @@ ch_session_second_factor(struct ch_ctx *ctx, const char *token,
 	    ch_throttle_begin(account, source_of(ctx), ch_clock_now());
 	if (out->retry_after > 0)
 		return CH_ERR_LIMIT;
-	err = second_factor_admitted(
-	    ctx, &s, code, recovery_code, account, out);
+	err =
+	    second_factor_admitted(ctx, &s, code, recovery_code, account, out);
 	ch_throttle_end(account, source_of(ctx));
 	return err;
 }

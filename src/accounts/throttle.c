@@ -47,7 +47,7 @@ struct entry {
 	int64_t window_start;
 	int64_t last_fail;
 	int count;
-	int inflight; /* attempts between ch_throttle_begin and _end */
+	int inflight;          /* attempts between ch_throttle_begin and _end */
 	char known[KNOWN][64]; /* accounts: addresses of recent successes */
 	int64_t known_at[KNOWN];
 };
@@ -72,8 +72,7 @@ weight(const struct entry *e, int64_t now)
 {
 	if (e->key[0] == '\0')
 		return -1;
-	return e->inflight +
-	    (now - e->window_start >= WINDOW ? 0 : e->count);
+	return e->inflight + (now - e->window_start >= WINDOW ? 0 : e->count);
 }
 
 /* The entry for key; made when create is set, in the place of the entry

@@ -587,16 +587,16 @@ Test(sessions, a_stricter_rule_ends_the_sessions_it_would_not_open)
 	/* Privileged: the EAC member must now enrol, the staff need not. */
 	cr_assert_eq(
 	    ch_posts_set_second_factor(&ctx, post_id, "privileged"), CH_OK);
-	cr_assert_eq(ch_session_resolve(
-			 store, eac_login.token, ctx.arena, &u, &s),
+	cr_assert_eq(
+	    ch_session_resolve(store, eac_login.token, ctx.arena, &u, &s),
 	    CH_ERR_UNAUTHENTICATED);
-	cr_assert_eq(ch_session_resolve(
-			 store, staff_login.token, ctx.arena, &u, &s),
+	cr_assert_eq(
+	    ch_session_resolve(store, staff_login.token, ctx.arena, &u, &s),
 	    CH_OK);
 	/* All: the staff too. */
 	cr_assert_eq(ch_posts_set_second_factor(&ctx, post_id, "all"), CH_OK);
-	cr_assert_eq(ch_session_resolve(
-			 store, staff_login.token, ctx.arena, &u, &s),
+	cr_assert_eq(
+	    ch_session_resolve(store, staff_login.token, ctx.arena, &u, &s),
 	    CH_ERR_UNAUTHENTICATED);
 	cr_assert_eq(ch_session_login(&ctx, staff,
 			 "a quiet heron folds maps at dawn", &staff_login),
@@ -678,7 +678,8 @@ Test(sessions, attempts_sent_together_do_not_slip_past_the_back_off)
 	ch_clock_set_offset(60 * 7 + 5);
 	for (size_t i = 0; i < CH_ARRAY_LEN(a); i++) {
 		a[i] = (struct attempt){name, CH_OK};
-		cr_assert_eq(pthread_create(&t[i], NULL, attempt_wrong, &a[i]), 0);
+		cr_assert_eq(
+		    pthread_create(&t[i], NULL, attempt_wrong, &a[i]), 0);
 	}
 	for (size_t i = 0; i < CH_ARRAY_LEN(a); i++) {
 		pthread_join(t[i], NULL);
