@@ -31,6 +31,7 @@
  * ch_throttle_end, and past its free failures an account (except from its
  * known addresses) or a source has one attempt in flight at a time.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,13 +67,16 @@ fnv1a(const char *s)
 }
 
 /* What an entry holds at now, for the choice of one to reuse: -1 when
- * free, else its failures in their hour and its attempts in flight. */
+ * free, else its failures in their hour; an entry with an attempt in
+ * flight is not reused (ch_throttle_end must find it). */
 static int
 weight(const struct entry *e, int64_t now)
 {
 	if (e->key[0] == '\0')
 		return -1;
-	return e->inflight + (now - e->window_start >= WINDOW ? 0 : e->count);
+	if (e->inflight > 0)
+		return INT_MAX;
+	return now - e->window_start >= WINDOW ? 0 : e->count;
 }
 
 /* The entry for key; made when create is set, in the place of the entry
@@ -183,15 +187,16 @@ ch_throttle_begin(const char *account, const char *source, int64_t now)
 	wait = wait_locked(account, source, now);
 	if (wait == 0) {
 		a = find("a:", account, true, now);
+		a->inflight++; /* so that finding s does not reuse it */
 		s = find("s:", source, true, now);
-		if ((a->inflight > 0 &&
-			a->count + a->inflight > CH_THROTTLE_ACCOUNT_FREE &&
+		if ((a->inflight > 1 &&
+			a->count + a->inflight - 1 > CH_THROTTLE_ACCOUNT_FREE &&
 			!known_source(a, source, now)) ||
 		    (s->inflight > 0 &&
-			s->count + s->inflight > CH_THROTTLE_SOURCE_FREE))
+			s->count + s->inflight > CH_THROTTLE_SOURCE_FREE)) {
+			a->inflight--;
 			wait = 1;
-		else {
-			a->inflight++;
+		} else {
 			s->inflight++;
 		}
 	}
