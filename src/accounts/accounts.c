@@ -488,9 +488,10 @@ ch_users_get(struct ch_ctx *ctx, const char *id, struct ch_user *out)
 	return err;
 }
 
-ch_err
-ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
-    const char *clearance, const char *post_id)
+/* ch_users_set_access, or with apply false its checks only. */
+static ch_err
+users_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id, bool apply)
 {
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
@@ -536,6 +537,10 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 	}
 	if ((err = may_grant(ctx, u.post_id, u.roles, u.clearance)) != CH_OK)
 		goto fail;
+	if (!apply) {
+		ch_store_rollback(tx); /* checked only */
+		return CH_OK;
+	}
 	ch_time_format(ch_clock_now(), u.updated_at);
 	/* A session opened before the user gained a privileged role passed
 	 * no second factor and has the longer limits: it ends, and the next
@@ -549,6 +554,20 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 fail:
 	ch_store_rollback(tx);
 	return err;
+}
+
+ch_err
+ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id)
+{
+	return users_access(ctx, id, roles, clearance, post_id, true);
+}
+
+ch_err
+ch_users_check_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id)
+{
+	return users_access(ctx, id, roles, clearance, post_id, false);
 }
 
 void

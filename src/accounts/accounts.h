@@ -117,6 +117,10 @@ ch_err ch_users_totp_reset(struct ch_ctx *ctx, const char *username);
  * post_id "" : none). */
 ch_err ch_users_set_access(struct ch_ctx *ctx, const char *id,
     const char *roles, const char *clearance, const char *post_id);
+/* Whether ch_users_set_access would accept the change (nothing written),
+ * so that a request changing more than access is refused as a whole. */
+ch_err ch_users_check_access(struct ch_ctx *ctx, const char *id,
+    const char *roles, const char *clearance, const char *post_id);
 
 /* The second-factor rule of users without a post: "privileged" (the
  * default), "all" or "optional". */

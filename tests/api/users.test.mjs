@@ -224,6 +224,12 @@ describe('disabling and passwords', () => {
 			'validation', undefined, '/roles');
 		assertProblem(await api(admin, 'PATCH', '/api/v1/users/01a2148a-0000-7000-8000-000000000000',
 			{ disabled: true }), 404, 'not-found');
+		// Refused as a whole: the password of a PATCH whose post or role is refused is not set.
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`,
+			{ password: 'another long passphrase', post_id: '01a2148a-0000-7000-8000-000000000000' }),
+		422, 'validation', 'No such post.', '/post_id');
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`,
+			{ password: 'another long passphrase', roles: ['hq'] }), 403, 'forbidden');
 		// None of the refused changes touched the user.
 		assert.equal((await get(s, '/api/v1/auth/session')).status, 200);
 		assert.equal((await signIn(u.username)).status, 200);
