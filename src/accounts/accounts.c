@@ -139,7 +139,9 @@ ch_posts_set_second_factor(
 {
 	struct ch_audit_entry e;
 	struct ch_tx *tx = NULL;
+	struct ch_user *users;
 	char state[64];
+	size_t n;
 	ch_err err;
 
 	if (!ch_second_factor_rule_valid(rule)) {
@@ -156,11 +158,23 @@ ch_posts_set_second_factor(
 		return err;
 	if ((err = ch_store_post_set_second_factor(tx, post_id, rule)) !=
 		CH_OK ||
-	    (err = ch_audit_append(tx, ctx, &e)) != CH_OK) {
-		ch_store_rollback(tx);
-		return err;
-	}
+	    (err = ch_store_user_list(tx, post_id, ctx->arena, &users, &n)) !=
+		CH_OK)
+		goto fail;
+	/* A session opened without the second factor the rule now asks
+	 * for ends; the next sign-in leads to the enrolment. */
+	for (size_t i = 0; i < n; i++)
+		if (!users[i].totp_enrolled &&
+		    ch_second_factor_required(tx, &users[i]) &&
+		    (err = ch_store_session_delete_user(tx, users[i].id)) !=
+			CH_OK)
+			goto fail;
+	if ((err = ch_audit_append(tx, ctx, &e)) != CH_OK)
+		goto fail;
 	return ch_store_commit(tx);
+fail:
+	ch_store_rollback(tx);
+	return err;
 }
 
 static bool
@@ -172,6 +186,48 @@ username_valid(const char *s)
 		return false;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n &&
 	    s[0] != '.' && s[0] != '-';
+}
+
+/*
+ * Whether the caller may leave a user with this post, these roles and this
+ * clearance.  An administrator who does not see every post manages the
+ * users of their own post only: another post is no post to them (as for
+ * devices), a user without a post (the HQ desk) is for HQ to make, and so
+ * is the hq role, which reaches every post.  Nobody gives a clearance
+ * above their own.  The CLI may anything.  CH_ERR_INVALID or
+ * CH_ERR_DENIED with the fault set.
+ */
+static ch_err
+may_grant(struct ch_ctx *ctx, const char *post_id, unsigned roles,
+    enum ch_clearance clearance)
+{
+	const struct ch_principal *who = ctx->who;
+
+	if (who == NULL)
+		return CH_OK;
+	if (post_id == NULL || *post_id == '\0') {
+		if (!ch_policy_all_posts(who)) {
+			ch_fault_set(&ctx->fault, "/post_id",
+			    "Only HQ may make or keep a user without a post.");
+			return CH_ERR_DENIED;
+		}
+	} else if (!ch_ctx_sees_post(ctx, post_id)) {
+		ch_fault_set(&ctx->fault, "/post_id", "No such post.");
+		return CH_ERR_INVALID;
+	}
+	if ((roles & (1u << CH_ROLE_HQ)) && !ch_policy_all_posts(who)) {
+		ch_fault_set(&ctx->fault, "/roles",
+		    "Only HQ may give the hq role, which reaches every post.");
+		return CH_ERR_DENIED;
+	}
+	if (clearance > who->clearance) {
+		ch_fault_set(&ctx->fault, "/clearance",
+		    "%s is above your clearance (%s).",
+		    ch_clearance_code(clearance),
+		    ch_clearance_code(who->clearance));
+		return CH_ERR_DENIED;
+	}
+	return CH_OK;
 }
 
 static ch_err
@@ -199,10 +255,14 @@ ch_users_create(
 	char hash[crypto_pwhash_STRBYTES];
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
-	const char *name = NULL;
+	const char *name = NULL, *post_id = in->post_id;
 	ch_err err;
 
 	memset(out, 0, sizeof(*out));
+	/* An administrator of a post makes users of that post. */
+	if ((post_id == NULL || *post_id == '\0') && ctx->who != NULL &&
+	    !ch_policy_all_posts(ctx->who) && ctx->who->post_id[0] != '\0')
+		post_id = ctx->who->post_id;
 	if (!username_valid(in->username)) {
 		ch_fault_set(&ctx->fault, "/username",
 		    "A username is 2 to 64 characters of a-z, 0-9, dot, dash "
@@ -222,7 +282,10 @@ ch_users_create(
 		    "SECRET.");
 		return CH_ERR_INVALID;
 	}
-	if ((err = post_name(ctx, in->post_id, &name)) != CH_OK)
+	if ((err = may_grant(ctx, post_id, out->roles, out->clearance)) !=
+	    CH_OK)
+		return err;
+	if ((err = post_name(ctx, post_id, &name)) != CH_OK)
 		return err;
 	if ((err = ch_password_check(
 		 in->password, in->username, name, &ctx->fault)) != CH_OK)
@@ -236,8 +299,7 @@ ch_users_create(
 	    in->display_name && *in->display_name ? in->display_name
 						  : in->username);
 	out->password_hash = ch_arena_strdup(ctx->arena, hash);
-	ch_strlcpy(
-	    out->post_id, in->post_id ? in->post_id : "", sizeof(out->post_id));
+	ch_strlcpy(out->post_id, post_id ? post_id : "", sizeof(out->post_id));
 	ch_strlcpy(out->person_id, in->person_id ? in->person_id : "",
 	    sizeof(out->person_id));
 	out->version = 1;
@@ -295,6 +357,9 @@ user_for_change(struct ch_ctx *ctx, const char *username, struct ch_tx **tx,
 	if ((err = ch_store_begin(ctx->store, true, tx)) != CH_OK)
 		return err;
 	err = ch_store_user_by_name(*tx, username, ctx->arena, u);
+	/* A user of a post the caller does not see is no user to them. */
+	if (err == CH_OK && !ch_ctx_sees_post(ctx, u->post_id))
+		err = CH_ERR_NOT_FOUND;
 	if (err != CH_OK) {
 		if (err == CH_ERR_NOT_FOUND)
 			ch_fault_set(&ctx->fault, "/username",
@@ -319,6 +384,9 @@ ch_users_set_password(
 		return err;
 	ch_store_rollback(tx);
 	tx = NULL;
+	/* A new password is the account: only for who could grant it. */
+	if ((err = may_grant(ctx, u.post_id, u.roles, u.clearance)) != CH_OK)
+		return err;
 	if ((err = post_name(ctx, u.post_id, &name)) != CH_OK)
 		return err;
 	if ((err = ch_password_check(password, username, name, &ctx->fault)) !=
@@ -386,9 +454,19 @@ ch_users_list(struct ch_ctx *ctx, struct ch_user **out, size_t *count)
 	struct ch_tx *tx = NULL;
 	ch_err err;
 
+	*out = NULL;
+	*count = 0;
+	if (ctx->who != NULL && !ch_policy_all_posts(ctx->who) &&
+	    ctx->who->post_id[0] == '\0')
+		return CH_OK; /* no post, no users */
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
-	err = ch_store_user_list(tx, ctx->arena, out, count);
+	/* The users of the caller's post; HQ and the CLI see every one. */
+	err = ch_store_user_list(tx,
+	    ctx->who == NULL || ch_policy_all_posts(ctx->who)
+		? NULL
+		: ctx->who->post_id,
+	    ctx->arena, out, count);
 	ch_store_rollback(tx);
 	return err;
 }
@@ -405,16 +483,20 @@ ch_users_get(struct ch_ctx *ctx, const char *id, struct ch_user *out)
 		return err;
 	err = ch_store_user_by_id(tx, id, ctx->arena, out);
 	ch_store_rollback(tx);
+	if (err == CH_OK && !ch_ctx_sees_post(ctx, out->post_id))
+		return CH_ERR_NOT_FOUND;
 	return err;
 }
 
-ch_err
-ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
-    const char *clearance, const char *post_id)
+/* ch_users_set_access, or with apply false its checks only. */
+static ch_err
+users_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id, bool apply)
 {
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
+	unsigned before;
 	ch_err err;
 
 	if (!ch_id_valid(id))
@@ -423,6 +505,11 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 		return err;
 	if ((err = ch_store_user_by_id(tx, id, ctx->arena, &u)) != CH_OK)
 		goto fail;
+	if (!ch_ctx_sees_post(ctx, u.post_id)) {
+		err = CH_ERR_NOT_FOUND;
+		goto fail;
+	}
+	before = u.roles;
 	if (roles != NULL && !ch_roles_parse(roles, &u.roles)) {
 		ch_fault_set(&ctx->fault, "/roles",
 		    "roles must list one or more of security_officer, "
@@ -448,14 +535,39 @@ ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
 		}
 		ch_strlcpy(u.post_id, post_id, sizeof(u.post_id));
 	}
+	if ((err = may_grant(ctx, u.post_id, u.roles, u.clearance)) != CH_OK)
+		goto fail;
+	if (!apply) {
+		ch_store_rollback(tx); /* checked only */
+		return CH_OK;
+	}
 	ch_time_format(ch_clock_now(), u.updated_at);
+	/* A session opened before the user gained a privileged role passed
+	 * no second factor and has the longer limits: it ends, and the next
+	 * sign-in asks what the new role needs. */
 	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
+	    ((u.roles & ~before & CH_PRIVILEGED_ROLES) != 0 &&
+		(err = ch_store_session_delete_user(tx, u.id)) != CH_OK) ||
 	    (err = audit_user(ctx, tx, "user.access", &u)) != CH_OK)
 		goto fail;
 	return ch_store_commit(tx);
 fail:
 	ch_store_rollback(tx);
 	return err;
+}
+
+ch_err
+ch_users_set_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id)
+{
+	return users_access(ctx, id, roles, clearance, post_id, true);
+}
+
+ch_err
+ch_users_check_access(struct ch_ctx *ctx, const char *id, const char *roles,
+    const char *clearance, const char *post_id)
+{
+	return users_access(ctx, id, roles, clearance, post_id, false);
 }
 
 void

@@ -90,6 +90,12 @@ bool ch_recovery_code_hash(const char *code, char out[65]);
 #define CH_THROTTLE_DELAY_MAX 900
 /* Seconds the next attempt for account from source must wait (0: go). */
 int64_t ch_throttle_wait(const char *account, const char *source, int64_t now);
+/* As ch_throttle_wait; when it answers 0 the attempt is in flight until
+ * ch_throttle_end (after ch_throttle_failed or _succeeded, if either):
+ * past the free failures, attempts of an account or a source wait for the
+ * one in flight. */
+int64_t ch_throttle_begin(const char *account, const char *source, int64_t now);
+void ch_throttle_end(const char *account, const char *source);
 void ch_throttle_failed(const char *account, const char *source, int64_t now);
 void ch_throttle_succeeded(
     const char *account, const char *source, int64_t now);
@@ -110,6 +116,10 @@ ch_err ch_users_totp_reset(struct ch_ctx *ctx, const char *username);
 /* Change a user's roles, clearance or post (each NULL: unchanged;
  * post_id "" : none). */
 ch_err ch_users_set_access(struct ch_ctx *ctx, const char *id,
+    const char *roles, const char *clearance, const char *post_id);
+/* Whether ch_users_set_access would accept the change (nothing written),
+ * so that a request changing more than access is refused as a whole. */
+ch_err ch_users_check_access(struct ch_ctx *ctx, const char *id,
     const char *roles, const char *clearance, const char *post_id);
 
 /* The second-factor rule of users without a post: "privileged" (the

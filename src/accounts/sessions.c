@@ -170,7 +170,18 @@ session_insert(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_user *u,
 	/* A full sign-in just checked every factor: recent for reauth. */
 	s.reauth_at = strcmp(stage, CH_STAGE_FULL) == 0 ? s.created_at : 0;
 	s.source = ctx->source;
-	if ((err = ch_store_session_purge(tx, s.created_at)) != CH_OK)
+	/* The user as the factors were checked against: a password change
+	 * (or any change) that committed meanwhile has ended the user's
+	 * sessions, and this one must not start after it. */
+	err = ch_store_user_hold(tx, u->id, u->version);
+	if (err == CH_ERR_PRECONDITION) {
+		log_warn("no session for %s: the account changed during the "
+			 "sign-in",
+		    u->username);
+		return CH_ERR_UNAUTHENTICATED;
+	}
+	if (err != CH_OK ||
+	    (err = ch_store_session_purge(tx, s.created_at)) != CH_OK)
 		return err;
 	return ch_store_session_insert(tx, &s);
 }
@@ -218,29 +229,18 @@ session_open(struct ch_ctx *ctx, const struct ch_user *u, const char *stage,
 	return ch_store_commit(tx);
 }
 
-ch_err
-ch_session_login(struct ch_ctx *ctx, const char *username, const char *password,
-    struct ch_login *out)
+/* The sign-in of ch_session_login once the throttle let it go. */
+static ch_err
+login_admitted(struct ch_ctx *ctx, const char *username, const char *password,
+    const char *account, struct ch_login *out)
 {
 	struct ch_totp_row totp;
 	struct ch_tx *tx = NULL;
-	char account[72];
 	const char *hash, *stage = CH_STAGE_FULL;
 	bool found, ok, required = false;
 	ch_err err;
 
-	memset(out, 0, sizeof(*out));
 	memset(&totp, 0, sizeof(totp));
-	if ((err = ch_accounts_init()) != CH_OK)
-		return err;
-	account_key(username, account);
-	out->retry_after =
-	    ch_throttle_wait(account, source_of(ctx), ch_clock_now());
-	if (out->retry_after > 0) {
-		log_warn("sign-in throttled for %lld s from %s",
-		    (long long)out->retry_after, source_of(ctx));
-		return CH_ERR_LIMIT;
-	}
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_user_by_name(tx, username, ctx->arena, &out->user);
@@ -275,6 +275,29 @@ ch_session_login(struct ch_ctx *ctx, const char *username, const char *password,
 	return CH_OK;
 }
 
+ch_err
+ch_session_login(struct ch_ctx *ctx, const char *username, const char *password,
+    struct ch_login *out)
+{
+	char account[72];
+	ch_err err;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = ch_accounts_init()) != CH_OK)
+		return err;
+	account_key(username, account);
+	out->retry_after =
+	    ch_throttle_begin(account, source_of(ctx), ch_clock_now());
+	if (out->retry_after > 0) {
+		log_warn("sign-in throttled for %lld s from %s",
+		    (long long)out->retry_after, source_of(ctx));
+		return CH_ERR_LIMIT;
+	}
+	err = login_admitted(ctx, username, password, account, out);
+	ch_throttle_end(account, source_of(ctx));
+	return err;
+}
+
 /* Check a TOTP code for user_id and use its step, in tx. */
 static ch_err
 use_code(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_user *u,
@@ -301,35 +324,18 @@ use_code(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_user *u,
 	return err;
 }
 
-ch_err
-ch_session_second_factor(struct ch_ctx *ctx, const char *token,
-    const char *code, const char *recovery_code, struct ch_login *out)
+/* The code of ch_session_second_factor once the throttle let it go: end
+ * the pending session s and open a full one. */
+static ch_err
+second_factor_admitted(struct ch_ctx *ctx, const struct ch_session_row *s,
+    const char *code, const char *recovery_code, const char *account,
+    struct ch_login *out)
 {
-	struct ch_session_row s;
 	struct ch_tx *tx = NULL;
-	char account[72], rhash[65];
-	char tok[CH_TOKEN_LEN];
+	char rhash[65];
 	const char *factor;
 	ch_err err;
 
-	/* token may point into out (out->token of the password step). */
-	if (token == NULL || !ch_strlcpy(tok, token, sizeof(tok)))
-		return CH_ERR_UNAUTHENTICATED;
-	memset(out, 0, sizeof(*out));
-	err = ch_session_resolve(ctx->store, tok, ctx->arena, &out->user, &s);
-	sodium_memzero(tok, sizeof(tok));
-	if (err != CH_OK)
-		return err;
-	if (strcmp(s.stage, CH_STAGE_TOTP) != 0) {
-		ch_fault_set(&ctx->fault, "",
-		    "No second factor is pending for this session.");
-		return CH_ERR_INVALID;
-	}
-	account_key(out->user.username, account);
-	out->retry_after =
-	    ch_throttle_wait(account, source_of(ctx), ch_clock_now());
-	if (out->retry_after > 0)
-		return CH_ERR_LIMIT;
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
 	if (code != NULL) {
@@ -347,7 +353,7 @@ ch_session_second_factor(struct ch_ctx *ctx, const char *token,
 		err = CH_ERR_UNAUTHENTICATED;
 	}
 	if (err == CH_OK)
-		err = ch_store_session_delete(tx, s.token_hash);
+		err = ch_store_session_delete(tx, s->token_hash);
 	if (err == CH_OK)
 		err = session_insert(ctx, tx, &out->user, CH_STAGE_FULL, out);
 	if (err == CH_OK)
@@ -367,6 +373,39 @@ ch_session_second_factor(struct ch_ctx *ctx, const char *token,
 	out->state = CH_LOGIN_DONE;
 	succeeded(ctx, account);
 	return CH_OK;
+}
+
+ch_err
+ch_session_second_factor(struct ch_ctx *ctx, const char *token,
+    const char *code, const char *recovery_code, struct ch_login *out)
+{
+	struct ch_session_row s;
+	char account[72];
+	char tok[CH_TOKEN_LEN];
+	ch_err err;
+
+	/* token may point into out (out->token of the password step). */
+	if (token == NULL || !ch_strlcpy(tok, token, sizeof(tok)))
+		return CH_ERR_UNAUTHENTICATED;
+	memset(out, 0, sizeof(*out));
+	err = ch_session_resolve(ctx->store, tok, ctx->arena, &out->user, &s);
+	sodium_memzero(tok, sizeof(tok));
+	if (err != CH_OK)
+		return err;
+	if (strcmp(s.stage, CH_STAGE_TOTP) != 0) {
+		ch_fault_set(&ctx->fault, "",
+		    "No second factor is pending for this session.");
+		return CH_ERR_INVALID;
+	}
+	account_key(out->user.username, account);
+	out->retry_after =
+	    ch_throttle_begin(account, source_of(ctx), ch_clock_now());
+	if (out->retry_after > 0)
+		return CH_ERR_LIMIT;
+	err =
+	    second_factor_admitted(ctx, &s, code, recovery_code, account, out);
+	ch_throttle_end(account, source_of(ctx));
+	return err;
 }
 
 ch_err
@@ -486,24 +525,16 @@ ch_session_logout(struct ch_ctx *ctx, const char *token)
 	return ch_store_commit(tx);
 }
 
-ch_err
-ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
-    const char *password, const char *code, int64_t *retry_after)
+/* The checks of ch_session_reauth once the throttle let them go. */
+static ch_err
+reauth_admitted(struct ch_ctx *ctx, const char *token_hash,
+    const char *password, const char *code, const char *account)
 {
 	struct ch_totp_row totp;
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
-	char account[72];
 	ch_err err;
 
-	*retry_after = 0;
-	if (ctx->who == NULL || ctx->who->device)
-		return CH_ERR_DENIED;
-	account_key(ctx->who->username, account);
-	*retry_after =
-	    ch_throttle_wait(account, source_of(ctx), ch_clock_now());
-	if (*retry_after > 0)
-		return CH_ERR_LIMIT;
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_user_by_id(tx, ctx->who->user_id, ctx->arena, &u);
@@ -537,6 +568,26 @@ ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
 		return err;
 	}
 	return ch_store_commit(tx);
+}
+
+ch_err
+ch_session_reauth(struct ch_ctx *ctx, const char *token_hash,
+    const char *password, const char *code, int64_t *retry_after)
+{
+	char account[72];
+	ch_err err;
+
+	*retry_after = 0;
+	if (ctx->who == NULL || ctx->who->device)
+		return CH_ERR_DENIED;
+	account_key(ctx->who->username, account);
+	*retry_after =
+	    ch_throttle_begin(account, source_of(ctx), ch_clock_now());
+	if (*retry_after > 0)
+		return CH_ERR_LIMIT;
+	err = reauth_admitted(ctx, token_hash, password, code, account);
+	ch_throttle_end(account, source_of(ctx));
+	return err;
 }
 
 ch_err

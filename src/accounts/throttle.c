@@ -20,8 +20,18 @@
  *     elsewhere, waits.  Those addresses still have their own back-off.
  *
  * Windows are fixed: an hour from the first failure.  A success clears the
- * account's failures.  The table is bounded: the oldest entry is reused.
+ * account's failures.  The table is bounded: a new entry takes the place
+ * of the one with the fewest failures in its hour (of those, the one that
+ * failed last longest ago), so that failures under other names, which
+ * cost one each, cannot push out an account's many.
+ *
+ * An attempt is counted when it fails, after its password hash, so that
+ * attempts sent together would all pass the check before the first
+ * failure counts: ch_throttle_begin marks an attempt in flight until
+ * ch_throttle_end, and past its free failures an account (except from its
+ * known addresses) or a source has one attempt in flight at a time.
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +48,7 @@ struct entry {
 	int64_t window_start;
 	int64_t last_fail;
 	int count;
+	int inflight;          /* attempts between ch_throttle_begin and _end */
 	char known[KNOWN][64]; /* accounts: addresses of recent successes */
 	int64_t known_at[KNOWN];
 };
@@ -55,31 +66,45 @@ fnv1a(const char *s)
 	return h;
 }
 
-/* The entry for key; made (reusing the stalest) when create is set. */
+/* What an entry holds at now, for the choice of one to reuse: -1 when
+ * free, else its failures in their hour; an entry with an attempt in
+ * flight is not reused (ch_throttle_end must find it). */
+static int
+weight(const struct entry *e, int64_t now)
+{
+	if (e->key[0] == '\0')
+		return -1;
+	if (e->inflight > 0)
+		return INT_MAX;
+	return now - e->window_start >= WINDOW ? 0 : e->count;
+}
+
+/* The entry for key; made when create is set, in the place of the entry
+ * that holds least. */
 static struct entry *
-find(const char *kind, const char *name, bool create)
+find(const char *kind, const char *name, bool create, int64_t now)
 {
 	char key[80];
 	uint32_t h;
-	struct entry *stalest = NULL;
+	struct entry *least = NULL;
 
 	snprintf(key, sizeof(key), "%s%s", kind, name ? name : "");
 	h = fnv1a(key);
 	for (int i = 0; i < PROBE; i++) {
 		struct entry *e = &table[(h + (uint32_t)i) % SLOTS];
-		int64_t age = e->key[0] ? e->last_fail : INT64_MIN;
 
 		if (e->key[0] && strcmp(e->key, key) == 0)
 			return e;
-		if (stalest == NULL ||
-		    age < (stalest->key[0] ? stalest->last_fail : INT64_MIN))
-			stalest = e;
+		if (least == NULL || weight(e, now) < weight(least, now) ||
+		    (weight(e, now) == weight(least, now) &&
+			e->last_fail < least->last_fail))
+			least = e;
 	}
 	if (!create)
 		return NULL;
-	memset(stalest, 0, sizeof(*stalest));
-	ch_strlcpy(stalest->key, key, sizeof(stalest->key));
-	return stalest;
+	memset(least, 0, sizeof(*least));
+	ch_strlcpy(least->key, key, sizeof(least->key));
+	return least;
 }
 
 static void
@@ -117,15 +142,15 @@ known_source(const struct entry *a, const char *source, int64_t now)
 	return false;
 }
 
-int64_t
-ch_throttle_wait(const char *account, const char *source, int64_t now)
+/* ch_throttle_wait with the lock held. */
+static int64_t
+wait_locked(const char *account, const char *source, int64_t now)
 {
 	struct entry *a, *s;
 	int64_t wait = 0, w;
 
-	pthread_mutex_lock(&lock);
-	a = find("a:", account, false);
-	s = find("s:", source, false);
+	a = find("a:", account, false, now);
+	s = find("s:", source, false, now);
 	if (a != NULL)
 		expire(a, now);
 	if (s != NULL)
@@ -138,8 +163,60 @@ ch_throttle_wait(const char *account, const char *source, int64_t now)
 		w = backoff(a, CH_THROTTLE_ACCOUNT_FREE, now);
 		wait = w > wait ? w : wait;
 	}
+	return wait;
+}
+
+int64_t
+ch_throttle_wait(const char *account, const char *source, int64_t now)
+{
+	int64_t wait;
+
+	pthread_mutex_lock(&lock);
+	wait = wait_locked(account, source, now);
 	pthread_mutex_unlock(&lock);
 	return wait;
+}
+
+int64_t
+ch_throttle_begin(const char *account, const char *source, int64_t now)
+{
+	struct entry *a, *s;
+	int64_t wait;
+
+	pthread_mutex_lock(&lock);
+	wait = wait_locked(account, source, now);
+	if (wait == 0) {
+		a = find("a:", account, true, now);
+		a->inflight++; /* so that finding s does not reuse it */
+		s = find("s:", source, true, now);
+		if ((a->inflight > 1 &&
+			a->count + a->inflight - 1 > CH_THROTTLE_ACCOUNT_FREE &&
+			!known_source(a, source, now)) ||
+		    (s->inflight > 0 &&
+			s->count + s->inflight > CH_THROTTLE_SOURCE_FREE)) {
+			a->inflight--;
+			wait = 1;
+		} else {
+			s->inflight++;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	return wait;
+}
+
+void
+ch_throttle_end(const char *account, const char *source)
+{
+	struct entry *a, *s;
+
+	pthread_mutex_lock(&lock);
+	a = find("a:", account, false, 0);
+	s = find("s:", source, false, 0);
+	if (a != NULL && a->inflight > 0)
+		a->inflight--;
+	if (s != NULL && s->inflight > 0)
+		s->inflight--;
+	pthread_mutex_unlock(&lock);
 }
 
 static void
@@ -156,8 +233,8 @@ void
 ch_throttle_failed(const char *account, const char *source, int64_t now)
 {
 	pthread_mutex_lock(&lock);
-	count_failure(find("a:", account, true), now);
-	count_failure(find("s:", source, true), now);
+	count_failure(find("a:", account, true, now), now);
+	count_failure(find("s:", source, true, now), now);
 	pthread_mutex_unlock(&lock);
 }
 
@@ -168,7 +245,7 @@ ch_throttle_succeeded(const char *account, const char *source, int64_t now)
 	int slot = 0;
 
 	pthread_mutex_lock(&lock);
-	a = find("a:", account, true);
+	a = find("a:", account, true, now);
 	a->count = 0;
 	a->window_start = 0;
 	a->last_fail = now; /* keeps the entry from being reused at once */

@@ -310,8 +310,12 @@ ch_h_session(struct ch_req *req)
 	struct ch_totp_status st = {0};
 	json_t *body;
 
-	body = json_pack("{s:o, s:s, s:s}", "user", user_json(req->who),
-	    "csrf_token", req->csrf_token, "stage", req->session_stage);
+	body = json_pack("{s:s, s:s}", "csrf_token", req->csrf_token, "stage",
+	    req->session_stage);
+	/* Who the account is, once every factor is in (as the login's
+	 * answer): a pending session proves the password only. */
+	if (strcmp(req->session_stage, CH_STAGE_FULL) == 0)
+		json_object_set_new(body, "user", user_json(req->who));
 	if (ch_totp_status(&req->ctx, &st) == CH_OK)
 		json_object_set_new(body, "second_factor",
 		    json_pack("{s:b, s:b, s:I}", "enrolled", st.enrolled,

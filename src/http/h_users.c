@@ -120,44 +120,48 @@ static void
 users_update(struct ch_req *req)
 {
 	struct ch_user u;
-	const char *username;
+	json_t *roles = json_object_get(req->body, "roles");
+	const char *username, *clearance = ch_json_str(req->body, "clearance");
+	const char *post_id = ch_json_has(req->body, "post_id")
+	    ? (ch_json_str(req->body, "post_id")
+		      ? ch_json_str(req->body, "post_id")
+		      : "")
+	    : NULL;
+	bool access = roles != NULL || clearance != NULL || post_id != NULL;
+	char list[256] = "";
 	ch_err err;
 
+	for (size_t i = 0; i < json_array_size(roles); i++) {
+		size_t used = strlen(list);
+
+		snprintf(list + used, sizeof(list) - used, "%s%s",
+		    used ? "," : "",
+		    json_string_value(json_array_get(roles, i)));
+	}
 	if ((err = ch_users_get(&req->ctx, req->params[0], &u)) != CH_OK) {
 		ch_reply_error(req, err);
 		return;
 	}
 	username = u.username;
+	/* An access change that would be refused refuses the whole request,
+	 * before the password is set. */
+	if (access && ch_json_has(req->body, "password") &&
+	    (err = ch_users_check_access(&req->ctx, u.id, roles ? list : NULL,
+		 clearance, post_id)) != CH_OK) {
+		ch_reply_error(req, err);
+		return;
+	}
 	if (ch_json_has(req->body, "password") &&
 	    (err = ch_users_set_password(&req->ctx, username,
 		 ch_json_str(req->body, "password"))) != CH_OK) {
 		ch_reply_error(req, err);
 		return;
 	}
-	if (ch_json_has(req->body, "roles") ||
-	    ch_json_has(req->body, "clearance") ||
-	    ch_json_has(req->body, "post_id")) {
-		json_t *roles = json_object_get(req->body, "roles");
-		char list[256] = "";
-
-		for (size_t i = 0; i < json_array_size(roles); i++) {
-			size_t used = strlen(list);
-
-			snprintf(list + used, sizeof(list) - used, "%s%s",
-			    used ? "," : "",
-			    json_string_value(json_array_get(roles, i)));
-		}
-		err = ch_users_set_access(&req->ctx, u.id, roles ? list : NULL,
-		    ch_json_str(req->body, "clearance"),
-		    ch_json_has(req->body, "post_id")
-			? (ch_json_str(req->body, "post_id")
-				  ? ch_json_str(req->body, "post_id")
-				  : "")
-			: NULL);
-		if (err != CH_OK) {
-			ch_reply_error(req, err);
-			return;
-		}
+	if (access &&
+	    (err = ch_users_set_access(&req->ctx, u.id, roles ? list : NULL,
+		 clearance, post_id)) != CH_OK) {
+		ch_reply_error(req, err);
+		return;
 	}
 	if (ch_json_has(req->body, "disabled") &&
 	    (err = ch_users_set_disabled(&req->ctx, username,

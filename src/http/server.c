@@ -608,8 +608,12 @@ dispatch(struct req_state *st)
 		}
 		req->body = ch_json_parse(st->body.data, st->body.len, &jerr);
 		if (req->body == NULL) {
-			char detail[256];
+			char detail[256], *near = strstr(jerr.text, " near '");
 
+			/* jansson quotes the text it stopped at: the body's
+			 * own, a password perhaps.  The position is enough. */
+			if (near != NULL)
+				*near = '\0';
 			snprintf(detail, sizeof(detail),
 			    "The body is not valid JSON: %s (line %d, column "
 			    "%d).",

@@ -92,6 +92,23 @@ ch_store_user_update(struct ch_tx *tx, struct ch_user *u)
 	return ch_store_access_config_bump(tx);
 }
 
+ch_err
+ch_store_user_hold(struct ch_tx *tx, const char *id, int64_t version)
+{
+	struct ch_param v[2] = {CH_P_TEXT(id), CH_P_INT(version)};
+	int64_t changes = 0;
+	ch_err err;
+
+	/* An update that changes nothing: it takes the row's lock, and on
+	 * PostgreSQL reads the row again once a concurrent change is in. */
+	err = ch_tx_query(tx,
+	    "UPDATE users SET version = version WHERE id = $1 AND version = $2",
+	    v, 2, NULL, &changes);
+	if (err != CH_OK)
+		return err;
+	return changes == 1 ? CH_OK : CH_ERR_PRECONDITION;
+}
+
 static ch_err
 user_one(struct ch_tx *tx, const char *sql, const char *key, ch_arena *arena,
     struct ch_user *out)
@@ -129,9 +146,10 @@ ch_store_user_by_id(
 }
 
 ch_err
-ch_store_user_list(
-    struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count)
+ch_store_user_list(struct ch_tx *tx, const char *post_id, ch_arena *arena,
+    struct ch_user **out, size_t *count)
 {
+	struct ch_param v[1] = {post_id ? CH_P_TEXT(post_id) : CH_P_NULL};
 	struct ch_rows *r = NULL;
 	ch_err err;
 
@@ -140,8 +158,9 @@ ch_store_user_list(
 	err = ch_tx_query(tx,
 	    "SELECT " USER_COLUMNS ","
 	    " CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END"
-	    " FROM users ORDER BY username",
-	    NULL, 0, &r, NULL);
+	    " FROM users WHERE (CAST($1 AS TEXT) IS NULL OR post_id = $1)"
+	    " ORDER BY username",
+	    v, 1, &r, NULL);
 	if (err != CH_OK)
 		return err;
 	*out = ch_arena_alloc(arena, sizeof(**out) * (r->nrows + 1));

@@ -236,12 +236,17 @@ struct ch_user {
 };
 ch_err ch_store_user_insert(struct ch_tx *tx, const struct ch_user *u);
 ch_err ch_store_user_update(struct ch_tx *tx, struct ch_user *u);
+/* CH_OK when user id is still at version, its row then held until tx ends
+ * (a change in another transaction is waited for, or waits);
+ * CH_ERR_PRECONDITION when it changed or is gone. */
+ch_err ch_store_user_hold(struct ch_tx *tx, const char *id, int64_t version);
 ch_err ch_store_user_by_name(struct ch_tx *tx, const char *username,
     ch_arena *arena, struct ch_user *out);
 ch_err ch_store_user_by_id(
     struct ch_tx *tx, const char *id, ch_arena *arena, struct ch_user *out);
-ch_err ch_store_user_list(
-    struct ch_tx *tx, ch_arena *arena, struct ch_user **out, size_t *count);
+/* Users of post_id, or every user when it is NULL. */
+ch_err ch_store_user_list(struct ch_tx *tx, const char *post_id,
+    ch_arena *arena, struct ch_user **out, size_t *count);
 
 /* A session's stage: full, or pending a second factor or an enrolment. */
 #define CH_STAGE_FULL "full"

@@ -36,7 +36,7 @@
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
 	appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, renameSync,
 	rmSync, writeFileSync,
@@ -364,16 +364,19 @@ export async function person(fullName) {
 }
 
 // A user with the hq and administrator roles: sees every post and may write
-// people and posts there (no demo user can).  Made once per server.
+// people and posts there (no demo user can).  Made once per server, with the
+// CLI: the demo administrator, bound to the demo post, may not give hq.
 export const HQADMIN = { username: 'apitest-hqadmin', password: 'correct horse battery staple 7' };
 export async function hqAdmin() {
 	if (sessions.has(HQADMIN.username)) return sessions.get(HQADMIN.username);
-	const admin = await login('admin');
-	const r = await api(admin, 'POST', '/api/v1/users', {
-		username: HQADMIN.username, password: HQADMIN.password,
-		roles: ['hq', 'administrator'], clearance: 'SECRET', display_name: 'API test HQ admin',
-	});
-	if (r.status !== 201 && r.status !== 409) throw new Error(`make ${HQADMIN.username}: ${r.status} ${r.text}`);
+	const { dir } = await server();
+	const args = ['user', 'add', '--dir', dir, HQADMIN.username, '--role', 'hq,administrator',
+		'--clearance', 'SECRET', '--name', 'API test HQ admin', '--password-stdin'];
+	if (DSN) args.splice(4, 0, '--db', DSN);
+	remember(HQADMIN.password);
+	const made = spawnSync(CH_BIN, args, { input: `${HQADMIN.password}\n`, encoding: 'utf8' });
+	if (made.status !== 0 && !/taken/.test(made.stderr))
+		throw new Error(`make ${HQADMIN.username}: ${made.status} ${made.stderr}`);
 	const s = await login(HQADMIN.username, { password: HQADMIN.password });
 	sessions.set(HQADMIN.username, s);
 	return s;

@@ -65,6 +65,7 @@ describe('enrolment', () => {
 		assert.equal(s.status, 200, s.text);
 		assert.equal(s.json.stage, 'enrol');
 		assert.equal(s.json.second_factor.required, true);
+		assert.equal(s.json.user, undefined, 'the password alone does not tell who the account is');
 		const start = await api(session, 'POST', '/api/v1/auth/totp/enrolment');
 		assert.equal(start.status, 201, start.text);
 		assert.match(start.json.secret, /^[A-Z2-7]{32}$/);
@@ -90,6 +91,32 @@ describe('enrolment', () => {
 	});
 });
 
+describe('a role that needs a second factor', () => {
+	test('given to a signed-in user, it does not ride on their password-only session', async () => {
+		const admin = await hqAdmin();
+		const { post } = await secondPost();
+		const username = uniq('promoted').toLowerCase();
+		const made = await api(admin, 'POST', '/api/v1/users',
+			{ username, password: PASSWORD, roles: ['staff'], post_id: post.id });
+		assert.equal(made.status, 201, made.text);
+		const { r, session } = await passwordStep(username);
+		assert.equal(r.json.status, 'signed_in', 'staff need no second factor under the rule privileged');
+		const up = await api(admin, 'PATCH', `/api/v1/users/${made.json.id}`, { roles: ['staff', 'security_officer'] });
+		assert.equal(up.status, 204, up.text);
+		assertProblem(await get(session, '/api/v1/people'), 401, 'unauthenticated');
+		const again = await passwordStep(username);
+		assert.equal(again.r.json.status, 'enrolment_required');
+		// Losing a role, or a change of clearance, keeps the sessions.
+		const down = await api(admin, 'PATCH', `/api/v1/users/${made.json.id}`, { roles: ['staff'] });
+		assert.equal(down.status, 204, down.text);
+		const s = await passwordStep(username);
+		assert.equal(s.r.json.status, 'signed_in');
+		const sbu = await api(admin, 'PATCH', `/api/v1/users/${made.json.id}`, { roles: ['staff', 'guard'], clearance: 'SBU' });
+		assert.equal(sbu.status, 204, sbu.text);
+		assert.equal((await get(s.session, '/api/v1/people?limit=1')).status, 200);
+	});
+});
+
 describe('sign-in with a second factor', () => {
 	let username;
 	let secret;
@@ -104,6 +131,9 @@ describe('sign-in with a second factor', () => {
 		let { r, session } = await passwordStep(username);
 		assert.equal(r.json.status, 'second_factor_required');
 		assertProblem(await get(session, '/api/v1/people'), 401, 'second-factor-required');
+		const pending = await get(session, '/api/v1/auth/session');
+		assert.equal(pending.json.stage, 'totp');
+		assert.equal(pending.json.user, undefined);
 		const replay = await api(session, 'POST', '/api/v1/auth/login/second-factor', { code: enrolCode });
 		assertProblem(replay, 401, 'code-replayed', /used already/);
 		const next = totp(secret, 1);

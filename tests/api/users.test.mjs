@@ -3,7 +3,9 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, login, person, server, uniq } from './harness.mjs';
+import {
+	api, assertProblem, demoPost, get, hqAdmin, login, person, secondPost, server, uniq,
+} from './harness.mjs';
 
 before(server);
 
@@ -28,17 +30,33 @@ describe('listing users', () => {
 		const byName = Object.fromEntries(r.json.items.map((u) => [u.username, u]));
 		const expected = {
 			rso: 'security_officer', analyst: 'analyst', guard: 'guard', staff: 'staff',
-			eac: 'eac_member', hq: 'hq', admin: 'administrator',
+			eac: 'eac_member', admin: 'administrator',
 		};
 		for (const [username, role] of Object.entries(expected)) {
 			assert.ok(byName[username], username);
 			assert.deepEqual(byName[username].roles, [role], username);
 			assert.equal(byName[username].disabled, false, username);
 		}
-		assert.equal(byName.hq.post_id, null);
 		assert.equal(byName.rso.post_id, await demoPost());
 		assert.equal(byName.rso.person_id, (await person('Sofie Lund')).id);
 		assert.doesNotMatch(r.text, /password|argon2/i);
+	});
+
+	test('a post\'s administrator and security officer list the users of their post; HQ lists all', async () => {
+		const { post: other } = await secondPost();
+		const far = await api(await hqAdmin(), 'POST', '/api/v1/users',
+			{ username: uniq('apitest-far'), password: PASSWORD, roles: ['staff'], post_id: other.id });
+		assert.equal(far.status, 201, far.text);
+		for (const u of ['admin', 'rso']) {
+			const r = await get(await login(u), '/api/v1/users');
+			assert.equal(r.status, 200, r.text);
+			assert.ok(r.json.items.length > 0);
+			for (const x of r.json.items) assert.equal(x.post_id, await demoPost(), `${u} sees ${x.username}`);
+		}
+		const all = (await get(await hqAdmin(), '/api/v1/users')).json.items;
+		assert.ok(all.some((x) => x.id === far.json.id));
+		assert.equal(all.find((x) => x.username === 'hq').post_id, null);
+		assert.ok(all.some((x) => x.username === 'rso'));
 	});
 
 	test('rso may read users but not create them; other roles may do neither', async () => {
@@ -81,7 +99,10 @@ describe('creating users', () => {
 	});
 
 	test('a user of no post sees no posts and no people', async () => {
-		const u = await newUser({ post_id: null });
+		const made = await api(await hqAdmin(), 'POST', '/api/v1/users',
+			{ username: uniq('apitest-user'), password: PASSWORD, roles: ['analyst'], post_id: null });
+		assert.equal(made.status, 201, made.text);
+		const u = made.json;
 		assert.equal(u.post_id, null);
 		const s = await login(u.username, { password: PASSWORD });
 		assert.deepEqual((await get(s, '/api/v1/people')).json, { items: [], next_cursor: null });
@@ -203,6 +224,12 @@ describe('disabling and passwords', () => {
 			'validation', undefined, '/roles');
 		assertProblem(await api(admin, 'PATCH', '/api/v1/users/01a2148a-0000-7000-8000-000000000000',
 			{ disabled: true }), 404, 'not-found');
+		// Refused as a whole: the password of a PATCH whose post or role is refused is not set.
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`,
+			{ password: 'another long passphrase', post_id: '01a2148a-0000-7000-8000-000000000000' }),
+		422, 'validation', 'No such post.', '/post_id');
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`,
+			{ password: 'another long passphrase', roles: ['hq'] }), 403, 'forbidden');
 		// None of the refused changes touched the user.
 		assert.equal((await get(s, '/api/v1/auth/session')).status, 200);
 		assert.equal((await signIn(u.username)).status, 200);
@@ -210,5 +237,59 @@ describe('disabling and passwords', () => {
 		await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { disabled: true });
 		assert.equal((await get(admin, '/api/v1/auth/session')).status, 200);
 		assert.equal((await get(await login('rso'), '/api/v1/auth/session')).status, 200);
+	});
+});
+
+describe('an administrator of a post', () => {
+	test('manages the users of that post only, and grants no more than they hold', async () => {
+		const admin = await login('admin');
+		const { post: other } = await secondPost();
+		// Not at another post, not with the hq role that reaches every post.
+		assertProblem(await api(admin, 'POST', '/api/v1/users', {
+			username: uniq('apitest-far'), password: PASSWORD, roles: ['staff'], post_id: other.id,
+		}), 422, 'validation', 'No such post.', '/post_id');
+		assertProblem(await api(admin, 'POST', '/api/v1/users', {
+			username: uniq('apitest-hq'), password: PASSWORD, roles: ['hq'], post_id: await demoPost(),
+		}), 403, 'forbidden', /hq/);
+		// Without post_id, the user belongs to the administrator's post.
+		const near = (await api(admin, 'POST', '/api/v1/users',
+			{ username: uniq('apitest-near'), password: PASSWORD, roles: ['staff'] })).json;
+		assert.equal(near.post_id, await demoPost());
+
+		// A user of another post, and the HQ desk (no post), are out of reach.
+		const far = await api(await hqAdmin(), 'POST', '/api/v1/users', {
+			username: uniq('apitest-far'), password: PASSWORD, roles: ['security_officer'], post_id: other.id,
+		});
+		assert.equal(far.status, 201, far.text);
+		const hq = (await get(await hqAdmin(), '/api/v1/users')).json.items.find((x) => x.username === 'hq');
+		for (const target of [far.json.id, hq.id])
+			for (const change of [{ password: 'a takeover passphrase here' }, { disabled: true },
+				{ roles: ['administrator'] }])
+				assertProblem(await api(admin, 'PATCH', `/api/v1/users/${target}`, change), 404, 'not-found');
+		assert.equal((await signIn(far.json.username)).status, 200);
+		assert.equal((await signIn('hq', 'hq-demo-passphrase')).status, 200);
+
+		// A user of the post may not be moved away, nor given hq.
+		const u = await newUser();
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { post_id: other.id }), 422, 'validation',
+			'No such post.', '/post_id');
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { post_id: null }), 403, 'forbidden');
+		assertProblem(await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { roles: ['hq'] }), 403, 'forbidden');
+		const kept = (await get(await hqAdmin(), '/api/v1/users')).json.items.find((x) => x.id === u.id);
+		assert.deepEqual(kept.roles, ['analyst']);
+		assert.equal(kept.post_id, await demoPost());
+	});
+
+	test('gives no clearance above their own', async () => {
+		const admin = await login('admin');
+		const lesser = await newUser({ roles: ['administrator'], clearance: 'CONFIDENTIAL' });
+		const s = await login(lesser.username, { password: PASSWORD });
+		assertProblem(await api(s, 'POST', '/api/v1/users', {
+			username: uniq('apitest-secret'), password: PASSWORD, roles: ['staff'], clearance: 'SECRET',
+		}), 403, 'forbidden', /above your clearance/);
+		const u = await newUser();
+		assertProblem(await api(s, 'PATCH', `/api/v1/users/${u.id}`, { clearance: 'SECRET' }), 403, 'forbidden');
+		assertProblem(await api(s, 'PATCH', `/api/v1/users/${lesser.id}`, { clearance: 'SECRET' }), 403, 'forbidden');
+		assert.equal((await api(admin, 'PATCH', `/api/v1/users/${u.id}`, { clearance: 'SECRET' })).status, 204);
 	});
 });

@@ -149,6 +149,16 @@ describe('JSON', () => {
 		}
 	});
 
+	test('the answer to malformed JSON does not quote the body: a password in it stays out', async () => {
+		for (const text of ['{"username": "rso", "password": "Sx9tiger\\qlily"}',
+			'{"username": "rso", "password": "Sx9ti"ger lily"}',
+			'{"username": "rso", "password": "Sx9\u0001tiger"}']) {
+			const r = await api(null, 'POST', '/api/v1/auth/login', text);
+			assertProblem(r, 400, 'malformed-json', /^The body is not valid JSON: .* \(line \d+, column -?\d+\)\.$/);
+			assert.doesNotMatch(r.json.detail, /Sx9|tiger|ger/, r.json.detail);
+		}
+	});
+
 	test('invalid UTF-8 inside a JSON string is malformed', async () => {
 		const rso = await login('rso');
 		const bytes = Buffer.concat([Buffer.from('{"given_name": "'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]);

@@ -5,8 +5,10 @@
 // from the app; a code used before is refused with a clear message; "Your
 // sessions & security" lists the sessions.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launch, openPage, shot, startServer } from './lib.mjs';
+import { launch, openPage, REPO, shot, startServer } from './lib.mjs';
 import { totp } from '../api/totp.mjs';
 
 let server;
@@ -19,9 +21,11 @@ let enrolStep; // the 30-second step the enrolment code belonged to
 const stepNow = () => Math.floor(Date.now() / 30000);
 
 // As the demo administrator, through the API: a post (its rule is the
-// default, "privileged") and a security officer there.
+// default, "privileged"); then a security officer there with the CLI (the
+// demo post's administrator manages the users of the demo post only).
 async function makeOfficer() {
 	const { context } = await openPage(browser, server.url);
+	const name = `E2E consulate ${Date.now().toString(36)}`;
 	try {
 		const r = context.request;
 		const login = await r.post('/api/v1/auth/login',
@@ -30,19 +34,16 @@ async function makeOfficer() {
 		const csrf = (await login.json()).csrf_token;
 		const post = await r.post('/api/v1/posts', {
 			headers: { 'X-CSRF-Token': csrf },
-			data: { name: `E2E consulate ${Date.now().toString(36)}`, kind: 'consulate', country: 'KE',
-				city: 'Mombasa', timezone: 'Africa/Nairobi' },
+			data: { name, kind: 'consulate', country: 'KE', city: 'Mombasa', timezone: 'Africa/Nairobi' },
 		});
 		assert.equal(post.status(), 201, await post.text());
-		const user = await r.post('/api/v1/users', {
-			headers: { 'X-CSRF-Token': csrf },
-			data: { username, password: PASSWORD, roles: ['security_officer'],
-				post_id: (await post.json()).id, clearance: 'SECRET' },
-		});
-		assert.equal(user.status(), 201, await user.text());
 	} finally {
 		await context.close();
 	}
+	const bin = process.env.CH_BIN || join(REPO, 'build', 'chancery');
+	const made = spawnSync(bin, ['user', 'add', '--dir', server.dir, username, '--role', 'security_officer',
+		'--post', name, '--clearance', 'SECRET', '--password-stdin'], { input: `${PASSWORD}\n`, encoding: 'utf8' });
+	assert.equal(made.status, 0, made.stderr);
 }
 
 async function passwordStep(page) {
@@ -53,7 +54,7 @@ async function passwordStep(page) {
 }
 
 before(async () => {
-	server = await startServer();
+	server = await startServer({ own: true });
 	browser = await launch();
 	await makeOfficer();
 });

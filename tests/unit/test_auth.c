@@ -7,6 +7,8 @@
  * and device tokens.
  */
 #include <criterion/criterion.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +281,23 @@ Test(throttle, an_address_spraying_many_accounts_backs_off)
 	cr_assert_eq(ch_throttle_wait("fresh", "198.51.100.8", t), 0);
 }
 
+Test(throttle, a_flood_of_other_names_does_not_wipe_an_account)
+{
+	int64_t t = 1700000000;
+	char name[32];
+
+	ch_throttle_reset();
+	for (int i = 0; i < CH_THROTTLE_ACCOUNT_MAX; i++)
+		ch_throttle_failed("victim", "192.0.2.1", t);
+	cr_assert_gt(ch_throttle_wait("victim", "192.0.2.2", t + 1), 3000);
+	/* Far more names than the table has slots, a failure each. */
+	for (int i = 0; i < 5 * 4096; i++) {
+		snprintf(name, sizeof(name), "junk%d", i);
+		ch_throttle_failed(name, "192.0.2.3", t + 2);
+	}
+	cr_assert_gt(ch_throttle_wait("victim", "192.0.2.2", t + 3), 3000);
+}
+
 /* ---- the Authorization header parser ---- */
 
 Test(bearer, parses_only_a_plain_bearer_token)
@@ -547,6 +566,44 @@ Test(sessions, idle_absolute_and_reauth_limits_follow_the_clock)
 	    CH_ERR_UNAUTHENTICATED);
 }
 
+Test(sessions, a_stricter_rule_ends_the_sessions_it_would_not_open)
+{
+	struct ch_login staff_login, eac_login;
+	struct ch_session_row s;
+	struct ch_user u;
+	char staff[40], eac[40];
+
+	make_user("staff", "staff", staff);
+	make_user("eac", "eac_member", eac);
+	cr_assert_eq(
+	    ch_posts_set_second_factor(&ctx, post_id, "optional"), CH_OK);
+	cr_assert_eq(ch_session_login(&ctx, staff,
+			 "a quiet heron folds maps at dawn", &staff_login),
+	    CH_OK);
+	cr_assert_eq(ch_session_login(&ctx, eac,
+			 "a quiet heron folds maps at dawn", &eac_login),
+	    CH_OK);
+	cr_assert_eq(eac_login.state, CH_LOGIN_DONE);
+	/* Privileged: the EAC member must now enrol, the staff need not. */
+	cr_assert_eq(
+	    ch_posts_set_second_factor(&ctx, post_id, "privileged"), CH_OK);
+	cr_assert_eq(
+	    ch_session_resolve(store, eac_login.token, ctx.arena, &u, &s),
+	    CH_ERR_UNAUTHENTICATED);
+	cr_assert_eq(
+	    ch_session_resolve(store, staff_login.token, ctx.arena, &u, &s),
+	    CH_OK);
+	/* All: the staff too. */
+	cr_assert_eq(ch_posts_set_second_factor(&ctx, post_id, "all"), CH_OK);
+	cr_assert_eq(
+	    ch_session_resolve(store, staff_login.token, ctx.arena, &u, &s),
+	    CH_ERR_UNAUTHENTICATED);
+	cr_assert_eq(ch_session_login(&ctx, staff,
+			 "a quiet heron folds maps at dawn", &staff_login),
+	    CH_OK);
+	cr_assert_eq(staff_login.state, CH_LOGIN_ENROL);
+}
+
 Test(sessions, failures_are_remembered_across_a_restart)
 {
 	struct ch_login l;
@@ -580,6 +637,111 @@ Test(sessions, failures_are_remembered_across_a_restart)
 	cr_assert_eq(
 	    ch_session_login(&ctx, name, "wrong wrong wrong wrong", &l),
 	    CH_ERR_UNAUTHENTICATED);
+}
+
+struct attempt {
+	const char *name;
+	ch_err err;
+};
+
+/* A wrong password, on a context of the thread's own. */
+static void *
+attempt_wrong(void *arg)
+{
+	struct attempt *a = arg;
+	struct ch_ctx c = ctx;
+	struct ch_login l;
+
+	c.arena = ch_arena_create(0);
+	a->err = ch_session_login(&c, a->name, "wrong wrong wrong wrong", &l);
+	ch_arena_destroy(c.arena);
+	return NULL;
+}
+
+Test(sessions, attempts_sent_together_do_not_slip_past_the_back_off)
+{
+	struct attempt a[6];
+	pthread_t t[6];
+	struct ch_login l;
+	int tried = 0;
+	char name[40];
+
+	make_user("par", "staff", name);
+	for (int i = 0; i < 8; i++) {
+		ch_clock_set_offset(60 * i);
+		cr_assert_eq(
+		    ch_session_login(&ctx, name, "wrong wrong wrong wrong", &l),
+		    CH_ERR_UNAUTHENTICATED);
+	}
+	/* Eight failures ask for 4 s; once they are over, one attempt may
+	 * go, and its failure asks for 8 s: six at once get one try. */
+	ch_clock_set_offset(60 * 7 + 5);
+	for (size_t i = 0; i < CH_ARRAY_LEN(a); i++) {
+		a[i] = (struct attempt){name, CH_OK};
+		cr_assert_eq(
+		    pthread_create(&t[i], NULL, attempt_wrong, &a[i]), 0);
+	}
+	for (size_t i = 0; i < CH_ARRAY_LEN(a); i++) {
+		pthread_join(t[i], NULL);
+		cr_assert(a[i].err == CH_ERR_UNAUTHENTICATED ||
+		    a[i].err == CH_ERR_LIMIT);
+		tried += a[i].err == CH_ERR_UNAUTHENTICATED;
+	}
+	cr_assert_eq(tried, 1, "%d passwords were tried", tried);
+}
+
+struct racing_login {
+	const char *name;
+	struct ch_login l;
+	ch_err err;
+};
+
+/* A sign-in with the first password, on a context of the thread's own. */
+static void *
+login_first_password(void *arg)
+{
+	struct racing_login *r = arg;
+	struct ch_ctx c = ctx;
+
+	c.arena = ch_arena_create(0);
+	r->err = ch_session_login(
+	    &c, r->name, "a quiet heron folds maps at dawn", &r->l);
+	ch_arena_destroy(c.arena);
+	return NULL;
+}
+
+Test(sessions, a_sign_in_that_straddles_a_password_change_keeps_no_session)
+{
+	static const char next[] = "seven pale lanterns drift home";
+	char name[40], hash[crypto_pwhash_STRBYTES];
+	struct racing_login r = {0};
+	struct ch_session_row s;
+	struct ch_tx *tx = NULL;
+	struct ch_user u;
+	pthread_t t;
+
+	make_user("race", "staff", name);
+	cr_assert_eq(crypto_pwhash_str(hash, next, strlen(next),
+			 crypto_pwhash_OPSLIMIT_INTERACTIVE,
+			 crypto_pwhash_MEMLIMIT_INTERACTIVE),
+	    0);
+	/* The change (what ch_users_set_password writes), committed while
+	 * a sign-in that read the user before it is still hashing. */
+	cr_assert_eq(ch_store_begin(store, true, &tx), CH_OK);
+	cr_assert_eq(ch_store_user_by_name(tx, name, ctx.arena, &u), CH_OK);
+	u.password_hash = hash;
+	cr_assert_eq(ch_store_user_update(tx, &u), CH_OK);
+	cr_assert_eq(ch_store_session_delete_user(tx, u.id), CH_OK);
+	r.name = name;
+	cr_assert_eq(pthread_create(&t, NULL, login_first_password, &r), 0);
+	usleep(300 * 1000);
+	cr_assert_eq(ch_store_commit(tx), CH_OK);
+	pthread_join(t, NULL);
+	cr_assert(r.err == CH_OK || r.err == CH_ERR_UNAUTHENTICATED);
+	cr_assert(r.err != CH_OK ||
+		ch_session_resolve(store, r.l.token, ctx.arena, &u, &s) ==
+		    CH_ERR_UNAUTHENTICATED,
+	    "a session opened with the old password outlived the change");
 }
 
 Test(sessions, device_tokens_resolve_until_revoked)
