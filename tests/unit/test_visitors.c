@@ -446,6 +446,59 @@ Test(visitors, no_shows_and_the_retention_purge)
 	cr_expect_eq(purged, 0, "once only");
 }
 
+/* The purge leaves no trace of who the visitor was in the screening
+ * queue either: a hit's explanation lists the screened name's tokens and
+ * date of birth, and the subject hash is a plain SHA-256 of them. */
+Test(visitors, the_purge_clears_the_screening_hits_too)
+{
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 1);
+	struct ch_checkin_input ci = {NULL, NULL};
+	struct ch_visitor_hold hold;
+	struct ch_visitor out;
+	struct ch_screen_hit *hits;
+	size_t purged, n, mine = 0;
+	char where[256];
+
+	decide_hits(v.id, "dismissed");
+	cr_assert_eq(ch_visitors_check_in(&ctx, v.id, &ci, &out, &hold), CH_OK,
+	    "%s", ctx.fault.detail);
+	cr_assert_eq(ch_visitors_check_out(&ctx, v.id, &out), CH_OK);
+	cr_assert_eq(ch_visitors_retention_set(&ctx, post_id, 1), CH_OK);
+	snprintf(where, sizeof(where),
+	    "screening_hits h JOIN screenings s ON s.id = h.screening_id"
+	    " WHERE s.subject_id = '%s'"
+	    " AND (LOWER(h.explanation) LIKE '%%petrovsk%%'"
+	    " OR h.explanation LIKE '%%1961%%')",
+	    v.id);
+	cr_assert_gt(count_sql(where), 0, "the hit explains the match");
+	ch_clock_set_offset(2 * 86400);
+	cr_assert_eq(ch_visitors_purge(&ctx, post_id, &purged), CH_OK);
+	cr_expect_eq(purged, 1);
+	cr_expect_eq(count_sql(where), 0, "the explanation names the visitor");
+	snprintf(where, sizeof(where),
+	    "screenings WHERE subject_id = '%s' AND subject_hash <> ''", v.id);
+	cr_expect_eq(count_sql(where), 0, "the subject hash stays");
+	snprintf(where, sizeof(where),
+	    "screening_decisions d JOIN screening_hits h ON h.id = d.hit_id"
+	    " JOIN screenings s ON s.id = h.screening_id"
+	    " WHERE s.subject_id = '%s' AND d.subject_hash <> ''",
+	    v.id);
+	cr_expect_eq(count_sql(where), 0, "the decision's subject hash stays");
+	/* The queue still shows the decided hit, without the name. */
+	cr_assert_eq(
+	    ch_screening_hits(&ctx, post_id, "dismissed", 100, &hits, &n),
+	    CH_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (hits[i].subject_id == NULL ||
+		    strcmp(hits[i].subject_id, v.id) != 0)
+			continue;
+		mine++;
+		cr_expect_null(strstr(hits[i].subject_name, "Petrovsky"));
+	}
+	cr_expect_gt(mine, 0);
+}
+
 Test(visitors, a_list_update_rescreens_expected_visitors)
 {
 	struct ch_visitor v =
