@@ -389,6 +389,16 @@ ch_store_visitor_purge(
 	struct ch_param p[3] = {CH_P_TEXT(id), CH_P_TEXT(name), CH_P_TEXT(at)};
 	ch_err err;
 
+	/* The overstay alarm's detail names the visitor: the anonymous name
+	 * takes its place there too (before the visit's name goes). */
+	err = ch_tx_query(tx,
+	    "UPDATE access_alarms SET detail = REPLACE(detail,"
+	    " (SELECT name FROM visitors WHERE id = $1), $2)"
+	    " WHERE id = (SELECT overstay_alarm_id FROM visitors"
+	    " WHERE id = $1)",
+	    p, 2, NULL, NULL);
+	if (err != CH_OK)
+		return err;
 	err = ch_tx_query(tx,
 	    "UPDATE visitors SET name = $2, organisation = NULL,"
 	    " document = NULL, nationality = NULL, date_of_birth = NULL,"

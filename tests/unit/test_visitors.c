@@ -499,6 +499,38 @@ Test(visitors, the_purge_clears_the_screening_hits_too)
 	cr_expect_gt(mine, 0);
 }
 
+/* The overstay alarm names the visitor; the purge takes the name out of
+ * it, as out of the visit. */
+Test(visitors, the_purge_takes_the_name_out_of_the_overstay_alarm)
+{
+	struct ch_visitor v = visit(&ctx, "Mette Hansen", NULL, false, 1);
+	struct ch_checkin_input ci = {NULL, NULL};
+	struct ch_visitor_hold hold;
+	struct ch_visitor out;
+	struct ch_alarm *alarms;
+	size_t over, noshow, purged, n;
+
+	cr_assert_eq(ch_visitors_check_in(&ctx, v.id, &ci, &out, &hold), CH_OK);
+	ch_clock_set_offset(3600 + 60);
+	cr_assert_eq(
+	    ch_visitors_sweep(store, ch_clock_now(), &over, &noshow, &purged),
+	    CH_OK);
+	cr_assert_eq(over, 1);
+	cr_assert_eq(ch_visitors_check_out(&ctx, v.id, &out), CH_OK);
+	cr_assert_eq(ch_visitors_retention_set(&ctx, post_id, 1), CH_OK);
+	ch_clock_set_offset(2 * 86400);
+	cr_assert_eq(ch_visitors_purge(&ctx, post_id, &purged), CH_OK);
+	cr_assert_eq(purged, 1);
+	cr_assert_eq(ch_visitors_get(&ctx, v.id, false, &out), CH_OK);
+	cr_assert_eq(
+	    ch_access_alarms_list(&ctx, post_id, NULL, &alarms, &n), CH_OK);
+	cr_assert_eq(n, 1);
+	cr_expect_null(strstr(alarms[0].detail, "Hansen"), "%s",
+	    alarms[0].detail);
+	cr_expect_not_null(strstr(alarms[0].detail, out.name), "%s",
+	    alarms[0].detail);
+}
+
 Test(visitors, a_list_update_rescreens_expected_visitors)
 {
 	struct ch_visitor v =
