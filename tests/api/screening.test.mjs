@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, hqAdmin, login, newPerson, REPO, server } from './harness.mjs';
+import { api, assertProblem, demoPost, get, hqAdmin, login, newPerson, REPO, secondPost, server } from './harness.mjs';
 
 before(server);
 
@@ -224,6 +224,24 @@ describe('lookout entries', () => {
 		assertProblem(await api(rso, 'POST', `/api/v1/posts/${post}/lookout`, {
 			name: 'X Y', reason: 'r', seriousness: 'extreme',
 		}), 422, 'validation', undefined, '/seriousness');
+	});
+
+	test("another post's lookout list takes no entry from this post's officer", async () => {
+		// Whether that post's list exists yet or not, the answer is the same.
+		const { post } = await secondPost();
+		const hq = await hqAdmin();
+		const first = await api(hq, 'POST', `/api/v1/posts/${post.id}/lookout`, {
+			name: `${word()}, Amani`, reason: 'API test: the list exists', seriousness: 'low',
+		});
+		assert.equal(first.status, 201, first.text);
+		const family = word();
+		assertProblem(await api(await login('rso'), 'POST', `/api/v1/posts/${post.id}/lookout`, {
+			name: `${family}, Juma`, reason: 'API test: from another post', seriousness: 'high',
+		}), 403, 'forbidden');
+		const list = (await get(hq, `/api/v1/posts/${post.id}/lookout`)).json.items;
+		assert.ok(list.some((e) => e.id === first.json.id));
+		assert.equal(list.some((e) => JSON.stringify(e).includes(family)), false, 'written into the other post');
+		assert.equal((await api(hq, 'DELETE', `/api/v1/lookout/${first.json.id}`)).status, 204);
 	});
 });
 
