@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "access/access.h"
+#include "core/merkle.h"
 #include "core/vault.h"
 #include "fresh_db.h"
 #include "people/people.h"
@@ -529,6 +530,63 @@ Test(visitors, the_purge_takes_the_name_out_of_the_overstay_alarm)
 	    alarms[0].detail);
 	cr_expect_not_null(strstr(alarms[0].detail, out.name), "%s",
 	    alarms[0].detail);
+}
+
+/* The state hash of a visit's registration, were the state written with
+ * these name, organisation, nationality and date of birth. */
+static void
+registration_hash(const struct ch_visitor *v, const char *name,
+    const char *org, const char *nat, const char *dob, char out[65])
+{
+	unsigned char digest[32];
+	char state[2048];
+	int n = snprintf(state, sizeof(state),
+	    "id=%s\npost=%s\nhost=%s\nname=%s\norganisation=%s\n"
+	    "document=%d\nnationality=%s\ndate_of_birth=%s\npurpose=%s\n"
+	    "arrival=%s\ndeparture=%s\nescort_required=%d\nzones=%s\n"
+	    "status=expected\nescort=\ncredential=\nbadge=\n",
+	    v->id, v->post_id, v->host_person_id, name, org, v->has_document,
+	    nat, dob, v->purpose, v->arrival, v->departure,
+	    v->escort_required, v->zones ? v->zones : "");
+
+	ch_sha256(state, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), out);
+}
+
+/* A keyed digest, as the visit's state holds personal data. */
+static const char *
+keyed(const char *value, char out[65])
+{
+	ch_vault_digest(
+	    "chancery audit state v1", value, strlen(value), out);
+	return out;
+}
+
+/* The audit log keeps a SHA-256 of each state of a visit for good, past
+ * the purge, and the purged visit still shows every other field of it:
+ * the visitor's name, organisation, nationality and date of birth enter
+ * the state as keyed digests, so that no reader of the log confirms a
+ * guess ("was Mette Hansen, born 1980-02-03, here?") by hashing it. */
+Test(visitors, the_audit_state_does_not_confirm_a_guessed_identity)
+{
+	struct ch_visitor v = visit(&ctx, "Mette Hansen", "1980-02-03", false, 1);
+	char plain[65], sealed[65], d[4][65], where[256];
+
+	registration_hash(&v, "Mette Hansen", "Acme Ltd", "RU", "1980-02-03",
+	    plain);
+	registration_hash(&v, keyed("Mette Hansen", d[0]),
+	    keyed("Acme Ltd", d[1]), keyed("RU", d[2]),
+	    keyed("1980-02-03", d[3]), sealed);
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'visitor.register' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    v.id, plain);
+	cr_expect_eq(count_sql(where), 0, "a guess is confirmed by the hash");
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'visitor.register' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    v.id, sealed);
+	cr_expect_eq(count_sql(where), 1, "the state as the test knows it");
 }
 
 Test(visitors, a_list_update_rescreens_expected_visitors)
