@@ -526,17 +526,17 @@ Test(visitors, the_purge_takes_the_name_out_of_the_overstay_alarm)
 	cr_assert_eq(
 	    ch_access_alarms_list(&ctx, post_id, NULL, &alarms, &n), CH_OK);
 	cr_assert_eq(n, 1);
-	cr_expect_null(strstr(alarms[0].detail, "Hansen"), "%s",
-	    alarms[0].detail);
-	cr_expect_not_null(strstr(alarms[0].detail, out.name), "%s",
-	    alarms[0].detail);
+	cr_expect_null(
+	    strstr(alarms[0].detail, "Hansen"), "%s", alarms[0].detail);
+	cr_expect_not_null(
+	    strstr(alarms[0].detail, out.name), "%s", alarms[0].detail);
 }
 
 /* The state hash of a visit's registration, were the state written with
  * these name, organisation, nationality and date of birth. */
 static void
-registration_hash(const struct ch_visitor *v, const char *name,
-    const char *org, const char *nat, const char *dob, char out[65])
+registration_hash(const struct ch_visitor *v, const char *name, const char *org,
+    const char *nat, const char *dob, char out[65])
 {
 	unsigned char digest[32];
 	char state[2048];
@@ -546,8 +546,8 @@ registration_hash(const struct ch_visitor *v, const char *name,
 	    "arrival=%s\ndeparture=%s\nescort_required=%d\nzones=%s\n"
 	    "status=expected\nescort=\ncredential=\nbadge=\n",
 	    v->id, v->post_id, v->host_person_id, name, org, v->has_document,
-	    nat, dob, v->purpose, v->arrival, v->departure,
-	    v->escort_required, v->zones ? v->zones : "");
+	    nat, dob, v->purpose, v->arrival, v->departure, v->escort_required,
+	    v->zones ? v->zones : "");
 
 	ch_sha256(state, (size_t)n, digest);
 	ch_hex(digest, sizeof(digest), out);
@@ -557,8 +557,7 @@ registration_hash(const struct ch_visitor *v, const char *name,
 static const char *
 keyed(const char *value, char out[65])
 {
-	ch_vault_digest(
-	    "chancery audit state v1", value, strlen(value), out);
+	ch_vault_digest("chancery audit state v1", value, strlen(value), out);
 	return out;
 }
 
@@ -569,11 +568,12 @@ keyed(const char *value, char out[65])
  * guess ("was Mette Hansen, born 1980-02-03, here?") by hashing it. */
 Test(visitors, the_audit_state_does_not_confirm_a_guessed_identity)
 {
-	struct ch_visitor v = visit(&ctx, "Mette Hansen", "1980-02-03", false, 1);
+	struct ch_visitor v =
+	    visit(&ctx, "Mette Hansen", "1980-02-03", false, 1);
 	char plain[65], sealed[65], d[4][65], where[256];
 
-	registration_hash(&v, "Mette Hansen", "Acme Ltd", "RU", "1980-02-03",
-	    plain);
+	registration_hash(
+	    &v, "Mette Hansen", "Acme Ltd", "RU", "1980-02-03", plain);
 	registration_hash(&v, keyed("Mette Hansen", d[0]),
 	    keyed("Acme Ltd", d[1]), keyed("RU", d[2]),
 	    keyed("1980-02-03", d[3]), sealed);
