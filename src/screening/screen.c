@@ -29,6 +29,7 @@
 #include "screening/match.h"
 #include "screening/screening.h"
 #include "store/store.h"
+#include "visitors/visitors.h"
 
 #define SNAPSHOT_MAX_BYTES (2048u * 1024 * 1024)
 #define HITS_MAX 20
@@ -887,6 +888,35 @@ rollback:
 	return err;
 }
 
+/* A screening of a person or a visit is theirs (its hits hold a visit's
+ * check-in, wherever it was run): the subject must be one of the post. */
+static ch_err
+subject_of_post(struct ch_ctx *ctx, struct ch_tx *tx, const struct prepared *p,
+    const char *post_id)
+{
+	ch_err err = CH_OK; /* adhoc: nobody's */
+
+	if (strcmp(p->type, "person") == 0) {
+		struct ch_person person;
+
+		err = ch_store_person_get(tx, p->id, ctx->arena, &person);
+		if (err == CH_OK && strcmp(person.post_id, post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+	} else if (strcmp(p->type, "visitor") == 0) {
+		struct ch_visitor v;
+
+		err = ch_store_visitor_get(tx, p->id, false, ctx->arena, &v);
+		if (err == CH_OK && strcmp(v.post_id, post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+	}
+	if (err == CH_ERR_NOT_FOUND) {
+		ch_fault_set(&ctx->fault, "/subject_id",
+		    "no %s of this post has the id %s.", p->type, p->id);
+		return CH_ERR_INVALID;
+	}
+	return err;
+}
+
 ch_err
 ch_screening_run(struct ch_ctx *ctx, const char *post_id,
     const struct ch_screen_subject *subject, const char *origin,
@@ -914,11 +944,14 @@ ch_screening_run(struct ch_ctx *ctx, const char *post_id,
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_post_get(tx, post_id, ctx->arena, &post);
-	ch_store_rollback(tx);
 	if (err == CH_ERR_NOT_FOUND) {
+		ch_store_rollback(tx);
 		ch_fault_set(&ctx->fault, "/post_id", "no such post.");
 		return CH_ERR_INVALID;
 	}
+	if (err == CH_OK && p.id != NULL)
+		err = subject_of_post(ctx, tx, &p, post_id);
+	ch_store_rollback(tx);
 	if (err != CH_OK)
 		return err;
 	snap = acquire();
