@@ -18,6 +18,7 @@
 #include "core/vault.h"
 #include "fresh_db.h"
 #include "people/people.h"
+#include "screening/match.h"
 #include "screening/screening.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -587,6 +588,65 @@ Test(visitors, the_audit_state_does_not_confirm_a_guessed_identity)
 	    " AND state_hash = '%s'",
 	    v.id, sealed);
 	cr_expect_eq(count_sql(where), 1, "the state as the test knows it");
+}
+
+#define SCREENING_STATE                                                        \
+	"id=%s\npost=%s\nsubject=visitor:%s\nsubject_hash=%s\n"                \
+	"origin=registration\nhit=%s,%s,%s,open\n"
+
+/* The screening at registration is audited with the subject's hash, a
+ * SHA-256 of the name, date of birth, nationality and gender; its hits
+ * stay past the purge, so the audit state must not hold that hash in the
+ * clear either. */
+Test(visitors, the_screening_audit_state_does_not_confirm_a_guess)
+{
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 1);
+	char ascii[256], canon[320], subject[65], keyed_subject[65];
+	char state[1024], plain[65], sealed[65], where[256];
+	unsigned char digest[32];
+	struct ch_param p[1] = {CH_P_TEXT(v.id)};
+	struct ch_rows *r = NULL;
+	struct ch_tx *tx = NULL;
+	int n;
+
+	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
+	cr_assert_eq(ch_tx_query(tx,
+			 "SELECT s.id, h.id, h.entry_id, h.score_permille"
+			 " FROM screenings s JOIN screening_hits h"
+			 " ON h.screening_id = s.id WHERE s.subject_id = $1"
+			 " AND s.origin = 'registration'",
+			 p, 1, &r, NULL),
+	    CH_OK);
+	cr_assert_eq(r->nrows, 1);
+	ch_match_ascii("Ivan Petrovsky", ascii, sizeof(ascii));
+	n = snprintf(canon, sizeof(canon), "%s\n1961-04-12\nRU\n-", ascii);
+	ch_sha256(canon, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), subject);
+	ch_vault_digest(
+	    "chancery audit state v1", subject, strlen(subject), keyed_subject);
+	n = snprintf(state, sizeof(state), SCREENING_STATE,
+	    ch_rows_get(r, 0, 0), post_id, v.id, subject, ch_rows_get(r, 0, 1),
+	    ch_rows_get(r, 0, 2), ch_rows_get(r, 0, 3));
+	ch_sha256(state, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), plain);
+	n = snprintf(state, sizeof(state), SCREENING_STATE,
+	    ch_rows_get(r, 0, 0), post_id, v.id, keyed_subject,
+	    ch_rows_get(r, 0, 1), ch_rows_get(r, 0, 2), ch_rows_get(r, 0, 3));
+	ch_sha256(state, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), sealed);
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'screening.run' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    ch_rows_get(r, 0, 0), plain);
+	cr_expect_eq(count_sql(where), 0, "a guess is confirmed by the hash");
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'screening.run' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    ch_rows_get(r, 0, 0), sealed);
+	cr_expect_eq(count_sql(where), 1, "the state as the test knows it");
+	ch_rows_free(r);
+	ch_store_rollback(tx);
 }
 
 Test(visitors, a_list_update_rescreens_expected_visitors)
