@@ -282,6 +282,7 @@ describe('a screening names its subject', () => {
 		const after = await get(rso, `/api/v1/visitors/${v.json.id}`);
 		assert.equal(after.json.screening.state, 'clear', 'held by a screening of another post');
 		assert.equal((await api(hq, 'DELETE', `/api/v1/lookout/${l.json.id}`)).status, 204);
+		assert.equal((await api(await login('staff'), 'POST', `/api/v1/visitors/${v.json.id}/cancel`)).status, 200);
 	});
 });
 
