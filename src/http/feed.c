@@ -322,17 +322,32 @@ trend_state(const char *post_id, bool *known)
 /* After an incident at post_id: add a trend.alert entry for each category
  * that alerts now and did not at the last check.  The first check of a
  * post only records its state (what already alerted is on the
- * dashboard). */
+ * dashboard).
+ *
+ * The entry goes to every reader of the post's incidents, so it counts
+ * only what each of them may read: the incidents of the post's least
+ * reader, cleared for UNCLASSIFIED and named on no TLP:RED list (user id
+ * "" matches no recipient).  A cleared reader's fuller picture is on the
+ * trends route, judged for them. */
 static void
 check_trends(struct ch_ctx *ctx, const char *post_id)
 {
 	struct ch_trend_params p;
 	struct ch_trend_report *rep;
+	struct ch_principal least;
+	struct ch_ctx as_least = *ctx;
 	bool known, *state;
 
+	memset(&least, 0, sizeof(least));
+	ch_strlcpy(least.username, "feed", sizeof(least.username));
+	least.roles = 1u << CH_ROLE_ANALYST; /* holds incidents.read */
+	least.clearance = CH_CLEARANCE_UNCLASSIFIED;
+	ch_strlcpy(least.post_id, post_id, sizeof(least.post_id));
+	as_least.who = &least;
 	ch_trend_defaults(&p);
 	rep = ch_arena_alloc(ctx->arena, sizeof(*rep));
-	if (rep == NULL || ch_incident_trends(ctx, post_id, &p, rep) != CH_OK)
+	if (rep == NULL ||
+	    ch_incident_trends(&as_least, post_id, &p, rep) != CH_OK)
 		return;
 	state = trend_state(post_id, &known);
 	for (int c = 0; c < CH_THREAT__COUNT; c++) {

@@ -679,19 +679,22 @@ ch_h_access_occupancy(struct ch_req *req)
 		"people", ps));
 }
 
-/* A CSV field: quoted when it holds a comma, quote or line end; a
- * leading =, +, - or @ is neutralised so a spreadsheet does not run it. */
+/* A CSV field: quoted when it holds a comma, quote or line end; a cell
+ * that begins with =, +, -, @ (or a tab or carriage return) gets a
+ * leading apostrophe, inside the quotes (outside them, the quote would be
+ * data and the next comma would start a cell), so a spreadsheet does not
+ * run it. */
 static void
 csv_field(struct ch_buf *b, const char *s, bool last)
 {
 	const char *p = s ? s : "";
 	bool quote = strpbrk(p, ",\"\r\n") != NULL;
 
-	if (*p == '=' || *p == '+' || *p == '-' || *p == '@') {
-		ch_buf_append(b, "'", 1);
-	}
 	if (quote)
 		ch_buf_append(b, "\"", 1);
+	if (*p == '=' || *p == '+' || *p == '-' || *p == '@' || *p == '\t' ||
+	    *p == '\r')
+		ch_buf_append(b, "'", 1);
 	for (; *p; p++) {
 		if (*p == '"')
 			ch_buf_append(b, "\"", 1);

@@ -24,11 +24,13 @@
 
 #include "core/audit.h"
 #include "core/events.h"
+#include "core/vault.h"
 #include "people/people.h"
 #include "screening/countries.h"
 #include "screening/match.h"
 #include "screening/screening.h"
 #include "store/store.h"
+#include "visitors/visitors.h"
 
 #define SNAPSHOT_MAX_BYTES (2048u * 1024 * 1024)
 #define HITS_MAX 20
@@ -640,6 +642,17 @@ prepare(
 	return CH_OK;
 }
 
+/* The subject hash as an audit state holds it: a keyed digest
+ * (core/vault.h).  The hash itself is a plain SHA-256 of the name, date
+ * of birth, nationality and gender, found again by trying them, and the
+ * audit log keeps each state's hash for good, past a visitor's purge. */
+static void
+audit_subject_hash(const char *subject_hash, char out[65])
+{
+	ch_vault_digest(
+	    "chancery audit state v1", subject_hash, strlen(subject_hash), out);
+}
+
 /* A hit of the engine, with where its entry lives. */
 struct found {
 	struct ch_match_hit hit;
@@ -743,6 +756,7 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 	struct ch_screen_hit *hits;
 	struct ch_tx *tx = NULL;
 	struct ch_buf state;
+	char keyed[65];
 	struct ch_audit_entry ae;
 	struct ch_event ev;
 	size_t n = 0, kept = 0;
@@ -856,9 +870,10 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 	if ((err = ch_store_screening_insert(tx, out)) != CH_OK)
 		goto rollback;
 	ch_buf_init(&state, 64 * 1024);
+	audit_subject_hash(out->subject_hash, keyed);
 	ch_buf_appendf(&state,
 	    "id=%s\npost=%s\nsubject=%s\nsubject_hash=%s\norigin=%s\n", out->id,
-	    post_id, out->subject_key, out->subject_hash, origin);
+	    post_id, out->subject_key, keyed, origin);
 	for (size_t i = 0; i < kept && err == CH_OK; i++) {
 		err = ch_store_screen_hit_insert(tx, &hits[i]);
 		ch_buf_appendf(&state, "hit=%s,%s,%d,%s\n", hits[i].id,
@@ -884,6 +899,35 @@ screen_one(struct ch_ctx *ctx, struct snapshot *snap, const char *post_id,
 	return CH_OK;
 rollback:
 	ch_store_rollback(tx);
+	return err;
+}
+
+/* A screening of a person or a visit is theirs (its hits hold a visit's
+ * check-in, wherever it was run): the subject must be one of the post. */
+static ch_err
+subject_of_post(struct ch_ctx *ctx, struct ch_tx *tx, const struct prepared *p,
+    const char *post_id)
+{
+	ch_err err = CH_OK; /* adhoc: nobody's */
+
+	if (strcmp(p->type, "person") == 0) {
+		struct ch_person person;
+
+		err = ch_store_person_get(tx, p->id, ctx->arena, &person);
+		if (err == CH_OK && strcmp(person.post_id, post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+	} else if (strcmp(p->type, "visitor") == 0) {
+		struct ch_visitor v;
+
+		err = ch_store_visitor_get(tx, p->id, false, ctx->arena, &v);
+		if (err == CH_OK && strcmp(v.post_id, post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+	}
+	if (err == CH_ERR_NOT_FOUND) {
+		ch_fault_set(&ctx->fault, "/subject_id",
+		    "no %s of this post has the id %s.", p->type, p->id);
+		return CH_ERR_INVALID;
+	}
 	return err;
 }
 
@@ -914,11 +958,14 @@ ch_screening_run(struct ch_ctx *ctx, const char *post_id,
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_post_get(tx, post_id, ctx->arena, &post);
-	ch_store_rollback(tx);
 	if (err == CH_ERR_NOT_FOUND) {
+		ch_store_rollback(tx);
 		ch_fault_set(&ctx->fault, "/post_id", "no such post.");
 		return CH_ERR_INVALID;
 	}
+	if (err == CH_OK && p.id != NULL)
+		err = subject_of_post(ctx, tx, &p, post_id);
+	ch_store_rollback(tx);
 	if (err != CH_OK)
 		return err;
 	snap = acquire();
@@ -1164,7 +1211,7 @@ ch_screening_adjudicate(struct ch_ctx *ctx, const char *hit_id,
 	struct ch_audit_entry ae;
 	struct ch_event ev;
 	struct ch_tx *tx = NULL;
-	char *state;
+	char *state, keyed[65];
 	ch_err err;
 
 	if (decision == NULL ||
@@ -1194,11 +1241,12 @@ ch_screening_adjudicate(struct ch_ctx *ctx, const char *hit_id,
 	d.reason = reason;
 	d.decided_by = ch_ctx_actor(ctx);
 	ch_time_format(ch_clock_now(), d.decided_at);
+	audit_subject_hash(d.subject_hash, keyed);
 	state = ch_arena_printf(ctx->arena,
 	    "hit=%s\ndecision=%s\nreason=%s\nsubject=%s\nsubject_hash=%s\n"
 	    "entry=%s\nentry_hash=%s\n",
-	    out->id, decision, reason, d.subject_key, d.subject_hash,
-	    d.entry_id, d.entry_hash);
+	    out->id, decision, reason, d.subject_key, keyed, d.entry_id,
+	    d.entry_hash);
 	if (state == NULL)
 		return CH_ERR_NOMEM;
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)

@@ -607,7 +607,8 @@ lookout_entry(struct ch_ctx *ctx, const struct ch_lookout_input *in,
 	return CH_OK;
 }
 
-/* The post's lookout list, made when it has none. */
+/* The post's lookout list, made when it has none; the caller must be one
+ * who manages it (made or found: another post's list is refused alike). */
 static ch_err
 lookout_list(struct ch_ctx *ctx, const char *post_id, struct ch_watchlist *l)
 {
@@ -627,6 +628,8 @@ lookout_list(struct ch_ctx *ctx, const char *post_id, struct ch_watchlist *l)
 	if (err == CH_ERR_NOT_FOUND)
 		err = ch_watchlists_create(
 		    ctx, post_id, LOOKOUT_LIST_NAME, "lookout", l);
+	else if (err == CH_OK && !may(ctx, l, true))
+		err = CH_ERR_DENIED;
 	return err;
 }
 

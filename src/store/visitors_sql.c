@@ -389,6 +389,16 @@ ch_store_visitor_purge(
 	struct ch_param p[3] = {CH_P_TEXT(id), CH_P_TEXT(name), CH_P_TEXT(at)};
 	ch_err err;
 
+	/* The overstay alarm's detail names the visitor: the anonymous name
+	 * takes its place there too (before the visit's name goes). */
+	err = ch_tx_query(tx,
+	    "UPDATE access_alarms SET detail = REPLACE(detail,"
+	    " (SELECT name FROM visitors WHERE id = $1), $2)"
+	    " WHERE id = (SELECT overstay_alarm_id FROM visitors"
+	    " WHERE id = $1)",
+	    p, 2, NULL, NULL);
+	if (err != CH_OK)
+		return err;
 	err = ch_tx_query(tx,
 	    "UPDATE visitors SET name = $2, organisation = NULL,"
 	    " document = NULL, nationality = NULL, date_of_birth = NULL,"
@@ -397,10 +407,26 @@ ch_store_visitor_purge(
 	    p, 3, NULL, NULL);
 	if (err != CH_OK)
 		return err;
-	/* The screenings kept their own copy of what was screened. */
+	/* The screenings kept their own copy of what was screened, and a
+	 * subject hash that is a plain SHA-256 of it (found again by trying
+	 * names); their hits' explanations list the name's tokens and the
+	 * date of birth; the decisions keep the hash too.  The hits stay,
+	 * with their entry, score and decision. */
+	if ((err = ch_tx_query(tx,
+		 "UPDATE screening_hits SET explanation = ''"
+		 " WHERE screening_id IN (SELECT id FROM screenings"
+		 " WHERE subject_type = 'visitor' AND subject_id = $1)",
+		 p, 1, NULL, NULL)) != CH_OK ||
+	    (err = ch_tx_query(tx,
+		 "UPDATE screening_decisions SET subject_hash = ''"
+		 " WHERE hit_id IN (SELECT h.id FROM screening_hits h"
+		 " JOIN screenings s ON s.id = h.screening_id"
+		 " WHERE s.subject_type = 'visitor' AND s.subject_id = $1)",
+		 p, 1, NULL, NULL)) != CH_OK)
+		return err;
 	return ch_tx_query(tx,
 	    "UPDATE screenings SET name = $2, date_of_birth = NULL,"
-	    " nationality = NULL, gender = NULL"
+	    " nationality = NULL, gender = NULL, subject_hash = ''"
 	    " WHERE subject_type = 'visitor' AND subject_id = $1",
 	    p, 2, NULL, NULL);
 }

@@ -257,6 +257,30 @@ describe('access control', () => {
 		assert.ok(alarms.json.items.some((a) => a.kind === 'tour_out_of_order' && a.detail.includes('Roof')), alarms.text);
 	});
 
+	test('the muster CSV neutralises formula cells, inside their quotes', async () => {
+		// A name cell is "Family, Given", so always quoted: the apostrophe
+		// must go inside the quotes, or the quote is taken as data and the
+		// comma after it starts a cell of its own (here =1+1).
+		const rso = await login('rso');
+		const p = await newPerson({ given_name: 'Formula', family_name: `-${uniq('x')},=1+1`, clearance: 'SECRET' });
+		const b = uniq('CSV');
+		const c = await api(rso, 'POST', '/api/v1/access/credentials', { post_id: postId, badge: b, person_id: p.id });
+		assert.equal(c.status, 201, c.text);
+		const r = await api(rso, 'POST', '/api/v1/access/rules', {
+			post_id: postId, effect: 'grant', subject: 'person', subject_value: p.id,
+			zone_id: zones['Chancery ground floor'], note: 'API test',
+		});
+		assert.equal(r.status, 201, r.text);
+		assert.equal((await decide({ point_id: door.id, badge: b, direction: 'in' })).json.decision, 'grant');
+		const csv = await get(rso, `/api/v1/access/muster?post_id=${postId}&format=csv`);
+		assert.equal(csv.status, 200, csv.text);
+		const line = csv.text.split('\r\n').find((l) => l.includes(p.id));
+		assert.ok(line, 'the person is on the muster list');
+		assert.equal(line.split(',')[0], 'Chancery ground floor');
+		assert.ok(line.startsWith(`Chancery ground floor,"'${p.family_name}, Formula",`), line);
+		assert.equal((await decide({ point_id: door.id, badge: b, direction: 'out' })).json.decision, 'grant');
+	});
+
 	test('bad input names the field', async () => {
 		assertProblem(await decide({ point_id: door.id, direction: 'in' }), 422, 'validation', undefined, '/badge');
 		assertProblem(await decide({ point_id: door.id, badge, direction: 'up' }), 422, 'validation', undefined, '/direction');

@@ -151,6 +151,48 @@ describe('the live feed', () => {
 		assert.ok(alert.data.p_value < 0.01);
 		assert.ok(alert.data.recent >= 3);
 	});
+
+	test('a trend alert counts only what every reader it reaches may read', async () => {
+		// A post of its own, and a guard there cleared for UNCLASSIFIED: the
+		// alert goes to every reader of the post's incidents, so SECRET
+		// incidents must not make it, nor show in its numbers.
+		const hq = await hqAdmin();
+		const p = await api(hq, 'POST', '/api/v1/posts', {
+			name: uniq('API test feed trend post'), kind: 'consulate', country: 'TZ', city: 'Mwanza',
+			timezone: 'Africa/Dar_es_Salaam',
+		});
+		assert.equal(p.status, 201, p.text);
+		const postId = p.json.id;
+		const username = uniq('apitest-feed-low').toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 30);
+		const u = await api(hq, 'POST', '/api/v1/users', {
+			username, password: 'correct horse battery staple 12', roles: ['guard'], clearance: 'UNCLASSIFIED',
+			display_name: 'API feed low guard', post_id: postId,
+		});
+		assert.equal(u.status, 201, u.text);
+		const guard = await login(username, { password: 'correct horse battery staple 12' });
+		const stream = await Stream.open(guard);
+		streams.push(stream);
+		const at = { post_id: postId, type: 'other', category: 'human_intelligence', severity: 'Minor' };
+		// The post's first incident only records its trend state.
+		await report(hq, { ...at, category: 'crime', title: uniq('API test feed trend first') });
+		for (let i = 0; i < 4; i++)
+			await report(hq, { ...at, classification: 'SECRET', title: uniq(`API test feed secret ${i}`), occurred_at: ago(2 + i) });
+		// The feed handles events in order: once the guard has this one, the
+		// trends after the SECRET ones were checked.
+		const mark = await report(hq, { ...at, category: 'crime', title: uniq('API test feed trend mark') });
+		assert.ok(await stream.waitFor((e) => e.data.object_id === mark.id, 6000));
+		const isAlert = (e) => e.event === 'trend.alert' && e.data.post_id === postId &&
+			e.data.category === 'human_intelligence';
+		assert.equal(stream.events.find(isAlert), undefined, 'an alert of SECRET incidents the guard may not read');
+		for (let i = 0; i < 3; i++)
+			await report(hq, { ...at, title: uniq(`API test feed open ${i}`), occurred_at: ago(10 + i) });
+		const alert = await stream.waitFor(isAlert, 6000);
+		assert.ok(alert, 'three incidents the guard reads in a silent quarter alert');
+		const t = await get(guard, `/api/v1/posts/${postId}/trends`);
+		assert.equal(t.status, 200, t.text);
+		assert.equal(t.json.categories.find((c) => c.category === 'human_intelligence').recent, 3);
+		assert.equal(alert.data.recent, 3, 'only what the guard reads');
+	});
 });
 
 // A user of the demo post, made for one test, signed in.

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, hqAdmin, login, newPerson, REPO, server } from './harness.mjs';
+import { api, assertProblem, demoPost, get, hqAdmin, login, newPerson, REPO, secondPost, server } from './harness.mjs';
 
 before(server);
 
@@ -224,6 +224,65 @@ describe('lookout entries', () => {
 		assertProblem(await api(rso, 'POST', `/api/v1/posts/${post}/lookout`, {
 			name: 'X Y', reason: 'r', seriousness: 'extreme',
 		}), 422, 'validation', undefined, '/seriousness');
+	});
+
+	test("another post's lookout list takes no entry from this post's officer", async () => {
+		// Whether that post's list exists yet or not, the answer is the same.
+		const { post } = await secondPost();
+		const hq = await hqAdmin();
+		const first = await api(hq, 'POST', `/api/v1/posts/${post.id}/lookout`, {
+			name: `${word()}, Amani`, reason: 'API test: the list exists', seriousness: 'low',
+		});
+		assert.equal(first.status, 201, first.text);
+		const family = word();
+		assertProblem(await api(await login('rso'), 'POST', `/api/v1/posts/${post.id}/lookout`, {
+			name: `${family}, Juma`, reason: 'API test: from another post', seriousness: 'high',
+		}), 403, 'forbidden');
+		const list = (await get(hq, `/api/v1/posts/${post.id}/lookout`)).json.items;
+		assert.ok(list.some((e) => e.id === first.json.id));
+		assert.equal(list.some((e) => JSON.stringify(e).includes(family)), false, 'written into the other post');
+		assert.equal((await api(hq, 'DELETE', `/api/v1/lookout/${first.json.id}`)).status, 204);
+	});
+});
+
+describe('a screening names its subject', () => {
+	test("a subject of another post is refused, so another post's visit is not held", async () => {
+		// A hit of a screening whose subject is a visit holds that visit's
+		// check-in wherever the screening was run; a guard of another post
+		// must not attach one to this post's visitor (its officer would not
+		// even see the hit to dismiss it).
+		const { post } = await secondPost();
+		const hq = await hqAdmin();
+		const name = `${word()} ${word()}`;
+		const l = await api(hq, 'POST', `/api/v1/posts/${post.id}/lookout`, {
+			name, reason: 'API test: the other post', seriousness: 'high',
+		});
+		assert.equal(l.status, 201, l.text);
+		const rso = await login('rso');
+		const zones = (await get(rso, `/api/v1/posts/${await demoPost()}/zones`)).json.items;
+		const iso = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+		const v = await api(await login('staff'), 'POST', '/api/v1/visitors', {
+			post_id: await demoPost(), name: `${word()} ${word()}`, purpose: 'API test meeting',
+			arrival: iso(Date.now() - 10 * 60000), departure: iso(Date.now() + 3 * 3600000),
+			zone_ids: [zones[0].id],
+		});
+		assert.equal(v.status, 201, v.text);
+		assert.equal(v.json.screening.state, 'clear');
+		const username = `apitestscr${word().toLowerCase()}`;
+		const u = await api(hq, 'POST', '/api/v1/users', {
+			username, password: 'correct horse battery staple 13', roles: ['guard'], clearance: 'UNCLASSIFIED',
+			display_name: 'API screening guard', post_id: post.id,
+		});
+		assert.equal(u.status, 201, u.text);
+		const guard = await login(username, { password: 'correct horse battery staple 13' });
+		const r = await api(guard, 'POST', '/api/v1/screenings', {
+			post_id: post.id, name, subject_type: 'visitor', subject_id: v.json.id,
+		});
+		assertProblem(r, 422, 'validation', undefined, '/subject_id');
+		const after = await get(rso, `/api/v1/visitors/${v.json.id}`);
+		assert.equal(after.json.screening.state, 'clear', 'held by a screening of another post');
+		assert.equal((await api(hq, 'DELETE', `/api/v1/lookout/${l.json.id}`)).status, 204);
+		assert.equal((await api(await login('staff'), 'POST', `/api/v1/visitors/${v.json.id}/cancel`)).status, 200);
 	});
 });
 

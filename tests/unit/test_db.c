@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -836,4 +837,45 @@ Test(db, a_rolled_back_spill_never_lands_on_anothers_commits)
 Test(db, a_rolled_back_spill_in_exclusive_mode_neither)
 {
 	rolled_back_spill(true);
+}
+
+/* A new SQLite database holds the post's whole record: only its owner
+ * reads it (and its log), whatever the umask and the directory's mode
+ * (a directory made by someone else, or restore's new one). */
+Test(db, a_new_sqlite_database_is_its_owners_alone)
+{
+	char path[160], file[176];
+	const char *const suffix[] = {"", "-wal", "-shm"};
+	ch_db *fresh = NULL;
+	struct stat st;
+	mode_t old;
+
+	if (is_pg()) {
+		teardown();
+		cr_skip_test("SQLite files only");
+	}
+	snprintf(path, sizeof(path), "/tmp/chancery-test-db-mode-%ld.sqlite",
+	    (long)getpid());
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(file, sizeof(file), "%s%s", path, suffix[i]);
+		unlink(file);
+	}
+	old = umask(022);
+	cr_assert_eq(ops->open(q("sqlite:%s", path), &fresh), CH_OK);
+	umask(old);
+	cr_assert_eq(ops->exec(fresh,
+			 "CREATE TABLE t (x TEXT);"
+			 "INSERT INTO t VALUES ('personal data');"),
+	    CH_OK);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(file, sizeof(file), "%s%s", path, suffix[i]);
+		cr_assert_eq(stat(file, &st), 0, "%s", file);
+		cr_expect_eq(st.st_mode & 077, 0, "%s is mode %03o", file,
+		    (unsigned)(st.st_mode & 0777));
+	}
+	ops->close(fresh);
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(file, sizeof(file), "%s%s", path, suffix[i]);
+		unlink(file);
+	}
 }

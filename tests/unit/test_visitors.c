@@ -14,9 +14,11 @@
 #include <time.h>
 
 #include "access/access.h"
+#include "core/merkle.h"
 #include "core/vault.h"
 #include "fresh_db.h"
 #include "people/people.h"
+#include "screening/match.h"
 #include "screening/screening.h"
 #include "store/store.h"
 #include "store/store_int.h"
@@ -444,6 +446,207 @@ Test(visitors, no_shows_and_the_retention_purge)
 	cr_expect_eq(count_sql("audit_log WHERE action = 'visitor.purged'"), 2);
 	cr_assert_eq(ch_visitors_purge(&ctx, post_id, &purged), CH_OK);
 	cr_expect_eq(purged, 0, "once only");
+}
+
+/* The purge leaves no trace of who the visitor was in the screening
+ * queue either: a hit's explanation lists the screened name's tokens and
+ * date of birth, and the subject hash is a plain SHA-256 of them. */
+Test(visitors, the_purge_clears_the_screening_hits_too)
+{
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 1);
+	struct ch_checkin_input ci = {NULL, NULL};
+	struct ch_visitor_hold hold;
+	struct ch_visitor out;
+	struct ch_screen_hit *hits;
+	size_t purged, n, mine = 0;
+	char where[256];
+
+	decide_hits(v.id, "dismissed");
+	cr_assert_eq(ch_visitors_check_in(&ctx, v.id, &ci, &out, &hold), CH_OK,
+	    "%s", ctx.fault.detail);
+	cr_assert_eq(ch_visitors_check_out(&ctx, v.id, &out), CH_OK);
+	cr_assert_eq(ch_visitors_retention_set(&ctx, post_id, 1), CH_OK);
+	snprintf(where, sizeof(where),
+	    "screening_hits h JOIN screenings s ON s.id = h.screening_id"
+	    " WHERE s.subject_id = '%s'"
+	    " AND (LOWER(h.explanation) LIKE '%%petrovsk%%'"
+	    " OR h.explanation LIKE '%%1961%%')",
+	    v.id);
+	cr_assert_gt(count_sql(where), 0, "the hit explains the match");
+	ch_clock_set_offset(2 * 86400);
+	cr_assert_eq(ch_visitors_purge(&ctx, post_id, &purged), CH_OK);
+	cr_expect_eq(purged, 1);
+	cr_expect_eq(count_sql(where), 0, "the explanation names the visitor");
+	snprintf(where, sizeof(where),
+	    "screenings WHERE subject_id = '%s' AND subject_hash <> ''", v.id);
+	cr_expect_eq(count_sql(where), 0, "the subject hash stays");
+	snprintf(where, sizeof(where),
+	    "screening_decisions d JOIN screening_hits h ON h.id = d.hit_id"
+	    " JOIN screenings s ON s.id = h.screening_id"
+	    " WHERE s.subject_id = '%s' AND d.subject_hash <> ''",
+	    v.id);
+	cr_expect_eq(count_sql(where), 0, "the decision's subject hash stays");
+	/* The queue still shows the decided hit, without the name. */
+	cr_assert_eq(
+	    ch_screening_hits(&ctx, post_id, "dismissed", 100, &hits, &n),
+	    CH_OK);
+	for (size_t i = 0; i < n; i++) {
+		if (hits[i].subject_id == NULL ||
+		    strcmp(hits[i].subject_id, v.id) != 0)
+			continue;
+		mine++;
+		cr_expect_null(strstr(hits[i].subject_name, "Petrovsky"));
+	}
+	cr_expect_gt(mine, 0);
+}
+
+/* The overstay alarm names the visitor; the purge takes the name out of
+ * it, as out of the visit. */
+Test(visitors, the_purge_takes_the_name_out_of_the_overstay_alarm)
+{
+	struct ch_visitor v = visit(&ctx, "Mette Hansen", NULL, false, 1);
+	struct ch_checkin_input ci = {NULL, NULL};
+	struct ch_visitor_hold hold;
+	struct ch_visitor out;
+	struct ch_alarm *alarms;
+	size_t over, noshow, purged, n;
+
+	cr_assert_eq(ch_visitors_check_in(&ctx, v.id, &ci, &out, &hold), CH_OK);
+	ch_clock_set_offset(3600 + 60);
+	cr_assert_eq(
+	    ch_visitors_sweep(store, ch_clock_now(), &over, &noshow, &purged),
+	    CH_OK);
+	cr_assert_eq(over, 1);
+	cr_assert_eq(ch_visitors_check_out(&ctx, v.id, &out), CH_OK);
+	cr_assert_eq(ch_visitors_retention_set(&ctx, post_id, 1), CH_OK);
+	ch_clock_set_offset(2 * 86400);
+	cr_assert_eq(ch_visitors_purge(&ctx, post_id, &purged), CH_OK);
+	cr_assert_eq(purged, 1);
+	cr_assert_eq(ch_visitors_get(&ctx, v.id, false, &out), CH_OK);
+	cr_assert_eq(
+	    ch_access_alarms_list(&ctx, post_id, NULL, &alarms, &n), CH_OK);
+	cr_assert_eq(n, 1);
+	cr_expect_null(
+	    strstr(alarms[0].detail, "Hansen"), "%s", alarms[0].detail);
+	cr_expect_not_null(
+	    strstr(alarms[0].detail, out.name), "%s", alarms[0].detail);
+}
+
+/* The state hash of a visit's registration, were the state written with
+ * these name, organisation, nationality and date of birth. */
+static void
+registration_hash(const struct ch_visitor *v, const char *name, const char *org,
+    const char *nat, const char *dob, char out[65])
+{
+	unsigned char digest[32];
+	char state[2048];
+	int n = snprintf(state, sizeof(state),
+	    "id=%s\npost=%s\nhost=%s\nname=%s\norganisation=%s\n"
+	    "document=%d\nnationality=%s\ndate_of_birth=%s\npurpose=%s\n"
+	    "arrival=%s\ndeparture=%s\nescort_required=%d\nzones=%s\n"
+	    "status=expected\nescort=\ncredential=\nbadge=\n",
+	    v->id, v->post_id, v->host_person_id, name, org, v->has_document,
+	    nat, dob, v->purpose, v->arrival, v->departure, v->escort_required,
+	    v->zones ? v->zones : "");
+
+	ch_sha256(state, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), out);
+}
+
+/* A keyed digest, as the visit's state holds personal data. */
+static const char *
+keyed(const char *value, char out[65])
+{
+	ch_vault_digest("chancery audit state v1", value, strlen(value), out);
+	return out;
+}
+
+/* The audit log keeps a SHA-256 of each state of a visit for good, past
+ * the purge, and the purged visit still shows every other field of it:
+ * the visitor's name, organisation, nationality and date of birth enter
+ * the state as keyed digests, so that no reader of the log confirms a
+ * guess ("was Mette Hansen, born 1980-02-03, here?") by hashing it. */
+Test(visitors, the_audit_state_does_not_confirm_a_guessed_identity)
+{
+	struct ch_visitor v =
+	    visit(&ctx, "Mette Hansen", "1980-02-03", false, 1);
+	char plain[65], sealed[65], d[4][65], where[256];
+
+	registration_hash(
+	    &v, "Mette Hansen", "Acme Ltd", "RU", "1980-02-03", plain);
+	registration_hash(&v, keyed("Mette Hansen", d[0]),
+	    keyed("Acme Ltd", d[1]), keyed("RU", d[2]),
+	    keyed("1980-02-03", d[3]), sealed);
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'visitor.register' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    v.id, plain);
+	cr_expect_eq(count_sql(where), 0, "a guess is confirmed by the hash");
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'visitor.register' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    v.id, sealed);
+	cr_expect_eq(count_sql(where), 1, "the state as the test knows it");
+}
+
+#define SCREENING_STATE                                                        \
+	"id=%s\npost=%s\nsubject=visitor:%s\nsubject_hash=%s\n"                \
+	"origin=registration\nhit=%s,%s,%s,open\n"
+
+/* The screening at registration is audited with the subject's hash, a
+ * SHA-256 of the name, date of birth, nationality and gender; its hits
+ * stay past the purge, so the audit state must not hold that hash in the
+ * clear either. */
+Test(visitors, the_screening_audit_state_does_not_confirm_a_guess)
+{
+	struct ch_visitor v =
+	    visit(&ctx, "Ivan Petrovsky", "1961-04-12", false, 1);
+	char ascii[256], canon[320], subject[65], keyed_subject[65];
+	char state[1024], plain[65], sealed[65], where[256];
+	unsigned char digest[32];
+	struct ch_param p[1] = {CH_P_TEXT(v.id)};
+	struct ch_rows *r = NULL;
+	struct ch_tx *tx = NULL;
+	int n;
+
+	cr_assert_eq(ch_store_begin(store, false, &tx), CH_OK);
+	cr_assert_eq(ch_tx_query(tx,
+			 "SELECT s.id, h.id, h.entry_id, h.score_permille"
+			 " FROM screenings s JOIN screening_hits h"
+			 " ON h.screening_id = s.id WHERE s.subject_id = $1"
+			 " AND s.origin = 'registration'",
+			 p, 1, &r, NULL),
+	    CH_OK);
+	cr_assert_eq(r->nrows, 1);
+	ch_match_ascii("Ivan Petrovsky", ascii, sizeof(ascii));
+	n = snprintf(canon, sizeof(canon), "%s\n1961-04-12\nRU\n-", ascii);
+	ch_sha256(canon, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), subject);
+	ch_vault_digest(
+	    "chancery audit state v1", subject, strlen(subject), keyed_subject);
+	n = snprintf(state, sizeof(state), SCREENING_STATE,
+	    ch_rows_get(r, 0, 0), post_id, v.id, subject, ch_rows_get(r, 0, 1),
+	    ch_rows_get(r, 0, 2), ch_rows_get(r, 0, 3));
+	ch_sha256(state, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), plain);
+	n = snprintf(state, sizeof(state), SCREENING_STATE,
+	    ch_rows_get(r, 0, 0), post_id, v.id, keyed_subject,
+	    ch_rows_get(r, 0, 1), ch_rows_get(r, 0, 2), ch_rows_get(r, 0, 3));
+	ch_sha256(state, (size_t)n, digest);
+	ch_hex(digest, sizeof(digest), sealed);
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'screening.run' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    ch_rows_get(r, 0, 0), plain);
+	cr_expect_eq(count_sql(where), 0, "a guess is confirmed by the hash");
+	snprintf(where, sizeof(where),
+	    "audit_log WHERE action = 'screening.run' AND object_id = '%s'"
+	    " AND state_hash = '%s'",
+	    ch_rows_get(r, 0, 0), sealed);
+	cr_expect_eq(count_sql(where), 1, "the state as the test knows it");
+	ch_rows_free(r);
+	ch_store_rollback(tx);
 }
 
 Test(visitors, a_list_update_rescreens_expected_visitors)

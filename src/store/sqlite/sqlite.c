@@ -309,6 +309,17 @@ sqlite_open(const char *dsn, ch_db **out)
 	*out = NULL;
 	if (*path == '\0')
 		return CH_ERR_INVALID;
+	/* A new database is its owner's alone (SQLite would make it 0644
+	 * less the umask; its log and shared memory files take the
+	 * database's mode): it holds the post's whole record, and the
+	 * directory around it may be another's making. */
+	if (strcmp(path, ":memory:") != 0) {
+		int fd =
+		    open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
 	db = calloc(1, sizeof(*db));
 	if (db == NULL)
 		return CH_ERR_NOMEM;
