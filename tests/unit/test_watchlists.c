@@ -537,6 +537,51 @@ Test(watchlists, un_errors_and_entities_refused)
 	cr_assert(has_name(&s.entries[0], "AC", CH_NAME_WEAK));
 }
 
+/*
+ * The DOCTYPE refusal must hold whatever the bytes claim to be: a UTF-16
+ * file (where "<!DOCTYPE" is not those bytes) or a UTF-8 file that
+ * declares encoding="UTF-7" (where "+ADwAIQ-DOCTYPE" is "<!DOCTYPE" once
+ * decoded) must not reach libxml2's DTD and entity handling.
+ */
+Test(watchlists, un_doctype_refused_in_any_encoding)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"
+	    "<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY n \"FROM AN ENTITY\">]>\n"
+	    "<CONSOLIDATED_LIST><ENTITIES><ENTITY>"
+	    "<REFERENCE_NUMBER>X.1</REFERENCE_NUMBER>"
+	    "<FIRST_NAME>&n;</FIRST_NAME></ENTITY></ENTITIES>"
+	    "</CONSOLIDATED_LIST>";
+	static const char utf7[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n"
+	    "+ADwAIQ-DOCTYPE CONSOLIDATED_LIST +AFsAPAAh-ENTITY n "
+	    "+ACI-FROM AN ENTITY+ACIAPgBdAD4-\n"
+	    "<CONSOLIDATED_LIST><ENTITIES><ENTITY>"
+	    "<REFERENCE_NUMBER>X.1</REFERENCE_NUMBER>"
+	    "<FIRST_NAME>+ACY-n+ADs-</FIRST_NAME></ENTITY></ENTITIES>"
+	    "</CONSOLIDATED_LIST>";
+	char utf16[2 * sizeof(doc) + 2];
+	struct ch_watch_set s;
+	struct ch_fault f;
+	size_t n = 0;
+
+	/* UTF-16LE with its byte order mark. */
+	utf16[n++] = (char)0xff;
+	utf16[n++] = (char)0xfe;
+	for (size_t i = 0; i < sizeof(doc) - 1; i++) {
+		utf16[n++] = doc[i];
+		utf16[n++] = '\0';
+	}
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(ch_watch_parse_un(utf16, n, arena, &s, &f),
+	    CH_ERR_INVALID, "a UTF-16 list with a DOCTYPE was read");
+	cr_assert(strstr(f.detail, "UTF-8") != NULL, "%s", f.detail);
+	cr_assert_eq(s.n_entries, 0);
+	cr_assert_eq(un_bytes(utf7, &s, &f), CH_ERR_INVALID,
+	    "a list declared UTF-7 had its DOCTYPE read");
+	cr_assert_eq(s.n_entries, 0);
+}
+
 static ch_err
 custom_bytes(const char *csv, struct ch_watch_set *s, struct ch_fault *f)
 {
