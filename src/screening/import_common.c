@@ -304,7 +304,9 @@ ch_watch_read_file(const char *path, size_t max, ch_arena *arena, char **data,
 	return CH_OK;
 }
 
-/* Read DIR/NAME; an absent optional file reads as empty. */
+/* Read DIR/NAME; an absent optional file reads as empty.  One that is
+ * there but cannot be opened is an error: read as empty, it would drop
+ * every alias (or address, or remark) from the new version. */
 static ch_err
 read_in(const char *dir, const char *name, bool optional, ch_arena *arena,
     const char **data, size_t *len, struct ch_fault *fault)
@@ -315,11 +317,12 @@ read_in(const char *dir, const char *name, bool optional, ch_arena *arena,
 	FILE *probe;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (optional && (probe = fopen(path, "rb")) == NULL) {
+	if (optional && (probe = fopen(path, "rb")) == NULL &&
+	    errno == ENOENT) {
 		*data = "";
 		*len = 0;
 		return CH_OK;
-	} else if (optional) {
+	} else if (optional && probe != NULL) {
 		fclose(probe);
 	}
 	err = ch_watch_read_file(

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -489,6 +490,41 @@ Test(watchlists, ofac_quirks_and_errors)
 	cr_assert(strstr(f.detail, "twice") != NULL);
 	cr_assert_eq(ofac_bytes("\x1a", "", &s, &f), CH_ERR_INVALID);
 	cr_assert_eq(ofac_bytes("1,\"A,-0-\r\n", "", &s, &f), CH_ERR_INVALID);
+	cr_assert_eq(s.n_entries, 0);
+}
+
+/*
+ * alt.csv, add.csv and the comments may be absent, but one that is there
+ * and cannot be read is an error: read as empty it would import a version
+ * of the list without its aliases, addresses or remarks, and replace the
+ * previous one.  (A symbolic link to itself cannot be opened even by root,
+ * who reads a file of mode 000.)
+ */
+Test(watchlists, ofac_optional_file_that_cannot_be_opened_is_an_error)
+{
+	char dir[] = "/tmp/ch-ofac-XXXXXX", path[256];
+	struct ch_watch_set s;
+	struct ch_fault f;
+	FILE *out;
+	ch_err err;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sdn.csv", dir);
+	cr_assert_not_null(out = fopen(path, "w"));
+	fputs("1,\"DOE, John\",\"individual\",\"SDGT\",-0-,-0-,-0-,-0-,-0-,"
+	      "-0-,-0-,-0-\r\n",
+	    out);
+	fclose(out);
+	snprintf(path, sizeof(path), "%s/alt.csv", dir);
+	cr_assert_eq(symlink(path, path), 0);
+	memset(&f, 0, sizeof(f));
+	err = ch_watch_import_path(CH_WATCH_SRC_OFAC_SDN, dir, arena, &s, &f);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sdn.csv", dir);
+	unlink(path);
+	rmdir(dir);
+	cr_assert_eq(err, CH_ERR_IO, "an unreadable alt.csv was read as empty");
+	cr_assert(strstr(f.field, "alt.csv") != NULL, "%s", f.field);
 	cr_assert_eq(s.n_entries, 0);
 }
 
