@@ -111,6 +111,10 @@ ch_watch_add_nationality(
 	for (size_t i = 0; i < e->n_nationalities; i++)
 		if (strcmp(e->nationalities[i], value) == 0)
 			return CH_OK;
+	/* The scan above is why there is a bound: unbounded, a crafted
+	 * list costs time in the square of one entry's nationalities. */
+	if (e->n_nationalities >= CH_WATCH_MAX_NATIONALITIES)
+		return CH_ERR_TOO_LARGE;
 	return ch_watch_add_text(
 	    arena, &e->nationalities, &e->n_nationalities, value);
 }

@@ -428,10 +428,18 @@ ch_watch_parse_ofac(const struct ch_ofac_files *files, bool consolidated,
 	    (err = each_row(&o, consolidated ? "cons_add.csv" : "add.csv",
 		 files->add, files->add_len, 6, add_row)) != CH_OK)
 		return err;
-	for (size_t i = 0; i < o.n; i++)
-		if ((err = parse_remarks(&o, &o.entries[i], o.remarks[i])) !=
-		    CH_OK)
+	for (size_t i = 0; i < o.n; i++) {
+		err = parse_remarks(&o, &o.entries[i], o.remarks[i]);
+		if (err == CH_ERR_TOO_LARGE) {
+			ch_fault_set(fault, pf,
+			    "entry %s has more than %d nationalities in its "
+			    "remarks; is this an OFAC publication?",
+			    o.entries[i].ref, CH_WATCH_MAX_NATIONALITIES);
+			return CH_ERR_INVALID;
+		}
+		if (err != CH_OK)
 			return err;
+	}
 	out->entries = o.entries;
 	out->n_entries = o.n;
 	return CH_OK;

@@ -180,6 +180,13 @@ values(struct un *u, struct ch_watch_entry *e, xmlNode *node, bool nationality)
 		if (nationality)
 			err = ch_watch_add_nationality(u->arena, e, v);
 	}
+	if (err == CH_ERR_TOO_LARGE) {
+		ch_fault_set(u->fault, "xml",
+		    "line %ld: entry %s has more than %d nationalities; is "
+		    "this the UN list?",
+		    xmlGetLineNo(node), e->ref, CH_WATCH_MAX_NATIONALITIES);
+		err = CH_ERR_INVALID;
+	}
 	return err;
 }
 

@@ -618,6 +618,69 @@ Test(watchlists, un_doctype_refused_in_any_encoding)
 	cr_assert_eq(s.n_entries, 0);
 }
 
+/*
+ * A nationality is added only if the entry does not have it yet, which is
+ * a scan of the ones it has: without a bound, a crafted list with tens of
+ * thousands of distinct nationalities on one entry costs time that grows
+ * with their square (a 1 MB UN file took seconds, a large one hours).  An
+ * entry may have CH_WATCH_MAX_NATIONALITIES; one more is refused, naming
+ * the entry.
+ */
+Test(watchlists, nationalities_of_one_entry_are_bounded)
+{
+	struct ch_watch_set s;
+	struct ch_fault f;
+	struct ch_buf b;
+
+	for (int extra = 0; extra <= 1; extra++) {
+		int n = CH_WATCH_MAX_NATIONALITIES + extra;
+
+		ch_buf_init(&b, 1u << 20);
+		ch_buf_append_str(&b,
+		    "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>"
+		    "<REFERENCE_NUMBER>QDi.9</REFERENCE_NUMBER>"
+		    "<FIRST_NAME>A</FIRST_NAME><NATIONALITY>");
+		for (int i = 0; i < n; i++)
+			ch_buf_appendf(&b, "<VALUE>Land %d</VALUE>", i);
+		ch_buf_append_str(&b, "</NATIONALITY></INDIVIDUAL>"
+				      "</INDIVIDUALS></CONSOLIDATED_LIST>");
+		memset(&f, 0, sizeof(f));
+		if (extra == 0) {
+			cr_assert_eq(ch_watch_parse_un(b.data, b.len, arena,
+					 &s, &f),
+			    CH_OK, "%s", f.detail);
+			cr_assert_eq(s.entries[0].n_nationalities, (size_t)n);
+		} else {
+			cr_assert_eq(ch_watch_parse_un(b.data, b.len, arena,
+					 &s, &f),
+			    CH_ERR_INVALID, "%d nationalities were read", n);
+			cr_assert(strstr(f.detail, "QDi.9") != NULL &&
+				strstr(f.detail, "nationalities") != NULL,
+			    "%s", f.detail);
+			cr_assert_eq(s.n_entries, 0);
+		}
+		ch_buf_reset(&b);
+		ch_buf_append_str(&b, "7,\"DOE, John\",\"individual\",-0- ,-0- ,"
+				      "-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"");
+		for (int i = 0; i < n; i++)
+			ch_buf_appendf(&b, "citizen %d; ", i);
+		ch_buf_append_str(&b, "\"\r\n");
+		if (extra == 0) {
+			cr_assert_eq(ofac_bytes(b.data, "", &s, &f), CH_OK,
+			    "%s", f.detail);
+			cr_assert_eq(s.entries[0].n_nationalities, (size_t)n);
+		} else {
+			cr_assert_eq(ofac_bytes(b.data, "", &s, &f),
+			    CH_ERR_INVALID, "%d nationalities were read", n);
+			cr_assert(strstr(f.detail, "entry 7") != NULL &&
+				strstr(f.detail, "nationalities") != NULL,
+			    "%s", f.detail);
+			cr_assert_eq(s.n_entries, 0);
+		}
+		ch_buf_free(&b);
+	}
+}
+
 static ch_err
 custom_bytes(const char *csv, struct ch_watch_set *s, struct ch_fault *f)
 {
