@@ -528,6 +528,51 @@ Test(watchlists, ofac_optional_file_that_cannot_be_opened_is_an_error)
 	cr_assert_eq(s.n_entries, 0);
 }
 
+/*
+ * A remarks field continued over many comment rows is joined once: joined
+ * row by row, each row copied all the rows before it again, so 200 rows
+ * of 4,000 bytes took 80 MB and a request's 32 MiB arena ran out with no
+ * word of why.
+ */
+Test(watchlists, ofac_long_comments_join_in_linear_memory)
+{
+	const char *prim = "7,\"DOE, John\",\"individual\",-0- ,-0- ,-0- ,"
+			   "-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1960\"\r\n";
+	struct ch_ofac_files files = {.prim = prim,
+	    .prim_len = strlen(prim),
+	    .alt = "",
+	    .add = ""};
+	ch_arena *request = ch_arena_create(32u * 1024 * 1024);
+	struct ch_watch_set s;
+	struct ch_fault f;
+	struct ch_buf b;
+	const char *r;
+
+	cr_assert_not_null(request);
+	ch_buf_init(&b, 1u << 20);
+	for (int i = 0; i < 200; i++) {
+		ch_buf_appendf(&b, "7,\"; %03d ", i);
+		for (int k = 0; k < 399; k++)
+			ch_buf_append_str(&b, "xxxxxxxxxx");
+		ch_buf_append_str(&b, "\"\r\n");
+	}
+	ch_buf_append_str(&b, "7,\"; nationality Iraq\"\r\n");
+	files.comments = b.data;
+	files.comments_len = b.len;
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(ch_watch_parse_ofac(&files, false, request, &s, &f), CH_OK,
+	    "%s", f.detail);
+	r = s.entries[0].remarks;
+	cr_assert_eq(strlen(r),
+	    strlen("DOB 1960") + 200 * 3996 + strlen("; nationality Iraq"));
+	cr_assert(strncmp(r, "DOB 1960; 000 xxx", 17) == 0, "%.20s", r);
+	cr_assert(strstr(r, "x; 199 xxx") != NULL);
+	cr_assert_eq(s.entries[0].n_dobs, 1);
+	cr_assert_eq(s.entries[0].n_nationalities, 1);
+	ch_buf_free(&b);
+	ch_arena_destroy(request);
+}
+
 static ch_err
 un_bytes(const char *xml, struct ch_watch_set *s, struct ch_fault *f)
 {
