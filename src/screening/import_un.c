@@ -333,7 +333,7 @@ ch_watch_parse_un(const char *xml, size_t len, ch_arena *arena,
 	xmlInitParser();
 	doc = xmlReadMemory(xml, (int)len, "un.xml", "UTF-8",
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-		XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC);
+		XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
 	if (doc == NULL) {
 		xe = xmlGetLastError();
 		ch_fault_set(fault, "xml",

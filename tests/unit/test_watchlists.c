@@ -726,6 +726,27 @@ Test(watchlists, nationalities_of_one_entry_are_bounded)
 	}
 }
 
+/* A fault names the line of a long list right: libxml2 keeps line
+ * numbers past 65,535 only when asked (XML_PARSE_BIG_LINES). */
+Test(watchlists, un_faults_name_lines_past_65535)
+{
+	struct ch_watch_set s;
+	struct ch_fault f;
+	struct ch_buf b;
+
+	ch_buf_init(&b, 1u << 20);
+	ch_buf_append_str(&b, "<CONSOLIDATED_LIST>");
+	for (int i = 1; i < 70000; i++)
+		ch_buf_append_str(&b, "\n");
+	ch_buf_append_str(&b, "<ENTITIES><ENTITY><FIRST_NAME>A</FIRST_NAME>"
+			      "</ENTITY></ENTITIES></CONSOLIDATED_LIST>");
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(
+	    ch_watch_parse_un(b.data, b.len, arena, &s, &f), CH_ERR_INVALID);
+	cr_assert(strstr(f.detail, "line 70000:") != NULL, "%s", f.detail);
+	ch_buf_free(&b);
+}
+
 static ch_err
 custom_bytes(const char *csv, struct ch_watch_set *s, struct ch_fault *f)
 {
