@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "screening/countries.h"
 #include "screening/import.h"
@@ -267,10 +268,19 @@ ch_err
 ch_watch_read_file(const char *path, size_t max, ch_arena *arena, char **data,
     size_t *len, struct ch_fault *fault)
 {
+	struct stat st;
 	FILE *f;
 	long size;
 	char *buf;
 
+	/* Before opening: opening a named pipe would wait for a writer. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ch_fault_set(fault, path, "%s: give the list's file",
+		    S_ISDIR(st.st_mode)
+			? "this is a directory (only the OFAC kinds read one)"
+			: "this is not a regular file (a pipe or a device)");
+		return CH_ERR_INVALID;
+	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		ch_fault_set(
@@ -317,17 +327,14 @@ read_in(const char *dir, const char *name, bool optional, ch_arena *arena,
 {
 	char path[4096];
 	char *buf = NULL;
+	struct stat st;
 	ch_err err;
-	FILE *probe;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (optional && (probe = fopen(path, "rb")) == NULL &&
-	    errno == ENOENT) {
+	if (optional && stat(path, &st) != 0 && errno == ENOENT) {
 		*data = "";
 		*len = 0;
 		return CH_OK;
-	} else if (optional && probe != NULL) {
-		fclose(probe);
 	}
 	err = ch_watch_read_file(
 	    path, CH_WATCH_MAX_FILE, arena, &buf, len, fault);

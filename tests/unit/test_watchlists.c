@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -571,6 +572,60 @@ Test(watchlists, ofac_long_comments_join_in_linear_memory)
 	cr_assert_eq(s.entries[0].n_nationalities, 1);
 	ch_buf_free(&b);
 	ch_arena_destroy(request);
+}
+
+/*
+ * A list is a regular file.  A directory given for the UN or a custom
+ * list read as "9223372036854775807 bytes, more than the 67108864 a list
+ * may have", and a named pipe blocked the import until someone wrote to
+ * it; both are refused, saying what the path is.
+ */
+Test(watchlists, a_list_that_is_not_a_regular_file_is_refused,
+    .timeout = 20)
+{
+	char dir[] = "/tmp/ch-list-XXXXXX", fifo[64];
+	struct ch_fault f;
+	char *data = NULL;
+	size_t len = 0;
+	ch_err err;
+
+	cr_assert_not_null(mkdtemp(dir));
+	memset(&f, 0, sizeof(f));
+	err = ch_watch_read_file(dir, CH_WATCH_MAX_FILE, arena, &data, &len, &f);
+	cr_assert_eq(err, CH_ERR_INVALID, "%s", f.detail);
+	cr_assert(strstr(f.detail, "directory") != NULL, "%s", f.detail);
+	snprintf(fifo, sizeof(fifo), "%s/pipe", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	memset(&f, 0, sizeof(f));
+	err = ch_watch_read_file(
+	    fifo, CH_WATCH_MAX_FILE, arena, &data, &len, &f);
+	unlink(fifo);
+	cr_assert_eq(err, CH_ERR_INVALID, "%s", f.detail);
+	cr_assert(strstr(f.detail, "not a regular file") != NULL, "%s",
+	    f.detail);
+	/* An OFAC directory whose alt.csv is a pipe. */
+	{
+		struct ch_watch_set s;
+		char path[96];
+		FILE *out;
+
+		snprintf(path, sizeof(path), "%s/sdn.csv", dir);
+		cr_assert_not_null(out = fopen(path, "w"));
+		fputs("1,\"DOE, John\",\"individual\",-0-,-0-,-0-,-0-,-0-,"
+		      "-0-,-0-,-0-,-0-\r\n",
+		    out);
+		fclose(out);
+		snprintf(fifo, sizeof(fifo), "%s/alt.csv", dir);
+		cr_assert_eq(mkfifo(fifo, 0600), 0);
+		memset(&f, 0, sizeof(f));
+		err = ch_watch_import_path(
+		    CH_WATCH_SRC_OFAC_SDN, dir, arena, &s, &f);
+		unlink(fifo);
+		unlink(path);
+		cr_assert_eq(err, CH_ERR_INVALID, "%s", f.detail);
+		cr_assert(strstr(f.field, "alt.csv") != NULL, "%s", f.field);
+	}
+	rmdir(dir);
 }
 
 static ch_err
