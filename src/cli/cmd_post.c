@@ -177,8 +177,11 @@ read_whole(const char *path, struct ch_buf *b)
 		    "chancery: %s is larger than %u bytes; split "
 		    "it\n",
 		    path, IMPORT_MAX);
-	if (ferror(f))
+	if (ferror(f)) {
+		fprintf(stderr, "chancery: cannot read %s: %s\n", path,
+		    strerror(errno));
 		err = CH_ERR_IO;
+	}
 	fclose(f);
 	return err;
 }

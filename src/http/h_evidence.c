@@ -2,11 +2,13 @@
  * h_evidence.c — the evidence files of an incident: upload (the body is
  * the file, its Content-Type the declared type, ?name= its file name),
  * listing with hashes, and download with the SHA-256 in Repr-Digest
- * (RFC 9530) so a receiver can check what it got.
+ * (RFC 9530) so a receiver can check what it got, always as an attachment
+ * named with the extension of its checked type.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/http.h"
 #include "incidents/incidents.h"
@@ -69,14 +71,57 @@ ch_h_evidence_list(struct ch_req *req)
 	ch_reply_json(req, 200, json_pack("{s:o}", "items", items));
 }
 
+/* The extensions of each type evidence.c accepts, the first the one a
+ * download gets when its name has none of them. */
+static const struct {
+	const char *type;
+	const char *ext[3];
+} extensions[] = {
+    {"image/jpeg", {".jpg", ".jpeg", NULL}},
+    {"image/png", {".png", NULL}},
+    {"image/webp", {".webp", NULL}},
+    {"application/pdf", {".pdf", NULL}},
+    {"video/mp4", {".mp4", ".m4v", NULL}},
+    {"audio/mpeg", {".mp3", NULL}},
+    {"text/plain", {".txt", NULL}},
+};
+
+/*
+ * The name a download is saved under: the uploaded name, followed by the
+ * extension of its checked type unless it ends in one already.  What opens
+ * a saved file is its extension, so a text file uploaded as
+ * "statement.hta" or "page.html" must not be saved as a program or a page.
+ */
+static const char *
+saved_name(ch_arena *a, const char *name, const char *type)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < CH_ARRAY_LEN(extensions); i++) {
+		if (strcmp(type, extensions[i].type) != 0)
+			continue;
+		for (size_t k = 0; extensions[i].ext[k] != NULL; k++) {
+			size_t e = strlen(extensions[i].ext[k]);
+
+			if (n > e &&
+			    strcasecmp(name + n - e, extensions[i].ext[k]) == 0)
+				return name;
+		}
+		return ch_arena_printf(a, "%s%s", name, extensions[i].ext[0]);
+	}
+	return ch_arena_printf(a, "%s.bin", name);
+}
+
 /* A file name safe inside a quoted Content-Disposition parameter, with
  * the UTF-8 original in filename* (RFC 6266, RFC 8187). */
 static const char *
-disposition(ch_arena *a, const char *name)
+disposition(ch_arena *a, const char *name, const char *type)
 {
 	struct ch_buf ascii, pct;
 	const char *out;
 
+	if ((name = saved_name(a, name, type)) == NULL)
+		return "attachment"; /* never inline, even out of memory */
 	ch_buf_init(&ascii, 1024);
 	ch_buf_init(&pct, 4096);
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
@@ -96,7 +141,7 @@ disposition(ch_arena *a, const char *name)
 	    pct.data ? pct.data : "evidence");
 	ch_buf_free(&ascii);
 	ch_buf_free(&pct);
-	return out;
+	return out != NULL ? out : "attachment";
 }
 
 void
@@ -135,7 +180,7 @@ ch_h_evidence_download(struct ch_req *req)
 	req->reply_text = data;
 	req->reply_len = len;
 	req->reply_type = meta.media_type;
-	req->disposition = disposition(req->arena, meta.name);
+	req->disposition = disposition(req->arena, meta.name, meta.media_type);
 	req->audit_object_id = ch_arena_strdup(req->arena, req->params[0]);
 	req->audit_post_id = ch_arena_strdup(req->arena, meta.post_id);
 }

@@ -34,6 +34,7 @@ struct ch_watch_set {
 
 #define CH_WATCH_MAX_FILE (64u * 1024 * 1024) /* bytes in one list file */
 #define CH_WATCH_MAX_ENTRIES 500000           /* entries in one list */
+#define CH_WATCH_MAX_NATIONALITIES 300        /* of one entry */
 
 /* The four OFAC files in memory; alt, add and comments may be empty. */
 struct ch_ofac_files {
@@ -63,7 +64,8 @@ void *ch_watch_push(ch_arena *arena, void **arr, size_t *n, size_t elem);
 ch_err ch_watch_add_name(ch_arena *arena, struct ch_watch_entry *e,
     const char *full, enum ch_watch_name_quality quality, bool original);
 /* Add a nationality: the ISO code when the name is known, else as listed;
- * a nationality already present is not added again. */
+ * a nationality already present is not added again.  CH_ERR_TOO_LARGE
+ * when the entry has CH_WATCH_MAX_NATIONALITIES already. */
 ch_err ch_watch_add_nationality(
     ch_arena *arena, struct ch_watch_entry *e, const char *name);
 ch_err ch_watch_add_text(

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "screening/countries.h"
 #include "screening/import.h"
@@ -111,6 +112,10 @@ ch_watch_add_nationality(
 	for (size_t i = 0; i < e->n_nationalities; i++)
 		if (strcmp(e->nationalities[i], value) == 0)
 			return CH_OK;
+	/* The scan above is why there is a bound: unbounded, a crafted
+	 * list costs time in the square of one entry's nationalities. */
+	if (e->n_nationalities >= CH_WATCH_MAX_NATIONALITIES)
+		return CH_ERR_TOO_LARGE;
 	return ch_watch_add_text(
 	    arena, &e->nationalities, &e->n_nationalities, value);
 }
@@ -263,10 +268,19 @@ ch_err
 ch_watch_read_file(const char *path, size_t max, ch_arena *arena, char **data,
     size_t *len, struct ch_fault *fault)
 {
+	struct stat st;
 	FILE *f;
 	long size;
 	char *buf;
 
+	/* Before opening: opening a named pipe would wait for a writer. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		ch_fault_set(fault, path, "%s: give the list's file",
+		    S_ISDIR(st.st_mode)
+			? "this is a directory (only the OFAC kinds read one)"
+			: "this is not a regular file (a pipe or a device)");
+		return CH_ERR_INVALID;
+	}
 	f = fopen(path, "rb");
 	if (f == NULL) {
 		ch_fault_set(
@@ -304,23 +318,23 @@ ch_watch_read_file(const char *path, size_t max, ch_arena *arena, char **data,
 	return CH_OK;
 }
 
-/* Read DIR/NAME; an absent optional file reads as empty. */
+/* Read DIR/NAME; an absent optional file reads as empty.  One that is
+ * there but cannot be opened is an error: read as empty, it would drop
+ * every alias (or address, or remark) from the new version. */
 static ch_err
 read_in(const char *dir, const char *name, bool optional, ch_arena *arena,
     const char **data, size_t *len, struct ch_fault *fault)
 {
 	char path[4096];
 	char *buf = NULL;
+	struct stat st;
 	ch_err err;
-	FILE *probe;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (optional && (probe = fopen(path, "rb")) == NULL) {
+	if (optional && stat(path, &st) != 0 && errno == ENOENT) {
 		*data = "";
 		*len = 0;
 		return CH_OK;
-	} else if (optional) {
-		fclose(probe);
 	}
 	err = ch_watch_read_file(
 	    path, CH_WATCH_MAX_FILE, arena, &buf, len, fault);

@@ -139,12 +139,18 @@ static ch_err
 one_nationality(struct custom *c, struct ch_watch_entry *e, char *s,
     size_t line, const char *column)
 {
+	ch_err err;
+
 	if (ch_country_code(s) == NULL)
 		return fail(c, line, column,
 		    "\"%.60s\" is not a country this importer knows; write "
 		    "its ISO 3166-1 code (\"IQ\") or English name",
 		    s);
-	return ch_watch_add_nationality(c->arena, e, s);
+	err = ch_watch_add_nationality(c->arena, e, s);
+	if (err == CH_ERR_TOO_LARGE)
+		return fail(c, line, column, "more than %d nationalities",
+		    CH_WATCH_MAX_NATIONALITIES);
+	return err;
 }
 
 static ch_err

@@ -35,6 +35,12 @@ struct slot {
 	size_t index;
 };
 
+/* A row of the comments file: the text that continues entry's remarks. */
+struct comment {
+	size_t entry;
+	const char *text;
+};
+
 struct ofac {
 	ch_arena *arena;
 	struct ch_fault *fault;
@@ -43,6 +49,8 @@ struct ofac {
 	char **remarks; /* raw remarks per entry, comments appended */
 	size_t n_remarks;
 	struct slot *index;
+	struct comment *comments; /* in file order, joined once at the end */
+	size_t n_comments;
 };
 
 /* Drop the DOS end-of-file bytes after the last record. */
@@ -250,13 +258,68 @@ static ch_err
 comment_row(
     struct ofac *o, const char *file, const struct ch_csv_row *row, char **v)
 {
+	struct comment *c;
 	size_t i;
 
 	if (owner(o, file, row, v[0], &i) == NULL)
 		return CH_ERR_INVALID;
-	/* The comment continues the remarks cut at 1,000 characters. */
-	o->remarks[i] = ch_arena_printf(o->arena, "%s%s", o->remarks[i], v[1]);
-	return o->remarks[i] == NULL ? CH_ERR_NOMEM : CH_OK;
+	c = ch_watch_push(
+	    o->arena, (void **)&o->comments, &o->n_comments, sizeof(*c));
+	if (c == NULL)
+		return CH_ERR_NOMEM;
+	c->entry = i;
+	c->text = v[1];
+	return CH_OK;
+}
+
+/*
+ * The comments continue the remarks cut at 1,000 characters, in file
+ * order.  They are joined once, each entry's remarks allocated at their
+ * full length: appended row by row, every row would copy all the text
+ * before it again, and memory would grow with the square of the rows.
+ */
+static ch_err
+join_comments(struct ofac *o)
+{
+	size_t *len;
+	char **at;
+
+	if (o->n_comments == 0)
+		return CH_OK;
+	len = ch_arena_alloc(o->arena, o->n * sizeof(*len));
+	at = ch_arena_alloc(o->arena, o->n * sizeof(*at));
+	if (len == NULL || at == NULL)
+		return CH_ERR_NOMEM;
+	memset(len, 0, o->n * sizeof(*len));
+	memset(at, 0, o->n * sizeof(*at));
+	for (size_t k = 0; k < o->n_comments; k++)
+		len[o->comments[k].entry] += strlen(o->comments[k].text);
+	for (size_t i = 0; i < o->n; i++) {
+		size_t have = strlen(o->remarks[i]);
+		char *joined;
+
+		if (len[i] == 0)
+			continue;
+		if ((joined = ch_arena_alloc(o->arena, have + len[i] + 1)) ==
+		    NULL)
+			return CH_ERR_NOMEM;
+		memcpy(joined, o->remarks[i], have);
+		o->remarks[i] = joined;
+		at[i] = joined + have;
+	}
+	for (size_t k = 0; k < o->n_comments; k++) {
+		size_t i = o->comments[k].entry,
+		       n = strlen(o->comments[k].text);
+
+		if (n == 0)
+			continue;
+		memcpy(at[i], o->comments[k].text, n);
+		at[i] += n;
+	}
+	for (size_t i = 0; i < o->n; i++)
+		if (at[i] != NULL)
+			*at[i] = '\0';
+	return CH_OK;
 }
 
 static ch_err
@@ -423,15 +486,24 @@ ch_watch_parse_ofac(const struct ch_ofac_files *files, bool consolidated,
 		 consolidated ? "cons_comments.csv" : "sdn_comments.csv",
 		 files->comments, files->comments_len, 2, comment_row)) !=
 		CH_OK ||
+	    (err = join_comments(&o)) != CH_OK ||
 	    (err = each_row(&o, consolidated ? "cons_alt.csv" : "alt.csv",
 		 files->alt, files->alt_len, 5, alt_row)) != CH_OK ||
 	    (err = each_row(&o, consolidated ? "cons_add.csv" : "add.csv",
 		 files->add, files->add_len, 6, add_row)) != CH_OK)
 		return err;
-	for (size_t i = 0; i < o.n; i++)
-		if ((err = parse_remarks(&o, &o.entries[i], o.remarks[i])) !=
-		    CH_OK)
+	for (size_t i = 0; i < o.n; i++) {
+		err = parse_remarks(&o, &o.entries[i], o.remarks[i]);
+		if (err == CH_ERR_TOO_LARGE) {
+			ch_fault_set(fault, pf,
+			    "entry %s has more than %d nationalities in its "
+			    "remarks; is this an OFAC publication?",
+			    o.entries[i].ref, CH_WATCH_MAX_NATIONALITIES);
+			return CH_ERR_INVALID;
+		}
+		if (err != CH_OK)
 			return err;
+	}
 	out->entries = o.entries;
 	out->n_entries = o.n;
 	return CH_OK;

@@ -5,7 +5,10 @@
  * (XML_PARSE_NONET) and entities neither substituted nor loaded (no
  * XML_PARSE_NOENT, no XML_PARSE_DTDLOAD); a document with a DOCTYPE is
  * refused before parsing, since the list has none and a DTD is where
- * entity expansion attacks live.
+ * entity expansion attacks live.  That check reads bytes, so the file
+ * must be UTF-8 and is parsed as UTF-8 whatever encoding it declares
+ * (XML_PARSE_IGNORE_ENC): in UTF-16 or a declared UTF-7 the DOCTYPE
+ * would not be those bytes.
  *
  * An entry's ref is its REFERENCE_NUMBER ("QDi.001"); the primary name is
  * FIRST_NAME to FOURTH_NAME joined; aliases carry their QUALITY ("Good",
@@ -177,6 +180,13 @@ values(struct un *u, struct ch_watch_entry *e, xmlNode *node, bool nationality)
 		if (nationality)
 			err = ch_watch_add_nationality(u->arena, e, v);
 	}
+	if (err == CH_ERR_TOO_LARGE) {
+		ch_fault_set(u->fault, "xml",
+		    "line %ld: entry %s has more than %d nationalities; is "
+		    "this the UN list?",
+		    xmlGetLineNo(node), e->ref, CH_WATCH_MAX_NATIONALITIES);
+		err = CH_ERR_INVALID;
+	}
 	return err;
 }
 
@@ -301,6 +311,18 @@ ch_watch_parse_un(const char *xml, size_t len, ch_arena *arena,
 		    CH_WATCH_MAX_FILE);
 		return CH_ERR_TOO_LARGE;
 	}
+	/* The check below reads bytes, so the bytes must be the text: UTF-8
+	 * (what the UN publishes), parsed as UTF-8 whatever the document
+	 * declares.  A UTF-16 file (with its NUL bytes, which are not valid
+	 * here either), or one declaring UTF-7, would otherwise hide its
+	 * DOCTYPE from it. */
+	if (!ch_utf8_valid(xml, len)) {
+		ch_fault_set(fault, "xml",
+		    "the file is not UTF-8 text; the UN publishes the list in "
+		    "UTF-8: import the file as downloaded, or save it as "
+		    "UTF-8");
+		return CH_ERR_INVALID;
+	}
 	if (memmem(xml, len, "<!DOCTYPE", 9) != NULL ||
 	    memmem(xml, len, "<!ENTITY", 8) != NULL) {
 		ch_fault_set(fault, "xml",
@@ -309,9 +331,9 @@ ch_watch_parse_un(const char *xml, size_t len, ch_arena *arena,
 		return CH_ERR_INVALID;
 	}
 	xmlInitParser();
-	doc = xmlReadMemory(xml, (int)len, "un.xml", NULL,
+	doc = xmlReadMemory(xml, (int)len, "un.xml", "UTF-8",
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-		XML_PARSE_NOCDATA);
+		XML_PARSE_NOCDATA | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
 	if (doc == NULL) {
 		xe = xmlGetLastError();
 		ch_fault_set(fault, "xml",

@@ -175,7 +175,9 @@ ch_err ch_watchlists_import(struct ch_ctx *ctx, const char *list_id,
     const struct ch_watch_set *set, const char *origin,
     struct ch_watch_version *out);
 /* Find or create the global list for an official source ("OFAC SDN",
- * "OFAC consolidated", "UN consolidated") and import a file into it. */
+ * "OFAC consolidated", "UN consolidated") and import a file into it.  The
+ * files are read and parsed in an arena of the import's own (they may
+ * have CH_WATCH_MAX_FILE bytes each), not in ctx->arena. */
 ch_err ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
     enum ch_watch_source source, const char *path, const char *list_name,
     struct ch_watchlist *list, struct ch_watch_version *out);

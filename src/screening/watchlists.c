@@ -22,6 +22,9 @@
 #include "store/store.h"
 
 #define LIST_NAME_MAX 100
+/* The memory of one import from disk: files of CH_WATCH_MAX_FILE bytes,
+ * their entries and rows. */
+#define IMPORT_ARENA_MAX ((size_t)16 * CH_WATCH_MAX_FILE)
 
 static bool
 global_manager(const struct ch_ctx *ctx)
@@ -452,6 +455,7 @@ ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
 	const char *name =
 	    list_name != NULL ? list_name : official_name(source);
 	const char *scope = post_id != NULL && *post_id ? post_id : "global";
+	ch_arena *caller = ctx->arena, *work;
 	ch_err err;
 
 	if (source == CH_WATCH_SRC_CUSTOM && strcmp(scope, "global") == 0 &&
@@ -460,21 +464,34 @@ ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
 		    "a custom list belongs to a post: give post_id.");
 		return CH_ERR_INVALID;
 	}
-	err = ch_watch_import_path(source, path, ctx->arena, &set, &ctx->fault);
-	if (err != CH_OK)
-		return err;
-	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
-		return err;
-	err = ch_store_watchlist_find(tx, scope, name, ctx->arena, list);
-	ch_store_rollback(tx);
-	if (err == CH_ERR_NOT_FOUND)
-		err = ch_watchlists_create(
-		    ctx, post_id, name, ch_watch_source_code(source), list);
-	if (err != CH_OK)
-		return err;
-	err = ch_watchlists_import(ctx, list->id, &set, path, out);
+	/* The files, their entries and the rows made of them take several
+	 * times the files' size: more than the caller's arena may hold.  They
+	 * live in an arena of the import's own, freed at the end. */
+	if ((work = ch_arena_create(IMPORT_ARENA_MAX)) == NULL)
+		return CH_ERR_NOMEM;
+	ctx->arena = work;
+	err = ch_watch_import_path(source, path, work, &set, &ctx->fault);
+	if (err == CH_OK &&
+	    (err = ch_store_begin(ctx->store, false, &tx)) == CH_OK) {
+		err = ch_store_watchlist_find(tx, scope, name, work, list);
+		ch_store_rollback(tx);
+		if (err == CH_ERR_NOT_FOUND)
+			err = ch_watchlists_create(ctx, post_id, name,
+			    ch_watch_source_code(source), list);
+	}
+	if (err == CH_OK)
+		err = ch_watchlists_import(ctx, list->id, &set, path, out);
+	ctx->arena = caller;
+	if (err == CH_ERR_NOMEM)
+		ch_fault_set(&ctx->fault, path,
+		    "the list needs more than %zu MiB of memory to import; "
+		    "split it into smaller lists.",
+		    IMPORT_ARENA_MAX >> 20);
 	if (err == CH_OK)
 		err = ch_watchlists_get(ctx, list->id, list);
+	if (err != CH_OK)
+		list->name = list->source = NULL; /* were in work */
+	ch_arena_destroy(work);
 	return err;
 }
 

@@ -111,6 +111,35 @@ describe('evidence files', () => {
 		await res.arrayBuffer();
 	});
 
+	// The name is the uploader's, but the extension decides what opens the
+	// saved file: a text file named statement.hta (or .html, .bat, .svg)
+	// would run as a program or page on the investigator's machine.
+	test('a download is named for its checked type, whatever the uploaded name says', async () => {
+		const rso = await login('rso');
+		const inc = await incident(rso);
+		const cases = [
+			['text/plain', 'statement.hta', 'statement.hta.txt'],
+			['text/plain', 'page.html', 'page.html.txt'],
+			['text/plain', 'notes', 'notes.txt'],
+			['text/plain', 'log.TXT', 'log.TXT'],
+			['image/jpeg', 'gate.jpeg', 'gate.jpeg'],
+			['image/jpeg', 'cam.JPG', 'cam.JPG'],
+			['image/png', 'shot.png.bat', 'shot.png.bat.png'],
+			['application/pdf', 'report.pdf', 'report.pdf'],
+			['audio/mpeg', 'call.mp3', 'call.mp3'],
+		];
+		for (const [type, name, saved] of cases) {
+			const r = await upload(rso, inc.id, samples[type], type, name);
+			assert.equal(r.status, 201, r.text);
+			assert.equal(r.json.name, name, 'the recorded name stays as uploaded');
+			const res = await fetch(`${(await server()).base}/api/v1/incidents/${inc.id}/evidence/${r.json.id}`, { headers: { Cookie: rso.cookie } });
+			assert.equal(res.status, 200);
+			assert.equal(res.headers.get('content-disposition'),
+				`attachment; filename="${saved}"; filename*=UTF-8''${saved}`, `${type} ${name}`);
+			await res.arrayBuffer();
+		}
+	});
+
 	test('more than 10 MiB is refused from its Content-Length, before the body', async () => {
 		const rso = await login('rso');
 		const inc = await incident(rso);

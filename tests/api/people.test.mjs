@@ -2,10 +2,14 @@
 // cursor paging, one person with immunity / household / training, create,
 // PATCH with If-Match, household rules, training, and the post scope.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 
 import {
-	allPeople, api, assertProblem, DEMO_PEOPLE, demoPost, get, hqAdmin, login, newPerson, person,
+	allPeople, api, assertProblem, CH_BIN, DEMO_PEOPLE, demoPost, get, hqAdmin, login, newPerson, person,
 	secondPost, server, TEST_POSITION, today, uniq,
 } from './harness.mjs';
 
@@ -585,5 +589,21 @@ describe('post scope', () => {
 			category: 'contractor', nationality: 'TZ', position: TEST_POSITION,
 		});
 		assertProblem(r, 422, 'validation', /no post has the id/, '/post_id');
+	});
+});
+
+describe('chancery people import', () => {
+	// A file that cannot be read failed with exit status 1 and not a word
+	// on stderr; it must say which file and why, before touching the store.
+	test('a file that cannot be read is named with the reason', () => {
+		const dir = mkdtempSync(join(tmpdir(), 'ch-people-'));
+		try {
+			const r = spawnSync(CH_BIN, ['people', 'import', dir, '--post', 'Embassy in Nairobi', '--dir', dir],
+				{ encoding: 'utf8' });
+			assert.equal(r.status, 1, r.stderr);
+			assert.match(r.stderr, new RegExp(`cannot read ${dir}: Is a directory`));
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

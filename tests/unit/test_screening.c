@@ -405,6 +405,43 @@ Test(screening, an_import_that_fails_stores_nothing)
 	cr_assert_eq(l.current_version, 0);
 }
 
+/*
+ * A list file may have CH_WATCH_MAX_FILE bytes, but the file, its entries
+ * and the rows made of them take several times that: in the command
+ * line's arena (64 MiB) a custom list of 20 MB ran out of memory, with no
+ * word of why.  An import from disk works in an arena of its own.
+ */
+Test(screening, an_import_from_disk_is_not_bound_by_the_callers_arena)
+{
+	char path[] = "/tmp/ch-screening-list-XXXXXX";
+	struct ch_watch_version v;
+	struct ch_watchlist l;
+	struct ch_ctx cli = ctx;
+	char remarks[3901];
+	FILE *f;
+	int fd;
+
+	memset(remarks, 'r', sizeof(remarks) - 1);
+	remarks[sizeof(remarks) - 1] = '\0';
+	cr_assert((fd = mkstemp(path)) >= 0);
+	cr_assert_not_null(f = fdopen(fd, "w"));
+	fputs("ref,name,remarks\n", f);
+	for (int i = 0; i < 5000; i++)
+		fprintf(f, "%d,PERSON NUMBER %d,%s\n", i, i, remarks);
+	fclose(f);
+	cli.arena = ch_arena_create(0); /* as the command line's */
+	cr_assert_not_null(cli.arena);
+	cr_assert_eq(ch_watchlists_import_path(&cli, post_id,
+			 CH_WATCH_SRC_CUSTOM, path, "Large list", &l, &v),
+	    CH_OK, "%s: %s", cli.fault.field, cli.fault.detail);
+	unlink(path);
+	cr_assert_eq(v.entries, 5000);
+	cr_assert_eq(v.added, 5000);
+	cr_assert_str_eq(l.name, "Large list");
+	cr_assert_eq(l.entries, 5000);
+	ch_arena_destroy(cli.arena);
+}
+
 /* Queries go on while the index is rebuilt and swapped: none fails, and
  * each sees either the old index or the new one, whole. */
 struct prober {

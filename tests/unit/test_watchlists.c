@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <criterion/criterion.h>
 
@@ -492,6 +494,140 @@ Test(watchlists, ofac_quirks_and_errors)
 	cr_assert_eq(s.n_entries, 0);
 }
 
+/*
+ * alt.csv, add.csv and the comments may be absent, but one that is there
+ * and cannot be read is an error: read as empty it would import a version
+ * of the list without its aliases, addresses or remarks, and replace the
+ * previous one.  (A symbolic link to itself cannot be opened even by root,
+ * who reads a file of mode 000.)
+ */
+Test(watchlists, ofac_optional_file_that_cannot_be_opened_is_an_error)
+{
+	char dir[] = "/tmp/ch-ofac-XXXXXX", path[256];
+	struct ch_watch_set s;
+	struct ch_fault f;
+	FILE *out;
+	ch_err err;
+
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/sdn.csv", dir);
+	cr_assert_not_null(out = fopen(path, "w"));
+	fputs("1,\"DOE, John\",\"individual\",\"SDGT\",-0-,-0-,-0-,-0-,-0-,"
+	      "-0-,-0-,-0-\r\n",
+	    out);
+	fclose(out);
+	snprintf(path, sizeof(path), "%s/alt.csv", dir);
+	cr_assert_eq(symlink(path, path), 0);
+	memset(&f, 0, sizeof(f));
+	err = ch_watch_import_path(CH_WATCH_SRC_OFAC_SDN, dir, arena, &s, &f);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/sdn.csv", dir);
+	unlink(path);
+	rmdir(dir);
+	cr_assert_eq(err, CH_ERR_IO, "an unreadable alt.csv was read as empty");
+	cr_assert(strstr(f.field, "alt.csv") != NULL, "%s", f.field);
+	cr_assert_eq(s.n_entries, 0);
+}
+
+/*
+ * A remarks field continued over many comment rows is joined once: joined
+ * row by row, each row copied all the rows before it again, so 200 rows
+ * of 4,000 bytes took 80 MB and a request's 32 MiB arena ran out with no
+ * word of why.
+ */
+Test(watchlists, ofac_long_comments_join_in_linear_memory)
+{
+	const char *prim = "7,\"DOE, John\",\"individual\",-0- ,-0- ,-0- ,"
+			   "-0- ,-0- ,-0- ,-0- ,-0- ,\"DOB 1960\"\r\n";
+	struct ch_ofac_files files = {.prim = prim,
+	    .prim_len = strlen(prim),
+	    .alt = "",
+	    .add = ""};
+	ch_arena *request = ch_arena_create(32u * 1024 * 1024);
+	struct ch_watch_set s;
+	struct ch_fault f;
+	struct ch_buf b;
+	const char *r;
+
+	cr_assert_not_null(request);
+	ch_buf_init(&b, 1u << 20);
+	for (int i = 0; i < 200; i++) {
+		ch_buf_appendf(&b, "7,\"; %03d ", i);
+		for (int k = 0; k < 399; k++)
+			ch_buf_append_str(&b, "xxxxxxxxxx");
+		ch_buf_append_str(&b, "\"\r\n");
+	}
+	ch_buf_append_str(&b, "7,\"; nationality Iraq\"\r\n");
+	files.comments = b.data;
+	files.comments_len = b.len;
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(ch_watch_parse_ofac(&files, false, request, &s, &f), CH_OK,
+	    "%s", f.detail);
+	r = s.entries[0].remarks;
+	cr_assert_eq(strlen(r),
+	    strlen("DOB 1960") + 200 * 3996 + strlen("; nationality Iraq"));
+	cr_assert(strncmp(r, "DOB 1960; 000 xxx", 17) == 0, "%.20s", r);
+	cr_assert(strstr(r, "x; 199 xxx") != NULL);
+	cr_assert_eq(s.entries[0].n_dobs, 1);
+	cr_assert_eq(s.entries[0].n_nationalities, 1);
+	ch_buf_free(&b);
+	ch_arena_destroy(request);
+}
+
+/*
+ * A list is a regular file.  A directory given for the UN or a custom
+ * list read as "9223372036854775807 bytes, more than the 67108864 a list
+ * may have", and a named pipe blocked the import until someone wrote to
+ * it; both are refused, saying what the path is.
+ */
+Test(watchlists, a_list_that_is_not_a_regular_file_is_refused,
+    .timeout = 20)
+{
+	char dir[] = "/tmp/ch-list-XXXXXX", fifo[64];
+	struct ch_fault f;
+	char *data = NULL;
+	size_t len = 0;
+	ch_err err;
+
+	cr_assert_not_null(mkdtemp(dir));
+	memset(&f, 0, sizeof(f));
+	err = ch_watch_read_file(dir, CH_WATCH_MAX_FILE, arena, &data, &len, &f);
+	cr_assert_eq(err, CH_ERR_INVALID, "%s", f.detail);
+	cr_assert(strstr(f.detail, "directory") != NULL, "%s", f.detail);
+	snprintf(fifo, sizeof(fifo), "%s/pipe", dir);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	memset(&f, 0, sizeof(f));
+	err = ch_watch_read_file(
+	    fifo, CH_WATCH_MAX_FILE, arena, &data, &len, &f);
+	unlink(fifo);
+	cr_assert_eq(err, CH_ERR_INVALID, "%s", f.detail);
+	cr_assert(strstr(f.detail, "not a regular file") != NULL, "%s",
+	    f.detail);
+	/* An OFAC directory whose alt.csv is a pipe. */
+	{
+		struct ch_watch_set s;
+		char path[96];
+		FILE *out;
+
+		snprintf(path, sizeof(path), "%s/sdn.csv", dir);
+		cr_assert_not_null(out = fopen(path, "w"));
+		fputs("1,\"DOE, John\",\"individual\",-0-,-0-,-0-,-0-,-0-,"
+		      "-0-,-0-,-0-,-0-\r\n",
+		    out);
+		fclose(out);
+		snprintf(fifo, sizeof(fifo), "%s/alt.csv", dir);
+		cr_assert_eq(mkfifo(fifo, 0600), 0);
+		memset(&f, 0, sizeof(f));
+		err = ch_watch_import_path(
+		    CH_WATCH_SRC_OFAC_SDN, dir, arena, &s, &f);
+		unlink(fifo);
+		unlink(path);
+		cr_assert_eq(err, CH_ERR_INVALID, "%s", f.detail);
+		cr_assert(strstr(f.field, "alt.csv") != NULL, "%s", f.field);
+	}
+	rmdir(dir);
+}
+
 static ch_err
 un_bytes(const char *xml, struct ch_watch_set *s, struct ch_fault *f)
 {
@@ -535,6 +671,135 @@ Test(watchlists, un_errors_and_entities_refused)
 	cr_assert_eq(s.entries[0].kind, CH_WATCH_ENTITY);
 	cr_assert_str_eq(s.entries[0].names[0].full, "ACME & CO");
 	cr_assert(has_name(&s.entries[0], "AC", CH_NAME_WEAK));
+}
+
+/*
+ * The DOCTYPE refusal must hold whatever the bytes claim to be: a UTF-16
+ * file (where "<!DOCTYPE" is not those bytes) or a UTF-8 file that
+ * declares encoding="UTF-7" (where "+ADwAIQ-DOCTYPE" is "<!DOCTYPE" once
+ * decoded) must not reach libxml2's DTD and entity handling.
+ */
+Test(watchlists, un_doctype_refused_in_any_encoding)
+{
+	static const char doc[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n"
+	    "<!DOCTYPE CONSOLIDATED_LIST [<!ENTITY n \"FROM AN ENTITY\">]>\n"
+	    "<CONSOLIDATED_LIST><ENTITIES><ENTITY>"
+	    "<REFERENCE_NUMBER>X.1</REFERENCE_NUMBER>"
+	    "<FIRST_NAME>&n;</FIRST_NAME></ENTITY></ENTITIES>"
+	    "</CONSOLIDATED_LIST>";
+	static const char utf7[] =
+	    "<?xml version=\"1.0\" encoding=\"UTF-7\"?>\n"
+	    "+ADwAIQ-DOCTYPE CONSOLIDATED_LIST +AFsAPAAh-ENTITY n "
+	    "+ACI-FROM AN ENTITY+ACIAPgBdAD4-\n"
+	    "<CONSOLIDATED_LIST><ENTITIES><ENTITY>"
+	    "<REFERENCE_NUMBER>X.1</REFERENCE_NUMBER>"
+	    "<FIRST_NAME>+ACY-n+ADs-</FIRST_NAME></ENTITY></ENTITIES>"
+	    "</CONSOLIDATED_LIST>";
+	char utf16[2 * sizeof(doc) + 2];
+	struct ch_watch_set s;
+	struct ch_fault f;
+	size_t n = 0;
+
+	/* UTF-16LE with its byte order mark. */
+	utf16[n++] = (char)0xff;
+	utf16[n++] = (char)0xfe;
+	for (size_t i = 0; i < sizeof(doc) - 1; i++) {
+		utf16[n++] = doc[i];
+		utf16[n++] = '\0';
+	}
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(ch_watch_parse_un(utf16, n, arena, &s, &f),
+	    CH_ERR_INVALID, "a UTF-16 list with a DOCTYPE was read");
+	cr_assert(strstr(f.detail, "UTF-8") != NULL, "%s", f.detail);
+	cr_assert_eq(s.n_entries, 0);
+	cr_assert_eq(un_bytes(utf7, &s, &f), CH_ERR_INVALID,
+	    "a list declared UTF-7 had its DOCTYPE read");
+	cr_assert_eq(s.n_entries, 0);
+}
+
+/*
+ * A nationality is added only if the entry does not have it yet, which is
+ * a scan of the ones it has: without a bound, a crafted list with tens of
+ * thousands of distinct nationalities on one entry costs time that grows
+ * with their square (a 1 MB UN file took seconds, a large one hours).  An
+ * entry may have CH_WATCH_MAX_NATIONALITIES; one more is refused, naming
+ * the entry.
+ */
+Test(watchlists, nationalities_of_one_entry_are_bounded)
+{
+	struct ch_watch_set s;
+	struct ch_fault f;
+	struct ch_buf b;
+
+	for (int extra = 0; extra <= 1; extra++) {
+		int n = CH_WATCH_MAX_NATIONALITIES + extra;
+
+		ch_buf_init(&b, 1u << 20);
+		ch_buf_append_str(&b,
+		    "<CONSOLIDATED_LIST><INDIVIDUALS><INDIVIDUAL>"
+		    "<REFERENCE_NUMBER>QDi.9</REFERENCE_NUMBER>"
+		    "<FIRST_NAME>A</FIRST_NAME><NATIONALITY>");
+		for (int i = 0; i < n; i++)
+			ch_buf_appendf(&b, "<VALUE>Land %d</VALUE>", i);
+		ch_buf_append_str(&b, "</NATIONALITY></INDIVIDUAL>"
+				      "</INDIVIDUALS></CONSOLIDATED_LIST>");
+		memset(&f, 0, sizeof(f));
+		if (extra == 0) {
+			cr_assert_eq(ch_watch_parse_un(b.data, b.len, arena,
+					 &s, &f),
+			    CH_OK, "%s", f.detail);
+			cr_assert_eq(s.entries[0].n_nationalities, (size_t)n);
+		} else {
+			cr_assert_eq(ch_watch_parse_un(b.data, b.len, arena,
+					 &s, &f),
+			    CH_ERR_INVALID, "%d nationalities were read", n);
+			cr_assert(strstr(f.detail, "QDi.9") != NULL &&
+				strstr(f.detail, "nationalities") != NULL,
+			    "%s", f.detail);
+			cr_assert_eq(s.n_entries, 0);
+		}
+		ch_buf_reset(&b);
+		ch_buf_append_str(&b, "7,\"DOE, John\",\"individual\",-0- ,-0- ,"
+				      "-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,\"");
+		for (int i = 0; i < n; i++)
+			ch_buf_appendf(&b, "citizen %d; ", i);
+		ch_buf_append_str(&b, "\"\r\n");
+		if (extra == 0) {
+			cr_assert_eq(ofac_bytes(b.data, "", &s, &f), CH_OK,
+			    "%s", f.detail);
+			cr_assert_eq(s.entries[0].n_nationalities, (size_t)n);
+		} else {
+			cr_assert_eq(ofac_bytes(b.data, "", &s, &f),
+			    CH_ERR_INVALID, "%d nationalities were read", n);
+			cr_assert(strstr(f.detail, "entry 7") != NULL &&
+				strstr(f.detail, "nationalities") != NULL,
+			    "%s", f.detail);
+			cr_assert_eq(s.n_entries, 0);
+		}
+		ch_buf_free(&b);
+	}
+}
+
+/* A fault names the line of a long list right: libxml2 keeps line
+ * numbers past 65,535 only when asked (XML_PARSE_BIG_LINES). */
+Test(watchlists, un_faults_name_lines_past_65535)
+{
+	struct ch_watch_set s;
+	struct ch_fault f;
+	struct ch_buf b;
+
+	ch_buf_init(&b, 1u << 20);
+	ch_buf_append_str(&b, "<CONSOLIDATED_LIST>");
+	for (int i = 1; i < 70000; i++)
+		ch_buf_append_str(&b, "\n");
+	ch_buf_append_str(&b, "<ENTITIES><ENTITY><FIRST_NAME>A</FIRST_NAME>"
+			      "</ENTITY></ENTITIES></CONSOLIDATED_LIST>");
+	memset(&f, 0, sizeof(f));
+	cr_assert_eq(
+	    ch_watch_parse_un(b.data, b.len, arena, &s, &f), CH_ERR_INVALID);
+	cr_assert(strstr(f.detail, "line 70000:") != NULL, "%s", f.detail);
+	ch_buf_free(&b);
 }
 
 static ch_err
