@@ -451,6 +451,25 @@ finish_write(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_person *p,
 	return CH_OK;
 }
 
+/* A clearance above the writer's own is neither given nor changed by
+ * them: the gate opens the zones it guards to whoever holds it, and the
+ * writer could not be trusted with what those zones keep.  The CLI always
+ * may. */
+static ch_err
+check_clearance(
+    struct ch_ctx *ctx, enum ch_clearance before, enum ch_clearance after)
+{
+	enum ch_clearance top = before > after ? before : after;
+
+	if (before == after || ctx->who == NULL || top <= ctx->who->clearance)
+		return CH_OK;
+	ch_fault_set(&ctx->fault, "/clearance",
+	    "%s is above your clearance (%s): only someone cleared as high "
+	    "gives or changes it.",
+	    ch_clearance_code(top), ch_clearance_code(ctx->who->clearance));
+	return CH_ERR_DENIED;
+}
+
 ch_err
 ch_people_create(
     struct ch_ctx *ctx, const struct ch_person_input *in, struct ch_person *out)
@@ -462,7 +481,10 @@ ch_people_create(
 		return err;
 	memset(out, 0, sizeof(*out));
 	out->clearance = CH_CLEARANCE_UNCLASSIFIED;
-	if ((err = ch_person_apply(in, out, ctx->arena, &ctx->fault)) != CH_OK)
+	if ((err = ch_person_apply(in, out, ctx->arena, &ctx->fault)) !=
+		CH_OK ||
+	    (err = check_clearance(
+		 ctx, CH_CLEARANCE_UNCLASSIFIED, out->clearance)) != CH_OK)
 		return err;
 	ch_id_new(out->id);
 	out->version = 1;
@@ -486,6 +508,7 @@ ch_people_update(struct ch_ctx *ctx, const char *id,
 {
 	struct ch_tx *tx = NULL;
 	char old_post[CH_ID_LEN];
+	enum ch_clearance old_clearance;
 	ch_err err;
 
 	if (!ch_id_valid(id))
@@ -507,9 +530,12 @@ ch_people_update(struct ch_ctx *ctx, const char *id,
 		goto fail;
 	}
 	memcpy(old_post, out->post_id, sizeof(old_post));
+	old_clearance = out->clearance;
 	if ((err = ch_person_apply(in, out, ctx->arena, &ctx->fault)) !=
 		CH_OK ||
-	    (err = check_whole(out, &ctx->fault)) != CH_OK)
+	    (err = check_whole(out, &ctx->fault)) != CH_OK ||
+	    (err = check_clearance(ctx, old_clearance, out->clearance)) !=
+		CH_OK)
 		goto fail;
 	if (strcmp(old_post, out->post_id) != 0 &&
 	    (err = check_post(ctx, tx, out->post_id)) != CH_OK)

@@ -303,6 +303,42 @@ describe('one person', () => {
 });
 
 describe('create and change', () => {
+	test('a clearance above the writer\'s own is neither given nor changed by them (403 on /clearance)', async () => {
+		const username = uniq('api-people-conf-rso');
+		const password = 'a long enough passphrase for a test 5521';
+		const u = await api(await login('admin'), 'POST', '/api/v1/users', {
+			username, password, roles: ['security_officer'], clearance: 'CONFIDENTIAL',
+			display_name: 'API people CONFIDENTIAL officer', post_id: await demoPost(),
+		});
+		assert.equal(u.status, 201, u.text);
+		const low = await login(username, { password });
+		const body = (clearance) => ({
+			given_name: 'Clear', family_name: uniq('Above'), category: 'locally_employed', nationality: 'KE',
+			position: TEST_POSITION, clearance,
+		});
+		const post = await demoPost();
+		const secret = await api(low, 'POST', '/api/v1/people', { ...body('SECRET'), post_id: post });
+		assertProblem(secret, 403, 'forbidden', /SECRET is above your clearance \(CONFIDENTIAL\)/, '/clearance');
+		const ok = await api(low, 'POST', '/api/v1/people', { ...body('CONFIDENTIAL'), post_id: post });
+		assert.equal(ok.status, 201, ok.text);
+		const raise = await api(low, 'PATCH', `/api/v1/people/${ok.json.id}`, { clearance: 'SECRET' },
+			{ 'If-Match': '"1"' });
+		assertProblem(raise, 403, 'forbidden', /SECRET is above your clearance/, '/clearance');
+		// Someone cleared SECRET holds it; then the CONFIDENTIAL officer may
+		// not take it away either, but may change the rest.
+		const rso = await login('rso');
+		const up = await api(rso, 'PATCH', `/api/v1/people/${ok.json.id}`, { clearance: 'SECRET' },
+			{ 'If-Match': '"1"' });
+		assert.equal(up.status, 200, up.text);
+		const lower = await api(low, 'PATCH', `/api/v1/people/${ok.json.id}`, { clearance: 'UNCLASSIFIED' },
+			{ 'If-Match': '"2"' });
+		assertProblem(lower, 403, 'forbidden', /SECRET is above your clearance/, '/clearance');
+		const other = await api(low, 'PATCH', `/api/v1/people/${ok.json.id}`, { position: `${TEST_POSITION} (moved)` },
+			{ 'If-Match': '"2"' });
+		assert.equal(other.status, 200, other.text);
+		assert.equal(other.json.clearance, 'SECRET');
+	});
+
 	test('POST /people: 201, Location, ETag "1", and the record reads back', async () => {
 		const rso = await login('rso');
 		const body = {
