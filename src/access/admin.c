@@ -493,6 +493,37 @@ subject_value_ok(enum ch_rule_subject s, const char *v)
 	}
 }
 
+/* A person or credential named by a rule is one of the rule's post: a
+ * rule naming another post's could match nothing there, and would tell
+ * nothing true about who passes. */
+static ch_err
+subject_of_post(struct ch_ctx *ctx, struct ch_tx *tx, enum ch_rule_subject s,
+    const char *v, const char *post_id)
+{
+	struct ch_person person;
+	struct ch_credential cred;
+	ch_err err;
+
+	if (s == CH_SUBJ_PERSON) {
+		err = ch_store_person_get(tx, v, ctx->arena, &person);
+		if (err == CH_OK && strcmp(person.post_id, post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+	} else if (s == CH_SUBJ_CREDENTIAL) {
+		err = ch_store_credential_get(tx, v, ctx->arena, &cred);
+		if (err == CH_OK && strcmp(cred.post_id, post_id) != 0)
+			err = CH_ERR_NOT_FOUND;
+	} else {
+		return CH_OK;
+	}
+	if (err == CH_ERR_NOT_FOUND) {
+		ch_fault_set(&ctx->fault, "/subject_value",
+		    "No such %s in this post.",
+		    s == CH_SUBJ_PERSON ? "person" : "credential");
+		err = CH_ERR_INVALID;
+	}
+	return err;
+}
+
 ch_err
 ch_rules_create(
     struct ch_ctx *ctx, const struct ch_rule_input *in, struct ch_rule_row *out)
@@ -529,6 +560,9 @@ ch_rules_create(
 	if (in->zone_id != NULL && *in->zone_id != '\0' &&
 	    (err = zone_of_post(
 		 ctx, tx, in->zone_id, in->post_id, "/zone_id")) != CH_OK)
+		goto fail;
+	if ((err = subject_of_post(ctx, tx, out->subject, in->subject_value,
+		 in->post_id)) != CH_OK)
 		goto fail;
 	if (in->schedule_id != NULL && *in->schedule_id != '\0') {
 		err = ch_id_valid(in->schedule_id)

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, login, newPerson, server, uniq } from './harness.mjs';
+import { api, assertProblem, demoPost, get, login, newPerson, secondPost, server, uniq } from './harness.mjs';
 
 before(server);
 
@@ -294,6 +294,14 @@ describe('access control', () => {
 		assertProblem(await api(rso, 'POST', '/api/v1/access/rules',
 			{ post_id: postId, effect: 'grant', subject: 'role', subject_value: 'king' }), 422, 'validation', undefined,
 		'/subject_value');
+		// A person or credential of another post, or none at all.
+		const other = await secondPost();
+		assertProblem(await api(rso, 'POST', '/api/v1/access/rules',
+			{ post_id: postId, effect: 'grant', subject: 'person', subject_value: other.person.id }), 422, 'validation',
+		'No such person in this post.', '/subject_value');
+		assertProblem(await api(rso, 'POST', '/api/v1/access/rules',
+			{ post_id: postId, effect: 'deny', subject: 'credential', subject_value: person.id }), 422, 'validation',
+		'No such credential in this post.', '/subject_value');
 		assertProblem(await api(rso, 'POST', '/api/v1/access/credentials',
 			{ post_id: postId, badge: uniq('B'), person_id: person.id, pin: '1234', duress_pin: '1234' }),
 		422, 'validation', undefined, '/duress_pin');
