@@ -24,6 +24,13 @@ write_pem(const char *path, const gnutls_datum_t *pem, mode_t mode)
 		log_error("cannot write %s", path);
 		return CH_ERR_IO;
 	}
+	/* A file that was there keeps its mode through O_CREAT: the private
+	 * key must not stay readable by others. */
+	if (fchmod(fd, mode) != 0) {
+		close(fd);
+		log_error("cannot set the mode of %s", path);
+		return CH_ERR_IO;
+	}
 	n = write(fd, pem->data, pem->size);
 	if (n != (ssize_t)pem->size || fsync(fd) != 0) {
 		close(fd);

@@ -5,7 +5,11 @@
  * are refused with a message naming the field.
  */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "http/http.h"
 
@@ -341,4 +345,27 @@ Test(openapi, documents_every_route_with_its_permission)
 		    ch_perm_code(routes[i].perm));
 	}
 	json_decref(doc);
+}
+
+/* A key file that was there (another tool's, or a half-made directory)
+ * is written over with the private key's own mode, not its old one. */
+Test(tls, a_generated_key_is_its_owners_alone_whatever_was_there)
+{
+	char cert[128], key[128];
+	struct stat st;
+	int fd;
+
+	snprintf(cert, sizeof(cert), "/tmp/ch-tls-cert-%d.pem", (int)getpid());
+	snprintf(key, sizeof(key), "/tmp/ch-tls-key-%d.pem", (int)getpid());
+	unlink(cert);
+	unlink(key);
+	fd = open(key, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(fchmod(fd, 0644), 0);
+	close(fd);
+	cr_assert_eq(ch_tls_generate(cert, key, "chancery"), CH_OK);
+	cr_assert_eq(stat(key, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600, "mode %o", st.st_mode & 0777);
+	unlink(cert);
+	unlink(key);
 }
