@@ -890,16 +890,22 @@ read_file(
 	int fd;
 
 	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+	/* Non-blocking: opening a named pipe would wait for a writer. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0) {
 		ch_fault_set(
 		    f, "in", "cannot open %s: %s", path, strerror(errno));
 		return CH_ERR_IO;
 	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > FILE_MAX) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		ch_fault_set(f, "in",
-		    "%s is not a regular file under %zu bytes", path,
-		    (size_t)FILE_MAX);
+		    "%s is not a regular file: give the backup file", path);
+		close(fd);
+		return CH_ERR_INVALID;
+	}
+	if ((size_t)st.st_size > FILE_MAX) {
+		ch_fault_set(f, "in",
+		    "%s has %lld bytes, more than the %zu a backup may have",
+		    path, (long long)st.st_size, (size_t)FILE_MAX);
 		close(fd);
 		return CH_ERR_TOO_LARGE;
 	}

@@ -149,11 +149,25 @@ each_row(struct ofac *o, const char *file, const char *data, size_t len,
 			err = CH_ERR_INVALID;
 			break;
 		}
-		for (size_t i = 0; i < nfields; i++)
+		for (size_t i = 0; i < nfields; i++) {
 			if ((v[i] = value(o->arena, row.fields[i])) == NULL) {
 				err = CH_ERR_NOMEM;
 				goto out;
 			}
+			/* The files have none; kept, an escape sequence in a
+			 * name would reach a terminal that prints it. */
+			for (const char *p = v[i]; *p != '\0'; p++)
+				if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+					ch_fault_set(o->fault, file,
+					    "line %zu, field %zu: a control "
+					    "character (0x%02x), which the "
+					    "OFAC files do not have; is this "
+					    "one of them?",
+					    row.line, i + 1, (unsigned char)*p);
+					err = CH_ERR_INVALID;
+					goto out;
+				}
+		}
 		if ((err = fn(o, file, &row, v)) != CH_OK)
 			break;
 	}

@@ -471,6 +471,10 @@ ch_watchlists_import_path(struct ch_ctx *ctx, const char *post_id,
 		return CH_ERR_NOMEM;
 	ctx->arena = work;
 	err = ch_watch_import_path(source, path, work, &set, &ctx->fault);
+	/* Refs checked before the list is made: a refused first import
+	 * leaves no list behind. */
+	if (err == CH_OK)
+		err = refs_unique(ctx, &set);
 	if (err == CH_OK &&
 	    (err = ch_store_begin(ctx->store, false, &tx)) == CH_OK) {
 		err = ch_store_watchlist_find(tx, scope, name, work, list);

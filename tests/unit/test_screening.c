@@ -442,6 +442,42 @@ Test(screening, an_import_from_disk_is_not_bound_by_the_callers_arena)
 	ch_arena_destroy(cli.arena);
 }
 
+/*
+ * The first import of an official list makes the list; when the file is
+ * refused (here: one reference twice), no list may be left behind, empty,
+ * with its creation audited.
+ */
+Test(screening, a_refused_first_import_from_disk_leaves_no_list)
+{
+	char path[] = "/tmp/ch-screening-un-XXXXXX";
+	struct ch_watch_version v;
+	struct ch_watchlist l, *lists;
+	size_t n;
+	FILE *f;
+	int fd;
+
+	cr_assert((fd = mkstemp(path)) >= 0);
+	cr_assert_not_null(f = fdopen(fd, "w"));
+	fputs("<CONSOLIDATED_LIST><ENTITIES>"
+	      "<ENTITY><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER>"
+	      "<FIRST_NAME>ACME</FIRST_NAME></ENTITY>"
+	      "<ENTITY><REFERENCE_NUMBER>X.1</REFERENCE_NUMBER>"
+	      "<FIRST_NAME>ACME TWO</FIRST_NAME></ENTITY>"
+	      "</ENTITIES></CONSOLIDATED_LIST>",
+	    f);
+	fclose(f);
+	cr_assert_eq(ch_watchlists_import_path(
+			 &ctx, NULL, CH_WATCH_SRC_UN, path, NULL, &l, &v),
+	    CH_ERR_INVALID);
+	unlink(path);
+	cr_assert(strstr(ctx.fault.detail, "X.1") != NULL, "%s",
+	    ctx.fault.detail);
+	cr_assert_eq(ch_watchlists_list(&ctx, NULL, &lists, &n), CH_OK);
+	for (size_t i = 0; i < n; i++)
+		cr_assert(strcmp(lists[i].source, "un") != 0,
+		    "the refused import left the list %s", lists[i].name);
+}
+
 /* Queries go on while the index is rebuilt and swapped: none fails, and
  * each sees either the old index or the new one, whole. */
 struct prober {

@@ -628,6 +628,39 @@ Test(watchlists, a_list_that_is_not_a_regular_file_is_refused,
 	rmdir(dir);
 }
 
+/*
+ * The OFAC files have no control characters.  One in a field is refused:
+ * kept, an escape sequence in a name ("\x1b]0;...\a") would reach the
+ * operator's terminal through `chancery screen`, and a name with control
+ * characters is not one anybody can match.
+ */
+Test(watchlists, ofac_control_characters_are_refused)
+{
+	static const char *const rows[] = {
+	    "7,\"DOE\x1b]0;owned\x07, John\",\"individual\",-0- ,-0- ,-0- ,"
+	    "-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n",
+	    "7,\"DOE, John\",\"individual\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+	    "-0- ,-0- ,\"DOB 1960;\r\nnationality Iraq\"\r\n",
+	};
+	struct ch_watch_set s;
+	struct ch_fault f;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		cr_assert_eq(ofac_bytes(rows[i], "", &s, &f), CH_ERR_INVALID,
+		    "row %zu with a control character was read", i);
+		cr_assert(strstr(f.detail, "control character") != NULL &&
+			strstr(f.detail, "line 1") != NULL,
+		    "%s", f.detail);
+		cr_assert_eq(s.n_entries, 0);
+	}
+	cr_assert_eq(ofac_bytes(rows[0], "", &s, &f), CH_ERR_INVALID);
+	cr_assert_eq(ofac_bytes("7,\"DOE, John\",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"
+				"-0- ,-0- ,-0- ,-0- \r\n",
+			 "7,1,\"aka\",\"J\x1b[2JD\",-0- \r\n", &s, &f),
+	    CH_ERR_INVALID);
+	cr_assert(strstr(f.field, "alt.csv") != NULL, "%s", f.field);
+}
+
 static ch_err
 un_bytes(const char *xml, struct ch_watch_set *s, struct ch_fault *f)
 {
