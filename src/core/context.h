@@ -36,4 +36,13 @@ bool ch_ctx_permits(
  * on "/classification". */
 bool ch_ctx_may_classify(struct ch_ctx *ctx, enum ch_clearance classification);
 
+/* Whether the principal may change a record's marking from before to
+ * after: lowering its classification or loosening its TLP releases it to
+ * readers it was kept from, and is the security officer's
+ * (markings.lower; the CLI always may); false with the fault set on
+ * "/classification" or "/tlp". */
+bool ch_ctx_may_remark(struct ch_ctx *ctx, enum ch_clearance before_class,
+    enum ch_tlp before_tlp, enum ch_clearance after_class,
+    enum ch_tlp after_tlp);
+
 #endif /* CH_CORE_CONTEXT_H */

@@ -123,6 +123,7 @@ static const struct {
 	R(CH_ROLE_SECURITY_OFFICER) | R(CH_ROLE_GUARD)},
     [CH_PERM_VISITORS_MANAGE] = {"visitors.manage",
 	R(CH_ROLE_SECURITY_OFFICER)},
+    [CH_PERM_MARKINGS_LOWER] = {"markings.lower", R(CH_ROLE_SECURITY_OFFICER)},
 };
 
 const char *

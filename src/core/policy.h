@@ -58,8 +58,8 @@ enum ch_perm {
 	CH_PERM_RATINGS_SET,  /* the official rating, the formula's settings */
 	CH_PERM_RISKS_READ,   /* the risk register and its heat map */
 	CH_PERM_RISKS_WRITE,  /* create, change and review risks; bands */
-	CH_PERM_ACCESS_READ,    /* access log, occupancy, muster, set-up */
-	CH_PERM_ACCESS_WRITE,   /* points, credentials, schedules, rules */
+	CH_PERM_ACCESS_READ,  /* access log, occupancy, muster, set-up */
+	CH_PERM_ACCESS_WRITE, /* points, credentials, schedules, rules */
 	CH_PERM_ACCESS_POSTURE, /* change a post's posture */
 	CH_PERM_ALARMS_HANDLE,  /* acknowledge and resolve alarms */
 	/* Watchlist screening (issue 5): lists, screenings, adjudication. */
@@ -74,12 +74,14 @@ enum ch_perm {
 	CH_PERM_VISITORS_READ,
 	CH_PERM_VISITORS_DESK,
 	CH_PERM_VISITORS_MANAGE,
+	/* Lower a record's classification or loosen its TLP: what a marking
+	 * keeps from readers is the security officer's to release. */
+	CH_PERM_MARKINGS_LOWER,
 	CH_PERM__COUNT
 };
 /* A permission's bit in a mask of permissions (device tokens). */
 #define CH_PERM_BIT(p) ((uint64_t)1 << (unsigned)(p))
 _Static_assert(CH_PERM__COUNT <= 64, "a permission mask holds 64 permissions");
-
 
 /* The signed-in user (or, later, device) behind a request. */
 struct ch_principal {

@@ -681,7 +681,9 @@ ch_incidents_update(struct ch_ctx *ctx, const char *id,
     struct ch_incident *out)
 {
 	struct ch_incident_input changes = *in;
+	enum ch_clearance before_class;
 	struct ch_tx *tx = NULL;
+	enum ch_tlp before_tlp;
 	ch_err err;
 
 	if (!ch_id_valid(id))
@@ -703,8 +705,16 @@ ch_incidents_update(struct ch_ctx *ctx, const char *id,
 		err = CH_ERR_PRECONDITION;
 		goto fail;
 	}
-	if ((err = apply(&changes, out, ctx->arena, &ctx->fault)) != CH_OK ||
-	    (err = check_record(ctx, tx, out)) != CH_OK)
+	before_class = out->classification;
+	before_tlp = out->tlp;
+	if ((err = apply(&changes, out, ctx->arena, &ctx->fault)) != CH_OK)
+		goto fail;
+	if (!ch_ctx_may_remark(
+		ctx, before_class, before_tlp, out->classification, out->tlp)) {
+		err = CH_ERR_DENIED;
+		goto fail;
+	}
+	if ((err = check_record(ctx, tx, out)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), out->updated_at);
 	if ((err = ch_store_incident_update(tx, out, out->version)) != CH_OK)

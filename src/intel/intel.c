@@ -806,7 +806,9 @@ ch_intel_report_update(struct ch_ctx *ctx, const char *id,
     struct ch_intel_report *out)
 {
 	struct ch_intel_report_input changes = *in;
+	enum ch_clearance before_class;
 	struct ch_tx *tx = NULL;
+	enum ch_tlp before_tlp;
 	ch_err err;
 
 	if (!ch_id_valid(id))
@@ -815,10 +817,18 @@ ch_intel_report_update(struct ch_ctx *ctx, const char *id,
 	changes.set &= ~(unsigned)CH_RF_POST_ID;
 	if ((err = ch_store_begin(ctx->store, true, &tx)) != CH_OK)
 		return err;
-	if ((err = load_for_write(ctx, tx, id, expected_version, out)) !=
-		CH_OK ||
-	    (err = apply(&changes, out, ctx->arena, &ctx->fault)) != CH_OK ||
-	    (err = check_record(
+	if ((err = load_for_write(ctx, tx, id, expected_version, out)) != CH_OK)
+		goto fail;
+	before_class = out->classification;
+	before_tlp = out->tlp;
+	if ((err = apply(&changes, out, ctx->arena, &ctx->fault)) != CH_OK)
+		goto fail;
+	if (!ch_ctx_may_remark(
+		ctx, before_class, before_tlp, out->classification, out->tlp)) {
+		err = CH_ERR_DENIED;
+		goto fail;
+	}
+	if ((err = check_record(
 		 ctx, tx, out, (changes.set & CH_RF_INCIDENTS) != 0)) != CH_OK)
 		goto fail;
 	ch_time_format(ch_clock_now(), out->updated_at);

@@ -152,6 +152,28 @@ describe('reporting and the workflow', () => {
 		assert.equal(ok.headers.get('etag'), '"2"');
 	});
 
+	test('raising a marking is any writer\'s; lowering it is the security officer\'s (403 markings.lower)', async () => {
+		const analyst = await login('analyst');
+		const rso = await login('rso');
+		const inc = await report(analyst, { classification: 'CONFIDENTIAL', tlp: 'AMBER' });
+		const path = `/api/v1/incidents/${inc.id}`;
+		const up = await api(analyst, 'PATCH', path, { classification: 'SECRET', tlp: 'AMBER+STRICT' },
+			{ 'If-Match': '"1"' });
+		assert.equal(up.status, 200, up.text);
+		assertProblem(await api(analyst, 'PATCH', path, { classification: 'UNCLASSIFIED' }, { 'If-Match': '"2"' }),
+			403, 'forbidden', /Lowering SECRET to UNCLASSIFIED .* security officer's/, '/classification');
+		assertProblem(await api(analyst, 'PATCH', path, { tlp: 'CLEAR' }, { 'If-Match': '"2"' }),
+			403, 'forbidden', /Loosening TLP:AMBER\+STRICT to TLP:CLEAR/, '/tlp');
+		const same = await api(analyst, 'PATCH', path, { severity: 'Severe' }, { 'If-Match': '"2"' });
+		assert.equal(same.status, 200, same.text);
+		assert.equal(same.json.classification, 'SECRET');
+		const down = await api(rso, 'PATCH', path, { classification: 'UNCLASSIFIED', tlp: 'GREEN' },
+			{ 'If-Match': '"3"' });
+		assert.equal(down.status, 200, down.text);
+		assert.equal(down.json.classification, 'UNCLASSIFIED');
+		assert.equal(down.json.tlp, 'GREEN');
+	});
+
 	test('bad input names the field', async () => {
 		const rso = await login('rso');
 		const base = {

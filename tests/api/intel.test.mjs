@@ -159,6 +159,20 @@ describe('grading and validation', () => {
 		assert.equal(scale.json.credibility[1].meaning, 'probably true');
 	});
 
+	test('an analyst raises a report\'s marking; lowering it is the security officer\'s', async () => {
+		const analyst = await login('analyst');
+		const r = await newReport(analyst, { classification: 'SECRET', tlp: 'AMBER+STRICT' });
+		const path = `/api/v1/intel/reports/${r.id}`;
+		assertProblem(await api(analyst, 'PATCH', path, { tlp: 'AMBER' }, { 'If-Match': `"${r.version}"` }),
+			403, 'forbidden', /Loosening TLP:AMBER\+STRICT to TLP:AMBER/, '/tlp');
+		assertProblem(await api(analyst, 'PATCH', path, { classification: 'SBU' }, { 'If-Match': `"${r.version}"` }),
+			403, 'forbidden', /Lowering SECRET to SBU/, '/classification');
+		const down = await api(await login('rso'), 'PATCH', path, { classification: 'SBU', tlp: 'AMBER' },
+			{ 'If-Match': `"${r.version}"` });
+		assert.equal(down.status, 200, down.text);
+		assert.equal(down.json.tlp, 'AMBER');
+	});
+
 	test('PATCH needs If-Match; readers may not grade', async () => {
 		const analyst = await login('analyst');
 		const r = await newReport(analyst);

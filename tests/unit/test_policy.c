@@ -74,6 +74,7 @@ static const struct {
     {"visitors.read", "security_officer guard hq", false},
     {"visitors.desk", "security_officer guard", false},
     {"visitors.manage", "security_officer", false},
+    {"markings.lower", "security_officer", false},
 };
 
 static bool
