@@ -493,10 +493,12 @@ static ch_err
 users_access(struct ch_ctx *ctx, const char *id, const char *roles,
     const char *clearance, const char *post_id, bool apply)
 {
+	struct ch_totp_row totp;
 	struct ch_post post;
 	struct ch_tx *tx = NULL;
 	struct ch_user u;
 	unsigned before;
+	bool asked_before, end_sessions;
 	ch_err err;
 
 	if (!ch_id_valid(id))
@@ -510,6 +512,7 @@ users_access(struct ch_ctx *ctx, const char *id, const char *roles,
 		goto fail;
 	}
 	before = u.roles;
+	asked_before = ch_second_factor_required(tx, &u);
 	if (roles != NULL && !ch_roles_parse(roles, &u.roles)) {
 		ch_fault_set(&ctx->fault, "/roles",
 		    "roles must list one or more of security_officer, "
@@ -542,11 +545,19 @@ users_access(struct ch_ctx *ctx, const char *id, const char *roles,
 		return CH_OK;
 	}
 	ch_time_format(ch_clock_now(), u.updated_at);
-	/* A session opened before the user gained a privileged role passed
-	 * no second factor and has the longer limits: it ends, and the next
-	 * sign-in asks what the new role needs. */
+	/* A session opened before the user gained a privileged role, or
+	 * before a move to a post whose rule asks a second factor of a user
+	 * who has none, passed no second factor (and a privileged role has
+	 * the shorter limits): it ends, and the next sign-in asks what the
+	 * user now needs. */
+	if ((err = ch_store_totp_get(tx, u.id, &totp)) != CH_OK)
+		goto fail;
+	end_sessions = (u.roles & ~before & CH_PRIVILEGED_ROLES) != 0 ||
+	    (totp.secret[0] == '\0' && !asked_before &&
+		ch_second_factor_required(tx, &u));
+	sodium_memzero(&totp, sizeof(totp));
 	if ((err = ch_store_user_update(tx, &u)) != CH_OK ||
-	    ((u.roles & ~before & CH_PRIVILEGED_ROLES) != 0 &&
+	    (end_sessions &&
 		(err = ch_store_session_delete_user(tx, u.id)) != CH_OK) ||
 	    (err = audit_user(ctx, tx, "user.access", &u)) != CH_OK)
 		goto fail;

@@ -167,8 +167,10 @@ session_insert(struct ch_ctx *ctx, struct ch_tx *tx, const struct ch_user *u,
 		s.expires_at = s.created_at +
 		    (privileged(u) ? limits.absolute_privileged
 				   : limits.absolute_seconds);
-	/* A full sign-in just checked every factor: recent for reauth. */
-	s.reauth_at = strcmp(stage, CH_STAGE_FULL) == 0 ? s.created_at : 0;
+	/* A full sign-in just checked every factor, an enrolment's the
+	 * password, all it has: recent for reauth (which the enrolment
+	 * asks, so that a stolen session cannot bind its own app). */
+	s.reauth_at = strcmp(stage, CH_STAGE_TOTP) != 0 ? s.created_at : 0;
 	s.source = ctx->source;
 	/* The user as the factors were checked against: a password change
 	 * (or any change) that committed meanwhile has ended the user's

@@ -233,7 +233,7 @@ static const struct ch_route routes[] = {
     {"POST", "/api/v1/auth/totp/enrolment", ch_h_totp_enrol, CH_PERM_SESSION,
 	"totp.enrol.start", 0, NULL,
 	"Start a TOTP enrolment: secret, otpauth URI and QR code (SVG)", "auth",
-	NULL, 201, CH_ROUTE_PENDING},
+	NULL, 201, CH_ROUTE_PENDING | CH_ROUTE_REAUTH},
     {"POST", "/api/v1/auth/totp/enrolment/confirm", ch_h_totp_confirm,
 	CH_PERM_SESSION, "totp.enrol", 1 * KB, &ch_schema_totp_confirm,
 	"Confirm the enrolment with a first code; returns recovery codes once",

@@ -523,7 +523,9 @@ admit(struct req_state *st)
 		    NULL);
 		return false;
 	}
-	if (req->who != NULL && !req->bearer &&
+	/* A public route (the login) acts on no session's authority: a
+	 * sign-in left half-way may start again, and needs no CSRF token. */
+	if (req->who != NULL && !req->bearer && route->perm != CH_PERM_PUBLIC &&
 	    strcmp(req->session_stage, "full") != 0 &&
 	    !(route->flags & CH_ROUTE_PENDING)) {
 		bool enrol = strcmp(req->session_stage, "enrol") == 0;
@@ -565,7 +567,7 @@ admit(struct req_state *st)
 		return false;
 	}
 	if (is_write(req->method) && req->who != NULL && !req->bearer &&
-	    !ch_auth_csrf_ok(req)) {
+	    route->perm != CH_PERM_PUBLIC && !ch_auth_csrf_ok(req)) {
 		ch_reply_problem(req, "csrf",
 		    "Send the session's csrf_token in the X-CSRF-Token "
 		    "header with every change.",

@@ -31,8 +31,13 @@ before(async () => {
 	assert.ok(base, 'the short-window server started');
 });
 
-after(() => {
-	if (child) child.kill('SIGTERM');
+after(async () => {
+	// The server writes into its directory until it has exited.
+	if (child && child.exitCode === null && child.signalCode === null) {
+		const gone = new Promise((r) => child.once('exit', r));
+		child.kill('SIGTERM');
+		await gone;
+	}
 	if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -72,6 +77,17 @@ describe('re-authentication window and idle limit', () => {
 		const re = await call(admin, 'POST', '/api/v1/auth/reauth', { password: 'admin-demo-passphrase' });
 		assert.equal(re.status, 200);
 		assert.equal((await call(admin, 'PATCH', `/api/v1/users/${guard.id}`, { clearance: 'SBU' })).status, 204);
+	});
+
+	test('setting up a second factor on a session that is not fresh asks for the password first', async () => {
+		const s = await signIn('eac');
+		await sleep(2500);
+		const late = await call(s, 'POST', '/api/v1/auth/totp/enrolment');
+		assert.equal(late.status, 401);
+		assert.equal(late.json.type, `${PROBLEM_BASE}reauth-required`);
+		const re = await call(s, 'POST', '/api/v1/auth/reauth', { password: 'eac-demo-passphrase' });
+		assert.equal(re.status, 200);
+		assert.equal((await call(s, 'POST', '/api/v1/auth/totp/enrolment')).status, 201);
 	});
 
 	test('a session unused past the idle limit has ended', async () => {

@@ -146,6 +146,19 @@ describe('sign-in with a second factor', () => {
 		assertProblem(twice, 401, 'code-replayed');
 	});
 
+	test('a sign-in left half-way starts again at the password, as the console does', async () => {
+		const { session } = await passwordStep(username);
+		// The console forgets the pending session's CSRF token and shows the
+		// login form; the browser still sends the pending cookie.
+		const again = await api(null, 'POST', '/api/v1/auth/login', { username, password: PASSWORD },
+			{ Cookie: session.cookie });
+		assert.equal(again.status, 200, again.text);
+		assert.equal(again.json.status, 'second_factor_required');
+		// A write that acts as the session still needs its token.
+		assertProblem(await api(null, 'POST', '/api/v1/auth/logout', undefined, { Cookie: session.cookie }),
+			403, 'csrf');
+	});
+
 	test('a wrong code is refused; a recovery code works once', async () => {
 		const { session } = await passwordStep(username);
 		const wrong = await api(session, 'POST', '/api/v1/auth/login/second-factor', { code: '000000' });

@@ -604,6 +604,34 @@ Test(sessions, a_stricter_rule_ends_the_sessions_it_would_not_open)
 	cr_assert_eq(staff_login.state, CH_LOGIN_ENROL);
 }
 
+Test(sessions, a_move_to_a_post_whose_rule_asks_more_ends_the_sessions)
+{
+	struct ch_post in = {0}, strict;
+	struct ch_session_row s;
+	struct ch_login l;
+	struct ch_user u;
+	char name[40], post_name[64];
+
+	snprintf(post_name, sizeof(post_name), "Strict post %d-%ld",
+	    (int)getpid(), (long)random());
+	in.name = post_name;
+	in.kind = CH_POST_CONSULATE;
+	memcpy(in.country, "KE", 3);
+	in.city = "Eldoret";
+	in.timezone = "Africa/Nairobi";
+	cr_assert_eq(ch_posts_create(&ctx, &in, &strict), CH_OK);
+	cr_assert_eq(ch_posts_set_second_factor(&ctx, strict.id, "all"), CH_OK);
+	make_user("mover", "staff", name);
+	cr_assert_eq(ch_session_login(
+			 &ctx, name, "a quiet heron folds maps at dawn", &l),
+	    CH_OK);
+	cr_assert_eq(l.state, CH_LOGIN_DONE);
+	cr_assert_eq(
+	    ch_users_set_access(&ctx, l.user.id, NULL, NULL, strict.id), CH_OK);
+	cr_assert_eq(ch_session_resolve(store, l.token, ctx.arena, &u, &s),
+	    CH_ERR_UNAUTHENTICATED);
+}
+
 Test(sessions, failures_are_remembered_across_a_restart)
 {
 	struct ch_login l;
