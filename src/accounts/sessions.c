@@ -243,13 +243,12 @@ login_admitted(struct ch_ctx *ctx, const char *username, const char *password,
 	ch_err err;
 
 	memset(&totp, 0, sizeof(totp));
+	/* Until the password is checked, a known name costs what an unknown
+	 * one does: one lookup, one hash.  What else the account holds (its
+	 * second factor, its post's rule) is read after. */
 	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
 		return err;
 	err = ch_store_user_by_name(tx, username, ctx->arena, &out->user);
-	if (err == CH_OK) {
-		err = ch_store_totp_get(tx, out->user.id, &totp);
-		required = ch_second_factor_required(tx, &out->user);
-	}
 	ch_store_rollback(tx);
 	if (err != CH_OK && err != CH_ERR_NOT_FOUND)
 		return err;
@@ -260,6 +259,16 @@ login_admitted(struct ch_ctx *ctx, const char *username, const char *password,
 		log_warn("failed sign-in for a user from %s", source_of(ctx));
 		failed(ctx, account);
 		return CH_ERR_UNAUTHENTICATED;
+	}
+	if ((err = ch_store_begin(ctx->store, false, &tx)) != CH_OK)
+		return err;
+	err = ch_store_totp_get(tx, out->user.id, &totp);
+	required = ch_second_factor_required(tx, &out->user);
+	ch_store_rollback(tx);
+	if (err != CH_OK) {
+		sodium_memzero(&totp, sizeof(totp));
+		/* Removed meanwhile: as if it never was. */
+		return err == CH_ERR_NOT_FOUND ? CH_ERR_UNAUTHENTICATED : err;
 	}
 	if (totp.secret[0] != '\0')
 		stage = CH_STAGE_TOTP;
