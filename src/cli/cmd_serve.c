@@ -42,6 +42,7 @@ struct serve_opts {
 static const char serve_usage[] =
     "usage: chancery serve [--dir DIR] [--db DSN] [--listen ADDR:PORT]\n"
     "                      [--cert FILE --key FILE] [--plain-http]\n"
+    "                      [--trusted-proxy]\n"
     "                      [--threads N] [--port-file FILE] [--quiet]\n"
     "                      [--checkpoint-every N] [--checkpoint-seconds T]\n"
     "\n"
@@ -52,6 +53,9 @@ static const char serve_usage[] =
     "                    port 0 picks a free one)\n"
     "  --cert, --key     PEM files (default DIR/tls/cert.pem, key.pem)\n"
     "  --plain-http      no TLS: only on loopback, behind a reverse proxy\n"
+    "  --trusted-proxy   with --plain-http: the proxy appends the client's\n"
+    "                    address to X-Forwarded-For, and its last entry is\n"
+    "                    the client's (throttle, sessions, audit, log)\n"
     "  --threads N       worker threads (default 4)\n"
     "  --port-file FILE  write the bound port to FILE when ready\n"
     "  --quiet           log warnings and errors only\n"
@@ -194,6 +198,7 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"cert", required_argument, NULL, 'c'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"plain-http", no_argument, NULL, 'P'},
+	    {"trusted-proxy", no_argument, NULL, 9},
 	    {"threads", required_argument, NULL, 't'},
 	    {"port-file", required_argument, NULL, 'p'},
 	    {"no-serve", no_argument, NULL, 'n'},
@@ -239,6 +244,9 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 			break;
 		case 'k':
 			ch_strlcpy(o->key, optarg, sizeof(o->key));
+			break;
+		case 9:
+			o->http.trusted_proxy = true;
 			break;
 		case 'P':
 			o->http.plain_http = true;
@@ -336,6 +344,12 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	}
 	if (optind != argc)
 		goto usage;
+	if (o->http.trusted_proxy && !o->http.plain_http) {
+		fprintf(stderr,
+		    "chancery: --trusted-proxy is for a reverse "
+		    "proxy on loopback: it needs --plain-http\n");
+		return false;
+	}
 	return true;
 usage:
 	fputs(usage, stderr);

@@ -442,7 +442,10 @@ struct ch_http_config {
 	const char *listen;    /* "127.0.0.1:8443"; port 0 picks one */
 	const char *cert_file; /* PEM; NULL with plain_http */
 	const char *key_file;
-	bool plain_http;  /* only behind a reverse proxy on loopback */
+	bool plain_http; /* only behind a reverse proxy on loopback */
+	/* With plain_http: the reverse proxy is trusted to append the client's
+	 * address to X-Forwarded-For, and its last entry is the source. */
+	bool trusted_proxy;
 	unsigned threads; /* worker threads */
 	unsigned max_connections;
 	unsigned per_ip_connections;

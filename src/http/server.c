@@ -189,6 +189,39 @@ source_address(struct MHD_Connection *conn, char *out, size_t size)
 		    (socklen_t)size);
 }
 
+/* Behind a trusted reverse proxy (--trusted-proxy): the client's address
+ * is the last entry of X-Forwarded-For, the one the proxy appended;
+ * entries before it are the client's to write and are never read.  An
+ * entry that is no address leaves the proxy's own. */
+static bool trust_forwarded;
+
+static void
+forwarded_source(struct MHD_Connection *conn, char *out, size_t size)
+{
+	const char *xff = MHD_lookup_connection_value(
+	    conn, MHD_HEADER_KIND, "X-Forwarded-For");
+	const char *last;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	size_t len;
+
+	if (xff == NULL)
+		return;
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	last += strspn(last, " \t");
+	len = strcspn(last, " \t");
+	if (len == 0 || len >= sizeof(addr) ||
+	    last[len + strspn(last + len, " \t")] != '\0')
+		return;
+	memcpy(addr, last, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, bin) != 1 &&
+	    inet_pton(AF_INET6, addr, bin) != 1)
+		return;
+	ch_strlcpy(out, addr, size);
+}
+
 /* Use the caller's X-Request-Id when it is short and plain, else make one. */
 static void
 request_id(struct MHD_Connection *conn, char out[33])
@@ -704,6 +737,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		req->arena = arena;
 		req->path = ch_arena_strdup(req->arena, url);
 		source_address(conn, req->source, sizeof(req->source));
+		if (trust_forwarded)
+			forwarded_source(
+			    conn, req->source, sizeof(req->source));
 		request_id(conn, req->request_id);
 		req->ctx.store = server_store;
 		req->ctx.arena = req->arena;
@@ -921,12 +957,18 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		    cfg->listen);
 		return CH_ERR_INVALID;
 	}
+	if (cfg->trusted_proxy && !cfg->plain_http) {
+		log_error("--trusted-proxy is for a reverse proxy on loopback: "
+			  "it needs --plain-http");
+		return CH_ERR_INVALID;
+	}
 	srv = calloc(1, sizeof(*srv));
 	if (srv == NULL)
 		return CH_ERR_NOMEM;
 	server_store = store;
 	server_closing = false;
 	ch_metrics_set_store(store);
+	trust_forwarded = cfg->trusted_proxy;
 	srv->tls = !cfg->plain_http;
 	server_tls = srv->tls;
 	if (srv->tls) {
