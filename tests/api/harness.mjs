@@ -320,6 +320,37 @@ export async function login(username, opts = {}) {
 	return s;
 }
 
+// A demo post served by a test file's own server, with serve options of its
+// own (short windows, plain HTTP behind a proxy, ...): {base, dir, stop()}.
+// SQLite in a directory of its own, whatever the engine of the run.
+export async function ownDemo(options, scheme = 'https') {
+	const dir = mkdtempSync(join(tmpdir(), 'chancery-own-'));
+	const child = spawn(CH_BIN, ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file',
+		join(dir, 'port'), '--quiet', ...options], { stdio: 'ignore' });
+	let base;
+	for (let i = 0; i < 600 && !base; i++) {
+		try {
+			const p = readFileSync(join(dir, 'port'), 'utf8');
+			if (p.endsWith('\n')) base = `${scheme}://127.0.0.1:${p.trim()}`;
+		} catch { /* not yet */ }
+		if (!base) await sleep(50);
+	}
+	const stop = async () => {
+		// The server writes into its directory until it has exited.
+		if (child.exitCode === null && child.signalCode === null) {
+			const gone = new Promise((r) => child.once('exit', r));
+			child.kill('SIGTERM');
+			await gone;
+		}
+		rmSync(dir, { recursive: true, force: true });
+	};
+	if (!base) {
+		await stop();
+		throw new Error(`a demo with ${options.join(' ')} did not start`);
+	}
+	return { base, dir, stop };
+}
+
 // A unique suffix for names made by this run (a PostgreSQL database may be
 // reused between runs).
 export const uniq = (prefix) =>

@@ -4,39 +4,23 @@
 // without --trusted-proxy the header is never read at all.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { api, CH_BIN, login } from './harness.mjs';
+import { api, CH_BIN, login, ownDemo } from './harness.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let child;
-let dir;
+let demo;
 let base;
 
 before(async () => {
-	dir = mkdtempSync(join(tmpdir(), 'chancery-proxy-'));
-	child = spawn(CH_BIN, ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file',
-		join(dir, 'port'), '--quiet', '--plain-http', '--trusted-proxy'], { stdio: 'ignore' });
-	for (let i = 0; i < 600 && !base; i++) {
-		try {
-			const p = readFileSync(join(dir, 'port'), 'utf8');
-			if (p.endsWith('\n')) base = `http://127.0.0.1:${p.trim()}`;
-		} catch { /* not yet */ }
-		if (!base) await sleep(50);
-	}
-	assert.ok(base, 'the server behind a proxy started');
+	demo = await ownDemo(['--plain-http', '--trusted-proxy'], 'http');
+	base = demo.base;
 });
 
 after(async () => {
-	if (child && child.exitCode === null && child.signalCode === null) {
-		const gone = new Promise((r) => child.once('exit', r));
-		child.kill('SIGTERM');
-		await gone;
-	}
-	if (dir) rmSync(dir, { recursive: true, force: true });
+	if (demo) await demo.stop();
 });
 
 // Sign in as the proxy would pass it on, and read the source the server

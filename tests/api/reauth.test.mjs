@@ -3,42 +3,21 @@
 // (`--reauth-window 2 --idle-timeout 3`), so that the test can outwait them.
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { CH_BIN, PROBLEM_BASE } from './harness.mjs';
+import { ownDemo, PROBLEM_BASE } from './harness.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let child;
-let dir;
+let demo;
 let base;
 
 before(async () => {
-	dir = mkdtempSync(join(tmpdir(), 'chancery-reauth-'));
-	child = spawn(CH_BIN, ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file',
-		join(dir, 'port'), '--quiet', '--reauth-window', '2', '--idle-timeout', '3'],
-	{ stdio: 'ignore' });
-	for (let i = 0; i < 600 && !base; i++) {
-		try {
-			const p = readFileSync(join(dir, 'port'), 'utf8');
-			if (p.endsWith('\n')) base = `https://127.0.0.1:${p.trim()}`;
-		} catch { /* not yet */ }
-		if (!base) await sleep(50);
-	}
-	assert.ok(base, 'the short-window server started');
+	demo = await ownDemo(['--reauth-window', '2', '--idle-timeout', '3']);
+	base = demo.base;
 });
 
 after(async () => {
-	// The server writes into its directory until it has exited.
-	if (child && child.exitCode === null && child.signalCode === null) {
-		const gone = new Promise((r) => child.once('exit', r));
-		child.kill('SIGTERM');
-		await gone;
-	}
-	if (dir) rmSync(dir, { recursive: true, force: true });
+	if (demo) await demo.stop();
 });
 
 async function call(s, method, path, body) {
