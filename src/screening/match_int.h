@@ -41,6 +41,11 @@ const char *ch_match_token_canon(const struct ch_match_token *t);
 /* ch_match_jaro_winkler of A and B of lengths LA and LB (strlen). */
 double ch_match_jaro_winkler_n(
     const char *a, size_t la, const char *b, size_t lb);
+/* From this many letters (the longer word), two words one edit apart
+ * (optimal string alignment) have a Jaro-Winkler of at least
+ * CH_MATCH_TOKEN_FLOOR: the spelling similarity of one edit is then its
+ * cap without computing Jaro-Winkler (score.c; test_match checks it). */
+#define CH_MATCH_JW_ONE_EDIT_FROM 4
 
 /* score.c */
 /* Whether T is one syllable of Hanyu Pinyin (recorded in a token by

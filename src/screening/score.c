@@ -229,9 +229,20 @@ spelling_known(const char *a, size_t la, const char *b, size_t lb, int known,
     int *distance, bool need_distance)
 {
 	size_t n = la > lb ? la : lb;
-	double cap, jw = ch_match_jaro_winkler_n(a, la, b, lb);
+	double cap, jw;
 	int d;
 
+	/* One edit (of the words whole) in four letters or more: the
+	 * similarity is the cap, as Jaro-Winkler is then at least the floor
+	 * (0.74 at least; test_match checks every one-edit pair of words of
+	 * up to seven to twelve letters over alphabets of four to two, and
+	 * random ones to 31 letters): not computed. */
+	if (known == 1 && n >= CH_MATCH_JW_ONE_EDIT_FROM &&
+	    la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX) {
+		*distance = 1;
+		return edit_cap(1, n);
+	}
+	jw = ch_match_jaro_winkler_n(a, la, b, lb);
 	/* The cap only lowers Jaro-Winkler but for one edit, which a
 	 * Jaro-Winkler this low cannot be: skip the edit distance. */
 	if (jw < TOKEN_FLOOR && !need_distance) {
