@@ -1627,12 +1627,11 @@ key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
 			continue;
 		/* Above the floor of words (two joined: 0.80), most types
 		 * sharing a key are surely under it by their letters or
-		 * their edits. */
-		if (floor > CH_MATCH_TOKEN_FLOOR &&
-		    (ch_match_token_under(t, u, floor) ||
-			ch_match_token_under_edits(t, u, floor)))
-			continue;
-		v = ch_match_token_similarity_floor(t, u);
+		 * their edits (0 then; the edits found are not computed
+		 * again for the similarity). */
+		v = floor > CH_MATCH_TOKEN_FLOOR
+		    ? ch_match_token_similarity_over(t, u, floor)
+		    : ch_match_token_similarity_floor(t, u);
 		if (v >= floor)
 			types->v[w++] = types->v[i];
 	}

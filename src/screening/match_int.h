@@ -82,6 +82,11 @@ bool ch_match_token_under(const struct ch_match_token *a,
  * words with a glued particle are read too. */
 bool ch_match_token_under_edits(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor);
+/* ch_match_token_similarity_floor of A and B, 0 when either of the two
+ * above finds it under FLOOR (at least CH_MATCH_TOKEN_FLOOR): the edit
+ * distances found for FLOOR are not computed again. */
+double ch_match_token_similarity_over(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor);
 
 /* The similarity of neighbouring tokens X and Y joined against Z, 0 when
  * the scorer would not align them so. */

@@ -517,7 +517,8 @@ name_forming_glue(const struct ch_match_token *t)
  * edits (spelling_known), and no vowel (one edit, the same skeleton),
  * sound (edits at most a third of the letters) or skeleton (a half)
  * allowance can apply with either's edits.  The distances computed go to
- * *D_FULL and *D_STEM (else -1), for spelling_known. */
+ * *D_FULL and *D_STEM (else -1), for spelling_known; those already there
+ * (not -1: found for another floor) are not computed again. */
 static bool
 edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
     double floor, int *d_full, int *d_stem)
@@ -550,12 +551,14 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 				return true;
 		}
 	}
-	*d_full = edit_distance(a->text, a->len, b->text, b->len);
+	if (*d_full < 0)
+		*d_full = edit_distance(a->text, a->len, b->text, b->len);
 	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
 		return false;
-	if (a->stem != 0 || b->stem != 0) {
+	if ((a->stem != 0 || b->stem != 0) && *d_stem < 0)
 		*d_stem =
 		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
+	if (a->stem != 0 || b->stem != 0) {
 		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
 			return false;
 	}
@@ -580,14 +583,17 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
- * scorer does with it is the same: it does not align). */
+ * scorer does with it is the same: it does not align).  D_FULL and
+ * D_STEM: their edit distances (whole, without a glued particle) when
+ * known, else -1. */
 static double
-token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
-    enum ch_match_how *how, bool floor_only)
+token_similarity_d(const struct ch_match_token *a,
+    const struct ch_match_token *b, enum ch_match_how *how, bool floor_only,
+    int d_full, int d_stem)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
-	int d, ds, d_full = -1, d_stem = -1;
+	int d, ds;
 	size_t n;
 	bool sounds;
 
@@ -701,6 +707,13 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	return best;
 }
 
+static double
+token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
+    enum ch_match_how *how, bool floor_only)
+{
+	return token_similarity_d(a, b, how, floor_only, -1, -1);
+}
+
 double
 ch_match_token_similarity(
     const struct ch_match_token *a, const struct ch_match_token *b)
@@ -717,6 +730,21 @@ ch_match_token_similarity_floor(
 	enum ch_match_how how;
 
 	return token_similarity(a, b, &how, true);
+}
+
+double
+ch_match_token_similarity_over(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor)
+{
+	enum ch_match_how how;
+	int d_full = -1, d_stem = -1;
+
+	if (ch_match_token_under(a, b, floor) ||
+	    (a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+		!a->digit && !b->digit && floor >= TOKEN_FLOOR &&
+		edits_under(a, b, floor, &d_full, &d_stem)))
+		return 0.0;
+	return token_similarity_d(a, b, &how, true, d_full, d_stem);
 }
 
 static double compound_similarity(const struct ch_match_token *x,
