@@ -3040,25 +3040,34 @@ value_desc(const void *pa, const void *pb)
 	return a > b ? -1 : a < b;
 }
 
-/* The N entries of ORDER (by entry, as the candidates come) in the order
- * of the visit, when their bounds take few values — those of a cut
- * query, the cut's, one per combination of levels and words' weight met:
- * a counting sort by value, stable, so equals stay by entry (a heap or a
- * sort of tens of thousands of entries costs more than the visit).  False
- * (ORDER as it was) when there are too many values or no memory. */
+/* The N entries of *ORDER (by entry, as the candidates come; its
+ * capacity *CAP) in the order of the visit, when their bounds take few
+ * values — those of a cut query, the cut's, one per combination of
+ * levels and words' weight met: a counting sort by value, stable, so
+ * equals stay by entry (a heap or a sort of tens of thousands of entries
+ * costs more than the visit), into a new array that replaces *ORDER.
+ * False (*ORDER as it was) when there are too many values or no memory.
+ * Its tables are sized by N (no more values than entries), not by the
+ * most values: most cut queries order a few hundred entries. */
 static bool
-order_by_value(struct entry_bound *order, size_t n)
+order_by_value(struct entry_bound **order, size_t *cap, size_t n)
 {
-	size_t slots = 2 * ORDER_VALUES, n_vals = 0;
-	uint64_t *key = calloc(slots, sizeof(*key));
-	double *vals = malloc(ORDER_VALUES * sizeof(*vals));
-	uint16_t *slot_val = malloc(slots * sizeof(*slot_val));
-	uint16_t *of = malloc((n + 1) * sizeof(*of));
-	size_t *start = calloc(ORDER_VALUES + 1, sizeof(*start));
-	uint16_t *rank = malloc(ORDER_VALUES * sizeof(*rank));
+	size_t most = n < ORDER_VALUES ? n : ORDER_VALUES, slots = 64,
+	       n_vals = 0;
+	uint64_t *key;
+	double *vals = malloc(most * sizeof(*vals));
+	uint16_t *slot_val, *of = malloc((n + 1) * sizeof(*of));
+	size_t *start = calloc(most + 1, sizeof(*start));
+	uint16_t *rank = malloc(most * sizeof(*rank));
 	struct entry_bound *out = malloc((n + 1) * sizeof(*out));
-	bool ok = key != NULL && vals != NULL && slot_val != NULL &&
-	    of != NULL && start != NULL && rank != NULL && out != NULL;
+	bool ok;
+
+	while (slots < 2 * most)
+		slots *= 2;
+	key = calloc(slots, sizeof(*key));
+	slot_val = malloc(slots * sizeof(*slot_val));
+	ok = key != NULL && vals != NULL && slot_val != NULL && of != NULL &&
+	    start != NULL && rank != NULL && out != NULL;
 
 	/* Each entry's value: its place among the distinct values (keyed
 	 * by their bits + 1; bounds are never NaN). */
@@ -3066,19 +3075,19 @@ order_by_value(struct entry_bound *order, size_t n)
 		uint64_t bits;
 		size_t h;
 
-		memcpy(&bits, &order[i].bound, sizeof(bits));
+		memcpy(&bits, &(*order)[i].bound, sizeof(bits));
 		h = (size_t)((bits * 0x9e3779b97f4a7c15ULL) >> 40) &
 		    (slots - 1);
 		while (key[h] != 0 && key[h] != bits + 1)
 			h = (h + 1) & (slots - 1);
 		if (key[h] == 0) {
-			if (n_vals == ORDER_VALUES) {
+			if (n_vals == most) {
 				ok = false;
 				break;
 			}
 			key[h] = bits + 1;
 			slot_val[h] = (uint16_t)n_vals;
-			vals[n_vals++] = order[i].bound;
+			vals[n_vals++] = (*order)[i].bound;
 		}
 		of[i] = slot_val[h];
 	}
@@ -3113,8 +3122,11 @@ order_by_value(struct entry_bound *order, size_t n)
 		for (size_t r = 0; r < n_vals; r++)
 			start[r + 1] += start[r];
 		for (size_t i = 0; i < n; i++)
-			out[start[rank[of[i]]]++] = order[i];
-		memcpy(order, out, n * sizeof(*order));
+			out[start[rank[of[i]]]++] = (*order)[i];
+		free(*order);
+		*order = out;
+		*cap = n + 1;
+		out = NULL;
 	}
 	free(key);
 	free(vals);
@@ -3296,7 +3308,8 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	/* A cut query's entries sorted by their bound, the others taken
 	 * from a heap; the same order either way. */
-	if (cut.flags != NULL && n_order > 1 && order_by_value(order, n_order))
+	if (cut.flags != NULL && n_order > 1 &&
+	    order_by_value(&order, &order_cap, n_order))
 		sorted = true;
 	else
 		heap_make(order, n_order);
