@@ -406,6 +406,53 @@ letters_under_floor(
 	    TOKEN_FLOOR - 1e-9;
 }
 
+/* What the floor's tests of a pair of tokens A and B ask again and
+ * again, found once (a query compares a word with thousands): whether
+ * their sounds agree (a Double Metaphone code in common, as the phonetic
+ * allowance asks), whether their skeletons do (not empty), and how many
+ * letters they share (shared_token_letters); -1 and SIZE_MAX until
+ * found. */
+struct pair_facts {
+	signed char phon, skel;
+	size_t shared;
+};
+
+#define PAIR_FACTS_UNKNOWN                                                     \
+	{                                                                      \
+		-1, -1, SIZE_MAX                                               \
+	}
+
+static bool
+facts_phon(const struct ch_match_token *a, const struct ch_match_token *b,
+    struct pair_facts *f)
+{
+	if (f->phon < 0)
+		f->phon = (signed char)(same_key(a->phon1, b->phon1) ||
+		    same_key(a->phon1, b->phon2) ||
+		    same_key(a->phon2, b->phon1));
+	return f->phon != 0;
+}
+
+static bool
+facts_skel(const struct ch_match_token *a, const struct ch_match_token *b,
+    struct pair_facts *f)
+{
+	if (f->skel < 0)
+		f->skel = (signed char)(a->skeleton[0] != '\0' &&
+		    a->skeleton[0] == b->skeleton[0] &&
+		    strcmp(a->skeleton, b->skeleton) == 0);
+	return f->skel != 0;
+}
+
+static size_t
+facts_shared(const struct ch_match_token *a, const struct ch_match_token *b,
+    struct pair_facts *f)
+{
+	if (f->shared == SIZE_MAX)
+		f->shared = shared_token_letters(a, b);
+	return f->shared;
+}
+
 /* Whether the similarity of A and B (words, no glued particle on
  * either, whatever their sounds) is surely under FLOOR (at least
  * TOKEN_FLOOR): the letters one has and the other lacks, or their
@@ -416,14 +463,13 @@ letters_under_floor(
  * compute Jaro-Winkler and the edit distance to find the same. */
 static bool
 letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
-    double floor)
+    double floor, struct pair_facts *f)
 {
 	unsigned common = ch_match_bits(a->letters & b->letters);
 	size_t only_a = a->n_letters - common, only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
 	size_t d = a->len > b->len ? a->len - b->len : b->len - a->len;
-	size_t shared = shared_token_letters(a, b);
-	bool phon, skel;
+	size_t shared = facts_shared(a, b, f);
 
 	if (only_a > d)
 		d = only_a;
@@ -435,37 +481,46 @@ letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
 		d = n - shared;
 	if (d < 2 || n >= CH_MATCH_TOKEN_MAX)
 		return false;
-	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1);
-	skel = a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
-	    strcmp(a->skeleton, b->skeleton) == 0;
-	if (n >= 5 && ((phon && d * 3 <= n) || (skel && d * 2 <= n)))
+	if (n >= 5 &&
+	    ((facts_phon(a, b, f) && d * 3 <= n) ||
+		(facts_skel(a, b, f) && d * 2 <= n)))
 		return false;
 	return edit_cap((int)d, n) < floor - 1e-9 ||
 	    spelling_under(a->text, a->len, b->text, b->len, floor, shared);
+}
+
+static bool
+token_under(const struct ch_match_token *a, const struct ch_match_token *b,
+    double floor, struct pair_facts *f)
+{
+	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+	    a->stem == 0 && b->stem == 0 && !a->digit && !b->digit &&
+	    floor >= TOKEN_FLOOR && letters_under(a, b, floor, f);
 }
 
 bool
 ch_match_token_under(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor)
 {
-	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
-	    a->stem == 0 && b->stem == 0 && !a->digit && !b->digit &&
-	    floor >= TOKEN_FLOOR && letters_under(a, b, floor);
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
+
+	return token_under(a, b, floor, &f);
 }
 
 static bool edits_under(const struct ch_match_token *a,
-    const struct ch_match_token *b, double floor, int *d_full, int *d_stem);
+    const struct ch_match_token *b, double floor, int *d_full, int *d_stem,
+    struct pair_facts *f);
 
 bool
 ch_match_token_under_edits(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor)
 {
 	int d_full = -1, d_stem = -1;
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
 
 	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
 	    !a->digit && !b->digit && floor >= TOKEN_FLOOR &&
-	    edits_under(a, b, floor, &d_full, &d_stem);
+	    edits_under(a, b, floor, &d_full, &d_stem, &f);
 }
 
 /*
@@ -521,7 +576,7 @@ name_forming_glue(const struct ch_match_token *t)
  * (not -1: found for another floor) are not computed again. */
 static bool
 edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
-    double floor, int *d_full, int *d_stem)
+    double floor, int *d_full, int *d_stem, struct pair_facts *f)
 {
 	size_t la = a->len - a->stem, lb = b->len - b->stem;
 	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
@@ -534,7 +589,7 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 	 * no allowance (two edits or more, more than a third or a half of
 	 * the letters), the distances would find the same. */
 	if (nf < CH_MATCH_TOKEN_MAX) {
-		size_t dm = nf - shared_token_letters(a, b), ds = dm;
+		size_t dm = nf - facts_shared(a, b, f), ds = dm;
 
 		if (a->stem != 0 || b->stem != 0)
 			ds = n - shared_base_letters(a, b);
@@ -542,12 +597,8 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 		    edit_cap((int)ds, n) < floor) {
 			size_t e = dm < ds ? dm : ds;
 
-			phon = same_key(a->phon1, b->phon1) ||
-			    same_key(a->phon1, b->phon2) ||
-			    same_key(a->phon2, b->phon1);
-			skel = a->skeleton[0] != '\0' &&
-			    strcmp(a->skeleton, b->skeleton) == 0;
-			if (!(phon && e * 3 <= n) && !(skel && e * 2 <= n))
+			if (!(facts_phon(a, b, f) && e * 3 <= n) &&
+			    !(facts_skel(a, b, f) && e * 2 <= n))
 				return true;
 		}
 	}
@@ -562,9 +613,8 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
 			return false;
 	}
-	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1);
-	skel = a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0;
+	phon = facts_phon(a, b, f);
+	skel = facts_skel(a, b, f);
 	for (int k = 0; k < 2; k++) {
 		int dk = k == 0 ? *d_full : *d_stem;
 		size_t e = (size_t)dk;
@@ -589,7 +639,7 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 static double
 token_similarity_d(const struct ch_match_token *a,
     const struct ch_match_token *b, enum ch_match_how *how, bool floor_only,
-    int d_full, int d_stem)
+    int d_full, int d_stem, struct pair_facts *f)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
@@ -637,30 +687,27 @@ token_similarity_d(const struct ch_match_token *a,
 			strcmp(a->skeleton, b->skeleton) != 0))
 			return 0.0;
 	}
-	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1) ||
-	    (a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
-		strcmp(a->skeleton, b->skeleton) == 0);
+	sounds = facts_phon(a, b, f) || facts_skel(a, b, f);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
 	    (letters_under_floor(a, b) ||
-		spelling_under_floor(a->text, a->len, b->text, b->len,
-		    shared_token_letters(a, b))) &&
+		spelling_under_floor(
+		    a->text, a->len, b->text, b->len, facts_shared(a, b, f))) &&
 	    ((a->stem == 0 && b->stem == 0) ||
 		spelling_under_floor(sa, a->len - a->stem, sb, b->len - b->stem,
 		    shared_base_letters(a, b))))
 		return 0.0;
 	/* Sound or skeleton agree, but too far apart to be a variant. */
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
-	    letters_under(a, b, TOKEN_FLOOR))
+	    letters_under(a, b, TOKEN_FLOOR, f))
 		return 0.0;
 	/* The similarity is the best spelling's (read whole, or without a
 	 * glued particle), raised by an allowance: under the floor when the
 	 * edits cap both there and allow none.  (The edit distance is
 	 * bit-parallel and cheaper than Jaro-Winkler; the distances found are
 	 * not computed again.) */
-	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem))
+	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem, f))
 		return 0.0;
 	best = spelling_known(
 	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
@@ -683,7 +730,7 @@ token_similarity_d(const struct ch_match_token *a,
 	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
 	 */
 	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
-	    strcmp(a->skeleton, b->skeleton) == 0 && best < VOWEL_SIMILARITY) {
+	    facts_skel(a, b, f) && best < VOWEL_SIMILARITY) {
 		*how = CH_HOW_SKELETON;
 		best = VOWEL_SIMILARITY;
 	}
@@ -691,14 +738,10 @@ token_similarity_d(const struct ch_match_token *a,
 	 * if not too many letters differ. */
 	if (best < PHONETIC_FLOOR && n >= 5 && strlen(sa) > 2 &&
 	    strlen(sb) > 2) {
-		if ((same_key(a->phon1, b->phon1) ||
-			same_key(a->phon1, b->phon2) ||
-			same_key(a->phon2, b->phon1)) &&
-		    (size_t)d * 3 <= n) {
+		if (facts_phon(a, b, f) && (size_t)d * 3 <= n) {
 			*how = CH_HOW_PHONETIC;
 			best = PHONETIC_FLOOR;
-		} else if (strlen(a->skeleton) >= 3 &&
-		    strcmp(a->skeleton, b->skeleton) == 0 &&
+		} else if (strlen(a->skeleton) >= 3 && facts_skel(a, b, f) &&
 		    (size_t)d * 2 <= n) {
 			*how = CH_HOW_SKELETON;
 			best = PHONETIC_FLOOR;
@@ -711,7 +754,9 @@ static double
 token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
     enum ch_match_how *how, bool floor_only)
 {
-	return token_similarity_d(a, b, how, floor_only, -1, -1);
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
+
+	return token_similarity_d(a, b, how, floor_only, -1, -1, &f);
 }
 
 double
@@ -738,13 +783,14 @@ ch_match_token_similarity_over(const struct ch_match_token *a,
 {
 	enum ch_match_how how;
 	int d_full = -1, d_stem = -1;
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
 
-	if (ch_match_token_under(a, b, floor) ||
+	if (token_under(a, b, floor, &f) ||
 	    (a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
 		!a->digit && !b->digit && floor >= TOKEN_FLOOR &&
-		edits_under(a, b, floor, &d_full, &d_stem)))
+		edits_under(a, b, floor, &d_full, &d_stem, &f)))
 		return 0.0;
-	return token_similarity_d(a, b, &how, true, d_full, d_stem);
+	return token_similarity_d(a, b, &how, true, d_full, d_stem, &f);
 }
 
 static double compound_similarity(const struct ch_match_token *x,
