@@ -2423,31 +2423,61 @@ cut_length(size_t x, size_t l)
 	return n <= 2 || (n >= 9 && (diff <= 3 || diff * 4 <= n));
 }
 
-/* Whether the spelling of T and U (no glued particle on either) is
- * surely under the floor from their letters: each letter on one side
- * only is an edit, and the edits cap the similarity. */
+/* Whether D edits (at least) in words of N letters may reach the floor:
+ * the cap of D edits (edit_cap in score.c) is 0.60 or more. */
 static bool
-cut_letters_under(
-    const struct ch_match_token *t, const struct ch_match_token *u)
+cut_reach(size_t d, size_t n)
 {
-	unsigned common = (unsigned)ch_match_bits(t->letters & u->letters);
-	size_t only_t = t->n_letters - common, only_u = u->n_letters - common;
-	size_t d = only_t > only_u ? only_t : only_u;
-	size_t n = t->len > u->len ? t->len : u->len;
-	size_t diff = t->len > u->len ? t->len - u->len : u->len - t->len;
+	return d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n;
+}
+
+/* Whether a spelling of X letters, whose set of letters SX has NX,
+ * against one of Y letters with SY (NY), is surely under the floor from
+ * its letters: each letter on one side only is an edit, and the edits
+ * cap the similarity.  The letters of the longer not shared, each as
+ * often as it occurs (dearer: only when the sets leave it open), are of
+ * T's and U's texts, or with BASE of their texts without a glued
+ * particle. */
+static bool
+cut_spelling_under(size_t x, unsigned sx, size_t nx, size_t y, unsigned sy,
+    size_t ny, const struct ch_match_token *t, const struct ch_match_token *u,
+    bool base)
+{
+	unsigned common = (unsigned)ch_match_bits(sx & sy);
+	size_t only_x = nx - common, only_y = ny - common;
+	size_t d = only_x > only_y ? only_x : only_y;
+	size_t n = x > y ? x : y, diff = x > y ? x - y : y - x;
 
 	if (diff > d)
 		d = diff;
-	/* The letters of the longer not shared, each as often as it occurs
-	 * (dearer: only when the sets of letters leave it open). */
-	if (d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n) {
-		size_t shared = ch_match_shared_letters(t, u);
+	if (cut_reach(d, n)) {
+		size_t shared = base ? ch_match_shared_base_letters(t, u)
+				     : ch_match_shared_letters(t, u);
 
 		if (n - shared > d)
 			d = n - shared;
 	}
-	return !(
-	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
+	return !cut_reach(d, n);
+}
+
+/* Whether the spelling of T and U is surely under the floor from their
+ * letters: read whole and, when either has a glued particle, without it
+ * (the scorer's similarity is the better of the two spellings when no
+ * allowance applies — a type that shares no key with T has none: the
+ * sounds, skeletons and the words without their particles are keys). */
+static bool
+cut_letters_under(
+    const struct ch_match_token *t, const struct ch_match_token *u)
+{
+	if (!cut_spelling_under(t->len, t->letters, t->n_letters, u->len,
+		u->letters, u->n_letters, t, u, false))
+		return false;
+	if (t->stem == 0 && u->stem == 0)
+		return true;
+	return cut_spelling_under((size_t)(t->len - t->stem),
+	    t->base_letters[0], ch_match_bits(t->base_letters[0]),
+	    (size_t)(u->len - u->stem), u->base_letters[0],
+	    ch_match_bits(u->base_letters[0]), t, u, true);
 }
 
 /* Types[from .. to) similar to T, query token I, marked at their
@@ -2468,7 +2498,9 @@ cut_scan(struct query *q, struct cut *cut, const struct ch_match_token *t,
 		size_t at;
 		double v;
 
-		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
+		if (u->role == CH_TOKEN_NAME &&
+		    ((t->stem == 0 && u->stem == 0) ||
+			t->role == CH_TOKEN_NAME) &&
 		    cut_letters_under(t, u))
 			continue;
 		if ((at = cache_find(c, types[k])) != SIZE_MAX &&

@@ -60,6 +60,9 @@ double ch_match_edit_cap(int d, size_t n);
  * are edits between them (the edit distance is at least that). */
 size_t ch_match_shared_letters(
     const struct ch_match_token *a, const struct ch_match_token *b);
+/* The same of their texts without a glued particle. */
+size_t ch_match_shared_base_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
 double ch_match_token_similarity(

@@ -266,12 +266,21 @@ ch_match_edit_cap(int d, size_t n)
 
 static size_t shared_token_letters(
     const struct ch_match_token *a, const struct ch_match_token *b);
+static size_t shared_base_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b);
 
 size_t
 ch_match_shared_letters(
     const struct ch_match_token *a, const struct ch_match_token *b)
 {
 	return shared_token_letters(a, b);
+}
+
+size_t
+ch_match_shared_base_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	return shared_base_letters(a, b);
 }
 
 /* Whether the spelling similarity of A and B is surely under
