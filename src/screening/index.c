@@ -2286,14 +2286,15 @@ cut_get(const struct cut *c, uint32_t nm)
 	return c->f8 != NULL ? c->f8[nm] : c->f16[nm];
 }
 
-#define CUT_RAISE_LOOP(T, f)                                                   \
+#define CUT_RAISE_LOOP(f)                                                      \
 	do {                                                                   \
 		for (const uint32_t *nm = from; nm < to; nm++) {               \
-			T *x = &(f)[*nm];                                      \
+			__typeof__(*(f)) *x = &(f)[*nm];                       \
                                                                                \
 			if ((unsigned)(*x >> sh & 7) < level)                  \
-				*x = (T)((*x & ~(7u << sh)) | level << sh);    \
-			*x = (T)(*x | two);                                    \
+				*x = (__typeof__(*(f)))((*x & ~(7u << sh)) |   \
+				    level << sh);                              \
+			*x = (__typeof__(*(f)))(*x | two);                     \
 		}                                                              \
 	} while (0)
 
@@ -2304,9 +2305,9 @@ cut_raise(struct cut *c, const uint32_t *from, const uint32_t *to, unsigned sh,
     unsigned level, unsigned two)
 {
 	if (c->f8 != NULL)
-		CUT_RAISE_LOOP(uint8_t, c->f8);
+		CUT_RAISE_LOOP(c->f8);
 	else
-		CUT_RAISE_LOOP(uint16_t, c->f16);
+		CUT_RAISE_LOOP(c->f16);
 }
 
 /* Whether V has more than MOST (1 or 2) bits set. */
@@ -2368,29 +2369,32 @@ cut_level(double sim)
 	return k;
 }
 
-/* Raise, in FLAGS (of type T), the bits MASK of each name of NM .. END
- * to LEVEL: four at a time (a common word's list holds a hundred
- * thousand names), the loop's own work is a third of a mark. */
-#define CUT_MARK_LOOP(T, flags, nm, end, mask, level)                          \
+/* Raise, in FLAGS, the bits MASK of each name of NM .. END to LEVEL:
+ * four at a time (a common word's list holds a hundred thousand names),
+ * the loop's own work is a third of a mark. */
+#define CUT_MARK_ONE(flags, f, mask, level)                                    \
+	do {                                                                   \
+		if ((*(f) & (mask)) < (level))                                 \
+			*(f) = (__typeof__(*(flags)))((*(f) & ~(mask)) |       \
+			    (level));                                          \
+	} while (0)
+#define CUT_MARK_LOOP(flags, nm, end, mask, level)                             \
 	do {                                                                   \
 		for (; (end) - (nm) >= 4; (nm) += 4) {                         \
-			T *f0 = &(flags)[(nm)[0]], *f1 = &(flags)[(nm)[1]],    \
-			  *f2 = &(flags)[(nm)[2]], *f3 = &(flags)[(nm)[3]];    \
+			__typeof__(*(flags)) *f0 = &(flags)[(nm)[0]],          \
+					     *f1 = &(flags)[(nm)[1]],          \
+					     *f2 = &(flags)[(nm)[2]],          \
+					     *f3 = &(flags)[(nm)[3]];          \
                                                                                \
-			if ((*f0 & (mask)) < (level))                          \
-				*f0 = (T)((*f0 & ~(mask)) | (level));          \
-			if ((*f1 & (mask)) < (level))                          \
-				*f1 = (T)((*f1 & ~(mask)) | (level));          \
-			if ((*f2 & (mask)) < (level))                          \
-				*f2 = (T)((*f2 & ~(mask)) | (level));          \
-			if ((*f3 & (mask)) < (level))                          \
-				*f3 = (T)((*f3 & ~(mask)) | (level));          \
+			CUT_MARK_ONE(flags, f0, mask, level);                  \
+			CUT_MARK_ONE(flags, f1, mask, level);                  \
+			CUT_MARK_ONE(flags, f2, mask, level);                  \
+			CUT_MARK_ONE(flags, f3, mask, level);                  \
 		}                                                              \
 		for (; (nm) < (end); (nm)++) {                                 \
-			T *f = &(flags)[*(nm)];                                \
+			__typeof__(*(flags)) *f = &(flags)[*(nm)];             \
                                                                                \
-			if ((*f & (mask)) < (level))                           \
-				*f = (T)((*f & ~(mask)) | (level));            \
+			CUT_MARK_ONE(flags, f, mask, level);                   \
 		}                                                              \
 	} while (0)
 
@@ -2405,9 +2409,9 @@ cut_mark(const struct ch_match_index *ix, struct cut *c, uint32_t type,
 		       *end = ix->type_names + ix->type_start[type + 1];
 
 	if (c->f8 != NULL)
-		CUT_MARK_LOOP(uint8_t, c->f8, nm, end, mask, level);
+		CUT_MARK_LOOP(c->f8, nm, end, mask, level);
 	else
-		CUT_MARK_LOOP(uint16_t, c->f16, nm, end, mask, level);
+		CUT_MARK_LOOP(c->f16, nm, end, mask, level);
 }
 
 /* Whether a word of X letters may be similar to one of L letters by
@@ -2425,7 +2429,7 @@ cut_length(size_t x, size_t l)
 
 /* Whether D edits (at least) in words of N letters may reach the floor:
  * the cap of D edits (edit_cap in score.c) is 0.60 or more. */
-static bool
+static inline bool
 cut_reach(size_t d, size_t n)
 {
 	return d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n;
@@ -2438,7 +2442,7 @@ cut_reach(size_t d, size_t n)
  * often as it occurs (dearer: only when the sets leave it open), are of
  * T's and U's texts, or with BASE of their texts without a glued
  * particle. */
-static bool
+static inline bool
 cut_spelling_under(size_t x, unsigned sx, size_t nx, size_t y, unsigned sy,
     size_t ny, const struct ch_match_token *t, const struct ch_match_token *u,
     bool base)

@@ -431,7 +431,7 @@ struct pair_facts {
 		-1, -1, SIZE_MAX                                               \
 	}
 
-static bool
+static inline bool
 facts_phon(const struct ch_match_token *a, const struct ch_match_token *b,
     struct pair_facts *f)
 {
@@ -442,7 +442,7 @@ facts_phon(const struct ch_match_token *a, const struct ch_match_token *b,
 	return f->phon != 0;
 }
 
-static bool
+static inline bool
 facts_skel(const struct ch_match_token *a, const struct ch_match_token *b,
     struct pair_facts *f)
 {
@@ -453,7 +453,7 @@ facts_skel(const struct ch_match_token *a, const struct ch_match_token *b,
 	return f->skel != 0;
 }
 
-static size_t
+static inline size_t
 facts_shared(const struct ch_match_token *a, const struct ch_match_token *b,
     struct pair_facts *f)
 {
