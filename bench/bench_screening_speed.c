@@ -106,6 +106,24 @@
  * (`SKIP_BASELINE=1 ... 20000 0`; p50 69.4 -> 65.3 us, p99 0.56 -> 0.51
  * ms).
  *
+ * Seventh round (docs/screening.md, "Seventh round"), from the same
+ * counts: the cut's flags a byte per name for one or two slots (half the
+ * memory to clear, mark and read), one edit's spelling similarity without
+ * Jaro-Winkler (at least the floor from four letters: test_match checks
+ * it), two joined words' edit distances not computed twice, a pair's
+ * sounds, skeletons and shared letters found once, a cut query's order of
+ * the visit without a copy, the cut's scan rejecting glued particles'
+ * spellings from their letters.  Results identical (every hit and
+ * explanation of the 25,000 queries, review 0.30 for half, against
+ * main's).  Instructions per query (callgrind, without the clearing of
+ * the cut's array; with it in brackets): the million's 99th percentile
+ * 6.35 (8.69) -> 5.92 (7.74) million, its median 1.32 (3.38) -> 1.28
+ * (2.28), the lists' 574,000 (605,000) -> 566,000 (592,000).  Main's
+ * binary and this one alternately, eight runs each (load 0-1), medians:
+ * 2,986 -> 3,180 q/s at a million (p50 283 -> 265 us, p99 1.14 -> 1.05
+ * ms: not yet the 1 ms target); 9,442 -> 9,496 q/s on the lists alone
+ * (`SKIP_BASELINE=1 ... 20000 0`; p50 70.1 -> 69.6 us, p99 0.55 ms both).
+ *
  * SLOWEST=1 prints the slowest 1% of the index queries (the p99 tail),
  * slowest first; SKIP_LISTS=1 runs the synthetic list only.
  *

@@ -1627,12 +1627,11 @@ key_neighbours(const struct ch_match_index *ix, const struct ch_match_token *t,
 			continue;
 		/* Above the floor of words (two joined: 0.80), most types
 		 * sharing a key are surely under it by their letters or
-		 * their edits. */
-		if (floor > CH_MATCH_TOKEN_FLOOR &&
-		    (ch_match_token_under(t, u, floor) ||
-			ch_match_token_under_edits(t, u, floor)))
-			continue;
-		v = ch_match_token_similarity_floor(t, u);
+		 * their edits (0 then; the edits found are not computed
+		 * again for the similarity). */
+		v = floor > CH_MATCH_TOKEN_FLOOR
+		    ? ch_match_token_similarity_over(t, u, floor)
+		    : ch_match_token_similarity_floor(t, u);
 		if (v >= floor)
 			types->v[w++] = types->v[i];
 	}
@@ -2230,7 +2229,9 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 #define CUT_LEVELS 8
 /* Not yet found (as memset writes it): over any words' weight. */
 #define CUT_UNKNOWN ((int16_t)0x7f7f)
-#define CUT_TWO(s) ((uint16_t)(1u << (12 + (s))))
+/* The bit of a name's flags that says slot S may take two tokens: after
+ * the slots' levels. */
+#define CUT_TWO(c, s) (1u << (3 * (unsigned)(c)->n_slots + (unsigned)(s)))
 
 /* The similarity each level stands for: the most of its range (level 0:
  * not aligned). */
@@ -2238,9 +2239,14 @@ static const double cut_level_sim[CUT_LEVELS] = {
     0, 0.72, 0.82, 0.86, 0.88, 0.92, 0.96, 1.0};
 
 struct cut {
-	uint16_t *flags; /* by name: bits 3 s .. 3 s + 2, the level of slot
-			    s; bit 12 + s, slot s may take two tokens */
-	int16_t *ew_max; /* by flags (below 1 << (12 + n_slots)): the most
+	/* By name: bits 3 s .. 3 s + 2, the level of slot s; bit
+	 * 3 n_slots + s, slot s may take two tokens — 4 n_slots bits, a byte
+	 * each (f8) for two slots or fewer (half the memory to clear, mark
+	 * and read), else two (f16).  FLAGS is whichever is in use. */
+	void *flags;
+	uint8_t *f8;
+	uint16_t *f16;
+	int16_t *ew_max; /* by flags (below 1 << 4 n_slots): the most
 			    words' weight (tenths) a name may have and reach
 			    the threshold, -1 when none; CUT_UNKNOWN */
 	int slot[CH_MATCH_TOKENS_MAX]; /* by query token, or -1 */
@@ -2273,14 +2279,35 @@ pair_groups_from(
 	return lo;
 }
 
-/* Raise the level at bit SH of a name's word *F to LEVEL (when lower),
- * and set the bits TWO. */
-static inline void
-cut_raise(uint16_t *f, unsigned sh, unsigned level, unsigned two)
+/* The flags of name NM. */
+static inline unsigned
+cut_get(const struct cut *c, uint32_t nm)
 {
-	if ((unsigned)(*f >> sh & 7) < level)
-		*f = (uint16_t)((*f & ~(7u << sh)) | level << sh);
-	*f = (uint16_t)(*f | two);
+	return c->f8 != NULL ? c->f8[nm] : c->f16[nm];
+}
+
+#define CUT_RAISE_LOOP(f)                                                      \
+	do {                                                                   \
+		for (const uint32_t *nm = from; nm < to; nm++) {               \
+			__typeof__(*(f)) *x = &(f)[*nm];                       \
+                                                                               \
+			if ((unsigned)(*x >> sh & 7) < level)                  \
+				*x = (__typeof__(*(f)))((*x & ~(7u << sh)) |   \
+				    level << sh);                              \
+			*x = (__typeof__(*(f)))(*x | two);                     \
+		}                                                              \
+	} while (0)
+
+/* Raise the level at bit SH of the flags of the names FROM .. TO to
+ * LEVEL (when lower), and set the bits TWO. */
+static void
+cut_raise(struct cut *c, const uint32_t *from, const uint32_t *to, unsigned sh,
+    unsigned level, unsigned two)
+{
+	if (c->f8 != NULL)
+		CUT_RAISE_LOOP(c->f8);
+	else
+		CUT_RAISE_LOOP(c->f16);
 }
 
 /* Whether V has more than MOST (1 or 2) bits set. */
@@ -2342,38 +2369,49 @@ cut_level(double sim)
 	return k;
 }
 
+/* Raise, in FLAGS, the bits MASK of each name of NM .. END to LEVEL:
+ * four at a time (a common word's list holds a hundred thousand names),
+ * the loop's own work is a third of a mark. */
+#define CUT_MARK_ONE(flags, f, mask, level)                                    \
+	do {                                                                   \
+		if ((*(f) & (mask)) < (level))                                 \
+			*(f) = (__typeof__(*(flags)))((*(f) & ~(mask)) |       \
+			    (level));                                          \
+	} while (0)
+#define CUT_MARK_LOOP(flags, nm, end, mask, level)                             \
+	do {                                                                   \
+		for (; (end) - (nm) >= 4; (nm) += 4) {                         \
+			__typeof__(*(flags)) *f0 = &(flags)[(nm)[0]],          \
+					     *f1 = &(flags)[(nm)[1]],          \
+					     *f2 = &(flags)[(nm)[2]],          \
+					     *f3 = &(flags)[(nm)[3]];          \
+                                                                               \
+			CUT_MARK_ONE(flags, f0, mask, level);                  \
+			CUT_MARK_ONE(flags, f1, mask, level);                  \
+			CUT_MARK_ONE(flags, f2, mask, level);                  \
+			CUT_MARK_ONE(flags, f3, mask, level);                  \
+		}                                                              \
+		for (; (nm) < (end); (nm)++) {                                 \
+			__typeof__(*(flags)) *f = &(flags)[*(nm)];             \
+                                                                               \
+			CUT_MARK_ONE(flags, f, mask, level);                   \
+		}                                                              \
+	} while (0)
+
 /* Raise slot S of every name holding TYPE to the level of SIM. */
 static void
-cut_mark(const struct ch_match_index *ix, uint16_t *flags, uint32_t type,
+cut_mark(const struct ch_match_index *ix, struct cut *c, uint32_t type,
     size_t s, double sim)
 {
 	unsigned sh = 3 * (unsigned)s;
-	uint16_t mask = (uint16_t)(7u << sh),
-		 level = (uint16_t)(cut_level(sim) << sh);
+	unsigned mask = 7u << sh, level = cut_level(sim) << sh;
 	const uint32_t *nm = ix->type_names + ix->type_start[type],
 		       *end = ix->type_names + ix->type_start[type + 1];
 
-	/* Four at a time (a common word's list holds a hundred thousand
-	 * names): the loop's own work is a third of a mark. */
-	for (; end - nm >= 4; nm += 4) {
-		uint16_t *f0 = &flags[nm[0]], *f1 = &flags[nm[1]],
-			 *f2 = &flags[nm[2]], *f3 = &flags[nm[3]];
-
-		if ((*f0 & mask) < level)
-			*f0 = (uint16_t)((*f0 & ~mask) | level);
-		if ((*f1 & mask) < level)
-			*f1 = (uint16_t)((*f1 & ~mask) | level);
-		if ((*f2 & mask) < level)
-			*f2 = (uint16_t)((*f2 & ~mask) | level);
-		if ((*f3 & mask) < level)
-			*f3 = (uint16_t)((*f3 & ~mask) | level);
-	}
-	for (; nm < end; nm++) {
-		uint16_t *f = &flags[*nm];
-
-		if ((*f & mask) < level)
-			*f = (uint16_t)((*f & ~mask) | level);
-	}
+	if (c->f8 != NULL)
+		CUT_MARK_LOOP(c->f8, nm, end, mask, level);
+	else
+		CUT_MARK_LOOP(c->f16, nm, end, mask, level);
 }
 
 /* Whether a word of X letters may be similar to one of L letters by
@@ -2389,31 +2427,61 @@ cut_length(size_t x, size_t l)
 	return n <= 2 || (n >= 9 && (diff <= 3 || diff * 4 <= n));
 }
 
-/* Whether the spelling of T and U (no glued particle on either) is
- * surely under the floor from their letters: each letter on one side
- * only is an edit, and the edits cap the similarity. */
-static bool
-cut_letters_under(
-    const struct ch_match_token *t, const struct ch_match_token *u)
+/* Whether D edits (at least) in words of N letters may reach the floor:
+ * the cap of D edits (edit_cap in score.c) is 0.60 or more. */
+static inline bool
+cut_reach(size_t d, size_t n)
 {
-	unsigned common = (unsigned)ch_match_bits(t->letters & u->letters);
-	size_t only_t = t->n_letters - common, only_u = u->n_letters - common;
-	size_t d = only_t > only_u ? only_t : only_u;
-	size_t n = t->len > u->len ? t->len : u->len;
-	size_t diff = t->len > u->len ? t->len - u->len : u->len - t->len;
+	return d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n;
+}
+
+/* Whether a spelling of X letters, whose set of letters SX has NX,
+ * against one of Y letters with SY (NY), is surely under the floor from
+ * its letters: each letter on one side only is an edit, and the edits
+ * cap the similarity.  The letters of the longer not shared, each as
+ * often as it occurs (dearer: only when the sets leave it open), are of
+ * T's and U's texts, or with BASE of their texts without a glued
+ * particle. */
+static inline bool
+cut_spelling_under(size_t x, unsigned sx, size_t nx, size_t y, unsigned sy,
+    size_t ny, const struct ch_match_token *t, const struct ch_match_token *u,
+    bool base)
+{
+	unsigned common = (unsigned)ch_match_bits(sx & sy);
+	size_t only_x = nx - common, only_y = ny - common;
+	size_t d = only_x > only_y ? only_x : only_y;
+	size_t n = x > y ? x : y, diff = x > y ? x - y : y - x;
 
 	if (diff > d)
 		d = diff;
-	/* The letters of the longer not shared, each as often as it occurs
-	 * (dearer: only when the sets of letters leave it open). */
-	if (d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n) {
-		size_t shared = ch_match_shared_letters(t, u);
+	if (cut_reach(d, n)) {
+		size_t shared = base ? ch_match_shared_base_letters(t, u)
+				     : ch_match_shared_letters(t, u);
 
 		if (n - shared > d)
 			d = n - shared;
 	}
-	return !(
-	    d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n);
+	return !cut_reach(d, n);
+}
+
+/* Whether the spelling of T and U is surely under the floor from their
+ * letters: read whole and, when either has a glued particle, without it
+ * (the scorer's similarity is the better of the two spellings when no
+ * allowance applies — a type that shares no key with T has none: the
+ * sounds, skeletons and the words without their particles are keys). */
+static bool
+cut_letters_under(
+    const struct ch_match_token *t, const struct ch_match_token *u)
+{
+	if (!cut_spelling_under(t->len, t->letters, t->n_letters, u->len,
+		u->letters, u->n_letters, t, u, false))
+		return false;
+	if (t->stem == 0 && u->stem == 0)
+		return true;
+	return cut_spelling_under((size_t)(t->len - t->stem),
+	    t->base_letters[0], ch_match_bits(t->base_letters[0]),
+	    (size_t)(u->len - u->stem), u->base_letters[0],
+	    ch_match_bits(u->base_letters[0]), t, u, true);
 }
 
 /* Types[from .. to) similar to T, query token I, marked at their
@@ -2423,7 +2491,7 @@ cut_letters_under(
  * it is among T's types, marked through the keys; under it, it aligns
  * with nothing. */
 static void
-cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
+cut_scan(struct query *q, struct cut *cut, const struct ch_match_token *t,
     size_t i, const uint32_t *types, size_t from, size_t to, size_t s)
 {
 	const struct ch_match_index *ix = q->ix;
@@ -2434,7 +2502,9 @@ cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
 		size_t at;
 		double v;
 
-		if (t->stem == 0 && u->stem == 0 && u->role == CH_TOKEN_NAME &&
+		if (u->role == CH_TOKEN_NAME &&
+		    ((t->stem == 0 && u->stem == 0) ||
+			t->role == CH_TOKEN_NAME) &&
 		    cut_letters_under(t, u))
 			continue;
 		if ((at = cache_find(c, types[k])) != SIZE_MAX &&
@@ -2442,7 +2512,7 @@ cut_scan(struct query *q, uint16_t *flags, const struct ch_match_token *t,
 			continue;
 		if ((v = ch_match_token_similarity_floor(t, u)) >=
 		    CH_MATCH_TOKEN_FLOOR)
-			cut_mark(ix, flags, types[k], s, v);
+			cut_mark(ix, cut, types[k], s, v);
 	}
 }
 
@@ -2489,7 +2559,7 @@ cut_bound(const struct query *q, const struct cut *c, unsigned flags, double ew)
 				num += sim * wi;
 				den += wi *
 				    (1.0 + CH_MATCH_PARTIAL_COST * (1.0 - sim));
-				cons += (flags & CUT_TWO(s)) != 0 ? 2 : 1;
+				cons += (flags & CUT_TWO(c, s)) != 0 ? 2 : 1;
 			} else if (q->miss_cost[i] > 0) {
 				miss += wi;
 			}
@@ -2560,7 +2630,6 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 {
 	const struct ch_match_index *ix = q->ix;
 	size_t nq = q->name.n_tokens;
-	uint16_t *flags;
 
 	c->n_slots = 0;
 	c->w = 0;
@@ -2586,18 +2655,22 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			c->token[c->n_slots] = i;
 			c->slot[i] = (int)c->n_slots++;
 		}
-	if (c->n_slots == 0 ||
-	    (flags = c->flags = calloc(ix->n_names + 1, sizeof(*flags))) ==
-		NULL ||
-	    (c->ew_max = malloc(((size_t)1 << (12 + c->n_slots)) *
-		 sizeof(*c->ew_max))) == NULL)
+	if (c->n_slots == 0)
+		return false;
+	if (c->n_slots <= 2)
+		c->flags = c->f8 = calloc(ix->n_names + 1, sizeof(*c->f8));
+	else
+		c->flags = c->f16 = calloc(ix->n_names + 1, sizeof(*c->f16));
+	if (c->flags == NULL ||
+	    (c->ew_max = malloc(
+		 ((size_t)1 << (4 * c->n_slots)) * sizeof(*c->ew_max))) == NULL)
 		return false;
 	/* Indexed by the flags themselves (their levels' bits and their
-	 * two-token bits, up to bit 12 + n_slots): the test of a posting is a
-	 * load and a comparison.  Cleared (as CUT_UNKNOWN) per query, 16 to
+	 * two-token bits, 4 n_slots bits): the test of a posting is a load
+	 * and a comparison.  Cleared (as CUT_UNKNOWN) per query, 32 bytes to
 	 * 128 KB. */
 	memset(c->ew_max, 0x7f,
-	    ((size_t)1 << (12 + c->n_slots)) * sizeof(*c->ew_max));
+	    ((size_t)1 << (4 * c->n_slots)) * sizeof(*c->ew_max));
 	if ((c->vkey = calloc(CUT_VSLOTS, sizeof(*c->vkey))) == NULL ||
 	    (c->vval = malloc(CUT_VSLOTS * sizeof(*c->vval))) == NULL)
 		return false;
@@ -2614,32 +2687,31 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			char name[CH_MATCH_TOKEN_MAX + 2];
 			uint32_t id;
 
-			cut_scan(
-			    q, flags, f, i, ix->spec_types, 0, ix->n_spec, s);
+			cut_scan(q, c, f, i, ix->spec_types, 0, ix->n_spec, s);
 			snprintf(name, sizeof(name), "a%s", f->text);
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
-				cut_mark(ix, flags, id, s, 1.0);
+				cut_mark(ix, c, id, s, 1.0);
 			snprintf(
 			    name, sizeof(name), "a%s", ch_match_token_canon(f));
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
-				cut_mark(ix, flags, id, s, 1.0);
+				cut_mark(ix, c, id, s, 1.0);
 			continue;
 		}
 		/* Its types through the keys. */
 		for (size_t k = 0; k < n_of[i]; k++) {
 			uint32_t type = types->v[first_of[i] + k];
 
-			cut_mark(ix, flags, type, s, cut_sim(q, i, type));
+			cut_mark(ix, c, type, s, cut_sim(q, i, type));
 		}
 		/* Initials and particles. */
-		cut_scan(q, flags, f, i, ix->spec_types, 0, ix->n_spec, s);
+		cut_scan(q, c, f, i, ix->spec_types, 0, ix->n_spec, s);
 		/* Words similar by spelling alone, without a key. */
 		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
 			if (cut_length(lf, l) || cut_length(bf, l))
-				cut_scan(q, flags, f, i, ix->len_types,
+				cut_scan(q, c, f, i, ix->len_types,
 				    ix->len_start[l], ix->len_start[l + 1], s);
 			if (cut_length(bf, l))
-				cut_scan(q, flags, f, i, ix->base_types,
+				cut_scan(q, c, f, i, ix->base_types,
 				    ix->base_start[l], ix->base_start[l + 1],
 				    s);
 		}
@@ -2696,10 +2768,10 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 						    cut_level(ch_match_edit_cap(
 							(int)d, n));
 				}
-				for (uint32_t p = ix->pair_gfirst[g];
-				     p < ix->pair_gfirst[g + 1]; p++)
-					cut_raise(&flags[ix->pair_names[p]], sh,
-					    level, CUT_TWO(s));
+				cut_raise(c,
+				    ix->pair_names + ix->pair_gfirst[g],
+				    ix->pair_names + ix->pair_gfirst[g + 1], sh,
+				    level, CUT_TWO(c, s));
 			}
 		}
 	}
@@ -2726,10 +2798,10 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 				if (v <= 0)
 					continue;
 				if (c->slot[i] >= 0)
-					cut_mark(ix, flags, ix->fl_types[k],
+					cut_mark(ix, c, ix->fl_types[k],
 					    (size_t)c->slot[i], v);
 				if (c->slot[i + 1] >= 0)
-					cut_mark(ix, flags, ix->fl_types[k],
+					cut_mark(ix, c, ix->fl_types[k],
 					    (size_t)c->slot[i + 1], v);
 			}
 		}
@@ -2737,17 +2809,12 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 	return true;
 }
 
-/* Whether name NM may reach the threshold by the cut (a query not cut:
- * all may). */
+/* Whether name NM, of flags V, may reach the threshold by the cut. */
 static inline bool
-cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
+cut_keeps_flags(const struct query *q, struct cut *c, uint32_t nm, unsigned v)
 {
-	uint16_t v;
 	int e;
 
-	if (c->flags == NULL)
-		return true;
-	v = c->flags[nm];
 	/* Most names cannot reach the threshold whatever their words: one
 	 * comparison, and their weight is not read. */
 	if ((e = c->ew_max[v]) < 0)
@@ -2755,6 +2822,32 @@ cut_keeps(const struct query *q, struct cut *c, uint32_t nm)
 	if (e == CUT_UNKNOWN && (e = c->ew_max[v] = cut_ew_max(q, c, v)) < 0)
 		return false;
 	return (int)q->ix->name_ew[nm] <= e;
+}
+
+#define CUT_PUSH_LOOP(f)                                                       \
+	do {                                                                   \
+		for (; nm < end; nm++)                                         \
+			if (cut_keeps_flags(q, c, *nm, (f)[*nm]) &&            \
+			    !ids_push(cand, *nm))                              \
+				return false;                                  \
+	} while (0)
+
+/* The names NM .. END that the cut keeps (all, for a query not cut)
+ * appended to CAND (one loop per width of the flags: not a test of the
+ * width per posting); false when out of memory. */
+static bool
+cut_push(const struct query *q, struct cut *c, const uint32_t *nm,
+    const uint32_t *end, struct ids *cand)
+{
+	if (c->f8 != NULL)
+		CUT_PUSH_LOOP(c->f8);
+	else if (c->f16 != NULL)
+		CUT_PUSH_LOOP(c->f16);
+	else
+		for (; nm < end; nm++)
+			if (!ids_push(cand, *nm))
+				return false;
+	return true;
 }
 
 /* The query tokens (bit i) that two neighbouring tokens of name NM may
@@ -2765,9 +2858,10 @@ static uint32_t
 cut_two(const struct cut *c, uint32_t nm)
 {
 	uint32_t two = ~(uint32_t)0;
+	unsigned f = cut_get(c, nm);
 
 	for (size_t s = 0; s < c->n_slots; s++)
-		if ((c->flags[nm] & CUT_TWO(s)) == 0)
+		if ((f & CUT_TWO(c, s)) == 0)
 			two &= ~(1u << c->token[s]);
 	return two;
 }
@@ -2776,14 +2870,14 @@ cut_two(const struct cut *c, uint32_t nm)
 static double
 cut_value(const struct query *q, struct cut *c, uint32_t nm)
 {
-	uint32_t key = ((uint32_t)c->flags[nm] << 8 | q->ix->name_ew[nm]) + 1;
+	uint32_t key = (cut_get(c, nm) << 8 | q->ix->name_ew[nm]) + 1;
 	size_t i = (key * 2654435761u) & (CUT_VSLOTS - 1);
 	double v;
 
 	for (; c->vkey[i] != 0; i = (i + 1) & (CUT_VSLOTS - 1))
 		if (c->vkey[i] == key)
 			return c->vval[i];
-	v = cut_bound(q, c, c->flags[nm], q->ix->name_ew[nm] / 10.0);
+	v = cut_bound(q, c, cut_get(c, nm), q->ix->name_ew[nm] / 10.0);
 	if (c->vused * 4 < CUT_VSLOTS * 3) {
 		c->vkey[i] = key;
 		c->vval[i] = v;
@@ -2797,6 +2891,8 @@ cut_free(struct cut *c)
 {
 	free(c->flags);
 	free(c->ew_max);
+	c->f8 = NULL;
+	c->f16 = NULL;
 	free(c->vkey);
 	free(c->vval);
 	c->flags = NULL;
@@ -2840,6 +2936,20 @@ names_unique(const struct ch_match_index *ix, struct ids *a)
  * name of the index marks them, and the bits read in order give them
  * sorted (a cut query reads thousands of postings; sorting them cost
  * more than the bits).  False when out of memory. */
+#define CUT_READ_LOOP(f)                                                       \
+	do {                                                                   \
+		for (uint32_t p = ix->type_start[t]; p < end; p++) {           \
+			uint32_t nm = ix->type_names[p];                       \
+			uint64_t b = (uint64_t)1 << (nm & 63);                 \
+                                                                               \
+			if (!cut_keeps_flags(q, c, nm, (f)[nm]) ||             \
+			    (bits[nm >> 6] & b) != 0)                          \
+				continue;                                      \
+			bits[nm >> 6] |= b;                                    \
+			n++;                                                   \
+		}                                                              \
+	} while (0)
+
 static bool
 cut_candidates(struct query *q, struct cut *c, const struct ids *types,
     const struct generator *gen, size_t n_gen, const uint32_t *ends,
@@ -2857,17 +2967,13 @@ cut_candidates(struct query *q, struct cut *c, const struct ids *types,
 				 end = ends[gen[g].first + k];
 
 			/* The cut first: it keeps few of the names, and a
-			 * name kept twice is tested twice, counted once. */
-			for (uint32_t p = ix->type_start[t]; p < end; p++) {
-				uint32_t nm = ix->type_names[p];
-				uint64_t b = (uint64_t)1 << (nm & 63);
-
-				if (!cut_keeps(q, c, nm) ||
-				    (bits[nm >> 6] & b) != 0)
-					continue;
-				bits[nm >> 6] |= b;
-				n++;
-			}
+			 * name kept twice is tested twice, counted once.
+			 * (One loop per width of the flags: not a test of
+			 * the width per posting.) */
+			if (c->f8 != NULL)
+				CUT_READ_LOOP(c->f8);
+			else
+				CUT_READ_LOOP(c->f16);
 		}
 	if (!grow((void **)&cand->v, &cand->cap, n + 1, sizeof(*cand->v))) {
 		free(bits);
@@ -2970,25 +3076,34 @@ value_desc(const void *pa, const void *pb)
 	return a > b ? -1 : a < b;
 }
 
-/* The N entries of ORDER (by entry, as the candidates come) in the order
- * of the visit, when their bounds take few values — those of a cut
- * query, the cut's, one per combination of levels and words' weight met:
- * a counting sort by value, stable, so equals stay by entry (a heap or a
- * sort of tens of thousands of entries costs more than the visit).  False
- * (ORDER as it was) when there are too many values or no memory. */
+/* The N entries of *ORDER (by entry, as the candidates come; its
+ * capacity *CAP) in the order of the visit, when their bounds take few
+ * values — those of a cut query, the cut's, one per combination of
+ * levels and words' weight met: a counting sort by value, stable, so
+ * equals stay by entry (a heap or a sort of tens of thousands of entries
+ * costs more than the visit), into a new array that replaces *ORDER.
+ * False (*ORDER as it was) when there are too many values or no memory.
+ * Its tables are sized by N (no more values than entries), not by the
+ * most values: most cut queries order a few hundred entries. */
 static bool
-order_by_value(struct entry_bound *order, size_t n)
+order_by_value(struct entry_bound **order, size_t *cap, size_t n)
 {
-	size_t slots = 2 * ORDER_VALUES, n_vals = 0;
-	uint64_t *key = calloc(slots, sizeof(*key));
-	double *vals = malloc(ORDER_VALUES * sizeof(*vals));
-	uint16_t *slot_val = malloc(slots * sizeof(*slot_val));
-	uint16_t *of = malloc((n + 1) * sizeof(*of));
-	size_t *start = calloc(ORDER_VALUES + 1, sizeof(*start));
-	uint16_t *rank = malloc(ORDER_VALUES * sizeof(*rank));
+	size_t most = n < ORDER_VALUES ? n : ORDER_VALUES, slots = 64,
+	       n_vals = 0;
+	uint64_t *key;
+	double *vals = malloc(most * sizeof(*vals));
+	uint16_t *slot_val, *of = malloc((n + 1) * sizeof(*of));
+	size_t *start = calloc(most + 1, sizeof(*start));
+	uint16_t *rank = malloc(most * sizeof(*rank));
 	struct entry_bound *out = malloc((n + 1) * sizeof(*out));
-	bool ok = key != NULL && vals != NULL && slot_val != NULL &&
-	    of != NULL && start != NULL && rank != NULL && out != NULL;
+	bool ok;
+
+	while (slots < 2 * most)
+		slots *= 2;
+	key = calloc(slots, sizeof(*key));
+	slot_val = malloc(slots * sizeof(*slot_val));
+	ok = key != NULL && vals != NULL && slot_val != NULL && of != NULL &&
+	    start != NULL && rank != NULL && out != NULL;
 
 	/* Each entry's value: its place among the distinct values (keyed
 	 * by their bits + 1; bounds are never NaN). */
@@ -2996,19 +3111,19 @@ order_by_value(struct entry_bound *order, size_t n)
 		uint64_t bits;
 		size_t h;
 
-		memcpy(&bits, &order[i].bound, sizeof(bits));
+		memcpy(&bits, &(*order)[i].bound, sizeof(bits));
 		h = (size_t)((bits * 0x9e3779b97f4a7c15ULL) >> 40) &
 		    (slots - 1);
 		while (key[h] != 0 && key[h] != bits + 1)
 			h = (h + 1) & (slots - 1);
 		if (key[h] == 0) {
-			if (n_vals == ORDER_VALUES) {
+			if (n_vals == most) {
 				ok = false;
 				break;
 			}
 			key[h] = bits + 1;
 			slot_val[h] = (uint16_t)n_vals;
-			vals[n_vals++] = order[i].bound;
+			vals[n_vals++] = (*order)[i].bound;
 		}
 		of[i] = slot_val[h];
 	}
@@ -3043,8 +3158,11 @@ order_by_value(struct entry_bound *order, size_t n)
 		for (size_t r = 0; r < n_vals; r++)
 			start[r + 1] += start[r];
 		for (size_t i = 0; i < n; i++)
-			out[start[rank[of[i]]]++] = order[i];
-		memcpy(order, out, n * sizeof(*order));
+			out[start[rank[of[i]]]++] = (*order)[i];
+		free(*order);
+		*order = out;
+		*cap = n + 1;
+		out = NULL;
 	}
 	free(key);
 	free(vals);
@@ -3181,14 +3299,11 @@ ch_match_query(const struct ch_match_index *ix,
 			     k++) {
 				uint32_t t = types.v[gen[g].first + k];
 
-				for (uint32_t p = ix->type_start[t];
-				     p < ends[gen[g].first + k]; p++) {
-					uint32_t nm = ix->type_names[p];
-
-					if (cut_keeps(&q, &cut, nm) &&
-					    !ids_push(&cand, nm))
-						goto nomem;
-				}
+				if (!cut_push(&q, &cut,
+					ix->type_names + ix->type_start[t],
+					ix->type_names + ends[gen[g].first + k],
+					&cand))
+					goto nomem;
 			}
 		names_unique(ix, &cand);
 	}
@@ -3229,7 +3344,8 @@ ch_match_query(const struct ch_match_index *ix,
 	}
 	/* A cut query's entries sorted by their bound, the others taken
 	 * from a heap; the same order either way. */
-	if (cut.flags != NULL && n_order > 1 && order_by_value(order, n_order))
+	if (cut.flags != NULL && n_order > 1 &&
+	    order_by_value(&order, &order_cap, n_order))
 		sorted = true;
 	else
 		heap_make(order, n_order);

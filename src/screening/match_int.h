@@ -41,6 +41,11 @@ const char *ch_match_token_canon(const struct ch_match_token *t);
 /* ch_match_jaro_winkler of A and B of lengths LA and LB (strlen). */
 double ch_match_jaro_winkler_n(
     const char *a, size_t la, const char *b, size_t lb);
+/* From this many letters (the longer word), two words one edit apart
+ * (optimal string alignment) have a Jaro-Winkler of at least
+ * CH_MATCH_TOKEN_FLOOR: the spelling similarity of one edit is then its
+ * cap without computing Jaro-Winkler (score.c; test_match checks it). */
+#define CH_MATCH_JW_ONE_EDIT_FROM 4
 
 /* score.c */
 /* Whether T is one syllable of Hanyu Pinyin (recorded in a token by
@@ -54,6 +59,9 @@ double ch_match_edit_cap(int d, size_t n);
  * often as it occurs in both: the longer word's letters less that many
  * are edits between them (the edit distance is at least that). */
 size_t ch_match_shared_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b);
+/* The same of their texts without a glued particle. */
+size_t ch_match_shared_base_letters(
     const struct ch_match_token *a, const struct ch_match_token *b);
 /* The similarity of two tokens as the scorer sees it, 0..1; pairs under
  * CH_MATCH_TOKEN_FLOOR do not align. */
@@ -76,6 +84,11 @@ bool ch_match_token_under(const struct ch_match_token *a,
  * dearer than ch_match_token_under, cheaper than the similarity — and
  * words with a glued particle are read too. */
 bool ch_match_token_under_edits(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor);
+/* ch_match_token_similarity_floor of A and B, 0 when either of the two
+ * above finds it under FLOOR (at least CH_MATCH_TOKEN_FLOOR): the edit
+ * distances found for FLOOR are not computed again. */
+double ch_match_token_similarity_over(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor);
 
 /* The similarity of neighbouring tokens X and Y joined against Z, 0 when

@@ -229,9 +229,20 @@ spelling_known(const char *a, size_t la, const char *b, size_t lb, int known,
     int *distance, bool need_distance)
 {
 	size_t n = la > lb ? la : lb;
-	double cap, jw = ch_match_jaro_winkler_n(a, la, b, lb);
+	double cap, jw;
 	int d;
 
+	/* One edit (of the words whole) in four letters or more: the
+	 * similarity is the cap, as Jaro-Winkler is then at least the floor
+	 * (0.74 at least; test_match checks every one-edit pair of words of
+	 * up to seven to twelve letters over alphabets of four to two, and
+	 * random ones to 31 letters): not computed. */
+	if (known == 1 && n >= CH_MATCH_JW_ONE_EDIT_FROM &&
+	    la < CH_MATCH_TOKEN_MAX && lb < CH_MATCH_TOKEN_MAX) {
+		*distance = 1;
+		return edit_cap(1, n);
+	}
+	jw = ch_match_jaro_winkler_n(a, la, b, lb);
 	/* The cap only lowers Jaro-Winkler but for one edit, which a
 	 * Jaro-Winkler this low cannot be: skip the edit distance. */
 	if (jw < TOKEN_FLOOR && !need_distance) {
@@ -255,12 +266,21 @@ ch_match_edit_cap(int d, size_t n)
 
 static size_t shared_token_letters(
     const struct ch_match_token *a, const struct ch_match_token *b);
+static size_t shared_base_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b);
 
 size_t
 ch_match_shared_letters(
     const struct ch_match_token *a, const struct ch_match_token *b)
 {
 	return shared_token_letters(a, b);
+}
+
+size_t
+ch_match_shared_base_letters(
+    const struct ch_match_token *a, const struct ch_match_token *b)
+{
+	return shared_base_letters(a, b);
 }
 
 /* Whether the spelling similarity of A and B is surely under
@@ -395,6 +415,53 @@ letters_under_floor(
 	    TOKEN_FLOOR - 1e-9;
 }
 
+/* What the floor's tests of a pair of tokens A and B ask again and
+ * again, found once (a query compares a word with thousands): whether
+ * their sounds agree (a Double Metaphone code in common, as the phonetic
+ * allowance asks), whether their skeletons do (not empty), and how many
+ * letters they share (shared_token_letters); -1 and SIZE_MAX until
+ * found. */
+struct pair_facts {
+	signed char phon, skel;
+	size_t shared;
+};
+
+#define PAIR_FACTS_UNKNOWN                                                     \
+	{                                                                      \
+		-1, -1, SIZE_MAX                                               \
+	}
+
+static inline bool
+facts_phon(const struct ch_match_token *a, const struct ch_match_token *b,
+    struct pair_facts *f)
+{
+	if (f->phon < 0)
+		f->phon = (signed char)(same_key(a->phon1, b->phon1) ||
+		    same_key(a->phon1, b->phon2) ||
+		    same_key(a->phon2, b->phon1));
+	return f->phon != 0;
+}
+
+static inline bool
+facts_skel(const struct ch_match_token *a, const struct ch_match_token *b,
+    struct pair_facts *f)
+{
+	if (f->skel < 0)
+		f->skel = (signed char)(a->skeleton[0] != '\0' &&
+		    a->skeleton[0] == b->skeleton[0] &&
+		    strcmp(a->skeleton, b->skeleton) == 0);
+	return f->skel != 0;
+}
+
+static inline size_t
+facts_shared(const struct ch_match_token *a, const struct ch_match_token *b,
+    struct pair_facts *f)
+{
+	if (f->shared == SIZE_MAX)
+		f->shared = shared_token_letters(a, b);
+	return f->shared;
+}
+
 /* Whether the similarity of A and B (words, no glued particle on
  * either, whatever their sounds) is surely under FLOOR (at least
  * TOKEN_FLOOR): the letters one has and the other lacks, or their
@@ -405,14 +472,13 @@ letters_under_floor(
  * compute Jaro-Winkler and the edit distance to find the same. */
 static bool
 letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
-    double floor)
+    double floor, struct pair_facts *f)
 {
 	unsigned common = ch_match_bits(a->letters & b->letters);
 	size_t only_a = a->n_letters - common, only_b = b->n_letters - common;
 	size_t n = a->len > b->len ? a->len : b->len;
 	size_t d = a->len > b->len ? a->len - b->len : b->len - a->len;
-	size_t shared = shared_token_letters(a, b);
-	bool phon, skel;
+	size_t shared = facts_shared(a, b, f);
 
 	if (only_a > d)
 		d = only_a;
@@ -424,37 +490,46 @@ letters_under(const struct ch_match_token *a, const struct ch_match_token *b,
 		d = n - shared;
 	if (d < 2 || n >= CH_MATCH_TOKEN_MAX)
 		return false;
-	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1);
-	skel = a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
-	    strcmp(a->skeleton, b->skeleton) == 0;
-	if (n >= 5 && ((phon && d * 3 <= n) || (skel && d * 2 <= n)))
+	if (n >= 5 &&
+	    ((facts_phon(a, b, f) && d * 3 <= n) ||
+		(facts_skel(a, b, f) && d * 2 <= n)))
 		return false;
 	return edit_cap((int)d, n) < floor - 1e-9 ||
 	    spelling_under(a->text, a->len, b->text, b->len, floor, shared);
+}
+
+static bool
+token_under(const struct ch_match_token *a, const struct ch_match_token *b,
+    double floor, struct pair_facts *f)
+{
+	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+	    a->stem == 0 && b->stem == 0 && !a->digit && !b->digit &&
+	    floor >= TOKEN_FLOOR && letters_under(a, b, floor, f);
 }
 
 bool
 ch_match_token_under(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor)
 {
-	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
-	    a->stem == 0 && b->stem == 0 && !a->digit && !b->digit &&
-	    floor >= TOKEN_FLOOR && letters_under(a, b, floor);
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
+
+	return token_under(a, b, floor, &f);
 }
 
 static bool edits_under(const struct ch_match_token *a,
-    const struct ch_match_token *b, double floor, int *d_full, int *d_stem);
+    const struct ch_match_token *b, double floor, int *d_full, int *d_stem,
+    struct pair_facts *f);
 
 bool
 ch_match_token_under_edits(const struct ch_match_token *a,
     const struct ch_match_token *b, double floor)
 {
 	int d_full = -1, d_stem = -1;
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
 
 	return a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
 	    !a->digit && !b->digit && floor >= TOKEN_FLOOR &&
-	    edits_under(a, b, floor, &d_full, &d_stem);
+	    edits_under(a, b, floor, &d_full, &d_stem, &f);
 }
 
 /*
@@ -506,10 +581,11 @@ name_forming_glue(const struct ch_match_token *t)
  * edits (spelling_known), and no vowel (one edit, the same skeleton),
  * sound (edits at most a third of the letters) or skeleton (a half)
  * allowance can apply with either's edits.  The distances computed go to
- * *D_FULL and *D_STEM (else -1), for spelling_known. */
+ * *D_FULL and *D_STEM (else -1), for spelling_known; those already there
+ * (not -1: found for another floor) are not computed again. */
 static bool
 edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
-    double floor, int *d_full, int *d_stem)
+    double floor, int *d_full, int *d_stem, struct pair_facts *f)
 {
 	size_t la = a->len - a->stem, lb = b->len - b->stem;
 	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
@@ -522,7 +598,7 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 	 * no allowance (two edits or more, more than a third or a half of
 	 * the letters), the distances would find the same. */
 	if (nf < CH_MATCH_TOKEN_MAX) {
-		size_t dm = nf - shared_token_letters(a, b), ds = dm;
+		size_t dm = nf - facts_shared(a, b, f), ds = dm;
 
 		if (a->stem != 0 || b->stem != 0)
 			ds = n - shared_base_letters(a, b);
@@ -530,27 +606,24 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 		    edit_cap((int)ds, n) < floor) {
 			size_t e = dm < ds ? dm : ds;
 
-			phon = same_key(a->phon1, b->phon1) ||
-			    same_key(a->phon1, b->phon2) ||
-			    same_key(a->phon2, b->phon1);
-			skel = a->skeleton[0] != '\0' &&
-			    strcmp(a->skeleton, b->skeleton) == 0;
-			if (!(phon && e * 3 <= n) && !(skel && e * 2 <= n))
+			if (!(facts_phon(a, b, f) && e * 3 <= n) &&
+			    !(facts_skel(a, b, f) && e * 2 <= n))
 				return true;
 		}
 	}
-	*d_full = edit_distance(a->text, a->len, b->text, b->len);
+	if (*d_full < 0)
+		*d_full = edit_distance(a->text, a->len, b->text, b->len);
 	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
 		return false;
-	if (a->stem != 0 || b->stem != 0) {
+	if ((a->stem != 0 || b->stem != 0) && *d_stem < 0)
 		*d_stem =
 		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
+	if (a->stem != 0 || b->stem != 0) {
 		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
 			return false;
 	}
-	phon = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1);
-	skel = a->skeleton[0] != '\0' && strcmp(a->skeleton, b->skeleton) == 0;
+	phon = facts_phon(a, b, f);
+	skel = facts_skel(a, b, f);
 	for (int k = 0; k < 2; k++) {
 		int dk = k == 0 ? *d_full : *d_stem;
 		size_t e = (size_t)dk;
@@ -569,14 +642,17 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 
 /* The similarity of two tokens, 0..1, and how it was found; with
  * FLOOR_ONLY, a pair shown to be under TOKEN_FLOOR cheaply is 0 (what the
- * scorer does with it is the same: it does not align). */
+ * scorer does with it is the same: it does not align).  D_FULL and
+ * D_STEM: their edit distances (whole, without a glued particle) when
+ * known, else -1. */
 static double
-token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
-    enum ch_match_how *how, bool floor_only)
+token_similarity_d(const struct ch_match_token *a,
+    const struct ch_match_token *b, enum ch_match_how *how, bool floor_only,
+    int d_full, int d_stem, struct pair_facts *f)
 {
 	const char *sa = a->text + a->stem, *sb = b->text + b->stem;
 	double best, v;
-	int d, ds, d_full = -1, d_stem = -1;
+	int d, ds;
 	size_t n;
 	bool sounds;
 
@@ -620,30 +696,27 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 			strcmp(a->skeleton, b->skeleton) != 0))
 			return 0.0;
 	}
-	sounds = same_key(a->phon1, b->phon1) || same_key(a->phon1, b->phon2) ||
-	    same_key(a->phon2, b->phon1) ||
-	    (a->skeleton[0] != '\0' && a->skeleton[0] == b->skeleton[0] &&
-		strcmp(a->skeleton, b->skeleton) == 0);
+	sounds = facts_phon(a, b, f) || facts_skel(a, b, f);
 	/* Neither sound nor skeleton agree: the similarity is the spelling's,
 	 * Jaro-Winkler itself when under the floor (spelling). */
 	if (floor_only && !sounds &&
 	    (letters_under_floor(a, b) ||
-		spelling_under_floor(a->text, a->len, b->text, b->len,
-		    shared_token_letters(a, b))) &&
+		spelling_under_floor(
+		    a->text, a->len, b->text, b->len, facts_shared(a, b, f))) &&
 	    ((a->stem == 0 && b->stem == 0) ||
 		spelling_under_floor(sa, a->len - a->stem, sb, b->len - b->stem,
 		    shared_base_letters(a, b))))
 		return 0.0;
 	/* Sound or skeleton agree, but too far apart to be a variant. */
 	if (floor_only && sounds && a->stem == 0 && b->stem == 0 &&
-	    letters_under(a, b, TOKEN_FLOOR))
+	    letters_under(a, b, TOKEN_FLOOR, f))
 		return 0.0;
 	/* The similarity is the best spelling's (read whole, or without a
 	 * glued particle), raised by an allowance: under the floor when the
 	 * edits cap both there and allow none.  (The edit distance is
 	 * bit-parallel and cheaper than Jaro-Winkler; the distances found are
 	 * not computed again.) */
-	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem))
+	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem, f))
 		return 0.0;
 	best = spelling_known(
 	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
@@ -666,7 +739,7 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
 	 */
 	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
-	    strcmp(a->skeleton, b->skeleton) == 0 && best < VOWEL_SIMILARITY) {
+	    facts_skel(a, b, f) && best < VOWEL_SIMILARITY) {
 		*how = CH_HOW_SKELETON;
 		best = VOWEL_SIMILARITY;
 	}
@@ -674,20 +747,25 @@ token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
 	 * if not too many letters differ. */
 	if (best < PHONETIC_FLOOR && n >= 5 && strlen(sa) > 2 &&
 	    strlen(sb) > 2) {
-		if ((same_key(a->phon1, b->phon1) ||
-			same_key(a->phon1, b->phon2) ||
-			same_key(a->phon2, b->phon1)) &&
-		    (size_t)d * 3 <= n) {
+		if (facts_phon(a, b, f) && (size_t)d * 3 <= n) {
 			*how = CH_HOW_PHONETIC;
 			best = PHONETIC_FLOOR;
-		} else if (strlen(a->skeleton) >= 3 &&
-		    strcmp(a->skeleton, b->skeleton) == 0 &&
+		} else if (strlen(a->skeleton) >= 3 && facts_skel(a, b, f) &&
 		    (size_t)d * 2 <= n) {
 			*how = CH_HOW_SKELETON;
 			best = PHONETIC_FLOOR;
 		}
 	}
 	return best;
+}
+
+static double
+token_similarity(const struct ch_match_token *a, const struct ch_match_token *b,
+    enum ch_match_how *how, bool floor_only)
+{
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
+
+	return token_similarity_d(a, b, how, floor_only, -1, -1, &f);
 }
 
 double
@@ -706,6 +784,22 @@ ch_match_token_similarity_floor(
 	enum ch_match_how how;
 
 	return token_similarity(a, b, &how, true);
+}
+
+double
+ch_match_token_similarity_over(const struct ch_match_token *a,
+    const struct ch_match_token *b, double floor)
+{
+	enum ch_match_how how;
+	int d_full = -1, d_stem = -1;
+	struct pair_facts f = PAIR_FACTS_UNKNOWN;
+
+	if (token_under(a, b, floor, &f) ||
+	    (a->role == CH_TOKEN_NAME && b->role == CH_TOKEN_NAME &&
+		!a->digit && !b->digit && floor >= TOKEN_FLOOR &&
+		edits_under(a, b, floor, &d_full, &d_stem, &f)))
+		return 0.0;
+	return token_similarity_d(a, b, &how, true, d_full, d_stem, &f);
 }
 
 static double compound_similarity(const struct ch_match_token *x,
