@@ -636,7 +636,14 @@ ch_audit_records(struct ch_ctx *ctx, int64_t from, size_t limit,
 	for (size_t i = 0; i < *count; i++) {
 		struct ch_audit_record *r = &(*out)[i];
 
-		if (r->post_id == NULL || ch_ctx_sees_post(ctx, r->post_id))
+		/* A record of no post (HQ's sign-ins with their addresses,
+		 * global lists) is for readers of every post, and for the
+		 * one who acted. */
+		if (r->post_id == NULL
+			? ctx->who == NULL || ch_policy_all_posts(ctx->who) ||
+			    (r->actor != NULL &&
+				strcmp(r->actor, ch_ctx_actor(ctx)) == 0)
+			: ch_ctx_sees_post(ctx, r->post_id))
 			continue;
 		/* Another post's record: its leaf stays, for proofs. */
 		(*redacted)[i] = true;

@@ -150,6 +150,31 @@ describe('checkpoints', () => {
 });
 
 describe('records and proofs', () => {
+	test('a record of no post (an HQ sign-in, with its address) is shown whole to readers of every post only', async () => {
+		const hq = await login('hq', { fresh: true });
+		const head = (await get(hq, '/api/v1/audit/checkpoint')).json;
+		assert.ok(head);
+		let mine;
+		for (let from = 1, next = 1; next; from = next) {
+			const page = await get(hq, `/api/v1/audit/records?from=${from}&limit=1000`);
+			assert.equal(page.status, 200, page.text);
+			for (const rec of page.json.items)
+				if (rec.action === 'session.login' && rec.actor === 'hq' && rec.post_id === null) mine = rec;
+			next = page.json.next_from;
+		}
+		assert.ok(mine, 'the HQ sign-in is recorded, with no post');
+		assert.equal(mine.redacted, false);
+		assert.ok(mine.source, 'HQ reads its address');
+		const seen = await get(await login('rso'), `/api/v1/audit/records?from=${mine.seq}&limit=1`);
+		assert.equal(seen.status, 200, seen.text);
+		const rec = seen.json.items[0];
+		assert.equal(rec.seq, mine.seq);
+		assert.equal(rec.redacted, true, 'a post\'s officer sees only its leaf');
+		assert.equal(rec.leaf_hash, mine.leaf_hash);
+		assert.equal(rec.source ?? null, null);
+		assert.equal(rec.actor ?? null, null);
+	});
+
 	test('every leaf recomputes, and inclusion proofs verify against the signed root', async () => {
 		const rso = await login('rso');
 		const cp = (await get(rso, '/api/v1/audit/checkpoint')).json;
