@@ -1144,6 +1144,21 @@ Test(index, the_cut_changes_no_result)
 	free(b);
 }
 
+/* Entries of one primary name each, an individual's, named by their ref. */
+static void
+one_name_entries(const char *const *listed, size_t n,
+    struct ch_watch_entry *entries, struct ch_watch_name *names)
+{
+	for (size_t i = 0; i < n; i++) {
+		names[i] =
+		    (struct ch_watch_name){listed[i], CH_NAME_PRIMARY, false};
+		entries[i] = (struct ch_watch_entry){.ref = listed[i],
+		    .kind = CH_WATCH_INDIVIDUAL,
+		    .names = &names[i],
+		    .n_names = 1};
+	}
+}
+
 /* Two neighbouring words joined against one of the other side, where the
  * side with the pair has another word of the same first letter: the
  * query keeps the compound similarities it finds per pair and per query
@@ -1169,14 +1184,7 @@ Test(index, joined_words_beside_words_of_their_letter)
 	size_t hits = 0;
 	bool found = false;
 
-	for (size_t i = 0; i < N; i++) {
-		names[i] =
-		    (struct ch_watch_name){listed[i], CH_NAME_PRIMARY, false};
-		entries[i] = (struct ch_watch_entry){.ref = listed[i],
-		    .kind = CH_WATCH_INDIVIDUAL,
-		    .names = &names[i],
-		    .n_names = 1};
-	}
+	one_name_entries(listed, N, entries, names);
 	ix = ch_match_index_create(&list, 1);
 	cr_assert_not_null(ix);
 	for (size_t q = 0; q < sizeof(asked) / sizeof(asked[0]); q++)
@@ -1279,14 +1287,7 @@ Test(index, joined_words_two_edits_off)
 	struct ch_match_index *ix;
 	struct ch_match_hit a[10], b[10];
 
-	for (size_t i = 0; i < N; i++) {
-		names[i] =
-		    (struct ch_watch_name){listed[i], CH_NAME_PRIMARY, false};
-		entries[i] = (struct ch_watch_entry){.ref = listed[i],
-		    .kind = CH_WATCH_INDIVIDUAL,
-		    .names = &names[i],
-		    .n_names = 1};
-	}
+	one_name_entries(listed, N, entries, names);
 	ix = ch_match_index_create(&list, 1);
 	cr_assert_not_null(ix);
 	for (size_t q = 0; q < sizeof(cases) / sizeof(cases[0]); q++) {
