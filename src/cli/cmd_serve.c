@@ -44,6 +44,7 @@ static const char serve_usage[] =
     "                      [--cert FILE --key FILE] [--plain-http]\n"
     "                      [--trusted-proxy]\n"
     "                      [--threads N] [--port-file FILE] [--quiet]\n"
+    "                      [--device-listen ADDR:PORT]\n"
     "                      [--checkpoint-every N] [--checkpoint-seconds T]\n"
     "\n"
     "Serve the post's API and console over HTTPS (TLS 1.2 or 1.3).\n"
@@ -57,7 +58,12 @@ static const char serve_usage[] =
     "                    address to X-Forwarded-For, and its last entry is\n"
     "                    the client's (throttle, sessions, audit, log)\n"
     "  --threads N       worker threads (default 4)\n"
-    "  --port-file FILE  write the bound port to FILE when ready\n"
+    "  --port-file FILE  write the bound port to FILE when ready (and the\n"
+    "                    device listener's on a second line)\n"
+    "  --device-listen A:P  also serve the device routes (gate readers,\n"
+    "                    sensors, tour scanners; device tokens only) on a\n"
+    "                    port of their own, with the server's TLS: the\n"
+    "                    fast path for access decisions (docs/access.md)\n"
     "  --quiet           log warnings and errors only\n"
     "  --checkpoint-every N    sign an audit checkpoint every N records\n"
     "                          (default 1000) or\n"
@@ -214,6 +220,7 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 	    {"second-factor", required_argument, NULL, 6},
 	    {"group-commit", required_argument, NULL, 7},
 	    {"max-per-address", required_argument, NULL, 8},
+	    {"device-listen", required_argument, NULL, 10},
 	    {NULL, 0, NULL, 0},
 	};
 	int64_t *limit_fields[] = {NULL, &o->limits.idle_seconds,
@@ -247,6 +254,9 @@ parse_serve(int argc, char **argv, struct serve_opts *o, bool *no_serve,
 			break;
 		case 9:
 			o->http.trusted_proxy = true;
+			break;
+		case 10:
+			o->http.device_listen = optarg;
 			break;
 		case 'P':
 			o->http.plain_http = true;
@@ -443,6 +453,15 @@ run_server(struct serve_opts *o, struct ch_store *store, bool demo)
 	    o->http.plain_http ? "http" : "https",
 	    (int)strcspn(o->http.listen, ":"), o->http.listen,
 	    ch_http_port(srv));
+	if (o->http.device_listen != NULL) {
+		log_info("serving the device routes on %s (port %u)",
+		    o->http.device_listen, ch_http_device_port(srv));
+		printf("Devices (gate readers, sensors) connect to "
+		       "%s://%.*s:%u/\n",
+		    o->http.plain_http ? "http" : "https",
+		    (int)strcspn(o->http.device_listen, ":"),
+		    o->http.device_listen, ch_http_device_port(srv));
+	}
 	fflush(stdout);
 	while (!stop_requested)
 		pause();

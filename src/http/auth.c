@@ -60,6 +60,9 @@ const struct ch_jschema ch_schema_device_create = {
 static const char *
 session_cookie(struct ch_req *req)
 {
+	/* The device listener takes device tokens only. */
+	if (req->conn == NULL)
+		return NULL;
 	return MHD_lookup_connection_value(
 	    req->conn, MHD_COOKIE_KIND, CH_SESSION_COOKIE);
 }

@@ -90,9 +90,13 @@ struct ch_query_param {
 
 struct ch_route;
 
+struct ch_req_io;
+
 struct ch_req {
 	const struct ch_route *route;
 	struct MHD_Connection *conn;
+	/* Without conn: the device listener's connection (server_int.h). */
+	const struct ch_req_io *io;
 	const char *method;
 	const char *path;
 	char params[4][CH_ID_LEN * 2]; /* path parameters, in order */
@@ -451,6 +455,9 @@ struct ch_http_config {
 	unsigned per_ip_connections;
 	unsigned timeout_seconds;
 	const char *port_file; /* write the bound port here */
+	/* The device listener: the device routes on a port of their own,
+	 * served without libmicrohttpd (devport.c); NULL: none. */
+	const char *device_listen;
 };
 
 /* ---- feed.c: the live feed (server-sent events) ---- */
@@ -469,6 +476,8 @@ struct MHD_Response *ch_feed_response(struct ch_req *req);
 
 struct ch_http_server;
 void ch_http_config_defaults(struct ch_http_config *cfg);
+/* The device listener's bound port (0: none). */
+unsigned ch_http_device_port(const struct ch_http_server *srv);
 ch_err ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
     struct ch_http_server **out);
 unsigned ch_http_port(const struct ch_http_server *srv);

@@ -50,6 +50,11 @@ static const struct problem_type {
     {"evidence-damaged", 500, "Stored file damaged"},
     {"screening-hold", 409, "Held by a screening hit"},
     {"export-too-large", 413, "Too large to export at once"},
+    {"bad-request", 400, "Malformed request"},
+    {"uri-too-long", 414, "Address too long"},
+    {"header-too-large", 431, "Request head too large"},
+    {"http-version", 505, "HTTP version not supported"},
+    {"expectation-failed", 417, "Expectation not met"},
 };
 
 /* Use-case errors and the problem each becomes. */

@@ -26,6 +26,7 @@
 #include "accounts/accounts.h"
 #include "core/audit.h"
 #include "http/http.h"
+#include "http/server_int.h"
 
 #define MAX_BODY_ABSOLUTE (8u * 1024 * 1024)
 #define REQUEST_ARENA_MAX (32u * 1024 * 1024)
@@ -40,24 +41,11 @@
 
 struct ch_http_server {
 	struct MHD_Daemon *daemon;
+	struct ch_devport *devport;
 	char *cert_pem;
 	char *key_pem;
 	bool tls;
 	unsigned port;
-};
-
-/* Per-request state kept between the calls of the access handler. */
-struct req_state {
-	struct ch_req req;
-	struct ch_buf body;
-	bool too_large;
-	size_t received; /* bytes of body received */
-	bool answered;
-	bool admitted;    /* a file upload passed admit() before its body */
-	bool upload_slot; /* holds one of the MAX_UPLOADS slots */
-	int64_t started_us;
-	size_t sent_bytes;
-	bool deferred; /* suspended until ch_req_resume (ch_req_defer) */
 };
 
 /* Deferred requests not yet completed, and whether the server is stopping:
@@ -101,9 +89,29 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+int64_t
+ch_server_now_us(void)
+{
+	return now_us();
+}
+
+bool
+ch_server_closing(void)
+{
+	return server_closing;
+}
+
+void
+ch_server_deferred_done(void)
+{
+	--deferred_in_flight;
+}
+
 const char *
 ch_req_query(struct ch_req *req, const char *name)
 {
+	if (req->conn == NULL)
+		return req->io != NULL ? req->io->query(req, name) : NULL;
 	return MHD_lookup_connection_value(
 	    req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
@@ -111,6 +119,8 @@ ch_req_query(struct ch_req *req, const char *name)
 const char *
 ch_req_header(struct ch_req *req, const char *name)
 {
+	if (req->conn == NULL)
+		return req->io != NULL ? req->io->header(req, name) : NULL;
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
@@ -146,13 +156,13 @@ bool
 ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
     void (*finish)(struct ch_req *req), void *arg)
 {
-	struct req_state *st = (struct req_state *)req;
+	struct ch_req_state *st = (struct ch_req_state *)req;
 
 	/* Counted before the check: ch_http_stop sets closing, then waits
 	 * for the count, so either it waits for this one or this one sees
 	 * it closing. */
 	++deferred_in_flight;
-	if (server_closing || req->conn == NULL) {
+	if (server_closing || (req->conn == NULL && req->io == NULL)) {
 		--deferred_in_flight;
 		return false;
 	}
@@ -166,7 +176,10 @@ ch_req_defer(struct ch_req *req, void (*start)(struct ch_req *req),
 void
 ch_req_resume(struct ch_req *req)
 {
-	MHD_resume_connection(req->conn);
+	if (req->conn == NULL)
+		req->io->resume(req);
+	else
+		MHD_resume_connection(req->conn);
 }
 
 static void
@@ -224,10 +237,8 @@ forwarded_source(struct MHD_Connection *conn, char *out, size_t size)
 
 /* Use the caller's X-Request-Id when it is short and plain, else make one. */
 static void
-request_id(struct MHD_Connection *conn, char out[33])
+request_id(const char *given, char out[33])
 {
-	const char *given =
-	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
 	unsigned char raw[16];
 
 	if (given != NULL && strlen(given) > 0 && strlen(given) <= 32 &&
@@ -251,29 +262,60 @@ request_id(struct MHD_Connection *conn, char out[33])
  * second).
  */
 static void
-add_security_headers(struct MHD_Response *resp, bool html)
+add_security_headers(bool html,
+    void (*add)(void *arg, const char *name, const char *value), void *arg)
 {
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-	MHD_add_response_header(
-	    resp, "Cross-Origin-Resource-Policy", "same-origin");
+	add(arg, "X-Content-Type-Options", "nosniff");
+	add(arg, "X-Frame-Options", "DENY");
+	add(arg, "Cross-Origin-Resource-Policy", "same-origin");
 	if (server_tls)
-		MHD_add_response_header(
-		    resp, "Strict-Transport-Security", "max-age=31536000");
+		add(arg, "Strict-Transport-Security", "max-age=31536000");
 	if (html) {
-		MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-		MHD_add_response_header(
-		    resp, "Cross-Origin-Opener-Policy", "same-origin");
-		MHD_add_response_header(resp, "Permissions-Policy",
+		add(arg, "Referrer-Policy", "no-referrer");
+		add(arg, "Cross-Origin-Opener-Policy", "same-origin");
+		add(arg, "Permissions-Policy",
 		    "camera=(), microphone=(), geolocation=(self), "
 		    "payment=()");
 	}
-	MHD_add_response_header(resp, "Content-Security-Policy",
+	add(arg, "Content-Security-Policy",
 	    html ? "default-src 'none'; script-src 'self'; style-src 'self'; "
 		   "img-src 'self' data:; connect-src 'self'; font-src 'self'; "
 		   "manifest-src 'self'; base-uri 'none'; form-action 'self'; "
 		   "frame-ancestors 'none'"
 		 : "default-src 'none'; frame-ancestors 'none'");
+}
+
+void
+ch_server_reply_headers(struct ch_req *req, const char *type, bool html,
+    void (*add)(void *arg, const char *name, const char *value), void *arg)
+{
+	add(arg, "Content-Type", type);
+	add(arg, "X-Request-Id", req->request_id);
+	if (req->route != NULL || req->reply != NULL)
+		add(arg, "Cache-Control", "no-store");
+	else
+		add(arg, "Cache-Control", "no-cache");
+	if (req->set_cookie != NULL)
+		add(arg, "Set-Cookie", req->set_cookie);
+	if (req->etag[0] != '\0')
+		add(arg, "ETag", req->etag);
+	if (req->location != NULL)
+		add(arg, "Location", req->location);
+	if (req->disposition != NULL)
+		add(arg, "Content-Disposition", req->disposition);
+	if (req->repr_digest[0] != '\0')
+		add(arg, "Repr-Digest", req->repr_digest);
+	if (req->retry_after[0] != '\0')
+		add(arg, "Retry-After", req->retry_after);
+	if (req->stream)
+		add(arg, "X-Accel-Buffering", "no");
+	add_security_headers(html, add, arg);
+}
+
+static void
+mhd_add_header(void *arg, const char *name, const char *value)
+{
+	MHD_add_response_header(arg, name, value);
 }
 
 /* ,"name":value — name is one of the fields below, never escaped. */
@@ -299,7 +341,7 @@ log_number(struct ch_buf *b, const char *name, uint64_t value)
  * path, and a JSON tree built and serialised for it cost more than the
  * decision route's own parsing. */
 static void
-access_log(struct req_state *st, unsigned status)
+access_log(struct ch_req_state *st, unsigned status)
 {
 	struct ch_req *req = &st->req;
 	char ts[CH_TIMESTAMP_LEN];
@@ -328,7 +370,7 @@ access_log(struct req_state *st, unsigned status)
 
 /* Turn the handler's answer into an MHD response and queue it. */
 static enum MHD_Result
-send_reply(struct req_state *st)
+send_reply(struct ch_req_state *st)
 {
 	struct ch_req *req = &st->req;
 	struct MHD_Response *resp;
@@ -363,28 +405,7 @@ send_reply(struct req_state *st)
 		free(text);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, "Content-Type", type);
-	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
-	if (req->route != NULL || req->reply != NULL)
-		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	else
-		MHD_add_response_header(resp, "Cache-Control", "no-cache");
-	if (req->set_cookie != NULL)
-		MHD_add_response_header(resp, "Set-Cookie", req->set_cookie);
-	if (req->etag[0] != '\0')
-		MHD_add_response_header(resp, "ETag", req->etag);
-	if (req->location != NULL)
-		MHD_add_response_header(resp, "Location", req->location);
-	if (req->disposition != NULL)
-		MHD_add_response_header(
-		    resp, "Content-Disposition", req->disposition);
-	if (req->repr_digest[0] != '\0')
-		MHD_add_response_header(resp, "Repr-Digest", req->repr_digest);
-	if (req->retry_after[0] != '\0')
-		MHD_add_response_header(resp, "Retry-After", req->retry_after);
-	if (req->stream)
-		MHD_add_response_header(resp, "X-Accel-Buffering", "no");
-	add_security_headers(resp, html);
+	ch_server_reply_headers(req, type, html, mhd_add_header, resp);
 	st->sent_bytes = len;
 	rc = MHD_queue_response(req->conn, req->status, resp);
 	MHD_destroy_response(resp);
@@ -530,7 +551,7 @@ recently_authenticated(const struct ch_req *req)
  * rules, the permission, Accept, cross-site, CSRF and re-authentication.
  * False when a refusal has been set as the reply. */
 static bool
-admit(struct req_state *st)
+admit(struct ch_req_state *st)
 {
 	struct ch_req *req = &st->req;
 	const struct ch_route *route = req->route;
@@ -618,8 +639,8 @@ admit(struct req_state *st)
 	return true;
 }
 
-static void
-dispatch(struct req_state *st)
+void
+ch_server_dispatch(struct ch_req_state *st)
 {
 	struct ch_req *req = &st->req;
 	const struct ch_route *route = req->route;
@@ -688,7 +709,7 @@ dispatch(struct req_state *st)
  * without the right may make the server hold megabytes, and only
  * MAX_UPLOADS bodies are held at once. */
 static bool
-admit_upload(struct req_state *st)
+admit_upload(struct ch_req_state *st)
 {
 	struct ch_req *req = &st->req;
 
@@ -708,43 +729,65 @@ admit_upload(struct req_state *st)
 	return true;
 }
 
+struct ch_req_state *
+ch_server_request_new(size_t size, const char *method, const char *path,
+    const char *source, const char *given_request_id)
+{
+	/* The request's state lives in its arena (a block a thread keeps):
+	 * a few kilobytes from malloc at every request went through its slow
+	 * bins. */
+	ch_arena *arena = ch_arena_create(REQUEST_ARENA_MAX);
+	struct ch_req_state *st;
+	struct ch_req *req;
+
+	if (size < sizeof(*st))
+		size = sizeof(*st);
+	if (arena == NULL || (st = ch_arena_alloc(arena, size)) == NULL) {
+		ch_arena_destroy(arena);
+		return NULL;
+	}
+	st->started_us = now_us();
+	req = &st->req;
+	req->arena = arena;
+	req->method = ch_arena_strdup(arena, method);
+	req->path = ch_arena_strdup(arena, path);
+	if (req->method == NULL || req->path == NULL) {
+		ch_arena_destroy(arena);
+		return NULL;
+	}
+	ch_strlcpy(req->source, source, sizeof(req->source));
+	request_id(given_request_id, req->request_id);
+	req->ctx.store = server_store;
+	req->ctx.arena = arena;
+	req->ctx.request_id = req->request_id;
+	req->ctx.source = req->source;
+	return st;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct req_state *st = *con_cls;
+	struct ch_req_state *st = *con_cls;
 	struct ch_req *req;
 	bool path_exists = false;
 	const char *clen;
 
 	if (st == NULL) {
-		/* The request's state lives in its arena (a block a thread
-		 * keeps): a few kilobytes from malloc at every request went
-		 * through its slow bins. */
-		ch_arena *arena = ch_arena_create(REQUEST_ARENA_MAX);
+		char source[64];
 
-		if (arena == NULL ||
-		    (st = ch_arena_alloc(arena, sizeof(*st))) == NULL) {
-			ch_arena_destroy(arena);
+		source_address(conn, source, sizeof(source));
+		if (trust_forwarded)
+			forwarded_source(conn, source, sizeof(source));
+		st = ch_server_request_new(sizeof(*st), method, url, source,
+		    MHD_lookup_connection_value(
+			conn, MHD_HEADER_KIND, "X-Request-Id"));
+		if (st == NULL)
 			return MHD_NO;
-		}
 		*con_cls = st;
-		st->started_us = now_us();
 		req = &st->req;
 		req->conn = conn;
-		req->method = method;
-		req->arena = arena;
-		req->path = ch_arena_strdup(req->arena, url);
-		source_address(conn, req->source, sizeof(req->source));
-		if (trust_forwarded)
-			forwarded_source(
-			    conn, req->source, sizeof(req->source));
-		request_id(conn, req->request_id);
-		req->ctx.store = server_store;
-		req->ctx.arena = req->arena;
-		req->ctx.request_id = req->request_id;
-		req->ctx.source = req->source;
 		req->route = ch_router_match(
 		    route_table, route_count, method, url, req, &path_exists);
 		ch_buf_init(&st->body, req->route ? req->route->max_body : 0);
@@ -824,7 +867,7 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		    "The body is larger than this route accepts.", NULL);
 		return send_reply(st);
 	}
-	dispatch(st);
+	ch_server_dispatch(st);
 	if (st->deferred) {
 		/* Suspended before the work is handed over, so that the
 		 * resume always comes after the suspension; req belongs to
@@ -836,20 +879,11 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return send_reply(st);
 }
 
-static void
-on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-    enum MHD_RequestTerminationCode toe)
+void
+ch_server_request_end(struct ch_req_state *st, unsigned status)
 {
-	struct req_state *st = *con_cls;
-	struct ch_req *req;
-	unsigned status;
+	struct ch_req *req = &st->req;
 
-	if (st == NULL)
-		return;
-	req = &st->req;
-	status = req->status ? req->status : 500;
-	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->answered)
-		status = 499;
 	ch_metrics_record(req->route ? req->route->path : "(other)",
 	    req->method ? req->method : "", status, now_us() - st->started_us);
 	access_log(st, status);
@@ -860,8 +894,25 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		--uploads_in_flight;
 	if (st->deferred)
 		--deferred_in_flight;
-	*con_cls = NULL;
 	ch_arena_destroy(req->arena); /* st with it */
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct ch_req_state *st = *con_cls;
+	struct ch_req *req;
+	unsigned status;
+
+	if (st == NULL)
+		return;
+	req = &st->req;
+	status = req->status ? req->status : 500;
+	if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && !st->answered)
+		status = 499;
+	*con_cls = NULL;
+	ch_server_request_end(st, status);
 }
 
 static char *
@@ -1013,6 +1064,12 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		ch_http_stop(srv);
 		return CH_ERR_NOMEM;
 	}
+	if (cfg->device_listen != NULL &&
+	    ch_devport_start(cfg, srv->cert_pem, srv->key_pem, &srv->devport) !=
+		CH_OK) {
+		ch_http_stop(srv);
+		return CH_ERR_IO;
+	}
 	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : ntohs(sa.sin_port);
 	if (cfg->port_file != NULL) {
@@ -1020,6 +1077,9 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 
 		if (f != NULL) {
 			fprintf(f, "%u\n", srv->port);
+			if (srv->devport != NULL)
+				fprintf(
+				    f, "%u\n", ch_devport_port(srv->devport));
 			fclose(f);
 		}
 	}
@@ -1031,6 +1091,12 @@ unsigned
 ch_http_port(const struct ch_http_server *srv)
 {
 	return srv->port;
+}
+
+unsigned
+ch_http_device_port(const struct ch_http_server *srv)
+{
+	return srv->devport != NULL ? ch_devport_port(srv->devport) : 0;
 }
 
 void
@@ -1055,6 +1121,8 @@ ch_http_stop(struct ch_http_server *srv)
 				    "for the disk before they are answered",
 				    (int)deferred_in_flight);
 		}
+		ch_devport_stop(srv->devport);
+		srv->devport = NULL;
 		ch_feed_close_streams();
 		for (int i = 0; i < 100 && ch_feed_open_streams() > 0; i++)
 			usleep(10 * 1000);

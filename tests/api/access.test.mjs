@@ -10,7 +10,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { api, assertProblem, demoPost, get, login, newPerson, secondPost, server, uniq } from './harness.mjs';
+import {
+	api, assertProblem, demoPost, deviceApi, get, login, newPerson, secondPost, server, uniq,
+} from './harness.mjs';
 
 before(server);
 
@@ -18,7 +20,12 @@ const bearer = (token) => ({ Authorization: `Bearer ${token}` });
 
 describe('access control', () => {
 	let postId, token, zones, person, badge, door, cage;
-	const decide = (body) => api(null, 'POST', '/api/v1/access/decisions', body, bearer(token));
+	// Decisions go to the main port and to the device listener in turn:
+	// the two HTTP paths must answer alike, over the same state.
+	let turn = 0;
+	const decide = (body) => (turn++ % 2 === 0
+		? api(null, 'POST', '/api/v1/access/decisions', body, bearer(token))
+		: deviceApi('POST', '/api/v1/access/decisions', body, bearer(token)));
 
 	before(async () => {
 		postId = await demoPost();

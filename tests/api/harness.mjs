@@ -85,7 +85,7 @@ async function keeper(runnerPid, lockDir) {
 	const portFile = join(dir, 'port');
 	const fd = openSync(log, 'a');
 	const args = ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file', portFile,
-		'--quiet'];
+		'--device-listen', '127.0.0.1:0', '--quiet'];
 	if (DSN) args.splice(3, 0, '--db', DSN);
 	const child = spawn(CH_BIN, args, { stdio: ['ignore', fd, fd] });
 	closeSync(fd);
@@ -108,13 +108,17 @@ async function keeper(runnerPid, lockDir) {
 			break;
 		}
 		try {
-			const text = readFileSync(portFile, 'utf8');
-			if (text.endsWith('\n')) port = text.trim();
+			// The main port, then the device listener's, each on a line.
+			const lines = readFileSync(portFile, 'utf8').split('\n');
+			if (lines.length === 3) port = lines.slice(0, 2);
 		} catch { /* not yet */ }
 		if (!port) await sleep(50);
 	}
 	if (port) {
-		const info = { base: `https://127.0.0.1:${port}`, dir, log, pid: child.pid, engine: ENGINE };
+		const info = {
+			base: `https://127.0.0.1:${port[0]}`, deviceBase: `https://127.0.0.1:${port[1]}`, dir, log,
+			pid: child.pid, engine: ENGINE,
+		};
 		writeFileSync(join(lockDir, 'server.json.tmp'), JSON.stringify(info));
 		renameSync(join(lockDir, 'server.json.tmp'), join(lockDir, 'server.json'));
 	}
@@ -206,7 +210,7 @@ export function runSecrets() {
 	}
 }
 
-// The shared server: { base, dir, log, pid, engine }.
+// The shared server: { base, deviceBase, dir, log, pid, engine }.
 export async function server() {
 	serverPromise ??= findOrStart().then(async (info) => {
 		// It wrote its port after listening; check it answers.
@@ -238,7 +242,17 @@ export async function base() {
 // header given as null is not sent.  Writes with a session carry its CSRF token.
 // Returns { status, headers, json, text, problem }.
 export async function api(session, method, path, body, headers = {}) {
-	const url = `${await base()}${path}`;
+	return call(await base(), session, method, path, body, headers);
+}
+
+// The same request to the device listener (serve --device-listen): the
+// device routes only, device tokens only.
+export async function deviceApi(method, path, body, headers = {}) {
+	return call((await server()).deviceBase, null, method, path, body, headers);
+}
+
+async function call(root, session, method, path, body, headers) {
+	const url = `${root}${path}`;
 	const h = {};
 	if (session) h.Cookie = session.cookie;
 	if (session && !['GET', 'HEAD'].includes(method)) h['X-CSRF-Token'] = session.csrf;
@@ -327,11 +341,15 @@ export async function ownDemo(options, scheme = 'https') {
 	const dir = mkdtempSync(join(tmpdir(), 'chancery-own-'));
 	const child = spawn(CH_BIN, ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file',
 		join(dir, 'port'), '--quiet', ...options], { stdio: 'ignore' });
-	let base;
+	let base, deviceBase;
 	for (let i = 0; i < 600 && !base; i++) {
 		try {
-			const p = readFileSync(join(dir, 'port'), 'utf8');
-			if (p.endsWith('\n')) base = `${scheme}://127.0.0.1:${p.trim()}`;
+			const p = readFileSync(join(dir, 'port'), 'utf8').split('\n');
+			const want = options.includes('--device-listen') ? 3 : 2;
+			if (p.length === want) {
+				base = `${scheme}://127.0.0.1:${p[0]}`;
+				if (want === 3) deviceBase = `${scheme}://127.0.0.1:${p[1]}`;
+			}
 		} catch { /* not yet */ }
 		if (!base) await sleep(50);
 	}
@@ -348,7 +366,7 @@ export async function ownDemo(options, scheme = 'https') {
 		await stop();
 		throw new Error(`a demo with ${options.join(' ')} did not start`);
 	}
-	return { base, dir, stop };
+	return { base, deviceBase, dir, stop };
 }
 
 // A unique suffix for names made by this run (a PostgreSQL database may be
