@@ -3,7 +3,8 @@
 // transactions), the server is killed with SIGKILL; after a restart every
 // decision whose answer was received is in the access log with its audit
 // record, the events are numbered without gaps, and occupancy (who is in which
-// zone) is exactly what the granted events say.  Runs on SQLite, or on the
+// zone) is exactly what the granted events say.  Half the readers use the
+// main port, half the device listener (--device-listen).  Runs on SQLite, or on the
 // PostgreSQL database in CH_TEST_DSN.
 //
 //   CH_BIN=build/chancery node --test tests/fault/
@@ -28,11 +29,15 @@ async function start(dir) {
 	const port = join(dir, 'port');
 	rmSync(port, { force: true });
 	const args = ['demo', '--dir', dir, '--listen', '127.0.0.1:0', '--port-file', port, '--quiet',
-		'--threads', '16', ...db(), ...GROUP_COMMIT];
+		'--device-listen', '127.0.0.1:0', '--threads', '16', ...db(), ...GROUP_COMMIT];
 	const child = spawn(BIN, args, { stdio: 'ignore' });
-	for (let i = 0; i < 600 && !existsSync(port); i++) await sleep(50);
-	const text = readFileSync(port, 'utf8').trim();
-	return { child, base: `https://127.0.0.1:${text}` };
+	// The main port, then the device listener's, each on a line.
+	let lines = [];
+	for (let i = 0; i < 600 && lines.length < 3; i++) {
+		if (existsSync(port)) lines = readFileSync(port, 'utf8').split('\n');
+		if (lines.length < 3) await sleep(50);
+	}
+	return { child, base: `https://127.0.0.1:${lines[0]}`, deviceBase: `https://127.0.0.1:${lines[1]}` };
 }
 
 // Ask the database itself, with its own client.
@@ -61,6 +66,7 @@ test('SIGKILL during badge traffic loses no answered decision; occupancy matches
 		const acknowledged = [];
 		let stop = false;
 		let sent = 0;
+		let viaDevice = 0;
 		const worker = async (w) => {
 			const mine = badges.filter((_, i) => i % 8 === w);
 			for (let n = 0; !stop; n++) {
@@ -68,12 +74,18 @@ test('SIGKILL during badge traffic loses no answered decision; occupancy matches
 				const [p, direction] = walk[Math.floor(n / mine.length) % walk.length];
 				sent++;
 				try {
-					const r = await fetch(`${server.base}/api/v1/access/decisions`, {
+					// Half the readers on the main port, half on the
+					// device listener.
+					const root = w % 2 === 0 ? server.base : server.deviceBase;
+					const r = await fetch(`${root}/api/v1/access/decisions`, {
 						method: 'POST',
 						headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
 						body: JSON.stringify({ point_id: points[p], badge, direction }),
 					});
-					if (r.status === 200) acknowledged.push((await r.json()).event_id);
+					if (r.status === 200) {
+						acknowledged.push((await r.json()).event_id);
+						if (root === server.deviceBase) viaDevice++;
+					}
 				} catch { /* the server died mid-request: not answered */ }
 			}
 		};
@@ -84,7 +96,8 @@ test('SIGKILL during badge traffic loses no answered decision; occupancy matches
 		stop = true;
 		await Promise.all(workers);
 		assert.ok(acknowledged.length >= 20, `only ${acknowledged.length} decisions before the kill`);
-		console.log(`${acknowledged.length} answered, ${sent} sent before the kill`);
+		assert.ok(viaDevice > 0 && viaDevice < acknowledged.length, `${viaDevice} through the device listener`);
+		console.log(`${acknowledged.length} answered (${viaDevice} by the device listener), ${sent} sent before the kill`);
 
 		server = await start(dir);
 		const ids = new Set(sql(dir, "SELECT id FROM access_events WHERE device_id IS NOT NULL").split('\n'));
@@ -120,7 +133,7 @@ test('SIGKILL during badge traffic loses no answered decision; occupancy matches
 		console.log(`${events} events, ${present.length} people inside`);
 
 		// And the gate answers again.
-		const r = await fetch(`${server.base}/api/v1/access/decisions`, {
+		const r = await fetch(`${server.deviceBase}/api/v1/access/decisions`, {
 			method: 'POST',
 			headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
 			body: JSON.stringify({ point_id: points[0], badge: badges[0], direction: 'in' }),
