@@ -8,7 +8,12 @@
  * worker holds one per request in flight, and a batch of decisions ends
  * together), so a request does not take its first 16 KiB from malloc and
  * give them back (a block that size goes through malloc's slow bins each
- * time); they are freed when the thread ends.
+ * time); they are freed when the thread ends.  An arena may end in another
+ * thread than the one that made it (the device listener's answers are
+ * sent by the thread that learns their batch is on disk): a thread whose
+ * spares are full passes half of them to a pool shared by all threads,
+ * and a thread without spares takes a batch from it, one lock for
+ * SPARE_MOVE blocks.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -40,7 +45,12 @@ struct spares {
 	unsigned count;
 };
 
+#define SPARE_MOVE 32  /* blocks moved to or from the shared pool at once */
+#define SHARED_MAX 512 /* blocks the shared pool keeps: 8 MiB */
+
 static _Thread_local struct spares spares;
+static struct spares shared;
+static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t spares_key;
 static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
 
@@ -64,11 +74,34 @@ spares_init(void)
 	(void)pthread_key_create(&spares_key, spares_free);
 }
 
+/* The key's destructor frees the spares when the thread ends (the main
+ * thread's go with the process). */
+static void
+spares_register(void)
+{
+	(void)pthread_once(&spares_once, spares_init);
+	(void)pthread_setspecific(spares_key, &spares);
+}
+
 static struct block *
 block_new(size_t size)
 {
 	struct block *b;
 
+	if (size == ARENA_BLOCK && spares.head == NULL && shared.count > 0) {
+		pthread_mutex_lock(&shared_lock);
+		while (shared.head != NULL && spares.count < SPARE_MOVE) {
+			b = shared.head;
+			shared.head = b->next;
+			shared.count--;
+			b->next = spares.head;
+			spares.head = b;
+			spares.count++;
+		}
+		pthread_mutex_unlock(&shared_lock);
+		if (spares.count > 0)
+			spares_register();
+	}
 	if (size == ARENA_BLOCK && spares.head != NULL) {
 		b = spares.head;
 		spares.head = b->next;
@@ -84,16 +117,27 @@ block_new(size_t size)
 static void
 block_free(struct block *b)
 {
+	if (b->size == ARENA_BLOCK && spares.count == SPARE_MAX &&
+	    shared.count + SPARE_MOVE <= SHARED_MAX) {
+		pthread_mutex_lock(&shared_lock);
+		while (spares.count > SPARE_MAX - SPARE_MOVE &&
+		    shared.count < SHARED_MAX) {
+			struct block *x = spares.head;
+
+			spares.head = x->next;
+			spares.count--;
+			x->next = shared.head;
+			shared.head = x;
+			shared.count++;
+		}
+		pthread_mutex_unlock(&shared_lock);
+	}
 	if (b->size != ARENA_BLOCK || spares.count == SPARE_MAX) {
 		free(b);
 		return;
 	}
-	if (spares.count == 0) {
-		/* The key's destructor frees the spares when the thread ends
-		 * (the main thread's go with the process). */
-		(void)pthread_once(&spares_once, spares_init);
-		(void)pthread_setspecific(spares_key, &spares);
-	}
+	if (spares.count == 0)
+		spares_register();
 	b->next = spares.head;
 	spares.head = b;
 	spares.count++;
