@@ -14,6 +14,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 DEMO_DIR ?= chancery-demo
 LISTEN ?= 127.0.0.1:8443
+DEVICE_LISTEN ?= 127.0.0.1:8444
 
 .PHONY: all deps build demo test check format sanitize tsan fuzz bench clean
 
@@ -29,7 +30,8 @@ build: deps $(BUILD)/build.ninja
 	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
 
 demo: build
-	./$(BUILD)/chancery demo --dir $(DEMO_DIR) --listen $(LISTEN)
+	./$(BUILD)/chancery demo --dir $(DEMO_DIR) --listen $(LISTEN) \
+	    --device-listen $(DEVICE_LISTEN)
 
 test: build
 	@tests/run $(BUILD)

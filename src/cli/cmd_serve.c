@@ -92,7 +92,8 @@ static const char serve_usage[] =
 
 static const char demo_usage[] =
     "usage: chancery demo [--dir DIR] [--listen ADDR:PORT] [--port-file F]\n"
-    "                     [--no-serve] [--quiet] [session options of serve]\n"
+    "                     [--device-listen ADDR:PORT] [--no-serve] [--quiet]\n"
+    "                     [session options of serve]\n"
     "\n"
     "Create a fully populated, fictional demo post in DIR (default\n"
     "chancery-demo) if it is not there yet, print its logins and serve it.\n";
