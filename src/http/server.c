@@ -563,8 +563,12 @@ admit(struct ch_req_state *st)
 	}
 	if (route->perm != CH_PERM_PUBLIC && req->who == NULL) {
 		ch_reply_problem(req, "unauthenticated",
-		    "This needs a signed-in session: sign in at "
-		    "/api/v1/auth/login, then repeat the request.",
+		    req->io != NULL
+			? "This needs the device's token: send Authorization: "
+			  "Bearer chd_... (an administrator makes one with "
+			  "chancery device add)."
+			: "This needs a signed-in session: sign in at "
+			  "/api/v1/auth/login, then repeat the request.",
 		    NULL);
 		return false;
 	}
