@@ -179,7 +179,10 @@ ch_openapi_document(const struct ch_route *routes, size_t count)
 	    "description",
 	    "The security operations API of a diplomatic post. Errors are "
 	    "RFC 9457 problem details; times are ISO 8601 UTC; lists page "
-	    "with next_cursor; changes need the X-CSRF-Token header.",
+	    "with next_cursor; changes need the X-CSRF-Token header. "
+	    "Operations marked x-device-token accept a device's bearer "
+	    "token; a server started with --device-listen also serves "
+	    "them, and only them, on a port of its own.",
 	    "servers", "url", "/", "paths", paths, "components", "schemas",
 	    schemas, "securitySchemes", "session", "type", "apiKey", "in",
 	    "cookie", "name", CH_SESSION_COOKIE, "security", "session",
