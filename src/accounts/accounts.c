@@ -62,25 +62,33 @@ ch_accounts_init(void)
 }
 
 ch_err
-ch_hash_password(const char *password, char out[crypto_pwhash_STRBYTES])
+ch_hash_password(const char *given, char out[crypto_pwhash_STRBYTES])
 {
+	char prepared[CH_PASSWORD_PREP_MAX * 3];
+	const char *password =
+	    ch_password_prepare(given, prepared, sizeof(prepared));
 	int rc;
 
 	sem_wait(&hash_slots);
 	rc = crypto_pwhash_str(
 	    out, password, strlen(password), HASH_OPS, HASH_MEM);
 	sem_post(&hash_slots);
+	sodium_memzero(prepared, sizeof(prepared));
 	return rc == 0 ? CH_OK : CH_ERR_NOMEM;
 }
 
 bool
-ch_verify_password(const char *hash, const char *password)
+ch_verify_password(const char *hash, const char *given)
 {
+	char prepared[CH_PASSWORD_PREP_MAX * 3];
+	const char *password =
+	    ch_password_prepare(given, prepared, sizeof(prepared));
 	int rc;
 
 	sem_wait(&hash_slots);
 	rc = crypto_pwhash_str_verify(hash, password, strlen(password));
 	sem_post(&hash_slots);
+	sodium_memzero(prepared, sizeof(prepared));
 	return rc == 0;
 }
 

@@ -53,6 +53,14 @@ ch_err ch_accounts_load_throttle(struct ch_store *store);
  * libzxcvbn's estimate, the username and the post's name, either may be
  * NULL); fills fault with a reason and advice when refused.
  */
+/*
+ * The password as it is checked, hashed and verified (RFC 8265
+ * OpaqueString): other spaces as U+0020, then NFC.  Returns password
+ * itself when it is ASCII, not UTF-8 or too long to prepare, else out
+ * (size bytes; CH_PASSWORD_PREP_MAX * 3 is enough).
+ */
+#define CH_PASSWORD_PREP_MAX 1024 /* UTF-16 units */
+const char *ch_password_prepare(const char *password, char *out, size_t size);
 ch_err ch_password_check(const char *password, const char *username,
     const char *post_name, struct ch_fault *fault);
 bool ch_password_is_common(const char *password);

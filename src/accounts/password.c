@@ -17,11 +17,20 @@
  *     may be part of a passphrase but may not carry it.
  *
  * Each refusal says why and what to do instead.
+ *
+ * A password is prepared before it is checked, hashed or verified, as
+ * RFC 8265's OpaqueString profile does: a space of another kind (no-break,
+ * ideographic...) becomes U+0020, then Unicode NFC.  So "é" typed as one
+ * code point or as "e" and a combining accent — what different keyboards
+ * and systems send for the same keys — is the same password.
  */
 #include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 #include <zxcvbn.h>
 
 #include "accounts/accounts.h"
@@ -165,10 +174,46 @@ post_words(const char *post_name, char words[][64], size_t max)
 	return n;
 }
 
+const char *
+ch_password_prepare(const char *password, char *out, size_t size)
+{
+	UChar in16[CH_PASSWORD_PREP_MAX], nfc16[CH_PASSWORD_PREP_MAX];
+	const UNormalizer2 *nfc;
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = 0, m;
+	bool plain = true;
+
+	for (const char *p = password; *p != '\0'; p++)
+		plain &= (unsigned char)*p < 0x80;
+	if (plain || size == 0)
+		return password; /* ASCII is its own NFC */
+	u_strFromUTF8(in16, CH_ARRAY_LEN(in16), &n, password, -1, &st);
+	if (U_FAILURE(st) || n >= (int32_t)CH_ARRAY_LEN(in16))
+		return password; /* not UTF-8, or too long: refused later */
+	for (int32_t i = 0; i < n; i++)
+		if (in16[i] != 0x20 && u_charType(in16[i]) == U_SPACE_SEPARATOR)
+			in16[i] = 0x20;
+	nfc = unorm2_getNFCInstance(&st);
+	m = U_SUCCESS(st)
+	    ? unorm2_normalize(nfc, in16, n, nfc16, CH_ARRAY_LEN(nfc16), &st)
+	    : 0;
+	if (U_FAILURE(st) || m >= (int32_t)CH_ARRAY_LEN(nfc16))
+		return password;
+	u_strToUTF8(out, (int32_t)size, &n, nfc16, m, &st);
+	if (U_FAILURE(st) || (size_t)n >= size)
+		return password;
+	out[n] = '\0';
+	return out;
+}
+
 ch_err
-ch_password_check(const char *password, const char *username,
+ch_password_check(const char *given, const char *username,
     const char *post_name, struct ch_fault *fault)
 {
+	char prepared[CH_PASSWORD_PREP_MAX * 3];
+	const char *password = given != NULL
+	    ? ch_password_prepare(given, prepared, sizeof(prepared))
+	    : NULL;
 	char words[8][64], rest[WORK_MAX];
 	const char *dict[11];
 	size_t nwords, nd = 0;

@@ -151,6 +151,34 @@ Test(password, length_in_code_points_no_truncation)
 	    CH_ERR_INVALID);
 }
 
+/* RFC 8265 OpaqueString: the same keys give the same password whatever
+ * form the system sends them in. */
+Test(password, prepared_as_opaque_strings)
+{
+	char out[CH_PASSWORD_PREP_MAX * 3];
+	const char *ascii = "a quiet heron folds maps";
+
+	/* ASCII is passed through as it is. */
+	cr_assert_eq(ch_password_prepare(ascii, out, sizeof(out)), ascii);
+	/* "é" decomposed (e + U+0301) becomes the one code point U+00E9. */
+	cr_assert_str_eq(ch_password_prepare("caf"
+					     "e\xcc\x81 au lait du matin",
+			     out, sizeof(out)),
+	    "caf\xc3\xa9 au lait du matin");
+	/* Already NFC: unchanged. */
+	cr_assert_str_eq(ch_password_prepare(
+			     "caf\xc3\xa9 au lait du matin", out, sizeof(out)),
+	    "caf\xc3\xa9 au lait du matin");
+	/* A no-break space and an ideographic space are spaces. */
+	cr_assert_str_eq(ch_password_prepare("\xc3\xa9t\xc3\xa9\xc2\xa0"
+					     "chaud\xe3\x80\x80ici",
+			     out, sizeof(out)),
+	    "\xc3\xa9t\xc3\xa9 chaud ici");
+	/* Not UTF-8: left to the check, which refuses it. */
+	cr_assert_str_eq(
+	    ch_password_prepare("\xff\xfe x", out, sizeof(out)), "\xff\xfe x");
+}
+
 Test(password, common_passwords_and_their_variants_are_refused)
 {
 	static const char *const bad[] = {"password1234", "Password1234!",
@@ -504,6 +532,28 @@ Test(sessions, a_privileged_role_must_enrol_then_each_step_is_used_once)
 	cr_assert_eq(
 	    ch_session_second_factor(&ctx, l.token, NULL, codes[3], &l),
 	    CH_ERR_UNAUTHENTICATED);
+}
+
+/* A password set from one system (decomposed accents, a no-break space)
+ * opens with the same keys typed on another (composed, a plain space). */
+Test(sessions, a_password_signs_in_whatever_unicode_form_it_is_typed_in)
+{
+	struct ch_login l;
+	char name[40];
+
+	make_user("nfc", "staff", name);
+	cr_assert_eq(
+	    ch_posts_set_second_factor(&ctx, post_id, "optional"), CH_OK);
+	cr_assert_eq(ch_users_set_password(&ctx, name,
+			 "re\xcc\x81sume\xcc\x81\xc2\xa0of the harbour pilots"),
+	    CH_OK, "%s", ctx.fault.detail);
+	cr_assert_eq(ch_session_login(&ctx, name,
+			 "r\xc3\xa9sum\xc3\xa9 of the harbour pilots", &l),
+	    CH_OK);
+	cr_assert_eq(l.state, CH_LOGIN_DONE);
+	cr_assert_eq(
+	    ch_session_login(&ctx, name, "resume of the harbour pilots", &l),
+	    CH_ERR_UNAUTHENTICATED, "the accents still count");
 }
 
 Test(sessions, idle_absolute_and_reauth_limits_follow_the_clock)
