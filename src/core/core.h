@@ -164,7 +164,9 @@ enum ch_text_rule {
 };
 /*
  * Check a text a person typed: UTF-8, at most max code points, no control
- * characters (but newlines and tabs with CH_TEXT_MULTILINE), and the rules
+ * characters (but newlines and tabs with CH_TEXT_MULTILINE; C1 controls
+ * and DEL are refused too), no bidirectional embeddings, overrides or
+ * isolates (U+202A-202E, U+2066-2069), and the rules
  * in flags.  On refusal fills fault (field is a JSON pointer, "/title";
  * the message names the field without its slash) and returns false.
  */

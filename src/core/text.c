@@ -165,13 +165,35 @@ ch_text_check(struct ch_fault *fault, const char *field, const char *s,
 		    n, max);
 		return false;
 	}
-	for (const char *p = s; *p; p++) {
-		if ((unsigned char)*p < 0x20 &&
-		    !((flags & CH_TEXT_MULTILINE) &&
-			(*p == '\n' || *p == '\t'))) {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned cp = 0;
+
+		if ((*p < 0x20 &&
+			!((flags & CH_TEXT_MULTILINE) &&
+			    (*p == '\n' || *p == '\t'))) ||
+		    *p == 0x7f) {
 			ch_fault_set(fault, field,
 			    "%s contains a control character; remove it.",
 			    name);
+			return false;
+		}
+		/* C1 controls; the bidirectional embeddings, overrides and
+		 * isolates, which make a text display as other than it is (a
+		 * listed name shown as a harmless one at the gate).  The
+		 * direction marks U+200E and U+200F stay. */
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			cp = p[1];
+		else if (p[0] == 0xe2 && p[1] == 0x80 && p[2] >= 0xaa &&
+		    p[2] <= 0xae)
+			cp = 0x2000u + (p[2] & 0x3fu);
+		else if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 &&
+		    p[2] <= 0xa9)
+			cp = 0x2040u + (p[2] & 0x3fu);
+		if (cp != 0) {
+			ch_fault_set(fault, field,
+			    "%s contains an invisible control or "
+			    "direction-override character (U+%04X); remove it.",
+			    name, cp);
 			return false;
 		}
 	}

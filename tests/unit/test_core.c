@@ -257,6 +257,56 @@ Test(text, check_names_the_field_and_the_rule)
 	cr_assert(ch_text_check(&f, "/t", " a ", 9, 0));
 	cr_assert_not(ch_text_check(&f, "/t", " a", 9, CH_TEXT_TRIMMED));
 	cr_assert_not(ch_text_check(&f, "/t", "\xff", 9, 0));
+	/* DEL and C1 controls (U+0085, U+009B) are controls too. */
+	cr_assert_not(ch_text_check(&f, "/t", "a\x7f", 9, 0));
+	cr_assert_not(ch_text_check(&f, "/t",
+	    "a\xc2\x85"
+	    "b",
+	    9, CH_TEXT_MULTILINE));
+	cr_assert_not(ch_text_check(&f, "/t",
+	    "a\xc2\x9b"
+	    "b",
+	    9, 0));
+	cr_assert(ch_text_check(&f, "/t",
+		      "a\xc2\xa0"
+		      "b",
+		      9, 0),
+	    "NBSP is text");
+	/* A right-to-left override makes "Ali" + "nesoh" read "Ali hosen". */
+	cr_assert_not(
+	    ch_text_check(&f, "/name", "Ali \xe2\x80\xaenesoh", 40, 0));
+	cr_assert_str_eq(f.detail,
+	    "name contains an invisible control or direction-override "
+	    "character (U+202E); remove it.");
+	cr_assert_not(ch_text_check(&f, "/name",
+	    "a\xe2\x80\xaa"
+	    "b",
+	    9, 0));
+	cr_assert_not(ch_text_check(&f, "/name",
+	    "a\xe2\x81\xa6"
+	    "b",
+	    9, 0));
+	cr_assert_not(ch_text_check(&f, "/name",
+	    "a\xe2\x81\xa9"
+	    "b",
+	    9, 0));
+	cr_assert_str_eq(f.detail,
+	    "name contains an invisible control or direction-override "
+	    "character (U+2069); remove it.");
+	/* Arabic and Hebrew, with the direction marks U+200F and U+200E. */
+	cr_assert(ch_text_check(&f, "/name",
+	    "\xd9\x85\xd8\xad\xd9\x85\xd8\xaf "
+	    "\xe2\x80\x8f(Mohamed)\xe2\x80\x8e",
+	    40, 0));
+	cr_assert(
+	    ch_text_check(&f, "/name", "\xd7\xa9\xd7\xa8\xd7\x94", 40, 0));
+	/* Neighbours of the refused ranges are text: U+202F (narrow
+	 * no-break space), U+2070. */
+	cr_assert(ch_text_check(&f, "/t",
+	    "1\xe2\x80\xaf"
+	    "000",
+	    9, 0));
+	cr_assert(ch_text_check(&f, "/t", "x\xe2\x81\xb0", 9, 0));
 }
 
 Test(tz, a_posts_local_date_and_day)
