@@ -265,8 +265,14 @@ conn_read(struct ch_devport *dp, struct dconn *c)
 				return 1; /* full: the parser decides */
 			if (cap > dp->in_max)
 				cap = dp->in_max;
-			if ((p = realloc(c->in, cap)) == NULL)
+			/* Not realloc: a parsed head awaiting its body points
+			 * into c->in, and must be moved along with it. */
+			if ((p = malloc(cap)) == NULL)
 				return -1;
+			memcpy(p, c->in, c->in_len);
+			if (c->have_head)
+				ch_h1_rebase(&c->head, c->in, p);
+			free(c->in);
 			c->in = p;
 			c->in_cap = cap;
 		}

@@ -317,6 +317,32 @@ ch_h1_parse(char *buf, size_t len, size_t max_head, struct ch_h1_head *h)
 	return interpret(h);
 }
 
+static void
+rebase(const char **p, const char *from, size_t len, const char *to)
+{
+	/* Compared as integers: `from` may no longer be a live object's. */
+	uintptr_t off = (uintptr_t)*p - (uintptr_t)from;
+
+	if (*p != NULL && off < len)
+		*p = to + off;
+}
+
+void
+ch_h1_rebase(struct ch_h1_head *h, const char *from, const char *to)
+{
+	rebase(&h->method, from, h->head_len, to);
+	rebase(&h->path, from, h->head_len, to);
+	rebase(&h->raw_path, from, h->head_len, to);
+	for (size_t i = 0; i < h->nfields; i++) {
+		rebase(&h->fields[i].name, from, h->head_len, to);
+		rebase(&h->fields[i].value, from, h->head_len, to);
+	}
+	for (size_t i = 0; i < h->nargs; i++) {
+		rebase(&h->args[i].name, from, h->head_len, to);
+		rebase(&h->args[i].value, from, h->head_len, to);
+	}
+}
+
 const char *
 ch_h1_field(const struct ch_h1_head *h, const char *name)
 {
