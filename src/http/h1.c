@@ -187,6 +187,7 @@ static enum ch_h1_result
 interpret(struct ch_h1_head *h)
 {
 	size_t hosts = 0;
+	bool closing = false;
 
 	h->content_length = -1;
 	for (size_t i = 0; i < h->nfields; i++) {
@@ -212,8 +213,10 @@ interpret(struct ch_h1_head *h)
 		} else if (strcasecmp(name, "Host") == 0) {
 			hosts++;
 		} else if (strcasecmp(name, "Connection") == 0) {
+			/* close wins, whichever field says it (RFC 9112
+			 * section 9.6). */
 			if (has_token(v, "close"))
-				h->keep_alive = false;
+				closing = true;
 			else if (has_token(v, "keep-alive"))
 				h->keep_alive = true;
 		} else if (strcasecmp(name, "Expect") == 0) {
@@ -224,6 +227,8 @@ interpret(struct ch_h1_head *h)
 			h->expect_continue = true;
 		}
 	}
+	if (closing)
+		h->keep_alive = false;
 	if (hosts > 1 || (hosts == 0 && h->minor == 1))
 		return refuse(
 		    h, 400, "An HTTP/1.1 request has exactly one Host field.");

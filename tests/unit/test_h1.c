@@ -135,6 +135,22 @@ Test(h1, http_1_0_needs_no_host_and_closes_unless_kept_alive)
 	cr_assert_not(h.keep_alive);
 }
 
+Test(h1, close_wins_over_keep_alive_in_any_order)
+{
+	cr_assert_eq(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+			   "Connection: keep-alive\r\n\r\n"),
+	    CH_H1_DONE);
+	cr_assert_not(h.keep_alive);
+	cr_assert_eq(parse("GET / HTTP/1.0\r\nConnection: close\r\n"
+			   "Connection: keep-alive\r\n\r\n"),
+	    CH_H1_DONE);
+	cr_assert_not(h.keep_alive);
+	cr_assert_eq(parse("GET / HTTP/1.0\r\nConnection: keep-alive\r\n"
+			   "Connection: close\r\n\r\n"),
+	    CH_H1_DONE);
+	cr_assert_not(h.keep_alive);
+}
+
 Test(h1, content_length_and_expect_are_read)
 {
 	cr_assert_eq(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n"
