@@ -224,7 +224,9 @@ interpret(struct ch_h1_head *h)
 				return refuse(h, 417,
 				    "The only expectation met here is "
 				    "100-continue.");
-			h->expect_continue = true;
+			/* Ignored from an HTTP/1.0 client, which knows no
+			 * interim answers (RFC 9110 section 10.1.1). */
+			h->expect_continue = h->minor == 1;
 		}
 	}
 	if (closing)

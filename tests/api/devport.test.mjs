@@ -222,6 +222,15 @@ function suite(name, setup) {
 			await c.write(decide({ headers: { Expect: '100-continue' } }));
 			assert.equal((await c.answer()).status, 200);
 			c.close();
+			// HTTP/1.0 knows no interim answer: the first is the final one.
+			const old = await connect(base);
+			const body10 = decision();
+			await old.write(`POST /api/v1/access/decisions HTTP/1.0\r\nAuthorization: Bearer ${token}\r\n`
+				+ `Content-Type: application/json\r\nContent-Length: ${body10.length}\r\nExpect: 100-continue\r\n\r\n`);
+			await sleep(300);
+			await old.write(body10);
+			assert.equal((await old.answer()).json?.decision, 'deny');
+			old.close();
 		});
 
 		test('a head and a body in many small packets', async () => {

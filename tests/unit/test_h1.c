@@ -162,6 +162,11 @@ Test(h1, content_length_and_expect_are_read)
 			   "999999999999999\r\n\r\n"),
 	    CH_H1_DONE);
 	cr_assert_eq(h.content_length, 999999999999999);
+	/* HTTP/1.0 knows no interim answers: the expectation is ignored. */
+	cr_assert_eq(parse("POST / HTTP/1.0\r\nContent-Length: 2\r\n"
+			   "Expect: 100-continue\r\n\r\n"),
+	    CH_H1_DONE);
+	cr_assert_not(h.expect_continue);
 }
 
 Test(h1, the_lines_must_end_with_crlf_and_hold_no_nul)
