@@ -50,6 +50,10 @@
 #define MAX_WORKERS 16u
 #define RAW_SIZE 8192u /* TLS: bytes read from the socket at once */
 #define IN_START 4096u
+/* Answers in c->out (not yet all sent; it is emptied when they are) past
+ * which no further request is read: a peer that does not read its answers
+ * stops being served, rather than filling c->out to its limit. */
+#define OUT_HIGH (64u * 1024u)
 
 struct worker;
 
@@ -450,6 +454,19 @@ format_answer(struct dconn *c, struct dreq *d)
 		if (type == NULL)
 			type = "text/plain; charset=utf-8";
 	}
+	/* c->out holds less than OUT_HIGH before an answer (process()), so
+	 * that only an answer near c->out's limit could be cut short — and
+	 * desynchronise the ones after it: it is not sent, and the
+	 * connection ends. */
+	if (b->len + MAX_HEAD > b->max || len > b->max - b->len - MAX_HEAD) {
+		log_error("device listener: an answer of %zu bytes is larger "
+			  "than the output buffer; the connection is closed",
+		    len);
+		c->close_after = true;
+		d->st.answered = true;
+		free(text);
+		return;
+	}
 	snprintf(line, sizeof(line), "HTTP/1.1 %u %s\r\n", req->status,
 	    reason_phrase(req->status));
 	ch_buf_append_str(b, line);
@@ -626,6 +643,10 @@ process(struct ch_devport *dp, struct dconn *c)
 	bool failed;
 
 	while (!c->close_after) {
+		/* Answers pile up unsent: no more requests until they go. */
+		if (c->out.len >= OUT_HIGH &&
+		    (!conn_flush(c, &failed) || failed))
+			break;
 		if (!c->have_head) {
 			enum ch_h1_result r;
 
@@ -782,6 +803,10 @@ serve(struct worker *w, struct dconn *c, bool readable)
 			return; /* peer_closed is seen when it comes back */
 		}
 		pthread_mutex_unlock(&c->mu);
+		/* The socket is full: read no more requests until EPOLLOUT
+		 * says the peer has taken the answers. */
+		if (c->out.len > 0)
+			return;
 		if (c->peer_closed && c->out.len == 0) {
 			conn_close(c);
 			return;

@@ -66,6 +66,8 @@ async function connect(base) {
 				await Promise.race([new Promise((r) => { waiter = r; }), sleep(50)]);
 			return ended;
 		},
+		pause: () => sock.pause(),
+		resume: () => sock.resume(),
 		close: () => sock.destroy(),
 	};
 	return c;
@@ -315,6 +317,28 @@ function suite(name, setup) {
 			problem(await c.answer(), 401, 'unauthenticated');
 			await c.write(request('GET', '/api/v1/people', { headers: { Cookie: s.cookie } }));
 			problem(await c.answer(), 401, 'unauthenticated');
+			c.close();
+		});
+
+		test('a client that reads its answers only later gets every one of them, whole and in order', async () => {
+			// Far more answers than the sockets' buffers hold: the server
+			// must stop reading requests while its answers wait, not
+			// pile them up (and cut them short at its buffer's limit).
+			const c = await connect(base);
+			c.pause();
+			const n = 30000;
+			const one = 'GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n';
+			const sent = c.write(one.repeat(n) + self());
+			await sleep(2000);
+			c.resume();
+			for (let i = 0; i < n; i++) {
+				const a = await c.answer();
+				assert.ok(a, `the connection ended after ${i} answers`);
+				assert.equal(a.status, 404, `answer ${i}: ${a.status} ${a.body}`);
+				assert.equal(a.json.instance, '/nowhere');
+			}
+			assert.equal((await c.answer()).status, 200);
+			await sent;
 			c.close();
 		});
 
