@@ -922,40 +922,45 @@ worker_main(void *arg)
 
 	while (!w->dp->stopping) {
 		int n = epoll_wait(w->ep, evs, 64, 1000);
+		bool woken = false;
 		int64_t now;
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
 
-			if (p == &listen_marker) {
+			if (p == &listen_marker)
 				accept_all(w);
-			} else if (p == &wake_marker) {
-				uint64_t v;
-				struct dconn *c, *ready;
-
-				if (read(w->wake, &v, sizeof(v)) < 0 &&
-				    errno != EAGAIN)
-					log_error("device listener: wake-up "
-						  "read failed");
-				pthread_mutex_lock(&w->mu);
-				ready = w->ready;
-				w->ready = NULL;
-				for (c = ready; c != NULL; c = c->ready_next)
-					c->queued = false;
-				pthread_mutex_unlock(&w->mu);
-				/* Each one's next is read before it may be
-				 * freed; none can be queued again meanwhile
-				 * but by a resume, which takes w->mu. */
-				while (ready != NULL) {
-					c = ready;
-					ready = c->ready_next;
-					serve(w, c, true);
-				}
-			} else {
+			else if (p == &wake_marker)
+				woken = true;
+			else
 				serve(w, p,
 				    (evs[i].events &
 					(EPOLLIN | EPOLLRDHUP | EPOLLHUP |
 					    EPOLLERR)) != 0);
+		}
+		/* The ready queue after the batch's events: a connection
+		 * served from the queue may be closed and freed, and an event
+		 * of the batch may still name it; closed while queued, it is
+		 * taken off the queue (conn_close). */
+		if (woken) {
+			uint64_t v;
+			struct dconn *c, *ready;
+
+			if (read(w->wake, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				log_error("device listener: wake-up read failed");
+			pthread_mutex_lock(&w->mu);
+			ready = w->ready;
+			w->ready = NULL;
+			for (c = ready; c != NULL; c = c->ready_next)
+				c->queued = false;
+			pthread_mutex_unlock(&w->mu);
+			/* Each one's next is read before it may be freed; none
+			 * can be queued again meanwhile but by a resume, which
+			 * takes w->mu. */
+			while (ready != NULL) {
+				c = ready;
+				ready = c->ready_next;
+				serve(w, c, true);
 			}
 		}
 		now = now_ms();

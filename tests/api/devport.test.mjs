@@ -342,6 +342,30 @@ function suite(name, setup) {
 			c.close();
 		});
 
+		test('clients that hang up as soon as their closing decision is answered', async () => {
+			// The resuming thread queues the connection back to its
+			// worker to be closed while the peer's hang-up is an event
+			// of the same epoll batch: the worker closed it from the
+			// queue, then served the freed connection for the event
+			// (the server crashed within a few hundred).
+			let answered = 0;
+			const one = async () => {
+				const c = await connect(base);
+				await c.write(decide({ headers: { Connection: 'close' } }));
+				const a = await c.answer();
+				c.close();
+				if (a?.json?.decision === 'deny') answered++;
+			};
+			// Ten at a time: the plain server takes 12 from an address.
+			for (let round = 0; round < 40; round++)
+				await Promise.all(Array.from({ length: 10 }, one));
+			assert.equal(answered, 400);
+			const c = await connect(base);
+			await c.write(self());
+			assert.equal((await c.answer()).status, 200);
+			c.close();
+		});
+
 		test('a client that leaves while its decision waits does not disturb the others', async () => {
 			for (let i = 0; i < 10; i++) {
 				const c = await connect(base);
