@@ -605,8 +605,8 @@ handle(struct ch_devport *dp, struct dconn *c)
 	if (req->route == NULL) {
 		ch_reply_problem(req,
 		    exists ? "method-not-allowed" : "not-found",
-		    exists ? "This path does not accept that method; see "
-			     "/api/v1/openapi.json."
+		    exists ? "This path does not accept that method; the "
+			     "server's main port serves /api/v1/openapi.json."
 			   : "This port serves the device routes only (gate "
 			     "readers, sensors, tour scanners); everything "
 			     "else is on the server's main port.",
