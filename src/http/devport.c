@@ -262,7 +262,7 @@ conn_read(struct ch_devport *dp, struct dconn *c)
 		ssize_t n;
 
 		if (c->in_len == c->in_cap) {
-			size_t cap = c->in_cap * 2;
+			size_t cap = c->in_cap > 0 ? c->in_cap * 2 : IN_START;
 			char *p;
 
 			if (c->in_cap >= dp->in_max)
@@ -828,7 +828,7 @@ accept_all(struct worker *w)
 	struct ch_devport *dp = w->dp;
 
 	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage sa;
+		struct sockaddr_storage sa = {.ss_family = AF_UNSPEC};
 		socklen_t salen = sizeof(sa);
 		char source[64] = "unknown";
 		struct epoll_event ev;
@@ -947,7 +947,8 @@ worker_main(void *arg)
 			struct dconn *c, *ready;
 
 			if (read(w->wake, &v, sizeof(v)) < 0 && errno != EAGAIN)
-				log_error("device listener: wake-up read failed");
+				log_error(
+				    "device listener: wake-up read failed");
 			pthread_mutex_lock(&w->mu);
 			ready = w->ready;
 			w->ready = NULL;
@@ -1126,8 +1127,12 @@ ch_devport_stop(struct ch_devport *dp)
 					  "worker to stop");
 			pthread_join(w->thread, NULL);
 		}
-		while (w->conns != NULL)
-			conn_close(w->conns);
+		for (struct dconn *c = w->conns, *next; c != NULL; c = next) {
+			next = c->next;
+			c->prev =
+			    NULL; /* the head: its successors' are unlinked */
+			conn_close(c);
+		}
 		if (w->ep >= 0 && w->dp != NULL)
 			close(w->ep);
 		if (w->wake > 0)

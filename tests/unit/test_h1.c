@@ -33,7 +33,8 @@ refused(const char *text, unsigned status, const char *why)
 	cr_assert_eq(parse(text), CH_H1_BAD, "accepted: %s", text);
 	cr_assert_eq(h.error_status, status, "%u for %s", h.error_status, text);
 	cr_assert_not_null(h.error);
-	cr_assert_not_null(strstr(h.error, why), "\"%s\" for %s", h.error, text);
+	cr_assert_not_null(
+	    strstr(h.error, why), "\"%s\" for %s", h.error, text);
 }
 
 Test(h1, a_plain_get_is_read_whole)
@@ -91,8 +92,8 @@ Test(h1, what_follows_the_head_is_not_part_of_it)
 
 Test(h1, empty_lines_before_a_request_are_passed_over)
 {
-	cr_assert_eq(parse("\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n"),
-	    CH_H1_DONE);
+	cr_assert_eq(
+	    parse("\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n"), CH_H1_DONE);
 	cr_assert_str_eq(h.path, "/x");
 	refused("\r\n\r\n\r\n\r\n\r\n\r\n", 400, "METHOD SP TARGET");
 }
@@ -153,8 +154,9 @@ Test(h1, close_wins_over_keep_alive_in_any_order)
 
 Test(h1, content_length_and_expect_are_read)
 {
-	cr_assert_eq(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n"
-			   "content-length: 12\r\nExpect: 100-Continue\r\n\r\n"),
+	cr_assert_eq(
+	    parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\n"
+		  "content-length: 12\r\nExpect: 100-Continue\r\n\r\n"),
 	    CH_H1_DONE);
 	cr_assert_eq(h.content_length, 12);
 	cr_assert(h.expect_continue);
@@ -174,8 +176,8 @@ Test(h1, the_lines_must_end_with_crlf_and_hold_no_nul)
 	refused("GET / HTTP/1.1\nHost: a\r\n\r\n", 400, "end with CRLF");
 	refused("GET / HTTP/1.1\r\nHost: a\n\n", 400, "end with CRLF");
 	refused("GET / HTTP/1.1\rHost: a\r\n\r\n", 400, "not followed by LF");
-	cr_assert_eq(ch_h1_parse(memcpy(buf, "GET /\0 HTTP/1.1\r\n\r\n", 19), 19,
-			 MAX_HEAD, &h),
+	cr_assert_eq(ch_h1_parse(memcpy(buf, "GET /\0 HTTP/1.1\r\n\r\n", 19),
+			 19, MAX_HEAD, &h),
 	    CH_H1_BAD);
 	cr_assert_eq(h.error_status, 400);
 	cr_assert_not_null(strstr(h.error, "NUL"));
@@ -183,17 +185,16 @@ Test(h1, the_lines_must_end_with_crlf_and_hold_no_nul)
 
 Test(h1, the_request_line_is_refused_with_its_reason)
 {
-	refused("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400,
-	    "target is missing");
+	refused("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "target is missing");
 	refused("GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 400, "METHOD SP TARGET");
 	refused(" GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "METHOD SP TARGET");
 	refused("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400, "METHOD SP TARGET");
 	refused("ABCDEFGHIJKLMNOPQ / HTTP/1.1\r\nHost: a\r\n\r\n", 501,
 	    "method that long");
-	refused("GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400,
-	    "control character");
-	refused("GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 400,
-	    "control character");
+	refused(
+	    "GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "control character");
+	refused(
+	    "GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 400, "control character");
 	refused("GET /\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", 400,
 	    "control character");
 	refused("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505, "HTTP/1.1");
@@ -207,8 +208,8 @@ Test(h1, the_request_line_is_refused_with_its_reason)
 	refused("GET /%4 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "percent-escape");
 	refused("GET /a%00b HTTP/1.1\r\nHost: a\r\n\r\n", 400, "escaped NUL");
 	refused("GET /?a=%00 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "escaped NUL");
-	refused("GET /?%G1=1 HTTP/1.1\r\nHost: a\r\n\r\n", 400,
-	    "percent-escape");
+	refused(
+	    "GET /?%G1=1 HTTP/1.1\r\nHost: a\r\n\r\n", 400, "percent-escape");
 }
 
 Test(h1, a_target_too_long_is_414)
@@ -240,17 +241,17 @@ Test(h1, a_query_with_too_many_arguments_is_refused)
 Test(h1, field_lines_are_refused_with_their_reason)
 {
 	refused("GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n", 400, "Folded");
-	refused("GET / HTTP/1.1\r\nHost: a\r\n\tfolded\r\n\r\n", 400,
-	    "Folded");
+	refused("GET / HTTP/1.1\r\nHost: a\r\n\tfolded\r\n\r\n", 400, "Folded");
 	refused("GET / HTTP/1.1\r\nHost : a\r\n\r\n", 400, "NAME: VALUE");
 	refused("GET / HTTP/1.1\r\nHost a\r\n\r\n", 400, "NAME: VALUE");
 	refused("GET / HTTP/1.1\r\n: a\r\n\r\n", 400, "NAME: VALUE");
-	refused("GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n", 400,
-	    "control character");
-	refused("GET / HTTP/1.1\r\nHost: a\x7f\r\n\r\n", 400,
-	    "control character");
+	refused(
+	    "GET / HTTP/1.1\r\nHost: a\x01\r\n\r\n", 400, "control character");
+	refused(
+	    "GET / HTTP/1.1\r\nHost: a\x7f\r\n\r\n", 400, "control character");
 	/* Tabs and obs-text are values' bytes. */
-	cr_assert_eq(parse("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\tc\xe9\r\n\r\n"),
+	cr_assert_eq(
+	    parse("GET / HTTP/1.1\r\nHost: a\r\nX-A: b\tc\xe9\r\n\r\n"),
 	    CH_H1_DONE);
 	cr_assert_str_eq(ch_h1_field(&h, "x-a"), "b\tc\xe9");
 }
@@ -287,12 +288,12 @@ Test(h1, too_many_fields_or_too_large_a_head_is_431)
 
 Test(h1, framing_fields_are_refused_with_their_reason)
 {
-	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n",
-	    400, "not a number");
-	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n",
-	    400, "not a number");
-	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\n",
-	    400, "not a number");
+	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1x\r\n\r\n", 400,
+	    "not a number");
+	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n", 400,
+	    "not a number");
+	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +1\r\n\r\n", 400,
+	    "not a number");
 	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 1\r\n\r\n",
 	    400, "not a number");
 	refused("POST / HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n", 400,
