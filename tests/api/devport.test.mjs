@@ -374,6 +374,30 @@ function suite(name, setup) {
 			c.close();
 		});
 
+		test('pipelined decisions that fill the input buffer exactly are all answered', async () => {
+			// The buffer holds a head and the largest device route's
+			// body: 8 KiB + 2 KiB (alarms).  Requests of 640 bytes fill
+			// it exactly, so that reads end with a whole decision while
+			// the rest waits in the socket, with no edge to come: each
+			// answer must bring the connection back to read it.
+			const sized = (_, i) => {
+				const body = decision(`NOBADGE-${String(i).padStart(6, '0')}`);
+				const make = (pad) => request('POST', '/api/v1/access/decisions',
+					{ token, body, headers: { 'X-Pad': pad } });
+				const r = make('p'.repeat(640 - Buffer.byteLength(make(''))));
+				assert.equal(Buffer.byteLength(r), 640);
+				return r;
+			};
+			const c = await connect(base);
+			const n = 64;
+			await c.write(Array.from({ length: n }, sized).join(''));
+			for (let i = 0; i < n; i++) {
+				const a = await c.answer(15000);
+				assert.equal(a?.json?.decision, 'deny', `answer ${i}: ${a?.status} ${a?.body}`);
+			}
+			c.close();
+		});
+
 		test('a client that leaves while its decision waits does not disturb the others', async () => {
 			for (let i = 0; i < 10; i++) {
 				const c = await connect(base);
