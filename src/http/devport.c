@@ -81,7 +81,9 @@ struct dconn {
 	bool busy;          /* a deferred request owns the connection */
 	bool input_pending; /* input came while busy */
 	/* The worker's: */
-	int64_t active_ms; /* last activity, for the idle timeout */
+	int64_t active_ms;  /* last activity, for the idle timeout */
+	int64_t request_ms; /* the first byte of a request not yet whole
+			       came then (0: none); the timeout again */
 	char source[64];
 	struct dconn *prev, *next; /* the worker's connections */
 	struct dconn *ready_next;  /* the worker's ready queue (w->mu) */
@@ -540,6 +542,7 @@ consume(struct dconn *c)
 	c->need = 0;
 	c->have_head = false;
 	c->continued = false;
+	c->request_ms = 0;
 }
 
 /* A deferred request's batch is on disk: in the thread that learnt it,
@@ -653,8 +656,11 @@ process(struct ch_devport *dp, struct dconn *c)
 			if (c->in_len == 0)
 				break;
 			r = ch_h1_parse(c->in, c->in_len, MAX_HEAD, &c->head);
-			if (r == CH_H1_MORE)
+			if (r == CH_H1_MORE) {
+				if (c->request_ms == 0)
+					c->request_ms = now_ms();
 				break;
+			}
 			if (r == CH_H1_BAD) {
 				refuse_head(
 				    c, c->head.error_status, c->head.error);
@@ -674,6 +680,8 @@ process(struct ch_devport *dp, struct dconn *c)
 				    : 0);
 		}
 		if (c->in_len < c->need) {
+			if (c->request_ms == 0)
+				c->request_ms = now_ms();
 			if (c->head.expect_continue && !c->continued) {
 				c->continued = true;
 				ch_buf_append_str(
@@ -895,7 +903,8 @@ accept_all(struct worker *w)
 }
 
 /* Close connections idle past the timeout (a busy one waits for the
- * disk, not for its peer). */
+ * disk, not for its peer), and those whose request has not come whole
+ * within it: a byte now and then would keep a connection for hours. */
 static void
 sweep(struct worker *w, int64_t now)
 {
@@ -908,7 +917,10 @@ sweep(struct worker *w, int64_t now)
 		pthread_mutex_lock(&c->mu);
 		busy = c->busy;
 		pthread_mutex_unlock(&c->mu);
-		if (!busy && now - c->active_ms > w->dp->timeout_ms)
+		if (!busy &&
+		    (now - c->active_ms > w->dp->timeout_ms ||
+			(c->request_ms != 0 &&
+			    now - c->request_ms > w->dp->timeout_ms)))
 			conn_close(c);
 	}
 }

@@ -442,6 +442,20 @@ describe('device listener over plain HTTP, with a limit of connections per addre
 		return { base: own.deviceBase, token: d.json.token, point: p.json.id };
 	});
 
+	test('a head sent a byte at a time is cut off at the timeout (30 s), not kept while bytes trickle in', async () => {
+		const c = await connect(own.deviceBase);
+		const started = Date.now();
+		const head = `GET /api/v1/device HTTP/1.1\r\nHost: a\r\n${'X-Slow: a\r\n'.repeat(20)}`;
+		for (let i = 0; i < head.length && !c.ended && Date.now() - started < 45000; i++) {
+			await c.write(head[i]);
+			await sleep(1000);
+		}
+		const after = (Date.now() - started) / 1000;
+		assert.ok(c.ended, `still open after ${after} s`);
+		assert.ok(after > 25, `closed after ${after} s only`);
+		c.close();
+	});
+
 	test('the per-address limit: the connection past it is closed at once', async () => {
 		const cs = [];
 		await sleep(500); // the suite's connections closed by now
