@@ -576,6 +576,24 @@ dev_resume(struct ch_req *req)
 
 static const struct ch_req_io dev_io = {dev_header, dev_query, dev_resume};
 
+/* Whether a device route has the request's path (with another method:
+ * 405).  The main port's paths are 404 here like any other, whatever the
+ * method. */
+static bool
+device_path(const struct ch_devport *dp, struct ch_req *req)
+{
+	for (size_t i = 0; i < dp->nroutes; i++) {
+		bool exists = false;
+
+		if ((dp->routes[i].flags & CH_ROUTE_DEVICE) &&
+		    ch_router_match(&dp->routes[i], 1, "-", req->path, req,
+			&exists) == NULL &&
+		    exists)
+			return true;
+	}
+	return false;
+}
+
 /* Answer the request whose head and body are in c->in.  True when it
  * was answered here; false when deferred (the connection is busy). */
 static bool
@@ -603,6 +621,8 @@ handle(struct ch_devport *dp, struct dconn *c)
 	if (req->route != NULL && !(req->route->flags & CH_ROUTE_DEVICE)) {
 		req->route = NULL;
 		exists = false;
+	} else if (req->route == NULL && exists) {
+		exists = device_path(dp, req);
 	}
 	ch_buf_init(&d->st.body, req->route ? req->route->max_body : 0);
 	if (req->route == NULL) {

@@ -324,6 +324,12 @@ function suite(name, setup) {
 			// to the port that has the API's description.
 			await c.write(request('DELETE', '/api/v1/device', { token }));
 			problem(await c.answer(), 405, 'method-not-allowed', /main port/);
+			// The main port's paths are 404 whatever the method: this
+			// port does not tell which exist there.
+			await c.write(request('DELETE', '/api/v1/incidents', { token }));
+			problem(await c.answer(), 404, 'not-found', /device routes only/);
+			await c.write(request('GET', '/api/v1/incidents', { token }));
+			problem(await c.answer(), 404, 'not-found', /device routes only/);
 			c.close();
 		});
 
