@@ -17,8 +17,11 @@
  * only, heads of at most 8 KiB (h1.c's strict parser), bodies with a
  * Content-Length up to the route's limit (no chunked bodies), the same
  * limits of connections (in all and per address) and the same idle
- * timeout as the main port, TLS 1.2/1.3 with the main port's certificate
- * and priorities unless the server runs plain HTTP on loopback.  Requests
+ * timeout as the main port (which also bounds the time a request may take
+ * to arrive whole, from its first byte), no further request read while
+ * OUT_HIGH bytes of answers wait for the peer to take them, TLS 1.2/1.3
+ * with the main port's certificate and priorities unless the server runs
+ * plain HTTP on loopback.  Requests
  * then go through the same pipeline as the main port's (server_int.h):
  * admission, the JSON body's schema, the handler, the access log.
  *
