@@ -17,8 +17,11 @@
  * only, heads of at most 8 KiB (h1.c's strict parser), bodies with a
  * Content-Length up to the route's limit (no chunked bodies), the same
  * limits of connections (in all and per address) and the same idle
- * timeout as the main port, TLS 1.2/1.3 with the main port's certificate
- * and priorities unless the server runs plain HTTP on loopback.  Requests
+ * timeout as the main port (which also bounds the time a request may take
+ * to arrive whole, from its first byte), no further request read while
+ * OUT_HIGH bytes of answers wait for the peer to take them, TLS 1.2/1.3
+ * with the main port's certificate and priorities unless the server runs
+ * plain HTTP on loopback.  Requests
  * then go through the same pipeline as the main port's (server_int.h):
  * admission, the JSON body's schema, the handler, the access log.
  *
@@ -50,6 +53,10 @@
 #define MAX_WORKERS 16u
 #define RAW_SIZE 8192u /* TLS: bytes read from the socket at once */
 #define IN_START 4096u
+/* Answers in c->out (not yet all sent; it is emptied when they are) past
+ * which no further request is read: a peer that does not read its answers
+ * stops being served, rather than filling c->out to its limit. */
+#define OUT_HIGH (64u * 1024u)
 
 struct worker;
 
@@ -77,7 +84,9 @@ struct dconn {
 	bool busy;          /* a deferred request owns the connection */
 	bool input_pending; /* input came while busy */
 	/* The worker's: */
-	int64_t active_ms; /* last activity, for the idle timeout */
+	int64_t active_ms;  /* last activity, for the idle timeout */
+	int64_t request_ms; /* the first byte of a request not yet whole
+			       came then (0: none); the timeout again */
 	char source[64];
 	struct dconn *prev, *next; /* the worker's connections */
 	struct dconn *ready_next;  /* the worker's ready queue (w->mu) */
@@ -258,15 +267,21 @@ conn_read(struct ch_devport *dp, struct dconn *c)
 		ssize_t n;
 
 		if (c->in_len == c->in_cap) {
-			size_t cap = c->in_cap * 2;
+			size_t cap = c->in_cap > 0 ? c->in_cap * 2 : IN_START;
 			char *p;
 
 			if (c->in_cap >= dp->in_max)
 				return 1; /* full: the parser decides */
 			if (cap > dp->in_max)
 				cap = dp->in_max;
-			if ((p = realloc(c->in, cap)) == NULL)
+			/* Not realloc: a parsed head awaiting its body points
+			 * into c->in, and must be moved along with it. */
+			if ((p = malloc(cap)) == NULL)
 				return -1;
+			memcpy(p, c->in, c->in_len);
+			if (c->have_head)
+				ch_h1_rebase(&c->head, c->in, p);
+			free(c->in);
 			c->in = p;
 			c->in_cap = cap;
 		}
@@ -444,6 +459,19 @@ format_answer(struct dconn *c, struct dreq *d)
 		if (type == NULL)
 			type = "text/plain; charset=utf-8";
 	}
+	/* c->out holds less than OUT_HIGH before an answer (process()), so
+	 * that only an answer near c->out's limit could be cut short — and
+	 * desynchronise the ones after it: it is not sent, and the
+	 * connection ends. */
+	if (b->len + MAX_HEAD > b->max || len > b->max - b->len - MAX_HEAD) {
+		log_error("device listener: an answer of %zu bytes is larger "
+			  "than the output buffer; the connection is closed",
+		    len);
+		c->close_after = true;
+		d->st.answered = true;
+		free(text);
+		return;
+	}
 	snprintf(line, sizeof(line), "HTTP/1.1 %u %s\r\n", req->status,
 	    reason_phrase(req->status));
 	ch_buf_append_str(b, line);
@@ -517,6 +545,7 @@ consume(struct dconn *c)
 	c->need = 0;
 	c->have_head = false;
 	c->continued = false;
+	c->request_ms = 0;
 }
 
 /* A deferred request's batch is on disk: in the thread that learnt it,
@@ -550,6 +579,24 @@ dev_resume(struct ch_req *req)
 
 static const struct ch_req_io dev_io = {dev_header, dev_query, dev_resume};
 
+/* Whether a device route has the request's path (with another method:
+ * 405).  The main port's paths are 404 here like any other, whatever the
+ * method. */
+static bool
+device_path(const struct ch_devport *dp, struct ch_req *req)
+{
+	for (size_t i = 0; i < dp->nroutes; i++) {
+		bool exists = false;
+
+		if ((dp->routes[i].flags & CH_ROUTE_DEVICE) &&
+		    ch_router_match(&dp->routes[i], 1, "-", req->path, req,
+			&exists) == NULL &&
+		    exists)
+			return true;
+	}
+	return false;
+}
+
 /* Answer the request whose head and body are in c->in.  True when it
  * was answered here; false when deferred (the connection is busy). */
 static bool
@@ -577,13 +624,15 @@ handle(struct ch_devport *dp, struct dconn *c)
 	if (req->route != NULL && !(req->route->flags & CH_ROUTE_DEVICE)) {
 		req->route = NULL;
 		exists = false;
+	} else if (req->route == NULL && exists) {
+		exists = device_path(dp, req);
 	}
 	ch_buf_init(&d->st.body, req->route ? req->route->max_body : 0);
 	if (req->route == NULL) {
 		ch_reply_problem(req,
 		    exists ? "method-not-allowed" : "not-found",
-		    exists ? "This path does not accept that method; see "
-			     "/api/v1/openapi.json."
+		    exists ? "This path does not accept that method; the "
+			     "server's main port serves /api/v1/openapi.json."
 			   : "This port serves the device routes only (gate "
 			     "readers, sensors, tour scanners); everything "
 			     "else is on the server's main port.",
@@ -620,14 +669,21 @@ process(struct ch_devport *dp, struct dconn *c)
 	bool failed;
 
 	while (!c->close_after) {
+		/* Answers pile up unsent: no more requests until they go. */
+		if (c->out.len >= OUT_HIGH &&
+		    (!conn_flush(c, &failed) || failed))
+			break;
 		if (!c->have_head) {
 			enum ch_h1_result r;
 
 			if (c->in_len == 0)
 				break;
 			r = ch_h1_parse(c->in, c->in_len, MAX_HEAD, &c->head);
-			if (r == CH_H1_MORE)
+			if (r == CH_H1_MORE) {
+				if (c->request_ms == 0)
+					c->request_ms = now_ms();
 				break;
+			}
 			if (r == CH_H1_BAD) {
 				refuse_head(
 				    c, c->head.error_status, c->head.error);
@@ -647,6 +703,8 @@ process(struct ch_devport *dp, struct dconn *c)
 				    : 0);
 		}
 		if (c->in_len < c->need) {
+			if (c->request_ms == 0)
+				c->request_ms = now_ms();
 			if (c->head.expect_continue && !c->continued) {
 				c->continued = true;
 				ch_buf_append_str(
@@ -776,6 +834,10 @@ serve(struct worker *w, struct dconn *c, bool readable)
 			return; /* peer_closed is seen when it comes back */
 		}
 		pthread_mutex_unlock(&c->mu);
+		/* The socket is full: read no more requests until EPOLLOUT
+		 * says the peer has taken the answers. */
+		if (c->out.len > 0)
+			return;
 		if (c->peer_closed && c->out.len == 0) {
 			conn_close(c);
 			return;
@@ -797,7 +859,7 @@ accept_all(struct worker *w)
 	struct ch_devport *dp = w->dp;
 
 	for (int i = 0; i < 64; i++) {
-		struct sockaddr_storage sa;
+		struct sockaddr_storage sa = {.ss_family = AF_UNSPEC};
 		socklen_t salen = sizeof(sa);
 		char source[64] = "unknown";
 		struct epoll_event ev;
@@ -864,7 +926,8 @@ accept_all(struct worker *w)
 }
 
 /* Close connections idle past the timeout (a busy one waits for the
- * disk, not for its peer). */
+ * disk, not for its peer), and those whose request has not come whole
+ * within it: a byte now and then would keep a connection for hours. */
 static void
 sweep(struct worker *w, int64_t now)
 {
@@ -877,7 +940,10 @@ sweep(struct worker *w, int64_t now)
 		pthread_mutex_lock(&c->mu);
 		busy = c->busy;
 		pthread_mutex_unlock(&c->mu);
-		if (!busy && now - c->active_ms > w->dp->timeout_ms)
+		if (!busy &&
+		    (now - c->active_ms > w->dp->timeout_ms ||
+			(c->request_ms != 0 &&
+			    now - c->request_ms > w->dp->timeout_ms)))
 			conn_close(c);
 	}
 }
@@ -891,40 +957,46 @@ worker_main(void *arg)
 
 	while (!w->dp->stopping) {
 		int n = epoll_wait(w->ep, evs, 64, 1000);
+		bool woken = false;
 		int64_t now;
 
 		for (int i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
 
-			if (p == &listen_marker) {
+			if (p == &listen_marker)
 				accept_all(w);
-			} else if (p == &wake_marker) {
-				uint64_t v;
-				struct dconn *c, *ready;
-
-				if (read(w->wake, &v, sizeof(v)) < 0 &&
-				    errno != EAGAIN)
-					log_error("device listener: wake-up "
-						  "read failed");
-				pthread_mutex_lock(&w->mu);
-				ready = w->ready;
-				w->ready = NULL;
-				for (c = ready; c != NULL; c = c->ready_next)
-					c->queued = false;
-				pthread_mutex_unlock(&w->mu);
-				/* Each one's next is read before it may be
-				 * freed; none can be queued again meanwhile
-				 * but by a resume, which takes w->mu. */
-				while (ready != NULL) {
-					c = ready;
-					ready = c->ready_next;
-					serve(w, c, true);
-				}
-			} else {
+			else if (p == &wake_marker)
+				woken = true;
+			else
 				serve(w, p,
 				    (evs[i].events &
 					(EPOLLIN | EPOLLRDHUP | EPOLLHUP |
 					    EPOLLERR)) != 0);
+		}
+		/* The ready queue after the batch's events: a connection
+		 * served from the queue may be closed and freed, and an event
+		 * of the batch may still name it; closed while queued, it is
+		 * taken off the queue (conn_close). */
+		if (woken) {
+			uint64_t v;
+			struct dconn *c, *ready;
+
+			if (read(w->wake, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				log_error(
+				    "device listener: wake-up read failed");
+			pthread_mutex_lock(&w->mu);
+			ready = w->ready;
+			w->ready = NULL;
+			for (c = ready; c != NULL; c = c->ready_next)
+				c->queued = false;
+			pthread_mutex_unlock(&w->mu);
+			/* Each one's next is read before it may be freed; none
+			 * can be queued again meanwhile but by a resume, which
+			 * takes w->mu. */
+			while (ready != NULL) {
+				c = ready;
+				ready = c->ready_next;
+				serve(w, c, true);
 			}
 		}
 		now = now_ms();
@@ -1090,8 +1162,12 @@ ch_devport_stop(struct ch_devport *dp)
 					  "worker to stop");
 			pthread_join(w->thread, NULL);
 		}
-		while (w->conns != NULL)
-			conn_close(w->conns);
+		for (struct dconn *c = w->conns, *next; c != NULL; c = next) {
+			next = c->next;
+			c->prev =
+			    NULL; /* the head: its successors' are unlinked */
+			conn_close(c);
+		}
 		if (w->ep >= 0 && w->dp != NULL)
 			close(w->ep);
 		if (w->wake > 0)

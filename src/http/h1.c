@@ -187,6 +187,7 @@ static enum ch_h1_result
 interpret(struct ch_h1_head *h)
 {
 	size_t hosts = 0;
+	bool closing = false;
 
 	h->content_length = -1;
 	for (size_t i = 0; i < h->nfields; i++) {
@@ -212,8 +213,10 @@ interpret(struct ch_h1_head *h)
 		} else if (strcasecmp(name, "Host") == 0) {
 			hosts++;
 		} else if (strcasecmp(name, "Connection") == 0) {
+			/* close wins, whichever field says it (RFC 9112
+			 * section 9.6). */
 			if (has_token(v, "close"))
-				h->keep_alive = false;
+				closing = true;
 			else if (has_token(v, "keep-alive"))
 				h->keep_alive = true;
 		} else if (strcasecmp(name, "Expect") == 0) {
@@ -221,9 +224,13 @@ interpret(struct ch_h1_head *h)
 				return refuse(h, 417,
 				    "The only expectation met here is "
 				    "100-continue.");
-			h->expect_continue = true;
+			/* Ignored from an HTTP/1.0 client, which knows no
+			 * interim answers (RFC 9110 section 10.1.1). */
+			h->expect_continue = h->minor == 1;
 		}
 	}
+	if (closing)
+		h->keep_alive = false;
 	if (hosts > 1 || (hosts == 0 && h->minor == 1))
 		return refuse(
 		    h, 400, "An HTTP/1.1 request has exactly one Host field.");
@@ -315,6 +322,32 @@ ch_h1_parse(char *buf, size_t len, size_t max_head, struct ch_h1_head *h)
 		line = cr + 2;
 	}
 	return interpret(h);
+}
+
+static void
+rebase(const char **p, const char *from, size_t len, const char *to)
+{
+	/* Compared as integers: `from` may no longer be a live object's. */
+	uintptr_t off = (uintptr_t)*p - (uintptr_t)from;
+
+	if (*p != NULL && off < len)
+		*p = to + off;
+}
+
+void
+ch_h1_rebase(struct ch_h1_head *h, const char *from, const char *to)
+{
+	rebase(&h->method, from, h->head_len, to);
+	rebase(&h->path, from, h->head_len, to);
+	rebase(&h->raw_path, from, h->head_len, to);
+	for (size_t i = 0; i < h->nfields; i++) {
+		rebase(&h->fields[i].name, from, h->head_len, to);
+		rebase(&h->fields[i].value, from, h->head_len, to);
+	}
+	for (size_t i = 0; i < h->nargs; i++) {
+		rebase(&h->args[i].name, from, h->head_len, to);
+		rebase(&h->args[i].value, from, h->head_len, to);
+	}
 }
 
 const char *

@@ -59,6 +59,12 @@ enum ch_h1_result {
 enum ch_h1_result ch_h1_parse(
     char *buf, size_t len, size_t max_head, struct ch_h1_head *h);
 
+/* The head's bytes were copied from `from` to `to` (the buffer grew while
+ * the body was awaited): the strings h points to are made to point into
+ * the copy.  Strings that are not in the head (the "" of a query argument
+ * without '=', the error's sentence) are left as they are. */
+void ch_h1_rebase(struct ch_h1_head *h, const char *from, const char *to);
+
 /* A field's value (the first of that name), or NULL. */
 const char *ch_h1_field(const struct ch_h1_head *h, const char *name);
 /* A query argument's value (the first of that name), or NULL. */

@@ -562,11 +562,12 @@ admit(struct ch_req_state *st)
 		return false;
 	}
 	if (route->perm != CH_PERM_PUBLIC && req->who == NULL) {
+		/* The device listener (no libmicrohttpd connection) takes
+		 * no sessions, and serves no sign-in. */
 		ch_reply_problem(req, "unauthenticated",
-		    req->io != NULL
-			? "This needs the device's token: send Authorization: "
-			  "Bearer chd_... (an administrator makes one with "
-			  "chancery device add)."
+		    req->conn == NULL && req->io != NULL
+			? "This port takes device tokens only: send the "
+			  "device's token as Authorization: Bearer chd_...."
 			: "This needs a signed-in session: sign in at "
 			  "/api/v1/auth/login, then repeat the request.",
 		    NULL);
