@@ -131,6 +131,10 @@ struct ch_devport {
 	size_t in_max; /* head and the largest device route's body */
 	const struct ch_route *routes;
 	size_t nroutes;
+	/* Refused connections not yet logged, and when they last were
+	 * (any worker may write them: a count, not an exact one). */
+	_Atomic unsigned refused;
+	_Atomic int64_t refused_logged_ms;
 	pthread_mutex_t addr_mu;
 	struct addr_count *addrs; /* max_conns entries */
 	unsigned nconns;          /* addr_mu */
@@ -566,6 +570,9 @@ dev_resume(struct ch_req *req)
 	(void)conn_flush(c, &failed);
 	ch_server_request_end(&d->st, req->status);
 	consume(c);
+	/* The idle clock starts again at the answer: a batch held past the
+	 * timeout by a stalled disk does not end its connections. */
+	c->active_ms = now_ms();
 	pthread_mutex_lock(&c->mu);
 	c->busy = false;
 	back = c->input_pending || c->out.len > 0 || c->close_after ||
@@ -875,9 +882,19 @@ accept_all(struct worker *w)
 			    &((const struct sockaddr_in *)&sa)->sin_addr,
 			    source, sizeof(source));
 		if (!addr_take(dp, source)) {
-			log_warn("device listener: refused a connection from "
-				 "%s (too many connections)",
-			    source);
+			/* Said once a second at most, with how many: a flood
+			 * of connections must not become a flood of lines. */
+			int64_t now = now_ms();
+
+			dp->refused++;
+			if (now - dp->refused_logged_ms >= 1000) {
+				log_warn("device listener: refused %u "
+					 "connection(s), the last from %s (too "
+					 "many connections)",
+				    dp->refused, source);
+				dp->refused = 0;
+				dp->refused_logged_ms = now;
+			}
 			close(fd);
 			continue;
 		}
