@@ -16,6 +16,7 @@
  * SPARE_MOVE blocks.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,8 @@ struct spares {
 static _Thread_local struct spares spares;
 static struct spares shared;
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
+/* shared.count, for a look without the lock (whether to take it). */
+static _Atomic unsigned shared_seen;
 static pthread_key_t spares_key;
 static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
 
@@ -88,12 +91,15 @@ block_new(size_t size)
 {
 	struct block *b;
 
-	if (size == ARENA_BLOCK && spares.head == NULL && shared.count > 0) {
+	if (size == ARENA_BLOCK && spares.head == NULL &&
+	    atomic_load_explicit(&shared_seen, memory_order_relaxed) > 0) {
 		pthread_mutex_lock(&shared_lock);
 		while (shared.head != NULL && spares.count < SPARE_MOVE) {
 			b = shared.head;
 			shared.head = b->next;
 			shared.count--;
+			atomic_store_explicit(
+			    &shared_seen, shared.count, memory_order_relaxed);
 			b->next = spares.head;
 			spares.head = b;
 			spares.count++;
@@ -118,7 +124,9 @@ static void
 block_free(struct block *b)
 {
 	if (b->size == ARENA_BLOCK && spares.count == SPARE_MAX &&
-	    shared.count + SPARE_MOVE <= SHARED_MAX) {
+	    atomic_load_explicit(&shared_seen, memory_order_relaxed) +
+		    SPARE_MOVE <=
+		SHARED_MAX) {
 		pthread_mutex_lock(&shared_lock);
 		while (spares.count > SPARE_MAX - SPARE_MOVE &&
 		    shared.count < SHARED_MAX) {
@@ -129,6 +137,8 @@ block_free(struct block *b)
 			x->next = shared.head;
 			shared.head = x;
 			shared.count++;
+			atomic_store_explicit(
+			    &shared_seen, shared.count, memory_order_relaxed);
 		}
 		pthread_mutex_unlock(&shared_lock);
 	}
