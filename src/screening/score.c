@@ -43,6 +43,10 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef __x86_64__
+#include <cpuid.h>
+#endif
+
 #include "screening/match.h"
 #include "screening/match_int.h"
 
@@ -68,6 +72,21 @@
 #define WEIGHT_NAME 1.0
 #define WEIGHT_INITIAL 0.5
 #define WEIGHT_PARTICLE 0.3
+
+#ifdef CH_MATCH_POPCNT_ASM
+bool ch_match_popcnt;
+
+/* Whether the processor has popcnt (cpuid leaf 1, ecx bit 23), once at
+ * start, before any thread: read-only afterwards. */
+__attribute__((constructor)) static void
+popcnt_detect(void)
+{
+	unsigned a = 0, b = 0, c = 0, d = 0;
+
+	ch_match_popcnt = __get_cpuid(1, &a, &b, &c, &d) != 0 &&
+	    (c & bit_POPCNT) != 0;
+}
+#endif
 
 struct ch_match_params
 ch_match_params_default(void)
@@ -327,6 +346,10 @@ shared_counted(const unsigned *a, const unsigned *b)
 	uint64_t x = (uint64_t)(a[0] & b[0]) << 32 | (a[1] & b[1]);
 	uint64_t y = (uint64_t)(a[2] & b[2]) << 32 | (a[3] & b[3]);
 
+#ifdef CH_MATCH_POPCNT_ASM
+	if (ch_match_popcnt)
+		return (size_t)ch_match_bits64(x) + ch_match_bits64(y);
+#endif
 	x = x - (x >> 1 & 0x5555555555555555ULL);
 	y = y - (y >> 1 & 0x5555555555555555ULL);
 	x = (x & 0x3333333333333333ULL) + (x >> 2 & 0x3333333333333333ULL);

@@ -269,6 +269,111 @@ Test(measures, one_edit_reaches_the_floor)
 	cr_expect_geq(least, CH_MATCH_TOKEN_FLOOR, "least %.4f", least);
 }
 
+/* Bits set in V, one at a time. */
+static unsigned
+bits_one_by_one(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v != 0; v >>= 1)
+		n += (unsigned)(v & 1);
+	return n;
+}
+
+/* Letters two words share, each counted as often as it occurs in both,
+ * by reading them. */
+static size_t
+shared_by_reading(const char *a, const char *b)
+{
+	size_t count[256] = {0}, c = 0;
+
+	for (; *a != '\0'; a++)
+		count[(unsigned char)*a]++;
+	for (; *b != '\0'; b++)
+		if (count[(unsigned char)*b] > 0) {
+			count[(unsigned char)*b]--;
+			c++;
+		}
+	return c;
+}
+
+/* The letters' bit counts (ch_match_bits, ch_match_bits64 and the shared
+ * letters counted from them) are the same with the popcnt instruction,
+ * where the processor has it, and in software: against counting one bit
+ * at a time and reading the words, both ways. */
+Test(measures, bit_counts_agree)
+{
+	unsigned long long seed = 5;
+	bool hw = false;
+
+#ifdef CH_MATCH_POPCNT_ASM
+	hw = ch_match_popcnt;
+#endif
+	for (int way = 0; way < 2; way++) {
+#ifdef CH_MATCH_POPCNT_ASM
+		ch_match_popcnt = way == 0 ? hw : false;
+#endif
+		cr_expect_eq(ch_match_bits(0), 0);
+		cr_expect_eq(ch_match_bits(~0u), 32);
+		cr_expect_eq(ch_match_bits64(~(uint64_t)0), 64);
+		cr_expect_eq(ch_match_bits64((uint64_t)1 << 63), 1);
+		for (int i = 0; i < 200000; i++) {
+			uint64_t v;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			/* sparse and dense values as well as random */
+			v = i % 3 == 0   ? seed & seed >> 17 & seed >> 29
+			    : i % 3 == 1 ? seed | seed >> 13
+					 : seed;
+			cr_assert_eq(ch_match_bits((unsigned)v),
+			    bits_one_by_one((unsigned)v), "%u",
+			    (unsigned)v);
+			cr_assert_eq(ch_match_bits64(v), bits_one_by_one(v),
+			    "%llu", (unsigned long long)v);
+			cr_assert_eq(ch_match_bits_soft((unsigned)v),
+			    bits_one_by_one((unsigned)v));
+			cr_assert_eq(
+			    ch_match_bits64_soft(v), bits_one_by_one(v));
+		}
+		for (int i = 0; i < 20000; i++) {
+			char wa[16], wb[16];
+			struct ch_match_name na, nb;
+			int alpha;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			alpha = 2 + (int)(seed >> 33) % 25;
+			for (int k = 0; k < 15; k++) {
+				size_t la = 1 + (size_t)(seed >> 20) % 15,
+				       lb = 1 + (size_t)(seed >> 40) % 15;
+
+				seed = seed * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				wa[k] = k < (int)la
+				    ? (char)('a' + (int)(seed >> 33) % alpha)
+				    : '\0';
+				wb[k] = k < (int)lb
+				    ? (char)('a' + (int)(seed >> 45) % alpha)
+				    : '\0';
+			}
+			wa[15] = wb[15] = '\0';
+			ch_match_normalise(wa, CH_WATCH_INDIVIDUAL, &na);
+			ch_match_normalise(wb, CH_WATCH_INDIVIDUAL, &nb);
+			if (na.n_tokens != 1 || nb.n_tokens != 1)
+				continue;
+			cr_assert_eq(ch_match_shared_letters(
+					 &na.tokens[0], &nb.tokens[0]),
+			    shared_by_reading(
+				na.tokens[0].text, nb.tokens[0].text),
+			    "%s %s", na.tokens[0].text, nb.tokens[0].text);
+		}
+	}
+#ifdef CH_MATCH_POPCNT_ASM
+	ch_match_popcnt = hw;
+#endif
+}
+
 Test(measures, double_metaphone)
 {
 	char p[8], a[8], p2[8], a2[8];
