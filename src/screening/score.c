@@ -147,11 +147,33 @@ ch_match_quality_factor(enum ch_watch_name_quality quality)
 	return quality == CH_NAME_WEAK ? WEAK_ALIAS : 1.0;
 }
 
-static bool
+/* Whether short strings A and B (sound codes, skeletons: a few letters)
+ * are equal: a loop over their letters, cheaper than a call to strcmp
+ * for the pairs a query compares by the thousand. */
+static inline bool
+same_short(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		if (*a != *b)
+			return false;
+		if (*a == '\0')
+			return true;
+	}
+}
+
+/* Whether S has at least N (1 to 3) characters, without measuring it. */
+static inline bool
+at_least(const char *s, size_t n)
+{
+	return s[0] != '\0' && (n < 2 || s[1] != '\0') &&
+	    (n < 3 || s[2] != '\0');
+}
+
+static inline bool
 same_key(const char *a, const char *b)
 {
 	return a[0] != '\0' && a[0] == b[0] && a[1] != '\0' &&
-	    strcmp(a, b) == 0;
+	    same_short(a + 1, b + 1);
 }
 
 /* Damerau-Levenshtein distance (adjacent transpositions count one, each
@@ -221,7 +243,7 @@ edit_distance(const char *a, size_t la, const char *b, size_t lb)
 
 /* The most a spelling similarity may be for D edits in words of at most N
  * letters (N > 0): it falls as D grows, whatever N. */
-static double
+static inline double
 edit_cap(int d, size_t n)
 {
 	switch (d) {
@@ -472,7 +494,7 @@ facts_skel(const struct ch_match_token *a, const struct ch_match_token *b,
 	if (f->skel < 0)
 		f->skel = (signed char)(a->skeleton[0] != '\0' &&
 		    a->skeleton[0] == b->skeleton[0] &&
-		    strcmp(a->skeleton, b->skeleton) == 0);
+		    same_short(a->skeleton + 1, b->skeleton + 1));
 	return f->skel != 0;
 }
 
@@ -653,11 +675,11 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 
 		if (dk < 0)
 			continue;
-		if (e == 1 && n >= 5 && skel && strlen(a->skeleton) >= 2)
+		if (e == 1 && n >= 5 && skel && at_least(a->skeleton, 2))
 			return false;
 		if (n >= 5 && la > 2 && lb > 2 &&
 		    ((phon && e * 3 <= n) ||
-			(skel && strlen(a->skeleton) >= 3 && e * 2 <= n)))
+			(skel && at_least(a->skeleton, 3) && e * 2 <= n)))
 			return false;
 	}
 	return true;
@@ -716,7 +738,7 @@ token_similarity_d(const struct ch_match_token *a,
 
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
-			strcmp(a->skeleton, b->skeleton) != 0))
+			!same_short(a->skeleton, b->skeleton)))
 			return 0.0;
 	}
 	sounds = facts_phon(a, b, f) || facts_skel(a, b, f);
@@ -761,19 +783,19 @@ token_similarity_d(const struct ch_match_token *a,
 	/* Only a vowel differs in a name of five letters or more: the usual
 	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
 	 */
-	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
+	if (d == 1 && n >= 5 && at_least(a->skeleton, 2) &&
 	    facts_skel(a, b, f) && best < VOWEL_SIMILARITY) {
 		*how = CH_HOW_SKELETON;
 		best = VOWEL_SIMILARITY;
 	}
 	/* Sounds alike, or the same consonants: a transliteration variant,
 	 * if not too many letters differ. */
-	if (best < PHONETIC_FLOOR && n >= 5 && strlen(sa) > 2 &&
-	    strlen(sb) > 2) {
+	if (best < PHONETIC_FLOOR && n >= 5 && a->len - a->stem > 2 &&
+	    b->len - b->stem > 2) {
 		if (facts_phon(a, b, f) && (size_t)d * 3 <= n) {
 			*how = CH_HOW_PHONETIC;
 			best = PHONETIC_FLOOR;
-		} else if (strlen(a->skeleton) >= 3 && facts_skel(a, b, f) &&
+		} else if (at_least(a->skeleton, 3) && facts_skel(a, b, f) &&
 		    (size_t)d * 2 <= n) {
 			*how = CH_HOW_SKELETON;
 			best = PHONETIC_FLOOR;
