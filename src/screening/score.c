@@ -634,37 +634,41 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 {
 	size_t la = a->len - a->stem, lb = b->len - b->stem;
 	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
-	bool phon, skel;
+	bool phon, skel, full_out = false, stem_out = false;
 
 	if (n == 0)
 		return false;
 	/* Each letter of the longer word not shared is an edit: when those
-	 * lower bounds already keep both spellings under FLOOR and leave
-	 * no allowance (two edits or more, more than a third or a half of
-	 * the letters), the distances would find the same. */
+	 * lower bounds already keep a spelling under FLOOR and leave it no
+	 * allowance (two edits or more, more than a third or a half of the
+	 * letters), its distance would find the same (the cap falls and the
+	 * allowances close as the edits grow) and is not computed; when they
+	 * do for both spellings, the pair is under. */
 	if (nf < CH_MATCH_TOKEN_MAX) {
 		size_t dm = nf - facts_shared(a, b, f), ds = dm;
 
 		if (a->stem != 0 || b->stem != 0)
 			ds = n - shared_base_letters(a, b);
-		if (dm >= 2 && ds >= 2 && edit_cap((int)dm, nf) < floor &&
-		    edit_cap((int)ds, n) < floor) {
-			size_t e = dm < ds ? dm : ds;
-
-			if (!(facts_phon(a, b, f) && e * 3 <= n) &&
-			    !(facts_skel(a, b, f) && e * 2 <= n))
-				return true;
-		}
+		full_out = dm >= 2 && edit_cap((int)dm, nf) < floor &&
+		    !(facts_phon(a, b, f) && dm * 3 <= n) &&
+		    !(facts_skel(a, b, f) && dm * 2 <= n);
+		stem_out = ds >= 2 && edit_cap((int)ds, n) < floor &&
+		    !(facts_phon(a, b, f) && ds * 3 <= n) &&
+		    !(facts_skel(a, b, f) && ds * 2 <= n);
+		if (full_out && stem_out)
+			return true;
 	}
-	if (*d_full < 0)
+	if (*d_full < 0 && !full_out)
 		*d_full = edit_distance(a->text, a->len, b->text, b->len);
-	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
+	if (*d_full >= 0 &&
+	    (*d_full == 0 || edit_cap(*d_full, nf) >= floor))
 		return false;
-	if ((a->stem != 0 || b->stem != 0) && *d_stem < 0)
-		*d_stem =
-		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
 	if (a->stem != 0 || b->stem != 0) {
-		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
+		if (*d_stem < 0 && !stem_out)
+			*d_stem = edit_distance(
+			    a->text + a->stem, la, b->text + b->stem, lb);
+		if (*d_stem >= 0 &&
+		    (*d_stem == 0 || edit_cap(*d_stem, n) >= floor))
 			return false;
 	}
 	phon = facts_phon(a, b, f);

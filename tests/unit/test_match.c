@@ -731,6 +731,98 @@ Test(measures, floor_similarity_agrees_with_the_scorer)
 	cr_assert_lt(agreed, n * n / 2);
 }
 
+/* The same on random words of few letters with glued particles on
+ * either side or both ("al", "el", "abu", "abd"), each against itself
+ * with one to four letters changed, dropped or added (so that pairs fall
+ * on both sides of the floor, sounds and skeletons agreeing or not): the
+ * floor's similarity agrees with the scorer at and above the floor and
+ * stays under it below, and the edits' test (ch_match_token_under_edits)
+ * says "under" only of pairs under its floor, at four floors. */
+Test(measures, floor_tests_agree_on_glued_particles)
+{
+	static const char *const glue[] = {"", "al", "el", "abu", "abd"};
+	static const double floors[] = {0.60, 0.70, 0.80, 0.88};
+	unsigned long long seed = 23;
+	size_t above = 0, below = 0, under = 0;
+
+	for (int i = 0; i < 40000; i++) {
+		char wa[40], wb[40], base[24];
+		struct ch_match_name na, nb;
+		size_t len, edits, lb;
+		int alpha;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		alpha = 3 + (int)(seed >> 33) % 8;
+		len = 3 + (size_t)(seed >> 40) % 10;
+		edits = 1 + (size_t)(seed >> 50) % 4;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			base[k] = (char)('a' + (int)(seed >> 33) % alpha);
+		}
+		base[len] = '\0';
+		snprintf(wa, sizeof(wa), "%s%s", glue[(seed >> 20) % 5], base);
+		lb = len;
+		for (size_t e = 0; e < edits; e++) {
+			size_t at;
+			int op;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			at = (size_t)(seed >> 33) % lb;
+			op = (int)(seed >> 45) % 3;
+			if (op == 0)
+				base[at] = (char)('a' + (int)(seed >> 50) % alpha);
+			else if (op == 1 && lb > 2) {
+				memmove(base + at, base + at + 1, lb - at);
+				lb--;
+			} else if (lb < sizeof(base) - 1) {
+				memmove(base + at + 1, base + at, lb - at + 1);
+				base[at] = (char)('a' + (int)(seed >> 50) % alpha);
+				lb++;
+			}
+		}
+		snprintf(wb, sizeof(wb), "%s%s", glue[(seed >> 24) % 5], base);
+		ch_match_normalise(wa, CH_WATCH_INDIVIDUAL, &na);
+		ch_match_normalise(wb, CH_WATCH_INDIVIDUAL, &nb);
+		if (na.n_tokens != 1 || nb.n_tokens != 1 ||
+		    na.tokens[0].role != CH_TOKEN_NAME ||
+		    nb.tokens[0].role != CH_TOKEN_NAME)
+			continue;
+		for (int way = 0; way < 2; way++) {
+			const struct ch_match_token *a =
+						       &(way ? nb : na).tokens[0],
+						   *b = &(way ? na : nb).tokens[0];
+			double full = ch_match_token_similarity(a, b);
+			double cheap = ch_match_token_similarity_floor(a, b);
+
+			if (full >= CH_MATCH_TOKEN_FLOOR) {
+				cr_assert_float_eq(cheap, full, 1e-12,
+				    "%s / %s: %f, cheaply %f", a->text, b->text,
+				    full, cheap);
+				above++;
+			} else {
+				cr_assert_lt(cheap, CH_MATCH_TOKEN_FLOOR,
+				    "%s / %s: %f, cheaply %f", a->text, b->text,
+				    full, cheap);
+				below++;
+			}
+			for (size_t f = 0; f < 4; f++)
+				if (ch_match_token_under_edits(a, b, floors[f])) {
+					cr_assert_lt(full, floors[f],
+					    "%s / %s: %f under %.2f", a->text,
+					    b->text, full, floors[f]);
+					under++;
+				}
+		}
+	}
+	/* Both sides of the floor were tried, and the edits' test said
+	 * "under" often. */
+	cr_assert_gt(above, 5000);
+	cr_assert_gt(below, 5000);
+	cr_assert_gt(under, 5000);
+}
+
 /* ---- the index ---- */
 
 static const char *const given[] = {"Ahmed", "Mohammed", "Muhammad", "Omar",
