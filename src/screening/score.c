@@ -767,8 +767,21 @@ token_similarity_d(const struct ch_match_token *a,
 	 * not computed again.) */
 	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem, f))
 		return 0.0;
-	best = spelling_known(
-	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
+	/* One spelling (no glued particle) whose edits, known, cap it under
+	 * the floor: its exact value (Jaro-Winkler under the cap) matters
+	 * only under the floor, where any value is as good (not aligned),
+	 * or below an allowance, which the edits decide — Jaro-Winkler is
+	 * not computed.  (With two spellings the better one's edits decide
+	 * the allowance: not here.) */
+	if (floor_only && a->stem == 0 && b->stem == 0 && d_full >= 2 &&
+	    a->len < CH_MATCH_TOKEN_MAX && b->len < CH_MATCH_TOKEN_MAX &&
+	    edit_cap(d_full, a->len > b->len ? a->len : b->len) <
+		TOKEN_FLOOR) {
+		d = d_full;
+		best = edit_cap(d_full, a->len > b->len ? a->len : b->len);
+	} else
+		best = spelling_known(
+		    a->text, a->len, b->text, b->len, d_full, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
 	    (v = spelling_known(sa, a->len - a->stem, sb, b->len - b->stem,
 		 d_stem, &ds, sounds)) > best) {
