@@ -1626,13 +1626,19 @@ ids_sort(uint32_t *v, size_t n)
 static void
 ids_unique(struct ids *a, size_t from)
 {
-	size_t w = from;
+	size_t w = from, r = from + 1;
 
 	if (a->n <= from + 1)
 		return;
+	/* Often ascending and unique already (a listed word's neighbours,
+	 * as stored): then nothing to sort or drop. */
+	while (r < a->n && a->v[r - 1] < a->v[r])
+		r++;
+	if (r == a->n)
+		return;
 	if (!ids_sort(a->v + from, a->n - from))
 		qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
-	for (size_t r = from; r < a->n; r++)
+	for (r = from; r < a->n; r++)
 		if (r == from || a->v[r] != a->v[w - 1])
 			a->v[w++] = a->v[r];
 	a->n = w;
@@ -2350,10 +2356,13 @@ static void
 cut_raise(struct cut *c, const uint32_t *from, const uint32_t *to, unsigned sh,
     unsigned level, unsigned two)
 {
-	if (c->f8 != NULL)
-		CUT_RAISE_LOOP(c->f8);
+	uint8_t *f8 = c->f8; /* (as in cut_mark) */
+	uint16_t *f16 = c->f16;
+
+	if (f8 != NULL)
+		CUT_RAISE_LOOP(f8);
 	else
-		CUT_RAISE_LOOP(c->f16);
+		CUT_RAISE_LOOP(f16);
 }
 
 /* Whether V has more than MOST (1 or 2) bits set. */
@@ -2454,10 +2463,15 @@ cut_mark(const struct ch_match_index *ix, struct cut *c, uint32_t type,
 	const uint32_t *nm = ix->type_names + ix->type_start[type],
 		       *end = ix->type_names + ix->type_start[type + 1];
 
-	if (c->f8 != NULL)
-		CUT_MARK_LOOP(c->f8, nm, end, mask, level);
+	/* (The array in a local: a byte stored might otherwise be c->f8
+	 * itself, read again at each mark.) */
+	uint8_t *f8 = c->f8;
+	uint16_t *f16 = c->f16;
+
+	if (f8 != NULL)
+		CUT_MARK_LOOP(f8, nm, end, mask, level);
 	else
-		CUT_MARK_LOOP(c->f16, nm, end, mask, level);
+		CUT_MARK_LOOP(f16, nm, end, mask, level);
 }
 
 /* Whether a word of X letters may be similar to one of L letters by
