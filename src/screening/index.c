@@ -1022,7 +1022,7 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    2 * ix->n_names +
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] + 3) *
-		sizeof(struct scan_type) +
+	    sizeof(struct scan_type) +
 	    4 *
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] +
@@ -1626,22 +1626,28 @@ ids_sort(uint32_t *v, size_t n)
 static void
 ids_unique(struct ids *a, size_t from)
 {
-	size_t w = from, r = from + 1;
+	size_t w = from;
 
 	if (a->n <= from + 1)
 		return;
-	/* Often ascending and unique already (a listed word's neighbours,
-	 * as stored): then nothing to sort or drop. */
-	while (r < a->n && a->v[r - 1] < a->v[r])
-		r++;
-	if (r == a->n)
-		return;
 	if (!ids_sort(a->v + from, a->n - from))
 		qsort(a->v + from, a->n - from, sizeof(*a->v), u32_cmp);
-	for (r = from; r < a->n; r++)
+	for (size_t r = from; r < a->n; r++)
 		if (r == from || a->v[r] != a->v[w - 1])
 			a->v[w++] = a->v[r];
 	a->n = w;
+}
+
+/* Whether A from FROM on is ascending and unique already (a listed
+ * word's neighbours, as stored, often are): ids_unique would change
+ * nothing. */
+static bool
+ids_ascending(const struct ids *a, size_t from)
+{
+	for (size_t r = from + 1; r < a->n; r++)
+		if (a->v[r - 1] >= a->v[r])
+			return false;
+	return true;
 }
 
 /* The types similar to T (found through its keys, then scored) appended
@@ -2216,7 +2222,8 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 
 	if (!similar_types(q, q->refs[i], (int)i, CH_MATCH_TOKEN_FLOOR, types))
 		return false;
-	ids_unique(types, from);
+	if (!ids_ascending(types, from))
+		ids_unique(types, from);
 	*joined_at = types->n;
 	if (!split_types(q->ix, q->refs[i], types))
 		return false;
@@ -2250,7 +2257,8 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 			if (!ids_push(types, pt->v[k]))
 				return false;
 	}
-	ids_unique(types, *joined_at);
+	if (!ids_ascending(types, *joined_at))
+		ids_unique(types, *joined_at);
 	return true;
 }
 
@@ -2557,8 +2565,8 @@ cut_letters_under(const struct ch_match_token *t, const struct scan_type *su,
  * types, marked through the keys; under it, it aligns with nothing. */
 static void
 cut_scan(struct query *q, struct cut *cut, const struct ch_match_token *t,
-    size_t i, const uint32_t *types, const struct scan_type *scan,
-    size_t from, size_t to, size_t s)
+    size_t i, const uint32_t *types, const struct scan_type *scan, size_t from,
+    size_t to, size_t s)
 {
 	const struct ch_match_index *ix = q->ix;
 	const struct sim_cache *c = &q->cache;

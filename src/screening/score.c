@@ -83,8 +83,8 @@ popcnt_detect(void)
 {
 	unsigned a = 0, b = 0, c = 0, d = 0;
 
-	ch_match_popcnt = __get_cpuid(1, &a, &b, &c, &d) != 0 &&
-	    (c & bit_POPCNT) != 0;
+	ch_match_popcnt =
+	    __get_cpuid(1, &a, &b, &c, &d) != 0 && (c & bit_POPCNT) != 0;
 }
 #endif
 
@@ -660,8 +660,7 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 	}
 	if (*d_full < 0 && !full_out)
 		*d_full = edit_distance(a->text, a->len, b->text, b->len);
-	if (*d_full >= 0 &&
-	    (*d_full == 0 || edit_cap(*d_full, nf) >= floor))
+	if (*d_full >= 0 && (*d_full == 0 || edit_cap(*d_full, nf) >= floor))
 		return false;
 	if (a->stem != 0 || b->stem != 0) {
 		if (*d_stem < 0 && !stem_out)
@@ -775,8 +774,7 @@ token_similarity_d(const struct ch_match_token *a,
 	 * the allowance: not here.) */
 	if (floor_only && a->stem == 0 && b->stem == 0 && d_full >= 2 &&
 	    a->len < CH_MATCH_TOKEN_MAX && b->len < CH_MATCH_TOKEN_MAX &&
-	    edit_cap(d_full, a->len > b->len ? a->len : b->len) <
-		TOKEN_FLOOR) {
+	    edit_cap(d_full, a->len > b->len ? a->len : b->len) < TOKEN_FLOOR) {
 		d = d_full;
 		best = edit_cap(d_full, a->len > b->len ? a->len : b->len);
 	} else
