@@ -219,6 +219,19 @@ struct iname {
 	uint8_t n_full; /* tokens of weight 1 (names, not particles) */
 };
 
+/* What the cut's scans of the types that may align without a key
+ * (cut_scan) test first of each, beside its id in spec_types, len_types
+ * and base_types: read in order, sixteen bytes a type, rather than the
+ * type's token (two memory lines, at random) — most fail the test. */
+struct scan_type {
+	uint32_t letters;      /* the type's letters (its token's) */
+	uint32_t base_letters; /* those without its glued particle */
+	uint8_t len, stem;     /* its length; its glued particle's */
+	uint8_t n_letters;     /* bits set in letters */
+	uint8_t n_base;        /* bits set in base_letters */
+	bool name;             /* a word (CH_TOKEN_NAME) */
+};
+
 struct ch_match_index {
 	struct ientry *entries;
 	size_t n_entries;
@@ -272,6 +285,8 @@ struct ch_match_index {
 	size_t n_spec;
 	uint32_t len_start[CH_MATCH_TOKEN_MAX + 1], *len_types;
 	uint32_t base_start[CH_MATCH_TOKEN_MAX + 1], *base_types;
+	/* beside spec_types, len_types and base_types, in their order */
+	struct scan_type *spec_scan, *len_scan, *base_scan;
 	uint32_t *fl_start, *fl_types;
 	uint32_t *pair_start, *pair_names;
 	uint32_t *pair_letters; /* while building: by pair, its letters */
@@ -736,6 +751,27 @@ group_pairs(struct ch_match_index *ix, size_t n)
 }
 
 /* What the cut of large queries reads (see struct ch_match_index). */
+/* The scan_type of each of the N types TYPES, in *OUT (N + 1 places). */
+static bool
+scan_fill(const struct ch_match_index *ix, const uint32_t *types, size_t n,
+    struct scan_type **out)
+{
+	if ((*out = calloc(n + 1, sizeof(**out))) == NULL)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		const struct ch_match_token *u = &ix->types[types[k]];
+
+		(*out)[k] = (struct scan_type){.letters = u->letters,
+		    .base_letters = u->base_letters[0],
+		    .len = u->len,
+		    .stem = u->stem,
+		    .n_letters = (uint8_t)ch_match_bits(u->letters),
+		    .n_base = (uint8_t)ch_match_bits(u->base_letters[0]),
+		    .name = u->role == CH_TOKEN_NAME};
+	}
+	return true;
+}
+
 static bool
 build_cut_tables(struct ch_match_index *ix)
 {
@@ -796,6 +832,8 @@ build_cut_tables(struct ch_match_index *ix)
 	if ((ix->spec_types = malloc((n + 1) * sizeof(uint32_t))) == NULL)
 		goto done;
 	memcpy(ix->spec_types, item, n * sizeof(uint32_t));
+	if (!scan_fill(ix, ix->spec_types, n, &ix->spec_scan))
+		goto done;
 	/* Words by length; words with a glued particle by the length
 	 * without it; words by first letter and length. */
 	n = 0;
@@ -805,7 +843,8 @@ build_cut_tables(struct ch_match_index *ix)
 			bucket[n++] = ix->type_len[t];
 		}
 	if (!bucket_fill(ix->len_start, CH_MATCH_TOKEN_MAX, bucket, item, n,
-		&ix->len_types))
+		&ix->len_types) ||
+	    !scan_fill(ix, ix->len_types, n, &ix->len_scan))
 		goto done;
 	for (size_t i = 0; i < n; i++)
 		bucket[i] = (uint32_t)FL_BUCKET(
@@ -820,7 +859,8 @@ build_cut_tables(struct ch_match_index *ix)
 			bucket[n++] = ix->type_len[t] - ix->types[t].stem;
 		}
 	if (!bucket_fill(ix->base_start, CH_MATCH_TOKEN_MAX, bucket, item, n,
-		&ix->base_types))
+		&ix->base_types) ||
+	    !scan_fill(ix, ix->base_types, n, &ix->base_scan))
 		goto done;
 	/* Names by the neighbouring tokens that may join. */
 	n = 0;
@@ -934,6 +974,9 @@ ch_match_index_destroy(struct ch_match_index *ix)
 	free(ix->spec_types);
 	free(ix->len_types);
 	free(ix->base_types);
+	free(ix->spec_scan);
+	free(ix->len_scan);
+	free(ix->base_scan);
 	free(ix->fl_start);
 	free(ix->fl_types);
 	free(ix->pair_start);
@@ -977,6 +1020,9 @@ ch_match_index_bytes(const struct ch_match_index *ix)
 	    (ix->type_tab.n + 1) * 5 +
 	    ix->nb_cap * (sizeof(*ix->nb_type) + sizeof(*ix->nb_sim)) +
 	    2 * ix->n_names +
+	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
+		ix->base_start[CH_MATCH_TOKEN_MAX] + 3) *
+	    sizeof(struct scan_type) +
 	    4 *
 	    (ix->n_spec + ix->len_start[CH_MATCH_TOKEN_MAX] +
 		ix->base_start[CH_MATCH_TOKEN_MAX] +
@@ -1592,6 +1638,18 @@ ids_unique(struct ids *a, size_t from)
 	a->n = w;
 }
 
+/* Whether A from FROM on is ascending and unique already (a listed
+ * word's neighbours, as stored, often are): ids_unique would change
+ * nothing. */
+static bool
+ids_ascending(const struct ids *a, size_t from)
+{
+	for (size_t r = from + 1; r < a->n; r++)
+		if (a->v[r - 1] >= a->v[r])
+			return false;
+	return true;
+}
+
 /* The types similar to T (found through its keys, then scored) appended
  * to TYPES, ascending; FLOOR the least similarity.  (A query's own words
  * that are no listed word: query_neighbours.) */
@@ -2164,7 +2222,8 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 
 	if (!similar_types(q, q->refs[i], (int)i, CH_MATCH_TOKEN_FLOOR, types))
 		return false;
-	ids_unique(types, from);
+	if (!ids_ascending(types, from))
+		ids_unique(types, from);
 	*joined_at = types->n;
 	if (!split_types(q->ix, q->refs[i], types))
 		return false;
@@ -2198,7 +2257,8 @@ token_types(struct query *q, size_t i, struct pairs *pairs, struct ids *types,
 			if (!ids_push(types, pt->v[k]))
 				return false;
 	}
-	ids_unique(types, *joined_at);
+	if (!ids_ascending(types, *joined_at))
+		ids_unique(types, *joined_at);
 	return true;
 }
 
@@ -2304,10 +2364,13 @@ static void
 cut_raise(struct cut *c, const uint32_t *from, const uint32_t *to, unsigned sh,
     unsigned level, unsigned two)
 {
-	if (c->f8 != NULL)
-		CUT_RAISE_LOOP(c->f8);
+	uint8_t *f8 = c->f8; /* (as in cut_mark) */
+	uint16_t *f16 = c->f16;
+
+	if (f8 != NULL)
+		CUT_RAISE_LOOP(f8);
 	else
-		CUT_RAISE_LOOP(c->f16);
+		CUT_RAISE_LOOP(f16);
 }
 
 /* Whether V has more than MOST (1 or 2) bits set. */
@@ -2408,10 +2471,15 @@ cut_mark(const struct ch_match_index *ix, struct cut *c, uint32_t type,
 	const uint32_t *nm = ix->type_names + ix->type_start[type],
 		       *end = ix->type_names + ix->type_start[type + 1];
 
-	if (c->f8 != NULL)
-		CUT_MARK_LOOP(c->f8, nm, end, mask, level);
+	/* (The array in a local: a byte stored might otherwise be c->f8
+	 * itself, read again at each mark.) */
+	uint8_t *f8 = c->f8;
+	uint16_t *f16 = c->f16;
+
+	if (f8 != NULL)
+		CUT_MARK_LOOP(f8, nm, end, mask, level);
 	else
-		CUT_MARK_LOOP(c->f16, nm, end, mask, level);
+		CUT_MARK_LOOP(f16, nm, end, mask, level);
 }
 
 /* Whether a word of X letters may be similar to one of L letters by
@@ -2427,12 +2495,14 @@ cut_length(size_t x, size_t l)
 	return n <= 2 || (n >= 9 && (diff <= 3 || diff * 4 <= n));
 }
 
-/* Whether D edits (at least) in words of N letters may reach the floor:
- * the cap of D edits (edit_cap in score.c) is 0.60 or more. */
-static inline bool
-cut_reach(size_t d, size_t n)
+/* The most edits that may reach the floor in words of N letters (the cap
+ * of D edits, edit_cap in score.c, is 0.60 or more: D at most one, two
+ * from five letters, three from nine, D * 4 <= N): one under five
+ * letters, two under nine, three under sixteen, N / 4 from there. */
+static inline size_t
+cut_reach_most(size_t n)
 {
-	return d <= 1 || (d == 2 && n >= 5) || (d == 3 && n >= 9) || d * 4 <= n;
+	return n < 5 ? 1 : n < 9 ? 2 : n < 16 ? 3 : n / 4;
 }
 
 /* Whether a spelling of X letters, whose set of letters SX has NX,
@@ -2451,61 +2521,66 @@ cut_spelling_under(size_t x, unsigned sx, size_t nx, size_t y, unsigned sy,
 	size_t only_x = nx - common, only_y = ny - common;
 	size_t d = only_x > only_y ? only_x : only_y;
 	size_t n = x > y ? x : y, diff = x > y ? x - y : y - x;
+	size_t most = cut_reach_most(n);
 
 	if (diff > d)
 		d = diff;
-	if (cut_reach(d, n)) {
+	if (d <= most) {
 		size_t shared = base ? ch_match_shared_base_letters(t, u)
 				     : ch_match_shared_letters(t, u);
 
 		if (n - shared > d)
 			d = n - shared;
 	}
-	return !cut_reach(d, n);
+	return d > most;
 }
 
-/* Whether the spelling of T and U is surely under the floor from their
- * letters: read whole and, when either has a glued particle, without it
- * (the scorer's similarity is the better of the two spellings when no
- * allowance applies — a type that shares no key with T has none: the
- * sounds, skeletons and the words without their particles are keys). */
+/* Whether the spelling of T and type U (its scan_type SU) is surely under
+ * the floor from their letters: read whole and, when either has a glued
+ * particle, without it (the scorer's similarity is the better of the two
+ * spellings when no allowance applies — a type that shares no key with T
+ * has none: the sounds, skeletons and the words without their particles
+ * are keys).  U's token is read only when the sets of letters leave it
+ * open. */
 static bool
-cut_letters_under(
-    const struct ch_match_token *t, const struct ch_match_token *u)
+cut_letters_under(const struct ch_match_token *t, const struct scan_type *su,
+    const struct ch_match_token *u)
 {
-	if (!cut_spelling_under(t->len, t->letters, t->n_letters, u->len,
-		u->letters, u->n_letters, t, u, false))
+	if (!cut_spelling_under(t->len, t->letters, t->n_letters, su->len,
+		su->letters, su->n_letters, t, u, false))
 		return false;
-	if (t->stem == 0 && u->stem == 0)
+	if (t->stem == 0 && su->stem == 0)
 		return true;
 	return cut_spelling_under((size_t)(t->len - t->stem),
 	    t->base_letters[0], ch_match_bits(t->base_letters[0]),
-	    (size_t)(u->len - u->stem), u->base_letters[0],
-	    ch_match_bits(u->base_letters[0]), t, u, true);
+	    (size_t)(su->len - su->stem), su->base_letters, su->n_base, t, u,
+	    true);
 }
 
 /* Types[from .. to) similar to T, query token I, marked at their
- * similarity in slot S.  A type whose similarity to T the query's table
- * knows (before the cut, only those step 1 compared: put there by
- * key_neighbours, or T's neighbours) is passed over: at or above the floor
- * it is among T's types, marked through the keys; under it, it aligns
- * with nothing. */
+ * similarity in slot S (SCAN: the scan_type of each type, beside it).  A
+ * type whose similarity to T the query's table knows (before the cut,
+ * only those step 1 compared: put there by key_neighbours, or T's
+ * neighbours) is passed over: at or above the floor it is among T's
+ * types, marked through the keys; under it, it aligns with nothing. */
 static void
 cut_scan(struct query *q, struct cut *cut, const struct ch_match_token *t,
-    size_t i, const uint32_t *types, size_t from, size_t to, size_t s)
+    size_t i, const uint32_t *types, const struct scan_type *scan, size_t from,
+    size_t to, size_t s)
 {
 	const struct ch_match_index *ix = q->ix;
 	const struct sim_cache *c = &q->cache;
 
 	for (size_t k = from; k < to; k++) {
+		const struct scan_type *su = &scan[k];
 		const struct ch_match_token *u = &ix->types[types[k]];
 		size_t at;
 		double v;
 
-		if (u->role == CH_TOKEN_NAME &&
-		    ((t->stem == 0 && u->stem == 0) ||
+		if (su->name &&
+		    ((t->stem == 0 && su->stem == 0) ||
 			t->role == CH_TOKEN_NAME) &&
-		    cut_letters_under(t, u))
+		    cut_letters_under(t, su, u))
 			continue;
 		if ((at = cache_find(c, types[k])) != SIZE_MAX &&
 		    (c->known[at] >> i & 1) != 0)
@@ -2687,7 +2762,8 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			char name[CH_MATCH_TOKEN_MAX + 2];
 			uint32_t id;
 
-			cut_scan(q, c, f, i, ix->spec_types, 0, ix->n_spec, s);
+			cut_scan(q, c, f, i, ix->spec_types, ix->spec_scan, 0,
+			    ix->n_spec, s);
 			snprintf(name, sizeof(name), "a%s", f->text);
 			if ((id = strtab_find(&ix->type_tab, name)) != NONE)
 				cut_mark(ix, c, id, s, 1.0);
@@ -2704,16 +2780,18 @@ cut_build(struct query *q, struct cut *c, const struct ids *types,
 			cut_mark(ix, c, type, s, cut_sim(q, i, type));
 		}
 		/* Initials and particles. */
-		cut_scan(q, c, f, i, ix->spec_types, 0, ix->n_spec, s);
+		cut_scan(q, c, f, i, ix->spec_types, ix->spec_scan, 0,
+		    ix->n_spec, s);
 		/* Words similar by spelling alone, without a key. */
 		for (size_t l = 1; l < CH_MATCH_TOKEN_MAX; l++) {
 			if (cut_length(lf, l) || cut_length(bf, l))
 				cut_scan(q, c, f, i, ix->len_types,
-				    ix->len_start[l], ix->len_start[l + 1], s);
+				    ix->len_scan, ix->len_start[l],
+				    ix->len_start[l + 1], s);
 			if (cut_length(bf, l))
 				cut_scan(q, c, f, i, ix->base_types,
-				    ix->base_start[l], ix->base_start[l + 1],
-				    s);
+				    ix->base_scan, ix->base_start[l],
+				    ix->base_start[l + 1], s);
 		}
 		/* Two neighbouring tokens of a name joined: at most 1,
 		 * unless the letters on one side only make more edits than

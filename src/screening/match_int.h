@@ -6,6 +6,9 @@
 #ifndef CH_SCREENING_MATCH_INT_H
 #define CH_SCREENING_MATCH_INT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "screening/match.h"
 
 #define CH_MATCH_PHON_MAX 6
@@ -139,15 +142,68 @@ void ch_match_index_set_cut(struct ch_match_index *ix, size_t from);
 /* How much a name of QUALITY is worth against the primary name. */
 double ch_match_quality_factor(enum ch_watch_name_quality quality);
 
-/* Bits set in v, for letter masks on hot paths (no popcnt instruction
- * assumed: without it __builtin_popcount is a library call). */
+/* Bits set in v, for letter masks on hot paths, counted in software (the
+ * build assumes no popcnt instruction: without it __builtin_popcount is a
+ * library call). */
 static inline unsigned
-ch_match_bits(unsigned v)
+ch_match_bits_soft(unsigned v)
 {
 	v = v - (v >> 1 & 0x55555555u);
 	v = (v & 0x33333333u) + (v >> 2 & 0x33333333u);
 	v = (v + (v >> 4)) & 0x0f0f0f0fu;
 	return (v * 0x01010101u) >> 24;
+}
+
+/* The same of a 64-bit V. */
+static inline unsigned
+ch_match_bits64_soft(uint64_t v)
+{
+	v = v - (v >> 1 & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + (v >> 2 & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned)((v * 0x0101010101010101ULL) >> 56);
+}
+
+/* On x86-64 the popcnt instruction, where the processor has it (nearly
+ * every one since 2008; score.c asks cpuid once, at start, into
+ * ch_match_popcnt): one instruction for the dozen of the software count
+ * — the letters' counts are a few per cent of a large query.  Written as
+ * an asm statement, so that the build need not assume the instruction
+ * (-mpopcnt) and no function is compiled twice; the software count
+ * elsewhere, and when the flag is off (tests turn it off to compare). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CH_MATCH_POPCNT_ASM 1
+extern bool ch_match_popcnt;
+#endif
+
+/* Bits set in v. */
+static inline unsigned
+ch_match_bits(unsigned v)
+{
+#ifdef CH_MATCH_POPCNT_ASM
+	if (ch_match_popcnt) {
+		unsigned r;
+
+		__asm__("popcntl %1, %0" : "=r"(r) : "r"(v) : "cc");
+		return r;
+	}
+#endif
+	return ch_match_bits_soft(v);
+}
+
+/* Bits set in the 64-bit v. */
+static inline unsigned
+ch_match_bits64(uint64_t v)
+{
+#ifdef CH_MATCH_POPCNT_ASM
+	if (ch_match_popcnt) {
+		uint64_t r;
+
+		__asm__("popcntq %1, %0" : "=r"(r) : "r"(v) : "cc");
+		return (unsigned)r;
+	}
+#endif
+	return ch_match_bits64_soft(v);
 }
 
 #endif /* CH_SCREENING_MATCH_INT_H */

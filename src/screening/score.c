@@ -43,6 +43,10 @@
 #include <string.h>
 #include <strings.h>
 
+#ifdef __x86_64__
+#include <cpuid.h>
+#endif
+
 #include "screening/match.h"
 #include "screening/match_int.h"
 
@@ -68,6 +72,21 @@
 #define WEIGHT_NAME 1.0
 #define WEIGHT_INITIAL 0.5
 #define WEIGHT_PARTICLE 0.3
+
+#ifdef CH_MATCH_POPCNT_ASM
+bool ch_match_popcnt;
+
+/* Whether the processor has popcnt (cpuid leaf 1, ecx bit 23), once at
+ * start, before any thread: read-only afterwards. */
+__attribute__((constructor)) static void
+popcnt_detect(void)
+{
+	unsigned a = 0, b = 0, c = 0, d = 0;
+
+	ch_match_popcnt =
+	    __get_cpuid(1, &a, &b, &c, &d) != 0 && (c & bit_POPCNT) != 0;
+}
+#endif
 
 struct ch_match_params
 ch_match_params_default(void)
@@ -128,11 +147,33 @@ ch_match_quality_factor(enum ch_watch_name_quality quality)
 	return quality == CH_NAME_WEAK ? WEAK_ALIAS : 1.0;
 }
 
-static bool
+/* Whether short strings A and B (sound codes, skeletons: a few letters)
+ * are equal: a loop over their letters, cheaper than a call to strcmp
+ * for the pairs a query compares by the thousand. */
+static inline bool
+same_short(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		if (*a != *b)
+			return false;
+		if (*a == '\0')
+			return true;
+	}
+}
+
+/* Whether S has at least N (1 to 3) characters, without measuring it. */
+static inline bool
+at_least(const char *s, size_t n)
+{
+	return s[0] != '\0' && (n < 2 || s[1] != '\0') &&
+	    (n < 3 || s[2] != '\0');
+}
+
+static inline bool
 same_key(const char *a, const char *b)
 {
 	return a[0] != '\0' && a[0] == b[0] && a[1] != '\0' &&
-	    strcmp(a, b) == 0;
+	    same_short(a + 1, b + 1);
 }
 
 /* Damerau-Levenshtein distance (adjacent transpositions count one, each
@@ -202,7 +243,7 @@ edit_distance(const char *a, size_t la, const char *b, size_t lb)
 
 /* The most a spelling similarity may be for D edits in words of at most N
  * letters (N > 0): it falls as D grows, whatever N. */
-static double
+static inline double
 edit_cap(int d, size_t n)
 {
 	switch (d) {
@@ -327,6 +368,10 @@ shared_counted(const unsigned *a, const unsigned *b)
 	uint64_t x = (uint64_t)(a[0] & b[0]) << 32 | (a[1] & b[1]);
 	uint64_t y = (uint64_t)(a[2] & b[2]) << 32 | (a[3] & b[3]);
 
+#ifdef CH_MATCH_POPCNT_ASM
+	if (ch_match_popcnt)
+		return (size_t)ch_match_bits64(x) + ch_match_bits64(y);
+#endif
 	x = x - (x >> 1 & 0x5555555555555555ULL);
 	y = y - (y >> 1 & 0x5555555555555555ULL);
 	x = (x & 0x3333333333333333ULL) + (x >> 2 & 0x3333333333333333ULL);
@@ -449,7 +494,7 @@ facts_skel(const struct ch_match_token *a, const struct ch_match_token *b,
 	if (f->skel < 0)
 		f->skel = (signed char)(a->skeleton[0] != '\0' &&
 		    a->skeleton[0] == b->skeleton[0] &&
-		    strcmp(a->skeleton, b->skeleton) == 0);
+		    same_short(a->skeleton + 1, b->skeleton + 1));
 	return f->skel != 0;
 }
 
@@ -589,37 +634,40 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 {
 	size_t la = a->len - a->stem, lb = b->len - b->stem;
 	size_t n = la > lb ? la : lb, nf = a->len > b->len ? a->len : b->len;
-	bool phon, skel;
+	bool phon, skel, full_out = false, stem_out = false;
 
 	if (n == 0)
 		return false;
 	/* Each letter of the longer word not shared is an edit: when those
-	 * lower bounds already keep both spellings under FLOOR and leave
-	 * no allowance (two edits or more, more than a third or a half of
-	 * the letters), the distances would find the same. */
+	 * lower bounds already keep a spelling under FLOOR and leave it no
+	 * allowance (two edits or more, more than a third or a half of the
+	 * letters), its distance would find the same (the cap falls and the
+	 * allowances close as the edits grow) and is not computed; when they
+	 * do for both spellings, the pair is under. */
 	if (nf < CH_MATCH_TOKEN_MAX) {
 		size_t dm = nf - facts_shared(a, b, f), ds = dm;
 
 		if (a->stem != 0 || b->stem != 0)
 			ds = n - shared_base_letters(a, b);
-		if (dm >= 2 && ds >= 2 && edit_cap((int)dm, nf) < floor &&
-		    edit_cap((int)ds, n) < floor) {
-			size_t e = dm < ds ? dm : ds;
-
-			if (!(facts_phon(a, b, f) && e * 3 <= n) &&
-			    !(facts_skel(a, b, f) && e * 2 <= n))
-				return true;
-		}
+		full_out = dm >= 2 && edit_cap((int)dm, nf) < floor &&
+		    !(facts_phon(a, b, f) && dm * 3 <= n) &&
+		    !(facts_skel(a, b, f) && dm * 2 <= n);
+		stem_out = ds >= 2 && edit_cap((int)ds, n) < floor &&
+		    !(facts_phon(a, b, f) && ds * 3 <= n) &&
+		    !(facts_skel(a, b, f) && ds * 2 <= n);
+		if (full_out && stem_out)
+			return true;
 	}
-	if (*d_full < 0)
+	if (*d_full < 0 && !full_out)
 		*d_full = edit_distance(a->text, a->len, b->text, b->len);
-	if (*d_full == 0 || edit_cap(*d_full, nf) >= floor)
+	if (*d_full >= 0 && (*d_full == 0 || edit_cap(*d_full, nf) >= floor))
 		return false;
-	if ((a->stem != 0 || b->stem != 0) && *d_stem < 0)
-		*d_stem =
-		    edit_distance(a->text + a->stem, la, b->text + b->stem, lb);
 	if (a->stem != 0 || b->stem != 0) {
-		if (*d_stem == 0 || edit_cap(*d_stem, n) >= floor)
+		if (*d_stem < 0 && !stem_out)
+			*d_stem = edit_distance(
+			    a->text + a->stem, la, b->text + b->stem, lb);
+		if (*d_stem >= 0 &&
+		    (*d_stem == 0 || edit_cap(*d_stem, n) >= floor))
 			return false;
 	}
 	phon = facts_phon(a, b, f);
@@ -630,11 +678,11 @@ edits_under(const struct ch_match_token *a, const struct ch_match_token *b,
 
 		if (dk < 0)
 			continue;
-		if (e == 1 && n >= 5 && skel && strlen(a->skeleton) >= 2)
+		if (e == 1 && n >= 5 && skel && at_least(a->skeleton, 2))
 			return false;
 		if (n >= 5 && la > 2 && lb > 2 &&
 		    ((phon && e * 3 <= n) ||
-			(skel && strlen(a->skeleton) >= 3 && e * 2 <= n)))
+			(skel && at_least(a->skeleton, 3) && e * 2 <= n)))
 			return false;
 	}
 	return true;
@@ -693,7 +741,7 @@ token_similarity_d(const struct ch_match_token *a,
 
 		if (common * 2 < fewer &&
 		    (a->skeleton[0] != b->skeleton[0] ||
-			strcmp(a->skeleton, b->skeleton) != 0))
+			!same_short(a->skeleton, b->skeleton)))
 			return 0.0;
 	}
 	sounds = facts_phon(a, b, f) || facts_skel(a, b, f);
@@ -718,8 +766,20 @@ token_similarity_d(const struct ch_match_token *a,
 	 * not computed again.) */
 	if (floor_only && edits_under(a, b, TOKEN_FLOOR, &d_full, &d_stem, f))
 		return 0.0;
-	best = spelling_known(
-	    a->text, a->len, b->text, b->len, d_full, &d, sounds);
+	/* One spelling (no glued particle) whose edits, known, cap it under
+	 * the floor: its exact value (Jaro-Winkler under the cap) matters
+	 * only under the floor, where any value is as good (not aligned),
+	 * or below an allowance, which the edits decide — Jaro-Winkler is
+	 * not computed.  (With two spellings the better one's edits decide
+	 * the allowance: not here.) */
+	if (floor_only && a->stem == 0 && b->stem == 0 && d_full >= 2 &&
+	    a->len < CH_MATCH_TOKEN_MAX && b->len < CH_MATCH_TOKEN_MAX &&
+	    edit_cap(d_full, a->len > b->len ? a->len : b->len) < TOKEN_FLOOR) {
+		d = d_full;
+		best = edit_cap(d_full, a->len > b->len ? a->len : b->len);
+	} else
+		best = spelling_known(
+		    a->text, a->len, b->text, b->len, d_full, &d, sounds);
 	if ((a->stem != 0 || b->stem != 0) &&
 	    (v = spelling_known(sa, a->len - a->stem, sb, b->len - b->stem,
 		 d_stem, &ds, sounds)) > best) {
@@ -738,19 +798,19 @@ token_similarity_d(const struct ch_match_token *a,
 	/* Only a vowel differs in a name of five letters or more: the usual
 	 * variation of transliterations ("Usama", "Osama"; "Ladin", "Laden").
 	 */
-	if (d == 1 && n >= 5 && strlen(a->skeleton) >= 2 &&
+	if (d == 1 && n >= 5 && at_least(a->skeleton, 2) &&
 	    facts_skel(a, b, f) && best < VOWEL_SIMILARITY) {
 		*how = CH_HOW_SKELETON;
 		best = VOWEL_SIMILARITY;
 	}
 	/* Sounds alike, or the same consonants: a transliteration variant,
 	 * if not too many letters differ. */
-	if (best < PHONETIC_FLOOR && n >= 5 && strlen(sa) > 2 &&
-	    strlen(sb) > 2) {
+	if (best < PHONETIC_FLOOR && n >= 5 && a->len - a->stem > 2 &&
+	    b->len - b->stem > 2) {
 		if (facts_phon(a, b, f) && (size_t)d * 3 <= n) {
 			*how = CH_HOW_PHONETIC;
 			best = PHONETIC_FLOOR;
-		} else if (strlen(a->skeleton) >= 3 && facts_skel(a, b, f) &&
+		} else if (at_least(a->skeleton, 3) && facts_skel(a, b, f) &&
 		    (size_t)d * 2 <= n) {
 			*how = CH_HOW_SKELETON;
 			best = PHONETIC_FLOOR;

@@ -269,6 +269,111 @@ Test(measures, one_edit_reaches_the_floor)
 	cr_expect_geq(least, CH_MATCH_TOKEN_FLOOR, "least %.4f", least);
 }
 
+/* Bits set in V, one at a time. */
+static unsigned
+bits_one_by_one(uint64_t v)
+{
+	unsigned n = 0;
+
+	for (; v != 0; v >>= 1)
+		n += (unsigned)(v & 1);
+	return n;
+}
+
+/* Letters two words share, each counted as often as it occurs in both,
+ * by reading them. */
+static size_t
+shared_by_reading(const char *a, const char *b)
+{
+	size_t count[256] = {0}, c = 0;
+
+	for (; *a != '\0'; a++)
+		count[(unsigned char)*a]++;
+	for (; *b != '\0'; b++)
+		if (count[(unsigned char)*b] > 0) {
+			count[(unsigned char)*b]--;
+			c++;
+		}
+	return c;
+}
+
+/* The letters' bit counts (ch_match_bits, ch_match_bits64 and the shared
+ * letters counted from them) are the same with the popcnt instruction,
+ * where the processor has it, and in software: against counting one bit
+ * at a time and reading the words, both ways. */
+Test(measures, bit_counts_agree)
+{
+	unsigned long long seed = 5;
+	bool hw = false;
+
+#ifdef CH_MATCH_POPCNT_ASM
+	hw = ch_match_popcnt;
+#endif
+	for (int way = 0; way < 2; way++) {
+#ifdef CH_MATCH_POPCNT_ASM
+		ch_match_popcnt = way == 0 ? hw : false;
+#endif
+		cr_expect_eq(ch_match_bits(0), 0);
+		cr_expect_eq(ch_match_bits(~0u), 32);
+		cr_expect_eq(ch_match_bits64(~(uint64_t)0), 64);
+		cr_expect_eq(ch_match_bits64((uint64_t)1 << 63), 1);
+		for (int i = 0; i < 200000; i++) {
+			uint64_t v;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			/* sparse and dense values as well as random */
+			v = i % 3 == 0   ? seed & seed >> 17 & seed >> 29
+			    : i % 3 == 1 ? seed | seed >> 13
+					 : seed;
+			cr_assert_eq(ch_match_bits((unsigned)v),
+			    bits_one_by_one((unsigned)v), "%u",
+			    (unsigned)v);
+			cr_assert_eq(ch_match_bits64(v), bits_one_by_one(v),
+			    "%llu", (unsigned long long)v);
+			cr_assert_eq(ch_match_bits_soft((unsigned)v),
+			    bits_one_by_one((unsigned)v));
+			cr_assert_eq(
+			    ch_match_bits64_soft(v), bits_one_by_one(v));
+		}
+		for (int i = 0; i < 20000; i++) {
+			char wa[16], wb[16];
+			struct ch_match_name na, nb;
+			int alpha;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			alpha = 2 + (int)(seed >> 33) % 25;
+			for (int k = 0; k < 15; k++) {
+				size_t la = 1 + (size_t)(seed >> 20) % 15,
+				       lb = 1 + (size_t)(seed >> 40) % 15;
+
+				seed = seed * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				wa[k] = k < (int)la
+				    ? (char)('a' + (int)(seed >> 33) % alpha)
+				    : '\0';
+				wb[k] = k < (int)lb
+				    ? (char)('a' + (int)(seed >> 45) % alpha)
+				    : '\0';
+			}
+			wa[15] = wb[15] = '\0';
+			ch_match_normalise(wa, CH_WATCH_INDIVIDUAL, &na);
+			ch_match_normalise(wb, CH_WATCH_INDIVIDUAL, &nb);
+			if (na.n_tokens != 1 || nb.n_tokens != 1)
+				continue;
+			cr_assert_eq(ch_match_shared_letters(
+					 &na.tokens[0], &nb.tokens[0]),
+			    shared_by_reading(
+				na.tokens[0].text, nb.tokens[0].text),
+			    "%s %s", na.tokens[0].text, nb.tokens[0].text);
+		}
+	}
+#ifdef CH_MATCH_POPCNT_ASM
+	ch_match_popcnt = hw;
+#endif
+}
+
 Test(measures, double_metaphone)
 {
 	char p[8], a[8], p2[8], a2[8];
@@ -624,6 +729,98 @@ Test(measures, floor_similarity_agrees_with_the_scorer)
 	/* Both sides of the floor were tried. */
 	cr_assert_gt(agreed, n);
 	cr_assert_lt(agreed, n * n / 2);
+}
+
+/* The same on random words of few letters with glued particles on
+ * either side or both ("al", "el", "abu", "abd"), each against itself
+ * with one to four letters changed, dropped or added (so that pairs fall
+ * on both sides of the floor, sounds and skeletons agreeing or not): the
+ * floor's similarity agrees with the scorer at and above the floor and
+ * stays under it below, and the edits' test (ch_match_token_under_edits)
+ * says "under" only of pairs under its floor, at four floors. */
+Test(measures, floor_tests_agree_on_glued_particles)
+{
+	static const char *const glue[] = {"", "al", "el", "abu", "abd"};
+	static const double floors[] = {0.60, 0.70, 0.80, 0.88};
+	unsigned long long seed = 23;
+	size_t above = 0, below = 0, under = 0;
+
+	for (int i = 0; i < 40000; i++) {
+		char wa[40], wb[40], base[24];
+		struct ch_match_name na, nb;
+		size_t len, edits, lb;
+		int alpha;
+
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		alpha = 3 + (int)(seed >> 33) % 8;
+		len = 3 + (size_t)(seed >> 40) % 10;
+		edits = 1 + (size_t)(seed >> 50) % 4;
+		for (size_t k = 0; k < len; k++) {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			base[k] = (char)('a' + (int)(seed >> 33) % alpha);
+		}
+		base[len] = '\0';
+		snprintf(wa, sizeof(wa), "%s%s", glue[(seed >> 20) % 5], base);
+		lb = len;
+		for (size_t e = 0; e < edits; e++) {
+			size_t at;
+			int op;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			at = (size_t)(seed >> 33) % lb;
+			op = (int)(seed >> 45) % 3;
+			if (op == 0)
+				base[at] = (char)('a' + (int)(seed >> 50) % alpha);
+			else if (op == 1 && lb > 2) {
+				memmove(base + at, base + at + 1, lb - at);
+				lb--;
+			} else if (lb < sizeof(base) - 1) {
+				memmove(base + at + 1, base + at, lb - at + 1);
+				base[at] = (char)('a' + (int)(seed >> 50) % alpha);
+				lb++;
+			}
+		}
+		snprintf(wb, sizeof(wb), "%s%s", glue[(seed >> 24) % 5], base);
+		ch_match_normalise(wa, CH_WATCH_INDIVIDUAL, &na);
+		ch_match_normalise(wb, CH_WATCH_INDIVIDUAL, &nb);
+		if (na.n_tokens != 1 || nb.n_tokens != 1 ||
+		    na.tokens[0].role != CH_TOKEN_NAME ||
+		    nb.tokens[0].role != CH_TOKEN_NAME)
+			continue;
+		for (int way = 0; way < 2; way++) {
+			const struct ch_match_token *a =
+						       &(way ? nb : na).tokens[0],
+						   *b = &(way ? na : nb).tokens[0];
+			double full = ch_match_token_similarity(a, b);
+			double cheap = ch_match_token_similarity_floor(a, b);
+
+			if (full >= CH_MATCH_TOKEN_FLOOR) {
+				cr_assert_float_eq(cheap, full, 1e-12,
+				    "%s / %s: %f, cheaply %f", a->text, b->text,
+				    full, cheap);
+				above++;
+			} else {
+				cr_assert_lt(cheap, CH_MATCH_TOKEN_FLOOR,
+				    "%s / %s: %f, cheaply %f", a->text, b->text,
+				    full, cheap);
+				below++;
+			}
+			for (size_t f = 0; f < 4; f++)
+				if (ch_match_token_under_edits(a, b, floors[f])) {
+					cr_assert_lt(full, floors[f],
+					    "%s / %s: %f under %.2f", a->text,
+					    b->text, full, floors[f]);
+					under++;
+				}
+		}
+	}
+	/* Both sides of the floor were tried, and the edits' test said
+	 * "under" often. */
+	cr_assert_gt(above, 5000);
+	cr_assert_gt(below, 5000);
+	cr_assert_gt(under, 5000);
 }
 
 /* ---- the index ---- */
