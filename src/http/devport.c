@@ -1027,32 +1027,9 @@ worker_main(void *arg)
 
 /* ---- start and stop ---- */
 
-static bool
-parse_addr(const char *listen, struct sockaddr_in *sa)
-{
-	char host[64];
-	const char *colon = strrchr(listen, ':');
-	long port;
-
-	memset(sa, 0, sizeof(*sa));
-	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host))
-		return false;
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	if (!ch_parse_long(colon + 1, 0, 65535, &port))
-		return false;
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
-}
-
 static ch_err
 setup_tls(struct ch_devport *dp, const char *cert_pem, const char *key_pem)
 {
-	static const char priorities[] =
-	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
-	    "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-DHE-RSA:"
-	    "%SERVER_PRECEDENCE";
 	gnutls_datum_t cert = {
 	    (unsigned char *)cert_pem, (unsigned)strlen(cert_pem)};
 	gnutls_datum_t key = {
@@ -1062,7 +1039,8 @@ setup_tls(struct ch_devport *dp, const char *cert_pem, const char *key_pem)
 	if ((r = gnutls_certificate_allocate_credentials(&dp->cred)) < 0 ||
 	    (r = gnutls_certificate_set_x509_key_mem(
 		 dp->cred, &cert, &key, GNUTLS_X509_FMT_PEM)) < 0 ||
-	    (r = gnutls_priority_init(&dp->prio, priorities, NULL)) < 0) {
+	    (r = gnutls_priority_init(
+		 &dp->prio, ch_server_tls_priorities, NULL)) < 0) {
 		log_error("device listener: TLS set-up failed: %s",
 		    gnutls_strerror(r));
 		return CH_ERR_IO;
@@ -1081,7 +1059,7 @@ ch_devport_start(const struct ch_http_config *cfg, const char *cert_pem,
 	int one = 1;
 
 	*out = NULL;
-	if (!parse_addr(cfg->device_listen, &sa)) {
+	if (!ch_server_parse_listen(cfg->device_listen, &sa)) {
 		log_error("cannot listen for devices on \"%s\": give an IPv4 "
 			  "address and port, e.g. 0.0.0.0:8444",
 		    cfg->device_listen);

@@ -89,6 +89,12 @@ now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy. */
+const char ch_server_tls_priorities[] =
+    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
+    "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-DHE-RSA:"
+    "%SERVER_PRECEDENCE";
+
 int64_t
 ch_server_now_us(void)
 {
@@ -949,8 +955,8 @@ read_file(const char *path)
 	return b.data;
 }
 
-static bool
-parse_listen(const char *listen, struct sockaddr_in *sa)
+bool
+ch_server_parse_listen(const char *listen, struct sockaddr_in *sa)
 {
 	char host[64];
 	const char *colon = strrchr(listen, ':');
@@ -985,10 +991,6 @@ ch_err
 ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
     struct ch_http_server **out)
 {
-	static const char priorities[] =
-	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:"
-	    "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-DHE-RSA:"
-	    "%SERVER_PRECEDENCE";
 	struct ch_http_server *srv;
 	struct sockaddr_in sa;
 	const union MHD_DaemonInfo *info;
@@ -1001,7 +1003,7 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 	route_table = ch_routes(&route_count);
 	if (!ch_routes_valid(route_table, route_count))
 		return CH_ERR_INTERNAL;
-	if (!parse_listen(cfg->listen, &sa)) {
+	if (!ch_server_parse_listen(cfg->listen, &sa)) {
 		log_error("cannot listen on \"%s\": give an IPv4 address and "
 			  "port, e.g. 127.0.0.1:8443",
 		    cfg->listen);
@@ -1045,8 +1047,9 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 		    MHD_OPTION_HTTPS_MEM_CERT, 0, srv->cert_pem};
 		tls_options[1] = (struct MHD_OptionItem){
 		    MHD_OPTION_HTTPS_MEM_KEY, 0, srv->key_pem};
-		tls_options[2] = (struct MHD_OptionItem){
-		    MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)priorities};
+		tls_options[2] =
+		    (struct MHD_OptionItem){MHD_OPTION_HTTPS_PRIORITIES, 0,
+			(void *)ch_server_tls_priorities};
 	}
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
