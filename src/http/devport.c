@@ -1059,18 +1059,8 @@ ch_devport_start(const struct ch_http_config *cfg, const char *cert_pem,
 	int one = 1;
 
 	*out = NULL;
-	if (!ch_server_parse_listen(cfg->device_listen, &sa)) {
-		log_error("cannot listen for devices on \"%s\": give an IPv4 "
-			  "address and port, e.g. 0.0.0.0:8444",
-		    cfg->device_listen);
+	if (!ch_server_listen_addr(cfg, cfg->device_listen, &sa))
 		return CH_ERR_INVALID;
-	}
-	if (cfg->plain_http && ntohl(sa.sin_addr.s_addr) >> 24 != 127) {
-		log_error("plain HTTP is only allowed on a loopback address; "
-			  "the device listener's %s is not loopback",
-		    cfg->device_listen);
-		return CH_ERR_INVALID;
-	}
 	if ((dp = calloc(1, sizeof(*dp))) == NULL)
 		return CH_ERR_NOMEM;
 	dp->lfd = -1;

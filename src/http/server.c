@@ -955,8 +955,8 @@ read_file(const char *path)
 	return b.data;
 }
 
-bool
-ch_server_parse_listen(const char *listen, struct sockaddr_in *sa)
+static bool
+parse_listen(const char *listen, struct sockaddr_in *sa)
 {
 	char host[64];
 	const char *colon = strrchr(listen, ':');
@@ -972,6 +972,25 @@ ch_server_parse_listen(const char *listen, struct sockaddr_in *sa)
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons((uint16_t)port);
 	return inet_pton(AF_INET, host, &sa->sin_addr) == 1;
+}
+
+bool
+ch_server_listen_addr(const struct ch_http_config *cfg, const char *listen,
+    struct sockaddr_in *sa)
+{
+	if (!parse_listen(listen, sa)) {
+		log_error("cannot listen on \"%s\": give an IPv4 address and "
+			  "port, e.g. 127.0.0.1:8443",
+		    listen);
+		return false;
+	}
+	if (cfg->plain_http && ntohl(sa->sin_addr.s_addr) >> 24 != 127) {
+		log_error("plain HTTP is only allowed on a loopback address, "
+			  "behind a reverse proxy; %s is not loopback",
+		    listen);
+		return false;
+	}
+	return true;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -1003,18 +1022,8 @@ ch_http_start(const struct ch_http_config *cfg, struct ch_store *store,
 	route_table = ch_routes(&route_count);
 	if (!ch_routes_valid(route_table, route_count))
 		return CH_ERR_INTERNAL;
-	if (!ch_server_parse_listen(cfg->listen, &sa)) {
-		log_error("cannot listen on \"%s\": give an IPv4 address and "
-			  "port, e.g. 127.0.0.1:8443",
-		    cfg->listen);
+	if (!ch_server_listen_addr(cfg, cfg->listen, &sa))
 		return CH_ERR_INVALID;
-	}
-	if (cfg->plain_http && ntohl(sa.sin_addr.s_addr) >> 24 != 127) {
-		log_error("plain HTTP is only allowed on a loopback address, "
-			  "behind a reverse proxy; %s is not loopback",
-		    cfg->listen);
-		return CH_ERR_INVALID;
-	}
 	if (cfg->trusted_proxy && !cfg->plain_http) {
 		log_error("--trusted-proxy is for a reverse proxy on loopback: "
 			  "it needs --plain-http");

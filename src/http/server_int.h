@@ -53,9 +53,11 @@ bool ch_server_closing(void);
 /* A deferred request is over (or was never taken up). */
 void ch_server_deferred_done(void);
 int64_t ch_server_now_us(void);
-/* "ADDRESS:PORT" (IPv4) as a socket address; false when it is not one. */
+/* listen ("ADDRESS:PORT", IPv4) as a socket address, on loopback when
+ * cfg asks for plain HTTP; false, with the reason logged, otherwise. */
 struct sockaddr_in;
-bool ch_server_parse_listen(const char *listen, struct sockaddr_in *sa);
+bool ch_server_listen_addr(const struct ch_http_config *cfg, const char *listen,
+    struct sockaddr_in *sa);
 /* GnuTLS priorities of both ports: TLS 1.2 and 1.3, AEAD ciphers. */
 extern const char ch_server_tls_priorities[];
 
