@@ -95,18 +95,6 @@ const char ch_server_tls_priorities[] =
     "+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-RSA:-DHE-RSA:"
     "%SERVER_PRECEDENCE";
 
-int64_t
-ch_server_now_us(void)
-{
-	return now_us();
-}
-
-bool
-ch_server_closing(void)
-{
-	return server_closing;
-}
-
 void
 ch_server_deferred_done(void)
 {

@@ -42,17 +42,14 @@ struct ch_req_state *ch_server_request_new(size_t size, const char *method,
  * the body, call the handler; a read is audited unless deferred. */
 void ch_server_dispatch(struct ch_req_state *st);
 /* The answer's header fields besides Content-Length, each passed to add
- * in order; the Content-Type chosen is returned, and *html says whether
- * it is a page.  The reply is made (500) when the handler set none. */
+ * in order: type is its Content-Type, html whether it is a page (which
+ * adds the headers that govern a document). */
 void ch_server_reply_headers(struct ch_req *req, const char *type, bool html,
     void (*add)(void *arg, const char *name, const char *value), void *arg);
 /* A request is over: its metrics, its access-log line, its memory. */
 void ch_server_request_end(struct ch_req_state *st, unsigned status);
-/* The server is stopping: deferred requests are answered at once. */
-bool ch_server_closing(void);
 /* A deferred request is over (or was never taken up). */
 void ch_server_deferred_done(void);
-int64_t ch_server_now_us(void);
 /* listen ("ADDRESS:PORT", IPv4) as a socket address, on loopback when
  * cfg asks for plain HTTP; false, with the reason logged, otherwise. */
 struct sockaddr_in;
